@@ -1,0 +1,28 @@
+/**
+ * Nest 12 ships ESM only; Jest on Node 20 cannot load it, so @swc/jest
+ * transforms node_modules/@nestjs as well as our TypeScript.
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  maxWorkers: 2,
+  testTimeout: 30_000,
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
+  moduleNameMapper: { '^@app/([^/]+)(.*)$': '<rootDir>/libs/$1/src$2' },
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
+};

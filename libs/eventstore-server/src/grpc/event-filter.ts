@@ -1,0 +1,30 @@
+import { StoredEvent } from '../log/records';
+import { streamsPb } from './generated';
+
+/** Server-side $all filter, on event type or stream name, by prefixes or a regex. */
+export interface EventFilter {
+  matches(event: StoredEvent): boolean;
+  /** Scanned events between two checkpoints of a filtered subscription. */
+  checkpointWindow: number;
+}
+
+const DEFAULT_SEARCH_WINDOW = 32;
+
+export function parseFilter(options: streamsPb.ReadReq.Options): EventFilter | undefined {
+  if (!options.hasFilter()) return undefined;
+  const filter = options.getFilter()!;
+  const onStream = filter.hasStreamIdentifier();
+  const expression = onStream ? filter.getStreamIdentifier()! : filter.getEventType()!;
+  const prefixes = expression.getPrefixList();
+  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const field = (event: StoredEvent) => (onStream ? event.streamId : event.type);
+  const window = filter.hasMax() ? filter.getMax() : DEFAULT_SEARCH_WINDOW;
+  return {
+    matches: (event) => {
+      const value = field(event);
+      if (prefixes.length > 0 && !prefixes.some((prefix) => value.startsWith(prefix))) return false;
+      return regex ? regex.test(value) : true;
+    },
+    checkpointWindow: Math.max(1, window * Math.max(1, filter.getCheckpointintervalmultiplier())),
+  };
+}

@@ -1,0 +1,321 @@
+import {
+  sendUnaryData,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  status as GrpcStatus,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { EventStoreEngine, From, MAX_APPEND_SIZE, WriteOutcome } from '../engine/event-store-engine';
+import { ExpectedRevision } from '../engine/expected-revision';
+import { ProposedEvent, StoredEvent } from '../log/records';
+import { parseFilter } from './event-filter';
+import { codePb, emptyPb, sharedPb, streamsPb } from './generated';
+import {
+  expectedFromOptions,
+  maxAppendSizeError,
+  proposedEvent,
+  rpcStatus,
+  serviceError,
+  streamDeletedError,
+  streamIdentifier,
+  streamName,
+  toReadResp,
+  uuid,
+  uuidString,
+  wrongExpectedVersionDetail,
+  wrongExpectedVersionError,
+} from './messages';
+import { Subscription } from './subscription';
+import { writeAll } from './response-writer';
+
+const { ReadReq, ReadResp, AppendResp, BatchAppendResp, DeleteResp, TombstoneResp } = streamsPb;
+
+/** Implementation of event_store.client.streams.Streams over the engine. */
+export function streamsService(engine: EventStoreEngine): UntypedServiceImplementation {
+  return {
+    read: (call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>) => read(engine, call),
+    append: (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>) =>
+      append(engine, call, callback),
+    batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call),
+    delete: (call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>) =>
+      remove(engine, call.request.getOptions()!, false, callback, () => new DeleteResp(), () => new DeleteResp.Position()),
+    tombstone: (call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.TombstoneResp>) =>
+      remove(engine, call.request.getOptions()!, true, callback, () => new TombstoneResp(), () => new TombstoneResp.Position()),
+  };
+}
+
+function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
+  const options = call.request.getOptions()!;
+  const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+  const filter = parseFilter(options);
+  const subscribe = options.hasSubscription();
+  const count = subscribe ? Infinity : Number(options.getCount());
+
+  if (options.hasStream()) {
+    const streamOptions = options.getStream()!;
+    const name = streamName(streamOptions.getStreamIdentifier());
+    const from: From = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? 'end' : 'start';
+    if (subscribe) {
+      const state = () => engine.stream(name);
+      const start = from === 'start' ? 0 : from === 'end' ? (state()?.events.length ?? 0) : from + 1; // exclusive
+      const source = {
+        name,
+        events: () => (state()?.tombstoned ? ('deleted' as const) : (state()?.events ?? [])),
+        floor: () => state()?.truncateBefore ?? 0,
+      };
+      return new Subscription(call, engine, source, start, undefined).start();
+    }
+    const result = engine.readStream(name, from, backwards ? 'backwards' : 'forwards', count);
+    if (result.kind === 'deleted') return void call.emit('error', streamDeletedError(name));
+    if (result.kind === 'not_found') {
+      const notFound = new ReadResp.StreamNotFound();
+      notFound.setStreamIdentifier(streamIdentifier(name));
+      const resp = new ReadResp();
+      resp.setStreamNotFound(notFound);
+      call.write(resp);
+      return void call.end();
+    }
+    return void writeAll(call, responses(result.events)).then(() => call.end());
+  }
+
+  const allOptions = options.getAll()!;
+  const position = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
+  const all = engine.allEvents;
+  if (subscribe) {
+    // Subscribing from a position starts after it; reading from one includes it.
+    const start = position !== undefined ? engine.indexAtOrAfter(position + 1) : allOptions.hasEnd() ? all.length : 0;
+    const source = { name: '$all', events: () => engine.allEvents, floor: () => 0 };
+    return new Subscription(call, engine, source, start, filter).start();
+  }
+  const selected: StoredEvent[] = [];
+  if (backwards) {
+    let i = position !== undefined ? engine.indexAtOrAfter(position) - 1 : allOptions.hasStart() ? -1 : all.length - 1;
+    for (; i >= 0 && selected.length < count; i--) if (!filter || filter.matches(all[i])) selected.push(all[i]);
+  } else {
+    let i = position !== undefined ? engine.indexAtOrAfter(position) : allOptions.hasEnd() ? all.length : 0;
+    for (; i < all.length && selected.length < count; i++) if (!filter || filter.matches(all[i])) selected.push(all[i]);
+  }
+  void writeAll(call, responses(selected)).then(() => call.end());
+}
+
+function* responses(events: StoredEvent[]): Iterable<streamsPb.ReadResp> {
+  for (const event of events) yield toReadResp(event);
+}
+
+function append(
+  engine: EventStoreEngine,
+  call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>,
+  callback: sendUnaryData<streamsPb.AppendResp>,
+): void {
+  let name = '';
+  let expected: ExpectedRevision = { kind: 'any' };
+  const events: ProposedEvent[] = [];
+  let size = 0;
+  let answered = false;
+  const answer: sendUnaryData<streamsPb.AppendResp> = (error, value) => {
+    if (answered) return;
+    answered = true;
+    callback(error, value);
+  };
+
+  call.on('data', (req: streamsPb.AppendReq) => {
+    if (req.hasOptions()) {
+      const options = req.getOptions()!;
+      name = streamName(options.getStreamIdentifier());
+      expected = expectedFromOptions(options);
+      return;
+    }
+    const event = proposedEvent(req.getProposedMessage()!);
+    size += event.data.length + event.metadata.length;
+    // Refuse as soon as the limit is crossed rather than buffer the rest.
+    if (size > MAX_APPEND_SIZE) return answer(maxAppendSizeError(MAX_APPEND_SIZE));
+    events.push(event);
+  });
+  call.on('error', () => (answered = true));
+  call.on('end', () => {
+    if (answered) return;
+    engine.append(name, expected, events).then(
+      (outcome) => {
+        if (outcome.ok) {
+          const success = new AppendResp.Success();
+          if (outcome.revision === 'no_stream') success.setNoStream(new sharedPb.Empty());
+          else success.setCurrentRevision(String(outcome.revision));
+          if (outcome.position === undefined) success.setNoPosition(new sharedPb.Empty());
+          else success.setPosition(appendPosition(outcome.position));
+          const resp = new AppendResp();
+          resp.setSuccess(success);
+          return answer(null, resp);
+        }
+        if (outcome.reason === 'wrong_expected_version') return answer(null, wrongExpectedVersionResp(outcome));
+        if (outcome.reason === 'stream_deleted') return answer(streamDeletedError(name));
+        return answer(maxAppendSizeError(outcome.maxAppendSize));
+      },
+      (error: Error) => answer(serviceError(GrpcStatus.UNAVAILABLE, error.message, {})),
+    );
+  });
+}
+
+function appendPosition(position: number): streamsPb.AppendResp.Position {
+  const grpcPosition = new AppendResp.Position();
+  grpcPosition.setCommitPosition(String(position));
+  grpcPosition.setPreparePosition(String(position));
+  return grpcPosition;
+}
+
+function wrongExpectedVersionResp(outcome: Extract<WriteOutcome, { reason: 'wrong_expected_version' }>): streamsPb.AppendResp {
+  const wrong = new AppendResp.WrongExpectedVersion();
+  if (outcome.current === 'no_stream') wrong.setCurrentNoStream(new sharedPb.Empty());
+  else wrong.setCurrentRevision(String(outcome.current));
+  const expected = outcome.expected;
+  if (expected.kind === 'exact') wrong.setExpectedRevision(String(expected.revision));
+  else if (expected.kind === 'no_stream') wrong.setExpectedNoStream(new sharedPb.Empty());
+  else if (expected.kind === 'stream_exists') wrong.setExpectedStreamExists(new sharedPb.Empty());
+  else wrong.setExpectedAny(new sharedPb.Empty());
+  const resp = new AppendResp();
+  resp.setWrongExpectedVersion(wrong);
+  return resp;
+}
+
+interface BatchInProgress {
+  name: string;
+  expected: ExpectedRevision;
+  options: streamsPb.BatchAppendReq.Options;
+  events: ProposedEvent[];
+}
+
+/** One long-lived stream per client; each request is chunked by correlation id until is_final. */
+function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>): void {
+  const batches = new Map<string, BatchInProgress>();
+  let inFlight = 0;
+  let ended = false;
+  const finish = () => {
+    if (ended && inFlight === 0) call.end();
+  };
+
+  call.on('data', (req: streamsPb.BatchAppendReq) => {
+    const correlationId = uuidString(req.getCorrelationId());
+    let batch = batches.get(correlationId);
+    if (!batch) {
+      const options = req.getOptions()!;
+      batch = { name: streamName(options.getStreamIdentifier()), expected: batchExpected(options), options, events: [] };
+      batches.set(correlationId, batch);
+    }
+    for (const message of req.getProposedMessagesList()) batch.events.push(proposedEvent(message));
+    if (!req.getIsFinal()) return;
+    batches.delete(correlationId);
+    inFlight++;
+    const done = batch;
+    engine.append(done.name, done.expected, done.events).then(
+      (outcome) => respond(correlationId, done, outcome),
+      (error: Error) => respondError(correlationId, done, rpcStatus(codePb.Code.UNAVAILABLE, error.message, new sharedPb.Unknown(), 'Unknown')),
+    );
+  });
+  call.on('end', () => {
+    ended = true;
+    finish();
+  });
+  call.on('error', () => batches.clear());
+
+  function respond(correlationId: string, batch: BatchInProgress, outcome: WriteOutcome): void {
+    if (!outcome.ok) {
+      if (outcome.reason === 'wrong_expected_version') {
+        const detail = wrongExpectedVersionDetail(outcome.current, outcome.expected);
+        return respondError(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Wrong expected version', detail, 'WrongExpectedVersion'));
+      }
+      if (outcome.reason === 'stream_deleted') {
+        const detail = new sharedPb.StreamDeleted();
+        detail.setStreamIdentifier(streamIdentifier(batch.name));
+        return respondError(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'));
+      }
+      const detail = new sharedPb.MaximumAppendSizeExceeded();
+      detail.setMaxappendsize(outcome.maxAppendSize);
+      return respondError(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, 'Maximum append size exceeded', detail, 'MaximumAppendSizeExceeded'));
+    }
+    const success = new BatchAppendResp.Success();
+    if (outcome.revision === 'no_stream') success.setNoStream(new emptyPb.Empty());
+    else success.setCurrentRevision(String(outcome.revision));
+    if (outcome.position === undefined) success.setNoPosition(new emptyPb.Empty());
+    else {
+      const position = new sharedPb.AllStreamPosition();
+      position.setCommitPosition(String(outcome.position));
+      position.setPreparePosition(String(outcome.position));
+      success.setPosition(position);
+    }
+    const resp = batchResp(correlationId, batch);
+    resp.setSuccess(success);
+    send(resp);
+  }
+
+  function respondError(correlationId: string, batch: BatchInProgress, status: ReturnType<typeof rpcStatus>): void {
+    const resp = batchResp(correlationId, batch);
+    resp.setError(status);
+    send(resp);
+  }
+
+  function send(resp: streamsPb.BatchAppendResp): void {
+    inFlight--;
+    if (!call.cancelled && !call.writableEnded) call.write(resp);
+    finish();
+  }
+}
+
+function batchExpected(options: streamsPb.BatchAppendReq.Options): ExpectedRevision {
+  if (options.hasStreamPosition()) return { kind: 'exact', revision: Number(options.getStreamPosition()) };
+  if (options.hasNoStream()) return { kind: 'no_stream' };
+  if (options.hasStreamExists()) return { kind: 'stream_exists' };
+  return { kind: 'any' };
+}
+
+function batchResp(correlationId: string, batch: BatchInProgress): streamsPb.BatchAppendResp {
+  const resp = new BatchAppendResp();
+  resp.setCorrelationId(uuid(correlationId));
+  resp.setStreamIdentifier(streamIdentifier(batch.name));
+  const { expected } = batch;
+  if (expected.kind === 'exact') resp.setStreamPosition(String(expected.revision));
+  else if (expected.kind === 'no_stream') resp.setNoStream(new emptyPb.Empty());
+  else if (expected.kind === 'stream_exists') resp.setStreamExists(new emptyPb.Empty());
+  else resp.setAny(new emptyPb.Empty());
+  return resp;
+}
+
+interface RemoveOptions {
+  getStreamIdentifier(): sharedPb.StreamIdentifier | undefined;
+  hasRevision(): boolean;
+  getRevision(): string;
+  hasNoStream(): boolean;
+  hasStreamExists?(): boolean;
+}
+
+interface PositionMessage {
+  setCommitPosition(value: string): unknown;
+  setPreparePosition(value: string): unknown;
+}
+
+function remove<R extends { setPosition(value: never): unknown; setNoPosition(value: sharedPb.Empty): unknown }, P extends PositionMessage>(
+  engine: EventStoreEngine,
+  options: RemoveOptions,
+  tombstone: boolean,
+  callback: sendUnaryData<R>,
+  newResp: () => R,
+  newPosition: () => P,
+): void {
+  const name = streamName(options.getStreamIdentifier());
+  const expected = expectedFromOptions(options);
+  engine.delete(name, expected, tombstone).then(
+    (outcome) => {
+      if (!outcome.ok) {
+        if (outcome.reason === 'wrong_expected_version') return callback(wrongExpectedVersionError(name, outcome.current, outcome.expected));
+        return callback(streamDeletedError(name));
+      }
+      const resp = newResp();
+      const position = newPosition();
+      position.setCommitPosition(String(outcome.position));
+      position.setPreparePosition(String(outcome.position));
+      (resp.setPosition as (value: P) => unknown)(position);
+      callback(null, resp);
+    },
+    (error: Error) => callback(serviceError(GrpcStatus.UNAVAILABLE, error.message, {})),
+  );
+}
