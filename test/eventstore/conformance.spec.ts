@@ -22,12 +22,16 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { credentials } from '@grpc/grpc-js';
+import * as featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import * as featuresPb from '@eventstore/db-client/generated/serverfeatures_pb';
+import * as sharedPb from '@eventstore/db-client/generated/shared_pb';
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { collect, nextEvents } from './client-helpers';
 
 interface Target {
   name: string;
-  connect(): Promise<{ client: EventStoreDBClient; close(): Promise<void> }>;
+  connect(): Promise<{ client: EventStoreDBClient; connectionString: string; close(): Promise<void> }>;
 }
 
 const embedded: Target = {
@@ -38,6 +42,7 @@ const embedded: Target = {
     const client = EventStoreDBClient.connectionString(store.connectionString);
     return {
       client,
+      connectionString: store.connectionString,
       async close() {
         await client.dispose();
         await store.stop();
@@ -51,7 +56,7 @@ const real: Target = {
   name: 'real EventStoreDB',
   async connect() {
     const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_URL!);
-    return { client, close: () => client.dispose() };
+    return { client, connectionString: process.env.EVENTSTORE_URL!, close: () => client.dispose() };
   },
 };
 
@@ -60,21 +65,26 @@ const stream = (prefix = 'conformance') => `${prefix}-${randomUUID()}`;
 
 describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventStoreDB protocol conformance: $name', (target) => {
   let client: EventStoreDBClient;
+  let connectionString: string;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ client, close } = await target.connect());
+    ({ client, connectionString, close } = await target.connect());
   });
   afterAll(() => close());
 
-  describe('append and expected revision', () => {
+  // The client uses BatchAppend when the server advertises it; per-call credentials force the unary Append.
+  describe.each([
+    { path: 'BatchAppend', options: {} },
+    { path: 'Append', options: { credentials: { username: 'admin', password: 'changeit' } } },
+  ])('append and expected revision over $path', ({ options: via }) => {
     it('creates a stream with no_stream and refuses a second no_stream, reporting the actual revision', async () => {
       const name = stream();
-      const first = await client.appendToStream(name, [event(), event()], { expectedRevision: 'no_stream' });
+      const first = await client.appendToStream(name, [event(), event()], { ...via, expectedRevision: 'no_stream' });
       expect(first.nextExpectedRevision).toBe(1n);
       expect(first.position!.commit).toBeGreaterThanOrEqual(0n);
 
-      const error = await client.appendToStream(name, event(), { expectedRevision: 'no_stream' }).catch((e) => e);
+      const error = await client.appendToStream(name, event(), { ...via, expectedRevision: 'no_stream' }).catch((e) => e);
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect(error.actualVersion).toBe(1n);
       expect(error.expectedVersion).toBe('no_stream');
@@ -82,11 +92,11 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
 
     it('accepts the exact current revision and refuses a stale one', async () => {
       const name = stream();
-      await client.appendToStream(name, [event(), event(), event()]);
-      const ok = await client.appendToStream(name, event(), { expectedRevision: 2n });
+      await client.appendToStream(name, [event(), event(), event()], via);
+      const ok = await client.appendToStream(name, event(), { ...via, expectedRevision: 2n });
       expect(ok.nextExpectedRevision).toBe(3n);
 
-      const error = await client.appendToStream(name, event(), { expectedRevision: 2n }).catch((e) => e);
+      const error = await client.appendToStream(name, event(), { ...via, expectedRevision: 2n }).catch((e) => e);
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect(error.actualVersion).toBe(3n);
       expect(error.expectedVersion).toBe(2n);
@@ -94,18 +104,18 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
 
     it('stream_exists fails on a missing stream and succeeds once it exists', async () => {
       const name = stream();
-      const error = await client.appendToStream(name, event(), { expectedRevision: 'stream_exists' }).catch((e) => e);
+      const error = await client.appendToStream(name, event(), { ...via, expectedRevision: 'stream_exists' }).catch((e) => e);
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect(error.actualVersion).toBe('no_stream');
-      await client.appendToStream(name, event(), { expectedRevision: 'any' });
-      const ok = await client.appendToStream(name, event(), { expectedRevision: 'stream_exists' });
+      await client.appendToStream(name, event(), { ...via, expectedRevision: 'any' });
+      const ok = await client.appendToStream(name, event(), { ...via, expectedRevision: 'stream_exists' });
       expect(ok.nextExpectedRevision).toBe(1n);
     });
 
     it('refuses an append over 1,048,576 bytes with the max-append-size error and writes nothing', async () => {
       const name = stream();
       const big = jsonEvent({ type: 'Big', data: { blob: 'x'.repeat(1_048_600) } });
-      const error = await client.appendToStream(name, big).catch((e) => e);
+      const error = await client.appendToStream(name, big, via).catch((e) => e);
       expect(error).toBeInstanceOf(MaxAppendSizeExceededError);
       expect(await collect(client.readStream(name)).catch((e) => e)).toBeInstanceOf(StreamNotFoundError);
     });
@@ -113,8 +123,8 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
     it('does not write twice when an append is retried with the same event ids', async () => {
       const name = stream();
       const events = [event('A'), event('B')];
-      const first = await client.appendToStream(name, events, { expectedRevision: 'no_stream' });
-      const retry = await client.appendToStream(name, events, { expectedRevision: 'no_stream' });
+      const first = await client.appendToStream(name, events, { ...via, expectedRevision: 'no_stream' });
+      const retry = await client.appendToStream(name, events, { ...via, expectedRevision: 'no_stream' });
       expect(retry.nextExpectedRevision).toBe(first.nextExpectedRevision);
       const stored = await collect(client.readStream(name));
       expect(stored.map((e) => e.event!.type)).toEqual(['A', 'B']);
@@ -122,11 +132,22 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
 
     it('orders appends from many concurrent writers on one stream without gaps', async () => {
       const name = stream();
-      await Promise.all(Array.from({ length: 50 }, (_, i) => client.appendToStream(name, event('N', { i }))));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => client.appendToStream(name, event('N', { i }), via)));
       const stored = await collect(client.readStream(name));
       expect(stored.map((e) => e.event!.revision)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
       expect(new Set(stored.map((e) => (e.event!.data as { i: number }).i)).size).toBe(50);
     });
+  });
+
+  it('advertises BatchAppend through ServerFeatures/GetSupportedMethods', async () => {
+    const url = new URL(connectionString);
+    const features = new featuresGrpc.ServerFeaturesClient(url.host, credentials.createInsecure());
+    const supported = await new Promise<featuresPb.SupportedMethods>((resolve, reject) =>
+      features.getSupportedMethods(new sharedPb.Empty(), (error, value) => (error ? reject(error) : resolve(value))),
+    );
+    features.close();
+    const methods = supported.getMethodsList().map((m) => `${m.getServiceName()}/${m.getMethodName()}`.toLowerCase());
+    expect(methods).toContain('event_store.client.streams.streams/batchappend');
   });
 
   describe('reading', () => {

@@ -147,6 +147,9 @@ export class EventLog {
   }
 }
 
+/** Lock files this process holds, so a second store in the same process is refused too. */
+const heldLocks = new Set<string>();
+
 /** One writer per data directory; a lock left by a dead process is taken over. */
 function acquireLock(dataDir: string): string {
   const lockPath = join(dataDir, 'LOCK');
@@ -154,19 +157,21 @@ function acquireLock(dataDir: string): string {
     const fd = openSync(lockPath, 'wx');
     writeFileSync(fd, String(process.pid));
     closeSync(fd);
-    return lockPath;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(lockPath, 'utf8'));
+    const ours = holder === process.pid;
+    if ((ours && heldLocks.has(lockPath)) || (!ours && holder && isAlive(holder))) {
+      throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
+    }
+    writeFileSync(lockPath, String(process.pid));
   }
-  const holder = Number(readFileSync(lockPath, 'utf8'));
-  if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
-  }
-  writeFileSync(lockPath, String(process.pid));
+  heldLocks.add(lockPath);
   return lockPath;
 }
 
 function releaseLock(lockPath: string): void {
+  heldLocks.delete(lockPath);
   try {
     if (Number(readFileSync(lockPath, 'utf8')) === process.pid) unlinkSync(lockPath);
   } catch {

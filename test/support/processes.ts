@@ -1,0 +1,59 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/**
+ * Runs a TypeScript entry point of this repo as a real process, the way the
+ * fault tests need it: separately killable, with its own memory.
+ */
+export function startTsProcess(entry: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Waits until the process prints a line matching `pattern`, failing if it exits first. */
+export async function waitForOutput(proc: RunningProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = proc.output().match(pattern);
+    if (match) return match;
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new Error(`process exited before printing ${pattern}:\n${proc.output()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${proc.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts the embedded store as its own process and returns its connection string. */
+export async function startStoreProcess(dataDir: string): Promise<{ proc: RunningProcess; connectionString: string }> {
+  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' });
+  const [, host, port] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
+  return { proc, connectionString: `esdb://${host}:${port}?tls=false` };
+}
