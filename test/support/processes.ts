@@ -57,3 +57,16 @@ export async function startStoreProcess(dataDir: string): Promise<{ proc: Runnin
   const [, host, port] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
   return { proc, connectionString: `esdb://${host}:${port}?tls=false` };
 }
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -3,12 +3,17 @@
  * running api and worker processes against one store without EventStoreDB.
  */
 import { EmbeddedEventStore } from '@app/eventstore-server';
-import { embeddedStoreSettings } from '@app/eventstore-server/settings';
+import { validateEnvironment } from '@app/config';
 
 async function main(): Promise<void> {
-  const settings = embeddedStoreSettings(process.env);
+  const env = validateEnvironment(process.env);
   const log = (message: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`);
-  const store = await EmbeddedEventStore.start({ ...settings, log });
+  const store = await EmbeddedEventStore.start({
+    dataDir: env.EVENTSTORE_DATA_DIR,
+    host: env.EVENTSTORE_EMBEDDED_HOST,
+    port: env.EVENTSTORE_EMBEDDED_PORT,
+    log,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/eventstore';
+import { HealthModule } from '@app/health';
+import { LoggingModule } from '@app/logging';
+import { RedisModule } from '@app/redis';
+
+@Module({
+  imports: [AppConfigModule, LoggingModule, EventStoreModule, RedisModule, HealthModule],
+})
+export class ApiModule {}

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/**
+ * Every setting the deployables read, with its default. Validated once at
+ * start so a typo fails fast with the variable's name instead of at first use.
+ */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HTTP_PORT = 3000;
+
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** A real EventStoreDB; when unset the embedded store is started in-process. */
+  @IsOptional()
+  @Matches(/^(esdb|kurrentdb)(\+discover)?:\/\//, { message: 'EVENTSTORE_URL must be an esdb:// connection string' })
+  EVENTSTORE_URL?: string;
+
+  @IsString()
+  EVENTSTORE_DATA_DIR = 'data/eventstore';
+
+  @IsString()
+  EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
+
+  /** 0 lets the OS pick a free port (tests). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EVENTSTORE_EMBEDDED_PORT = 2113;
+}
+
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const known = Object.keys(new Environment());
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (key === 'EVENTSTORE_URL' && value)));
+  const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(environment);
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return environment;
+}

@@ -1,0 +1,59 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EventStoreDBClient, StreamNotFoundError } from '@eventstore/db-client';
+import { EmbeddedEventStore } from '@app/eventstore-server';
+import { Environment } from '@app/config';
+
+type Settings = Pick<Environment, 'EVENTSTORE_URL' | 'EVENTSTORE_DATA_DIR' | 'EVENTSTORE_EMBEDDED_HOST' | 'EVENTSTORE_EMBEDDED_PORT'>;
+
+/**
+ * Owns the one EventStoreDBClient of a process. With EVENTSTORE_URL it talks to
+ * that server; without, it first starts the embedded store in-process. Either
+ * way the client is built from a connection string, so the code path after
+ * this point is identical.
+ */
+export class EventStoreConnection implements OnApplicationShutdown {
+  private static readonly logger = new Logger('EventStore');
+
+  private constructor(
+    readonly client: EventStoreDBClient,
+    readonly connectionString: string,
+    private readonly embedded?: EmbeddedEventStore,
+  ) {}
+
+  static async open(settings: Settings): Promise<EventStoreConnection> {
+    if (settings.EVENTSTORE_URL) {
+      this.logger.log(`using EventStoreDB at ${redact(settings.EVENTSTORE_URL)}`);
+      return new EventStoreConnection(EventStoreDBClient.connectionString(settings.EVENTSTORE_URL), settings.EVENTSTORE_URL);
+    }
+    const embedded = await EmbeddedEventStore.start({
+      dataDir: settings.EVENTSTORE_DATA_DIR,
+      host: settings.EVENTSTORE_EMBEDDED_HOST,
+      port: settings.EVENTSTORE_EMBEDDED_PORT,
+      log: (message) => this.logger.log(message),
+    });
+    return new EventStoreConnection(EventStoreDBClient.connectionString(embedded.connectionString), embedded.connectionString, embedded);
+  }
+
+  get mode(): 'embedded' | 'external' {
+    return this.embedded ? 'embedded' : 'external';
+  }
+
+  /** A cheap round trip: reading a stream that does not exist. */
+  async ping(): Promise<void> {
+    try {
+      for await (const _ of this.client.readStream('health-probe', { maxCount: 1, deadline: 2_000 })) break;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.dispose();
+    await this.embedded?.stop();
+  }
+}
+
+/** Connection strings may carry credentials; never log them. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

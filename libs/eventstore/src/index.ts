@@ -1,0 +1,2 @@
+export { EventStoreModule } from './eventstore.module';
+export { EventStoreConnection } from './eventstore-connection';

@@ -1,0 +1,33 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Redis } from 'ioredis';
+import { AppConfig } from '@app/config';
+
+/**
+ * The process's general-purpose Redis client (views, checkpoints, idempotency).
+ * It fails fast: a command issued while Redis is down errors after a couple of
+ * retries instead of hanging the HTTP request that issued it.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Redis,
+      inject: [ConfigService],
+      useFactory: (config: AppConfig) =>
+        new Redis(config.get('REDIS_URL', { infer: true }), { maxRetriesPerRequest: 2, connectionName: 'app' }),
+    },
+  ],
+  exports: [Redis],
+})
+export class RedisModule implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
+  constructor(@Inject(Redis) private readonly redis: Redis) {
+    redis.on('error', (error: Error) => this.logger.warn(`redis connection error: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

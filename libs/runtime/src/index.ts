@@ -1,0 +1,1 @@
+export { closeOnSignals } from './graceful-shutdown';
