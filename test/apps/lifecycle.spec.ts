@@ -22,7 +22,7 @@ describe('process lifecycle', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', info: { eventstore: { status: 'up' }, redis: { status: 'up' } } });
       const docs = await fetch(`http://127.0.0.1:${port}/docs-json`);
-      expect((await docs.json()).info.title).toBe('Reservation orders');
+      expect(((await docs.json()) as { info: { title: string } }).info.title).toBe('Reservation orders');
     } finally {
       expect(await api.kill('SIGTERM')).toBe(0);
     }

@@ -229,8 +229,8 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
           prefixes: [typePrefix],
           checkpointInterval: 1,
           maxSearchWindow: 1,
-          checkpointReached: async (_s, position) => void checkpoints.push(position.commit),
-        } as never),
+          checkpointReached: async (_subscription: unknown, position: { commit: bigint }) => void checkpoints.push(position.commit),
+        }),
       });
       const seen: string[] = [];
       subscription.on('data', (e: ResolvedEvent) => seen.push(e.event!.type));
