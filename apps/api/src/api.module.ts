@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore';
-import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { RedisModule } from '@app/redis';
+import { AuthModule } from './auth/auth.module';
+import { HealthModule } from './health/health.module';
+import { DomainErrorFilter } from './http/error-responses';
+import { OrderingModule } from './ordering.module';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, EventStoreModule, RedisModule, HealthModule],
+  imports: [AppConfigModule, LoggingModule, EventStoreModule, RedisModule, AuthModule, HealthModule, OrderingModule],
+  providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })
 export class ApiModule {}

@@ -1,8 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { API_KEY_HEADER } from './auth/api-key.guard';
+import { validationPipe } from './http/error-responses';
 
 /**
  * Builds the HTTP app exactly as production runs it; main.ts and the
@@ -11,6 +13,8 @@ import { ApiModule } from './api.module';
 export async function createApi(): Promise<INestApplication> {
   const app = await NestFactory.create(ApiModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.enableVersioning({ type: VersioningType.URI });
+  app.useGlobalPipes(validationPipe());
 
   const document = SwaggerModule.createDocument(
     app,
@@ -18,6 +22,8 @@ export async function createApi(): Promise<INestApplication> {
       .setTitle('Reservation orders')
       .setDescription('Event-sourced ordering of Azure Reserved VM Instances for CSP partners')
       .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'partner-key')
+      .addSecurityRequirements('partner-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

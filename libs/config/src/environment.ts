@@ -36,6 +36,19 @@ export class Environment {
   @IsString()
   EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
 
+  /**
+   * Partner API keys: "key=partnerId:clientName" pairs separated by commas.
+   * Unset outside production: two demo partners (see README).
+   */
+  @IsOptional()
+  @Matches(/^[^=,]+=[^:,]+:[^,]+(,[^=,]+=[^:,]+:[^,]+)*$/, { message: 'API_KEYS must be key=partnerId:clientName pairs separated by commas' })
+  API_KEYS?: string;
+
+  /** A JSON file: [{ "key": "...", "partnerId": "...", "client": "..." }]. */
+  @IsOptional()
+  @IsString()
+  API_KEYS_FILE?: string;
+
   /** 0 lets the OS pick a free port (tests). */
   @Type(() => Number)
   @IsInt()
@@ -46,7 +59,8 @@ export class Environment {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (key === 'EVENTSTORE_URL' && value)));
+  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE'];
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment);
   if (errors.length > 0) {

@@ -38,10 +38,10 @@ export class EventStoreConnection implements OnApplicationShutdown {
     return this.embedded ? 'embedded' : 'external';
   }
 
-  /** A cheap round trip: reading a stream that does not exist. */
+  /** A cheap round trip: reading a stream that does not exist (drained, never abandoned). */
   async ping(): Promise<void> {
     try {
-      for await (const _ of this.client.readStream('health-probe', { maxCount: 1, deadline: 2_000 })) break;
+      for await (const _ of this.client.readStream('health-probe', { maxCount: 1, deadline: 2_000 }));
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }

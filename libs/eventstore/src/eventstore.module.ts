@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { AppConfig } from '@app/config';
 import { EventStoreConnection } from './eventstore-connection';
+import { EventStreams } from './event-streams';
 
 /** Provides the process's single EventStoreDBClient. */
 @Global()
@@ -20,7 +21,8 @@ import { EventStoreConnection } from './eventstore-connection';
         }),
     },
     { provide: EventStoreDBClient, inject: [EventStoreConnection], useFactory: (connection: EventStoreConnection) => connection.client },
+    EventStreams,
   ],
-  exports: [EventStoreConnection, EventStoreDBClient],
+  exports: [EventStoreConnection, EventStoreDBClient, EventStreams],
 })
 export class EventStoreModule {}

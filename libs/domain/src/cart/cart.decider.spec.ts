@@ -93,6 +93,12 @@ describe('cart decider', () => {
 
     it('does nothing when the same line is added again (retry)', () => spec.given([cartCreated, itemAdded]).when(add()).thenNothingHappens());
 
+    it('does not re-add a line that was added and then removed (late retry)', () =>
+      spec
+        .given([cartCreated, itemAdded, { type: 'CartItemRemoved', data: { cartId: 'cart-1', lineId: 'l-1' } }])
+        .when(add())
+        .thenNothingHappens());
+
     it('refuses a different line under an existing line id', () =>
       spec.given([cartCreated, itemAdded]).when(add({ quantity: 3 })).thenRefuses('CART_LINE_ALREADY_EXISTS'));
 

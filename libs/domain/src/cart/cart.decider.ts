@@ -21,26 +21,25 @@ export interface CartLine {
   unitPriceUsd: number;
 }
 
+export interface PurchaseRecord {
+  cartId: string;
+  orderId: string;
+  orderNumber: string;
+  purchasedAt: string;
+  /** What was bought, so the order can always be rebuilt from the cart alone. */
+  lines: CartLine[];
+  scope: Scope;
+  billingPlan: BillingPlan;
+  totalUsd: number;
+}
+
 export type CartEvent =
   | Message<'CartCreated', { cartId: string; customerId: string; partnerId: string; createdAt: string; expiresAt: string }>
   | Message<'CartItemAdded', { cartId: string } & CartLine>
   | Message<'CartItemQuantityChanged', { cartId: string; lineId: string; quantity: number }>
   | Message<'CartItemRemoved', { cartId: string; lineId: string }>
   | Message<'CartScopeSet', { cartId: string; scope: Scope }>
-  | Message<
-      'CartPurchased',
-      {
-        cartId: string;
-        orderId: string;
-        orderNumber: string;
-        purchasedAt: string;
-        /** What was bought, so the order can always be rebuilt from the cart alone. */
-        lines: CartLine[];
-        scope: Scope;
-        billingPlan: BillingPlan;
-        totalUsd: number;
-      }
-    >;
+  | Message<'CartPurchased', PurchaseRecord>;
 
 export type CartCommand =
   | Message<'CreateCart', { cartId: string; customer: CustomerSnapshot; now: string }>
@@ -76,6 +75,7 @@ export interface OpenCart {
   scope: Scope;
   orderId?: string;
   orderNumber?: string;
+  purchase?: PurchaseRecord;
 }
 
 export type Cart = { status: 'none' } | OpenCart;
@@ -162,6 +162,8 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
           subscriptionId,
           unitPriceUsd: item.unitPriceUsd,
         };
+        // Retried after the line was removed again: the add already happened once.
+        if (cart.removedLineIds.includes(lineId)) return [];
         const same = cart.lines.find((l) => l.lineId === lineId);
         if (same) {
           // A retried add (same idempotency key) changes nothing.
@@ -218,7 +220,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
         if (cart.lines.length === 0) throw ruleViolated('CART_EMPTY', 'an empty cart cannot be bought');
         for (const l of cart.lines) checkSubscription(customer, l.subscriptionId, `line ${l.lineId} subscription`);
         if (cart.scope.type === 'single') checkSubscription(customer, cart.scope.subscriptionId, 'scope subscription');
-        const data = {
+        const data: PurchaseRecord = {
           cartId: cart.cartId,
           orderId,
           orderNumber,
@@ -258,7 +260,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
         return { ...(state as OpenCart), scope: event.data.scope };
       case 'CartPurchased': {
         const { orderId, orderNumber } = event.data;
-        return { ...(state as OpenCart), status: 'purchased', orderId, orderNumber };
+        return { ...(state as OpenCart), status: 'purchased', orderId, orderNumber, purchase: event.data };
       }
     }
   },

@@ -3,8 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore';
+import { Public } from '../auth/api-key.guard';
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

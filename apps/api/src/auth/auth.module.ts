@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { AppConfig } from '@app/config';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeys } from './api-keys';
+
+@Module({
+  providers: [
+    {
+      provide: ApiKeys,
+      inject: [ConfigService],
+      useFactory: (config: AppConfig) =>
+        ApiKeys.fromEnvironment({
+          API_KEYS: config.get('API_KEYS', { infer: true }),
+          API_KEYS_FILE: config.get('API_KEYS_FILE', { infer: true }),
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
+        }),
+    },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+})
+export class AuthModule {}

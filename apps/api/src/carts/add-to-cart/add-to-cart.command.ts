@@ -1,0 +1,44 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { BillingPlan, Catalog, Term } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { PartnerScopedReads } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { changeCart } from '../cart-command';
+import { CartResource } from '../cart.resource';
+
+export interface CartItemRequest {
+  catalogItemId: string;
+  quantity: number;
+  subscriptionId: string;
+  term: Term;
+  billingPlan: BillingPlan;
+}
+
+export class AddToCartCommand extends Command<CartResource> {
+  constructor(
+    readonly cartId: string,
+    readonly item: CartItemRequest,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(AddToCartCommand)
+export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly reads: PartnerScopedReads,
+    private readonly catalog: Catalog,
+  ) {}
+
+  execute({ cartId, item, context }: AddToCartCommand): Promise<CartResource> {
+    return changeCart(this.reads, this.streams, cartId, context, async (cart) => {
+      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
+      return {
+        type: 'AddToCart',
+        data: { ...item, lineId: context.newId(`line/${cartId}`), item: this.catalog.get(item.catalogItemId), customer, now: context.now },
+      };
+    });
+  }
+}

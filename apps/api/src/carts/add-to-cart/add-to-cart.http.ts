@@ -1,0 +1,39 @@
+import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Response } from 'express';
+import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { CartResource } from '../cart.resource';
+import { AddToCartCommand } from './add-to-cart.command';
+
+export class AddToCartRequest {
+  @ApiProperty({ example: 'ri-standard_d4s_v5-westeurope-p1y' }) @IsString() @MaxLength(100) catalogItemId: string;
+  @ApiProperty({ minimum: 1, maximum: MAX_QUANTITY, description: 'How many VMs the reservation covers at the same time' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity: number;
+  @ApiProperty({ format: 'uuid', description: 'The active subscription the reservation is bought under' }) @IsUUID() subscriptionId: string;
+  @ApiProperty({ enum: TERMS }) @IsIn(TERMS) term: Term;
+  @ApiProperty({ enum: BILLING_PLANS }) @IsIn(BILLING_PLANS) billingPlan: BillingPlan;
+}
+
+@ApiTags('carts')
+@Controller({ path: 'carts/:cartId/items', version: '1' })
+export class AddToCartController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CartResource })
+  async add(
+    @Param('cartId', ParseUUIDPipe) cartId: string,
+    @Body() body: AddToCartRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return withRevision(response, await this.commands.execute(new AddToCartCommand(cartId, body, context)));
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BillingPlan, cartTotal, lineTotal, OpenCart, Scope, Term } from '@app/domain';
+import { Revision } from '@app/eventstore';
+
+export class CartLineResource {
+  @ApiProperty() lineId: string;
+  @ApiProperty() catalogItemId: string;
+  @ApiProperty() armSkuName: string;
+  @ApiProperty() region: string;
+  @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: Term;
+  @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: BillingPlan;
+  @ApiProperty() quantity: number;
+  @ApiProperty() subscriptionId: string;
+  @ApiProperty() unitPriceUsd: number;
+  @ApiProperty() lineTotalUsd: number;
+}
+
+export class CartResource {
+  @ApiProperty() cartId: string;
+  @ApiProperty() customerId: string;
+  @ApiProperty({ enum: ['active', 'purchased', 'expired'] }) status: 'active' | 'purchased' | 'expired';
+  @ApiProperty() createdAt: string;
+  @ApiProperty() expiresAt: string;
+  @ApiProperty({ example: { type: 'single', subscriptionId: '9f1c…' } }) scope: Scope;
+  @ApiProperty({ type: [CartLineResource] }) lines: CartLineResource[];
+  @ApiProperty() subtotalUsd: number;
+  @ApiPropertyOptional() orderId?: string;
+  @ApiPropertyOptional() orderNumber?: string;
+  @ApiProperty() revision: string;
+
+  static of(cart: OpenCart, revision: Revision, now = new Date().toISOString()): CartResource {
+    const expired = cart.status === 'active' && now >= cart.expiresAt;
+    return {
+      cartId: cart.cartId,
+      customerId: cart.customerId,
+      status: expired ? 'expired' : cart.status,
+      createdAt: cart.createdAt,
+      expiresAt: cart.expiresAt,
+      scope: cart.scope,
+      lines: cart.lines.map((line) => ({ ...line, lineTotalUsd: lineTotal(line.quantity, line.unitPriceUsd) })),
+      subtotalUsd: cartTotal(cart.lines),
+      orderId: cart.orderId,
+      orderNumber: cart.orderNumber,
+      revision: revision.toString(),
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EventStreams } from '@app/eventstore';
+import { PartnerScopedReads } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { changeCart } from '../cart-command';
+import { CartResource } from '../cart.resource';
+
+export class ChangeQuantityCommand extends Command<CartResource> {
+  constructor(
+    readonly cartId: string,
+    readonly lineId: string,
+    readonly quantity: number,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ChangeQuantityCommand)
+export class ChangeQuantityHandler implements ICommandHandler<ChangeQuantityCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly reads: PartnerScopedReads,
+  ) {}
+
+  execute({ cartId, lineId, quantity, context }: ChangeQuantityCommand): Promise<CartResource> {
+    return changeCart(this.reads, this.streams, cartId, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
+  }
+}

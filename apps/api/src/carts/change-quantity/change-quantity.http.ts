@@ -1,0 +1,32 @@
+import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+import { Response } from 'express';
+import { MAX_QUANTITY } from '@app/domain';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { CartResource } from '../cart.resource';
+import { ChangeQuantityCommand } from './change-quantity.command';
+
+export class ChangeQuantityRequest {
+  @ApiProperty({ minimum: 1, maximum: MAX_QUANTITY }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
+}
+
+@ApiTags('carts')
+@Controller({ path: 'carts/:cartId/items/:lineId', version: '1' })
+export class ChangeQuantityController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Patch()
+  @ApiOkResponse({ type: CartResource })
+  async change(
+    @Param('cartId', ParseUUIDPipe) cartId: string,
+    @Param('lineId', ParseUUIDPipe) lineId: string,
+    @Body() body: ChangeQuantityRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return withRevision(response, await this.commands.execute(new ChangeQuantityCommand(cartId, lineId, body.quantity, context)));
+  }
+}

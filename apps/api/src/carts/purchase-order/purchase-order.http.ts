@@ -1,0 +1,25 @@
+import { Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { OrderResource } from '../../orders/order.resource';
+import { PurchaseOrderCommand } from './purchase-order.command';
+
+@ApiTags('carts')
+@Controller({ path: 'carts/:cartId/purchase', version: '1' })
+export class PurchaseOrderController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating the purchase with the same key returns the same order' })
+  @ApiCreatedResponse({ type: OrderResource, description: 'The order was placed; it is pending until fulfilment' })
+  @ApiOkResponse({ type: OrderResource, description: 'The cart was already bought: the same order again' })
+  async purchase(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+    const { order, created } = await this.commands.execute(new PurchaseOrderCommand(cartId, context));
+    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    response.setHeader('Location', `/v1/orders/${order.orderId}`);
+    return withRevision(response, order);
+  }
+}

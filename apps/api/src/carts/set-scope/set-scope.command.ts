@@ -1,0 +1,32 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Scope } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { PartnerScopedReads } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { changeCart } from '../cart-command';
+import { CartResource } from '../cart.resource';
+
+export class SetScopeCommand extends Command<CartResource> {
+  constructor(
+    readonly cartId: string,
+    readonly scope: Scope,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(SetScopeCommand)
+export class SetScopeHandler implements ICommandHandler<SetScopeCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly reads: PartnerScopedReads,
+  ) {}
+
+  execute({ cartId, scope, context }: SetScopeCommand): Promise<CartResource> {
+    return changeCart(this.reads, this.streams, cartId, context, async (cart) => {
+      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
+      return { type: 'SetScope', data: { scope, customer, now: context.now } };
+    });
+  }
+}

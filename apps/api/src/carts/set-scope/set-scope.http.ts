@@ -1,0 +1,38 @@
+import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsUUID, ValidateIf } from 'class-validator';
+import { Response } from 'express';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { CartResource } from '../cart.resource';
+import { SetScopeCommand } from './set-scope.command';
+
+export class SetScopeRequest {
+  @ApiProperty({ enum: ['single', 'shared'], description: 'single: one subscription; shared: all of the customer’s subscriptions' })
+  @IsIn(['single', 'shared'])
+  type: 'single' | 'shared';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required for a single scope; must be an active subscription of the customer' })
+  @ValidateIf((scope: SetScopeRequest) => scope.type === 'single' || scope.subscriptionId !== undefined)
+  @IsUUID()
+  subscriptionId?: string;
+}
+
+@ApiTags('carts')
+@Controller({ path: 'carts/:cartId/scope', version: '1' })
+export class SetScopeController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Put()
+  @ApiOkResponse({ type: CartResource })
+  async set(
+    @Param('cartId', ParseUUIDPipe) cartId: string,
+    @Body() body: SetScopeRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const scope = body.type === 'single' ? { type: 'single' as const, subscriptionId: body.subscriptionId! } : { type: 'shared' as const };
+    return withRevision(response, await this.commands.execute(new SetScopeCommand(cartId, scope, context)));
+  }
+}

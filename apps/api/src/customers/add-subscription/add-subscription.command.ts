@@ -1,0 +1,38 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { PartnerScopedReads } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { CustomerResource } from '../customer.resource';
+
+export class AddSubscriptionCommand extends Command<CustomerResource> {
+  constructor(
+    readonly customerId: string,
+    readonly subscriptionId: string | undefined,
+    readonly name: string,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(AddSubscriptionCommand)
+export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly reads: PartnerScopedReads,
+  ) {}
+
+  async execute({ customerId, subscriptionId, name, context }: AddSubscriptionCommand): Promise<CustomerResource> {
+    await this.reads.customer(customerId, context.partnerId);
+    const id = subscriptionId ?? context.newId(`subscription/${customerId}`);
+    const { state, revision } = await this.streams.handle(
+      customerStream(customerId),
+      customerDecider,
+      { type: 'AddSubscription', data: { subscriptionId: id, name, now: context.now } },
+      context,
+      { expectedRevision: context.expectedRevision },
+    );
+    return CustomerResource.of(state as CustomerSnapshot, revision);
+  }
+}

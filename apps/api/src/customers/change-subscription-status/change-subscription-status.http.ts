@@ -1,0 +1,42 @@
+import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Response } from 'express';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { CustomerResource } from '../customer.resource';
+import { ChangeSubscriptionStatusCommand } from './change-subscription-status.command';
+
+@ApiTags('customers')
+@Controller({ path: 'customers/:customerId/subscriptions/:subscriptionId', version: '1' })
+export class ChangeSubscriptionStatusController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('suspend')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CustomerResource })
+  suspend(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.change(customerId, subscriptionId, 'suspend', context, response);
+  }
+
+  @Post('reactivate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CustomerResource })
+  reactivate(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.change(customerId, subscriptionId, 'reactivate', context, response);
+  }
+
+  private async change(customerId: string, subscriptionId: string, change: 'suspend' | 'reactivate', context: RequestContext, response: Response) {
+    return withRevision(response, await this.commands.execute(new ChangeSubscriptionStatusCommand(customerId, subscriptionId, change, context)));
+  }
+}

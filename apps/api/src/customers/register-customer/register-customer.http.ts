@@ -1,0 +1,29 @@
+import { Body, Controller, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Response } from 'express';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { CustomerResource } from '../customer.resource';
+import { RegisterCustomerCommand } from './register-customer.command';
+
+export class RegisterCustomerRequest {
+  @ApiProperty({ example: 'Contoso Ltd', description: "The customer company's name" })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+}
+
+@ApiTags('customers')
+@Controller({ path: 'customers', version: '1' })
+export class RegisterCustomerController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CustomerResource })
+  async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+    return withRevision(response, await this.commands.execute(new RegisterCustomerCommand(body.name, context)));
+  }
+}

@@ -1,0 +1,72 @@
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Response } from 'express';
+import { DomainError } from '@app/domain';
+import { ConcurrencyError } from '@app/eventstore';
+
+/** The shape of every error answer: a status, a stable code and a sentence. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  errors?: Array<{ field: string; messages: string[] }>;
+  currentRevision?: string;
+}
+
+const STATUS_OF: Record<DomainError['kind'], HttpStatus> = {
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  rule: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+const REASON: Partial<Record<number, string>> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity' };
+
+/** Turns refusals from the domain and the event store into HTTP answers. */
+@Catch(DomainError, ConcurrencyError)
+export class DomainErrorFilter implements ExceptionFilter {
+  catch(error: DomainError | ConcurrencyError, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    let body: ErrorBody;
+    if (error instanceof ConcurrencyError) {
+      body = {
+        statusCode: HttpStatus.CONFLICT,
+        error: 'Conflict',
+        code: error.expectedRevision === undefined ? 'CONCURRENT_MODIFICATION' : 'STALE_REVISION',
+        message: error.message,
+        currentRevision: error.currentRevision.toString(),
+      };
+      response.setHeader('ETag', `"${error.currentRevision}"`);
+    } else {
+      const statusCode = STATUS_OF[error.kind];
+      body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message };
+    }
+    response.status(body.statusCode).json(body);
+  }
+}
+
+/** Strict body validation: unknown fields are errors, and each message names its field. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => {
+      const fields = flatten(errors);
+      return new BadRequestException({
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
+        message: fields.map((f) => f.messages.join('; ')).join('; '),
+        errors: fields,
+      } satisfies ErrorBody);
+    },
+  });
+}
+
+function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; messages: string[] }> {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}

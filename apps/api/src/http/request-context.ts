@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import { CommandContext, Revision } from '@app/eventstore';
+import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { Caller } from '../auth/api-keys';
+
+const ID_NAMESPACE = '6b8f1f6e-2f4d-4d53-8f5e-9a3f7c1d2e40';
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
+
+/** Everything a command handler needs to know about the HTTP request that carried it. */
+export interface RequestContext extends CommandContext {
+  caller: Caller;
+  idempotencyKey?: string;
+  /** From If-Match: the revision the caller last saw. */
+  expectedRevision?: Revision;
+  /**
+   * A new entity id. With an Idempotency-Key it is derived from the key, so a
+   * retried request names the same entity and the domain sees a repeat.
+   */
+  newId(purpose: string): string;
+}
+
+export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): RequestContext => {
+  const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
+  const { caller } = request;
+  const idempotencyKey = header(request, 'idempotency-key');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
+  }
+  const ifMatch = header(request, 'if-match');
+  const revision = ifMatch === undefined ? undefined : REVISION.exec(ifMatch.trim())?.[1];
+  if (ifMatch !== undefined && revision === undefined) {
+    throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be a stream revision as returned in ETag, e.g. "3"' });
+  }
+  const scoped = (purpose: string) => `${caller.partnerId}\n${purpose}\n${idempotencyKey}`;
+  // Same key and same request: same command id, so the store drops a repeated append.
+  const fingerprint = JSON.stringify([request.method, request.route?.path, request.params, request.body]);
+  return {
+    caller,
+    partnerId: caller.partnerId,
+    actor: `${caller.partnerId}/${caller.client}`,
+    correlationId: String(request.id ?? randomUUID()),
+    commandId: idempotencyKey ? uuidv5(`${scoped('command')}\n${fingerprint}`, ID_NAMESPACE) : randomUUID(),
+    now: new Date().toISOString(),
+    idempotencyKey,
+    expectedRevision: revision === undefined ? undefined : BigInt(revision),
+    newId: (purpose) => (idempotencyKey ? uuidv5(scoped(purpose), ID_NAMESPACE) : randomUUID()),
+  };
+});
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,61 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { OrderingModule as OrderingServicesModule } from '@app/ordering';
+import { AddToCartHandler } from './carts/add-to-cart/add-to-cart.command';
+import { AddToCartController } from './carts/add-to-cart/add-to-cart.http';
+import { ChangeQuantityHandler } from './carts/change-quantity/change-quantity.command';
+import { ChangeQuantityController } from './carts/change-quantity/change-quantity.http';
+import { CreateCartHandler } from './carts/create-cart/create-cart.command';
+import { CreateCartController } from './carts/create-cart/create-cart.http';
+import { GetCartController } from './carts/get-cart/get-cart.http';
+import { PurchaseOrderHandler } from './carts/purchase-order/purchase-order.command';
+import { PurchaseOrderController } from './carts/purchase-order/purchase-order.http';
+import { RemoveFromCartHandler } from './carts/remove-from-cart/remove-from-cart.command';
+import { RemoveFromCartController } from './carts/remove-from-cart/remove-from-cart.http';
+import { SetScopeHandler } from './carts/set-scope/set-scope.command';
+import { SetScopeController } from './carts/set-scope/set-scope.http';
+import { BrowseCatalogController } from './catalog/browse-catalog/browse-catalog.http';
+import { AddSubscriptionHandler } from './customers/add-subscription/add-subscription.command';
+import { AddSubscriptionController } from './customers/add-subscription/add-subscription.http';
+import { ChangeSubscriptionStatusHandler } from './customers/change-subscription-status/change-subscription-status.command';
+import { ChangeSubscriptionStatusController } from './customers/change-subscription-status/change-subscription-status.http';
+import { GetCustomerController } from './customers/get-customer/get-customer.http';
+import { RegisterCustomerHandler } from './customers/register-customer/register-customer.command';
+import { RegisterCustomerController } from './customers/register-customer/register-customer.http';
+import { CancelOrderHandler } from './orders/cancel-order/cancel-order.command';
+import { CancelOrderController } from './orders/cancel-order/cancel-order.http';
+import { GetOrderController } from './orders/get-order/get-order.http';
+
+/** The purchase flow: customers, catalog, carts and orders, one folder per use case. */
+@Module({
+  imports: [CqrsModule.forRoot(), OrderingServicesModule],
+  controllers: [
+    RegisterCustomerController,
+    AddSubscriptionController,
+    ChangeSubscriptionStatusController,
+    GetCustomerController,
+    BrowseCatalogController,
+    CreateCartController,
+    AddToCartController,
+    ChangeQuantityController,
+    RemoveFromCartController,
+    SetScopeController,
+    PurchaseOrderController,
+    GetCartController,
+    GetOrderController,
+    CancelOrderController,
+  ],
+  providers: [
+    RegisterCustomerHandler,
+    AddSubscriptionHandler,
+    ChangeSubscriptionStatusHandler,
+    CreateCartHandler,
+    AddToCartHandler,
+    ChangeQuantityHandler,
+    RemoveFromCartHandler,
+    SetScopeHandler,
+    PurchaseOrderHandler,
+    CancelOrderHandler,
+  ],
+})
+export class OrderingModule {}

@@ -1,0 +1,36 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Order, orderDecider, orderStream } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { PartnerScopedReads } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { OrderResource } from '../order.resource';
+
+export class CancelOrderCommand extends Command<OrderResource> {
+  constructor(
+    readonly orderId: string,
+    readonly reason: string,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CancelOrderCommand)
+export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly reads: PartnerScopedReads,
+  ) {}
+
+  async execute({ orderId, reason, context }: CancelOrderCommand): Promise<OrderResource> {
+    await this.reads.order(orderId, context.partnerId);
+    const { state, revision } = await this.streams.handle(
+      orderStream(orderId),
+      orderDecider,
+      { type: 'CancelOrder', data: { reason, now: context.now } },
+      context,
+      { expectedRevision: context.expectedRevision },
+    );
+    return OrderResource.of(state as Exclude<Order, { status: 'none' }>, revision);
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Response } from 'express';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { OrderResource } from '../order.resource';
+import { CancelOrderCommand } from './cancel-order.command';
+
+export class CancelOrderRequest {
+  @ApiProperty({ example: 'customer changed its mind' }) @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
+}
+
+@ApiTags('orders')
+@Controller({ path: 'orders/:orderId/cancel', version: '1' })
+export class CancelOrderController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderResource, description: 'Only a pending order can be cancelled' })
+  async cancel(
+    @Param('orderId', ParseUUIDPipe) orderId: string,
+    @Body() body: CancelOrderRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return withRevision(response, await this.commands.execute(new CancelOrderCommand(orderId, body.reason, context)));
+  }
+}

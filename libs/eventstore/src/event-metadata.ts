@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+
+/** Who did what, and why: stored with every event for auditors. */
+export interface EventMetadata {
+  /** Shared by everything one upstream request set in motion. */
+  correlationId: string;
+  /** The command or event that directly caused this event. */
+  causationId: string;
+  partnerId: string;
+  /** The API client or worker that acted. */
+  actor: string;
+  /** When the command was handled (ISO 8601). */
+  timestamp: string;
+}
+
+/** The context a command is handled in; becomes the metadata of its events. */
+export interface CommandContext {
+  correlationId: string;
+  commandId: string;
+  partnerId: string;
+  actor: string;
+  /** The command's time; deciders take it instead of reading a clock. */
+  now: string;
+}
+
+export function commandContext(partial: Omit<CommandContext, 'commandId' | 'now' | 'correlationId'> & Partial<CommandContext>): CommandContext {
+  return { commandId: randomUUID(), now: new Date().toISOString(), correlationId: randomUUID(), ...partial };
+}
+
+export function metadataFor(context: CommandContext): EventMetadata {
+  return {
+    correlationId: context.correlationId,
+    causationId: context.commandId,
+    partnerId: context.partnerId,
+    actor: context.actor,
+    timestamp: context.now,
+  };
+}

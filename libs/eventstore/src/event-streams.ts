@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { EventStoreDBClient, jsonEvent, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
+import { v5 as uuidv5 } from 'uuid';
+import { Decider, Message } from '@app/domain';
+import { CommandContext, metadataFor } from './event-metadata';
+
+/** A stream's revision: the last event's number, or -1n when it has none. */
+export type Revision = bigint;
+export const NO_STREAM: Revision = -1n;
+
+/** The caller's view of the stream is stale, or conflicts kept winning. */
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly currentRevision: Revision,
+    readonly expectedRevision: Revision | undefined,
+  ) {
+    super(
+      expectedRevision === undefined
+        ? `stream ${stream} kept changing while the command was retried`
+        : `stream ${stream} is at revision ${currentRevision}, not ${expectedRevision}`,
+    );
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface Folded<State> {
+  state: State;
+  revision: Revision;
+}
+
+export interface Handled<State, Event> extends Folded<State> {
+  /** Events this command appended; empty when it changed nothing. */
+  events: Event[];
+}
+
+export interface HandleOptions {
+  /** From If-Match: the revision the caller decided on. No retries then. */
+  expectedRevision?: Revision;
+  /** Retries after a conflicting append when no revision was given. */
+  retries?: number;
+}
+
+const DEFAULT_RETRIES = 10;
+
+const EVENT_ID_NAMESPACE = '0f4ad1d6-3c6e-4b43-9a55-6b1b4e0f8e21';
+
+/**
+ * Read, decide, append with the expected revision: the one way commands change
+ * a stream. Event ids derive from the command id, so a retried command whose
+ * first append did land is recognised by the store and not written twice.
+ */
+@Injectable()
+export class EventStreams {
+  /** Commands on one stream queue up inside a process; only other processes can conflict. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly client: EventStoreDBClient) {}
+
+  async aggregate<State, Event extends Message>(stream: string, decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>): Promise<Folded<State>> {
+    let state = decider.initialState();
+    let revision = NO_STREAM;
+    try {
+      for await (const resolved of this.client.readStream<{ type: string; data: never }>(stream)) {
+        const event = resolved.event!;
+        state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
+        revision = event.revision;
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return { state, revision };
+  }
+
+  /**
+   * The first `count` events of a stream ([] when it does not exist). Reads
+   * are always drained to their end: a read left half-consumed keeps its gRPC
+   * call open, and the client's dispose() then waits for it forever.
+   */
+  async readFirst<Event extends Message>(stream: string, count: number): Promise<Event[]> {
+    const events: Event[] = [];
+    try {
+      for await (const { event } of this.client.readStream(stream, { maxCount: count })) {
+        events.push({ type: event!.type, data: event!.data } as unknown as Event);
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return events;
+  }
+
+  handle<State, Command extends Message, Event extends Message>(
+    stream: string,
+    decider: Decider<State, Command, Event>,
+    command: NoInfer<Command> | ((state: State) => NoInfer<Command>),
+    context: CommandContext,
+    options: HandleOptions = {},
+  ): Promise<Handled<State, Event>> {
+    const previous = this.queues.get(stream) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.decideAndAppend(stream, decider, command, context, options));
+    this.queues.set(stream, run);
+    void run.catch(() => undefined).then(() => {
+      if (this.queues.get(stream) === run) this.queues.delete(stream);
+    });
+    return run;
+  }
+
+  private async decideAndAppend<State, Command extends Message, Event extends Message>(
+    stream: string,
+    decider: Decider<State, Command, Event>,
+    command: Command | ((state: State) => Command),
+    context: CommandContext,
+    options: HandleOptions,
+  ): Promise<Handled<State, Event>> {
+    const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await this.aggregate(stream, decider);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+        throw new ConcurrencyError(stream, revision, options.expectedRevision);
+      }
+      const events = decider.decide(typeof command === 'function' ? command(state) : command, state);
+      if (events.length === 0) return { state, revision, events };
+      try {
+        const result = await this.client.appendToStream(stream, this.toStored(events, context, stream), {
+          expectedRevision: revision === NO_STREAM ? 'no_stream' : revision,
+        });
+        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (attempt >= retries) {
+          const current = typeof error.actualVersion === 'bigint' ? error.actualVersion : NO_STREAM;
+          throw new ConcurrencyError(stream, current, options.expectedRevision);
+        }
+        // Another process wrote first: back off a little, then decide again on the newer state.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+      }
+    }
+  }
+
+  private toStored(events: Message[], context: CommandContext, stream: string) {
+    const metadata = metadataFor(context);
+    return events.map((event, index) =>
+      jsonEvent({
+        id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        metadata: { ...metadata },
+      }),
+    );
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The seed's purchase flow, end to end over HTTP: a real listening app, the
+ * embedded store through the official client, and the local Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiHarness, startApi } from '../support/api-harness';
+
+describe('purchase flow over HTTP', () => {
+  let api: ApiHarness;
+  beforeAll(async () => (api = await startApi()));
+  afterAll(() => api.close());
+
+  it('walks the whole flow: no subscription, refusal, subscription, browse, add, change, scope, buy, buy again', async () => {
+    // 1. A customer with no subscription.
+    const customer = await api.call('POST', '/v1/customers', { body: { name: 'Contoso Pharma' } });
+    expect(customer.status).toBe(201);
+    const customerId = customer.body.customerId;
+    expect(customer.body.subscriptions).toEqual([]);
+
+    // 2. Buying is refused until it has an active subscription.
+    const cart = await api.call('POST', `/v1/customers/${customerId}/carts`);
+    expect(cart.status).toBe(201);
+    const cartId = cart.body.cartId;
+    expect(cart.body.expiresAt).toBe(new Date(Date.parse(cart.body.createdAt) + 7 * 86_400_000).toISOString());
+    const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('NO_ACTIVE_SUBSCRIPTION');
+
+    // 3. Add subscriptions.
+    const production = randomUUID();
+    const test = randomUUID();
+    expect((await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: production, name: 'Production' } })).status).toBe(201);
+    const withTwo = await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: test, name: 'Test' } });
+    expect(withTwo.body.subscriptions.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
+
+    // 4. Browse the catalog with filters.
+    const browse = await api.call('GET', '/v1/catalog?term=P1Y&region=westeurope&series=Dsv5&minCores=4&maxCores=8&minRamGb=16');
+    expect(browse.status).toBe(200);
+    expect(browse.body.items.map((i: { armSkuName: string }) => i.armSkuName)).toEqual(['Standard_D4s_v5', 'Standard_D8s_v5']);
+    const [d4s, d8s] = browse.body.items;
+
+    // 5. Add two items.
+    const item = (catalogItemId: string, quantity: number) => ({ catalogItemId, quantity, subscriptionId: production, term: 'P1Y', billingPlan: 'Monthly' });
+    const first = await api.call('POST', `/v1/carts/${cartId}/items`, { body: item(d4s.id, 2) });
+    expect(first.status).toBe(201);
+    const second = await api.call('POST', `/v1/carts/${cartId}/items`, { body: item(d8s.id, 1) });
+    expect(second.body.lines).toHaveLength(2);
+    const d4sLine = second.body.lines[0].lineId;
+
+    // 6. Change a quantity.
+    const changed = await api.call('PATCH', `/v1/carts/${cartId}/items/${d4sLine}`, { body: { quantity: 5 } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.lines[0].quantity).toBe(5);
+    expect(changed.body.subtotalUsd).toBeCloseTo(5 * d4s.unitPriceUsd + d8s.unitPriceUsd, 2);
+
+    // 7. Single scope, then shared.
+    const single = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'single', subscriptionId: test } });
+    expect(single.body.scope).toEqual({ type: 'single', subscriptionId: test });
+    const shared = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'shared' } });
+    expect(shared.body.scope).toEqual({ type: 'shared' });
+
+    // 8. Buy: an order number comes back.
+    const key = randomUUID();
+    const bought = await api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': key } });
+    expect(bought.status).toBe(201);
+    expect(bought.body.orderNumber).toMatch(/^RO-\d{4}-\d{6}$/);
+    expect(bought.body).toMatchObject({ status: 'pending', billingPlan: 'Monthly', scope: { type: 'shared' }, currency: 'USD' });
+    expect(bought.body.lines.map((l: { quantity: number; lineNumber: number }) => [l.lineNumber, l.quantity])).toEqual([[1, 5], [2, 1]]);
+    expect(bought.body.totalUsd).toBeCloseTo(changed.body.subtotalUsd, 2);
+
+    // 9. Buy again with the same key: the same order, not a second one.
+    const again = await api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(200);
+    expect(again.body.orderId).toBe(bought.body.orderId);
+    expect(again.body.orderNumber).toBe(bought.body.orderNumber);
+
+    const order = await api.call('GET', `/v1/orders/${bought.body.orderId}`);
+    expect(order.status).toBe(200);
+    expect(order.body.timeline).toEqual([{ status: 'pending', at: bought.body.placedAt }]);
+
+    // The bought cart is frozen.
+    const late = await api.call('PATCH', `/v1/carts/${cartId}/items/${d4sLine}`, { body: { quantity: 1 } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('CART_ALREADY_PURCHASED');
+  });
+
+  it('buys each cart once even without a key, and refuses a key reused for another cart', async () => {
+    const { cartId, subscriptionId, customerId } = await cartWithOneLine(api);
+    const key = randomUUID();
+    const [a, b] = await Promise.all([
+      api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': key } }),
+      api.call('POST', `/v1/carts/${cartId}/purchase`),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.orderNumber).toBe(b.body.orderNumber);
+
+    const other = await api.call('POST', `/v1/customers/${customerId}/carts`);
+    await api.call('POST', `/v1/carts/${other.body.cartId}/items`, { body: line(subscriptionId) });
+    const reused = await api.call('POST', `/v1/carts/${other.body.cartId}/purchase`, { headers: { 'idempotency-key': key } });
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('gives distinct order numbers to distinct carts', async () => {
+    const carts = await Promise.all(Array.from({ length: 5 }, () => cartWithOneLine(api)));
+    const orders = await Promise.all(carts.map(({ cartId }) => api.call('POST', `/v1/carts/${cartId}/purchase`)));
+    expect(orders.map((o) => o.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(orders.map((o) => o.body.orderNumber)).size).toBe(5);
+  });
+
+  it('makes retried creates with the same Idempotency-Key return the same entity', async () => {
+    const headers = { 'idempotency-key': randomUUID() };
+    const first = await api.call('POST', '/v1/customers', { body: { name: 'Northwind' }, headers });
+    const retry = await api.call('POST', '/v1/customers', { body: { name: 'Northwind' }, headers });
+    expect(retry.status).toBe(201);
+    expect(retry.body.customerId).toBe(first.body.customerId);
+    expect(retry.body.revision).toBe('0');
+  });
+
+  it('answers 409 with the current revision when If-Match is stale, and honours a current one', async () => {
+    const { cartId, lineId } = await cartWithOneLine(api);
+    const current = await api.call('GET', `/v1/carts/${cartId}`);
+    const etag = current.headers.get('etag')!;
+    const ok = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, { body: { quantity: 4 }, headers: { 'if-match': etag } });
+    expect(ok.status).toBe(200);
+    const stale = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, { body: { quantity: 6 }, headers: { 'if-match': etag } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'STALE_REVISION', currentRevision: ok.body.revision });
+  });
+
+  it('cancels a pending order once, and refuses to cancel it again', async () => {
+    const { cartId } = await cartWithOneLine(api);
+    const order = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+    const cancelled = await api.call('POST', `/v1/orders/${order.body.orderId}/cancel`, { body: { reason: 'customer request' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.timeline.map((t: { status: string }) => t.status)).toEqual(['pending', 'cancelled']);
+  });
+});
+
+const line = (subscriptionId: string) => ({
+  catalogItemId: 'ri-standard_d2s_v5-eastus-p1y',
+  quantity: 1,
+  subscriptionId,
+  term: 'P1Y',
+  billingPlan: 'Upfront',
+});
+
+/** A customer with one active subscription and a cart holding one line. */
+export async function cartWithOneLine(api: ApiHarness, key?: string) {
+  const customer = await api.call('POST', '/v1/customers', { body: { name: 'Fixture Co' }, key });
+  const customerId = customer.body.customerId;
+  const subscriptionId = randomUUID();
+  await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' }, key });
+  const cart = await api.call('POST', `/v1/customers/${customerId}/carts`, { key });
+  const added = await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, { body: line(subscriptionId), key });
+  return { customerId, subscriptionId, cartId: cart.body.cartId as string, lineId: added.body.lines[0].lineId as string };
+}
