@@ -92,7 +92,7 @@ export class EventStreams {
   handle<State, Command extends Message, Event extends Message>(
     stream: string,
     decider: Decider<State, Command, Event>,
-    command: NoInfer<Command> | ((state: State) => NoInfer<Command>),
+    command: NoInfer<Command> | ((state: State) => NoInfer<Command> | Promise<NoInfer<Command>>),
     context: CommandContext,
     options: HandleOptions = {},
   ): Promise<Handled<State, Event>> {
@@ -108,17 +108,19 @@ export class EventStreams {
   private async decideAndAppend<State, Command extends Message, Event extends Message>(
     stream: string,
     decider: Decider<State, Command, Event>,
-    command: Command | ((state: State) => Command),
+    command: Command | ((state: State) => Command | Promise<Command>),
     context: CommandContext,
     options: HandleOptions,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
     for (let attempt = 0; ; attempt++) {
       const { state, revision } = await this.aggregate(stream, decider);
+      // Built first: it may refuse (e.g. not this partner's) before a revision is compared.
+      const decided = typeof command === 'function' ? await command(state) : command;
       if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
         throw new ConcurrencyError(stream, revision, options.expectedRevision);
       }
-      const events = decider.decide(typeof command === 'function' ? command(state) : command, state);
+      const events = decider.decide(decided, state);
       if (events.length === 0) return { state, revision, events };
       try {
         const result = await this.client.appendToStream(stream, this.toStored(events, context, stream), {

@@ -1,8 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { Cart, cartDecider, cartStream, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, orderDecider, orderStream } from '@app/domain';
+import { Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, orderDecider, orderStream } from '@app/domain';
 import { EventStreams, Folded } from '@app/eventstore';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;
+
+/** The customer, if registered under the partner; otherwise 404. */
+export function ownedCustomer(state: Customer, customerId: string, partnerId: string): CustomerSnapshot {
+  if (state.status !== 'registered' || state.partnerId !== partnerId) throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`);
+  return state;
+}
+
+/** The order, if placed by the partner; otherwise 404. */
+export function ownedOrder(state: Order, orderId: string, partnerId: string): PlacedOrder {
+  if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('ORDER_NOT_FOUND', `order ${orderId} not found`);
+  return state;
+}
+
+/** The cart, if it exists and belongs to the partner; otherwise 404. */
+export function ownedCart(state: Cart, cartId: string, partnerId: string): OpenCart {
+  if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('CART_NOT_FOUND', `cart ${cartId} not found`);
+  return state;
+}
 
 /**
  * Loads a customer, cart or order for the partner asking. Another partner's
@@ -14,19 +32,16 @@ export class PartnerScopedReads {
 
   async customer(customerId: string, partnerId: string): Promise<Folded<CustomerSnapshot>> {
     const { state, revision } = await this.streams.aggregate(customerStream(customerId), customerDecider);
-    if (state.status !== 'registered' || state.partnerId !== partnerId) throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`);
-    return { state, revision };
+    return { state: ownedCustomer(state, customerId, partnerId), revision };
   }
 
   async cart(cartId: string, partnerId: string): Promise<Folded<OpenCart>> {
     const { state, revision } = await this.streams.aggregate<Cart, never>(cartStream(cartId), cartDecider);
-    if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('CART_NOT_FOUND', `cart ${cartId} not found`);
-    return { state, revision };
+    return { state: ownedCart(state, cartId, partnerId), revision };
   }
 
   async order(orderId: string, partnerId: string): Promise<Folded<PlacedOrder>> {
     const { state, revision } = await this.streams.aggregate<Order, never>(orderStream(orderId), orderDecider);
-    if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('ORDER_NOT_FOUND', `order ${orderId} not found`);
-    return { state, revision };
+    return { state: ownedOrder(state, orderId, partnerId), revision };
   }
 }

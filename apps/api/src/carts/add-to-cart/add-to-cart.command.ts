@@ -33,7 +33,7 @@ export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
   ) {}
 
   execute({ cartId, item, context }: AddToCartCommand): Promise<CartResource> {
-    return changeCart(this.reads, this.streams, cartId, context, async (cart) => {
+    return changeCart(this.streams, cartId, context, async (cart) => {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       return {
         type: 'AddToCart',

@@ -1,6 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStreams } from '@app/eventstore';
-import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeCart } from '../cart-command';
 import { CartResource } from '../cart.resource';
@@ -18,12 +17,9 @@ export class ChangeQuantityCommand extends Command<CartResource> {
 
 @CommandHandler(ChangeQuantityCommand)
 export class ChangeQuantityHandler implements ICommandHandler<ChangeQuantityCommand> {
-  constructor(
-    private readonly streams: EventStreams,
-    private readonly reads: PartnerScopedReads,
-  ) {}
+  constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, quantity, context }: ChangeQuantityCommand): Promise<CartResource> {
-    return changeCart(this.reads, this.streams, cartId, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
+    return changeCart(this.streams, cartId, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
   }
 }

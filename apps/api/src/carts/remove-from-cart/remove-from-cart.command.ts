@@ -1,6 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStreams } from '@app/eventstore';
-import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeCart } from '../cart-command';
 import { CartResource } from '../cart.resource';
@@ -17,12 +16,9 @@ export class RemoveFromCartCommand extends Command<CartResource> {
 
 @CommandHandler(RemoveFromCartCommand)
 export class RemoveFromCartHandler implements ICommandHandler<RemoveFromCartCommand> {
-  constructor(
-    private readonly streams: EventStreams,
-    private readonly reads: PartnerScopedReads,
-  ) {}
+  constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, context }: RemoveFromCartCommand): Promise<CartResource> {
-    return changeCart(this.reads, this.streams, cartId, context, () => ({ type: 'RemoveFromCart', data: { lineId, now: context.now } }));
+    return changeCart(this.streams, cartId, context, () => ({ type: 'RemoveFromCart', data: { lineId, now: context.now } }));
   }
 }

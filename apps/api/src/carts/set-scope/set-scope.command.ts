@@ -24,7 +24,7 @@ export class SetScopeHandler implements ICommandHandler<SetScopeCommand> {
   ) {}
 
   execute({ cartId, scope, context }: SetScopeCommand): Promise<CartResource> {
-    return changeCart(this.reads, this.streams, cartId, context, async (cart) => {
+    return changeCart(this.streams, cartId, context, async (cart) => {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       return { type: 'SetScope', data: { scope, customer, now: context.now } };
     });

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { PartnerScopedReads } from '@app/ordering';
+import { ownedCustomer } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CustomerResource } from '../customer.resource';
 
@@ -18,18 +18,17 @@ export class AddSubscriptionCommand extends Command<CustomerResource> {
 
 @CommandHandler(AddSubscriptionCommand)
 export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCommand> {
-  constructor(
-    private readonly streams: EventStreams,
-    private readonly reads: PartnerScopedReads,
-  ) {}
+  constructor(private readonly streams: EventStreams) {}
 
   async execute({ customerId, subscriptionId, name, context }: AddSubscriptionCommand): Promise<CustomerResource> {
-    await this.reads.customer(customerId, context.partnerId);
     const id = subscriptionId ?? context.newId(`subscription/${customerId}`);
     const { state, revision } = await this.streams.handle(
       customerStream(customerId),
       customerDecider,
-      { type: 'AddSubscription', data: { subscriptionId: id, name, now: context.now } },
+      (state) => {
+        ownedCustomer(state, customerId, context.partnerId);
+        return { type: 'AddSubscription' as const, data: { subscriptionId: id, name, now: context.now } };
+      },
       context,
       { expectedRevision: context.expectedRevision },
     );

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
+import { CustomerCommand, customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { PartnerScopedReads } from '@app/ordering';
+import { ownedCustomer } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CustomerResource } from '../customer.resource';
 
@@ -18,18 +18,18 @@ export class ChangeSubscriptionStatusCommand extends Command<CustomerResource> {
 
 @CommandHandler(ChangeSubscriptionStatusCommand)
 export class ChangeSubscriptionStatusHandler implements ICommandHandler<ChangeSubscriptionStatusCommand> {
-  constructor(
-    private readonly streams: EventStreams,
-    private readonly reads: PartnerScopedReads,
-  ) {}
+  constructor(private readonly streams: EventStreams) {}
 
   async execute({ customerId, subscriptionId, change, context }: ChangeSubscriptionStatusCommand): Promise<CustomerResource> {
-    await this.reads.customer(customerId, context.partnerId);
-    const type = change === 'suspend' ? 'SuspendSubscription' : 'ReactivateSubscription';
+    const data = { subscriptionId, now: context.now };
+    const command: CustomerCommand = change === 'suspend' ? { type: 'SuspendSubscription', data } : { type: 'ReactivateSubscription', data };
     const { state, revision } = await this.streams.handle(
       customerStream(customerId),
       customerDecider,
-      { type, data: { subscriptionId, now: context.now } },
+      (state) => {
+        ownedCustomer(state, customerId, context.partnerId);
+        return command;
+      },
       context,
       { expectedRevision: context.expectedRevision },
     );

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Order, orderDecider, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { PartnerScopedReads } from '@app/ordering';
+import { ownedOrder } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { OrderResource } from '../order.resource';
 
@@ -17,17 +17,16 @@ export class CancelOrderCommand extends Command<OrderResource> {
 
 @CommandHandler(CancelOrderCommand)
 export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
-  constructor(
-    private readonly streams: EventStreams,
-    private readonly reads: PartnerScopedReads,
-  ) {}
+  constructor(private readonly streams: EventStreams) {}
 
   async execute({ orderId, reason, context }: CancelOrderCommand): Promise<OrderResource> {
-    await this.reads.order(orderId, context.partnerId);
     const { state, revision } = await this.streams.handle(
       orderStream(orderId),
       orderDecider,
-      { type: 'CancelOrder', data: { reason, now: context.now } },
+      (state) => {
+        ownedOrder(state, orderId, context.partnerId);
+        return { type: 'CancelOrder' as const, data: { reason, now: context.now } };
+      },
       context,
       { expectedRevision: context.expectedRevision },
     );
