@@ -1,4 +1,5 @@
 /** The deployables start, answer, and stop cleanly on SIGTERM, as real processes. */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ describe('process lifecycle', () => {
       HTTP_PORT: String(port),
       EVENTSTORE_DATA_DIR: dataDir,
       EVENTSTORE_EMBEDDED_PORT: '0',
+      REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     });
     try {
       await waitForOutput(api, /Nest application successfully started/);
@@ -29,7 +31,7 @@ describe('process lifecycle', () => {
   });
 
   it('worker starts and exits 0 on SIGTERM', async () => {
-    const worker = startTsProcess('apps/worker/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' });
+    const worker = startTsProcess('apps/worker/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0', REDIS_KEY_PREFIX: `test:${randomUUID()}:` });
     try {
       await waitForOutput(worker, /worker started/);
     } finally {

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { scanKeys } from '@app/redis';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
 
 export const CONTOSO_KEY = 'demo-key-contoso';
@@ -17,8 +20,16 @@ export interface HttpAnswer<T = any> {
 export interface ApiHarness {
   app: INestApplication;
   url: string;
-  /** A request as a partner (Contoso unless another key is given). */
-  call<T = any>(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  /**
+   * A request as a partner (Contoso unless another key is given). Like a
+   * careful client, it sends the highest X-Position it has seen as
+   * X-Min-Position on reads, so it reads its own writes from the views.
+   */
+  call<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; consistent?: boolean },
+  ): Promise<HttpAnswer<T>>;
   /** How many events $all holds: the witness that a refused command wrote nothing. */
   countEvents(): Promise<number>;
   close(): Promise<void>;
@@ -31,27 +42,40 @@ export interface ApiHarness {
  */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'api-e2e-'));
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0', ...env });
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    EVENTSTORE_DATA_DIR: dataDir,
+    EVENTSTORE_EMBEDDED_PORT: '0',
+    RUN_PROJECTIONS: 'true',
+    // Each harness has its own store, so it gets its own views in the shared Redis.
+    REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+    ...env,
+  });
   // Loaded only now, after the environment above is in place.
   const { createApi } = require('../../apps/api/src/create-api') as { createApi: typeof CreateApi };
   const app = await createApi();
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const store = app.get(EventStoreDBClient);
+  let lastPosition = 0n;
 
   return {
     app,
     url,
-    async call(method, path, { body, key = CONTOSO_KEY, headers = {} } = {}) {
+    async call(method, path, { body, key = CONTOSO_KEY, headers = {}, consistent = true } = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
         headers: {
           ...(key === null ? {} : { 'x-api-key': key }),
+          ...(method === 'GET' && consistent && lastPosition > 0n ? { 'x-min-position': lastPosition.toString() } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...headers,
         },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
+      const position = response.headers.get('x-position');
+      if (position && BigInt(position) > lastPosition) lastPosition = BigInt(position);
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -67,6 +91,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       return count;
     },
     async close() {
+      const redis = app.get(Redis);
+      for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore';
 import { LoggingModule } from '@app/logging';
+import { ProjectionsModule } from '@app/projections';
 import { RedisModule } from '@app/redis';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
@@ -10,7 +11,16 @@ import { DomainErrorFilter } from './http/error-responses';
 import { OrderingModule } from './ordering.module';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, EventStoreModule, RedisModule, AuthModule, HealthModule, OrderingModule],
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    EventStoreModule,
+    RedisModule,
+    ProjectionsModule.forRoot({ runByDefault: false }),
+    AuthModule,
+    HealthModule,
+    OrderingModule,
+  ],
   providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
 })
 export class ApiModule {}

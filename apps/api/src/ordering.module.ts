@@ -22,11 +22,17 @@ import { ChangeSubscriptionStatusController } from './customers/change-subscript
 import { GetCustomerController } from './customers/get-customer/get-customer.http';
 import { RegisterCustomerHandler } from './customers/register-customer/register-customer.command';
 import { RegisterCustomerController } from './customers/register-customer/register-customer.http';
+import { ListCustomersController } from './customers/list-customers/list-customers.http';
+import { ConsistentReads } from './http/consistent-reads';
+import { OpsBasicAuthGuard, ProjectionStatusController } from './operations/projection-status.http';
+import { OrderEventsController } from './orders/order-events/order-events.http';
+import { OrderHistoryController } from './orders/order-history/order-history.http';
+import { ListReservationsController } from './reservations/list-reservations/list-reservations.http';
 import { CancelOrderHandler } from './orders/cancel-order/cancel-order.command';
 import { CancelOrderController } from './orders/cancel-order/cancel-order.http';
 import { GetOrderController } from './orders/get-order/get-order.http';
 
-/** The purchase flow: customers, catalog, carts and orders, one folder per use case. */
+/** The purchase flow and its views: customers, catalog, carts, orders, reservations; one folder per use case. */
 @Module({
   imports: [CqrsModule.forRoot(), OrderingServicesModule],
   controllers: [
@@ -34,6 +40,7 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     AddSubscriptionController,
     ChangeSubscriptionStatusController,
     GetCustomerController,
+    ListCustomersController,
     BrowseCatalogController,
     CreateCartController,
     AddToCartController,
@@ -44,8 +51,14 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     GetCartController,
     GetOrderController,
     CancelOrderController,
+    OrderEventsController,
+    OrderHistoryController,
+    ListReservationsController,
+    ProjectionStatusController,
   ],
   providers: [
+    ConsistentReads,
+    OpsBasicAuthGuard,
     RegisterCustomerHandler,
     AddSubscriptionHandler,
     ChangeSubscriptionStatusHandler,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /**
  * Every setting the deployables read, with its default. Validated once at
@@ -24,6 +24,11 @@ export class Environment {
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key this deployment writes, so environments can share one Redis. */
+  @IsString()
+  @Matches(/^[\w:.-]*$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, and _ : . -' })
+  REDIS_KEY_PREFIX = '';
 
   /** A real EventStoreDB; when unset the embedded store is started in-process. */
   @IsOptional()
@@ -49,6 +54,21 @@ export class Environment {
   @IsString()
   API_KEYS_FILE?: string;
 
+  /** Run the projections in this process. Unset: the worker does, the api does not. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : value === true || value === 'true' || value === '1'))
+  @IsBoolean()
+  RUN_PROJECTIONS?: boolean;
+
+  /** Credentials for /ops (queue dashboard, projection status). Unset outside production: ops / ops. */
+  @IsOptional()
+  @IsString()
+  OPS_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  OPS_PASSWORD?: string;
+
   /** 0 lets the OS pick a free port (tests). */
   @Type(() => Number)
   @IsInt()
@@ -59,7 +79,7 @@ export class Environment {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE'];
+  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD'];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment);

@@ -7,3 +7,4 @@ export * from './customer/customer.decider';
 export * from './cart/scope';
 export * from './cart/cart.decider';
 export * from './order/order.decider';
+export * from './reservation/reservation.events';

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { EventStoreDBClient, jsonEvent, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
 import { Decider, Message } from '@app/domain';
-import { CommandContext, metadataFor } from './event-metadata';
+import { CommandContext, EventMetadata, metadataFor } from './event-metadata';
+
+export interface RecordedHistoryEvent {
+  id: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Partial<EventMetadata>;
+  created: string;
+  position?: string;
+}
 
 /** A stream's revision: the last event's number, or -1n when it has none. */
 export type Revision = bigint;
@@ -27,6 +37,8 @@ export class ConcurrencyError extends Error {
 export interface Folded<State> {
   state: State;
   revision: Revision;
+  /** $all commit position of the last event folded: where this state becomes visible to views. */
+  position?: bigint;
 }
 
 export interface Handled<State, Event> extends Folded<State> {
@@ -60,16 +72,39 @@ export class EventStreams {
   async aggregate<State, Event extends Message>(stream: string, decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>): Promise<Folded<State>> {
     let state = decider.initialState();
     let revision = NO_STREAM;
+    let position: bigint | undefined;
     try {
       for await (const resolved of this.client.readStream<{ type: string; data: never }>(stream)) {
         const event = resolved.event!;
         state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
         revision = event.revision;
+        position = event.position?.commit;
       }
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
-    return { state, revision };
+    return { state, revision, position };
+  }
+
+  /** Every event of a stream with its metadata and place in the store, for auditors. */
+  async history(stream: string): Promise<RecordedHistoryEvent[]> {
+    const events: RecordedHistoryEvent[] = [];
+    try {
+      for await (const { event, commitPosition } of this.client.readStream(stream)) {
+        events.push({
+          id: event!.id,
+          revision: Number(event!.revision),
+          type: event!.type,
+          data: event!.data as Record<string, unknown>,
+          metadata: (event!.metadata ?? {}) as Partial<EventMetadata>,
+          created: event!.created.toISOString(),
+          position: (commitPosition ?? event!.position?.commit)?.toString(),
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return events;
   }
 
   /**
@@ -114,19 +149,19 @@ export class EventStreams {
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
     for (let attempt = 0; ; attempt++) {
-      const { state, revision } = await this.aggregate(stream, decider);
+      const { state, revision, position } = await this.aggregate(stream, decider);
       // Built first: it may refuse (e.g. not this partner's) before a revision is compared.
       const decided = typeof command === 'function' ? await command(state) : command;
       if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
         throw new ConcurrencyError(stream, revision, options.expectedRevision);
       }
       const events = decider.decide(decided, state);
-      if (events.length === 0) return { state, revision, events };
+      if (events.length === 0) return { state, revision, events, position };
       try {
         const result = await this.client.appendToStream(stream, this.toStored(events, context, stream), {
           expectedRevision: revision === NO_STREAM ? 'no_stream' : revision,
         });
-        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events };
+        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events, position: result.position?.commit };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= retries) {

@@ -1,1 +1,2 @@
 export { RedisModule } from './redis.module';
+export { scanKeys, escapeGlob } from './scan-keys';

@@ -15,7 +15,11 @@ import { AppConfig } from '@app/config';
       provide: Redis,
       inject: [ConfigService],
       useFactory: (config: AppConfig) =>
-        new Redis(config.get('REDIS_URL', { infer: true }), { maxRetriesPerRequest: 2, connectionName: 'app' }),
+        new Redis(config.get('REDIS_URL', { infer: true }), {
+          maxRetriesPerRequest: 2,
+          connectionName: 'app',
+          keyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),
+        }),
     },
   ],
   exports: [Redis],

@@ -15,12 +15,12 @@ export async function changeCart(
   context: RequestContext,
   command: (cart: OpenCart) => Promise<CartCommand> | CartCommand,
 ): Promise<CartResource> {
-  const { state, revision } = await streams.handle(
+  const { state, revision, position } = await streams.handle(
     cartStream(cartId),
     cartDecider,
     (cart) => command(ownedCart(cart, cartId, context.partnerId)),
     context,
     { expectedRevision: context.expectedRevision },
   );
-  return CartResource.of(state as OpenCart, revision, context.now);
+  return CartResource.of(state as OpenCart, revision, context.now, position);
 }

@@ -27,8 +27,9 @@ export class CartResource {
   @ApiPropertyOptional() orderId?: string;
   @ApiPropertyOptional() orderNumber?: string;
   @ApiProperty() revision: string;
+  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
-  static of(cart: OpenCart, revision: Revision, now = new Date().toISOString()): CartResource {
+  static of(cart: OpenCart, revision: Revision, now = new Date().toISOString(), position?: bigint): CartResource {
     const expired = cart.status === 'active' && now >= cart.expiresAt;
     return {
       cartId: cart.cartId,
@@ -42,6 +43,7 @@ export class CartResource {
       orderId: cart.orderId,
       orderNumber: cart.orderNumber,
       revision: revision.toString(),
+      position: position?.toString(),
     };
   }
 }

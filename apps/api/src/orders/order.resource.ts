@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BillingPlan, Order, OrderLine, OrderStatus, Scope, StatusChange } from '@app/domain';
 import { Revision } from '@app/eventstore';
 
@@ -17,9 +17,10 @@ export class OrderResource {
   @ApiProperty({ description: 'Every status the order went through, with when and why' }) timeline: StatusChange[];
   @ApiProperty() reservationIds: string[];
   @ApiProperty() revision: string;
+  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
-  static of(order: Exclude<Order, { status: 'none' }>, revision: Revision): OrderResource {
+  static of(order: Exclude<Order, { status: 'none' }>, revision: Revision, position?: bigint): OrderResource {
     const { partnerId: _partner, ...visible } = order;
-    return { ...visible, revision: revision.toString() };
+    return { ...visible, revision: revision.toString(), position: position?.toString() };
   }
 }

@@ -68,10 +68,11 @@ export class Subscription {
       const event = events[this.index++];
       if (!this.deliver(event)) return this.waitForDrain();
     }
+    // A filtered subscriber learns how far the scan got, so it can resume (and
+    // report its position) past events it skipped, without waiting for a full window.
+    if (this.filter && this.scannedSinceCheckpoint > 0 && !this.checkpoint()) return this.waitForDrain();
     if (!this.caughtUp) {
       this.caughtUp = true;
-      // A filtered subscriber resumes from here instead of rescanning what it skipped.
-      if (this.filter && this.scannedSinceCheckpoint > 0) this.checkpoint();
       const resp = new streamsPb.ReadResp();
       resp.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
       if (!this.call.write(resp)) this.waitForDrain();

@@ -24,12 +24,12 @@ export class CreateCartHandler implements ICommandHandler<CreateCartCommand> {
   async execute({ customerId, context }: CreateCartCommand): Promise<CartResource> {
     const { state: customer } = await this.reads.customer(customerId, context.partnerId);
     const cartId = context.newId(`cart/${customerId}`);
-    const { state, revision } = await this.streams.handle(
+    const { state, revision, position } = await this.streams.handle(
       cartStream(cartId),
       cartDecider,
       { type: 'CreateCart', data: { cartId, customer, now: context.now } },
       context,
     );
-    return CartResource.of(state as OpenCart, revision, context.now);
+    return CartResource.of(state as OpenCart, revision, context.now, position);
   }
 }

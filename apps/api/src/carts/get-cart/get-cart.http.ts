@@ -1,7 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
-import { PartnerScopedReads } from '@app/ordering';
+import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { Cart } from '@app/domain';
+import { ownedCart } from '@app/ordering';
+import { cartsProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CartResource } from '../cart.resource';
@@ -9,12 +12,23 @@ import { CartResource } from '../cart.resource';
 @ApiTags('carts')
 @Controller({ path: 'carts/:cartId', version: '1' })
 export class GetCartController {
-  constructor(private readonly reads: PartnerScopedReads) {}
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
 
   @Get()
-  @ApiOkResponse({ type: CartResource })
-  async get(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
-    const { state, revision } = await this.reads.cart(cartId, context.partnerId);
-    return withRevision(response, CartResource.of(state, revision, context.now));
+  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
+  @ApiOkResponse({ type: CartResource, description: 'From the cart view: lines with prices, subtotal, scope, status and expiry' })
+  async get(
+    @Param('cartId', ParseUUIDPipe) cartId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    await this.consistency.ensure(cartsProjection.name, request, response);
+    const document = await this.views.document<FoldedDocument<Cart>>(cartsProjection.name, `cart:${cartId}`);
+    const cart = ownedCart(document?.state ?? { status: 'none' }, cartId, context.partnerId);
+    return withRevision(response, CartResource.of(cart, BigInt(document!.revision), context.now));
   }
 }

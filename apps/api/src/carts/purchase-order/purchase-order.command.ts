@@ -57,7 +57,7 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
     }
 
     const placed = await this.streams.handle(orderStream(purchase.orderId), orderDecider, placeOrder(purchase, cart), context);
-    return { order: OrderResource.of(placed.state as Exclude<Order, { status: 'none' }>, placed.revision), created };
+    return { order: OrderResource.of(placed.state as Exclude<Order, { status: 'none' }>, placed.revision, placed.position), created };
   }
 
   /**

@@ -22,7 +22,7 @@ export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCo
 
   async execute({ customerId, subscriptionId, name, context }: AddSubscriptionCommand): Promise<CustomerResource> {
     const id = subscriptionId ?? context.newId(`subscription/${customerId}`);
-    const { state, revision } = await this.streams.handle(
+    const { state, revision, position } = await this.streams.handle(
       customerStream(customerId),
       customerDecider,
       (state) => {
@@ -32,6 +32,6 @@ export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCo
       context,
       { expectedRevision: context.expectedRevision },
     );
-    return CustomerResource.of(state as CustomerSnapshot, revision);
+    return CustomerResource.of(state as CustomerSnapshot, revision, position);
   }
 }

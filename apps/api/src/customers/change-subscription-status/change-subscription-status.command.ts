@@ -23,7 +23,7 @@ export class ChangeSubscriptionStatusHandler implements ICommandHandler<ChangeSu
   async execute({ customerId, subscriptionId, change, context }: ChangeSubscriptionStatusCommand): Promise<CustomerResource> {
     const data = { subscriptionId, now: context.now };
     const command: CustomerCommand = change === 'suspend' ? { type: 'SuspendSubscription', data } : { type: 'ReactivateSubscription', data };
-    const { state, revision } = await this.streams.handle(
+    const { state, revision, position } = await this.streams.handle(
       customerStream(customerId),
       customerDecider,
       (state) => {
@@ -33,6 +33,6 @@ export class ChangeSubscriptionStatusHandler implements ICommandHandler<ChangeSu
       context,
       { expectedRevision: context.expectedRevision },
     );
-    return CustomerResource.of(state as CustomerSnapshot, revision);
+    return CustomerResource.of(state as CustomerSnapshot, revision, position);
   }
 }

@@ -1,7 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
-import { PartnerScopedReads } from '@app/ordering';
+import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { Customer } from '@app/domain';
+import { ownedCustomer } from '@app/ordering';
+import { customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CustomerResource } from '../customer.resource';
@@ -9,12 +12,23 @@ import { CustomerResource } from '../customer.resource';
 @ApiTags('customers')
 @Controller({ path: 'customers/:customerId', version: '1' })
 export class GetCustomerController {
-  constructor(private readonly reads: PartnerScopedReads) {}
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
 
   @Get()
+  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
   @ApiOkResponse({ type: CustomerResource })
-  async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
-    const { state, revision } = await this.reads.customer(customerId, context.partnerId);
-    return withRevision(response, CustomerResource.of(state, revision));
+  async get(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    await this.consistency.ensure(customersProjection.name, request, response);
+    const document = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
+    const customer = ownedCustomer(document?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
+    return withRevision(response, CustomerResource.of(customer, BigInt(document!.revision)));
   }
 }

@@ -19,12 +19,12 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
 
   async execute({ name, context }: RegisterCustomerCommand): Promise<CustomerResource> {
     const customerId = context.newId('customer');
-    const { state, revision } = await this.streams.handle(
+    const { state, revision, position } = await this.streams.handle(
       customerStream(customerId),
       customerDecider,
       { type: 'RegisterCustomer', data: { customerId, partnerId: context.partnerId, name, now: context.now } },
       context,
     );
-    return CustomerResource.of(state as Extract<typeof state, { status: 'registered' }>, revision);
+    return CustomerResource.of(state as Extract<typeof state, { status: 'registered' }>, revision, position);
   }
 }

@@ -20,7 +20,7 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
   constructor(private readonly streams: EventStreams) {}
 
   async execute({ orderId, reason, context }: CancelOrderCommand): Promise<OrderResource> {
-    const { state, revision } = await this.streams.handle(
+    const { state, revision, position } = await this.streams.handle(
       orderStream(orderId),
       orderDecider,
       (state) => {
@@ -30,6 +30,6 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
       context,
       { expectedRevision: context.expectedRevision },
     );
-    return OrderResource.of(state as Exclude<Order, { status: 'none' }>, revision);
+    return OrderResource.of(state as Exclude<Order, { status: 'none' }>, revision, position);
   }
 }

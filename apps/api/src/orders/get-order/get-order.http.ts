@@ -1,7 +1,11 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
-import { PartnerScopedReads } from '@app/ordering';
+import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { fold, notFound, Order, orderDecider, OrderEvent, orderStream } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { ownedOrder } from '@app/ordering';
+import { FoldedDocument, orderHistoryProjection, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { OrderResource } from '../order.resource';
@@ -9,12 +13,43 @@ import { OrderResource } from '../order.resource';
 @ApiTags('orders')
 @Controller({ path: 'orders/:orderId', version: '1' })
 export class GetOrderController {
-  constructor(private readonly reads: PartnerScopedReads) {}
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+    private readonly streams: EventStreams,
+  ) {}
 
   @Get()
+  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'For auditors: the order as it was at a time (ISO 8601) or a stream revision, folded from its events' })
   @ApiOkResponse({ type: OrderResource })
-  async get(@Param('orderId', ParseUUIDPipe) orderId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
-    const { state, revision } = await this.reads.order(orderId, context.partnerId);
-    return withRevision(response, OrderResource.of(state, revision));
+  async get(
+    @Param('orderId', ParseUUIDPipe) orderId: string,
+    @Query('asOf') asOf: string | undefined,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    if (asOf !== undefined) return this.asOf(orderId, asOf, context);
+    await this.consistency.ensure(orderHistoryProjection.name, request, response);
+    const document = await this.views.document<FoldedDocument<Order>>(orderHistoryProjection.name, `order:${orderId}`);
+    const order = ownedOrder(document?.state ?? { status: 'none' }, orderId, context.partnerId);
+    return withRevision(response, OrderResource.of(order, BigInt(document!.revision)));
+  }
+
+  /** Replays the order's own events up to a revision or a moment: what the order was then. */
+  private async asOf(orderId: string, asOf: string, context: RequestContext): Promise<OrderResource> {
+    const byRevision = /^\d+$/.test(asOf);
+    const moment = byRevision ? NaN : Date.parse(asOf);
+    if (!byRevision && Number.isNaN(moment)) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_AS_OF', message: 'asOf must be an ISO 8601 time or a stream revision' });
+    }
+    const history = await this.streams.history(orderStream(orderId));
+    const upTo = history.filter((event) => (byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment));
+    const asEvents = (events: typeof history) => events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent);
+    ownedOrder(fold(orderDecider, asEvents(history)), orderId, context.partnerId);
+    const then = fold(orderDecider, asEvents(upTo));
+    if (then.status === 'none') throw notFound('ORDER_NOT_FOUND', `order ${orderId} had not been placed as of ${asOf}`);
+    return OrderResource.of(then, BigInt(upTo.at(-1)!.revision));
   }
 }

@@ -1,0 +1,50 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Request, Response } from 'express';
+import { Customer } from '@app/domain';
+import { customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { decodeCursor, encodeCursor } from '../../orders/order-history/order-history.http';
+import { CustomerResource } from '../customer.resource';
+
+export class ListCustomersQuery {
+  @ApiPropertyOptional({ description: 'Part of the name, any case' }) @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
+}
+
+/** Find a customer of the partner, newest registration first. */
+@ApiTags('customers')
+@Controller({ path: 'customers', version: '1' })
+export class ListCustomersController {
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'A page of the partner’s customers and the cursor of the next page' })
+  async list(@Query() query: ListCustomersQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.consistency.ensure(customersProjection.name, request, response);
+    const limit = query.limit ?? 20;
+    const needle = query.name?.toLowerCase();
+    let after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const items: CustomerResource[] = [];
+    for (;;) {
+      const entries = await this.views.page(customersProjection.name, `partner:${context.partnerId}`, { after, limit: limit * 2 });
+      const documents = await this.views.documents<FoldedDocument<Customer>>(customersProjection.name, entries.map((e) => `customer:${e.member}`));
+      for (const [i, entry] of entries.entries()) {
+        after = entry;
+        const customer = documents[i]?.state;
+        if (!customer || customer.status !== 'registered' || (needle && !customer.name.toLowerCase().includes(needle))) continue;
+        items.push(CustomerResource.of(customer, BigInt(documents[i]!.revision)));
+        if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
+      }
+      if (entries.length < limit * 2) return { items };
+    }
+  }
+}

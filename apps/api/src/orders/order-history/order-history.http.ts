@@ -1,0 +1,105 @@
+import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Request, Response } from 'express';
+import { Customer, Order, OrderStatus, Term, TERMS } from '@app/domain';
+import { ownedCustomer } from '@app/ordering';
+import { customersProjection, FoldedDocument, IndexCursor, orderHistoryProjection, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { OrderResource } from '../order.resource';
+
+const STATUSES: OrderStatus[] = ['pending', 'completed', 'failed', 'cancelled'];
+
+export class OrderHistoryQuery {
+  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: OrderStatus;
+  @ApiPropertyOptional({ description: 'Placed at or after (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ description: 'Placed before (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ enum: TERMS }) @IsOptional() @IsIn(TERMS) term?: Term;
+  @ApiPropertyOptional({ example: 'westeurope' }) @IsOptional() @IsString() @MaxLength(50) region?: string;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @ApiPropertyOptional({ description: 'Same as the X-Min-Position header' }) @IsOptional() @IsString() minPosition?: string;
+}
+
+export interface OrderHistoryPage {
+  items: OrderResource[];
+  nextCursor?: string;
+}
+
+/** Order history, newest first, from the order-history view. */
+@ApiTags('orders')
+@Controller({ version: '1' })
+export class OrderHistoryController {
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
+
+  @Get('customers/:customerId/orders')
+  @ApiOkResponse({ description: "A page of the customer's orders, newest first, and the cursor of the next page" })
+  async forCustomer(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Query() query: OrderHistoryQuery,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderHistoryPage> {
+    await this.consistency.ensure(orderHistoryProjection.name, request, response);
+    // The index is per customer; the partner check is on each order document as well.
+    await this.ownCustomer(customerId, context);
+    return this.page(`customer:${customerId}`, query, context);
+  }
+
+  @Get('orders')
+  @ApiOkResponse({ description: "A page of all the partner's orders, newest first, and the cursor of the next page" })
+  async forPartner(@Query() query: OrderHistoryQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.consistency.ensure(orderHistoryProjection.name, request, response);
+    return this.page(`partner:${context.partnerId}`, query, context);
+  }
+
+  private async ownCustomer(customerId: string, context: RequestContext): Promise<void> {
+    const document = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
+    ownedCustomer(document?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
+  }
+
+  private async page(index: string, query: OrderHistoryQuery, context: RequestContext): Promise<OrderHistoryPage> {
+    const limit = query.limit ?? 20;
+    let after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const items: OrderResource[] = [];
+    const minScore = query.from ? Date.parse(query.from) : undefined;
+    const maxScore = query.to ? Date.parse(query.to) - 1 : undefined;
+    for (;;) {
+      const entries = await this.views.page(orderHistoryProjection.name, index, { minScore, maxScore, after, limit: limit * 2 });
+      const documents = await this.views.documents<FoldedDocument<Order>>(orderHistoryProjection.name, entries.map((e) => `order:${e.member}`));
+      for (const [i, entry] of entries.entries()) {
+        after = entry;
+        const order = documents[i]?.state;
+        if (!order || order.status === 'none' || order.partnerId !== context.partnerId || !matches(order, query)) continue;
+        items.push(OrderResource.of(order, BigInt(documents[i]!.revision)));
+        if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
+      }
+      if (entries.length < limit * 2) return { items };
+    }
+  }
+}
+
+function matches(order: Exclude<Order, { status: 'none' }>, query: OrderHistoryQuery): boolean {
+  if (query.status && order.status !== query.status) return false;
+  if (query.term && !order.lines.some((line) => line.term === query.term)) return false;
+  if (query.region && !order.lines.some((line) => line.region === query.region!.toLowerCase())) return false;
+  return true;
+}
+
+export const encodeCursor = (cursor: IndexCursor) => Buffer.from(JSON.stringify([cursor.score, cursor.member])).toString('base64url');
+
+export function decodeCursor(raw: string): IndexCursor {
+  try {
+    const [score, member] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof score === 'number' && typeof member === 'string') return { score, member };
+  } catch {
+    // fall through
+  }
+  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_CURSOR', message: 'cursor must be the nextCursor of a previous page' });
+}

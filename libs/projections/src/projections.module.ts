@@ -1,0 +1,60 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { AppConfig } from '@app/config';
+import { ProjectionRunner } from './runner/projection-runner';
+import { ViewReader } from './view-reader';
+import { ALL_PROJECTIONS } from './views/all-projections';
+
+const RUN_BY_DEFAULT = Symbol('RUN_PROJECTIONS_BY_DEFAULT');
+
+/** Runs every projection in this process when RUN_PROJECTIONS (or the app's default) says so. */
+@Injectable()
+export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  private runners: ProjectionRunner[] = [];
+  private connections: Redis[] = [];
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(ConfigService) private readonly config: AppConfig,
+    @Inject(RUN_BY_DEFAULT) private readonly runByDefault: boolean,
+  ) {}
+
+  get running(): readonly ProjectionRunner[] {
+    return this.runners;
+  }
+
+  onApplicationBootstrap(): void {
+    const configured = this.config.get('RUN_PROJECTIONS', { infer: true });
+    if (!(configured ?? this.runByDefault)) return;
+    for (const projection of ALL_PROJECTIONS) {
+      // WATCH is per connection: each runner commits on a connection of its own.
+      const connection = this.redis.duplicate({ connectionName: `projection-${projection.name}` });
+      this.connections.push(connection);
+      const runner = new ProjectionRunner(this.client, connection, projection, this.logger);
+      this.runners.push(runner);
+      runner.start();
+    }
+    this.logger.log(`running projections: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+  }
+}
+
+@Module({})
+export class ProjectionsModule {
+  static forRoot(options: { runByDefault: boolean }): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      providers: [ViewReader, ProjectionSupervisor, { provide: RUN_BY_DEFAULT, useValue: options.runByDefault }],
+      exports: [ViewReader, ProjectionSupervisor],
+    };
+  }
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, START } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { escapeGlob, scanKeys } from '@app/redis';
+import { ProjectedEvent, Projection } from '../projection';
+import { applyBatch } from '../runner/apply-batch';
+import { headPosition, toProjectedEvent } from '../runner/projection-runner';
+import { INITIAL_GENERATION, viewKeys } from '../view-keys';
+
+const BATCH = 1_000;
+
+export interface RebuildProgress {
+  events: number;
+  position: bigint;
+  head: bigint;
+  seconds: number;
+}
+
+export interface ViewDifference {
+  projection: string;
+  key: string;
+  live: string | null;
+  rebuilt: string | null;
+}
+
+interface FoldTarget {
+  projection: Projection;
+  types: Set<string>;
+  generation: string;
+  checkpoint: bigint | undefined;
+  /** Fold no further than this position (verify compares at the live checkpoint). */
+  until?: bigint;
+  batch: ProjectedEvent[];
+}
+
+/**
+ * Folds events into each target's generation, reading $all once for all of
+ * them from the earliest checkpoint. Returns how many events were read.
+ */
+async function fold(client: EventStoreDBClient, redis: Redis, targets: FoldTarget[], onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+  const started = Date.now();
+  const head = await headPosition(client);
+  for (const target of targets) {
+    const stored = await redis.get(viewKeys(target.projection.name).checkpoint(target.generation));
+    target.checkpoint = stored === null ? undefined : BigInt(stored);
+  }
+  const flush = async (target: FoldTarget) => {
+    const result = await applyBatch(redis, { projection: target.projection, generation: target.generation, checkpoint: target.checkpoint }, target.batch);
+    if (result.poison) throw result.poison;
+    target.checkpoint = result.checkpoint;
+    target.batch = [];
+  };
+  const earliest = targets.some((t) => t.checkpoint === undefined) ? undefined : targets.reduce((min, t) => (t.checkpoint! < min ? t.checkpoint! : min), targets[0].checkpoint!);
+  let read = 0;
+  let position = 0n;
+  const from = earliest === undefined ? START : { commit: earliest + 1n, prepare: earliest + 1n };
+  // Read to the end every time: a read left half-consumed keeps its gRPC call open.
+  for await (const resolved of client.readAll({ fromPosition: from })) {
+    const event = toProjectedEvent(resolved);
+    read++;
+    position = event.position;
+    for (const target of targets) {
+      if (!target.types.has(event.type)) continue;
+      if (target.until !== undefined && event.position > target.until) continue;
+      if (target.checkpoint !== undefined && event.position <= target.checkpoint) continue;
+      target.batch.push(event);
+      if (target.batch.length >= BATCH) await flush(target);
+    }
+    if (read % 5_000 === 0) onProgress?.({ events: read, position, head, seconds: (Date.now() - started) / 1000 });
+  }
+  for (const target of targets) {
+    if (target.batch.length > 0) await flush(target);
+    if (target.until !== undefined && target.until >= 0n && (target.checkpoint === undefined || target.checkpoint < target.until)) {
+      await redis.set(viewKeys(target.projection.name).checkpoint(target.generation), target.until.toString());
+    }
+  }
+  onProgress?.({ events: read, position: position > head ? position : head, head, seconds: (Date.now() - started) / 1000 });
+  return read;
+}
+
+const targetFor = (projection: Projection, generation: string, until?: bigint): FoldTarget => ({
+  projection,
+  types: new Set(projection.eventTypes),
+  generation,
+  checkpoint: undefined,
+  until,
+  batch: [],
+});
+
+/**
+ * Rebuilds projections from position zero into fresh generations, then makes
+ * each live with one SET. A live runner notices at its next commit (it
+ * WATCHes the pointer) and continues from the new generation's checkpoint.
+ * Old generations are deleted afterwards.
+ */
+export async function rebuildAndSwap(
+  client: EventStoreDBClient,
+  redis: Redis,
+  projections: readonly Projection[],
+  onProgress?: (progress: RebuildProgress) => void,
+): Promise<{ events: number; generations: Record<string, string> }> {
+  const owner = randomUUID();
+  const locked: Projection[] = [];
+  try {
+    for (const projection of projections) {
+      if ((await redis.set(viewKeys(projection.name).rebuildLock, owner, 'EX', 3_600, 'NX')) !== 'OK') {
+        throw new Error(`a rebuild of ${projection.name} is already running`);
+      }
+      locked.push(projection);
+    }
+    const generation = `r${Date.now()}`;
+    const targets = projections.map((projection) => targetFor(projection, generation));
+    let events = await fold(client, redis, targets, onProgress);
+    // Catch up on what arrived during the long pass, then swap.
+    events += await fold(client, redis, targets, undefined);
+    for (const { projection } of targets) {
+      const keys = viewKeys(projection.name);
+      const previous = await redis.getset(keys.live, generation);
+      if (previous && previous !== generation) await deleteGeneration(redis, projection.name, previous);
+    }
+    return { events, generations: Object.fromEntries(projections.map((p) => [p.name, generation])) };
+  } finally {
+    for (const projection of locked) {
+      const key = viewKeys(projection.name).rebuildLock;
+      if ((await redis.get(key)) === owner) await redis.del(key);
+    }
+  }
+}
+
+/**
+ * Rebuilds into scratch keys up to each live checkpoint and compares every
+ * document and index with the live views. Repeats while a live projection
+ * moves on during the comparison.
+ */
+export async function verify(
+  client: EventStoreDBClient,
+  redis: Redis,
+  projections: readonly Projection[],
+  onProgress?: (progress: RebuildProgress) => void,
+): Promise<{ differences: ViewDifference[]; events: number }> {
+  const scratch = `verify-${randomUUID()}`;
+  let events = 0;
+  let pending = [...projections];
+  const differences: ViewDifference[] = [];
+  try {
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const lives = await Promise.all(pending.map(async (projection) => liveState(redis, projection)));
+      const targets = pending.map((projection, i) => targetFor(projection, scratch, lives[i].checkpoint ?? -1n));
+      events += await fold(client, redis, targets, attempt === 0 ? onProgress : undefined);
+      const moved: Projection[] = [];
+      for (const [i, projection] of pending.entries()) {
+        const found = await compare(redis, projection.name, lives[i].generation, scratch);
+        const now = await liveState(redis, projection);
+        if (now.checkpoint !== lives[i].checkpoint && attempt < 4) moved.push(projection);
+        else differences.push(...found);
+      }
+      pending = moved;
+    }
+    return { differences, events };
+  } finally {
+    for (const projection of projections) await deleteGeneration(redis, projection.name, scratch);
+  }
+}
+
+async function liveState(redis: Redis, projection: Projection): Promise<{ generation: string; checkpoint: bigint | undefined }> {
+  const keys = viewKeys(projection.name);
+  const generation = (await redis.get(keys.live)) ?? INITIAL_GENERATION;
+  const checkpoint = await redis.get(keys.checkpoint(generation));
+  return { generation, checkpoint: checkpoint === null ? undefined : BigInt(checkpoint) };
+}
+
+async function compare(redis: Redis, name: string, live: string, scratch: string): Promise<ViewDifference[]> {
+  const keys = viewKeys(name);
+  const [liveKeys, scratchKeys] = await Promise.all([scan(redis, keys.generation(live)), scan(redis, keys.generation(scratch))]);
+  const relative = new Set([...liveKeys.map((k) => k.slice(keys.generation(live).length)), ...scratchKeys.map((k) => k.slice(keys.generation(scratch).length))]);
+  relative.delete('_checkpoint');
+  const differences: ViewDifference[] = [];
+  for (const key of [...relative].sort()) {
+    const [a, b] = await Promise.all([render(redis, keys.key(live, key)), render(redis, keys.key(scratch, key))]);
+    if (a !== b) differences.push({ projection: name, key, live: a, rebuilt: b });
+  }
+  return differences;
+}
+
+/** A key's value as comparable text: JSON documents, or a sorted set's members with scores. */
+async function render(redis: Redis, key: string): Promise<string | null> {
+  const type = await redis.type(key);
+  if (type === 'none') return null;
+  if (type === 'zset') return JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'));
+  return redis.get(key);
+}
+
+const scan = (redis: Redis, prefix: string) => scanKeys(redis, `${escapeGlob(prefix)}*`);
+
+export async function deleteGeneration(redis: Redis, name: string, generation: string): Promise<void> {
+  const keys = await scan(redis, viewKeys(name).generation(generation));
+  for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
+}

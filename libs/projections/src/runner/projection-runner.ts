@@ -1,0 +1,289 @@
+import { BACKWARDS, END, EventStoreDBClient, eventTypeFilter, ResolvedEvent, START } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { ProjectedEvent, Projection } from '../projection';
+import { INITIAL_GENERATION, viewKeys } from '../view-keys';
+import { applyBatch, FencedOutError, PoisonEventError } from './apply-batch';
+import { ProjectionLock } from './projection-lock';
+
+export type RunnerState = 'standby' | 'catching-up' | 'live' | 'failed' | 'stopped';
+
+export interface ProjectionStatus {
+  name: string;
+  state: RunnerState;
+  owner: string;
+  generation?: string;
+  checkpoint?: string;
+  /** When the last applied event was written. */
+  lastEventCreated?: string;
+  resubscriptions: number;
+  error?: string;
+  updatedAt: string;
+}
+
+export interface RunnerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const MAX_BATCH = 500;
+const MAX_BUFFER = 2_000;
+const STANDBY_RETRY_MS = 2_000;
+const MAX_BACKOFF_MS = 5_000;
+
+export function toProjectedEvent(resolved: ResolvedEvent): ProjectedEvent {
+  const event = resolved.event!;
+  return {
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: (event.metadata ?? {}) as Record<string, unknown>,
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: resolved.commitPosition ?? event.position!.commit,
+    created: event.created,
+  };
+}
+
+/** Server-side filter on exactly the projection's event types. */
+export function filterFor(projection: Projection) {
+  const escape = (type: string) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { regex: `^(${projection.eventTypes.map(escape).join('|')})$` };
+}
+
+/**
+ * Keeps one projection's views up to date: a filtered catch-up subscription
+ * to $all from the stored checkpoint, applied in batches whose view writes and
+ * checkpoint commit together. Only the holder of the projection's lock runs;
+ * other replicas wait in standby. A dropped subscription resumes from the last
+ * committed checkpoint with backoff; an event the projection cannot apply
+ * stops this projection alone, with an error naming the event.
+ */
+export class ProjectionRunner {
+  private state: RunnerState = 'stopped';
+  private readonly lock: ProjectionLock;
+  private subscription: ReturnType<EventStoreDBClient['subscribeToAll']> | undefined;
+  private buffer: ProjectedEvent[] = [];
+  private advanceTo: bigint | undefined;
+  private flushing: Promise<void> | undefined;
+  private generation: string | undefined;
+  private checkpoint: bigint | undefined;
+  private lastEventCreated: Date | undefined;
+  private resubscriptions = 0;
+  private failures = 0;
+  private error: string | undefined;
+  private stopped = true;
+  private epoch = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    /** A connection of this runner's own (WATCH is per connection). */
+    private readonly redis: Redis,
+    readonly projection: Projection,
+    private readonly logger: RunnerLogger,
+  ) {
+    this.lock = new ProjectionLock(redis, projection.name);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.statusTimer = setInterval(() => void this.publishStatus(), 1_000);
+    this.statusTimer.unref();
+    void this.acquireAndFollow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.epoch++;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    await this.unsubscribe();
+    await this.flushing;
+    await this.lock.release();
+    this.state = 'stopped';
+    await this.publishStatus();
+  }
+
+  status(): ProjectionStatus {
+    return {
+      name: this.projection.name,
+      state: this.state,
+      owner: this.lock.owner,
+      generation: this.generation,
+      checkpoint: this.checkpoint?.toString(),
+      lastEventCreated: this.lastEventCreated?.toISOString(),
+      resubscriptions: this.resubscriptions,
+      error: this.error,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  private async acquireAndFollow(): Promise<void> {
+    while (!this.stopped) {
+      const held = await this.lock.acquire(() => this.onLockLost()).catch(() => false);
+      if (held) return this.follow();
+      this.state = 'standby';
+      await sleep(STANDBY_RETRY_MS);
+    }
+  }
+
+  /** (Re)starts from the live generation's checkpoint. */
+  private async follow(): Promise<void> {
+    const epoch = ++this.epoch;
+    const keys = viewKeys(this.projection.name);
+    await this.redis.set(keys.live, INITIAL_GENERATION, 'NX');
+    const generation = (await this.redis.get(keys.live))!;
+    const stored = await this.redis.get(keys.checkpoint(generation));
+    const head = await headPosition(this.client);
+    if (epoch !== this.epoch || this.stopped) return;
+    this.generation = generation;
+    this.checkpoint = stored === null ? undefined : BigInt(stored);
+    if (this.checkpoint !== undefined && this.checkpoint > head) {
+      // Views ahead of the store were built from another store (or one restored from an older backup).
+      this.state = 'failed';
+      this.error = `projection ${this.projection.name}: its checkpoint ${this.checkpoint} is beyond the end of the event store (${head}); rebuild it with npm run replay`;
+      this.logger.error(this.error);
+      return;
+    }
+    this.buffer = [];
+    this.advanceTo = undefined;
+    this.subscribe(epoch);
+  }
+
+  private subscribe(epoch: number): void {
+    this.state = 'catching-up';
+    const from = this.checkpoint === undefined ? START : { commit: this.checkpoint, prepare: this.checkpoint };
+    const subscription = this.client.subscribeToAll({
+      fromPosition: from,
+      filter: eventTypeFilter({
+        ...filterFor(this.projection),
+        maxSearchWindow: 32,
+        checkpointInterval: 1,
+        checkpointReached: (_subscription, position) => {
+          if (epoch !== this.epoch) return;
+          this.advanceTo = position.commit;
+          this.scheduleFlush(epoch);
+        },
+      }),
+    });
+    this.subscription = subscription;
+    subscription.on('data', (resolved: ResolvedEvent) => {
+      if (epoch !== this.epoch) return;
+      this.failures = 0;
+      this.buffer.push(toProjectedEvent(resolved));
+      if (this.buffer.length >= MAX_BUFFER) subscription.pause();
+      this.scheduleFlush(epoch);
+    });
+    subscription.on('caughtUp', () => {
+      if (epoch === this.epoch && this.state === 'catching-up') this.state = 'live';
+    });
+    subscription.on('error', (error: Error) => void this.onDropped(epoch, error));
+    subscription.on('end', () => void this.onDropped(epoch, new Error('the server ended the subscription')));
+  }
+
+  private scheduleFlush(epoch: number): void {
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flush(epoch))
+      .finally(() => (this.flushing = undefined));
+  }
+
+  private async flush(epoch: number): Promise<void> {
+    while (epoch === this.epoch && (this.buffer.length > 0 || this.advanceTo !== undefined)) {
+      const events = this.buffer.slice(0, MAX_BATCH);
+      const advance = this.buffer.length <= MAX_BATCH ? this.advanceTo : undefined;
+      try {
+        const result = await applyBatch(
+          this.redis,
+          { projection: this.projection, generation: this.generation!, checkpoint: this.checkpoint, fence: { token: this.lock.fencingToken ?? '', liveGeneration: this.generation! } },
+          events,
+          advance,
+        );
+        if (epoch !== this.epoch) return;
+        this.buffer.splice(0, events.length);
+        if (advance !== undefined && advance === this.advanceTo) this.advanceTo = undefined;
+        this.checkpoint = result.checkpoint;
+        const last = events.filter((event) => result.checkpoint !== undefined && event.position <= result.checkpoint).at(-1);
+        if (last) this.lastEventCreated = last.created;
+        if (result.poison) return this.fail(result.poison);
+        if (this.subscription?.isPaused() && this.buffer.length < MAX_BUFFER / 2) this.subscription.resume();
+      } catch (error) {
+        if (error instanceof FencedOutError) return this.onFencedOut(epoch, error);
+        // Redis unreachable: keep the batch and try again; the subscription stays paused meanwhile.
+        this.logger.warn(`projection ${this.projection.name}: commit failed (${(error as Error).message}); retrying`);
+        await sleep(backoff(++this.failures));
+      }
+    }
+  }
+
+  private async onDropped(epoch: number, error: Error): Promise<void> {
+    if (epoch !== this.epoch || this.stopped) return;
+    const next = ++this.epoch;
+    await this.flushing;
+    this.subscription = undefined;
+    const delay = backoff(++this.failures);
+    this.resubscriptions++;
+    this.logger.warn(
+      `projection ${this.projection.name}: subscription dropped (${error.message}); resubscribing from checkpoint ${this.checkpoint ?? 'start'} in ${delay} ms`,
+    );
+    await sleep(delay);
+    if (next !== this.epoch || this.stopped) return;
+    // Events buffered but not committed come again from the checkpoint.
+    this.buffer = [];
+    this.advanceTo = undefined;
+    this.subscribe(next);
+  }
+
+  private async onFencedOut(epoch: number, error: FencedOutError): Promise<void> {
+    if (epoch !== this.epoch) return;
+    this.logger.warn(`${error.message}; following the new state`);
+    await this.unsubscribe();
+    if (this.lock.fencingToken && (await this.redis.get(viewKeys(this.projection.name).fence)) === this.lock.fencingToken) {
+      return this.follow(); // still ours: a rebuild swapped the generation in
+    }
+    await this.lock.release();
+    void this.acquireAndFollow();
+  }
+
+  private onLockLost(): void {
+    if (this.stopped) return;
+    this.logger.warn(`projection ${this.projection.name}: lost its lock; standing by`);
+    void this.unsubscribe().then(() => this.acquireAndFollow());
+  }
+
+  private async fail(poison: PoisonEventError): Promise<void> {
+    this.state = 'failed';
+    this.error = poison.message;
+    this.logger.error(poison.message);
+    // The lock stays held: another replica would stop on the same event.
+    await this.unsubscribe();
+    await this.publishStatus();
+  }
+
+  private async unsubscribe(): Promise<void> {
+    this.epoch++;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.buffer = [];
+    this.advanceTo = undefined;
+    await subscription?.unsubscribe().catch(() => undefined);
+  }
+
+  /** Shared in Redis, so any api replica can report every projection's state. */
+  private async publishStatus(): Promise<void> {
+    if (this.state === 'standby' && this.stopped) return;
+    await this.redis
+      .set(`projection:${this.projection.name}:status:${this.lock.owner}`, JSON.stringify(this.status()), 'PX', 5_000)
+      .catch(() => undefined);
+  }
+}
+
+/** Commit position of the last event in $all (0 when empty). */
+export async function headPosition(client: EventStoreDBClient): Promise<bigint> {
+  let head = 0n;
+  for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) head = resolved.commitPosition ?? head;
+  return head;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const backoff = (attempt: number) => Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);

@@ -1,0 +1,22 @@
+/**
+ * Redis key layout. A projection's views live under a generation, so a
+ * rebuild can fill a fresh generation and then swap the `live` pointer in one
+ * command; readers and the live runner follow the pointer.
+ *
+ *   view:{name}:live               → the live generation
+ *   view:{name}:{gen}:{key}        → documents (strings, JSON) and indexes (sorted sets)
+ *   view:{name}:{gen}:_checkpoint  → $all commit position applied last
+ *   projection:{name}:lock         → single-writer lease (owner id, TTL)
+ *   projection:{name}:fence        → fencing token, incremented by every new lock holder
+ */
+export const viewKeys = (name: string) => ({
+  live: `view:${name}:live`,
+  generation: (gen: string) => `view:${name}:${gen}:`,
+  key: (gen: string, key: string) => `view:${name}:${gen}:${key}`,
+  checkpoint: (gen: string) => `view:${name}:${gen}:_checkpoint`,
+  lock: `projection:${name}:lock`,
+  fence: `projection:${name}:fence`,
+  rebuildLock: `projection:${name}:rebuild-lock`,
+});
+
+export const INITIAL_GENERATION = '1';

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { escapeGlob, scanKeys } from '@app/redis';
+import { ProjectionStatus } from './runner/projection-runner';
+import { INITIAL_GENERATION, viewKeys } from './view-keys';
+
+export interface IndexEntry {
+  member: string;
+  score: number;
+}
+
+/** Where a newest-first page ends; the next page starts strictly after it. */
+export interface IndexCursor {
+  score: number;
+  member: string;
+}
+
+/** Reads views through each projection's live generation pointer. Never touches the event store. */
+@Injectable()
+export class ViewReader {
+  constructor(@Inject(Redis) private readonly redis: Redis) {}
+
+  private async generation(projection: string): Promise<string> {
+    return (await this.redis.get(viewKeys(projection).live)) ?? INITIAL_GENERATION;
+  }
+
+  async document<T>(projection: string, key: string): Promise<T | undefined> {
+    const [value] = await this.documents<T>(projection, [key]);
+    return value;
+  }
+
+  async documents<T>(projection: string, keys: string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return [];
+    const generation = await this.generation(projection);
+    const values = await this.redis.mget(keys.map((key) => viewKeys(projection).key(generation, key)));
+    return values.map((value) => (value === null ? undefined : (JSON.parse(value) as T)));
+  }
+
+  async checkpoint(projection: string): Promise<bigint | undefined> {
+    const value = await this.redis.get(viewKeys(projection).checkpoint(await this.generation(projection)));
+    return value === null ? undefined : BigInt(value);
+  }
+
+  /** Waits until the projection has applied `position`; false when it has not within the timeout. */
+  async reached(projection: string, position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = await this.checkpoint(projection);
+      if (checkpoint !== undefined && checkpoint >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Index entries newest first (highest score), within [minScore, maxScore],
+   * starting strictly after `after`. Members sharing a score are ordered by
+   * member, so the cursor is exact even on ties.
+   */
+  async page(projection: string, index: string, options: { minScore?: number; maxScore?: number; after?: IndexCursor; limit: number }): Promise<IndexEntry[]> {
+    const key = viewKeys(projection).key(await this.generation(projection), index);
+    const max = options.after ? String(options.after.score) : options.maxScore === undefined ? '+inf' : String(options.maxScore);
+    const min = options.minScore === undefined ? '-inf' : String(options.minScore);
+    const entries: IndexEntry[] = [];
+    let offset = 0;
+    while (entries.length < options.limit) {
+      const chunk = await this.redis.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', offset, options.limit + 10);
+      if (chunk.length === 0) break;
+      for (let i = 0; i < chunk.length; i += 2) {
+        const entry = { member: chunk[i], score: Number(chunk[i + 1]) };
+        // Same-score members come in descending member order; those at or above the cursor's were already returned.
+        if (options.after && entry.score === options.after.score && entry.member >= options.after.member) continue;
+        entries.push(entry);
+        if (entries.length === options.limit) break;
+      }
+      offset += chunk.length / 2;
+    }
+    return entries;
+  }
+
+  /** Status every running replica published in the last few seconds. */
+  async statuses(projection: string): Promise<ProjectionStatus[]> {
+    const keys = await scanKeys(this.redis, `projection:${escapeGlob(projection)}:status:*`);
+    const values = keys.length ? await this.redis.mget(keys) : [];
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
+  }
+}

@@ -1,0 +1,13 @@
+import { Projection } from '../projection';
+import { cartsProjection } from './carts.projection';
+import { customersProjection } from './customers.projection';
+import { orderHistoryProjection } from './order-history.projection';
+import { reservationsProjection } from './reservations.projection';
+
+export const ALL_PROJECTIONS: readonly Projection[] = [cartsProjection, orderHistoryProjection, customersProjection, reservationsProjection];
+
+export function projectionNamed(name: string): Projection {
+  const found = ALL_PROJECTIONS.find((projection) => projection.name === name);
+  if (!found) throw new Error(`unknown projection "${name}"; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  return found;
+}
