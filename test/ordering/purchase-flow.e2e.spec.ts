@@ -79,6 +79,23 @@ describe('purchase flow over HTTP', () => {
     expect(order.status).toBe(200);
     expect(order.body.timeline).toEqual([{ status: 'pending', at: bought.body.placedAt }]);
 
+    // The order is in the customer's history, read from the order-history view.
+    const history = await api.call('GET', `/v1/customers/${customerId}/orders`);
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((o: { orderNumber: string }) => o.orderNumber)).toEqual([bought.body.orderNumber]);
+    expect(history.body.items[0]).toMatchObject({ totalUsd: bought.body.totalUsd, status: 'pending', scope: { type: 'shared' } });
+
+    // Auditors: the order's events with who, when and why, and its state as of a revision.
+    const events = await api.call('GET', `/v1/orders/${bought.body.orderId}/events`);
+    expect(events.body.events).toHaveLength(1);
+    expect(events.body.events[0]).toMatchObject({
+      type: 'OrderPlaced',
+      revision: 0,
+      metadata: { partnerId: 'partner-contoso', actor: 'partner-contoso/demo-client', timestamp: bought.body.placedAt },
+    });
+    expect(events.body.events[0].metadata.correlationId).toEqual(expect.any(String));
+    expect(events.body.events[0].metadata.causationId).toEqual(expect.any(String));
+
     // The bought cart is frozen.
     const late = await api.call('PATCH', `/v1/carts/${cartId}/items/${d4sLine}`, { body: { quantity: 1 } });
     expect(late.status).toBe(409);

@@ -54,18 +54,19 @@ export interface BatchResult {
 export async function applyBatch(redis: Redis, target: BatchTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> {
   const { projection, generation, fence } = target;
   const keys = viewKeys(projection.name);
-  const fresh = events.filter((event) => target.checkpoint === undefined || event.position > target.checkpoint);
 
-  if (fence) {
-    await redis.watch(keys.fence, keys.live);
-    const [token, live] = await redis.mget(keys.fence, keys.live);
-    if (token !== fence.token) return abort(redis, new FencedOutError(projection.name, 'another instance took over the projection'));
-    if (live !== fence.liveGeneration) return abort(redis, new FencedOutError(projection.name, `live generation moved to ${live}`));
-  }
+  if (fence) await redis.watch(keys.fence, keys.live);
+  const [token, live, storedCheckpoint] = await redis.mget(keys.fence, keys.live, keys.checkpoint(generation));
+  if (fence && token !== fence.token) return abort(redis, new FencedOutError(projection.name, 'another instance took over the projection'));
+  if (fence && live !== fence.liveGeneration) return abort(redis, new FencedOutError(projection.name, `live generation moved to ${live}`));
+  // The stored checkpoint wins over the caller's when ahead: a checkpoint never moves back.
+  const stored = storedCheckpoint === null ? undefined : BigInt(storedCheckpoint);
+  const base = stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
+  const fresh = events.filter((event) => base === undefined || event.position > base);
 
   const documents = await load(redis, projection, generation, fresh);
   const writes: ViewWrite[] = [];
-  let checkpoint = target.checkpoint;
+  let checkpoint = base;
   let applied = 0;
   let poison: PoisonEventError | undefined;
   for (const event of fresh) {
@@ -94,7 +95,7 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   }
   if (!poison && advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
 
-  if (checkpoint === target.checkpoint) {
+  if (checkpoint === base) {
     if (fence) await redis.unwatch();
     return { checkpoint, applied, poison };
   }
