@@ -1,0 +1,151 @@
+/**
+ * The projection runner against the embedded store and the local Redis:
+ * resuming after the store restarts, stopping alone on a poison event, and
+ * one writer at a time through the lock and its fencing token.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { EmbeddedEventStore } from '@app/eventstore-server';
+import { cartsProjection, customersProjection, ProjectionRunner, verify, viewKeys, ViewReader } from '@app/projections';
+import { scanKeys } from '@app/redis';
+
+class CollectingLogger {
+  readonly lines: string[] = [];
+  log = (message: string) => void this.lines.push(`log ${message}`);
+  warn = (message: string) => void this.lines.push(`warn ${message}`);
+  error = (message: string) => void this.lines.push(`error ${message}`);
+}
+
+const registered = (customerId = randomUUID()) =>
+  jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() } });
+
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('projection runner', () => {
+  let dataDir: string;
+  let store: EmbeddedEventStore;
+  let client: EventStoreDBClient;
+  let redis: Redis;
+  let views: ViewReader;
+  const runners: ProjectionRunner[] = [];
+  const connections: Redis[] = [];
+
+  const runner = (projection = customersProjection, logger = new CollectingLogger()) => {
+    const connection = redis.duplicate();
+    connections.push(connection);
+    const created = new ProjectionRunner(client, connection, projection, logger);
+    runners.push(created);
+    created.start();
+    return { runner: created, logger };
+  };
+  const customerDocument = (customerId: string) => views.document(customersProjection.name, `customer:${customerId}`);
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'runner-'));
+    store = await EmbeddedEventStore.start({ dataDir });
+    client = EventStoreDBClient.connectionString(store.connectionString);
+    redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: `test:${randomUUID()}:` });
+    views = new ViewReader(redis);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+    await Promise.all(connections.splice(0).map((c) => c.quit()));
+    await redis.quit();
+    await client.dispose();
+    await store.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes from its checkpoint after the event store restarts, and says so', async () => {
+    const { logger } = runner();
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+
+    const port = store.port;
+    await store.stop();
+    store = await EmbeddedEventStore.start({ dataDir, port });
+    const second = randomUUID();
+    await eventually(async () => {
+      try {
+        await client.appendToStream(`customer-${second}`, registered(second));
+        return true;
+      } catch {
+        return false; // the client reconnects on a later call
+      }
+    });
+    await eventually(async () => (await customerDocument(second)) !== undefined);
+    expect(logger.lines.some((line) => /warn projection customers: subscription dropped .* resubscribing from checkpoint \d+/.test(line))).toBe(true);
+    expect((await verify(client, redis, [customersProjection])).differences).toEqual([]);
+  });
+
+  it('stops only the projection that cannot apply an event, naming the event', async () => {
+    const carts = runner(cartsProjection);
+    const customers = runner(customersProjection);
+    const cartId = randomUUID();
+    // A line added to a cart that was never created: the cart projection cannot fold it.
+    const { nextExpectedRevision } = await client.appendToStream(`cart-${cartId}`, jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }));
+    expect(nextExpectedRevision).toBe(0n);
+    const customerId = randomUUID();
+    await client.appendToStream(`customer-${customerId}`, registered(customerId));
+
+    await eventually(() => carts.runner.status().state === 'failed');
+    const error = carts.runner.status().error!;
+    expect(error).toMatch(new RegExp(`projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`));
+    expect(carts.logger.lines).toContain(`error ${error}`);
+
+    await eventually(async () => (await customerDocument(customerId)) !== undefined);
+    expect(customers.runner.status().state).toBe('live');
+  });
+
+  it('lets one replica write at a time; the other stands by and takes over when it stops', async () => {
+    const a = runner();
+    const b = runner();
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+    const states = () => [a.runner.status().state, b.runner.status().state].sort();
+    expect(states()).toEqual(['live', 'standby']);
+
+    const [active, waiting] = a.runner.status().state === 'live' ? [a.runner, b.runner] : [b.runner, a.runner];
+    await active.stop();
+    const second = randomUUID();
+    await client.appendToStream(`customer-${second}`, registered(second));
+    await eventually(async () => (await customerDocument(second)) !== undefined);
+    expect(waiting.status().state).toBe('live');
+  });
+
+  it('fences out a writer whose lock was taken: its commits no longer land', async () => {
+    const { runner: writer, logger } = runner();
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+
+    // Another instance takes the projection (as after this one paused past its lease).
+    const keys = viewKeys(customersProjection.name);
+    await redis.set(keys.lock, 'someone-else', 'PX', 60_000);
+    const stolenToken = String(await redis.incr(keys.fence));
+    const second = randomUUID();
+    await client.appendToStream(`customer-${second}`, registered(second));
+    await eventually(() => logger.lines.some((line) => line.includes('another instance took over the projection')));
+    expect(await customerDocument(second)).toBeUndefined();
+    expect(writer.status().state).toBe('standby');
+
+    // The other instance goes away; the lease expires and this one takes over with a new token.
+    await redis.del(keys.lock);
+    await eventually(async () => (await customerDocument(second)) !== undefined);
+    expect(Number(await redis.get(keys.fence))).toBeGreaterThan(Number(stolenToken));
+  });
+});
