@@ -26,7 +26,8 @@ describe('process lifecycle', () => {
       const docs = await fetch(`http://127.0.0.1:${port}/docs-json`);
       expect(((await docs.json()) as { info: { title: string } }).info.title).toBe('Reservation orders');
     } finally {
-      expect(await api.kill('SIGTERM')).toBe(0);
+      const code = await api.kill('SIGTERM');
+      expect({ code, output: code === 0 ? '' : api.output() }).toEqual({ code: 0, output: '' });
     }
   });
 
@@ -35,7 +36,8 @@ describe('process lifecycle', () => {
     try {
       await waitForOutput(worker, /worker started/);
     } finally {
-      expect(await worker.kill('SIGTERM')).toBe(0);
+      const code = await worker.kill('SIGTERM');
+      expect({ code, output: code === 0 ? '' : worker.output() }).toEqual({ code: 0, output: '' });
     }
   });
 

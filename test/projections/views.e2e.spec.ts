@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore';
-import { applyBatch, cartsProjection, INITIAL_GENERATION, orderHistoryProjection, toProjectedEvent, verify, viewKeys } from '@app/projections';
+import { applyBatch, cartsProjection, INITIAL_GENERATION, orderHistoryProjection, ProjectionSupervisor, toProjectedEvent, verify, viewKeys } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { ROOT } from '../support/processes';
@@ -110,6 +110,42 @@ describe('views', () => {
       const before = await api.call('GET', `/v1/orders/${cancelled.orderId}?asOf=2000-01-01T00:00:00Z`);
       expect(before.status).toBe(404);
     });
+  });
+
+  it('answers 503 with Retry-After while a view lags behind the asked position, then the write once it caught up', async () => {
+    const customers = api.app.get(ProjectionSupervisor).running.find((r) => r.projection.name === 'customers')!;
+    await customers.stop();
+    const customer = await api.call('POST', '/v1/customers', { body: { name: 'Consistency Co' } });
+    const position = customer.headers.get('x-position')!;
+    const started = Date.now();
+    const late = await api.call('GET', `/v1/customers/${customer.body.customerId}`, { headers: { 'x-min-position': position }, consistent: false });
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(late.body).toMatchObject({ code: 'VIEW_NOT_CAUGHT_UP', message: `the customers view has not reached position ${position} yet; retry shortly` });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+
+    customers.start();
+    const caughtUp = await api.call('GET', `/v1/customers/${customer.body.customerId}`, { headers: { 'x-min-position': position }, consistent: false });
+    expect(caughtUp.status).toBe(200);
+    expect(caughtUp.body.name).toBe('Consistency Co');
+    const malformed = await api.call('GET', `/v1/customers/${customer.body.customerId}?minPosition=soon`, { consistent: false });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('shows operators every projection with its lag, behind basic auth', async () => {
+    const anonymous = await api.call('GET', '/ops/projections', { key: null });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="ops"');
+    const withPartnerKey = await api.call('GET', '/ops/projections');
+    expect(withPartnerKey.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // runners publish their status every second
+    const ops = await api.call('GET', '/ops/projections', { key: null, headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
+    expect(ops.status).toBe(200);
+    expect(ops.body.map((p: { name: string }) => p.name)).toEqual(['carts', 'order-history', 'customers', 'reservations']);
+    for (const projection of ops.body) {
+      expect(projection).toMatchObject({ state: 'live', eventsBehind: 0, secondsBehind: 0 });
+      expect(projection.replicas).toHaveLength(1);
+    }
   });
 
   it('leaves the views unchanged when the same events are delivered again', async () => {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfigModule } from '@app/config';
+import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore';
 import { LoggingModule } from '@app/logging';
 import { ProjectionsModule } from '@app/projections';
@@ -12,7 +12,7 @@ import { OrderingModule } from './ordering.module';
 
 @Module({
   imports: [
-    AppConfigModule,
+    appConfigModule(),
     LoggingModule,
     EventStoreModule,
     RedisModule,

@@ -121,10 +121,17 @@ export class ProjectionRunner {
 
   private async acquireAndFollow(): Promise<void> {
     while (!this.stopped) {
-      const held = await this.lock.acquire(() => this.onLockLost()).catch(() => false);
-      if (held) return this.follow();
-      this.state = 'standby';
-      await sleep(STANDBY_RETRY_MS);
+      try {
+        if (await this.lock.acquire(() => this.onLockLost())) return await this.follow();
+        this.state = 'standby';
+        await sleep(STANDBY_RETRY_MS);
+      } catch (error) {
+        if (this.stopped) return;
+        // Redis or the store unreachable while starting: try again shortly.
+        this.logger.warn(`projection ${this.projection.name}: could not start (${(error as Error).message}); retrying`);
+        await this.lock.release();
+        await sleep(backoff(++this.failures));
+      }
     }
   }
 
@@ -238,9 +245,15 @@ export class ProjectionRunner {
     if (epoch !== this.epoch) return;
     this.logger.warn(`${error.message}; following the new state`);
     await this.unsubscribe();
-    if (this.lock.fencingToken && (await this.redis.get(viewKeys(this.projection.name).fence)) === this.lock.fencingToken) {
-      return this.follow(); // still ours: a rebuild swapped the generation in
+    const fence = await this.redis.get(viewKeys(this.projection.name).fence).catch(() => undefined);
+    if (this.lock.fencingToken && fence === this.lock.fencingToken) {
+      // Still ours: a rebuild swapped the generation in.
+      return this.follow().catch(() => this.restart());
     }
+    return this.restart();
+  }
+
+  private async restart(): Promise<void> {
     await this.lock.release();
     void this.acquireAndFollow();
   }
