@@ -8,3 +8,4 @@ export * from './cart/scope';
 export * from './cart/cart.decider';
 export * from './order/order.decider';
 export * from './reservation/reservation.events';
+export * from './discount/discount-engine';

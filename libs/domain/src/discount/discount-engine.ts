@@ -1,0 +1,178 @@
+import { Scope } from '../cart/scope';
+
+/** One hour of one VM's usage, as billed. */
+export interface UsageRecord {
+  recordId: string;
+  customerId: string;
+  subscriptionId: string;
+  resourceId: string;
+  region: string;
+  vmSize: string;
+  /** Start of the hour (ISO 8601, whole hour). */
+  hour: string;
+  /** VM-hours in that hour: 0..1. */
+  quantity: number;
+  payAsYouGoRateUsd: number;
+}
+
+/** What the engine needs to know of a reservation. */
+export interface ReservationBenefit {
+  reservationId: string;
+  customerId: string;
+  region: string;
+  flexibilityGroup: string;
+  /** Ratio of the reserved size within its group. */
+  ratio: number;
+  /** VMs of the reserved size covered at the same time. */
+  quantity: number;
+  scope: Scope;
+  effectiveDate: string;
+  expiryDate: string;
+}
+
+export interface SizeFacts {
+  flexibilityGroup: string;
+  ratio: number;
+}
+
+export interface Allocation {
+  reservationId: string;
+  /** Usage hours of this record covered by the reservation. */
+  hours: number;
+}
+
+export interface DiscountedRecord {
+  recordId: string;
+  customerId: string;
+  subscriptionId: string;
+  hour: string;
+  quantity: number;
+  coveredHours: number;
+  payAsYouGoHours: number;
+  allocations: Allocation[];
+  /** What the usage would cost with no reservation. */
+  payAsYouGoCostUsd: number;
+  /** What is billed: only the uncovered hours, at pay-as-you-go. */
+  discountedCostUsd: number;
+  savingsUsd: number;
+}
+
+export interface ReservationHour {
+  reservationId: string;
+  hour: string;
+  /** Reserved VM-hours available in the hour: the quantity. */
+  reservedHours: number;
+  /** Reserved VM-hours used, in the reserved size. */
+  usedHours: number;
+}
+
+export interface DiscountResult {
+  records: DiscountedRecord[];
+  utilization: ReservationHour[];
+}
+
+const EPSILON = 1e-9;
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const matchKey = (customerId: string, region: string, flexibilityGroup: string) => `${customerId}\n${region}\n${flexibilityGroup}`;
+
+const effectiveIn = (reservation: ReservationBenefit, hour: string) =>
+  Date.parse(reservation.effectiveDate) <= Date.parse(hour) && Date.parse(hour) < Date.parse(reservation.expiryDate);
+
+/** Narrowest scope first (single before shared), then the earliest reservation. */
+const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
+  (a.scope.type === 'single' ? 0 : 1) - (b.scope.type === 'single' ? 0 : 1) ||
+  Date.parse(a.effectiveDate) - Date.parse(b.effectiveDate) ||
+  a.reservationId.localeCompare(b.reservationId);
+
+/**
+ * Applies reservation discounts to usage, hour by hour, following Azure's
+ * rules:
+ * - use it or lose it: each hour, a reservation covers up to quantity × ratio
+ *   normalized units of matching usage, and nothing carries over;
+ * - usage matches by region and instance size flexibility group, counted in
+ *   normalized units (hours × the size's ratio), so a reservation smaller than
+ *   a VM covers only part of it;
+ * - single-scope reservations apply before shared ones (and only to their
+ *   subscription); within a scope, the earliest reservation applies first;
+ * - only reservations effective in the hour count;
+ * - whatever is not covered is charged at pay-as-you-go.
+ *
+ * Pure and deterministic: the same usage and reservations give the same
+ * result, whatever their order.
+ */
+export function applyReservationDiscounts(
+  usage: readonly UsageRecord[],
+  reservations: readonly ReservationBenefit[],
+  sizeOf: (vmSize: string) => SizeFacts | undefined,
+): DiscountResult {
+  const byHour = new Map<string, UsageRecord[]>();
+  for (const record of usage) {
+    const hour = new Date(record.hour).toISOString();
+    const list = byHour.get(hour);
+    if (list) list.push(record);
+    else byHour.set(hour, [record]);
+  }
+  const ordered = [...reservations].sort(applicationOrder);
+  const records: DiscountedRecord[] = [];
+  const utilization: ReservationHour[] = [];
+
+  for (const [hour, hourUsage] of [...byHour.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    // Remaining normalized units of each usage record this hour, bucketed by
+    // what a reservation matches on, in a stable order.
+    const open = [...hourUsage]
+      .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.resourceId.localeCompare(b.resourceId) || a.recordId.localeCompare(b.recordId))
+      .map((record) => {
+        const size = sizeOf(record.vmSize);
+        return { record, size, remaining: size ? record.quantity * size.ratio : 0, allocations: [] as Allocation[] };
+      });
+    const buckets = new Map<string, typeof open>();
+    for (const entry of open) {
+      if (!entry.size) continue;
+      const key = matchKey(entry.record.customerId, entry.record.region, entry.size.flexibilityGroup);
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(entry);
+      else buckets.set(key, [entry]);
+    }
+
+    for (const reservation of ordered) {
+      if (!effectiveIn(reservation, hour)) continue;
+      let capacity = reservation.quantity * reservation.ratio;
+      let used = 0;
+      for (const entry of buckets.get(matchKey(reservation.customerId, reservation.region, reservation.flexibilityGroup)) ?? []) {
+        if (capacity <= EPSILON) break;
+        const { record, size } = entry;
+        if (entry.remaining <= EPSILON || !size) continue;
+        if (reservation.scope.type === 'single' && record.subscriptionId !== reservation.scope.subscriptionId) continue;
+        const units = Math.min(capacity, entry.remaining);
+        capacity -= units;
+        entry.remaining -= units;
+        used += units;
+        entry.allocations.push({ reservationId: reservation.reservationId, hours: round(units / size.ratio, 9) });
+      }
+      utilization.push({ reservationId: reservation.reservationId, hour, reservedHours: reservation.quantity, usedHours: round(used / reservation.ratio, 9) });
+    }
+
+    for (const { record, allocations } of open) {
+      const coveredHours = round(Math.min(record.quantity, allocations.reduce((sum, a) => sum + a.hours, 0)), 9);
+      const payAsYouGoHours = round(record.quantity - coveredHours, 9);
+      const payAsYouGoCostUsd = round(record.quantity * record.payAsYouGoRateUsd, 6);
+      const discountedCostUsd = round(payAsYouGoHours * record.payAsYouGoRateUsd, 6);
+      records.push({
+        recordId: record.recordId,
+        customerId: record.customerId,
+        subscriptionId: record.subscriptionId,
+        hour,
+        quantity: record.quantity,
+        coveredHours,
+        payAsYouGoHours,
+        allocations,
+        payAsYouGoCostUsd,
+        discountedCostUsd,
+        savingsUsd: round(payAsYouGoCostUsd - discountedCostUsd, 6),
+      });
+    }
+  }
+  records.sort((a, b) => a.hour.localeCompare(b.hour) || a.recordId.localeCompare(b.recordId));
+  return { records, utilization };
+}
