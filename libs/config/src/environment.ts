@@ -69,6 +69,46 @@ export class Environment {
   @IsString()
   OPS_PASSWORD?: string;
 
+  /** Fulfilment jobs one worker process runs at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  FULFILMENT_CONCURRENCY = 8;
+
+  /** First retry delay of a transient failure; doubles each attempt, with jitter. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  FULFILMENT_BACKOFF_MS = 1_000;
+
+  /** How long a job's lock lasts; a worker that dies mid-job gives it up after this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  QUEUE_LOCK_MS = 30_000;
+
+  /** Simulated Azure provisioning (see libs/fulfilment). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  PROVISIONING_LATENCY_MS = 20;
+
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  PROVISIONING_TRANSIENT_FAILURE_RATE = 0;
+
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  PROVISIONING_PERMANENT_FAILURE_RATE = 0;
+
+  /** SKUs that always fail: sku=permanent|transient, comma separated. */
+  @IsOptional()
+  @IsString()
+  PROVISIONING_FAILING_SKUS?: string;
+
   /** 0 lets the OS pick a free port (tests). */
   @Type(() => Number)
   @IsInt()
@@ -79,7 +119,7 @@ export class Environment {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD'];
+  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD', 'PROVISIONING_FAILING_SKUS'];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment);

@@ -9,3 +9,4 @@ export * from './cart/cart.decider';
 export * from './order/order.decider';
 export * from './reservation/reservation.events';
 export * from './discount/discount-engine';
+export * from './reservation/reservation.decider';

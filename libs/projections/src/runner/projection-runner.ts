@@ -5,6 +5,8 @@ import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 import { applyBatch, FencedOutError, PoisonEventError } from './apply-batch';
 import { ProjectionLock } from './projection-lock';
 
+export type BatchCommit = typeof applyBatch;
+
 export type RunnerState = 'standby' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
 export interface ProjectionStatus {
@@ -82,6 +84,8 @@ export class ProjectionRunner {
     private readonly redis: Redis,
     readonly projection: Projection,
     private readonly logger: RunnerLogger,
+    /** How a batch is committed with its checkpoint: view writes by default; a reactor passes its own. */
+    private readonly commit: BatchCommit = applyBatch,
   ) {
     this.lock = new ProjectionLock(redis, projection.name);
   }
@@ -200,7 +204,7 @@ export class ProjectionRunner {
       const events = this.buffer.slice(0, MAX_BATCH);
       const advance = this.buffer.length <= MAX_BATCH ? this.advanceTo : undefined;
       try {
-        const result = await applyBatch(
+        const result = await this.commit(
           this.redis,
           { projection: this.projection, generation: this.generation!, checkpoint: this.checkpoint, fence: { token: this.lock.fencingToken ?? '', liveGeneration: this.generation! } },
           events,

@@ -1,0 +1,5 @@
+export * from './fulfilment.module';
+export * from './order-fulfilment';
+export * from './handoff/order-handoff';
+export * from './provisioning/reservation-provisioner';
+export * from './provisioning/simulated-azure-provisioner';
