@@ -1,0 +1,196 @@
+/**
+ * Fulfilment with real processes: the embedded store, the worker (killed and
+ * restarted), BullMQ on the local Redis. Orders are placed by appending the
+ * events the API would have written.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Catalog, catalogItemId, fold, Order, orderDecider, OrderEvent, Scope } from '@app/domain';
+import { reservationIdFor } from '@app/fulfilment';
+import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '@app/queues';
+import { scanKeys } from '@app/redis';
+import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
+
+jest.setTimeout(120_000);
+const catalog = Catalog.shipped();
+
+describe('fulfilment', () => {
+  let dataDir: string;
+  let store: Awaited<ReturnType<typeof startStoreProcess>>;
+  let client: EventStoreDBClient;
+  let redis: Redis;
+  let prefix: string;
+  let worker: RunningProcess;
+
+  const startWorker = () =>
+    startTsProcess('apps/worker/src/main.ts', {
+      EVENTSTORE_URL: store.connectionString,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      RUN_PROJECTIONS: 'false',
+      PROVISIONING_LATENCY_MS: '100',
+      PROVISIONING_FAILING_SKUS: 'Standard_L32s_v3=permanent,Standard_L16s_v3=transient',
+      FULFILMENT_BACKOFF_MS: '20',
+      QUEUE_LOCK_MS: '1000',
+    });
+  const queue = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'fulfilment-'));
+    prefix = `test:${randomUUID()}:`;
+    store = await startStoreProcess(dataDir);
+    client = EventStoreDBClient.connectionString(store.connectionString);
+    redis = new Redis('redis://127.0.0.1:6379');
+    worker = startWorker();
+  });
+
+  afterAll(async () => {
+    await worker.kill('SIGTERM');
+    for (const key of await scanKeys(redis, `${prefix.replace(/[*?[\]]/g, '\\$&')}*`)) await redis.unlink(key);
+    await redis.quit();
+    await client.dispose();
+    await store.proc.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** A customer and a pending order, as checkout leaves them. */
+  async function placeOrder(skus: string[], options: { scope?: 'single' | 'shared'; suspended?: boolean } = {}) {
+    const customerId = randomUUID();
+    const subscriptionId = randomUUID();
+    const orderId = randomUUID();
+    const at = new Date().toISOString();
+    const customerEvents = [
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Fulfil Co', registeredAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
+    ];
+    if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at } }));
+    await client.appendToStream(`customer-${customerId}`, customerEvents);
+    const lines = skus.map((sku, i) => {
+      const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
+      return { lineId: randomUUID(), catalogItemId: item.id, armSkuName: sku, region: 'eastus', term: 'P1Y', billingPlan: 'Upfront', quantity: 2, subscriptionId, unitPriceUsd: item.unitPriceUsd, lineNumber: i + 1, totalUsd: 2 * item.unitPriceUsd };
+    });
+    const scope: Scope = options.scope === 'single' ? { type: 'single', subscriptionId } : { type: 'shared' };
+    await client.appendToStream(
+      `order-${orderId}`,
+      jsonEvent({
+        type: 'OrderPlaced',
+        data: { orderId, orderNumber: `RO-2026-${orderId.slice(0, 6)}`, cartId: randomUUID(), customerId, partnerId: 'p-1', lines, scope, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: at },
+        metadata: { correlationId: `corr-${orderId}` },
+      }),
+      { expectedRevision: 'no_stream' },
+    );
+    return { orderId, customerId, subscriptionId };
+  }
+
+  async function events(stream: string) {
+    const found: Array<{ type: string; data: any; metadata: any }> = [];
+    try {
+      for await (const { event } of client.readStream(stream)) found.push({ type: event!.type, data: event!.data, metadata: event!.metadata });
+    } catch {
+      // not written yet
+    }
+    return found;
+  }
+
+  const orderState = async (orderId: string) => fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as Exclude<Order, { status: 'none' }>;
+
+  async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`not in time; worker said:\n${worker.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('leaves exactly one reservation per line after a worker is killed mid-fulfilment and restarted', async () => {
+    const orders = await Promise.all(Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])));
+    // Kill the worker while it is part-way through.
+    await eventually(async () => ((await events(`reservation-${reservationIdFor(orders[0].orderId, 1)}`)).length > 0 ? true : undefined));
+    const statuses = await Promise.all(orders.map(({ orderId }) => orderState(orderId)));
+    expect(statuses.some((o) => o.status === 'pending')).toBe(true);
+    expect(await worker.kill('SIGKILL')).toBe('SIGKILL');
+    worker = startWorker();
+
+    for (const { orderId } of orders) await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
+    for (const { orderId } of orders) {
+      const history = await events(`order-${orderId}`);
+      expect(history.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCompleted']);
+      const expectedIds = [1, 2, 3].map((line) => reservationIdFor(orderId, line));
+      expect(history[1].data.reservationIds).toEqual(expectedIds);
+      expect(history[1].metadata).toMatchObject({ correlationId: `corr-${orderId}`, actor: 'worker/fulfilment', partnerId: 'p-1' });
+      for (const reservationId of expectedIds) {
+        const reservation = await events(`reservation-${reservationId}`);
+        expect(reservation.map((e) => e.type)).toEqual(['ReservationProvisioned']);
+      }
+    }
+    // And across the whole store, no reservation was recorded twice.
+    const provisioned: string[] = [];
+    for await (const { event } of client.readAll()) if (event?.type === 'ReservationProvisioned') provisioned.push((event.data as { reservationId: string }).reservationId);
+    expect(provisioned.length).toBe(120);
+    expect(new Set(provisioned).size).toBe(120);
+  });
+
+  it('records a provisioned reservation with its SKU, scope, subscriptions and dates', async () => {
+    const { orderId, subscriptionId } = await placeOrder(['Standard_D4s_v5'], { scope: 'single' });
+    await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
+    const [provisioned] = await events(`reservation-${reservationIdFor(orderId, 1)}`);
+    expect(provisioned.data).toMatchObject({
+      armSkuName: 'Standard_D4s_v5',
+      region: 'eastus',
+      quantity: 2,
+      term: 'P1Y',
+      flexibilityGroup: 'DSv5 Series',
+      ratio: 2,
+      scope: { type: 'single', subscriptionId },
+      appliedSubscriptionIds: [subscriptionId],
+    });
+    const effective = new Date(provisioned.data.effectiveDate);
+    effective.setUTCFullYear(effective.getUTCFullYear() + 1);
+    expect(provisioned.data.expiryDate).toBe(effective.toISOString());
+  });
+
+  it('fails the order with the reason on a permanent provisioning failure', async () => {
+    const { orderId } = await placeOrder(['Standard_L32s_v3']);
+    const failed = await eventually(async () => {
+      const order = await orderState(orderId);
+      return order.status === 'failed' ? order : undefined;
+    });
+    expect(failed.timeline.at(-1)!.reason).toMatch(/line 1 \(Standard_L32s_v3, eastus\): 800017 quantity not available/);
+  });
+
+  it('fails single-scope lines cleanly when the subscription was suspended after the purchase', async () => {
+    const { orderId, subscriptionId } = await placeOrder(['Standard_D2s_v5'], { scope: 'single', suspended: true });
+    const failed = await eventually(async () => {
+      const order = await orderState(orderId);
+      return order.status === 'failed' ? order : undefined;
+    });
+    expect(failed.timeline.at(-1)!.reason).toBe(`subscription ${subscriptionId} is no longer active; the order cannot be provisioned`);
+    expect(await events(`reservation-${reservationIdFor(orderId, 1)}`)).toEqual([]);
+  });
+
+  it('parks an order whose transient failures exhaust the attempts, and an operator retry sends it back', async () => {
+    const { orderId } = await placeOrder(['Standard_L16s_v3']);
+    const deadLetters = queue(FULFILMENT_DEAD_LETTER_QUEUE);
+    const fulfilment = queue(FULFILMENT_QUEUE);
+    try {
+      const parked = await eventually(async () => (await deadLetters.getFailed()).find((job) => job.data.orderId === orderId));
+      expect(parked.failedReason).toMatch(/fulfilment attempts exhausted: provisioning backend busy for Standard_L16s_v3 in eastus/);
+      const original = await fulfilment.getJob(`order-${orderId}`);
+      expect(original!.attemptsMade).toBe(5);
+      expect((await orderState(orderId)).status).toBe('pending');
+
+      await parked.retry(); // what the dashboard's "retry" does
+      await eventually(async () => (await fulfilment.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'])).find((job) => job.id?.startsWith(`order-${orderId}-retry-`)));
+    } finally {
+      await deadLetters.close();
+      await fulfilment.close();
+    }
+  });
+});
