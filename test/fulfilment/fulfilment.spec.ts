@@ -64,7 +64,7 @@ describe('fulfilment', () => {
     const subscriptionId = randomUUID();
     const orderId = randomUUID();
     const at = new Date().toISOString();
-    const customerEvents = [
+    const customerEvents: Array<ReturnType<typeof jsonEvent>> = [
       jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Fulfil Co', registeredAt: at } }),
       jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
     ];

@@ -4,10 +4,12 @@ import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore';
 import { LoggingModule } from '@app/logging';
 import { ProjectionsModule } from '@app/projections';
+import { QueuesModule } from '@app/queues';
 import { RedisModule } from '@app/redis';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter } from './http/error-responses';
+import { QueueDashboardModule } from './operations/queue-dashboard.module';
 import { OrderingModule } from './ordering.module';
 
 @Module({
@@ -17,7 +19,9 @@ import { OrderingModule } from './ordering.module';
     EventStoreModule,
     RedisModule,
     ProjectionsModule.forRoot({ runByDefault: false }),
+    QueuesModule.register('producer'),
     AuthModule,
+    QueueDashboardModule,
     HealthModule,
     OrderingModule,
   ],

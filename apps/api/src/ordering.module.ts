@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { OrderingModule as OrderingServicesModule } from '@app/ordering';
 import { AddToCartHandler } from './carts/add-to-cart/add-to-cart.command';
@@ -24,6 +25,7 @@ import { RegisterCustomerHandler } from './customers/register-customer/register-
 import { RegisterCustomerController } from './customers/register-customer/register-customer.http';
 import { ListCustomersController } from './customers/list-customers/list-customers.http';
 import { ConsistentReads } from './http/consistent-reads';
+import { CommandMetricsInterceptor, Metrics, MetricsController } from './operations/metrics';
 import { OpsBasicAuthGuard, ProjectionStatusController } from './operations/projection-status.http';
 import { OrderEventsController } from './orders/order-events/order-events.http';
 import { OrderHistoryController } from './orders/order-history/order-history.http';
@@ -55,8 +57,11 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     OrderHistoryController,
     ListReservationsController,
     ProjectionStatusController,
+    MetricsController,
   ],
   providers: [
+    Metrics,
+    { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
     ConsistentReads,
     OpsBasicAuthGuard,
     RegisterCustomerHandler,

@@ -1,9 +1,10 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@app/config';
-import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '@app/queues';
+import { Redis } from 'ioredis';
+import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, startHeartbeat } from '@app/queues';
 import { fulfilmentJobOptions } from './handoff/order-handoff';
 import { FulfilmentOutcome, FulfilmentRequest, OrderFulfilment } from './order-fulfilment';
 
@@ -23,27 +24,44 @@ interface ParkedOrder extends FulfilmentRequest {
 
 /** Fulfils orders; transient failures retry with exponential backoff and jitter, then go to the dead-letter queue. */
 @Processor(FULFILMENT_QUEUE, workerTimings)
-export class FulfilmentProcessor extends WorkerHost implements OnModuleInit {
+export class FulfilmentProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Fulfilment');
 
   constructor(
     private readonly fulfilment: OrderFulfilment,
     @InjectQueue(FULFILMENT_DEAD_LETTER_QUEUE) private readonly deadLetters: Queue<ParkedOrder>,
     @Inject(ConfigService) private readonly config: AppConfig,
+    @Inject(Redis) private readonly redis: Redis,
   ) {
     super();
   }
 
+  private stopHeartbeat: (() => Promise<void>) | undefined;
+
   onModuleInit(): void {
     this.worker.concurrency = this.config.get('FULFILMENT_CONCURRENCY', { infer: true });
+    this.stopHeartbeat = startHeartbeat(this.redis, () => ({
+      queues: [FULFILMENT_QUEUE, FULFILMENT_DEAD_LETTER_QUEUE],
+      consuming: this.worker.isRunning() && !this.worker.isPaused(),
+    }));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stopHeartbeat?.();
   }
 
   process(job: Job<FulfilmentRequest>): Promise<FulfilmentOutcome> {
     return this.fulfilment.fulfil(job.data);
   }
 
+  @OnWorkerEvent('completed')
+  async countCompleted(): Promise<void> {
+    await this.redis.incr(JOB_COUNTER(FULFILMENT_QUEUE, 'completed')).catch(() => undefined);
+  }
+
   @OnWorkerEvent('failed')
   async parkIfExhausted(job: Job<FulfilmentRequest> | undefined, error: Error): Promise<void> {
+    await this.redis.incr(JOB_COUNTER(FULFILMENT_QUEUE, 'failed')).catch(() => undefined);
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     this.logger.error(`order ${job.data.orderId}: fulfilment gave up after ${job.attemptsMade} attempts (${error.message}); parked in ${FULFILMENT_DEAD_LETTER_QUEUE}`);
     await this.deadLetters.add('parked-order', { ...job.data, reason: error.message, failedJobId: String(job.id) }, { jobId: `dead-${job.id}-${job.attemptsMade}` });

@@ -1,0 +1,123 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { CallHandler, Controller, ExecutionContext, Get, Header, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import { Request, Response } from 'express';
+import { Redis } from 'ioredis';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { catchError, tap, throwError } from 'rxjs';
+import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
+import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER } from '@app/queues';
+import { Public } from '../auth/api-key.guard';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+
+/**
+ * Prometheus metrics of the whole system. Workers have no HTTP; they keep
+ * cumulative counters in Redis, read here at scrape time, as are queue depths
+ * and projection lag.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  readonly commands = new Counter({ name: 'commands_handled_total', help: 'Commands handled over HTTP, by route and outcome', labelNames: ['command', 'outcome'], registers: [this.registry] });
+
+  constructor(
+    @Inject(Redis) redis: Redis,
+    views: ViewReader,
+    client: EventStoreDBClient,
+    @InjectQueue(FULFILMENT_QUEUE) fulfilment: Queue,
+    @InjectQueue(FULFILMENT_DEAD_LETTER_QUEUE) deadLetters: Queue,
+    @InjectQueue(DISCOUNT_QUEUE) discount: Queue,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    const queues = [fulfilment, deadLetters, discount];
+    new Gauge({
+      name: 'queue_jobs',
+      help: 'Jobs per queue and state; waiting + delayed is the queue depth',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        for (const queue of queues) {
+          const counts = await queue.getJobCounts(...JOB_STATES);
+          for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
+      },
+    });
+    const processed = new Counter({
+      name: 'jobs_processed_total',
+      help: 'Jobs the workers completed or failed (each failed attempt counts)',
+      labelNames: ['queue', 'outcome'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const queue of ALL_QUEUES) {
+          for (const outcome of ['completed', 'failed'] as const) this.inc({ queue, outcome }, Number((await redis.get(JOB_COUNTER(queue, outcome))) ?? 0));
+        }
+      },
+    });
+    void processed;
+    new Counter({
+      name: 'discount_records_total',
+      help: 'Usage records discounted; rate() of it is records per second',
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        this.inc(Number((await redis.get(DISCOUNT_RECORDS_COUNTER)) ?? 0));
+      },
+    });
+    const lags = () => Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(client, views, projection) })));
+    new Gauge({
+      name: 'projection_lag_events',
+      help: 'Events a projection has not applied yet',
+      labelNames: ['projection'],
+      registers: [this.registry],
+      async collect() {
+        for (const { name, lag } of await lags()) this.set({ projection: name }, lag.eventsBehind);
+      },
+    });
+    new Gauge({
+      name: 'projection_lag_seconds',
+      help: 'Age of the oldest event a projection has not applied yet',
+      labelNames: ['projection'],
+      registers: [this.registry],
+      async collect() {
+        for (const { name, lag } of await lags()) this.set({ projection: name }, lag.secondsBehind);
+      },
+    });
+  }
+}
+
+/** Counts every command (a non-GET /v1 request) by route and outcome. */
+@Injectable()
+export class CommandMetricsInterceptor implements NestInterceptor {
+  constructor(private readonly metrics: Metrics) {}
+
+  intercept(context: ExecutionContext, next: CallHandler) {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (request.method === 'GET' || !request.path.startsWith('/v1/')) return next.handle();
+    const command = `${request.method} ${request.route?.path ?? 'unknown'}`;
+    const count = (status: number) => this.metrics.commands.inc({ command, outcome: status < 400 ? 'accepted' : `refused_${status}` });
+    return next.handle().pipe(
+      tap(() => count(context.switchToHttp().getResponse<Response>().statusCode)),
+      catchError((error: { getStatus?: () => number; kind?: string }) => {
+        count(error.getStatus?.() ?? (error.kind === 'rule' ? 422 : error.kind === 'conflict' ? 409 : error.kind === 'not_found' ? 404 : 500));
+        return throwError(() => error);
+      }),
+    );
+  }
+}
+
+@ApiTags('operations')
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
