@@ -1,5 +1,6 @@
 import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
@@ -11,7 +12,9 @@ import { validationPipe } from './http/error-responses';
  * end-to-end tests both go through here.
  */
 export async function createApi(): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule, { bufferLogs: true });
+  // Our own JSON parser below, with a limit that fits a 10,000-record usage batch; beyond it, 413.
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
+  app.useBodyParser('json', { limit: '8mb' });
   app.useLogger(app.get(Logger));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(validationPipe());

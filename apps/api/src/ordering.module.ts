@@ -25,6 +25,10 @@ import { RegisterCustomerHandler } from './customers/register-customer/register-
 import { RegisterCustomerController } from './customers/register-customer/register-customer.http';
 import { ListCustomersController } from './customers/list-customers/list-customers.http';
 import { ConsistentReads } from './http/consistent-reads';
+import { CustomerCostsController } from './usage/customer-costs/customer-costs.http';
+import { IngestUsageController } from './usage/ingest-usage/ingest-usage.http';
+import { ReservationUtilizationController } from './usage/reservation-utilization/reservation-utilization.http';
+import { UsageStore } from '@app/discount';
 import { CommandMetricsInterceptor, Metrics, MetricsController } from './operations/metrics';
 import { OpsBasicAuthGuard, ProjectionStatusController } from './operations/projection-status.http';
 import { OrderEventsController } from './orders/order-events/order-events.http';
@@ -58,8 +62,12 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     ListReservationsController,
     ProjectionStatusController,
     MetricsController,
+    IngestUsageController,
+    CustomerCostsController,
+    ReservationUtilizationController,
   ],
   providers: [
+    UsageStore,
     Metrics,
     { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
     ConsistentReads,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore';
+import { DiscountWorkerModule } from '@app/discount';
 import { FulfilmentModule } from '@app/fulfilment';
 import { LoggingModule } from '@app/logging';
 import { OrderingModule } from '@app/ordering';
@@ -18,6 +19,7 @@ import { RedisModule } from '@app/redis';
     ProjectionsModule.forRoot({ runByDefault: true }),
     QueuesModule.register('worker'),
     FulfilmentModule,
+    DiscountWorkerModule,
   ],
 })
 export class WorkerModule {}

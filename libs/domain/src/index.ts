@@ -10,3 +10,4 @@ export * from './order/order.decider';
 export * from './reservation/reservation.events';
 export * from './discount/discount-engine';
 export * from './reservation/reservation.decider';
+export * from './discount/discount.decider';

@@ -13,3 +13,4 @@ export * from './views/order-history.projection';
 export * from './views/customers.projection';
 export * from './views/reservations.projection';
 export * from './lag';
+export * from './views/costs.projection';

@@ -1,10 +1,11 @@
 import { Projection } from '../projection';
 import { cartsProjection } from './carts.projection';
+import { costsProjection } from './costs.projection';
 import { customersProjection } from './customers.projection';
 import { orderHistoryProjection } from './order-history.projection';
 import { reservationsProjection } from './reservations.projection';
 
-export const ALL_PROJECTIONS: readonly Projection[] = [cartsProjection, orderHistoryProjection, customersProjection, reservationsProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [cartsProjection, orderHistoryProjection, customersProjection, reservationsProjection, costsProjection];
 
 export function projectionNamed(name: string): Projection {
   const found = ALL_PROJECTIONS.find((projection) => projection.name === name);

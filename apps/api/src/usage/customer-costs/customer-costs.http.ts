@@ -1,0 +1,67 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString } from 'class-validator';
+import { Request, Response } from 'express';
+import { Customer } from '@app/domain';
+import { ownedCustomer } from '@app/ordering';
+import { CostDay, costsProjection, customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
+import { Ctx, RequestContext } from '../../http/request-context';
+
+export class CostQuery {
+  @ApiPropertyOptional({ example: '2026-06-01' }) @IsOptional() @IsISO8601() from?: string;
+  @ApiPropertyOptional({ example: '2026-06-30', description: 'Inclusive' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
+}
+
+const round = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** A customer's costs per day and subscription: pay-as-you-go, discounted, savings. */
+@ApiTags('usage')
+@Controller({ path: 'customers/:customerId/costs', version: '1' })
+export class CustomerCostsController {
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'One row per day and subscription' })
+  async costs(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Query() query: CostQuery,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    await this.consistency.ensure(costsProjection.name, request, response);
+    const customer = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
+    ownedCustomer(customer?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
+    const days = await this.views.page(costsProjection.name, `days:${customerId}`, {
+      minScore: query.from ? Date.parse(query.from.slice(0, 10)) : undefined,
+      maxScore: query.to ? Date.parse(query.to.slice(0, 10)) : undefined,
+      limit: 1_000,
+    });
+    const documents = await this.views.documents<CostDay>(costsProjection.name, days.map((day) => `cost:${customerId}:${day.member}`));
+    const rows = documents.flatMap((day) => {
+      if (!day) return [];
+      const totals = new Map<string, { payg: number; discounted: number }>();
+      for (const perSubscription of Object.values(day.hours)) {
+        for (const [subscriptionId, figures] of Object.entries(perSubscription)) {
+          const sum = totals.get(subscriptionId) ?? { payg: 0, discounted: 0 };
+          sum.payg += figures.payAsYouGoCostUsd;
+          sum.discounted += figures.discountedCostUsd;
+          totals.set(subscriptionId, sum);
+        }
+      }
+      return [...totals.entries()].map(([subscriptionId, { payg, discounted }]) => ({
+        date: day.date,
+        subscriptionId,
+        payAsYouGoCostUsd: round(payg),
+        discountedCostUsd: round(discounted),
+        savingsUsd: round(payg - discounted),
+      }));
+    });
+    return { items: rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId)) };
+  }
+}

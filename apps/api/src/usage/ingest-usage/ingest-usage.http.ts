@@ -1,0 +1,82 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Queue } from 'bullmq';
+import { v5 as uuidv5 } from 'uuid';
+import { ruleViolated, UsageRecord } from '@app/domain';
+import { enqueueDiscounts, UsageStore } from '@app/discount';
+import { PartnerScopedReads } from '@app/ordering';
+import { DISCOUNT_QUEUE } from '@app/queues';
+import { Ctx, RequestContext } from '../../http/request-context';
+
+export const MAX_USAGE_BATCH = 10_000;
+const RECORD_NAMESPACE = '9b1e4f2c-3a7d-4e86-b5c0-7f2d8a6e1c34';
+
+export class UsageRecordRequest {
+  @ApiPropertyOptional({ description: 'Unique id of the record; derived from subscription, resource and hour when omitted' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  recordId?: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() customerId: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() subscriptionId: string;
+  @ApiProperty({ example: '/subscriptions/…/virtualMachines/web-1' }) @IsString() @MaxLength(500) resourceId: string;
+  @ApiProperty({ example: 'westeurope' }) @IsString() @MaxLength(50) region: string;
+  @ApiProperty({ example: 'Standard_D4s_v5' }) @IsString() @MaxLength(100) vmSize: string;
+  @ApiProperty({ example: '2026-06-01T10:00:00Z', description: 'Start of the hour' })
+  @IsISO8601()
+  @Matches(/T\d\d:00(:00(\.0+)?)?(Z|[+-]\d\d:?\d\d)$/, { message: 'hour must be the start of an hour, e.g. 2026-06-01T10:00:00Z' })
+  hour: string;
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'VM-hours in that hour' }) @IsNumber() @Min(0) @Max(1) quantity: number;
+  @ApiProperty({ example: 0.192 }) @IsNumber() @Min(0) @Max(1_000) payAsYouGoRateUsd: number;
+}
+
+export class IngestUsageRequest {
+  @ApiProperty({ type: [UsageRecordRequest], maxItems: MAX_USAGE_BATCH })
+  @ValidateNested({ each: true })
+  @Type(() => UsageRecordRequest)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_USAGE_BATCH)
+  records: UsageRecordRequest[];
+}
+
+/** Usage in, discount jobs out: one job per customer and hour range. */
+@ApiTags('usage')
+@Controller({ path: 'usage', version: '1' })
+export class IngestUsageController {
+  constructor(
+    private readonly store: UsageStore,
+    private readonly reads: PartnerScopedReads,
+    @InjectQueue(DISCOUNT_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'Stored; the discount is applied asynchronously by the discount jobs listed' })
+  async ingest(@Body() body: IngestUsageRequest, @Ctx() context: RequestContext) {
+    // Every customer must be the partner's, and every subscription the customer's, before anything is stored.
+    const customers = new Map<string, Set<string>>();
+    for (const record of body.records) {
+      if (!customers.has(record.customerId)) {
+        const { state } = await this.reads.customer(record.customerId, context.partnerId);
+        customers.set(record.customerId, new Set(Object.keys(state.subscriptions)));
+      }
+      if (!customers.get(record.customerId)!.has(record.subscriptionId)) {
+        throw ruleViolated('USAGE_SUBSCRIPTION_UNKNOWN', `subscription ${record.subscriptionId} is not a subscription of customer ${record.customerId}`);
+      }
+    }
+    const records: UsageRecord[] = body.records.map((record) => ({
+      ...record,
+      recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${new Date(record.hour).toISOString()}`, RECORD_NAMESPACE),
+    }));
+    const ranges = await this.store.save(records);
+    const jobIds = await enqueueDiscounts(
+      this.queue,
+      ranges.map((range) => ({ ...range, partnerId: context.partnerId, correlationId: context.correlationId })),
+      records,
+    );
+    return { accepted: records.length, jobs: jobIds };
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { notFound } from '@app/domain';
+import { costsProjection, FoldedDocument, ReservationView, reservationsProjection, UtilizationDay, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
+import { Ctx, RequestContext } from '../../http/request-context';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Reserved VM-hours of a day: quantity × the hours of that day the reservation was in effect. */
+function reservedHours(reservation: { quantity: number; effectiveDate: string; expiryDate: string }, date: string): number {
+  const start = Math.max(Date.parse(date), Math.ceil(Date.parse(reservation.effectiveDate) / HOUR_MS) * HOUR_MS);
+  const end = Math.min(Date.parse(date) + DAY_MS, Date.parse(reservation.expiryDate));
+  return Math.max(0, (end - start) / HOUR_MS) * reservation.quantity;
+}
+
+/** Use it or lose it, made visible: used against reserved hours per day. */
+@ApiTags('reservations')
+@Controller({ path: 'reservations/:reservationId/utilization', version: '1' })
+export class ReservationUtilizationController {
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Per day: used hours, reserved hours and the percentage used' })
+  async utilization(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.consistency.ensure(costsProjection.name, request, response);
+    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
+    const reservation = document?.state;
+    if (!reservation || reservation.status === 'none' || reservation.partnerId !== context.partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    const days = await this.views.page(costsProjection.name, `reservation-days:${reservationId}`, { limit: 1_500 });
+    const documents = await this.views.documents<UtilizationDay>(costsProjection.name, days.map((day) => `utilization:${reservationId}:${day.member}`));
+    const items = documents
+      .filter((day): day is UtilizationDay => day !== undefined)
+      .map((day) => {
+        const used = Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6;
+        const reserved = reservedHours(reservation, day.date);
+        return { date: day.date, usedHours: used, reservedHours: reserved, percentage: reserved > 0 ? Math.round((used / reserved) * 10_000) / 100 : 0 };
+      })
+      .sort((a, b) => a.date.localeCompare(b.date));
+    return { reservationId, items };
+  }
+}

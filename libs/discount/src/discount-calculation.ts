@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { HourRange, UsageStore } from './usage-store';
+
+const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
+
+export interface DiscountJob extends HourRange {
+  partnerId: string;
+  correlationId: string;
+}
+
+/**
+ * Applies the reservation discount to one customer's usage over a range of
+ * hours and records DiscountApplied per hour. Deterministic: rerunning it for
+ * the same hours with the same inputs writes nothing new.
+ */
+@Injectable()
+export class DiscountCalculation {
+  constructor(
+    private readonly usage: UsageStore,
+    private readonly views: ViewReader,
+    private readonly streams: EventStreams,
+    private readonly catalog: Catalog,
+  ) {}
+
+  async run(job: DiscountJob): Promise<{ hours: number; records: number; written: number }> {
+    const byHour = await this.usage.load(job);
+    const reservations = await this.reservationsOf(job.customerId);
+    let records = 0;
+    let written = 0;
+    for (const [hour, usage] of byHour) {
+      const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size));
+      const resultHash = createHash('sha256').update(JSON.stringify(result)).digest('hex');
+      const handled = await this.streams.handle(
+        discountStream(job.customerId, hour),
+        discountDecider,
+        { type: 'ApplyDiscount', data: { customerId: job.customerId, hour, resultHash, ...result } },
+        {
+          correlationId: job.correlationId,
+          // Same hour, same result: same event ids, so even a racing rerun writes once.
+          commandId: uuidv5(`${job.customerId}/${hour}/${resultHash}`, NAMESPACE),
+          partnerId: job.partnerId,
+          actor: 'worker/discount',
+          now: new Date().toISOString(),
+        },
+      );
+      records += usage.length;
+      written += handled.events.length;
+    }
+    return { hours: byHour.size, records, written };
+  }
+
+  private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
+    const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 10_000 });
+    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
+    return documents.flatMap((document) => {
+      const reservation = document?.state;
+      if (!reservation || reservation.status === 'none') return [];
+      const { reservationId, region, flexibilityGroup, ratio, quantity, scope, effectiveDate, expiryDate } = reservation;
+      return [{ reservationId, customerId, region, flexibilityGroup, ratio, quantity, scope, effectiveDate, expiryDate }];
+    });
+  }
+}

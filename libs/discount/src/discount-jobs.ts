@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { UsageRecord } from '@app/domain';
+import { DiscountJob } from './discount-calculation';
+
+/**
+ * Jobs for a batch of usage: one per customer and hour range. The job id is a
+ * fingerprint of the range and the records, so ingesting the same batch again
+ * does not queue the work twice while the first job is known.
+ */
+export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], records: UsageRecord[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const job of jobs) {
+    const recordIds = records.filter((r) => r.customerId === job.customerId).map((r) => r.recordId).sort();
+    const fingerprint = createHash('sha256').update(`${job.fromHour}|${job.toHour}|${recordIds.join(',')}`).digest('hex').slice(0, 32);
+    const jobId = `discount-${job.customerId}-${fingerprint}`;
+    await queue.add('discount', job, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: false });
+    ids.push(jobId);
+  }
+  return ids;
+}

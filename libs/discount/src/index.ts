@@ -1,0 +1,4 @@
+export * from './usage-store';
+export * from './discount-calculation';
+export * from './discount-jobs';
+export * from './discount.module';

@@ -1,0 +1,143 @@
+/**
+ * From usage to discounted costs: the API (in-process, with projections), a
+ * worker process on the same store, BullMQ on the local Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { EventStoreConnection } from '@app/eventstore';
+import { DISCOUNT_QUEUE } from '@app/queues';
+import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
+import { RunningProcess, startTsProcess } from '../support/processes';
+
+jest.setTimeout(90_000);
+
+describe('scope discount', () => {
+  let api: ApiHarness;
+  let worker: RunningProcess;
+  let prefix: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    prefix = api.app.get(Redis).options.keyPrefix!;
+    worker = startTsProcess('apps/worker/src/main.ts', {
+      EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString,
+      REDIS_KEY_PREFIX: prefix,
+      RUN_PROJECTIONS: 'false',
+      PROVISIONING_LATENCY_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
+  });
+  afterAll(async () => {
+    await worker.kill('SIGTERM');
+    await api.close();
+  });
+
+  async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`not in time; worker said:\n${worker.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('discounts usage under a single-scope reservation, shows costs and utilization, and a rerun changes nothing', async () => {
+    const customer = await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' } });
+    const customerId = customer.body.customerId;
+    const [s1, s2] = [randomUUID(), randomUUID()];
+    for (const [subscriptionId, name] of [[s1, 'Production'], [s2, 'Test']]) {
+      await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name } });
+    }
+    const cart = await api.call('POST', `/v1/customers/${customerId}/carts`);
+    await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, {
+      body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1, subscriptionId: s1, term: 'P1Y', billingPlan: 'Upfront' },
+    });
+    await api.call('PUT', `/v1/carts/${cart.body.cartId}/scope`, { body: { type: 'single', subscriptionId: s1 } });
+    const order = await api.call('POST', `/v1/carts/${cart.body.cartId}/purchase`);
+    const reservation = await eventually(async () => {
+      const list = await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false });
+      return list.body.items?.[0];
+    });
+    expect(reservation).toMatchObject({ orderId: order.body.orderId, armSkuName: 'Standard_D4s_v5', quantity: 1, scope: { type: 'single', subscriptionId: s1 } });
+
+    // The first whole hour after the reservation took effect.
+    const hour = new Date(Math.ceil(Date.parse(reservation.effectiveDate) / 3_600_000) * 3_600_000).toISOString();
+    const record = (subscriptionId: string, resourceId: string, vmSize: string, payAsYouGoRateUsd: number) => ({
+      customerId, subscriptionId, resourceId, region: 'westeurope', vmSize, hour, quantity: 1, payAsYouGoRateUsd,
+    });
+    const records = [
+      record(s1, 'vm-a', 'Standard_D2s_v5', 0.1), // 1 unit: covered
+      record(s1, 'vm-b', 'Standard_D4s_v5', 0.2), // 2 units: half covered (the reservation has 2)
+      record(s2, 'vm-c', 'Standard_D2s_v5', 0.1), // another subscription: single scope does not reach it
+    ];
+    const ingested = await api.call('POST', '/v1/usage', { body: { records } });
+    expect(ingested.status).toBe(202);
+    expect(ingested.body.accepted).toBe(3);
+    expect(ingested.body.jobs).toHaveLength(1);
+
+    const costs = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/customers/${customerId}/costs`, { consistent: false });
+      return answer.body.items?.length === 2 ? answer.body.items : undefined;
+    });
+    const date = hour.slice(0, 10);
+    expect(costs).toEqual(
+      [
+        { date, subscriptionId: s1, payAsYouGoCostUsd: 0.3, discountedCostUsd: 0.1, savingsUsd: 0.2 },
+        { date, subscriptionId: s2, payAsYouGoCostUsd: 0.1, discountedCostUsd: 0.1, savingsUsd: 0 },
+      ].sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId)),
+    );
+
+    const utilization = await api.call('GET', `/v1/reservations/${reservation.reservationId}/utilization`);
+    expect(utilization.body.items[0]).toMatchObject({ date, usedHours: 1 });
+    expect(utilization.body.items[0].reservedHours).toBeGreaterThan(0);
+
+    // Rerun the same hours: no new event, same totals.
+    const client = api.app.get(EventStoreDBClient);
+    const stream = `discount-${customerId}-${hour.slice(0, 13).replace(/[-:T]/g, '')}`;
+    const count = async () => {
+      let n = 0;
+      for await (const _ of client.readStream(stream)) n++;
+      return n;
+    };
+    expect(await count()).toBe(1);
+    const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+    try {
+      const rerun = await queue.add('discount', { customerId, fromHour: hour, toHour: hour, partnerId: 'partner-contoso', correlationId: 'rerun' }, { jobId: `rerun-${randomUUID()}` });
+      await eventually(async () => ((await rerun.getState()) === 'completed' ? true : undefined));
+      expect(await rerun.getState()).toBe('completed');
+      expect((await queue.getJob(rerun.id!))!.returnvalue).toEqual({ hours: 1, records: 3, written: 0 });
+    } finally {
+      await queue.close();
+    }
+    expect(await count()).toBe(1);
+    expect((await api.call('GET', `/v1/customers/${customerId}/costs`)).body.items).toEqual(costs);
+  });
+
+  it('refuses usage for another partner’s customer, batches over 10,000 records, and bodies over the limit, storing nothing', async () => {
+    const customer = await api.call('POST', '/v1/customers', { body: { name: 'Other Co' } });
+    const subscriptionId = randomUUID();
+    await api.call('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
+    const one = { customerId: customer.body.customerId, subscriptionId, resourceId: 'vm', region: 'eastus', vmSize: 'Standard_D2s_v5', hour: '2026-06-01T10:00:00Z', quantity: 1, payAsYouGoRateUsd: 0.1 };
+
+    const foreign = await api.call('POST', '/v1/usage', { body: { records: [one] }, key: FABRIKAM_KEY });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('CUSTOMER_NOT_FOUND');
+
+    const tooMany = await api.call('POST', '/v1/usage', { body: { records: Array.from({ length: 10_001 }, () => one) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toMatch(/records must contain no more than 10000 elements/);
+
+    const notAnHour = await api.call('POST', '/v1/usage', { body: { records: [{ ...one, hour: '2026-06-01T10:30:00Z', quantity: 2 }] } });
+    expect(notAnHour.status).toBe(400);
+    expect(notAnHour.body.errors.map((e: { field: string }) => e.field)).toEqual(['records.0.hour', 'records.0.quantity']);
+
+    const huge = await api.call('POST', '/v1/usage', { body: JSON.stringify({ records: [one], padding: 'x'.repeat(9 * 1024 * 1024) }) });
+    expect(huge.status).toBe(413);
+
+    const costs = await api.call('GET', `/v1/customers/${customer.body.customerId}/costs`);
+    expect(costs.body.items).toEqual([]);
+  });
+});
