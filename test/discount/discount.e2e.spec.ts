@@ -2,14 +2,18 @@
  * From usage to discounted costs: the API (in-process, with projections), a
  * worker process on the same store, BullMQ on the local Redis.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
-import { RunningProcess, startTsProcess } from '../support/processes';
+import { ROOT, RunningProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(90_000);
 
@@ -114,6 +118,33 @@ describe('scope discount', () => {
     }
     expect(await count()).toBe(1);
     expect((await api.call('GET', `/v1/customers/${customerId}/costs`)).body.items).toEqual(costs);
+  });
+
+  it('imports a usage CSV through the API with npm run usage:import, and names the line of a bad row', async () => {
+    const customer = await api.call('POST', '/v1/customers', { body: { name: 'Csv Co' } });
+    const subscriptionId = randomUUID();
+    await api.call('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
+    const dir = mkdtempSync(join(tmpdir(), 'usage-csv-'));
+    const header = 'customerId,subscriptionId,resourceId,region,vmSize,hour,quantity,payAsYouGoRateUsd';
+    const rows = Array.from({ length: 5 }, (_, i) => `${customer.body.customerId},${subscriptionId},vm-${i},eastus,Standard_D2s_v5,2026-06-01T0${i}:00:00Z,1,0.096`);
+    writeFileSync(join(dir, 'good.csv'), [header, ...rows].join('\n'));
+    writeFileSync(join(dir, 'bad.csv'), [header, rows[0], rows[1].replace(',1,0.096', ',lots,0.096')].join('\n'));
+    const run = (file: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'tools/usage-import.ts'), join(dir, file)], { cwd: ROOT, env: { ...process.env, API_URL: api.url, API_KEY: 'demo-key-contoso' } }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    try {
+      const good = await run('good.csv');
+      expect(good).toMatchObject({ code: 0 });
+      expect(good.stdout).toContain('imported 5 usage records');
+      const bad = await run('bad.csv');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('line 3: quantity must be a number, found "lots"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses usage for another partner’s customer, batches over 10,000 records, and bodies over the limit, storing nothing', async () => {
