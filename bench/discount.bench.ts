@@ -1,0 +1,176 @@
+/**
+ * npm run bench:discount — usage records discounted per second, for
+ * 1,000,000 records (100 customers × 10 subscriptions = 1,000 subscriptions,
+ * 500 reservations, 720 hours): first the pure engine alone, then through the
+ * whole path (usage in Redis, one discount job per customer, the worker
+ * process recording DiscountApplied per customer-hour in the store).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { v5 as uuidv5 } from 'uuid';
+import { applyReservationDiscounts, Catalog, ReservationBenefit, UsageRecord } from '@app/domain';
+import { enqueueDiscounts, UsageStore } from '@app/discount';
+import { DISCOUNT_QUEUE } from '@app/queues';
+import { scanKeys } from '@app/redis';
+import { machine, peakRssMb, rate, startApp, startStoreProcess, timed } from './support';
+
+const CUSTOMERS = 100;
+const SUBSCRIPTIONS_PER_CUSTOMER = 10;
+const RESERVATIONS_PER_CUSTOMER = 5;
+const HOURS = 720;
+const NS = '0c3e8b6f-4a12-4d7e-9f5b-2e8a1c6d7b90';
+const START_MS = Date.UTC(2026, 5, 1);
+const catalog = Catalog.shipped();
+const sizes = ['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_D8s_v5', 'Standard_E4s_v5', 'Standard_DS2_v2', 'Standard_F4s_v2'];
+const regions = ['eastus', 'westeurope'];
+
+interface CustomerData {
+  customerId: string;
+  subscriptions: string[];
+  usage: UsageRecord[];
+  reservations: ReservationBenefit[];
+}
+
+function generate(): CustomerData[] {
+  const customers: CustomerData[] = [];
+  for (let c = 0; c < CUSTOMERS; c++) {
+    const customerId = uuidv5(`customer/${c}`, NS);
+    const subscriptions = Array.from({ length: SUBSCRIPTIONS_PER_CUSTOMER }, (_, s) => uuidv5(`subscription/${c}/${s}`, NS));
+    const usage: UsageRecord[] = [];
+    for (let h = 0; h < HOURS; h++) {
+      const hour = new Date(START_MS + h * 3_600_000).toISOString();
+      subscriptions.forEach((subscriptionId, s) => {
+        const vms = (s + h + c) % 5 < 2 ? 2 : 1; // 1.4 VMs per subscription-hour on average
+        for (let v = 0; v < vms; v++) {
+          const vmSize = sizes[(s + v) % sizes.length];
+          usage.push({
+            recordId: `${c}-${s}-${v}-${h}`,
+            customerId,
+            subscriptionId,
+            resourceId: `vm-${s}-${v}`,
+            region: regions[(s + v) % regions.length],
+            vmSize,
+            hour,
+            quantity: (h + v) % 7 === 0 ? 0.5 : 1,
+            payAsYouGoRateUsd: 0.1 * catalog.sizeOf(vmSize)!.ratio,
+          });
+        }
+      });
+    }
+    const reservations = Array.from({ length: RESERVATIONS_PER_CUSTOMER }, (_, r): ReservationBenefit => {
+      const size = catalog.sizeOf(sizes[r % sizes.length])!;
+      return {
+        reservationId: uuidv5(`reservation/${c}/${r}`, NS),
+        customerId,
+        region: regions[r % regions.length],
+        flexibilityGroup: size.flexibilityGroup,
+        ratio: size.ratio,
+        quantity: 1 + (r % 4),
+        scope: r < 3 ? { type: 'single', subscriptionId: subscriptions[r] } : { type: 'shared' },
+        effectiveDate: new Date(START_MS - 86_400_000 + r * 3_600_000).toISOString(),
+        expiryDate: new Date(START_MS + 365 * 86_400_000).toISOString(),
+      };
+    });
+    customers.push({ customerId, subscriptions, usage, reservations });
+  }
+  return customers;
+}
+
+async function throughQueue(customers: CustomerData[], total: number): Promise<Array<[string, string]>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-discount-'));
+  const store = await startStoreProcess(dataDir);
+  const client = EventStoreDBClient.connectionString(store.url);
+  const prefix = `bench:${randomUUID()}:`;
+  const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
+  const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+  const worker = await startApp('worker', { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' }, async () => true);
+  try {
+    // Reservations go in as the fulfilment worker records them; the reservation view is built from them.
+    for (const customer of customers) {
+      await Promise.all(
+        customer.reservations.map((reservation) =>
+          client.appendToStream(
+            `reservation-${reservation.reservationId}`,
+            jsonEvent({
+              type: 'ReservationProvisioned',
+              data: {
+                ...reservation, orderId: randomUUID(), orderNumber: 'RO-2026-000000', lineNumber: 1, partnerId: 'p-bench',
+                catalogItemId: 'bench', armSkuName: 'bench', term: 'P1Y', billingPlan: 'Upfront',
+                appliedSubscriptionIds: reservation.scope.type === 'single' ? [reservation.scope.subscriptionId] : customer.subscriptions,
+              },
+            }),
+          ),
+        ),
+      );
+    }
+    const usageStore = new UsageStore(redis);
+    const ingest = await timed(async () => {
+      for (const customer of customers) for (let i = 0; i < customer.usage.length; i += 10_000) await usageStore.save(customer.usage.slice(i, i + 10_000));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the reservation view catch up
+    const jobs = customers.map((c) => ({
+      customerId: c.customerId,
+      fromHour: new Date(START_MS).toISOString(),
+      toHour: new Date(START_MS + (HOURS - 1) * 3_600_000).toISOString(),
+      partnerId: 'p-bench',
+      correlationId: 'bench',
+    }));
+    const run = await timed(async () => {
+      for (const [i, job] of jobs.entries()) await enqueueDiscounts(queue, [job], customers[i].usage);
+      for (;;) {
+        const counts = await queue.getJobCounts('completed', 'failed');
+        if (counts.failed > 0) throw new Error(`${counts.failed} discount job(s) failed`);
+        if (counts.completed === jobs.length) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+    return [
+      [`ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`, `${rate(total, ingest.seconds)} records/s`],
+      [`through the queue: ${jobs.length} jobs, worker process, DiscountApplied per customer-hour`, `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`],
+      ['worker process peak RSS', `${peakRssMb(worker.child.pid!)} MB`],
+      ['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`],
+    ];
+  } finally {
+    await queue.close();
+    await worker.stop();
+    const raw = new Redis('redis://127.0.0.1:6379');
+    for (const key of await scanKeys(raw, `${prefix}*`)) await raw.unlink(key);
+    await raw.quit();
+    await redis.quit();
+    await client.dispose();
+    await store.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const customers = generate();
+  const total = customers.reduce((sum, c) => sum + c.usage.length, 0);
+  const rssBefore = peakRssMb();
+  const engine = await timed(async () => {
+    let covered = 0;
+    for (const customer of customers) {
+      const result = applyReservationDiscounts(customer.usage, customer.reservations, (size) => catalog.sizeOf(size));
+      covered += result.records.filter((r) => r.coveredHours > 0).length;
+    }
+    return covered;
+  });
+  const rows: Array<[string, string]> = [
+    [`engine alone: ${total.toLocaleString('en-US')} records, ${CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER} subscriptions, ${CUSTOMERS * RESERVATIONS_PER_CUSTOMER} reservations, ${HOURS} hours`, `${rate(total, engine.seconds)} records/s (${engine.seconds.toFixed(1)} s)`],
+    ['records with some reservation coverage', engine.result.toLocaleString('en-US')],
+    ['bench process peak RSS (1M records in memory)', `${peakRssMb()} MB (${rssBefore} MB after generating them)`],
+  ];
+  if (process.env.BENCH_ENGINE_ONLY !== 'true') rows.push(...(await throughQueue(customers, total)));
+  console.log(`bench:discount on ${machine()}`);
+  for (const [what, figure] of rows) console.log(`  ${what.padEnd(96)} ${figure}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+/**
+ * npm run bench:fulfilment — orders fulfilled per second for 5,000 pending
+ * orders, with worker concurrency 1, 8 and 32. Each run has a fresh store
+ * process and a worker process (the real hand-off, queue and processor).
+ * Provisioning latency is 0 by default, so the figure is this system's own
+ * cost; set BENCH_PROVISIONING_LATENCY_MS to simulate Azure.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, eventTypeFilter, jsonEvent, START } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { Catalog } from '@app/domain';
+import { scanKeys } from '@app/redis';
+import { machine, peakRssMb, rate, startApp, startStoreProcess, timed } from './support';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
+const LATENCY = process.env.BENCH_PROVISIONING_LATENCY_MS ?? '0';
+const item = Catalog.shipped().get('ri-standard_d4s_v5-eastus-p1y')!;
+
+async function seed(client: EventStoreDBClient): Promise<void> {
+  const pending: Array<Promise<unknown>> = [];
+  for (let n = 0; n < ORDERS; n++) {
+    const customerId = randomUUID();
+    const subscriptionId = randomUUID();
+    const orderId = randomUUID();
+    const at = new Date().toISOString();
+    pending.push(
+      client.appendToStream(`customer-${customerId}`, [
+        jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-bench', name: 'Bench', registeredAt: at } }),
+        jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
+      ]),
+      client.appendToStream(
+        `order-${orderId}`,
+        jsonEvent({
+          type: 'OrderPlaced',
+          data: {
+            orderId, orderNumber: `RO-2026-${String(n).padStart(6, '0')}`, cartId: randomUUID(), customerId, partnerId: 'p-bench',
+            lines: [{ lineId: randomUUID(), catalogItemId: item.id, armSkuName: item.armSkuName, region: item.region, term: 'P1Y', billingPlan: 'Upfront', quantity: 1, subscriptionId, unitPriceUsd: item.unitPriceUsd, lineNumber: 1, totalUsd: item.unitPriceUsd }],
+            scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: item.unitPriceUsd, placedAt: at,
+          },
+        }),
+      ),
+    );
+    if (pending.length >= 400) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+}
+
+/** Resolves when `count` OrderCompleted events exist. */
+function completions(client: EventStoreDBClient, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const subscription = client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ prefixes: ['OrderCompleted', 'OrderFailed'] }) });
+    subscription.on('data', () => {
+      if (++seen === count) void subscription.unsubscribe().then(() => resolve());
+    });
+    subscription.on('error', reject);
+  });
+}
+
+async function run(concurrency: number): Promise<{ seconds: number; workerRss: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-fulfilment-'));
+  const store = await startStoreProcess(dataDir);
+  const client = EventStoreDBClient.connectionString(store.url);
+  const prefix = `bench:${randomUUID()}:`;
+  const redis = new Redis('redis://127.0.0.1:6379');
+  try {
+    await seed(client);
+    const done = completions(client, ORDERS);
+    let workerPid = 0;
+    const result = await timed(async () => {
+      const worker = await startApp(
+        'worker',
+        { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'false', FULFILMENT_CONCURRENCY: String(concurrency), PROVISIONING_LATENCY_MS: LATENCY },
+        async () => true,
+      );
+      workerPid = worker.child.pid!;
+      await done;
+      const rss = peakRssMb(workerPid);
+      await worker.stop();
+      return rss;
+    });
+    return { seconds: result.seconds, workerRss: result.result };
+  } finally {
+    for (const key of await scanKeys(redis, `${prefix}*`)) await redis.unlink(key);
+    await redis.quit();
+    await client.dispose();
+    await store.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Array<[string, string]> = [];
+  for (const concurrency of [1, 8, 32]) {
+    const { seconds, workerRss } = await run(concurrency);
+    rows.push([`${ORDERS.toLocaleString('en-US')} orders, worker concurrency ${concurrency}`, `${rate(ORDERS, seconds)} orders fulfilled/s (${seconds.toFixed(1)} s, worker peak RSS ${workerRss} MB)`]);
+  }
+  console.log(`bench:fulfilment on ${machine()}, provisioning latency ${LATENCY} ms, 1 line per order, worker start included`);
+  for (const [what, figure] of rows) console.log(`  ${what.padEnd(48)} ${figure}`);
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
