@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EmbeddedEventStore } from '@app/eventstore-server';
-import { cartsProjection, customersProjection, ProjectionRunner, verify, viewKeys, ViewReader } from '@app/projections';
+import { applyBatch, cartsProjection, customersProjection, ProjectionRunner, verify, viewKeys, ViewReader } from '@app/projections';
 import { scanKeys } from '@app/redis';
 
 class CollectingLogger {
@@ -89,6 +89,34 @@ describe('projection runner', () => {
     await eventually(async () => (await customerDocument(second)) !== undefined);
     expect(logger.lines.some((line) => /warn projection customers: subscription dropped .* resubscribing from checkpoint \d+/.test(line))).toBe(true);
     expect((await verify(client, redis, [customersProjection])).differences).toEqual([]);
+  });
+
+  it('misses no event when a slow commit pauses the subscription while server checkpoints keep coming', async () => {
+    const committed = new Set<string>();
+    // A commit slow enough that the buffer fills and the subscription pauses.
+    const slowCommit: typeof applyBatch = async (connection, target, events, advanceTo) => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      for (const event of events) if (target.checkpoint === undefined || event.position > target.checkpoint) committed.add(event.id);
+      return applyBatch(connection, target, events, advanceTo);
+    };
+    const connection = redis.duplicate();
+    connections.push(connection);
+    const slow = new ProjectionRunner(client, connection, customersProjection, new CollectingLogger(), slowCommit);
+    runners.push(slow);
+    const wanted: string[] = [];
+    const pending: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 6_000; i++) {
+      const customerId = randomUUID();
+      const event = registered(customerId);
+      wanted.push(event.id);
+      // Interleave events the projection does not take, so the server sends checkpoints between them.
+      pending.push(client.appendToStream(`customer-${customerId}`, [event]), client.appendToStream(`noise-${i}`, jsonEvent({ type: 'Noise', data: {} })));
+      if (pending.length >= 400) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    slow.start();
+    await eventually(() => committed.size >= wanted.length, 60_000);
+    expect(wanted.filter((id) => !committed.has(id))).toEqual([]);
   });
 
   it('stops only the projection that cannot apply an event, naming the event', async () => {

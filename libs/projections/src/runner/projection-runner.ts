@@ -173,6 +173,10 @@ export class ProjectionRunner {
         checkpointInterval: 1,
         checkpointReached: (_subscription, position) => {
           if (epoch !== this.epoch) return;
+          // The client reports a checkpoint as soon as it reads it, even while events
+          // before it still wait in the paused subscription's own buffer. Moving past
+          // them would skip them for good; the next checkpoint will do instead.
+          if (subscription.readableLength > 0) return;
           this.advanceTo = position.commit;
           this.scheduleFlush(epoch);
         },
