@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
+import { eventually as waitFor } from '../support/eventually';
 import { ROOT, RunningProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(90_000);
@@ -38,15 +39,8 @@ describe('scope discount', () => {
     await api.close();
   });
 
-  async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`not in time; worker said:\n${worker.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
+
 
   it('discounts usage under a single-scope reservation, shows costs and utilization, and a rerun changes nothing', async () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' } });

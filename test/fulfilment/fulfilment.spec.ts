@@ -14,6 +14,7 @@ import { Catalog, catalogItemId, fold, Order, orderDecider, OrderEvent, Scope } 
 import { reservationIdFor } from '@app/fulfilment';
 import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '@app/queues';
 import { scanKeys } from '@app/redis';
+import { eventually as waitFor } from '../support/eventually';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(120_000);
@@ -99,15 +100,8 @@ describe('fulfilment', () => {
 
   const orderState = async (orderId: string) => fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as Exclude<Order, { status: 'none' }>;
 
-  async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`not in time; worker said:\n${worker.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
+
 
   it('leaves exactly one reservation per line after a worker is killed mid-fulfilment and restarted', async () => {
     const orders = await Promise.all(Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])));

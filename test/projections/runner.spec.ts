@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { applyBatch, cartsProjection, customersProjection, ProjectionRunner, verify, viewKeys, ViewReader } from '@app/projections';
 import { scanKeys } from '@app/redis';
+import { eventually } from '../support/eventually';
 
 class CollectingLogger {
   readonly lines: string[] = [];
@@ -23,13 +24,6 @@ class CollectingLogger {
 const registered = (customerId = randomUUID()) =>
   jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() } });
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('projection runner', () => {
   let dataDir: string;
