@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { appConfigModule } from '@app/config';
-import { EventStoreModule } from '@app/eventstore';
-import { LoggingModule } from '@app/logging';
 import { ProjectionsModule } from '@app/projections';
+import { infrastructureModules } from '@app/runtime';
 import { QueuesModule } from '@app/queues';
-import { RedisModule } from '@app/redis';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter } from './http/error-responses';
@@ -14,10 +11,7 @@ import { OrderingModule } from './ordering.module';
 
 @Module({
   imports: [
-    appConfigModule(),
-    LoggingModule,
-    EventStoreModule,
-    RedisModule,
+    ...infrastructureModules(),
     ProjectionsModule.forRoot({ runByDefault: false }),
     QueuesModule.register('producer'),
     AuthModule,

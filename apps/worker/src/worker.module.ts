@@ -1,21 +1,13 @@
 import { Module } from '@nestjs/common';
-import { appConfigModule } from '@app/config';
-import { EventStoreModule } from '@app/eventstore';
 import { DiscountWorkerModule } from '@app/discount';
 import { FulfilmentModule } from '@app/fulfilment';
-import { LoggingModule } from '@app/logging';
-import { OrderingModule } from '@app/ordering';
 import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
-import { RedisModule } from '@app/redis';
+import { infrastructureModules } from '@app/runtime';
 
 @Module({
   imports: [
-    appConfigModule(),
-    LoggingModule,
-    EventStoreModule,
-    RedisModule,
-    OrderingModule,
+    ...infrastructureModules(),
     ProjectionsModule.forRoot({ runByDefault: true }),
     QueuesModule.register('worker'),
     FulfilmentModule,

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 /** Who did what, and why: stored with every event for auditors. */
 export interface EventMetadata {
   /** Shared by everything one upstream request set in motion. */
@@ -21,10 +19,6 @@ export interface CommandContext {
   actor: string;
   /** The command's time; deciders take it instead of reading a clock. */
   now: string;
-}
-
-export function commandContext(partial: Omit<CommandContext, 'commandId' | 'now' | 'correlationId'> & Partial<CommandContext>): CommandContext {
-  return { commandId: randomUUID(), now: new Date().toISOString(), correlationId: randomUUID(), ...partial };
 }
 
 export function metadataFor(context: CommandContext): EventMetadata {

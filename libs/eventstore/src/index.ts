@@ -1,4 +1,4 @@
 export { EventStoreModule } from './eventstore.module';
 export { EventStoreConnection } from './eventstore-connection';
 export { EventStreams, ConcurrencyError, NO_STREAM, Revision, Folded, Handled, HandleOptions, RecordedHistoryEvent } from './event-streams';
-export { EventMetadata, CommandContext, commandContext, metadataFor } from './event-metadata';
+export { EventMetadata, CommandContext, metadataFor } from './event-metadata';

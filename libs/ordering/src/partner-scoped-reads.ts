@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, orderDecider, orderStream } from '@app/domain';
+import { Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order } from '@app/domain';
 import { EventStreams, Folded } from '@app/eventstore';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;
@@ -23,7 +23,7 @@ export function ownedCart(state: Cart, cartId: string, partnerId: string): OpenC
 }
 
 /**
- * Loads a customer, cart or order for the partner asking. Another partner's
+ * Loads a customer or cart for the partner asking (write side). Another partner's
  * entity answers exactly like one that does not exist: 404, revealing nothing.
  */
 @Injectable()
@@ -38,10 +38,5 @@ export class PartnerScopedReads {
   async cart(cartId: string, partnerId: string): Promise<Folded<OpenCart>> {
     const { state, revision } = await this.streams.aggregate<Cart, never>(cartStream(cartId), cartDecider);
     return { state: ownedCart(state, cartId, partnerId), revision };
-  }
-
-  async order(orderId: string, partnerId: string): Promise<Folded<PlacedOrder>> {
-    const { state, revision } = await this.streams.aggregate<Order, never>(orderStream(orderId), orderDecider);
-    return { state: ownedOrder(state, orderId, partnerId), revision };
   }
 }

@@ -1,1 +1,2 @@
 export { closeOnSignals } from './graceful-shutdown';
+export { infrastructureModules } from './infrastructure';
