@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeKeys } from '../support/api-harness';
 import { freePort, RunningProcess, startStoreProcess, startTsProcess, waitForOutput } from '../support/processes';
 
 jest.setTimeout(60_000);
@@ -62,16 +63,18 @@ describe('process lifecycle', () => {
       if (worker) await expectCleanExit(worker);
       await expectCleanExit(api);
       await store.proc.kill('SIGTERM');
+      await removeKeys(env.REDIS_KEY_PREFIX);
     }
   });
 
   it('the api alone starts on the embedded store in-process and exits 0 on SIGTERM', async () => {
     const port = await freePort();
+    const prefix = `test:${randomUUID()}:`;
     const api = startTsProcess('apps/api/src/main.ts', {
       HTTP_PORT: String(port),
       EVENTSTORE_DATA_DIR: dataDir,
       EVENTSTORE_EMBEDDED_PORT: '0',
-      REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+      REDIS_KEY_PREFIX: prefix,
     });
     try {
       await waitForOutput(api, /embedded event store listening/);
@@ -79,6 +82,7 @@ describe('process lifecycle', () => {
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     } finally {
       await expectCleanExit(api);
+      await removeKeys(prefix);
     }
   });
 

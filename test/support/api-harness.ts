@@ -11,6 +11,16 @@ import type { createApi as CreateApi } from '../../apps/api/src/create-api';
 export const CONTOSO_KEY = 'demo-key-contoso';
 export const FABRIKAM_KEY = 'demo-key-fabrikam';
 
+/** Deletes every Redis key under a test's prefix. */
+export async function removeKeys(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
+  try {
+    for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+  } finally {
+    await redis.quit();
+  }
+}
+
 export interface HttpAnswer<T = any> {
   status: number;
   body: T;
@@ -91,9 +101,10 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       return count;
     },
     async close() {
-      const redis = app.get(Redis);
-      for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+      const prefix = app.get(Redis).options.keyPrefix!;
       await app.close();
+      // After close: shutting down still writes (status, queue metadata).
+      await removeKeys(prefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
