@@ -1,0 +1,84 @@
+/**
+ * Hostile input, generated: random and malformed bodies, headers and ids
+ * against every command. Each answer is a 4xx with a message, never a 5xx,
+ * and a refused command writes no event.
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { ApiHarness, startApi } from '../support/api-harness';
+import { cartWithOneLine } from '../support/fixtures';
+
+jest.setTimeout(120_000);
+
+describe('hostile input', () => {
+  let api: ApiHarness;
+  let fixture: Awaited<ReturnType<typeof cartWithOneLine>>;
+
+  beforeAll(async () => {
+    api = await startApi();
+    fixture = await cartWithOneLine(api);
+  });
+  afterAll(() => api.close());
+
+  const rarely = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary, weight: 1 });
+  const headerValue = fc.string({ maxLength: 80 }).filter((v) => /^[\x20-\x7e]*$/.test(v));
+  /** Mostly real ids of the fixture (so requests reach the domain), sometimes anything. */
+  const id = (real: () => string) =>
+    fc.oneof({ arbitrary: fc.constant(null).map(() => real()), weight: 3 }, { arbitrary: fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constant('..%2F..%2Fetc')), weight: 1 });
+
+  const requests = () =>
+    fc.oneof(
+      fc.tuple(fc.constant('POST'), fc.constant('/v1/customers')),
+      fc.tuple(fc.constant('POST'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/subscriptions`)),
+      fc.tuple(fc.constant('POST'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/carts`)),
+      fc.tuple(fc.constant('POST'), id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/items`)),
+      fc.tuple(fc.constant('PATCH'), id(() => fixture.lineId).map((l) => `/v1/carts/${fixture.cartId}/items/${encodeURIComponent(l)}`)),
+      fc.tuple(fc.constant('PUT'), id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/scope`)),
+      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((o) => `/v1/orders/${encodeURIComponent(o)}/cancel`)),
+      fc.tuple(fc.constant('POST'), fc.constant('/v1/usage')),
+    );
+
+  /** Bodies shaped like ours, with junk in their fields, or any JSON at all. */
+  const body = () =>
+    fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          name: fc.oneof(fc.string(), fc.jsonValue()),
+          quantity: fc.oneof(fc.integer({ min: -5, max: 2_000 }), fc.double(), fc.string(), fc.constant(null)),
+          subscriptionId: fc.oneof(fc.constant(null).map(() => fixture.subscriptionId), fc.uuid(), fc.jsonValue()),
+          catalogItemId: fc.oneof(fc.constant('ri-standard_d2s_v5-eastus-p1y'), fc.string(), fc.jsonValue()),
+          term: fc.oneof(fc.constantFrom('P1Y', 'P3Y', 'P9Y'), fc.jsonValue()),
+          billingPlan: fc.oneof(fc.constantFrom('Upfront', 'Monthly', 'Yearly'), fc.jsonValue()),
+          type: fc.oneof(fc.constantFrom('single', 'shared', 'none'), fc.jsonValue()),
+          reason: fc.oneof(fc.string(), fc.jsonValue()),
+          records: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 3 }), fc.jsonValue()),
+          extra: fc.jsonValue(),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+
+  it('answers every generated request with a 4xx and a message, and writes nothing when it refuses', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        requests(),
+        body(),
+        fc.record({ idempotencyKey: rarely(headerValue), ifMatch: rarely(headerValue), rawBody: rarely(fc.string({ maxLength: 200 })) }),
+        async ([method, path], generated, { idempotencyKey, ifMatch, rawBody }) => {
+          const headers: Record<string, string> = {};
+          if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
+          if (ifMatch !== null) headers['if-match'] = ifMatch;
+          const before = await api.countEvents();
+          const answer = await api.call(method, path, { body: rawBody ?? generated, headers });
+          if (answer.status >= 500) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`);
+          if (answer.status >= 400) {
+            expect(typeof answer.body?.message === 'string' || Array.isArray(answer.body?.message)).toBe(true);
+            expect(await api.countEvents()).toBe(before);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 20261125 },
+    );
+  });
+});
