@@ -67,6 +67,7 @@ describe('bad input over HTTP', () => {
   it('refuses malformed JSON', async () => {
     const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: '{"quantity": ' });
     expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: expect.any(String) });
   });
 
   it('refuses a single scope without its subscription', async () => {
@@ -87,7 +88,7 @@ describe('bad input over HTTP', () => {
     expect((await refused('PATCH', `/v1/carts/${fixture.cartId}/items/${randomUUID()}`, { body: { quantity: 1 } })).body.code).toBe('CART_LINE_NOT_FOUND');
     const notUuid = await refused('GET', '/v1/carts/not-a-uuid');
     expect(notUuid.status).toBe(400);
-    expect(notUuid.body.message).toMatch(/uuid is expected/);
+    expect(notUuid.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/uuid is expected/) });
   });
 
   it('answers 422 for a suspended subscription, with the Partner Center meaning', async () => {

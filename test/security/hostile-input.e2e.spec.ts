@@ -73,7 +73,7 @@ describe('hostile input', () => {
           const answer = await api.call(method, path, { body: rawBody ?? generated, headers });
           if (answer.status >= 500) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`);
           if (answer.status >= 400) {
-            expect(typeof answer.body?.message === 'string' || Array.isArray(answer.body?.message)).toBe(true);
+            expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
             expect(await api.countEvents()).toBe(before);
           }
         },

@@ -1,4 +1,4 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Response } from 'express';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore';
@@ -41,6 +41,42 @@ export class DomainErrorFilter implements ExceptionFilter {
       body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message };
     }
     response.status(body.statusCode).json(body);
+  }
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * Gives every HTTP error the same shape as the domain's: Nest's own (a path
+ * id that is not a UUID, malformed JSON, an unknown route) lack a code.
+ */
+@Catch(HttpException)
+export class HttpErrorFilter implements ExceptionFilter {
+  catch(error: HttpException, host: ArgumentsHost): void {
+    const statusCode = error.getStatus();
+    const raw = error.getResponse();
+    const fields = typeof raw === 'string' ? { message: raw } : (raw as Partial<ErrorBody> & { message?: string | string[] });
+    const message = Array.isArray(fields.message) ? fields.message.join('; ') : (fields.message ?? error.message);
+    const body: ErrorBody = {
+      ...fields,
+      statusCode,
+      error: fields.error ?? error.name,
+      code: fields.code ?? CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`,
+      message,
+    };
+    host.switchToHttp().getResponse<Response>().status(statusCode).json(body);
   }
 }
 
