@@ -90,6 +90,10 @@ describe('scope discount', () => {
 
     const utilization = await api.call('GET', `/v1/reservations/${reservation.reservationId}/utilization`);
     expect(utilization.body.items[0]).toMatchObject({ date, usedHours: 1 });
+    const foreign = await api.call('GET', `/v1/reservations/${reservation.reservationId}/utilization`, { key: FABRIKAM_KEY });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('RESERVATION_NOT_FOUND');
+    expect((await api.call('GET', `/v1/customers/${customerId}/costs`, { key: FABRIKAM_KEY })).status).toBe(404);
     expect(utilization.body.items[0].reservedHours).toBeGreaterThan(0);
 
     // Rerun the same hours: no new event, same totals.

@@ -144,6 +144,32 @@ describe('bad input over HTTP', () => {
       }
     });
 
+    it('is invisible in every view and auditor read', async () => {
+      const { cartId } = await cartWithOneLine(api);
+      const order = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+      const reads = [
+        `/v1/customers/${fixture.customerId}/orders`,
+        `/v1/customers/${fixture.customerId}/reservations`,
+        `/v1/customers/${fixture.customerId}/costs`,
+        `/v1/orders/${order.body.orderId}/events`,
+        `/v1/orders/${order.body.orderId}?asOf=0`,
+      ];
+      for (const path of reads) {
+        const answer = await refused('GET', path, asFabrikam);
+        expect([path, answer.status, answer.body.code]).toEqual([path, 404, expect.stringMatching(/_NOT_FOUND$/)]);
+      }
+      // Lists only ever show the partner's own.
+      const customers = await refused('GET', '/v1/customers?limit=100', asFabrikam);
+      expect(customers.body.items.map((c: { customerId: string }) => c.customerId)).not.toContain(fixture.customerId);
+      const orders = await refused('GET', '/v1/orders?limit=100', asFabrikam);
+      expect(orders.body.items.map((o: { orderId: string }) => o.orderId)).not.toContain(order.body.orderId);
+      const usage = await refused('POST', '/v1/usage', {
+        ...asFabrikam,
+        body: { records: [{ customerId: fixture.customerId, subscriptionId: fixture.subscriptionId, resourceId: 'vm', region: 'eastus', vmSize: 'Standard_D2s_v5', hour: '2026-06-01T10:00:00Z', quantity: 1, payAsYouGoRateUsd: 0.1 }] },
+      });
+      expect(usage.status).toBe(404);
+    });
+
     it("hides another partner's order", async () => {
       const { cartId } = await cartWithOneLine(api);
       const order = await api.call('POST', `/v1/carts/${cartId}/purchase`);
