@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BatchCommit, BatchResult, BatchTarget, FencedOutError, ProjectedEvent, Projection, viewKeys } from '@app/projections';
+import { BatchCommit, BatchResult, BatchTarget, FencedOutError, ProjectedEvent, Projection, viewKeys, watchFence } from '@app/projections';
 import { FULFILMENT_ATTEMPTS } from '@app/queues';
 import { FulfilmentRequest } from '../order-fulfilment';
 
@@ -46,14 +46,7 @@ export function enqueueFulfilment(queue: Queue, backoffMs: number): BatchCommit 
     let checkpoint = fresh.at(-1)?.position ?? target.checkpoint;
     if (advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
     if (checkpoint === target.checkpoint) return { checkpoint, applied: 0 };
-    if (target.fence) {
-      await redis.watch(keys.fence, keys.live);
-      const [token, live] = await redis.mget(keys.fence, keys.live);
-      if (token !== target.fence.token || live !== target.fence.liveGeneration) {
-        await redis.unwatch();
-        throw new FencedOutError(target.projection.name, 'another instance took over the hand-off');
-      }
-    }
+    await watchFence(redis, target);
     const result = await redis.multi().set(keys.checkpoint(target.generation), checkpoint!.toString()).exec();
     if (result === null) throw new FencedOutError(target.projection.name, 'the hand-off was taken over during the commit');
     return { checkpoint, applied: fresh.length };

@@ -55,10 +55,7 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   const { projection, generation, fence } = target;
   const keys = viewKeys(projection.name);
 
-  if (fence) await redis.watch(keys.fence, keys.live);
-  const [token, live, storedCheckpoint] = await redis.mget(keys.fence, keys.live, keys.checkpoint(generation));
-  if (fence && token !== fence.token) return abort(redis, new FencedOutError(projection.name, 'another instance took over the projection'));
-  if (fence && live !== fence.liveGeneration) return abort(redis, new FencedOutError(projection.name, `live generation moved to ${live}`));
+  const [storedCheckpoint] = await watchFence(redis, target, keys.checkpoint(generation));
   // The stored checkpoint wins over the caller's when ahead: a checkpoint never moves back.
   const stored = storedCheckpoint === null ? undefined : BigInt(storedCheckpoint);
   const base = stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
@@ -115,9 +112,23 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   return { checkpoint, applied, poison };
 }
 
-async function abort(redis: Redis, error: FencedOutError): Promise<never> {
-  await redis.unwatch();
-  throw error;
+/**
+ * For a fenced writer: WATCHes its fencing token and the live generation, so
+ * the MULTI/EXEC that follows fails if either moves, and refuses at once if
+ * they already have. Reads `alsoRead` in the same round trip.
+ */
+export async function watchFence(redis: Redis, target: BatchTarget, ...alsoRead: string[]): Promise<Array<string | null>> {
+  const keys = viewKeys(target.projection.name);
+  if (!target.fence) return alsoRead.length ? redis.mget(...alsoRead) : [];
+  await redis.watch(keys.fence, keys.live);
+  const [token, live, ...values] = await redis.mget(keys.fence, keys.live, ...alsoRead);
+  const reason =
+    token !== target.fence.token ? 'another instance took over the projection' : live !== target.fence.liveGeneration ? `live generation moved to ${live}` : undefined;
+  if (reason) {
+    await redis.unwatch();
+    throw new FencedOutError(target.projection.name, reason);
+  }
+  return values;
 }
 
 async function load(redis: Redis, projection: Projection, generation: string, events: ProjectedEvent[]): Promise<Map<string, ViewDocument>> {
