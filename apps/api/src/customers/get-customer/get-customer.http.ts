@@ -1,10 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { Customer } from '@app/domain';
-import { ownedCustomer } from '@app/ordering';
-import { customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CustomerResource } from '../customer.resource';
@@ -27,8 +26,7 @@ export class GetCustomerController {
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistency.ensure(customersProjection.name, request, response);
-    const document = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
-    const customer = ownedCustomer(document?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
-    return withRevision(response, CustomerResource.of(customer, BigInt(document!.revision)));
+    const { customer, revision } = await customerFromView(this.views, customerId, context.partnerId);
+    return withRevision(response, CustomerResource.of(customer, revision));
   }
 }

@@ -3,10 +3,10 @@ import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
-import { Customer, Order, OrderStatus, Term, TERMS } from '@app/domain';
-import { ownedCustomer } from '@app/ordering';
-import { customersProjection, FoldedDocument, IndexCursor, orderHistoryProjection, ViewReader } from '@app/projections';
+import { Order, OrderStatus, Term, TERMS } from '@app/domain';
+import { FoldedDocument, IndexCursor, orderHistoryProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { OrderResource } from '../order.resource';
 
@@ -48,7 +48,7 @@ export class OrderHistoryController {
   ): Promise<OrderHistoryPage> {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     // The index is per customer; the partner check is on each order document as well.
-    await this.ownCustomer(customerId, context);
+    await customerFromView(this.views, customerId, context.partnerId);
     return this.page(`customer:${customerId}`, query, context);
   }
 
@@ -57,11 +57,6 @@ export class OrderHistoryController {
   async forPartner(@Query() query: OrderHistoryQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     return this.page(`partner:${context.partnerId}`, query, context);
-  }
-
-  private async ownCustomer(customerId: string, context: RequestContext): Promise<void> {
-    const document = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
-    ownedCustomer(document?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
   }
 
   private async page(index: string, query: OrderHistoryQuery, context: RequestContext): Promise<OrderHistoryPage> {

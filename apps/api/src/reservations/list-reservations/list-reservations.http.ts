@@ -1,10 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { Customer } from '@app/domain';
-import { ownedCustomer } from '@app/ordering';
-import { customersProjection, FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 /** A customer's reservations from the reservation view, with their state computed for today. */
@@ -20,8 +19,7 @@ export class ListReservationsController {
   @ApiOkResponse({ description: 'SKU, region, quantity, term, scope, applied subscriptions, state, effective and expiry dates' })
   async list(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
-    const customer = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
-    ownedCustomer(customer?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
+    await customerFromView(this.views, customerId, context.partnerId);
     const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 1_000 });
     const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
     const items = documents.flatMap((document) => {

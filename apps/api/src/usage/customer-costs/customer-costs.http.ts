@@ -2,10 +2,9 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/
 import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
-import { Customer } from '@app/domain';
-import { ownedCustomer } from '@app/ordering';
-import { CostDay, costsProjection, customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { CostDay, costsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class CostQuery {
@@ -35,8 +34,7 @@ export class CustomerCostsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
-    const customer = await this.views.document<FoldedDocument<Customer>>(customersProjection.name, `customer:${customerId}`);
-    ownedCustomer(customer?.state ?? { status: 'unregistered' }, customerId, context.partnerId);
+    await customerFromView(this.views, customerId, context.partnerId);
     const days = await this.views.page(costsProjection.name, `days:${customerId}`, {
       minScore: query.from ? Date.parse(query.from.slice(0, 10)) : undefined,
       maxScore: query.to ? Date.parse(query.to.slice(0, 10)) : undefined,
