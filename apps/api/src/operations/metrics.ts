@@ -67,7 +67,14 @@ export class Metrics {
         this.inc(Number((await redis.get(DISCOUNT_RECORDS_COUNTER)) ?? 0));
       },
     });
-    const lags = () => Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(client, views, projection) })));
+    // Both lag gauges are collected in the same scrape: measure once and share it.
+    let measured: { at: number; lags: Promise<Array<{ name: string; lag: Awaited<ReturnType<typeof measureLag>> }>> } | undefined;
+    const lags = () => {
+      if (!measured || Date.now() - measured.at > 1_000) {
+        measured = { at: Date.now(), lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(client, views, projection) }))) };
+      }
+      return measured.lags;
+    };
     new Gauge({
       name: 'projection_lag_events',
       help: 'Events a projection has not applied yet',
