@@ -69,6 +69,17 @@ export class Environment {
   @IsString()
   OPS_PASSWORD?: string;
 
+  /** Requests one API key may make per THROTTLE_WINDOW_MS, counted in Redis across all API replicas. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  THROTTLE_LIMIT = 1_200;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  THROTTLE_WINDOW_MS = 60_000;
+
   /** Fulfilment jobs one worker process runs at once. */
   @Type(() => Number)
   @IsInt()

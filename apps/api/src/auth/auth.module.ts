@@ -1,13 +1,27 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { OpsCredentials } from './ops-credentials';
+import { PerApiKeyThrottlerGuard } from './rate-limit';
 
 @Global()
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, Redis],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: [{ limit: config.get('THROTTLE_LIMIT', { infer: true }), ttl: config.get('THROTTLE_WINDOW_MS', { infer: true }) }],
+        // Counters live in the shared Redis, so the limit holds across API replicas.
+        storage: new ThrottlerStorageRedisService(redis),
+      }),
+    }),
+  ],
   providers: [
     {
       provide: ApiKeys,
@@ -29,7 +43,9 @@ import { OpsCredentials } from './ops-credentials';
           NODE_ENV: config.get('NODE_ENV', { infer: true }),
         }),
     },
+    // Guards run in this order: identify the caller, then count its requests.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: PerApiKeyThrottlerGuard },
   ],
   exports: [OpsCredentials],
 })
