@@ -16,12 +16,16 @@ export interface RunningProcess {
  * Runs a TypeScript entry point of this repo as a real process, the way the
  * fault tests need it: separately killable, with its own memory.
  */
-export function startTsProcess(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, entry)], {
+export function startTsProcess(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return running(child);
+}
+
+function running(child: ChildProcess): RunningProcess {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,11 +55,14 @@ export async function waitForOutput(proc: RunningProcess, pattern: RegExp, timeo
   }
 }
 
-/** Starts the embedded store as its own process and returns its connection string. */
-export async function startStoreProcess(dataDir: string): Promise<{ proc: RunningProcess; connectionString: string }> {
-  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' });
-  const [, host, port] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
-  return { proc, connectionString: `esdb://${host}:${port}?tls=false` };
+/**
+ * Starts the embedded store as its own process and returns its connection
+ * string. A fixed port lets a test restart it where its clients expect it.
+ */
+export async function startStoreProcess(dataDir: string, port = 0): Promise<{ proc: RunningProcess; connectionString: string }> {
+  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: String(port) });
+  const [, host, listening] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
+  return { proc, connectionString: `esdb://${host}:${listening}?tls=false` };
 }
 
 /** A TCP port nothing listens on right now. */
@@ -69,4 +76,18 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A redis-server of the test's own on `port`, so restarting it disturbs no
+ * one else. Append-only file with fsync on every write, as a production
+ * Redis behind BullMQ is configured: a restart loses no acknowledged job.
+ */
+export async function startRedisServer(port: number, dir: string): Promise<RunningProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = running(child);
+  await waitForOutput(proc, /Ready to accept connections/);
+  return proc;
 }

@@ -1,0 +1,251 @@
+/**
+ * npm run test:faults — the whole system as real processes (api ×2, worker ×2,
+ * the embedded store, a Redis of its own) under purchase load, while it kills
+ * a worker, restarts the store and restarts Redis. Afterwards the store, the
+ * views and the queues must agree that nothing was lost or done twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import catalog from '../../libs/domain/src/catalog/reserved-vm-catalog.json';
+import { ALL_QUEUES } from '../../libs/queues/src/queue-names';
+import { eventually } from '../support/eventually';
+import { freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
+import { FaultClient, HttpAnswer } from './fault-client';
+
+const PURCHASES = Number(process.env.FAULT_PURCHASES ?? 2_000);
+const CLIENTS = Number(process.env.FAULT_CLIENTS ?? 50);
+const PREFIX = 'faults:';
+const ITEMS = catalog.filter((item) => item.term === 'P1Y').map((item) => item.id);
+
+jest.setTimeout(15 * 60_000);
+
+interface Recorded {
+  id: string;
+  type: string;
+  data: any;
+}
+
+/** Every event in the store, in order. */
+async function readEverything(url: string): Promise<Recorded[]> {
+  const client = EventStoreDBClient.connectionString(url);
+  try {
+    const events: Recorded[] = [];
+    for await (const { event } of client.readAll()) {
+      if (event && !event.type.startsWith('$')) events.push({ id: event.id, type: event.type, data: event.data });
+    }
+    return events;
+  } finally {
+    await client.dispose();
+  }
+}
+
+describe('faults under load', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faults-store-'));
+  const redisDir = mkdtempSync(join(tmpdir(), 'faults-redis-'));
+  let storeUrl: string;
+  let storePort: number;
+  let redisPort: number;
+  let redis: RunningProcess;
+  let store: RunningProcess;
+  let env: Record<string, string>;
+  const apis: Array<{ proc: RunningProcess; url: string }> = [];
+  const workers: RunningProcess[] = [];
+  const log = (line: string) => process.stdout.write(`[faults] ${line}\n`);
+  const everyOutput = () =>
+    [['store', store], ['redis', redis], ...apis.map((a, i) => [`api${i}`, a.proc] as const), ...workers.map((w, i) => [`worker${i}`, w] as const)]
+      .map(([name, proc]) => `--- ${name as string}\n${(proc as RunningProcess).output().slice(-3_000)}`)
+      .join('\n');
+
+  const startStore = async () => (store = (await startStoreProcess(dataDir, storePort)).proc);
+  const startRedis = async () => (redis = await startRedisServer(redisPort, redisDir));
+
+  beforeAll(async () => {
+    [storePort, redisPort] = [await freePort(), await freePort()];
+    await startRedis();
+    await startStore();
+    storeUrl = `esdb://127.0.0.1:${storePort}?tls=false`;
+    env = {
+      EVENTSTORE_URL: storeUrl,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_KEY_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      THROTTLE_LIMIT: '100000000',
+      // A killed worker's jobs come back after this; short, so the test does not wait long.
+      QUEUE_LOCK_MS: '3000',
+      FULFILMENT_BACKOFF_MS: '200',
+      PROVISIONING_LATENCY_MS: '5',
+      PROVISIONING_TRANSIENT_FAILURE_RATE: '0.05',
+      PROVISIONING_PERMANENT_FAILURE_RATE: '0.02',
+    };
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      apis.push({ proc: startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+      workers.push(startTsProcess('apps/worker/src/main.ts', env));
+    }
+    for (const api of apis) {
+      await eventually(async () => (await fetch(`${api.url}/health`).catch(() => undefined))?.ok, 120_000, everyOutput);
+    }
+  });
+
+  afterAll(async () => {
+    for (const proc of [...apis.map((a) => a.proc), ...workers]) await proc.kill('SIGTERM');
+    await store?.kill('SIGTERM');
+    await redis?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(redisDir, { recursive: true, force: true });
+  });
+
+  it(`keeps every acknowledged purchase exactly once through a worker kill, a store restart and a Redis restart (${PURCHASES} purchases, ${CLIENTS} clients)`, async () => {
+    const clients = Array.from({ length: CLIENTS }, (_, i) => new FaultClient(apis[i % apis.length].url, 'demo-key-contoso'));
+    // One customer with an active subscription per client.
+    const customers = await Promise.all(
+      clients.map(async (client, i) => {
+        const customer = await client.send('POST', '/v1/customers', { name: `Fault Co ${i}` }, `customer-${i}`);
+        const subscriptionId = randomUUID();
+        await client.send('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { subscriptionId, name: 'Main' }, `subscription-${i}`);
+        return { customerId: customer.body.customerId as string, subscriptionId };
+      }),
+    );
+
+    const acknowledged = new Map<string, { orderId: string; cartId: string; lines: number; customerId: string }>();
+    let started = 0;
+    let done = 0;
+    const buy = async (client: FaultClient, c: number) => {
+      const { customerId, subscriptionId } = customers[c];
+      const n = started++;
+      const cart = await client.send('POST', `/v1/customers/${customerId}/carts`, undefined, `cart-${n}`);
+      const cartId = cart.body.cartId as string;
+      const lines = 1 + (n % 2);
+      for (let l = 0; l < lines; l++) {
+        const catalogItemId = ITEMS[(n * 7 + l * 13) % ITEMS.length];
+        await client.send('POST', `/v1/carts/${cartId}/items`, { catalogItemId, quantity: 1 + (n % 3), subscriptionId, term: 'P1Y', billingPlan: 'Upfront' }, `add-${n}-${l}`);
+      }
+      await client.send('PUT', `/v1/carts/${cartId}/scope`, n % 3 === 0 ? { type: 'shared' } : { type: 'single', subscriptionId }, `scope-${n}`);
+      const order: HttpAnswer = await client.send('POST', `/v1/carts/${cartId}/purchase`, undefined, `buy-${n}`);
+      acknowledged.set(cartId, { orderId: order.body.orderId, cartId, lines, customerId });
+      done++;
+    };
+
+    // The faults, one after another, each when the load has reached its mark.
+    const at = async (share: number) => eventually(() => done >= PURCHASES * share, 600_000);
+    const faults = (async () => {
+      await at(0.15);
+      log(`${done} purchases done: SIGKILL worker 0`);
+      await workers[0].kill('SIGKILL');
+      await at(0.35);
+      log(`${done} purchases done: restarting the event store`);
+      await store.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await startStore();
+      await at(0.6);
+      log(`${done} purchases done: restarting Redis`);
+      await redis.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await startRedis();
+      log('faults done');
+    })();
+
+    const loadStarted = Date.now();
+    await Promise.all(
+      clients.map(async (client, c) => {
+        while (started < PURCHASES) await buy(client, c);
+      }),
+    );
+    await faults;
+    const retries = clients.reduce((sum, client) => sum + client.retries, 0);
+    const reasons = new Map<string, number>();
+    for (const [reason, n] of clients.flatMap((client) => [...client.retryReasons])) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+    log(`${acknowledged.size} purchases acknowledged in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s; ${retries} requests retried: ${JSON.stringify(Object.fromEntries(reasons))}`);
+    expect(acknowledged.size).toBe(PURCHASES);
+    expect(retries).toBeGreaterThan(0); // the faults were felt
+
+    // Every order reaches a final status.
+    const orderIds = new Set([...acknowledged.values()].map((a) => a.orderId));
+    const events = await eventually(
+      async () => {
+        const all = await readEverything(storeUrl);
+        const finished = new Set(all.filter((e) => e.type === 'OrderCompleted' || e.type === 'OrderFailed').map((e) => e.data.orderId));
+        return [...orderIds].every((id) => finished.has(id)) && all;
+      },
+      300_000,
+      everyOutput,
+    );
+
+    const ids = events.map((e) => e.id);
+    expect(ids.length - new Set(ids).size).toBe(0);
+
+    const placed = events.filter((e) => e.type === 'OrderPlaced');
+    const placedByCart = new Map<string, string[]>();
+    for (const e of placed) placedByCart.set(e.data.cartId, [...(placedByCart.get(e.data.cartId) ?? []), e.data.orderId]);
+    for (const { cartId, orderId } of acknowledged.values()) expect({ cartId, orders: placedByCart.get(cartId) }).toEqual({ cartId, orders: [orderId] });
+    expect(placed.length).toBe(PURCHASES);
+
+    const finals = new Map<string, string[]>();
+    for (const e of events.filter((e) => ['OrderCompleted', 'OrderFailed', 'OrderCancelled'].includes(e.type))) {
+      finals.set(e.data.orderId, [...(finals.get(e.data.orderId) ?? []), e.type]);
+    }
+    const provisioned = new Map<string, number>();
+    for (const e of events.filter((e) => e.type === 'ReservationProvisioned')) {
+      const line = `${e.data.orderId}/${e.data.lineNumber}`;
+      provisioned.set(line, (provisioned.get(line) ?? 0) + 1);
+    }
+    const outcomes = { completed: 0, failed: 0 };
+    for (const { orderId, lines } of acknowledged.values()) {
+      const final = finals.get(orderId) ?? [];
+      expect({ orderId, final: final.length }).toEqual({ orderId, final: 1 });
+      const perLine = Array.from({ length: lines }, (_, i) => provisioned.get(`${orderId}/${i + 1}`) ?? 0);
+      if (final[0] === 'OrderCompleted') {
+        outcomes.completed++;
+        expect({ orderId, perLine }).toEqual({ orderId, perLine: perLine.map(() => 1) });
+      } else {
+        outcomes.failed++;
+        expect(Math.max(...perLine)).toBeLessThanOrEqual(1);
+      }
+    }
+    log(`orders: ${outcomes.completed} completed, ${outcomes.failed} failed; ${events.length} events, no duplicate ids`);
+    expect(outcomes.completed).toBeGreaterThan(0);
+
+    // Order history holds each acknowledged order exactly once, with its final status.
+    const history = new Map<string, string[]>();
+    for (const [c, { customerId }] of customers.entries()) {
+      let cursor: string | undefined;
+      do {
+        const page = await clients[c].read(`/v1/customers/${customerId}/orders?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        for (const order of page.items) history.set(order.orderId, [...(history.get(order.orderId) ?? []), order.status]);
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    for (const { orderId } of acknowledged.values()) {
+      const expected = finals.get(orderId)![0] === 'OrderCompleted' ? 'completed' : 'failed';
+      expect({ orderId, statuses: history.get(orderId) }).toEqual({ orderId, statuses: [expected] });
+    }
+    expect(history.size).toBe(PURCHASES);
+
+    // A rebuild from the store gives exactly the live views.
+    const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
+    const replayCode = await replay.exited;
+    expect({ code: replayCode, output: replay.output().split('\n').filter((line) => !line.includes('\r')).join('\n') }).toMatchObject({
+      code: 0,
+      output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
+    });
+
+    // No job is stuck active, waiting or parked.
+    for (const name of ALL_QUEUES) {
+      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
+      try {
+        const counts = await eventually(async () => {
+          const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+          return Object.values(c).every((n) => n === 0) && c;
+        }, 60_000);
+        expect(counts).toEqual({ active: 0, waiting: 0, delayed: 0, prioritized: 0, 'waiting-children': 0 });
+        if (name !== 'discount') log(`queue ${name}: ${JSON.stringify(await queue.getJobCounts('completed', 'failed'))}`);
+      } finally {
+        await queue.close();
+      }
+    }
+  });
+});
