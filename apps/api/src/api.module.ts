@@ -5,7 +5,7 @@ import { infrastructureModules } from '@app/runtime';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
-import { DomainErrorFilter, HttpErrorFilter } from './http/error-responses';
+import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
 import { QueueDashboardModule } from './operations/queue-dashboard.module';
 import { OrderingModule } from './ordering.module';
 
@@ -19,7 +19,9 @@ import { OrderingModule } from './ordering.module';
     HealthModule,
     OrderingModule,
   ],
+  // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [
+    { provide: APP_FILTER, useClass: UnexpectedErrorFilter },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_FILTER, useClass: DomainErrorFilter },
   ],

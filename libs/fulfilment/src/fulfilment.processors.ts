@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@app/config';
 import { Redis } from 'ioredis';
-import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, startHeartbeat } from '@app/queues';
+import { delayedOnOutage, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, startHeartbeat } from '@app/queues';
 import { fulfilmentJobOptions } from './handoff/order-handoff';
 import { FulfilmentOutcome, FulfilmentRequest, OrderFulfilment } from './order-fulfilment';
 
@@ -50,8 +50,9 @@ export class FulfilmentProcessor extends WorkerHost implements OnModuleInit, OnM
     await this.stopHeartbeat?.();
   }
 
-  process(job: Job<FulfilmentRequest>): Promise<FulfilmentOutcome> {
-    return this.fulfilment.fulfil(job.data);
+  process(job: Job<FulfilmentRequest>, token?: string): Promise<FulfilmentOutcome> {
+    const delayMs = this.config.get('FULFILMENT_BACKOFF_MS', { infer: true });
+    return delayedOnOutage(job, token, delayMs, this.logger, () => this.fulfilment.fulfil(job.data));
   }
 
   @OnWorkerEvent('completed')

@@ -1,2 +1,3 @@
 export { closeOnSignals } from './graceful-shutdown';
 export { infrastructureModules } from './infrastructure';
+export { isDependencyOutage } from './dependency-outage';

@@ -1,7 +1,8 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Response } from 'express';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore';
+import { isDependencyOutage } from '@app/runtime';
 
 /** The shape of every error answer: a status, a stable code and a sentence. */
 export interface ErrorBody {
@@ -105,4 +106,40 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
     const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * Everything no other filter claims. A dependency outage is a 503 with
+ * Retry-After: the command was not applied, or was applied and a retry with
+ * the same Idempotency-Key returns its result. Anything else is a 500 whose
+ * details go to the log, not to the caller.
+ */
+@Catch()
+export class UnexpectedErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const correlationId = response.getHeader('x-correlation-id');
+    let body: ErrorBody;
+    if (isDependencyOutage(error)) {
+      this.logger.warn(`dependency unavailable: ${(error as Error).message}`);
+      response.setHeader('Retry-After', '1');
+      body = {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        code: 'DEPENDENCY_UNAVAILABLE',
+        message: 'the event store or Redis is unreachable for the moment; retry with the same Idempotency-Key',
+      };
+    } else {
+      this.logger.error(error instanceof Error ? error : String(error));
+      body = {
+        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        error: 'Internal Server Error',
+        code: 'INTERNAL_ERROR',
+        message: `an unexpected error occurred; it is logged under correlation id ${correlationId ?? 'unknown'}`,
+      };
+    }
+    response.status(body.statusCode).json(body);
+  }
 }
