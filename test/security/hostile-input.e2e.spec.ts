@@ -36,6 +36,8 @@ describe('hostile input', () => {
       fc.tuple(fc.constant('PUT'), id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/scope`)),
       fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((o) => `/v1/orders/${encodeURIComponent(o)}/cancel`)),
       fc.tuple(fc.constant('POST'), fc.constant('/v1/usage')),
+      fc.tuple(fc.constant('PUT'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/contact`)),
+      fc.tuple(fc.constant('DELETE'), id(() => randomUUID()).map((c) => `/v1/customers/${encodeURIComponent(c)}/personal-data`)),
     );
 
   /** Bodies shaped like ours, with junk in their fields, or any JSON at all. */
@@ -45,6 +47,8 @@ describe('hostile input', () => {
       fc.record(
         {
           name: fc.oneof(fc.string(), fc.jsonValue()),
+          email: fc.oneof(fc.emailAddress(), fc.string(), fc.jsonValue()),
+          phone: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue()),
           quantity: fc.oneof(fc.integer({ min: -5, max: 2_000 }), fc.double(), fc.string(), fc.constant(null)),
           subscriptionId: fc.oneof(fc.constant(null).map(() => fixture.subscriptionId), fc.uuid(), fc.jsonValue()),
           catalogItemId: fc.oneof(fc.constant('ri-standard_d2s_v5-eastus-p1y'), fc.string(), fc.jsonValue()),

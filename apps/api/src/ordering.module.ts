@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { OrderingModule as OrderingServicesModule } from '@app/ordering';
+import { PersonalDataModule } from '@app/personal-data';
 import { AddToCartHandler } from './carts/add-to-cart/add-to-cart.command';
 import { AddToCartController } from './carts/add-to-cart/add-to-cart.http';
 import { ChangeQuantityHandler } from './carts/change-quantity/change-quantity.command';
@@ -24,6 +25,11 @@ import { GetCustomerController } from './customers/get-customer/get-customer.htt
 import { RegisterCustomerHandler } from './customers/register-customer/register-customer.command';
 import { RegisterCustomerController } from './customers/register-customer/register-customer.http';
 import { ListCustomersController } from './customers/list-customers/list-customers.http';
+import { ErasePersonalDataHandler } from './customers/erase-personal-data/erase-personal-data.command';
+import { ErasePersonalDataController } from './customers/erase-personal-data/erase-personal-data.http';
+import { GetContactController } from './customers/get-contact/get-contact.http';
+import { RecordContactHandler } from './customers/record-contact/record-contact.command';
+import { RecordContactController } from './customers/record-contact/record-contact.http';
 import { ConsistentReads } from './http/consistent-reads';
 import { CustomerCostsController } from './usage/customer-costs/customer-costs.http';
 import { IngestUsageController } from './usage/ingest-usage/ingest-usage.http';
@@ -40,13 +46,16 @@ import { GetOrderController } from './orders/get-order/get-order.http';
 
 /** The purchase flow and its views: customers, catalog, carts, orders, reservations; one folder per use case. */
 @Module({
-  imports: [CqrsModule.forRoot(), OrderingServicesModule],
+  imports: [CqrsModule.forRoot(), OrderingServicesModule, PersonalDataModule],
   controllers: [
     RegisterCustomerController,
     AddSubscriptionController,
     ChangeSubscriptionStatusController,
     GetCustomerController,
     ListCustomersController,
+    RecordContactController,
+    GetContactController,
+    ErasePersonalDataController,
     BrowseCatalogController,
     CreateCartController,
     AddToCartController,
@@ -75,6 +84,8 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     RegisterCustomerHandler,
     AddSubscriptionHandler,
     ChangeSubscriptionStatusHandler,
+    RecordContactHandler,
+    ErasePersonalDataHandler,
     CreateCartHandler,
     AddToCartHandler,
     ChangeQuantityHandler,

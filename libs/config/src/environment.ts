@@ -69,6 +69,10 @@ export class Environment {
   @IsString()
   OPS_PASSWORD?: string;
 
+  /** PostgreSQL holding customers' personal data (contacts), which is kept out of the event store. */
+  @IsString()
+  PERSONAL_DATA_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
   /** Requests one API key may make per THROTTLE_WINDOW_MS, counted in Redis across all API replicas. */
   @Type(() => Number)
   @IsInt()

@@ -14,6 +14,6 @@ export function isDependencyOutage(error: unknown): boolean {
   if (error instanceof MaxRetriesPerRequestError) return true;
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code && NETWORK_CODES.includes(code)) return true;
-  // ioredis and BullMQ say so only in words when a connection is down and the offline queue is off.
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED/.test(message ?? '');
+  // ioredis, BullMQ and pg say so only in words when a connection is down and the offline queue is off.
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection terminated/.test(message ?? '');
 }

@@ -68,4 +68,17 @@ describe('customer decider', () => {
     it('refuses an unknown subscription', () =>
       spec.given([registered]).when({ type: 'SuspendSubscription', data: { subscriptionId: 's-9', now } }).thenRefuses('SUBSCRIPTION_NOT_FOUND'));
   });
+
+  describe('personal data', () => {
+    it('records that the contact changed, without the contact itself', () =>
+      spec.given([registered]).when({ type: 'RecordContact', data: { now } }).then([{ type: 'CustomerContactRecorded', data: { customerId: 'c-1', recordedAt: now } }]));
+
+    it('records every erasure request, even a repeated one', () =>
+      spec
+        .given([registered, { type: 'CustomerPersonalDataErased', data: { customerId: 'c-1', erasedAt: now } }])
+        .when({ type: 'ErasePersonalData', data: { now } })
+        .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c-1', erasedAt: now } }]));
+
+    it('refuses both for an unknown customer', () => spec.given([]).when({ type: 'ErasePersonalData', data: { now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
+  });
 });

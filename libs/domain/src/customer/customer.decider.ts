@@ -7,13 +7,19 @@ export type CustomerEvent =
   | Message<'CustomerRegistered', { customerId: string; partnerId: string; name: string; registeredAt: string }>
   | Message<'SubscriptionAdded', { customerId: string; subscriptionId: string; name: string; addedAt: string }>
   | Message<'SubscriptionSuspended', { customerId: string; subscriptionId: string; suspendedAt: string }>
-  | Message<'SubscriptionReactivated', { customerId: string; subscriptionId: string; reactivatedAt: string }>;
+  | Message<'SubscriptionReactivated', { customerId: string; subscriptionId: string; reactivatedAt: string }>
+  /** The contact person's details changed. They are kept outside the event store; the event says only that and when. */
+  | Message<'CustomerContactRecorded', { customerId: string; recordedAt: string }>
+  /** The customer's personal data was erased from the contact directory, on request. */
+  | Message<'CustomerPersonalDataErased', { customerId: string; erasedAt: string }>;
 
 export type CustomerCommand =
   | Message<'RegisterCustomer', { customerId: string; partnerId: string; name: string; now: string }>
   | Message<'AddSubscription', { subscriptionId: string; name: string; now: string }>
   | Message<'SuspendSubscription', { subscriptionId: string; now: string }>
-  | Message<'ReactivateSubscription', { subscriptionId: string; now: string }>;
+  | Message<'ReactivateSubscription', { subscriptionId: string; now: string }>
+  | Message<'RecordContact', { now: string }>
+  | Message<'ErasePersonalData', { now: string }>;
 
 export interface Subscription {
   subscriptionId: string;
@@ -77,6 +83,11 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
         if (subscription(customer, subscriptionId).status === 'active') return [];
         return [{ type: 'SubscriptionReactivated', data: { customerId: customer.customerId, subscriptionId, reactivatedAt: now } }];
       }
+      case 'RecordContact':
+        return [{ type: 'CustomerContactRecorded', data: { customerId: registered(state).customerId, recordedAt: command.data.now } }];
+      case 'ErasePersonalData':
+        // Recorded every time: each erasure request is part of the audit trail.
+        return [{ type: 'CustomerPersonalDataErased', data: { customerId: registered(state).customerId, erasedAt: command.data.now } }];
     }
   },
 
@@ -98,6 +109,9 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
         const status: SubscriptionStatus = event.type === 'SubscriptionSuspended' ? 'suspended' : 'active';
         return { ...customer, subscriptions: { ...customer.subscriptions, [subscriptionId]: { ...customer.subscriptions[subscriptionId], status } } };
       }
+      case 'CustomerContactRecorded':
+      case 'CustomerPersonalDataErased':
+        return state;
     }
   },
 };

@@ -1,0 +1,27 @@
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { customerDecider, customerStream, notFound } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { ownedCustomer } from '@app/ordering';
+import { ContactDirectory } from '@app/personal-data';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { ContactResource } from '../contact.resource';
+
+@ApiTags('customers')
+@Controller({ path: 'customers/:customerId/contact', version: '1' })
+export class GetContactController {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly contacts: ContactDirectory,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: ContactResource })
+  async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext): Promise<ContactResource> {
+    const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
+    ownedCustomer(state, customerId, context.partnerId);
+    const contact = await this.contacts.get(customerId, context.partnerId);
+    if (!contact) throw notFound('CONTACT_NOT_FOUND', `customer ${customerId} has no contact on record`);
+    return contact;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './contact-directory';
+export * from './personal-data.module';
