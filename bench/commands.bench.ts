@@ -2,15 +2,15 @@
  * npm run bench:commands — purchases through the HTTP API: N concurrent
  * clients each create a cart, add 3 items, set a single scope and buy. The
  * api and the embedded store run as their own processes, as in production.
- * In the same run, the same store is driven with raw appends through the
- * official client, so the API's cost shows as a ratio.
+ * In the same run, the same store and Redis are driven with no API in
+ * between (measureLimits), so the API's cost shows as ratios.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { apiAnswers, machine, peakRssMb, percentile, pool, rate, startApp, startStoreProcess, timed } from './support';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, pool, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 1_000);
@@ -70,23 +70,22 @@ async function main(): Promise<void> {
     );
     const eventsPerPurchase = ((await countEvents(client)) - eventsBefore) / PURCHASES;
 
-    // The same client, the same store, the same concurrency, no API in between.
-    const rawAppends = PURCHASES * 8;
-    const raw = await timed(() => pool(rawAppends, CLIENTS, (i) => client.appendToStream(`raw-${i % CLIENTS}`, jsonEvent({ type: 'Raw', data: { i } }))));
-
+    // The same store and Redis, no API in between.
+    const limits = await measureLimits(store.url);
     flowMs.sort((a, b) => a - b);
     requestMs.sort((a, b) => a - b);
     const purchasesPerSecond = PURCHASES / run.seconds;
-    const appendsPerSecond = rawAppends / raw.seconds;
+    const requestsPerSecond = requestMs.length / run.seconds;
     const rows: Array<[string, string]> = [
       [`purchases (${PURCHASES.toLocaleString('en-US')} by ${CLIENTS} concurrent clients, 6 requests each)`, `${rate(PURCHASES, run.seconds)} purchases/s`],
       ['purchase flow latency p50 / p99', `${percentile(flowMs, 50).toFixed(0)} ms / ${percentile(flowMs, 99).toFixed(0)} ms`],
       ['single request latency p50 / p99', `${percentile(requestMs, 50).toFixed(1)} ms / ${percentile(requestMs, 99).toFixed(1)} ms`],
       ['HTTP requests', `${rate(requestMs.length, run.seconds)} requests/s`],
       ['events appended per purchase', eventsPerPurchase.toFixed(1)],
-      [`raw appends, same client and store, batch 1, ${CLIENTS} in flight`, `${rate(rawAppends, raw.seconds)} appends/s`],
-      ['ratio: purchases/s ÷ raw appends/s', (purchasesPerSecond / appendsPerSecond).toFixed(3)],
-      ['ratio: events appended through the API ÷ raw appends', ((purchasesPerSecond * eventsPerPurchase) / appendsPerSecond).toFixed(2)],
+      ...limitRows(limits),
+      ['ratio: purchases/s ÷ raw appends/s', ratio(purchasesPerSecond, limits.storeAppendsPerSecond)],
+      ['ratio: events appended through the API ÷ raw appends', ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond)],
+      ['ratio: HTTP requests/s ÷ Redis round trips/s', ratio(requestsPerSecond, limits.redisCommandsPerSecond)],
       ['api process peak RSS', `${peakRssMb(api.child.pid!)} MB`],
     ];
     console.log(`bench:commands on ${machine()}`);

@@ -17,7 +17,7 @@ import { applyReservationDiscounts, Catalog, ReservationBenefit, UsageRecord } f
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { scanKeys } from '@app/redis';
-import { machine, peakRssMb, rate, startApp, startStoreProcess, timed } from './support';
+import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CUSTOMERS = 100;
 const SUBSCRIPTIONS_PER_CUSTOMER = 10;
@@ -129,11 +129,17 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     });
+    const limits = await measureLimits(store.url);
+    // One DiscountApplied event per customer-hour, each an fsynced append.
+    const discountEvents = customers.length * HOURS;
     return [
       [`ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`, `${rate(total, ingest.seconds)} records/s`],
       [`through the queue: ${jobs.length} jobs, worker process, DiscountApplied per customer-hour`, `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`],
       ['worker process peak RSS', `${peakRssMb(worker.child.pid!)} MB`],
       ['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`],
+      ...limitRows(limits),
+      ['ratio: usage records ingested/s ÷ Redis MULTI/EXEC writes/s', ratio(total / ingest.seconds, limits.redisPipelinedWritesPerSecond)],
+      ['ratio: DiscountApplied appends/s through the queue ÷ raw appends/s', ratio(discountEvents / run.seconds, limits.storeAppendsPerSecond)],
     ];
   } finally {
     await queue.close();

@@ -13,7 +13,7 @@ import { EventStoreDBClient, eventTypeFilter, jsonEvent, START } from '@eventsto
 import { Redis } from 'ioredis';
 import { Catalog } from '@app/domain';
 import { scanKeys } from '@app/redis';
-import { machine, peakRssMb, rate, startApp, startStoreProcess, timed } from './support';
+import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
 const LATENCY = process.env.BENCH_PROVISIONING_LATENCY_MS ?? '0';
@@ -60,7 +60,7 @@ function completions(client: EventStoreDBClient, count: number): Promise<void> {
   });
 }
 
-async function run(concurrency: number): Promise<{ seconds: number; workerRss: number }> {
+async function run(concurrency: number): Promise<{ seconds: number; workerRss: number; limits: Limits }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fulfilment-'));
   const store = await startStoreProcess(dataDir);
   const client = EventStoreDBClient.connectionString(store.url);
@@ -82,7 +82,7 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
       await worker.stop();
       return rss;
     });
-    return { seconds: result.seconds, workerRss: result.result };
+    return { seconds: result.seconds, workerRss: result.result, limits: await measureLimits(store.url) };
   } finally {
     for (const key of await scanKeys(redis, `${prefix}*`)) await redis.unlink(key);
     await redis.quit();
@@ -94,12 +94,20 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
 
 async function main(): Promise<void> {
   const rows: Array<[string, string]> = [];
+  let limits: Limits | undefined;
   for (const concurrency of [1, 8, 32]) {
-    const { seconds, workerRss } = await run(concurrency);
-    rows.push([`${ORDERS.toLocaleString('en-US')} orders, worker concurrency ${concurrency}`, `${rate(ORDERS, seconds)} orders fulfilled/s (${seconds.toFixed(1)} s, worker peak RSS ${workerRss} MB)`]);
+    const outcome = await run(concurrency);
+    limits = outcome.limits;
+    // Each order appends twice (reservation, completion), each with an fsync.
+    const appendsShare = ratio((ORDERS * 2) / outcome.seconds, limits.storeAppendsPerSecond);
+    rows.push([
+      `${ORDERS.toLocaleString('en-US')} orders, worker concurrency ${concurrency}`,
+      `${rate(ORDERS, outcome.seconds)} orders fulfilled/s (${outcome.seconds.toFixed(1)} s, worker peak RSS ${outcome.workerRss} MB); its appends ÷ raw appends: ${appendsShare}`,
+    ]);
   }
+  rows.push(...limitRows(limits!));
   console.log(`bench:fulfilment on ${machine()}, provisioning latency ${LATENCY} ms, 1 line per order, worker start included`);
-  for (const [what, figure] of rows) console.log(`  ${what.padEnd(48)} ${figure}`);
+  for (const [what, figure] of rows) console.log(`  ${what.padEnd(66)} ${figure}`);
 }
 
 main().catch((error: Error) => {

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { ALL_PROJECTIONS, rebuildAndSwap } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { sampleHistory } from '../tools/sample-history';
-import { machine, peakRssMb, rate, startStoreProcess, timed } from './support';
+import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startStoreProcess, timed } from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 
@@ -36,11 +36,16 @@ async function main(): Promise<void> {
     const rssBefore = peakRssMb();
     const rebuild = await timed(() => rebuildAndSwap(client, redis, ALL_PROJECTIONS));
     const keys = (await scanKeys(redis, '*')).length;
+    const limits = await measureLimits(store.url);
+    const rebuildRate = rebuild.result.events / rebuild.seconds;
     const rows: Array<[string, string]> = [
       [`appended ${load.result.toLocaleString('en-US')} mixed domain events`, `${rate(load.result, load.seconds)} events/s`],
       [`full rebuild of ${ALL_PROJECTIONS.length} views (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`, `${rebuild.seconds.toFixed(1)} s`],
       ['rebuild throughput (events read from $all)', `${rate(rebuild.result.events, rebuild.seconds)} events/s`],
       ['Redis keys written', keys.toLocaleString('en-US')],
+      ...limitRows(limits),
+      ['ratio: rebuild events/s ÷ raw $all read events/s', ratio(rebuildRate, limits.storeReadsPerSecond)],
+      ['ratio: Redis keys written/s in the rebuild ÷ Redis MULTI/EXEC writes/s', ratio(keys / rebuild.seconds, limits.redisPipelinedWritesPerSecond)],
       ['rebuilding process peak RSS', `${peakRssMb()} MB (${rssBefore} MB before the rebuild)`],
       ['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`],
     ];

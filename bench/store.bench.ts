@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
-import { machine, peakRssMb, pool, rate, startStoreProcess, timed } from './support';
+import { limitRows, machine, measureLimits, peakRssMb, pool, rate, startStoreProcess, timed } from './support';
 
 const SINGLE_APPENDS = 20_000;
 const IN_FLIGHT = 500;
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     );
     rows.push([`catch-up of $all, ${allCatchUp.result.toLocaleString('en-US')} events`, `${rate(allCatchUp.result, allCatchUp.seconds)} events/s`]);
     rows.push(['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`]);
+    // The store's figures above are the raw limits; Redis's are measured in the same run for the other benches' comparison.
+    rows.push(...limitRows(await measureLimits(store.url)));
   } finally {
     await client.dispose();
     await store.stop();
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`bench:store on ${machine()}`);
-  for (const [what, figure] of rows) console.log(`  ${what.padEnd(62)} ${figure}`);
+  for (const [what, figure] of rows) console.log(`  ${what.padEnd(70)} ${figure}`);
 }
 
 main().catch((error: Error) => {

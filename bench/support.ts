@@ -94,3 +94,71 @@ export const apiAnswers = (port: number) => async () => (await fetch(`http://127
 export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
 }
+
+/** What the raw store and Redis do on this machine, measured in the same run as a benchmark's own figures. */
+export interface Limits {
+  /** Official client, batch of 1, 50 in flight, fsync per append. */
+  storeAppendsPerSecond: number;
+  /** Official client reading $all from the start. */
+  storeReadsPerSecond: number;
+  /** ioredis, one SET per round trip, 50 in flight. */
+  redisCommandsPerSecond: number;
+  /** ioredis, MULTI/EXEC transactions of 100 SETs, 8 in flight. */
+  redisPipelinedWritesPerSecond: number;
+}
+
+/**
+ * Drives the store at `storeUrl` and the Redis at `redisUrl` with no code of
+ * ours in between, in streams and keys of their own, so a benchmark can
+ * state its figures as a share of what the machine allows.
+ */
+export async function measureLimits(storeUrl: string, redisUrl = 'redis://127.0.0.1:6379'): Promise<Limits> {
+  const { EventStoreDBClient, jsonEvent } = await import('@eventstore/db-client');
+  const { Redis } = await import('ioredis');
+  const { randomUUID } = await import('node:crypto');
+  const client = EventStoreDBClient.connectionString(storeUrl);
+  const prefix = `bench-limits:${randomUUID()}:`;
+  const redis = new Redis(redisUrl, { keyPrefix: prefix });
+  try {
+    const APPENDS = 5_000;
+    const appends = await timed(() => pool(APPENDS, 50, (i) => client.appendToStream(`limits-${i % 50}`, jsonEvent({ type: 'Raw', data: { i } }))));
+    const reads = await timed(async () => {
+      let n = 0;
+      for await (const _ of client.readAll()) n++;
+      return n;
+    });
+    const COMMANDS = 50_000;
+    const commands = await timed(() => pool(COMMANDS, 50, (i) => redis.set(`k${i % 1_000}`, String(i))));
+    const TRANSACTIONS = 1_000;
+    const pipelined = await timed(() =>
+      pool(TRANSACTIONS, 8, (t) => {
+        const multi = redis.multi();
+        for (let i = 0; i < 100; i++) multi.set(`p${(t * 100 + i) % 10_000}`, String(i));
+        return multi.exec();
+      }),
+    );
+    return {
+      storeAppendsPerSecond: APPENDS / appends.seconds,
+      storeReadsPerSecond: reads.result / reads.seconds,
+      redisCommandsPerSecond: COMMANDS / commands.seconds,
+      redisPipelinedWritesPerSecond: (TRANSACTIONS * 100) / pipelined.seconds,
+    };
+  } finally {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.unlink(...keys.map((key) => key.slice(prefix.length)));
+    await redis.quit();
+    await client.dispose();
+  }
+}
+
+/** The limits as table rows, to print before a benchmark's ratios. */
+export function limitRows(limits: Limits): Array<[string, string]> {
+  return [
+    ['limit: raw store appends, batch 1, 50 in flight (official client)', `${Math.round(limits.storeAppendsPerSecond).toLocaleString('en-US')} appends/s`],
+    ['limit: raw store $all read (official client)', `${Math.round(limits.storeReadsPerSecond).toLocaleString('en-US')} events/s`],
+    ['limit: Redis SET round trips, 50 in flight', `${Math.round(limits.redisCommandsPerSecond).toLocaleString('en-US')} commands/s`],
+    ['limit: Redis MULTI/EXEC of 100 SETs, 8 in flight', `${Math.round(limits.redisPipelinedWritesPerSecond).toLocaleString('en-US')} writes/s`],
+  ];
+}
+
+export const ratio = (figure: number, limit: number) => (figure / limit).toFixed(figure / limit < 0.1 ? 3 : 2);
