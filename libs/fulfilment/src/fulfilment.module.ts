@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { dedicatedConnection } from '@app/redis';
 import { AppConfig } from '@app/config';
 import { ProjectionRunner } from '@app/projections';
 import { FULFILMENT_QUEUE, warnUnlessNoEviction } from '@app/queues';
@@ -29,7 +30,7 @@ export class OrderHandoffSupervisor implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await warnUnlessNoEviction(this.redis, this.logger);
-    this.connection = this.redis.duplicate({ connectionName: 'fulfilment-handoff' });
+    this.connection = dedicatedConnection(this.redis, 'fulfilment-handoff', this.logger);
     const commit = enqueueFulfilment(this.queue, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
     this.runner = new ProjectionRunner(this.client, this.connection, orderHandoff, this.logger, commit);
     this.runner.start();

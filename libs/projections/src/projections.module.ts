@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstr
 import { ConfigService } from '@nestjs/config';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
+import { dedicatedConnection } from '@app/redis';
 import { AppConfig } from '@app/config';
 import { ProjectionRunner } from './runner/projection-runner';
 import { ViewReader } from './view-reader';
@@ -32,7 +33,7 @@ export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicati
     if (!(configured ?? this.runByDefault)) return;
     for (const projection of ALL_PROJECTIONS) {
       // WATCH is per connection: each runner commits on a connection of its own.
-      const connection = this.redis.duplicate({ connectionName: `projection-${projection.name}` });
+      const connection = dedicatedConnection(this.redis, `projection-${projection.name}`, this.logger);
       this.connections.push(connection);
       const runner = new ProjectionRunner(this.client, connection, projection, this.logger);
       this.runners.push(runner);

@@ -1,2 +1,2 @@
-export { RedisModule } from './redis.module';
+export { RedisModule, dedicatedConnection } from './redis.module';
 export { scanKeys, escapeGlob } from './scan-keys';

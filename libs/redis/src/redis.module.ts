@@ -35,3 +35,15 @@ export class RedisModule implements OnApplicationShutdown {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/**
+ * A connection of its own (WATCH and MULTI are per connection), with the same
+ * settings. Its errors are handled: an unhandled ioredis error event would be
+ * printed raw to stderr on every reconnect attempt. The users of such a
+ * connection already log the failures that matter to them.
+ */
+export function dedicatedConnection(redis: Redis, name: string, logger: Pick<Logger, 'debug'>): Redis {
+  const connection = redis.duplicate({ connectionName: name });
+  connection.on('error', (error: Error) => logger.debug(`redis connection ${name}: ${error.message}`));
+  return connection;
+}
