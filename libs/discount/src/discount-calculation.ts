@@ -57,11 +57,25 @@ export class DiscountCalculation {
   private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
     const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 10_000 });
     const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
-    return documents.flatMap((document) => {
-      const reservation = document?.state;
-      if (!reservation || reservation.status === 'none') return [];
-      const { reservationId, region, flexibilityGroup, ratio, quantity, scope, effectiveDate, expiryDate } = reservation;
-      return [{ reservationId, customerId, region, flexibilityGroup, ratio, quantity, scope, effectiveDate, expiryDate }];
-    });
+    return documents.flatMap((document) => (document?.state ? benefitsOf(document.state) : []));
   }
+}
+
+/**
+ * A reservation as the engine sees it: one benefit per stretch of its term
+ * with one scope, ending early when it was cancelled, split or merged. So a
+ * scope change mid-month counts from the hour it took effect, and an ended
+ * reservation stops applying at once.
+ */
+export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
+  if (reservation.status === 'none') return [];
+  const { reservationId, customerId, region, flexibilityGroup, ratio, quantity, effectiveDate } = reservation;
+  const end = reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
+  const periods = reservation.scopePeriods?.length ? reservation.scopePeriods : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];
+  return periods.flatMap((period, i) => {
+    const from = period.from > effectiveDate ? period.from : effectiveDate;
+    const until = periods[i + 1] && periods[i + 1].from < end ? periods[i + 1].from : end;
+    if (from >= until) return [];
+    return [{ reservationId, customerId, region, flexibilityGroup, ratio, quantity, scope: period.scope, effectiveDate: from, expiryDate: until, purchasedAt: effectiveDate }];
+  });
 }

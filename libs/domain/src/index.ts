@@ -10,4 +10,6 @@ export * from './order/order.decider';
 export * from './reservation/reservation.events';
 export * from './discount/discount-engine';
 export * from './reservation/reservation.decider';
+export * from './reservation/reservation-changes';
+export * from './reservation/refund-ledger.decider';
 export * from './discount/discount.decider';

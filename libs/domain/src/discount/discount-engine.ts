@@ -26,8 +26,11 @@ export interface ReservationBenefit {
   /** VMs of the reserved size covered at the same time. */
   quantity: number;
   scope: Scope;
+  /** From when to when this benefit applies: the whole term, or one stretch of it with one scope. */
   effectiveDate: string;
   expiryDate: string;
+  /** When the reservation was bought, for "earliest first" when a stretch starts later; defaults to effectiveDate. */
+  purchasedAt?: string;
 }
 
 export interface SizeFacts {
@@ -82,7 +85,7 @@ const effectiveIn = (reservation: ReservationBenefit, hour: string) =>
 /** Narrowest scope first (single before shared), then the earliest reservation. */
 const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
   (a.scope.type === 'single' ? 0 : 1) - (b.scope.type === 'single' ? 0 : 1) ||
-  Date.parse(a.effectiveDate) - Date.parse(b.effectiveDate) ||
+  Date.parse(a.purchasedAt ?? a.effectiveDate) - Date.parse(b.purchasedAt ?? b.effectiveDate) ||
   a.reservationId.localeCompare(b.reservationId);
 
 /**

@@ -1,6 +1,7 @@
 import { deciderSpecification } from '../shared/decider-specification';
-import { expiryFor, reservationDecider } from './reservation.decider';
-import { ReservationProvisionedData } from './reservation.events';
+import { CustomerSnapshot } from '../customer/customer.decider';
+import { expiryFor, renewalPriceLockDate, reservationDecider } from './reservation.decider';
+import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 
 const spec = deciderSpecification(reservationDecider);
 const data: ReservationProvisionedData = {
@@ -22,6 +23,7 @@ const data: ReservationProvisionedData = {
   appliedSubscriptionIds: ['s-1', 's-2'],
   effectiveDate: '2026-02-28T12:00:00.000Z',
   expiryDate: '2027-02-28T12:00:00.000Z',
+  unitPriceUsd: 1_000,
 };
 
 describe('reservation decider', () => {
@@ -34,5 +36,174 @@ describe('reservation decider', () => {
   it('expires one or three years after it takes effect', () => {
     expect(expiryFor('2026-02-28T12:00:00.000Z', 'P1Y')).toBe('2027-02-28T12:00:00.000Z');
     expect(expiryFor('2026-02-28T12:00:00.000Z', 'P3Y')).toBe('2029-02-28T12:00:00.000Z');
+  });
+
+  const provisioned: ReservationEvent = { type: 'ReservationProvisioned', data };
+  const now = '2026-06-01T10:25:00.000Z';
+  const customer: CustomerSnapshot = {
+    status: 'registered',
+    customerId: 'c-1',
+    partnerId: 'p-1',
+    name: 'Contoso',
+    subscriptions: {
+      's-1': { subscriptionId: 's-1', name: 'Prod', status: 'active' },
+      's-2': { subscriptionId: 's-2', name: 'Dev', status: 'active' },
+      's-3': { subscriptionId: 's-3', name: 'Old', status: 'suspended' },
+    },
+  };
+  const autoRenewOn: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: now } };
+
+  describe('ChangeScope', () => {
+    it('narrows a shared reservation to one active subscription of the customer, free and with the same term', () =>
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-1' }, customer, now } })
+        .then([{ type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } }]));
+
+    it('widens a single reservation to every active subscription of the customer', () =>
+      spec
+        .given([provisioned, { type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } }])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now } })
+        .then([{ type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'], changedAt: now } }]));
+
+    it('does nothing when the scope is already the one asked for', () =>
+      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now } }).thenNothingHappens());
+
+    it('refuses a suspended subscription', () =>
+      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-3' }, customer, now } }).thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
+
+    it("refuses a subscription outside the customer's billing context", () =>
+      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-9' }, customer, now } }).thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT'));
+
+    it('refuses an ended reservation', () =>
+      spec
+        .given([provisioned, { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-1' }, customer, now } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE'));
+  });
+
+  describe('FallBackToShared', () => {
+    const single: ReservationEvent = { type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } };
+    const withoutS1: CustomerSnapshot = { ...customer, subscriptions: { ...customer.subscriptions, 's-1': { ...customer.subscriptions['s-1'], status: 'suspended' } } };
+
+    it('falls back to shared when the single scope’s subscription is suspended, and says so', () =>
+      spec
+        .given([provisioned, single])
+        .when({ type: 'FallBackToShared', data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now } })
+        .then([
+          {
+            type: 'ReservationScopeFellBack',
+            data: { reservationId: 'r-1', customerId: 'c-1', fromSubscriptionId: 's-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-2'], reason: 'subscription suspended', fellBackAt: now },
+          },
+        ]));
+
+    it('leaves a reservation scoped elsewhere alone', () =>
+      spec.given([provisioned, single]).when({ type: 'FallBackToShared', data: { subscriptionId: 's-2', reason: 'x', customer, now } }).thenNothingHappens());
+  });
+
+  describe('Split', () => {
+    const into = [
+      { reservationId: 'r-2', quantity: 1 },
+      { reservationId: 'r-3', quantity: 2 },
+    ];
+    it('ends the original as split into two quantities that sum to its own', () =>
+      spec.given([provisioned]).when({ type: 'Split', data: { into, now } }).then([{ type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }]));
+
+    it('cancels a pending renewal first', () =>
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'Split', data: { into, now } })
+        .then([
+          { type: 'ReservationRenewalCancelled', data: { reservationId: 'r-1', reason: 'split', cancelledAt: now } },
+          { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } },
+        ]));
+
+    it('refuses quantities that do not sum to the quantity', () =>
+      spec.given([provisioned]).when({ type: 'Split', data: { into: [into[0], { reservationId: 'r-3', quantity: 3 }], now } }).thenRefuses('SPLIT_QUANTITIES_MISMATCH'));
+
+    it('refuses a zero part', () =>
+      spec.given([provisioned]).when({ type: 'Split', data: { into: [{ reservationId: 'r-2', quantity: 0 }, { reservationId: 'r-3', quantity: 3 }], now } }).thenRefuses('SPLIT_QUANTITIES_INVALID'));
+
+    it('treats the same split again as a retry', () =>
+      spec.given([provisioned, { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }]).when({ type: 'Split', data: { into, now } }).thenNothingHappens());
+
+    it('refuses a different split of an already split reservation', () =>
+      spec
+        .given([provisioned, { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }])
+        .when({ type: 'Split', data: { into: [{ reservationId: 'r-4', quantity: 2 }, { reservationId: 'r-5', quantity: 1 }], now } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE'));
+  });
+
+  describe('MergeInto', () => {
+    it('ends a source as merged, cancelling its pending renewal', () =>
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'MergeInto', data: { targetReservationId: 'r-9', mergedWith: ['r-1', 'r-2'], now } })
+        .then([
+          { type: 'ReservationRenewalCancelled', data: { reservationId: 'r-1', reason: 'merge', cancelledAt: now } },
+          { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } },
+        ]));
+
+    it('treats the same merge again as a retry', () =>
+      spec
+        .given([provisioned, { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } }])
+        .when({ type: 'MergeInto', data: { targetReservationId: 'r-9', mergedWith: ['r-1', 'r-2'], now } })
+        .thenNothingHappens());
+  });
+
+  describe('renewal', () => {
+    const lockDate = renewalPriceLockDate(data.expiryDate);
+
+    it('locks the price 30 days before expiry, at the lower of the purchase price and today’s', () => {
+      expect(lockDate).toBe('2027-01-29T12:00:00.000Z');
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } })
+        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }]);
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 1_200, now: lockDate } })
+        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_000, lockedAt: lockDate } }]);
+    });
+
+    it('does not lock a millisecond before the lock date, nor without auto-renew, nor twice', () => {
+      const before = new Date(Date.parse(lockDate) - 1).toISOString();
+      spec.given([provisioned, autoRenewOn]).when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: before } }).thenNothingHappens();
+      spec.given([provisioned]).when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } }).thenNothingHappens();
+      spec
+        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
+        .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 800, now: lockDate } })
+        .thenNothingHappens();
+    });
+
+    it('renews at expiry at the lower of the locked price and the price then', () =>
+      spec
+        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: data.expiryDate } })
+        .then([{ type: 'ReservationRenewed', data: { reservationId: 'r-1', renewalOrderId: 'o-2', unitPriceUsd: 900, renewedAt: data.expiryDate } }]));
+
+    it('refuses to renew before expiry, and does nothing without auto-renew', () => {
+      spec.given([provisioned, autoRenewOn]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: lockDate } }).thenRefuses('RESERVATION_NOT_EXPIRED');
+      spec.given([provisioned]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: data.expiryDate } }).thenNothingHappens();
+    });
+
+    it('sets auto-renew once; the same setting again changes nothing', () => {
+      spec.given([provisioned]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).then([autoRenewOn]);
+      spec.given([provisioned, autoRenewOn]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).thenNothingHappens();
+    });
+  });
+
+  describe('Cancel and Expire', () => {
+    it('cancels with the refund decided by the refund rules', () =>
+      spec.given([provisioned]).when({ type: 'Cancel', data: { refundUsd: 750, now } }).then([{ type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 750, cancelledAt: now } }]));
+
+    it('refuses to cancel twice', () =>
+      spec.given([provisioned, { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 750, cancelledAt: now } }]).when({ type: 'Cancel', data: { refundUsd: 750, now } }).thenRefuses('RESERVATION_NOT_ACTIVE'));
+
+    it('expires at the expiry instant, not a millisecond before', () => {
+      const before = new Date(Date.parse(data.expiryDate) - 1).toISOString();
+      spec.given([provisioned]).when({ type: 'Expire', data: { now: before } }).thenNothingHappens();
+      spec.given([provisioned]).when({ type: 'Expire', data: { now: data.expiryDate } }).then([{ type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }]);
+    });
   });
 });

@@ -1,9 +1,37 @@
+import { Scope, sameScope } from '../cart/scope';
+import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
 import { Decider, Message } from '../shared/decider';
-import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
+import { illegalState, ruleViolated } from '../shared/domain-error';
+import { ProvisioningState, ReservationEvent, ReservationProvisionedData, SplitPart } from './reservation.events';
 
-export type ReservationCommand = Message<'RecordProvisionedReservation', ReservationProvisionedData>;
+/** The renewal price is fixed this many days before expiry. */
+export const RENEWAL_PRICE_LOCK_DAYS = 30;
 
-export type Reservation = { status: 'none' } | (ReservationProvisionedData & { status: 'provisioned' });
+export type ReservationCommand =
+  | Message<'RecordProvisionedReservation', ReservationProvisionedData>
+  | Message<'ChangeScope', { scope: Scope; customer: CustomerSnapshot; now: string }>
+  | Message<'FallBackToShared', { subscriptionId: string; reason: string; customer: CustomerSnapshot; now: string }>
+  | Message<'SetAutoRenew', { autoRenew: boolean; now: string }>
+  | Message<'LockRenewalPrice', { currentUnitPriceUsd: number; now: string }>
+  | Message<'Renew', { renewalOrderId: string; currentUnitPriceUsd: number; now: string }>
+  | Message<'Split', { into: SplitPart[]; now: string }>
+  | Message<'MergeInto', { targetReservationId: string; mergedWith: string[]; now: string }>
+  | Message<'Cancel', { refundUsd: number; now: string }>
+  | Message<'Expire', { now: string }>;
+
+export interface ActiveReservation extends ReservationProvisionedData {
+  status: ProvisioningState;
+  autoRenew: boolean;
+  /** Fixed 30 days before expiry when auto-renew is on. */
+  renewalUnitPriceUsd?: number;
+  renewalOrderId?: string;
+  /** When it stopped applying: cancelled, expired, split or merged. */
+  endedAt?: string;
+  splitInto?: SplitPart[];
+  mergedInto?: string;
+}
+
+export type Reservation = { status: 'none' } | ActiveReservation;
 
 const addYears = (iso: string, years: number) => {
   const date = new Date(iso);
@@ -14,9 +42,150 @@ const addYears = (iso: string, years: number) => {
 /** A reservation ends one or three years after it takes effect. */
 export const expiryFor = (effectiveDate: string, term: 'P1Y' | 'P3Y') => addYears(effectiveDate, term === 'P1Y' ? 1 : 3);
 
-/** A reservation stream records its provisioning once; recording it again is a no-op. */
+const DAY_MS = 86_400_000;
+
+/** The moment from which the renewal price is locked. */
+export const renewalPriceLockDate = (expiryDate: string) => new Date(Date.parse(expiryDate) - RENEWAL_PRICE_LOCK_DAYS * DAY_MS).toISOString();
+
+/** The subscriptions a scope's discount applies to: the one named, or every active one of the customer. */
+export const appliedSubscriptions = (scope: Scope, customer: CustomerSnapshot): string[] =>
+  scope.type === 'single'
+    ? [scope.subscriptionId]
+    : Object.values(customer.subscriptions)
+        .filter((subscription) => subscription.status === 'active')
+        .map((subscription) => subscription.subscriptionId);
+
+/** Only a reservation that still applies (provisioned, not ended) can be changed. */
+export function active(state: Reservation): ActiveReservation {
+  if (state.status === 'none') throw illegalState('RESERVATION_NOT_FOUND', 'reservation not found');
+  if (state.status !== 'Succeeded') {
+    throw illegalState('RESERVATION_NOT_ACTIVE', `reservation ${state.reservationId} is ${state.status.toLowerCase()} and can no longer be changed`);
+  }
+  return state;
+}
+
+/** A split or merge ends the reservation, and with it any pending renewal. */
+const renewalCancelled = (reservation: ActiveReservation, reason: string, now: string): ReservationEvent[] =>
+  reservation.autoRenew ? [{ type: 'ReservationRenewalCancelled', data: { reservationId: reservation.reservationId, reason, cancelledAt: now } }] : [];
+
 export const reservationDecider: Decider<Reservation, ReservationCommand, ReservationEvent> = {
   initialState: () => ({ status: 'none' }),
-  decide: (command, state) => (state.status === 'none' ? [{ type: 'ReservationProvisioned', data: command.data }] : []),
-  evolve: (_state, event) => ({ ...event.data, status: 'provisioned' }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RecordProvisionedReservation':
+        // Recorded once, however often fulfilment (or a split or merge) retries.
+        return state.status === 'none' ? [{ type: 'ReservationProvisioned', data: command.data }] : [];
+
+      case 'ChangeScope': {
+        const reservation = active(state);
+        const { scope, customer, now } = command.data;
+        if (customer.customerId !== reservation.customerId) throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
+        if (scope.type === 'single') {
+          if (!customer.subscriptions[scope.subscriptionId]) {
+            throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', `subscription ${scope.subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`);
+          }
+          if (!isActiveSubscription(customer, scope.subscriptionId)) throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${scope.subscriptionId} is not active`);
+        }
+        if (sameScope(scope, reservation.scope)) return [];
+        const appliedSubscriptionIds = appliedSubscriptions(scope, customer);
+        return [{ type: 'ReservationScopeChanged', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, scope, appliedSubscriptionIds, changedAt: now } }];
+      }
+
+      case 'FallBackToShared': {
+        if (state.status !== 'Succeeded') return [];
+        const { subscriptionId, reason, customer, now } = command.data;
+        if (state.scope.type !== 'single' || state.scope.subscriptionId !== subscriptionId) return [];
+        const scope: Scope = { type: 'shared' };
+        return [
+          {
+            type: 'ReservationScopeFellBack',
+            data: { reservationId: state.reservationId, customerId: state.customerId, fromSubscriptionId: subscriptionId, scope, appliedSubscriptionIds: appliedSubscriptions(scope, customer), reason, fellBackAt: now },
+          },
+        ];
+      }
+
+      case 'SetAutoRenew': {
+        const reservation = active(state);
+        const { autoRenew, now } = command.data;
+        if (reservation.autoRenew === autoRenew) return [];
+        return [{ type: 'ReservationAutoRenewSet', data: { reservationId: reservation.reservationId, autoRenew, setAt: now } }];
+      }
+
+      case 'LockRenewalPrice': {
+        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalUnitPriceUsd !== undefined) return [];
+        const { currentUnitPriceUsd, now } = command.data;
+        if (now < renewalPriceLockDate(state.expiryDate)) return [];
+        // The lower price wins: the one paid, or today's.
+        const unitPriceUsd = Math.min(state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
+        return [{ type: 'ReservationRenewalPriceLocked', data: { reservationId: state.reservationId, unitPriceUsd, lockedAt: now } }];
+      }
+
+      case 'Renew': {
+        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId) return [];
+        const { renewalOrderId, currentUnitPriceUsd, now } = command.data;
+        if (now < state.expiryDate) throw ruleViolated('RESERVATION_NOT_EXPIRED', `reservation ${state.reservationId} renews at its expiry, ${state.expiryDate}`);
+        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
+        return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, unitPriceUsd, renewedAt: now } }];
+      }
+
+      case 'Split': {
+        const { into, now } = command.data;
+        if (state.status === 'Split' && JSON.stringify(state.splitInto) === JSON.stringify(into)) return []; // a retry
+        const reservation = active(state);
+        if (into.length !== 2 || into.some((part) => !Number.isInteger(part.quantity) || part.quantity < 1)) {
+          throw ruleViolated('SPLIT_QUANTITIES_INVALID', 'a split takes two whole quantities of at least 1');
+        }
+        const total = into[0].quantity + into[1].quantity;
+        if (total !== reservation.quantity) {
+          throw ruleViolated('SPLIT_QUANTITIES_MISMATCH', `the quantities must sum to the reservation's quantity, ${reservation.quantity}; they sum to ${total}`);
+        }
+        return [...renewalCancelled(reservation, 'split', now), { type: 'ReservationSplit', data: { reservationId: reservation.reservationId, into, splitAt: now } }];
+      }
+
+      case 'MergeInto': {
+        const { targetReservationId, mergedWith, now } = command.data;
+        if (state.status === 'Merged' && state.mergedInto === targetReservationId) return []; // a retry
+        const reservation = active(state);
+        return [...renewalCancelled(reservation, 'merge', now), { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } }];
+      }
+
+      case 'Cancel': {
+        const reservation = active(state);
+        const { refundUsd, now } = command.data;
+        return [{ type: 'ReservationCancelled', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, refundUsd, cancelledAt: now } }];
+      }
+
+      case 'Expire': {
+        if (state.status !== 'Succeeded' || command.data.now < state.expiryDate) return [];
+        return [{ type: 'ReservationExpired', data: { reservationId: state.reservationId, expiredAt: state.expiryDate } }];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    if (event.type === 'ReservationProvisioned') return { ...event.data, status: 'Succeeded', autoRenew: false };
+    if (state.status === 'none') return state;
+    switch (event.type) {
+      case 'ReservationScopeChanged':
+      case 'ReservationScopeFellBack':
+        return { ...state, scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds };
+      case 'ReservationAutoRenewSet':
+        return { ...state, autoRenew: event.data.autoRenew };
+      case 'ReservationRenewalPriceLocked':
+        return { ...state, renewalUnitPriceUsd: event.data.unitPriceUsd };
+      case 'ReservationRenewalCancelled':
+        return { ...state, autoRenew: false };
+      case 'ReservationRenewed':
+        return { ...state, renewalOrderId: event.data.renewalOrderId };
+      case 'ReservationSplit':
+        return { ...state, status: 'Split', splitInto: event.data.into, endedAt: event.data.splitAt };
+      case 'ReservationMerged':
+        return { ...state, status: 'Merged', mergedInto: event.data.into, endedAt: event.data.mergedAt };
+      case 'ReservationCancelled':
+        return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt };
+      case 'ReservationExpired':
+        return { ...state, status: 'Expired', endedAt: event.data.expiredAt };
+    }
+  },
 };

@@ -2,7 +2,7 @@ import { BillingPlan, Term } from '../catalog/catalog-item';
 import { Scope } from '../cart/scope';
 import { Message } from '../shared/decider';
 
-export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired';
+export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired' | 'Split' | 'Merged';
 
 export interface ReservationProvisionedData {
   reservationId: string;
@@ -25,8 +25,30 @@ export interface ReservationProvisionedData {
   appliedSubscriptionIds: string[];
   effectiveDate: string;
   expiryDate: string;
+  /** Purchase price of one unit for the whole term; absent on reservations recorded before it was kept. */
+  unitPriceUsd?: number;
+  /** Set when the reservation came from splitting or merging others. */
+  origin?: { type: 'split' | 'merge'; reservationIds: string[] };
 }
 
-export type ReservationEvent = Message<'ReservationProvisioned', ReservationProvisionedData>;
+/** One reservation a split produced, and how many VMs it covers. */
+export interface SplitPart {
+  reservationId: string;
+  quantity: number;
+}
+
+export type ReservationEvent =
+  | Message<'ReservationProvisioned', ReservationProvisionedData>
+  | Message<'ReservationScopeChanged', { reservationId: string; customerId: string; scope: Scope; appliedSubscriptionIds: string[]; changedAt: string }>
+  /** The single scope's subscription was suspended or removed, so the reservation now applies to the whole billing context. */
+  | Message<'ReservationScopeFellBack', { reservationId: string; customerId: string; fromSubscriptionId: string; scope: Scope; appliedSubscriptionIds: string[]; reason: string; fellBackAt: string }>
+  | Message<'ReservationAutoRenewSet', { reservationId: string; autoRenew: boolean; setAt: string }>
+  | Message<'ReservationRenewalPriceLocked', { reservationId: string; unitPriceUsd: number; lockedAt: string }>
+  | Message<'ReservationRenewalCancelled', { reservationId: string; reason: string; cancelledAt: string }>
+  | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; unitPriceUsd: number; renewedAt: string }>
+  | Message<'ReservationSplit', { reservationId: string; into: SplitPart[]; splitAt: string }>
+  | Message<'ReservationMerged', { reservationId: string; into: string; mergedWith: string[]; mergedAt: string }>
+  | Message<'ReservationCancelled', { reservationId: string; customerId: string; refundUsd: number; cancelledAt: string }>
+  | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 
 export const reservationStream = (reservationId: string) => `reservation-${reservationId}`;

@@ -22,7 +22,8 @@ export function foldingProjection<State, Event extends Message>(definition: {
   name: string;
   eventTypes: readonly Event['type'][];
   documentKey: (event: Event) => string;
-  evolve: (state: State, event: Event) => State;
+  /** The stream revision comes third, for views that keep a history. */
+  evolve: (state: State, event: Event, revision: number) => State;
   initialState: () => State;
   indexes?: (state: State, event: Event) => Index[];
 }): Projection {
@@ -35,7 +36,7 @@ export function foldingProjection<State, Event extends Message>(definition: {
       const message = asMessage(event);
       const key = definition.documentKey(message);
       const previous = documents[key] as FoldedDocument<State> | undefined;
-      const state = definition.evolve(previous?.state ?? definition.initialState(), message);
+      const state = definition.evolve(previous?.state ?? definition.initialState(), message, event.revision);
       const document: FoldedDocument<State> = { state, revision: event.revision };
       const writes: ViewWrite[] = [{ kind: 'put', key, document }];
       for (const index of definition.indexes?.(state, message) ?? []) writes.push({ kind: 'index', ...index });

@@ -1,14 +1,66 @@
-import { ReservationEvent, ReservationProvisionedData } from '@app/domain';
+import { ActiveReservation, Reservation, ReservationEvent, reservationDecider, Scope } from '@app/domain';
 import { foldingProjection } from './folding-projection';
 
-export type ReservationView = { status: 'none' } | (ReservationProvisionedData & { status: 'provisioned' });
+/** A stretch of time with one scope. A change applies from the next whole hour, as usage is billed by the hour. */
+export interface ScopePeriod {
+  from: string;
+  scope: Scope;
+  appliedSubscriptionIds: string[];
+}
 
-/** Reservations of a customer, created by fulfilment, indexed by effective date. */
+export interface ReservationHistoryEntry {
+  type: ReservationEvent['type'];
+  at: string;
+  revision: number;
+  detail: Record<string, unknown>;
+}
+
+export type ReservationView = { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
+
+const HOUR_MS = 3_600_000;
+export const nextWholeHour = (iso: string) => new Date(Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
+
+/** When an event happened, whatever the event calls it. */
+const occurredAt = (event: ReservationEvent): string => {
+  const data = event.data as Record<string, unknown>;
+  const key = Object.keys(data).find((k) => k.endsWith('At') && typeof data[k] === 'string');
+  return key ? (data[key] as string) : event.type === 'ReservationProvisioned' ? event.data.effectiveDate : '';
+};
+
+function evolve(view: ReservationView, event: ReservationEvent, revision: number): ReservationView {
+  const state = reservationDecider.evolve(view as Reservation, event);
+  if (state.status === 'none') return { status: 'none' };
+  const previous = view.status === 'none' ? { history: [], scopePeriods: [] } : view;
+  const { reservationId: _id, ...detail } = event.data as Record<string, unknown>;
+  const history = [...previous.history, { type: event.type, at: occurredAt(event), revision, detail: event.type === 'ReservationProvisioned' ? {} : detail }];
+  const scopePeriods =
+    event.type === 'ReservationProvisioned'
+      ? [{ from: event.data.effectiveDate, scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds }]
+      : event.type === 'ReservationScopeChanged' || event.type === 'ReservationScopeFellBack'
+        ? [...previous.scopePeriods, { from: nextWholeHour(occurredAt(event)), scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds }]
+        : previous.scopePeriods;
+  return { ...state, history, scopePeriods };
+}
+
+/** Reservations of a customer: state, scope over time and history; indexed by effective date. */
 export const reservationsProjection = foldingProjection<ReservationView, ReservationEvent>({
   name: 'reservations',
-  eventTypes: ['ReservationProvisioned'],
+  eventTypes: [
+    'ReservationProvisioned',
+    'ReservationScopeChanged',
+    'ReservationScopeFellBack',
+    'ReservationAutoRenewSet',
+    'ReservationRenewalPriceLocked',
+    'ReservationRenewalCancelled',
+    'ReservationRenewed',
+    'ReservationSplit',
+    'ReservationMerged',
+    'ReservationCancelled',
+    'ReservationExpired',
+  ],
   documentKey: (event) => `reservation:${event.data.reservationId}`,
-  evolve: (_state, event) => ({ ...event.data, status: 'provisioned' }),
+  evolve,
   initialState: () => ({ status: 'none' }),
-  indexes: (_state, event) => [{ key: `customer:${event.data.customerId}`, score: Date.parse(event.data.effectiveDate), member: event.data.reservationId }],
+  indexes: (state, event) =>
+    event.type === 'ReservationProvisioned' ? [{ key: `customer:${event.data.customerId}`, score: Date.parse(event.data.effectiveDate), member: event.data.reservationId }] : [],
 });

@@ -25,10 +25,15 @@ export class ListReservationsController {
     const items = documents.flatMap((document) => {
       const reservation = document?.state;
       if (!reservation || reservation.status === 'none' || reservation.partnerId !== context.partnerId) return [];
-      const { partnerId: _partner, status: _status, ...visible } = reservation;
-      const state = context.now < reservation.effectiveDate ? 'Pending' : context.now >= reservation.expiryDate ? 'Expired' : 'Succeeded';
-      return [{ ...visible, provisioningState: state }];
+      const { partnerId: _partner, status: _status, history: _history, ...visible } = reservation;
+      return [{ ...visible, provisioningState: provisioningState(reservation, context.now) }];
     });
     return { items };
   }
+}
+
+/** Azure's provisioningState: an ended reservation says how it ended; a live one may not have started or may be past its end. */
+export function provisioningState(reservation: Exclude<ReservationView, { status: 'none' }>, now: string): string {
+  if (reservation.status !== 'Succeeded') return reservation.status;
+  return now < reservation.effectiveDate ? 'Pending' : now >= reservation.expiryDate ? 'Expired' : 'Succeeded';
 }

@@ -1,0 +1,88 @@
+import { ActiveReservation } from './reservation.decider';
+import { mergedReservation, refundQuote, splitReservations } from './reservation-changes';
+
+const base: ActiveReservation = {
+  status: 'Succeeded',
+  autoRenew: false,
+  reservationId: 'r-1',
+  orderId: 'o-1',
+  orderNumber: 'RO-2026-000001',
+  lineNumber: 1,
+  customerId: 'c-1',
+  partnerId: 'p-1',
+  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
+  armSkuName: 'Standard_D4s_v5',
+  region: 'westeurope',
+  flexibilityGroup: 'DSv5 Series',
+  ratio: 2,
+  quantity: 3,
+  term: 'P1Y',
+  billingPlan: 'Upfront',
+  scope: { type: 'shared' },
+  appliedSubscriptionIds: ['s-1'],
+  effectiveDate: '2026-01-01T00:00:00.000Z',
+  expiryDate: '2027-01-01T00:00:00.000Z',
+  unitPriceUsd: 1_000,
+};
+const now = '2026-07-02T12:00:00.000Z';
+
+describe('split', () => {
+  it('creates two reservations with the given quantities, the same end date, applying from now', () => {
+    const parts = splitReservations(base, [{ reservationId: 'r-2', quantity: 1 }, { reservationId: 'r-3', quantity: 2 }], now);
+    expect(parts.map((p) => [p.reservationId, p.quantity, p.expiryDate, p.effectiveDate, p.unitPriceUsd])).toEqual([
+      ['r-2', 1, base.expiryDate, now, 1_000],
+      ['r-3', 2, base.expiryDate, now, 1_000],
+    ]);
+    expect(parts[0].origin).toEqual({ type: 'split', reservationIds: ['r-1'] });
+  });
+});
+
+describe('merge', () => {
+  const other: ActiveReservation = { ...base, reservationId: 'r-2', quantity: 1, unitPriceUsd: 800, scope: { type: 'single', subscriptionId: 's-1' } };
+
+  it('sums the quantities at the quantity-weighted price, keeping the first scope and the end date', () => {
+    const merged = mergedReservation([base, other], 'r-9', now);
+    expect(merged).toMatchObject({ reservationId: 'r-9', quantity: 4, unitPriceUsd: 950, scope: { type: 'shared' }, expiryDate: base.expiryDate, effectiveDate: now, origin: { type: 'merge', reservationIds: ['r-1', 'r-2'] } });
+  });
+
+  it.each([
+    ['armSkuName', 'Standard_D8s_v5'],
+    ['region', 'eastus'],
+    ['term', 'P3Y'],
+    ['billingPlan', 'Monthly'],
+    ['expiryDate', '2027-01-01T00:00:01.000Z'],
+    ['customerId', 'c-2'],
+  ])('refuses sources that differ in %s', (key, value) => {
+    expect(() => mergedReservation([base, { ...other, [key]: value }], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
+  });
+
+  it('refuses fewer than two different reservations', () => {
+    expect(() => mergedReservation([base, base], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_NEEDS_TWO' }));
+  });
+});
+
+describe('refund quote', () => {
+  it('prorates the remaining term at the purchase price when today’s is higher', () => {
+    // 2026-07-02T12:00 is exactly half of 2026 (365 days) gone.
+    expect(refundQuote(base, 1_200, now)).toEqual({ refundUsd: 1_500, remainingShare: 0.5, unitPriceUsd: 1_000 });
+  });
+
+  it('uses today’s price when it is lower', () => {
+    expect(refundQuote(base, 600, now).refundUsd).toBe(900);
+  });
+
+  it('refunds everything at the start, nothing at or after the end', () => {
+    expect(refundQuote(base, 1_000, base.effectiveDate).refundUsd).toBe(3_000);
+    expect(refundQuote(base, 1_000, base.expiryDate).refundUsd).toBe(0);
+    expect(refundQuote(base, 1_000, '2027-06-01T00:00:00.000Z').refundUsd).toBe(0);
+  });
+
+  it('measures the term from the end date, so a split part refunds like its original', () => {
+    const part = { ...base, effectiveDate: now, quantity: 1 };
+    expect(refundQuote(part, 1_000, now).refundUsd).toBe(500);
+  });
+
+  it('rounds down to the cent (245 of 365 days left of USD 100 is 67.123…)', () => {
+    expect(refundQuote({ ...base, quantity: 1, unitPriceUsd: 100 }, 100, '2026-05-01T00:00:00.000Z').refundUsd).toBe(67.12);
+  });
+});

@@ -1,0 +1,68 @@
+import { ruleViolated } from '../shared/domain-error';
+import { cents, usd } from '../shared/money';
+import { ActiveReservation } from './reservation.decider';
+import { ReservationProvisionedData, SplitPart } from './reservation.events';
+
+/** What a reservation derived from others keeps of them: everything but id, quantity, price and start. */
+function derived(source: ReservationProvisionedData, part: { reservationId: string; quantity: number; unitPriceUsd?: number }, origin: ReservationProvisionedData['origin'], now: string): ReservationProvisionedData {
+  return {
+    ...source,
+    reservationId: part.reservationId,
+    quantity: part.quantity,
+    unitPriceUsd: part.unitPriceUsd,
+    // It applies from the moment it exists; the source stopped applying then. The end date is the source's.
+    effectiveDate: now,
+    expiryDate: source.expiryDate,
+    origin,
+  };
+}
+
+/** The two reservations a split creates: same everything, the given quantities, the same end date. */
+export const splitReservations = (source: ActiveReservation, into: SplitPart[], now: string): ReservationProvisionedData[] =>
+  into.map((part) => derived(source, { ...part, unitPriceUsd: source.unitPriceUsd }, { type: 'split', reservationIds: [source.reservationId] }, now));
+
+const MERGE_KEYS = ['customerId', 'armSkuName', 'region', 'term', 'billingPlan', 'expiryDate'] as const;
+
+/**
+ * The reservation a merge creates, after checking the sources may merge:
+ * two or more, all still applying, of one customer, with the same SKU,
+ * region, term, billing plan and end date. It takes the first source's scope
+ * and the summed quantity, at the quantity-weighted purchase price.
+ */
+export function mergedReservation(sources: ActiveReservation[], targetReservationId: string, now: string): ReservationProvisionedData {
+  if (new Set(sources.map((s) => s.reservationId)).size < 2) throw ruleViolated('MERGE_NEEDS_TWO', 'a merge takes two or more different reservations');
+  const [first] = sources;
+  for (const source of sources) {
+    const differing = MERGE_KEYS.filter((key) => source[key] !== first[key]);
+    if (differing.length > 0) {
+      throw ruleViolated('MERGE_MISMATCH', `reservation ${source.reservationId} differs from ${first.reservationId} in ${differing.join(', ')}; merged reservations must share SKU, region, term, billing plan and end date`);
+    }
+  }
+  const quantity = sources.reduce((total, source) => total + source.quantity, 0);
+  const priced = sources.every((source) => source.unitPriceUsd !== undefined);
+  const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
+  return derived(first, { reservationId: targetReservationId, quantity, unitPriceUsd }, { type: 'merge', reservationIds: sources.map((s) => s.reservationId) }, now);
+}
+
+const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
+
+export interface RefundQuote {
+  refundUsd: number;
+  /** Share of the term still to run, 0..1. */
+  remainingShare: number;
+  /** The lower of the purchase price and today's price, per unit for the whole term. */
+  unitPriceUsd: number;
+}
+
+/**
+ * The prorated remaining value: the share of the term still to run, times the
+ * quantity, at the lower of the purchase price and today's price.
+ */
+export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string): RefundQuote {
+  const end = Date.parse(reservation.expiryDate);
+  const start = new Date(end);
+  start.setUTCFullYear(start.getUTCFullYear() - TERM_YEARS[reservation.term]);
+  const remainingShare = Math.min(1, Math.max(0, (end - Date.parse(now)) / (end - start.getTime())));
+  const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
+  return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * reservation.quantity * remainingShare)), remainingShare, unitPriceUsd };
+}
