@@ -40,6 +40,19 @@ import { OpsBasicAuthGuard, ProjectionStatusController } from './operations/proj
 import { OrderEventsController } from './orders/order-events/order-events.http';
 import { OrderHistoryController } from './orders/order-history/order-history.http';
 import { ListReservationsController } from './reservations/list-reservations/list-reservations.http';
+import { CancelReservationHandler } from './reservations/cancel-reservation/cancel-reservation.command';
+import { CancelReservationController } from './reservations/cancel-reservation/cancel-reservation.http';
+import { ChangeScopeHandler } from './reservations/change-scope/change-scope.command';
+import { ChangeScopeController } from './reservations/change-scope/change-scope.http';
+import { GetReservationController } from './reservations/get-reservation/get-reservation.http';
+import { MergeReservationsHandler } from './reservations/merge-reservations/merge-reservations.command';
+import { MergeReservationsController } from './reservations/merge-reservations/merge-reservations.http';
+import { RefundQuotes } from './reservations/refund-quote/refund-quote';
+import { RefundQuoteController } from './reservations/refund-quote/refund-quote.http';
+import { SetAutoRenewHandler } from './reservations/set-auto-renew/set-auto-renew.command';
+import { SetAutoRenewController } from './reservations/set-auto-renew/set-auto-renew.http';
+import { SplitReservationHandler } from './reservations/split-reservation/split-reservation.command';
+import { SplitReservationController } from './reservations/split-reservation/split-reservation.http';
 import { CancelOrderHandler } from './orders/cancel-order/cancel-order.command';
 import { CancelOrderController } from './orders/cancel-order/cancel-order.http';
 import { GetOrderController } from './orders/get-order/get-order.http';
@@ -69,6 +82,14 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     OrderEventsController,
     OrderHistoryController,
     ListReservationsController,
+    // Static route before :reservationId routes.
+    MergeReservationsController,
+    GetReservationController,
+    ChangeScopeController,
+    SplitReservationController,
+    SetAutoRenewController,
+    RefundQuoteController,
+    CancelReservationController,
     ProjectionStatusController,
     MetricsController,
     IngestUsageController,
@@ -93,6 +114,12 @@ import { GetOrderController } from './orders/get-order/get-order.http';
     SetScopeHandler,
     PurchaseOrderHandler,
     CancelOrderHandler,
+    RefundQuotes,
+    ChangeScopeHandler,
+    SplitReservationHandler,
+    MergeReservationsHandler,
+    SetAutoRenewHandler,
+    CancelReservationHandler,
   ],
 })
 export class OrderingModule {}

@@ -7,7 +7,8 @@ function view(events: ReservationEvent[]): ReservationView {
   let document: FoldedDocument<ReservationView> | undefined;
   events.forEach((event, revision) => {
     const writes = reservationsProjection.apply({ ...event, revision, position: BigInt(revision), id: `e-${revision}`, streamId: 'reservation-r-1', created: '' } as never, document ? { 'reservation:r-1': document } : {});
-    document = (writes.find((w) => w.kind === 'put') as { document: FoldedDocument<ReservationView> }).document;
+    const put = writes.find((write) => write.kind === 'put');
+    document = (put as { document: unknown }).document as FoldedDocument<ReservationView>;
   });
   return document!.state;
 }

@@ -131,6 +131,7 @@ export class OrderFulfilment {
           appliedSubscriptionIds: order.scope.type === 'single' ? [order.scope.subscriptionId] : activeSubscriptions,
           effectiveDate: provisioned.effectiveDate,
           expiryDate: expiryFor(provisioned.effectiveDate, line.term),
+          unitPriceUsd: line.unitPriceUsd,
         },
       },
       context,

@@ -1,3 +1,3 @@
 export { OrderingModule } from './ordering.module';
-export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder } from './partner-scoped-reads';
+export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservation } from './partner-scoped-reads';
 export { OrderNumbers, formatOrderNumber } from './order-numbers';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order } from '@app/domain';
+import { ActiveReservation, Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, Reservation } from '@app/domain';
 import { EventStreams, Folded } from '@app/eventstore';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;
@@ -13,6 +13,12 @@ export function ownedCustomer(state: Customer, customerId: string, partnerId: st
 /** The order, if placed by the partner; otherwise 404. */
 export function ownedOrder(state: Order, orderId: string, partnerId: string): PlacedOrder {
   if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('ORDER_NOT_FOUND', `order ${orderId} not found`);
+  return state;
+}
+
+/** The reservation, whatever its state, if bought by the partner; otherwise 404. */
+export function ownedReservation(state: Reservation, reservationId: string, partnerId: string): ActiveReservation {
+  if (state.status === 'none' || state.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
   return state;
 }
 

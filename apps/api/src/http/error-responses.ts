@@ -12,6 +12,7 @@ export interface ErrorBody {
   message: string;
   errors?: Array<{ field: string; messages: string[] }>;
   currentRevision?: string;
+  details?: Record<string, unknown>;
 }
 
 const STATUS_OF: Record<DomainError['kind'], HttpStatus> = {
@@ -39,7 +40,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       response.setHeader('ETag', `"${error.currentRevision}"`);
     } else {
       const statusCode = STATUS_OF[error.kind];
-      body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message };
+      body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
     }
     response.status(body.statusCode).json(body);
   }

@@ -49,6 +49,7 @@ export class RefundCapExceeded extends DomainError {
       `a refund of USD ${requestedUsd.toFixed(2)} exceeds the customer's remaining refund allowance of USD ${allowance.remainingUsd.toFixed(2)} ` +
         `(cap USD ${allowance.capUsd.toFixed(2)} per rolling 12 months; USD ${allowance.usedUsd.toFixed(2)} refunded since ${allowance.windowStart})`,
       'rule',
+      { requestedUsd, allowance },
     );
   }
 }

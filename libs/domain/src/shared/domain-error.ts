@@ -10,6 +10,8 @@ export class DomainError extends Error {
     readonly code: string,
     message: string,
     readonly kind: DomainErrorKind = 'rule',
+    /** Facts the caller needs to act on the refusal (e.g. a remaining allowance), sent with the error. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsUUID, ValidateIf } from 'class-validator';
 import { Response } from 'express';
+import { Scope } from '@app/domain';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CartResource } from '../cart.resource';
@@ -17,6 +18,10 @@ export class SetScopeRequest {
   @ValidateIf((scope: SetScopeRequest) => scope.type === 'single' || scope.subscriptionId !== undefined)
   @IsUUID()
   subscriptionId?: string;
+
+  toScope(): Scope {
+    return this.type === 'single' ? { type: 'single', subscriptionId: this.subscriptionId! } : { type: 'shared' };
+  }
 }
 
 @ApiTags('carts')
@@ -32,7 +37,6 @@ export class SetScopeController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const scope = body.type === 'single' ? { type: 'single' as const, subscriptionId: body.subscriptionId! } : { type: 'shared' as const };
-    return withRevision(response, await this.commands.execute(new SetScopeCommand(cartId, scope, context)));
+    return withRevision(response, await this.commands.execute(new SetScopeCommand(cartId, body.toScope(), context)));
   }
 }

@@ -1,0 +1,44 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { active, ActiveReservation, refundLedgerDecider, refundLedgerStream, reservationDecider, reservationStream } from '@app/domain';
+import { ConcurrencyError, EventStreams } from '@app/eventstore';
+import { RequestContext } from '../../http/request-context';
+import { RefundQuotes } from '../refund-quote/refund-quote';
+import { ReservationResource } from '../reservation.resource';
+
+export class CancelReservationCommand extends Command<ReservationResource> {
+  constructor(
+    readonly reservationId: string,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Records the refund in the customer's refund ledger first (which refuses it
+ * over the cap), then cancels the reservation with that amount. The ledger
+ * keeps one refund per reservation, so a retry after a crash between the two
+ * cancels with the amount already recorded instead of refunding twice.
+ */
+@CommandHandler(CancelReservationCommand)
+export class CancelReservationHandler implements ICommandHandler<CancelReservationCommand> {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly quotes: RefundQuotes,
+  ) {}
+
+  async execute({ reservationId, context }: CancelReservationCommand): Promise<ReservationResource> {
+    const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now);
+    active(reservation);
+    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) throw new ConcurrencyError(reservationStream(reservationId), revision, context.expectedRevision);
+    const { state: ledger } = await this.streams.handle(
+      refundLedgerStream(reservation.customerId),
+      refundLedgerDecider,
+      { type: 'RecordRefund', data: { customerId: reservation.customerId, reservationId, amountUsd: quote.refundUsd, now: context.now } },
+      context,
+    );
+    const refundUsd = ledger.refunds.find((refund) => refund.reservationId === reservationId)!.amountUsd;
+    const cancelled = await this.streams.handle(reservationStream(reservationId), reservationDecider, { type: 'Cancel', data: { refundUsd, now: context.now } }, context);
+    return ReservationResource.of(cancelled.state as ActiveReservation, cancelled.revision, cancelled.position);
+  }
+}

@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ActiveReservation, BillingPlan, Scope, SplitPart, Term } from '@app/domain';
+import { Revision } from '@app/eventstore';
+
+/** A reservation as the write side sees it after a command. */
+export class ReservationResource {
+  @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged'] }) provisioningState: string;
+  @ApiProperty() customerId: string;
+  @ApiProperty() orderNumber: string;
+  @ApiProperty() catalogItemId: string;
+  @ApiProperty() armSkuName: string;
+  @ApiProperty() region: string;
+  @ApiProperty({ description: 'VMs covered at the same time' }) quantity: number;
+  @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: Term;
+  @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: BillingPlan;
+  @ApiProperty() scope: Scope;
+  @ApiProperty() appliedSubscriptionIds: string[];
+  @ApiProperty() effectiveDate: string;
+  @ApiProperty() expiryDate: string;
+  @ApiProperty() autoRenew: boolean;
+  @ApiPropertyOptional() renewalUnitPriceUsd?: number;
+  @ApiPropertyOptional() endedAt?: string;
+  @ApiPropertyOptional() splitInto?: SplitPart[];
+  @ApiPropertyOptional() mergedInto?: string;
+  @ApiPropertyOptional() origin?: { type: 'split' | 'merge'; reservationIds: string[] };
+  @ApiProperty() revision: string;
+  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
+
+  static of(reservation: ActiveReservation, revision: Revision, position?: bigint): ReservationResource {
+    const { partnerId: _partner, status, orderId: _order, lineNumber: _line, flexibilityGroup: _group, ratio: _ratio, unitPriceUsd: _price, renewalOrderId: _renewal, ...visible } = reservation;
+    return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min } from 'class-validator';
+import { MAX_QUANTITY } from '@app/domain';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { ReservationResource } from '../reservation.resource';
+import { SplitReservationCommand } from './split-reservation.command';
+
+export class SplitReservationRequest {
+  @ApiProperty({ type: [Number], example: [1, 2], description: "Two quantities that sum to the reservation's quantity" })
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(2)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_QUANTITY, { each: true })
+  quantities: [number, number];
+}
+
+@ApiTags('reservations')
+@Controller({ path: 'reservations/:reservationId/split', version: '1' })
+export class SplitReservationController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: [ReservationResource], description: 'The two new reservations, with the original end date; the original is now Split' })
+  async split(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Body() body: SplitReservationRequest, @Ctx() context: RequestContext): Promise<{ items: ReservationResource[] }> {
+    return { items: await this.commands.execute(new SplitReservationCommand(reservationId, body.quantities, context)) };
+  }
+}
