@@ -3,6 +3,7 @@ import { DiscountWorkerModule } from '@app/discount';
 import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
+import { ReservationLifecycleModule } from '@app/reservation-lifecycle';
 import { infrastructureModules } from '@app/runtime';
 
 @Module({
@@ -12,6 +13,7 @@ import { infrastructureModules } from '@app/runtime';
     QueuesModule.register('worker'),
     FulfilmentModule,
     DiscountWorkerModule,
+    ReservationLifecycleModule,
   ],
 })
 export class WorkerModule {}

@@ -61,6 +61,12 @@ export const reservationsProjection = foldingProjection<ReservationView, Reserva
   documentKey: (event) => `reservation:${event.data.reservationId}`,
   evolve,
   initialState: () => ({ status: 'none' }),
-  indexes: (state, event) =>
-    event.type === 'ReservationProvisioned' ? [{ key: `customer:${event.data.customerId}`, score: Date.parse(event.data.effectiveDate), member: event.data.reservationId }] : [],
+  indexes: (_state, event) =>
+    event.type === 'ReservationProvisioned'
+      ? [
+          { key: `customer:${event.data.customerId}`, score: Date.parse(event.data.effectiveDate), member: event.data.reservationId },
+          // The daily lifecycle pass finds reservations near their end through this one.
+          { key: 'by-expiry', score: Date.parse(event.data.expiryDate), member: event.data.reservationId },
+        ]
+      : [],
 });

@@ -1,4 +1,4 @@
-import { Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Response } from 'express';
@@ -13,6 +13,7 @@ export class CancelReservationController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
+  @HttpCode(HttpStatus.OK)
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision (ETag) last seen; a stale one gets 409' })
   @ApiOkResponse({ type: ReservationResource, description: 'Cancelled, with the refund as quoted by GET …/refund-quote' })
   @ApiUnprocessableEntityResponse({ description: 'REFUND_CAP_EXCEEDED, with details.allowance: the remaining allowance of the rolling 12 months' })

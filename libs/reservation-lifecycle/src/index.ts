@@ -1,0 +1,3 @@
+export * from './reservation-lifecycle';
+export * from './reservation-lifecycle.module';
+export * from './reservation-lifecycle.processor';

@@ -1,0 +1,157 @@
+/**
+ * Managing reservations after purchase, over HTTP against a real listening
+ * app: scope changes, split, merge, auto-renew, refund quotes and
+ * cancellation with the per-customer refund cap. Reservations are recorded
+ * on their streams the way fulfilment records them.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { ReservationProvisionedData } from '@app/domain';
+import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
+
+jest.setTimeout(60_000);
+
+describe('reservation management', () => {
+  let api: ApiHarness;
+  let customerId: string;
+  let production: string;
+  let development: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retail Ltd' } })).body.customerId;
+    [production, development] = [randomUUID(), randomUUID()];
+    for (const [subscriptionId, name] of [[production, 'Production'], [development, 'Development']]) {
+      await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name } });
+    }
+  });
+  afterAll(() => api.close());
+
+  /** A reservation as fulfilment records it, bought now for a year. */
+  async function reservation(overrides: Partial<ReservationProvisionedData> = {}): Promise<string> {
+    const reservationId = randomUUID();
+    const effective = new Date();
+    const expiry = new Date(effective);
+    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
+    const data: ReservationProvisionedData = {
+      reservationId, orderId: randomUUID(), orderNumber: 'RO-2026-000001', lineNumber: 1, customerId, partnerId: 'partner-contoso',
+      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', flexibilityGroup: 'DSv5 Series', ratio: 2,
+      quantity: 3, term: 'P1Y', billingPlan: 'Upfront', scope: { type: 'shared' }, appliedSubscriptionIds: [production, development],
+      effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd: 1_000,
+      ...overrides,
+    };
+    await api.app.get(EventStoreDBClient).appendToStream(`reservation-${reservationId}`, jsonEvent({ type: 'ReservationProvisioned', data: { ...data } }));
+    return reservationId;
+  }
+
+  it('changes the scope single ↔ shared, refusing subscriptions that are not active or not the customer’s', async () => {
+    const id = await reservation();
+    const single = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: production } });
+    expect(single.status).toBe(200);
+    expect(single.body).toMatchObject({ scope: { type: 'single', subscriptionId: production }, appliedSubscriptionIds: [production], term: 'P1Y', provisioningState: 'Succeeded' });
+    expect(single.headers.get('etag')).toBe('"1"');
+
+    const foreign = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: randomUUID() } });
+    expect({ status: foreign.status, code: foreign.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT' });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${development}/suspend`);
+    const suspended = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: development } });
+    expect({ status: suspended.status, code: suspended.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_ACTIVE' });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${development}/reactivate`);
+
+    const stale = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"0"' } });
+    expect({ status: stale.status, code: stale.body.code, current: stale.body.currentRevision }).toEqual({ status: 409, code: 'STALE_REVISION', current: '1' });
+    const shared = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"1"' } });
+    expect(shared.body).toMatchObject({ scope: { type: 'shared' }, appliedSubscriptionIds: [production, development] });
+
+    const view = await api.call('GET', `/v1/reservations/${id}`);
+    expect(view.body.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationScopeChanged', 'ReservationScopeChanged']);
+    expect(view.body.scopePeriods.map((period: { scope: { type: string } }) => period.scope.type)).toEqual(['shared', 'single', 'shared']);
+
+    expect((await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, key: FABRIKAM_KEY })).status).toBe(404);
+    expect((await api.call('GET', `/v1/reservations/${id}`, { key: FABRIKAM_KEY })).status).toBe(404);
+  });
+
+  it('splits into two reservations with the same end date; a retry gives the same two; the quantities must add up', async () => {
+    const id = await reservation({ quantity: 3 });
+    expect((await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [0, 3] } })).status).toBe(400);
+    const wrong = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 1] } });
+    expect({ status: wrong.status, code: wrong.body.code }).toEqual({ status: 422, code: 'SPLIT_QUANTITIES_MISMATCH' });
+
+    await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } });
+    const split = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
+    expect(split.status).toBe(201);
+    const original = (await api.call('GET', `/v1/reservations/${id}`)).body;
+    expect(split.body.items.map((r: { quantity: number; expiryDate: string; origin: unknown }) => [r.quantity, r.expiryDate, r.origin])).toEqual([
+      [1, original.expiryDate, { type: 'split', reservationIds: [id] }],
+      [2, original.expiryDate, { type: 'split', reservationIds: [id] }],
+    ]);
+    expect(original.provisioningState).toBe('Split');
+    expect(original.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet', 'ReservationRenewalCancelled', 'ReservationSplit']);
+
+    const again = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
+    expect(again.body.items.map((r: { reservationId: string }) => r.reservationId)).toEqual(split.body.items.map((r: { reservationId: string }) => r.reservationId));
+    const different = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [2, 1] } });
+    expect({ status: different.status, code: different.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
+  });
+
+  it('merges reservations with the same SKU, region, term, billing plan and end date into one, and refuses others', async () => {
+    const expiryDate = '2027-09-01T00:00:00.000Z';
+    const [a, b] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 2, expiryDate, unitPriceUsd: 1_300 })];
+    const elsewhere = await reservation({ quantity: 1, expiryDate, region: 'eastus', catalogItemId: 'ri-standard_d4s_v5-eastus-p1y' });
+
+    const mismatch = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, elsewhere] } });
+    expect({ status: mismatch.status, code: mismatch.body.code }).toEqual({ status: 422, code: 'MERGE_MISMATCH' });
+    expect(mismatch.body.message).toContain('region');
+
+    const merged = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } });
+    expect(merged.status).toBe(201);
+    expect(merged.body).toMatchObject({ quantity: 3, expiryDate, origin: { type: 'merge', reservationIds: [a, b] } });
+    expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [b, a] } })).body.reservationId).toBe(merged.body.reservationId);
+    for (const source of [a, b]) expect((await api.call('GET', `/v1/reservations/${source}`)).body).toMatchObject({ provisioningState: 'Merged', mergedInto: merged.body.reservationId });
+
+    expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a] } })).status).toBe(400);
+    expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY })).status).toBe(404);
+  });
+
+  it('quotes and pays the prorated refund, and refuses a refund over the customer’s rolling USD 50,000 cap with what is left', async () => {
+    const id = await reservation({ quantity: 2, unitPriceUsd: 2_000 });
+    const quote = await api.call('GET', `/v1/reservations/${id}/refund-quote`);
+    expect(quote.status).toBe(200);
+    // Today's price (1,186.54) is lower than the 2,000 paid; almost the whole year is left.
+    expect(quote.body).toMatchObject({ unitPriceUsd: 1_186.54, currentUnitPriceUsd: 1_186.54, purchaseUnitPriceUsd: 2_000, withinAllowance: true, allowance: { capUsd: 50_000, usedUsd: 0 } });
+    expect(quote.body.refundUsd).toBeGreaterThan(2_373.0);
+    expect(quote.body.refundUsd).toBeLessThanOrEqual(2_373.08);
+
+    const cancelled = await api.call('POST', `/v1/reservations/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.provisioningState).toBe('Cancelled');
+    const view = (await api.call('GET', `/v1/reservations/${id}`)).body;
+    const refunded = view.history.find((entry: { type: string }) => entry.type === 'ReservationCancelled').detail.refundUsd;
+    expect(refunded).toBeCloseTo(quote.body.refundUsd, 1);
+    expect(view.refundAllowance.usedUsd).toBe(refunded);
+    const twice = await api.call('POST', `/v1/reservations/${id}/cancel`);
+    expect({ status: twice.status, code: twice.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
+
+    // Three-year D64s_v5 reservations: each refund alone is about USD 38,000.
+    const big = { catalogItemId: 'ri-standard_d64s_v5-japaneast-p3y', armSkuName: 'Standard_D64s_v5', region: 'japaneast', term: 'P3Y' as const, quantity: 1, unitPriceUsd: 38_751.44 };
+    const first = await reservation({ ...big, expiryDate: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString() });
+    const second = await reservation({ ...big, expiryDate: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString() });
+    expect((await api.call('POST', `/v1/reservations/${first}/cancel`)).status).toBe(200);
+    const before = await api.countEvents();
+    const overCap = await api.call('GET', `/v1/reservations/${second}/refund-quote`);
+    expect(overCap.body.withinAllowance).toBe(false);
+    const refused = await api.call('POST', `/v1/reservations/${second}/cancel`);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'REFUND_CAP_EXCEEDED', details: { allowance: { capUsd: 50_000, remainingUsd: overCap.body.allowance.remainingUsd } } });
+    expect(refused.body.message).toContain(`remaining refund allowance of USD ${overCap.body.allowance.remainingUsd.toFixed(2)}`);
+    expect(await api.countEvents()).toBe(before);
+    expect((await api.call('GET', `/v1/reservations/${second}`)).body.provisioningState).toBe('Succeeded');
+  });
+
+  it('sets auto-renew on and off', async () => {
+    const id = await reservation();
+    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew).toBe(true);
+    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: 'yes' } })).status).toBe(400);
+    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: false } })).body.autoRenew).toBe(false);
+  });
+});
