@@ -1,0 +1,107 @@
+/**
+ * The daily lifecycle pass, run by a real worker process on the API's store
+ * and Redis: it locks renewal prices 30 days before expiry, renews through
+ * the ordering path (the renewal order is fulfilled like any other), and
+ * expires what has ended. Running it again changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ReservationProvisionedData } from '@app/domain';
+import { EventStoreConnection } from '@app/eventstore';
+import { RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
+import { renewalOrderIdFor } from '@app/reservation-lifecycle';
+import { ApiHarness, startApi } from '../support/api-harness';
+import { eventually } from '../support/eventually';
+import { RunningProcess, startTsProcess } from '../support/processes';
+
+jest.setTimeout(90_000);
+const DAY = 86_400_000;
+
+describe('reservation lifecycle', () => {
+  let api: ApiHarness;
+  let worker: RunningProcess;
+  let queue: Queue;
+  let customerId: string;
+  let subscriptionId: string;
+
+  beforeAll(async () => {
+    api = await startApi();
+    const prefix = api.app.get(Redis).options.keyPrefix!;
+    worker = startTsProcess('apps/worker/src/main.ts', {
+      EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString,
+      REDIS_KEY_PREFIX: prefix,
+      RUN_PROJECTIONS: 'false',
+      LOG_LEVEL: 'warn',
+      PROVISIONING_LATENCY_MS: '0',
+    });
+    queue = new Queue(RESERVATION_LIFECYCLE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+    customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Renewals Ltd' } })).body.customerId;
+    subscriptionId = randomUUID();
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await worker?.kill('SIGTERM');
+    await api?.close();
+  });
+
+  async function reservation(expiresInMs: number, autoRenew: boolean, unitPriceUsd: number): Promise<string> {
+    const reservationId = randomUUID();
+    const expiry = new Date(Date.now() + expiresInMs);
+    const effective = new Date(expiry);
+    effective.setUTCFullYear(effective.getUTCFullYear() - 1);
+    const data: ReservationProvisionedData = {
+      reservationId, orderId: randomUUID(), orderNumber: 'RO-2025-000001', lineNumber: 1, customerId, partnerId: 'partner-contoso',
+      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', flexibilityGroup: 'DSv5 Series', ratio: 2,
+      quantity: 2, term: 'P1Y', billingPlan: 'Upfront', scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId],
+      effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd,
+    };
+    const events = [jsonEvent({ type: 'ReservationProvisioned', data: { ...data } })];
+    if (autoRenew) events.push(jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }));
+    await api.app.get(EventStoreDBClient).appendToStream(`reservation-${reservationId}`, events);
+    await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
+    return reservationId;
+  }
+
+  const view = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`, { consistent: false })).body;
+  const runPass = async () => {
+    const job = await queue.add('now', { now: new Date().toISOString() });
+    await eventually(async () => (await job.isCompleted()) || undefined, 30_000, () => worker.output());
+  };
+
+  it('locks prices, renews through a system purchase, expires, and does it once', async () => {
+    const renewing = await reservation(-DAY, true, 1_000);
+    const lockable = await reservation(10 * DAY, true, 1_500);
+    const ending = await reservation(-3_600_000, false, 1_000);
+    const distant = await reservation(40 * DAY, true, 1_000);
+
+    await runPass();
+
+    // Renewed at the lower of its price (1,000) and today's (1,186.54), through an order the workers fulfil.
+    const renewalOrderId = renewalOrderIdFor(renewing);
+    const order = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/orders/${renewalOrderId}`, { consistent: false });
+      return answer.status === 200 && answer.body.status === 'completed' && answer.body;
+    }, 30_000, () => worker.output());
+    expect(order).toMatchObject({ customerId, totalUsd: 2_000, lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_000 }], scope: { type: 'single', subscriptionId } });
+    expect(order.reservationIds).toHaveLength(1);
+    const renewed = await eventually(async () => {
+      const state = await view(renewing);
+      return state.provisioningState === 'Expired' && state;
+    });
+    expect(renewed.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet', 'ReservationRenewalPriceLocked', 'ReservationRenewed', 'ReservationExpired']);
+    expect(await eventually(async () => (await view(order.reservationIds[0])).provisioningState === 'Succeeded')).toBe(true);
+
+    expect(await eventually(async () => (await view(lockable)).renewalUnitPriceUsd)).toBe(1_186.54);
+    expect((await view(lockable)).provisioningState).toBe('Succeeded');
+    expect(await eventually(async () => (await view(ending)).provisioningState === 'Expired')).toBe(true);
+    expect((await view(ending)).history.map((entry: { type: string }) => entry.type)).not.toContain('ReservationRenewed');
+    expect((await view(distant)).history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet']);
+
+    const before = await api.countEvents();
+    await runPass();
+    expect(await api.countEvents()).toBe(before);
+  });
+});
