@@ -58,7 +58,7 @@ describe('reservation lifecycle', () => {
       quantity: 2, term: 'P1Y', billingPlan: 'Upfront', scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId],
       effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd,
     };
-    const events = [jsonEvent({ type: 'ReservationProvisioned', data: { ...data } })];
+    const events: ReturnType<typeof jsonEvent>[] = [jsonEvent({ type: 'ReservationProvisioned', data: { ...data } })];
     if (autoRenew) events.push(jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }));
     await api.app.get(EventStoreDBClient).appendToStream(`reservation-${reservationId}`, events);
     await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
@@ -103,5 +103,21 @@ describe('reservation lifecycle', () => {
     const before = await api.countEvents();
     await runPass();
     expect(await api.countEvents()).toBe(before);
+  });
+
+  it('falls back to shared when the single scope’s subscription is suspended, and says so', async () => {
+    const id = await reservation(200 * DAY, false, 1_000);
+    const other = randomUUID();
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: other, name: 'Other' } });
+    await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: other } });
+    await eventually(async () => (await view(id)).scope.type === 'single');
+
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${other}/suspend`);
+    const fellBack = await eventually(async () => {
+      const state = await view(id);
+      return state.scope.type === 'shared' && state;
+    }, 30_000, () => worker.output());
+    expect(fellBack.appliedSubscriptionIds).toEqual([subscriptionId]);
+    expect(fellBack.history.at(-1)).toMatchObject({ type: 'ReservationScopeFellBack', detail: { fromSubscriptionId: other, reason: 'the subscription was suspended' } });
   });
 });

@@ -14,3 +14,4 @@ export * from './views/customers.projection';
 export * from './views/reservations.projection';
 export * from './lag';
 export * from './views/costs.projection';
+export * from './runner/reactor-commit';

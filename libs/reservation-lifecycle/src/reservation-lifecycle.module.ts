@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { OrderingModule } from '@app/ordering';
 import { ReservationLifecycle } from './reservation-lifecycle';
 import { ReservationLifecycleProcessor } from './reservation-lifecycle.processor';
+import { ScopeFallbackReactor } from './scope-fallback';
 
-/** In the worker: the daily pass over reservations near or past their end. */
+/** In the worker: the daily pass over reservations near or past their end, and the scope fall-back on suspension. */
 @Module({
   imports: [OrderingModule],
-  providers: [ReservationLifecycle, ReservationLifecycleProcessor],
+  providers: [ReservationLifecycle, ReservationLifecycleProcessor, ScopeFallbackReactor],
 })
 export class ReservationLifecycleModule {}

@@ -1,0 +1,26 @@
+import { Redis } from 'ioredis';
+import { ProjectedEvent } from '../projection';
+import { viewKeys } from '../view-keys';
+import { BatchResult, BatchTarget, FencedOutError, watchFence } from './apply-batch';
+import type { BatchCommit } from './projection-runner';
+
+/**
+ * A commit for a reactor: a "projection" whose effect is outside Redis (a
+ * queued job, a command on another stream). Each new event is handed to
+ * `react`, then the checkpoint moves, fenced like a view commit. A crash
+ * between the two hands the same events over again after restart, so
+ * `react` must be idempotent.
+ */
+export function reactorCommit(react: (event: ProjectedEvent) => Promise<unknown>): BatchCommit {
+  return async (redis: Redis, target: BatchTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> => {
+    const fresh = events.filter((event) => target.checkpoint === undefined || event.position > target.checkpoint);
+    for (const event of fresh) await react(event);
+    let checkpoint = fresh.at(-1)?.position ?? target.checkpoint;
+    if (advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
+    if (checkpoint === target.checkpoint) return { checkpoint, applied: 0 };
+    await watchFence(redis, target);
+    const result = await redis.multi().set(viewKeys(target.projection.name).checkpoint(target.generation), checkpoint!.toString()).exec();
+    if (result === null) throw new FencedOutError(target.projection.name, 'the reactor was taken over during the commit');
+    return { checkpoint, applied: fresh.length };
+  };
+}
