@@ -38,6 +38,11 @@ describe('hostile input', () => {
       fc.tuple(fc.constant('POST'), fc.constant('/v1/usage')),
       fc.tuple(fc.constant('PUT'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/contact`)),
       fc.tuple(fc.constant('DELETE'), id(() => randomUUID()).map((c) => `/v1/customers/${encodeURIComponent(c)}/personal-data`)),
+      fc.tuple(fc.constant('PUT'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/scope`)),
+      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/split`)),
+      fc.tuple(fc.constant('PUT'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/auto-renew`)),
+      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/cancel`)),
+      fc.tuple(fc.constant('POST'), fc.constant('/v1/reservations/merge')),
     );
 
   /** Bodies shaped like ours, with junk in their fields, or any JSON at all. */
@@ -57,6 +62,9 @@ describe('hostile input', () => {
           type: fc.oneof(fc.constantFrom('single', 'shared', 'none'), fc.jsonValue()),
           reason: fc.oneof(fc.string(), fc.jsonValue()),
           records: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 3 }), fc.jsonValue()),
+          quantities: fc.oneof(fc.array(fc.integer({ min: -2, max: 5 }), { maxLength: 3 }), fc.jsonValue()),
+          reservationIds: fc.oneof(fc.array(fc.uuid(), { maxLength: 3 }), fc.jsonValue()),
+          autoRenew: fc.oneof(fc.boolean(), fc.jsonValue()),
           extra: fc.jsonValue(),
         },
         { requiredKeys: [] },
