@@ -28,6 +28,11 @@ export class FaultClient {
     return this.withRetries(method, path, { 'idempotency-key': idempotencyKey, ...headers }, body);
   }
 
+  /** Later reads wait until the views include `position` (e.g. events other processes wrote). */
+  readAtLeast(position: bigint): void {
+    if (position > this.position) this.position = position;
+  }
+
   async read<T = any>(path: string): Promise<T> {
     return (await this.withRetries<T>('GET', path, this.position > 0n ? { 'x-min-position': this.position.toString() } : {})).body;
   }
