@@ -154,4 +154,25 @@ describe('reservation management', () => {
     expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: 'yes' } })).status).toBe(400);
     expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: false } })).body.autoRenew).toBe(false);
   });
+
+  it("answers another partner's reservation with 404 on every route, writing nothing", async () => {
+    const id = await reservation();
+    const before = await api.countEvents();
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', `/v1/reservations/${id}`],
+      ['GET', `/v1/reservations/${id}/refund-quote`],
+      ['PUT', `/v1/reservations/${id}/scope`, { type: 'shared' }],
+      ['POST', `/v1/reservations/${id}/split`, { quantities: [1, 2] }],
+      ['PUT', `/v1/reservations/${id}/auto-renew`, { autoRenew: true }],
+      ['POST', `/v1/reservations/${id}/cancel`],
+      ['POST', '/v1/reservations/merge', { reservationIds: [id, await reservation()] }],
+    ];
+    const afterSetup = await api.countEvents();
+    for (const [method, path, body] of routes) {
+      const answer = await api.call(method, path, { body, key: FABRIKAM_KEY });
+      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 404, code: 'RESERVATION_NOT_FOUND' });
+    }
+    expect(await api.countEvents()).toBe(afterSetup);
+    expect(afterSetup).toBe(before + 1);
+  });
 });
