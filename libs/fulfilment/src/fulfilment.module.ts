@@ -4,9 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { dedicatedConnection } from '@app/redis';
 import { AppConfig } from '@app/config';
-import { ProjectionRunner } from '@app/projections';
+import { Reactor, startReactor } from '@app/projections';
 import { FULFILMENT_QUEUE, warnUnlessNoEviction } from '@app/queues';
 import { DeadLetterProcessor, FulfilmentProcessor } from './fulfilment.processors';
 import { enqueueFulfilment, orderHandoff } from './handoff/order-handoff';
@@ -18,8 +17,7 @@ import { SimulatedAzureProvisioner, simulationSettings } from './provisioning/si
 @Injectable()
 export class OrderHandoffSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Fulfilment');
-  private runner: ProjectionRunner | undefined;
-  private connection: Redis | undefined;
+  private reactor: Reactor | undefined;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -30,15 +28,11 @@ export class OrderHandoffSupervisor implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await warnUnlessNoEviction(this.redis, this.logger);
-    this.connection = dedicatedConnection(this.redis, 'fulfilment-handoff', this.logger);
-    const commit = enqueueFulfilment(this.queue, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
-    this.runner = new ProjectionRunner(this.client, this.connection, orderHandoff, this.logger, commit);
-    this.runner.start();
+    this.reactor = startReactor(this.client, this.redis, orderHandoff, this.logger, enqueueFulfilment(this.queue, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true })));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner?.stop();
-    await this.connection?.quit().catch(() => undefined);
+    await this.reactor?.stop();
   }
 }
 

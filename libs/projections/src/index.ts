@@ -15,3 +15,4 @@ export * from './views/reservations.projection';
 export * from './lag';
 export * from './views/costs.projection';
 export * from './runner/reactor-commit';
+export * from './runner/reactor';

@@ -3,8 +3,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { customerDecider, customerStream, reservationDecider, reservationStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { FoldedDocument, ProjectedEvent, Projection, ProjectionRunner, reactorCommit, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
-import { dedicatedConnection } from '@app/redis';
+import { FoldedDocument, ProjectedEvent, Projection, Reactor, ReservationView, reservationsProjection, startReactor, ViewReader } from '@app/projections';
 
 /** Reads SubscriptionSuspended from $all like a projection; its effect is commands on reservation streams. */
 export const scopeFallback: Projection = {
@@ -23,8 +22,7 @@ export const scopeFallback: Projection = {
 @Injectable()
 export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ScopeFallback');
-  private runner: ProjectionRunner | undefined;
-  private connection: Redis | undefined;
+  private reactor: Reactor | undefined;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -34,14 +32,11 @@ export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    this.connection = dedicatedConnection(this.redis, 'scope-fallback', this.logger);
-    this.runner = new ProjectionRunner(this.client, this.connection, scopeFallback, this.logger, reactorCommit((event) => this.react(event)));
-    this.runner.start();
+    this.reactor = startReactor(this.client, this.redis, scopeFallback, this.logger, (event) => this.react(event));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner?.stop();
-    await this.connection?.quit().catch(() => undefined);
+    await this.reactor?.stop();
   }
 
   private async react(event: ProjectedEvent): Promise<void> {

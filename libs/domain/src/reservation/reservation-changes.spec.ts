@@ -1,28 +1,11 @@
 import { ActiveReservation } from './reservation.decider';
 import { mergedReservation, refundQuote, splitReservations } from './reservation-changes';
+import { provisionedReservation } from './reservation.fixture';
 
 const base: ActiveReservation = {
+  ...provisionedReservation({ billingPlan: 'Upfront', appliedSubscriptionIds: ['s-1'], effectiveDate: '2026-01-01T00:00:00.000Z', expiryDate: '2027-01-01T00:00:00.000Z' }),
   status: 'Succeeded',
   autoRenew: false,
-  reservationId: 'r-1',
-  orderId: 'o-1',
-  orderNumber: 'RO-2026-000001',
-  lineNumber: 1,
-  customerId: 'c-1',
-  partnerId: 'p-1',
-  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
-  armSkuName: 'Standard_D4s_v5',
-  region: 'westeurope',
-  flexibilityGroup: 'DSv5 Series',
-  ratio: 2,
-  quantity: 3,
-  term: 'P1Y',
-  billingPlan: 'Upfront',
-  scope: { type: 'shared' },
-  appliedSubscriptionIds: ['s-1'],
-  effectiveDate: '2026-01-01T00:00:00.000Z',
-  expiryDate: '2027-01-01T00:00:00.000Z',
-  unitPriceUsd: 1_000,
 };
 const now = '2026-07-02T12:00:00.000Z';
 

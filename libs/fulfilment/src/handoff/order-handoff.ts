@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { BatchCommit, Projection, reactorCommit } from '@app/projections';
+import { ProjectedEvent, Projection } from '@app/projections';
 import { FULFILMENT_ATTEMPTS } from '@app/queues';
 import { FulfilmentRequest } from '../order-fulfilment';
 
@@ -23,13 +23,13 @@ export const fulfilmentJobOptions = {
 };
 
 /**
- * Hands each OrderPlaced over as one fulfilment job, then moves the
- * checkpoint. A crash between the two re-enqueues after restart; the job id
- * derived from the order makes BullMQ drop the duplicate while the first job
- * exists.
+ * The hand-off's reaction: each OrderPlaced becomes one fulfilment job (the
+ * reactor moves the checkpoint after). A crash in between re-enqueues after
+ * restart; the job id derived from the order makes BullMQ drop the duplicate
+ * while the first job exists.
  */
-export function enqueueFulfilment(queue: Queue, backoffMs: number): BatchCommit {
-  return reactorCommit((event) => {
+export function enqueueFulfilment(queue: Queue, backoffMs: number): (event: ProjectedEvent) => Promise<unknown> {
+  return (event) => {
     const data: FulfilmentRequest = {
       orderId: event.data.orderId,
       placedEventId: event.id,
@@ -38,5 +38,5 @@ export function enqueueFulfilment(queue: Queue, backoffMs: number): BatchCommit 
     };
     const backoff = { ...fulfilmentJobOptions.backoff, delay: backoffMs };
     return queue.add('fulfil-order', data, { ...fulfilmentJobOptions, backoff, jobId: fulfilmentJobId(data.orderId) });
-  });
+  };
 }

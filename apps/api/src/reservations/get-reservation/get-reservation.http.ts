@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { notFound, refundAllowance, RefundLedger } from '@app/domain';
+import { refundAllowance, RefundLedger } from '@app/domain';
 import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { reservationFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { provisioningState } from '../list-reservations/list-reservations.http';
 
@@ -29,14 +30,12 @@ export class GetReservationController {
   @ApiOkResponse({ description: "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months" })
   async get(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
-    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
-    const reservation = document?.state;
-    if (!reservation || reservation.status === 'none' || reservation.partnerId !== context.partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
     const siblings = await this.views.page(reservationsProjection.name, `customer:${reservation.customerId}`, { limit: 10_000 });
     const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, siblings.map((e) => `reservation:${e.member}`));
     const known = documents.flatMap((d) => (d?.state && d.state.status !== 'none' ? [d.state] : []));
     const { partnerId: _partner, status: _status, ...visible } = reservation;
-    response.setHeader('ETag', `"${document!.revision}"`);
-    return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(refundsOf(known), context.now), revision: String(document!.revision) };
+    response.setHeader('ETag', `"${revision}"`);
+    return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(refundsOf(known), context.now), revision: String(revision) };
   }
 }

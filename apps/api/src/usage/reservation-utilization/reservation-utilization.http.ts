@@ -1,9 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { notFound } from '@app/domain';
-import { costsProjection, FoldedDocument, ReservationView, reservationsProjection, UtilizationDay, ViewReader } from '@app/projections';
+import { costsProjection, UtilizationDay, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { reservationFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 const HOUR_MS = 3_600_000;
@@ -29,16 +29,15 @@ export class ReservationUtilizationController {
   @ApiOkResponse({ description: 'Per day: used hours, reserved hours and the percentage used' })
   async utilization(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(costsProjection.name, request, response);
-    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
-    const reservation = document?.state;
-    if (!reservation || reservation.status === 'none' || reservation.partnerId !== context.partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     const days = await this.views.page(costsProjection.name, `reservation-days:${reservationId}`, { limit: 1_500 });
     const documents = await this.views.documents<UtilizationDay>(costsProjection.name, days.map((day) => `utilization:${reservationId}:${day.member}`));
     const items = documents
       .filter((day): day is UtilizationDay => day !== undefined)
       .map((day) => {
         const used = Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6;
-        const reserved = reservedHours(reservation, day.date);
+        // A cancelled, split or merged reservation reserved nothing after it ended.
+        const reserved = reservedHours({ ...reservation, expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate }, day.date);
         return { date: day.date, usedHours: used, reservedHours: reserved, percentage: reserved > 0 ? Math.round((used / reserved) * 10_000) / 100 : 0 };
       })
       .sort((a, b) => a.date.localeCompare(b.date));
