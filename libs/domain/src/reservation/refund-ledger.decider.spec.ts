@@ -2,7 +2,7 @@ import { deciderSpecification } from '../shared/decider-specification';
 import { RefundLedgerEvent, refundAllowance, refundLedgerDecider } from './refund-ledger.decider';
 
 const spec = deciderSpecification(refundLedgerDecider);
-const refund = (reservationId: string, amountUsd: number, refundedAt: string): RefundLedgerEvent => ({
+const refund = (reservationId: string, amountUsd: number, refundedAt: string): Extract<RefundLedgerEvent, { type: 'RefundRecorded' }> => ({
   type: 'RefundRecorded',
   data: { customerId: 'c-1', reservationId, amountUsd, refundedAt },
 });
@@ -33,4 +33,11 @@ describe('refund ledger', () => {
 
   it('reports the allowance used and left', () =>
     expect(refundAllowance({ refunds: [refund('r-1', 12_345.67, '2026-06-01T00:00:00.000Z').data] }, now)).toEqual({ capUsd: 50_000, usedUsd: 12_345.67, remainingUsd: 37_654.33, windowStart: '2025-11-25T12:00:00.000Z' }));
+
+  it('reverses a refund whose cancellation did not happen, giving the allowance back', () => {
+    const reversed: RefundLedgerEvent = { type: 'RefundReversed', data: { customerId: 'c-1', reservationId: 'r-1', reason: 'split meanwhile', reversedAt: now } };
+    spec.given([refund('r-1', 50_000, now)]).when({ type: 'ReverseRefund', data: { customerId: 'c-1', reservationId: 'r-1', reason: 'split meanwhile', now } }).then([reversed]);
+    spec.given([refund('r-1', 50_000, now), reversed]).when({ type: 'RecordRefund', data: { customerId: 'c-1', reservationId: 'r-2', amountUsd: 50_000, now } }).then([refund('r-2', 50_000, now)]);
+    spec.given([]).when({ type: 'ReverseRefund', data: { customerId: 'c-1', reservationId: 'r-1', reason: 'x', now } }).thenNothingHappens();
+  });
 });

@@ -11,8 +11,13 @@ export interface Refund {
   refundedAt: string;
 }
 
-export type RefundLedgerEvent = Message<'RefundRecorded', { customerId: string } & Refund>;
-export type RefundLedgerCommand = Message<'RecordRefund', { customerId: string; reservationId: string; amountUsd: number; now: string }>;
+export type RefundLedgerEvent =
+  | Message<'RefundRecorded', { customerId: string } & Refund>
+  /** The cancellation the refund was recorded for did not happen (the reservation had changed meanwhile). */
+  | Message<'RefundReversed', { customerId: string; reservationId: string; reason: string; reversedAt: string }>;
+export type RefundLedgerCommand =
+  | Message<'RecordRefund', { customerId: string; reservationId: string; amountUsd: number; now: string }>
+  | Message<'ReverseRefund', { customerId: string; reservationId: string; reason: string; now: string }>;
 export type RefundLedger = { refunds: Refund[] };
 
 export const refundLedgerStream = (customerId: string) => `refund-ledger-${customerId}`;
@@ -61,11 +66,19 @@ export class RefundCapExceeded extends DomainError {
 export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, RefundLedgerEvent> = {
   initialState: () => ({ refunds: [] }),
   decide(command, state) {
+    if (command.type === 'ReverseRefund') {
+      const { customerId, reservationId, reason, now } = command.data;
+      if (!state.refunds.some((refund) => refund.reservationId === reservationId)) return [];
+      return [{ type: 'RefundReversed', data: { customerId, reservationId, reason, reversedAt: now } }];
+    }
     const { customerId, reservationId, amountUsd, now } = command.data;
     if (state.refunds.some((refund) => refund.reservationId === reservationId)) return []; // a retry of the same cancellation
     const allowance = refundAllowance(state, now);
     if (cents(amountUsd) > cents(allowance.remainingUsd)) throw new RefundCapExceeded(amountUsd, allowance);
     return [{ type: 'RefundRecorded', data: { customerId, reservationId, amountUsd, refundedAt: now } }];
   },
-  evolve: (state, event) => ({ refunds: [...state.refunds, { reservationId: event.data.reservationId, amountUsd: event.data.amountUsd, refundedAt: event.data.refundedAt }] }),
+  evolve: (state, event) =>
+    event.type === 'RefundRecorded'
+      ? { refunds: [...state.refunds, { reservationId: event.data.reservationId, amountUsd: event.data.amountUsd, refundedAt: event.data.refundedAt }] }
+      : { refunds: state.refunds.filter((refund) => refund.reservationId !== event.data.reservationId) },
 };

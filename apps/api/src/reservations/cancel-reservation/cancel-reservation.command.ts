@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { active, ActiveReservation, refundLedgerDecider, refundLedgerStream, reservationDecider, reservationStream } from '@app/domain';
+import { active, ActiveReservation, DomainError, refundLedgerDecider, refundLedgerStream, reservationDecider, reservationStream } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore';
 import { RequestContext } from '../../http/request-context';
 import { RefundQuotes } from '../refund-quote/refund-quote';
@@ -18,7 +18,9 @@ export class CancelReservationCommand extends Command<ReservationResource> {
  * Records the refund in the customer's refund ledger first (which refuses it
  * over the cap), then cancels the reservation with that amount. The ledger
  * keeps one refund per reservation, so a retry after a crash between the two
- * cancels with the amount already recorded instead of refunding twice.
+ * cancels with the amount already recorded instead of refunding twice. If the
+ * reservation changed meanwhile and can no longer be cancelled, the refund is
+ * reversed in the ledger.
  */
 @CommandHandler(CancelReservationCommand)
 export class CancelReservationHandler implements ICommandHandler<CancelReservationCommand> {
@@ -38,7 +40,20 @@ export class CancelReservationHandler implements ICommandHandler<CancelReservati
       context,
     );
     const refundUsd = ledger.refunds.find((refund) => refund.reservationId === reservationId)!.amountUsd;
-    const cancelled = await this.streams.handle(reservationStream(reservationId), reservationDecider, { type: 'Cancel', data: { refundUsd, now: context.now } }, context);
-    return ReservationResource.of(cancelled.state as ActiveReservation, cancelled.revision, cancelled.position);
+    try {
+      const cancelled = await this.streams.handle(reservationStream(reservationId), reservationDecider, { type: 'Cancel', data: { refundUsd, now: context.now } }, context);
+      return ReservationResource.of(cancelled.state as ActiveReservation, cancelled.revision, cancelled.position);
+    } catch (error) {
+      // Split, merged or cancelled by someone else since the quote: the refund did not happen, so the allowance comes back.
+      if (error instanceof DomainError && error.code === 'RESERVATION_NOT_ACTIVE') {
+        await this.streams.handle(
+          refundLedgerStream(reservation.customerId),
+          refundLedgerDecider,
+          { type: 'ReverseRefund', data: { customerId: reservation.customerId, reservationId, reason: error.message, now: context.now } },
+          { ...context, commandId: `${context.commandId}/reverse` },
+        );
+      }
+      throw error;
+    }
   }
 }
