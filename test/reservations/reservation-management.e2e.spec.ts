@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { ReservationProvisionedData } from '@app/domain';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
+import { mergeTargetId } from '../../apps/api/src/reservations/merge-reservations/merge-reservations.command';
 
 jest.setTimeout(60_000);
 
@@ -111,6 +112,30 @@ describe('reservation management', () => {
 
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a] } })).status).toBe(400);
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY })).status).toBe(404);
+  });
+
+  it('finishes a merge cut off part-way when retried, or gives the sources back when it cannot finish', async () => {
+    const expiryDate = '2027-10-01T00:00:00.000Z';
+    const store = api.app.get(EventStoreDBClient);
+    /** What a merge that crashed after its first source leaves behind. */
+    const mergedAlone = (source: string, target: string, sources: string[]) =>
+      store.appendToStream(`reservation-${source}`, jsonEvent({ type: 'ReservationMerged', data: { reservationId: source, into: target, mergedWith: sources, mergedAt: new Date().toISOString() } }));
+
+    const [a, b] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 1, expiryDate })];
+    await mergedAlone(a, mergeTargetId([a, b]), [a, b]);
+    const finished = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } });
+    expect(finished.status).toBe(201);
+    expect(finished.body).toMatchObject({ reservationId: mergeTargetId([a, b]), quantity: 2 });
+
+    const [c, d] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 2, expiryDate })];
+    await mergedAlone(c, mergeTargetId([c, d]), [c, d]);
+    await api.call('POST', `/v1/reservations/${d}/split`, { body: { quantities: [1, 1] } });
+    const refused = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [c, d] } });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
+    const givenBack = (await api.call('GET', `/v1/reservations/${c}`)).body;
+    expect(givenBack.provisioningState).toBe('Succeeded');
+    expect(givenBack.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationMerged', 'ReservationMergeReverted']);
+    expect((await api.call('GET', `/v1/reservations/${mergeTargetId([c, d])}`)).status).toBe(404);
   });
 
   it('quotes and pays the prorated refund, and refuses a refund over the customer’s rolling USD 50,000 cap with what is left', async () => {

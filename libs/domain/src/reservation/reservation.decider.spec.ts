@@ -125,6 +125,15 @@ describe('reservation decider', () => {
           { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } },
         ]));
 
+    it('gives a source back when its merge cannot finish, and only then', () => {
+      const merged: ReservationEvent = { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } };
+      const reverted: ReservationEvent = { type: 'ReservationMergeReverted', data: { reservationId: 'r-1', into: 'r-9', reason: 'r-2 was split', revertedAt: now } };
+      spec.given([provisioned, merged]).when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'r-2 was split', now } }).then([reverted]);
+      spec.given([provisioned]).when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'x', now } }).thenNothingHappens();
+      // Back in force: it can be changed again.
+      spec.given([provisioned, merged, reverted]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).then([autoRenewOn]);
+    });
+
     it('treats the same merge again as a retry', () =>
       spec
         .given([provisioned, { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } }])

@@ -16,6 +16,7 @@ export type ReservationCommand =
   | Message<'Renew', { renewalOrderId: string; currentUnitPriceUsd: number; now: string }>
   | Message<'Split', { into: SplitPart[]; now: string }>
   | Message<'MergeInto', { targetReservationId: string; mergedWith: string[]; now: string }>
+  | Message<'RevertMerge', { targetReservationId: string; reason: string; now: string }>
   | Message<'Cancel', { refundUsd: number; now: string }>
   | Message<'Expire', { now: string }>;
 
@@ -150,6 +151,13 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return [...renewalCancelled(reservation, 'merge', now), { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } }];
       }
 
+      case 'RevertMerge': {
+        // Only a source still waiting for a merge that will not happen; anything else is already as it should be.
+        const { targetReservationId, reason, now } = command.data;
+        if (state.status !== 'Merged' || state.mergedInto !== targetReservationId) return [];
+        return [{ type: 'ReservationMergeReverted', data: { reservationId: state.reservationId, into: targetReservationId, reason, revertedAt: now } }];
+      }
+
       case 'Cancel': {
         const reservation = active(state);
         const { refundUsd, now } = command.data;
@@ -182,6 +190,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return { ...state, status: 'Split', splitInto: event.data.into, endedAt: event.data.splitAt };
       case 'ReservationMerged':
         return { ...state, status: 'Merged', mergedInto: event.data.into, endedAt: event.data.mergedAt };
+      case 'ReservationMergeReverted': {
+        const { mergedInto: _into, endedAt: _ended, ...rest } = state;
+        return { ...rest, status: 'Succeeded' };
+      }
       case 'ReservationCancelled':
         return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt };
       case 'ReservationExpired':

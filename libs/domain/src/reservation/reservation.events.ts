@@ -48,6 +48,8 @@ export type ReservationEvent =
   | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; unitPriceUsd: number; renewedAt: string }>
   | Message<'ReservationSplit', { reservationId: string; into: SplitPart[]; splitAt: string }>
   | Message<'ReservationMerged', { reservationId: string; into: string; mergedWith: string[]; mergedAt: string }>
+  /** A merge that could not finish (another source had changed) gave this source back. */
+  | Message<'ReservationMergeReverted', { reservationId: string; into: string; reason: string; revertedAt: string }>
   | Message<'ReservationCancelled', { reservationId: string; customerId: string; refundUsd: number; cancelledAt: string }>
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 

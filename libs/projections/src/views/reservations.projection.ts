@@ -55,6 +55,7 @@ export const reservationsProjection = foldingProjection<ReservationView, Reserva
     'ReservationRenewed',
     'ReservationSplit',
     'ReservationMerged',
+    'ReservationMergeReverted',
     'ReservationCancelled',
     'ReservationExpired',
   ],
