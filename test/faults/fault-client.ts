@@ -28,6 +28,11 @@ export class FaultClient {
     return this.withRetries(method, path, { 'idempotency-key': idempotencyKey, ...headers }, body);
   }
 
+  /** The highest X-Position this client has been answered with. */
+  get seen(): bigint {
+    return this.position;
+  }
+
   /** Later reads wait until the views include `position` (e.g. events other processes wrote). */
   readAtLeast(position: bigint): void {
     if (position > this.position) this.position = position;
