@@ -15,23 +15,45 @@ export interface ProjectionLag {
   secondsBehind: number;
 }
 
-export async function measureLag(client: EventStoreDBClient, views: ViewReader, projection: Projection): Promise<ProjectionLag> {
+export interface UnappliedScan {
+  checkpoint?: bigint;
+  /** Events of the projection's types after its checkpoint (and at or before `upTo`, when given). */
+  count: number;
+  /** When the first of them was written. */
+  oldest?: Date;
+  /** The scan stopped at its limit, so there may be more. */
+  truncated: boolean;
+}
+
+/**
+ * Scans $all after a projection's checkpoint for the events it has yet to
+ * apply, up to `limit` events read. Drained to the end (bounded by maxCount):
+ * a read is never abandoned.
+ */
+export async function scanUnapplied(client: EventStoreDBClient, views: ViewReader, projection: Projection, options: { limit: number; upTo?: bigint }): Promise<UnappliedScan> {
   const checkpoint = await views.checkpoint(projection.name);
   const types = new Set(projection.eventTypes);
   const from = checkpoint === undefined ? START : { commit: checkpoint + 1n, prepare: checkpoint + 1n };
-  let eventsBehind = 0;
+  let count = 0;
   let scanned = 0;
   let oldest: Date | undefined;
-  for await (const { event } of client.readAll({ fromPosition: from, maxCount: SCAN_LIMIT })) {
+  for await (const { event, commitPosition } of client.readAll({ fromPosition: from, maxCount: options.limit })) {
     scanned++;
     if (!event || !types.has(event.type)) continue;
-    eventsBehind++;
+    const position = commitPosition ?? event.position?.commit;
+    if (options.upTo !== undefined && (position === undefined || position > options.upTo)) continue;
+    count++;
     oldest ??= event.created;
   }
+  return { checkpoint, count, oldest, truncated: scanned === options.limit };
+}
+
+export async function measureLag(client: EventStoreDBClient, views: ViewReader, projection: Projection): Promise<ProjectionLag> {
+  const { checkpoint, count, oldest, truncated } = await scanUnapplied(client, views, projection, { limit: SCAN_LIMIT });
   return {
     checkpoint: checkpoint?.toString(),
-    eventsBehind,
-    atLeast: scanned === SCAN_LIMIT,
+    eventsBehind: count,
+    atLeast: truncated,
     secondsBehind: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
   };
 }

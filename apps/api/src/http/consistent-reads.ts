@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { EventStoreDBClient, START } from '@eventstore/db-client';
-import { Projection, projectionNamed, ViewReader } from '@app/projections';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { Projection, projectionNamed, scanUnapplied, ViewReader } from '@app/projections';
 
 const FIRST_WAIT_MS = 100;
 const WAIT_MS = 2_000;
@@ -22,17 +22,8 @@ export class ConsistentReads {
 
   /** Whether an event the projection takes sits between its checkpoint and `position`. */
   private async pendingFor(projection: Projection, position: bigint): Promise<boolean> {
-    const checkpoint = await this.views.checkpoint(projection.name);
-    const types = new Set(projection.eventTypes);
-    const from = checkpoint === undefined ? START : { commit: checkpoint + 1n, prepare: checkpoint + 1n };
-    let pending = false;
-    let scanned = 0;
-    // Drained to the end (bounded by maxCount): a read is never abandoned.
-    for await (const { event, commitPosition } of this.client.readAll({ fromPosition: from, maxCount: SCAN_LIMIT })) {
-      scanned++;
-      if (commitPosition !== undefined && commitPosition <= position && event && types.has(event.type)) pending = true;
-    }
-    return pending || scanned === SCAN_LIMIT;
+    const { count, truncated } = await scanUnapplied(this.client, this.views, projection, { limit: SCAN_LIMIT, upTo: position });
+    return count > 0 || truncated;
   }
 
   async ensure(projection: string, request: Request, response: Response): Promise<void> {
