@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { ReservationView, reservationsIn, ViewReader } from '@app/projections';
 import { HourRange, UsageStore } from './usage-store';
 
 const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
@@ -55,9 +55,7 @@ export class DiscountCalculation {
   }
 
   private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
-    const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 10_000 });
-    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
-    return documents.flatMap((document) => (document?.state ? benefitsOf(document.state) : []));
+    return (await reservationsIn(this.views, `customer:${customerId}`, { limit: 10_000 })).flatMap(benefitsOf);
   }
 }
 

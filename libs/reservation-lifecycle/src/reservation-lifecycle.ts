@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { ActiveReservation, Catalog, orderDecider, orderStream, RENEWAL_PRICE_LOCK_DAYS, reservationDecider, reservationStream } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore';
 import { OrderNumbers } from '@app/ordering';
-import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { reservationsIn, ViewReader } from '@app/projections';
 
 const NAMESPACE = '3f8b2d6e-1a4c-4b7f-9e25-6c0d8a1f4e72';
 const DAY_MS = 86_400_000;
@@ -38,12 +38,10 @@ export class ReservationLifecycle {
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
-    const entries = await this.views.page(reservationsProjection.name, 'by-expiry', { maxScore: horizon, limit: 100_000 });
-    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
+    const reservations = await reservationsIn(this.views, 'by-expiry', { maxScore: horizon, limit: 100_000 });
     const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, expired: 0 };
-    for (const document of documents) {
-      const view = document?.state;
-      if (!view || view.status !== 'Succeeded') continue;
+    for (const view of reservations) {
+      if (view.status !== 'Succeeded') continue;
       outcome.examined++;
       const { reservationId, partnerId } = view;
       // Each step happens once per reservation, so each has an id of its own derived from it.

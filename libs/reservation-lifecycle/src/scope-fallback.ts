@@ -3,7 +3,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { customerDecider, customerStream, reservationDecider, reservationStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { FoldedDocument, ProjectedEvent, Projection, Reactor, ReservationView, reservationsProjection, startReactor, ViewReader } from '@app/projections';
+import { ProjectedEvent, Projection, Reactor, reservationsIn, startReactor, ViewReader } from '@app/projections';
 
 /** Reads SubscriptionSuspended from $all like a projection; its effect is commands on reservation streams. */
 export const scopeFallback: Projection = {
@@ -41,9 +41,8 @@ export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicati
 
   private async react(event: ProjectedEvent): Promise<void> {
     const { customerId, subscriptionId, suspendedAt } = event.data as { customerId: string; subscriptionId: string; suspendedAt: string };
-    const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 10_000 });
-    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
-    const affected = documents.flatMap((d) => (d?.state.status === 'Succeeded' && d.state.scope.type === 'single' && d.state.scope.subscriptionId === subscriptionId ? [d.state] : []));
+    const reservations = await reservationsIn(this.views, `customer:${customerId}`, { limit: 10_000 });
+    const affected = reservations.filter((r) => r.status === 'Succeeded' && r.scope.type === 'single' && r.scope.subscriptionId === subscriptionId);
     if (affected.length === 0) return;
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     if (customer.status !== 'registered') return;

@@ -1,5 +1,6 @@
 import { ActiveReservation, Reservation, ReservationEvent, reservationDecider, Scope } from '@app/domain';
-import { foldingProjection } from './folding-projection';
+import { ViewReader } from '../view-reader';
+import { FoldedDocument, foldingProjection } from './folding-projection';
 
 /** A stretch of time with one scope. A change applies from the next whole hour, as usage is billed by the hour. */
 export interface ScopePeriod {
@@ -16,6 +17,7 @@ export interface ReservationHistoryEntry {
 }
 
 export type ReservationView = { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
+export type KnownReservation = Exclude<ReservationView, { status: 'none' }>;
 
 const HOUR_MS = 3_600_000;
 export const nextWholeHour = (iso: string) => new Date(Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
@@ -71,3 +73,10 @@ export const reservationsProjection = foldingProjection<ReservationView, Reserva
         ]
       : [],
 });
+
+/** The reservations an index of this view lists (`customer:<id>` or `by-expiry`), newest score first. */
+export async function reservationsIn(views: ViewReader, index: string, options: { maxScore?: number; limit: number }): Promise<KnownReservation[]> {
+  const entries = await views.page(reservationsProjection.name, index, options);
+  const documents = await views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
+  return documents.flatMap((document) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
+}

@@ -2,16 +2,14 @@ import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { refundAllowance, RefundLedger } from '@app/domain';
-import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { KnownReservation, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { provisioningState } from '../list-reservations/list-reservations.http';
 
-type Known = Exclude<ReservationView, { status: 'none' }>;
-
 /** The refunds a customer's cancelled reservations recorded, as the view knows them. */
-const refundsOf = (reservations: Known[]): RefundLedger => ({
+const refundsOf = (reservations: KnownReservation[]): RefundLedger => ({
   refunds: reservations.flatMap((r) =>
     r.history.filter((entry) => entry.type === 'ReservationCancelled').map((entry) => ({ reservationId: r.reservationId, amountUsd: entry.detail.refundUsd as number, refundedAt: entry.at })),
   ),
@@ -31,9 +29,7 @@ export class GetReservationController {
   async get(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
-    const siblings = await this.views.page(reservationsProjection.name, `customer:${reservation.customerId}`, { limit: 10_000 });
-    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, siblings.map((e) => `reservation:${e.member}`));
-    const known = documents.flatMap((d) => (d?.state && d.state.status !== 'none' ? [d.state] : []));
+    const known = await reservationsIn(this.views, `customer:${reservation.customerId}`, { limit: 10_000 });
     const { partnerId: _partner, status: _status, ...visible } = reservation;
     response.setHeader('ETag', `"${revision}"`);
     return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(refundsOf(known), context.now), revision: String(revision) };

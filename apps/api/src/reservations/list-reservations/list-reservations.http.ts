@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { KnownReservation, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -20,11 +20,9 @@ export class ListReservationsController {
   async list(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
-    const entries = await this.views.page(reservationsProjection.name, `customer:${customerId}`, { limit: 1_000 });
-    const documents = await this.views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
-    const items = documents.flatMap((document) => {
-      const reservation = document?.state;
-      if (!reservation || reservation.status === 'none' || reservation.partnerId !== context.partnerId) return [];
+    const reservations = await reservationsIn(this.views, `customer:${customerId}`, { limit: 1_000 });
+    const items = reservations.flatMap((reservation) => {
+      if (reservation.partnerId !== context.partnerId) return [];
       const { partnerId: _partner, status: _status, history: _history, ...visible } = reservation;
       return [{ ...visible, provisioningState: provisioningState(reservation, context.now) }];
     });
@@ -33,7 +31,7 @@ export class ListReservationsController {
 }
 
 /** Azure's provisioningState: an ended reservation says how it ended; a live one may not have started or may be past its end. */
-export function provisioningState(reservation: Exclude<ReservationView, { status: 'none' }>, now: string): string {
+export function provisioningState(reservation: KnownReservation, now: string): string {
   if (reservation.status !== 'Succeeded') return reservation.status;
   return now < reservation.effectiveDate ? 'Pending' : now >= reservation.expiryDate ? 'Expired' : 'Succeeded';
 }
