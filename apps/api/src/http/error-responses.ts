@@ -110,10 +110,10 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
 }
 
 /**
- * Everything no other filter claims. A dependency outage is a 503 with
- * Retry-After: the command was not applied, or was applied and a retry with
- * the same Idempotency-Key returns its result. Anything else is a 500 whose
- * details go to the log, not to the caller.
+ * Everything no other filter claims. A dependency outage (event store, Redis,
+ * PostgreSQL) is a 503 with Retry-After: the command was not applied, or was
+ * applied and a retry with the same Idempotency-Key returns its result.
+ * Anything else is a 500 whose details go to the log, not to the caller.
  */
 @Catch()
 export class UnexpectedErrorFilter implements ExceptionFilter {
@@ -130,7 +130,7 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         error: 'Service Unavailable',
         code: 'DEPENDENCY_UNAVAILABLE',
-        message: 'the event store or Redis is unreachable for the moment; retry with the same Idempotency-Key',
+        message: 'the event store, Redis or PostgreSQL is unreachable for the moment; retry with the same Idempotency-Key',
       };
     } else {
       this.logger.error(error instanceof Error ? error : String(error));
