@@ -1,11 +1,12 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
 import { Order, OrderStatus, Term, TERMS } from '@app/domain';
 import { FoldedDocument, IndexCursor, orderHistoryProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { OrderResource } from '../order.resource';
@@ -14,8 +15,8 @@ const STATUSES: OrderStatus[] = ['pending', 'completed', 'failed', 'cancelled'];
 
 export class OrderHistoryQuery {
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: OrderStatus;
-  @ApiPropertyOptional({ description: 'Placed at or after (ISO 8601)' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'Placed before (ISO 8601)' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ description: 'Placed at or after (ISO 8601)' }) @IsOptional() @IsIso8601Date() from?: string;
+  @ApiPropertyOptional({ description: 'Placed before (ISO 8601)' }) @IsOptional() @IsIso8601Date() to?: string;
   @ApiPropertyOptional({ enum: TERMS }) @IsOptional() @IsIn(TERMS) term?: Term;
   @ApiPropertyOptional({ example: 'westeurope' }) @IsOptional() @IsString() @MaxLength(50) region?: string;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
@@ -63,8 +64,8 @@ export class OrderHistoryController {
     const limit = query.limit ?? 20;
     let after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const items: OrderResource[] = [];
-    const minScore = query.from ? Date.parse(query.from) : undefined;
-    const maxScore = query.to ? Date.parse(query.to) - 1 : undefined;
+    const minScore = query.from ? iso8601Instant(query.from) : undefined;
+    const maxScore = query.to ? iso8601Instant(query.to) - 1 : undefined;
     for (;;) {
       const entries = await this.views.page(orderHistoryProjection.name, index, { minScore, maxScore, after, limit: limit * 2 });
       const documents = await this.views.documents<FoldedDocument<Order>>(orderHistoryProjection.name, entries.map((e) => `order:${e.member}`));

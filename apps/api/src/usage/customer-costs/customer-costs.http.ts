@@ -1,15 +1,16 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
 import { CostDay, costsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class CostQuery {
-  @ApiPropertyOptional({ example: '2026-06-01' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ example: '2026-06-30', description: 'Inclusive' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ example: '2026-06-01' }) @IsOptional() @IsIso8601Date() from?: string;
+  @ApiPropertyOptional({ example: '2026-06-30', description: 'Inclusive' }) @IsOptional() @IsIso8601Date() to?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
 }
 
@@ -36,8 +37,9 @@ export class CustomerCostsController {
     await this.consistency.ensure(costsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
     const days = await this.views.page(costsProjection.name, `days:${customerId}`, {
-      minScore: query.from ? Date.parse(query.from.slice(0, 10)) : undefined,
-      maxScore: query.to ? Date.parse(query.to.slice(0, 10)) : undefined,
+      // Days are UTC days, indexed by their midnight: a bound selects the whole day it falls in.
+      minScore: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined,
+      maxScore: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined,
       limit: 1_000,
     });
     const documents = await this.views.documents<CostDay>(costsProjection.name, days.map((day) => `cost:${customerId}:${day.member}`));

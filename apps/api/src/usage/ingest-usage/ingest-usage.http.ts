@@ -2,13 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Queue } from 'bullmq';
 import { v5 as uuidv5 } from 'uuid';
 import { ruleViolated, UsageRecord } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { PartnerScopedReads } from '@app/ordering';
 import { DISCOUNT_QUEUE } from '@app/queues';
+import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export const MAX_USAGE_BATCH = 10_000;
@@ -25,9 +26,8 @@ export class UsageRecordRequest {
   @ApiProperty({ example: '/subscriptions/…/virtualMachines/web-1' }) @IsString() @MaxLength(500) resourceId: string;
   @ApiProperty({ example: 'westeurope' }) @IsString() @MaxLength(50) region: string;
   @ApiProperty({ example: 'Standard_D4s_v5' }) @IsString() @MaxLength(100) vmSize: string;
-  @ApiProperty({ example: '2026-06-01T10:00:00Z', description: 'Start of the hour' })
-  @IsISO8601()
-  @Matches(/T\d\d:00(:00(\.0+)?)?(Z|[+-]\d\d:?\d\d)$/, { message: 'hour must be the start of an hour, e.g. 2026-06-01T10:00:00Z' })
+  @ApiProperty({ example: '2026-06-01T10:00:00Z', description: 'Start of a UTC hour, in any ISO 8601 form' })
+  @IsIso8601Date({ startOfHour: true })
   hour: string;
   @ApiProperty({ minimum: 0, maximum: 1, description: 'VM-hours in that hour' }) @IsNumber() @Min(0) @Max(1) quantity: number;
   @ApiProperty({ example: 0.192 }) @IsNumber() @Min(0) @Max(1_000) payAsYouGoRateUsd: number;
@@ -67,10 +67,11 @@ export class IngestUsageController {
         throw ruleViolated('USAGE_SUBSCRIPTION_UNKNOWN', `subscription ${record.subscriptionId} is not a subscription of customer ${record.customerId}`);
       }
     }
-    const records: UsageRecord[] = body.records.map((record) => ({
-      ...record,
-      recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${new Date(record.hour).toISOString()}`, RECORD_NAMESPACE),
-    }));
+    const records: UsageRecord[] = body.records.map((record) => {
+      // Any ISO 8601 form in, one form on: the store and the engine read the hour with Date.parse.
+      const hour = new Date(iso8601Instant(record.hour)).toISOString();
+      return { ...record, hour, recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${hour}`, RECORD_NAMESPACE) };
+    });
     const ranges = await this.store.save(records);
     const jobIds = await enqueueDiscounts(
       this.queue,
