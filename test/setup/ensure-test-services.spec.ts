@@ -5,14 +5,21 @@
  * install, on ports nothing else uses.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
-const SCRIPT = join(__dirname, '../../tools/ensure-test-services.sh');
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/** A copy the unprivileged user can read wherever the checkout is. */
+const scriptDir = mkdtempSync(join(tmpdir(), 'ensure-services-'));
+chmodSync(scriptDir, 0o755);
+const SCRIPT = join(scriptDir, 'ensure-test-services.sh');
+copyFileSync(join(__dirname, '../../tools/ensure-test-services.sh'), SCRIPT);
+chmodSync(SCRIPT, 0o755);
+afterAll(() => rmSync(scriptDir, { recursive: true, force: true }));
 
 async function freePort(): Promise<number> {
   const server = createServer();
