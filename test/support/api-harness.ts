@@ -62,6 +62,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     // Tests drive many requests with one key; the rate limit has its own test.
     THROTTLE_LIMIT: '1000000',
+    // Contacts in the machine's real PostgreSQL; the embedded one has its own test.
+    PERSONAL_DATA_URL: 'postgresql://postgres@127.0.0.1:5432/postgres',
     ...env,
   });
   // Loaded only now, after the environment above is in place.

@@ -69,9 +69,18 @@ export class Environment {
   @IsString()
   OPS_PASSWORD?: string;
 
-  /** PostgreSQL holding customers' personal data (contacts), which is kept out of the event store. */
+  /**
+   * PostgreSQL holding customers' personal data (contacts), which is kept out
+   * of the event store. Unset: an embedded PostgreSQL (PGlite) in
+   * PERSONAL_DATA_DIR, for local use; required in production.
+   */
+  @IsOptional()
+  @Transform(({ value }) => value || undefined)
+  @Matches(/^postgres(ql)?:\/\//, { message: 'PERSONAL_DATA_URL must be a postgresql:// connection string' })
+  PERSONAL_DATA_URL?: string;
+
   @IsString()
-  PERSONAL_DATA_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+  PERSONAL_DATA_DIR = 'data/personal-data';
 
   /** Requests one API key may make per THROTTLE_WINDOW_MS, counted in Redis across all API replicas. */
   @Type(() => Number)
@@ -134,13 +143,18 @@ export class Environment {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD', 'PROVISIONING_FAILING_SKUS'];
+  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD', 'PROVISIONING_FAILING_SKUS', 'PERSONAL_DATA_URL'];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment);
-  if (errors.length > 0) {
-    const lines = errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = [...errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`), ...combinationErrors(environment)];
+  if (lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   return environment;
+}
+
+/** Rules about settings taken together, each naming the variables to set. */
+function combinationErrors(env: Environment): string[] {
+  const errors: string[] = [];
+  if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_URL) errors.push('  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)');
+  return errors;
 }

@@ -1,5 +1,10 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
+
+/** What the directory needs of PostgreSQL: a pg Pool, or the embedded one (embedded-postgres.ts). */
+export interface SqlClient {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
+  end(): Promise<void>;
+}
 
 /** A customer's contact person: personal data, so never written to an event. */
 export interface Contact {
@@ -32,7 +37,7 @@ const SCHEMA = `
 export class ContactDirectory implements OnApplicationShutdown {
   private schemaReady: Promise<unknown> | undefined;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: SqlClient) {}
 
   async put(customerId: string, partnerId: string, contact: Contact, at: string): Promise<StoredContact> {
     await this.ready();

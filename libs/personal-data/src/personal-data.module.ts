@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Pool } from 'pg';
 import { AppConfig } from '@app/config';
 import { ContactDirectory } from './contact-directory';
+import { embeddedPostgres } from './embedded-postgres';
 
 @Global()
 @Module({
@@ -10,8 +11,10 @@ import { ContactDirectory } from './contact-directory';
     {
       provide: ContactDirectory,
       inject: [ConfigService],
-      useFactory: (config: AppConfig) =>
-        new ContactDirectory(new Pool({ connectionString: config.get('PERSONAL_DATA_URL', { infer: true }), max: 5, connectionTimeoutMillis: 2_000 })),
+      useFactory: (config: AppConfig) => {
+        const url = config.get('PERSONAL_DATA_URL', { infer: true });
+        return new ContactDirectory(url ? new Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 2_000 }) : embeddedPostgres(config.get('PERSONAL_DATA_DIR', { infer: true })));
+      },
     },
   ],
   exports: [ContactDirectory],
