@@ -130,6 +130,44 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
       expect(stored.map((e) => e.event!.type)).toEqual(['A', 'B']);
     });
 
+    it('recognises a repeat with an exact expected revision: the same ids at the same place write nothing', async () => {
+      const name = stream();
+      await client.appendToStream(name, event('Start'), { ...via, expectedRevision: 'no_stream' });
+      const events = [event('A'), event('B')];
+      const first = await client.appendToStream(name, events, { ...via, expectedRevision: 0n });
+      const repeat = await client.appendToStream(name, events, { ...via, expectedRevision: 0n });
+      expect(repeat.nextExpectedRevision).toBe(first.nextExpectedRevision);
+      expect((await collect(client.readStream(name))).map((e) => e.event!.type)).toEqual(['Start', 'A', 'B']);
+    });
+
+    it('refuses the same ids with an exact expected revision that is neither the current one nor where they were written', async () => {
+      const name = stream();
+      const a = event('A');
+      await client.appendToStream(name, [event('Start'), event('Next')], { ...via, expectedRevision: 'no_stream' });
+      await client.appendToStream(name, a, { ...via, expectedRevision: 1n });
+      const error = await client.appendToStream(name, a, { ...via, expectedRevision: 0n }).catch((e) => e);
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    });
+
+    it('writes again when the expected revision is the current one, even with ids seen before', async () => {
+      const name = stream();
+      const a = event('A');
+      await client.appendToStream(name, a, { ...via, expectedRevision: 'no_stream' });
+      const again = await client.appendToStream(name, a, { ...via, expectedRevision: 0n });
+      expect(again.nextExpectedRevision).toBe(1n);
+      const stored = await collect(client.readStream(name));
+      expect(stored.map((e) => e.event!.id)).toEqual([a.id, a.id]);
+    });
+
+    it('recognises an immediate repeat with expected revision any (best effort only)', async () => {
+      const name = stream();
+      const events = [event('A'), event('B')];
+      const first = await client.appendToStream(name, events, { ...via, expectedRevision: 'any' });
+      const repeat = await client.appendToStream(name, events, { ...via, expectedRevision: 'any' });
+      expect(repeat.nextExpectedRevision).toBe(first.nextExpectedRevision);
+      expect(await collect(client.readStream(name))).toHaveLength(2);
+    });
+
     it('orders appends from many concurrent writers on one stream without gaps', async () => {
       const name = stream();
       await Promise.all(Array.from({ length: 50 }, (_, i) => client.appendToStream(name, event('N', { i }), via)));

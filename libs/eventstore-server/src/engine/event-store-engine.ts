@@ -85,17 +85,27 @@ export class EventStoreEngine {
     const stream = this.getOrCreate(streamId);
     if (stream.acceptedTombstoned) return { ok: false, reason: 'stream_deleted' };
 
-    const replay = this.findRetry(stream, events);
-    if (replay) {
-      if (replay === 'conflict') {
-        return { ok: false, reason: 'wrong_expected_version', current: stream.acceptedCurrent, expected };
-      }
-      await this.log.waitDurable(replay.position + 1);
-      return { ok: true, revision: replay.revision, position: replay.position };
-    }
-
     const current = stream.acceptedCurrent;
-    if (!satisfies(expected, current)) return { ok: false, reason: 'wrong_expected_version', current, expected };
+    const exact = expected.kind === 'exact' ? expected.revision : expected.kind === 'no_stream' ? -1 : undefined;
+    if (exact !== undefined) {
+      // EventStoreDB's guarantee: the same ids at the same place, right after the expected revision, are a repeat.
+      // An append at the current revision is a new write, even with ids seen before.
+      if (exact !== (current === 'no_stream' ? -1 : current)) {
+        const repeat = this.repeatAt(stream, exact, events);
+        if (!repeat) return { ok: false, reason: 'wrong_expected_version', current, expected };
+        await this.log.waitDurable(repeat.position + 1);
+        return { ok: true, revision: repeat.revision, position: repeat.position };
+      }
+    } else {
+      // With any or stream_exists, recognising a repeat is best effort, as in EventStoreDB.
+      const replay = this.findRetry(stream, events);
+      if (replay === 'conflict') return { ok: false, reason: 'wrong_expected_version', current, expected };
+      if (replay) {
+        await this.log.waitDurable(replay.position + 1);
+        return { ok: true, revision: replay.revision, position: replay.position };
+      }
+      if (!satisfies(expected, current)) return { ok: false, reason: 'wrong_expected_version', current, expected };
+    }
     if (events.length === 0) return { ok: true, revision: current, position: undefined };
 
     const created = BigInt(Date.now()) * TICKS_PER_MS;
@@ -148,7 +158,22 @@ export class EventStoreEngine {
   }
 
   /**
-   * A retried append (same event ids) must not write again. Returns the last
+   * The last event of an earlier append of exactly these ids, written right
+   * after `revision` in this stream; undefined when the ids are not there.
+   */
+  private repeatAt(stream: StreamState, revision: number, events: ProposedEvent[]): StoredEvent | undefined {
+    if (events.length === 0) return undefined;
+    let last: StoredEvent | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const stored = this.byId.get(events[i].id);
+      if (!stored || stored.streamId !== stream.id || stored.revision !== revision + 1 + i) return undefined;
+      last = stored;
+    }
+    return last;
+  }
+
+  /**
+   * A retried append (same event ids) must not write again (best effort). Returns the last
    * event of the original write when the whole batch matches it, 'conflict'
    * when only part of it does, and undefined for a fresh append.
    */
