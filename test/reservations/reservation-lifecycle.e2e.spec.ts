@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { ReservationProvisionedData } from '@app/domain';
 import { EventStoreConnection } from '@app/eventstore';
 import { RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
-import { renewalOrderIdFor } from '@app/reservation-lifecycle';
+import { renewalOrderIdFor } from '@app/ordering';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
 import { RunningProcess, startTsProcess } from '../support/processes';

@@ -5,10 +5,11 @@
  * on their streams the way fulfilment records them.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { ReservationProvisionedData } from '@app/domain';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { mergeTargetId } from '../../apps/api/src/reservations/merge-reservations/merge-reservations.command';
+import { seedReservationOrder } from '../support/reservation-orders';
 
 jest.setTimeout(60_000);
 
@@ -28,21 +29,16 @@ describe('reservation management', () => {
   });
   afterAll(() => api.close());
 
-  /** A reservation as fulfilment records it, bought now for a year. */
+  const owner = () => ({ customerId, partnerId: 'partner-contoso', subscriptionIds: [production, development] });
+
+  /** One reservation, in a reservation order of its own, as fulfilment records it. */
   async function reservation(overrides: Partial<ReservationProvisionedData> = {}): Promise<string> {
-    const reservationId = randomUUID();
-    const effective = new Date();
-    const expiry = new Date(effective);
-    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
-    const data: ReservationProvisionedData = {
-      reservationId, orderId: randomUUID(), orderNumber: 'RO-2026-000001', lineNumber: 1, customerId, partnerId: 'partner-contoso',
-      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', flexibilityGroup: 'DSv5 Series', ratio: 2,
-      quantity: 3, term: 'P1Y', billingPlan: 'Upfront', scope: { type: 'shared' }, appliedSubscriptionIds: [production, development],
-      effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd: 1_000,
-      ...overrides,
-    };
-    await api.app.get(EventStoreDBClient).appendToStream(`reservation-${reservationId}`, jsonEvent({ type: 'ReservationProvisioned', data: { ...data } }));
-    return reservationId;
+    return (await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), [overrides])).reservationIds[0];
+  }
+
+  /** Several reservations in one reservation order. */
+  async function reservationOrder(...reservations: Array<Partial<ReservationProvisionedData>>): Promise<string[]> {
+    return (await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), reservations)).reservationIds;
   }
 
   it('changes the scope single ↔ shared, refusing subscriptions that are not active or not the customer’s', async () => {
@@ -50,7 +46,8 @@ describe('reservation management', () => {
     const single = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: production } });
     expect(single.status).toBe(200);
     expect(single.body).toMatchObject({ scope: { type: 'single', subscriptionId: production }, appliedSubscriptionIds: [production], term: 'P1Y', provisioningState: 'Succeeded' });
-    expect(single.headers.get('etag')).toBe('"1"');
+    // A reservation's ETag is its reservation order's revision: placed, line started, provisioned, completed, then this change.
+    expect(single.headers.get('etag')).toBe('"4"');
 
     const foreign = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: randomUUID() } });
     expect({ status: foreign.status, code: foreign.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT' });
@@ -59,9 +56,9 @@ describe('reservation management', () => {
     expect({ status: suspended.status, code: suspended.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_ACTIVE' });
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${development}/reactivate`);
 
-    const stale = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"0"' } });
-    expect({ status: stale.status, code: stale.body.code, current: stale.body.currentRevision }).toEqual({ status: 409, code: 'STALE_REVISION', current: '1' });
-    const shared = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"1"' } });
+    const stale = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"3"' } });
+    expect({ status: stale.status, code: stale.body.code, current: stale.body.currentRevision }).toEqual({ status: 409, code: 'STALE_REVISION', current: '4' });
+    const shared = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"4"' } });
     expect(shared.body).toMatchObject({ scope: { type: 'shared' }, appliedSubscriptionIds: [production, development] });
 
     const view = await api.call('GET', `/v1/reservations/${id}`);
@@ -97,8 +94,14 @@ describe('reservation management', () => {
 
   it('merges reservations with the same SKU, region, term, billing plan and end date into one, and refuses others', async () => {
     const expiryDate = '2027-09-01T00:00:00.000Z';
-    const [a, b] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 2, expiryDate, unitPriceUsd: 1_300 })];
-    const elsewhere = await reservation({ quantity: 1, expiryDate, region: 'eastus', catalogItemId: 'ri-standard_d4s_v5-eastus-p1y' });
+    const [a, b, elsewhere] = await reservationOrder(
+      { quantity: 1, expiryDate },
+      { quantity: 2, expiryDate, unitPriceUsd: 1_300 },
+      { quantity: 1, expiryDate, region: 'eastus', catalogItemId: 'ri-standard_d4s_v5-eastus-p1y' },
+    );
+    const otherOrder = await reservation({ quantity: 1, expiryDate });
+    const across = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, otherOrder] } });
+    expect({ status: across.status, code: across.body.code }).toEqual({ status: 422, code: 'MERGE_ACROSS_ORDERS' });
 
     const mismatch = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, elsewhere] } });
     expect({ status: mismatch.status, code: mismatch.body.code }).toEqual({ status: 422, code: 'MERGE_MISMATCH' });
@@ -114,28 +117,32 @@ describe('reservation management', () => {
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY })).status).toBe(404);
   });
 
-  it('finishes a merge cut off part-way when retried, or gives the sources back when it cannot finish', async () => {
-    const expiryDate = '2027-10-01T00:00:00.000Z';
-    const store = api.app.get(EventStoreDBClient);
-    /** What a merge that crashed after its first source leaves behind. */
-    const mergedAlone = (source: string, target: string, sources: string[]) =>
-      store.appendToStream(`reservation-${source}`, jsonEvent({ type: 'ReservationMerged', data: { reservationId: source, into: target, mergedWith: sources, mergedAt: new Date().toISOString() } }));
+  it('race: the same merge sent three times at once merges once; the sources do not stay active beside it', async () => {
+    const [a, b] = await reservationOrder({ quantity: 1 }, { quantity: 1 });
+    const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } })));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201]);
+    expect(new Set(answers.map((answer) => answer.body.reservationId))).toEqual(new Set([mergeTargetId([a, b])]));
+    const states = await Promise.all([a, b, mergeTargetId([a, b])].map(async (id) => (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body));
+    expect(states.map((r) => [r.provisioningState, r.quantity])).toEqual([
+      ['Merged', 1],
+      ['Merged', 1],
+      ['Succeeded', 2],
+    ]);
+  });
 
-    const [a, b] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 1, expiryDate })];
-    await mergedAlone(a, mergeTargetId([a, b]), [a, b]);
-    const finished = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } });
-    expect(finished.status).toBe(201);
-    expect(finished.body).toMatchObject({ reservationId: mergeTargetId([a, b]), quantity: 2 });
-
-    const [c, d] = [await reservation({ quantity: 1, expiryDate }), await reservation({ quantity: 2, expiryDate })];
-    await mergedAlone(c, mergeTargetId([c, d]), [c, d]);
-    await api.call('POST', `/v1/reservations/${d}/split`, { body: { quantities: [1, 1] } });
-    const refused = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [c, d] } });
-    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
-    const givenBack = (await api.call('GET', `/v1/reservations/${c}`)).body;
-    expect(givenBack.provisioningState).toBe('Succeeded');
-    expect(givenBack.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationMerged', 'ReservationMergeReverted']);
-    expect((await api.call('GET', `/v1/reservations/${mergeTargetId([c, d])}`)).status).toBe(404);
+  it('race: a split and a merge of the same reservation sent at once — one wins, the other is refused, units are conserved', async () => {
+    const [a, b] = await reservationOrder({ quantity: 2 }, { quantity: 2 });
+    const [split, merge] = await Promise.all([
+      api.call('POST', `/v1/reservations/${a}/split`, { body: { quantities: [1, 1] } }),
+      api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } }),
+    ]);
+    expect([split.status, merge.status].sort()).toEqual([201, 409]);
+    const orderId = (await api.call('GET', `/v1/reservations/${a}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } })).body.orderId;
+    const order = await api.call('GET', `/v1/orders/${orderId}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } });
+    const activeUnits = Object.values(order.body.reservations as Record<string, { provisioningState: string; quantity: number }>)
+      .filter((r) => r.provisioningState === 'Succeeded')
+      .reduce((total, r) => total + r.quantity, 0);
+    expect(activeUnits).toBe(4);
   });
 
   it('quotes and pays the prorated refund, and refuses a refund over the customer’s rolling USD 50,000 cap with what is left', async () => {
@@ -173,6 +180,26 @@ describe('reservation management', () => {
     expect((await api.call('GET', `/v1/reservations/${second}`)).body.provisioningState).toBe('Succeeded');
   });
 
+  it('race: three cancellations of one reservation at once count one refund, and the ledger, the view and the quote agree', async () => {
+    const customer = (await api.call('POST', '/v1/customers', { body: { name: 'Parallel Cancels Ltd' } })).body.customerId;
+    const subscriptionId = randomUUID();
+    await api.call('POST', `/v1/customers/${customer}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
+    const seeded = await seedReservationOrder(api.app.get(EventStoreDBClient), { customerId: customer, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [{ quantity: 1 }, { quantity: 1 }]);
+    const [id, other] = seeded.reservationIds;
+
+    const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', `/v1/reservations/${id}/cancel`)));
+    expect(answers.every((answer) => answer.status === 200 || (answer.status === 409 && answer.body.code === 'RESERVATION_NOT_ACTIVE'))).toBe(true);
+    expect(answers.some((answer) => answer.status === 200)).toBe(true);
+
+    const position = answers.find((answer) => answer.status === 200)!.body.position;
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': position } })).body;
+    const refunds = view.history.filter((entry: { type: string }) => entry.type === 'ReservationCancelled');
+    expect(refunds).toHaveLength(1);
+    const quote = (await api.call('GET', `/v1/reservations/${other}/refund-quote`)).body;
+    expect(quote.allowance.usedUsd).toBe(refunds[0].detail.refundUsd);
+    expect(view.refundAllowance.usedUsd).toBe(refunds[0].detail.refundUsd);
+  });
+
   it('sets auto-renew on and off', async () => {
     const id = await reservation();
     expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew).toBe(true);
@@ -198,6 +225,6 @@ describe('reservation management', () => {
       expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 404, code: 'RESERVATION_NOT_FOUND' });
     }
     expect(await api.countEvents()).toBe(afterSetup);
-    expect(afterSetup).toBe(before + 1);
+    expect(afterSetup).toBe(before + 4);
   });
 });

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ProjectionsModule } from '@app/projections';
 import { infrastructureModules } from '@app/runtime';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { QueueDashboardModule } from './operations/queue-dashboard.module';
 import { OrderingModule } from './ordering.module';
 
@@ -24,6 +25,7 @@ import { OrderingModule } from './ordering.module';
     { provide: APP_FILTER, useClass: UnexpectedErrorFilter },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_FILTER, useClass: DomainErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })
 export class ApiModule {}

@@ -5,6 +5,7 @@ import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
 import { ReservationLifecycleModule } from '@app/reservation-lifecycle';
 import { infrastructureModules } from '@app/runtime';
+import { WorkflowsModule } from '@app/workflows';
 
 @Module({
   imports: [
@@ -14,6 +15,7 @@ import { infrastructureModules } from '@app/runtime';
     FulfilmentModule,
     DiscountWorkerModule,
     ReservationLifecycleModule,
+    WorkflowsModule,
   ],
 })
 export class WorkerModule {}

@@ -13,6 +13,12 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** `pretty` or `json`. Unset: pretty at a terminal outside production, JSON otherwise (a pipe, a collector, tests). */
+  @IsOptional()
+  @Transform(({ value }) => value || undefined)
+  @IsIn(['pretty', 'json'])
+  LOG_FORMAT?: 'pretty' | 'json';
+
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -21,6 +27,13 @@ export class Environment {
 
   @IsString()
   HTTP_HOST = '0.0.0.0';
+
+  /** How long an Idempotency-Key's first result is kept and replayed (IETF httpapi Idempotency-Key draft). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  IDEMPOTENCY_RETENTION_HOURS = 24;
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL = 'redis://127.0.0.1:6379';

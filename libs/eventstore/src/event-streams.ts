@@ -46,11 +46,15 @@ export interface Handled<State, Event> extends Folded<State> {
   events: Event[];
 }
 
-export interface HandleOptions {
+/** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. */
+export type Hydrate<State> = (state: State) => Promise<State>;
+
+export interface HandleOptions<State = unknown> {
   /** From If-Match: the revision the caller decided on. No retries then. */
   expectedRevision?: Revision;
   /** Retries after a conflicting append when no revision was given. */
   retries?: number;
+  hydrate?: Hydrate<State>;
 }
 
 const DEFAULT_RETRIES = 10;
@@ -69,7 +73,11 @@ export class EventStreams {
 
   constructor(private readonly client: EventStoreDBClient) {}
 
-  async aggregate<State, Event extends Message>(stream: string, decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>): Promise<Folded<State>> {
+  async aggregate<State, Event extends Message>(
+    stream: string,
+    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+    hydrate?: Hydrate<State>,
+  ): Promise<Folded<State>> {
     let state = decider.initialState();
     let revision = NO_STREAM;
     let position: bigint | undefined;
@@ -83,6 +91,7 @@ export class EventStreams {
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
+    if (hydrate) state = await hydrate(state);
     return { state, revision, position };
   }
 
@@ -129,7 +138,7 @@ export class EventStreams {
     decider: Decider<State, Command, Event>,
     command: NoInfer<Command> | ((state: State) => NoInfer<Command> | Promise<NoInfer<Command>>),
     context: CommandContext,
-    options: HandleOptions = {},
+    options: HandleOptions<State> = {},
   ): Promise<Handled<State, Event>> {
     const previous = this.queues.get(stream) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.decideAndAppend(stream, decider, command, context, options));
@@ -145,11 +154,11 @@ export class EventStreams {
     decider: Decider<State, Command, Event>,
     command: Command | ((state: State) => Command | Promise<Command>),
     context: CommandContext,
-    options: HandleOptions,
+    options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
     for (let attempt = 0; ; attempt++) {
-      const { state, revision, position } = await this.aggregate(stream, decider);
+      const { state, revision, position } = await this.aggregate(stream, decider, options.hydrate);
       // Built first: it may refuse (e.g. not this partner's) before a revision is compared.
       const decided = typeof command === 'function' ? await command(state) : command;
       if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {

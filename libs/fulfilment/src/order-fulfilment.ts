@@ -1,21 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import {
-  Catalog,
-  Customer,
-  customerDecider,
-  customerStream,
-  expiryFor,
-  isActiveSubscription,
-  Order,
-  orderDecider,
-  OrderLine,
-  orderStream,
-  reservationDecider,
-  reservationStream,
-} from '@app/domain';
+import { Catalog, Customer, customerDecider, customerStream, DomainError, expiryFor, isActiveSubscription, OrderLineState, PlacedOrder } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore';
-import { PermanentProvisioningError, ReservationProvisioner } from './provisioning/reservation-provisioner';
+import { ReservationOrders } from '@app/ordering';
+import { PermanentProvisioningError, ProvisionedReservation, ReservationProvisioner } from './provisioning/reservation-provisioner';
 
 const NAMESPACE = '5e0b2c7a-9d4f-4a61-b8e3-1c7f2a9d6e54';
 
@@ -33,57 +21,53 @@ export type FulfilmentOutcome = 'completed' | 'failed' | 'skipped';
 /** One reservation per order line, whoever processes the order and however often. */
 export const reservationIdFor = (orderId: string, lineNumber: number) => uuidv5(`${orderId}/${lineNumber}`, NAMESPACE);
 
-type PlacedOrder = Exclude<Order, { status: 'none' }>;
-
 /**
- * Turns a pending order into reservations: provisions each line through the
- * provisioning port, records ReservationProvisioned on the line's reservation
- * stream, then OrderCompleted; or OrderFailed with the reason.
+ * Turns a pending order into reservations, line by line, on the reservation
+ * order stream: OrderLineProvisioningStarted before the provisioning port is
+ * called, then ReservationProvisioned, or OrderLineProvisioningFailed when
+ * provisioning fails for good; then the order ends as completed,
+ * partiallyFulfilled or failed. Cancelling the order is decided on the same
+ * stream, so a cancel and the start of provisioning cannot both win.
  *
  * Safe to run again at any point (a retry, a stalled job, a worker killed
- * mid-job): reservation ids are derived from the order and line, each
- * reservation stream is written once, event ids derive from the causing
- * event, and an order that is no longer pending is left alone.
+ * mid-job): a line already started is provisioned again through the
+ * idempotent port (same reservation id), a line already provisioned is
+ * skipped, and an order that is no longer pending is left alone.
  */
 @Injectable()
 export class OrderFulfilment {
   private readonly logger = new Logger('Fulfilment');
 
   constructor(
+    private readonly orders: ReservationOrders,
     private readonly streams: EventStreams,
     private readonly provisioner: ReservationProvisioner,
     private readonly catalog: Catalog,
   ) {}
 
   async fulfil(request: FulfilmentRequest): Promise<FulfilmentOutcome> {
-    const { state: order } = await this.streams.aggregate(orderStream(request.orderId), orderDecider);
-    if (order.status !== 'pending') return 'skipped';
+    const { state } = await this.orders.load(request.orderId);
+    if (state.status !== 'pending') return 'skipped';
     const context: CommandContext = {
       correlationId: request.correlationId,
       commandId: request.placedEventId,
-      partnerId: order.partnerId,
+      partnerId: state.partnerId,
       actor: 'worker/fulfilment',
       now: new Date().toISOString(),
     };
 
-    const { state: customer } = await this.streams.aggregate(customerStream(order.customerId), customerDecider);
-    const inactive = this.inactiveSubscription(order, customer);
-    if (inactive) return this.fail(order, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
+    const { state: customer } = await this.streams.aggregate(customerStream(state.customerId), customerDecider);
+    const notStarted = state.lines.every((line) => line.provisioning.status === 'pending');
+    const inactive = this.inactiveSubscription(state, customer);
+    if (inactive && notStarted) return this.fail(state, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
 
-    const reservationIds: string[] = [];
-    for (const line of order.lines) {
-      const reservationId = reservationIdFor(order.orderId, line.lineNumber);
-      try {
-        await this.provisionLine(order, line, reservationId, customer, context);
-      } catch (error) {
-        if (!(error instanceof PermanentProvisioningError)) throw error; // transient: the queue retries with backoff
-        const already = reservationIds.length ? ` (lines provisioned before it: ${reservationIds.join(', ')})` : '';
-        return this.fail(order, `line ${line.lineNumber} (${line.armSkuName}, ${line.region}): ${error.code} ${error.message}${already}`, context);
-      }
-      reservationIds.push(reservationId);
+    for (const line of state.lines) {
+      if (line.provisioning.status === 'provisioned' || line.provisioning.status === 'failed') continue;
+      const carryOn = await this.provisionLine(state, line, customer, context);
+      if (!carryOn) return 'skipped';
     }
-    await this.streams.handle(orderStream(order.orderId), orderDecider, { type: 'CompleteOrder', data: { reservationIds, now: context.now } }, context);
-    return 'completed';
+    const { state: finished } = await this.orders.handle(state.orderId, { type: 'FinishFulfilment', data: { now: new Date().toISOString() } }, { ...context, commandId: `${context.commandId}/finish` });
+    return finished.status === 'completed' ? 'completed' : finished.status === 'cancelled' ? 'skipped' : 'failed';
   }
 
   /** A line's billing subscription, and a single scope's subscription, must still be active. */
@@ -92,55 +76,80 @@ export class OrderFulfilment {
     return needed.find((subscriptionId) => customer.status !== 'registered' || !isActiveSubscription(customer, subscriptionId));
   }
 
-  private async provisionLine(order: PlacedOrder, line: OrderLine, reservationId: string, customer: Customer, context: CommandContext): Promise<void> {
-    const { state } = await this.streams.aggregate(reservationStream(reservationId), reservationDecider);
-    if (state.status !== 'none') return; // provisioned by an earlier attempt
-    const provisioned = await this.provisioner.provision({
-      reservationId,
-      orderId: order.orderId,
-      lineNumber: line.lineNumber,
-      armSkuName: line.armSkuName,
-      region: line.region,
-      quantity: line.quantity,
-      term: line.term,
-      scope: order.scope,
-    });
+  /** Provisions one line; false when the order stopped being pending (cancelled first), so nothing more is done. */
+  private async provisionLine(order: PlacedOrder, line: OrderLineState, customer: Customer, context: CommandContext): Promise<boolean> {
+    const reservationId = reservationIdFor(order.orderId, line.lineNumber);
+    const lineContext = (step: string) => ({ ...context, commandId: `${context.commandId}/line-${line.lineNumber}/${step}`, now: new Date().toISOString() });
+    try {
+      await this.orders.handle(order.orderId, { type: 'StartLineProvisioning', data: { lineNumber: line.lineNumber, reservationId, now: lineContext('start').now } }, lineContext('start'));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORDER_NOT_PENDING') return false;
+      throw error;
+    }
+    let provisioned: ProvisionedReservation;
+    try {
+      provisioned = await this.provisioner.provision({
+        reservationId,
+        orderId: order.orderId,
+        lineNumber: line.lineNumber,
+        armSkuName: line.armSkuName,
+        region: line.region,
+        quantity: line.quantity,
+        term: line.term,
+        scope: order.scope,
+      });
+    } catch (error) {
+      if (!(error instanceof PermanentProvisioningError)) throw error; // transient: the queue retries with backoff
+      this.logger.warn(`order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`);
+      const failed = lineContext('fail');
+      await this.orders.handle(order.orderId, { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: failed.now } }, failed);
+      return true;
+    }
     const size = this.catalog.sizeOf(line.armSkuName)!;
     const activeSubscriptions = customer.status === 'registered' ? Object.values(customer.subscriptions).filter((s) => s.status === 'active').map((s) => s.subscriptionId) : [];
-    await this.streams.handle(
-      reservationStream(reservationId),
-      reservationDecider,
+    const recorded = lineContext('provisioned');
+    await this.orders.handle(
+      order.orderId,
       {
-        type: 'RecordProvisionedReservation',
+        type: 'RecordLineProvisioned',
         data: {
-          reservationId,
-          orderId: order.orderId,
-          orderNumber: order.orderNumber,
-          lineNumber: line.lineNumber,
-          customerId: order.customerId,
-          partnerId: order.partnerId,
-          catalogItemId: line.catalogItemId,
-          armSkuName: line.armSkuName,
-          region: line.region,
-          flexibilityGroup: size.flexibilityGroup,
-          ratio: size.ratio,
-          quantity: line.quantity,
-          term: line.term,
-          billingPlan: line.billingPlan,
-          scope: order.scope,
-          appliedSubscriptionIds: order.scope.type === 'single' ? [order.scope.subscriptionId] : activeSubscriptions,
-          effectiveDate: provisioned.effectiveDate,
-          expiryDate: expiryFor(provisioned.effectiveDate, line.term),
-          unitPriceUsd: line.unitPriceUsd,
+          now: recorded.now,
+          reservation: {
+            reservationId,
+            orderId: order.orderId,
+            orderNumber: order.orderNumber,
+            lineNumber: line.lineNumber,
+            customerId: order.customerId,
+            partnerId: order.partnerId,
+            catalogItemId: line.catalogItemId,
+            armSkuName: line.armSkuName,
+            region: line.region,
+            flexibilityGroup: size.flexibilityGroup,
+            ratio: size.ratio,
+            quantity: line.quantity,
+            term: line.term,
+            billingPlan: line.billingPlan,
+            scope: order.scope,
+            appliedSubscriptionIds: order.scope.type === 'single' ? [order.scope.subscriptionId] : activeSubscriptions,
+            effectiveDate: provisioned.effectiveDate,
+            expiryDate: expiryFor(provisioned.effectiveDate, line.term),
+            unitPriceUsd: line.unitPriceUsd,
+          },
         },
       },
-      context,
+      recorded,
     );
+    return true;
   }
 
   private async fail(order: PlacedOrder, reason: string, context: CommandContext): Promise<FulfilmentOutcome> {
     this.logger.warn(`order ${order.orderNumber} failed: ${reason}`);
-    await this.streams.handle(orderStream(order.orderId), orderDecider, { type: 'FailOrder', data: { reason, now: context.now } }, context);
+    try {
+      await this.orders.handle(order.orderId, { type: 'FailOrder', data: { reason, now: context.now } }, context);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORDER_NOT_PENDING') return 'skipped'; // cancelled first
+      throw error;
+    }
     return 'failed';
   }
 }

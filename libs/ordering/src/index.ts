@@ -1,3 +1,6 @@
 export { OrderingModule } from './ordering.module';
 export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservation } from './partner-scoped-reads';
 export { OrderNumbers, formatOrderNumber } from './order-numbers';
+export { ReservationOrders } from './reservation-orders';
+export { RefundSettlement } from './refund-settlement';
+export { RenewalOrders, renewalOrderIdFor } from './renewal-orders';

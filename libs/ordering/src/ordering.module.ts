@@ -2,10 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { Catalog } from '@app/domain';
 import { OrderNumbers } from './order-numbers';
 import { PartnerScopedReads } from './partner-scoped-reads';
+import { RefundSettlement } from './refund-settlement';
+import { RenewalOrders } from './renewal-orders';
+import { ReservationOrders } from './reservation-orders';
 
 @Global()
 @Module({
-  providers: [PartnerScopedReads, OrderNumbers, { provide: Catalog, useFactory: () => Catalog.shipped() }],
-  exports: [PartnerScopedReads, OrderNumbers, Catalog],
+  providers: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, { provide: Catalog, useFactory: () => Catalog.shipped() }],
+  exports: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, Catalog],
 })
 export class OrderingModule {}

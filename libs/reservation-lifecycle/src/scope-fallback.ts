@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { customerDecider, customerStream, reservationDecider, reservationStream } from '@app/domain';
+import { customerDecider, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
+import { ReservationOrders } from '@app/ordering';
 import { ProjectedEvent, Projection, Reactor, reservationsIn, startReactor, ViewReader } from '@app/projections';
 
 /** Reads SubscriptionSuspended from $all like a projection; its effect is commands on reservation streams. */
@@ -28,6 +29,7 @@ export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicati
     private readonly client: EventStoreDBClient,
     @Inject(Redis) private readonly redis: Redis,
     private readonly streams: EventStreams,
+    private readonly orders: ReservationOrders,
     private readonly views: ViewReader,
   ) {}
 
@@ -47,10 +49,10 @@ export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicati
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     if (customer.status !== 'registered') return;
     for (const reservation of affected) {
-      await this.streams.handle(
-        reservationStream(reservation.reservationId),
-        reservationDecider,
-        { type: 'FallBackToShared', data: { subscriptionId, reason: 'the subscription was suspended', customer, now: suspendedAt } },
+      const { reservationId } = reservation;
+      await this.orders.handle(
+        reservation.orderId,
+        { type: 'ChangeReservation', data: { reservationId, change: { type: 'FallBackToShared', data: { subscriptionId, reason: 'the subscription was suspended', customer, now: suspendedAt } } } },
         { correlationId: String(event.metadata.correlationId ?? event.id), commandId: `${event.id}/${reservation.reservationId}`, partnerId: reservation.partnerId, actor: 'system/scope-fallback', now: suspendedAt },
       );
       this.logger.log(`reservation ${reservation.reservationId} fell back to shared: subscription ${subscriptionId} suspended`);

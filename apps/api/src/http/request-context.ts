@@ -6,7 +6,6 @@ import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { Caller } from '../auth/api-keys';
 
 const ID_NAMESPACE = '6b8f1f6e-2f4d-4d53-8f5e-9a3f7c1d2e40';
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
 
 /** Everything a command handler needs to know about the HTTP request that carried it. */
@@ -26,9 +25,7 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
   const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
   const { caller } = request;
   const idempotencyKey = header(request, 'idempotency-key');
-  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
-  }
+  // Its format is checked, and its reuse decided, by the IdempotencyInterceptor before the handler runs.
   const ifMatch = header(request, 'if-match');
   const revision = ifMatch === undefined ? undefined : REVISION.exec(ifMatch.trim())?.[1];
   if (ifMatch !== undefined && revision === undefined) {

@@ -1,6 +1,9 @@
 import { CartLine } from '../cart/cart.decider';
+import { provisionedReservation } from '../reservation/reservation.fixture';
+import { ReservationProvisionedData } from '../reservation/reservation.events';
+import { fold } from '../shared/decider';
 import { deciderSpecification } from '../shared/decider-specification';
-import { OrderCommand, OrderEvent, orderDecider } from './order.decider';
+import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
 const now = '2026-11-25T10:00:00.000Z';
@@ -47,41 +50,175 @@ const orderPlaced: OrderEvent = {
     placedAt: now,
   },
 };
+const reservation = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData =>
+  provisionedReservation({ reservationId: `r-${lineNumber}`, orderId: 'o-1', orderNumber: 'RO-2026-000007', lineNumber, effectiveDate: later, expiryDate: '2027-11-25T10:05:00.000Z', ...overrides });
+const started = (lineNumber: number): OrderEvent => ({ type: 'OrderLineProvisioningStarted', data: { orderId: 'o-1', lineNumber, reservationId: `r-${lineNumber}`, startedAt: later } });
+const provisioned = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): OrderEvent => ({ type: 'ReservationProvisioned', data: reservation(lineNumber, overrides) });
+const lineFailed = (lineNumber: number): OrderEvent => ({ type: 'OrderLineProvisioningFailed', data: { orderId: 'o-1', lineNumber, code: '800017', reason: 'quantity not available', failedAt: later } });
 const completed: OrderEvent = { type: 'OrderCompleted', data: { orderId: 'o-1', reservationIds: ['r-1'], completedAt: later } };
+const twoLines: OrderEvent = { ...orderPlaced, data: { ...(orderPlaced.data as OrderPlacedData), lines: [1, 2].map((n) => ({ ...line, lineId: `l-${n}`, lineNumber: n, totalUsd: 3559.98 })) } } as OrderEvent;
+const finish: OrderCommand = { type: 'FinishFulfilment', data: { now: later } };
 
-describe('order decider', () => {
+describe('reservation order decider', () => {
   it('places a pending order with numbered, priced lines', () => spec.given([]).when(place).then([orderPlaced]));
 
   it('places an order only once', () => spec.given([orderPlaced]).when(place).thenNothingHappens());
 
-  it('completes a pending order', () =>
-    spec.given([orderPlaced]).when({ type: 'CompleteOrder', data: { reservationIds: ['r-1'], now: later } }).then([completed]));
+  describe('fulfilment, line by line', () => {
+    it('starts a line before it is handed to provisioning, once', () => {
+      spec.given([orderPlaced]).when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } }).then([started(1)]);
+      spec.given([orderPlaced, started(1)]).when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } }).thenNothingHappens();
+    });
 
-  it('fails a pending order with a reason', () =>
-    spec
-      .given([orderPlaced])
-      .when({ type: 'FailOrder', data: { reason: 'subscription s-1 suspended', now: later } })
-      .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'subscription s-1 suspended', failedAt: later } }]));
+    it('records the provisioned reservation on the line it started, once', () => {
+      spec.given([orderPlaced, started(1)]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).then([provisioned(1)]);
+      spec.given([orderPlaced, started(1), provisioned(1)]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).thenNothingHappens();
+      spec.given([orderPlaced]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).thenRefuses('ORDER_LINE_NOT_PROVISIONING');
+    });
 
-  it('cancels a pending order', () =>
-    spec
-      .given([orderPlaced])
-      .when({ type: 'CancelOrder', data: { reason: 'customer request', now: later } })
-      .then([{ type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }]));
+    it('completes when every line is provisioned', () => spec.given([orderPlaced, started(1), provisioned(1)]).when(finish).then([completed]));
 
-  it('treats the same final transition again as a no-op', () =>
-    spec.given([orderPlaced, completed]).when({ type: 'CompleteOrder', data: { reservationIds: ['r-1'], now: later } }).thenNothingHappens());
+    it('ends partiallyFulfilled when a later line fails for good: the kept line is listed', () =>
+      spec
+        .given([twoLines, started(1), provisioned(1), started(2), lineFailed(2)])
+        .when(finish)
+        .then([{ type: 'OrderPartiallyFulfilled', data: { orderId: 'o-1', reservationIds: ['r-1'], failedLineNumbers: [2], fulfilledAt: later } }]));
 
-  it('refuses to leave a final status', () => {
-    spec.given([orderPlaced, completed]).when({ type: 'CancelOrder', data: { reason: 'late', now: later } }).thenRefuses('ORDER_NOT_PENDING');
-    spec.given([orderPlaced, completed]).when({ type: 'FailOrder', data: { reason: 'late', now: later } }).thenRefuses('ORDER_NOT_PENDING');
+    it('fails when no line could be provisioned', () =>
+      spec
+        .given([orderPlaced, started(1), lineFailed(1)])
+        .when(finish)
+        .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'line 1: 800017 quantity not available', failedAt: later } }]));
+
+    it('refuses to finish while a line is still outstanding', () => spec.given([twoLines, started(1), provisioned(1), started(2)]).when(finish).thenRefuses('ORDER_LINES_OUTSTANDING'));
+
+    it('shows each line’s provisioning, with its reservation', () => {
+      const order = fold(orderDecider, [twoLines, started(1), provisioned(1), started(2), lineFailed(2)]) as PlacedOrder;
+      expect(order.lines.map((l) => l.provisioning)).toEqual([
+        { status: 'provisioned', reservationId: 'r-1', startedAt: later, provisionedAt: later },
+        { status: 'failed', reservationId: 'r-2', startedAt: later, failedAt: later, reason: '800017 quantity not available' },
+      ]);
+    });
+
+    it('fails a whole order that cannot be provisioned, only before any line started', () => {
+      spec
+        .given([orderPlaced])
+        .when({ type: 'FailOrder', data: { reason: 'subscription s-1 suspended', now: later } })
+        .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'subscription s-1 suspended', failedAt: later } }]);
+      spec.given([orderPlaced, started(1)]).when({ type: 'FailOrder', data: { reason: 'x', now: later } }).thenRefuses('ORDER_IN_FULFILMENT');
+    });
   });
 
-  it('refuses transitions of an order that does not exist', () =>
-    spec.given([]).when({ type: 'CancelOrder', data: { reason: 'x', now } }).thenRefuses('ORDER_NOT_FOUND'));
+  describe('cancel and fulfilment serialize on the order stream', () => {
+    const cancel: OrderCommand = { type: 'CancelOrder', data: { reason: 'customer request', now: later } };
 
-  it('keeps a status timeline', () => {
-    const state = [orderPlaced, completed].reduce(orderDecider.evolve, orderDecider.initialState());
-    expect(state).toMatchObject({ status: 'completed', timeline: [{ status: 'pending', at: now }, { status: 'completed', at: later }] });
+    it('cancels an order no line of which has started', () =>
+      spec.given([orderPlaced]).when(cancel).then([{ type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }]));
+
+    it('race: a cancel decided after a line started is refused with ORDER_IN_FULFILMENT', () => {
+      spec.given([orderPlaced, started(1)]).when(cancel).thenRefuses('ORDER_IN_FULFILMENT');
+      spec.given([twoLines, started(1), provisioned(1), started(2)]).when(cancel).thenRefuses('ORDER_IN_FULFILMENT');
+    });
+
+    it('race: a line cannot start once the cancel was decided first', () =>
+      spec
+        .given([orderPlaced, { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }])
+        .when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } })
+        .thenRefuses('ORDER_NOT_PENDING'));
+
+    it('treats a repeated cancel as a no-op, and refuses to leave a final status', () => {
+      spec.given([orderPlaced, { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'x', cancelledAt: later } }]).when(cancel).thenNothingHappens();
+      spec.given([orderPlaced, started(1), provisioned(1), completed]).when(cancel).thenRefuses('ORDER_NOT_PENDING');
+      spec.given([orderPlaced, started(1), provisioned(1), completed]).when(finish).thenNothingHappens();
+    });
+
+    it('refuses transitions of an order that does not exist', () => spec.given([]).when(cancel).thenRefuses('ORDER_NOT_FOUND'));
+  });
+
+  describe('reservations of the order', () => {
+    const held = [twoLines, started(1), provisioned(1), started(2), provisioned(2), { ...completed, data: { ...completed.data, reservationIds: ['r-1', 'r-2'] } } as OrderEvent];
+    const into = [
+      { reservationId: 'r-1a', quantity: 1 },
+      { reservationId: 'r-1b', quantity: 2 },
+    ];
+
+    it('splits in one append: the original ends and both parts exist', () => {
+      const events = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      expect(events.map((e) => [e.type, (e.data as { reservationId?: string }).reservationId])).toEqual([
+        ['ReservationSplit', 'r-1'],
+        ['ReservationProvisioned', 'r-1a'],
+        ['ReservationProvisioned', 'r-1b'],
+      ]);
+    });
+
+    it('race: a split repeated after it happened changes nothing; a different split of the same reservation is refused', () => {
+      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      spec.given([...held, ...split]).when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }).thenNothingHappens();
+      spec
+        .given([...held, ...split])
+        .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into: [{ reservationId: 'x', quantity: 2 }, { reservationId: 'y', quantity: 1 }], now: later } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
+
+    it('merges in one append: the sources end and the merged reservation holds their quantity', () => {
+      const state = fold(orderDecider, held);
+      const events = orderDecider.decide({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } }, state);
+      expect(events.map((e) => [e.type, (e.data as { reservationId?: string }).reservationId])).toEqual([
+        ['ReservationMerged', 'r-1'],
+        ['ReservationMerged', 'r-2'],
+        ['ReservationProvisioned', 'm-1'],
+      ]);
+      const after = fold(orderDecider, [...held, ...events]) as PlacedOrder;
+      expect(Object.values(after.reservations).filter((r) => r.status === 'Succeeded').map((r) => [r.reservationId, r.quantity])).toEqual([['m-1', 6]]);
+    });
+
+    it('race: three identical merges at once create one merged reservation (the later ones decide on the first one’s append)', () => {
+      const merge: OrderCommand = { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } };
+      const first = orderDecider.decide(merge, fold(orderDecider, held));
+      spec.given([...held, ...first]).when(merge).thenNothingHappens();
+    });
+
+    it('race: a merge decided after a split of one of its sources is refused', () => {
+      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      spec
+        .given([...held, ...split])
+        .when({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
+
+    it('refuses to merge reservations of another reservation order', () =>
+      spec
+        .given(held)
+        .when({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-elsewhere'], targetReservationId: 'm-1', now: later } })
+        .thenRefuses('MERGE_ACROSS_ORDERS'));
+
+    it('returns a reservation under its cancellation id; the same cancellation again changes nothing', () => {
+      const cancel: OrderCommand = { type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later } };
+      const cancelled: OrderEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later } };
+      spec.given(held).when(cancel).then([cancelled]);
+      spec.given([...held, cancelled]).when(cancel).thenNothingHappens();
+    });
+
+    it('race: a return decided after a split of the reservation is refused, so its refund is reversed', () => {
+      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      spec
+        .given([...held, ...split])
+        .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
+
+    it('race: a split decided after the return is refused', () => {
+      const cancelled: OrderEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later } };
+      spec.given([...held, cancelled]).when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }).thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
+
+    it('answers 404 for a reservation the order does not hold', () =>
+      spec.given(held).when({ type: 'ChangeReservation', data: { reservationId: 'nope', change: { type: 'SetAutoRenew', data: { autoRenew: true, now } } } }).thenRefuses('RESERVATION_NOT_FOUND'));
+  });
+
+  it('reads an order completed before lines recorded their provisioning', () => {
+    const order = fold(orderDecider, [orderPlaced, completed]) as PlacedOrder;
+    expect(order).toMatchObject({ status: 'completed', reservationIds: ['r-1'], timeline: [{ status: 'pending', at: now }, { status: 'completed', at: later }] });
+    expect(order.lines[0].provisioning).toEqual({ status: 'provisioned', reservationId: 'r-1' });
   });
 });

@@ -2,14 +2,40 @@ import { BillingPlan } from '../catalog/catalog-item';
 import { CartLine } from '../cart/cart.decider';
 import { Scope } from '../cart/scope';
 import { Decider, Message } from '../shared/decider';
-import { illegalState, notFound } from '../shared/domain-error';
+import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal } from '../shared/money';
+import { ActiveReservation, active, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
+import { RESERVATION_EVENT_TYPES, ReservationEvent, ReservationProvisionedData, SplitPart } from '../reservation/reservation.events';
+import { mergedReservation, splitReservations } from '../reservation/reservation-changes';
 
-export type OrderStatus = 'pending' | 'completed' | 'failed' | 'cancelled';
+/**
+ * The reservation order, as in Azure: what was bought, how each line's
+ * provisioning went, and the reservations it holds. It is one stream, so
+ * everything that must not race — fulfilment of a line, cancelling the
+ * order, split, merge and the return of a reservation — is decided here
+ * with one expected revision.
+ */
+export type OrderStatus = 'pending' | 'completed' | 'partiallyFulfilled' | 'failed' | 'cancelled';
 
 export interface OrderLine extends CartLine {
   lineNumber: number;
   totalUsd: number;
+}
+
+/** Partner Center reports each line item's provisioning on its own. */
+export type LineProvisioningStatus = 'pending' | 'provisioning' | 'provisioned' | 'failed';
+
+export interface LineProvisioning {
+  status: LineProvisioningStatus;
+  reservationId?: string;
+  startedAt?: string;
+  provisionedAt?: string;
+  failedAt?: string;
+  reason?: string;
+}
+
+export interface OrderLineState extends OrderLine {
+  provisioning: LineProvisioning;
 }
 
 export interface OrderPlacedData {
@@ -26,11 +52,18 @@ export interface OrderPlacedData {
   placedAt: string;
 }
 
-export type OrderEvent =
+export type OrderLifecycleEvent =
   | Message<'OrderPlaced', OrderPlacedData>
+  | Message<'OrderLineProvisioningStarted', { orderId: string; lineNumber: number; reservationId: string; startedAt: string }>
+  | Message<'OrderLineProvisioningFailed', { orderId: string; lineNumber: number; code: string; reason: string; failedAt: string }>
   | Message<'OrderCompleted', { orderId: string; reservationIds: string[]; completedAt: string }>
+  /** Some lines failed for good; the lines provisioned are kept, billed and listed. */
+  | Message<'OrderPartiallyFulfilled', { orderId: string; reservationIds: string[]; failedLineNumbers: number[]; fulfilledAt: string }>
   | Message<'OrderFailed', { orderId: string; reason: string; failedAt: string }>
   | Message<'OrderCancelled', { orderId: string; reason: string; cancelledAt: string }>;
+
+/** Everything the reservation order stream holds: its own lifecycle and its reservations'. */
+export type OrderEvent = OrderLifecycleEvent | ReservationEvent;
 
 export type OrderCommand =
   | Message<
@@ -48,9 +81,20 @@ export type OrderCommand =
         now: string;
       }
     >
-  | Message<'CompleteOrder', { reservationIds: string[]; now: string }>
+  | Message<'StartLineProvisioning', { lineNumber: number; reservationId: string; now: string }>
+  | Message<'RecordLineProvisioned', { reservation: ReservationProvisionedData; now: string }>
+  | Message<'FailLine', { lineNumber: number; code: string; reason: string; now: string }>
+  /** Every line is provisioned or failed: the order ends as completed, partiallyFulfilled or failed. */
+  | Message<'FinishFulfilment', { now: string }>
+  /** The order cannot be provisioned at all (before any line started). */
   | Message<'FailOrder', { reason: string; now: string }>
-  | Message<'CancelOrder', { reason: string; now: string }>;
+  | Message<'CancelOrder', { reason: string; now: string }>
+  /** A change of one reservation of the order. */
+  | Message<'ChangeReservation', { reservationId: string; change: ReservationCommand }>
+  | Message<'SplitReservation', { reservationId: string; into: SplitPart[]; now: string }>
+  | Message<'MergeReservations', { reservationIds: string[]; targetReservationId: string; now: string }>
+  /** The return of a whole reservation; `cancellationId` names the refund the customer's ledger recorded for it. */
+  | Message<'CancelReservation', { reservationId: string; cancellationId: string; refundUsd: number; now: string }>;
 
 export interface StatusChange {
   status: OrderStatus;
@@ -58,22 +102,108 @@ export interface StatusChange {
   reason?: string;
 }
 
-export type Order = { status: 'none' } | (OrderPlacedData & { status: OrderStatus; timeline: StatusChange[]; reservationIds: string[] });
+export type PlacedOrder = Omit<OrderPlacedData, 'lines'> & {
+  status: OrderStatus;
+  timeline: StatusChange[];
+  lines: OrderLineState[];
+  /** The reservations the lines provisioned, in line order. */
+  reservationIds: string[];
+  /** Every reservation the order holds, including those split or merged from others. */
+  reservations: Record<string, ActiveReservation>;
+};
+
+export type Order = { status: 'none' } | PlacedOrder;
 
 export const orderStream = (orderId: string) => `order-${orderId}`;
 
-const placed = (state: Order) => {
+/** Every event type the reservation order stream holds. */
+export const ORDER_EVENT_TYPES = [
+  'OrderPlaced',
+  'OrderLineProvisioningStarted',
+  'OrderLineProvisioningFailed',
+  'OrderCompleted',
+  'OrderPartiallyFulfilled',
+  'OrderFailed',
+  'OrderCancelled',
+  ...RESERVATION_EVENT_TYPES,
+] as const satisfies readonly OrderEvent['type'][];
+
+const placed = (state: Order): PlacedOrder => {
   if (state.status === 'none') throw notFound('ORDER_NOT_FOUND', 'order not found');
   return state;
 };
 
-/** pending → completed | failed | cancelled; repeating the transition already made is a no-op. */
-const finish = (state: Order, target: Exclude<OrderStatus, 'pending'>): boolean => {
+const pending = (state: Order): PlacedOrder => {
   const order = placed(state);
-  if (order.status === target) return false;
   if (order.status !== 'pending') throw illegalState('ORDER_NOT_PENDING', `order ${order.orderNumber} is already ${order.status}`);
-  return true;
+  return order;
 };
+
+const lineOf = (order: PlacedOrder, lineNumber: number): OrderLineState => {
+  const line = order.lines.find((l) => l.lineNumber === lineNumber);
+  if (!line) throw notFound('ORDER_LINE_NOT_FOUND', `order ${order.orderNumber} has no line ${lineNumber}`);
+  return line;
+};
+
+/** A reservation of this order, whatever its state. */
+export const reservationOf = (order: Order, reservationId: string): ActiveReservation => {
+  const reservation = order.status === 'none' ? undefined : order.reservations[reservationId];
+  if (!reservation) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+  return reservation;
+};
+
+const started = (order: PlacedOrder) => order.lines.some((line) => line.provisioning.status !== 'pending');
+
+function decideFinish(order: PlacedOrder, now: string): OrderEvent[] {
+  const outstanding = order.lines.filter((line) => line.provisioning.status === 'pending' || line.provisioning.status === 'provisioning');
+  if (outstanding.length > 0) {
+    throw illegalState('ORDER_LINES_OUTSTANDING', `order ${order.orderNumber} still has lines ${outstanding.map((l) => l.lineNumber).join(', ')} to provision`);
+  }
+  const reservationIds = order.lines.flatMap((line) => (line.provisioning.status === 'provisioned' ? [line.provisioning.reservationId!] : []));
+  const failed = order.lines.filter((line) => line.provisioning.status === 'failed');
+  const { orderId } = order;
+  if (failed.length === 0) return [{ type: 'OrderCompleted', data: { orderId, reservationIds, completedAt: now } }];
+  if (reservationIds.length > 0) {
+    return [{ type: 'OrderPartiallyFulfilled', data: { orderId, reservationIds, failedLineNumbers: failed.map((l) => l.lineNumber), fulfilledAt: now } }];
+  }
+  const reason = failed.map((line) => `line ${line.lineNumber}: ${line.provisioning.reason}`).join('; ');
+  return [{ type: 'OrderFailed', data: { orderId, reason, failedAt: now } }];
+}
+
+function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[], now: string): OrderEvent[] {
+  const reservation = reservationOf(order, reservationId);
+  if (reservation.status === 'Split' && JSON.stringify(reservation.splitInto) === JSON.stringify(into)) return []; // a retry
+  const ending = reservationDecider.decide({ type: 'Split', data: { into, now } }, reservation);
+  const parts = splitReservations(active(reservation), into, now);
+  return [...ending, ...parts.map((data) => ({ type: 'ReservationProvisioned' as const, data }))];
+}
+
+function decideMerge(order: PlacedOrder, reservationIds: string[], targetReservationId: string, now: string): OrderEvent[] {
+  const foreign = reservationIds.filter((id) => !order.reservations[id]);
+  if (foreign.length > 0) {
+    throw ruleViolated('MERGE_ACROSS_ORDERS', `reservations ${foreign.join(', ')} are not in reservation order ${order.orderNumber}; only reservations of one reservation order can be merged`);
+  }
+  const existing = order.reservations[targetReservationId];
+  if (existing) return []; // a retry: the merge already happened
+  const sources = reservationIds.map((id) => active(order.reservations[id]));
+  const target = mergedReservation(sources, targetReservationId, now);
+  const endings = sources.flatMap((source) => reservationDecider.decide({ type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } }, source));
+  return [...endings, { type: 'ReservationProvisioned', data: target }];
+}
+
+function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
+  const reservation = reservationOf(order, command.reservationId);
+  if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
+  const { reservationId, customerId } = active(reservation);
+  return [{ type: 'ReservationCancelled', data: { reservationId, customerId, cancellationId: command.cancellationId, refundUsd: command.refundUsd, cancelledAt: command.now } }];
+}
+
+function decideReservationChange(order: PlacedOrder, reservationId: string, change: ReservationCommand): OrderEvent[] {
+  if (change.type === 'Split' || change.type === 'MergeInto' || change.type === 'Cancel' || change.type === 'RecordProvisionedReservation' || change.type === 'RevertMerge') {
+    throw new Error(`${change.type} is decided by the reservation order as a whole`);
+  }
+  return reservationDecider.decide(change, reservationOf(order, reservationId));
+}
 
 export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
   initialState: () => ({ status: 'none' }),
@@ -86,43 +216,117 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         const orderLines = lines.map((line, i) => ({ ...line, lineNumber: i + 1, totalUsd: lineTotal(line.quantity, line.unitPriceUsd) }));
         return [{ type: 'OrderPlaced', data: { ...rest, lines: orderLines, currency: 'USD', placedAt: now } }];
       }
-      case 'CompleteOrder': {
-        if (!finish(state, 'completed')) return [];
-        const { reservationIds, now } = command.data;
-        return [{ type: 'OrderCompleted', data: { orderId: placed(state).orderId, reservationIds, completedAt: now } }];
+      case 'StartLineProvisioning': {
+        const { lineNumber, reservationId, now } = command.data;
+        const line = lineOf(placed(state), lineNumber);
+        if (line.provisioning.status !== 'pending') return []; // started before: a retry goes on where it was
+        const order = pending(state);
+        return [{ type: 'OrderLineProvisioningStarted', data: { orderId: order.orderId, lineNumber, reservationId, startedAt: now } }];
+      }
+      case 'RecordLineProvisioned': {
+        const { reservation } = command.data;
+        const line = lineOf(placed(state), reservation.lineNumber);
+        if (line.provisioning.status === 'provisioned') return [];
+        if (line.provisioning.status !== 'provisioning' || line.provisioning.reservationId !== reservation.reservationId) {
+          throw illegalState('ORDER_LINE_NOT_PROVISIONING', `line ${line.lineNumber} of order ${placed(state).orderNumber} is ${line.provisioning.status}`);
+        }
+        return [{ type: 'ReservationProvisioned', data: reservation }];
+      }
+      case 'FailLine': {
+        const { lineNumber, code, reason, now } = command.data;
+        const line = lineOf(placed(state), lineNumber);
+        if (line.provisioning.status === 'failed') return [];
+        if (line.provisioning.status === 'provisioned') throw illegalState('ORDER_LINE_PROVISIONED', `line ${lineNumber} is already provisioned`);
+        const order = pending(state);
+        return [{ type: 'OrderLineProvisioningFailed', data: { orderId: order.orderId, lineNumber, code, reason, failedAt: now } }];
+      }
+      case 'FinishFulfilment': {
+        const order = placed(state);
+        if (order.status !== 'pending') return [];
+        return decideFinish(order, command.data.now);
       }
       case 'FailOrder': {
-        if (!finish(state, 'failed')) return [];
+        const order = placed(state);
+        if (order.status === 'failed') return [];
+        pending(state);
+        if (started(order)) throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} has lines in provisioning; they are finished or failed one by one`);
         const { reason, now } = command.data;
-        return [{ type: 'OrderFailed', data: { orderId: placed(state).orderId, reason, failedAt: now } }];
+        return [{ type: 'OrderFailed', data: { orderId: order.orderId, reason, failedAt: now } }];
       }
       case 'CancelOrder': {
-        if (!finish(state, 'cancelled')) return [];
+        const order = placed(state);
+        if (order.status === 'cancelled') return [];
+        pending(state);
+        // Cancel and fulfilment serialize on this stream: once a line is handed to provisioning, the order can no longer be cancelled.
+        if (started(order)) {
+          throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} is being provisioned and can no longer be cancelled; return its reservations once provisioned`);
+        }
         const { reason, now } = command.data;
-        return [{ type: 'OrderCancelled', data: { orderId: placed(state).orderId, reason, cancelledAt: now } }];
+        return [{ type: 'OrderCancelled', data: { orderId: order.orderId, reason, cancelledAt: now } }];
       }
+      case 'ChangeReservation':
+        return decideReservationChange(placed(state), command.data.reservationId, command.data.change);
+      case 'SplitReservation':
+        return decideSplit(placed(state), command.data.reservationId, command.data.into, command.data.now);
+      case 'MergeReservations':
+        return decideMerge(placed(state), command.data.reservationIds, command.data.targetReservationId, command.data.now);
+      case 'CancelReservation':
+        return decideCancelReservation(placed(state), command.data);
     }
   },
 
   evolve(state, event) {
+    if (event.type === 'OrderPlaced') {
+      const lines = event.data.lines.map((line) => ({ ...line, provisioning: { status: 'pending' as const } }));
+      return { ...event.data, lines, status: 'pending', timeline: [{ status: 'pending', at: event.data.placedAt }], reservationIds: [], reservations: {} };
+    }
+    if (state.status === 'none') return state;
+    const withLine = (lineNumber: number, change: (line: OrderLineState) => LineProvisioning): PlacedOrder => ({
+      ...state,
+      lines: state.lines.map((line) => (line.lineNumber === lineNumber ? { ...line, provisioning: change(line) } : line)),
+    });
+    const ended = (status: OrderStatus, at: string, reason?: string): PlacedOrder => ({ ...state, status, timeline: [...state.timeline, { status, at, ...(reason ? { reason } : {}) }] });
     switch (event.type) {
-      case 'OrderPlaced':
-        return { ...event.data, status: 'pending', timeline: [{ status: 'pending', at: event.data.placedAt }], reservationIds: [] };
-      case 'OrderCompleted': {
-        const order = placed(state);
-        const { reservationIds, completedAt } = event.data;
-        return { ...order, status: 'completed', reservationIds, timeline: [...order.timeline, { status: 'completed', at: completedAt }] };
+      case 'OrderLineProvisioningStarted':
+        return withLine(event.data.lineNumber, () => ({ status: 'provisioning', reservationId: event.data.reservationId, startedAt: event.data.startedAt }));
+      case 'OrderLineProvisioningFailed':
+        return withLine(event.data.lineNumber, (line) => ({ ...line.provisioning, status: 'failed', failedAt: event.data.failedAt, reason: `${event.data.code} ${event.data.reason}` }));
+      case 'OrderCompleted':
+        return { ...ended('completed', event.data.completedAt), lines: provisionedFromLegacy(state.lines, event.data.reservationIds), reservationIds: event.data.reservationIds };
+      case 'OrderPartiallyFulfilled': {
+        const reason = `lines ${event.data.failedLineNumbers.join(', ')} could not be provisioned`;
+        return { ...ended('partiallyFulfilled', event.data.fulfilledAt, reason), reservationIds: event.data.reservationIds };
       }
-      case 'OrderFailed': {
-        const order = placed(state);
-        const { reason, failedAt } = event.data;
-        return { ...order, status: 'failed', timeline: [...order.timeline, { status: 'failed', at: failedAt, reason }] };
-      }
-      case 'OrderCancelled': {
-        const order = placed(state);
-        const { reason, cancelledAt } = event.data;
-        return { ...order, status: 'cancelled', timeline: [...order.timeline, { status: 'cancelled', at: cancelledAt, reason }] };
-      }
+      case 'OrderFailed':
+        return ended('failed', event.data.failedAt, event.data.reason);
+      case 'OrderCancelled':
+        return ended('cancelled', event.data.cancelledAt, event.data.reason);
+      default:
+        return evolveReservation(state, event);
     }
   },
 };
+
+/** Reservation events fold into the reservation they name, with the reservation's own evolve. */
+function evolveReservation(order: PlacedOrder, event: ReservationEvent): PlacedOrder {
+  const { reservationId } = event.data;
+  const before: Reservation = order.reservations[reservationId] ?? { status: 'none' };
+  const after = reservationDecider.evolve(before, event);
+  if (after.status === 'none') return order;
+  const reservations = { ...order.reservations, [reservationId]: after };
+  if (event.type !== 'ReservationProvisioned' || event.data.origin || event.data.orderId !== order.orderId) return { ...order, reservations };
+  const lines = order.lines.map((line) =>
+    line.lineNumber === event.data.lineNumber ? { ...line, provisioning: { ...line.provisioning, status: 'provisioned' as const, reservationId, provisionedAt: event.data.effectiveDate } } : line,
+  );
+  return { ...order, reservations, lines };
+}
+
+/**
+ * Orders completed before lines recorded their provisioning name their
+ * reservations only in OrderCompleted, one per line in line order.
+ */
+function provisionedFromLegacy(lines: OrderLineState[], reservationIds: string[]): OrderLineState[] {
+  return lines.map((line, i) =>
+    line.provisioning.status === 'pending' && reservationIds[i] ? { ...line, provisioning: { status: 'provisioned', reservationId: reservationIds[i] } } : line,
+  );
+}

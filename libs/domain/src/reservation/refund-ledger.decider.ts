@@ -1,24 +1,46 @@
 import { Decider, Message } from '../shared/decider';
-import { DomainError } from '../shared/domain-error';
+import { DomainError, illegalState } from '../shared/domain-error';
 import { cents, usd } from '../shared/money';
 
 /** Partner Center's cap on cancellation refunds: per customer, over a rolling 12 months. */
 export const REFUND_CAP_USD = 50_000;
 
 export interface Refund {
+  /** The cancellation that made this refund; a reversal names it too. */
+  cancellationId: string;
   reservationId: string;
+  /** The reservation order holding the reservation (absent on older events). */
+  orderId?: string;
   amountUsd: number;
   refundedAt: string;
 }
 
 export type RefundLedgerEvent =
-  | Message<'RefundRecorded', { customerId: string } & Refund>
+  | Message<'RefundRecorded', { customerId: string } & Omit<Refund, 'cancellationId'> & { cancellationId?: string }>
   /** The cancellation the refund was recorded for did not happen (the reservation had changed meanwhile). */
-  | Message<'RefundReversed', { customerId: string; reservationId: string; reason: string; reversedAt: string }>;
+  | Message<'RefundReversed', { customerId: string; reservationId: string; cancellationId?: string; reason: string; reversedAt: string }>;
 export type RefundLedgerCommand =
-  | Message<'RecordRefund', { customerId: string; reservationId: string; amountUsd: number; now: string }>
-  | Message<'ReverseRefund', { customerId: string; reservationId: string; reason: string; now: string }>;
-export type RefundLedger = { refunds: Refund[] };
+  | Message<'RecordRefund', { customerId: string; cancellationId: string; reservationId: string; orderId: string; amountUsd: number; now: string }>
+  | Message<'ReverseRefund', { customerId: string; cancellationId: string; reservationId: string; reason: string; now: string }>;
+export type RefundLedger = {
+  /** Refunds that count toward the cap. */
+  refunds: Refund[];
+  /** Refunds whose cancellation did not happen; kept so each cancellation id is used once. */
+  reversed: Refund[];
+};
+
+/** Events written before refunds were keyed by their cancellation carry none: one per reservation then. */
+const legacyCancellationId = (reservationId: string) => `legacy/${reservationId}`;
+
+/**
+ * The id of the next cancellation of a reservation: the same for every
+ * request that races to cancel it, and a new one after a reversal.
+ */
+export const nextCancellationId = (ledger: RefundLedger, reservationId: string) =>
+  `${reservationId}/cancellation-${ledger.reversed.filter((refund) => refund.reservationId === reservationId).length + 1}`;
+
+/** The refund that counts for a reservation now, if any: at most one at a time. */
+export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refund | undefined => ledger.refunds.find((refund) => refund.reservationId === reservationId);
 
 export const refundLedgerStream = (customerId: string) => `refund-ledger-${customerId}`;
 
@@ -62,23 +84,34 @@ export class RefundCapExceeded extends DomainError {
 /**
  * One stream per customer holds its refunds, so two cancellations racing for
  * the last of the allowance are ordered by the stream's expected revision.
+ * A reservation has at most one refund that counts: a second cancellation of
+ * it (a retry, or a request racing the first) records nothing and goes on
+ * with the first one's cancellation id.
  */
 export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, RefundLedgerEvent> = {
-  initialState: () => ({ refunds: [] }),
+  initialState: () => ({ refunds: [], reversed: [] }),
   decide(command, state) {
     if (command.type === 'ReverseRefund') {
-      const { customerId, reservationId, reason, now } = command.data;
-      if (!state.refunds.some((refund) => refund.reservationId === reservationId)) return [];
-      return [{ type: 'RefundReversed', data: { customerId, reservationId, reason, reversedAt: now } }];
+      const { customerId, cancellationId, reservationId, reason, now } = command.data;
+      if (!state.refunds.some((refund) => refund.cancellationId === cancellationId)) return [];
+      return [{ type: 'RefundReversed', data: { customerId, reservationId, cancellationId, reason, reversedAt: now } }];
     }
-    const { customerId, reservationId, amountUsd, now } = command.data;
-    if (state.refunds.some((refund) => refund.reservationId === reservationId)) return []; // a retry of the same cancellation
+    const { customerId, cancellationId, reservationId, orderId, amountUsd, now } = command.data;
+    if (openRefundFor(state, reservationId)) return [];
+    if (state.reversed.some((refund) => refund.cancellationId === cancellationId)) {
+      throw illegalState('CANCELLATION_REVERSED', `cancellation ${cancellationId} was reversed and cannot be recorded again`);
+    }
     const allowance = refundAllowance(state, now);
     if (cents(amountUsd) > cents(allowance.remainingUsd)) throw new RefundCapExceeded(amountUsd, allowance);
-    return [{ type: 'RefundRecorded', data: { customerId, reservationId, amountUsd, refundedAt: now } }];
+    return [{ type: 'RefundRecorded', data: { customerId, cancellationId, reservationId, orderId, amountUsd, refundedAt: now } }];
   },
-  evolve: (state, event) =>
-    event.type === 'RefundRecorded'
-      ? { refunds: [...state.refunds, { reservationId: event.data.reservationId, amountUsd: event.data.amountUsd, refundedAt: event.data.refundedAt }] }
-      : { refunds: state.refunds.filter((refund) => refund.reservationId !== event.data.reservationId) },
+  evolve(state, event) {
+    if (event.type === 'RefundRecorded') {
+      const { customerId: _customer, ...refund } = event.data;
+      return { ...state, refunds: [...state.refunds, { ...refund, cancellationId: refund.cancellationId ?? legacyCancellationId(refund.reservationId) }] };
+    }
+    const cancellationId = event.data.cancellationId ?? legacyCancellationId(event.data.reservationId);
+    const reversing = state.refunds.filter((refund) => refund.cancellationId === cancellationId);
+    return { refunds: state.refunds.filter((refund) => refund.cancellationId !== cancellationId), reversed: [...state.reversed, ...reversing] };
+  },
 };

@@ -169,12 +169,12 @@ describe('reservation decider', () => {
     it('renews at expiry at the lower of the locked price and the price then', () =>
       spec
         .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: data.expiryDate } })
-        .then([{ type: 'ReservationRenewed', data: { reservationId: 'r-1', renewalOrderId: 'o-2', unitPriceUsd: 900, renewedAt: data.expiryDate } }]));
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
+        .then([{ type: 'ReservationRenewed', data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 900, renewedAt: data.expiryDate } }]));
 
     it('refuses to renew before expiry, and does nothing without auto-renew', () => {
-      spec.given([provisioned, autoRenewOn]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: lockDate } }).thenRefuses('RESERVATION_NOT_EXPIRED');
-      spec.given([provisioned]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', currentUnitPriceUsd: 950, now: data.expiryDate } }).thenNothingHappens();
+      spec.given([provisioned, autoRenewOn]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: lockDate } }).thenRefuses('RESERVATION_NOT_EXPIRED');
+      spec.given([provisioned]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } }).thenNothingHappens();
     });
 
     it('sets auto-renew once; the same setting again changes nothing', () => {
@@ -185,10 +185,10 @@ describe('reservation decider', () => {
 
   describe('Cancel and Expire', () => {
     it('cancels with the refund decided by the refund rules', () =>
-      spec.given([provisioned]).when({ type: 'Cancel', data: { refundUsd: 750, now } }).then([{ type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 750, cancelledAt: now } }]));
+      spec.given([provisioned]).when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } }).then([{ type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now } }]));
 
     it('refuses to cancel twice', () =>
-      spec.given([provisioned, { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 750, cancelledAt: now } }]).when({ type: 'Cancel', data: { refundUsd: 750, now } }).thenRefuses('RESERVATION_NOT_ACTIVE'));
+      spec.given([provisioned, { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now } }]).when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } }).thenRefuses('RESERVATION_NOT_ACTIVE'));
 
     it('expires at the expiry instant, not a millisecond before', () => {
       const before = new Date(Date.parse(data.expiryDate) - 1).toISOString();

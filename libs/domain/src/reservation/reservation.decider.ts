@@ -13,11 +13,11 @@ export type ReservationCommand =
   | Message<'FallBackToShared', { subscriptionId: string; reason: string; customer: CustomerSnapshot; now: string }>
   | Message<'SetAutoRenew', { autoRenew: boolean; now: string }>
   | Message<'LockRenewalPrice', { currentUnitPriceUsd: number; now: string }>
-  | Message<'Renew', { renewalOrderId: string; currentUnitPriceUsd: number; now: string }>
+  | Message<'Renew', { renewalOrderId: string; renewalOrderNumber: string; currentUnitPriceUsd: number; now: string }>
   | Message<'Split', { into: SplitPart[]; now: string }>
   | Message<'MergeInto', { targetReservationId: string; mergedWith: string[]; now: string }>
   | Message<'RevertMerge', { targetReservationId: string; reason: string; now: string }>
-  | Message<'Cancel', { refundUsd: number; now: string }>
+  | Message<'Cancel', { cancellationId: string; refundUsd: number; now: string }>
   | Message<'Expire', { now: string }>;
 
 export interface ActiveReservation extends ReservationProvisionedData {
@@ -26,10 +26,14 @@ export interface ActiveReservation extends ReservationProvisionedData {
   /** Fixed 30 days before expiry when auto-renew is on. */
   renewalUnitPriceUsd?: number;
   renewalOrderId?: string;
+  /** The renewal decided at expiry: the order that buys the replacement (number absent on older events). */
+  renewal?: { orderId: string; orderNumber: string; unitPriceUsd: number; renewedAt: string };
   /** When it stopped applying: cancelled, expired, split or merged. */
   endedAt?: string;
   splitInto?: SplitPart[];
   mergedInto?: string;
+  /** The ledger refund its cancellation recorded. */
+  cancellationId?: string;
 }
 
 export type Reservation = { status: 'none' } | ActiveReservation;
@@ -124,10 +128,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
 
       case 'Renew': {
         if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId) return [];
-        const { renewalOrderId, currentUnitPriceUsd, now } = command.data;
+        const { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } = command.data;
         if (now < state.expiryDate) throw ruleViolated('RESERVATION_NOT_EXPIRED', `reservation ${state.reservationId} renews at its expiry, ${state.expiryDate}`);
         const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
-        return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, unitPriceUsd, renewedAt: now } }];
+        return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, renewalOrderNumber, unitPriceUsd, renewedAt: now } }];
       }
 
       case 'Split': {
@@ -160,8 +164,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
 
       case 'Cancel': {
         const reservation = active(state);
-        const { refundUsd, now } = command.data;
-        return [{ type: 'ReservationCancelled', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, refundUsd, cancelledAt: now } }];
+        const { cancellationId, refundUsd, now } = command.data;
+        return [{ type: 'ReservationCancelled', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, cancellationId, refundUsd, cancelledAt: now } }];
       }
 
       case 'Expire': {
@@ -185,7 +189,13 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'ReservationRenewalCancelled':
         return { ...state, autoRenew: false };
       case 'ReservationRenewed':
-        return { ...state, renewalOrderId: event.data.renewalOrderId };
+        return {
+          ...state,
+          renewalOrderId: event.data.renewalOrderId,
+          ...(event.data.renewalOrderNumber
+            ? { renewal: { orderId: event.data.renewalOrderId, orderNumber: event.data.renewalOrderNumber, unitPriceUsd: event.data.unitPriceUsd, renewedAt: event.data.renewedAt } }
+            : {}),
+        };
       case 'ReservationSplit':
         return { ...state, status: 'Split', splitInto: event.data.into, endedAt: event.data.splitAt };
       case 'ReservationMerged':
@@ -195,7 +205,7 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return { ...rest, status: 'Succeeded' };
       }
       case 'ReservationCancelled':
-        return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt };
+        return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt, cancellationId: event.data.cancellationId };
       case 'ReservationExpired':
         return { ...state, status: 'Expired', endedAt: event.data.expiredAt };
     }

@@ -45,12 +45,30 @@ export type ReservationEvent =
   | Message<'ReservationAutoRenewSet', { reservationId: string; autoRenew: boolean; setAt: string }>
   | Message<'ReservationRenewalPriceLocked', { reservationId: string; unitPriceUsd: number; lockedAt: string }>
   | Message<'ReservationRenewalCancelled', { reservationId: string; reason: string; cancelledAt: string }>
-  | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; unitPriceUsd: number; renewedAt: string }>
+  | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; renewalOrderNumber?: string; unitPriceUsd: number; renewedAt: string }>
   | Message<'ReservationSplit', { reservationId: string; into: SplitPart[]; splitAt: string }>
   | Message<'ReservationMerged', { reservationId: string; into: string; mergedWith: string[]; mergedAt: string }>
   /** A merge that could not finish (another source had changed) gave this source back. */
   | Message<'ReservationMergeReverted', { reservationId: string; into: string; reason: string; revertedAt: string }>
-  | Message<'ReservationCancelled', { reservationId: string; customerId: string; refundUsd: number; cancelledAt: string }>
+  /** `cancellationId` names the refund recorded for it in the customer's refund ledger (absent on older events). */
+  | Message<'ReservationCancelled', { reservationId: string; customerId: string; cancellationId?: string; refundUsd: number; cancelledAt: string }>
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 
+/** Every reservation event type, for subscriptions that filter by type. */
+export const RESERVATION_EVENT_TYPES = [
+  'ReservationProvisioned',
+  'ReservationScopeChanged',
+  'ReservationScopeFellBack',
+  'ReservationAutoRenewSet',
+  'ReservationRenewalPriceLocked',
+  'ReservationRenewalCancelled',
+  'ReservationRenewed',
+  'ReservationSplit',
+  'ReservationMerged',
+  'ReservationMergeReverted',
+  'ReservationCancelled',
+  'ReservationExpired',
+] as const satisfies readonly ReservationEvent['type'][];
+
+/** Where a reservation's events were kept before its reservation order held them; read only now. */
 export const reservationStream = (reservationId: string) => `reservation-${reservationId}`;

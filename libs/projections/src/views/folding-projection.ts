@@ -21,7 +21,8 @@ export interface Index {
 export function foldingProjection<State, Event extends Message>(definition: {
   name: string;
   eventTypes: readonly Event['type'][];
-  documentKey: (event: Event) => string;
+  /** The document an event folds into; undefined for an event of a type it takes that is not its concern. */
+  documentKey: (event: Event, stored: ProjectedEvent) => string | undefined;
   /** The stream revision comes third, for views that keep a history. */
   evolve: (state: State, event: Event, revision: number) => State;
   initialState: () => State;
@@ -31,10 +32,14 @@ export function foldingProjection<State, Event extends Message>(definition: {
   return {
     name: definition.name,
     eventTypes: definition.eventTypes,
-    reads: (event) => [definition.documentKey(asMessage(event))],
+    reads: (event) => {
+      const key = definition.documentKey(asMessage(event), event);
+      return key === undefined ? [] : [key];
+    },
     apply(event, documents) {
       const message = asMessage(event);
-      const key = definition.documentKey(message);
+      const key = definition.documentKey(message, event);
+      if (key === undefined) return [];
       const previous = documents[key] as FoldedDocument<State> | undefined;
       const state = definition.evolve(previous?.state ?? definition.initialState(), message, event.revision);
       const document: FoldedDocument<State> = { state, revision: event.revision };

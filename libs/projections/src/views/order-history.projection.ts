@@ -1,11 +1,19 @@
-import { Order, OrderEvent, orderDecider } from '@app/domain';
+import { Order, ORDER_EVENT_TYPES, OrderEvent, orderDecider, orderStream } from '@app/domain';
 import { foldingProjection } from './folding-projection';
 
-/** Order history: every order with its status timeline, indexed per customer and per partner by placement time. */
+const ORDER_STREAM_PREFIX = orderStream('');
+
+/**
+ * Order history: every reservation order with its status timeline, its
+ * lines' provisioning and its reservations, indexed per customer and per
+ * partner by placement time. It folds every event of the order stream, so
+ * its revision is the stream's (the ETag for If-Match); reservation events
+ * of the older per-reservation streams are not its concern.
+ */
 export const orderHistoryProjection = foldingProjection<Order, OrderEvent>({
   name: 'order-history',
-  eventTypes: ['OrderPlaced', 'OrderCompleted', 'OrderFailed', 'OrderCancelled'],
-  documentKey: (event) => `order:${event.data.orderId}`,
+  eventTypes: ORDER_EVENT_TYPES,
+  documentKey: (_event, stored) => (stored.streamId.startsWith(ORDER_STREAM_PREFIX) ? `order:${stored.streamId.slice(ORDER_STREAM_PREFIX.length)}` : undefined),
   evolve: orderDecider.evolve,
   initialState: orderDecider.initialState,
   indexes: (_state, event) => {

@@ -1,4 +1,4 @@
-import { ActiveReservation, Reservation, ReservationEvent, reservationDecider, Scope } from '@app/domain';
+import { ActiveReservation, Reservation, RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider, Scope } from '@app/domain';
 import { ViewReader } from '../view-reader';
 import { FoldedDocument, foldingProjection } from './folding-projection';
 
@@ -47,20 +47,7 @@ function evolve(view: ReservationView, event: ReservationEvent, revision: number
 /** Reservations of a customer: state, scope over time and history; indexed by effective date. */
 export const reservationsProjection = foldingProjection<ReservationView, ReservationEvent>({
   name: 'reservations',
-  eventTypes: [
-    'ReservationProvisioned',
-    'ReservationScopeChanged',
-    'ReservationScopeFellBack',
-    'ReservationAutoRenewSet',
-    'ReservationRenewalPriceLocked',
-    'ReservationRenewalCancelled',
-    'ReservationRenewed',
-    'ReservationSplit',
-    'ReservationMerged',
-    'ReservationMergeReverted',
-    'ReservationCancelled',
-    'ReservationExpired',
-  ],
+  eventTypes: RESERVATION_EVENT_TYPES,
   documentKey: (event) => `reservation:${event.data.reservationId}`,
   evolve,
   initialState: () => ({ status: 'none' }),

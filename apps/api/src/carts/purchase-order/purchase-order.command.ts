@@ -1,9 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventStoreDBClient, jsonEvent, WrongExpectedVersionError } from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
-import { cartDecider, cartStream, illegalState, OpenCart, Order, orderDecider, orderStream, PurchaseRecord } from '@app/domain';
-import { EventStreams, metadataFor } from '@app/eventstore';
-import { OrderNumbers, PartnerScopedReads } from '@app/ordering';
+import { cartDecider, cartStream, OpenCart, PlacedOrder } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { OrderNumbers, PartnerScopedReads, ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { OrderResource } from '../../orders/order.resource';
 
@@ -23,9 +22,10 @@ export class PurchaseOrderCommand extends Command<{ order: OrderResource; create
 
 /**
  * Checkout. The cart stream records the purchase (CartPurchased, with a full
- * copy of what was bought) before the order stream gets OrderPlaced. Both
- * steps are idempotent, so if the process dies between them any retry of the
- * purchase finishes the order from the cart's record.
+ * copy of what was bought, and the order number) before the order stream
+ * gets OrderPlaced. If the process dies between the two, the purchase
+ * completion reactor places the order from the cart's record; a repeated
+ * purchase answers the same order.
  */
 @CommandHandler(PurchaseOrderCommand)
 export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderCommand> {
@@ -33,55 +33,27 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
     private readonly streams: EventStreams,
     private readonly reads: PartnerScopedReads,
     private readonly orderNumbers: OrderNumbers,
-    private readonly client: EventStoreDBClient,
+    private readonly orders: ReservationOrders,
   ) {}
 
   async execute({ cartId, context }: PurchaseOrderCommand): Promise<{ order: OrderResource; created: boolean }> {
-    const { state: cart } = await this.reads.cart(cartId, context.partnerId);
-    if (context.idempotencyKey) await this.claimKey(context.idempotencyKey, cartId, context);
-
-    let purchase = cart.purchase;
+    let { state: cart } = await this.reads.cart(cartId, context.partnerId);
     let created = false;
-    if (!purchase) {
+    if (!cart.purchase) {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       const orderId = orderIdFor(cartId);
       const purchaseCommand = (orderNumber: string) => ({ type: 'PurchaseOrder' as const, data: { orderId, orderNumber, customer, now: context.now } });
       // Check every rule before an order number is spent on a purchase that would be refused.
       cartDecider.decide(purchaseCommand('unallocated'), cart);
+      // A number spent on a purchase that then loses a race is a gap; the cart records the one the order keeps.
       const orderNumber = await this.orderNumbers.allocate(orderId, context);
       const result = await this.streams.handle(cartStream(cartId), cartDecider, purchaseCommand(orderNumber), context, {
         expectedRevision: context.expectedRevision,
       });
       created = result.events.length > 0;
-      purchase = (result.state as OpenCart).purchase!;
+      cart = result.state as OpenCart;
     }
-
-    const placed = await this.streams.handle(orderStream(purchase.orderId), orderDecider, placeOrder(purchase, cart), context);
-    return { order: OrderResource.of(placed.state as Exclude<Order, { status: 'none' }>, placed.revision, placed.position), created };
+    const placed = await this.orders.placeFromCart(cart, context);
+    return { order: OrderResource.of(placed.state as PlacedOrder, placed.revision, placed.position), created };
   }
-
-  /**
-   * An Idempotency-Key buys one cart. The first use is recorded in its own
-   * stream; using the same key for another cart is refused.
-   */
-  private async claimKey(key: string, cartId: string, context: RequestContext): Promise<void> {
-    const stream = `purchase-key-${uuidv5(`${context.partnerId}\n${key}`, NAMESPACE)}`;
-    try {
-      await this.client.appendToStream(stream, jsonEvent({ type: 'PurchaseKeyClaimed', data: { cartId }, metadata: { ...metadataFor(context) } }), {
-        expectedRevision: 'no_stream',
-      });
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      const [claim] = await this.streams.readFirst<{ type: 'PurchaseKeyClaimed'; data: { cartId: string } }>(stream, 1);
-      if (claim.data.cartId !== cartId) throw illegalState('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used to buy another cart');
-    }
-  }
-}
-
-function placeOrder(purchase: PurchaseRecord, cart: OpenCart) {
-  const { purchasedAt, ...rest } = purchase;
-  return {
-    type: 'PlaceOrder' as const,
-    data: { ...rest, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt },
-  };
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NoStoredResponse } from '../../http/idempotency.interceptor';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ContactResource } from '../contact.resource';
 import { RecordContactCommand } from './record-contact.command';
@@ -18,6 +19,7 @@ export class RecordContactController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put()
+  @NoStoredResponse()
   @ApiOkResponse({ type: ContactResource, description: "The customer's contact person, stored outside the event store" })
   async record(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: RecordContactRequest, @Ctx() context: RequestContext): Promise<ContactResource> {
     return this.commands.execute(new RecordContactCommand(customerId, { name: body.name, email: body.email, phone: body.phone }, context));

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { active, ActiveReservation, DomainError, refundLedgerDecider, refundLedgerStream, reservationDecider, reservationStream } from '@app/domain';
+import { active, nextCancellationId, openRefundFor, PlacedOrder, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore';
+import { RefundSettlement } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { RefundQuotes } from '../refund-quote/refund-quote';
 import { ReservationResource } from '../reservation.resource';
@@ -15,45 +16,36 @@ export class CancelReservationCommand extends Command<ReservationResource> {
 }
 
 /**
- * Records the refund in the customer's refund ledger first (which refuses it
- * over the cap), then cancels the reservation with that amount. The ledger
- * keeps one refund per reservation, so a retry after a crash between the two
- * cancels with the amount already recorded instead of refunding twice. If the
- * reservation changed meanwhile and can no longer be cancelled, the refund is
- * reversed in the ledger.
+ * Returns a whole reservation. The customer's refund ledger records the
+ * refund first, under a cancellation id (it refuses it over the cap); then
+ * the reservation order cancels the reservation with that id. Requests that
+ * race to cancel one reservation share one cancellation id, so the ledger
+ * counts one refund. If the process dies between the two steps, the
+ * settlement reactor finishes the cancellation from RefundRecorded.
  */
 @CommandHandler(CancelReservationCommand)
 export class CancelReservationHandler implements ICommandHandler<CancelReservationCommand> {
   constructor(
     private readonly streams: EventStreams,
     private readonly quotes: RefundQuotes,
+    private readonly settlement: RefundSettlement,
   ) {}
 
   async execute({ reservationId, context }: CancelReservationCommand): Promise<ReservationResource> {
-    const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now);
-    active(reservation);
-    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) throw new ConcurrencyError(reservationStream(reservationId), revision, context.expectedRevision);
-    const { state: ledger } = await this.streams.handle(
-      refundLedgerStream(reservation.customerId),
+    const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now);
+    const { customerId, orderId } = active(reservation);
+    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+      throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
+    }
+    const { state: recorded } = await this.streams.handle(
+      refundLedgerStream(customerId),
       refundLedgerDecider,
-      { type: 'RecordRefund', data: { customerId: reservation.customerId, reservationId, amountUsd: quote.refundUsd, now: context.now } },
+      { type: 'RecordRefund', data: { customerId, cancellationId: nextCancellationId(ledger, reservationId), reservationId, orderId, amountUsd: quote.refundUsd, now: context.now } },
       context,
     );
-    const refundUsd = ledger.refunds.find((refund) => refund.reservationId === reservationId)!.amountUsd;
-    try {
-      const cancelled = await this.streams.handle(reservationStream(reservationId), reservationDecider, { type: 'Cancel', data: { refundUsd, now: context.now } }, context);
-      return ReservationResource.of(cancelled.state as ActiveReservation, cancelled.revision, cancelled.position);
-    } catch (error) {
-      // Split, merged or cancelled by someone else since the quote: the refund did not happen, so the allowance comes back.
-      if (error instanceof DomainError && error.code === 'RESERVATION_NOT_ACTIVE') {
-        await this.streams.handle(
-          refundLedgerStream(reservation.customerId),
-          refundLedgerDecider,
-          { type: 'ReverseRefund', data: { customerId: reservation.customerId, reservationId, reason: error.message, now: context.now } },
-          { ...context, commandId: `${context.commandId}/reverse` },
-        );
-      }
-      throw error;
-    }
+    // Ours, or the one a request racing this one recorded first: either way the one refund that counts.
+    const refund = openRefundFor(recorded, reservationId)!;
+    const settled = await this.settlement.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
+    return ReservationResource.of(reservationOf(settled.state as PlacedOrder, reservationId), settled.revision, settled.position);
   }
 }

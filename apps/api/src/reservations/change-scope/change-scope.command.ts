@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { customerDecider, customerStream, Scope } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
-import { ownedCustomer } from '@app/ordering';
+import { ownedCustomer, ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeReservation } from '../reservation-command';
 import { ReservationResource } from '../reservation.resource';
@@ -19,13 +19,16 @@ export class ChangeScopeCommand extends Command<ReservationResource> {
 /** The customer's subscriptions, as they are now, decide whether a single scope may name one. */
 @CommandHandler(ChangeScopeCommand)
 export class ChangeScopeHandler implements ICommandHandler<ChangeScopeCommand> {
-  constructor(private readonly streams: EventStreams) {}
+  constructor(
+    private readonly orders: ReservationOrders,
+    private readonly streams: EventStreams,
+  ) {}
 
   execute({ reservationId, scope, context }: ChangeScopeCommand): Promise<ReservationResource> {
-    return changeReservation(this.streams, reservationId, context, async (reservation) => {
+    return changeReservation(this.orders, reservationId, context, async (reservation) => {
       const { state } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
       const customer = ownedCustomer(state, reservation.customerId, context.partnerId);
-      return { type: 'ChangeScope', data: { scope, customer, now: context.now } };
+      return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ChangeScope', data: { scope, customer, now: context.now } } } };
     });
   }
 }

@@ -1,19 +1,13 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { refundAllowance, RefundLedger } from '@app/domain';
-import { KnownReservation, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
+import { refundAllowance, refundLedgerDecider, refundLedgerStream } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { provisioningState } from '../list-reservations/list-reservations.http';
-
-/** The refunds a customer's cancelled reservations recorded, as the view knows them. */
-const refundsOf = (reservations: KnownReservation[]): RefundLedger => ({
-  refunds: reservations.flatMap((r) =>
-    r.history.filter((entry) => entry.type === 'ReservationCancelled').map((entry) => ({ reservationId: r.reservationId, amountUsd: entry.detail.refundUsd as number, refundedAt: entry.at })),
-  ),
-});
 
 @ApiTags('reservations')
 @Controller({ path: 'reservations/:reservationId', version: '1' })
@@ -21,6 +15,7 @@ export class GetReservationController {
   constructor(
     private readonly views: ViewReader,
     private readonly consistency: ConsistentReads,
+    private readonly streams: EventStreams,
   ) {}
 
   @Get()
@@ -29,9 +24,10 @@ export class GetReservationController {
   async get(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
-    const known = await reservationsIn(this.views, `customer:${reservation.customerId}`, { limit: 10_000 });
+    // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
+    const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const { partnerId: _partner, status: _status, ...visible } = reservation;
     response.setHeader('ETag', `"${revision}"`);
-    return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(refundsOf(known), context.now), revision: String(revision) };
+    return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(ledger, context.now), revision: String(revision) };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ActiveReservation, Catalog, RefundAllowance, refundAllowance, refundLedgerDecider, refundLedgerStream, refundQuote, reservationDecider, reservationStream } from '@app/domain';
+import { ActiveReservation, Catalog, PlacedOrder, RefundAllowance, refundAllowance, RefundLedger, refundLedgerDecider, refundLedgerStream, refundQuote, reservationOf } from '@app/domain';
 import { EventStreams, Revision } from '@app/eventstore';
-import { ownedReservation } from '@app/ordering';
+import { ReservationOrders } from '@app/ordering';
 
 export interface RefundQuoteResource {
   reservationId: string;
@@ -19,17 +19,26 @@ export interface RefundQuoteResource {
   quotedAt: string;
 }
 
-/** What cancelling a reservation would refund now, read from the write side so the figure is exact. */
+export interface Quoted {
+  quote: RefundQuoteResource;
+  reservation: ActiveReservation;
+  /** The reservation order's revision the quote was made at. */
+  revision: Revision;
+  ledger: RefundLedger;
+}
+
+/** What cancelling a reservation would refund now, read from the write side (its reservation order and the customer's ledger) so the figure is exact. */
 @Injectable()
 export class RefundQuotes {
   constructor(
+    private readonly orders: ReservationOrders,
     private readonly streams: EventStreams,
     private readonly catalog: Catalog,
   ) {}
 
-  async quote(reservationId: string, partnerId: string, now: string): Promise<{ quote: RefundQuoteResource; reservation: ActiveReservation; revision: Revision }> {
-    const { state, revision } = await this.streams.aggregate(reservationStream(reservationId), reservationDecider);
-    const reservation = ownedReservation(state, reservationId, partnerId);
+  async quote(reservationId: string, partnerId: string, now: string): Promise<Quoted> {
+    const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
+    const reservation = reservationOf(state as PlacedOrder, reservationId);
     const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
     const { refundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now);
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
@@ -37,6 +46,7 @@ export class RefundQuotes {
     return {
       reservation,
       revision,
+      ledger,
       quote: {
         reservationId,
         refundUsd,

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventStreams } from '@app/eventstore';
+import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeReservation } from '../reservation-command';
 import { ReservationResource } from '../reservation.resource';
@@ -16,9 +16,12 @@ export class SetAutoRenewCommand extends Command<ReservationResource> {
 
 @CommandHandler(SetAutoRenewCommand)
 export class SetAutoRenewHandler implements ICommandHandler<SetAutoRenewCommand> {
-  constructor(private readonly streams: EventStreams) {}
+  constructor(private readonly orders: ReservationOrders) {}
 
   execute({ reservationId, autoRenew, context }: SetAutoRenewCommand): Promise<ReservationResource> {
-    return changeReservation(this.streams, reservationId, context, () => ({ type: 'SetAutoRenew', data: { autoRenew, now: context.now } }));
+    return changeReservation(this.orders, reservationId, context, () => ({
+      type: 'ChangeReservation',
+      data: { reservationId, change: { type: 'SetAutoRenew', data: { autoRenew, now: context.now } } },
+    }));
   }
 }

@@ -1,8 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { ActiveReservation, reservationDecider, reservationStream, splitReservations, SplitPart } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
-import { ownedReservation } from '@app/ordering';
+import { PlacedOrder, reservationOf, SplitPart } from '@app/domain';
+import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { ReservationResource } from '../reservation.resource';
 
@@ -22,33 +21,20 @@ export class SplitReservationCommand extends Command<ReservationResource[]> {
 }
 
 /**
- * Ends the original as split, then creates the two parts. A crash between the
- * two steps leaves the original split and a part missing; the same request
- * again finds the split already recorded and creates what is missing.
+ * Ends the original as split and creates its two parts in one append to the
+ * reservation order, so no crash can leave one without the others. A retry
+ * finds the split recorded and answers the same parts.
  */
 @CommandHandler(SplitReservationCommand)
 export class SplitReservationHandler implements ICommandHandler<SplitReservationCommand> {
-  constructor(private readonly streams: EventStreams) {}
+  constructor(private readonly orders: ReservationOrders) {}
 
   async execute({ reservationId, quantities, context }: SplitReservationCommand): Promise<ReservationResource[]> {
     const into: SplitPart[] = quantities.map((quantity, i) => ({ reservationId: splitPartId(reservationId, i + 1), quantity }));
-    const { state } = await this.streams.handle(
-      reservationStream(reservationId),
-      reservationDecider,
-      (reservation) => {
-        ownedReservation(reservation, reservationId, context.partnerId);
-        return { type: 'Split' as const, data: { into, now: context.now } };
-      },
-      context,
-      { expectedRevision: context.expectedRevision },
-    );
-    const original = state as ActiveReservation;
-    const parts = splitReservations(original, into, original.endedAt!);
-    return Promise.all(
-      parts.map(async (part) => {
-        const created = await this.streams.handle(reservationStream(part.reservationId), reservationDecider, { type: 'RecordProvisionedReservation', data: part }, context);
-        return ReservationResource.of(created.state as ActiveReservation, created.revision, created.position);
-      }),
-    );
+    const orderId = await this.orders.locate(reservationId, context.partnerId);
+    const { state, revision, position } = await this.orders.handle(orderId, { type: 'SplitReservation', data: { reservationId, into, now: context.now } }, context, {
+      expectedRevision: context.expectedRevision,
+    });
+    return into.map((part) => ReservationResource.of(reservationOf(state as PlacedOrder, part.reservationId), revision, position));
   }
 }

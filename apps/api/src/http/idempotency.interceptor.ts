@@ -1,0 +1,122 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { BadRequestException, CallHandler, ConflictException, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata, UnprocessableEntityException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { Request, Response } from 'express';
+import { Redis } from 'ioredis';
+import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
+import { AppConfig } from '@app/config';
+import { AuthenticatedRequest } from '../auth/api-key.guard';
+
+const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const KEY_FORMAT = /^[\x21-\x7e]{1,200}$/;
+/** How long a request may hold its key before a retry may take it over (the holder died). */
+const IN_FLIGHT_MS = 30_000;
+/** Response headers a replay gives back as the first answer gave them. */
+const REPLAYED_HEADERS = ['etag', 'x-position', 'location'];
+
+/** Responses that carry personal data are not kept in Redis; such routes are idempotent by nature and run again. */
+export const NO_STORED_RESPONSE = 'idempotency:no-stored-response';
+export const NoStoredResponse = () => SetMetadata(NO_STORED_RESPONSE, true);
+
+type Entry =
+  | { state: 'in-flight'; fingerprint: string; owner: string }
+  | { state: 'done'; fingerprint: string; status: number; headers: Record<string, string>; body?: unknown; stored: boolean };
+
+/**
+ * Idempotency-Key on every command, after the IETF httpapi draft. A key is
+ * scoped to the partner and the route, and remembers the request's
+ * fingerprint (method, path, body hash):
+ * - the same key and fingerprint again returns the first result;
+ * - the same key with another fingerprint answers 422 IDEMPOTENCY_KEY_MISMATCH;
+ * - while the first request still runs, a repeat answers 409 IDEMPOTENCY_KEY_IN_USE;
+ * - a refused command (any error) releases the key: it consumed nothing.
+ * Results are kept IDEMPOTENCY_RETENTION_HOURS.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(ConfigService) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = execution.switchToHttp().getRequest<AuthenticatedRequest & Request>();
+    const response = execution.switchToHttp().getResponse<Response>();
+    const raw = request.headers['idempotency-key'];
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key === undefined || !COMMAND_METHODS.has(request.method) || !request.caller) return next.handle();
+    if (!KEY_FORMAT.test(key)) throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
+
+    const route = `${request.method} ${request.route?.path ?? request.path}`;
+    const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
+    const fingerprint = sha256(JSON.stringify([request.method, request.originalUrl, request.body ?? null]));
+    const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
+    const owner = randomUUID();
+
+    return from(this.claim(redisKey, fingerprint, owner)).pipe(
+      switchMap((existing) => {
+        if (existing?.state === 'done' && existing.stored) return of(this.replay(existing, response));
+        const run = next.handle();
+        return run.pipe(
+          switchMap((body) => from(this.remember(redisKey, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body)))),
+          catchError((error: unknown) => from(this.release(redisKey, owner)).pipe(switchMap(() => throwError(() => error)))),
+        );
+      }),
+    );
+  }
+
+  /** Takes the key for this request, or answers what the key already holds. */
+  private async claim(redisKey: string, fingerprint: string, owner: string): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+    const inFlight: Entry = { state: 'in-flight', fingerprint, owner };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', IN_FLIGHT_MS, 'NX')) return undefined;
+      const stored = await this.redis.get(redisKey);
+      if (stored === null) continue; // released or expired meanwhile: try to take it
+      const entry = JSON.parse(stored) as Entry;
+      if (entry.fingerprint !== fingerprint) {
+        throw new UnprocessableEntityException({
+          code: 'IDEMPOTENCY_KEY_MISMATCH',
+          message: 'this Idempotency-Key was already used with a different request (method, path or body) on this route; use a new key',
+        });
+      }
+      if (entry.state === 'in-flight') {
+        throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is still being processed; retry shortly' });
+      }
+      // Routes whose answer is not kept run again, as their first run did; the key stays theirs.
+      if (!entry.stored) return undefined;
+      return entry;
+    }
+    throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is still being processed; retry shortly' });
+  }
+
+  private replay(entry: Extract<Entry, { state: 'done' }>, response: Response): unknown {
+    response.status(entry.status);
+    for (const [name, value] of Object.entries(entry.headers)) response.setHeader(name, value);
+    response.setHeader('Idempotent-Replayed', 'true');
+    return entry.body;
+  }
+
+  private async remember(redisKey: string, owner: string, fingerprint: string, response: Response, body: unknown, stored: boolean): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = response.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
+    const entry: Entry = { state: 'done', fingerprint, status: response.statusCode, headers, body: stored ? body : undefined, stored };
+    const retentionMs = this.config.get('IDEMPOTENCY_RETENTION_HOURS', { infer: true }) * 3_600_000;
+    await this.redis.eval(SET_IF_OWNER, 1, redisKey, owner, JSON.stringify(entry), retentionMs);
+  }
+
+  private async release(redisKey: string, owner: string): Promise<void> {
+    await this.redis.eval(DELETE_IF_OWNER, 1, redisKey, owner).catch(() => undefined);
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+// Only the request that holds the key may settle it: one that lost it (it ran past IN_FLIGHT_MS) must not overwrite another's.
+const OWNED = `local v = redis.call('GET', KEYS[1]) if not v then return 0 end local ok, e = pcall(cjson.decode, v) if not ok or e.owner ~= ARGV[1] then return 0 end`;
+const SET_IF_OWNER = `${OWNED} redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1`;
+const DELETE_IF_OWNER = `${OWNED} redis.call('DEL', KEYS[1]) return 1`;

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, Order, OrderEvent, Refund, refundLedgerDecider, refundLedgerStream } from '@app/domain';
+import { CommandContext, EventStreams, Handled } from '@app/eventstore';
+import { ReservationOrders } from './reservation-orders';
+
+/**
+ * The second half of a cancellation. The customer's refund ledger recorded
+ * the refund first (it is the gate for the cap); now the reservation order
+ * cancels the reservation with that refund's cancellation id. If the
+ * reservation can no longer be cancelled (split, merged or returned by
+ * another cancellation first), the ledger reverses exactly this refund.
+ *
+ * Both steps are decided on their own stream and are idempotent, so the API
+ * (right after recording) and the settlement reactor (from RefundRecorded,
+ * after a crash) may both run it, in any order.
+ */
+@Injectable()
+export class RefundSettlement {
+  constructor(
+    private readonly orders: ReservationOrders,
+    private readonly streams: EventStreams,
+  ) {}
+
+  async settle(customerId: string, refund: Refund & { orderId: string }, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
+    const { cancellationId, reservationId, orderId, amountUsd, refundedAt } = refund;
+    // Ids derive from the cancellation, so whoever settles it writes the same events.
+    const settling = { ...context, commandId: `${cancellationId}/settle`, now: refundedAt };
+    try {
+      return await this.orders.handle(orderId, { type: 'CancelReservation', data: { reservationId, cancellationId, refundUsd: amountUsd, now: refundedAt } }, settling);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'RESERVATION_NOT_ACTIVE') throw error;
+      await this.streams.handle(
+        refundLedgerStream(customerId),
+        refundLedgerDecider,
+        { type: 'ReverseRefund', data: { customerId, cancellationId, reservationId, reason: error.message, now: context.now } },
+        { ...context, commandId: `${cancellationId}/reverse` },
+      );
+      throw error;
+    }
+  }
+
+}

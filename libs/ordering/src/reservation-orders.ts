@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { ActiveReservation, illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationDecider } from '@app/domain';
+import { CommandContext, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore';
+import { FoldedDocument, headPosition, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+
+/** How long a lookup waits for the reservations view to show a reservation the store already has. */
+const LOCATE_WAIT_MS = 2_000;
+
+/** Streams in which reservations lived on their own, before the reservation order held them. */
+const legacyReservationStream = (reservationId: string) => `reservation-${reservationId}`;
+
+/**
+ * The reservation order stream, loaded and changed as one aggregate. A
+ * reservation is found through the reservations view (which order holds it
+ * never changes), and the order is then read from the store, so every
+ * decision is made on the order's current revision.
+ */
+@Injectable()
+export class ReservationOrders {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly views: ViewReader,
+    private readonly client: EventStoreDBClient,
+  ) {}
+
+  /** The reservation order holding a reservation of this partner; 404 otherwise. */
+  async locate(reservationId: string, partnerId: string): Promise<string> {
+    let view = await this.viewOf(reservationId);
+    if (!view) {
+      // Just created by a split or merge: the view may trail the store by a few milliseconds.
+      await this.views.reached(reservationsProjection.name, await headPosition(this.client), LOCATE_WAIT_MS);
+      view = await this.viewOf(reservationId);
+    }
+    if (!view || view.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    return view.orderId;
+  }
+
+  async load(orderId: string): Promise<Folded<Order>> {
+    return this.streams.aggregate(orderStream(orderId), orderDecider, (state) => this.withLegacyReservations(state));
+  }
+
+  handle(
+    orderId: string,
+    command: OrderCommand | ((order: Order) => OrderCommand | Promise<OrderCommand>),
+    context: CommandContext,
+    options: HandleOptions<Order> = {},
+  ): Promise<Handled<Order, OrderEvent>> {
+    return this.streams.handle(orderStream(orderId), orderDecider, command, context, { ...options, hydrate: (state) => this.withLegacyReservations(state) });
+  }
+
+  /**
+   * The order a purchased cart becomes, placed from the cart's own record of
+   * the purchase; placing it again changes nothing.
+   */
+  placeFromCart(cart: OpenCart, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
+    if (!cart.purchase) throw illegalState('CART_NOT_PURCHASED', `cart ${cart.cartId} has not been purchased`);
+    const { purchasedAt, ...purchase } = cart.purchase;
+    return this.handle(purchase.orderId, { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } }, context);
+  }
+
+  private async viewOf(reservationId: string): Promise<ActiveReservation | undefined> {
+    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
+    return document?.state && document.state.status !== 'none' ? document.state : undefined;
+  }
+
+  /**
+   * Orders fulfilled before the reservation order held its reservations name
+   * them in OrderCompleted, each in a stream of its own (and any split or
+   * merge made more such streams). Those are folded in, read-only: from now on
+   * every change is decided and written on the order stream.
+   */
+  private async withLegacyReservations(state: Order): Promise<Order> {
+    if (state.status === 'none') return state;
+    const missing = state.reservationIds.filter((id) => !state.reservations[id]);
+    if (missing.length === 0) return state;
+    const reservations = { ...state.reservations };
+    const queue = [...missing];
+    while (queue.length > 0) {
+      const reservationId = queue.shift()!;
+      if (reservations[reservationId]) continue;
+      const { state: legacy } = await this.streams.aggregate(legacyReservationStream(reservationId), reservationDecider);
+      if (legacy.status === 'none') continue;
+      reservations[reservationId] = legacy;
+      queue.push(...(legacy.splitInto?.map((part) => part.reservationId) ?? []), ...(legacy.mergedInto ? [legacy.mergedInto] : []));
+    }
+    return { ...state, reservations } satisfies PlacedOrder;
+  }
+}

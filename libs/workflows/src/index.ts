@@ -1,0 +1,5 @@
+export * from './workflow';
+export * from './workflows.module';
+export * from './purchase/purchase-completion.workflow';
+export * from './refund-settlement/refund-settlement.workflow';
+export * from './renewal/renewal-order.workflow';

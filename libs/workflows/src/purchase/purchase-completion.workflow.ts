@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { cartDecider } from '@app/domain';
+import { EventStreams } from '@app/eventstore';
+import { ReservationOrders } from '@app/ordering';
+import { ProjectedEvent } from '@app/projections';
+import { causedBy, Workflow } from '../workflow';
+
+/**
+ * Purchase spans the cart and the order: CartPurchased records, on the cart,
+ * everything that was bought; the order stream then gets OrderPlaced. The API
+ * places the order right away; this places it when the API died in between,
+ * so a purchased cart always becomes an order without the client retrying.
+ */
+@Injectable()
+export class PurchaseCompletion implements Workflow {
+  readonly name = 'purchase-completion';
+  readonly eventTypes = ['CartPurchased'] as const;
+
+  constructor(
+    private readonly orders: ReservationOrders,
+    private readonly streams: EventStreams,
+  ) {}
+
+  async react(event: ProjectedEvent): Promise<void> {
+    const { state: cart } = await this.streams.aggregate(event.streamId, cartDecider);
+    if (cart.status !== 'purchased') return;
+    await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order'));
+  }
+}

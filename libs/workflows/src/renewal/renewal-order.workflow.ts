@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { orderStream } from '@app/domain';
+import { RenewalOrders } from '@app/ordering';
+import { ProjectedEvent } from '@app/projections';
+import { causedBy, Workflow } from '../workflow';
+
+/**
+ * A renewal spans the old reservation order and the new one:
+ * ReservationRenewed on the old order names the new order, which this then
+ * places, so a crash between the two is finished in the background.
+ */
+@Injectable()
+export class RenewalOrderWorkflow implements Workflow {
+  readonly name = 'renewal-orders';
+  readonly eventTypes = ['ReservationRenewed'] as const;
+
+  constructor(private readonly renewals: RenewalOrders) {}
+
+  async react(event: ProjectedEvent): Promise<void> {
+    const prefix = orderStream('');
+    // Renewals recorded on the older per-reservation streams placed their order first.
+    if (!event.streamId.startsWith(prefix) || !event.data.renewalOrderNumber) return;
+    await this.renewals.place(event.streamId.slice(prefix.length), event.data.reservationId, undefined, causedBy(event, 'system/renewal', 'renewal-order'));
+  }
+}
