@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Catalog, catalogItemId, fold, Order, orderDecider, OrderEvent, Scope } from '@app/domain';
+import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, PlacedOrder, Scope } from '@app/domain';
 import { reservationIdFor } from '@app/fulfilment';
 import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '@app/queues';
 import { scanKeys } from '@app/redis';
+import { startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
 
@@ -60,13 +61,14 @@ describe('fulfilment', () => {
   });
 
   /** A customer and a pending order, as checkout leaves them. */
-  async function placeOrder(skus: string[], options: { scope?: 'single' | 'shared'; suspended?: boolean } = {}) {
+  async function placeOrder(skus: string[], options: { scope?: 'single' | 'shared'; suspended?: boolean; partnerId?: string } = {}) {
+    const partnerId = options.partnerId ?? 'p-1';
     const customerId = randomUUID();
     const subscriptionId = randomUUID();
     const orderId = randomUUID();
     const at = new Date().toISOString();
     const customerEvents: Array<ReturnType<typeof jsonEvent>> = [
-      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Fulfil Co', registeredAt: at } }),
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId, name: 'Fulfil Co', registeredAt: at } }),
       jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
     ];
     if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at } }));
@@ -80,8 +82,8 @@ describe('fulfilment', () => {
       `order-${orderId}`,
       jsonEvent({
         type: 'OrderPlaced',
-        data: { orderId, orderNumber: `RO-2026-${orderId.slice(0, 6)}`, cartId: randomUUID(), customerId, partnerId: 'p-1', lines, scope, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: at },
-        metadata: { correlationId: `corr-${orderId}` },
+        data: { orderId, orderNumber: `RO-2026-${orderId.slice(0, 6)}`, cartId: randomUUID(), customerId, partnerId, lines, scope, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: at },
+        metadata: { correlationId: `corr-${orderId}`, partnerId },
       }),
       { expectedRevision: 'no_stream' },
     );
@@ -98,7 +100,8 @@ describe('fulfilment', () => {
     return found;
   }
 
-  const orderState = async (orderId: string) => fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as Exclude<Order, { status: 'none' }>;
+  const orderState = async (orderId: string) => fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as PlacedOrder;
+  const provisionedIn = async (orderId: string) => (await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationProvisioned');
 
   const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
 
@@ -106,7 +109,7 @@ describe('fulfilment', () => {
   it('leaves exactly one reservation per line after a worker is killed mid-fulfilment and restarted', async () => {
     const orders = await Promise.all(Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])));
     // Kill the worker while it is part-way through.
-    await eventually(async () => ((await events(`reservation-${reservationIdFor(orders[0].orderId, 1)}`)).length > 0 ? true : undefined));
+    await eventually(async () => ((await provisionedIn(orders[0].orderId)).length > 0 ? true : undefined));
     const statuses = await Promise.all(orders.map(({ orderId }) => orderState(orderId)));
     expect(statuses.some((o) => o.status === 'pending')).toBe(true);
     expect(await worker.kill('SIGKILL')).toBe('SIGKILL');
@@ -115,14 +118,12 @@ describe('fulfilment', () => {
     for (const { orderId } of orders) await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
     for (const { orderId } of orders) {
       const history = await events(`order-${orderId}`);
-      expect(history.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCompleted']);
-      const expectedIds = [1, 2, 3].map((line) => reservationIdFor(orderId, line));
-      expect(history[1].data.reservationIds).toEqual(expectedIds);
-      expect(history[1].metadata).toMatchObject({ correlationId: `corr-${orderId}`, actor: 'worker/fulfilment', partnerId: 'p-1' });
-      for (const reservationId of expectedIds) {
-        const reservation = await events(`reservation-${reservationId}`);
-        expect(reservation.map((e) => e.type)).toEqual(['ReservationProvisioned']);
-      }
+      const line = ['OrderLineProvisioningStarted', 'ReservationProvisioned'];
+      expect(history.map((e) => e.type)).toEqual(['OrderPlaced', ...line, ...line, ...line, 'OrderCompleted']);
+      const expectedIds = [1, 2, 3].map((n) => reservationIdFor(orderId, n));
+      expect(history.at(-1)!.data.reservationIds).toEqual(expectedIds);
+      expect(history.at(-1)!.metadata).toMatchObject({ correlationId: `corr-${orderId}`, actor: 'worker/fulfilment', partnerId: 'p-1' });
+      expect(history.filter((e) => e.type === 'ReservationProvisioned').map((e) => e.data.reservationId)).toEqual(expectedIds);
     }
     // And across the whole store, no reservation was recorded twice.
     const provisioned: string[] = [];
@@ -134,7 +135,8 @@ describe('fulfilment', () => {
   it('records a provisioned reservation with its SKU, scope, subscriptions and dates', async () => {
     const { orderId, subscriptionId } = await placeOrder(['Standard_D4s_v5'], { scope: 'single' });
     await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
-    const [provisioned] = await events(`reservation-${reservationIdFor(orderId, 1)}`);
+    const [provisioned] = await provisionedIn(orderId);
+    expect(provisioned.data.reservationId).toBe(reservationIdFor(orderId, 1));
     expect(provisioned.data).toMatchObject({
       armSkuName: 'Standard_D4s_v5',
       region: 'eastus',
@@ -156,7 +158,45 @@ describe('fulfilment', () => {
       const order = await orderState(orderId);
       return order.status === 'failed' ? order : undefined;
     });
-    expect(failed.timeline.at(-1)!.reason).toMatch(/line 1 \(Standard_L32s_v3, eastus\): 800017 quantity not available/);
+    expect(failed.timeline.at(-1)!.reason).toBe('line 1: 800017 quantity not available: 2 × Standard_L32s_v3 in eastus');
+    expect(failed.lines[0].provisioning).toMatchObject({ status: 'failed', reason: '800017 quantity not available: 2 × Standard_L32s_v3 in eastus' });
+    expect(await provisionedIn(orderId)).toEqual([]);
+  });
+
+  it('case 1: a later line failing for good ends the order partiallyFulfilled, with the kept line billed, listed and visible', async () => {
+    const { orderId } = await placeOrder(['Standard_D2s_v5', 'Standard_L32s_v3']);
+    const order = await eventually(async () => {
+      const state = await orderState(orderId);
+      return state.status === 'partiallyFulfilled' ? state : undefined;
+    });
+    expect(order.reservationIds).toEqual([reservationIdFor(orderId, 1)]);
+    expect(order.lines.map((l) => l.provisioning.status)).toEqual(['provisioned', 'failed']);
+    expect(Object.values(order.reservations).map((r) => [r.reservationId, r.status])).toEqual([[reservationIdFor(orderId, 1), 'Succeeded']]);
+  });
+
+  it('case 1: cancelling an order while a line is being provisioned answers 409 ORDER_IN_FULFILMENT; no reservation is left under a cancelled order', async () => {
+    const api = await startApi({ EVENTSTORE_URL: store.connectionString, REDIS_KEY_PREFIX: `${prefix}api:` });
+    try {
+      // Line 2 keeps failing transiently, so the order stays in fulfilment with line 1 provisioned.
+      const { orderId } = await placeOrder(['Standard_D2s_v5', 'Standard_L16s_v3'], { partnerId: 'partner-contoso' });
+      await eventually(async () => ((await orderState(orderId)).lines[1]?.provisioning.status === 'provisioning' ? true : undefined));
+      const cancel = await api.call('POST', `/v1/orders/${orderId}/cancel`, { body: { reason: 'customer changed their mind' } });
+      expect({ status: cancel.status, code: cancel.body.code }).toEqual({ status: 409, code: 'ORDER_IN_FULFILMENT' });
+      const order = await orderState(orderId);
+      expect(order.status).toBe('pending');
+      expect(order.reservations[reservationIdFor(orderId, 1)].status).toBe('Succeeded');
+      // The api's views were started just now, on a store that already has the order: wait until they show it.
+      const shown = await eventually(async () => {
+        const answer = await api.call('GET', `/v1/orders/${orderId}`);
+        return answer.status === 200 ? answer : undefined;
+      });
+      expect(shown.body.lines.map((l: { provisioning: { status: string; reservationId?: string } }) => [l.provisioning.status, l.provisioning.reservationId])).toEqual([
+        ['provisioned', reservationIdFor(orderId, 1)],
+        ['provisioning', reservationIdFor(orderId, 2)],
+      ]);
+    } finally {
+      await api.close();
+    }
   });
 
   it('fails single-scope lines cleanly when the subscription was suspended after the purchase', async () => {
@@ -166,7 +206,7 @@ describe('fulfilment', () => {
       return order.status === 'failed' ? order : undefined;
     });
     expect(failed.timeline.at(-1)!.reason).toBe(`subscription ${subscriptionId} is no longer active; the order cannot be provisioned`);
-    expect(await events(`reservation-${reservationIdFor(orderId, 1)}`)).toEqual([]);
+    expect(await provisionedIn(orderId)).toEqual([]);
   });
 
   it('parks an order whose transient failures exhaust the attempts, and an operator retry sends it back', async () => {

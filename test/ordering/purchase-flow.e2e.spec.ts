@@ -69,9 +69,10 @@ describe('purchase flow over HTTP', () => {
     expect(bought.body.lines.map((l: { quantity: number; lineNumber: number }) => [l.lineNumber, l.quantity])).toEqual([[1, 5], [2, 1]]);
     expect(bought.body.totalUsd).toBeCloseTo(changed.body.subtotalUsd, 2);
 
-    // 9. Buy again with the same key: the same order, not a second one.
+    // 9. Buy again with the same key: the first answer again, not a second order.
     const again = await api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': key } });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.orderId).toBe(bought.body.orderId);
     expect(again.body.orderNumber).toBe(bought.body.orderNumber);
 
@@ -102,7 +103,7 @@ describe('purchase flow over HTTP', () => {
     expect(late.body.code).toBe('CART_ALREADY_PURCHASED');
   });
 
-  it('buys each cart once even without a key, and refuses a key reused for another cart', async () => {
+  it('buys each cart once even without a key, and refuses a key reused for another cart with 422 IDEMPOTENCY_KEY_MISMATCH', async () => {
     const { cartId, subscriptionId, customerId } = await cartWithOneLine(api);
     const key = randomUUID();
     const [a, b] = await Promise.all([
@@ -115,8 +116,8 @@ describe('purchase flow over HTTP', () => {
     const other = await api.call('POST', `/v1/customers/${customerId}/carts`);
     await api.call('POST', `/v1/carts/${other.body.cartId}/items`, { body: line(subscriptionId) });
     const reused = await api.call('POST', `/v1/carts/${other.body.cartId}/purchase`, { headers: { 'idempotency-key': key } });
-    expect(reused.status).toBe(409);
-    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_MISMATCH');
   });
 
   it('gives distinct order numbers to distinct carts', async () => {

@@ -14,6 +14,7 @@ import { RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
 import { renewalOrderIdFor } from '@app/ordering';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
+import { seedReservationOrder } from '../support/reservation-orders';
 import { RunningProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(90_000);
@@ -48,19 +49,15 @@ describe('reservation lifecycle', () => {
   });
 
   async function reservation(expiresInMs: number, autoRenew: boolean, unitPriceUsd: number): Promise<string> {
-    const reservationId = randomUUID();
     const expiry = new Date(Date.now() + expiresInMs);
     const effective = new Date(expiry);
     effective.setUTCFullYear(effective.getUTCFullYear() - 1);
-    const data: ReservationProvisionedData = {
-      reservationId, orderId: randomUUID(), orderNumber: 'RO-2025-000001', lineNumber: 1, customerId, partnerId: 'partner-contoso',
-      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', flexibilityGroup: 'DSv5 Series', ratio: 2,
-      quantity: 2, term: 'P1Y', billingPlan: 'Upfront', scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId],
-      effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd,
-    };
-    const events: ReturnType<typeof jsonEvent>[] = [jsonEvent({ type: 'ReservationProvisioned', data: { ...data } })];
-    if (autoRenew) events.push(jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }));
-    await api.app.get(EventStoreDBClient).appendToStream(`reservation-${reservationId}`, events);
+    const store = api.app.get(EventStoreDBClient);
+    const { orderId, reservationIds } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
+      { quantity: 2, scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId], effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd },
+    ]);
+    const [reservationId] = reservationIds;
+    if (autoRenew) await store.appendToStream(`order-${orderId}`, jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }));
     await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
     return reservationId;
   }
