@@ -2,7 +2,7 @@ import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from '@app/logging';
 import { ApiModule } from './api.module';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import { validationPipe } from './http/error-responses';
@@ -15,7 +15,7 @@ export async function createApi(): Promise<INestApplication> {
   // Our own JSON parser below, with a limit that fits a 10,000-record usage batch; beyond it, 413.
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
   app.useBodyParser('json', { limit: '8mb' });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(validationPipe());
 

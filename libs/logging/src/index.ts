@@ -1,1 +1,1 @@
-export { LoggingModule, REDACTED_PATHS } from './logging.module';
+export { AppLogger, LoggingModule, prettyLogs, REDACTED_PATHS } from './logging.module';
