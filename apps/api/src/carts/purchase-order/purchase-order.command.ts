@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { cartDecider, cartStream, OpenCart, PlacedOrder } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
 import { OrderNumbers, PartnerScopedReads, ReservationOrders } from '@app/ordering';
+import { crashPoint } from '@app/runtime';
 import { RequestContext } from '../../http/request-context';
 import { OrderResource } from '../../orders/order.resource';
 
@@ -52,6 +53,7 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
       });
       created = result.events.length > 0;
       cart = result.state as OpenCart;
+      crashPoint('purchase:after-cart');
     }
     const placed = await this.orders.placeFromCart(cart, context);
     return { order: OrderResource.of(placed.state as PlacedOrder, placed.revision, placed.position), created };

@@ -2,6 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { active, nextCancellationId, openRefundFor, PlacedOrder, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore';
 import { RefundSettlement } from '@app/ordering';
+import { crashPoint } from '@app/runtime';
 import { RequestContext } from '../../http/request-context';
 import { RefundQuotes } from '../refund-quote/refund-quote';
 import { ReservationResource } from '../reservation.resource';
@@ -43,6 +44,7 @@ export class CancelReservationHandler implements ICommandHandler<CancelReservati
       { type: 'RecordRefund', data: { customerId, cancellationId: nextCancellationId(ledger, reservationId), reservationId, orderId, amountUsd: quote.refundUsd, now: context.now } },
       context,
     );
+    crashPoint('cancel:after-ledger');
     // Ours, or the one a request racing this one recorded first: either way the one refund that counts.
     const refund = openRefundFor(recorded, reservationId)!;
     const settled = await this.settlement.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
