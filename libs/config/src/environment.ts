@@ -25,8 +25,9 @@ export class Environment {
   @Max(65535)
   HTTP_PORT = 3000;
 
+  /** Unset: 127.0.0.1 outside production, so demo keys and ops/ops are never reachable from the network by default; 0.0.0.0 in production. */
   @IsString()
-  HTTP_HOST = '0.0.0.0';
+  HTTP_HOST!: string;
 
   /** How long an Idempotency-Key's first result is kept and replayed (IETF httpapi Idempotency-Key draft). */
   @Type(() => Number)
@@ -50,6 +51,10 @@ export class Environment {
 
   @IsString()
   EVENTSTORE_DATA_DIR = 'data/eventstore';
+
+  /** Where `npm start` keeps the Redis it starts when none answers on REDIS_URL. */
+  @IsString()
+  REDIS_DATA_DIR = 'data/redis';
 
   @IsString()
   EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
@@ -159,6 +164,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD', 'PROVISIONING_FAILING_SKUS', 'PERSONAL_DATA_URL'];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
+  environment.HTTP_HOST ||= environment.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1';
   const errors = validateSync(environment);
   const lines = [...errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`), ...combinationErrors(environment)];
   if (lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -169,5 +175,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 function combinationErrors(env: Environment): string[] {
   const errors: string[] = [];
   if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_URL) errors.push('  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)');
+  // Real partner keys mean a real deployment: the development ops/ops must not guard its operator pages.
+  if ((env.API_KEYS || env.API_KEYS_FILE) && !(env.OPS_USERNAME && env.OPS_PASSWORD)) {
+    errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');
+  }
   return errors;
 }
