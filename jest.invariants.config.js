@@ -1,0 +1,10 @@
+/** npm run test:invariants: the invariant suite alone, with the base config's transforms. */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  maxWorkers: 1,
+  testMatch: ['<rootDir>/test/invariants/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  testTimeout: 15 * 60_000,
+};

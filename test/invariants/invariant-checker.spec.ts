@@ -1,0 +1,38 @@
+/** The checker itself: it must see each kind of violation it claims to (a checker that cannot fail proves nothing). */
+import { provisionedReservation } from '../../libs/domain/src/reservation/reservation.fixture';
+import { moneyViolations, StoredEvent } from './invariant-checker';
+
+const now = '2026-11-25T12:00:00.000Z';
+const line = { lineId: 'l-1', catalogItemId: 'x', armSkuName: 'Standard_D4s_v5', region: 'westeurope', term: 'P1Y', billingPlan: 'Upfront', quantity: 3, subscriptionId: 's-1', unitPriceUsd: 1_000, lineNumber: 1, totalUsd: 3_000 };
+const order = (extra: Array<Omit<StoredEvent, 'streamId'>>): StoredEvent[] =>
+  [
+    { type: 'OrderPlaced', data: { orderId: 'o-1', orderNumber: 'RO-1', cartId: 'c', customerId: 'c-1', partnerId: 'p-1', lines: [line], scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 3_000, placedAt: now } },
+    { type: 'OrderLineProvisioningStarted', data: { orderId: 'o-1', lineNumber: 1, reservationId: 'r-1', startedAt: now } },
+    { type: 'ReservationProvisioned', data: provisionedReservation({ reservationId: 'r-1', orderId: 'o-1' }) },
+    ...extra,
+  ].map((event) => ({ streamId: 'order-o-1', ...event }));
+const refund = (cancellationId: string, amountUsd: number): StoredEvent => ({
+  streamId: 'refund-ledger-c-1',
+  type: 'RefundRecorded',
+  data: { customerId: 'c-1', cancellationId, reservationId: 'r-1', orderId: 'o-1', amountUsd, refundedAt: now },
+});
+const cancelled = { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'k-1', refundUsd: 500, cancelledAt: now } };
+
+describe('invariant checker', () => {
+  it('finds nothing wrong in a consistent store', () => expect(moneyViolations([...order([cancelled]), refund('k-1', 500)], now)).toEqual([]));
+
+  it('sees units created from nothing', () =>
+    expect(moneyViolations(order([{ type: 'ReservationProvisioned', data: provisionedReservation({ reservationId: 'r-x', orderId: 'o-1', origin: { type: 'merge', reservationIds: ['r-1'] } }) }]), now)).toEqual([
+      'order RO-1: 6 active + 0 returned units, but its lines provisioned 3',
+    ]));
+
+  it('sees a refund the ledger lost, and one it counts for a return that never happened', () => {
+    expect(moneyViolations(order([cancelled]), now)).toEqual(['cancellation k-1 returned a reservation, but the ledger does not count its refund']);
+    expect(moneyViolations([...order([]), refund('k-1', 500)], now)).toEqual(['refund-ledger-c-1: refund k-1 counts, but its reservation was never cancelled']);
+  });
+
+  it('sees a purchased cart that never became an order', () =>
+    expect(moneyViolations([{ streamId: 'cart-c', type: 'CartPurchased', data: { cartId: 'c', orderId: 'o-9', orderNumber: 'RO-9' } }], now)).toEqual([
+      'cart c was purchased as order RO-9, which was never placed',
+    ]));
+});

@@ -1,0 +1,72 @@
+import { fold, orderDecider, OrderEvent, PlacedOrder, refundAllowance, refundLedgerDecider, RefundLedgerEvent, REFUND_CAP_USD } from '@app/domain';
+
+export interface StoredEvent {
+  streamId: string;
+  type: string;
+  data: any;
+}
+
+/**
+ * The money invariants, checked over every event in the store. Each
+ * violation is a sentence naming the order, reservation or customer.
+ */
+export function moneyViolations(events: StoredEvent[], now: string): string[] {
+  const violations: string[] = [];
+  const byStream = new Map<string, StoredEvent[]>();
+  for (const event of events) byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
+
+  const orders = [...byStream.entries()]
+    .filter(([stream]) => stream.startsWith('order-') && !stream.startsWith('order-numbers-'))
+    .map(([, stream]) => fold(orderDecider, stream.map((e) => ({ type: e.type, data: e.data }) as OrderEvent)))
+    .filter((order): order is PlacedOrder => order.status !== 'none');
+
+  for (const order of orders) {
+    const reservations = Object.values(order.reservations);
+    // 1. Units are conserved: what is active plus what was returned is what the lines provisioned, never more.
+    const provisioned = order.lines.filter((line) => line.provisioning.status === 'provisioned').reduce((total, line) => total + line.quantity, 0);
+    const active = reservations.filter((r) => r.status === 'Succeeded').reduce((total, r) => total + r.quantity, 0);
+    const returned = reservations.filter((r) => r.status === 'Cancelled').reduce((total, r) => total + r.quantity, 0);
+    if (active + returned !== provisioned) {
+      violations.push(`order ${order.orderNumber}: ${active} active + ${returned} returned units, but its lines provisioned ${provisioned}`);
+    }
+    // 2. No live reservation under a cancelled or failed order, or for a line that failed.
+    if ((order.status === 'cancelled' || order.status === 'failed') && active > 0) violations.push(`order ${order.orderNumber} is ${order.status} yet holds ${active} active units`);
+    for (const line of order.lines) {
+      if (line.provisioning.status === 'failed' && reservations.some((r) => r.lineNumber === line.lineNumber && !r.origin)) {
+        violations.push(`order ${order.orderNumber}: line ${line.lineNumber} failed yet has a reservation`);
+      }
+    }
+    for (const r of reservations) {
+      if (r.status === 'Cancelled' && !r.cancellationId) violations.push(`reservation ${r.reservationId} was cancelled without a cancellation id`);
+    }
+  }
+  const refundsOnOrders = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'ReservationCancelled' && event.streamId.startsWith('order-')) refundsOnOrders.set(event.data.cancellationId, event.data.refundUsd);
+  }
+
+  // 3. Each return's refund is counted exactly once, and the ledger stays within the cap in every rolling 12 months.
+  const counted = new Set<string>();
+  for (const [stream, ledgerEvents] of byStream) {
+    if (!stream.startsWith('refund-ledger-')) continue;
+    const ledger = fold(refundLedgerDecider, ledgerEvents.map((e) => ({ type: e.type, data: e.data }) as RefundLedgerEvent));
+    if (refundAllowance(ledger, now).usedUsd > REFUND_CAP_USD) violations.push(`${stream}: refunds of USD ${refundAllowance(ledger, now).usedUsd} exceed the cap`);
+    for (const refund of ledger.refunds) {
+      if (counted.has(refund.cancellationId)) violations.push(`${stream}: cancellation ${refund.cancellationId} counted twice`);
+      counted.add(refund.cancellationId);
+      const onOrder = refundsOnOrders.get(refund.cancellationId);
+      if (onOrder === undefined) violations.push(`${stream}: refund ${refund.cancellationId} counts, but its reservation was never cancelled`);
+      else if (onOrder !== refund.amountUsd) violations.push(`${stream}: refund ${refund.cancellationId} is USD ${refund.amountUsd} in the ledger but USD ${onOrder} on the reservation`);
+    }
+  }
+  for (const cancellationId of refundsOnOrders.keys()) {
+    if (!counted.has(cancellationId)) violations.push(`cancellation ${cancellationId} returned a reservation, but the ledger does not count its refund`);
+  }
+
+  // 4. Every purchased cart became exactly one order.
+  const placed = new Set(orders.map((o) => o.orderId));
+  for (const event of events) {
+    if (event.type === 'CartPurchased' && !placed.has(event.data.orderId)) violations.push(`cart ${event.data.cartId} was purchased as order ${event.data.orderNumber}, which was never placed`);
+  }
+  return violations;
+}

@@ -1,0 +1,256 @@
+/**
+ * npm run test:invariants — the money invariants under concurrency and
+ * crashes. Real processes (api ×2, worker ×2, the embedded store, a Redis of
+ * its own); many clients send randomized, concurrent purchases, order
+ * cancels during fulfilment, scope changes, splits, merges and returns,
+ * with duplicates and retries under the same Idempotency-Key, while an api
+ * and a worker are killed with SIGKILL. A checker then reads $all and the
+ * views and asserts every invariant of docs/reliability.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { eventually } from '../support/eventually';
+import { freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
+import { moneyViolations, StoredEvent } from './invariant-checker';
+
+const CLIENTS = Number(process.env.INVARIANT_CLIENTS ?? 16);
+const ROUNDS = Number(process.env.INVARIANT_ROUNDS ?? 6);
+const PREFIX = 'invariants:';
+/** Cheap sizes, a dear one (its returns reach the refund cap) and one whose provisioning always fails. */
+const ITEMS = ['ri-standard_d2s_v5-eastus-p1y', 'ri-standard_d4s_v5-westeurope-p1y', 'ri-standard_e8s_v5-eastus-p1y', 'ri-standard_d64s_v5-japaneast-p3y', 'ri-standard_l32s_v3-eastus-p1y'];
+
+jest.setTimeout(15 * 60_000);
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
+
+describe('money invariants under concurrency and crashes', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'invariants-store-'));
+  const redisDir = mkdtempSync(join(tmpdir(), 'invariants-redis-'));
+  let storeUrl: string;
+  let redis: RunningProcess;
+  let store: RunningProcess;
+  let env: Record<string, string>;
+  const apis: Array<{ proc: RunningProcess; port: number; url: string }> = [];
+  const workers: RunningProcess[] = [];
+  /** command → outcome (status and code) → count */
+  const outcomes = new Map<string, Map<string, number>>();
+  const serverErrors: string[] = [];
+
+  const record = (command: string, answer: Answer | string) => {
+    const outcome = typeof answer === 'string' ? answer : `${answer.status}${answer.body?.code ? ` ${answer.body.code}` : ''}`;
+    const counts = outcomes.get(command) ?? new Map<string, number>();
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    outcomes.set(command, counts);
+    if (typeof answer !== 'string' && answer.status >= 500 && answer.status !== 503) serverErrors.push(`${command}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  };
+
+  async function once(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'x-api-key': 'demo-key-contoso', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A command as an upstream service sends it: with a key, retried unchanged after no answer, 503, 429 or a key still in use. */
+  async function command(name: string, method: string, path: string, body?: unknown, key = randomUUID()): Promise<Answer> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const api = apis[(attempt + Math.floor(Math.random() * 2)) % apis.length];
+      try {
+        const answer = await once(api.url, method, path, body, { 'idempotency-key': key });
+        record(name, answer);
+        const retry = answer.status === 503 || answer.status === 429 || (answer.status === 409 && ['IDEMPOTENCY_KEY_IN_USE', 'CONCURRENT_MODIFICATION'].includes(answer.body?.code));
+        if (!retry) return answer;
+      } catch {
+        record(name, 'no answer');
+      }
+      await sleep(50 + Math.random() * 150);
+    }
+    throw new Error(`${name} ${path} never got a final answer`);
+  }
+
+  async function read(path: string): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await once(apis[attempt % apis.length].url, 'GET', path);
+        if (answer.status !== 503) return answer;
+      } catch {
+        // that api is down; the other answers
+      }
+      await sleep(100);
+    }
+  }
+
+  async function finalOrder(orderId: string): Promise<any | undefined> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const answer = await read(`/v1/orders/${orderId}`);
+      if (answer.status === 200 && answer.body.status !== 'pending') return answer.body;
+      await sleep(200);
+    }
+    return undefined;
+  }
+
+  /** One client: buy, sometimes cancel the order at once, then manage what was bought. */
+  async function client(c: number) {
+    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: `Invariant Co ${c}` })).body.customerId;
+    const subscriptionId = randomUUID();
+    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
+    for (let round = 0; round < ROUNDS; round++) {
+      const cartId = (await command('CreateCart', 'POST', `/v1/customers/${customerId}/carts`)).body.cartId;
+      const lines = 1 + Math.floor(Math.random() * 2);
+      for (let l = 0; l < lines; l++) {
+        const catalogItemId = pick(ITEMS);
+        await command('AddToCart', 'POST', `/v1/carts/${cartId}/items`, { catalogItemId, quantity: 1 + Math.floor(Math.random() * 3), subscriptionId, term: catalogItemId.endsWith('p3y') ? 'P3Y' : 'P1Y', billingPlan: 'Upfront' });
+      }
+      await command('SetScope', 'PUT', `/v1/carts/${cartId}/scope`, Math.random() < 0.5 ? { type: 'shared' } : { type: 'single', subscriptionId });
+      const key = randomUUID();
+      // Sometimes the same purchase twice at once, with the same key, as a client retrying after a timeout does.
+      const buys = await Promise.all(Array.from({ length: Math.random() < 0.3 ? 2 : 1 }, () => command('PurchaseOrder', 'POST', `/v1/carts/${cartId}/purchase`, undefined, key)));
+      const orderId = buys.find((b) => b.status < 300)?.body.orderId;
+      if (!orderId) continue;
+      if (Math.random() < 0.3) await command('CancelOrder', 'POST', `/v1/orders/${orderId}/cancel`, { reason: 'changed mind' });
+      const order = await finalOrder(orderId);
+      if (!order) continue;
+      for (const reservation of order.reservations.filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded')) await manage(reservation, subscriptionId);
+    }
+  }
+
+  async function manage(reservation: { reservationId: string; quantity: number }, subscriptionId: string) {
+    const id = reservation.reservationId;
+    const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'nothing']);
+    switch (action) {
+      case 'scope':
+        await command('ChangeScope', 'PUT', `/v1/reservations/${id}/scope`, Math.random() < 0.5 ? { type: 'shared' } : { type: 'single', subscriptionId });
+        break;
+      case 'split':
+      case 'split-merge': {
+        if (reservation.quantity < 2) return;
+        const split = await Promise.all([1, 2].map(() => command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] })));
+        const parts = split.find((s) => s.status === 201)?.body.items.map((p: { reservationId: string }) => p.reservationId);
+        if (action === 'split-merge' && parts) {
+          await Promise.all([1, 2, 3].map(() => command('MergeReservations', 'POST', '/v1/reservations/merge', { reservationIds: parts })));
+        }
+        break;
+      }
+      case 'return':
+        await command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`);
+        break;
+      case 'return-race':
+        // Three returns at once, each with its own key: exactly what a client that gave up waiting sends.
+        await Promise.all([1, 2, 3].map(() => command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`)));
+        break;
+      case 'split-return-race':
+        if (reservation.quantity < 2) return;
+        await Promise.all([
+          command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] }),
+          command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`),
+        ]);
+        break;
+    }
+  }
+
+  async function readEverything(): Promise<StoredEvent[]> {
+    const reader = EventStoreDBClient.connectionString(storeUrl);
+    try {
+      const events: StoredEvent[] = [];
+      for await (const { event } of reader.readAll()) if (event && !event.type.startsWith('$')) events.push({ streamId: event.streamId, type: event.type, data: event.data });
+      return events;
+    } finally {
+      await reader.dispose();
+    }
+  }
+
+  const startApiProcess = (port: number) => startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+
+  beforeAll(async () => {
+    const [storePort, redisPort] = [await freePort(), await freePort()];
+    redis = await startRedisServer(redisPort, redisDir);
+    store = (await startStoreProcess(dataDir, storePort)).proc;
+    storeUrl = `esdb://127.0.0.1:${storePort}?tls=false`;
+    env = {
+      EVENTSTORE_URL: storeUrl,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_KEY_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      THROTTLE_LIMIT: '100000000',
+      QUEUE_LOCK_MS: '3000',
+      FULFILMENT_BACKOFF_MS: '100',
+      PROVISIONING_LATENCY_MS: '30',
+      PROVISIONING_TRANSIENT_FAILURE_RATE: '0.2',
+      PROVISIONING_PERMANENT_FAILURE_RATE: '0.03',
+      PROVISIONING_FAILING_SKUS: 'Standard_L32s_v3=permanent',
+    };
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      apis.push({ proc: startApiProcess(port), port, url: `http://127.0.0.1:${port}` });
+      workers.push(startTsProcess('apps/worker/src/main.ts', env));
+    }
+    for (const api of apis) await eventually(async () => (await fetch(`${api.url}/health/live`).catch(() => undefined))?.ok, 120_000, () => api.proc.output());
+  });
+
+  afterAll(async () => {
+    for (const proc of [...apis.map((a) => a.proc), ...workers]) await proc.kill('SIGTERM');
+    await store?.kill('SIGTERM');
+    await redis?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(redisDir, { recursive: true, force: true });
+  });
+
+  it(`holds every money invariant (${CLIENTS} clients × ${ROUNDS} rounds, an api and a worker killed mid-load)`, async () => {
+    let finished = 0;
+    const load = Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c).finally(() => finished++)));
+    const faults = (async () => {
+      await eventually(async () => (outcomes.get('PurchaseOrder')?.size ?? 0) > 0 || undefined, 120_000);
+      await sleep(2_000);
+      process.stdout.write('[invariants] SIGKILL api 1 and worker 0\n');
+      await apis[1].proc.kill('SIGKILL');
+      await workers[0].kill('SIGKILL');
+      await sleep(1_500);
+      apis[1].proc = startApiProcess(apis[1].port);
+      workers[0] = startTsProcess('apps/worker/src/main.ts', env);
+    })();
+    await Promise.all([load, faults]);
+
+    // Every workflow settles in the background within seconds; then the whole store is checked.
+    await sleep(10_000);
+    const events = await readEverything();
+    const violations = moneyViolations(events, new Date().toISOString());
+
+    const report = [...outcomes.entries()].map(([name, counts]) => `${name}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ×${n}`).join(', ')}`);
+    process.stdout.write(`[invariants] ${events.length} events; commands sent and their outcomes:\n  ${report.join('\n  ')}\n`);
+
+    expect(violations).toEqual([]);
+    expect(serverErrors).toEqual([]);
+
+    // The views agree with the store: a full replay into fresh views finds no difference.
+    const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
+    const code = await replay.exited;
+    expect({ code, output: replay.output().split('\n').filter((line) => !line.includes('\r')).join('\n') }).toMatchObject({
+      code: 0,
+      output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
+    });
+
+    // The refund allowance shown on the views is the ledger's, for every customer who returned something.
+    const ledgers = events.filter((e) => e.type === 'RefundRecorded');
+    for (const customerId of new Set(ledgers.map((e) => e.data.customerId as string))) {
+      const returned = events.find((e) => e.type === 'ReservationCancelled' && e.data.customerId === customerId);
+      if (!returned) continue;
+      const view = await read(`/v1/reservations/${returned.data.reservationId}`);
+      const quote = await read(`/v1/reservations/${returned.data.reservationId}/refund-quote`);
+      expect(view.body.refundAllowance.usedUsd).toBe(quote.body.allowance.usedUsd);
+    }
+    expect(finished).toBe(CLIENTS);
+  });
+});
