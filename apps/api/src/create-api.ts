@@ -4,7 +4,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from '@app/logging';
 import { ApiModule } from './api.module';
+import { apiKeyBeforeBody } from './auth/api-key-before-body';
 import { API_KEY_HEADER } from './auth/api-key.guard';
+import { ApiKeys } from './auth/api-keys';
 import { validationPipe } from './http/error-responses';
 
 /**
@@ -14,6 +16,8 @@ import { validationPipe } from './http/error-responses';
 export async function createApi(): Promise<INestApplication> {
   // Our own JSON parser below, with a limit that fits a 10,000-record usage batch; beyond it, 413.
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
+  // Refuse a request without a valid key before its body is parsed.
+  app.use(apiKeyBeforeBody(app.get(ApiKeys)));
   app.useBodyParser('json', { limit: '8mb' });
   app.useLogger(app.get(AppLogger));
   app.enableVersioning({ type: VersioningType.URI });

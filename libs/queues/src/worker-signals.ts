@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { scanKeys } from '@app/redis';
 
 /**
  * What workers tell the api through Redis, since they serve no HTTP:
  * heartbeats (is anyone consuming?) and cumulative counters for /metrics.
  */
-const HEARTBEAT = 'workers:alive:';
+// One hash, a field per worker: readiness reads it with one HGETALL, never a SCAN of the keyspace.
+const HEARTBEATS = 'workers:heartbeats';
 const HEARTBEAT_TTL_MS = 15_000;
 export const JOB_COUNTER = (queue: string, outcome: 'completed' | 'failed') => `metrics:jobs:${queue}:${outcome}`;
 export const DISCOUNT_RECORDS_COUNTER = 'metrics:discount:records';
@@ -22,22 +22,24 @@ export interface Heartbeat {
 
 export function startHeartbeat(redis: Redis, describe: () => Omit<Heartbeat, 'worker' | 'pid' | 'at'>): () => Promise<void> {
   const worker = randomUUID();
-  const key = `${HEARTBEAT}${worker}`;
   const beat = () =>
     redis
-      .set(key, JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() }), 'PX', HEARTBEAT_TTL_MS)
+      .hset(HEARTBEATS, worker, JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() }))
       .catch(() => undefined);
   void beat();
   const timer = setInterval(beat, HEARTBEAT_TTL_MS / 3);
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await redis.del(key).catch(() => undefined);
+    await redis.hdel(HEARTBEATS, worker).catch(() => undefined);
   };
 }
 
+/** Workers whose last heartbeat is recent. Long-silent ones (killed without a goodbye) are removed from the hash. */
 export async function liveWorkers(redis: Redis): Promise<Heartbeat[]> {
-  const keys = await scanKeys(redis, `${HEARTBEAT}*`);
-  const values = keys.length ? await redis.mget(keys) : [];
-  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Heartbeat);
+  const beats = Object.values(await redis.hgetall(HEARTBEATS)).map((value) => JSON.parse(value) as Heartbeat);
+  const age = (beat: Heartbeat) => Date.now() - Date.parse(beat.at);
+  const gone = beats.filter((beat) => age(beat) > 4 * HEARTBEAT_TTL_MS);
+  if (gone.length > 0) await redis.hdel(HEARTBEATS, ...gone.map((beat) => beat.worker));
+  return beats.filter((beat) => age(beat) <= HEARTBEAT_TTL_MS);
 }

@@ -8,6 +8,7 @@ import { AppConfig } from '@app/config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { OpsCredentials } from './ops-credentials';
+import { OpsGate } from './ops-gate';
 import { PerApiKeyThrottlerGuard } from './rate-limit';
 
 @Global()
@@ -43,10 +44,11 @@ import { PerApiKeyThrottlerGuard } from './rate-limit';
           NODE_ENV: config.get('NODE_ENV', { infer: true }),
         }),
     },
+    OpsGate,
     // Guards run in this order: identify the caller, then count its requests.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: PerApiKeyThrottlerGuard },
   ],
-  exports: [OpsCredentials],
+  exports: [OpsCredentials, OpsGate],
 })
 export class AuthModule {}

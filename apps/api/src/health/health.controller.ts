@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -10,10 +10,15 @@ import { Public } from '../auth/api-key.guard';
 
 const STALE_WAITING_MS = 120_000;
 
+/** A readiness failure in our own words, safe to show to anyone. */
+class NotReady extends Error {}
+
 @ApiTags('operations')
 @Public()
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -29,7 +34,12 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the event store and Redis answer, and workers consume the queues. */
+  /**
+   * Readiness: the event store and Redis answer, and workers consume the
+   * queues. Cheap (a ping each, one HGETALL, one LRANGE) and public, so it
+   * says what is down but never why in a driver's words: those name hosts
+   * and addresses, and go to the log instead.
+   */
   @Get()
   @HealthCheck()
   ready() {
@@ -43,10 +53,10 @@ export class HealthController {
   /** A live worker heartbeat that consumes, and no job left waiting too long. */
   private async workersConsume(): Promise<void> {
     const workers = (await liveWorkers(this.redis)).filter((worker) => worker.consuming);
-    if (workers.length === 0) throw new Error('no worker is consuming the queues');
+    if (workers.length === 0) throw new NotReady('no worker is consuming the queues');
     const [oldest] = await this.fulfilment.getWaiting(0, 0);
     if (oldest && Date.now() - oldest.timestamp > STALE_WAITING_MS) {
-      throw new Error(`fulfilment job ${oldest.id} has waited ${Math.round((Date.now() - oldest.timestamp) / 1000)} s`);
+      throw new NotReady(`fulfilment job ${oldest.id} has waited ${Math.round((Date.now() - oldest.timestamp) / 1000)} s`);
     }
   }
 
@@ -56,7 +66,9 @@ export class HealthController {
       await probe();
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      if (error instanceof NotReady) return indicator.down({ message: error.message });
+      this.logger.warn(`readiness: ${key} is not answering: ${(error as Error).message}`);
+      return indicator.down({ message: 'not answering' });
     }
   }
 }

@@ -1,20 +1,21 @@
-import { CanActivate, Controller, ExecutionContext, Get, Injectable, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Get, HttpException, Injectable, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Request, Response } from 'express';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
-import { OpsCredentials } from '../auth/ops-credentials';
+import { OpsGate } from '../auth/ops-gate';
 
 @Injectable()
 export class OpsBasicAuthGuard implements CanActivate {
-  constructor(private readonly credentials: OpsCredentials) {}
+  constructor(private readonly gate: OpsGate) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
-    if (this.credentials.accepts(request.headers.authorization)) return true;
-    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="ops"');
-    throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', code: 'OPS_CREDENTIALS_REQUIRED', message: 'operator credentials are required' });
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const verdict = await this.gate.check(context.switchToHttp().getRequest<Request>());
+    if (verdict.admitted) return true;
+    const response = context.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(verdict.headers)) response.setHeader(name, value);
+    throw new HttpException(verdict.body, verdict.status);
   }
 }
 

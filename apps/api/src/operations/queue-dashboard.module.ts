@@ -5,28 +5,33 @@ import { Module } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { ALL_QUEUES } from '@app/queues';
 import { AuthModule } from '../auth/auth.module';
-import { OpsCredentials } from '../auth/ops-credentials';
+import { OpsGate } from '../auth/ops-gate';
 
 export const QUEUE_DASHBOARD_ROUTE = '/ops/queues';
 
 /**
  * Bull Board at /ops/queues. It is plain Express middleware mounted outside
- * Nest's guards, so it carries its own basic-auth check with the operators'
- * credentials; partner API keys do not open it.
+ * Nest's guards, so it goes through the operators' door (OpsGate) itself:
+ * basic auth, failures limited per address; partner API keys do not open it.
  */
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
       imports: [AuthModule],
-      inject: [OpsCredentials],
-      useFactory: (credentials: OpsCredentials) => ({
+      inject: [OpsGate],
+      useFactory: (gate: OpsGate) => ({
         route: QUEUE_DASHBOARD_ROUTE,
         adapter: ExpressAdapter,
         boardOptions: { uiConfig: { boardTitle: 'Reservation orders' } },
         middleware: (request: Request, response: Response, next: NextFunction) => {
-          if (credentials.accepts(request.headers.authorization)) return next();
-          response.setHeader('WWW-Authenticate', 'Basic realm="ops"');
-          response.status(401).json({ statusCode: 401, error: 'Unauthorized', code: 'OPS_CREDENTIALS_REQUIRED', message: 'operator credentials are required' });
+          gate.check(request).then(
+            (verdict) => {
+              if (verdict.admitted) return next();
+              response.set(verdict.headers).status(verdict.status).json(verdict.body);
+            },
+            // Redis, which counts the failures, is down: so are the queues this page shows.
+            () => response.set('Retry-After', '1').status(503).json({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' }),
+          );
         },
       }),
     }),
