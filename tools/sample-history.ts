@@ -78,34 +78,33 @@ export function* sampleHistory(events: number, seed = 'sample'): Generator<Strea
       const reservationIds = orderLines.map((line) => uuidv5(`${orderId}/${line.lineNumber}`, NAMESPACE));
       orderLines.forEach((line, i) => {
         const item = catalog.find((c) => c.id === line.catalogItemId)!;
-        batches.push({
-          stream: `reservation-${reservationIds[i]}`,
-          events: [
-            {
-              type: 'ReservationProvisioned',
-              data: {
-                reservationId: reservationIds[i],
-                orderId,
-                orderNumber,
-                lineNumber: line.lineNumber,
-                customerId,
-                partnerId,
-                catalogItemId: line.catalogItemId,
-                armSkuName: line.armSkuName,
-                region: line.region,
-                flexibilityGroup: item.flexibilityGroup,
-                ratio: item.ratio,
-                quantity: line.quantity,
-                term: line.term,
-                billingPlan: 'Upfront',
-                scope,
-                appliedSubscriptionIds: [subscriptionId],
-                effectiveDate: at(n + 2),
-                expiryDate: new Date(Date.parse(at(n + 2)) + (line.term === 'P1Y' ? 365 : 1095) * 86_400_000).toISOString(),
-              },
+        // As fulfilment records it: on the reservation order, the line started, then its reservation.
+        order.events.push(
+          { type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: line.lineNumber, reservationId: reservationIds[i], startedAt: at(n + 2) } },
+          {
+            type: 'ReservationProvisioned',
+            data: {
+              reservationId: reservationIds[i],
+              orderId,
+              orderNumber,
+              lineNumber: line.lineNumber,
+              customerId,
+              partnerId,
+              catalogItemId: line.catalogItemId,
+              armSkuName: line.armSkuName,
+              region: line.region,
+              flexibilityGroup: item.flexibilityGroup,
+              ratio: item.ratio,
+              quantity: line.quantity,
+              term: line.term,
+              billingPlan: 'Upfront',
+              scope,
+              appliedSubscriptionIds: [subscriptionId],
+              effectiveDate: at(n + 2),
+              expiryDate: new Date(Date.parse(at(n + 2)) + (line.term === 'P1Y' ? 365 : 1095) * 86_400_000).toISOString(),
             },
-          ],
-        });
+          },
+        );
       });
       order.events.push({ type: 'OrderCompleted', data: { orderId, reservationIds, completedAt: at(n + 2) } });
     }

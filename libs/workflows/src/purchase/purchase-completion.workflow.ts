@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { cartDecider } from '@app/domain';
+import { cartDecider, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
 import { ReservationOrders } from '@app/ordering';
 import { ProjectedEvent } from '@app/projections';
@@ -22,6 +22,8 @@ export class PurchaseCompletion implements Workflow {
   ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
+    // Nearly always the api placed it already: one short read says so.
+    if ((await this.streams.readFirst(orderStream(event.data.orderId as string), 1)).length > 0) return;
     const { state: cart } = await this.streams.aggregate(event.streamId, cartDecider);
     if (cart.status !== 'purchased') return;
     await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order'));
