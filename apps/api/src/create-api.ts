@@ -8,6 +8,7 @@ import { apiKeyBeforeBody } from './auth/api-key-before-body';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
 import { validationPipe } from './http/error-responses';
+import { Metrics, timeRequests } from './operations/metrics';
 
 /**
  * Builds the HTTP app exactly as production runs it; main.ts and the
@@ -16,6 +17,7 @@ import { validationPipe } from './http/error-responses';
 export async function createApi(): Promise<INestApplication> {
   // Our own JSON parser below, with a limit that fits a 10,000-record usage batch; beyond it, 413.
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
+  app.use(timeRequests(app.get(Metrics)));
   // Refuse a request without a valid key before its body is parsed.
   app.use(apiKeyBeforeBody(app.get(ApiKeys)));
   app.useBodyParser('json', { limit: '8mb' });

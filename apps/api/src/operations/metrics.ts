@@ -3,12 +3,12 @@ import { CallHandler, Controller, ExecutionContext, Get, Header, Inject, Injecta
 import { ApiTags } from '@nestjs/swagger';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
-import { Request, Response } from 'express';
+import { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { catchError, tap, throwError } from 'rxjs';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
-import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER } from '@app/queues';
+import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
 import { Public } from '../auth/api-key.guard';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -22,6 +22,13 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as co
 export class Metrics {
   readonly registry = new Registry();
   readonly commands = new Counter({ name: 'commands_handled_total', help: 'Commands handled over HTTP, by route and outcome', labelNames: ['command', 'outcome'], registers: [this.registry] });
+  readonly requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, from arrival to the last byte of the answer',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
 
   constructor(
     @Inject(Redis) redis: Redis,
@@ -43,6 +50,26 @@ export class Metrics {
           const counts = await queue.getJobCounts(...JOB_STATES);
           for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
         }
+      },
+    });
+    new Gauge({
+      name: 'queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting in a queue; 0 when none waits',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      async collect() {
+        for (const queue of queues) {
+          const [oldest] = await queue.getWaiting(0, 0);
+          this.set({ queue: queue.name }, oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'workers_consuming',
+      help: 'Worker processes with a recent heartbeat whose queue consumers run',
+      registers: [this.registry],
+      async collect() {
+        this.set((await liveWorkers(redis)).filter((worker) => worker.consuming).length);
       },
     });
     const processed = new Counter({
@@ -94,6 +121,23 @@ export class Metrics {
       },
     });
   }
+}
+
+/**
+ * Express middleware, first in the chain: times every request, including
+ * those answered before Nest's router (a missing key, a body too large).
+ * The route is the pattern (`/v1/carts/:cartId`), never the raw path, so the
+ * number of series stays small.
+ */
+export function timeRequests(metrics: Metrics) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const stop = metrics.requestDuration.startTimer();
+    response.once('finish', () => {
+      const route = (request.route as { path?: string } | undefined)?.path ?? (request.originalUrl.startsWith('/ops/queues') ? '/ops/queues' : 'unmatched');
+      stop({ method: request.method, route, status_code: String(response.statusCode) });
+    });
+    next();
+  };
 }
 
 /** Counts every command (a non-GET /v1 request) by route and outcome. */

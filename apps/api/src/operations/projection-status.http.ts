@@ -1,5 +1,5 @@
-import { CanActivate, Controller, ExecutionContext, Get, HttpException, Injectable, UseGuards } from '@nestjs/common';
-import { ApiBasicAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CanActivate, Controller, ExecutionContext, Get, HttpException, Injectable, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBasicAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Request, Response } from 'express';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
@@ -32,14 +32,46 @@ export class ProjectionStatusController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'State, owner, checkpoint, events behind and seconds behind of each projection' })
-  async list() {
-    return Promise.all(
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html' })
+  async list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const projections = await Promise.all(
       ALL_PROJECTIONS.map(async (projection) => {
         const [replicas, lag] = await Promise.all([this.views.statuses(projection.name), measureLag(this.client, this.views, projection)]);
         const active = replicas.find((status) => status.state !== 'standby');
         return { name: projection.name, state: active?.state ?? 'not running', error: active?.error, replicas, ...lag };
       }),
     );
+    // A person's browser asks for HTML first; scripts and curl get the JSON they always got.
+    response.vary('Accept');
+    if (request.accepts(['json', 'html']) !== 'html') return projections;
+    response.type('html');
+    return projectionsPage(projections);
   }
+}
+
+export type ProjectionRow = { name: string; state: string; error?: string; replicas: Array<{ owner: string; state: string }>; checkpoint?: string; eventsBehind: number; atLeast: boolean; secondsBehind: number };
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** One table, no scripts, no external assets; it refreshes itself every 5 s. */
+export function projectionsPage(projections: ProjectionRow[]): string {
+  const rows = projections
+    .map((p) => {
+      const behind = `${p.atLeast ? '≥ ' : ''}${p.eventsBehind}`;
+      const replicas = p.replicas.map((r) => `${escapeHtml(r.owner)} (${escapeHtml(r.state)})`).join('<br>') || '—';
+      const state = `<span class="${p.state === 'live' ? 'ok' : p.state === 'failed' || p.state === 'not running' ? 'bad' : 'warn'}">${escapeHtml(p.state)}</span>`;
+      return `<tr><td>${escapeHtml(p.name)}</td><td>${state}${p.error ? `<br><small>${escapeHtml(p.error)}</small>` : ''}</td><td class="n">${behind}</td><td class="n">${p.secondsBehind.toFixed(1)}</td><td><code>${escapeHtml(p.checkpoint ?? '—')}</code></td><td>${replicas}</td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>Projections</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}th,td{padding:.4em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}.n{text-align:right}.ok{color:#080}.warn{color:#a60}.bad{color:#c00;font-weight:bold}</style>
+</head><body><h1>Projections</h1>
+<table><thead><tr><th>projection</th><th>state</th><th>events behind</th><th>seconds behind</th><th>checkpoint</th><th>replicas</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<p><small>Refreshes every 5 s. Scripts get the same as JSON from this URL (any Accept but text/html). Queues: <a href="/ops/queues">/ops/queues</a>.</small></p>
+</body></html>`;
 }
