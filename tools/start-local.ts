@@ -155,17 +155,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const redisDir = await ensureRedis();
+  // The children write to pipes here; a person at a terminal still gets readable lines.
+  const logFormat: Record<string, string> = !env.LOG_FORMAT && process.stdout.isTTY && env.NODE_ENV !== 'production' ? { LOG_FORMAT: 'pretty' } : {};
   let eventStoreUrl = env.EVENTSTORE_URL;
   if (!eventStoreUrl) {
     eventStoreUrl = await new Promise<string>((resolve) => {
-      runApp('eventstore', 'apps/eventstore/src/main', {}, (line) => {
+      runApp('eventstore', 'apps/eventstore/src/main', logFormat, (line) => {
         const match = line.match(/listening on ([\d.]+):(\d+)/);
         if (match) resolve(`esdb://${match[1]}:${match[2]}?tls=false`);
       });
     });
   }
-  // The apps write to pipes here; a person at a terminal still gets readable lines.
-  const logFormat: Record<string, string> = !env.LOG_FORMAT && process.stdout.isTTY && env.NODE_ENV !== 'production' ? { LOG_FORMAT: 'pretty' } : {};
   runApp('api', 'apps/api/src/main', { EVENTSTORE_URL: eventStoreUrl, ...logFormat });
   runApp('worker', 'apps/worker/src/main', { EVENTSTORE_URL: eventStoreUrl, ...logFormat });
 

@@ -4,10 +4,15 @@
  */
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { validateEnvironment } from '@app/config';
+import { prettyLogs } from '@app/logging';
 
 async function main(): Promise<void> {
   const env = validateEnvironment(process.env);
-  const log = (message: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`);
+  // Same choice as the apps: a readable line for a person at a terminal (or under npm start at one), JSON otherwise.
+  const pretty = prettyLogs(env);
+  const clock = (at: Date) => `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
+  const log = (message: string) =>
+    process.stdout.write(pretty ? `[${clock(new Date())}] INFO: [EventStore] ${message}\n` : `${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`);
   const store = await EmbeddedEventStore.start({
     dataDir: env.EVENTSTORE_DATA_DIR,
     host: env.EVENTSTORE_EMBEDDED_HOST,
