@@ -73,3 +73,9 @@ if ! postgres_answers; then
   done
   wait_for postgres_answers || { echo "PostgreSQL did not answer on 127.0.0.1:$postgres_port after starting it; see /var/log/postgresql" >&2; exit 1; }
 fi
+
+# 3. The tests connect as `postgres` without a password (PERSONAL_DATA_URL in test/support/api-harness.ts).
+if command -v psql >/dev/null 2>&1 && ! PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$postgres_port" -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+  echo "PostgreSQL on 127.0.0.1:$postgres_port does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to its pg_hba.conf (tests only), reload it, then run npm test again." >&2
+  exit 1
+fi

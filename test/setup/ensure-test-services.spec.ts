@@ -102,6 +102,26 @@ describe('ensure-test-services.sh', () => {
     }
   });
 
+  it('names the fix when PostgreSQL answers but does not let postgres in without a password', async () => {
+    // Something listens on the port but is no PostgreSQL that lets us in.
+    const impostor = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const path = barePath(['psql', 'redis-server']);
+    const chromium = join(path.dir, 'chromium');
+    writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
+    try {
+      const port = (impostor.address() as { port: number }).port;
+      const answer = runAs('nobody', { PATH: path.dir, ENSURE_REDIS_PORT: '6379', ENSURE_POSTGRES_PORT: String(port), ENSURE_CHROMIUM: chromium });
+      expect(answer.status).toBe(1);
+      expect(answer.stderr.trimEnd().split('\n')).toEqual([
+        `PostgreSQL on 127.0.0.1:${port} does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to its pg_hba.conf (tests only), reload it, then run npm test again.`,
+      ]);
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+      path.remove();
+    }
+  });
+
   it('does nothing, quietly, when everything is there and running', () => {
     // This machine's own services: the state every other test relies on.
     const answer = runAs('nobody', { PATH: process.env.PATH! });
