@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { ALL_PROJECTIONS, cartsProjection, measureLag, verify, ViewReader } from '@app/projections';
+import { EsdbEventStore } from '@app/eventstore';
 import { scanKeys } from '@app/redis';
 import { sampleHistory } from '../../tools/sample-history';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
@@ -19,13 +20,14 @@ describe('projector crash', () => {
   it('resumes after kill -9 mid-stream and matches a full rebuild', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'projector-crash-'));
     const prefix = `test:${randomUUID()}:`;
-    const store = await startStoreProcess(dataDir);
-    const client = EventStoreDBClient.connectionString(store.connectionString);
+    const storeProcess = await startStoreProcess(dataDir);
+    const client = EventStoreDBClient.connectionString(storeProcess.connectionString);
+    const store = new EsdbEventStore(client);
     const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
     const views = new ViewReader(redis);
     let worker: RunningProcess | undefined;
     const startWorker = () =>
-      startTsProcess('apps/worker/src/main.ts', { EVENTSTORE_URL: store.connectionString, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' });
+      startTsProcess('apps/worker/src/main.ts', { EVENTSTORE_URL: storeProcess.connectionString, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' });
     try {
       const pending: Array<Promise<unknown>> = [];
       for (const batch of sampleHistory(40_000, prefix)) {
@@ -37,18 +39,18 @@ describe('projector crash', () => {
       worker = startWorker();
       // Kill it once the cart view is part-way through the history.
       for (;;) {
-        const lag = await measureLag(client, views, cartsProjection);
+        const lag = await measureLag(store, views, cartsProjection);
         if (lag.checkpoint !== undefined && lag.eventsBehind > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       expect(await worker.kill('SIGKILL')).toBe('SIGKILL');
-      const partial = (await measureLag(client, views, cartsProjection)).eventsBehind;
+      const partial = (await measureLag(store, views, cartsProjection)).eventsBehind;
       expect(partial).toBeGreaterThan(0);
 
       worker = startWorker();
       const deadline = Date.now() + 60_000;
       for (const projection of ALL_PROJECTIONS) {
-        while ((await measureLag(client, views, projection)).eventsBehind > 0) {
+        while ((await measureLag(store, views, projection)).eventsBehind > 0) {
           if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up:\n${worker.output()}`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -61,7 +63,7 @@ describe('projector crash', () => {
       for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
       await redis.quit();
       await client.dispose();
-      await store.proc.kill('SIGTERM');
+      await storeProcess.proc.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventStoreDBClient, jsonEvent, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
 import { Decider, Message } from '@app/domain';
 import { CommandContext, EventMetadata, metadataFor } from './event-metadata';
+import { EventStore, NewEvent, WrongExpectedRevisionError } from './port/event-store.port';
 
 export interface RecordedHistoryEvent {
   id: string;
@@ -71,7 +71,7 @@ export class EventStreams {
   /** Commands on one stream queue up inside a process; only other processes can conflict. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(private readonly store: EventStore) {}
 
   async aggregate<State, Event extends Message>(
     stream: string,
@@ -81,15 +81,10 @@ export class EventStreams {
     let state = decider.initialState();
     let revision = NO_STREAM;
     let position: bigint | undefined;
-    try {
-      for await (const resolved of this.client.readStream<{ type: string; data: never }>(stream)) {
-        const event = resolved.event!;
-        state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
-        revision = event.revision;
-        position = event.position?.commit;
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
+    for (const event of await this.store.readStream(stream)) {
+      state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
+      revision = event.revision;
+      position = event.position;
     }
     if (hydrate) state = await hydrate(state);
     return { state, revision, position };
@@ -97,40 +92,20 @@ export class EventStreams {
 
   /** Every event of a stream with its metadata and place in the store, for auditors. */
   async history(stream: string): Promise<RecordedHistoryEvent[]> {
-    const events: RecordedHistoryEvent[] = [];
-    try {
-      for await (const { event, commitPosition } of this.client.readStream(stream)) {
-        events.push({
-          id: event!.id,
-          revision: Number(event!.revision),
-          type: event!.type,
-          data: event!.data as Record<string, unknown>,
-          metadata: (event!.metadata ?? {}) as Partial<EventMetadata>,
-          created: event!.created.toISOString(),
-          position: (commitPosition ?? event!.position?.commit)?.toString(),
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
-    return events;
+    return (await this.store.readStream(stream)).map((event) => ({
+      id: event.id,
+      revision: Number(event.revision),
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata as Partial<EventMetadata>,
+      created: event.created.toISOString(),
+      position: event.position.toString(),
+    }));
   }
 
-  /**
-   * The first `count` events of a stream ([] when it does not exist). Reads
-   * are always drained to their end: a read left half-consumed keeps its gRPC
-   * call open, and the client's dispose() then waits for it forever.
-   */
+  /** The first `count` events of a stream ([] when it does not exist). */
   async readFirst<Event extends Message>(stream: string, count: number): Promise<Event[]> {
-    const events: Event[] = [];
-    try {
-      for await (const { event } of this.client.readStream(stream, { maxCount: count })) {
-        events.push({ type: event!.type, data: event!.data } as unknown as Event);
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
-    return events;
+    return (await this.store.readStream(stream, { maxCount: count })).map((event) => ({ type: event.type, data: event.data }) as unknown as Event);
   }
 
   handle<State, Command extends Message, Event extends Message>(
@@ -167,31 +142,24 @@ export class EventStreams {
       const events = decider.decide(decided, state);
       if (events.length === 0) return { state, revision, events, position };
       try {
-        const result = await this.client.appendToStream(stream, this.toStored(events, context, stream), {
-          expectedRevision: revision === NO_STREAM ? 'no_stream' : revision,
-        });
-        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events, position: result.position?.commit };
+        const result = await this.store.appendToStream(stream, this.toNew(events, context, stream), revision === NO_STREAM ? 'no_stream' : revision);
+        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events, position: result.position };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt >= retries) {
-          const current = typeof error.actualVersion === 'bigint' ? error.actualVersion : NO_STREAM;
-          throw new ConcurrencyError(stream, current, options.expectedRevision);
-        }
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= retries) throw new ConcurrencyError(stream, error.actualRevision, options.expectedRevision);
         // Another process wrote first: back off a little, then decide again on the newer state.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
       }
     }
   }
 
-  private toStored(events: Message[], context: CommandContext, stream: string) {
+  private toNew(events: Message[], context: CommandContext, stream: string): NewEvent[] {
     const metadata = metadataFor(context);
-    return events.map((event, index) =>
-      jsonEvent({
-        id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: { ...metadata },
-      }),
-    );
+    return events.map((event, index) => ({
+      id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
+      type: event.type,
+      data: event.data as Record<string, unknown>,
+      metadata: { ...metadata },
+    }));
   }
 }

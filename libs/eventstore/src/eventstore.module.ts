@@ -4,8 +4,13 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { AppConfig } from '@app/config';
 import { EventStoreConnection } from './eventstore-connection';
 import { EventStreams } from './event-streams';
+import { EsdbEventStore } from './adapters/esdb-event-store';
+import { EventStore } from './port/event-store.port';
 
-/** Provides the process's single EventStoreDBClient. */
+/**
+ * Provides the event store port on the process's single EventStoreDBClient,
+ * and the client itself for the projection runner's subscriptions.
+ */
 @Global()
 @Module({
   providers: [
@@ -21,8 +26,9 @@ import { EventStreams } from './event-streams';
         }),
     },
     { provide: EventStoreDBClient, inject: [EventStoreConnection], useFactory: (connection: EventStoreConnection) => connection.client },
-    EventStreams,
+    { provide: EventStore, inject: [EventStoreDBClient], useFactory: (client: EventStoreDBClient) => new EsdbEventStore(client) },
+    { provide: EventStreams, inject: [EventStore], useFactory: (store: EventStore) => new EventStreams(store) },
   ],
-  exports: [EventStoreConnection, EventStoreDBClient, EventStreams],
+  exports: [EventStoreConnection, EventStoreDBClient, EventStore, EventStreams],
 })
 export class EventStoreModule {}

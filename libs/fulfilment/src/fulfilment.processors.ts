@@ -5,7 +5,7 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@app/config';
 import { Redis } from 'ioredis';
 import { delayedOnOutage, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, startHeartbeat } from '@app/queues';
-import { fulfilmentJobOptions } from './handoff/order-handoff';
+import { enqueueFulfilment } from './handoff/fulfilment-job';
 import { FulfilmentOutcome, FulfilmentRequest, OrderFulfilment } from './order-fulfilment';
 
 /**
@@ -89,11 +89,7 @@ export class DeadLetterProcessor extends WorkerHost {
       throw new UnrecoverableError(`fulfilment attempts exhausted: ${job.data.reason}. Retry this job to send order ${job.data.orderId} back to fulfilment.`);
     }
     const { orderId, placedEventId, correlationId, partnerId } = job.data;
-    await this.fulfilmentQueue.add(
-      'fulfil-order',
-      { orderId, placedEventId, correlationId, partnerId },
-      { ...fulfilmentJobOptions, backoff: { ...fulfilmentJobOptions.backoff, delay: this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }) }, jobId: `order-${orderId}-retry-${Date.now()}` },
-    );
+    await enqueueFulfilment(this.fulfilmentQueue, { orderId, placedEventId, correlationId, partnerId }, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }), { at: Date.now() });
     return `order ${orderId} sent back to fulfilment`;
   }
 }

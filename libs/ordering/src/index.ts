@@ -4,3 +4,4 @@ export { OrderNumbers, formatOrderNumber } from './order-numbers';
 export { ReservationOrders } from './reservation-orders';
 export { RefundSettlement } from './refund-settlement';
 export { RenewalOrders, renewalOrderIdFor } from './renewal-orders';
+export { ReservationLocator, ReservationPlace, ViewReservationLocator } from './reservation-locator';

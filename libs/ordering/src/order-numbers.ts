@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
-import { CommandContext, metadataFor } from '@app/eventstore';
+import { CommandContext, EventStore, metadataFor } from '@app/eventstore';
 
 const NAMESPACE = 'c2b3a4f1-7d51-4c9e-b6a8-2f0e4d1c9b77';
 
@@ -16,14 +15,14 @@ export const formatOrderNumber = (year: string, sequence: bigint) => `RO-${year}
  */
 @Injectable()
 export class OrderNumbers {
-  constructor(private readonly client: EventStoreDBClient) {}
+  constructor(private readonly store: EventStore) {}
 
   async allocate(orderId: string, context: CommandContext): Promise<string> {
     const year = context.now.slice(0, 4);
-    const result = await this.client.appendToStream(
+    const result = await this.store.appendToStream(
       `order-numbers-${year}`,
-      jsonEvent({ id: uuidv5(orderId, NAMESPACE), type: 'OrderNumberAllocated', data: { orderId }, metadata: { ...metadataFor(context) } }),
-      { expectedRevision: 'any' },
+      [{ id: uuidv5(orderId, NAMESPACE), type: 'OrderNumberAllocated', data: { orderId }, metadata: { ...metadataFor(context) } }],
+      'any',
     );
     return formatOrderNumber(year, result.nextExpectedRevision + 1n);
   }

@@ -1,39 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { ActiveReservation, illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationDecider } from '@app/domain';
+import { illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationDecider } from '@app/domain';
 import { CommandContext, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore';
-import { FoldedDocument, headPosition, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
-
-/** How long a lookup waits for the reservations view to show a reservation the store already has. */
-const LOCATE_WAIT_MS = 2_000;
+import { ReservationLocator } from './reservation-locator';
 
 /** Streams in which reservations lived on their own, before the reservation order held them. */
 const legacyReservationStream = (reservationId: string) => `reservation-${reservationId}`;
 
 /**
  * The reservation order stream, loaded and changed as one aggregate. A
- * reservation is found through the reservations view (which order holds it
- * never changes), and the order is then read from the store, so every
- * decision is made on the order's current revision.
+ * reservation is found through the locator (which order holds it never
+ * changes), and the order is then read from the store, so every decision is
+ * made on the order's current revision.
  */
 @Injectable()
 export class ReservationOrders {
   constructor(
     private readonly streams: EventStreams,
-    private readonly views: ViewReader,
-    private readonly client: EventStoreDBClient,
+    private readonly locator: ReservationLocator,
   ) {}
 
   /** The reservation order holding a reservation of this partner; 404 otherwise. */
   async locate(reservationId: string, partnerId: string): Promise<string> {
-    let view = await this.viewOf(reservationId);
-    if (!view) {
-      // Just created by a split or merge: the view may trail the store by a few milliseconds.
-      await this.views.reached(reservationsProjection.name, await headPosition(this.client), LOCATE_WAIT_MS);
-      view = await this.viewOf(reservationId);
-    }
-    if (!view || view.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
-    return view.orderId;
+    const place = await this.locator.orderOf(reservationId);
+    if (!place || place.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    return place.orderId;
   }
 
   async load(orderId: string): Promise<Folded<Order>> {
@@ -57,11 +47,6 @@ export class ReservationOrders {
     if (!cart.purchase) throw illegalState('CART_NOT_PURCHASED', `cart ${cart.cartId} has not been purchased`);
     const { purchasedAt, ...purchase } = cart.purchase;
     return this.handle(purchase.orderId, { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } }, context);
-  }
-
-  private async viewOf(reservationId: string): Promise<ActiveReservation | undefined> {
-    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
-    return document?.state && document.state.status !== 'none' ? document.state : undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EventStoreDBClient, START } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore';
 import { Projection } from './projection';
 import { ViewReader } from './view-reader';
 
@@ -30,26 +30,23 @@ export interface UnappliedScan {
  * apply, up to `limit` events read. Drained to the end (bounded by maxCount):
  * a read is never abandoned.
  */
-export async function scanUnapplied(client: EventStoreDBClient, views: ViewReader, projection: Projection, options: { limit: number; upTo?: bigint }): Promise<UnappliedScan> {
+export async function scanUnapplied(store: EventStore, views: ViewReader, projection: Projection, options: { limit: number; upTo?: bigint }): Promise<UnappliedScan> {
   const checkpoint = await views.checkpoint(projection.name);
   const types = new Set(projection.eventTypes);
-  const from = checkpoint === undefined ? START : { commit: checkpoint + 1n, prepare: checkpoint + 1n };
+  const events = await store.readAll({ after: checkpoint, maxCount: options.limit });
   let count = 0;
-  let scanned = 0;
   let oldest: Date | undefined;
-  for await (const { event, commitPosition } of client.readAll({ fromPosition: from, maxCount: options.limit })) {
-    scanned++;
-    if (!event || !types.has(event.type)) continue;
-    const position = commitPosition ?? event.position?.commit;
-    if (options.upTo !== undefined && (position === undefined || position > options.upTo)) continue;
+  for (const event of events) {
+    if (!types.has(event.type)) continue;
+    if (options.upTo !== undefined && event.position > options.upTo) continue;
     count++;
     oldest ??= event.created;
   }
-  return { checkpoint, count, oldest, truncated: scanned === options.limit };
+  return { checkpoint, count, oldest, truncated: events.length === options.limit };
 }
 
-export async function measureLag(client: EventStoreDBClient, views: ViewReader, projection: Projection): Promise<ProjectionLag> {
-  const { checkpoint, count, oldest, truncated } = await scanUnapplied(client, views, projection, { limit: SCAN_LIMIT });
+export async function measureLag(store: EventStore, views: ViewReader, projection: Projection): Promise<ProjectionLag> {
+  const { checkpoint, count, oldest, truncated } = await scanUnapplied(store, views, projection, { limit: SCAN_LIMIT });
   return {
     checkpoint: checkpoint?.toString(),
     eventsBehind: count,

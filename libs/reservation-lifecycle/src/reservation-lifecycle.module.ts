@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrderingModule } from '@app/ordering';
+import { reactorProviders } from '@app/projections';
 import { ReservationLifecycle } from './reservation-lifecycle';
 import { ReservationLifecycleProcessor } from './reservation-lifecycle.processor';
 import { ScopeFallbackReactor } from './scope-fallback';
@@ -7,6 +8,6 @@ import { ScopeFallbackReactor } from './scope-fallback';
 /** In the worker: the daily pass over reservations near or past their end, and the scope fall-back on suspension. */
 @Module({
   imports: [OrderingModule],
-  providers: [ReservationLifecycle, ReservationLifecycleProcessor, ScopeFallbackReactor],
+  providers: [ReservationLifecycle, ReservationLifecycleProcessor, ...reactorProviders(ScopeFallbackReactor)],
 })
 export class ReservationLifecycleModule {}

@@ -1,47 +1,29 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import { customerDecider, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
 import { ReservationOrders } from '@app/ordering';
-import { ProjectedEvent, Projection, Reactor, reservationsIn, startReactor, ViewReader } from '@app/projections';
-
-/** Reads SubscriptionSuspended from $all like a projection; its effect is commands on reservation streams. */
-export const scopeFallback: Projection = {
-  name: 'scope-fallback',
-  eventTypes: ['SubscriptionSuspended'],
-  reads: () => [],
-  apply: () => [],
-};
+import { ProjectedEvent, Reactor, reservationsIn, ViewReader } from '@app/projections';
 
 /**
  * When a subscription is suspended, every reservation scoped to it alone
  * falls back to shared and records why. The customer's reservations are
- * found through the reservations view; each command is idempotent, with an
- * id derived from the suspension event, so a replay changes nothing.
+ * found through the reservations view; each command is decided on the
+ * reservation's order stream and is idempotent, with an id derived from the
+ * suspension event, so a replay changes nothing.
  */
 @Injectable()
-export class ScopeFallbackReactor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ScopeFallbackReactor implements Reactor {
+  readonly name = 'scope-fallback';
+  readonly eventTypes = ['SubscriptionSuspended'];
   private readonly logger = new Logger('ScopeFallback');
-  private reactor: Reactor | undefined;
 
   constructor(
-    private readonly client: EventStoreDBClient,
-    @Inject(Redis) private readonly redis: Redis,
     private readonly streams: EventStreams,
     private readonly orders: ReservationOrders,
     private readonly views: ViewReader,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.reactor = startReactor(this.client, this.redis, scopeFallback, this.logger, (event) => this.react(event));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.reactor?.stop();
-  }
-
-  private async react(event: ProjectedEvent): Promise<void> {
+  async react(event: ProjectedEvent): Promise<void> {
     const { customerId, subscriptionId, suspendedAt } = event.data as { customerId: string; subscriptionId: string; suspendedAt: string };
     const reservations = await reservationsIn(this.views, `customer:${customerId}`, { limit: 10_000 });
     const affected = reservations.filter((r) => r.status === 'Succeeded' && r.scope.type === 'single' && r.scope.subscriptionId === subscriptionId);

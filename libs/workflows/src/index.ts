@@ -1,4 +1,4 @@
-export * from './workflow';
+export * from './caused-by';
 export * from './workflows.module';
 export * from './purchase/purchase-completion.workflow';
 export * from './refund-settlement/refund-settlement.workflow';

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore';
 import { Projection, projectionNamed, scanUnapplied, ViewReader } from '@app/projections';
 
 const FIRST_WAIT_MS = 100;
@@ -17,12 +17,12 @@ const SCAN_LIMIT = 5_000;
 export class ConsistentReads {
   constructor(
     private readonly views: ViewReader,
-    private readonly client: EventStoreDBClient,
+    private readonly store: EventStore,
   ) {}
 
   /** Whether an event the projection takes sits between its checkpoint and `position`. */
   private async pendingFor(projection: Projection, position: bigint): Promise<boolean> {
-    const { count, truncated } = await scanUnapplied(this.client, this.views, projection, { limit: SCAN_LIMIT, upTo: position });
+    const { count, truncated } = await scanUnapplied(this.store, this.views, projection, { limit: SCAN_LIMIT, upTo: position });
     return count > 0 || truncated;
   }
 

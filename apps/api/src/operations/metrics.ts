@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { CallHandler, Controller, ExecutionContext, Get, Header, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore';
 import { Queue } from 'bullmq';
 import { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
@@ -33,7 +33,7 @@ export class Metrics {
   constructor(
     @Inject(Redis) redis: Redis,
     views: ViewReader,
-    client: EventStoreDBClient,
+    store: EventStore,
     @InjectQueue(FULFILMENT_QUEUE) fulfilment: Queue,
     @InjectQueue(FULFILMENT_DEAD_LETTER_QUEUE) deadLetters: Queue,
     @InjectQueue(DISCOUNT_QUEUE) discount: Queue,
@@ -98,7 +98,7 @@ export class Metrics {
     let measured: { at: number; lags: Promise<Array<{ name: string; lag: Awaited<ReturnType<typeof measureLag>> }>> } | undefined;
     const lags = () => {
       if (!measured || Date.now() - measured.at > 1_000) {
-        measured = { at: Date.now(), lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(client, views, projection) }))) };
+        measured = { at: Date.now(), lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(store, views, projection) }))) };
       }
       return measured.lags;
     };

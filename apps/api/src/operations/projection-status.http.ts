@@ -1,6 +1,6 @@
 import { CanActivate, Controller, ExecutionContext, Get, HttpException, Injectable, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore';
 import { Request, Response } from 'express';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
@@ -28,7 +28,7 @@ export class OpsBasicAuthGuard implements CanActivate {
 export class ProjectionStatusController {
   constructor(
     private readonly views: ViewReader,
-    private readonly client: EventStoreDBClient,
+    private readonly store: EventStore,
   ) {}
 
   @Get()
@@ -37,7 +37,7 @@ export class ProjectionStatusController {
   async list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const projections = await Promise.all(
       ALL_PROJECTIONS.map(async (projection) => {
-        const [replicas, lag] = await Promise.all([this.views.statuses(projection.name), measureLag(this.client, this.views, projection)]);
+        const [replicas, lag] = await Promise.all([this.views.statuses(projection.name), measureLag(this.store, this.views, projection)]);
         const active = replicas.find((status) => status.state !== 'standby');
         return { name: projection.name, state: active?.state ?? 'not running', error: active?.error, replicas, ...lag };
       }),

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '@app/redis';
 import { ProjectedEvent, Projection } from '../projection';
 import { applyBatch } from '../runner/apply-batch';
-import { headPosition, toProjectedEvent } from '../runner/projection-runner';
+import { headPosition, toProjectedEvent } from '../runner/all-stream';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 
 const BATCH = 1_000;

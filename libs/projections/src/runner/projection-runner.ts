@@ -1,4 +1,5 @@
-import { BACKWARDS, END, EventStoreDBClient, eventTypeFilter, ResolvedEvent, START } from '@eventstore/db-client';
+import { EventStoreDBClient, eventTypeFilter, ResolvedEvent, START } from '@eventstore/db-client';
+import { filterFor, headPosition, toProjectedEvent } from './all-stream';
 import { Redis } from 'ioredis';
 import { ProjectedEvent, Projection } from '../projection';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
@@ -32,26 +33,6 @@ const MAX_BATCH = 500;
 const MAX_BUFFER = 2_000;
 const STANDBY_RETRY_MS = 2_000;
 const MAX_BACKOFF_MS = 5_000;
-
-export function toProjectedEvent(resolved: ResolvedEvent): ProjectedEvent {
-  const event = resolved.event!;
-  return {
-    id: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: (event.metadata ?? {}) as Record<string, unknown>,
-    streamId: event.streamId,
-    revision: Number(event.revision),
-    position: resolved.commitPosition ?? event.position!.commit,
-    created: event.created,
-  };
-}
-
-/** Server-side filter on exactly the projection's event types. */
-export function filterFor(projection: Projection) {
-  const escape = (type: string) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return { regex: `^(${projection.eventTypes.map(escape).join('|')})$` };
-}
 
 /**
  * Keeps one projection's views up to date: a filtered catch-up subscription
@@ -297,13 +278,6 @@ export class ProjectionRunner {
       .set(`projection:${this.projection.name}:status:${this.lock.owner}`, JSON.stringify(this.status()), 'PX', 5_000)
       .catch(() => undefined);
   }
-}
-
-/** Commit position of the last event in $all (0 when empty). */
-export async function headPosition(client: EventStoreDBClient): Promise<bigint> {
-  let head = 0n;
-  for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) head = resolved.commitPosition ?? head;
-  return head;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { cartDecider, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore';
 import { ReservationOrders } from '@app/ordering';
-import { ProjectedEvent } from '@app/projections';
-import { causedBy, Workflow } from '../workflow';
+import { ProjectedEvent, Reactor } from '@app/projections';
+import { causedBy } from '../caused-by';
 
 /**
  * Purchase spans the cart and the order: CartPurchased records, on the cart,
@@ -12,7 +12,7 @@ import { causedBy, Workflow } from '../workflow';
  * so a purchased cart always becomes an order without the client retrying.
  */
 @Injectable()
-export class PurchaseCompletion implements Workflow {
+export class PurchaseCompletion implements Reactor {
   readonly name = 'purchase-completion';
   readonly eventTypes = ['CartPurchased'] as const;
 

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, RefundLedgerEvent } from '@app/domain';
 import { RefundSettlement } from '@app/ordering';
-import { ProjectedEvent } from '@app/projections';
-import { causedBy, Workflow } from '../workflow';
+import { ProjectedEvent, Reactor } from '@app/projections';
+import { causedBy } from '../caused-by';
 
 type RefundRecorded = Extract<RefundLedgerEvent, { type: 'RefundRecorded' }>['data'];
 
@@ -14,7 +14,7 @@ type RefundRecorded = Extract<RefundLedgerEvent, { type: 'RefundRecorded' }>['da
  * covers a process that died between the two appends.
  */
 @Injectable()
-export class RefundSettlementWorkflow implements Workflow {
+export class RefundSettlementWorkflow implements Reactor {
   readonly name = 'refund-settlement';
   readonly eventTypes = ['RefundRecorded'] as const;
   private readonly logger = new Logger('RefundSettlement');

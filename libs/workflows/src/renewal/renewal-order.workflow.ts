@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { orderStream } from '@app/domain';
 import { RenewalOrders } from '@app/ordering';
-import { ProjectedEvent } from '@app/projections';
-import { causedBy, Workflow } from '../workflow';
+import { ProjectedEvent, Reactor } from '@app/projections';
+import { causedBy } from '../caused-by';
 
 /**
  * A renewal spans the old reservation order and the new one:
@@ -10,7 +10,7 @@ import { causedBy, Workflow } from '../workflow';
  * places, so a crash between the two is finished in the background.
  */
 @Injectable()
-export class RenewalOrderWorkflow implements Workflow {
+export class RenewalOrderWorkflow implements Reactor {
   readonly name = 'renewal-orders';
   readonly eventTypes = ['ReservationRenewed'] as const;
 

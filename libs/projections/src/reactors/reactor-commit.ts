@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { ProjectedEvent } from '../projection';
 import { viewKeys } from '../view-keys';
-import { BatchResult, BatchTarget, FencedOutError, watchFence } from './apply-batch';
-import type { BatchCommit } from './projection-runner';
+import { BatchResult, BatchTarget, FencedOutError, watchFence } from '../runner/apply-batch';
+import type { BatchCommit } from '../runner/projection-runner';
 
 /**
  * A commit for a reactor: a "projection" whose effect is outside Redis (a
