@@ -1,5 +1,5 @@
 /** The checker itself: it must see each kind of violation it claims to (a checker that cannot fail proves nothing). */
-import { provisionedReservation } from '../../libs/domain/src/reservation/reservation.fixture';
+import { provisionedReservation } from '../../libs/domain/testing/reservation.fixture';
 import { moneyViolations, StoredEvent } from './invariant-checker';
 
 const now = '2026-11-25T12:00:00.000Z';

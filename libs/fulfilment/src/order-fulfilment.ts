@@ -16,7 +16,7 @@ export interface FulfilmentRequest {
   partnerId: string;
 }
 
-export type FulfilmentOutcome = 'completed' | 'failed' | 'skipped';
+export type FulfilmentOutcome = 'completed' | 'partiallyFulfilled' | 'failed' | 'skipped';
 
 /** One reservation per order line, whoever processes the order and however often. */
 export const reservationIdFor = (orderId: string, lineNumber: number) => uuidv5(`${orderId}/${lineNumber}`, NAMESPACE);
@@ -66,8 +66,9 @@ export class OrderFulfilment {
       const carryOn = await this.provisionLine(state, line, customer, context);
       if (!carryOn) return 'skipped';
     }
-    const { state: finished } = await this.orders.handle(state.orderId, { type: 'FinishFulfilment', data: { now: new Date().toISOString() } }, { ...context, commandId: `${context.commandId}/finish` });
-    return finished.status === 'completed' ? 'completed' : finished.status === 'cancelled' ? 'skipped' : 'failed';
+    const finishing = { ...context, commandId: `${context.commandId}/finish`, now: new Date().toISOString() };
+    const { state: finished } = await this.orders.handle(state.orderId, { type: 'FinishFulfilment', data: { now: finishing.now } }, finishing);
+    return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed' ? finished.status : 'skipped';
   }
 
   /** A line's billing subscription, and a single scope's subscription, must still be active. */

@@ -1,7 +1,7 @@
 import { Catalog } from '../catalog/catalog';
 import { catalogItemId } from '../catalog/catalog-item';
 import { CustomerSnapshot } from '../customer/customer.decider';
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { CartEvent, cartDecider, CartLine, MAX_LINES } from './cart.decider';
 
 const spec = deciderSpecification(cartDecider);

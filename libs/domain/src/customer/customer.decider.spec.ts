@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { CustomerEvent, customerDecider } from './customer.decider';
 
 const spec = deciderSpecification(customerDecider);

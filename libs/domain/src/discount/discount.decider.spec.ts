@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { DiscountAppliedData, discountDecider, discountStream } from './discount.decider';
 
 const spec = deciderSpecification(discountDecider);

@@ -1,8 +1,8 @@
 import { CartLine } from '../cart/cart.decider';
-import { provisionedReservation } from '../reservation/reservation.fixture';
+import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);

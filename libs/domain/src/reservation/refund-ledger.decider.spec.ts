@@ -1,4 +1,4 @@
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { fold } from '../shared/decider';
 import { nextCancellationId, openRefundFor, RefundLedgerCommand, RefundLedgerEvent, refundAllowance, refundLedgerDecider } from './refund-ledger.decider';
 

@@ -1,6 +1,6 @@
 import { ActiveReservation } from './reservation.decider';
 import { mergedReservation, refundQuote, splitReservations } from './reservation-changes';
-import { provisionedReservation } from './reservation.fixture';
+import { provisionedReservation } from '../../testing/reservation.fixture';
 
 const base: ActiveReservation = {
   ...provisionedReservation({ billingPlan: 'Upfront', appliedSubscriptionIds: ['s-1'], effectiveDate: '2026-01-01T00:00:00.000Z', expiryDate: '2027-01-01T00:00:00.000Z' }),

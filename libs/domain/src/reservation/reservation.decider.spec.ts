@@ -1,8 +1,8 @@
-import { deciderSpecification } from '../shared/decider-specification';
+import { deciderSpecification } from '../../testing/decider-specification';
 import { CustomerSnapshot } from '../customer/customer.decider';
 import { expiryFor, renewalPriceLockDate, reservationDecider } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
-import { provisionedReservation } from './reservation.fixture';
+import { provisionedReservation } from '../../testing/reservation.fixture';
 
 const spec = deciderSpecification(reservationDecider);
 const data: ReservationProvisionedData = provisionedReservation();

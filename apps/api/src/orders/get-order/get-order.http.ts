@@ -6,6 +6,7 @@ import { EventStreams } from '@app/eventstore';
 import { ownedOrder } from '@app/ordering';
 import { FoldedDocument, orderHistoryProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { parseIso8601 } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { OrderResource } from '../order.resource';
@@ -40,12 +41,12 @@ export class GetOrderController {
   /** Replays the order's own events up to a revision or a moment: what the order was then. */
   private async asOf(orderId: string, asOf: string, context: RequestContext): Promise<OrderResource> {
     const byRevision = /^\d+$/.test(asOf);
-    const moment = byRevision ? NaN : Date.parse(asOf);
-    if (!byRevision && Number.isNaN(moment)) {
+    const moment = byRevision ? undefined : parseIso8601(asOf);
+    if (!byRevision && moment === undefined) {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_AS_OF', message: 'asOf must be an ISO 8601 time or a stream revision' });
     }
     const history = await this.streams.history(orderStream(orderId));
-    const upTo = history.filter((event) => (byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment));
+    const upTo = history.filter((event) => (byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment!));
     const asEvents = (events: typeof history) => events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent);
     ownedOrder(fold(orderDecider, asEvents(history)), orderId, context.partnerId);
     const then = fold(orderDecider, asEvents(upTo));

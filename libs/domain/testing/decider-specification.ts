@@ -1,5 +1,5 @@
-import { Decider, fold, Message } from './decider';
-import { DomainError } from './domain-error';
+import { Decider, fold, Message } from '../src/shared/decider';
+import { DomainError } from '../src/shared/domain-error';
 
 /**
  * Given events / when command / then events (or then a refusal), for unit

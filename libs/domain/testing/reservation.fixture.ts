@@ -1,4 +1,4 @@
-import { ReservationProvisionedData } from './reservation.events';
+import { ReservationProvisionedData } from '../src/reservation/reservation.events';
 
 /** A provisioned reservation for the specs: three D4s_v5 in West Europe for a year, shared, bought at USD 1,000 a unit. */
 export const provisionedReservation = (overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData => ({

@@ -1,0 +1,107 @@
+import { Decider, Message } from '@app/domain';
+import { InMemoryEventStore } from './adapters/in-memory-event-store';
+import { CommandContext } from './event-metadata';
+import { ConcurrencyError, EventStreams } from './event-streams';
+import { ExpectedRevision, NewEvent } from './port/event-store.port';
+
+type Counted = Message<'Counted', { total: number }>;
+const counter: Decider<{ total: number }, Message<'Count', Record<string, never>>, Counted> = {
+  initialState: () => ({ total: 0 }),
+  // The event carries the running total, so a decision made on a stale state shows.
+  decide: (_command, state) => [{ type: 'Counted', data: { total: state.total + 1 } }],
+  evolve: (_state, event) => ({ total: event.data.total }),
+};
+const count = { type: 'Count' as const, data: {} };
+let n = 0;
+const context = (): CommandContext => ({ correlationId: 'c', commandId: `cmd-${++n}`, partnerId: 'p', actor: 'spec', now: '2026-11-25T10:00:00.000Z' });
+
+/** A store where another process appends to the stream just before our first append lands. */
+class RacedStore extends InMemoryEventStore {
+  races = 1;
+  async appendToStream(stream: string, events: NewEvent[], expected: ExpectedRevision) {
+    if (this.races-- > 0) await super.appendToStream(stream, [{ id: `other-${n}-${this.races}`, type: 'Counted', data: { total: 100 }, metadata: {} }], 'any');
+    return super.appendToStream(stream, events, expected);
+  }
+}
+
+describe('EventStreams (read, decide, append with the expected revision)', () => {
+  it('decides on the current state and appends with its revision', async () => {
+    const streams = new EventStreams(new InMemoryEventStore());
+    const first = await streams.handle('counter-1', counter, count, context());
+    const second = await streams.handle('counter-1', counter, count, context());
+    expect([first.revision, second.revision, second.state.total]).toEqual([0n, 1n, 2]);
+  });
+
+  it('race: another process wrote first; the command is decided again on the newer state, not appended on the stale one', async () => {
+    const store = new RacedStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([100, 101]);
+  });
+
+  it('queues commands on one stream inside a process: 25 at once all land, in order, without conflicts', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await Promise.all(Array.from({ length: 25 }, () => streams.handle('counter-1', counter, count, context(), { retries: 0 })));
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it('If-Match: a stale expected revision is refused with the current one, and nothing is appended', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    await streams.handle('counter-1', counter, count, context());
+    const refusal = await streams.handle('counter-1', counter, count, context(), { expectedRevision: 0n }).catch((error) => error);
+    expect(refusal).toBeInstanceOf(ConcurrencyError);
+    expect(refusal).toMatchObject({ currentRevision: 1n, expectedRevision: 0n });
+    expect(await store.readStream('counter-1')).toHaveLength(2);
+  });
+
+  it('gives up with a ConcurrencyError when conflicts keep winning', async () => {
+    const store = new RacedStore();
+    store.races = 100;
+    const refusal = await new EventStreams(store).handle('counter-1', counter, count, context(), { retries: 3 }).catch((error) => error);
+    expect(refusal).toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('completes the folded state with hydrate before deciding', async () => {
+    const streams = new EventStreams(new InMemoryEventStore());
+    const handled = await streams.handle('counter-1', counter, count, context(), { hydrate: async () => ({ total: 41 }) });
+    expect(handled.events).toEqual([{ type: 'Counted', data: { total: 42 } }]);
+  });
+
+  it('derives event ids from the command, so one command id names the same events', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    const same = context();
+    await streams.handle('a', counter, count, same);
+    await streams.handle('b', counter, count, same);
+    const [a, b] = [(await store.readStream('a'))[0].id, (await store.readStream('b'))[0].id];
+    expect(a).not.toBe(b); // per stream
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('in-memory event store (EventStoreDB’s rules for repeated appends)', () => {
+  const event = (id: string): NewEvent => ({ id, type: 'T', data: {}, metadata: {} });
+
+  it('recognises a repeat with an exact expected revision at the same place, and writes nothing', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('s', [event('a'), event('b')], 'no_stream');
+    expect(await store.appendToStream('s', [event('a'), event('b')], 'no_stream')).toMatchObject({ nextExpectedRevision: 1n });
+    expect(await store.readStream('s')).toHaveLength(2);
+  });
+
+  it('writes again at the current revision even with ids seen before', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('s', [event('a')], 'no_stream');
+    await store.appendToStream('s', [event('a')], 0n);
+    expect((await store.readStream('s')).map((e) => e.id)).toEqual(['a', 'a']);
+  });
+
+  it('refuses a wrong expected revision, naming the current one', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('s', [event('a')], 'no_stream');
+    await expect(store.appendToStream('s', [event('b')], 'no_stream')).rejects.toMatchObject({ actualRevision: 0n });
+  });
+});

@@ -1,0 +1,88 @@
+import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, PlacedOrder } from '@app/domain';
+import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
+import { OrderFulfilment, reservationIdFor } from './order-fulfilment';
+import { PermanentProvisioningError, ProvisionRequest, ReservationProvisioner, TransientProvisioningError } from './provisioning/reservation-provisioner';
+
+const catalog = Catalog.shipped();
+
+/** The provisioning port as a spec scripts it: per SKU, succeed or fail. */
+class ScriptedProvisioner extends ReservationProvisioner {
+  readonly calls: string[] = [];
+  constructor(private readonly script: Record<string, 'ok' | 'permanent' | 'transient'> = {}) {
+    super();
+  }
+  async provision(request: ProvisionRequest) {
+    this.calls.push(request.reservationId);
+    const outcome = this.script[request.armSkuName] ?? 'ok';
+    if (outcome === 'permanent') throw new PermanentProvisioningError('800017', `quantity not available: ${request.armSkuName}`);
+    if (outcome === 'transient') throw new TransientProvisioningError('busy');
+    return { reservationId: request.reservationId, effectiveDate: '2026-11-25T10:01:00.000Z' };
+  }
+}
+
+async function placed(skus: string[]) {
+  const ordering = inMemoryOrdering();
+  await givenCustomer(ordering.store);
+  const lines = skus.map((sku, i) => {
+    const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
+    return { lineId: `l-${i}`, catalogItemId: item.id, armSkuName: sku, region: 'eastus', term: 'P1Y' as const, billingPlan: 'Upfront' as const, quantity: 2, subscriptionId: 's-1', unitPriceUsd: item.unitPriceUsd, lineNumber: i + 1, totalUsd: 2 * item.unitPriceUsd };
+  });
+  const orderPlaced: OrderEvent = {
+    type: 'OrderPlaced',
+    data: { orderId: 'o-1', orderNumber: 'RO-2026-000001', cartId: 'cart-1', customerId: 'c-1', partnerId: 'partner-contoso', lines, scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: '2026-11-25T10:00:00.000Z' },
+  };
+  await given(ordering.store, 'order-o-1', [orderPlaced]);
+  const run = (provisioner: ReservationProvisioner) => new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog).fulfil({ orderId: 'o-1', placedEventId: 'placed-1', correlationId: 'corr', partnerId: 'partner-contoso' });
+  const order = async () => fold(orderDecider, (await ordering.store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)) as PlacedOrder;
+  return { ...ordering, run, order };
+}
+
+describe('OrderFulfilment (on the in-memory store)', () => {
+  it('provisions every line on the order stream and completes the order', async () => {
+    const { run, order, store } = await placed(['Standard_D2s_v5', 'Standard_D4s_v5']);
+    expect(await run(new ScriptedProvisioner())).toBe('completed');
+    expect((await store.readStream('order-o-1')).map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'OrderLineProvisioningStarted',
+      'ReservationProvisioned',
+      'OrderLineProvisioningStarted',
+      'ReservationProvisioned',
+      'OrderCompleted',
+    ]);
+    expect((await order()).reservationIds).toEqual([reservationIdFor('o-1', 1), reservationIdFor('o-1', 2)]);
+  });
+
+  it('ends partiallyFulfilled when a later line fails for good, keeping the first', async () => {
+    const { run, order } = await placed(['Standard_D2s_v5', 'Standard_L32s_v3']);
+    expect(await run(new ScriptedProvisioner({ Standard_L32s_v3: 'permanent' }))).toBe('partiallyFulfilled');
+    const state = await order();
+    expect(state.status).toBe('partiallyFulfilled');
+    expect(state.lines.map((l) => l.provisioning.status)).toEqual(['provisioned', 'failed']);
+  });
+
+  it('leaves the order pending and the line provisioning on a transient failure; a retry goes on where it stopped', async () => {
+    const { run, order } = await placed(['Standard_D2s_v5', 'Standard_L16s_v3']);
+    await expect(run(new ScriptedProvisioner({ Standard_L16s_v3: 'transient' }))).rejects.toThrow(TransientProvisioningError);
+    expect((await order()).lines.map((l) => l.provisioning.status)).toEqual(['provisioned', 'provisioning']);
+    const retry = new ScriptedProvisioner();
+    expect(await run(retry)).toBe('completed');
+    // The provisioned line is not asked for again; the started one is, with the same reservation id (the port is idempotent by it).
+    expect(retry.calls).toEqual([reservationIdFor('o-1', 2)]);
+  });
+
+  it('race: an order cancelled before its first line started is left alone', async () => {
+    const { run, orders, store } = await placed(['Standard_D2s_v5']);
+    await orders.handle('o-1', { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } }, context());
+    const provisioner = new ScriptedProvisioner();
+    expect(await run(provisioner)).toBe('skipped');
+    expect(provisioner.calls).toEqual([]);
+    expect((await store.readStream('order-o-1')).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCancelled']);
+  });
+
+  it('fails an order whose subscription is no longer active, before any line starts', async () => {
+    const { run, order, store } = await placed(['Standard_D2s_v5']);
+    await given(store, 'customer-c-1', [{ type: 'SubscriptionSuspended', data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: '2026-11-25T10:00:10.000Z' } }]);
+    expect(await run(new ScriptedProvisioner())).toBe('failed');
+    expect((await order()).timeline.at(-1)?.reason).toBe('subscription s-1 is no longer active; the order cannot be provisioned');
+  });
+});
