@@ -25,6 +25,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|fast-check|pure-rand|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
   moduleNameMapper: { '^@app/([^/]+)(.*)$': '<rootDir>/libs/$1/src$2' },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  // The fault and invariant suites run alone (npm run test:faults, test:invariants): it starts its own processes and loads the machine.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/invariants/'],
+  // The fault and invariant suites run alone (npm run test:faults, test:invariants): each starts its own processes and loads the machine.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/faults.int.spec.ts', '<rootDir>/test/invariants/invariants.int.spec.ts'],
 };

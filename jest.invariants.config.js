@@ -4,7 +4,7 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   maxWorkers: 1,
-  testMatch: ['<rootDir>/test/invariants/**/*.spec.ts'],
+  testMatch: ['<rootDir>/test/invariants/invariants.int.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 15 * 60_000,
 };
