@@ -10,7 +10,7 @@
  */
 import { Redis } from 'ioredis';
 import { validateEnvironment } from '@app/config';
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStoreConnection } from '@app/eventstore-client';
 import { ALL_PROJECTIONS, projectionNamed, RebuildProgress, rebuildAndSwap, verify } from '@app/projections';
 
 function parseArguments(argv: string[]): { names: string[]; verify: boolean } {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStoreConnection } from '@app/eventstore-client';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { ALL_PROJECTIONS, cartsProjection, measureLag, verify, ViewReader } from '@app/projections';
-import { EsdbEventStore } from '@app/eventstore';
+import { EsdbEventStore } from '@app/eventstore-client';
 import { scanKeys } from '@app/redis';
 import { sampleHistory } from '../../tools/sample-history';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStoreConnection } from '@app/eventstore-client';
 import { applyBatch, cartsProjection, INITIAL_GENERATION, orderHistoryProjection, ProjectionSupervisor, toProjectedEvent, verify, viewKeys } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { ApiHarness, startApi } from '../support/api-harness';

@@ -3,7 +3,7 @@
  * budget per key, a caller over it gets 429 with Retry-After, other keys and
  * public probes are unaffected.
  */
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStoreConnection } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';

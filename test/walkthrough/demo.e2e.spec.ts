@@ -4,7 +4,7 @@
  * against `npm start`, and every step it prints is checked against the API.
  */
 import { execFile } from 'node:child_process';
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStoreConnection } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { ROOT, RunningProcess, startTsProcess } from '../support/processes';

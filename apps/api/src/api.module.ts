@@ -1,24 +1,39 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import { ProjectionsModule } from '@app/projections';
 import { infrastructureModules } from '@app/runtime';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
+import { CartsModule } from './carts/carts.module';
+import { CatalogModule } from './catalog/catalog.module';
+import { CustomersModule } from './customers/customers.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
+import { HttpSupportModule } from './http/http.module';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
-import { QueueDashboardModule } from './operations/queue-dashboard.module';
-import { OrderingModule } from './ordering.module';
+import { OperationsModule } from './operations/operations.module';
+import { OrdersModule } from './orders/orders.module';
+import { ReservationsModule } from './reservations/reservations.module';
+import { UsageModule } from './usage/usage.module';
 
+/** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
 @Module({
   imports: [
     ...infrastructureModules(),
     ProjectionsModule.forRoot({ runByDefault: false }),
     QueuesModule.register('producer'),
+    CqrsModule.forRoot(),
     AuthModule,
-    QueueDashboardModule,
+    HttpSupportModule,
     HealthModule,
-    OrderingModule,
+    OperationsModule,
+    CustomersModule,
+    CatalogModule,
+    CartsModule,
+    OrdersModule,
+    ReservationsModule,
+    UsageModule,
   ],
   // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [

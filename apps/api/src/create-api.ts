@@ -8,7 +8,7 @@ import { apiKeyBeforeBody } from './auth/api-key-before-body';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
 import { validationPipe } from './http/error-responses';
-import { Metrics, timeRequests } from './operations/metrics';
+import { Metrics, timeRequests } from './operations/metrics.service';
 
 /**
  * Builds the HTTP app exactly as production runs it; main.ts and the

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ReservationView, reservationsIn, ViewReader } from '@app/projections';
 import { HourRange, UsageStore } from './usage-store';
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { Catalog, Customer, customerDecider, customerStream, DomainError, expiryFor, isActiveSubscription, OrderLineState, PlacedOrder } from '@app/domain';
-import { CommandContext, EventStreams } from '@app/eventstore';
+import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { PermanentProvisioningError, ProvisionedReservation, ReservationProvisioner } from './provisioning/reservation-provisioner';
 

@@ -1,4 +1,4 @@
-export { OrderingModule } from './ordering.module';
+export { OrderingServicesModule } from './ordering-services.module';
 export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservation } from './partner-scoped-reads';
 export { OrderNumbers, formatOrderNumber } from './order-numbers';
 export { ReservationOrders } from './reservation-orders';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { CommandContext, EventStore, metadataFor } from '@app/eventstore';
+import { CommandContext, EventStore, metadataFor } from '@app/eventstore-client';
 
 const NAMESPACE = 'c2b3a4f1-7d51-4c9e-b6a8-2f0e4d1c9b77';
 

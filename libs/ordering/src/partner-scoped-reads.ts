@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActiveReservation, Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, Reservation } from '@app/domain';
-import { EventStreams, Folded } from '@app/eventstore';
+import { EventStreams, Folded } from '@app/eventstore-client';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;
 

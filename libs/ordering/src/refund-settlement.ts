@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, Order, OrderEvent, Refund, refundLedgerDecider, refundLedgerStream } from '@app/domain';
-import { CommandContext, EventStreams, Handled } from '@app/eventstore';
+import { CommandContext, EventStreams, Handled } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { lineTotal, PlacedOrder, reservationOf } from '@app/domain';
-import { CommandContext } from '@app/eventstore';
+import { CommandContext } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
 const NAMESPACE = '3f8b2d6e-1a4c-4b7f-9e25-6c0d8a1f4e72';

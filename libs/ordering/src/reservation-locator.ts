@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventStore } from '@app/eventstore';
+import { EventStore } from '@app/eventstore-client';
 import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
 
 export interface ReservationPlace {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationDecider } from '@app/domain';
-import { CommandContext, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore';
+import { CommandContext, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore-client';
 import { ReservationLocator } from './reservation-locator';
 
 /** Streams in which reservations lived on their own, before the reservation order held them. */

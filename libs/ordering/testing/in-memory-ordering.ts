@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Catalog, CustomerEvent, customerStream, Message } from '@app/domain';
-import { CommandContext, EventStreams, InMemoryEventStore } from '@app/eventstore';
+import { CommandContext, EventStreams, InMemoryEventStore } from '@app/eventstore-client';
 import { OrderNumbers } from '../src/order-numbers';
 import { PartnerScopedReads } from '../src/partner-scoped-reads';
 import { RefundSettlement } from '../src/refund-settlement';

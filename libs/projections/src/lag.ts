@@ -1,4 +1,4 @@
-import { EventStore } from '@app/eventstore';
+import { EventStore } from '@app/eventstore-client';
 import { Projection } from './projection';
 import { ViewReader } from './view-reader';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OrderingModule } from '@app/ordering';
+import { OrderingServicesModule } from '@app/ordering';
 import { reactorProviders } from '@app/projections';
 import { ReservationLifecycle } from './reservation-lifecycle';
 import { ReservationLifecycleProcessor } from './reservation-lifecycle.processor';
@@ -7,7 +7,7 @@ import { ScopeFallbackReactor } from './scope-fallback';
 
 /** In the worker: the daily pass over reservations near or past their end, and the scope fall-back on suspension. */
 @Module({
-  imports: [OrderingModule],
+  imports: [OrderingServicesModule],
   providers: [ReservationLifecycle, ReservationLifecycleProcessor, ...reactorProviders(ScopeFallbackReactor)],
 })
 export class ReservationLifecycleModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Catalog, PlacedOrder, RENEWAL_PRICE_LOCK_DAYS, ReservationCommand, reservationOf } from '@app/domain';
-import { CommandContext } from '@app/eventstore';
+import { CommandContext } from '@app/eventstore-client';
 import { OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
 import { reservationsIn, ViewReader } from '@app/projections';
 

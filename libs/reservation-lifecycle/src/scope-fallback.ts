@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { customerDecider, customerStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { ProjectedEvent, Reactor, reservationsIn, ViewReader } from '@app/projections';
 

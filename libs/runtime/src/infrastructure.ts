@@ -1,7 +1,7 @@
 import { appConfigModule } from '@app/config';
-import { EventStoreModule } from '@app/eventstore';
+import { EventStoreModule } from '@app/eventstore-client';
 import { LoggingModule } from '@app/logging';
-import { OrderingModule } from '@app/ordering';
+import { OrderingServicesModule } from '@app/ordering';
 import { RedisModule } from '@app/redis';
 
 /**
@@ -9,4 +9,4 @@ import { RedisModule } from '@app/redis';
  * store client, Redis, and the ordering services. A function, so the
  * environment is read when an app module is built.
  */
-export const infrastructureModules = () => [appConfigModule(), LoggingModule, EventStoreModule, RedisModule, OrderingModule];
+export const infrastructureModules = () => [appConfigModule(), LoggingModule, EventStoreModule, RedisModule, OrderingServicesModule];

@@ -1,4 +1,4 @@
-import { CommandContext } from '@app/eventstore';
+import { CommandContext } from '@app/eventstore-client';
 import { ProjectedEvent } from '@app/projections';
 
 /** The context of a command a workflow's reactor issues: caused by, and correlated with, the event that drives it. */

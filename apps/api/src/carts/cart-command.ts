@@ -1,5 +1,5 @@
 import { CartCommand, cartDecider, cartStream, OpenCart } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedCart } from '@app/ordering';
 import { RequestContext } from '../http/request-context';
 import { CartResource } from './cart.resource';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BillingPlan, cartTotal, lineTotal, OpenCart, Scope, Term } from '@app/domain';
-import { Revision } from '@app/eventstore';
+import { Revision } from '@app/eventstore-client';
 
 export class CartLineResource {
   @ApiProperty() lineId: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CustomerSnapshot, SubscriptionStatus } from '@app/domain';
-import { Revision } from '@app/eventstore';
+import { Revision } from '@app/eventstore-client';
 
 export class SubscriptionResource {
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;

@@ -5,7 +5,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FULFILMENT_QUEUE, liveWorkers } from '@app/queues';
-import { EventStoreConnection } from '@app/eventstore';
+import { EventStore } from '@app/eventstore-client';
 import { Public } from '../auth/api-key.guard';
 
 const STALE_WAITING_MS = 120_000;
@@ -22,7 +22,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly eventStore: EventStoreConnection,
+    private readonly eventStore: EventStore,
     @Inject(Redis) private readonly redis: Redis,
     @InjectQueue(FULFILMENT_QUEUE) private readonly fulfilment: Queue,
   ) {}

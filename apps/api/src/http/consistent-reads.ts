@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { EventStore } from '@app/eventstore';
+import { EventStore } from '@app/eventstore-client';
 import { Projection, projectionNamed, scanUnapplied, ViewReader } from '@app/projections';
 
 const FIRST_WAIT_MS = 100;

@@ -1,8 +1,9 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Response } from 'express';
 import { DomainError } from '@app/domain';
-import { ConcurrencyError } from '@app/eventstore';
+import { ConcurrencyError } from '@app/eventstore-client';
 import { isDependencyOutage } from '@app/runtime';
+import { httpStatusOf } from './error-status';
 
 /** The shape of every error answer: a status, a stable code and a sentence. */
 export interface ErrorBody {
@@ -14,12 +15,6 @@ export interface ErrorBody {
   currentRevision?: string;
   details?: Record<string, unknown>;
 }
-
-const STATUS_OF: Record<DomainError['kind'], HttpStatus> = {
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  rule: HttpStatus.UNPROCESSABLE_ENTITY,
-};
 
 const REASON: Partial<Record<number, string>> = { 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity' };
 
@@ -39,7 +34,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       };
       response.setHeader('ETag', `"${error.currentRevision}"`);
     } else {
-      const statusCode = STATUS_OF[error.kind];
+      const statusCode = httpStatusOf(error);
       body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
     }
     response.status(body.statusCode).json(body);

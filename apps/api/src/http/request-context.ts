@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { CommandContext, Revision } from '@app/eventstore';
+import { CommandContext, Revision } from '@app/eventstore-client';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { Caller } from '../auth/api-keys';
 

@@ -1,23 +1,10 @@
-import { CanActivate, Controller, ExecutionContext, Get, HttpException, Injectable, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { EventStore } from '@app/eventstore';
+import { EventStore } from '@app/eventstore-client';
 import { Request, Response } from 'express';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
-import { OpsGate } from '../auth/ops-gate';
-
-@Injectable()
-export class OpsBasicAuthGuard implements CanActivate {
-  constructor(private readonly gate: OpsGate) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const verdict = await this.gate.check(context.switchToHttp().getRequest<Request>());
-    if (verdict.admitted) return true;
-    const response = context.switchToHttp().getResponse<Response>();
-    for (const [name, value] of Object.entries(verdict.headers)) response.setHeader(name, value);
-    throw new HttpException(verdict.body, verdict.status);
-  }
-}
+import { OpsBasicAuthGuard } from '../auth/ops-basic-auth.guard';
 
 /** Every projection: which replica runs it, its state, checkpoint and lag. */
 @ApiTags('operations')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BillingPlan, OrderLineState, OrderStatus, PlacedOrder, Scope, StatusChange } from '@app/domain';
-import { Revision } from '@app/eventstore';
+import { Revision } from '@app/eventstore-client';
 
 /** One reservation the order holds, as its order shows it. */
 export class OrderReservation {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ActiveReservation, BillingPlan, Scope, SplitPart, Term } from '@app/domain';
-import { Revision } from '@app/eventstore';
+import { Revision } from '@app/eventstore-client';
 
 /** A reservation as the write side sees it after a command. */
 export class ReservationResource {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { cartDecider, orderStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { ProjectedEvent, Reactor } from '@app/projections';
 import { causedBy } from '../caused-by';

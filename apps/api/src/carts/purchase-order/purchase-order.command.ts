@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { cartDecider, cartStream, OpenCart, PlacedOrder } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { OrderNumbers, PartnerScopedReads, ReservationOrders } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
 import { RequestContext } from '../../http/request-context';

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { RequestContext } from '../../http/request-context';
 import { changeCart } from '../cart-command';
 import { CartResource } from '../cart.resource';

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Scope } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeCart } from '../cart-command';

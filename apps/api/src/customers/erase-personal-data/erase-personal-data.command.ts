@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { customerDecider, customerStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { ContactDirectory } from '@app/personal-data';
 import { RequestContext } from '../../http/request-context';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { customerDecider, customerStream, notFound } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { ContactDirectory } from '@app/personal-data';
 import { Ctx, RequestContext } from '../../http/request-context';

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Order, orderDecider, orderStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { OrderResource } from '../order.resource';

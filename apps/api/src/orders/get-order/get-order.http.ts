@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req,
 import { ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { fold, notFound, Order, orderDecider, OrderEvent, orderStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
 import { FoldedDocument, orderHistoryProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';

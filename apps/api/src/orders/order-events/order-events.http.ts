@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { fold, orderDecider, OrderEvent, orderStream } from '@app/domain';
-import { EventStreams, RecordedHistoryEvent } from '@app/eventstore';
+import { EventStreams, RecordedHistoryEvent } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
 import { Ctx, RequestContext } from '../../http/request-context';
 

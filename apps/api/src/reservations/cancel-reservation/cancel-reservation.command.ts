@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { active, nextCancellationId, openRefundFor, PlacedOrder, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
-import { ConcurrencyError, EventStreams } from '@app/eventstore';
+import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
 import { RequestContext } from '../../http/request-context';

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { customerDecider, customerStream, Scope } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer, ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { changeReservation } from '../reservation-command';

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { refundAllowance, refundLedgerDecider, refundLedgerStream } from '@app/domain';
-import { EventStreams } from '@app/eventstore';
+import { EventStreams } from '@app/eventstore-client';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';

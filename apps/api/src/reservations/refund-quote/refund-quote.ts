@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActiveReservation, Catalog, PlacedOrder, RefundAllowance, refundAllowance, RefundLedger, refundLedgerDecider, refundLedgerStream, refundQuote, reservationOf } from '@app/domain';
-import { EventStreams, Revision } from '@app/eventstore';
+import { EventStreams, Revision } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 
 export interface RefundQuoteResource {

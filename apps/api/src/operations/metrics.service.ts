@@ -1,15 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { CallHandler, Controller, ExecutionContext, Get, Header, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { EventStore } from '@app/eventstore';
+import { Inject, Injectable } from '@nestjs/common';
+import { EventStore } from '@app/eventstore-client';
 import { Queue } from 'bullmq';
 import { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { catchError, tap, throwError } from 'rxjs';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
-import { Public } from '../auth/api-key.guard';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
@@ -141,35 +138,3 @@ export function timeRequests(metrics: Metrics) {
   };
 }
 
-/** Counts every command (a non-GET /v1 request) by route and outcome. */
-@Injectable()
-export class CommandMetricsInterceptor implements NestInterceptor {
-  constructor(private readonly metrics: Metrics) {}
-
-  intercept(context: ExecutionContext, next: CallHandler) {
-    const request = context.switchToHttp().getRequest<Request>();
-    if (request.method === 'GET' || !request.path.startsWith('/v1/')) return next.handle();
-    const command = `${request.method} ${request.route?.path ?? 'unknown'}`;
-    const count = (status: number) => this.metrics.commands.inc({ command, outcome: status < 400 ? 'accepted' : `refused_${status}` });
-    return next.handle().pipe(
-      tap(() => count(context.switchToHttp().getResponse<Response>().statusCode)),
-      catchError((error: { getStatus?: () => number; kind?: string }) => {
-        count(error.getStatus?.() ?? (error.kind === 'rule' ? 422 : error.kind === 'conflict' ? 409 : error.kind === 'not_found' ? 404 : 500));
-        return throwError(() => error);
-      }),
-    );
-  }
-}
-
-@ApiTags('operations')
-@Public()
-@Controller('metrics')
-export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
-
-  @Get()
-  @Header('Content-Type', 'text/plain; version=0.0.4')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
-  }
-}

@@ -22,10 +22,10 @@ export class EsdbEventStore extends EventStore {
     super();
   }
 
-  async readStream(stream: string, options: { maxCount?: number } = {}): Promise<StoredEvent[]> {
+  async readStream(stream: string, options: { maxCount?: number; deadline?: number } = {}): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, options.maxCount ? { maxCount: options.maxCount } : {})) events.push(toStored(resolved));
+      for await (const resolved of this.client.readStream(stream, options)) events.push(toStored(resolved));
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
@@ -57,7 +57,8 @@ export class EsdbEventStore extends EventStore {
     return head;
   }
 
+  /** Reads a stream that does not exist, with a short deadline: one cheap round trip. */
   async ping(): Promise<void> {
-    await this.readStream('health-probe', { maxCount: 1 });
+    await this.readStream('health-probe', { maxCount: 1, deadline: 2_000 });
   }
 }

@@ -12,4 +12,4 @@ import { ReservationOrders } from './reservation-orders';
   providers: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, { provide: ReservationLocator, useClass: ViewReservationLocator }, { provide: Catalog, useFactory: () => Catalog.shipped() }],
   exports: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, Catalog],
 })
-export class OrderingModule {}
+export class OrderingServicesModule {}

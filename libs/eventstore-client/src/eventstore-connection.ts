@@ -1,5 +1,5 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { EventStoreDBClient, StreamNotFoundError } from '@eventstore/db-client';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { Environment } from '@app/config';
 
@@ -36,15 +36,6 @@ export class EventStoreConnection implements OnApplicationShutdown {
 
   get mode(): 'embedded' | 'external' {
     return this.embedded ? 'embedded' : 'external';
-  }
-
-  /** A cheap round trip: reading a stream that does not exist (drained, never abandoned). */
-  async ping(): Promise<void> {
-    try {
-      for await (const _ of this.client.readStream('health-probe', { maxCount: 1, deadline: 2_000 }));
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
