@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { ReservationView, reservationsIn, ViewReader } from '@app/projections';
+import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
 import { HourRange, UsageStore } from './usage-store';
 
 const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
@@ -55,7 +55,7 @@ export class DiscountCalculation {
   }
 
   private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
-    return (await reservationsIn(this.views, `customer:${customerId}`, { limit: 10_000 })).flatMap(benefitsOf);
+    return (await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 })).flatMap(benefitsOf);
   }
 }
 

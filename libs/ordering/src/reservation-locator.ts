@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventStore } from '@app/eventstore-client';
-import { FoldedDocument, ReservationView, reservationsProjection, ViewReader } from '@app/projections';
+import { readReservation, reservationsProjection, ViewReader } from '@app/projections';
 
 export interface ReservationPlace {
   orderId: string;
@@ -34,7 +34,7 @@ export class ViewReservationLocator extends ReservationLocator {
   }
 
   private async read(reservationId: string): Promise<ReservationPlace | undefined> {
-    const document = await this.views.document<FoldedDocument<ReservationView>>(reservationsProjection.name, `reservation:${reservationId}`);
+    const document = await readReservation(this.views, reservationId);
     const state = document?.state;
     return state && state.status !== 'none' ? { orderId: state.orderId, partnerId: state.partnerId } : undefined;
   }

@@ -78,6 +78,13 @@ export class ViewReader {
     return entries;
   }
 
+  /** A page of an index with the documents its members name: the one way every view's lists are read. */
+  async listed<T>(projection: string, index: string, documentKey: (member: string) => string, options: Parameters<ViewReader['page']>[2]): Promise<Array<{ entry: IndexEntry; document: T | undefined }>> {
+    const entries = await this.page(projection, index, options);
+    const documents = await this.documents<T>(projection, entries.map((entry) => documentKey(entry.member)));
+    return entries.map((entry, i) => ({ entry, document: documents[i] }));
+  }
+
   /** Status every running replica published in the last few seconds. */
   async statuses(projection: string): Promise<ProjectionStatus[]> {
     const keys = await scanKeys(this.redis, `projection:${escapeGlob(projection)}:status:*`);

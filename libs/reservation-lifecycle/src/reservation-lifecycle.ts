@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Catalog, PlacedOrder, RENEWAL_PRICE_LOCK_DAYS, ReservationCommand, reservationOf } from '@app/domain';
 import { CommandContext } from '@app/eventstore-client';
 import { OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
-import { reservationsIn, ViewReader } from '@app/projections';
+import { reservationKeys, reservationsIn, ViewReader } from '@app/projections';
 
 const DAY_MS = 86_400_000;
 
@@ -37,7 +37,7 @@ export class ReservationLifecycle {
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
-    const reservations = await reservationsIn(this.views, 'by-expiry', { maxScore: horizon, limit: 100_000 });
+    const reservations = await reservationsIn(this.views, reservationKeys.byExpiry, { maxScore: horizon, limit: 100_000 });
     const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, expired: 0 };
     for (const view of reservations) {
       if (view.status !== 'Succeeded') continue;

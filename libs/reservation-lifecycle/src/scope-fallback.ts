@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { customerDecider, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
-import { ProjectedEvent, Reactor, reservationsIn, ViewReader } from '@app/projections';
+import { ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
 
 /**
  * When a subscription is suspended, every reservation scoped to it alone
@@ -25,7 +25,7 @@ export class ScopeFallbackReactor implements Reactor {
 
   async react(event: ProjectedEvent): Promise<void> {
     const { customerId, subscriptionId, suspendedAt } = event.data as { customerId: string; subscriptionId: string; suspendedAt: string };
-    const reservations = await reservationsIn(this.views, `customer:${customerId}`, { limit: 10_000 });
+    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 });
     const affected = reservations.filter((r) => r.status === 'Succeeded' && r.scope.type === 'single' && r.scope.subscriptionId === subscriptionId);
     if (affected.length === 0) return;
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);

@@ -1,9 +1,9 @@
 import { Projection } from '../projection';
-import { cartsProjection } from './carts.projection';
-import { costsProjection } from './costs.projection';
-import { customersProjection } from './customers.projection';
-import { orderHistoryProjection } from './order-history.projection';
-import { reservationsProjection } from './reservations.projection';
+import { cartsProjection } from './carts/carts.projection';
+import { costsProjection } from './costs/costs.projection';
+import { customersProjection } from './customers/customers.projection';
+import { orderHistoryProjection } from './order-history/order-history.projection';
+import { reservationsProjection } from './reservations/reservations.projection';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [cartsProjection, orderHistoryProjection, customersProjection, reservationsProjection, costsProjection];
 

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Cart } from '@app/domain';
 import { ownedCart } from '@app/ordering';
-import { cartsProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { cartsProjection, FoldedDocument, readCart, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -27,7 +27,7 @@ export class GetCartController {
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistency.ensure(cartsProjection.name, request, response);
-    const document = await this.views.document<FoldedDocument<Cart>>(cartsProjection.name, `cart:${cartId}`);
+    const document = await readCart(this.views, cartId);
     const cart = ownedCart(document?.state ?? { status: 'none' }, cartId, context.partnerId);
     return withRevision(response, CartResource.of(cart, BigInt(document!.revision), context.now));
   }

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
 import { Customer } from '@app/domain';
-import { customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { customersOfPartner, customersProjection, FoldedDocument, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { decodeCursor, encodeCursor } from '../../orders/order-history/order-history.http';
@@ -35,16 +35,15 @@ export class ListCustomersController {
     let after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const items: CustomerResource[] = [];
     for (;;) {
-      const entries = await this.views.page(customersProjection.name, `partner:${context.partnerId}`, { after, limit: limit * 2 });
-      const documents = await this.views.documents<FoldedDocument<Customer>>(customersProjection.name, entries.map((e) => `customer:${e.member}`));
-      for (const [i, entry] of entries.entries()) {
+      const listed = await customersOfPartner(this.views, context.partnerId, { after, limit: limit * 2 });
+      for (const { entry, document } of listed) {
         after = entry;
-        const customer = documents[i]?.state;
+        const customer = document?.state;
         if (!customer || customer.status !== 'registered' || (needle && !customer.name.toLowerCase().includes(needle))) continue;
-        items.push(CustomerResource.of(customer, BigInt(documents[i]!.revision)));
+        items.push(CustomerResource.of(customer, BigInt(document!.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }
-      if (entries.length < limit * 2) return { items };
+      if (listed.length < limit * 2) return { items };
     }
   }
 }

@@ -4,7 +4,7 @@ import { Request, Response } from 'express';
 import { fold, notFound, Order, orderDecider, OrderEvent, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
-import { FoldedDocument, orderHistoryProjection, ViewReader } from '@app/projections';
+import { FoldedDocument, orderHistoryProjection, readOrder, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { parseIso8601 } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -33,7 +33,7 @@ export class GetOrderController {
   ) {
     if (asOf !== undefined) return this.asOf(orderId, asOf, context);
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
-    const document = await this.views.document<FoldedDocument<Order>>(orderHistoryProjection.name, `order:${orderId}`);
+    const document = await readOrder(this.views, orderId);
     const order = ownedOrder(document?.state ?? { status: 'none' }, orderId, context.partnerId);
     return withRevision(response, OrderResource.of(order, BigInt(document!.revision)));
   }

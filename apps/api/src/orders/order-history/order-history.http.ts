@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
 import { Order, OrderStatus, Term, TERMS } from '@app/domain';
-import { FoldedDocument, IndexCursor, orderHistoryProjection, ViewReader } from '@app/projections';
+import { FoldedDocument, IndexCursor, orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
@@ -50,14 +50,14 @@ export class OrderHistoryController {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     // The index is per customer; the partner check is on each order document as well.
     await customerFromView(this.views, customerId, context.partnerId);
-    return this.page(`customer:${customerId}`, query, context);
+    return this.page(orderKeys.ofCustomer(customerId), query, context);
   }
 
   @Get('orders')
   @ApiOkResponse({ description: "A page of all the partner's orders, newest first, and the cursor of the next page" })
   async forPartner(@Query() query: OrderHistoryQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
-    return this.page(`partner:${context.partnerId}`, query, context);
+    return this.page(orderKeys.ofPartner(context.partnerId), query, context);
   }
 
   private async page(index: string, query: OrderHistoryQuery, context: RequestContext): Promise<OrderHistoryPage> {
@@ -67,16 +67,15 @@ export class OrderHistoryController {
     const minScore = query.from ? iso8601Instant(query.from) : undefined;
     const maxScore = query.to ? iso8601Instant(query.to) - 1 : undefined;
     for (;;) {
-      const entries = await this.views.page(orderHistoryProjection.name, index, { minScore, maxScore, after, limit: limit * 2 });
-      const documents = await this.views.documents<FoldedDocument<Order>>(orderHistoryProjection.name, entries.map((e) => `order:${e.member}`));
-      for (const [i, entry] of entries.entries()) {
+      const listed = await ordersIn(this.views, index, { minScore, maxScore, after, limit: limit * 2 });
+      for (const { entry, document } of listed) {
         after = entry;
-        const order = documents[i]?.state;
+        const order = document?.state;
         if (!order || order.status === 'none' || order.partnerId !== context.partnerId || !matches(order, query)) continue;
-        items.push(OrderResource.of(order, BigInt(documents[i]!.revision)));
+        items.push(OrderResource.of(order, BigInt(document!.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }
-      if (entries.length < limit * 2) return { items };
+      if (listed.length < limit * 2) return { items };
     }
   }
 }

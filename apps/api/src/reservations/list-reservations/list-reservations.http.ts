@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { KnownReservation, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
+import { KnownReservation, reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -20,7 +20,7 @@ export class ListReservationsController {
   async list(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
-    const reservations = await reservationsIn(this.views, `customer:${customerId}`, { limit: 1_000 });
+    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 1_000 });
     const items = reservations.flatMap((reservation) => {
       if (reservation.partnerId !== context.partnerId) return [];
       const { partnerId: _partner, status: _status, history: _history, ...visible } = reservation;

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/
 import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
-import { CostDay, costsProjection, ViewReader } from '@app/projections';
+import { CostDay, costDays, costsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
@@ -36,13 +36,13 @@ export class CustomerCostsController {
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
-    const days = await this.views.page(costsProjection.name, `days:${customerId}`, {
+    const days = await costDays(this.views, customerId, {
       // Days are UTC days, indexed by their midnight: a bound selects the whole day it falls in.
       minScore: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined,
       maxScore: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined,
       limit: 1_000,
     });
-    const documents = await this.views.documents<CostDay>(costsProjection.name, days.map((day) => `cost:${customerId}:${day.member}`));
+    const documents = days.map(({ document }) => document);
     const rows = documents.flatMap((day) => {
       if (!day) return [];
       const totals = new Map<string, { payg: number; discounted: number }>();

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { costsProjection, UtilizationDay, ViewReader } from '@app/projections';
+import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -30,8 +30,7 @@ export class ReservationUtilizationController {
   async utilization(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(costsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
-    const days = await this.views.page(costsProjection.name, `reservation-days:${reservationId}`, { limit: 1_500 });
-    const documents = await this.views.documents<UtilizationDay>(costsProjection.name, days.map((day) => `utilization:${reservationId}:${day.member}`));
+    const documents = (await utilizationDays(this.views, reservationId, { limit: 1_500 })).map(({ document }) => document);
     const items = documents
       .filter((day): day is UtilizationDay => day !== undefined)
       .map((day) => {

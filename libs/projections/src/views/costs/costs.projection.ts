@@ -1,19 +1,6 @@
 import { DiscountAppliedData } from '@app/domain';
-import { Projection, ViewDocument, ViewWrite } from '../projection';
-
-/** A customer's costs on one day: each hour's figures per subscription, replaced whole when an hour is recalculated. */
-export interface CostDay extends ViewDocument {
-  customerId: string;
-  date: string;
-  hours: Record<string, Record<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>>;
-}
-
-/** A reservation's use on one day: used reserved-VM hours per hour. */
-export interface UtilizationDay extends ViewDocument {
-  reservationId: string;
-  date: string;
-  hours: Record<string, number>;
-}
+import { Projection, ViewWrite } from '../../projection';
+import { COSTS, costKeys, CostDay, UtilizationDay } from './costs.view';
 
 const dayOf = (hour: string) => hour.slice(0, 10);
 
@@ -23,16 +10,16 @@ const dayOf = (hour: string) => hour.slice(0, 10);
  * so a superseding recalculation replaces them instead of adding to them.
  */
 export const costsProjection: Projection = {
-  name: 'costs',
+  name: COSTS,
   eventTypes: ['DiscountApplied'],
   reads(event) {
     const { customerId, hour, utilization } = event.data as DiscountAppliedData;
-    return [`cost:${customerId}:${dayOf(hour)}`, ...utilization.map((u) => `utilization:${u.reservationId}:${dayOf(hour)}`)];
+    return [costKeys.costDay(customerId, dayOf(hour)), ...utilization.map((u) => costKeys.utilizationDay(u.reservationId, dayOf(hour)))];
   },
   apply(event, documents) {
     const { customerId, hour, records, utilization } = event.data as DiscountAppliedData;
     const date = dayOf(hour);
-    const costKey = `cost:${customerId}:${date}`;
+    const costKey = costKeys.costDay(customerId, date);
     const perSubscription: CostDay['hours'][string] = {};
     for (const record of records) {
       const totals = (perSubscription[record.subscriptionId] ??= { payAsYouGoCostUsd: 0, discountedCostUsd: 0 });
@@ -42,13 +29,13 @@ export const costsProjection: Projection = {
     const previous = documents[costKey] as CostDay | undefined;
     const writes: ViewWrite[] = [
       { kind: 'put', key: costKey, document: { customerId, date, hours: { ...previous?.hours, [hour]: perSubscription } } satisfies CostDay },
-      { kind: 'index', key: `days:${customerId}`, score: Date.parse(date), member: date },
+      { kind: 'index', key: costKeys.daysOfCustomer(customerId), score: Date.parse(date), member: date },
     ];
     for (const { reservationId, usedHours } of utilization) {
-      const key = `utilization:${reservationId}:${date}`;
+      const key = costKeys.utilizationDay(reservationId, date);
       const before = documents[key] as UtilizationDay | undefined;
       writes.push({ kind: 'put', key, document: { reservationId, date, hours: { ...before?.hours, [hour]: usedHours } } satisfies UtilizationDay });
-      writes.push({ kind: 'index', key: `reservation-days:${reservationId}`, score: Date.parse(date), member: date });
+      writes.push({ kind: 'index', key: costKeys.daysOfReservation(reservationId), score: Date.parse(date), member: date });
     }
     return writes;
   },

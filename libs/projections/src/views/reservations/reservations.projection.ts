@@ -1,23 +1,6 @@
-import { ActiveReservation, Reservation, RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider, Scope } from '@app/domain';
-import { ViewReader } from '../view-reader';
-import { FoldedDocument, foldingProjection } from './folding-projection';
-
-/** A stretch of time with one scope. A change applies from the next whole hour, as usage is billed by the hour. */
-export interface ScopePeriod {
-  from: string;
-  scope: Scope;
-  appliedSubscriptionIds: string[];
-}
-
-export interface ReservationHistoryEntry {
-  type: ReservationEvent['type'];
-  at: string;
-  revision: number;
-  detail: Record<string, unknown>;
-}
-
-export type ReservationView = { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
-export type KnownReservation = Exclude<ReservationView, { status: 'none' }>;
+import { Reservation, RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider } from '@app/domain';
+import { foldingProjection } from '../folding-projection';
+import { RESERVATIONS, reservationKeys, ReservationView } from './reservations.view';
 
 const HOUR_MS = 3_600_000;
 export const nextWholeHour = (iso: string) => new Date(Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
@@ -46,24 +29,18 @@ function evolve(view: ReservationView, event: ReservationEvent, revision: number
 
 /** Reservations of a customer: state, scope over time and history; indexed by effective date. */
 export const reservationsProjection = foldingProjection<ReservationView, ReservationEvent>({
-  name: 'reservations',
+  name: RESERVATIONS,
   eventTypes: RESERVATION_EVENT_TYPES,
-  documentKey: (event) => `reservation:${event.data.reservationId}`,
+  documentKey: (event) => reservationKeys.reservation(event.data.reservationId),
   evolve,
   initialState: () => ({ status: 'none' }),
   indexes: (_state, event) =>
     event.type === 'ReservationProvisioned'
       ? [
-          { key: `customer:${event.data.customerId}`, score: Date.parse(event.data.effectiveDate), member: event.data.reservationId },
+          { key: reservationKeys.ofCustomer(event.data.customerId), score: Date.parse(event.data.effectiveDate), member: event.data.reservationId },
           // The daily lifecycle pass finds reservations near their end through this one.
-          { key: 'by-expiry', score: Date.parse(event.data.expiryDate), member: event.data.reservationId },
+          { key: reservationKeys.byExpiry, score: Date.parse(event.data.expiryDate), member: event.data.reservationId },
         ]
       : [],
 });
 
-/** The reservations an index of this view lists (`customer:<id>` or `by-expiry`), newest score first. */
-export async function reservationsIn(views: ViewReader, index: string, options: { maxScore?: number; limit: number }): Promise<KnownReservation[]> {
-  const entries = await views.page(reservationsProjection.name, index, options);
-  const documents = await views.documents<FoldedDocument<ReservationView>>(reservationsProjection.name, entries.map((e) => `reservation:${e.member}`));
-  return documents.flatMap((document) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
-}

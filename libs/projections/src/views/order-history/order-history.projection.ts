@@ -1,5 +1,6 @@
 import { Order, ORDER_EVENT_TYPES, OrderEvent, orderDecider, orderStream } from '@app/domain';
-import { foldingProjection } from './folding-projection';
+import { foldingProjection } from '../folding-projection';
+import { ORDER_HISTORY, orderKeys } from './order-history.view';
 
 const ORDER_STREAM_PREFIX = orderStream('');
 
@@ -11,9 +12,9 @@ const ORDER_STREAM_PREFIX = orderStream('');
  * of the older per-reservation streams are not its concern.
  */
 export const orderHistoryProjection = foldingProjection<Order, OrderEvent>({
-  name: 'order-history',
+  name: ORDER_HISTORY,
   eventTypes: ORDER_EVENT_TYPES,
-  documentKey: (_event, stored) => (stored.streamId.startsWith(ORDER_STREAM_PREFIX) ? `order:${stored.streamId.slice(ORDER_STREAM_PREFIX.length)}` : undefined),
+  documentKey: (_event, stored) => (stored.streamId.startsWith(ORDER_STREAM_PREFIX) ? orderKeys.order(stored.streamId.slice(ORDER_STREAM_PREFIX.length)) : undefined),
   evolve: orderDecider.evolve,
   initialState: orderDecider.initialState,
   indexes: (_state, event) => {
@@ -21,8 +22,8 @@ export const orderHistoryProjection = foldingProjection<Order, OrderEvent>({
     const { orderId, customerId, partnerId, placedAt } = event.data;
     const score = Date.parse(placedAt);
     return [
-      { key: `customer:${customerId}`, score, member: orderId },
-      { key: `partner:${partnerId}`, score, member: orderId },
+      { key: orderKeys.ofCustomer(customerId), score, member: orderId },
+      { key: orderKeys.ofPartner(partnerId), score, member: orderId },
     ];
   },
 });

@@ -1,0 +1,34 @@
+import { ViewDocument } from '../../projection';
+import { ViewReader } from '../../view-reader';
+
+export const COSTS = 'costs';
+
+/** A customer's costs on one day: each hour's figures per subscription, replaced whole when an hour is recalculated. */
+export interface CostDay extends ViewDocument {
+  customerId: string;
+  date: string;
+  hours: Record<string, Record<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>>;
+}
+
+/** A reservation's use on one day: used reserved-VM hours per hour. */
+export interface UtilizationDay extends ViewDocument {
+  reservationId: string;
+  date: string;
+  hours: Record<string, number>;
+}
+
+/** Where the costs view keeps a customer's and a reservation's days, and the indexes of those days. */
+export const costKeys = {
+  costDay: (customerId: string, date: string) => `cost:${customerId}:${date}`,
+  daysOfCustomer: (customerId: string) => `days:${customerId}`,
+  utilizationDay: (reservationId: string, date: string) => `utilization:${reservationId}:${date}`,
+  daysOfReservation: (reservationId: string) => `reservation-days:${reservationId}`,
+};
+
+/** A customer's cost days within the bounds (UTC midnights), newest first. */
+export const costDays = (views: ViewReader, customerId: string, options: { minScore?: number; maxScore?: number; limit: number }) =>
+  views.listed<CostDay>(COSTS, costKeys.daysOfCustomer(customerId), (date) => costKeys.costDay(customerId, date), options);
+
+/** A reservation's utilization days, newest first. */
+export const utilizationDays = (views: ViewReader, reservationId: string, options: { limit: number }) =>
+  views.listed<UtilizationDay>(COSTS, costKeys.daysOfReservation(reservationId), (date) => costKeys.utilizationDay(reservationId, date), options);

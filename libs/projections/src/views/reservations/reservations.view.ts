@@ -1,0 +1,38 @@
+import { ActiveReservation, ReservationEvent, Scope } from '@app/domain';
+import { ViewReader } from '../../view-reader';
+import { FoldedDocument } from '../folding-projection';
+
+export const RESERVATIONS = 'reservations';
+
+/** A stretch of time with one scope. A change applies from the next whole hour, as usage is billed by the hour. */
+export interface ScopePeriod {
+  from: string;
+  scope: Scope;
+  appliedSubscriptionIds: string[];
+}
+
+export interface ReservationHistoryEntry {
+  type: ReservationEvent['type'];
+  at: string;
+  revision: number;
+  detail: Record<string, unknown>;
+}
+
+export type ReservationView = { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
+export type KnownReservation = Exclude<ReservationView, { status: 'none' }>;
+
+/** Where the reservations view keeps a reservation, and its indexes: per customer by effective date, and all by expiry. */
+export const reservationKeys = {
+  reservation: (reservationId: string) => `reservation:${reservationId}`,
+  ofCustomer: (customerId: string) => `customer:${customerId}`,
+  byExpiry: 'by-expiry',
+};
+
+export const readReservation = (views: ViewReader, reservationId: string) =>
+  views.document<FoldedDocument<ReservationView>>(RESERVATIONS, reservationKeys.reservation(reservationId));
+
+/** The reservations an index of this view lists (reservationKeys.ofCustomer or byExpiry), highest score first. */
+export async function reservationsIn(views: ViewReader, index: string, options: { maxScore?: number; limit: number }): Promise<KnownReservation[]> {
+  const listed = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, options);
+  return listed.flatMap(({ document }) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
+}
