@@ -19,6 +19,9 @@ export class ReservationOrders {
     private readonly locator: ReservationLocator,
   ) {}
 
+  /** Completes a folded order with its reservations kept in the older per-reservation streams. */
+  readonly hydrate = (state: Order): Promise<Order> => this.withLegacyReservations(state);
+
   /** The reservation order holding a reservation of this partner; 404 otherwise. */
   async locate(reservationId: string, partnerId: string): Promise<string> {
     const place = await this.locator.orderOf(reservationId);
@@ -27,7 +30,7 @@ export class ReservationOrders {
   }
 
   async load(orderId: string): Promise<Folded<Order>> {
-    return this.streams.aggregate(orderStream(orderId), orderDecider, (state) => this.withLegacyReservations(state));
+    return this.streams.aggregate(orderStream(orderId), orderDecider, this.hydrate);
   }
 
   handle(
@@ -36,7 +39,7 @@ export class ReservationOrders {
     context: CommandContext,
     options: HandleOptions<Order> = {},
   ): Promise<Handled<Order, OrderEvent>> {
-    return this.streams.handle(orderStream(orderId), orderDecider, command, context, { ...options, hydrate: (state) => this.withLegacyReservations(state) });
+    return this.streams.handle(orderStream(orderId), orderDecider, command, context, { ...options, hydrate: this.hydrate });
   }
 
   /**

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BillingPlan, cartTotal, lineTotal, OpenCart, Scope, Term } from '@app/domain';
+import { BillingPlan, Cart, CartCommand, cartDecider, CartEvent, cartStream, cartTotal, lineTotal, OpenCart, Scope, Term } from '@app/domain';
 import { Revision } from '@app/eventstore-client';
+import { ownedCart } from '@app/ordering';
+import { ownedStream } from '../http/change-owned';
+import { RequestContext } from '../http/request-context';
 
 export class CartLineResource {
   @ApiProperty() lineId: string;
@@ -47,3 +50,12 @@ export class CartResource {
     };
   }
 }
+
+/** A cart of the caller's partner, as a change sees it. */
+export const ownedCartStream = (cartId: string, context: RequestContext) =>
+  ownedStream<Cart, OpenCart, CartCommand, CartEvent, CartResource>({
+  stream: cartStream(cartId),
+  decider: cartDecider,
+  owned: (state) => ownedCart(state, cartId, context.partnerId),
+  toResource: (cart, handled) => CartResource.of(cart, handled.revision, context.now, handled.position),
+});

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CustomerSnapshot, SubscriptionStatus } from '@app/domain';
+import { Customer, CustomerCommand, customerDecider, CustomerEvent, CustomerSnapshot, customerStream, SubscriptionStatus } from '@app/domain';
 import { Revision } from '@app/eventstore-client';
+import { ownedCustomer } from '@app/ordering';
+import { ownedStream } from '../http/change-owned';
+import { RequestContext } from '../http/request-context';
 
 export class SubscriptionResource {
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;
@@ -27,3 +30,12 @@ export class CustomerResource {
     };
   }
 }
+
+/** A customer of the caller's partner, as a change sees it. */
+export const ownedCustomerStream = (customerId: string, context: RequestContext) =>
+  ownedStream<Customer, CustomerSnapshot, CustomerCommand, CustomerEvent, CustomerResource>({
+  stream: customerStream(customerId),
+  decider: customerDecider,
+  owned: (state) => ownedCustomer(state, customerId, context.partnerId),
+  toResource: (customer, handled) => CustomerResource.of(customer, handled.revision, handled.position),
+});

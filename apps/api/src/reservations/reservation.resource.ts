@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ActiveReservation, BillingPlan, Scope, SplitPart, Term } from '@app/domain';
+import { ActiveReservation, BillingPlan, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationOf, Scope, SplitPart, Term } from '@app/domain';
 import { Revision } from '@app/eventstore-client';
+import { ReservationOrders } from '@app/ordering';
+import { ownedStream } from '../http/change-owned';
 
 /** A reservation as the write side sees it after a command. */
 export class ReservationResource {
@@ -32,3 +34,23 @@ export class ReservationResource {
     return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };
   }
 }
+
+/**
+ * A reservation, as a change sees it: its reservation order's stream (where
+ * every change of it is decided), folded with the order's older reservation
+ * streams, answering the reservation named.
+ */
+export const reservationInOrder = (
+  orders: ReservationOrders,
+  orderId: string,
+  reservationId: string,
+  answer: string = reservationId,
+) =>
+  ownedStream<Order, { reservation: ActiveReservation; order: PlacedOrder }, OrderCommand, OrderEvent, ReservationResource>({
+  stream: orderStream(orderId),
+  decider: orderDecider,
+  hydrate: orders.hydrate,
+  // The locator already answered 404 for another partner's reservation.
+  owned: (order) => ({ reservation: reservationOf(order, reservationId), order: order as PlacedOrder }),
+  toResource: ({ order }, handled) => ReservationResource.of(reservationOf(order, answer), handled.revision, handled.position),
+});

@@ -3,8 +3,7 @@ import { BillingPlan, Catalog, Term } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { changeCart } from '../cart-command';
-import { CartResource } from '../cart.resource';
+import { CartResource, ownedCartStream } from '../cart.resource';
 
 export interface CartItemRequest {
   catalogItemId: string;
@@ -33,7 +32,7 @@ export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
   ) {}
 
   execute({ cartId, item, context }: AddToCartCommand): Promise<CartResource> {
-    return changeCart(this.streams, cartId, context, async (cart) => {
+    return ownedCartStream(cartId, context).change(this.streams, context, async (cart) => {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       return {
         type: 'AddToCart',

@@ -1,8 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStreams } from '@app/eventstore-client';
 import { RequestContext } from '../../http/request-context';
-import { changeCart } from '../cart-command';
-import { CartResource } from '../cart.resource';
+import { CartResource, ownedCartStream } from '../cart.resource';
 
 export class ChangeQuantityCommand extends Command<CartResource> {
   constructor(
@@ -20,6 +19,6 @@ export class ChangeQuantityHandler implements ICommandHandler<ChangeQuantityComm
   constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, quantity, context }: ChangeQuantityCommand): Promise<CartResource> {
-    return changeCart(this.streams, cartId, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
+    return ownedCartStream(cartId, context).change(this.streams, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
   }
 }

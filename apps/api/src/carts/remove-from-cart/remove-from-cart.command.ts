@@ -1,8 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStreams } from '@app/eventstore-client';
 import { RequestContext } from '../../http/request-context';
-import { changeCart } from '../cart-command';
-import { CartResource } from '../cart.resource';
+import { CartResource, ownedCartStream } from '../cart.resource';
 
 export class RemoveFromCartCommand extends Command<CartResource> {
   constructor(
@@ -19,6 +18,6 @@ export class RemoveFromCartHandler implements ICommandHandler<RemoveFromCartComm
   constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, context }: RemoveFromCartCommand): Promise<CartResource> {
-    return changeCart(this.streams, cartId, context, () => ({ type: 'RemoveFromCart', data: { lineId, now: context.now } }));
+    return ownedCartStream(cartId, context).change(this.streams, context, () => ({ type: 'RemoveFromCart', data: { lineId, now: context.now } }));
   }
 }

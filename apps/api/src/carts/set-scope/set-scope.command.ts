@@ -3,8 +3,7 @@ import { Scope } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { changeCart } from '../cart-command';
-import { CartResource } from '../cart.resource';
+import { CartResource, ownedCartStream } from '../cart.resource';
 
 export class SetScopeCommand extends Command<CartResource> {
   constructor(
@@ -24,7 +23,7 @@ export class SetScopeHandler implements ICommandHandler<SetScopeCommand> {
   ) {}
 
   execute({ cartId, scope, context }: SetScopeCommand): Promise<CartResource> {
-    return changeCart(this.streams, cartId, context, async (cart) => {
+    return ownedCartStream(cartId, context).change(this.streams, context, async (cart) => {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       return { type: 'SetScope', data: { scope, customer, now: context.now } };
     });

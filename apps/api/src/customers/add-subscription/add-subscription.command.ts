@@ -3,7 +3,7 @@ import { customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { CustomerResource } from '../customer.resource';
+import { CustomerResource, ownedCustomerStream } from '../customer.resource';
 
 export class AddSubscriptionCommand extends Command<CustomerResource> {
   constructor(
@@ -22,16 +22,6 @@ export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCo
 
   async execute({ customerId, subscriptionId, name, context }: AddSubscriptionCommand): Promise<CustomerResource> {
     const id = subscriptionId ?? context.newId(`subscription/${customerId}`);
-    const { state, revision, position } = await this.streams.handle(
-      customerStream(customerId),
-      customerDecider,
-      (state) => {
-        ownedCustomer(state, customerId, context.partnerId);
-        return { type: 'AddSubscription' as const, data: { subscriptionId: id, name, now: context.now } };
-      },
-      context,
-      { expectedRevision: context.expectedRevision },
-    );
-    return CustomerResource.of(state as CustomerSnapshot, revision, position);
+    return ownedCustomerStream(customerId, context).change(this.streams, context, () => ({ type: 'AddSubscription' as const, data: { subscriptionId: id, name, now: context.now } }));
   }
 }

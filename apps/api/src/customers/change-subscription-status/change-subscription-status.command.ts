@@ -3,7 +3,7 @@ import { CustomerCommand, customerDecider, CustomerSnapshot, customerStream } fr
 import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { CustomerResource } from '../customer.resource';
+import { CustomerResource, ownedCustomerStream } from '../customer.resource';
 
 export class ChangeSubscriptionStatusCommand extends Command<CustomerResource> {
   constructor(
@@ -23,16 +23,6 @@ export class ChangeSubscriptionStatusHandler implements ICommandHandler<ChangeSu
   async execute({ customerId, subscriptionId, change, context }: ChangeSubscriptionStatusCommand): Promise<CustomerResource> {
     const data = { subscriptionId, now: context.now };
     const command: CustomerCommand = change === 'suspend' ? { type: 'SuspendSubscription', data } : { type: 'ReactivateSubscription', data };
-    const { state, revision, position } = await this.streams.handle(
-      customerStream(customerId),
-      customerDecider,
-      (state) => {
-        ownedCustomer(state, customerId, context.partnerId);
-        return command;
-      },
-      context,
-      { expectedRevision: context.expectedRevision },
-    );
-    return CustomerResource.of(state as CustomerSnapshot, revision, position);
+    return ownedCustomerStream(customerId, context).change(this.streams, context, () => command);
   }
 }

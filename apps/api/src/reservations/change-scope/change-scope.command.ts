@@ -3,8 +3,7 @@ import { customerDecider, customerStream, Scope } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer, ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { changeReservation } from '../reservation-command';
-import { ReservationResource } from '../reservation.resource';
+import { reservationInOrder, ReservationResource } from '../reservation.resource';
 
 export class ChangeScopeCommand extends Command<ReservationResource> {
   constructor(
@@ -24,8 +23,9 @@ export class ChangeScopeHandler implements ICommandHandler<ChangeScopeCommand> {
     private readonly streams: EventStreams,
   ) {}
 
-  execute({ reservationId, scope, context }: ChangeScopeCommand): Promise<ReservationResource> {
-    return changeReservation(this.orders, reservationId, context, async (reservation) => {
+  async execute({ reservationId, scope, context }: ChangeScopeCommand): Promise<ReservationResource> {
+    const orderId = await this.orders.locate(reservationId, context.partnerId);
+    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, async ({ reservation }) => {
       const { state } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
       const customer = ownedCustomer(state, reservation.customerId, context.partnerId);
       return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ChangeScope', data: { scope, customer, now: context.now } } } };

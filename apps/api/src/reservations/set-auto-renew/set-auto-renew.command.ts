@@ -1,8 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { changeReservation } from '../reservation-command';
-import { ReservationResource } from '../reservation.resource';
+import { reservationInOrder, ReservationResource } from '../reservation.resource';
 
 export class SetAutoRenewCommand extends Command<ReservationResource> {
   constructor(
@@ -16,10 +16,14 @@ export class SetAutoRenewCommand extends Command<ReservationResource> {
 
 @CommandHandler(SetAutoRenewCommand)
 export class SetAutoRenewHandler implements ICommandHandler<SetAutoRenewCommand> {
-  constructor(private readonly orders: ReservationOrders) {}
+  constructor(
+    private readonly orders: ReservationOrders,
+    private readonly streams: EventStreams,
+  ) {}
 
-  execute({ reservationId, autoRenew, context }: SetAutoRenewCommand): Promise<ReservationResource> {
-    return changeReservation(this.orders, reservationId, context, () => ({
+  async execute({ reservationId, autoRenew, context }: SetAutoRenewCommand): Promise<ReservationResource> {
+    const orderId = await this.orders.locate(reservationId, context.partnerId);
+    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, () => ({
       type: 'ChangeReservation',
       data: { reservationId, change: { type: 'SetAutoRenew', data: { autoRenew, now: context.now } } },
     }));
