@@ -1,3 +1,4 @@
+import { customerSnapshot } from '../../testing/customer.fixture';
 import { Catalog } from '../catalog/catalog';
 import { catalogItemId } from '../catalog/catalog-item';
 import { CustomerSnapshot } from '../customer/customer.decider';
@@ -15,16 +16,7 @@ const created = '2026-11-20T09:00:00.000Z';
 const now = '2026-11-21T09:00:00.000Z';
 const afterExpiry = '2026-11-27T09:00:00.000Z';
 
-const customer: CustomerSnapshot = {
-  status: 'registered',
-  customerId: 'c-1',
-  partnerId: 'p-1',
-  name: 'Contoso',
-  subscriptions: {
-    's-1': { subscriptionId: 's-1', name: 'Production', status: 'active' },
-    's-2': { subscriptionId: 's-2', name: 'Test', status: 'suspended' },
-  },
-};
+const customer = customerSnapshot({ 's-1': 'active', 's-2': 'suspended' });
 const withoutSubscriptions: CustomerSnapshot = { ...customer, subscriptions: {} };
 
 const cartCreated: CartEvent = {

@@ -1,3 +1,4 @@
+import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
 import { CustomerSnapshot } from '../customer/customer.decider';
 import { expiryFor, renewalPriceLockDate, reservationDecider } from './reservation.decider';
@@ -21,17 +22,7 @@ describe('reservation decider', () => {
 
   const provisioned: ReservationEvent = { type: 'ReservationProvisioned', data };
   const now = '2026-06-01T10:25:00.000Z';
-  const customer: CustomerSnapshot = {
-    status: 'registered',
-    customerId: 'c-1',
-    partnerId: 'p-1',
-    name: 'Contoso',
-    subscriptions: {
-      's-1': { subscriptionId: 's-1', name: 'Prod', status: 'active' },
-      's-2': { subscriptionId: 's-2', name: 'Dev', status: 'active' },
-      's-3': { subscriptionId: 's-3', name: 'Old', status: 'suspended' },
-    },
-  };
+  const customer = customerSnapshot({ 's-1': 'active', 's-2': 'active', 's-3': 'suspended' });
   const autoRenewOn: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: now } };
 
   describe('ChangeScope', () => {
