@@ -99,8 +99,15 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
             jsonEvent({
               type: 'ReservationProvisioned',
               data: {
-                ...reservation, orderId: randomUUID(), orderNumber: 'RO-2026-000000', lineNumber: 1, partnerId: 'p-bench',
-                catalogItemId: 'bench', armSkuName: 'bench', term: 'P1Y', billingPlan: 'Upfront',
+                ...reservation,
+                orderId: randomUUID(),
+                orderNumber: 'RO-2026-000000',
+                lineNumber: 1,
+                partnerId: 'p-bench',
+                catalogItemId: 'bench',
+                armSkuName: 'bench',
+                term: 'P1Y',
+                billingPlan: 'Upfront',
                 appliedSubscriptionIds: reservation.scope.type === 'single' ? [reservation.scope.subscriptionId] : customer.subscriptions,
               },
             }),
@@ -134,7 +141,10 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     const discountEvents = customers.length * HOURS;
     return [
       [`ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`, `${rate(total, ingest.seconds)} records/s`],
-      [`through the queue: ${jobs.length} jobs, worker process, DiscountApplied per customer-hour`, `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`],
+      [
+        `through the queue: ${jobs.length} jobs, worker process, DiscountApplied per customer-hour`,
+        `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`,
+      ],
       ['worker process peak RSS', `${peakRssMb(worker.child.pid!)} MB`],
       ['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`],
       ...limitRows(limits),
@@ -167,7 +177,10 @@ async function main(): Promise<void> {
     return covered;
   });
   const rows: Array<[string, string]> = [
-    [`engine alone: ${total.toLocaleString('en-US')} records, ${CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER} subscriptions, ${CUSTOMERS * RESERVATIONS_PER_CUSTOMER} reservations, ${HOURS} hours`, `${rate(total, engine.seconds)} records/s (${engine.seconds.toFixed(1)} s)`],
+    [
+      `engine alone: ${total.toLocaleString('en-US')} records, ${CUSTOMERS * SUBSCRIPTIONS_PER_CUSTOMER} subscriptions, ${CUSTOMERS * RESERVATIONS_PER_CUSTOMER} reservations, ${HOURS} hours`,
+      `${rate(total, engine.seconds)} records/s (${engine.seconds.toFixed(1)} s)`,
+    ],
     ['records with some reservation coverage', engine.result.toLocaleString('en-US')],
     ['bench process peak RSS (1M records in memory)', `${peakRssMb()} MB (${rssBefore} MB after generating them)`],
   ];

@@ -36,9 +36,31 @@ async function seed(client: EventStoreDBClient): Promise<void> {
         jsonEvent({
           type: 'OrderPlaced',
           data: {
-            orderId, orderNumber: `RO-2026-${String(n).padStart(6, '0')}`, cartId: randomUUID(), customerId, partnerId: 'p-bench',
-            lines: [{ lineId: randomUUID(), catalogItemId: item.id, armSkuName: item.armSkuName, region: item.region, term: 'P1Y', billingPlan: 'Upfront', quantity: 1, subscriptionId, unitPriceUsd: item.unitPriceUsd, lineNumber: 1, totalUsd: item.unitPriceUsd }],
-            scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: item.unitPriceUsd, placedAt: at,
+            orderId,
+            orderNumber: `RO-2026-${String(n).padStart(6, '0')}`,
+            cartId: randomUUID(),
+            customerId,
+            partnerId: 'p-bench',
+            lines: [
+              {
+                lineId: randomUUID(),
+                catalogItemId: item.id,
+                armSkuName: item.armSkuName,
+                region: item.region,
+                term: 'P1Y',
+                billingPlan: 'Upfront',
+                quantity: 1,
+                subscriptionId,
+                unitPriceUsd: item.unitPriceUsd,
+                lineNumber: 1,
+                totalUsd: item.unitPriceUsd,
+              },
+            ],
+            scope: { type: 'shared' },
+            billingPlan: 'Upfront',
+            currency: 'USD',
+            totalUsd: item.unitPriceUsd,
+            placedAt: at,
           },
         }),
       ),
@@ -73,7 +95,13 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
     const result = await timed(async () => {
       const worker = await startApp(
         'worker',
-        { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'false', FULFILMENT_CONCURRENCY: String(concurrency), PROVISIONING_LATENCY_MS: LATENCY },
+        {
+          EVENTSTORE_URL: store.url,
+          REDIS_KEY_PREFIX: prefix,
+          RUN_PROJECTIONS: 'false',
+          FULFILMENT_CONCURRENCY: String(concurrency),
+          PROVISIONING_LATENCY_MS: LATENCY,
+        },
         async () => true,
       );
       workerPid = worker.child.pid!;

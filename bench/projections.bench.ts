@@ -27,7 +27,12 @@ async function main(): Promise<void> {
       const pending: Array<Promise<unknown>> = [];
       for (const batch of sampleHistory(EVENTS, 'bench')) {
         appended += batch.events.length;
-        pending.push(client.appendToStream(batch.stream, batch.events.map((e) => jsonEvent(e))));
+        pending.push(
+          client.appendToStream(
+            batch.stream,
+            batch.events.map((e) => jsonEvent(e)),
+          ),
+        );
         if (pending.length >= 200) await Promise.all(pending.splice(0));
       }
       await Promise.all(pending);

@@ -27,11 +27,19 @@ async function main(): Promise<void> {
     const single = await timed(() =>
       pool(SINGLE_APPENDS, IN_FLIGHT, (i) => client.appendToStream(`single-${i % IN_FLIGHT}`, jsonEvent({ type: 'Bench', data: payload }))),
     );
-    rows.push([`append, batch 1, ${IN_FLIGHT} in flight (${SINGLE_APPENDS.toLocaleString('en-US')} appends)`, `${rate(SINGLE_APPENDS, single.seconds)} appends/s`]);
+    rows.push([
+      `append, batch 1, ${IN_FLIGHT} in flight (${SINGLE_APPENDS.toLocaleString('en-US')} appends)`,
+      `${rate(SINGLE_APPENDS, single.seconds)} appends/s`,
+    ]);
 
     const batches = READ_EVENTS / BATCH;
     const batched = await timed(() =>
-      pool(batches, 8, () => client.appendToStream('read-target', Array.from({ length: BATCH }, () => jsonEvent({ type: 'Bench', data: payload })))),
+      pool(batches, 8, () =>
+        client.appendToStream(
+          'read-target',
+          Array.from({ length: BATCH }, () => jsonEvent({ type: 'Bench', data: payload })),
+        ),
+      ),
     );
     rows.push([
       `append, batch ${BATCH}, 8 in flight (${READ_EVENTS.toLocaleString('en-US')} events)`,

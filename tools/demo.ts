@@ -99,7 +99,8 @@ async function main(): Promise<void> {
 
   step('The catalog is filtered by term (P1Y), region, series and cores');
   const catalog = await request('GET', '/v1/catalog?term=P1Y&region=westeurope&series=Dsv5&minCores=4&maxCores=8', 200);
-  for (const item of catalog.items) show(`${item.id}: ${item.armSkuName}, ${item.vCpus} vCPUs, ${item.memoryGb} GB, ${usd(item.unitPriceUsd)} per instance for the term`);
+  for (const item of catalog.items)
+    show(`${item.id}: ${item.armSkuName}, ${item.vCpus} vCPUs, ${item.memoryGb} GB, ${usd(item.unitPriceUsd)} per instance for the term`);
   if (catalog.items.length < 2) fail(`expected at least two catalog items, got ${JSON.stringify(catalog.items)}`);
   const [first, second] = catalog.items;
 
@@ -136,7 +137,9 @@ async function main(): Promise<void> {
   });
   show(`GET /v1/customers/${customerId}/reservations → 200`);
   for (const reservation of reservations) {
-    show(`${reservation.reservationId}: ${reservation.quantity} × ${reservation.armSkuName} in ${reservation.region}, ${reservation.term}, scope ${reservation.scope.type}, ${reservation.effectiveDate} → ${reservation.expiryDate}`);
+    show(
+      `${reservation.reservationId}: ${reservation.quantity} × ${reservation.armSkuName} in ${reservation.region}, ${reservation.term}, scope ${reservation.scope.type}, ${reservation.effectiveDate} → ${reservation.expiryDate}`,
+    );
   }
 
   step('Usage is posted; costs and utilization follow');
@@ -160,13 +163,17 @@ async function main(): Promise<void> {
     return answer.status === 200 && answer.body.items.length > 0 ? (answer.body.items as any[]) : undefined;
   });
   show(`GET /v1/customers/${customerId}/costs → 200`);
-  for (const row of costs) show(`${row.date} ${row.subscriptionId}: pay-as-you-go ${usd(row.payAsYouGoCostUsd)}, discounted ${usd(row.discountedCostUsd)}, saved ${usd(row.savingsUsd)}`);
+  for (const row of costs)
+    show(
+      `${row.date} ${row.subscriptionId}: pay-as-you-go ${usd(row.payAsYouGoCostUsd)}, discounted ${usd(row.discountedCostUsd)}, saved ${usd(row.savingsUsd)}`,
+    );
   const utilization = await request('GET', `/v1/reservations/${reservation.reservationId}/utilization`, 200);
   for (const day of utilization.items) show(`${day.date}: used ${day.usedHours} of ${day.reservedHours} reserved hours (${day.percentage}%)`);
 
   step("The order's events, as an auditor sees them");
   const events = await request('GET', `/v1/orders/${order.orderId}/events`, 200);
-  for (const event of events.events) show(`#${event.revision} ${event.type}  at ${event.metadata.timestamp} by ${event.metadata.actor}, correlation ${event.metadata.correlationId}`);
+  for (const event of events.events)
+    show(`#${event.revision} ${event.type}  at ${event.metadata.timestamp} by ${event.metadata.actor}, correlation ${event.metadata.correlationId}`);
 
   process.stdout.write(`\nDone: customer ${customerId}, order ${order.orderNumber}. OpenAPI at ${API_URL}/docs\n`);
 }

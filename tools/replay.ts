@@ -55,7 +55,9 @@ async function main(): Promise<number> {
       for (const d of differences) {
         console.log(`DIFFERENCE ${d.projection} ${d.key}\n  live:    ${d.live ?? '(missing)'}\n  rebuilt: ${d.rebuilt ?? '(missing)'}`);
       }
-      console.log(`verified ${names.join(', ')}: ${events.toLocaleString('en-US')} events read, ${differences.length} difference(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `verified ${names.join(', ')}: ${events.toLocaleString('en-US')} events read, ${differences.length} difference(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
       return differences.length > 0 ? 1 : 0;
     }
     const { events, generations } = await rebuildAndSwap(connection.client, redis, projections, progressBar('rebuild'));

@@ -67,7 +67,19 @@ export function* sampleHistory(events: number, seed = 'sample'): Generator<Strea
       events: [
         {
           type: 'OrderPlaced',
-          data: { orderId, orderNumber, cartId, customerId, partnerId, lines: orderLines, scope, billingPlan: 'Upfront', currency: 'USD', totalUsd, placedAt: at(n + 1) },
+          data: {
+            orderId,
+            orderNumber,
+            cartId,
+            customerId,
+            partnerId,
+            lines: orderLines,
+            scope,
+            billingPlan: 'Upfront',
+            currency: 'USD',
+            totalUsd,
+            placedAt: at(n + 1),
+          },
         },
       ],
     };

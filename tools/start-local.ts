@@ -108,12 +108,31 @@ async function ensureRedis(): Promise<string | undefined> {
   if (await redisAnswers(env.REDIS_URL)) return undefined;
   const url = new URL(env.REDIS_URL);
   const shown = `${url.protocol}//${url.host}`;
-  if (!['127.0.0.1', 'localhost'].includes(url.hostname)) refuse(`Redis does not answer on ${shown}: start it, or unset REDIS_URL to have npm start run a local redis-server`);
+  if (!['127.0.0.1', 'localhost'].includes(url.hostname))
+    refuse(`Redis does not answer on ${shown}: start it, or unset REDIS_URL to have npm start run a local redis-server`);
   const binary = onPath('redis-server');
-  if (!binary) refuse(`Redis does not answer on ${shown} and redis-server is not installed: install Debian's redis-server (apt-get install redis-server), or point REDIS_URL at a running Redis`);
+  if (!binary)
+    refuse(
+      `Redis does not answer on ${shown} and redis-server is not installed: install Debian's redis-server (apt-get install redis-server), or point REDIS_URL at a running Redis`,
+    );
   const dataDir = resolvePath(env.REDIS_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const args = ['--bind', '127.0.0.1', '--port', url.port || '6379', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'];
+  const args = [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    url.port || '6379',
+    '--dir',
+    dataDir,
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--loglevel',
+    'warning',
+  ];
   run('redis', binary, args, {});
   for (let i = 0; i < 100 && !(await redisAnswers(env.REDIS_URL)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   if (!(await redisAnswers(env.REDIS_URL))) refuse(`redis-server did not answer on ${shown} after starting it (see its lines above)`);

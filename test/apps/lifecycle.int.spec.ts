@@ -46,7 +46,11 @@ describe('process lifecycle', () => {
       const docs = await get('/docs-json');
       expect(((await docs.json()) as { info: { title: string } }).info.title).toBe('Reservation orders');
 
-      await fetch(`http://127.0.0.1:${port}/v1/customers`, { method: 'POST', headers: { 'x-api-key': 'demo-key-contoso', 'content-type': 'application/json' }, body: '{"name":"M"}' });
+      await fetch(`http://127.0.0.1:${port}/v1/customers`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'demo-key-contoso', 'content-type': 'application/json' },
+        body: '{"name":"M"}',
+      });
       const metrics = await (await get('/metrics')).text();
       expect(metrics).toMatch(/queue_jobs\{queue="fulfilment",state="waiting"\} \d+/);
       expect(metrics).toMatch(/commands_handled_total\{command="POST \/v1\/customers",outcome="accepted"\} 1/);

@@ -41,12 +41,14 @@ describe('scope discount', () => {
 
   const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
 
-
   it('discounts usage under a single-scope reservation, shows costs and utilization, and a rerun changes nothing', async () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' } });
     const customerId = customer.body.customerId;
     const [s1, s2] = [randomUUID(), randomUUID()];
-    for (const [subscriptionId, name] of [[s1, 'Production'], [s2, 'Test']]) {
+    for (const [subscriptionId, name] of [
+      [s1, 'Production'],
+      [s2, 'Test'],
+    ]) {
       await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name } });
     }
     const cart = await api.call('POST', `/v1/customers/${customerId}/carts`);
@@ -59,12 +61,24 @@ describe('scope discount', () => {
       const list = await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false });
       return list.body.items?.[0];
     });
-    expect(reservation).toMatchObject({ orderId: order.body.orderId, armSkuName: 'Standard_D4s_v5', quantity: 1, scope: { type: 'single', subscriptionId: s1 } });
+    expect(reservation).toMatchObject({
+      orderId: order.body.orderId,
+      armSkuName: 'Standard_D4s_v5',
+      quantity: 1,
+      scope: { type: 'single', subscriptionId: s1 },
+    });
 
     // The first whole hour after the reservation took effect.
     const hour = new Date(Math.ceil(Date.parse(reservation.effectiveDate) / 3_600_000) * 3_600_000).toISOString();
     const record = (subscriptionId: string, resourceId: string, vmSize: string, payAsYouGoRateUsd: number) => ({
-      customerId, subscriptionId, resourceId, region: 'westeurope', vmSize, hour, quantity: 1, payAsYouGoRateUsd,
+      customerId,
+      subscriptionId,
+      resourceId,
+      region: 'westeurope',
+      vmSize,
+      hour,
+      quantity: 1,
+      payAsYouGoRateUsd,
     });
     const records = [
       record(s1, 'vm-a', 'Standard_D2s_v5', 0.1), // 1 unit: covered
@@ -107,7 +121,11 @@ describe('scope discount', () => {
     expect(await count()).toBe(1);
     const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
     try {
-      const rerun = await queue.add('discount', { customerId, fromHour: hour, toHour: hour, partnerId: 'partner-contoso', correlationId: 'rerun' }, { jobId: `rerun-${randomUUID()}` });
+      const rerun = await queue.add(
+        'discount',
+        { customerId, fromHour: hour, toHour: hour, partnerId: 'partner-contoso', correlationId: 'rerun' },
+        { jobId: `rerun-${randomUUID()}` },
+      );
       await eventually(async () => ((await rerun.getState()) === 'completed' ? true : undefined));
       expect(await rerun.getState()).toBe('completed');
       expect((await queue.getJob(rerun.id!))!.returnvalue).toEqual({ hours: 1, records: 3, written: 0 });
@@ -124,13 +142,19 @@ describe('scope discount', () => {
     await api.call('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
     const dir = mkdtempSync(join(tmpdir(), 'usage-csv-'));
     const header = 'customerId,subscriptionId,resourceId,region,vmSize,hour,quantity,payAsYouGoRateUsd';
-    const rows = Array.from({ length: 5 }, (_, i) => `${customer.body.customerId},${subscriptionId},vm-${i},eastus,Standard_D2s_v5,2026-06-01T0${i}:00:00Z,1,0.096`);
+    const rows = Array.from(
+      { length: 5 },
+      (_, i) => `${customer.body.customerId},${subscriptionId},vm-${i},eastus,Standard_D2s_v5,2026-06-01T0${i}:00:00Z,1,0.096`,
+    );
     writeFileSync(join(dir, 'good.csv'), [header, ...rows].join('\n'));
     writeFileSync(join(dir, 'bad.csv'), [header, rows[0], rows[1].replace(',1,0.096', ',lots,0.096')].join('\n'));
     const run = (file: string) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'tools/usage-import.ts'), join(dir, file)], { cwd: ROOT, env: { ...process.env, API_URL: api.url, API_KEY: 'demo-key-contoso' } }, (error, stdout, stderr) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['-r', '@swc-node/register', join(ROOT, 'tools/usage-import.ts'), join(dir, file)],
+          { cwd: ROOT, env: { ...process.env, API_URL: api.url, API_KEY: 'demo-key-contoso' } },
+          (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         ),
       );
     try {
@@ -149,7 +173,16 @@ describe('scope discount', () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Other Co' } });
     const subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
-    const one = { customerId: customer.body.customerId, subscriptionId, resourceId: 'vm', region: 'eastus', vmSize: 'Standard_D2s_v5', hour: '2026-06-01T10:00:00Z', quantity: 1, payAsYouGoRateUsd: 0.1 };
+    const one = {
+      customerId: customer.body.customerId,
+      subscriptionId,
+      resourceId: 'vm',
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour: '2026-06-01T10:00:00Z',
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    };
 
     const foreign = await api.call('POST', '/v1/usage', { body: { records: [one] }, key: FABRIKAM_KEY });
     expect(foreign.status).toBe(404);

@@ -191,7 +191,10 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
   describe('reading', () => {
     it('reads a stream forwards and backwards, from a revision, with a count', async () => {
       const name = stream();
-      await client.appendToStream(name, Array.from({ length: 10 }, (_, i) => event('N', { i })));
+      await client.appendToStream(
+        name,
+        Array.from({ length: 10 }, (_, i) => event('N', { i })),
+      );
       const revisions = (events: ResolvedEvent[]) => events.map((e) => Number(e.event!.revision));
 
       expect(revisions(await collect(client.readStream(name, { direction: FORWARDS, fromRevision: START })))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -220,9 +223,7 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
       const appended = [];
       for (let i = 0; i < 5; i++) appended.push(await client.appendToStream(`${prefix}-${i}`, event('AllRead', { i })));
 
-      const forwards = (await collect(client.readAll({ direction: FORWARDS, fromPosition: appended[1].position!, maxCount: 3 }))).map(
-        (e) => e.event!.streamId,
-      );
+      const forwards = (await collect(client.readAll({ direction: FORWARDS, fromPosition: appended[1].position!, maxCount: 3 }))).map((e) => e.event!.streamId);
       expect(forwards).toEqual([`${prefix}-1`, `${prefix}-2`, `${prefix}-3`]);
 
       const backwards = await collect(client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 50 }));

@@ -35,7 +35,10 @@ describe('embedded store durability', () => {
     const before = await withStore(async (client) => {
       await Promise.all(
         Array.from({ length: 30 }, (_, s) =>
-          client.appendToStream(`restart-${s}`, ids.slice(s * 10, s * 10 + 10).map((id, i) => jsonEvent({ id, type: 'E', data: { s, i } }))),
+          client.appendToStream(
+            `restart-${s}`,
+            ids.slice(s * 10, s * 10 + 10).map((id, i) => jsonEvent({ id, type: 'E', data: { s, i } })),
+          ),
         ),
       );
       return collect(client.readAll());
@@ -50,7 +53,10 @@ describe('embedded store durability', () => {
       // Concurrency state and idempotency survive too.
       const stale = await client.appendToStream('restart-0', jsonEvent({ type: 'E', data: {} }), { expectedRevision: 8n }).catch((e) => e);
       expect(stale).toBeInstanceOf(WrongExpectedVersionError);
-      const retried = await client.appendToStream('restart-0', ids.slice(0, 10).map((id) => jsonEvent({ id, type: 'E', data: {} })));
+      const retried = await client.appendToStream(
+        'restart-0',
+        ids.slice(0, 10).map((id) => jsonEvent({ id, type: 'E', data: {} })),
+      );
       expect(retried.nextExpectedRevision).toBe(9n);
       expect(await collect(client.readStream('restart-0'))).toHaveLength(10);
     });

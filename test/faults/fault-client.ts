@@ -68,7 +68,10 @@ export class FaultClient {
         const answer = await this.once<T>(method, path, body, headers);
         if (answer.status < 300) return answer;
         last = `${answer.status} ${JSON.stringify(answer.body)}`;
-        const retryable = answer.status >= 500 || answer.status === 429 || (answer.status === 409 && ['CONCURRENT_MODIFICATION', 'IDEMPOTENCY_KEY_IN_USE'].includes((answer.body as any)?.code));
+        const retryable =
+          answer.status >= 500 ||
+          answer.status === 429 ||
+          (answer.status === 409 && ['CONCURRENT_MODIFICATION', 'IDEMPOTENCY_KEY_IN_USE'].includes((answer.body as any)?.code));
         if (!retryable) throw new Error(`${method} ${path} answered ${last}`);
         this.count(`${answer.status} ${(answer.body as any)?.code ?? (answer.body as any)?.message}`);
       } catch (error) {

@@ -66,7 +66,10 @@ describe('faults under load', () => {
   /** What the operators would look at: the projections' status and the queues' counts. */
   const diagnostics = async () => {
     const ops = { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` };
-    const projections = await fetch(`${apis[0].url}/ops/projections`, { headers: ops }).then((r) => r.text(), (e: Error) => e.message);
+    const projections = await fetch(`${apis[0].url}/ops/projections`, { headers: ops }).then(
+      (r) => r.text(),
+      (e: Error) => e.message,
+    );
     const queues: Record<string, unknown> = {};
     for (const name of ALL_QUEUES) {
       const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
@@ -76,7 +79,8 @@ describe('faults under load', () => {
     const failed: string[] = [];
     for (const name of ALL_QUEUES) {
       const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
-      for (const job of await queue.getFailed().catch(() => [])) failed.push(`${name} ${job.id}: ${job.failedReason} after ${job.attemptsMade} attempts; ${JSON.stringify(job.stacktrace)}`);
+      for (const job of await queue.getFailed().catch(() => []))
+        failed.push(`${name} ${job.id}: ${job.failedReason} after ${job.attemptsMade} attempts; ${JSON.stringify(job.stacktrace)}`);
       await queue.close();
     }
     return `projections: ${projections}\nqueues: ${JSON.stringify(queues)}\nfailed jobs:\n${failed.join('\n')}`;
@@ -132,7 +136,12 @@ describe('faults under load', () => {
     const revisions: number[] = [];
     const added = await Promise.all(
       ITEMS.slice(0, 40).map(async (catalogItemId, i) => {
-        const answer = await (i % 2 ? b : a).send('POST', `/v1/carts/${cartId}/items`, { catalogItemId, quantity: 1, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' }, `hammer-add-${cartId}-${i}`);
+        const answer = await (i % 2 ? b : a).send(
+          'POST',
+          `/v1/carts/${cartId}/items`,
+          { catalogItemId, quantity: 1, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' },
+          `hammer-add-${cartId}-${i}`,
+        );
         revisions.push(Number(answer.body.revision));
         return answer.body.lines.find((line: { catalogItemId: string }) => line.catalogItemId === catalogItemId).lineId as string;
       }),
@@ -146,7 +155,16 @@ describe('faults under load', () => {
     // The revision after the last add: the highest any add answered with.
     const revision = `"${Math.max(...revisions)}"`;
     const answers = await Promise.all(
-      added.slice(0, 10).map((lineId, i) => (i % 2 ? b : a).once('PATCH', `/v1/carts/${cartId}/items/${lineId}`, { quantity: 5 }, { 'if-match': revision, 'idempotency-key': `hammer-q-${lineId}` })),
+      added
+        .slice(0, 10)
+        .map((lineId, i) =>
+          (i % 2 ? b : a).once(
+            'PATCH',
+            `/v1/carts/${cartId}/items/${lineId}`,
+            { quantity: 5 },
+            { 'if-match': revision, 'idempotency-key': `hammer-q-${lineId}` },
+          ),
+        ),
     );
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, ...Array(9).fill(409)]);
@@ -186,7 +204,12 @@ describe('faults under load', () => {
       const lines = 1 + (n % 2);
       for (let l = 0; l < lines; l++) {
         const catalogItemId = ITEMS[(n * 7 + l * 13) % ITEMS.length];
-        await client.send('POST', `/v1/carts/${cartId}/items`, { catalogItemId, quantity: 1 + (n % 3), subscriptionId, term: 'P1Y', billingPlan: 'Upfront' }, `add-${n}-${l}`);
+        await client.send(
+          'POST',
+          `/v1/carts/${cartId}/items`,
+          { catalogItemId, quantity: 1 + (n % 3), subscriptionId, term: 'P1Y', billingPlan: 'Upfront' },
+          `add-${n}-${l}`,
+        );
       }
       await client.send('PUT', `/v1/carts/${cartId}/scope`, n % 3 === 0 ? { type: 'shared' } : { type: 'single', subscriptionId }, `scope-${n}`);
       const order: HttpAnswer = await client.send('POST', `/v1/carts/${cartId}/purchase`, undefined, `buy-${n}`);
@@ -223,7 +246,9 @@ describe('faults under load', () => {
     const retries = clients.reduce((sum, client) => sum + client.retries, 0);
     const reasons = new Map<string, number>();
     for (const [reason, n] of clients.flatMap((client) => [...client.retryReasons])) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
-    log(`${acknowledged.size} purchases acknowledged in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s; ${retries} requests retried: ${JSON.stringify(Object.fromEntries(reasons))}`);
+    log(
+      `${acknowledged.size} purchases acknowledged in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s; ${retries} requests retried: ${JSON.stringify(Object.fromEntries(reasons))}`,
+    );
     expect(acknowledged.size).toBe(PURCHASES);
     expect(retries).toBeGreaterThan(0); // the faults were felt
     // An outage is a 503 (or no answer at all), never a 500.
@@ -279,7 +304,9 @@ describe('faults under load', () => {
         expect(perLine.some((n) => n === 1)).toBe(final[0] === 'OrderPartiallyFulfilled');
       }
     }
-    log(`orders: ${outcomes.completed} completed, ${outcomes.partiallyFulfilled} partially fulfilled, ${outcomes.failed} failed; ${events.length} events, no duplicate ids`);
+    log(
+      `orders: ${outcomes.completed} completed, ${outcomes.partiallyFulfilled} partially fulfilled, ${outcomes.failed} failed; ${events.length} events, no duplicate ids`,
+    );
     expect(outcomes.completed).toBeGreaterThan(0);
 
     // Order history holds each acknowledged order exactly once, with its final status, once the view has reached the store's head.
@@ -302,7 +329,14 @@ describe('faults under load', () => {
     // A rebuild from the store gives exactly the live views.
     const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
     const replayCode = await replay.exited;
-    expect({ code: replayCode, output: replay.output().split('\n').filter((line) => !line.includes('\r')).join('\n') }).toMatchObject({
+    expect({
+      code: replayCode,
+      output: replay
+        .output()
+        .split('\n')
+        .filter((line) => !line.includes('\r'))
+        .join('\n'),
+    }).toMatchObject({
       code: 0,
       output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
     });

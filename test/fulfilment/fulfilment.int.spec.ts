@@ -75,14 +75,38 @@ describe('fulfilment', () => {
     await client.appendToStream(`customer-${customerId}`, customerEvents);
     const lines = skus.map((sku, i) => {
       const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
-      return { lineId: randomUUID(), catalogItemId: item.id, armSkuName: sku, region: 'eastus', term: 'P1Y', billingPlan: 'Upfront', quantity: 2, subscriptionId, unitPriceUsd: item.unitPriceUsd, lineNumber: i + 1, totalUsd: 2 * item.unitPriceUsd };
+      return {
+        lineId: randomUUID(),
+        catalogItemId: item.id,
+        armSkuName: sku,
+        region: 'eastus',
+        term: 'P1Y',
+        billingPlan: 'Upfront',
+        quantity: 2,
+        subscriptionId,
+        unitPriceUsd: item.unitPriceUsd,
+        lineNumber: i + 1,
+        totalUsd: 2 * item.unitPriceUsd,
+      };
     });
     const scope: Scope = options.scope === 'single' ? { type: 'single', subscriptionId } : { type: 'shared' };
     await client.appendToStream(
       `order-${orderId}`,
       jsonEvent({
         type: 'OrderPlaced',
-        data: { orderId, orderNumber: `RO-2026-${orderId.slice(0, 6)}`, cartId: randomUUID(), customerId, partnerId, lines, scope, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: at },
+        data: {
+          orderId,
+          orderNumber: `RO-2026-${orderId.slice(0, 6)}`,
+          cartId: randomUUID(),
+          customerId,
+          partnerId,
+          lines,
+          scope,
+          billingPlan: 'Upfront',
+          currency: 'USD',
+          totalUsd: 1,
+          placedAt: at,
+        },
         metadata: { correlationId: `corr-${orderId}`, partnerId },
       }),
       { expectedRevision: 'no_stream' },
@@ -105,7 +129,6 @@ describe('fulfilment', () => {
 
   const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
 
-
   it('leaves exactly one reservation per line after a worker is killed mid-fulfilment and restarted', async () => {
     const orders = await Promise.all(Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])));
     // Kill the worker while it is part-way through.
@@ -127,7 +150,8 @@ describe('fulfilment', () => {
     }
     // And across the whole store, no reservation was recorded twice.
     const provisioned: string[] = [];
-    for await (const { event } of client.readAll()) if (event?.type === 'ReservationProvisioned') provisioned.push((event.data as { reservationId: string }).reservationId);
+    for await (const { event } of client.readAll())
+      if (event?.type === 'ReservationProvisioned') provisioned.push((event.data as { reservationId: string }).reservationId);
     expect(provisioned.length).toBe(120);
     expect(new Set(provisioned).size).toBe(120);
   });
@@ -190,7 +214,9 @@ describe('fulfilment', () => {
         const answer = await api.call('GET', `/v1/orders/${orderId}`);
         return answer.status === 200 ? answer : undefined;
       });
-      expect(shown.body.lines.map((l: { provisioning: { status: string; reservationId?: string } }) => [l.provisioning.status, l.provisioning.reservationId])).toEqual([
+      expect(
+        shown.body.lines.map((l: { provisioning: { status: string; reservationId?: string } }) => [l.provisioning.status, l.provisioning.reservationId]),
+      ).toEqual([
         ['provisioned', reservationIdFor(orderId, 1)],
         ['provisioning', reservationIdFor(orderId, 2)],
       ]);
@@ -221,7 +247,9 @@ describe('fulfilment', () => {
       expect((await orderState(orderId)).status).toBe('pending');
 
       await parked.retry(); // what the dashboard's "retry" does
-      await eventually(async () => (await fulfilment.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'])).find((job) => job.id?.startsWith(`order-${orderId}-retry-`)));
+      await eventually(async () =>
+        (await fulfilment.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'])).find((job) => job.id?.startsWith(`order-${orderId}-retry-`)),
+      );
     } finally {
       await deadLetters.close();
       await fulfilment.close();

@@ -17,7 +17,12 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
 
   const orders = [...byStream.entries()]
     .filter(([stream]) => stream.startsWith('order-') && !stream.startsWith('order-numbers-'))
-    .map(([, stream]) => fold(orderDecider, stream.map((e) => ({ type: e.type, data: e.data }) as OrderEvent)))
+    .map(([, stream]) =>
+      fold(
+        orderDecider,
+        stream.map((e) => ({ type: e.type, data: e.data }) as OrderEvent),
+      ),
+    )
     .filter((order): order is PlacedOrder => order.status !== 'none');
 
   for (const order of orders) {
@@ -30,7 +35,8 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
       violations.push(`order ${order.orderNumber}: ${active} active + ${returned} returned units, but its lines provisioned ${provisioned}`);
     }
     // 2. No live reservation under a cancelled or failed order, or for a line that failed.
-    if ((order.status === 'cancelled' || order.status === 'failed') && active > 0) violations.push(`order ${order.orderNumber} is ${order.status} yet holds ${active} active units`);
+    if ((order.status === 'cancelled' || order.status === 'failed') && active > 0)
+      violations.push(`order ${order.orderNumber} is ${order.status} yet holds ${active} active units`);
     for (const line of order.lines) {
       if (line.provisioning.status === 'failed' && reservations.some((r) => r.lineNumber === line.lineNumber && !r.origin)) {
         violations.push(`order ${order.orderNumber}: line ${line.lineNumber} failed yet has a reservation`);
@@ -49,14 +55,19 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
   const counted = new Set<string>();
   for (const [stream, ledgerEvents] of byStream) {
     if (!stream.startsWith('refund-ledger-')) continue;
-    const ledger = fold(refundLedgerDecider, ledgerEvents.map((e) => ({ type: e.type, data: e.data }) as RefundLedgerEvent));
-    if (refundAllowance(ledger, now).usedUsd > REFUND_CAP_USD) violations.push(`${stream}: refunds of USD ${refundAllowance(ledger, now).usedUsd} exceed the cap`);
+    const ledger = fold(
+      refundLedgerDecider,
+      ledgerEvents.map((e) => ({ type: e.type, data: e.data }) as RefundLedgerEvent),
+    );
+    if (refundAllowance(ledger, now).usedUsd > REFUND_CAP_USD)
+      violations.push(`${stream}: refunds of USD ${refundAllowance(ledger, now).usedUsd} exceed the cap`);
     for (const refund of ledger.refunds) {
       if (counted.has(refund.cancellationId)) violations.push(`${stream}: cancellation ${refund.cancellationId} counted twice`);
       counted.add(refund.cancellationId);
       const onOrder = refundsOnOrders.get(refund.cancellationId);
       if (onOrder === undefined) violations.push(`${stream}: refund ${refund.cancellationId} counts, but its reservation was never cancelled`);
-      else if (onOrder !== refund.amountUsd) violations.push(`${stream}: refund ${refund.cancellationId} is USD ${refund.amountUsd} in the ledger but USD ${onOrder} on the reservation`);
+      else if (onOrder !== refund.amountUsd)
+        violations.push(`${stream}: refund ${refund.cancellationId} is USD ${refund.amountUsd} in the ledger but USD ${onOrder} on the reservation`);
     }
   }
   for (const cancellationId of refundsOnOrders.keys()) {
@@ -66,7 +77,8 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
   // 4. Every purchased cart became exactly one order.
   const placed = new Set(orders.map((o) => o.orderId));
   for (const event of events) {
-    if (event.type === 'CartPurchased' && !placed.has(event.data.orderId)) violations.push(`cart ${event.data.cartId} was purchased as order ${event.data.orderNumber}, which was never placed`);
+    if (event.type === 'CartPurchased' && !placed.has(event.data.orderId))
+      violations.push(`cart ${event.data.cartId} was purchased as order ${event.data.orderNumber}, which was never placed`);
   }
   return violations;
 }

@@ -3,10 +3,37 @@ import { provisionedReservation } from '../../libs/domain/testing/reservation.fi
 import { moneyViolations, StoredEvent } from './invariant-checker';
 
 const now = '2026-11-25T12:00:00.000Z';
-const line = { lineId: 'l-1', catalogItemId: 'x', armSkuName: 'Standard_D4s_v5', region: 'westeurope', term: 'P1Y', billingPlan: 'Upfront', quantity: 3, subscriptionId: 's-1', unitPriceUsd: 1_000, lineNumber: 1, totalUsd: 3_000 };
+const line = {
+  lineId: 'l-1',
+  catalogItemId: 'x',
+  armSkuName: 'Standard_D4s_v5',
+  region: 'westeurope',
+  term: 'P1Y',
+  billingPlan: 'Upfront',
+  quantity: 3,
+  subscriptionId: 's-1',
+  unitPriceUsd: 1_000,
+  lineNumber: 1,
+  totalUsd: 3_000,
+};
 const order = (extra: Array<Omit<StoredEvent, 'streamId'>>): StoredEvent[] =>
   [
-    { type: 'OrderPlaced', data: { orderId: 'o-1', orderNumber: 'RO-1', cartId: 'c', customerId: 'c-1', partnerId: 'p-1', lines: [line], scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 3_000, placedAt: now } },
+    {
+      type: 'OrderPlaced',
+      data: {
+        orderId: 'o-1',
+        orderNumber: 'RO-1',
+        cartId: 'c',
+        customerId: 'c-1',
+        partnerId: 'p-1',
+        lines: [line],
+        scope: { type: 'shared' },
+        billingPlan: 'Upfront',
+        currency: 'USD',
+        totalUsd: 3_000,
+        placedAt: now,
+      },
+    },
     { type: 'OrderLineProvisioningStarted', data: { orderId: 'o-1', lineNumber: 1, reservationId: 'r-1', startedAt: now } },
     { type: 'ReservationProvisioned', data: provisionedReservation({ reservationId: 'r-1', orderId: 'o-1' }) },
     ...extra,
@@ -22,9 +49,17 @@ describe('invariant checker', () => {
   it('finds nothing wrong in a consistent store', () => expect(moneyViolations([...order([cancelled]), refund('k-1', 500)], now)).toEqual([]));
 
   it('sees units created from nothing', () =>
-    expect(moneyViolations(order([{ type: 'ReservationProvisioned', data: provisionedReservation({ reservationId: 'r-x', orderId: 'o-1', origin: { type: 'merge', reservationIds: ['r-1'] } }) }]), now)).toEqual([
-      'order RO-1: 6 active + 0 returned units, but its lines provisioned 3',
-    ]));
+    expect(
+      moneyViolations(
+        order([
+          {
+            type: 'ReservationProvisioned',
+            data: provisionedReservation({ reservationId: 'r-x', orderId: 'o-1', origin: { type: 'merge', reservationIds: ['r-1'] } }),
+          },
+        ]),
+        now,
+      ),
+    ).toEqual(['order RO-1: 6 active + 0 returned units, but its lines provisioned 3']));
 
   it('sees a refund the ledger lost, and one it counts for a return that never happened', () => {
     expect(moneyViolations(order([cancelled]), now)).toEqual(['cancellation k-1 returned a reservation, but the ledger does not count its refund']);

@@ -20,7 +20,13 @@ const CLIENTS = Number(process.env.INVARIANT_CLIENTS ?? 16);
 const ROUNDS = Number(process.env.INVARIANT_ROUNDS ?? 6);
 const PREFIX = 'invariants:';
 /** Cheap sizes, a dear one (its returns reach the refund cap) and one whose provisioning always fails. */
-const ITEMS = ['ri-standard_d2s_v5-eastus-p1y', 'ri-standard_d4s_v5-westeurope-p1y', 'ri-standard_e8s_v5-eastus-p1y', 'ri-standard_d64s_v5-japaneast-p3y', 'ri-standard_l32s_v3-eastus-p1y'];
+const ITEMS = [
+  'ri-standard_d2s_v5-eastus-p1y',
+  'ri-standard_d4s_v5-westeurope-p1y',
+  'ri-standard_e8s_v5-eastus-p1y',
+  'ri-standard_d64s_v5-japaneast-p3y',
+  'ri-standard_l32s_v3-eastus-p1y',
+];
 
 jest.setTimeout(15 * 60_000);
 
@@ -50,7 +56,8 @@ describe('money invariants under concurrency and crashes', () => {
     const counts = outcomes.get(command) ?? new Map<string, number>();
     counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
     outcomes.set(command, counts);
-    if (typeof answer !== 'string' && answer.status >= 500 && answer.status !== 503) serverErrors.push(`${command}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (typeof answer !== 'string' && answer.status >= 500 && answer.status !== 503)
+      serverErrors.push(`${command}: ${answer.status} ${JSON.stringify(answer.body)}`);
   };
 
   async function once(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
@@ -70,7 +77,10 @@ describe('money invariants under concurrency and crashes', () => {
       try {
         const answer = await once(api.url, method, path, body, { 'idempotency-key': key });
         record(name, answer);
-        const retry = answer.status === 503 || answer.status === 429 || (answer.status === 409 && ['IDEMPOTENCY_KEY_IN_USE', 'CONCURRENT_MODIFICATION'].includes(answer.body?.code));
+        const retry =
+          answer.status === 503 ||
+          answer.status === 429 ||
+          (answer.status === 409 && ['IDEMPOTENCY_KEY_IN_USE', 'CONCURRENT_MODIFICATION'].includes(answer.body?.code));
         if (!retry) return answer;
       } catch {
         record(name, 'no answer');
@@ -112,18 +122,27 @@ describe('money invariants under concurrency and crashes', () => {
       const lines = 1 + Math.floor(Math.random() * 2);
       for (let l = 0; l < lines; l++) {
         const catalogItemId = pick(ITEMS);
-        await command('AddToCart', 'POST', `/v1/carts/${cartId}/items`, { catalogItemId, quantity: 1 + Math.floor(Math.random() * 3), subscriptionId, term: catalogItemId.endsWith('p3y') ? 'P3Y' : 'P1Y', billingPlan: 'Upfront' });
+        await command('AddToCart', 'POST', `/v1/carts/${cartId}/items`, {
+          catalogItemId,
+          quantity: 1 + Math.floor(Math.random() * 3),
+          subscriptionId,
+          term: catalogItemId.endsWith('p3y') ? 'P3Y' : 'P1Y',
+          billingPlan: 'Upfront',
+        });
       }
       await command('SetScope', 'PUT', `/v1/carts/${cartId}/scope`, Math.random() < 0.5 ? { type: 'shared' } : { type: 'single', subscriptionId });
       const key = randomUUID();
       // Sometimes the same purchase twice at once, with the same key, as a client retrying after a timeout does.
-      const buys = await Promise.all(Array.from({ length: Math.random() < 0.3 ? 2 : 1 }, () => command('PurchaseOrder', 'POST', `/v1/carts/${cartId}/purchase`, undefined, key)));
+      const buys = await Promise.all(
+        Array.from({ length: Math.random() < 0.3 ? 2 : 1 }, () => command('PurchaseOrder', 'POST', `/v1/carts/${cartId}/purchase`, undefined, key)),
+      );
       const orderId = buys.find((b) => b.status < 300)?.body.orderId;
       if (!orderId) continue;
       if (Math.random() < 0.3) await command('CancelOrder', 'POST', `/v1/orders/${orderId}/cancel`, { reason: 'changed mind' });
       const order = await finalOrder(orderId);
       if (!order) continue;
-      for (const reservation of order.reservations.filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded')) await manage(reservation, subscriptionId);
+      for (const reservation of order.reservations.filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded'))
+        await manage(reservation, subscriptionId);
     }
   }
 
@@ -137,7 +156,9 @@ describe('money invariants under concurrency and crashes', () => {
       case 'split':
       case 'split-merge': {
         if (reservation.quantity < 2) return;
-        const split = await Promise.all([1, 2].map(() => command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] })));
+        const split = await Promise.all(
+          [1, 2].map(() => command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] })),
+        );
         const parts = split.find((s) => s.status === 201)?.body.items.map((p: { reservationId: string }) => p.reservationId);
         if (action === 'split-merge' && parts) {
           await Promise.all([1, 2, 3].map(() => command('MergeReservations', 'POST', '/v1/reservations/merge', { reservationIds: parts })));
@@ -165,7 +186,8 @@ describe('money invariants under concurrency and crashes', () => {
     const reader = EventStoreDBClient.connectionString(storeUrl);
     try {
       const events: StoredEvent[] = [];
-      for await (const { event } of reader.readAll()) if (event && !event.type.startsWith('$')) events.push({ streamId: event.streamId, type: event.type, data: event.data });
+      for await (const { event } of reader.readAll())
+        if (event && !event.type.startsWith('$')) events.push({ streamId: event.streamId, type: event.type, data: event.data });
       return events;
     } finally {
       await reader.dispose();
@@ -197,7 +219,12 @@ describe('money invariants under concurrency and crashes', () => {
       apis.push({ proc: startApiProcess(port), port, url: `http://127.0.0.1:${port}` });
       workers.push(startTsProcess('apps/worker/src/main.ts', env));
     }
-    for (const api of apis) await eventually(async () => (await fetch(`${api.url}/health/live`).catch(() => undefined))?.ok, 120_000, () => api.proc.output());
+    for (const api of apis)
+      await eventually(
+        async () => (await fetch(`${api.url}/health/live`).catch(() => undefined))?.ok,
+        120_000,
+        () => api.proc.output(),
+      );
   });
 
   afterAll(async () => {
@@ -237,7 +264,14 @@ describe('money invariants under concurrency and crashes', () => {
     // The views agree with the store: a full replay into fresh views finds no difference.
     const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
     const code = await replay.exited;
-    expect({ code, output: replay.output().split('\n').filter((line) => !line.includes('\r')).join('\n') }).toMatchObject({
+    expect({
+      code,
+      output: replay
+        .output()
+        .split('\n')
+        .filter((line) => !line.includes('\r'))
+        .join('\n'),
+    }).toMatchObject({
       code: 0,
       output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
     });

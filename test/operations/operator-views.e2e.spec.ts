@@ -33,7 +33,9 @@ describe('operator views', () => {
   afterAll(() => api.close());
 
   it('reads metric names out of PromQL', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{route=~"/v1.*"}[$__rate_interval])))')).toEqual(['http_request_duration_seconds_bucket']);
+    expect(metricNames('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{route=~"/v1.*"}[$__rate_interval])))')).toEqual([
+      'http_request_duration_seconds_bucket',
+    ]);
     expect(metricNames('max(workers_consuming) < 1 or absent(workers_consuming)')).toEqual(['workers_consuming', 'workers_consuming']);
     expect(metricNames('sum(a_total{x="y"}) / sum(b_total) > 0.01')).toEqual(['a_total', 'b_total']);
   });
@@ -52,13 +54,27 @@ describe('operator views', () => {
     it('has a dashboard panel for each thing an operator watches', () => {
       const titles = dashboard.panels.filter((panel) => panel.type !== 'row').map((panel) => panel.title);
       expect(titles).toEqual(
-        expect.arrayContaining(['Command rate by outcome', 'Request latency', 'Queue depth (waiting + delayed)', 'Dead-letter queue', 'Projection lag (seconds)', 'Discount records/s']),
+        expect.arrayContaining([
+          'Command rate by outcome',
+          'Request latency',
+          'Queue depth (waiting + delayed)',
+          'Dead-letter queue',
+          'Projection lag (seconds)',
+          'Discount records/s',
+        ]),
       );
-      for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) expect({ panel: panel.title, targets: panel.targets?.length }).toEqual({ panel: panel.title, targets: expect.any(Number) });
+      for (const panel of dashboard.panels.filter((p) => p.type !== 'row'))
+        expect({ panel: panel.title, targets: panel.targets?.length }).toEqual({ panel: panel.title, targets: expect.any(Number) });
     });
 
     it('has an alert for each condition that needs a person', () => {
-      expect(rules.map((rule) => rule.alert).sort()).toEqual(['FulfilmentDeadLetterNotEmpty', 'FulfilmentJobsWaiting', 'NoWorkerHeartbeat', 'ProjectionLagHigh', 'ServerErrors']);
+      expect(rules.map((rule) => rule.alert).sort()).toEqual([
+        'FulfilmentDeadLetterNotEmpty',
+        'FulfilmentJobsWaiting',
+        'NoWorkerHeartbeat',
+        'ProjectionLagHigh',
+        'ServerErrors',
+      ]);
       const byName = Object.fromEntries(rules.map((rule) => [rule.alert, rule.expr]));
       expect(byName.ProjectionLagHigh).toMatch(/projection_lag_seconds.*> 30$/);
       expect(byName.FulfilmentJobsWaiting).toMatch(/queue_oldest_waiting_seconds\{queue="fulfilment"\}.*> 120$/);
@@ -72,7 +88,12 @@ describe('operator views', () => {
       expect((await api.call('POST', '/v1/customers', { body: { name: 'Metrics Ltd' } })).status).toBe(201);
       const scrape = await fetch(`${api.url}/metrics`);
       expect(scrape.status).toBe(200);
-      const exported = new Set((await scrape.text()).split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.match(/^[a-zA-Z_:][\w:]*/)![0]));
+      const exported = new Set(
+        (await scrape.text())
+          .split('\n')
+          .filter((line) => line && !line.startsWith('#'))
+          .map((line) => line.match(/^[a-zA-Z_:][\w:]*/)![0]),
+      );
       const named = new Set(expressions.flatMap(metricNames));
       expect([...named].length).toBeGreaterThanOrEqual(8);
       expect([...named].filter((name) => !exported.has(name))).toEqual([]);
@@ -97,7 +118,9 @@ describe('operator views', () => {
         const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{ name: string; state: string }>;
         return list.length > 0 && list.every((projection) => projection.state === 'live') ? list : undefined;
       }, 20_000);
-      const page = await fetch(`${api.url}/ops/projections`, { headers: { ...ops, accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+      const page = await fetch(`${api.url}/ops/projections`, {
+        headers: { ...ops, accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+      });
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const html = await page.text();
@@ -115,7 +138,15 @@ describe('operator views', () => {
 
     it('escapes what it shows: an error message is text, not markup', () => {
       const html = projectionsPage([
-        { name: 'carts', state: 'failed', error: '<script>alert(1)</script> in "CartCreated"', replicas: [{ owner: 'api-1<b>', state: 'failed' }], eventsBehind: 3, atLeast: false, secondsBehind: 1.5 },
+        {
+          name: 'carts',
+          state: 'failed',
+          error: '<script>alert(1)</script> in "CartCreated"',
+          replicas: [{ owner: 'api-1<b>', state: 'failed' }],
+          eventsBehind: 3,
+          atLeast: false,
+          secondsBehind: 1.5,
+        },
       ]);
       expect(html).not.toMatch(/<script|<b>/);
       expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; in &#34;CartCreated&#34;');

@@ -47,7 +47,8 @@ describe('readable logs', () => {
       PERSONAL_DATA_DIR: join(root, 'personal-data'),
       ...extra,
     });
-    const live = (port: string, output: () => string) => eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok, 60_000, output);
+    const live = (port: string, output: () => string) =>
+      eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok, 60_000, output);
 
     async function onPipe(extra: Record<string, string>): Promise<string[]> {
       const settings = await env(extra);
@@ -57,7 +58,10 @@ describe('readable logs', () => {
       await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, { headers: { 'x-api-key': 'demo-key-contoso' } });
       await eventually(() => api.output().includes('/v1/catalog'), 10_000, api.output);
       await api.kill();
-      return api.output().split('\n').filter((line) => line.trim() !== '');
+      return api
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
     }
 
     it('writes JSON lines on a pipe, with the route mapping only at debug', async () => {
@@ -90,12 +94,20 @@ describe('readable logs', () => {
       });
       await live(settings.HTTP_PORT, () => output);
       await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, { headers: { 'x-api-key': 'demo-key-contoso' } });
-      await eventually(() => output.includes('request completed'), 10_000, () => output);
+      await eventually(
+        () => output.includes('request completed'),
+        10_000,
+        () => output,
+      );
 
       const lines = output.split(/\r?\n/).filter((line) => line.trim() !== '');
       const plain = lines.map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''));
-      expect(plain.find((line) => line.includes('request completed'))).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/v1\/catalog 200 \d+ ms \([\w-]+\) request completed$/);
-      expect(plain.find((line) => line.includes('embedded event store listening'))).toMatch(/^\[[\d:.]+\] INFO: \[EventStore\] embedded event store listening on /);
+      expect(plain.find((line) => line.includes('request completed'))).toMatch(
+        /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/v1\/catalog 200 \d+ ms \([\w-]+\) request completed$/,
+      );
+      expect(plain.find((line) => line.includes('embedded event store listening'))).toMatch(
+        /^\[[\d:.]+\] INFO: \[EventStore\] embedded event store listening on /,
+      );
       // One line per entry, none of them JSON.
       for (const line of plain) expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] [A-Z]+: /);
       expect(output).not.toMatch(/Mapped \{/);

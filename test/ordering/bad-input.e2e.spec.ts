@@ -104,7 +104,10 @@ describe('bad input over HTTP', () => {
   });
 
   it('refuses a malformed If-Match and Idempotency-Key', async () => {
-    const ifMatch = await refused('PATCH', `/v1/carts/${fixture.cartId}/items/${fixture.lineId}`, { body: { quantity: 3 }, headers: { 'if-match': 'yesterday' } });
+    const ifMatch = await refused('PATCH', `/v1/carts/${fixture.cartId}/items/${fixture.lineId}`, {
+      body: { quantity: 3 },
+      headers: { 'if-match': 'yesterday' },
+    });
     expect(ifMatch.status).toBe(400);
     expect(ifMatch.body.code).toBe('INVALID_IF_MATCH');
     const key = await refused('POST', '/v1/customers', { body: { name: 'X' }, headers: { 'idempotency-key': 'x'.repeat(201) } });
@@ -165,7 +168,20 @@ describe('bad input over HTTP', () => {
       expect(orders.body.items.map((o: { orderId: string }) => o.orderId)).not.toContain(order.body.orderId);
       const usage = await refused('POST', '/v1/usage', {
         ...asFabrikam,
-        body: { records: [{ customerId: fixture.customerId, subscriptionId: fixture.subscriptionId, resourceId: 'vm', region: 'eastus', vmSize: 'Standard_D2s_v5', hour: '2026-06-01T10:00:00Z', quantity: 1, payAsYouGoRateUsd: 0.1 }] },
+        body: {
+          records: [
+            {
+              customerId: fixture.customerId,
+              subscriptionId: fixture.subscriptionId,
+              resourceId: 'vm',
+              region: 'eastus',
+              vmSize: 'Standard_D2s_v5',
+              hour: '2026-06-01T10:00:00Z',
+              quantity: 1,
+              payAsYouGoRateUsd: 0.1,
+            },
+          ],
+        },
       });
       expect(usage.status).toBe(404);
     });
@@ -192,9 +208,12 @@ describe('bad input over HTTP', () => {
     const cart = await api.call('GET', `/v1/carts/${cartId}`);
     expect(cart.status).toBe(200);
     expect(cart.body.lines).toHaveLength(21);
-    expect(cart.body.lines.slice(1).map((l: { quantity: number }) => l.quantity).sort((a: number, b: number) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
+    expect(
+      cart.body.lines
+        .slice(1)
+        .map((l: { quantity: number }) => l.quantity)
+        .sort((a: number, b: number) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(cart.body.revision).toBe('21');
   });
 });

@@ -30,7 +30,9 @@ describe('purchase flow over HTTP', () => {
     // 3. Add subscriptions.
     const production = randomUUID();
     const test = randomUUID();
-    expect((await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: production, name: 'Production' } })).status).toBe(201);
+    expect((await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: production, name: 'Production' } })).status).toBe(
+      201,
+    );
     const withTwo = await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: test, name: 'Test' } });
     expect(withTwo.body.subscriptions.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
 
@@ -66,7 +68,10 @@ describe('purchase flow over HTTP', () => {
     expect(bought.status).toBe(201);
     expect(bought.body.orderNumber).toMatch(/^RO-\d{4}-\d{6}$/);
     expect(bought.body).toMatchObject({ status: 'pending', billingPlan: 'Monthly', scope: { type: 'shared' }, currency: 'USD' });
-    expect(bought.body.lines.map((l: { quantity: number; lineNumber: number }) => [l.lineNumber, l.quantity])).toEqual([[1, 5], [2, 1]]);
+    expect(bought.body.lines.map((l: { quantity: number; lineNumber: number }) => [l.lineNumber, l.quantity])).toEqual([
+      [1, 5],
+      [2, 1],
+    ]);
     expect(bought.body.totalUsd).toBeCloseTo(changed.body.subtotalUsd, 2);
 
     // 9. Buy again with the same key: the first answer again, not a second order.

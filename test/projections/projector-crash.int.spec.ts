@@ -31,7 +31,12 @@ describe('projector crash', () => {
     try {
       const pending: Array<Promise<unknown>> = [];
       for (const batch of sampleHistory(40_000, prefix)) {
-        pending.push(client.appendToStream(batch.stream, batch.events.map((e) => jsonEvent(e))));
+        pending.push(
+          client.appendToStream(
+            batch.stream,
+            batch.events.map((e) => jsonEvent(e)),
+          ),
+        );
         if (pending.length >= 200) await Promise.all(pending.splice(0));
       }
       await Promise.all(pending);

@@ -24,7 +24,6 @@ class CollectingLogger {
 const registered = (customerId = randomUUID()) =>
   jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() } });
 
-
 describe('projection runner', () => {
   let dataDir: string;
   let store: EmbeddedEventStore;
@@ -118,7 +117,10 @@ describe('projection runner', () => {
     const customers = runner(customersProjection);
     const cartId = randomUUID();
     // A line added to a cart that was never created: the cart projection cannot fold it.
-    const { nextExpectedRevision } = await client.appendToStream(`cart-${cartId}`, jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }));
+    const { nextExpectedRevision } = await client.appendToStream(
+      `cart-${cartId}`,
+      jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }),
+    );
     expect(nextExpectedRevision).toBe(0n);
     const customerId = randomUUID();
     await client.appendToStream(`customer-${customerId}`, registered(customerId));

@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore-client';
-import { applyBatch, cartsProjection, INITIAL_GENERATION, orderHistoryProjection, ProjectionSupervisor, toProjectedEvent, verify, viewKeys } from '@app/projections';
+import {
+  applyBatch,
+  cartsProjection,
+  INITIAL_GENERATION,
+  orderHistoryProjection,
+  ProjectionSupervisor,
+  toProjectedEvent,
+  verify,
+  viewKeys,
+} from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { ROOT } from '../support/processes';
@@ -77,10 +86,20 @@ describe('views', () => {
     it('filters by status, term and region', async () => {
       const numbers = async (query: string) =>
         (await api.call('GET', `/v1/customers/${customerId}/orders?limit=100&${query}`)).body.items.map((o: { orderNumber: string }) => o.orderNumber);
-      expect(await numbers('status=cancelled')).toEqual(newestFirst().filter((o) => o.status === 'cancelled').map((o) => o.orderNumber));
-      expect(await numbers('term=P3Y')).toEqual(newestFirst().filter((o) => o.term === 'P3Y').map((o) => o.orderNumber));
+      expect(await numbers('status=cancelled')).toEqual(
+        newestFirst()
+          .filter((o) => o.status === 'cancelled')
+          .map((o) => o.orderNumber),
+      );
+      expect(await numbers('term=P3Y')).toEqual(
+        newestFirst()
+          .filter((o) => o.term === 'P3Y')
+          .map((o) => o.orderNumber),
+      );
       expect(await numbers('region=japaneast&status=pending')).toEqual(
-        newestFirst().filter((o) => o.region === 'japaneast' && o.status === 'pending').map((o) => o.orderNumber),
+        newestFirst()
+          .filter((o) => o.region === 'japaneast' && o.status === 'pending')
+          .map((o) => o.orderNumber),
       );
     });
 
@@ -174,8 +193,11 @@ describe('views', () => {
     // Asynchronously: the store the CLI talks to runs inside this test process.
     const replay = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'tools/replay.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) =>
-          resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['-r', '@swc-node/register', join(ROOT, 'tools/replay.ts'), ...args],
+          { cwd: ROOT, env, timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
         ),
       );
 
@@ -202,7 +224,8 @@ describe('views', () => {
     const live = (await redis.get(viewKeys(name).live)) ?? INITIAL_GENERATION;
     const keys = await scanKeys(redis, `${viewKeys(name).generation(live)}*`);
     const values: Record<string, string | null> = {};
-    for (const key of keys.sort()) values[key] = (await redis.type(key)) === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES')) : await redis.get(key);
+    for (const key of keys.sort())
+      values[key] = (await redis.type(key)) === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES')) : await redis.get(key);
     return values;
   }
 });

@@ -54,10 +54,21 @@ describe('reservation lifecycle', () => {
     effective.setUTCFullYear(effective.getUTCFullYear() - 1);
     const store = api.app.get(EventStoreDBClient);
     const { orderId, reservationIds } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-      { quantity: 2, scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId], effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString(), unitPriceUsd },
+      {
+        quantity: 2,
+        scope: { type: 'single', subscriptionId },
+        appliedSubscriptionIds: [subscriptionId],
+        effectiveDate: effective.toISOString(),
+        expiryDate: expiry.toISOString(),
+        unitPriceUsd,
+      },
     ]);
     const [reservationId] = reservationIds;
-    if (autoRenew) await store.appendToStream(`order-${orderId}`, jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }));
+    if (autoRenew)
+      await store.appendToStream(
+        `order-${orderId}`,
+        jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }),
+      );
     await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
     return reservationId;
   }
@@ -65,7 +76,11 @@ describe('reservation lifecycle', () => {
   const view = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`, { consistent: false })).body;
   const runPass = async () => {
     const job = await queue.add('now', { now: new Date().toISOString() });
-    await eventually(async () => (await job.isCompleted()) || undefined, 30_000, () => worker.output());
+    await eventually(
+      async () => (await job.isCompleted()) || undefined,
+      30_000,
+      () => worker.output(),
+    );
   };
 
   it('locks prices, renews through a system purchase, expires, and does it once', async () => {
@@ -78,17 +93,32 @@ describe('reservation lifecycle', () => {
 
     // Renewed at the lower of its price (1,000) and today's (1,186.54), through an order the workers fulfil.
     const renewalOrderId = renewalOrderIdFor(renewing);
-    const order = await eventually(async () => {
-      const answer = await api.call('GET', `/v1/orders/${renewalOrderId}`, { consistent: false });
-      return answer.status === 200 && answer.body.status === 'completed' && answer.body;
-    }, 30_000, () => worker.output());
-    expect(order).toMatchObject({ customerId, totalUsd: 2_000, lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_000 }], scope: { type: 'single', subscriptionId } });
+    const order = await eventually(
+      async () => {
+        const answer = await api.call('GET', `/v1/orders/${renewalOrderId}`, { consistent: false });
+        return answer.status === 200 && answer.body.status === 'completed' && answer.body;
+      },
+      30_000,
+      () => worker.output(),
+    );
+    expect(order).toMatchObject({
+      customerId,
+      totalUsd: 2_000,
+      lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_000 }],
+      scope: { type: 'single', subscriptionId },
+    });
     expect(order.reservationIds).toHaveLength(1);
     const renewed = await eventually(async () => {
       const state = await view(renewing);
       return state.provisioningState === 'Expired' && state;
     });
-    expect(renewed.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet', 'ReservationRenewalPriceLocked', 'ReservationRenewed', 'ReservationExpired']);
+    expect(renewed.history.map((entry: { type: string }) => entry.type)).toEqual([
+      'ReservationProvisioned',
+      'ReservationAutoRenewSet',
+      'ReservationRenewalPriceLocked',
+      'ReservationRenewed',
+      'ReservationExpired',
+    ]);
     expect(await eventually(async () => (await view(order.reservationIds[0])).provisioningState === 'Succeeded')).toBe(true);
 
     expect(await eventually(async () => (await view(lockable)).renewalUnitPriceUsd)).toBe(1_186.54);
@@ -110,11 +140,18 @@ describe('reservation lifecycle', () => {
     await eventually(async () => (await view(id)).scope.type === 'single');
 
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${other}/suspend`);
-    const fellBack = await eventually(async () => {
-      const state = await view(id);
-      return state.scope.type === 'shared' && state;
-    }, 30_000, () => worker.output());
+    const fellBack = await eventually(
+      async () => {
+        const state = await view(id);
+        return state.scope.type === 'shared' && state;
+      },
+      30_000,
+      () => worker.output(),
+    );
     expect(fellBack.appliedSubscriptionIds).toEqual([subscriptionId]);
-    expect(fellBack.history.at(-1)).toMatchObject({ type: 'ReservationScopeFellBack', detail: { fromSubscriptionId: other, reason: 'the subscription was suspended' } });
+    expect(fellBack.history.at(-1)).toMatchObject({
+      type: 'ReservationScopeFellBack',
+      detail: { fromSubscriptionId: other, reason: 'the subscription was suspended' },
+    });
   });
 });

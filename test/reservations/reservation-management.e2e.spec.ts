@@ -23,7 +23,10 @@ describe('reservation management', () => {
     api = await startApi();
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retail Ltd' } })).body.customerId;
     [production, development] = [randomUUID(), randomUUID()];
-    for (const [subscriptionId, name] of [[production, 'Production'], [development, 'Development']]) {
+    for (const [subscriptionId, name] of [
+      [production, 'Production'],
+      [development, 'Development'],
+    ]) {
       await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name } });
     }
   });
@@ -45,7 +48,12 @@ describe('reservation management', () => {
     const id = await reservation();
     const single = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: production } });
     expect(single.status).toBe(200);
-    expect(single.body).toMatchObject({ scope: { type: 'single', subscriptionId: production }, appliedSubscriptionIds: [production], term: 'P1Y', provisioningState: 'Succeeded' });
+    expect(single.body).toMatchObject({
+      scope: { type: 'single', subscriptionId: production },
+      appliedSubscriptionIds: [production],
+      term: 'P1Y',
+      provisioningState: 'Succeeded',
+    });
     // A reservation's ETag is its reservation order's revision: placed, line started, provisioned, completed, then this change.
     expect(single.headers.get('etag')).toBe('"4"');
 
@@ -62,7 +70,11 @@ describe('reservation management', () => {
     expect(shared.body).toMatchObject({ scope: { type: 'shared' }, appliedSubscriptionIds: [production, development] });
 
     const view = await api.call('GET', `/v1/reservations/${id}`);
-    expect(view.body.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationScopeChanged', 'ReservationScopeChanged']);
+    expect(view.body.history.map((entry: { type: string }) => entry.type)).toEqual([
+      'ReservationProvisioned',
+      'ReservationScopeChanged',
+      'ReservationScopeChanged',
+    ]);
     expect(view.body.scopePeriods.map((period: { scope: { type: string } }) => period.scope.type)).toEqual(['shared', 'single', 'shared']);
 
     expect((await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, key: FABRIKAM_KEY })).status).toBe(404);
@@ -84,10 +96,17 @@ describe('reservation management', () => {
       [2, original.expiryDate, { type: 'split', reservationIds: [id] }],
     ]);
     expect(original.provisioningState).toBe('Split');
-    expect(original.history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet', 'ReservationRenewalCancelled', 'ReservationSplit']);
+    expect(original.history.map((entry: { type: string }) => entry.type)).toEqual([
+      'ReservationProvisioned',
+      'ReservationAutoRenewSet',
+      'ReservationRenewalCancelled',
+      'ReservationSplit',
+    ]);
 
     const again = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
-    expect(again.body.items.map((r: { reservationId: string }) => r.reservationId)).toEqual(split.body.items.map((r: { reservationId: string }) => r.reservationId));
+    expect(again.body.items.map((r: { reservationId: string }) => r.reservationId)).toEqual(
+      split.body.items.map((r: { reservationId: string }) => r.reservationId),
+    );
     const different = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [2, 1] } });
     expect({ status: different.status, code: different.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
   });
@@ -111,7 +130,8 @@ describe('reservation management', () => {
     expect(merged.status).toBe(201);
     expect(merged.body).toMatchObject({ quantity: 3, expiryDate, origin: { type: 'merge', reservationIds: [a, b] } });
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [b, a] } })).body.reservationId).toBe(merged.body.reservationId);
-    for (const source of [a, b]) expect((await api.call('GET', `/v1/reservations/${source}`)).body).toMatchObject({ provisioningState: 'Merged', mergedInto: merged.body.reservationId });
+    for (const source of [a, b])
+      expect((await api.call('GET', `/v1/reservations/${source}`)).body).toMatchObject({ provisioningState: 'Merged', mergedInto: merged.body.reservationId });
 
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a] } })).status).toBe(400);
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY })).status).toBe(404);
@@ -122,7 +142,11 @@ describe('reservation management', () => {
     const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } })));
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201]);
     expect(new Set(answers.map((answer) => answer.body.reservationId))).toEqual(new Set([mergeTargetId([a, b])]));
-    const states = await Promise.all([a, b, mergeTargetId([a, b])].map(async (id) => (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body));
+    const states = await Promise.all(
+      [a, b, mergeTargetId([a, b])].map(
+        async (id) => (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body,
+      ),
+    );
     expect(states.map((r) => [r.provisioningState, r.quantity])).toEqual([
       ['Merged', 1],
       ['Merged', 1],
@@ -137,7 +161,8 @@ describe('reservation management', () => {
       api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } }),
     ]);
     expect([split.status, merge.status].sort()).toEqual([201, 409]);
-    const orderId = (await api.call('GET', `/v1/reservations/${a}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } })).body.orderId;
+    const orderId = (await api.call('GET', `/v1/reservations/${a}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } })).body
+      .orderId;
     const order = await api.call('GET', `/v1/orders/${orderId}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } });
     const activeUnits = Object.values(order.body.reservations as Record<string, { provisioningState: string; quantity: number }>)
       .filter((r) => r.provisioningState === 'Succeeded')
@@ -150,7 +175,13 @@ describe('reservation management', () => {
     const quote = await api.call('GET', `/v1/reservations/${id}/refund-quote`);
     expect(quote.status).toBe(200);
     // Today's price (1,186.54) is lower than the 2,000 paid; almost the whole year is left.
-    expect(quote.body).toMatchObject({ unitPriceUsd: 1_186.54, currentUnitPriceUsd: 1_186.54, purchaseUnitPriceUsd: 2_000, withinAllowance: true, allowance: { capUsd: 50_000, usedUsd: 0 } });
+    expect(quote.body).toMatchObject({
+      unitPriceUsd: 1_186.54,
+      currentUnitPriceUsd: 1_186.54,
+      purchaseUnitPriceUsd: 2_000,
+      withinAllowance: true,
+      allowance: { capUsd: 50_000, usedUsd: 0 },
+    });
     expect(quote.body.refundUsd).toBeGreaterThan(2_373.0);
     expect(quote.body.refundUsd).toBeLessThanOrEqual(2_373.08);
 
@@ -165,7 +196,14 @@ describe('reservation management', () => {
     expect({ status: twice.status, code: twice.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
 
     // Three-year D64s_v5 reservations: each refund alone is about USD 38,000.
-    const big = { catalogItemId: 'ri-standard_d64s_v5-japaneast-p3y', armSkuName: 'Standard_D64s_v5', region: 'japaneast', term: 'P3Y' as const, quantity: 1, unitPriceUsd: 38_751.44 };
+    const big = {
+      catalogItemId: 'ri-standard_d64s_v5-japaneast-p3y',
+      armSkuName: 'Standard_D64s_v5',
+      region: 'japaneast',
+      term: 'P3Y' as const,
+      quantity: 1,
+      unitPriceUsd: 38_751.44,
+    };
     const first = await reservation({ ...big, expiryDate: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString() });
     const second = await reservation({ ...big, expiryDate: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString() });
     expect((await api.call('POST', `/v1/reservations/${first}/cancel`)).status).toBe(200);
@@ -174,7 +212,10 @@ describe('reservation management', () => {
     expect(overCap.body.withinAllowance).toBe(false);
     const refused = await api.call('POST', `/v1/reservations/${second}/cancel`);
     expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'REFUND_CAP_EXCEEDED', details: { allowance: { capUsd: 50_000, remainingUsd: overCap.body.allowance.remainingUsd } } });
+    expect(refused.body).toMatchObject({
+      code: 'REFUND_CAP_EXCEEDED',
+      details: { allowance: { capUsd: 50_000, remainingUsd: overCap.body.allowance.remainingUsd } },
+    });
     expect(refused.body.message).toContain(`remaining refund allowance of USD ${overCap.body.allowance.remainingUsd.toFixed(2)}`);
     expect(await api.countEvents()).toBe(before);
     expect((await api.call('GET', `/v1/reservations/${second}`)).body.provisioningState).toBe('Succeeded');
@@ -184,7 +225,11 @@ describe('reservation management', () => {
     const customer = (await api.call('POST', '/v1/customers', { body: { name: 'Parallel Cancels Ltd' } })).body.customerId;
     const subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customer}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
-    const seeded = await seedReservationOrder(api.app.get(EventStoreDBClient), { customerId: customer, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [{ quantity: 1 }, { quantity: 1 }]);
+    const seeded = await seedReservationOrder(
+      api.app.get(EventStoreDBClient),
+      { customerId: customer, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
+      [{ quantity: 1 }, { quantity: 1 }],
+    );
     const [id, other] = seeded.reservationIds;
 
     const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', `/v1/reservations/${id}/cancel`)));

@@ -47,9 +47,7 @@ describe('date inputs', () => {
 
   it('reads from and to of the order histories in any ISO 8601 form as the instant it names', async () => {
     // Bounds at, just before and just after each order, written in any form at any offset.
-    const near = fc
-      .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: -2, max: 2 }))
-      .map(([i, delta]) => orders[i].placedAt + delta);
+    const near = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: -2, max: 2 })).map(([i, delta]) => orders[i].placedAt + delta);
     await fc.assert(
       fc.asyncProperty(isoForm(near), isoForm(near), fc.constantFrom(0, 1), async (from, to, which) => {
         const path = historyPaths()[which];
@@ -118,13 +116,23 @@ describe('date inputs', () => {
         if (answer.status >= 500 || (answer.status >= 300 && answer.status !== 400 && answer.status !== 404)) {
           throw new Error(`${method} ${path} with ${JSON.stringify(date)} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
         }
-        if (answer.status >= 400) expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
+        if (answer.status >= 400)
+          expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
       }),
       { numRuns: 300, seed: 20261202 },
     );
   });
 
   function usageRecord(hour: string) {
-    return { customerId, subscriptionId, resourceId: `/vm/${randomUUID()}`, region: 'eastus', vmSize: 'Standard_D2s_v5', hour, quantity: 1, payAsYouGoRateUsd: 0.1 };
+    return {
+      customerId,
+      subscriptionId,
+      resourceId: `/vm/${randomUUID()}`,
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour,
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    };
   }
 });

@@ -26,7 +26,10 @@ describe('hostile input', () => {
   const headerValue = fc.string({ maxLength: 80 }).filter((v) => /^[\x20-\x7e]*$/.test(v));
   /** Mostly real ids of the fixture (so requests reach the domain), sometimes anything. */
   const id = (real: () => string) =>
-    fc.oneof({ arbitrary: fc.constant(null).map(() => real()), weight: 3 }, { arbitrary: fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constant('..%2F..%2Fetc')), weight: 1 });
+    fc.oneof(
+      { arbitrary: fc.constant(null).map(() => real()), weight: 3 },
+      { arbitrary: fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constant('..%2F..%2Fetc')), weight: 1 },
+    );
 
   /** Odd but valid ISO 8601 (week and ordinal dates, expanded years, 24:00, basic form), or near misses. */
   const date = () =>
@@ -41,24 +44,72 @@ describe('hostile input', () => {
   const requests = () =>
     fc.oneof(
       fc.tuple(fc.constant('POST'), fc.constant('/v1/customers')),
-      fc.tuple(fc.constant('POST'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/subscriptions`)),
-      fc.tuple(fc.constant('POST'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/carts`)),
-      fc.tuple(fc.constant('POST'), id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/items`)),
-      fc.tuple(fc.constant('PATCH'), id(() => fixture.lineId).map((l) => `/v1/carts/${fixture.cartId}/items/${encodeURIComponent(l)}`)),
-      fc.tuple(fc.constant('PUT'), id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/scope`)),
-      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((o) => `/v1/orders/${encodeURIComponent(o)}/cancel`)),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/subscriptions`),
+      ),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/carts`),
+      ),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/items`),
+      ),
+      fc.tuple(
+        fc.constant('PATCH'),
+        id(() => fixture.lineId).map((l) => `/v1/carts/${fixture.cartId}/items/${encodeURIComponent(l)}`),
+      ),
+      fc.tuple(
+        fc.constant('PUT'),
+        id(() => fixture.cartId).map((c) => `/v1/carts/${encodeURIComponent(c)}/scope`),
+      ),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => randomUUID()).map((o) => `/v1/orders/${encodeURIComponent(o)}/cancel`),
+      ),
       fc.tuple(fc.constant('POST'), fc.constant('/v1/usage')),
-      fc.tuple(fc.constant('PUT'), id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/contact`)),
-      fc.tuple(fc.constant('DELETE'), id(() => randomUUID()).map((c) => `/v1/customers/${encodeURIComponent(c)}/personal-data`)),
-      fc.tuple(fc.constant('PUT'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/scope`)),
-      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/split`)),
-      fc.tuple(fc.constant('PUT'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/auto-renew`)),
-      fc.tuple(fc.constant('POST'), id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/cancel`)),
+      fc.tuple(
+        fc.constant('PUT'),
+        id(() => fixture.customerId).map((c) => `/v1/customers/${encodeURIComponent(c)}/contact`),
+      ),
+      fc.tuple(
+        fc.constant('DELETE'),
+        id(() => randomUUID()).map((c) => `/v1/customers/${encodeURIComponent(c)}/personal-data`),
+      ),
+      fc.tuple(
+        fc.constant('PUT'),
+        id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/scope`),
+      ),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/split`),
+      ),
+      fc.tuple(
+        fc.constant('PUT'),
+        id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/auto-renew`),
+      ),
+      fc.tuple(
+        fc.constant('POST'),
+        id(() => randomUUID()).map((r) => `/v1/reservations/${encodeURIComponent(r)}/cancel`),
+      ),
       fc.tuple(fc.constant('POST'), fc.constant('/v1/reservations/merge')),
-      fc.tuple(fc.constant('GET'), fc.tuple(date(), date()).map(([from, to]) => `/v1/orders?from=${q(from)}&to=${q(to)}`)),
-      fc.tuple(fc.constant('GET'), date().map((from) => `/v1/customers/${fixture.customerId}/orders?from=${q(from)}`)),
-      fc.tuple(fc.constant('GET'), fc.tuple(date(), date()).map(([from, to]) => `/v1/customers/${fixture.customerId}/costs?from=${q(from)}&to=${q(to)}`)),
-      fc.tuple(fc.constant('GET'), date().map((asOf) => `/v1/orders/${randomUUID()}?asOf=${q(asOf)}`)),
+      fc.tuple(
+        fc.constant('GET'),
+        fc.tuple(date(), date()).map(([from, to]) => `/v1/orders?from=${q(from)}&to=${q(to)}`),
+      ),
+      fc.tuple(
+        fc.constant('GET'),
+        date().map((from) => `/v1/customers/${fixture.customerId}/orders?from=${q(from)}`),
+      ),
+      fc.tuple(
+        fc.constant('GET'),
+        fc.tuple(date(), date()).map(([from, to]) => `/v1/customers/${fixture.customerId}/costs?from=${q(from)}&to=${q(to)}`),
+      ),
+      fc.tuple(
+        fc.constant('GET'),
+        date().map((asOf) => `/v1/orders/${randomUUID()}?asOf=${q(asOf)}`),
+      ),
     );
 
   /** Bodies shaped like ours, with junk in their fields, or any JSON at all. */
@@ -71,7 +122,11 @@ describe('hostile input', () => {
           email: fc.oneof(fc.emailAddress(), fc.string(), fc.jsonValue()),
           phone: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue()),
           quantity: fc.oneof(fc.integer({ min: -5, max: 2_000 }), fc.double(), fc.string(), fc.constant(null)),
-          subscriptionId: fc.oneof(fc.constant(null).map(() => fixture.subscriptionId), fc.uuid(), fc.jsonValue()),
+          subscriptionId: fc.oneof(
+            fc.constant(null).map(() => fixture.subscriptionId),
+            fc.uuid(),
+            fc.jsonValue(),
+          ),
           catalogItemId: fc.oneof(fc.constant('ri-standard_d2s_v5-eastus-p1y'), fc.string(), fc.jsonValue()),
           term: fc.oneof(fc.constantFrom('P1Y', 'P3Y', 'P9Y'), fc.jsonValue()),
           billingPlan: fc.oneof(fc.constantFrom('Upfront', 'Monthly', 'Yearly'), fc.jsonValue()),
@@ -82,7 +137,16 @@ describe('hostile input', () => {
             fc.jsonValue(),
             // Usage records that reach the hour's parsing: the fixture's customer and subscription, any date.
             fc.array(
-              date().map((hour) => ({ customerId: fixture.customerId, subscriptionId: fixture.subscriptionId, resourceId: 'vm-1', region: 'eastus', vmSize: 'Standard_D2s_v5', hour, quantity: 1, payAsYouGoRateUsd: 0.1 })),
+              date().map((hour) => ({
+                customerId: fixture.customerId,
+                subscriptionId: fixture.subscriptionId,
+                resourceId: 'vm-1',
+                region: 'eastus',
+                vmSize: 'Standard_D2s_v5',
+                hour,
+                quantity: 1,
+                payAsYouGoRateUsd: 0.1,
+              })),
               { minLength: 1, maxLength: 2 },
             ),
           ),
@@ -107,7 +171,8 @@ describe('hostile input', () => {
           if (ifMatch !== null) headers['if-match'] = ifMatch;
           const before = await api.countEvents();
           const answer = await api.call(method, path, { body: method === 'GET' ? undefined : (rawBody ?? generated), headers });
-          if (answer.status >= 500) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`);
+          if (answer.status >= 500)
+            throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`);
           if (answer.status >= 400) {
             expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
             expect(await api.countEvents()).toBe(before);

@@ -27,12 +27,26 @@ describe('personal data in the embedded PostgreSQL', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function startApiProcess(env: Record<string, string>): Promise<{ proc: RunningProcess; call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }> }> {
+  async function startApiProcess(
+    env: Record<string, string>,
+  ): Promise<{ proc: RunningProcess; call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }> }> {
     const port = await freePort();
-    const proc = startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), PERSONAL_DATA_URL: '', PERSONAL_DATA_DIR: dataDir, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'true' });
+    const proc = startTsProcess('apps/api/src/main.ts', {
+      ...env,
+      HTTP_PORT: String(port),
+      PERSONAL_DATA_URL: '',
+      PERSONAL_DATA_DIR: dataDir,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      RUN_PROJECTIONS: 'true',
+    });
     processes.push(proc);
     const base = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${base}/health/live`).catch(() => undefined))?.ok, 60_000, () => proc.output());
+    await eventually(
+      async () => (await fetch(`${base}/health/live`).catch(() => undefined))?.ok,
+      60_000,
+      () => proc.output(),
+    );
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${base}${path}`, {
         method,

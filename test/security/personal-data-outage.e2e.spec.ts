@@ -15,7 +15,11 @@ describe('personal data while PostgreSQL is down', () => {
     expect(customer.status).toBe(201);
     const before = await api.countEvents();
     const answer = await api.call('PUT', `/v1/customers/${customer.body.customerId}/contact`, { body: { name: 'Jane Doe', email: 'jane@offline.example' } });
-    expect({ status: answer.status, code: answer.body.code, retryAfter: answer.headers.get('retry-after') }).toEqual({ status: 503, code: 'DEPENDENCY_UNAVAILABLE', retryAfter: '1' });
+    expect({ status: answer.status, code: answer.body.code, retryAfter: answer.headers.get('retry-after') }).toEqual({
+      status: 503,
+      code: 'DEPENDENCY_UNAVAILABLE',
+      retryAfter: '1',
+    });
     expect((await api.call('DELETE', `/v1/customers/${customer.body.customerId}/personal-data`)).status).toBe(503);
     expect(await api.countEvents()).toBe(before);
     expect((await api.call('GET', `/v1/customers/${customer.body.customerId}`)).status).toBe(200);

@@ -16,7 +16,8 @@ describe('personal data', () => {
   /** Every event's data and metadata, as the text an auditor or a backup would hold. */
   const everythingStored = async () => {
     const lines: string[] = [];
-    for await (const { event } of api.app.get(EventStoreDBClient).readAll()) lines.push(`${event!.type} ${JSON.stringify(event!.data)} ${JSON.stringify(event!.metadata)}`);
+    for await (const { event } of api.app.get(EventStoreDBClient).readAll())
+      lines.push(`${event!.type} ${JSON.stringify(event!.data)} ${JSON.stringify(event!.metadata)}`);
     return lines.join('\n');
   };
 
@@ -33,7 +34,11 @@ describe('personal data', () => {
     for (const value of Object.values(contact)) expect(stored).not.toContain(value);
 
     // Another partner sees nothing and can erase nothing.
-    for (const [method, path] of [['GET', 'contact'], ['PUT', 'contact'], ['DELETE', 'personal-data']] as const) {
+    for (const [method, path] of [
+      ['GET', 'contact'],
+      ['PUT', 'contact'],
+      ['DELETE', 'personal-data'],
+    ] as const) {
       const answer = await api.call(method, `/v1/customers/${customerId}/${path}`, { key: FABRIKAM_KEY, body: method === 'PUT' ? contact : undefined });
       expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 404, code: 'CUSTOMER_NOT_FOUND' });
     }

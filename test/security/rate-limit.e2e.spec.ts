@@ -29,7 +29,11 @@ describe('rate limiting per API key', () => {
       LOG_LEVEL: 'warn',
     });
     secondUrl = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${secondUrl}/health/live`).catch(() => undefined))?.ok, 30_000, () => second.output());
+    await eventually(
+      async () => (await fetch(`${secondUrl}/health/live`).catch(() => undefined))?.ok,
+      30_000,
+      () => second.output(),
+    );
   });
 
   afterAll(async () => {

@@ -25,7 +25,10 @@ function listeningAddress(port: number): string | undefined {
     if (!local || state !== '0A') continue;
     const [hex, portHex] = local.split(':');
     if (parseInt(portHex, 16) !== port) continue;
-    return (hex.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)).join('.');
+    return (hex.match(/../g) ?? [])
+      .reverse()
+      .map((byte) => parseInt(byte, 16))
+      .join('.');
   }
   return undefined;
 }
@@ -70,11 +73,7 @@ describe('safe defaults', () => {
   });
 
   describe('operator credentials', () => {
-    it.each([
-      [{ API_KEYS: 'k=p:c' }],
-      [{ API_KEYS_FILE: '/etc/keys.json' }],
-      [{ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops' }],
-    ])('are required with %j', (env) => {
+    it.each([[{ API_KEYS: 'k=p:c' }], [{ API_KEYS_FILE: '/etc/keys.json' }], [{ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops' }]])('are required with %j', (env) => {
       expect(() => validateEnvironment(env)).toThrow('OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set');
     });
 
@@ -84,7 +83,12 @@ describe('safe defaults', () => {
     });
 
     it('stop the api process at start, naming them, when real keys are set without them', async () => {
-      const api = startTsProcess('apps/api/src/main.ts', { API_KEYS: 'key-1=partner-1:client', OPS_USERNAME: '', OPS_PASSWORD: '', HTTP_PORT: String(await freePort()) });
+      const api = startTsProcess('apps/api/src/main.ts', {
+        API_KEYS: 'key-1=partner-1:client',
+        OPS_USERNAME: '',
+        OPS_PASSWORD: '',
+        HTTP_PORT: String(await freePort()),
+      });
       expect(await api.exited).toBe(1);
       expect(api.output()).toContain('OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set');
     });
@@ -105,7 +109,10 @@ describe('safe defaults', () => {
       const api = compose.services.api.environment!;
       // Compose substitutes ${VAR:?message} from the operator's environment; stand in for that here.
       const substituted = Object.fromEntries(
-        Object.entries(api).map(([key, value]) => [key, String(value).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => (name === 'API_KEYS' ? 'key-1=partner-1:erp' : `from-operator-${name}`))]),
+        Object.entries(api).map(([key, value]) => [
+          key,
+          String(value).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => (name === 'API_KEYS' ? 'key-1=partner-1:erp' : `from-operator-${name}`)),
+        ]),
       );
       expect(substituted.NODE_ENV).toBe('production');
       const env = validateEnvironment(substituted);
@@ -151,11 +158,15 @@ describe('safe defaults', () => {
       const body = Buffer.alloc(9 * 1024 * 1024, '{');
       for (const headers of [{}, { 'x-api-key': 'not-a-key' }]) {
         const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = httpRequest(`${api.url}/v1/customers`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
-            let text = '';
-            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-            res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-          });
+          const req = httpRequest(
+            `${api.url}/v1/customers`,
+            { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } },
+            (res) => {
+              let text = '';
+              res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+              res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+            },
+          );
           // The server may close the socket while we are still sending: the answer has come by then.
           req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
           req.end(body);

@@ -46,11 +46,17 @@ describe('secrets in logs', () => {
     const worker = startTsProcess('apps/worker/src/main.ts', env);
     processes = [api, worker, store.proc];
     const base = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok, 60_000, () => api.output() + worker.output());
+    await eventually(
+      async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok,
+      60_000,
+      () => api.output() + worker.output(),
+    );
 
     const asPartner = (path: string, init: RequestInit = {}) =>
       fetch(`${base}${path}`, { ...init, headers: { 'x-api-key': partnerKey, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-    const customer = (await (await asPartner('/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Secretive Ltd' }) })).json()) as { customerId: string };
+    const customer = (await (await asPartner('/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Secretive Ltd' }) })).json()) as {
+      customerId: string;
+    };
     expect(customer.customerId).toBeDefined();
     expect((await asPartner('/v1/customers', { method: 'POST', body: '{"name": ' })).status).toBe(400);
     expect((await asPartner(`/v1/customers/${randomUUID()}`)).status).toBe(404);
@@ -61,7 +67,11 @@ describe('secrets in logs', () => {
     expect((await fetch(`${base}/ops/queues`, { headers: basic(`${opsPassword}x`) })).status).toBe(401);
 
     // The request log lines are there, so the search below searched something.
-    await eventually(() => api.output().includes('"url":"/v1/customers"'), 10_000, () => api.output());
+    await eventually(
+      () => api.output().includes('"url":"/v1/customers"'),
+      10_000,
+      () => api.output(),
+    );
     const everything = api.output() + worker.output() + store.proc.output();
     const basicAuth = Buffer.from(`ops:${opsPassword}`).toString('base64');
     for (const secret of [partnerKey, opsPassword, redisPassword, basicAuth]) expect(everything).not.toContain(secret);

@@ -71,9 +71,16 @@ describe('ensure-test-services.sh', () => {
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     const redisPort = await freePort();
     try {
-      const answer = runAs('nobody', { PATH: path.dir, ENSURE_REDIS_PORT: String(redisPort), ENSURE_POSTGRES_PORT: String(await freePort()), ENSURE_CHROMIUM: chromium });
+      const answer = runAs('nobody', {
+        PATH: path.dir,
+        ENSURE_REDIS_PORT: String(redisPort),
+        ENSURE_POSTGRES_PORT: String(await freePort()),
+        ENSURE_CHROMIUM: chromium,
+      });
       expect(answer.status).toBe(1);
-      expect(answer.stderr.trimEnd().split('\n')).toEqual(["PostgreSQL is installed but not running: start it with 'service postgresql start' (as root), then run npm test again."]);
+      expect(answer.stderr.trimEnd().split('\n')).toEqual([
+        "PostgreSQL is installed but not running: start it with 'service postgresql start' (as root), then run npm test again.",
+      ]);
     } finally {
       spawnSync('redis-cli', ['-p', String(redisPort), 'shutdown', 'nosave']);
       path.remove();

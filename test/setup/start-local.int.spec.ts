@@ -74,7 +74,11 @@ describe('npm start (tools/start-local.ts)', () => {
     expect(catalog.status).toBe(200);
     expect(await answers(redisPort)).toBe(true);
     // Redis keeps its data (append-only file) where it was told.
-    await eventually(() => existsSync(join(env.REDIS_DATA_DIR, 'appendonlydir')), 10_000, () => supervisor!.output());
+    await eventually(
+      () => existsSync(join(env.REDIS_DATA_DIR, 'appendonlydir')),
+      10_000,
+      () => supervisor!.output(),
+    );
 
     expect(await supervisor.kill('SIGTERM')).toBe(0);
     expect(await answers(redisPort)).toBe(false);

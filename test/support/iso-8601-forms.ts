@@ -60,7 +60,11 @@ export const isoForm = (instant: fc.Arbitrary<number> = fc.integer({ min: Date.U
       // No zone means UTC, so a zone-less form is written at offset 0.
       const offset = zoneForm === 'none' ? 0 : offsetMinutes;
       const zone =
-        zoneForm === 'none' ? '' : offset === 0 && zoneForm === 'Z' ? 'Z' : `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60), 2)}${zoneForm === '+hhmm' ? '' : ':'}${pad(offset % 60, 2)}`;
+        zoneForm === 'none'
+          ? ''
+          : offset === 0 && zoneForm === 'Z'
+            ? 'Z'
+            : `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60), 2)}${zoneForm === '+hhmm' ? '' : ':'}${pad(offset % 60, 2)}`;
       const local = new Date(instant + offset * 60_000);
       if (local.getUTCFullYear() < 2 || local.getUTCFullYear() > 9999) return { text: new Date(instant).toISOString(), instant };
       if (midnightAs24 && local.getTime() % DAY_MS === 0) {

@@ -66,7 +66,8 @@ describe('npm run demo', () => {
     expect(order.body).toMatchObject({ orderNumber, customerId });
     expect(order.body.lines.map((line: { quantity: number }) => line.quantity)).toEqual([3, 1]);
     const reservations = await api.call('GET', `/v1/customers/${customerId}/reservations`);
-    for (const reservation of reservations.body.items) expect(out).toContain(`${reservation.reservationId}: ${reservation.quantity} × ${reservation.armSkuName}`);
+    for (const reservation of reservations.body.items)
+      expect(out).toContain(`${reservation.reservationId}: ${reservation.quantity} × ${reservation.armSkuName}`);
     const costs = await api.call('GET', `/v1/customers/${customerId}/costs`);
     expect(costs.body.items.length).toBeGreaterThan(0);
     for (const row of costs.body.items) expect(out).toContain(`${row.date} ${row.subscriptionId}: pay-as-you-go USD ${row.payAsYouGoCostUsd.toFixed(2)}`);

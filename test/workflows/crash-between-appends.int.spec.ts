@@ -29,14 +29,24 @@ describe('a crash between two appends is finished in the background', () => {
   let store: Awaited<ReturnType<typeof startStoreProcess>>;
   let client: EventStoreDBClient;
   let worker: RunningProcess;
-  const env = () => ({ EVENTSTORE_URL: store.connectionString, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn', PROVISIONING_LATENCY_MS: '0', THROTTLE_LIMIT: '1000000' });
+  const env = () => ({
+    EVENTSTORE_URL: store.connectionString,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    PROVISIONING_LATENCY_MS: '0',
+    THROTTLE_LIMIT: '1000000',
+  });
 
   /** An api process that dies at `crashAt`; resolves once it answers. */
   async function startApi(crashAt: string): Promise<{ proc: RunningProcess; url: string }> {
     const port = await freePort();
     const proc = startTsProcess('apps/api/src/main.ts', { ...env(), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', CRASH_AT: crashAt });
     const url = `http://127.0.0.1:${port}`;
-    await eventually(async () => (await fetch(`${url}/health/live`).catch(() => undefined))?.ok, 60_000, () => proc.output());
+    await eventually(
+      async () => (await fetch(`${url}/health/live`).catch(() => undefined))?.ok,
+      60_000,
+      () => proc.output(),
+    );
     return { proc, url };
   }
 
@@ -91,12 +101,20 @@ describe('a crash between two appends is finished in the background', () => {
     const started = Date.now();
 
     // No retry: the order appears on its own, once.
-    const placed = await eventually(async () => (await events(`order-${orderIdFor(cartId)}`)).filter((e) => e.type === 'OrderPlaced'), HEAL_WITHIN_MS, () => worker.output());
+    const placed = await eventually(
+      async () => (await events(`order-${orderIdFor(cartId)}`)).filter((e) => e.type === 'OrderPlaced'),
+      HEAL_WITHIN_MS,
+      () => worker.output(),
+    );
     expect(placed.length).toBe(1);
     expect(Date.now() - started).toBeLessThan(HEAL_WITHIN_MS);
     expect(placed[0].data).toMatchObject({ orderNumber: cart.at(-1)!.data.orderNumber, customerId, cartId });
     // And the order is then fulfilled like any other.
-    await eventually(async () => (await events(`order-${orderIdFor(cartId)}`)).some((e) => e.type === 'OrderCompleted') || undefined, 30_000, () => worker.output());
+    await eventually(
+      async () => (await events(`order-${orderIdFor(cartId)}`)).some((e) => e.type === 'OrderCompleted') || undefined,
+      30_000,
+      () => worker.output(),
+    );
   });
 
   it('cancels the reservation whose refund the api recorded just before it died, counting the refund once', async () => {
@@ -104,9 +122,15 @@ describe('a crash between two appends is finished in the background', () => {
     const customerId = (await call(api.url, 'POST', '/v1/customers', { name: 'Crash Cancel Ltd' })).body.customerId;
     const subscriptionId = randomUUID();
     await call(api.url, 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
-    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [{ quantity: 1 }]);
+    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
+      { quantity: 1 },
+    ]);
     const [reservationId] = reservationIds;
-    await eventually(async () => (await call(api.url, 'GET', `/v1/reservations/${reservationId}`)).status === 200 || undefined, 30_000, () => worker.output());
+    await eventually(
+      async () => (await call(api.url, 'GET', `/v1/reservations/${reservationId}`)).status === 200 || undefined,
+      30_000,
+      () => worker.output(),
+    );
 
     await expect(call(api.url, 'POST', `/v1/reservations/${reservationId}/cancel`)).rejects.toThrow();
     expect(await api.proc.exited).toBe('SIGKILL');
@@ -114,7 +138,11 @@ describe('a crash between two appends is finished in the background', () => {
     expect(ledger.map((e) => e.type)).toEqual(['RefundRecorded']);
     const started = Date.now();
 
-    const cancelled = await eventually(async () => (await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationCancelled'), HEAL_WITHIN_MS, () => worker.output());
+    const cancelled = await eventually(
+      async () => (await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationCancelled'),
+      HEAL_WITHIN_MS,
+      () => worker.output(),
+    );
     expect(Date.now() - started).toBeLessThan(HEAL_WITHIN_MS);
     expect(cancelled).toHaveLength(1);
     expect(cancelled[0].data).toMatchObject({ reservationId, cancellationId: ledger[0].data.cancellationId, refundUsd: ledger[0].data.amountUsd });

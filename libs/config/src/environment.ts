@@ -161,7 +161,16 @@ export class Environment {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
-  const optional = ['EVENTSTORE_URL', 'API_KEYS', 'API_KEYS_FILE', 'RUN_PROJECTIONS', 'OPS_USERNAME', 'OPS_PASSWORD', 'PROVISIONING_FAILING_SKUS', 'PERSONAL_DATA_URL'];
+  const optional = [
+    'EVENTSTORE_URL',
+    'API_KEYS',
+    'API_KEYS_FILE',
+    'RUN_PROJECTIONS',
+    'OPS_USERNAME',
+    'OPS_PASSWORD',
+    'PROVISIONING_FAILING_SKUS',
+    'PERSONAL_DATA_URL',
+  ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   environment.HTTP_HOST ||= environment.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1';
@@ -174,7 +183,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 /** Rules about settings taken together, each naming the variables to set. */
 function combinationErrors(env: Environment): string[] {
   const errors: string[] = [];
-  if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_URL) errors.push('  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)');
+  if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_URL)
+    errors.push('  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)');
   // Real partner keys mean a real deployment: the development ops/ops must not guard its operator pages.
   if ((env.API_KEYS || env.API_KEYS_FILE) && !(env.OPS_USERNAME && env.OPS_PASSWORD)) {
     errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');

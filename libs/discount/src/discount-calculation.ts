@@ -69,11 +69,26 @@ export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
   if (reservation.status === 'none') return [];
   const { reservationId, customerId, region, flexibilityGroup, ratio, quantity, effectiveDate } = reservation;
   const end = reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
-  const periods = reservation.scopePeriods?.length ? reservation.scopePeriods : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];
+  const periods = reservation.scopePeriods?.length
+    ? reservation.scopePeriods
+    : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];
   return periods.flatMap((period, i) => {
     const from = period.from > effectiveDate ? period.from : effectiveDate;
     const until = periods[i + 1] && periods[i + 1].from < end ? periods[i + 1].from : end;
     if (from >= until) return [];
-    return [{ reservationId, customerId, region, flexibilityGroup, ratio, quantity, scope: period.scope, effectiveDate: from, expiryDate: until, purchasedAt: effectiveDate }];
+    return [
+      {
+        reservationId,
+        customerId,
+        region,
+        flexibilityGroup,
+        ratio,
+        quantity,
+        scope: period.scope,
+        effectiveDate: from,
+        expiryDate: until,
+        purchasedAt: effectiveDate,
+      },
+    ];
   });
 }

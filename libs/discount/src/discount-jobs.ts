@@ -11,10 +11,22 @@ import { DiscountJob } from './discount-calculation';
 export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], records: UsageRecord[]): Promise<string[]> {
   const ids: string[] = [];
   for (const job of jobs) {
-    const recordIds = records.filter((r) => r.customerId === job.customerId).map((r) => r.recordId).sort();
-    const fingerprint = createHash('sha256').update(`${job.fromHour}|${job.toHour}|${recordIds.join(',')}`).digest('hex').slice(0, 32);
+    const recordIds = records
+      .filter((r) => r.customerId === job.customerId)
+      .map((r) => r.recordId)
+      .sort();
+    const fingerprint = createHash('sha256')
+      .update(`${job.fromHour}|${job.toHour}|${recordIds.join(',')}`)
+      .digest('hex')
+      .slice(0, 32);
     const jobId = `discount-${job.customerId}-${fingerprint}`;
-    await queue.add('discount', job, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: false });
+    await queue.add('discount', job, {
+      jobId,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: false,
+    });
     ids.push(jobId);
   }
   return ids;

@@ -39,7 +39,11 @@ export class UsageStore {
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
-    return [...ranges.entries()].map(([customerId, { from, to }]) => ({ customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString() }));
+    return [...ranges.entries()].map(([customerId, { from, to }]) => ({
+      customerId,
+      fromHour: new Date(from).toISOString(),
+      toHour: new Date(to).toISOString(),
+    }));
   }
 
   /** Every stored record of the customer in [fromHour, toHour], by hour. */
@@ -49,7 +53,12 @@ export class UsageStore {
     for (const hour of hours) pipeline.hvals(usageKey(range.customerId, Number(hour)));
     const results = (await pipeline.exec()) ?? [];
     const byHour = new Map<string, UsageRecord[]>();
-    hours.forEach((hour, i) => byHour.set(new Date(Number(hour)).toISOString(), ((results[i]?.[1] as string[]) ?? []).map((v) => JSON.parse(v) as UsageRecord)));
+    hours.forEach((hour, i) =>
+      byHour.set(
+        new Date(Number(hour)).toISOString(),
+        ((results[i]?.[1] as string[]) ?? []).map((v) => JSON.parse(v) as UsageRecord),
+      ),
+    );
     return byHour;
   }
 }

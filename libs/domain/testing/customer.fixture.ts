@@ -6,6 +6,8 @@ export const customerSnapshot = (subscriptions: Record<string, SubscriptionStatu
   customerId: 'c-1',
   partnerId: 'p-1',
   name: 'Contoso',
-  subscriptions: Object.fromEntries(Object.entries(subscriptions).map(([subscriptionId, status]) => [subscriptionId, { subscriptionId, name: subscriptionId, status }])),
+  subscriptions: Object.fromEntries(
+    Object.entries(subscriptions).map(([subscriptionId, status]) => [subscriptionId, { subscriptionId, name: subscriptionId, status }]),
+  ),
   ...overrides,
 });

@@ -118,9 +118,11 @@ export class EventStreams {
     const previous = this.queues.get(stream) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.decideAndAppend(stream, decider, command, context, options));
     this.queues.set(stream, run);
-    void run.catch(() => undefined).then(() => {
-      if (this.queues.get(stream) === run) this.queues.delete(stream);
-    });
+    void run
+      .catch(() => undefined)
+      .then(() => {
+        if (this.queues.get(stream) === run) this.queues.delete(stream);
+      });
     return run;
   }
 

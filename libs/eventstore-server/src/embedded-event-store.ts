@@ -35,12 +35,13 @@ export class EmbeddedEventStore {
     let bound = { host, port: 0 };
     server.addService(streamsGrpc.StreamsService, streamsService(engine));
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesService());
-    server.addService(gossipGrpc.GossipService, gossipService(() => bound));
+    server.addService(
+      gossipGrpc.GossipService,
+      gossipService(() => bound),
+    );
     try {
       const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (error, port) =>
-          error ? reject(error) : resolve(port),
-        ),
+        server.bindAsync(`${host}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
       );
       bound = { host, port };
     } catch (error) {

@@ -64,8 +64,14 @@ export class FulfilmentProcessor extends WorkerHost implements OnModuleInit, OnM
   async parkIfExhausted(job: Job<FulfilmentRequest> | undefined, error: Error): Promise<void> {
     await this.redis.incr(JOB_COUNTER(FULFILMENT_QUEUE, 'failed')).catch(() => undefined);
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    this.logger.error(`order ${job.data.orderId}: fulfilment gave up after ${job.attemptsMade} attempts (${error.message}); parked in ${FULFILMENT_DEAD_LETTER_QUEUE}`);
-    await this.deadLetters.add('parked-order', { ...job.data, reason: error.message, failedJobId: String(job.id) }, { jobId: `dead-${job.id}-${job.attemptsMade}` });
+    this.logger.error(
+      `order ${job.data.orderId}: fulfilment gave up after ${job.attemptsMade} attempts (${error.message}); parked in ${FULFILMENT_DEAD_LETTER_QUEUE}`,
+    );
+    await this.deadLetters.add(
+      'parked-order',
+      { ...job.data, reason: error.message, failedJobId: String(job.id) },
+      { jobId: `dead-${job.id}-${job.attemptsMade}` },
+    );
   }
 }
 
@@ -89,7 +95,12 @@ export class DeadLetterProcessor extends WorkerHost {
       throw new UnrecoverableError(`fulfilment attempts exhausted: ${job.data.reason}. Retry this job to send order ${job.data.orderId} back to fulfilment.`);
     }
     const { orderId, placedEventId, correlationId, partnerId } = job.data;
-    await enqueueFulfilment(this.fulfilmentQueue, { orderId, placedEventId, correlationId, partnerId }, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }), { at: Date.now() });
+    await enqueueFulfilment(
+      this.fulfilmentQueue,
+      { orderId, placedEventId, correlationId, partnerId },
+      this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }),
+      { at: Date.now() },
+    );
     return `order ${orderId} sent back to fulfilment`;
   }
 }

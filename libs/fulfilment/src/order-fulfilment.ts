@@ -82,7 +82,11 @@ export class OrderFulfilment {
     const reservationId = reservationIdFor(order.orderId, line.lineNumber);
     const lineContext = (step: string) => ({ ...context, commandId: `${context.commandId}/line-${line.lineNumber}/${step}`, now: new Date().toISOString() });
     try {
-      await this.orders.handle(order.orderId, { type: 'StartLineProvisioning', data: { lineNumber: line.lineNumber, reservationId, now: lineContext('start').now } }, lineContext('start'));
+      await this.orders.handle(
+        order.orderId,
+        { type: 'StartLineProvisioning', data: { lineNumber: line.lineNumber, reservationId, now: lineContext('start').now } },
+        lineContext('start'),
+      );
     } catch (error) {
       if (error instanceof DomainError && error.code === 'ORDER_NOT_PENDING') return false;
       throw error;
@@ -103,11 +107,20 @@ export class OrderFulfilment {
       if (!(error instanceof PermanentProvisioningError)) throw error; // transient: the queue retries with backoff
       this.logger.warn(`order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`);
       const failed = lineContext('fail');
-      await this.orders.handle(order.orderId, { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: failed.now } }, failed);
+      await this.orders.handle(
+        order.orderId,
+        { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: failed.now } },
+        failed,
+      );
       return true;
     }
     const size = this.catalog.sizeOf(line.armSkuName)!;
-    const activeSubscriptions = customer.status === 'registered' ? Object.values(customer.subscriptions).filter((s) => s.status === 'active').map((s) => s.subscriptionId) : [];
+    const activeSubscriptions =
+      customer.status === 'registered'
+        ? Object.values(customer.subscriptions)
+            .filter((s) => s.status === 'active')
+            .map((s) => s.subscriptionId)
+        : [];
     const recorded = lineContext('provisioned');
     await this.orders.handle(
       order.orderId,

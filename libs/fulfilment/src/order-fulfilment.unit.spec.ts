@@ -25,15 +25,49 @@ async function placed(skus: string[]) {
   await givenCustomer(ordering.store);
   const lines = skus.map((sku, i) => {
     const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
-    return { lineId: `l-${i}`, catalogItemId: item.id, armSkuName: sku, region: 'eastus', term: 'P1Y' as const, billingPlan: 'Upfront' as const, quantity: 2, subscriptionId: 's-1', unitPriceUsd: item.unitPriceUsd, lineNumber: i + 1, totalUsd: 2 * item.unitPriceUsd };
+    return {
+      lineId: `l-${i}`,
+      catalogItemId: item.id,
+      armSkuName: sku,
+      region: 'eastus',
+      term: 'P1Y' as const,
+      billingPlan: 'Upfront' as const,
+      quantity: 2,
+      subscriptionId: 's-1',
+      unitPriceUsd: item.unitPriceUsd,
+      lineNumber: i + 1,
+      totalUsd: 2 * item.unitPriceUsd,
+    };
   });
   const orderPlaced: OrderEvent = {
     type: 'OrderPlaced',
-    data: { orderId: 'o-1', orderNumber: 'RO-2026-000001', cartId: 'cart-1', customerId: 'c-1', partnerId: 'partner-contoso', lines, scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: '2026-11-25T10:00:00.000Z' },
+    data: {
+      orderId: 'o-1',
+      orderNumber: 'RO-2026-000001',
+      cartId: 'cart-1',
+      customerId: 'c-1',
+      partnerId: 'partner-contoso',
+      lines,
+      scope: { type: 'shared' },
+      billingPlan: 'Upfront',
+      currency: 'USD',
+      totalUsd: 1,
+      placedAt: '2026-11-25T10:00:00.000Z',
+    },
   };
   await given(ordering.store, 'order-o-1', [orderPlaced]);
-  const run = (provisioner: ReservationProvisioner) => new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog).fulfil({ orderId: 'o-1', placedEventId: 'placed-1', correlationId: 'corr', partnerId: 'partner-contoso' });
-  const order = async () => fold(orderDecider, (await ordering.store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)) as PlacedOrder;
+  const run = (provisioner: ReservationProvisioner) =>
+    new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog).fulfil({
+      orderId: 'o-1',
+      placedEventId: 'placed-1',
+      correlationId: 'corr',
+      partnerId: 'partner-contoso',
+    });
+  const order = async () =>
+    fold(
+      orderDecider,
+      (await ordering.store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent),
+    ) as PlacedOrder;
   return { ...ordering, run, order };
 }
 
@@ -81,7 +115,9 @@ describe('OrderFulfilment (on the in-memory store)', () => {
 
   it('fails an order whose subscription is no longer active, before any line starts', async () => {
     const { run, order, store } = await placed(['Standard_D2s_v5']);
-    await given(store, 'customer-c-1', [{ type: 'SubscriptionSuspended', data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: '2026-11-25T10:00:10.000Z' } }]);
+    await given(store, 'customer-c-1', [
+      { type: 'SubscriptionSuspended', data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: '2026-11-25T10:00:10.000Z' } },
+    ]);
     expect(await run(new ScriptedProvisioner())).toBe('failed');
     expect((await order()).timeline.at(-1)?.reason).toBe('subscription s-1 is no longer active; the order cannot be provisioned');
   });

@@ -9,7 +9,15 @@ import { ReservationOrders } from './reservation-orders';
 
 @Global()
 @Module({
-  providers: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, { provide: ReservationLocator, useClass: ViewReservationLocator }, { provide: Catalog, useFactory: () => Catalog.shipped() }],
+  providers: [
+    PartnerScopedReads,
+    OrderNumbers,
+    ReservationOrders,
+    RefundSettlement,
+    RenewalOrders,
+    { provide: ReservationLocator, useClass: ViewReservationLocator },
+    { provide: Catalog, useFactory: () => Catalog.shipped() },
+  ],
   exports: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, Catalog],
 })
 export class OrderingServicesModule {}

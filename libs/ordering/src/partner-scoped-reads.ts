@@ -1,5 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ActiveReservation, Cart, cartDecider, cartStream, Customer, customerDecider, CustomerSnapshot, customerStream, notFound, OpenCart, Order, Reservation } from '@app/domain';
+import {
+  ActiveReservation,
+  Cart,
+  cartDecider,
+  cartStream,
+  Customer,
+  customerDecider,
+  CustomerSnapshot,
+  customerStream,
+  notFound,
+  OpenCart,
+  Order,
+  Reservation,
+} from '@app/domain';
 import { EventStreams, Folded } from '@app/eventstore-client';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;

@@ -26,7 +26,11 @@ export class RefundSettlement {
     // Ids derive from the cancellation, so whoever settles it writes the same events.
     const settling = { ...context, commandId: `${cancellationId}/settle`, now: refundedAt };
     try {
-      return await this.orders.handle(orderId, { type: 'CancelReservation', data: { reservationId, cancellationId, refundUsd: amountUsd, now: refundedAt } }, settling);
+      return await this.orders.handle(
+        orderId,
+        { type: 'CancelReservation', data: { reservationId, cancellationId, refundUsd: amountUsd, now: refundedAt } },
+        settling,
+      );
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'RESERVATION_NOT_ACTIVE') throw error;
       await this.streams.handle(
@@ -38,5 +42,4 @@ export class RefundSettlement {
       throw error;
     }
   }
-
 }

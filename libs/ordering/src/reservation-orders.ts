@@ -49,7 +49,11 @@ export class ReservationOrders {
   placeFromCart(cart: OpenCart, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
     if (!cart.purchase) throw illegalState('CART_NOT_PURCHASED', `cart ${cart.cartId} has not been purchased`);
     const { purchasedAt, ...purchase } = cart.purchase;
-    return this.handle(purchase.orderId, { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } }, context);
+    return this.handle(
+      purchase.orderId,
+      { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } },
+      context,
+    );
   }
 
   /**

@@ -48,7 +48,11 @@ export const context = (overrides: Partial<CommandContext> = {}): CommandContext
 
 /** Events already in a stream: the "given" of a spec. */
 export async function given(store: InMemoryEventStore, stream: string, events: Message[]): Promise<void> {
-  await store.appendToStream(stream, events.map((event) => ({ id: randomUUID(), type: event.type, data: { ...event.data }, metadata: {} })), 'any');
+  await store.appendToStream(
+    stream,
+    events.map((event) => ({ id: randomUUID(), type: event.type, data: { ...event.data }, metadata: {} })),
+    'any',
+  );
 }
 
 /** A registered customer of partner-contoso with one active subscription. */

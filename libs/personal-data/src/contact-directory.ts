@@ -51,7 +51,10 @@ export class ContactDirectory implements OnApplicationShutdown {
 
   async get(customerId: string, partnerId: string): Promise<StoredContact | undefined> {
     await this.ready();
-    const { rows } = await this.pool.query(`SELECT name, email, phone, updated_at FROM customer_contacts WHERE customer_id = $1 AND partner_id = $2`, [customerId, partnerId]);
+    const { rows } = await this.pool.query(`SELECT name, email, phone, updated_at FROM customer_contacts WHERE customer_id = $1 AND partner_id = $2`, [
+      customerId,
+      partnerId,
+    ]);
     if (rows.length === 0) return undefined;
     const [row] = rows as Array<{ name: string; email: string; phone: string | null; updated_at: Date }>;
     return { customerId, name: row.name, email: row.email, ...(row.phone ? { phone: row.phone } : {}), updatedAt: row.updated_at.toISOString() };

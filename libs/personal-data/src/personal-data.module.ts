@@ -13,7 +13,11 @@ import { embeddedPostgres } from './embedded-postgres';
       inject: [ConfigService],
       useFactory: (config: AppConfig) => {
         const url = config.get('PERSONAL_DATA_URL', { infer: true });
-        return new ContactDirectory(url ? new Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 2_000 }) : embeddedPostgres(config.get('PERSONAL_DATA_DIR', { infer: true })));
+        return new ContactDirectory(
+          url
+            ? new Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 2_000 })
+            : embeddedPostgres(config.get('PERSONAL_DATA_DIR', { infer: true })),
+        );
       },
     },
   ],

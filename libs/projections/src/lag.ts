@@ -30,7 +30,12 @@ export interface UnappliedScan {
  * apply, up to `limit` events read. Drained to the end (bounded by maxCount):
  * a read is never abandoned.
  */
-export async function scanUnapplied(store: EventStore, views: ViewReader, projection: Projection, options: { limit: number; upTo?: bigint }): Promise<UnappliedScan> {
+export async function scanUnapplied(
+  store: EventStore,
+  views: ViewReader,
+  projection: Projection,
+  options: { limit: number; upTo?: bigint },
+): Promise<UnappliedScan> {
   const checkpoint = await views.checkpoint(projection.name);
   const types = new Set(projection.eventTypes);
   const events = await store.readAll({ after: checkpoint, maxCount: options.limit });

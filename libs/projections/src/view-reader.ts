@@ -79,9 +79,17 @@ export class ViewReader {
   }
 
   /** A page of an index with the documents its members name: the one way every view's lists are read. */
-  async listed<T>(projection: string, index: string, documentKey: (member: string) => string, options: Parameters<ViewReader['page']>[2]): Promise<Array<{ entry: IndexEntry; document: T | undefined }>> {
+  async listed<T>(
+    projection: string,
+    index: string,
+    documentKey: (member: string) => string,
+    options: Parameters<ViewReader['page']>[2],
+  ): Promise<Array<{ entry: IndexEntry; document: T | undefined }>> {
     const entries = await this.page(projection, index, options);
-    const documents = await this.documents<T>(projection, entries.map((entry) => documentKey(entry.member)));
+    const documents = await this.documents<T>(
+      projection,
+      entries.map((entry) => documentKey(entry.member)),
+    );
     return entries.map((entry, i) => ({ entry, document: documents[i] }));
   }
 

@@ -44,7 +44,13 @@ export class ReservationLifecycle {
       outcome.examined++;
       const { reservationId, partnerId, orderId } = view;
       // Each step happens once per reservation, so each has an id of its own derived from it.
-      const context = (step: string): CommandContext => ({ correlationId, commandId: `${reservationId}/${step}`, partnerId, actor: 'system/reservation-lifecycle', now });
+      const context = (step: string): CommandContext => ({
+        correlationId,
+        commandId: `${reservationId}/${step}`,
+        partnerId,
+        actor: 'system/reservation-lifecycle',
+        now,
+      });
       const change = (command: ReservationCommand, step: string) =>
         this.orders.handle(orderId, { type: 'ChangeReservation', data: { reservationId, change: command } }, context(step));
       const currentUnitPriceUsd = this.catalog.get(view.catalogItemId)?.unitPriceUsd ?? view.unitPriceUsd ?? 0;

@@ -34,8 +34,20 @@ export class ScopeFallbackReactor implements Reactor {
       const { reservationId } = reservation;
       await this.orders.handle(
         reservation.orderId,
-        { type: 'ChangeReservation', data: { reservationId, change: { type: 'FallBackToShared', data: { subscriptionId, reason: 'the subscription was suspended', customer, now: suspendedAt } } } },
-        { correlationId: String(event.metadata.correlationId ?? event.id), commandId: `${event.id}/${reservation.reservationId}`, partnerId: reservation.partnerId, actor: 'system/scope-fallback', now: suspendedAt },
+        {
+          type: 'ChangeReservation',
+          data: {
+            reservationId,
+            change: { type: 'FallBackToShared', data: { subscriptionId, reason: 'the subscription was suspended', customer, now: suspendedAt } },
+          },
+        },
+        {
+          correlationId: String(event.metadata.correlationId ?? event.id),
+          commandId: `${event.id}/${reservation.reservationId}`,
+          partnerId: reservation.partnerId,
+          actor: 'system/scope-fallback',
+          now: suspendedAt,
+        },
       );
       this.logger.log(`reservation ${reservation.reservationId} fell back to shared: subscription ${subscriptionId} suspended`);
     }

@@ -17,8 +17,27 @@ const asProjected = (streamId: string, event: { type: string; data: object }): P
   created: new Date(now),
 });
 
-const line = { lineId: 'l-1', catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', term: 'P1Y', billingPlan: 'Upfront', quantity: 2, subscriptionId: 's-1', unitPriceUsd: 1_000 };
-const purchase = { cartId: 'cart-1', orderId: 'o-1', orderNumber: 'RO-2026-000001', purchasedAt: now, lines: [line], scope: { type: 'shared' }, billingPlan: 'Upfront', totalUsd: 2_000 };
+const line = {
+  lineId: 'l-1',
+  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
+  armSkuName: 'Standard_D4s_v5',
+  region: 'westeurope',
+  term: 'P1Y',
+  billingPlan: 'Upfront',
+  quantity: 2,
+  subscriptionId: 's-1',
+  unitPriceUsd: 1_000,
+};
+const purchase = {
+  cartId: 'cart-1',
+  orderId: 'o-1',
+  orderNumber: 'RO-2026-000001',
+  purchasedAt: now,
+  lines: [line],
+  scope: { type: 'shared' },
+  billingPlan: 'Upfront',
+  totalUsd: 2_000,
+};
 const cartEvents = [
   { type: 'CartCreated', data: { cartId: 'cart-1', customerId: 'c-1', partnerId: 'partner-contoso', createdAt: now, expiresAt: '2026-12-02T10:00:00.000Z' } },
   { type: 'CartItemAdded', data: { cartId: 'cart-1', ...line } },
@@ -53,7 +72,19 @@ describe('refund settlement reactor', () => {
     const r1 = provisionedReservation({ reservationId: 'r-1', orderId: 'o-1', customerId: 'c-1', partnerId: 'partner-contoso', quantity: 2 });
     const placed: OrderEvent = {
       type: 'OrderPlaced',
-      data: { orderId: 'o-1', orderNumber: 'RO-1', cartId: 'cart-1', customerId: 'c-1', partnerId: 'partner-contoso', lines: [{ ...line, term: 'P1Y', billingPlan: 'Upfront', lineNumber: 1, totalUsd: 2_000 }], scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 2_000, placedAt: now },
+      data: {
+        orderId: 'o-1',
+        orderNumber: 'RO-1',
+        cartId: 'cart-1',
+        customerId: 'c-1',
+        partnerId: 'partner-contoso',
+        lines: [{ ...line, term: 'P1Y', billingPlan: 'Upfront', lineNumber: 1, totalUsd: 2_000 }],
+        scope: { type: 'shared' },
+        billingPlan: 'Upfront',
+        currency: 'USD',
+        totalUsd: 2_000,
+        placedAt: now,
+      },
     };
     await given(ordering.store, 'order-o-1', [
       placed,
@@ -61,7 +92,10 @@ describe('refund settlement reactor', () => {
       { type: 'ReservationProvisioned', data: r1 },
       ...extraOrderEvents,
     ]);
-    const recorded: RefundLedgerEvent = { type: 'RefundRecorded', data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now } };
+    const recorded: RefundLedgerEvent = {
+      type: 'RefundRecorded',
+      data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },
+    };
     await given(ordering.store, 'refund-ledger-c-1', [recorded]);
     const react = () => new RefundSettlementWorkflow(ordering.settlement).react(asProjected('refund-ledger-c-1', recorded));
     return { ...ordering, react };
@@ -72,12 +106,24 @@ describe('refund settlement reactor', () => {
     await react();
     await react();
     const cancelled = (await store.readStream('order-o-1')).filter((e) => e.type === 'ReservationCancelled');
-    expect(cancelled.map((e) => e.data)).toEqual([{ reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 900, cancelledAt: now }]);
+    expect(cancelled.map((e) => e.data)).toEqual([
+      { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 900, cancelledAt: now },
+    ]);
   });
 
   it('race: reverses exactly that refund when the reservation was split first', async () => {
     const split: OrderEvent[] = [
-      { type: 'ReservationSplit', data: { reservationId: 'r-1', into: [{ reservationId: 'a', quantity: 1 }, { reservationId: 'b', quantity: 1 }], splitAt: now } },
+      {
+        type: 'ReservationSplit',
+        data: {
+          reservationId: 'r-1',
+          into: [
+            { reservationId: 'a', quantity: 1 },
+            { reservationId: 'b', quantity: 1 },
+          ],
+          splitAt: now,
+        },
+      },
     ];
     const { react, store } = await withRefund(split);
     await react();

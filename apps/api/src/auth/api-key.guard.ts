@@ -24,7 +24,13 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers[API_KEY_HEADER];
     const caller = this.keys.identify(Array.isArray(header) ? header[0] : header);
-    if (!caller) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', code: 'INVALID_API_KEY', message: `a valid partner API key is required in the ${API_KEY_HEADER} header` });
+    if (!caller)
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'INVALID_API_KEY',
+        message: `a valid partner API key is required in the ${API_KEY_HEADER} header`,
+      });
     request.caller = caller;
     return true;
   }

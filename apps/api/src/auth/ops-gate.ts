@@ -32,7 +32,12 @@ export class OpsGate {
         admitted: false,
         status: 429,
         headers: { 'Retry-After': String(retryAfter) },
-        body: { statusCode: 429, error: 'Too Many Requests', code: 'OPS_AUTH_RATE_LIMITED', message: `too many failed operator logins from this address; retry after ${retryAfter} s` },
+        body: {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          code: 'OPS_AUTH_RATE_LIMITED',
+          message: `too many failed operator logins from this address; retry after ${retryAfter} s`,
+        },
       };
     }
     if (this.credentials.accepts(request.headers.authorization)) return { admitted: true };

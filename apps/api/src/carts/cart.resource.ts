@@ -54,8 +54,8 @@ export class CartResource {
 /** A cart of the caller's partner, as a change sees it. */
 export const ownedCartStream = (cartId: string, context: RequestContext) =>
   ownedStream<Cart, OpenCart, CartCommand, CartEvent, CartResource>({
-  stream: cartStream(cartId),
-  decider: cartDecider,
-  owned: (state) => ownedCart(state, cartId, context.partnerId),
-  toResource: (cart, handled) => CartResource.of(cart, handled.revision, context.now, handled.position),
-});
+    stream: cartStream(cartId),
+    decider: cartDecider,
+    owned: (state) => ownedCart(state, cartId, context.partnerId),
+    toResource: (cart, handled) => CartResource.of(cart, handled.revision, context.now, handled.position),
+  });

@@ -15,7 +15,15 @@ import { SetScopeController } from './set-scope/set-scope.http';
 
 /** Carts: add, change, scope, and the purchase that turns one into a reservation order. */
 @Module({
-  controllers: [CreateCartController, AddToCartController, ChangeQuantityController, RemoveFromCartController, SetScopeController, PurchaseOrderController, GetCartController],
+  controllers: [
+    CreateCartController,
+    AddToCartController,
+    ChangeQuantityController,
+    RemoveFromCartController,
+    SetScopeController,
+    PurchaseOrderController,
+    GetCartController,
+  ],
   providers: [CreateCartHandler, AddToCartHandler, ChangeQuantityHandler, RemoveFromCartHandler, SetScopeHandler, PurchaseOrderHandler],
 })
 export class CartsModule {}

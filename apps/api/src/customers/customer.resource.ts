@@ -34,8 +34,8 @@ export class CustomerResource {
 /** A customer of the caller's partner, as a change sees it. */
 export const ownedCustomerStream = (customerId: string, context: RequestContext) =>
   ownedStream<Customer, CustomerSnapshot, CustomerCommand, CustomerEvent, CustomerResource>({
-  stream: customerStream(customerId),
-  decider: customerDecider,
-  owned: (state) => ownedCustomer(state, customerId, context.partnerId),
-  toResource: (customer, handled) => CustomerResource.of(customer, handled.revision, handled.position),
-});
+    stream: customerStream(customerId),
+    decider: customerDecider,
+    owned: (state) => ownedCustomer(state, customerId, context.partnerId),
+    toResource: (customer, handled) => CustomerResource.of(customer, handled.revision, handled.position),
+  });

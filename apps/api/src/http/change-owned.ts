@@ -31,9 +31,12 @@ export async function changeOwned<State, Owned, Command extends Message, Event e
 }
 
 /** An owned stream with its change bound, so a command written at the call site keeps its literal type. */
-export function ownedStream<State, Owned, Command extends Message, Event extends Message, Resource>(target: OwnedStream<State, Owned, Command, Event, Resource>) {
+export function ownedStream<State, Owned, Command extends Message, Event extends Message, Resource>(
+  target: OwnedStream<State, Owned, Command, Event, Resource>,
+) {
   return {
     ...target,
-    change: (streams: EventStreams, context: RequestContext, command: (owned: Owned) => Command | Promise<Command>) => changeOwned(streams, target, context, command),
+    change: (streams: EventStreams, context: RequestContext, command: (owned: Owned) => Command | Promise<Command>) =>
+      changeOwned(streams, target, context, command),
   };
 }

@@ -31,7 +31,12 @@ export class ConsistentReads {
     const raw = (Array.isArray(header) ? header[0] : header) ?? (request.query.minPosition as string | undefined);
     if (raw === undefined) return;
     if (!/^\d{1,20}$/.test(raw)) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_MIN_POSITION', message: 'X-Min-Position must be a position returned in X-Position' });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'INVALID_MIN_POSITION',
+        message: 'X-Min-Position must be a position returned in X-Position',
+      });
     }
     const position = BigInt(raw);
     if (await this.views.reached(projection, position, FIRST_WAIT_MS)) return;

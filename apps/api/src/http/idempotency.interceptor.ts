@@ -1,5 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { BadRequestException, CallHandler, ConflictException, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  CallHandler,
+  ConflictException,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
@@ -47,7 +57,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const raw = request.headers['idempotency-key'];
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || !COMMAND_METHODS.has(request.method) || !request.caller) return next.handle();
-    if (!KEY_FORMAT.test(key)) throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
+    if (!KEY_FORMAT.test(key))
+      throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
 
     const route = `${request.method} ${request.route?.path ?? request.path}`;
     const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
@@ -60,7 +71,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (existing?.state === 'done' && existing.stored) return of(this.replay(existing, response));
         const run = next.handle();
         return run.pipe(
-          switchMap((body) => from(this.remember(redisKey, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body)))),
+          switchMap((body) =>
+            from(this.remember(redisKey, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
+          ),
           catchError((error: unknown) => from(this.release(redisKey, owner)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),

@@ -131,7 +131,10 @@ export function IsIso8601Date(options: ValidationOptions & { startOfHour?: boole
       name: 'isIso8601Date',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 8601 ${startOfHour ? 'start of a UTC hour' : 'date or date-time'}, ${example}`, ...validation },
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 ${startOfHour ? 'start of a UTC hour' : 'date or date-time'}, ${example}`,
+        ...validation,
+      },
       validator: {
         validate: (value: unknown) => {
           const instant = parseIso8601(value);

@@ -1,6 +1,15 @@
 import { Customer, CustomerSnapshot, notFound } from '@app/domain';
 import { ownedCustomer } from '@app/ordering';
-import { customersProjection, FoldedDocument, KnownReservation, readCustomer, readReservation, reservationsProjection, ReservationView, ViewReader } from '@app/projections';
+import {
+  customersProjection,
+  FoldedDocument,
+  KnownReservation,
+  readCustomer,
+  readReservation,
+  reservationsProjection,
+  ReservationView,
+  ViewReader,
+} from '@app/projections';
 
 /** The customer from the customers view, if the partner owns it; otherwise 404. */
 export async function customerFromView(views: ViewReader, customerId: string, partnerId: string): Promise<{ customer: CustomerSnapshot; revision: bigint }> {
@@ -10,9 +19,14 @@ export async function customerFromView(views: ViewReader, customerId: string, pa
 }
 
 /** The reservation from the reservations view, if the partner bought it; otherwise 404. */
-export async function reservationFromView(views: ViewReader, reservationId: string, partnerId: string): Promise<{ reservation: KnownReservation; revision: number }> {
+export async function reservationFromView(
+  views: ViewReader,
+  reservationId: string,
+  partnerId: string,
+): Promise<{ reservation: KnownReservation; revision: number }> {
   const document = await readReservation(views, reservationId);
   const reservation = document?.state;
-  if (!reservation || reservation.status === 'none' || reservation.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+  if (!reservation || reservation.status === 'none' || reservation.partnerId !== partnerId)
+    throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
   return { reservation, revision: document!.revision };
 }

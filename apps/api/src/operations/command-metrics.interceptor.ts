@@ -23,4 +23,3 @@ export class CommandMetricsInterceptor implements NestInterceptor {
     );
   }
 }
-

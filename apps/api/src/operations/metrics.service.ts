@@ -18,7 +18,12 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as co
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
-  readonly commands = new Counter({ name: 'commands_handled_total', help: 'Commands handled over HTTP, by route and outcome', labelNames: ['command', 'outcome'], registers: [this.registry] });
+  readonly commands = new Counter({
+    name: 'commands_handled_total',
+    help: 'Commands handled over HTTP, by route and outcome',
+    labelNames: ['command', 'outcome'],
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP requests by method, route pattern and status, from arrival to the last byte of the answer',
@@ -95,7 +100,10 @@ export class Metrics {
     let measured: { at: number; lags: Promise<Array<{ name: string; lag: Awaited<ReturnType<typeof measureLag>> }>> } | undefined;
     const lags = () => {
       if (!measured || Date.now() - measured.at > 1_000) {
-        measured = { at: Date.now(), lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(store, views, projection) }))) };
+        measured = {
+          at: Date.now(),
+          lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(store, views, projection) }))),
+        };
       }
       return measured.lags;
     };
@@ -137,4 +145,3 @@ export function timeRequests(metrics: Metrics) {
     next();
   };
 }
-

@@ -20,7 +20,9 @@ export class ProjectionStatusController {
 
   @Get()
   @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html' })
+  @ApiOkResponse({
+    description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
+  })
   async list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const projections = await Promise.all(
       ALL_PROJECTIONS.map(async (projection) => {
@@ -37,7 +39,16 @@ export class ProjectionStatusController {
   }
 }
 
-export type ProjectionRow = { name: string; state: string; error?: string; replicas: Array<{ owner: string; state: string }>; checkpoint?: string; eventsBehind: number; atLeast: boolean; secondsBehind: number };
+export type ProjectionRow = {
+  name: string;
+  state: string;
+  error?: string;
+  replicas: Array<{ owner: string; state: string }>;
+  checkpoint?: string;
+  eventsBehind: number;
+  atLeast: boolean;
+  secondsBehind: number;
+};
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -30,7 +30,11 @@ export const QUEUE_DASHBOARD_ROUTE = '/ops/queues';
               response.set(verdict.headers).status(verdict.status).json(verdict.body);
             },
             // Redis, which counts the failures, is down: so are the queues this page shows.
-            () => response.set('Retry-After', '1').status(503).json({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' }),
+            () =>
+              response
+                .set('Retry-After', '1')
+                .status(503)
+                .json({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' }),
           );
         },
       }),

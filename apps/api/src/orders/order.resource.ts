@@ -20,7 +20,7 @@ export class OrderResource {
   @ApiProperty() cartId: string;
   @ApiProperty() customerId: string;
   @ApiProperty({ enum: ['pending', 'completed', 'partiallyFulfilled', 'failed', 'cancelled'] }) status: OrderStatus;
-  @ApiProperty({ description: "Each line with its provisioning: pending, provisioning, provisioned (with its reservation) or failed (with the reason)" })
+  @ApiProperty({ description: 'Each line with its provisioning: pending, provisioning, provisioned (with its reservation) or failed (with the reason)' })
   lines: OrderLineState[];
   @ApiProperty() scope: Scope;
   @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: BillingPlan;

@@ -23,13 +23,42 @@ const request = (partnerId = 'partner-contoso'): RequestContext => ({
 async function orderWith(ordering: ReturnType<typeof inMemoryOrdering>, orderId: string, quantities: number[]) {
   const expiryDate = new Date(Date.now() + 300 * 86_400_000).toISOString();
   const reservations = quantities.map((quantity, i) =>
-    provisionedReservation({ reservationId: `${orderId}-r${i + 1}`, orderId, lineNumber: i + 1, partnerId: 'partner-contoso', quantity, effectiveDate: now, expiryDate }),
+    provisionedReservation({
+      reservationId: `${orderId}-r${i + 1}`,
+      orderId,
+      lineNumber: i + 1,
+      partnerId: 'partner-contoso',
+      quantity,
+      effectiveDate: now,
+      expiryDate,
+    }),
   );
-  const line = { lineId: 'l', catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', armSkuName: 'Standard_D4s_v5', region: 'westeurope', term: 'P1Y' as const, billingPlan: 'Upfront' as const, subscriptionId: 's-1', unitPriceUsd: 1_000 };
+  const line = {
+    lineId: 'l',
+    catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
+    armSkuName: 'Standard_D4s_v5',
+    region: 'westeurope',
+    term: 'P1Y' as const,
+    billingPlan: 'Upfront' as const,
+    subscriptionId: 's-1',
+    unitPriceUsd: 1_000,
+  };
   const events: OrderEvent[] = [
     {
       type: 'OrderPlaced',
-      data: { orderId, orderNumber: `RO-${orderId}`, cartId: 'cart', customerId: 'c-1', partnerId: 'partner-contoso', lines: quantities.map((quantity, i) => ({ ...line, quantity, lineNumber: i + 1, totalUsd: quantity * 1_000 })), scope: { type: 'shared' }, billingPlan: 'Upfront', currency: 'USD', totalUsd: 1, placedAt: now },
+      data: {
+        orderId,
+        orderNumber: `RO-${orderId}`,
+        cartId: 'cart',
+        customerId: 'c-1',
+        partnerId: 'partner-contoso',
+        lines: quantities.map((quantity, i) => ({ ...line, quantity, lineNumber: i + 1, totalUsd: quantity * 1_000 })),
+        scope: { type: 'shared' },
+        billingPlan: 'Upfront',
+        currency: 'USD',
+        totalUsd: 1,
+        placedAt: now,
+      },
     },
     ...reservations.flatMap((data): OrderEvent[] => [
       { type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: data.lineNumber, reservationId: data.reservationId, startedAt: now } },
@@ -44,8 +73,16 @@ async function setup() {
   const ordering = inMemoryOrdering();
   await givenCustomer(ordering.store);
   const quotes = new RefundQuotes(ordering.orders, ordering.streams, ordering.catalog);
-  const order = async (orderId: string) => fold(orderDecider, (await ordering.store.readStream(`order-${orderId}`)).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)) as PlacedOrder;
-  const ledger = async () => fold(refundLedgerDecider, (await ordering.store.readStream('refund-ledger-c-1')).map((e) => ({ type: e.type, data: e.data }) as RefundLedgerEvent));
+  const order = async (orderId: string) =>
+    fold(
+      orderDecider,
+      (await ordering.store.readStream(`order-${orderId}`)).map((e) => ({ type: e.type, data: e.data }) as OrderEvent),
+    ) as PlacedOrder;
+  const ledger = async () =>
+    fold(
+      refundLedgerDecider,
+      (await ordering.store.readStream('refund-ledger-c-1')).map((e) => ({ type: e.type, data: e.data }) as RefundLedgerEvent),
+    );
   return {
     ...ordering,
     order,
@@ -62,7 +99,8 @@ describe('reservation command handlers (on the in-memory store)', () => {
     const [id] = await orderWith(s, 'o-1', [1]);
     const answers = await Promise.allSettled([1, 2, 3].map(() => s.cancel.execute(new CancelReservationCommand(id, request()))));
     expect(answers.filter((a) => a.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
-    for (const refused of answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) expect(refused.reason.code).toBe('RESERVATION_NOT_ACTIVE');
+    for (const refused of answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected'))
+      expect(refused.reason.code).toBe('RESERVATION_NOT_ACTIVE');
     const cancelled = (await s.order('o-1')).reservations[id];
     const ledger = await s.ledger();
     expect(ledger.refunds).toHaveLength(1);
@@ -73,7 +111,10 @@ describe('reservation command handlers (on the in-memory store)', () => {
   it('race: a cancellation racing a split — units are conserved and the ledger counts only a return that happened', async () => {
     const s = await setup();
     const [id] = await orderWith(s, 'o-1', [2]);
-    await Promise.allSettled([s.cancel.execute(new CancelReservationCommand(id, request())), s.split.execute(new SplitReservationCommand(id, [1, 1], request()))]);
+    await Promise.allSettled([
+      s.cancel.execute(new CancelReservationCommand(id, request())),
+      s.split.execute(new SplitReservationCommand(id, [1, 1], request())),
+    ]);
     const order = await s.order('o-1');
     const reservations = Object.values(order.reservations);
     const active = reservations.filter((r) => r.status === 'Succeeded').reduce((t, r) => t + r.quantity, 0);
@@ -95,6 +136,8 @@ describe('reservation command handlers (on the in-memory store)', () => {
   it('answers another partner’s reservation as not found', async () => {
     const s = await setup();
     const [id] = await orderWith(s, 'o-1', [2]);
-    await expect(s.split.execute(new SplitReservationCommand(id, [1, 1], request('partner-fabrikam')))).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' });
+    await expect(s.split.execute(new SplitReservationCommand(id, [1, 1], request('partner-fabrikam')))).rejects.toMatchObject({
+      code: 'RESERVATION_NOT_FOUND',
+    });
   });
 });

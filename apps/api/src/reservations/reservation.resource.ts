@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ActiveReservation, BillingPlan, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationOf, Scope, SplitPart, Term } from '@app/domain';
+import {
+  ActiveReservation,
+  BillingPlan,
+  Order,
+  OrderCommand,
+  orderDecider,
+  OrderEvent,
+  orderStream,
+  PlacedOrder,
+  reservationOf,
+  Scope,
+  SplitPart,
+  Term,
+} from '@app/domain';
 import { Revision } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
@@ -30,7 +43,17 @@ export class ReservationResource {
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
   static of(reservation: ActiveReservation, revision: Revision, position?: bigint): ReservationResource {
-    const { partnerId: _partner, status, orderId: _order, lineNumber: _line, flexibilityGroup: _group, ratio: _ratio, unitPriceUsd: _price, renewalOrderId: _renewal, ...visible } = reservation;
+    const {
+      partnerId: _partner,
+      status,
+      orderId: _order,
+      lineNumber: _line,
+      flexibilityGroup: _group,
+      ratio: _ratio,
+      unitPriceUsd: _price,
+      renewalOrderId: _renewal,
+      ...visible
+    } = reservation;
     return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };
   }
 }
@@ -40,17 +63,12 @@ export class ReservationResource {
  * every change of it is decided), folded with the order's older reservation
  * streams, answering the reservation named.
  */
-export const reservationInOrder = (
-  orders: ReservationOrders,
-  orderId: string,
-  reservationId: string,
-  answer: string = reservationId,
-) =>
+export const reservationInOrder = (orders: ReservationOrders, orderId: string, reservationId: string, answer: string = reservationId) =>
   ownedStream<Order, { reservation: ActiveReservation; order: PlacedOrder }, OrderCommand, OrderEvent, ReservationResource>({
-  stream: orderStream(orderId),
-  decider: orderDecider,
-  hydrate: orders.hydrate,
-  // The locator already answered 404 for another partner's reservation.
-  owned: (order) => ({ reservation: reservationOf(order, reservationId), order: order as PlacedOrder }),
-  toResource: ({ order }, handled) => ReservationResource.of(reservationOf(order, answer), handled.revision, handled.position),
-});
+    stream: orderStream(orderId),
+    decider: orderDecider,
+    hydrate: orders.hydrate,
+    // The locator already answered 404 for another partner's reservation.
+    owned: (order) => ({ reservation: reservationOf(order, reservationId), order: order as PlacedOrder }),
+    toResource: ({ order }, handled) => ReservationResource.of(reservationOf(order, answer), handled.revision, handled.position),
+  });

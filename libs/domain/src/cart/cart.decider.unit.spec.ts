@@ -68,7 +68,10 @@ const add = (overrides: Partial<Extract<Parameters<typeof cartDecider.decide>[0]
 describe('cart decider', () => {
   describe('CreateCart', () => {
     it('opens a cart for the customer that expires after 7 days', () =>
-      spec.given([]).when({ type: 'CreateCart', data: { cartId: 'cart-1', customer, now: created } }).then([cartCreated]));
+      spec
+        .given([])
+        .when({ type: 'CreateCart', data: { cartId: 'cart-1', customer, now: created } })
+        .then([cartCreated]));
 
     it('lets a customer with no subscription open a cart', () =>
       spec
@@ -77,7 +80,10 @@ describe('cart decider', () => {
         .then([cartCreated]));
 
     it('is a no-op when repeated for the same customer', () =>
-      spec.given([cartCreated]).when({ type: 'CreateCart', data: { cartId: 'cart-1', customer, now } }).thenNothingHappens());
+      spec
+        .given([cartCreated])
+        .when({ type: 'CreateCart', data: { cartId: 'cart-1', customer, now } })
+        .thenNothingHappens());
   });
 
   describe('AddToCart', () => {
@@ -92,15 +98,24 @@ describe('cart decider', () => {
         .thenNothingHappens());
 
     it('refuses a different line under an existing line id', () =>
-      spec.given([cartCreated, itemAdded]).when(add({ quantity: 3 })).thenRefuses('CART_LINE_ALREADY_EXISTS'));
+      spec
+        .given([cartCreated, itemAdded])
+        .when(add({ quantity: 3 }))
+        .thenRefuses('CART_LINE_ALREADY_EXISTS'));
 
     it('refuses an unknown catalog item', () =>
-      spec.given([cartCreated]).when(add({ catalogItemId: 'ri-nope', item: undefined })).thenRefuses('CATALOG_ITEM_NOT_FOUND'));
+      spec
+        .given([cartCreated])
+        .when(add({ catalogItemId: 'ri-nope', item: undefined }))
+        .thenRefuses('CATALOG_ITEM_NOT_FOUND'));
 
-    it.each([0, -1, 1000, 2.5])('refuses quantity %p', (quantity) =>
-      spec.given([cartCreated]).when(add({ quantity })).thenRefuses('INVALID_QUANTITY'));
+    it.each([0, -1, 1000, 2.5])('refuses quantity %p', (quantity) => spec.given([cartCreated]).when(add({ quantity })).thenRefuses('INVALID_QUANTITY'));
 
-    it('refuses a term the item is not sold for', () => spec.given([cartCreated]).when(add({ term: 'P3Y' })).thenRefuses('TERM_MISMATCH'));
+    it('refuses a term the item is not sold for', () =>
+      spec
+        .given([cartCreated])
+        .when(add({ term: 'P3Y' }))
+        .thenRefuses('TERM_MISMATCH'));
 
     it('keeps one billing plan per cart', () =>
       spec
@@ -109,20 +124,36 @@ describe('cart decider', () => {
         .thenRefuses('BILLING_PLAN_MISMATCH'));
 
     it('refuses a subscription of another customer', () =>
-      spec.given([cartCreated]).when(add({ subscriptionId: 's-other' })).thenRefuses('SUBSCRIPTION_NOT_OWNED'));
+      spec
+        .given([cartCreated])
+        .when(add({ subscriptionId: 's-other' }))
+        .thenRefuses('SUBSCRIPTION_NOT_OWNED'));
 
     it('refuses a suspended subscription', () =>
-      spec.given([cartCreated]).when(add({ subscriptionId: 's-2' })).thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
+      spec
+        .given([cartCreated])
+        .when(add({ subscriptionId: 's-2' }))
+        .thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
 
     it(`holds at most ${MAX_LINES} lines`, () => {
       const full = Array.from({ length: MAX_LINES }, (_, i): CartEvent => ({ type: 'CartItemAdded', data: { cartId: 'cart-1', ...line1, lineId: `l-${i}` } }));
-      spec.given([cartCreated, ...full]).when(add({ lineId: 'l-new' })).thenRefuses('CART_FULL');
+      spec
+        .given([cartCreated, ...full])
+        .when(add({ lineId: 'l-new' }))
+        .thenRefuses('CART_FULL');
     });
 
-    it('refuses changes to an expired cart', () => spec.given([cartCreated]).when(add({ now: afterExpiry })).thenRefuses('CART_EXPIRED'));
+    it('refuses changes to an expired cart', () =>
+      spec
+        .given([cartCreated])
+        .when(add({ now: afterExpiry }))
+        .thenRefuses('CART_EXPIRED'));
 
     it('refuses changes to a purchased cart', () =>
-      spec.given([cartCreated, itemAdded, purchased]).when(add({ lineId: 'l-2' })).thenRefuses('CART_ALREADY_PURCHASED'));
+      spec
+        .given([cartCreated, itemAdded, purchased])
+        .when(add({ lineId: 'l-2' }))
+        .thenRefuses('CART_ALREADY_PURCHASED'));
 
     it('refuses a cart that does not exist', () => spec.given([]).when(add()).thenRefuses('CART_NOT_FOUND'));
   });
@@ -135,18 +166,36 @@ describe('cart decider', () => {
         .then([{ type: 'CartItemQuantityChanged', data: { cartId: 'cart-1', lineId: 'l-1', quantity: 5 } }]));
 
     it('does nothing when the quantity is unchanged, and refuses an invalid one', () => {
-      spec.given([cartCreated, itemAdded]).when({ type: 'ChangeQuantity', data: { lineId: 'l-1', quantity: 2, now } }).thenNothingHappens();
-      spec.given([cartCreated, itemAdded]).when({ type: 'ChangeQuantity', data: { lineId: 'l-1', quantity: 0, now } }).thenRefuses('INVALID_QUANTITY');
+      spec
+        .given([cartCreated, itemAdded])
+        .when({ type: 'ChangeQuantity', data: { lineId: 'l-1', quantity: 2, now } })
+        .thenNothingHappens();
+      spec
+        .given([cartCreated, itemAdded])
+        .when({ type: 'ChangeQuantity', data: { lineId: 'l-1', quantity: 0, now } })
+        .thenRefuses('INVALID_QUANTITY');
     });
 
     it('refuses an unknown line', () =>
-      spec.given([cartCreated]).when({ type: 'ChangeQuantity', data: { lineId: 'l-9', quantity: 1, now } }).thenRefuses('CART_LINE_NOT_FOUND'));
+      spec
+        .given([cartCreated])
+        .when({ type: 'ChangeQuantity', data: { lineId: 'l-9', quantity: 1, now } })
+        .thenRefuses('CART_LINE_NOT_FOUND'));
 
     it('removes a line, and removing it again is a no-op', () => {
       const removed: CartEvent = { type: 'CartItemRemoved', data: { cartId: 'cart-1', lineId: 'l-1' } };
-      spec.given([cartCreated, itemAdded]).when({ type: 'RemoveFromCart', data: { lineId: 'l-1', now } }).then([removed]);
-      spec.given([cartCreated, itemAdded, removed]).when({ type: 'RemoveFromCart', data: { lineId: 'l-1', now } }).thenNothingHappens();
-      spec.given([cartCreated]).when({ type: 'RemoveFromCart', data: { lineId: 'l-9', now } }).thenRefuses('CART_LINE_NOT_FOUND');
+      spec
+        .given([cartCreated, itemAdded])
+        .when({ type: 'RemoveFromCart', data: { lineId: 'l-1', now } })
+        .then([removed]);
+      spec
+        .given([cartCreated, itemAdded, removed])
+        .when({ type: 'RemoveFromCart', data: { lineId: 'l-1', now } })
+        .thenNothingHappens();
+      spec
+        .given([cartCreated])
+        .when({ type: 'RemoveFromCart', data: { lineId: 'l-9', now } })
+        .thenRefuses('CART_LINE_NOT_FOUND');
     });
   });
 
@@ -169,7 +218,10 @@ describe('cart decider', () => {
     });
 
     it('starts shared, so setting shared again is a no-op', () =>
-      spec.given([cartCreated]).when({ type: 'SetScope', data: { scope: { type: 'shared' }, customer, now } }).thenNothingHappens());
+      spec
+        .given([cartCreated])
+        .when({ type: 'SetScope', data: { scope: { type: 'shared' }, customer, now } })
+        .thenNothingHappens());
   });
 
   describe('PurchaseOrder', () => {
@@ -191,7 +243,11 @@ describe('cart decider', () => {
     it('refuses when a line subscription was suspended since it was added', () => {
       const suspended: CustomerSnapshot = {
         ...customer,
-        subscriptions: { ...customer.subscriptions, 's-1': { ...customer.subscriptions['s-1'], status: 'suspended' }, 's-3': { subscriptionId: 's-3', name: 'x', status: 'active' } },
+        subscriptions: {
+          ...customer.subscriptions,
+          's-1': { ...customer.subscriptions['s-1'], status: 'suspended' },
+          's-3': { subscriptionId: 's-3', name: 'x', status: 'active' },
+        },
       };
       spec.given([cartCreated, itemAdded]).when(purchase(suspended)).thenRefuses('SUBSCRIPTION_NOT_ACTIVE');
     });

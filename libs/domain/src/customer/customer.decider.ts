@@ -28,8 +28,7 @@ export interface Subscription {
 }
 
 export type Customer =
-  | { status: 'unregistered' }
-  | { status: 'registered'; customerId: string; partnerId: string; name: string; subscriptions: Record<string, Subscription> };
+  { status: 'unregistered' } | { status: 'registered'; customerId: string; partnerId: string; name: string; subscriptions: Record<string, Subscription> };
 
 /** What other deciders need to know about a customer to enforce their rules. */
 export type CustomerSnapshot = Extract<Customer, { status: 'registered' }>;

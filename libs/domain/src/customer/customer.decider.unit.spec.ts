@@ -36,13 +36,22 @@ describe('customer decider', () => {
 
   describe('AddSubscription', () => {
     it('adds an active subscription', () =>
-      spec.given([registered]).when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } }).then([subscriptionAdded]));
+      spec
+        .given([registered])
+        .when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } })
+        .then([subscriptionAdded]));
 
     it('needs a registered customer', () =>
-      spec.given([]).when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
+      spec
+        .given([])
+        .when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } })
+        .thenRefuses('CUSTOMER_NOT_FOUND'));
 
     it('is a no-op when repeated, and refuses a clashing id', () => {
-      spec.given([registered, subscriptionAdded]).when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } }).thenNothingHappens();
+      spec
+        .given([registered, subscriptionAdded])
+        .when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Production', now } })
+        .thenNothingHappens();
       spec
         .given([registered, subscriptionAdded])
         .when({ type: 'AddSubscription', data: { subscriptionId: 's-1', name: 'Other', now } })
@@ -52,7 +61,10 @@ describe('customer decider', () => {
 
   describe('SuspendSubscription and ReactivateSubscription', () => {
     it('suspends an active subscription', () =>
-      spec.given([registered, subscriptionAdded]).when({ type: 'SuspendSubscription', data: { subscriptionId: 's-1', now } }).then([suspended]));
+      spec
+        .given([registered, subscriptionAdded])
+        .when({ type: 'SuspendSubscription', data: { subscriptionId: 's-1', now } })
+        .then([suspended]));
 
     it('reactivates a suspended one', () =>
       spec
@@ -61,17 +73,29 @@ describe('customer decider', () => {
         .then([{ type: 'SubscriptionReactivated', data: { customerId: 'c-1', subscriptionId: 's-1', reactivatedAt: now } }]));
 
     it('does nothing when the status is already the one asked for', () => {
-      spec.given([registered, subscriptionAdded, suspended]).when({ type: 'SuspendSubscription', data: { subscriptionId: 's-1', now } }).thenNothingHappens();
-      spec.given([registered, subscriptionAdded]).when({ type: 'ReactivateSubscription', data: { subscriptionId: 's-1', now } }).thenNothingHappens();
+      spec
+        .given([registered, subscriptionAdded, suspended])
+        .when({ type: 'SuspendSubscription', data: { subscriptionId: 's-1', now } })
+        .thenNothingHappens();
+      spec
+        .given([registered, subscriptionAdded])
+        .when({ type: 'ReactivateSubscription', data: { subscriptionId: 's-1', now } })
+        .thenNothingHappens();
     });
 
     it('refuses an unknown subscription', () =>
-      spec.given([registered]).when({ type: 'SuspendSubscription', data: { subscriptionId: 's-9', now } }).thenRefuses('SUBSCRIPTION_NOT_FOUND'));
+      spec
+        .given([registered])
+        .when({ type: 'SuspendSubscription', data: { subscriptionId: 's-9', now } })
+        .thenRefuses('SUBSCRIPTION_NOT_FOUND'));
   });
 
   describe('personal data', () => {
     it('records that the contact changed, without the contact itself', () =>
-      spec.given([registered]).when({ type: 'RecordContact', data: { now } }).then([{ type: 'CustomerContactRecorded', data: { customerId: 'c-1', recordedAt: now } }]));
+      spec
+        .given([registered])
+        .when({ type: 'RecordContact', data: { now } })
+        .then([{ type: 'CustomerContactRecorded', data: { customerId: 'c-1', recordedAt: now } }]));
 
     it('records every erasure request, even a repeated one', () =>
       spec

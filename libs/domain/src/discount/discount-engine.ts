@@ -157,7 +157,13 @@ export function applyReservationDiscounts(
     }
 
     for (const { record, allocations } of open) {
-      const coveredHours = round(Math.min(record.quantity, allocations.reduce((sum, a) => sum + a.hours, 0)), 9);
+      const coveredHours = round(
+        Math.min(
+          record.quantity,
+          allocations.reduce((sum, a) => sum + a.hours, 0),
+        ),
+        9,
+      );
       const payAsYouGoHours = round(record.quantity - coveredHours, 9);
       const payAsYouGoCostUsd = round(record.quantity * record.payAsYouGoRateUsd, 6);
       const discountedCostUsd = round(payAsYouGoHours * record.payAsYouGoRateUsd, 6);

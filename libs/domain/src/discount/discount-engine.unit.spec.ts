@@ -77,7 +77,11 @@ describe('reservation discount engine', () => {
   it('is use it or lose it: unused hours do not carry into the next hour', () => {
     const result = applyReservationDiscounts([usage({ hour: NEXT_HOUR }), usage({ hour: NEXT_HOUR })], [reservation()], sizeOf);
     expect(covered(result)).toEqual([1, 0]);
-    const idle = applyReservationDiscounts([usage({ hour: HOUR, quantity: 0 }), usage({ hour: NEXT_HOUR }), usage({ hour: NEXT_HOUR })], [reservation()], sizeOf);
+    const idle = applyReservationDiscounts(
+      [usage({ hour: HOUR, quantity: 0 }), usage({ hour: NEXT_HOUR }), usage({ hour: NEXT_HOUR })],
+      [reservation()],
+      sizeOf,
+    );
     expect(idle.utilization).toEqual([
       { reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 0 },
       { reservationId: 'r-1', hour: NEXT_HOUR, reservedHours: 1, usedHours: 1 },

@@ -181,13 +181,18 @@ function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[
 function decideMerge(order: PlacedOrder, reservationIds: string[], targetReservationId: string, now: string): OrderEvent[] {
   const foreign = reservationIds.filter((id) => !order.reservations[id]);
   if (foreign.length > 0) {
-    throw ruleViolated('MERGE_ACROSS_ORDERS', `reservations ${foreign.join(', ')} are not in reservation order ${order.orderNumber}; only reservations of one reservation order can be merged`);
+    throw ruleViolated(
+      'MERGE_ACROSS_ORDERS',
+      `reservations ${foreign.join(', ')} are not in reservation order ${order.orderNumber}; only reservations of one reservation order can be merged`,
+    );
   }
   const existing = order.reservations[targetReservationId];
   if (existing) return []; // a retry: the merge already happened
   const sources = reservationIds.map((id) => active(order.reservations[id]));
   const target = mergedReservation(sources, targetReservationId, now);
-  const endings = sources.flatMap((source) => reservationDecider.decide({ type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } }, source));
+  const endings = sources.flatMap((source) =>
+    reservationDecider.decide({ type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } }, source),
+  );
   return [...endings, { type: 'ReservationProvisioned', data: target }];
 }
 
@@ -195,11 +200,22 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<OrderComma
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
   const { reservationId, customerId } = active(reservation);
-  return [{ type: 'ReservationCancelled', data: { reservationId, customerId, cancellationId: command.cancellationId, refundUsd: command.refundUsd, cancelledAt: command.now } }];
+  return [
+    {
+      type: 'ReservationCancelled',
+      data: { reservationId, customerId, cancellationId: command.cancellationId, refundUsd: command.refundUsd, cancelledAt: command.now },
+    },
+  ];
 }
 
 function decideReservationChange(order: PlacedOrder, reservationId: string, change: ReservationCommand): OrderEvent[] {
-  if (change.type === 'Split' || change.type === 'MergeInto' || change.type === 'Cancel' || change.type === 'RecordProvisionedReservation' || change.type === 'RevertMerge') {
+  if (
+    change.type === 'Split' ||
+    change.type === 'MergeInto' ||
+    change.type === 'Cancel' ||
+    change.type === 'RecordProvisionedReservation' ||
+    change.type === 'RevertMerge'
+  ) {
     throw new Error(`${change.type} is decided by the reservation order as a whole`);
   }
   return reservationDecider.decide(change, reservationOf(order, reservationId));
@@ -249,7 +265,8 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         const order = placed(state);
         if (order.status === 'failed') return [];
         pending(state);
-        if (started(order)) throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} has lines in provisioning; they are finished or failed one by one`);
+        if (started(order))
+          throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} has lines in provisioning; they are finished or failed one by one`);
         const { reason, now } = command.data;
         return [{ type: 'OrderFailed', data: { orderId: order.orderId, reason, failedAt: now } }];
       }
@@ -259,7 +276,10 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         pending(state);
         // Cancel and fulfilment serialize on this stream: once a line is handed to provisioning, the order can no longer be cancelled.
         if (started(order)) {
-          throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} is being provisioned and can no longer be cancelled; return its reservations once provisioned`);
+          throw illegalState(
+            'ORDER_IN_FULFILMENT',
+            `order ${order.orderNumber} is being provisioned and can no longer be cancelled; return its reservations once provisioned`,
+          );
         }
         const { reason, now } = command.data;
         return [{ type: 'OrderCancelled', data: { orderId: order.orderId, reason, cancelledAt: now } }];
@@ -285,14 +305,27 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
       ...state,
       lines: state.lines.map((line) => (line.lineNumber === lineNumber ? { ...line, provisioning: change(line) } : line)),
     });
-    const ended = (status: OrderStatus, at: string, reason?: string): PlacedOrder => ({ ...state, status, timeline: [...state.timeline, { status, at, ...(reason ? { reason } : {}) }] });
+    const ended = (status: OrderStatus, at: string, reason?: string): PlacedOrder => ({
+      ...state,
+      status,
+      timeline: [...state.timeline, { status, at, ...(reason ? { reason } : {}) }],
+    });
     switch (event.type) {
       case 'OrderLineProvisioningStarted':
         return withLine(event.data.lineNumber, () => ({ status: 'provisioning', reservationId: event.data.reservationId, startedAt: event.data.startedAt }));
       case 'OrderLineProvisioningFailed':
-        return withLine(event.data.lineNumber, (line) => ({ ...line.provisioning, status: 'failed', failedAt: event.data.failedAt, reason: `${event.data.code} ${event.data.reason}` }));
+        return withLine(event.data.lineNumber, (line) => ({
+          ...line.provisioning,
+          status: 'failed',
+          failedAt: event.data.failedAt,
+          reason: `${event.data.code} ${event.data.reason}`,
+        }));
       case 'OrderCompleted':
-        return { ...ended('completed', event.data.completedAt), lines: provisionedFromLegacy(state.lines, event.data.reservationIds), reservationIds: event.data.reservationIds };
+        return {
+          ...ended('completed', event.data.completedAt),
+          lines: provisionedFromLegacy(state.lines, event.data.reservationIds),
+          reservationIds: event.data.reservationIds,
+        };
       case 'OrderPartiallyFulfilled': {
         const reason = `lines ${event.data.failedLineNumbers.join(', ')} could not be provisioned`;
         return { ...ended('partiallyFulfilled', event.data.fulfilledAt, reason), reservationIds: event.data.reservationIds };
@@ -316,7 +349,9 @@ function evolveReservation(order: PlacedOrder, event: ReservationEvent): PlacedO
   const reservations = { ...order.reservations, [reservationId]: after };
   if (event.type !== 'ReservationProvisioned' || event.data.origin || event.data.orderId !== order.orderId) return { ...order, reservations };
   const lines = order.lines.map((line) =>
-    line.lineNumber === event.data.lineNumber ? { ...line, provisioning: { ...line.provisioning, status: 'provisioned' as const, reservationId, provisionedAt: event.data.effectiveDate } } : line,
+    line.lineNumber === event.data.lineNumber
+      ? { ...line, provisioning: { ...line.provisioning, status: 'provisioned' as const, reservationId, provisionedAt: event.data.effectiveDate } }
+      : line,
   );
   return { ...order, reservations, lines };
 }

@@ -51,12 +51,32 @@ const orderPlaced: OrderEvent = {
   },
 };
 const reservation = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData =>
-  provisionedReservation({ reservationId: `r-${lineNumber}`, orderId: 'o-1', orderNumber: 'RO-2026-000007', lineNumber, effectiveDate: later, expiryDate: '2027-11-25T10:05:00.000Z', ...overrides });
-const started = (lineNumber: number): OrderEvent => ({ type: 'OrderLineProvisioningStarted', data: { orderId: 'o-1', lineNumber, reservationId: `r-${lineNumber}`, startedAt: later } });
-const provisioned = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): OrderEvent => ({ type: 'ReservationProvisioned', data: reservation(lineNumber, overrides) });
-const lineFailed = (lineNumber: number): OrderEvent => ({ type: 'OrderLineProvisioningFailed', data: { orderId: 'o-1', lineNumber, code: '800017', reason: 'quantity not available', failedAt: later } });
+  provisionedReservation({
+    reservationId: `r-${lineNumber}`,
+    orderId: 'o-1',
+    orderNumber: 'RO-2026-000007',
+    lineNumber,
+    effectiveDate: later,
+    expiryDate: '2027-11-25T10:05:00.000Z',
+    ...overrides,
+  });
+const started = (lineNumber: number): OrderEvent => ({
+  type: 'OrderLineProvisioningStarted',
+  data: { orderId: 'o-1', lineNumber, reservationId: `r-${lineNumber}`, startedAt: later },
+});
+const provisioned = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): OrderEvent => ({
+  type: 'ReservationProvisioned',
+  data: reservation(lineNumber, overrides),
+});
+const lineFailed = (lineNumber: number): OrderEvent => ({
+  type: 'OrderLineProvisioningFailed',
+  data: { orderId: 'o-1', lineNumber, code: '800017', reason: 'quantity not available', failedAt: later },
+});
 const completed: OrderEvent = { type: 'OrderCompleted', data: { orderId: 'o-1', reservationIds: ['r-1'], completedAt: later } };
-const twoLines: OrderEvent = { ...orderPlaced, data: { ...(orderPlaced.data as OrderPlacedData), lines: [1, 2].map((n) => ({ ...line, lineId: `l-${n}`, lineNumber: n, totalUsd: 3559.98 })) } } as OrderEvent;
+const twoLines: OrderEvent = {
+  ...orderPlaced,
+  data: { ...(orderPlaced.data as OrderPlacedData), lines: [1, 2].map((n) => ({ ...line, lineId: `l-${n}`, lineNumber: n, totalUsd: 3559.98 })) },
+} as OrderEvent;
 const finish: OrderCommand = { type: 'FinishFulfilment', data: { now: later } };
 
 describe('reservation order decider', () => {
@@ -66,17 +86,36 @@ describe('reservation order decider', () => {
 
   describe('fulfilment, line by line', () => {
     it('starts a line before it is handed to provisioning, once', () => {
-      spec.given([orderPlaced]).when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } }).then([started(1)]);
-      spec.given([orderPlaced, started(1)]).when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } }).thenNothingHappens();
+      spec
+        .given([orderPlaced])
+        .when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } })
+        .then([started(1)]);
+      spec
+        .given([orderPlaced, started(1)])
+        .when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } })
+        .thenNothingHappens();
     });
 
     it('records the provisioned reservation on the line it started, once', () => {
-      spec.given([orderPlaced, started(1)]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).then([provisioned(1)]);
-      spec.given([orderPlaced, started(1), provisioned(1)]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).thenNothingHappens();
-      spec.given([orderPlaced]).when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } }).thenRefuses('ORDER_LINE_NOT_PROVISIONING');
+      spec
+        .given([orderPlaced, started(1)])
+        .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } })
+        .then([provisioned(1)]);
+      spec
+        .given([orderPlaced, started(1), provisioned(1)])
+        .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } })
+        .thenNothingHappens();
+      spec
+        .given([orderPlaced])
+        .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } })
+        .thenRefuses('ORDER_LINE_NOT_PROVISIONING');
     });
 
-    it('completes when every line is provisioned', () => spec.given([orderPlaced, started(1), provisioned(1)]).when(finish).then([completed]));
+    it('completes when every line is provisioned', () =>
+      spec
+        .given([orderPlaced, started(1), provisioned(1)])
+        .when(finish)
+        .then([completed]));
 
     it('ends partiallyFulfilled when a later line fails for good: the kept line is listed', () =>
       spec
@@ -90,7 +129,11 @@ describe('reservation order decider', () => {
         .when(finish)
         .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'line 1: 800017 quantity not available', failedAt: later } }]));
 
-    it('refuses to finish while a line is still outstanding', () => spec.given([twoLines, started(1), provisioned(1), started(2)]).when(finish).thenRefuses('ORDER_LINES_OUTSTANDING'));
+    it('refuses to finish while a line is still outstanding', () =>
+      spec
+        .given([twoLines, started(1), provisioned(1), started(2)])
+        .when(finish)
+        .thenRefuses('ORDER_LINES_OUTSTANDING'));
 
     it('shows each line’s provisioning, with its reservation', () => {
       const order = fold(orderDecider, [twoLines, started(1), provisioned(1), started(2), lineFailed(2)]) as PlacedOrder;
@@ -105,7 +148,10 @@ describe('reservation order decider', () => {
         .given([orderPlaced])
         .when({ type: 'FailOrder', data: { reason: 'subscription s-1 suspended', now: later } })
         .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'subscription s-1 suspended', failedAt: later } }]);
-      spec.given([orderPlaced, started(1)]).when({ type: 'FailOrder', data: { reason: 'x', now: later } }).thenRefuses('ORDER_IN_FULFILMENT');
+      spec
+        .given([orderPlaced, started(1)])
+        .when({ type: 'FailOrder', data: { reason: 'x', now: later } })
+        .thenRefuses('ORDER_IN_FULFILMENT');
     });
   });
 
@@ -113,11 +159,20 @@ describe('reservation order decider', () => {
     const cancel: OrderCommand = { type: 'CancelOrder', data: { reason: 'customer request', now: later } };
 
     it('cancels an order no line of which has started', () =>
-      spec.given([orderPlaced]).when(cancel).then([{ type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }]));
+      spec
+        .given([orderPlaced])
+        .when(cancel)
+        .then([{ type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }]));
 
     it('race: a cancel decided after a line started is refused with ORDER_IN_FULFILMENT', () => {
-      spec.given([orderPlaced, started(1)]).when(cancel).thenRefuses('ORDER_IN_FULFILMENT');
-      spec.given([twoLines, started(1), provisioned(1), started(2)]).when(cancel).thenRefuses('ORDER_IN_FULFILMENT');
+      spec
+        .given([orderPlaced, started(1)])
+        .when(cancel)
+        .thenRefuses('ORDER_IN_FULFILMENT');
+      spec
+        .given([twoLines, started(1), provisioned(1), started(2)])
+        .when(cancel)
+        .thenRefuses('ORDER_IN_FULFILMENT');
     });
 
     it('race: a line cannot start once the cancel was decided first', () =>
@@ -127,16 +182,32 @@ describe('reservation order decider', () => {
         .thenRefuses('ORDER_NOT_PENDING'));
 
     it('treats a repeated cancel as a no-op, and refuses to leave a final status', () => {
-      spec.given([orderPlaced, { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'x', cancelledAt: later } }]).when(cancel).thenNothingHappens();
-      spec.given([orderPlaced, started(1), provisioned(1), completed]).when(cancel).thenRefuses('ORDER_NOT_PENDING');
-      spec.given([orderPlaced, started(1), provisioned(1), completed]).when(finish).thenNothingHappens();
+      spec
+        .given([orderPlaced, { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'x', cancelledAt: later } }])
+        .when(cancel)
+        .thenNothingHappens();
+      spec
+        .given([orderPlaced, started(1), provisioned(1), completed])
+        .when(cancel)
+        .thenRefuses('ORDER_NOT_PENDING');
+      spec
+        .given([orderPlaced, started(1), provisioned(1), completed])
+        .when(finish)
+        .thenNothingHappens();
     });
 
     it('refuses transitions of an order that does not exist', () => spec.given([]).when(cancel).thenRefuses('ORDER_NOT_FOUND'));
   });
 
   describe('reservations of the order', () => {
-    const held = [twoLines, started(1), provisioned(1), started(2), provisioned(2), { ...completed, data: { ...completed.data, reservationIds: ['r-1', 'r-2'] } } as OrderEvent];
+    const held = [
+      twoLines,
+      started(1),
+      provisioned(1),
+      started(2),
+      provisioned(2),
+      { ...completed, data: { ...completed.data, reservationIds: ['r-1', 'r-2'] } } as OrderEvent,
+    ];
     const into = [
       { reservationId: 'r-1a', quantity: 1 },
       { reservationId: 'r-1b', quantity: 2 },
@@ -153,29 +224,52 @@ describe('reservation order decider', () => {
 
     it('race: a split repeated after it happened changes nothing; a different split of the same reservation is refused', () => {
       const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
-      spec.given([...held, ...split]).when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }).thenNothingHappens();
       spec
         .given([...held, ...split])
-        .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into: [{ reservationId: 'x', quantity: 2 }, { reservationId: 'y', quantity: 1 }], now: later } })
+        .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } })
+        .thenNothingHappens();
+      spec
+        .given([...held, ...split])
+        .when({
+          type: 'SplitReservation',
+          data: {
+            reservationId: 'r-1',
+            into: [
+              { reservationId: 'x', quantity: 2 },
+              { reservationId: 'y', quantity: 1 },
+            ],
+            now: later,
+          },
+        })
         .thenRefuses('RESERVATION_NOT_ACTIVE');
     });
 
     it('merges in one append: the sources end and the merged reservation holds their quantity', () => {
       const state = fold(orderDecider, held);
-      const events = orderDecider.decide({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } }, state);
+      const events = orderDecider.decide(
+        { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } },
+        state,
+      );
       expect(events.map((e) => [e.type, (e.data as { reservationId?: string }).reservationId])).toEqual([
         ['ReservationMerged', 'r-1'],
         ['ReservationMerged', 'r-2'],
         ['ReservationProvisioned', 'm-1'],
       ]);
       const after = fold(orderDecider, [...held, ...events]) as PlacedOrder;
-      expect(Object.values(after.reservations).filter((r) => r.status === 'Succeeded').map((r) => [r.reservationId, r.quantity])).toEqual([['m-1', 6]]);
+      expect(
+        Object.values(after.reservations)
+          .filter((r) => r.status === 'Succeeded')
+          .map((r) => [r.reservationId, r.quantity]),
+      ).toEqual([['m-1', 6]]);
     });
 
     it('race: three identical merges at once create one merged reservation (the later ones decide on the first one’s append)', () => {
       const merge: OrderCommand = { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } };
       const first = orderDecider.decide(merge, fold(orderDecider, held));
-      spec.given([...held, ...first]).when(merge).thenNothingHappens();
+      spec
+        .given([...held, ...first])
+        .when(merge)
+        .thenNothingHappens();
     });
 
     it('race: a merge decided after a split of one of its sources is refused', () => {
@@ -193,10 +287,19 @@ describe('reservation order decider', () => {
         .thenRefuses('MERGE_ACROSS_ORDERS'));
 
     it('returns a reservation under its cancellation id; the same cancellation again changes nothing', () => {
-      const cancel: OrderCommand = { type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later } };
-      const cancelled: OrderEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later } };
+      const cancel: OrderCommand = {
+        type: 'CancelReservation',
+        data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later },
+      };
+      const cancelled: OrderEvent = {
+        type: 'ReservationCancelled',
+        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+      };
       spec.given(held).when(cancel).then([cancelled]);
-      spec.given([...held, cancelled]).when(cancel).thenNothingHappens();
+      spec
+        .given([...held, cancelled])
+        .when(cancel)
+        .thenNothingHappens();
     });
 
     it('race: a return decided after a split of the reservation is refused, so its refund is reversed', () => {
@@ -208,17 +311,33 @@ describe('reservation order decider', () => {
     });
 
     it('race: a split decided after the return is refused', () => {
-      const cancelled: OrderEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later } };
-      spec.given([...held, cancelled]).when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }).thenRefuses('RESERVATION_NOT_ACTIVE');
+      const cancelled: OrderEvent = {
+        type: 'ReservationCancelled',
+        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+      };
+      spec
+        .given([...held, cancelled])
+        .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE');
     });
 
     it('answers 404 for a reservation the order does not hold', () =>
-      spec.given(held).when({ type: 'ChangeReservation', data: { reservationId: 'nope', change: { type: 'SetAutoRenew', data: { autoRenew: true, now } } } }).thenRefuses('RESERVATION_NOT_FOUND'));
+      spec
+        .given(held)
+        .when({ type: 'ChangeReservation', data: { reservationId: 'nope', change: { type: 'SetAutoRenew', data: { autoRenew: true, now } } } })
+        .thenRefuses('RESERVATION_NOT_FOUND'));
   });
 
   it('reads an order completed before lines recorded their provisioning', () => {
     const order = fold(orderDecider, [orderPlaced, completed]) as PlacedOrder;
-    expect(order).toMatchObject({ status: 'completed', reservationIds: ['r-1'], timeline: [{ status: 'pending', at: now }, { status: 'completed', at: later }] });
+    expect(order).toMatchObject({
+      status: 'completed',
+      reservationIds: ['r-1'],
+      timeline: [
+        { status: 'pending', at: now },
+        { status: 'completed', at: later },
+      ],
+    });
     expect(order.lines[0].provisioning).toEqual({ status: 'provisioned', reservationId: 'r-1' });
   });
 });

@@ -40,7 +40,8 @@ export const nextCancellationId = (ledger: RefundLedger, reservationId: string) 
   `${reservationId}/cancellation-${ledger.reversed.filter((refund) => refund.reservationId === reservationId).length + 1}`;
 
 /** The refund that counts for a reservation now, if any: at most one at a time. */
-export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refund | undefined => ledger.refunds.find((refund) => refund.reservationId === reservationId);
+export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refund | undefined =>
+  ledger.refunds.find((refund) => refund.reservationId === reservationId);
 
 export const refundLedgerStream = (customerId: string) => `refund-ledger-${customerId}`;
 

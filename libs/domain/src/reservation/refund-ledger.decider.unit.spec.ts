@@ -24,30 +24,51 @@ const reversed = (reservationId: string, n = 1): RefundLedgerEvent => ({
 
 describe('refund ledger', () => {
   it('records a refund within the allowance, keyed by its cancellation', () =>
-    spec.given([refund('r-1', 30_000, '2026-06-01T00:00:00.000Z')]).when(record('r-2', 20_000)).then([refund('r-2', 20_000, now)]));
+    spec
+      .given([refund('r-1', 30_000, '2026-06-01T00:00:00.000Z')])
+      .when(record('r-2', 20_000))
+      .then([refund('r-2', 20_000, now)]));
 
   it('refuses a refund over the USD 50,000 cap, naming the remaining allowance', () => {
     const attempt = () => refundLedgerDecider.decide(record('r-2', 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, '2026-06-01T00:00:00.000Z')]));
-    expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED', message: expect.stringContaining('remaining refund allowance of USD 20000.00') }));
+    expect(attempt).toThrow(
+      expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED', message: expect.stringContaining('remaining refund allowance of USD 20000.00') }),
+    );
   });
 
   it('counts a rolling 12 months: a refund exactly a year old has left the window', () => {
     const yearAgo = '2025-11-25T12:00:00.000Z';
     const justInside = '2025-11-25T12:00:00.001Z';
-    spec.given([refund('r-1', 50_000, yearAgo)]).when(record('r-2', 50_000)).then([refund('r-2', 50_000, now)]);
-    spec.given([refund('r-1', 50_000, justInside)]).when(record('r-2', 0.01)).thenRefuses('REFUND_CAP_EXCEEDED');
+    spec
+      .given([refund('r-1', 50_000, yearAgo)])
+      .when(record('r-2', 50_000))
+      .then([refund('r-2', 50_000, now)]);
+    spec
+      .given([refund('r-1', 50_000, justInside)])
+      .when(record('r-2', 0.01))
+      .thenRefuses('REFUND_CAP_EXCEEDED');
   });
 
-  it('allows exactly the cap', () => spec.given([refund('r-1', 49_999.99, '2026-06-01T00:00:00.000Z')]).when(record('r-2', 0.01)).then([refund('r-2', 0.01, now)]));
+  it('allows exactly the cap', () =>
+    spec
+      .given([refund('r-1', 49_999.99, '2026-06-01T00:00:00.000Z')])
+      .when(record('r-2', 0.01))
+      .then([refund('r-2', 0.01, now)]));
 
   it('records one refund per reservation, however often the cancellation is retried', () =>
-    spec.given([refund('r-1', 50_000, now)]).when(record('r-1', 50_000)).thenNothingHappens());
+    spec
+      .given([refund('r-1', 50_000, now)])
+      .when(record('r-1', 50_000))
+      .thenNothingHappens());
 
   it('race: two cancellations of one reservation arriving at once count one refund (the second decides on the first one’s append)', () => {
     // Both requests computed the same cancellation id from the ledger they read.
     const ledger = fold(refundLedgerDecider, []);
     expect(nextCancellationId(ledger, 'r-1')).toBe(cancellation('r-1'));
-    spec.given([refund('r-1', 1_186.53, now)]).when(record('r-1', 1_186.54)).thenNothingHappens();
+    spec
+      .given([refund('r-1', 1_186.53, now)])
+      .when(record('r-1', 1_186.54))
+      .thenNothingHappens();
     const after = fold(refundLedgerDecider, [refund('r-1', 1_186.53, now)]);
     expect(openRefundFor(after, 'r-1')).toMatchObject({ cancellationId: cancellation('r-1'), amountUsd: 1_186.53 });
     expect(refundAllowance(after, now).usedUsd).toBe(1_186.53);
@@ -62,14 +83,23 @@ describe('refund ledger', () => {
     }));
 
   it('reverses a refund whose cancellation did not happen, giving the allowance back', () => {
-    spec.given([refund('r-1', 50_000, now)]).when(reverse('r-1')).then([reversed('r-1')]);
-    spec.given([refund('r-1', 50_000, now), reversed('r-1')]).when(record('r-2', 50_000)).then([refund('r-2', 50_000, now)]);
+    spec
+      .given([refund('r-1', 50_000, now)])
+      .when(reverse('r-1'))
+      .then([reversed('r-1')]);
+    spec
+      .given([refund('r-1', 50_000, now), reversed('r-1')])
+      .when(record('r-2', 50_000))
+      .then([refund('r-2', 50_000, now)]);
     spec.given([]).when(reverse('r-1')).thenNothingHappens();
   });
 
   it('race: a reversal reverses only the refund its own cancellation recorded', () => {
     // The first cancellation was reversed (lost to a split); a later one of the same reservation has its own id and stays counted.
-    spec.given([refund('r-1', 100, now), reversed('r-1'), refund('r-1', 90, now, 2)]).when(reverse('r-1')).thenNothingHappens();
+    spec
+      .given([refund('r-1', 100, now), reversed('r-1'), refund('r-1', 90, now, 2)])
+      .when(reverse('r-1'))
+      .thenNothingHappens();
     const ledger = fold(refundLedgerDecider, [refund('r-1', 100, now), reversed('r-1'), refund('r-1', 90, now, 2), reversed('r-1')]);
     expect(refundAllowance(ledger, now).usedUsd).toBe(90);
   });
@@ -77,7 +107,10 @@ describe('refund ledger', () => {
   it('gives a reservation a new cancellation id after a reversal, and refuses to record a reversed one again', () => {
     const ledger = fold(refundLedgerDecider, [refund('r-1', 100, now), reversed('r-1')]);
     expect(nextCancellationId(ledger, 'r-1')).toBe(cancellation('r-1', 2));
-    spec.given([refund('r-1', 100, now), reversed('r-1')]).when(record('r-1', 100)).thenRefuses('CANCELLATION_REVERSED');
+    spec
+      .given([refund('r-1', 100, now), reversed('r-1')])
+      .when(record('r-1', 100))
+      .thenRefuses('CANCELLATION_REVERSED');
   });
 
   it('reads refunds recorded before they named their cancellation, and reverses them by reservation', () => {

@@ -4,7 +4,12 @@ import { ActiveReservation } from './reservation.decider';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
 
 /** What a reservation derived from others keeps of them: everything but id, quantity, price and start. */
-function derived(source: ReservationProvisionedData, part: { reservationId: string; quantity: number; unitPriceUsd?: number }, origin: ReservationProvisionedData['origin'], now: string): ReservationProvisionedData {
+function derived(
+  source: ReservationProvisionedData,
+  part: { reservationId: string; quantity: number; unitPriceUsd?: number },
+  origin: ReservationProvisionedData['origin'],
+  now: string,
+): ReservationProvisionedData {
   return {
     ...source,
     reservationId: part.reservationId,
@@ -35,13 +40,21 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
   for (const source of sources) {
     const differing = MERGE_KEYS.filter((key) => source[key] !== first[key]);
     if (differing.length > 0) {
-      throw ruleViolated('MERGE_MISMATCH', `reservation ${source.reservationId} differs from ${first.reservationId} in ${differing.join(', ')}; merged reservations must share SKU, region, term, billing plan and end date`);
+      throw ruleViolated(
+        'MERGE_MISMATCH',
+        `reservation ${source.reservationId} differs from ${first.reservationId} in ${differing.join(', ')}; merged reservations must share SKU, region, term, billing plan and end date`,
+      );
     }
   }
   const quantity = sources.reduce((total, source) => total + source.quantity, 0);
   const priced = sources.every((source) => source.unitPriceUsd !== undefined);
   const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
-  return derived(first, { reservationId: targetReservationId, quantity, unitPriceUsd }, { type: 'merge', reservationIds: sources.map((s) => s.reservationId) }, now);
+  return derived(
+    first,
+    { reservationId: targetReservationId, quantity, unitPriceUsd },
+    { type: 'merge', reservationIds: sources.map((s) => s.reservationId) },
+    now,
+  );
 }
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;

@@ -3,7 +3,12 @@ import { mergedReservation, refundQuote, splitReservations } from './reservation
 import { provisionedReservation } from '../../testing/reservation.fixture';
 
 const base: ActiveReservation = {
-  ...provisionedReservation({ billingPlan: 'Upfront', appliedSubscriptionIds: ['s-1'], effectiveDate: '2026-01-01T00:00:00.000Z', expiryDate: '2027-01-01T00:00:00.000Z' }),
+  ...provisionedReservation({
+    billingPlan: 'Upfront',
+    appliedSubscriptionIds: ['s-1'],
+    effectiveDate: '2026-01-01T00:00:00.000Z',
+    expiryDate: '2027-01-01T00:00:00.000Z',
+  }),
   status: 'Succeeded',
   autoRenew: false,
 };
@@ -11,7 +16,14 @@ const now = '2026-07-02T12:00:00.000Z';
 
 describe('split', () => {
   it('creates two reservations with the given quantities, the same end date, applying from now', () => {
-    const parts = splitReservations(base, [{ reservationId: 'r-2', quantity: 1 }, { reservationId: 'r-3', quantity: 2 }], now);
+    const parts = splitReservations(
+      base,
+      [
+        { reservationId: 'r-2', quantity: 1 },
+        { reservationId: 'r-3', quantity: 2 },
+      ],
+      now,
+    );
     expect(parts.map((p) => [p.reservationId, p.quantity, p.expiryDate, p.effectiveDate, p.unitPriceUsd])).toEqual([
       ['r-2', 1, base.expiryDate, now, 1_000],
       ['r-3', 2, base.expiryDate, now, 1_000],
@@ -25,7 +37,15 @@ describe('merge', () => {
 
   it('sums the quantities at the quantity-weighted price, keeping the first scope and the end date', () => {
     const merged = mergedReservation([base, other], 'r-9', now);
-    expect(merged).toMatchObject({ reservationId: 'r-9', quantity: 4, unitPriceUsd: 950, scope: { type: 'shared' }, expiryDate: base.expiryDate, effectiveDate: now, origin: { type: 'merge', reservationIds: ['r-1', 'r-2'] } });
+    expect(merged).toMatchObject({
+      reservationId: 'r-9',
+      quantity: 4,
+      unitPriceUsd: 950,
+      scope: { type: 'shared' },
+      expiryDate: base.expiryDate,
+      effectiveDate: now,
+      origin: { type: 'merge', reservationIds: ['r-1', 'r-2'] },
+    });
   });
 
   it.each([

@@ -85,16 +85,26 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'ChangeScope': {
         const reservation = active(state);
         const { scope, customer, now } = command.data;
-        if (customer.customerId !== reservation.customerId) throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
+        if (customer.customerId !== reservation.customerId)
+          throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
         if (scope.type === 'single') {
           if (!customer.subscriptions[scope.subscriptionId]) {
-            throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', `subscription ${scope.subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`);
+            throw ruleViolated(
+              'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT',
+              `subscription ${scope.subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`,
+            );
           }
-          if (!isActiveSubscription(customer, scope.subscriptionId)) throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${scope.subscriptionId} is not active`);
+          if (!isActiveSubscription(customer, scope.subscriptionId))
+            throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${scope.subscriptionId} is not active`);
         }
         if (sameScope(scope, reservation.scope)) return [];
         const appliedSubscriptionIds = appliedSubscriptions(scope, customer);
-        return [{ type: 'ReservationScopeChanged', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, scope, appliedSubscriptionIds, changedAt: now } }];
+        return [
+          {
+            type: 'ReservationScopeChanged',
+            data: { reservationId: reservation.reservationId, customerId: reservation.customerId, scope, appliedSubscriptionIds, changedAt: now },
+          },
+        ];
       }
 
       case 'FallBackToShared': {
@@ -105,7 +115,15 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return [
           {
             type: 'ReservationScopeFellBack',
-            data: { reservationId: state.reservationId, customerId: state.customerId, fromSubscriptionId: subscriptionId, scope, appliedSubscriptionIds: appliedSubscriptions(scope, customer), reason, fellBackAt: now },
+            data: {
+              reservationId: state.reservationId,
+              customerId: state.customerId,
+              fromSubscriptionId: subscriptionId,
+              scope,
+              appliedSubscriptionIds: appliedSubscriptions(scope, customer),
+              reason,
+              fellBackAt: now,
+            },
           },
         ];
       }
@@ -129,7 +147,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'Renew': {
         if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId) return [];
         const { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } = command.data;
-        if (now < state.expiryDate) throw ruleViolated('RESERVATION_NOT_EXPIRED', `reservation ${state.reservationId} renews at its expiry, ${state.expiryDate}`);
+        if (now < state.expiryDate)
+          throw ruleViolated('RESERVATION_NOT_EXPIRED', `reservation ${state.reservationId} renews at its expiry, ${state.expiryDate}`);
         const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
         return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, renewalOrderNumber, unitPriceUsd, renewedAt: now } }];
       }
@@ -143,16 +162,25 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         }
         const total = into[0].quantity + into[1].quantity;
         if (total !== reservation.quantity) {
-          throw ruleViolated('SPLIT_QUANTITIES_MISMATCH', `the quantities must sum to the reservation's quantity, ${reservation.quantity}; they sum to ${total}`);
+          throw ruleViolated(
+            'SPLIT_QUANTITIES_MISMATCH',
+            `the quantities must sum to the reservation's quantity, ${reservation.quantity}; they sum to ${total}`,
+          );
         }
-        return [...renewalCancelled(reservation, 'split', now), { type: 'ReservationSplit', data: { reservationId: reservation.reservationId, into, splitAt: now } }];
+        return [
+          ...renewalCancelled(reservation, 'split', now),
+          { type: 'ReservationSplit', data: { reservationId: reservation.reservationId, into, splitAt: now } },
+        ];
       }
 
       case 'MergeInto': {
         const { targetReservationId, mergedWith, now } = command.data;
         if (state.status === 'Merged' && state.mergedInto === targetReservationId) return []; // a retry
         const reservation = active(state);
-        return [...renewalCancelled(reservation, 'merge', now), { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } }];
+        return [
+          ...renewalCancelled(reservation, 'merge', now),
+          { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } },
+        ];
       }
 
       case 'RevertMerge': {
@@ -165,7 +193,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'Cancel': {
         const reservation = active(state);
         const { cancellationId, refundUsd, now } = command.data;
-        return [{ type: 'ReservationCancelled', data: { reservationId: reservation.reservationId, customerId: reservation.customerId, cancellationId, refundUsd, cancelledAt: now } }];
+        return [
+          {
+            type: 'ReservationCancelled',
+            data: { reservationId: reservation.reservationId, customerId: reservation.customerId, cancellationId, refundUsd, cancelledAt: now },
+          },
+        ];
       }
 
       case 'Expire': {
@@ -193,7 +226,14 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
           ...state,
           renewalOrderId: event.data.renewalOrderId,
           ...(event.data.renewalOrderNumber
-            ? { renewal: { orderId: event.data.renewalOrderId, orderNumber: event.data.renewalOrderNumber, unitPriceUsd: event.data.unitPriceUsd, renewedAt: event.data.renewedAt } }
+            ? {
+                renewal: {
+                  orderId: event.data.renewalOrderId,
+                  orderNumber: event.data.renewalOrderNumber,
+                  unitPriceUsd: event.data.unitPriceUsd,
+                  renewedAt: event.data.renewedAt,
+                },
+              }
             : {}),
         };
       case 'ReservationSplit':

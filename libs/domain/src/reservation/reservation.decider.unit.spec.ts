@@ -10,10 +10,16 @@ const data: ReservationProvisionedData = provisionedReservation();
 
 describe('reservation decider', () => {
   it('records a provisioned reservation', () =>
-    spec.given([]).when({ type: 'RecordProvisionedReservation', data }).then([{ type: 'ReservationProvisioned', data }]));
+    spec
+      .given([])
+      .when({ type: 'RecordProvisionedReservation', data })
+      .then([{ type: 'ReservationProvisioned', data }]));
 
   it('records it only once, however often fulfilment retries', () =>
-    spec.given([{ type: 'ReservationProvisioned', data }]).when({ type: 'RecordProvisionedReservation', data }).thenNothingHappens());
+    spec
+      .given([{ type: 'ReservationProvisioned', data }])
+      .when({ type: 'RecordProvisionedReservation', data })
+      .thenNothingHappens());
 
   it('expires one or three years after it takes effect', () => {
     expect(expiryFor('2026-02-28T12:00:00.000Z', 'P1Y')).toBe('2027-02-28T12:00:00.000Z');
@@ -30,22 +36,59 @@ describe('reservation decider', () => {
       spec
         .given([provisioned])
         .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-1' }, customer, now } })
-        .then([{ type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } }]));
+        .then([
+          {
+            type: 'ReservationScopeChanged',
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              scope: { type: 'single', subscriptionId: 's-1' },
+              appliedSubscriptionIds: ['s-1'],
+              changedAt: now,
+            },
+          },
+        ]));
 
     it('widens a single reservation to every active subscription of the customer', () =>
       spec
-        .given([provisioned, { type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } }])
+        .given([
+          provisioned,
+          {
+            type: 'ReservationScopeChanged',
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              scope: { type: 'single', subscriptionId: 's-1' },
+              appliedSubscriptionIds: ['s-1'],
+              changedAt: now,
+            },
+          },
+        ])
         .when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now } })
-        .then([{ type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'], changedAt: now } }]));
+        .then([
+          {
+            type: 'ReservationScopeChanged',
+            data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'], changedAt: now },
+          },
+        ]));
 
     it('does nothing when the scope is already the one asked for', () =>
-      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now } }).thenNothingHappens());
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now } })
+        .thenNothingHappens());
 
     it('refuses a suspended subscription', () =>
-      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-3' }, customer, now } }).thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-3' }, customer, now } })
+        .thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
 
     it("refuses a subscription outside the customer's billing context", () =>
-      spec.given([provisioned]).when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-9' }, customer, now } }).thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT'));
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-9' }, customer, now } })
+        .thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT'));
 
     it('refuses an ended reservation', () =>
       spec
@@ -55,8 +98,14 @@ describe('reservation decider', () => {
   });
 
   describe('FallBackToShared', () => {
-    const single: ReservationEvent = { type: 'ReservationScopeChanged', data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now } };
-    const withoutS1: CustomerSnapshot = { ...customer, subscriptions: { ...customer.subscriptions, 's-1': { ...customer.subscriptions['s-1'], status: 'suspended' } } };
+    const single: ReservationEvent = {
+      type: 'ReservationScopeChanged',
+      data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now },
+    };
+    const withoutS1: CustomerSnapshot = {
+      ...customer,
+      subscriptions: { ...customer.subscriptions, 's-1': { ...customer.subscriptions['s-1'], status: 'suspended' } },
+    };
 
     it('falls back to shared when the single scope’s subscription is suspended, and says so', () =>
       spec
@@ -65,12 +114,23 @@ describe('reservation decider', () => {
         .then([
           {
             type: 'ReservationScopeFellBack',
-            data: { reservationId: 'r-1', customerId: 'c-1', fromSubscriptionId: 's-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-2'], reason: 'subscription suspended', fellBackAt: now },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              fromSubscriptionId: 's-1',
+              scope: { type: 'shared' },
+              appliedSubscriptionIds: ['s-2'],
+              reason: 'subscription suspended',
+              fellBackAt: now,
+            },
           },
         ]));
 
     it('leaves a reservation scoped elsewhere alone', () =>
-      spec.given([provisioned, single]).when({ type: 'FallBackToShared', data: { subscriptionId: 's-2', reason: 'x', customer, now } }).thenNothingHappens());
+      spec
+        .given([provisioned, single])
+        .when({ type: 'FallBackToShared', data: { subscriptionId: 's-2', reason: 'x', customer, now } })
+        .thenNothingHappens());
   });
 
   describe('Split', () => {
@@ -79,7 +139,10 @@ describe('reservation decider', () => {
       { reservationId: 'r-3', quantity: 2 },
     ];
     it('ends the original as split into two quantities that sum to its own', () =>
-      spec.given([provisioned]).when({ type: 'Split', data: { into, now } }).then([{ type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }]));
+      spec
+        .given([provisioned])
+        .when({ type: 'Split', data: { into, now } })
+        .then([{ type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }]));
 
     it('cancels a pending renewal first', () =>
       spec
@@ -91,18 +154,45 @@ describe('reservation decider', () => {
         ]));
 
     it('refuses quantities that do not sum to the quantity', () =>
-      spec.given([provisioned]).when({ type: 'Split', data: { into: [into[0], { reservationId: 'r-3', quantity: 3 }], now } }).thenRefuses('SPLIT_QUANTITIES_MISMATCH'));
+      spec
+        .given([provisioned])
+        .when({ type: 'Split', data: { into: [into[0], { reservationId: 'r-3', quantity: 3 }], now } })
+        .thenRefuses('SPLIT_QUANTITIES_MISMATCH'));
 
     it('refuses a zero part', () =>
-      spec.given([provisioned]).when({ type: 'Split', data: { into: [{ reservationId: 'r-2', quantity: 0 }, { reservationId: 'r-3', quantity: 3 }], now } }).thenRefuses('SPLIT_QUANTITIES_INVALID'));
+      spec
+        .given([provisioned])
+        .when({
+          type: 'Split',
+          data: {
+            into: [
+              { reservationId: 'r-2', quantity: 0 },
+              { reservationId: 'r-3', quantity: 3 },
+            ],
+            now,
+          },
+        })
+        .thenRefuses('SPLIT_QUANTITIES_INVALID'));
 
     it('treats the same split again as a retry', () =>
-      spec.given([provisioned, { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }]).when({ type: 'Split', data: { into, now } }).thenNothingHappens());
+      spec
+        .given([provisioned, { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }])
+        .when({ type: 'Split', data: { into, now } })
+        .thenNothingHappens());
 
     it('refuses a different split of an already split reservation', () =>
       spec
         .given([provisioned, { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt: now } }])
-        .when({ type: 'Split', data: { into: [{ reservationId: 'r-4', quantity: 2 }, { reservationId: 'r-5', quantity: 1 }], now } })
+        .when({
+          type: 'Split',
+          data: {
+            into: [
+              { reservationId: 'r-4', quantity: 2 },
+              { reservationId: 'r-5', quantity: 1 },
+            ],
+            now,
+          },
+        })
         .thenRefuses('RESERVATION_NOT_ACTIVE'));
   });
 
@@ -118,11 +208,23 @@ describe('reservation decider', () => {
 
     it('gives a source back when its merge cannot finish, and only then', () => {
       const merged: ReservationEvent = { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } };
-      const reverted: ReservationEvent = { type: 'ReservationMergeReverted', data: { reservationId: 'r-1', into: 'r-9', reason: 'r-2 was split', revertedAt: now } };
-      spec.given([provisioned, merged]).when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'r-2 was split', now } }).then([reverted]);
-      spec.given([provisioned]).when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'x', now } }).thenNothingHappens();
+      const reverted: ReservationEvent = {
+        type: 'ReservationMergeReverted',
+        data: { reservationId: 'r-1', into: 'r-9', reason: 'r-2 was split', revertedAt: now },
+      };
+      spec
+        .given([provisioned, merged])
+        .when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'r-2 was split', now } })
+        .then([reverted]);
+      spec
+        .given([provisioned])
+        .when({ type: 'RevertMerge', data: { targetReservationId: 'r-9', reason: 'x', now } })
+        .thenNothingHappens();
       // Back in force: it can be changed again.
-      spec.given([provisioned, merged, reverted]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).then([autoRenewOn]);
+      spec
+        .given([provisioned, merged, reverted])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now } })
+        .then([autoRenewOn]);
     });
 
     it('treats the same merge again as a retry', () =>
@@ -149,8 +251,14 @@ describe('reservation decider', () => {
 
     it('does not lock a millisecond before the lock date, nor without auto-renew, nor twice', () => {
       const before = new Date(Date.parse(lockDate) - 1).toISOString();
-      spec.given([provisioned, autoRenewOn]).when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: before } }).thenNothingHappens();
-      spec.given([provisioned]).when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } }).thenNothingHappens();
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: before } })
+        .thenNothingHappens();
+      spec
+        .given([provisioned])
+        .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } })
+        .thenNothingHappens();
       spec
         .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 800, now: lockDate } })
@@ -161,30 +269,70 @@ describe('reservation decider', () => {
       spec
         .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
         .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
-        .then([{ type: 'ReservationRenewed', data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 900, renewedAt: data.expiryDate } }]));
+        .then([
+          {
+            type: 'ReservationRenewed',
+            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 900, renewedAt: data.expiryDate },
+          },
+        ]));
 
     it('refuses to renew before expiry, and does nothing without auto-renew', () => {
-      spec.given([provisioned, autoRenewOn]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: lockDate } }).thenRefuses('RESERVATION_NOT_EXPIRED');
-      spec.given([provisioned]).when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } }).thenNothingHappens();
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: lockDate } })
+        .thenRefuses('RESERVATION_NOT_EXPIRED');
+      spec
+        .given([provisioned])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
+        .thenNothingHappens();
     });
 
     it('sets auto-renew once; the same setting again changes nothing', () => {
-      spec.given([provisioned]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).then([autoRenewOn]);
-      spec.given([provisioned, autoRenewOn]).when({ type: 'SetAutoRenew', data: { autoRenew: true, now } }).thenNothingHappens();
+      spec
+        .given([provisioned])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now } })
+        .then([autoRenewOn]);
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now } })
+        .thenNothingHappens();
     });
   });
 
   describe('Cancel and Expire', () => {
     it('cancels with the refund decided by the refund rules', () =>
-      spec.given([provisioned]).when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } }).then([{ type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now } }]));
+      spec
+        .given([provisioned])
+        .when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } })
+        .then([
+          {
+            type: 'ReservationCancelled',
+            data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now },
+          },
+        ]));
 
     it('refuses to cancel twice', () =>
-      spec.given([provisioned, { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now } }]).when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } }).thenRefuses('RESERVATION_NOT_ACTIVE'));
+      spec
+        .given([
+          provisioned,
+          {
+            type: 'ReservationCancelled',
+            data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now },
+          },
+        ])
+        .when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } })
+        .thenRefuses('RESERVATION_NOT_ACTIVE'));
 
     it('expires at the expiry instant, not a millisecond before', () => {
       const before = new Date(Date.parse(data.expiryDate) - 1).toISOString();
-      spec.given([provisioned]).when({ type: 'Expire', data: { now: before } }).thenNothingHappens();
-      spec.given([provisioned]).when({ type: 'Expire', data: { now: data.expiryDate } }).then([{ type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }]);
+      spec
+        .given([provisioned])
+        .when({ type: 'Expire', data: { now: before } })
+        .thenNothingHappens();
+      spec
+        .given([provisioned])
+        .when({ type: 'Expire', data: { now: data.expiryDate } })
+        .then([{ type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }]);
     });
   });
 });

@@ -41,7 +41,18 @@ export type ReservationEvent =
   | Message<'ReservationProvisioned', ReservationProvisionedData>
   | Message<'ReservationScopeChanged', { reservationId: string; customerId: string; scope: Scope; appliedSubscriptionIds: string[]; changedAt: string }>
   /** The single scope's subscription was suspended or removed, so the reservation now applies to the whole billing context. */
-  | Message<'ReservationScopeFellBack', { reservationId: string; customerId: string; fromSubscriptionId: string; scope: Scope; appliedSubscriptionIds: string[]; reason: string; fellBackAt: string }>
+  | Message<
+      'ReservationScopeFellBack',
+      {
+        reservationId: string;
+        customerId: string;
+        fromSubscriptionId: string;
+        scope: Scope;
+        appliedSubscriptionIds: string[];
+        reason: string;
+        fellBackAt: string;
+      }
+    >
   | Message<'ReservationAutoRenewSet', { reservationId: string; autoRenew: boolean; setAt: string }>
   | Message<'ReservationRenewalPriceLocked', { reservationId: string; unitPriceUsd: number; lockedAt: string }>
   | Message<'ReservationRenewalCancelled', { reservationId: string; reason: string; cancelledAt: string }>

@@ -34,7 +34,11 @@ export class EsdbEventStore extends EventStore {
 
   async appendToStream(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     try {
-      const result = await this.client.appendToStream(stream, events.map((event) => jsonEvent(event)), { expectedRevision: expected });
+      const result = await this.client.appendToStream(
+        stream,
+        events.map((event) => jsonEvent(event)),
+        { expectedRevision: expected },
+      );
       return { nextExpectedRevision: result.nextExpectedRevision, position: result.position?.commit };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;

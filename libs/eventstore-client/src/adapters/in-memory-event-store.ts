@@ -29,7 +29,13 @@ export class InMemoryEventStore extends EventStore {
     if (expected !== 'any' && exact !== current) throw new WrongExpectedRevisionError(stream, current);
     const created = new Date();
     for (const event of events) {
-      const stored: StoredEvent = { ...structuredClone(event), streamId: stream, revision: BigInt(existing.length), position: BigInt(this.all.length + 1), created };
+      const stored: StoredEvent = {
+        ...structuredClone(event),
+        streamId: stream,
+        revision: BigInt(existing.length),
+        position: BigInt(this.all.length + 1),
+        created,
+      };
       existing.push(stored);
       this.all.push(stored);
     }

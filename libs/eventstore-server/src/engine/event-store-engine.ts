@@ -1,14 +1,5 @@
 import { EventLog } from '../log/event-log';
-import {
-  decodeRecord,
-  encodeAppend,
-  encodeDelete,
-  encodeTombstone,
-  LogRecord,
-  ProposedEvent,
-  RecordKind,
-  StoredEvent,
-} from '../log/records';
+import { decodeRecord, encodeAppend, encodeDelete, encodeTombstone, LogRecord, ProposedEvent, RecordKind, StoredEvent } from '../log/records';
 import { CurrentRevision, ExpectedRevision, satisfies } from './expected-revision';
 import { StreamState } from './stream-state';
 
@@ -20,10 +11,7 @@ export type WriteOutcome =
   | { ok: false; reason: 'stream_deleted' }
   | { ok: false; reason: 'too_large'; maxAppendSize: number };
 
-export type StreamRead =
-  | { kind: 'events'; events: StoredEvent[] }
-  | { kind: 'not_found' }
-  | { kind: 'deleted' };
+export type StreamRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'not_found' } | { kind: 'deleted' };
 
 export type From = 'start' | 'end' | number;
 

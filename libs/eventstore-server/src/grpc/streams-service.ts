@@ -40,9 +40,23 @@ export function streamsService(engine: EventStoreEngine): UntypedServiceImplemen
       append(engine, call, callback),
     batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call),
     delete: (call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>) =>
-      remove(engine, call.request.getOptions()!, false, callback, () => new DeleteResp(), () => new DeleteResp.Position()),
+      remove(
+        engine,
+        call.request.getOptions()!,
+        false,
+        callback,
+        () => new DeleteResp(),
+        () => new DeleteResp.Position(),
+      ),
     tombstone: (call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.TombstoneResp>) =>
-      remove(engine, call.request.getOptions()!, true, callback, () => new TombstoneResp(), () => new TombstoneResp.Position()),
+      remove(
+        engine,
+        call.request.getOptions()!,
+        true,
+        callback,
+        () => new TombstoneResp(),
+        () => new TombstoneResp.Position(),
+      ),
   };
 }
 

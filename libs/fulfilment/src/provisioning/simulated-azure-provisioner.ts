@@ -1,4 +1,10 @@
-import { ProvisionedReservation, PermanentProvisioningError, ProvisionRequest, ReservationProvisioner, TransientProvisioningError } from './reservation-provisioner';
+import {
+  ProvisionedReservation,
+  PermanentProvisioningError,
+  ProvisionRequest,
+  ReservationProvisioner,
+  TransientProvisioningError,
+} from './reservation-provisioner';
 
 export interface SimulationSettings {
   latencyMs: number;

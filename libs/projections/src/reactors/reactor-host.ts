@@ -28,7 +28,13 @@ export class ReactorHost implements OnApplicationBootstrap, OnApplicationShutdow
     for (const reactor of this.reactors) {
       const connection = dedicatedConnection(this.redis, reactor.name, this.logger);
       const follower = { name: reactor.name, eventTypes: reactor.eventTypes, reads: () => [], apply: () => [] };
-      const runner = new ProjectionRunner(this.client, connection, follower, this.logger, reactorCommit((event) => reactor.react(event)));
+      const runner = new ProjectionRunner(
+        this.client,
+        connection,
+        follower,
+        this.logger,
+        reactorCommit((event) => reactor.react(event)),
+      );
       this.running.push({ runner, connection });
       runner.start();
     }

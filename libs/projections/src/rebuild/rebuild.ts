@@ -50,7 +50,9 @@ async function fold(client: EventStoreDBClient, redis: Redis, targets: FoldTarge
     target.checkpoint = result.checkpoint;
     target.batch = [];
   };
-  const earliest = targets.some((t) => t.checkpoint === undefined) ? undefined : targets.reduce((min, t) => (t.checkpoint! < min ? t.checkpoint! : min), targets[0].checkpoint!);
+  const earliest = targets.some((t) => t.checkpoint === undefined)
+    ? undefined
+    : targets.reduce((min, t) => (t.checkpoint! < min ? t.checkpoint! : min), targets[0].checkpoint!);
   let read = 0;
   let position = 0n;
   const from = earliest === undefined ? START : { commit: earliest + 1n, prepare: earliest + 1n };
@@ -172,7 +174,10 @@ async function liveState(redis: Redis, projection: Projection): Promise<{ genera
 async function compare(redis: Redis, name: string, live: string, scratch: string): Promise<ViewDifference[]> {
   const keys = viewKeys(name);
   const [liveKeys, scratchKeys] = await Promise.all([scan(redis, keys.generation(live)), scan(redis, keys.generation(scratch))]);
-  const relative = new Set([...liveKeys.map((k) => k.slice(keys.generation(live).length)), ...scratchKeys.map((k) => k.slice(keys.generation(scratch).length))]);
+  const relative = new Set([
+    ...liveKeys.map((k) => k.slice(keys.generation(live).length)),
+    ...scratchKeys.map((k) => k.slice(keys.generation(scratch).length)),
+  ]);
   relative.delete('_checkpoint');
   const differences: ViewDifference[] = [];
   for (const key of [...relative].sort()) {

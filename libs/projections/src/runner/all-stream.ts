@@ -27,4 +27,3 @@ export async function headPosition(client: EventStoreDBClient): Promise<bigint> 
   for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) head = resolved.commitPosition ?? head;
   return head;
 }
-

@@ -123,7 +123,11 @@ export async function watchFence(redis: Redis, target: BatchTarget, ...alsoRead:
   await redis.watch(keys.fence, keys.live);
   const [token, live, ...values] = await redis.mget(keys.fence, keys.live, ...alsoRead);
   const reason =
-    token !== target.fence.token ? 'another instance took over the projection' : live !== target.fence.liveGeneration ? `live generation moved to ${live}` : undefined;
+    token !== target.fence.token
+      ? 'another instance took over the projection'
+      : live !== target.fence.liveGeneration
+        ? `live generation moved to ${live}`
+        : undefined;
   if (reason) {
     await redis.unwatch();
     throw new FencedOutError(target.projection.name, reason);

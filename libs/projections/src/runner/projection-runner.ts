@@ -179,9 +179,7 @@ export class ProjectionRunner {
   }
 
   private scheduleFlush(epoch: number): void {
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.flush(epoch))
-      .finally(() => (this.flushing = undefined));
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(epoch)).finally(() => (this.flushing = undefined));
   }
 
   private async flush(epoch: number): Promise<void> {
@@ -191,7 +189,12 @@ export class ProjectionRunner {
       try {
         const result = await this.commit(
           this.redis,
-          { projection: this.projection, generation: this.generation!, checkpoint: this.checkpoint, fence: { token: this.lock.fencingToken ?? '', liveGeneration: this.generation! } },
+          {
+            projection: this.projection,
+            generation: this.generation!,
+            checkpoint: this.checkpoint,
+            fence: { token: this.lock.fencingToken ?? '', liveGeneration: this.generation! },
+          },
           events,
           advance,
         );
@@ -274,9 +277,7 @@ export class ProjectionRunner {
   /** Shared in Redis, so any api replica can report every projection's state. */
   private async publishStatus(): Promise<void> {
     if (this.state === 'standby' && this.stopped) return;
-    await this.redis
-      .set(`projection:${this.projection.name}:status:${this.lock.owner}`, JSON.stringify(this.status()), 'PX', 5_000)
-      .catch(() => undefined);
+    await this.redis.set(`projection:${this.projection.name}:status:${this.lock.owner}`, JSON.stringify(this.status()), 'PX', 5_000).catch(() => undefined);
   }
 }
 

@@ -26,7 +26,11 @@ export class RefundSettlementWorkflow implements Reactor {
     // Refunds recorded before they named their cancellation and order were settled by the request that made them.
     if (!refund.cancellationId || !refund.orderId) return;
     try {
-      await this.settlement.settle(refund.customerId, { ...refund, cancellationId: refund.cancellationId, orderId: refund.orderId }, causedBy(event, 'system/refund-settlement', 'settle'));
+      await this.settlement.settle(
+        refund.customerId,
+        { ...refund, cancellationId: refund.cancellationId, orderId: refund.orderId },
+        causedBy(event, 'system/refund-settlement', 'settle'),
+      );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.logger.log(`cancellation ${refund.cancellationId} did not happen (${error.code}); its refund was reversed`);

@@ -22,6 +22,9 @@ export class AddSubscriptionHandler implements ICommandHandler<AddSubscriptionCo
 
   async execute({ customerId, subscriptionId, name, context }: AddSubscriptionCommand): Promise<CustomerResource> {
     const id = subscriptionId ?? context.newId(`subscription/${customerId}`);
-    return ownedCustomerStream(customerId, context).change(this.streams, context, () => ({ type: 'AddSubscription' as const, data: { subscriptionId: id, name, now: context.now } }));
+    return ownedCustomerStream(customerId, context).change(this.streams, context, () => ({
+      type: 'AddSubscription' as const,
+      data: { subscriptionId: id, name, now: context.now },
+    }));
   }
 }

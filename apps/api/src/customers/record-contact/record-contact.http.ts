@@ -10,7 +10,10 @@ import { RecordContactCommand } from './record-contact.command';
 export class RecordContactRequest {
   @ApiProperty({ example: 'Jane Doe' }) @IsString() @IsNotEmpty() @MaxLength(200) name: string;
   @ApiProperty({ example: 'jane.doe@contoso.example' }) @IsEmail() @MaxLength(320) email: string;
-  @ApiPropertyOptional({ example: '+44 20 7946 0000' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{5,30}$/, { message: 'phone must be digits, spaces, brackets and dashes, with an optional leading +' }) phone?: string;
+  @ApiPropertyOptional({ example: '+44 20 7946 0000' })
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{5,30}$/, { message: 'phone must be digits, spaces, brackets and dashes, with an optional leading +' })
+  phone?: string;
 }
 
 @ApiTags('customers')
@@ -21,7 +24,11 @@ export class RecordContactController {
   @Put()
   @NoStoredResponse()
   @ApiOkResponse({ type: ContactResource, description: "The customer's contact person, stored outside the event store" })
-  async record(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: RecordContactRequest, @Ctx() context: RequestContext): Promise<ContactResource> {
+  async record(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Body() body: RecordContactRequest,
+    @Ctx() context: RequestContext,
+  ): Promise<ContactResource> {
     return this.commands.execute(new RecordContactCommand(customerId, { name: body.name, email: body.email, phone: body.phone }, context));
   }
 }

@@ -9,7 +9,10 @@ import { CustomerResource } from '../customer.resource';
 import { RegisterCustomerCommand } from './register-customer.command';
 
 export class RegisterCustomerRequest {
-  @ApiProperty({ example: 'Contoso Ltd', description: "The customer company's legal name. Not a person's name: contact people go to PUT /v1/customers/{customerId}/contact, outside the event store" })
+  @ApiProperty({
+    example: 'Contoso Ltd',
+    description: "The customer company's legal name. Not a person's name: contact people go to PUT /v1/customers/{customerId}/contact, outside the event store",
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

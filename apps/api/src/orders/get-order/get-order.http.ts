@@ -22,7 +22,11 @@ export class GetOrderController {
 
   @Get()
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
-  @ApiQuery({ name: 'asOf', required: false, description: 'For auditors: the order as it was at a time (ISO 8601) or a stream revision, folded from its events' })
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description: 'For auditors: the order as it was at a time (ISO 8601) or a stream revision, folded from its events',
+  })
   @ApiOkResponse({ type: OrderResource })
   async get(
     @Param('orderId', ParseUUIDPipe) orderId: string,
@@ -43,7 +47,12 @@ export class GetOrderController {
     const byRevision = /^\d+$/.test(asOf);
     const moment = byRevision ? undefined : parseIso8601(asOf);
     if (!byRevision && moment === undefined) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_AS_OF', message: 'asOf must be an ISO 8601 time or a stream revision' });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'INVALID_AS_OF',
+        message: 'asOf must be an ISO 8601 time or a stream revision',
+      });
     }
     const history = await this.streams.history(orderStream(orderId));
     const upTo = history.filter((event) => (byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment!));

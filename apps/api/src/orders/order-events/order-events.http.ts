@@ -15,7 +15,14 @@ export class OrderEventsController {
   @ApiOkResponse({ description: 'Events with revision, type, data, created, position and metadata (correlationId, causationId, partnerId, actor, timestamp)' })
   async list(@Param('orderId', ParseUUIDPipe) orderId: string, @Ctx() context: RequestContext): Promise<{ orderId: string; events: RecordedHistoryEvent[] }> {
     const events = await this.streams.history(orderStream(orderId));
-    ownedOrder(fold(orderDecider, events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent)), orderId, context.partnerId);
+    ownedOrder(
+      fold(
+        orderDecider,
+        events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent),
+      ),
+      orderId,
+      context.partnerId,
+    );
     return { orderId, events };
   }
 }

@@ -41,7 +41,10 @@ export class CancelReservationHandler implements ICommandHandler<CancelReservati
     const { state: recorded } = await this.streams.handle(
       refundLedgerStream(customerId),
       refundLedgerDecider,
-      { type: 'RecordRefund', data: { customerId, cancellationId: nextCancellationId(ledger, reservationId), reservationId, orderId, amountUsd: quote.refundUsd, now: context.now } },
+      {
+        type: 'RecordRefund',
+        data: { customerId, cancellationId: nextCancellationId(ledger, reservationId), reservationId, orderId, amountUsd: quote.refundUsd, now: context.now },
+      },
       context,
     );
     crashPoint('cancel:after-ledger');

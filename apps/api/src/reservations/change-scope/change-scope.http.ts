@@ -15,8 +15,16 @@ export class ChangeScopeController {
 
   @Put()
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision (ETag) last seen; a stale one gets 409' })
-  @ApiOkResponse({ type: ReservationResource, description: 'Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour.' })
-  async change(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Body() body: SetScopeRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({
+    type: ReservationResource,
+    description: 'Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour.',
+  })
+  async change(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Body() body: SetScopeRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return withRevision(response, await this.commands.execute(new ChangeScopeCommand(reservationId, body.toScope(), context)));
   }
 }

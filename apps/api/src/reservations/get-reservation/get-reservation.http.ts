@@ -21,13 +21,23 @@ export class GetReservationController {
   @Get()
   @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
   @ApiOkResponse({ description: "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months" })
-  async get(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async get(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const { partnerId: _partner, status: _status, ...visible } = reservation;
     response.setHeader('ETag', `"${revision}"`);
-    return { ...visible, provisioningState: provisioningState(reservation, context.now), refundAllowance: refundAllowance(ledger, context.now), revision: String(revision) };
+    return {
+      ...visible,
+      provisioningState: provisioningState(reservation, context.now),
+      refundAllowance: refundAllowance(ledger, context.now),
+      revision: String(revision),
+    };
   }
 }

@@ -17,7 +17,12 @@ export class ListReservationsController {
 
   @Get()
   @ApiOkResponse({ description: 'SKU, region, quantity, term, scope, applied subscriptions, state, effective and expiry dates' })
-  async list(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async list(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
     const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 1_000 });

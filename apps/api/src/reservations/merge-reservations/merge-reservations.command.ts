@@ -35,12 +35,20 @@ export class MergeReservationsHandler implements ICommandHandler<MergeReservatio
     const orderIds = new Set<string>();
     for (const reservationId of reservationIds) orderIds.add(await this.orders.locate(reservationId, context.partnerId));
     if (orderIds.size > 1) {
-      throw ruleViolated('MERGE_ACROSS_ORDERS', 'the reservations belong to different reservation orders; only reservations of one reservation order can be merged');
+      throw ruleViolated(
+        'MERGE_ACROSS_ORDERS',
+        'the reservations belong to different reservation orders; only reservations of one reservation order can be merged',
+      );
     }
     const [orderId] = orderIds;
-    const { state, revision, position } = await this.orders.handle(orderId, { type: 'MergeReservations', data: { reservationIds, targetReservationId, now: context.now } }, context, {
-      expectedRevision: context.expectedRevision,
-    });
+    const { state, revision, position } = await this.orders.handle(
+      orderId,
+      { type: 'MergeReservations', data: { reservationIds, targetReservationId, now: context.now } },
+      context,
+      {
+        expectedRevision: context.expectedRevision,
+      },
+    );
     return ReservationResource.of(reservationOf(state as PlacedOrder, targetReservationId), revision, position);
   }
 }

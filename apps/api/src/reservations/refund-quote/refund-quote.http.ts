@@ -9,7 +9,10 @@ export class RefundQuoteController {
   constructor(private readonly quotes: RefundQuotes) {}
 
   @Get()
-  @ApiOkResponse({ description: "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)" })
+  @ApiOkResponse({
+    description:
+      "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)",
+  })
   async quote(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext): Promise<RefundQuoteResource> {
     return (await this.quotes.quote(reservationId, context.partnerId, context.now)).quote;
   }

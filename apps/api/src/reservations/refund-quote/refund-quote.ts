@@ -1,5 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ActiveReservation, Catalog, PlacedOrder, RefundAllowance, refundAllowance, RefundLedger, refundLedgerDecider, refundLedgerStream, refundQuote, reservationOf } from '@app/domain';
+import {
+  ActiveReservation,
+  Catalog,
+  PlacedOrder,
+  RefundAllowance,
+  refundAllowance,
+  RefundLedger,
+  refundLedgerDecider,
+  refundLedgerStream,
+  refundQuote,
+  reservationOf,
+} from '@app/domain';
 import { EventStreams, Revision } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 

@@ -21,7 +21,12 @@ export class SetAutoRenewController {
 
   @Put()
   @ApiOkResponse({ type: ReservationResource })
-  async set(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Body() body: SetAutoRenewRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async set(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Body() body: SetAutoRenewRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return withRevision(response, await this.commands.execute(new SetAutoRenewCommand(reservationId, body.autoRenew, context)));
   }
 }

@@ -32,9 +32,14 @@ export class SplitReservationHandler implements ICommandHandler<SplitReservation
   async execute({ reservationId, quantities, context }: SplitReservationCommand): Promise<ReservationResource[]> {
     const into: SplitPart[] = quantities.map((quantity, i) => ({ reservationId: splitPartId(reservationId, i + 1), quantity }));
     const orderId = await this.orders.locate(reservationId, context.partnerId);
-    const { state, revision, position } = await this.orders.handle(orderId, { type: 'SplitReservation', data: { reservationId, into, now: context.now } }, context, {
-      expectedRevision: context.expectedRevision,
-    });
+    const { state, revision, position } = await this.orders.handle(
+      orderId,
+      { type: 'SplitReservation', data: { reservationId, into, now: context.now } },
+      context,
+      {
+        expectedRevision: context.expectedRevision,
+      },
+    );
     return into.map((part) => ReservationResource.of(reservationOf(state as PlacedOrder, part.reservationId), revision, position));
   }
 }

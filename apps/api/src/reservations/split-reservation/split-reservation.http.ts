@@ -25,7 +25,11 @@ export class SplitReservationController {
 
   @Post()
   @ApiCreatedResponse({ type: [ReservationResource], description: 'The two new reservations, with the original end date; the original is now Split' })
-  async split(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Body() body: SplitReservationRequest, @Ctx() context: RequestContext): Promise<{ items: ReservationResource[] }> {
+  async split(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Body() body: SplitReservationRequest,
+    @Ctx() context: RequestContext,
+  ): Promise<{ items: ReservationResource[] }> {
     return { items: await this.commands.execute(new SplitReservationCommand(reservationId, body.quantities, context)) };
   }
 }

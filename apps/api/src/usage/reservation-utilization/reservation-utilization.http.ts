@@ -27,7 +27,12 @@ export class ReservationUtilizationController {
 
   @Get()
   @ApiOkResponse({ description: 'Per day: used hours, reserved hours and the percentage used' })
-  async utilization(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async utilization(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     const documents = (await utilizationDays(this.views, reservationId, { limit: 1_500 })).map(({ document }) => document);
@@ -36,7 +41,10 @@ export class ReservationUtilizationController {
       .map((day) => {
         const used = Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6;
         // A cancelled, split or merged reservation reserved nothing after it ended.
-        const reserved = reservedHours({ ...reservation, expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate }, day.date);
+        const reserved = reservedHours(
+          { ...reservation, expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate },
+          day.date,
+        );
         return { date: day.date, usedHours: used, reservedHours: reserved, percentage: reserved > 0 ? Math.round((used / reserved) * 10_000) / 100 : 0 };
       })
       .sort((a, b) => a.date.localeCompare(b.date));

@@ -22,7 +22,10 @@ function evolve(view: ReservationView, event: ReservationEvent, revision: number
     event.type === 'ReservationProvisioned'
       ? [{ from: event.data.effectiveDate, scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds }]
       : event.type === 'ReservationScopeChanged' || event.type === 'ReservationScopeFellBack'
-        ? [...previous.scopePeriods, { from: nextWholeHour(occurredAt(event)), scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds }]
+        ? [
+            ...previous.scopePeriods,
+            { from: nextWholeHour(occurredAt(event)), scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds },
+          ]
         : previous.scopePeriods;
   return { ...state, history, scopePeriods };
 }
@@ -43,4 +46,3 @@ export const reservationsProjection = foldingProjection<ReservationView, Reserva
         ]
       : [],
 });
-
