@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       ['ratio: purchases/s ÷ raw appends/s', ratio(purchasesPerSecond, limits.storeAppendsPerSecond)],
       ['ratio: events appended through the API ÷ raw appends', ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond)],
       ['ratio: HTTP requests/s ÷ Redis round trips/s', ratio(requestsPerSecond, limits.redisCommandsPerSecond)],
-      ['api process peak RSS', `${peakRssMb(api.child.pid!)} MB`],
+      ['api process peak RSS', `${peakRssMb(api.child.pid)} MB`],
     ];
     console.log(`bench:commands on ${machine()}`);
     for (const [what, figure] of rows) console.log(`  ${what.padEnd(78)} ${figure}`);

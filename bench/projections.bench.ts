@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       ['ratio: rebuild events/s ÷ raw $all read events/s', ratio(rebuildRate, limits.storeReadsPerSecond)],
       ['ratio: Redis keys written/s in the rebuild ÷ Redis MULTI/EXEC writes/s', ratio(keys / rebuild.seconds, limits.redisPipelinedWritesPerSecond)],
       ['rebuilding process peak RSS', `${peakRssMb()} MB (${rssBefore} MB before the rebuild)`],
-      ['store process peak RSS', `${peakRssMb(store.child.pid!)} MB`],
+      ['store process peak RSS', `${peakRssMb(store.child.pid)} MB`],
     ];
     console.log(`bench:projections on ${machine()}`);
     for (const [what, figure] of rows) console.log(`  ${what.padEnd(78)} ${figure}`);

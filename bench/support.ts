@@ -42,7 +42,7 @@ export async function startStoreProcess(dataDir: string): Promise<{ child: Child
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = line.match(/listening on ([\d.]+):(\d+)/);
       if (match) resolve(`esdb://${match[1]}:${match[2]}?tls=false`);
     });

@@ -30,7 +30,9 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((error: Error) => fail(`cannot reach the API at ${API_URL} (${error.cause ?? error.message}): start it with npm start, or set API_URL`));
+  }).catch((error: Error) =>
+    fail(`cannot reach the API at ${API_URL} (${error.cause instanceof Error ? error.cause.message : error.message}): start it with npm start, or set API_URL`),
+  );
   const written = response.headers.get('x-position');
   if (written && BigInt(written) > position) position = BigInt(written);
   const text = await response.text();

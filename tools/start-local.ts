@@ -42,7 +42,7 @@ function refuse(line: string): never {
 
 function run(name: string, command: string, args: string[], extraEnv: Record<string, string>, onLine?: (line: string) => void): Child {
   const child = spawn(command, args, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       process.stdout.write(`[${name}] ${line}\n`);
       onLine?.(line);

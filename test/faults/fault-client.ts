@@ -61,7 +61,7 @@ export class FaultClient {
 
   private async withRetries<T>(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer<T>> {
     const deadline = Date.now() + RETRY_FOR_MS;
-    let last = 'no attempt';
+    let last: string;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) this.retries++;
       try {

@@ -102,7 +102,7 @@ describe('money invariants under concurrency and crashes', () => {
     }
   }
 
-  async function finalOrder(orderId: string): Promise<any | undefined> {
+  async function finalOrder(orderId: string): Promise<any> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const answer = await read(`/v1/orders/${orderId}`);

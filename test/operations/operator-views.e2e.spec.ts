@@ -23,7 +23,7 @@ function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, '[]') // ranges
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ''); // grouping labels
   return [...bare.matchAll(/[a-zA-Z_:][\w:]*/g)]
-    .filter((match) => !KEYWORDS.has(match[0]) && !/^\s*\(/.test(bare.slice(match.index! + match[0].length)))
+    .filter((match) => !KEYWORDS.has(match[0]) && !/^\s*\(/.test(bare.slice(match.index + match[0].length)))
     .map((match) => match[0]);
 }
 

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ReservationProvisionedData } from '@app/domain';
 import { EventStoreConnection } from '@app/eventstore-client';
 import { RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
 import { renewalOrderIdFor } from '@app/ordering';

@@ -67,6 +67,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     ...env,
   });
   // Loaded only now, after the environment above is in place.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- must load after the environment is set
   const { createApi } = require('../../apps/api/src/create-api') as { createApi: typeof CreateApi };
   const app = await createApi();
   await app.listen(0, '127.0.0.1');

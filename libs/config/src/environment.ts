@@ -15,7 +15,7 @@ export class Environment {
 
   /** `pretty` or `json`. Unset: pretty at a terminal outside production, JSON otherwise (a pipe, a collector, tests). */
   @IsOptional()
-  @Transform(({ value }) => value || undefined)
+  @Transform(({ value }: { value: unknown }) => value || undefined)
   @IsIn(['pretty', 'json'])
   LOG_FORMAT?: 'pretty' | 'json';
 
@@ -93,7 +93,7 @@ export class Environment {
    * PERSONAL_DATA_DIR, for local use; required in production.
    */
   @IsOptional()
-  @Transform(({ value }) => value || undefined)
+  @Transform(({ value }: { value: unknown }) => value || undefined)
   @Matches(/^postgres(ql)?:\/\//, { message: 'PERSONAL_DATA_URL must be a postgresql:// connection string' })
   PERSONAL_DATA_URL?: string;
 

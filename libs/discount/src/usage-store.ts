@@ -38,7 +38,7 @@ export class UsageStore {
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    if (failed) throw failed[0] as Error;
     return [...ranges.entries()].map(([customerId, { from, to }]) => ({
       customerId,
       fromHour: new Date(from).toISOString(),

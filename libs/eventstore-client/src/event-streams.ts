@@ -97,7 +97,7 @@ export class EventStreams {
       revision: Number(event.revision),
       type: event.type,
       data: event.data,
-      metadata: event.metadata as Partial<EventMetadata>,
+      metadata: event.metadata,
       created: event.created.toISOString(),
       position: event.position.toString(),
     }));
@@ -145,7 +145,12 @@ export class EventStreams {
       if (events.length === 0) return { state, revision, events, position };
       try {
         const result = await this.store.appendToStream(stream, this.toNew(events, context, stream), revision === NO_STREAM ? 'no_stream' : revision);
-        return { state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, events, position: result.position };
+        return {
+          state: events.reduce((folded, event) => decider.evolve(folded, event), state),
+          revision: result.nextExpectedRevision,
+          events,
+          position: result.position,
+        };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= retries) throw new ConcurrencyError(stream, error.actualRevision, options.expectedRevision);

@@ -71,7 +71,7 @@ export class AppLogger extends Logger {
     super(logger, params);
   }
 
-  override log(message: any, ...optionalParams: any[]): void {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
     const context = optionalParams.at(-1);
     if (typeof context === 'string' && STARTUP_CONTEXTS.has(context)) return super.debug(message, ...optionalParams);
     return super.log(message, ...optionalParams);

@@ -2,6 +2,8 @@
 export interface ProjectedEvent {
   id: string;
   type: string;
+  /** JSON as stored; each reader narrows it to its event's data. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
   metadata: Record<string, unknown>;
   streamId: string;
@@ -10,6 +12,9 @@ export interface ProjectedEvent {
   position: bigint;
   created: Date;
 }
+
+/** The request an event traces back to: its correlation id, or its own id when it has none. */
+export const correlationIdOf = (event: ProjectedEvent): string => (typeof event.metadata.correlationId === 'string' ? event.metadata.correlationId : event.id);
 
 /** A view document: JSON with the position of the last event that changed it. */
 export type ViewDocument = Record<string, unknown> & { _position?: string };

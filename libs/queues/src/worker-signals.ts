@@ -22,8 +22,8 @@ export interface Heartbeat {
 
 export function startHeartbeat(redis: Redis, describe: () => Omit<Heartbeat, 'worker' | 'pid' | 'at'>): () => Promise<void> {
   const worker = randomUUID();
-  const beat = () =>
-    redis.hset(HEARTBEATS, worker, JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() })).catch(() => undefined);
+  const beat = (): void =>
+    void redis.hset(HEARTBEATS, worker, JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() })).catch(() => undefined);
   void beat();
   const timer = setInterval(beat, HEARTBEAT_TTL_MS / 3);
   timer.unref();

@@ -56,7 +56,7 @@ export class ReservationLifecycle {
       const currentUnitPriceUsd = this.catalog.get(view.catalogItemId)?.unitPriceUsd ?? view.unitPriceUsd ?? 0;
       const locked = await change({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd, now } }, 'lock-renewal-price');
       outcome.priceLocked += locked.events.length;
-      const reservation = reservationOf(locked.state as PlacedOrder, reservationId);
+      const reservation = reservationOf(locked.state, reservationId);
       if (now < reservation.expiryDate) continue;
       if (reservation.autoRenew && !reservation.renewalOrderId) {
         const renewalOrderId = renewalOrderIdFor(reservationId);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { customerDecider, customerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
-import { ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
+import { correlationIdOf, ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
 
 /**
  * When a subscription is suspended, every reservation scoped to it alone
@@ -42,7 +42,7 @@ export class ScopeFallbackReactor implements Reactor {
           },
         },
         {
-          correlationId: String(event.metadata.correlationId ?? event.id),
+          correlationId: correlationIdOf(event),
           commandId: `${event.id}/${reservation.reservationId}`,
           partnerId: reservation.partnerId,
           actor: 'system/scope-fallback',

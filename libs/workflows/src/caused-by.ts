@@ -1,11 +1,11 @@
 import { CommandContext } from '@app/eventstore-client';
-import { ProjectedEvent } from '@app/projections';
+import { correlationIdOf, ProjectedEvent } from '@app/projections';
 
 /** The context of a command a workflow's reactor issues: caused by, and correlated with, the event that drives it. */
 export const causedBy = (event: ProjectedEvent, actor: string, step: string): CommandContext => ({
-  correlationId: String(event.metadata.correlationId ?? event.id),
+  correlationId: correlationIdOf(event),
   commandId: `${event.id}/${step}`,
-  partnerId: String(event.metadata.partnerId ?? event.data.partnerId ?? 'system'),
+  partnerId: typeof event.metadata.partnerId === 'string' ? event.metadata.partnerId : 'system',
   actor,
   now: new Date().toISOString(),
 });

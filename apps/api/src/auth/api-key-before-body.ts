@@ -15,13 +15,11 @@ export function apiKeyBeforeBody(keys: ApiKeys) {
     if (keys.identify(Array.isArray(header) ? header[0] : header)) return next();
     // The unread body stays on the socket: close it rather than reuse it.
     response.set('Connection', 'close');
-    response
-      .status(401)
-      .json({
-        statusCode: 401,
-        error: 'Unauthorized',
-        code: 'INVALID_API_KEY',
-        message: `a valid partner API key is required in the ${API_KEY_HEADER} header`,
-      });
+    response.status(401).json({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'INVALID_API_KEY',
+      message: `a valid partner API key is required in the ${API_KEY_HEADER} header`,
+    });
   };
 }

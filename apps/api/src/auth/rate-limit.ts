@@ -10,9 +10,11 @@ import { AuthenticatedRequest } from './api-key.guard';
  */
 @Injectable()
 export class PerApiKeyThrottlerGuard extends ThrottlerGuard {
+  // ThrottlerGuard's signature; the request is Express's.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const caller = (request as AuthenticatedRequest).caller;
-    return caller ? `key:${caller.partnerId}:${caller.client}` : `ip:${request.ip}`;
+    return caller ? `key:${caller.partnerId}:${caller.client}` : `ip:${String(request.ip)}`;
   }
 
   /** One budget per key across all routes; the default key also names the handler. */

@@ -133,7 +133,7 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
         error: 'Internal Server Error',
         code: 'INTERNAL_ERROR',
-        message: `an unexpected error occurred; it is logged under correlation id ${correlationId ?? 'unknown'}`,
+        message: `an unexpected error occurred; it is logged under correlation id ${String(correlationId ?? 'unknown')}`,
       };
     }
     response.status(body.statusCode).json(body);

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { routePattern } from './route-pattern';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY_FORMAT = /^[\x21-\x7e]{1,200}$/;
@@ -60,7 +61,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!KEY_FORMAT.test(key))
       throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
 
-    const route = `${request.method} ${request.route?.path ?? request.path}`;
+    const route = `${request.method} ${routePattern(request) ?? request.path}`;
     const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
     const fingerprint = sha256(JSON.stringify([request.method, request.originalUrl, request.body ?? null]));
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());

@@ -1,15 +1,6 @@
-import { Customer, CustomerSnapshot, notFound } from '@app/domain';
+import { CustomerSnapshot, notFound } from '@app/domain';
 import { ownedCustomer } from '@app/ordering';
-import {
-  customersProjection,
-  FoldedDocument,
-  KnownReservation,
-  readCustomer,
-  readReservation,
-  reservationsProjection,
-  ReservationView,
-  ViewReader,
-} from '@app/projections';
+import { KnownReservation, readCustomer, readReservation, ViewReader } from '@app/projections';
 
 /** The customer from the customers view, if the partner owns it; otherwise 404. */
 export async function customerFromView(views: ViewReader, customerId: string, partnerId: string): Promise<{ customer: CustomerSnapshot; revision: bigint }> {
@@ -28,5 +19,5 @@ export async function reservationFromView(
   const reservation = document?.state;
   if (!reservation || reservation.status === 'none' || reservation.partnerId !== partnerId)
     throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
-  return { reservation, revision: document!.revision };
+  return { reservation, revision: document.revision };
 }

@@ -4,6 +4,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { CommandContext, Revision } from '@app/eventstore-client';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { Caller } from '../auth/api-keys';
+import { requestId, routePattern } from './route-pattern';
 
 const ID_NAMESPACE = '6b8f1f6e-2f4d-4d53-8f5e-9a3f7c1d2e40';
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
@@ -33,12 +34,12 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
   }
   const scoped = (purpose: string) => `${caller.partnerId}\n${purpose}\n${idempotencyKey}`;
   // Same key and same request: same command id, so the store drops a repeated append.
-  const fingerprint = JSON.stringify([request.method, request.route?.path, request.params, request.body]);
+  const fingerprint = JSON.stringify([request.method, routePattern(request), request.params, request.body]);
   return {
     caller,
     partnerId: caller.partnerId,
     actor: `${caller.partnerId}/${caller.client}`,
-    correlationId: String(request.id ?? randomUUID()),
+    correlationId: requestId(request) ?? randomUUID(),
     commandId: idempotencyKey ? uuidv5(`${scoped('command')}\n${fingerprint}`, ID_NAMESPACE) : randomUUID(),
     now: new Date().toISOString(),
     idempotencyKey,

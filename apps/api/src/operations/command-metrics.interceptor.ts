@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Request, Response } from 'express';
 import { catchError, tap, throwError } from 'rxjs';
 import { httpStatusOf } from '../http/error-status';
+import { routePattern } from '../http/route-pattern';
 import { Metrics } from './metrics.service';
 
 /** Counts every command (a non-GET /v1 request) by route and outcome. */
@@ -12,7 +13,7 @@ export class CommandMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler) {
     const request = context.switchToHttp().getRequest<Request>();
     if (request.method === 'GET' || !request.path.startsWith('/v1/')) return next.handle();
-    const command = `${request.method} ${request.route?.path ?? 'unknown'}`;
+    const command = `${request.method} ${routePattern(request) ?? 'unknown'}`;
     const count = (status: number) => this.metrics.commands.inc({ command, outcome: status < 400 ? 'accepted' : `refused_${status}` });
     return next.handle().pipe(
       tap(() => count(context.switchToHttp().getResponse<Response>().statusCode)),

@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { routePattern } from '../http/route-pattern';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
 
@@ -139,7 +140,7 @@ export function timeRequests(metrics: Metrics) {
     const stop = metrics.requestDuration.startTimer();
     response.once('finish', () => {
       // The dashboard is a mounted sub-app whose own routes are relative: one label for all of it.
-      const route = request.originalUrl.startsWith('/ops/queues') ? '/ops/queues' : ((request.route as { path?: string } | undefined)?.path ?? 'unmatched');
+      const route = request.originalUrl.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
       stop({ method: request.method, route, status_code: String(response.statusCode) });
     });
     next();

@@ -76,7 +76,7 @@ const completed: OrderEvent = { type: 'OrderCompleted', data: { orderId: 'o-1', 
 const twoLines: OrderEvent = {
   ...orderPlaced,
   data: { ...(orderPlaced.data as OrderPlacedData), lines: [1, 2].map((n) => ({ ...line, lineId: `l-${n}`, lineNumber: n, totalUsd: 3559.98 })) },
-} as OrderEvent;
+};
 const finish: OrderCommand = { type: 'FinishFulfilment', data: { now: later } };
 
 describe('reservation order decider', () => {

@@ -7,9 +7,10 @@ export type Message<Type extends string = string, Data extends object = object> 
  * whatever a rule needs from elsewhere arrives inside the command.
  */
 export interface Decider<State, Command extends Message, Event extends Message> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
+  // Properties, not methods: deciders are plain objects of functions, passed around as such (e.g. to reduce).
+  decide: (command: Command, state: State) => Event[];
+  evolve: (state: State, event: Event) => State;
+  initialState: () => State;
 }
 
 export function fold<State, Event extends Message>(decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>, events: Event[]): State {

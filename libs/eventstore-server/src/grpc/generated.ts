@@ -18,6 +18,7 @@ import type * as emptyPbTypes from 'google-protobuf/google/protobuf/empty_pb';
 
 // google-protobuf must be the copy the client's generated code loads, not any other.
 const clientRoot = dirname(require.resolve('@eventstore/db-client/package.json'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path resolved at run time
 const fromClient = <T>(request: string): T => require(require.resolve(request, { paths: [clientRoot] })) as T;
 const anyPb = fromClient<typeof anyPbTypes>('google-protobuf/google/protobuf/any_pb');
 const emptyPb = fromClient<typeof emptyPbTypes>('google-protobuf/google/protobuf/empty_pb');

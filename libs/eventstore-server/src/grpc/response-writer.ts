@@ -25,7 +25,7 @@ export function drained(call: Call): Promise<void> {
 /** Writes every message with backpressure; stops early if the client leaves. */
 export async function writeAll<T>(call: ServerWritableStream<unknown, T>, messages: Iterable<T>): Promise<void> {
   for (const message of messages) {
-    if (isGone(call as Call)) return;
-    if (!call.write(message)) await drained(call as Call);
+    if (isGone(call)) return;
+    if (!call.write(message)) await drained(call);
   }
 }

@@ -162,7 +162,7 @@ function acquireLock(dataDir: string): string {
     const holder = Number(readFileSync(lockPath, 'utf8'));
     const ours = holder === process.pid;
     if ((ours && heldLocks.has(lockPath)) || (!ours && holder && isAlive(holder))) {
-      throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
+      throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`, { cause: error });
     }
     writeFileSync(lockPath, String(process.pid));
   }

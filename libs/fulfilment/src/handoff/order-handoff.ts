@@ -4,7 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
-import { ProjectedEvent, Reactor } from '@app/projections';
+import { OrderPlacedData } from '@app/domain';
+import { correlationIdOf, ProjectedEvent, Reactor } from '@app/projections';
 import { FULFILMENT_QUEUE, warnUnlessNoEviction } from '@app/queues';
 import { FulfilmentRequest } from '../order-fulfilment';
 import { enqueueFulfilment } from './fulfilment-job';
@@ -32,12 +33,8 @@ export class OrderHandoff implements Reactor, OnApplicationBootstrap {
   }
 
   async react(event: ProjectedEvent): Promise<void> {
-    const request: FulfilmentRequest = {
-      orderId: event.data.orderId,
-      placedEventId: event.id,
-      correlationId: String(event.metadata.correlationId ?? event.id),
-      partnerId: event.data.partnerId,
-    };
+    const { orderId, partnerId } = event.data as OrderPlacedData;
+    const request: FulfilmentRequest = { orderId, placedEventId: event.id, correlationId: correlationIdOf(event), partnerId };
     await enqueueFulfilment(this.queue, request, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
   }
 }

@@ -108,7 +108,7 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   const result = await multi.exec();
   if (result === null) throw new FencedOutError(projection.name, 'the projection was taken over during the commit');
   const failed = result.find(([error]) => error);
-  if (failed) throw failed[0];
+  if (failed) throw failed[0] as Error;
   return { checkpoint, applied, poison };
 }
 
@@ -141,7 +141,7 @@ async function load(redis: Redis, projection: Projection, generation: string, ev
   if (keys.length === 0) return documents;
   const values = await redis.mget(keys.map((key) => viewKeys(projection.name).key(generation, key)));
   keys.forEach((key, i) => {
-    if (values[i] !== null) documents.set(key, JSON.parse(values[i]!) as ViewDocument);
+    if (values[i] !== null) documents.set(key, JSON.parse(values[i]) as ViewDocument);
   });
   return documents;
 }

@@ -28,7 +28,7 @@ export function foldingProjection<State, Event extends Message>(definition: {
   initialState: () => State;
   indexes?: (state: State, event: Event) => Index[];
 }): Projection {
-  const asMessage = (event: ProjectedEvent) => ({ type: event.type, data: event.data }) as Event;
+  const asMessage = (event: ProjectedEvent) => ({ type: event.type, data: event.data as Event['data'] }) as Event;
   return {
     name: definition.name,
     eventTypes: definition.eventTypes,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { cartDecider, orderStream } from '@app/domain';
+import { cartDecider, orderStream, PurchaseRecord } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { ProjectedEvent, Reactor } from '@app/projections';
@@ -23,7 +23,7 @@ export class PurchaseCompletion implements Reactor {
 
   async react(event: ProjectedEvent): Promise<void> {
     // Nearly always the api placed it already: one short read says so.
-    if ((await this.streams.readFirst(orderStream(event.data.orderId as string), 1)).length > 0) return;
+    if ((await this.streams.readFirst(orderStream((event.data as PurchaseRecord).orderId), 1)).length > 0) return;
     const { state: cart } = await this.streams.aggregate(event.streamId, cartDecider);
     if (cart.status !== 'purchased') return;
     await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order'));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { orderStream } from '@app/domain';
+import { orderStream, ReservationEvent } from '@app/domain';
 import { RenewalOrders } from '@app/ordering';
 import { ProjectedEvent, Reactor } from '@app/projections';
 import { causedBy } from '../caused-by';
@@ -19,7 +19,8 @@ export class RenewalOrderWorkflow implements Reactor {
   async react(event: ProjectedEvent): Promise<void> {
     const prefix = orderStream('');
     // Renewals recorded on the older per-reservation streams placed their order first.
-    if (!event.streamId.startsWith(prefix) || !event.data.renewalOrderNumber) return;
-    await this.renewals.place(event.streamId.slice(prefix.length), event.data.reservationId, undefined, causedBy(event, 'system/renewal', 'renewal-order'));
+    const renewed = event.data as Extract<ReservationEvent, { type: 'ReservationRenewed' }>['data'];
+    if (!event.streamId.startsWith(prefix) || !renewed.renewalOrderNumber) return;
+    await this.renewals.place(event.streamId.slice(prefix.length), renewed.reservationId, undefined, causedBy(event, 'system/renewal', 'renewal-order'));
   }
 }

@@ -1,9 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { Cart } from '@app/domain';
 import { ownedCart } from '@app/ordering';
-import { cartsProjection, FoldedDocument, readCart, ViewReader } from '@app/projections';
+import { cartsProjection, readCart, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';

@@ -1,7 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CustomerCommand, customerDecider, CustomerSnapshot, customerStream } from '@app/domain';
+import { CustomerCommand } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { ownedCustomer } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CustomerResource, ownedCustomerStream } from '../customer.resource';
 

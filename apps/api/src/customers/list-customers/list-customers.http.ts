@@ -3,8 +3,7 @@ import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
-import { Customer } from '@app/domain';
-import { customersOfPartner, customersProjection, FoldedDocument, ViewReader } from '@app/projections';
+import { customersOfPartner, customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { decodeCursor, encodeCursor } from '../../orders/order-history/order-history.http';
@@ -40,7 +39,7 @@ export class ListCustomersController {
         after = entry;
         const customer = document?.state;
         if (!customer || customer.status !== 'registered' || (needle && !customer.name.toLowerCase().includes(needle))) continue;
-        items.push(CustomerResource.of(customer, BigInt(document!.revision)));
+        items.push(CustomerResource.of(customer, BigInt(document.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }
       if (listed.length < limit * 2) return { items };

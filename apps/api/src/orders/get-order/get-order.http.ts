@@ -1,10 +1,10 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
-import { fold, notFound, Order, orderDecider, OrderEvent, orderStream } from '@app/domain';
+import { fold, notFound, orderDecider, OrderEvent, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
-import { FoldedDocument, orderHistoryProjection, readOrder, ViewReader } from '@app/projections';
+import { orderHistoryProjection, readOrder, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { parseIso8601 } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
 import { Order, OrderStatus, Term, TERMS } from '@app/domain';
-import { FoldedDocument, IndexCursor, orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
+import { IndexCursor, orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
@@ -72,7 +72,7 @@ export class OrderHistoryController {
         after = entry;
         const order = document?.state;
         if (!order || order.status === 'none' || order.partnerId !== context.partnerId || !matches(order, query)) continue;
-        items.push(OrderResource.of(order, BigInt(document!.revision)));
+        items.push(OrderResource.of(order, BigInt(document.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }
       if (listed.length < limit * 2) return { items };

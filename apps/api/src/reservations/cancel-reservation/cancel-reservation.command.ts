@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { active, nextCancellationId, openRefundFor, PlacedOrder, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
+import { active, nextCancellationId, openRefundFor, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
@@ -51,6 +51,6 @@ export class CancelReservationHandler implements ICommandHandler<CancelReservati
     // Ours, or the one a request racing this one recorded first: either way the one refund that counts.
     const refund = openRefundFor(recorded, reservationId)!;
     const settled = await this.settlement.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
-    return ReservationResource.of(reservationOf(settled.state as PlacedOrder, reservationId), settled.revision, settled.position);
+    return ReservationResource.of(reservationOf(settled.state, reservationId), settled.revision, settled.position);
   }
 }

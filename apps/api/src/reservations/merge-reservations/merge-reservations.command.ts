@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { PlacedOrder, reservationOf, ruleViolated } from '@app/domain';
+import { reservationOf, ruleViolated } from '@app/domain';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { ReservationResource } from '../reservation.resource';
@@ -49,6 +49,6 @@ export class MergeReservationsHandler implements ICommandHandler<MergeReservatio
         expectedRevision: context.expectedRevision,
       },
     );
-    return ReservationResource.of(reservationOf(state as PlacedOrder, targetReservationId), revision, position);
+    return ReservationResource.of(reservationOf(state, targetReservationId), revision, position);
   }
 }

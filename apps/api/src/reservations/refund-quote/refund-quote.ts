@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   ActiveReservation,
   Catalog,
-  PlacedOrder,
   RefundAllowance,
   refundAllowance,
   RefundLedger,
@@ -49,7 +48,7 @@ export class RefundQuotes {
 
   async quote(reservationId: string, partnerId: string, now: string): Promise<Quoted> {
     const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
-    const reservation = reservationOf(state as PlacedOrder, reservationId);
+    const reservation = reservationOf(state, reservationId);
     const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
     const { refundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now);
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);

@@ -1,4 +1,4 @@
-import { Reservation, RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider } from '@app/domain';
+import { RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider } from '@app/domain';
 import { foldingProjection } from '../folding-projection';
 import { RESERVATIONS, reservationKeys, ReservationView } from './reservations.view';
 
@@ -13,7 +13,7 @@ const occurredAt = (event: ReservationEvent): string => {
 };
 
 function evolve(view: ReservationView, event: ReservationEvent, revision: number): ReservationView {
-  const state = reservationDecider.evolve(view as Reservation, event);
+  const state = reservationDecider.evolve(view, event);
   if (state.status === 'none') return { status: 'none' };
   const previous = view.status === 'none' ? { history: [], scopePeriods: [] } : view;
   const { reservationId: _id, ...detail } = event.data as Record<string, unknown>;
