@@ -3,7 +3,26 @@ import { BillingPlan, Cart, CartCommand, cartDecider, CartEvent, cartStream, car
 import { Revision } from '@app/eventstore-client';
 import { ownedCart } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
+import { RouteErrors } from '../http/openapi/api-routes';
+import { ScopeResource } from '../http/openapi/scope.resource';
 import { RequestContext } from '../http/request-context';
+
+/** What a cart command can refuse with, beyond what every command can. */
+export const CART_ERRORS: RouteErrors = {
+  404: ['CART_NOT_FOUND', 'CART_LINE_NOT_FOUND', 'CATALOG_ITEM_NOT_FOUND', 'CUSTOMER_NOT_FOUND'],
+  409: ['CART_ALREADY_EXISTS', 'CART_ALREADY_PURCHASED', 'CART_EXPIRED', 'CART_LINE_ALREADY_EXISTS'],
+  422: [
+    'BILLING_PLAN_MISMATCH',
+    'BILLING_PLAN_NOT_OFFERED',
+    'CART_EMPTY',
+    'CART_FULL',
+    'INVALID_QUANTITY',
+    'NO_ACTIVE_SUBSCRIPTION',
+    'SUBSCRIPTION_NOT_ACTIVE',
+    'SUBSCRIPTION_NOT_OWNED',
+    'TERM_MISMATCH',
+  ],
+};
 
 export class CartLineResource {
   @ApiProperty() lineId: string;
@@ -16,6 +35,7 @@ export class CartLineResource {
   @ApiProperty() subscriptionId: string;
   @ApiProperty() unitPriceUsd: number;
   @ApiProperty() lineTotalUsd: number;
+  @ApiPropertyOptional({ description: 'Renew at expiry; on by default' }) autoRenew?: boolean;
 }
 
 export class CartResource {
@@ -24,7 +44,7 @@ export class CartResource {
   @ApiProperty({ enum: ['active', 'purchased', 'expired'] }) status: 'active' | 'purchased' | 'expired';
   @ApiProperty() createdAt: string;
   @ApiProperty() expiresAt: string;
-  @ApiProperty({ example: { type: 'single', subscriptionId: '9f1c…' } }) scope: Scope;
+  @ApiProperty({ type: ScopeResource, example: { type: 'single', subscriptionId: '9f1c…' } }) scope: Scope;
   @ApiProperty({ type: [CartLineResource] }) lines: CartLineResource[];
   @ApiProperty() subtotalUsd: number;
   @ApiPropertyOptional() orderId?: string;

@@ -3,7 +3,14 @@ import { Customer, CustomerCommand, customerDecider, CustomerEvent, CustomerSnap
 import { Revision } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
+import { RouteErrors } from '../http/openapi/api-routes';
 import { RequestContext } from '../http/request-context';
+
+/** What a customer route can refuse with, beyond what every route can. */
+export const CUSTOMER_ERRORS: RouteErrors = {
+  404: ['CUSTOMER_NOT_FOUND', 'SUBSCRIPTION_NOT_FOUND'],
+  409: ['CUSTOMER_ALREADY_EXISTS', 'SUBSCRIPTION_ALREADY_EXISTS'],
+};
 
 export class SubscriptionResource {
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;
@@ -29,6 +36,11 @@ export class CustomerResource {
       position: position?.toString(),
     };
   }
+}
+
+export class CustomerPageResource {
+  @ApiProperty({ type: [CustomerResource] }) items: CustomerResource[];
+  @ApiPropertyOptional({ description: 'Send it as cursor for the next page; absent on the last page' }) nextCursor?: string;
 }
 
 /** A customer of the caller's partner, as a change sees it. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/api-key.guard';
 import { Metrics } from './metrics.service';
 
@@ -11,6 +11,8 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'http_requests_total{route="/v1/carts/:cartId"} 3' } })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

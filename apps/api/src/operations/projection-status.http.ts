@@ -1,10 +1,33 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBasicAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBasicAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProduces,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { EventStore } from '@app/eventstore-client';
 import { Request, Response } from 'express';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
 import { OpsBasicAuthGuard } from '../auth/ops-basic-auth.guard';
+import { ErrorBodyResource } from '../http/openapi/error-body.resource';
+
+export class ProjectionStatusResource {
+  @ApiProperty({ example: 'order-history' }) name: string;
+  @ApiProperty({ example: 'live', description: 'The running replica’s state, or "not running"' }) state: string;
+  @ApiPropertyOptional() error?: string;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Each replica: owner, state, checkpoint' })
+  replicas: object[];
+  @ApiPropertyOptional() checkpoint?: string;
+  @ApiProperty() eventsBehind: number;
+  @ApiProperty({ description: 'More were behind than were counted' }) atLeast: boolean;
+  @ApiProperty() secondsBehind: number;
+}
 
 /** Every projection: which replica runs it, its state, checkpoint and lag. */
 @ApiTags('operations')
@@ -20,7 +43,15 @@ export class ProjectionStatusController {
 
   @Get()
   @ApiProduces('application/json', 'text/html')
+  @ApiExtraModels(ErrorBodyResource)
+  @ApiResponse({ status: 401, description: 'OPS_CREDENTIALS_REQUIRED', schema: { $ref: getSchemaPath(ErrorBodyResource) } })
+  @ApiResponse({
+    status: 429,
+    description: 'OPS_AUTH_RATE_LIMITED: too many failed logins from this address',
+    schema: { $ref: getSchemaPath(ErrorBodyResource) },
+  })
   @ApiOkResponse({
+    type: [ProjectionStatusResource],
     description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
   })
   async list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {

@@ -1,13 +1,14 @@
 import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { Response } from 'express';
 import { MAX_QUANTITY } from '@app/domain';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CartResource } from '../cart.resource';
+import { CART_ERRORS, CartResource } from '../cart.resource';
 import { ChangeQuantityCommand } from './change-quantity.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class ChangeQuantityRequest {
   @ApiProperty({ minimum: 1, maximum: MAX_QUANTITY }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
@@ -19,7 +20,7 @@ export class ChangeQuantityController {
   constructor(private readonly commands: CommandBus) {}
 
   @Patch()
-  @ApiOkResponse({ type: CartResource })
+  @ApiCommand({ type: CartResource, description: 'The cart with the new quantity', errors: CART_ERRORS })
   async change(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Param('lineId', ParseUUIDPipe) lineId: string,

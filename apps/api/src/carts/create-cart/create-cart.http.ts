@@ -1,11 +1,12 @@
-import { Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { HttpStatus, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CartResource } from '../cart.resource';
+import { CART_ERRORS, CartResource } from '../cart.resource';
 import { CreateCartCommand } from './create-cart.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 @ApiTags('carts')
 @Controller({ path: 'customers/:customerId/carts', version: '1' })
@@ -13,7 +14,7 @@ export class CreateCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CartResource, description: 'An empty cart, valid for 7 days' })
+  @ApiCommand({ status: HttpStatus.CREATED, type: CartResource, description: 'An empty cart, valid for 7 days', errors: CART_ERRORS })
   async create(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
     return withRevision(response, await this.commands.execute(new CreateCartCommand(customerId, context)));
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { ownedCart } from '@app/ordering';
 import { cartsProjection, readCart, ViewReader } from '@app/projections';
@@ -7,6 +7,7 @@ import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CartResource } from '../cart.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 @ApiTags('carts')
 @Controller({ path: 'carts/:cartId', version: '1' })
@@ -17,8 +18,13 @@ export class GetCartController {
   ) {}
 
   @Get()
-  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
-  @ApiOkResponse({ type: CartResource, description: 'From the cart view: lines with prices, subtotal, scope, status and expiry' })
+  @ApiRead({
+    type: CartResource,
+    description: 'From the cart view: lines with prices, subtotal, scope, status and expiry',
+    view: true,
+    revision: true,
+    errors: { 404: ['CART_NOT_FOUND'] },
+  })
   async get(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Ctx() context: RequestContext,

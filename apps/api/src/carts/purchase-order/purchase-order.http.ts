@@ -1,11 +1,13 @@
 import { Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { OrderResource } from '../../orders/order.resource';
 import { PurchaseOrderCommand } from './purchase-order.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
+import { CART_ERRORS } from '../cart.resource';
 
 @ApiTags('carts')
 @Controller({ path: 'carts/:cartId/purchase', version: '1' })
@@ -13,9 +15,14 @@ export class PurchaseOrderController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating the purchase with the same key returns the same order' })
-  @ApiCreatedResponse({ type: OrderResource, description: 'The order was placed; it is pending until fulfilment' })
-  @ApiOkResponse({ type: OrderResource, description: 'The cart was already bought: the same order again' })
+  @ApiCommand({
+    status: HttpStatus.CREATED,
+    type: OrderResource,
+    description: 'The order was placed; it is pending until fulfilment. Location names it',
+    also: [{ status: HttpStatus.OK, type: OrderResource, description: 'The cart was already bought: the same order again' }],
+    body: false,
+    errors: CART_ERRORS,
+  })
   async purchase(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
     const { order, created } = await this.commands.execute(new PurchaseOrderCommand(cartId, context));
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);

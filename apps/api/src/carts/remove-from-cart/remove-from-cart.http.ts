@@ -1,11 +1,12 @@
 import { Controller, Delete, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CartResource } from '../cart.resource';
+import { CART_ERRORS, CartResource } from '../cart.resource';
 import { RemoveFromCartCommand } from './remove-from-cart.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 @ApiTags('carts')
 @Controller({ path: 'carts/:cartId/items/:lineId', version: '1' })
@@ -13,7 +14,7 @@ export class RemoveFromCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Delete()
-  @ApiOkResponse({ type: CartResource, description: 'The cart without the line; removing it again changes nothing' })
+  @ApiCommand({ type: CartResource, description: 'The cart without the line; removing it again changes nothing', errors: CART_ERRORS })
   async remove(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Param('lineId', ParseUUIDPipe) lineId: string,

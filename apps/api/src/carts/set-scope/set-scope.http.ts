@@ -1,13 +1,14 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsUUID, ValidateIf } from 'class-validator';
 import { Response } from 'express';
 import { Scope } from '@app/domain';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CartResource } from '../cart.resource';
+import { CART_ERRORS, CartResource } from '../cart.resource';
 import { SetScopeCommand } from './set-scope.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class SetScopeRequest {
   @ApiProperty({ enum: ['single', 'shared'], description: 'single: one subscription; shared: all of the customer’s subscriptions' })
@@ -30,7 +31,7 @@ export class SetScopeController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put()
-  @ApiOkResponse({ type: CartResource })
+  @ApiCommand({ type: CartResource, description: 'The cart with its scope', errors: CART_ERRORS })
   async set(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Body() body: SetScopeRequest,

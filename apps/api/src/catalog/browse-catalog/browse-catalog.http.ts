@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Catalog, CatalogPage, notFound, Term, TERMS } from '@app/domain';
+import { ApiRead } from '../../http/openapi/api-routes';
+import { CatalogItemResource, CatalogPageResource } from '../catalog-item.resource';
 
 export const MAX_PAGE_SIZE = 200;
 
@@ -27,12 +29,13 @@ export class BrowseCatalogController {
   constructor(private readonly catalog: Catalog) {}
 
   @Get()
-  @ApiOkResponse({ description: 'A page of reserved VM instance catalog items and the total that matched' })
+  @ApiRead({ type: CatalogPageResource, description: 'A page of reserved VM instance catalog items and the total that matched' })
   browse(@Query() query: CatalogQueryRequest): CatalogPage {
     return this.catalog.query(query);
   }
 
   @Get(':itemId')
+  @ApiRead({ type: CatalogItemResource, description: 'One catalog item', errors: { 404: ['CATALOG_ITEM_NOT_FOUND'] } })
   item(@Param('itemId') itemId: string) {
     const item = this.catalog.get(itemId);
     if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${itemId} does not exist`);

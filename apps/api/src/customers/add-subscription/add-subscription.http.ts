@@ -1,12 +1,13 @@
-import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { HttpStatus, Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CustomerResource } from '../customer.resource';
+import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
 import { AddSubscriptionCommand } from './add-subscription.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class AddSubscriptionRequest {
   @ApiPropertyOptional({ format: 'uuid', description: 'The Azure subscription id; generated when omitted' })
@@ -27,7 +28,7 @@ export class AddSubscriptionController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CustomerResource, description: 'The customer with its new active subscription' })
+  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer with its new active subscription', errors: CUSTOMER_ERRORS })
   async add(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Body() body: AddSubscriptionRequest,

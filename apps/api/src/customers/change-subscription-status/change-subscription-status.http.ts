@@ -1,11 +1,12 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CustomerResource } from '../customer.resource';
+import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
 import { ChangeSubscriptionStatusCommand } from './change-subscription-status.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 @ApiTags('customers')
 @Controller({ path: 'customers/:customerId/subscriptions/:subscriptionId', version: '1' })
@@ -14,7 +15,7 @@ export class ChangeSubscriptionStatusController {
 
   @Post('suspend')
   @HttpCode(200)
-  @ApiOkResponse({ type: CustomerResource })
+  @ApiCommand({ type: CustomerResource, description: 'The customer; the subscription no longer gets new reservations', errors: CUSTOMER_ERRORS })
   suspend(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
@@ -26,7 +27,7 @@ export class ChangeSubscriptionStatusController {
 
   @Post('reactivate')
   @HttpCode(200)
-  @ApiOkResponse({ type: CustomerResource })
+  @ApiCommand({ type: CustomerResource, description: 'The customer with the subscription active again', errors: CUSTOMER_ERRORS })
   reactivate(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,

@@ -1,11 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { customerDecider, customerStream, notFound } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer } from '@app/ordering';
 import { ContactDirectory } from '@app/personal-data';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ContactResource } from '../contact.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 @ApiTags('customers')
 @Controller({ path: 'customers/:customerId/contact', version: '1' })
@@ -16,7 +17,7 @@ export class GetContactController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: ContactResource })
+  @ApiRead({ type: ContactResource, description: "The customer's contact person", errors: { 404: ['CUSTOMER_NOT_FOUND', 'CONTACT_NOT_FOUND'] } })
   async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext): Promise<ContactResource> {
     const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     ownedCustomer(state, customerId, context.partnerId);

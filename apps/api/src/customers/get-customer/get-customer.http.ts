@@ -1,12 +1,13 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CustomerResource } from '../customer.resource';
+import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 @ApiTags('customers')
 @Controller({ path: 'customers/:customerId', version: '1' })
@@ -17,8 +18,13 @@ export class GetCustomerController {
   ) {}
 
   @Get()
-  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
-  @ApiOkResponse({ type: CustomerResource })
+  @ApiRead({
+    type: CustomerResource,
+    description: 'The customer and its subscriptions, from the customers view',
+    view: true,
+    revision: true,
+    errors: CUSTOMER_ERRORS,
+  })
   async get(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Ctx() context: RequestContext,

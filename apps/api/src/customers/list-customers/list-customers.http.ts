@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
@@ -7,7 +7,8 @@ import { customersOfPartner, customersProjection, ViewReader } from '@app/projec
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { decodeCursor, encodeCursor } from '../../orders/order-history/order-history.http';
-import { CustomerResource } from '../customer.resource';
+import { CustomerPageResource, CustomerResource } from '../customer.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 export class ListCustomersQuery {
   @ApiPropertyOptional({ description: 'Part of the name, any case' }) @IsOptional() @IsString() @MaxLength(200) name?: string;
@@ -26,7 +27,7 @@ export class ListCustomersController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'A page of the partner’s customers and the cursor of the next page' })
+  @ApiRead({ type: CustomerPageResource, description: 'A page of the partner’s customers and the cursor of the next page', view: true })
   async list(@Query() query: ListCustomersQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(customersProjection.name, request, response);
     const limit = query.limit ?? 20;

@@ -1,11 +1,12 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { NoStoredResponse } from '../../http/idempotency.interceptor';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ContactResource } from '../contact.resource';
 import { RecordContactCommand } from './record-contact.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class RecordContactRequest {
   @ApiProperty({ example: 'Jane Doe' }) @IsString() @IsNotEmpty() @MaxLength(200) name: string;
@@ -23,7 +24,12 @@ export class RecordContactController {
 
   @Put()
   @NoStoredResponse()
-  @ApiOkResponse({ type: ContactResource, description: "The customer's contact person, stored outside the event store" })
+  @ApiCommand({
+    type: ContactResource,
+    description: "The customer's contact person, stored outside the event store",
+    revision: false,
+    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+  })
   async record(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Body() body: RecordContactRequest,

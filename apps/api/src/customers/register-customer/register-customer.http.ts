@@ -1,12 +1,13 @@
-import { Body, Controller, Post, Res } from '@nestjs/common';
+import { HttpStatus, Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CustomerResource } from '../customer.resource';
+import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
 import { RegisterCustomerCommand } from './register-customer.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class RegisterCustomerRequest {
   @ApiProperty({
@@ -25,7 +26,7 @@ export class RegisterCustomerController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CustomerResource })
+  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer, registered', errors: CUSTOMER_ERRORS })
   async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
     return withRevision(response, await this.commands.execute(new RegisterCustomerCommand(body.name, context)));
   }

@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Response } from 'express';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { OrderResource } from '../order.resource';
+import { ORDER_ERRORS, OrderResource } from '../order.resource';
 import { CancelOrderCommand } from './cancel-order.command';
+import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class CancelOrderRequest {
   @ApiProperty({ example: 'customer changed its mind' }) @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
@@ -19,7 +20,7 @@ export class CancelOrderController {
 
   @Post()
   @HttpCode(200)
-  @ApiOkResponse({ type: OrderResource, description: 'Only a pending order can be cancelled' })
+  @ApiCommand({ type: OrderResource, description: 'Only a pending order can be cancelled', errors: ORDER_ERRORS })
   async cancel(
     @Param('orderId', ParseUUIDPipe) orderId: string,
     @Body() body: CancelOrderRequest,

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { fold, notFound, orderDecider, OrderEvent, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
@@ -10,6 +10,7 @@ import { parseIso8601 } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { OrderResource } from '../order.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 @ApiTags('orders')
 @Controller({ path: 'orders/:orderId', version: '1' })
@@ -21,13 +22,18 @@ export class GetOrderController {
   ) {}
 
   @Get()
-  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
   @ApiQuery({
     name: 'asOf',
     required: false,
     description: 'For auditors: the order as it was at a time (ISO 8601) or a stream revision, folded from its events',
   })
-  @ApiOkResponse({ type: OrderResource })
+  @ApiRead({
+    type: OrderResource,
+    description: 'From the order-history view, or with asOf folded from the order’s events',
+    view: true,
+    revision: true,
+    errors: { 400: ['INVALID_AS_OF'], 404: ['ORDER_NOT_FOUND'] },
+  })
   async get(
     @Param('orderId', ParseUUIDPipe) orderId: string,
     @Query('asOf') asOf: string | undefined,

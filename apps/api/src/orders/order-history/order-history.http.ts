@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Request, Response } from 'express';
@@ -9,7 +9,8 @@ import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { OrderResource } from '../order.resource';
+import { OrderPageResource, OrderResource } from '../order.resource';
+import { ApiRead } from '../../http/openapi/api-routes';
 
 const STATUSES: OrderStatus[] = ['pending', 'completed', 'failed', 'cancelled'];
 
@@ -39,7 +40,12 @@ export class OrderHistoryController {
   ) {}
 
   @Get('customers/:customerId/orders')
-  @ApiOkResponse({ description: "A page of the customer's orders, newest first, and the cursor of the next page" })
+  @ApiRead({
+    type: OrderPageResource,
+    description: "A page of the customer's orders, newest first, and the cursor of the next page",
+    view: true,
+    errors: { 400: ['INVALID_CURSOR'], 404: ['CUSTOMER_NOT_FOUND'] },
+  })
   async forCustomer(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Query() query: OrderHistoryQuery,
@@ -54,7 +60,12 @@ export class OrderHistoryController {
   }
 
   @Get('orders')
-  @ApiOkResponse({ description: "A page of all the partner's orders, newest first, and the cursor of the next page" })
+  @ApiRead({
+    type: OrderPageResource,
+    description: "A page of all the partner's orders, newest first, and the cursor of the next page",
+    view: true,
+    errors: { 400: ['INVALID_CURSOR'] },
+  })
   async forPartner(@Query() query: OrderHistoryQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     return this.page(orderKeys.ofPartner(context.partnerId), query, context);

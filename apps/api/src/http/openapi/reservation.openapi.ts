@@ -1,0 +1,172 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BillingPlan, Scope, SplitPart, Term } from '@app/domain';
+import { ReservationResource } from '../../reservations/reservation.resource';
+import { ApiCommand, ApiRead, RouteErrors } from './api-routes';
+import { ScopeResource } from './scope.resource';
+
+/**
+ * The OpenAPI of the reservation routes, kept here so their controllers say
+ * it in one line each (@ApiListReservations() and so on).
+ */
+
+export const RESERVATION_ERRORS: RouteErrors = {
+  404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'CUSTOMER_NOT_FOUND'],
+  409: ['RESERVATION_NOT_ACTIVE', 'RESERVATION_NOT_FOUND', 'CANCELLATION_REVERSED', 'ORDER_IN_FULFILMENT', 'CART_NOT_PURCHASED'],
+  422: [
+    'RESERVATION_NOT_EXPIRED',
+    'SPLIT_QUANTITIES_INVALID',
+    'SPLIT_QUANTITIES_MISMATCH',
+    'SUBSCRIPTION_NOT_ACTIVE',
+    'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT',
+    'MERGE_NEEDS_TWO',
+    'MERGE_MISMATCH',
+    'MERGE_ACROSS_ORDERS',
+    'REFUND_CAP_EXCEEDED',
+  ],
+};
+
+export class SplitPartResource {
+  @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty() quantity: number;
+}
+
+export class ReservationOriginResource {
+  @ApiProperty({ enum: ['split', 'merge'] }) type: 'split' | 'merge';
+  @ApiProperty({ type: [String] }) reservationIds: string[];
+}
+
+export class ScopePeriodResource {
+  @ApiProperty({ format: 'date-time', description: 'From this whole hour on' }) from: string;
+  @ApiProperty({ type: ScopeResource }) scope: Scope;
+  @ApiProperty({ type: [String] }) appliedSubscriptionIds: string[];
+}
+
+export class ReservationChangeResource {
+  @ApiProperty({ example: 'ReservationScopeChanged', description: 'The event type; see GET /v1/events/schemas' }) type: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() revision: number;
+  @ApiProperty({ type: 'object', additionalProperties: true }) detail: Record<string, unknown>;
+}
+
+export class RefundAllowanceResource {
+  @ApiProperty({ example: 50_000 }) capUsd: number;
+  @ApiProperty() usedUsd: number;
+  @ApiProperty() remainingUsd: number;
+  @ApiProperty({ format: 'date-time', description: 'Start of the rolling 12 months' }) windowStart: string;
+}
+
+/** A reservation as the reservations view shows it, with its state for today. */
+export class ReservationSummaryResource {
+  @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty({ enum: ['Pending', 'Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged'] }) provisioningState: string;
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty({ format: 'uuid' }) orderId: string;
+  @ApiProperty({ example: 'RO-2026-000001' }) orderNumber: string;
+  @ApiProperty() lineNumber: number;
+  @ApiProperty() catalogItemId: string;
+  @ApiProperty({ example: 'Standard_D4s_v5' }) armSkuName: string;
+  @ApiProperty({ example: 'westeurope' }) region: string;
+  @ApiProperty({ description: 'VMs covered at the same time' }) quantity: number;
+  @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: Term;
+  @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: BillingPlan;
+  @ApiProperty({ type: ScopeResource }) scope: Scope;
+  @ApiProperty({ type: [String] }) appliedSubscriptionIds: string[];
+  @ApiProperty({ format: 'date-time' }) effectiveDate: string;
+  @ApiProperty({ format: 'date-time' }) expiryDate: string;
+  @ApiProperty() autoRenew: boolean;
+  @ApiPropertyOptional() renewalUnitPriceUsd?: number;
+  @ApiPropertyOptional({ format: 'date-time' }) endedAt?: string;
+  @ApiPropertyOptional({ type: [SplitPartResource] }) splitInto?: SplitPart[];
+  @ApiPropertyOptional({ format: 'uuid' }) mergedInto?: string;
+  @ApiPropertyOptional({ type: ReservationOriginResource }) origin?: ReservationOriginResource;
+  @ApiPropertyOptional({ type: [ScopePeriodResource], description: 'Scope over time' }) scopePeriods?: ScopePeriodResource[];
+}
+
+export class ReservationListResource {
+  @ApiProperty({ type: [ReservationSummaryResource] }) items: ReservationSummaryResource[];
+}
+
+export class ReservationDetailResource extends ReservationSummaryResource {
+  @ApiProperty({ type: [ReservationChangeResource], description: 'Every change, with its revision' }) history: ReservationChangeResource[];
+  @ApiProperty({ type: RefundAllowanceResource, description: "The customer's refund allowance in the rolling 12 months" })
+  refundAllowance: RefundAllowanceResource;
+  @ApiProperty() revision: string;
+}
+
+export class SplitResultResource {
+  @ApiProperty({ type: [ReservationResource], minItems: 2, maxItems: 2 }) items: ReservationResource[];
+}
+
+export class RefundQuoteResponse {
+  @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty() refundUsd: number;
+  @ApiProperty({ enum: ['USD'] }) currency: 'USD';
+  @ApiProperty({ description: 'Share of the term still to run, 0..1' }) remainingShare: number;
+  @ApiPropertyOptional() purchaseUnitPriceUsd?: number;
+  @ApiProperty() currentUnitPriceUsd: number;
+  @ApiProperty({ description: 'The lower of the two, which the refund is computed at' }) unitPriceUsd: number;
+  @ApiProperty({ type: RefundAllowanceResource }) allowance: RefundAllowanceResource;
+  @ApiProperty({ description: "Whether cancelling now is within the customer's allowance" }) withinAllowance: boolean;
+  @ApiProperty({ format: 'date-time' }) quotedAt: string;
+}
+
+export const ApiListReservations = () =>
+  ApiRead({
+    type: ReservationListResource,
+    description: 'SKU, region, quantity, term, scope, applied subscriptions, state, effective and expiry dates',
+    view: true,
+    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+  });
+
+export const ApiGetReservation = () =>
+  ApiRead({
+    type: ReservationDetailResource,
+    description: "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months",
+    view: true,
+    revision: true,
+    errors: { 404: ['RESERVATION_NOT_FOUND'] },
+  });
+
+export const ApiChangeReservationScope = () =>
+  ApiCommand({
+    type: ReservationResource,
+    description: 'Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour.',
+    errors: RESERVATION_ERRORS,
+  });
+
+export const ApiSetAutoRenew = () =>
+  ApiCommand({ type: ReservationResource, description: 'The reservation with its auto-renew setting', errors: RESERVATION_ERRORS });
+
+export const ApiSplitReservation = () =>
+  ApiCommand({
+    status: HttpStatus.CREATED,
+    type: SplitResultResource,
+    description: 'The two new reservations, with the original end date; the original is now Split',
+    revision: false,
+    errors: RESERVATION_ERRORS,
+  });
+
+export const ApiMergeReservations = () =>
+  ApiCommand({
+    status: HttpStatus.CREATED,
+    type: ReservationResource,
+    description: 'The merged reservation with the summed quantity; the sources are now Merged',
+    errors: RESERVATION_ERRORS,
+  });
+
+export const ApiRefundQuote = () =>
+  ApiRead({
+    type: RefundQuoteResponse,
+    description:
+      "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)",
+    errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'] },
+  });
+
+export const ApiCancelReservation = () =>
+  ApiCommand({
+    type: ReservationResource,
+    description: 'Cancelled, with the refund as quoted by GET …/refund-quote. 422 REFUND_CAP_EXCEEDED gives details.allowance',
+    body: false,
+    errors: RESERVATION_ERRORS,
+  });
