@@ -1,12 +1,13 @@
-import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { Response } from 'express';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
+import { ApiCommand } from '../../http/openapi/api-routes';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { CartResource } from '../cart.resource';
+import { CART_ERRORS, CartResource } from '../cart.resource';
 import { AddToCartCommand } from './add-to-cart.command';
 
 export class AddToCartRequest {
@@ -27,7 +28,7 @@ export class AddToCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: CartResource })
+  @ApiCommand({ status: HttpStatus.CREATED, type: CartResource, description: 'The cart with the new line', errors: CART_ERRORS })
   async add(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Body() body: AddToCartRequest,
