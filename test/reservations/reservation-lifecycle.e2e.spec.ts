@@ -47,7 +47,7 @@ describe('reservation lifecycle', () => {
     await api?.close();
   });
 
-  async function reservation(expiresInMs: number, autoRenew: boolean, unitPriceUsd: number): Promise<string> {
+  async function reservation(expiresInMs: number, autoRenew: boolean, unitPriceUsd: number, billingSubscriptionId?: string): Promise<string> {
     const expiry = new Date(Date.now() + expiresInMs);
     const effective = new Date(expiry);
     effective.setUTCFullYear(effective.getUTCFullYear() - 1);
@@ -60,6 +60,7 @@ describe('reservation lifecycle', () => {
         effectiveDate: effective.toISOString(),
         expiryDate: expiry.toISOString(),
         unitPriceUsd,
+        ...(billingSubscriptionId ? { billingSubscriptionId } : {}),
       },
     ]);
     const [reservationId] = reservationIds;
@@ -73,6 +74,18 @@ describe('reservation lifecycle', () => {
   }
 
   const view = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`, { consistent: false })).body;
+  /** A reservation once the view shows it in the state asked for; on a timeout, what it showed last. */
+  const viewWhen = async (id: string, wanted: (state: any) => boolean) => {
+    let last: unknown;
+    return eventually(
+      async () => {
+        last = await view(id);
+        return wanted(last) && last;
+      },
+      30_000,
+      () => `reservation ${id} last seen as ${JSON.stringify(last)}`,
+    );
+  };
   const runPass = async () => {
     const job = await queue.add('now', { now: new Date().toISOString() });
     await eventually(
@@ -82,15 +95,16 @@ describe('reservation lifecycle', () => {
     );
   };
 
-  it('locks prices, renews through a system purchase, expires, and does it once', async () => {
+  it('locks market prices, renews through a system purchase ahead of expiry with no gap, expires, and does it once', async () => {
     const renewing = await reservation(-DAY, true, 1_000);
+    const ahead = await reservation(DAY, true, 1_000);
     const lockable = await reservation(10 * DAY, true, 1_500);
     const ending = await reservation(-3_600_000, false, 1_000);
     const distant = await reservation(40 * DAY, true, 1_000);
 
     await runPass();
 
-    // Renewed at the lower of its price (1,000) and today's (1,186.54), through an order the workers fulfil.
+    // Renewed at the market price (1,186.54, locked and current), not the 1,000 first paid, through an order the workers fulfil.
     const renewalOrderId = renewalOrderIdFor(renewing);
     const order = await eventually(
       async () => {
@@ -102,15 +116,12 @@ describe('reservation lifecycle', () => {
     );
     expect(order).toMatchObject({
       customerId,
-      totalUsd: 2_000,
-      lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_000 }],
+      totalUsd: 2_373.08,
+      lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_186.54, subscriptionId }],
       scope: { type: 'single', subscriptionId },
     });
     expect(order.reservationIds).toHaveLength(1);
-    const renewed = await eventually(async () => {
-      const state = await view(renewing);
-      return state.provisioningState === 'Expired' && state;
-    });
+    const renewed = await viewWhen(renewing, (state) => state.provisioningState === 'Expired');
     expect(renewed.history.map((entry: { type: string }) => entry.type)).toEqual([
       'ReservationProvisioned',
       'ReservationAutoRenewSet',
@@ -118,17 +129,57 @@ describe('reservation lifecycle', () => {
       'ReservationRenewed',
       'ReservationExpired',
     ]);
-    expect(await eventually(async () => (await view(order.reservationIds[0])).provisioningState === 'Succeeded')).toBe(true);
+    await viewWhen(order.reservationIds[0], (state) => state.provisioningState === 'Succeeded');
 
-    expect(await eventually(async () => (await view(lockable)).renewalUnitPriceUsd)).toBe(1_186.54);
+    expect((await viewWhen(lockable, (state) => state.renewalUnitPriceUsd !== undefined)).renewalUnitPriceUsd).toBe(1_186.54);
     expect((await view(lockable)).provisioningState).toBe('Succeeded');
-    expect(await eventually(async () => (await view(ending)).provisioningState === 'Expired')).toBe(true);
+    await viewWhen(ending, (state) => state.provisioningState === 'Expired');
     expect((await view(ending)).history.map((entry: { type: string }) => entry.type)).not.toContain('ReservationRenewed');
     expect((await view(distant)).history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet']);
+
+    // Bought a day ahead: the old one still applies, and the replacement takes effect the instant it expires.
+    const aheadOrder = await eventually(
+      async () => {
+        const answer = await api.call('GET', `/v1/orders/${renewalOrderIdFor(ahead)}`, { consistent: false });
+        return answer.status === 200 && answer.body.status === 'completed' && answer.body;
+      },
+      30_000,
+      () => worker.output(),
+    );
+    const old = await view(ahead);
+    expect(old.provisioningState).toBe('Succeeded');
+    expect(old.renewal).toMatchObject({ orderId: renewalOrderIdFor(ahead), unitPriceUsd: 1_186.54 });
+    // Bought, not yet in effect.
+    const replacement = await viewWhen(aheadOrder.reservationIds[0], (state) => state.provisioningState === 'Pending');
+    expect(replacement.effectiveDate).toBe(old.expiryDate);
+    expect(replacement.autoRenew).toBe(true);
 
     const before = await api.countEvents();
     await runPass();
     expect(await api.countEvents()).toBe(before);
+  });
+
+  it('fails a renewal whose billing subscription is no longer active, and shows why on the reservation', async () => {
+    const billing = randomUUID();
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: billing, name: 'Billing' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${billing}/suspend`);
+    const id = await reservation(DAY, true, 1_000, billing);
+    await runPass();
+    const failed = await viewWhen(id, (state) => state.renewalFailure !== undefined);
+    expect(failed.renewalFailure.reason).toBe(`its billing subscription ${billing} is not active`);
+    expect(failed.history.at(-1)).toMatchObject({ type: 'ReservationRenewalFailed' });
+    expect((await api.call('GET', `/v1/orders/${renewalOrderIdFor(id)}`, { consistent: false })).status).toBe(404);
+  });
+
+  it('changes what the renewal buys until expiry', async () => {
+    const id = await reservation(100 * DAY, true, 1_000);
+    const changed = await api.call('PUT', `/v1/reservations/${id}/renewal`, { body: { quantity: 3, term: 'P3Y' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.renewalSettings).toEqual({ quantity: 3, term: 'P3Y', billingPlan: 'Upfront' });
+    expect((await api.call('PUT', `/v1/reservations/${id}/renewal`, { body: { quantity: 0 } })).status).toBe(400);
+    const expired = await reservation(-DAY, false, 1_000);
+    const late = await api.call('PUT', `/v1/reservations/${expired}/renewal`, { body: { quantity: 3 } });
+    expect({ status: late.status, code: late.body.code }).toEqual({ status: 422, code: 'RESERVATION_EXPIRING' });
   });
 
   it('falls back to shared when the single scope’s subscription is suspended, and says so', async () => {

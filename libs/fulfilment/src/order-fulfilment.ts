@@ -115,6 +115,8 @@ export class OrderFulfilment {
       return true;
     }
     const size = this.catalog.sizeOf(line.armSkuName)!;
+    // A renewal takes effect as the reservation it replaces expires, so no hour falls between the two.
+    const effectiveDate = line.effectiveFrom ?? provisioned.effectiveDate;
     const activeSubscriptions =
       customer.status === 'registered'
         ? Object.values(customer.subscriptions)
@@ -145,9 +147,11 @@ export class OrderFulfilment {
             billingPlan: line.billingPlan,
             scope: order.scope,
             appliedSubscriptionIds: order.scope.type === 'single' ? [order.scope.subscriptionId] : activeSubscriptions,
-            effectiveDate: provisioned.effectiveDate,
-            expiryDate: expiryFor(provisioned.effectiveDate, line.term),
+            effectiveDate,
+            expiryDate: expiryFor(effectiveDate, line.term),
             unitPriceUsd: line.unitPriceUsd,
+            autoRenew: line.autoRenew ?? false,
+            billingSubscriptionId: line.subscriptionId,
           },
         },
       },

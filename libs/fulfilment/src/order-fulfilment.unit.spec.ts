@@ -113,6 +113,54 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     expect((await store.readStream('order-o-1')).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCancelled']);
   });
 
+  it('starts a renewal line’s reservation when the one it replaces expires, and bills the line’s subscription', async () => {
+    const ordering = inMemoryOrdering();
+    await givenCustomer(ordering.store);
+    const item = catalog.get(catalogItemId('Standard_D2s_v5', 'eastus', 'P1Y'))!;
+    const expiry = '2026-12-01T10:25:00.000Z';
+    const line = {
+      lineId: 'l',
+      catalogItemId: item.id,
+      armSkuName: 'Standard_D2s_v5',
+      region: 'eastus',
+      term: 'P1Y' as const,
+      billingPlan: 'Upfront' as const,
+      quantity: 1,
+      subscriptionId: 's-1',
+      unitPriceUsd: 1,
+      lineNumber: 1,
+      totalUsd: 1,
+      autoRenew: true,
+      effectiveFrom: expiry,
+    };
+    await given(ordering.store, 'order-o-9', [
+      {
+        type: 'OrderPlaced',
+        data: {
+          orderId: 'o-9',
+          orderNumber: 'RO-9',
+          cartId: 'r-old',
+          customerId: 'c-1',
+          partnerId: 'partner-contoso',
+          lines: [line],
+          scope: { type: 'shared' },
+          billingPlan: 'Upfront',
+          currency: 'USD',
+          totalUsd: 1,
+          placedAt: '2026-11-29T00:05:00.000Z',
+        },
+      },
+    ]);
+    await new OrderFulfilment(ordering.orders, ordering.streams, new ScriptedProvisioner(), ordering.catalog).fulfil({
+      orderId: 'o-9',
+      placedEventId: 'p-9',
+      correlationId: 'c',
+      partnerId: 'partner-contoso',
+    });
+    const provisioned = (await ordering.store.readStream('order-o-9')).find((e) => e.type === 'ReservationProvisioned')!;
+    expect(provisioned.data).toMatchObject({ effectiveDate: expiry, expiryDate: '2027-12-01T10:25:00.000Z', autoRenew: true, billingSubscriptionId: 's-1' });
+  });
+
   it('fails an order whose subscription is no longer active, before any line starts', async () => {
     const { run, order, store } = await placed(['Standard_D2s_v5']);
     await given(store, 'customer-c-1', [

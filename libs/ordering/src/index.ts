@@ -3,5 +3,5 @@ export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservat
 export { OrderNumbers, formatOrderNumber } from './order-numbers';
 export { ReservationOrders } from './reservation-orders';
 export { RefundSettlement } from './refund-settlement';
-export { RenewalOrders, renewalOrderIdFor } from './renewal-orders';
+export { billingSubscriptionOf, RenewalOrders, renewalOrderIdFor } from './renewal-orders';
 export { ReservationLocator, ReservationPlace, ViewReservationLocator } from './reservation-locator';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { lineTotal, PlacedOrder, reservationOf } from '@app/domain';
+import { ActiveReservation, catalogItemId, lineTotal, PlacedOrder, renewalOf, reservationOf } from '@app/domain';
 import { CommandContext } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
@@ -8,6 +8,12 @@ const NAMESPACE = '3f8b2d6e-1a4c-4b7f-9e25-6c0d8a1f4e72';
 
 /** A reservation renews once, so its renewal order's id derives from it. */
 export const renewalOrderIdFor = (reservationId: string) => uuidv5(`${reservationId}/renewal`, NAMESPACE);
+
+/** The subscription a reservation's line was billed to; a renewal bills it again, not whichever applied subscription comes first. */
+export const billingSubscriptionOf = (reservation: ActiveReservation, order: PlacedOrder): string =>
+  reservation.billingSubscriptionId ??
+  order.lines.find((l) => l.lineNumber === reservation.lineNumber)?.subscriptionId ??
+  reservation.appliedSubscriptionIds[0];
 
 /**
  * Places the order a renewal decided on: ReservationRenewed on the old
@@ -25,18 +31,20 @@ export class RenewalOrders {
     const { renewal } = reservation;
     if (!renewal) return;
     const { orderId, unitPriceUsd } = renewal;
-    // The renewal bills the subscription the reservation's own line billed.
-    const billingSubscription = order.lines.find((l) => l.lineNumber === reservation.lineNumber)?.subscriptionId ?? reservation.appliedSubscriptionIds[0];
+    const { quantity, term, billingPlan } = renewalOf(reservation);
     const line = {
       lineId: uuidv5(`${orderId}/line`, NAMESPACE),
-      catalogItemId: reservation.catalogItemId,
+      catalogItemId: catalogItemId(reservation.armSkuName, reservation.region, term),
       armSkuName: reservation.armSkuName,
       region: reservation.region,
-      term: reservation.term,
-      billingPlan: reservation.billingPlan,
-      quantity: reservation.quantity,
-      subscriptionId: billingSubscription,
+      term,
+      billingPlan,
+      quantity,
+      subscriptionId: billingSubscriptionOf(reservation, order),
       unitPriceUsd,
+      autoRenew: true,
+      // Bought ahead, it takes effect the moment the old one ends: no hour between them at pay-as-you-go.
+      effectiveFrom: reservation.expiryDate,
     };
     await this.orders.handle(
       orderId,
@@ -50,8 +58,8 @@ export class RenewalOrders {
           partnerId: reservation.partnerId,
           lines: [line],
           scope: reservation.scope,
-          billingPlan: reservation.billingPlan,
-          totalUsd: lineTotal(reservation.quantity, unitPriceUsd),
+          billingPlan,
+          totalUsd: lineTotal(quantity, unitPriceUsd),
           now: renewal.renewedAt,
         },
       },

@@ -1,7 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Catalog, PlacedOrder, RENEWAL_PRICE_LOCK_DAYS, ReservationCommand, reservationOf } from '@app/domain';
-import { CommandContext } from '@app/eventstore-client';
-import { OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
+import {
+  Catalog,
+  catalogItemId,
+  customerDecider,
+  customerStream,
+  isActiveSubscription,
+  PlacedOrder,
+  RENEWAL_LEAD_MS,
+  RENEWAL_PRICE_LOCK_DAYS,
+  ReservationCommand,
+  reservationOf,
+  renewalOf,
+} from '@app/domain';
+import { CommandContext, EventStreams } from '@app/eventstore-client';
+import { billingSubscriptionOf, OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
 import { reservationKeys, reservationsIn, ViewReader } from '@app/projections';
 
 const DAY_MS = 86_400_000;
@@ -10,13 +22,16 @@ export interface LifecycleOutcome {
   examined: number;
   priceLocked: number;
   renewed: number;
+  renewalsFailed: number;
   expired: number;
 }
 
 /**
  * The daily pass: for every reservation that ends within the price-lock
- * window or already has, lock the renewal price, renew at expiry, and expire
- * it, each decided on the reservation's order stream. Renewal records
+ * window or already has, lock the renewal price, buy its renewal ahead of
+ * expiry (taking effect the moment the old one ends), and expire it, each
+ * decided on the reservation's order stream. A renewal whose billing
+ * subscription is no longer active fails, with the reason recorded. Renewal records
  * ReservationRenewed (with the renewal order's id and number) on the old
  * order first; the renewal order is then placed from that event, here and by
  * the renewal reactor, so a crash in between is finished in the background.
@@ -33,12 +48,13 @@ export class ReservationLifecycle {
     private readonly catalog: Catalog,
     private readonly orderNumbers: OrderNumbers,
     private readonly renewals: RenewalOrders,
+    private readonly streams: EventStreams,
   ) {}
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
     const reservations = await reservationsIn(this.views, reservationKeys.byExpiry, { maxScore: horizon, limit: 100_000 });
-    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, expired: 0 };
+    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0 };
     for (const view of reservations) {
       if (view.status !== 'Succeeded') continue;
       outcome.examined++;
@@ -53,22 +69,32 @@ export class ReservationLifecycle {
       });
       const change = (command: ReservationCommand, step: string) =>
         this.orders.handle(orderId, { type: 'ChangeReservation', data: { reservationId, change: command } }, context(step));
-      const currentUnitPriceUsd = this.catalog.get(view.catalogItemId)?.unitPriceUsd ?? view.unitPriceUsd ?? 0;
+      // The market price of what the renewal buys (its term may have been changed).
+      const renewalItem = this.catalog.get(catalogItemId(view.armSkuName, view.region, renewalOf(view).term));
+      const currentUnitPriceUsd = renewalItem?.unitPriceUsd ?? view.unitPriceUsd ?? 0;
       const locked = await change({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd, now } }, 'lock-renewal-price');
       outcome.priceLocked += locked.events.length;
       const reservation = reservationOf(locked.state, reservationId);
-      if (now < reservation.expiryDate) continue;
-      if (reservation.autoRenew && !reservation.renewalOrderId) {
-        const renewalOrderId = renewalOrderIdFor(reservationId);
-        const renewalOrderNumber = await this.orderNumbers.allocate(renewalOrderId, context('renewal-number'));
-        const renewed = await change({ type: 'Renew', data: { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } }, 'renew');
-        await this.renewals.place(orderId, reservationId, renewed.state as PlacedOrder, context('renewal-order'));
-        outcome.renewed++;
+      const due = Date.parse(now) >= Date.parse(reservation.expiryDate) - RENEWAL_LEAD_MS;
+      if (due && reservation.autoRenew && !reservation.renewalOrderId && !reservation.renewalFailure) {
+        const billing = billingSubscriptionOf(reservation, locked.state as PlacedOrder);
+        const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
+        if (customer.status !== 'registered' || !isActiveSubscription(customer, billing)) {
+          const reason = `its billing subscription ${billing} is not active`;
+          outcome.renewalsFailed += (await change({ type: 'FailRenewal', data: { reason, now } }, 'fail-renewal')).events.length;
+        } else {
+          const renewalOrderId = renewalOrderIdFor(reservationId);
+          const renewalOrderNumber = await this.orderNumbers.allocate(renewalOrderId, context('renewal-number'));
+          const renewed = await change({ type: 'Renew', data: { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } }, 'renew');
+          await this.renewals.place(orderId, reservationId, renewed.state as PlacedOrder, context('renewal-order'));
+          outcome.renewed++;
+        }
       }
+      if (now < reservation.expiryDate) continue;
       const expired = await change({ type: 'Expire', data: { now } }, 'expire');
       outcome.expired += expired.events.length;
     }
-    if (outcome.priceLocked + outcome.renewed + outcome.expired > 0) this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
+    if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired > 0) this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
     return outcome;
   }
 }

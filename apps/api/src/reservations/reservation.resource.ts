@@ -34,7 +34,15 @@ export class ReservationResource {
   @ApiProperty() effectiveDate: string;
   @ApiProperty() expiryDate: string;
   @ApiProperty() autoRenew: boolean;
-  @ApiPropertyOptional() renewalUnitPriceUsd?: number;
+  @ApiPropertyOptional({ description: 'The market price locked 30 days before expiry; the renewal pays the lower of it and the price at renewal' })
+  renewalUnitPriceUsd?: number;
+  @ApiPropertyOptional({ description: 'What the renewal buys, when changed from the reservation’s own quantity, term and billing plan' })
+  renewalSettings?: { quantity: number; term: Term; billingPlan: BillingPlan };
+  @ApiPropertyOptional({ description: 'Why the renewal could not be bought (e.g. its billing subscription is not active)' })
+  renewalFailure?: { reason: string; failedAt: string };
+  @ApiPropertyOptional({ description: 'The subscription the reservation is billed to; its renewal bills it again' }) billingSubscriptionId?: string;
+  @ApiPropertyOptional({ description: 'The renewal bought ahead of expiry: its order, number and price' })
+  renewal?: { orderId: string; orderNumber: string; unitPriceUsd: number; renewedAt: string };
   @ApiPropertyOptional() endedAt?: string;
   @ApiPropertyOptional() splitInto?: SplitPart[];
   @ApiPropertyOptional() mergedInto?: string;

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CancelReservationHandler } from './cancel-reservation/cancel-reservation.command';
 import { CancelReservationController } from './cancel-reservation/cancel-reservation.http';
+import { ChangeRenewalHandler } from './change-renewal/change-renewal.command';
+import { ChangeRenewalController } from './change-renewal/change-renewal.http';
 import { ChangeScopeHandler } from './change-scope/change-scope.command';
 import { ChangeScopeController } from './change-scope/change-scope.http';
 import { GetReservationController } from './get-reservation/get-reservation.http';
@@ -24,6 +26,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     ChangeScopeController,
     SplitReservationController,
     SetAutoRenewController,
+    ChangeRenewalController,
     RefundQuoteController,
     CancelReservationController,
   ],
@@ -35,6 +38,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     SplitReservationHandler,
     MergeReservationsHandler,
     SetAutoRenewHandler,
+    ChangeRenewalHandler,
     CancelReservationHandler,
   ],
 })

@@ -19,6 +19,8 @@ export interface CartLine {
   quantity: number;
   subscriptionId: string;
   unitPriceUsd: number;
+  /** Renew the reservation at expiry; on unless the partner turns it off (absent on lines added before it was asked). */
+  autoRenew?: boolean;
 }
 
 export interface PurchaseRecord {
@@ -54,6 +56,8 @@ export type CartCommand =
         subscriptionId: string;
         term: Term;
         billingPlan: BillingPlan;
+        /** Defaults to on, as in Azure's purchase flow. */
+        autoRenew?: boolean;
         customer: CustomerSnapshot;
         now: string;
       }
@@ -126,7 +130,8 @@ const sameRequest = (a: CartLine, b: CartLine) =>
   a.quantity === b.quantity &&
   a.subscriptionId === b.subscriptionId &&
   a.term === b.term &&
-  a.billingPlan === b.billingPlan;
+  a.billingPlan === b.billingPlan &&
+  (a.autoRenew ?? true) === (b.autoRenew ?? true);
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
 
@@ -148,7 +153,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
       }
 
       case 'AddToCart': {
-        const { lineId, catalogItemId, item, quantity, subscriptionId, term, billingPlan, customer, now } = command.data;
+        const { lineId, catalogItemId, item, quantity, subscriptionId, term, billingPlan, autoRenew = true, customer, now } = command.data;
         const cart = editable(state, now);
         if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${catalogItemId} does not exist`);
         const added: CartLine = {
@@ -161,6 +166,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
           quantity,
           subscriptionId,
           unitPriceUsd: item.unitPriceUsd,
+          autoRenew,
         };
         // Retried after the line was removed again: the add already happened once.
         if (cart.removedLineIds.includes(lineId)) return [];

@@ -33,6 +33,7 @@ const line1: CartLine = {
   quantity: 2,
   subscriptionId: 's-1',
   unitPriceUsd: d4s.unitPriceUsd,
+  autoRenew: true,
 };
 const itemAdded: CartEvent = { type: 'CartItemAdded', data: { cartId: 'cart-1', ...line1 } };
 const purchased: CartEvent = {
@@ -87,7 +88,13 @@ describe('cart decider', () => {
   });
 
   describe('AddToCart', () => {
-    it('adds a priced line from the catalog', () => spec.given([cartCreated]).when(add()).then([itemAdded]));
+    it('adds a priced line from the catalog, to renew at expiry unless told otherwise (Azure’s purchase flow)', () => {
+      spec.given([cartCreated]).when(add()).then([itemAdded]);
+      spec
+        .given([cartCreated])
+        .when(add({ autoRenew: false }))
+        .then([{ type: 'CartItemAdded', data: { cartId: 'cart-1', ...line1, autoRenew: false } }]);
+    });
 
     it('does nothing when the same line is added again (retry)', () => spec.given([cartCreated, itemAdded]).when(add()).thenNothingHappens());
 

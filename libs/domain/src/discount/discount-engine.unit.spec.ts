@@ -107,6 +107,22 @@ describe('reservation discount engine', () => {
     expect(result.records[0]).toMatchObject({ coveredHours: 0, payAsYouGoHours: 1, allocations: [] });
   });
 
+  describe('renewal', () => {
+    it('bills no hour at pay-as-you-go across a renewal that takes effect the instant the old reservation expires', () => {
+      // The old one expires mid-hour; its renewal, bought ahead, takes effect at that very instant.
+      const expiry = '2026-06-01T10:25:00.000Z';
+      const old = reservation({ reservationId: 'old', effectiveDate: '2025-06-01T10:25:00.000Z', expiryDate: expiry });
+      const renewed = reservation({ reservationId: 'renewal', effectiveDate: expiry, expiryDate: '2027-06-01T10:25:00.000Z' });
+      const hours = ['08', '09', '10', '11', '12'].map((h) => `2026-06-01T${h}:00:00.000Z`);
+      const result = applyReservationDiscounts(
+        hours.map((hour) => usage({ hour })),
+        [old, renewed],
+        sizeOf,
+      );
+      expect(result.records.map((r) => [r.hour.slice(11, 13), r.payAsYouGoHours])).toEqual(hours.map((h) => [h.slice(11, 13), 0]));
+    });
+  });
+
   describe('scope', () => {
     it('applies single-scope reservations before shared ones', () => {
       const shared = reservation({ reservationId: 'r-shared', effectiveDate: '2025-01-01T00:00:00.000Z' });

@@ -20,6 +20,8 @@ export type OrderStatus = 'pending' | 'completed' | 'partiallyFulfilled' | 'fail
 export interface OrderLine extends CartLine {
   lineNumber: number;
   totalUsd: number;
+  /** A renewal's line starts when the reservation it replaces ends, whenever it is provisioned. */
+  effectiveFrom?: string;
 }
 
 /** Partner Center reports each line item's provisioning on its own. */
@@ -74,7 +76,7 @@ export type OrderCommand =
         cartId: string;
         customerId: string;
         partnerId: string;
-        lines: CartLine[];
+        lines: Array<CartLine & { effectiveFrom?: string }>;
         scope: Scope;
         billingPlan: BillingPlan;
         totalUsd: number;

@@ -1,3 +1,4 @@
+import { BillingPlan, Term } from '../catalog/catalog-item';
 import { Scope, sameScope } from '../cart/scope';
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
 import { Decider, Message } from '../shared/decider';
@@ -7,11 +8,16 @@ import { ProvisioningState, ReservationEvent, ReservationProvisionedData, SplitP
 /** The renewal price is fixed this many days before expiry. */
 export const RENEWAL_PRICE_LOCK_DAYS = 30;
 
+/** The replacement is bought this long before expiry, so it can take effect the moment the old one ends (two daily passes of slack). */
+export const RENEWAL_LEAD_MS = 2 * 86_400_000;
+
 export type ReservationCommand =
   | Message<'RecordProvisionedReservation', ReservationProvisionedData>
   | Message<'ChangeScope', { scope: Scope; customer: CustomerSnapshot; now: string }>
   | Message<'FallBackToShared', { subscriptionId: string; reason: string; customer: CustomerSnapshot; now: string }>
   | Message<'SetAutoRenew', { autoRenew: boolean; now: string }>
+  | Message<'ChangeRenewalSettings', { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string }>
+  | Message<'FailRenewal', { reason: string; now: string }>
   | Message<'LockRenewalPrice', { currentUnitPriceUsd: number; now: string }>
   | Message<'Renew', { renewalOrderId: string; renewalOrderNumber: string; currentUnitPriceUsd: number; now: string }>
   | Message<'Split', { into: SplitPart[]; now: string }>
@@ -28,6 +34,9 @@ export interface ActiveReservation extends ReservationProvisionedData {
   renewalOrderId?: string;
   /** The renewal decided at expiry: the order that buys the replacement (number absent on older events). */
   renewal?: { orderId: string; orderNumber: string; unitPriceUsd: number; renewedAt: string };
+  /** What the renewal buys, when changed from the reservation's own quantity, term and billing plan. */
+  renewalSettings?: { quantity: number; term: Term; billingPlan: BillingPlan };
+  renewalFailure?: { reason: string; failedAt: string };
   /** When it stopped applying: cancelled, expired, split or merged. */
   endedAt?: string;
   splitInto?: SplitPart[];
@@ -59,6 +68,10 @@ export const appliedSubscriptions = (scope: Scope, customer: CustomerSnapshot): 
     : Object.values(customer.subscriptions)
         .filter((subscription) => subscription.status === 'active')
         .map((subscription) => subscription.subscriptionId);
+
+/** What a renewal of the reservation buys: its settings if changed, else its own quantity, term and billing plan. */
+export const renewalOf = (reservation: ActiveReservation) =>
+  reservation.renewalSettings ?? { quantity: reservation.quantity, term: reservation.term, billingPlan: reservation.billingPlan };
 
 /** Only a reservation that still applies (provisioned, not ended) can be changed. */
 export function active(state: Reservation): ActiveReservation {
@@ -135,21 +148,48 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return [{ type: 'ReservationAutoRenewSet', data: { reservationId: reservation.reservationId, autoRenew, setAt: now } }];
       }
 
+      case 'ChangeRenewalSettings': {
+        const reservation = active(state);
+        const { now } = command.data;
+        if (now >= reservation.expiryDate)
+          throw ruleViolated(
+            'RESERVATION_EXPIRING',
+            `reservation ${reservation.reservationId} expires at ${reservation.expiryDate}; its renewal can no longer change`,
+          );
+        if (reservation.renewalOrderId)
+          throw illegalState('RENEWAL_ALREADY_BOUGHT', `the renewal of reservation ${reservation.reservationId} was already bought`);
+        const current = renewalOf(reservation);
+        const next = {
+          quantity: command.data.quantity ?? current.quantity,
+          term: command.data.term ?? current.term,
+          billingPlan: command.data.billingPlan ?? current.billingPlan,
+        };
+        if (next.quantity === current.quantity && next.term === current.term && next.billingPlan === current.billingPlan) return [];
+        return [{ type: 'ReservationRenewalSettingsChanged', data: { reservationId: reservation.reservationId, ...next, changedAt: now } }];
+      }
+
+      case 'FailRenewal': {
+        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId || state.renewalFailure) return [];
+        const { reason, now } = command.data;
+        return [{ type: 'ReservationRenewalFailed', data: { reservationId: state.reservationId, reason, failedAt: now } }];
+      }
+
       case 'LockRenewalPrice': {
         if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalUnitPriceUsd !== undefined) return [];
         const { currentUnitPriceUsd, now } = command.data;
         if (now < renewalPriceLockDate(state.expiryDate)) return [];
-        // The lower price wins: the one paid, or today's.
-        const unitPriceUsd = Math.min(state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
-        return [{ type: 'ReservationRenewalPriceLocked', data: { reservationId: state.reservationId, unitPriceUsd, lockedAt: now } }];
+        // The market price 30 days before expiry; the renewal later pays the lower of it and the price then.
+        return [{ type: 'ReservationRenewalPriceLocked', data: { reservationId: state.reservationId, unitPriceUsd: currentUnitPriceUsd, lockedAt: now } }];
       }
 
       case 'Renew': {
-        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId) return [];
+        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId || state.renewalFailure) return [];
         const { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } = command.data;
-        if (now < state.expiryDate)
-          throw ruleViolated('RESERVATION_NOT_EXPIRED', `reservation ${state.reservationId} renews at its expiry, ${state.expiryDate}`);
-        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? state.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
+        if (Date.parse(now) < Date.parse(state.expiryDate) - RENEWAL_LEAD_MS) {
+          throw ruleViolated('RENEWAL_NOT_DUE', `reservation ${state.reservationId} renews ahead of its expiry, ${state.expiryDate}, not before`);
+        }
+        // The lower of the market price locked 30 days before expiry and the market price now; never the original price.
+        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
         return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, renewalOrderNumber, unitPriceUsd, renewedAt: now } }];
       }
 
@@ -209,7 +249,7 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
   },
 
   evolve(state, event) {
-    if (event.type === 'ReservationProvisioned') return { ...event.data, status: 'Succeeded', autoRenew: false };
+    if (event.type === 'ReservationProvisioned') return { ...event.data, status: 'Succeeded', autoRenew: event.data.autoRenew ?? false };
     if (state.status === 'none') return state;
     switch (event.type) {
       case 'ReservationScopeChanged':
@@ -221,6 +261,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return { ...state, renewalUnitPriceUsd: event.data.unitPriceUsd };
       case 'ReservationRenewalCancelled':
         return { ...state, autoRenew: false };
+      case 'ReservationRenewalSettingsChanged': {
+        const { quantity, term, billingPlan } = event.data;
+        return { ...state, renewalSettings: { quantity, term, billingPlan } };
+      }
+      case 'ReservationRenewalFailed':
+        return { ...state, renewalFailure: { reason: event.data.reason, failedAt: event.data.failedAt } };
       case 'ReservationRenewed':
         return {
           ...state,

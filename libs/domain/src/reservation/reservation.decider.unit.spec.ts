@@ -1,7 +1,7 @@
 import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
 import { CustomerSnapshot } from '../customer/customer.decider';
-import { expiryFor, renewalPriceLockDate, reservationDecider } from './reservation.decider';
+import { expiryFor, RENEWAL_LEAD_MS, renewalPriceLockDate, reservationDecider } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 
@@ -237,17 +237,29 @@ describe('reservation decider', () => {
   describe('renewal', () => {
     const lockDate = renewalPriceLockDate(data.expiryDate);
 
-    it('locks the price 30 days before expiry, at the lower of the purchase price and today’s', () => {
+    it('locks the market price 30 days before expiry, not the original purchase price', () => {
       expect(lockDate).toBe('2027-01-29T12:00:00.000Z');
       spec
         .given([provisioned, autoRenewOn])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } })
         .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }]);
+      // Bought at 1,000; the market is at 1,200 now: the renewal price is the market's, whatever was paid.
       spec
         .given([provisioned, autoRenewOn])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 1_200, now: lockDate } })
-        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_000, lockedAt: lockDate } }]);
+        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_200, lockedAt: lockDate } }]);
     });
+
+    it('renews at the market price then when it fell below the locked one', () =>
+      spec
+        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_200, lockedAt: lockDate } }])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 1_100, now: data.expiryDate } })
+        .then([
+          {
+            type: 'ReservationRenewed',
+            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 1_100, renewedAt: data.expiryDate },
+          },
+        ]));
 
     it('does not lock a millisecond before the lock date, nor without auto-renew, nor twice', () => {
       const before = new Date(Date.parse(lockDate) - 1).toISOString();
@@ -276,11 +288,60 @@ describe('reservation decider', () => {
           },
         ]));
 
-    it('refuses to renew before expiry, and does nothing without auto-renew', () => {
+    it('renews ahead of expiry (two days before at the earliest), so the replacement can start the moment it ends', () => {
+      const ahead = new Date(Date.parse(data.expiryDate) - RENEWAL_LEAD_MS).toISOString();
+      const tooEarly = new Date(Date.parse(ahead) - 1).toISOString();
       spec
         .given([provisioned, autoRenewOn])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: lockDate } })
-        .thenRefuses('RESERVATION_NOT_EXPIRED');
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: tooEarly } })
+        .thenRefuses('RENEWAL_NOT_DUE');
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: ahead } })
+        .then([
+          {
+            type: 'ReservationRenewed',
+            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: ahead },
+          },
+        ]);
+    });
+
+    it('changes what the renewal buys until expiry, not after, and not once bought', () => {
+      const change = (at: string) => ({ type: 'ChangeRenewalSettings' as const, data: { quantity: 5, term: 'P3Y' as const, now: at } });
+      const changed: ReservationEvent = {
+        type: 'ReservationRenewalSettingsChanged',
+        data: { reservationId: 'r-1', quantity: 5, term: 'P3Y', billingPlan: 'Monthly', changedAt: now },
+      };
+      spec.given([provisioned, autoRenewOn]).when(change(now)).then([changed]);
+      spec.given([provisioned, autoRenewOn, changed]).when(change(now)).thenNothingHappens();
+      spec.given([provisioned, autoRenewOn]).when(change(data.expiryDate)).thenRefuses('RESERVATION_EXPIRING');
+      const renewed: ReservationEvent = {
+        type: 'ReservationRenewed',
+        data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: now },
+      };
+      spec.given([provisioned, autoRenewOn, renewed]).when(change(now)).thenRefuses('RENEWAL_ALREADY_BOUGHT');
+    });
+
+    it('records a renewal that cannot be bought, once, and renews it no more', () => {
+      const failed: ReservationEvent = {
+        type: 'ReservationRenewalFailed',
+        data: { reservationId: 'r-1', reason: 'its billing subscription s-1 is not active', failedAt: now },
+      };
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'FailRenewal', data: { reason: 'its billing subscription s-1 is not active', now } })
+        .then([failed]);
+      spec
+        .given([provisioned, autoRenewOn, failed])
+        .when({ type: 'FailRenewal', data: { reason: 'again', now } })
+        .thenNothingHappens();
+      spec
+        .given([provisioned, autoRenewOn, failed])
+        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
+        .thenNothingHappens();
+    });
+
+    it('does nothing without auto-renew', () => {
       spec
         .given([provisioned])
         .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })

@@ -27,6 +27,10 @@ export interface ReservationProvisionedData {
   expiryDate: string;
   /** Purchase price of one unit for the whole term; absent on reservations recorded before it was kept. */
   unitPriceUsd?: number;
+  /** Renew at expiry, as the line was bought (absent on older events: off). */
+  autoRenew?: boolean;
+  /** The subscription the line was billed to; a renewal bills it again (absent on older events). */
+  billingSubscriptionId?: string;
   /** Set when the reservation came from splitting or merging others. */
   origin?: { type: 'split' | 'merge'; reservationIds: string[] };
 }
@@ -56,6 +60,10 @@ export type ReservationEvent =
   | Message<'ReservationAutoRenewSet', { reservationId: string; autoRenew: boolean; setAt: string }>
   | Message<'ReservationRenewalPriceLocked', { reservationId: string; unitPriceUsd: number; lockedAt: string }>
   | Message<'ReservationRenewalCancelled', { reservationId: string; reason: string; cancelledAt: string }>
+  /** What the renewal will buy, changed before expiry. */
+  | Message<'ReservationRenewalSettingsChanged', { reservationId: string; quantity: number; term: Term; billingPlan: BillingPlan; changedAt: string }>
+  /** The renewal could not be bought (e.g. its billing subscription is no longer active). */
+  | Message<'ReservationRenewalFailed', { reservationId: string; reason: string; failedAt: string }>
   | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; renewalOrderNumber?: string; unitPriceUsd: number; renewedAt: string }>
   | Message<'ReservationSplit', { reservationId: string; into: SplitPart[]; splitAt: string }>
   | Message<'ReservationMerged', { reservationId: string; into: string; mergedWith: string[]; mergedAt: string }>
@@ -73,6 +81,8 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationAutoRenewSet',
   'ReservationRenewalPriceLocked',
   'ReservationRenewalCancelled',
+  'ReservationRenewalSettingsChanged',
+  'ReservationRenewalFailed',
   'ReservationRenewed',
   'ReservationSplit',
   'ReservationMerged',

@@ -11,6 +11,7 @@ export interface CartItemRequest {
   subscriptionId: string;
   term: Term;
   billingPlan: BillingPlan;
+  autoRenew?: boolean;
 }
 
 export class AddToCartCommand extends Command<CartResource> {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { Response } from 'express';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
 import { ApiCommand } from '../../http/openapi/api-routes';
@@ -20,6 +20,10 @@ export class AddToCartRequest {
   @ApiProperty({ format: 'uuid', description: 'The active subscription the reservation is bought under' }) @IsUUID() subscriptionId: string;
   @ApiProperty({ enum: TERMS }) @IsIn(TERMS) term: Term;
   @ApiProperty({ enum: BILLING_PLANS }) @IsIn(BILLING_PLANS) billingPlan: BillingPlan;
+  @ApiPropertyOptional({ default: true, description: 'Renew the reservation at expiry, with no gap; can be changed until then' })
+  @IsOptional()
+  @IsBoolean()
+  autoRenew?: boolean;
 }
 
 @ApiTags('carts')

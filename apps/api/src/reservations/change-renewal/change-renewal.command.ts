@@ -1,0 +1,39 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { BillingPlan, Term } from '@app/domain';
+import { EventStreams } from '@app/eventstore-client';
+import { ReservationOrders } from '@app/ordering';
+import { RequestContext } from '../../http/request-context';
+import { reservationInOrder, ReservationResource } from '../reservation.resource';
+
+export interface RenewalSettings {
+  quantity?: number;
+  term?: Term;
+  billingPlan?: BillingPlan;
+}
+
+export class ChangeRenewalCommand extends Command<ReservationResource> {
+  constructor(
+    readonly reservationId: string,
+    readonly settings: RenewalSettings,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/** What the renewal will buy — quantity, term, billing plan — may change until the reservation expires. */
+@CommandHandler(ChangeRenewalCommand)
+export class ChangeRenewalHandler implements ICommandHandler<ChangeRenewalCommand> {
+  constructor(
+    private readonly orders: ReservationOrders,
+    private readonly streams: EventStreams,
+  ) {}
+
+  async execute({ reservationId, settings, context }: ChangeRenewalCommand): Promise<ReservationResource> {
+    const orderId = await this.orders.locate(reservationId, context.partnerId);
+    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, () => ({
+      type: 'ChangeReservation',
+      data: { reservationId, change: { type: 'ChangeRenewalSettings', data: { ...settings, now: context.now } } },
+    }));
+  }
+}

@@ -1,0 +1,38 @@
+import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Response } from 'express';
+import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { ReservationResource } from '../reservation.resource';
+import { ChangeRenewalCommand } from './change-renewal.command';
+
+export class ChangeRenewalRequest {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_QUANTITY, description: 'VMs the renewal covers; the reservation’s own quantity if unset' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity?: number;
+  @ApiPropertyOptional({ enum: TERMS }) @IsOptional() @IsIn(TERMS) term?: Term;
+  @ApiPropertyOptional({ enum: BILLING_PLANS }) @IsOptional() @IsIn(BILLING_PLANS) billingPlan?: BillingPlan;
+}
+
+@ApiTags('reservations')
+@Controller({ path: 'reservations/:reservationId/renewal', version: '1' })
+export class ChangeRenewalController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Put()
+  @ApiOkResponse({ type: ReservationResource, description: 'The reservation with its renewal settings; 422 RESERVATION_EXPIRING once it has expired' })
+  async change(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Body() body: ChangeRenewalRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return withRevision(response, await this.commands.execute(new ChangeRenewalCommand(reservationId, body, context)));
+  }
+}
