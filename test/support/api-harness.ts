@@ -7,6 +7,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { scanKeys } from '@app/redis';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
+import { ApiContract } from './api-contract';
 
 export const CONTOSO_KEY = 'demo-key-contoso';
 export const FABRIKAM_KEY = 'demo-key-fabrikam';
@@ -30,10 +31,14 @@ export interface HttpAnswer<T = any> {
 export interface ApiHarness {
   app: INestApplication;
   url: string;
+  /** The served OpenAPI document, as a checker of answers. */
+  contract: ApiContract;
   /**
    * A request as a partner (Contoso unless another key is given). Like a
    * careful client, it sends the highest X-Position it has seen as
    * X-Min-Position on reads, so it reads its own writes from the views.
+   * Every answer is checked against the OpenAPI document: one that does not
+   * match its route and status (body or headers) fails the call.
    */
   call<T = any>(
     method: string,
@@ -73,11 +78,13 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const store = app.get(EventStoreDBClient);
+  const contract = await ApiContract.served(url);
   let lastPosition = 0n;
 
   return {
     app,
     url,
+    contract,
     async call(method, path, { body, key = CONTOSO_KEY, headers = {}, consistent = true } = {}) {
       const response = await fetch(`${url}${path}`, {
         method,
@@ -97,6 +104,10 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
         // not JSON: keep the text
+      }
+      const violations = contract.violations(method, path, response.status, response.headers, parsed);
+      if (violations.length > 0) {
+        throw new Error(`the answer does not match the OpenAPI document:\n  ${violations.join('\n  ')}\nbody: ${text.slice(0, 2_000)}`);
       }
       return { status: response.status, body: parsed as never, headers: response.headers };
     },

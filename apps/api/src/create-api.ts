@@ -21,6 +21,8 @@ export async function createApi(): Promise<INestApplication> {
   // Refuse a request without a valid key before its body is parsed.
   app.use(apiKeyBeforeBody(app.get(ApiKeys)));
   app.useBodyParser('json', { limit: '8mb' });
+  // ETag is the stream revision (for If-Match), set where there is one; never Express's hash of the body.
+  app.set('etag', false);
   app.useLogger(app.get(AppLogger));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(validationPipe());

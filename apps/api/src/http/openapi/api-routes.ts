@@ -55,9 +55,10 @@ const COMMAND_SUCCESS: HeadersObject = {
 };
 
 // Codes any route of a kind can give, whatever the resource.
-const BAD_INPUT = ['VALIDATION_FAILED', 'BAD_REQUEST'];
+// Every route reads its request context, which parses If-Match, reads included.
+const BAD_INPUT = ['VALIDATION_FAILED', 'BAD_REQUEST', 'INVALID_IF_MATCH'];
 const COMMAND_CODES: Required<RouteErrors> = {
-  400: [...BAD_INPUT, 'INVALID_IDEMPOTENCY_KEY', 'INVALID_IF_MATCH'],
+  400: [...BAD_INPUT, 'INVALID_IDEMPOTENCY_KEY'],
   404: [],
   409: ['IDEMPOTENCY_KEY_IN_USE', 'STALE_REVISION', 'CONCURRENT_MODIFICATION'],
   422: ['IDEMPOTENCY_KEY_MISMATCH'],
