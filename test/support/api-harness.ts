@@ -7,6 +7,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { scanKeys } from '@app/redis';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
+import { eventViolations, StoredEventLike } from '../../libs/event-catalog/testing/event-validation';
 import { ApiContract } from './api-contract';
 
 export const CONTOSO_KEY = 'demo-key-contoso';
@@ -47,6 +48,7 @@ export interface ApiHarness {
   ): Promise<HttpAnswer<T>>;
   /** How many events $all holds: the witness that a refused command wrote nothing. */
   countEvents(): Promise<number>;
+  /** Stops the app; fails when an event the suite wrote (api or worker) does not match the event catalog's schema for it. */
   close(): Promise<void>;
 }
 
@@ -118,10 +120,14 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     },
     async close() {
       const prefix = app.get(Redis).options.keyPrefix!;
+      const written: StoredEventLike[] = [];
+      for await (const { event } of store.readAll()) if (event) written.push(event);
+      const violations = eventViolations(written);
       await app.close();
       // After close: shutting down still writes (status, queue metadata).
       await removeKeys(prefix);
       rmSync(dataDir, { recursive: true, force: true });
+      if (violations.length > 0) throw new Error(`events written do not match the event catalog (docs/events.md):\n  ${violations.join('\n  ')}`);
     },
   };
 }

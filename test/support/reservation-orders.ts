@@ -59,8 +59,17 @@ export async function seedReservationOrder(
     totalUsd: (r.unitPriceUsd ?? 1_000) * r.quantity,
   }));
   const now = effective.toISOString();
+  // The metadata every event carries (libs/eventstore-client/src/event-metadata.ts), so seeded events pass the event catalog as written ones do.
+  const metadata = {
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    partnerId: owner.partnerId,
+    actor: `${owner.partnerId}/test-seed`,
+    timestamp: now,
+  };
   const events = [
     jsonEvent({
+      metadata,
       type: 'OrderPlaced',
       data: {
         orderId,
@@ -77,10 +86,14 @@ export async function seedReservationOrder(
       },
     }),
     ...provisioned.flatMap((r) => [
-      jsonEvent({ type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: r.lineNumber, reservationId: r.reservationId, startedAt: now } }),
-      jsonEvent({ type: 'ReservationProvisioned', data: { ...r } }),
+      jsonEvent({
+        type: 'OrderLineProvisioningStarted',
+        data: { orderId, lineNumber: r.lineNumber, reservationId: r.reservationId, startedAt: now },
+        metadata,
+      }),
+      jsonEvent({ type: 'ReservationProvisioned', data: { ...r }, metadata }),
     ]),
-    jsonEvent({ type: 'OrderCompleted', data: { orderId, reservationIds: provisioned.map((r) => r.reservationId), completedAt: now } }),
+    jsonEvent({ type: 'OrderCompleted', data: { orderId, reservationIds: provisioned.map((r) => r.reservationId), completedAt: now }, metadata }),
   ];
   await store.appendToStream(orderStream(orderId), events, { expectedRevision: 'no_stream' });
   return { orderId, reservationIds: provisioned.map((r) => r.reservationId) };

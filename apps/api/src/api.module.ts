@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CustomersModule } from './customers/customers.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
 import { HttpSupportModule } from './http/http.module';
@@ -34,6 +35,7 @@ import { UsageModule } from './usage/usage.module';
     OrdersModule,
     ReservationsModule,
     UsageModule,
+    EventsModule,
   ],
   // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { Decider, Message } from '@app/domain';
+import { currentVersionOf, storedVersionOf, upcast } from '@app/event-catalog';
 import { CommandContext, EventMetadata, metadataFor } from './event-metadata';
 import { EventStore, NewEvent, WrongExpectedRevisionError } from './port/event-store.port';
 
@@ -82,7 +83,7 @@ export class EventStreams {
     let revision = NO_STREAM;
     let position: bigint | undefined;
     for (const event of await this.store.readStream(stream)) {
-      state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
+      state = decider.evolve(state, asMessage<Event>(event));
       revision = event.revision;
       position = event.position;
     }
@@ -105,7 +106,7 @@ export class EventStreams {
 
   /** The first `count` events of a stream ([] when it does not exist). */
   async readFirst<Event extends Message>(stream: string, count: number): Promise<Event[]> {
-    return (await this.store.readStream(stream, { maxCount: count })).map((event) => ({ type: event.type, data: event.data }) as unknown as Event);
+    return (await this.store.readStream(stream, { maxCount: count })).map((event) => asMessage<Event>(event));
   }
 
   handle<State, Command extends Message, Event extends Message>(
@@ -162,11 +163,20 @@ export class EventStreams {
 
   private toNew(events: Message[], context: CommandContext, stream: string): NewEvent[] {
     const metadata = metadataFor(context);
-    return events.map((event, index) => ({
-      id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
-      type: event.type,
-      data: event.data as Record<string, unknown>,
-      metadata: { ...metadata },
-    }));
+    return events.map((event, index) => {
+      // Version 1 is the absence of schemaVersion, as on every event written before versions existed.
+      const version = currentVersionOf(event.type) ?? 1;
+      return {
+        id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        metadata: version > 1 ? { ...metadata, schemaVersion: version } : { ...metadata },
+      };
+    });
   }
+}
+
+/** A stored event as the domain reads it: in its type's current shape, whatever version it was written at (see libs/event-catalog). */
+function asMessage<Event extends Message>(event: { type: string; data: unknown; metadata?: unknown }): Event {
+  return { type: event.type, data: upcast(event.type, event.data, storedVersionOf(event.metadata)) } as unknown as Event;
 }

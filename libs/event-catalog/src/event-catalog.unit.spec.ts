@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { eventViolations } from '../testing/event-validation';
+import { EVENT_TYPES, EventType } from './event-types';
+import { eventsMarkdown } from './events-markdown';
+import { catalogDocument, upcast } from './event-catalog';
+import { record, id, text, count } from './json-schema';
+
+const DOMAIN = join(__dirname, '../../domain/src');
+/** Written outside the deciders, by libs/ordering's order numbers. */
+const WRITTEN_OUTSIDE_THE_DOMAIN = ['OrderNumberAllocated'];
+
+/** Every `Message<'Type', …>` in a type alias named …Event of libs/domain: the event types the deciders can write. */
+function domainEventTypes(): string[] {
+  const files = readdirSync(DOMAIN, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
+  const types = new Set<string>();
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(join(DOMAIN, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    const visit = (node: ts.Node, inEvent: boolean): void => {
+      const eventAlias = inEvent || (ts.isTypeAliasDeclaration(node) && node.name.text.endsWith('Event'));
+      if (eventAlias && ts.isTypeReferenceNode(node) && node.typeName.getText(source) === 'Message') {
+        const [first] = node.typeArguments ?? [];
+        if (first && ts.isLiteralTypeNode(first) && ts.isStringLiteral(first.literal)) types.add(first.literal.text);
+      }
+      node.forEachChild((child) => visit(child, eventAlias));
+    };
+    visit(source, false);
+  }
+  return [...types].sort();
+}
+
+describe('the event catalog', () => {
+  it('has a schema for every event type of libs/domain, and only for those', () => {
+    const domain = domainEventTypes();
+    expect(domain.length).toBeGreaterThan(30);
+    const catalogued = new Set(EVENT_TYPES.map((entry) => entry.type));
+    const missing = domain.filter((type) => !catalogued.has(type));
+    // A failure here names each type to add to libs/event-catalog/src/event-types.ts; docs/events.md says how.
+    expect(missing).toEqual([]);
+    expect([...catalogued].filter((type) => !domain.includes(type) && !WRITTEN_OUTSIDE_THE_DOMAIN.includes(type))).toEqual([]);
+    expect(catalogued.size).toBe(EVENT_TYPES.length);
+  });
+
+  it('gives each type a stream, a cause, and an example its own schema accepts', () => {
+    for (const entry of EVENT_TYPES) {
+      expect({ type: entry.type, stream: entry.stream.length > 0, cause: entry.cause.length > 0 }).toEqual({ type: entry.type, stream: true, cause: true });
+    }
+    const metadata = { correlationId: 'c', causationId: 'k', partnerId: 'contoso', actor: 'contoso/demo', timestamp: '2026-06-01T09:30:00.000Z' };
+    expect(eventViolations(EVENT_TYPES.map((entry) => ({ type: entry.type, data: entry.example, metadata })))).toEqual([]);
+  });
+
+  it('names what is wrong with an event: an unknown type, a missing or extra field, bad metadata', () => {
+    const metadata = { correlationId: 'c', causationId: 'k', partnerId: 'contoso', actor: 'contoso/demo', timestamp: '2026-06-01T09:30:00.000Z' };
+    const registered = EVENT_TYPES.find((entry) => entry.type === 'CustomerRegistered')!.example;
+    expect(eventViolations([{ type: 'CustomerRenamed', data: {}, metadata }])).toEqual([expect.stringContaining('no schema for event type CustomerRenamed')]);
+    expect(eventViolations([{ type: 'CustomerRegistered', data: { ...registered, name: undefined, nickname: 'C' }, metadata }])).toEqual([
+      expect.stringContaining("must have required property 'name'"),
+      expect.stringContaining('must NOT have additional properties {"additionalProperty":"nickname"}'),
+    ]);
+    expect(eventViolations([{ type: 'CustomerRegistered', data: registered, metadata: { partnerId: 'contoso' } }])).toEqual(
+      expect.arrayContaining([expect.stringContaining("metadata must have required property 'correlationId'")]),
+    );
+  });
+
+  it('reads an old version in the current shape, and keeps validating it against its own schema', () => {
+    // A type at version 2, as a change would leave it: version 1 named the seats "count".
+    const seats: EventType = {
+      type: 'SeatsReserved',
+      version: 2,
+      stream: 'seats-{id}',
+      cause: 'test',
+      schema: record({ id, seats: count(1), unit: text }),
+      older: { 1: { schema: record({ id, count: count(1) }), upcast: ({ count: seats, ...rest }) => ({ ...rest, seats, unit: 'seat' }) } },
+      example: { id: 'a', seats: 2, unit: 'seat' },
+    };
+    expect(upcast('SeatsReserved', { id: 'a', count: 2 }, 1, [seats])).toEqual({ id: 'a', seats: 2, unit: 'seat' });
+    expect(upcast('SeatsReserved', { id: 'a', seats: 2, unit: 'seat' }, 2, [seats])).toEqual({ id: 'a', seats: 2, unit: 'seat' });
+    expect(() => upcast('SeatsReserved', { id: 'a' }, 1, [{ ...seats, older: {} }])).toThrow('SeatsReserved version 1 has no upcast to version 2');
+    // Every real type is at version 1 today: reading one changes nothing.
+    const placed = EVENT_TYPES.find((entry) => entry.type === 'OrderPlaced')!;
+    expect(upcast('OrderPlaced', placed.example, 1)).toBe(placed.example);
+  });
+
+  it('serves every version of every schema', () => {
+    const document = catalogDocument();
+    expect(document.events.map((entry) => entry.type)).toEqual(EVENT_TYPES.map((entry) => entry.type));
+    for (const entry of document.events) expect(entry.versions[entry.version]).toBe(entry.schema);
+  });
+
+  it('is what docs/events.md says (npm run docs:events writes it)', () => {
+    expect(readFileSync(join(__dirname, '../../../docs/events.md'), 'utf8')).toBe(eventsMarkdown());
+  });
+});

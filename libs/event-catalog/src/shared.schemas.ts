@@ -1,0 +1,79 @@
+import { amount, count, flag, id, instant, JsonSchema, listOf, oneOf, record, text } from './json-schema';
+
+export const term = oneOf('P1Y', 'P3Y');
+export const billingPlan = oneOf('Upfront', 'Monthly');
+
+export const scope = {
+  oneOf: [record({ type: oneOf('single'), subscriptionId: id }), record({ type: oneOf('shared') })],
+};
+
+export const cartLine = record(
+  {
+    lineId: id,
+    catalogItemId: id,
+    armSkuName: text,
+    region: text,
+    term,
+    billingPlan,
+    quantity: count(1),
+    subscriptionId: id,
+    unitPriceUsd: amount,
+    autoRenew: flag,
+  },
+  ['autoRenew'],
+);
+
+export const splitPart = record({ reservationId: id, quantity: count(1) });
+
+export const origin = record({ type: oneOf('split', 'merge'), reservationIds: listOf(id) });
+
+/**
+ * A split or merge writes its new reservations' ReservationProvisioned as a
+ * copy of the source reservation's state (libs/domain reservation-changes.ts),
+ * so these state fields of the source can appear; readers ignore them.
+ */
+const copied = (schema: JsonSchema): JsonSchema => ({
+  ...schema,
+  description: 'Copied from the source reservation by a split or merge; not part of the event',
+});
+const COPIED_BY_SPLIT_AND_MERGE: Record<string, JsonSchema> = {
+  status: copied(oneOf('Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged')),
+  renewalUnitPriceUsd: copied(amount),
+  renewalOrderId: copied(id),
+  renewal: copied({ type: 'object' }),
+  renewalSettings: copied({ type: 'object' }),
+  renewalFailure: copied({ type: 'object' }),
+  endedAt: copied(instant),
+  splitInto: copied(listOf(splitPart)),
+  mergedInto: copied(id),
+  cancellationId: copied(id),
+};
+
+export const reservationProvisioned = record(
+  {
+    reservationId: id,
+    orderId: id,
+    orderNumber: text,
+    lineNumber: count(1),
+    customerId: id,
+    partnerId: id,
+    catalogItemId: id,
+    armSkuName: text,
+    region: text,
+    flexibilityGroup: text,
+    ratio: { type: 'number', exclusiveMinimum: 0 },
+    quantity: count(1),
+    term,
+    billingPlan,
+    scope,
+    appliedSubscriptionIds: listOf(id),
+    effectiveDate: instant,
+    expiryDate: instant,
+    unitPriceUsd: amount,
+    autoRenew: flag,
+    billingSubscriptionId: id,
+    origin,
+    ...COPIED_BY_SPLIT_AND_MERGE,
+  },
+  ['unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
+);
