@@ -115,7 +115,7 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
         ),
       );
     }
-    const usageStore = new UsageStore(redis);
+    const usageStore = new UsageStore(redis, { get: () => 400 } as unknown as ConstructorParameters<typeof UsageStore>[1]);
     const ingest = await timed(async () => {
       for (const customer of customers) for (let i = 0; i < customer.usage.length; i += 10_000) await usageStore.save(customer.usage.slice(i, i + 10_000));
     });

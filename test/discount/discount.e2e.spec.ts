@@ -136,6 +136,63 @@ describe('scope discount', () => {
     expect((await api.call('GET', `/v1/customers/${customerId}/costs`)).body.items).toEqual(costs);
   });
 
+  /** A customer with one subscription, and a function to read its costs once they hold `rows` rows. */
+  async function customerWithCosts(name: string) {
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name } })).body.customerId as string;
+    const subscriptionId = randomUUID();
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
+    const costsWhen = (wanted: (items: Array<{ payAsYouGoCostUsd: number; discountedCostUsd: number }>) => boolean) =>
+      eventually(async () => {
+        const answer = await api.call('GET', `/v1/customers/${customerId}/costs`, { consistent: false });
+        return answer.body.items && wanted(answer.body.items) ? answer.body.items : undefined;
+      });
+    return { customerId, subscriptionId, costsWhen };
+  }
+
+  it('recomputes an hour when a usage record is sent again with the same id and other values (a correction)', async () => {
+    const { customerId, subscriptionId, costsWhen } = await customerWithCosts('Correction Co');
+    const record = {
+      recordId: `fix-${randomUUID()}`,
+      customerId,
+      subscriptionId,
+      resourceId: 'vm-1',
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour: '2026-06-01T10:00:00Z',
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    };
+    await api.call('POST', '/v1/usage', { body: { records: [record] } });
+    await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.1);
+    const corrected = await api.call('POST', '/v1/usage', { body: { records: [{ ...record, quantity: 0.5 }] } });
+    expect(corrected.status).toBe(202);
+    const costs = await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.05);
+    expect(costs).toHaveLength(1);
+  });
+
+  it('discounts a customer-hour of 10,000 records, each event well under the store’s 1 MiB append limit', async () => {
+    const { customerId, subscriptionId, costsWhen } = await customerWithCosts('Big Hour Co');
+    const hour = '2026-06-02T10:00:00Z';
+    const records = Array.from({ length: 10_000 }, (_, i) => ({
+      customerId,
+      subscriptionId,
+      resourceId: `vm-${i}`,
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour,
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    }));
+    expect((await api.call('POST', '/v1/usage', { body: { records } })).status).toBe(202);
+    const costs = await costsWhen((items) => items.length === 1);
+    expect(costs[0].payAsYouGoCostUsd).toBeCloseTo(1_000, 6);
+    const client = api.app.get(EventStoreDBClient);
+    for await (const { event } of client.readStream(`discount-${customerId}-2026060210`)) {
+      expect(JSON.stringify(event!.data).length).toBeLessThan(64 * 1024);
+      expect(event!.data).toMatchObject({ recordCount: 10_000 });
+    }
+  });
+
   it('imports a usage CSV through the API with npm run usage:import, and names the line of a bad row', async () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Csv Co' } });
     const subscriptionId = randomUUID();

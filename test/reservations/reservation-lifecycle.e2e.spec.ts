@@ -75,8 +75,8 @@ describe('reservation lifecycle', () => {
 
   const view = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`, { consistent: false })).body;
   /** A reservation once the view shows it in the state asked for; on a timeout, what it showed last. */
-  const viewWhen = async (id: string, wanted: (state: any) => boolean) => {
-    let last: unknown;
+  const viewWhen = async (id: string, wanted: (state: any) => boolean): Promise<any> => {
+    let last: any;
     return eventually(
       async () => {
         last = await view(id);

@@ -118,6 +118,13 @@ export class Environment {
   @Max(256)
   FULFILMENT_CONCURRENCY = 8;
 
+  /** How long ingested usage is kept in Redis, by the hour it records. Redis runs with noeviction, so usage must not grow without bound. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3_650)
+  USAGE_RETENTION_DAYS = 400;
+
   /** First retry delay of a transient failure; doubles each attempt, with jitter. */
   @Type(() => Number)
   @IsInt()

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit } from '@app/domain';
+import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit, summarizeHour } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
 import { HourRange, UsageStore } from './usage-store';
@@ -38,7 +38,7 @@ export class DiscountCalculation {
       const handled = await this.streams.handle(
         discountStream(job.customerId, hour),
         discountDecider,
-        { type: 'ApplyDiscount', data: { customerId: job.customerId, hour, resultHash, ...result } },
+        { type: 'ApplyDiscount', data: { customerId: job.customerId, hour, resultHash, ...summarizeHour(result) } },
         {
           correlationId: job.correlationId,
           // Same hour, same result: same event ids, so even a racing rerun writes once.

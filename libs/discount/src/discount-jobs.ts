@@ -5,18 +5,33 @@ import { DiscountJob } from './discount-calculation';
 
 /**
  * Jobs for a batch of usage: one per customer and hour range. The job id is a
- * fingerprint of the range and the records, so ingesting the same batch again
- * does not queue the work twice while the first job is known.
+ * fingerprint of the range and the records' contents, so ingesting the same
+ * batch again does not queue the work twice while the first job is known, and
+ * a correction (the same record id with other values) queues a new job that
+ * recomputes its hour.
  */
 export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], records: UsageRecord[]): Promise<string[]> {
   const ids: string[] = [];
   for (const job of jobs) {
-    const recordIds = records
+    const contents = records
       .filter((r) => r.customerId === job.customerId)
-      .map((r) => r.recordId)
+      .map((r) =>
+        JSON.stringify([
+          r.recordId,
+          r.subscriptionId,
+          r.resourceId,
+          r.region,
+          r.vmSize,
+          r.hour,
+          r.quantity,
+          r.payAsYouGoRateUsd,
+          r.licenseRateUsd ?? 0,
+          r.spot ?? false,
+        ]),
+      )
       .sort();
     const fingerprint = createHash('sha256')
-      .update(`${job.fromHour}|${job.toHour}|${recordIds.join(',')}`)
+      .update(`${job.fromHour}|${job.toHour}|${contents.join('\n')}`)
       .digest('hex')
       .slice(0, 32);
     const jobId = `discount-${job.customerId}-${fingerprint}`;

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
+import { AppConfig } from '@app/config';
 import { UsageRecord } from '@app/domain';
 
 const HOUR_MS = 3_600_000;
@@ -12,13 +14,25 @@ export interface HourRange {
   toHour: string;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * Ingested usage, kept in Redis per customer and hour. A record is stored
- * under its id, so ingesting the same file twice stores it once.
+ * under its id, so ingesting the same file twice stores it once, and sending
+ * it again with other values corrects it. Each hour expires
+ * USAGE_RETENTION_DAYS after the hour it records (Redis runs with noeviction:
+ * nothing may grow without bound); older hours leave the customer's index.
  */
 @Injectable()
 export class UsageStore {
-  constructor(@Inject(Redis) private readonly redis: Redis) {}
+  private readonly retentionMs: number;
+
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(ConfigService) config: AppConfig,
+  ) {
+    this.retentionMs = config.get('USAGE_RETENTION_DAYS', { infer: true }) * DAY_MS;
+  }
 
   /** Stores the records and returns, per customer, the hours they span. */
   async save(records: UsageRecord[]): Promise<HourRange[]> {
@@ -28,6 +42,7 @@ export class UsageStore {
       const hourMs = Math.floor(Date.parse(record.hour) / HOUR_MS) * HOUR_MS;
       const stored: UsageRecord = { ...record, hour: new Date(hourMs).toISOString() };
       pipeline.hset(usageKey(record.customerId, hourMs), record.recordId, JSON.stringify(stored));
+      pipeline.pexpireat(usageKey(record.customerId, hourMs), hourMs + this.retentionMs);
       pipeline.zadd(hoursKey(record.customerId), hourMs, String(hourMs));
       const range = ranges.get(record.customerId);
       if (!range) ranges.set(record.customerId, { from: hourMs, to: hourMs });
@@ -35,6 +50,14 @@ export class UsageStore {
         range.from = Math.min(range.from, hourMs);
         range.to = Math.max(range.to, hourMs);
       }
+    }
+    const cutoff = Date.now() - this.retentionMs;
+    for (const [customerId, { to }] of ranges) {
+      pipeline.zremrangebyscore(hoursKey(customerId), '-inf', `(${cutoff}`);
+      // The index lives as long as its newest hour: set when it has no expiry yet, and only ever pushed later (Redis 7).
+      const until = Math.max(to + this.retentionMs, Date.now());
+      pipeline.pexpireat(hoursKey(customerId), until, 'NX');
+      pipeline.pexpireat(hoursKey(customerId), until, 'GT');
     }
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);

@@ -12,8 +12,16 @@ export interface UsageRecord {
   hour: string;
   /** VM-hours in that hour: 0..1. */
   quantity: number;
+  /** The compute rate per hour: the part a reservation covers. */
   payAsYouGoRateUsd: number;
+  /** The software licence rate per hour (Windows and other licensed images): never covered, always charged. */
+  licenseRateUsd?: number;
+  /** Spot VMs are never covered by a reservation. */
+  spot?: boolean;
 }
+
+/** Azure writes one region several ways (`West Europe`, `WestEurope`, `westeurope`); they are one region. */
+export const normalizeRegion = (region: string) => region.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** What the engine needs to know of a reservation. */
 export interface ReservationBenefit {
@@ -53,9 +61,9 @@ export interface DiscountedRecord {
   coveredHours: number;
   payAsYouGoHours: number;
   allocations: Allocation[];
-  /** What the usage would cost with no reservation. */
+  /** What the usage would cost with no reservation: compute and licence. */
   payAsYouGoCostUsd: number;
-  /** What is billed: only the uncovered hours, at pay-as-you-go. */
+  /** What is billed: the uncovered compute hours at pay-as-you-go, and the licence for every hour. */
   discountedCostUsd: number;
   savingsUsd: number;
 }
@@ -77,7 +85,7 @@ export interface DiscountResult {
 const EPSILON = 1e-9;
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-const matchKey = (customerId: string, region: string, flexibilityGroup: string) => `${customerId}\n${region}\n${flexibilityGroup}`;
+const matchKey = (customerId: string, region: string, flexibilityGroup: string) => `${customerId}\n${normalizeRegion(region)}\n${flexibilityGroup}`;
 
 const effectiveIn = (reservation: ReservationBenefit, hour: string) =>
   Date.parse(reservation.effectiveDate) <= Date.parse(hour) && Date.parse(hour) < Date.parse(reservation.expiryDate);
@@ -99,6 +107,9 @@ const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
  * - single-scope reservations apply before shared ones (and only to their
  *   subscription); within a scope, the earliest reservation applies first;
  * - only reservations effective in the hour count;
+ * - only compute is covered: a licence (Windows and other images) is always
+ *   charged, and spot VMs are never covered;
+ * - region names match however they are written;
  * - whatever is not covered is charged at pay-as-you-go.
  *
  * Pure and deterministic: the same usage and reservations give the same
@@ -127,7 +138,9 @@ export function applyReservationDiscounts(
       .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.resourceId.localeCompare(b.resourceId) || a.recordId.localeCompare(b.recordId))
       .map((record) => {
         const size = sizeOf(record.vmSize);
-        return { record, size, remaining: size ? record.quantity * size.ratio : 0, allocations: [] as Allocation[] };
+        // A spot VM, or a size the catalog does not know, takes nothing from a reservation.
+        const coverable = size && !record.spot ? size : undefined;
+        return { record, size: coverable, remaining: coverable ? record.quantity * coverable.ratio : 0, allocations: [] as Allocation[] };
       });
     const buckets = new Map<string, typeof open>();
     for (const entry of open) {
@@ -165,8 +178,9 @@ export function applyReservationDiscounts(
         9,
       );
       const payAsYouGoHours = round(record.quantity - coveredHours, 9);
-      const payAsYouGoCostUsd = round(record.quantity * record.payAsYouGoRateUsd, 6);
-      const discountedCostUsd = round(payAsYouGoHours * record.payAsYouGoRateUsd, 6);
+      const licenseUsd = record.quantity * (record.licenseRateUsd ?? 0);
+      const payAsYouGoCostUsd = round(record.quantity * record.payAsYouGoRateUsd + licenseUsd, 6);
+      const discountedCostUsd = round(payAsYouGoHours * record.payAsYouGoRateUsd + licenseUsd, 6);
       records.push({
         recordId: record.recordId,
         customerId: record.customerId,

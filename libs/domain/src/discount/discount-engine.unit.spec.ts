@@ -107,6 +107,27 @@ describe('reservation discount engine', () => {
     expect(result.records[0]).toMatchObject({ coveredHours: 0, payAsYouGoHours: 1, allocations: [] });
   });
 
+  describe('what a reservation covers', () => {
+    it('covers compute only: a Windows VM’s licence is charged on every hour, covered or not', () => {
+      const [record] = applyReservationDiscounts([usage({ payAsYouGoRateUsd: 0.1, licenseRateUsd: 0.05 })], [reservation()], sizeOf).records;
+      expect(record).toMatchObject({ coveredHours: 1, payAsYouGoCostUsd: 0.15, discountedCostUsd: 0.05, savingsUsd: 0.1 });
+    });
+
+    it('never covers a spot VM', () => {
+      const [spot, regular] = applyReservationDiscounts([usage({ spot: true, recordId: 'a' }), usage({ recordId: 'b' })], [reservation()], sizeOf).records;
+      expect([spot.coveredHours, spot.discountedCostUsd, regular.coveredHours]).toEqual([0, 0.1, 1]);
+    });
+
+    it('matches regions however they are written: West Europe, WestEurope and westeurope are one', () => {
+      const result = applyReservationDiscounts(
+        [usage({ region: 'West Europe', quantity: 0.5 }), usage({ region: 'WestEurope', quantity: 0.25 }), usage({ region: 'westeurope', quantity: 0.25 })],
+        [reservation({ region: 'West Europe' })],
+        sizeOf,
+      );
+      expect(covered(result)).toEqual([0.5, 0.25, 0.25]);
+    });
+  });
+
   describe('renewal', () => {
     it('bills no hour at pay-as-you-go across a renewal that takes effect the instant the old reservation expires', () => {
       // The old one expires mid-hour; its renewal, bought ahead, takes effect at that very instant.

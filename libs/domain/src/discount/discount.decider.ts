@@ -1,13 +1,81 @@
 import { Decider, Message } from '../shared/decider';
-import { DiscountedRecord, ReservationHour } from './discount-engine';
+import { DiscountedRecord, DiscountResult, ReservationHour } from './discount-engine';
+
+/** One subscription's usage in one hour, summed: what the bill and the cost views need. */
+export interface SubscriptionHourCost {
+  subscriptionId: string;
+  records: number;
+  quantity: number;
+  coveredHours: number;
+  payAsYouGoCostUsd: number;
+  discountedCostUsd: number;
+  savingsUsd: number;
+}
 
 export interface DiscountAppliedData {
   customerId: string;
   hour: string;
   /** Fingerprint of the result; a rerun that computes the same result writes nothing. */
   resultHash: string;
-  records: DiscountedRecord[];
+  /**
+   * Per subscription, the hour's usage summed. An hour of any size stays a
+   * small event (the store takes at most 1 MiB an append); the per-record
+   * detail is recomputed from the stored usage by the same pure engine.
+   */
+  subscriptions?: SubscriptionHourCost[];
+  recordCount?: number;
+  /** Per record: kept by events written before the summary (an hour of more than about 2,000 records could not be written). */
+  records?: DiscountedRecord[];
   utilization: ReservationHour[];
+}
+
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** The engine's result for one customer-hour, summed per subscription. */
+export function summarizeHour(result: DiscountResult): Pick<DiscountAppliedData, 'subscriptions' | 'recordCount' | 'utilization'> {
+  const bySubscription = new Map<string, SubscriptionHourCost>();
+  for (const record of result.records) {
+    const cost = bySubscription.get(record.subscriptionId) ?? {
+      subscriptionId: record.subscriptionId,
+      records: 0,
+      quantity: 0,
+      coveredHours: 0,
+      payAsYouGoCostUsd: 0,
+      discountedCostUsd: 0,
+      savingsUsd: 0,
+    };
+    cost.records++;
+    cost.quantity += record.quantity;
+    cost.coveredHours += record.coveredHours;
+    cost.payAsYouGoCostUsd += record.payAsYouGoCostUsd;
+    cost.discountedCostUsd += record.discountedCostUsd;
+    cost.savingsUsd += record.savingsUsd;
+    bySubscription.set(record.subscriptionId, cost);
+  }
+  const subscriptions = [...bySubscription.values()]
+    .map((c) => ({
+      ...c,
+      quantity: round6(c.quantity),
+      coveredHours: round6(c.coveredHours),
+      payAsYouGoCostUsd: round6(c.payAsYouGoCostUsd),
+      discountedCostUsd: round6(c.discountedCostUsd),
+      savingsUsd: round6(c.savingsUsd),
+    }))
+    .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
+  return { subscriptions, recordCount: result.records.length, utilization: result.utilization };
+}
+
+/** The hour's cost per subscription, from either shape of the event. */
+export function subscriptionCosts(data: DiscountAppliedData): Array<Pick<SubscriptionHourCost, 'subscriptionId' | 'payAsYouGoCostUsd' | 'discountedCostUsd'>> {
+  if (data.subscriptions) return data.subscriptions;
+  const summed = new Map<string, { subscriptionId: string; payAsYouGoCostUsd: number; discountedCostUsd: number }>();
+  for (const record of data.records ?? []) {
+    const cost = summed.get(record.subscriptionId) ?? { subscriptionId: record.subscriptionId, payAsYouGoCostUsd: 0, discountedCostUsd: 0 };
+    cost.payAsYouGoCostUsd += record.payAsYouGoCostUsd;
+    cost.discountedCostUsd += record.discountedCostUsd;
+    summed.set(record.subscriptionId, cost);
+  }
+  return [...summed.values()];
 }
 
 export type DiscountEvent = Message<'DiscountApplied', DiscountAppliedData>;

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Queue } from 'bullmq';
 import { v5 as uuidv5 } from 'uuid';
 import { ruleViolated, UsageRecord } from '@app/domain';
@@ -30,7 +30,18 @@ export class UsageRecordRequest {
   @IsIso8601Date({ startOfHour: true })
   hour: string;
   @ApiProperty({ minimum: 0, maximum: 1, description: 'VM-hours in that hour' }) @IsNumber() @Min(0) @Max(1) quantity: number;
-  @ApiProperty({ example: 0.192 }) @IsNumber() @Min(0) @Max(1_000) payAsYouGoRateUsd: number;
+  @ApiProperty({ example: 0.192, description: 'The compute rate per hour: what a reservation covers' })
+  @IsNumber()
+  @Min(0)
+  @Max(1_000)
+  payAsYouGoRateUsd: number;
+  @ApiPropertyOptional({ example: 0.092, description: 'The software licence rate per hour (Windows and other licensed images): always charged' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1_000)
+  licenseRateUsd?: number;
+  @ApiPropertyOptional({ description: 'A spot VM: never covered by a reservation' }) @IsOptional() @IsBoolean() spot?: boolean;
 }
 
 export class IngestUsageRequest {

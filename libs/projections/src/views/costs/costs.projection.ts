@@ -1,4 +1,4 @@
-import { DiscountAppliedData } from '@app/domain';
+import { DiscountAppliedData, subscriptionCosts } from '@app/domain';
 import { Projection, ViewWrite } from '../../projection';
 import { COSTS, costKeys, CostDay, UtilizationDay } from './costs.view';
 
@@ -17,14 +17,13 @@ export const costsProjection: Projection = {
     return [costKeys.costDay(customerId, dayOf(hour)), ...utilization.map((u) => costKeys.utilizationDay(u.reservationId, dayOf(hour)))];
   },
   apply(event, documents) {
-    const { customerId, hour, records, utilization } = event.data as DiscountAppliedData;
+    const data = event.data as DiscountAppliedData;
+    const { customerId, hour, utilization } = data;
     const date = dayOf(hour);
     const costKey = costKeys.costDay(customerId, date);
     const perSubscription: CostDay['hours'][string] = {};
-    for (const record of records) {
-      const totals = (perSubscription[record.subscriptionId] ??= { payAsYouGoCostUsd: 0, discountedCostUsd: 0 });
-      totals.payAsYouGoCostUsd += record.payAsYouGoCostUsd;
-      totals.discountedCostUsd += record.discountedCostUsd;
+    for (const { subscriptionId, payAsYouGoCostUsd, discountedCostUsd } of subscriptionCosts(data)) {
+      perSubscription[subscriptionId] = { payAsYouGoCostUsd, discountedCostUsd };
     }
     const previous = documents[costKey] as CostDay | undefined;
     const writes: ViewWrite[] = [
