@@ -39,7 +39,11 @@ describe('Idempotency-Key', () => {
     expect((await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(subscriptionId), headers: withKey(key) })).status).toBe(201);
     const before = await api.countEvents();
     const different = await api.call('POST', `/v1/carts/${cartId}/items`, { body: { ...line(subscriptionId), quantity: 7 }, headers: withKey(key) });
-    expect({ status: different.status, code: different.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_MISMATCH' });
+    expect({ status: different.status, code: different.body.code, error: different.body.error }).toEqual({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_MISMATCH',
+      error: 'Unprocessable Entity',
+    });
     expect(await api.countEvents()).toBe(before);
   });
 

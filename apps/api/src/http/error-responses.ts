@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Response } from 'express';
 import { DomainError } from '@app/domain';
@@ -69,7 +70,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body: ErrorBody = {
       ...fields,
       statusCode,
-      error: fields.error ?? error.name,
+      // The reason phrase ("Unprocessable Entity"), not the exception's class name.
+      error: fields.error ?? STATUS_CODES[statusCode] ?? error.name,
       code: fields.code ?? CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`,
       message,
     };
