@@ -14,6 +14,7 @@ import { EventStoreConnection } from '@app/eventstore-client';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';
+import { seedReservationOrder } from '../support/reservation-orders';
 import { ROOT, RunningProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(90_000);
@@ -191,6 +192,24 @@ describe('scope discount', () => {
       expect(JSON.stringify(event!.data).length).toBeLessThan(64 * 1024);
       expect(event!.data).toMatchObject({ recordCount: 10_000 });
     }
+  });
+
+  it('counts a day with no matching usage as 0% utilization', async () => {
+    const { customerId, subscriptionId } = await customerWithCosts('Idle Co');
+    const effectiveDate = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const { reservationIds } = await seedReservationOrder(
+      api.app.get(EventStoreDBClient),
+      { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
+      [{ quantity: 1, effectiveDate, expiryDate: new Date(Date.parse(effectiveDate) + 365 * 86_400_000).toISOString() }],
+    );
+    const items = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/reservations/${reservationIds[0]}/utilization`, { consistent: false });
+      return answer.status === 200 ? answer.body.items : undefined;
+    });
+    // Four calendar days touched, none with usage: each at 0%, the whole days reserving 24 hours.
+    expect(items).toHaveLength(4);
+    expect(items.every((day: { usedHours: number; percentage: number }) => day.usedHours === 0 && day.percentage === 0)).toBe(true);
+    expect(items[1]).toMatchObject({ reservedHours: 24 });
   });
 
   it('imports a usage CSV through the API with npm run usage:import, and names the line of a bad row', async () => {

@@ -16,7 +16,9 @@ function reservedHours(reservation: { quantity: number; effectiveDate: string; e
   return Math.max(0, (end - start) / HOUR_MS) * reservation.quantity;
 }
 
-/** Use it or lose it, made visible: used against reserved hours per day. */
+const dayOf = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+
+/** Use it or lose it, made visible: used against reserved hours per day, idle days at 0%. */
 @ApiTags('reservations')
 @Controller({ path: 'reservations/:reservationId/utilization', version: '1' })
 export class ReservationUtilizationController {
@@ -26,7 +28,7 @@ export class ReservationUtilizationController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Per day: used hours, reserved hours and the percentage used' })
+  @ApiOkResponse({ description: 'Per day in effect so far: used hours, reserved hours and the percentage used; a day with no matching usage is 0%' })
   async utilization(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,
@@ -36,16 +38,25 @@ export class ReservationUtilizationController {
     await this.consistency.ensure(costsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     const documents = (await utilizationDays(this.views, reservationId, { limit: 1_500 })).map(({ document }) => document);
-    const items = documents
-      .filter((day): day is UtilizationDay => day !== undefined)
-      .map((day) => {
-        const used = Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6;
-        // A cancelled, split or merged reservation reserved nothing after it ended.
-        const reserved = reservedHours(
-          { ...reservation, expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate },
-          day.date,
-        );
-        return { date: day.date, usedHours: used, reservedHours: reserved, percentage: reserved > 0 ? Math.round((used / reserved) * 10_000) / 100 : 0 };
+    const used = new Map(
+      documents
+        .filter((day): day is UtilizationDay => day !== undefined)
+        .map((day) => [day.date, Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6]),
+    );
+    // A cancelled, split or merged reservation reserved nothing after it ended.
+    const ended = {
+      ...reservation,
+      expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate,
+    };
+    // Every day it has been in effect so far counts, used or idle (use it or lose it).
+    const lastMs = Math.min(Date.parse(context.now), Date.parse(ended.expiryDate));
+    for (let day = Date.parse(dayOf(Date.parse(reservation.effectiveDate))); day < lastMs; day += DAY_MS) {
+      if (!used.has(dayOf(day))) used.set(dayOf(day), 0);
+    }
+    const items = [...used.entries()]
+      .map(([date, usedHours]) => {
+        const reserved = reservedHours(ended, date);
+        return { date, usedHours, reservedHours: reserved, percentage: reserved > 0 ? Math.round((usedHours / reserved) * 10_000) / 100 : 0 };
       })
       .sort((a, b) => a.date.localeCompare(b.date));
     return { reservationId, items };
