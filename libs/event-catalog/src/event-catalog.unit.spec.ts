@@ -47,7 +47,10 @@ describe('the event catalog', () => {
       expect({ type: entry.type, stream: entry.stream.length > 0, cause: entry.cause.length > 0 }).toEqual({ type: entry.type, stream: true, cause: true });
     }
     const metadata = { correlationId: 'c', causationId: 'k', partnerId: 'contoso', actor: 'contoso/demo', timestamp: '2026-06-01T09:30:00.000Z' };
-    expect(eventViolations(EVENT_TYPES.map((entry) => ({ type: entry.type, data: entry.example, metadata })))).toEqual([]);
+    // Examples are of the current version, as writers stamp it.
+    expect(
+      eventViolations(EVENT_TYPES.map((entry) => ({ type: entry.type, data: entry.example, metadata: { ...metadata, schemaVersion: entry.version } }))),
+    ).toEqual([]);
   });
 
   it('names what is wrong with an event: an unknown type, a missing or extra field, bad metadata', () => {
@@ -77,9 +80,48 @@ describe('the event catalog', () => {
     expect(upcast('SeatsReserved', { id: 'a', count: 2 }, 1, [seats])).toEqual({ id: 'a', seats: 2, unit: 'seat' });
     expect(upcast('SeatsReserved', { id: 'a', seats: 2, unit: 'seat' }, 2, [seats])).toEqual({ id: 'a', seats: 2, unit: 'seat' });
     expect(() => upcast('SeatsReserved', { id: 'a' }, 1, [{ ...seats, older: {} }])).toThrow('SeatsReserved version 1 has no upcast to version 2');
-    // Every real type is at version 1 today: reading one changes nothing.
+    // A type at its current version reads as written.
     const placed = EVENT_TYPES.find((entry) => entry.type === 'OrderPlaced')!;
     expect(upcast('OrderPlaced', placed.example, 1)).toBe(placed.example);
+  });
+
+  it('upcasts DiscountApplied version 1 (every record) to version 2 (summed per subscription), each valid in its own version', () => {
+    const metadata = { correlationId: 'c', causationId: 'k', partnerId: 'contoso', actor: 'worker/discount', timestamp: '2026-06-01T11:00:00.000Z' };
+    const record = (subscriptionId: string, quantity: number, covered: number, payg: number) => ({
+      recordId: `${subscriptionId}/${quantity}`,
+      customerId: 'c1',
+      subscriptionId,
+      hour: '2026-06-01T10:00:00.000Z',
+      quantity,
+      coveredHours: covered,
+      payAsYouGoHours: quantity - covered,
+      allocations: covered > 0 ? [{ reservationId: 'r1', hours: covered }] : [],
+      payAsYouGoCostUsd: payg,
+      discountedCostUsd: payg * ((quantity - covered) / quantity),
+      savingsUsd: payg * (covered / quantity),
+    });
+    const v1 = {
+      customerId: 'c1',
+      hour: '2026-06-01T10:00:00.000Z',
+      resultHash: 'h',
+      records: [record('s2', 1, 1, 0.192), record('s1', 1, 0, 0.192), record('s1', 0.5, 0.5, 0.096)],
+      utilization: [{ reservationId: 'r1', hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 1.5 }],
+    };
+    expect(eventViolations([{ type: 'DiscountApplied', data: v1, metadata }])).toEqual([]);
+    expect(eventViolations([{ type: 'DiscountApplied', data: v1, metadata: { ...metadata, schemaVersion: 2 } }])).not.toEqual([]);
+    const v2 = upcast('DiscountApplied', v1, 1);
+    expect(v2).toEqual({
+      customerId: 'c1',
+      hour: '2026-06-01T10:00:00.000Z',
+      resultHash: 'h',
+      subscriptions: [
+        { subscriptionId: 's1', records: 2, quantity: 1.5, coveredHours: 0.5, payAsYouGoCostUsd: 0.288, discountedCostUsd: 0.192, savingsUsd: 0.096 },
+        { subscriptionId: 's2', records: 1, quantity: 1, coveredHours: 1, payAsYouGoCostUsd: 0.192, discountedCostUsd: 0, savingsUsd: 0.192 },
+      ],
+      recordCount: 3,
+      utilization: v1.utilization,
+    });
+    expect(eventViolations([{ type: 'DiscountApplied', data: v2, metadata: { ...metadata, schemaVersion: 2 } }])).toEqual([]);
   });
 
   it('serves every version of every schema', () => {

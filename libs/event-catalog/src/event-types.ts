@@ -67,6 +67,87 @@ const provisioned = {
   billingSubscriptionId: subscriptionId,
 };
 
+const hours = { type: 'number', minimum: 0 };
+const utilization = listOf(record({ reservationId: id, hour: instant, reservedHours: { type: 'number' }, usedHours: { type: 'number' } }));
+const subscriptionHourCost = record({
+  subscriptionId: id,
+  records: count(),
+  quantity: hours,
+  coveredHours: hours,
+  payAsYouGoCostUsd: amount,
+  discountedCostUsd: amount,
+  savingsUsd: amount,
+});
+const discountedRecord = record({
+  recordId: id,
+  customerId: id,
+  subscriptionId: id,
+  hour: instant,
+  quantity: hours,
+  coveredHours: hours,
+  payAsYouGoHours: hours,
+  allocations: listOf(record({ reservationId: id, hours })),
+  payAsYouGoCostUsd: amount,
+  discountedCostUsd: amount,
+  savingsUsd: amount,
+});
+
+interface DiscountedRecordV1 {
+  subscriptionId: string;
+  quantity: number;
+  coveredHours: number;
+  payAsYouGoCostUsd: number;
+  discountedCostUsd: number;
+  savingsUsd: number;
+}
+
+const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** DiscountApplied version 1 → 2: the records summed per subscription, as the discount job sums them now. */
+function summedPerSubscription(records: DiscountedRecordV1[]) {
+  const sums = new Map<
+    string,
+    {
+      subscriptionId: string;
+      records: number;
+      quantity: number;
+      coveredHours: number;
+      payAsYouGoCostUsd: number;
+      discountedCostUsd: number;
+      savingsUsd: number;
+    }
+  >();
+  for (const r of records) {
+    const sum = sums.get(r.subscriptionId) ?? {
+      subscriptionId: r.subscriptionId,
+      records: 0,
+      quantity: 0,
+      coveredHours: 0,
+      payAsYouGoCostUsd: 0,
+      discountedCostUsd: 0,
+      savingsUsd: 0,
+    };
+    sum.records++;
+    sum.quantity += r.quantity;
+    sum.coveredHours += r.coveredHours;
+    sum.payAsYouGoCostUsd += r.payAsYouGoCostUsd;
+    sum.discountedCostUsd += r.discountedCostUsd;
+    sum.savingsUsd += r.savingsUsd;
+    sums.set(r.subscriptionId, sum);
+  }
+  const subscriptions = [...sums.values()]
+    .map((sum) => ({
+      ...sum,
+      quantity: round6(sum.quantity),
+      coveredHours: round6(sum.coveredHours),
+      payAsYouGoCostUsd: round6(sum.payAsYouGoCostUsd),
+      discountedCostUsd: round6(sum.discountedCostUsd),
+      savingsUsd: round6(sum.savingsUsd),
+    }))
+    .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
+  return { subscriptions, recordCount: records.length };
+}
+
 /** Every event type the system writes. Add one here, with its schema, in the same change that adds it to libs/domain. */
 export const EVENT_TYPES: EventType[] = [
   // Customers
@@ -433,50 +514,24 @@ export const EVENT_TYPES: EventType[] = [
   // Discount
   {
     type: 'DiscountApplied',
-    version: 1,
+    version: 2,
     stream: 'discount-{customerId}-{yyyymmddhh}',
     cause: 'A discount job applied the reservations to an hour of the customer’s usage; a rerun with the same result writes nothing',
-    schema: record({
-      customerId: id,
-      hour: instant,
-      resultHash: text,
-      records: listOf(
-        record({
-          recordId: id,
-          customerId: id,
-          subscriptionId: id,
-          hour: instant,
-          quantity: { type: 'number', minimum: 0 },
-          coveredHours: { type: 'number', minimum: 0 },
-          payAsYouGoHours: { type: 'number', minimum: 0 },
-          allocations: listOf(record({ reservationId: id, hours: { type: 'number', minimum: 0 } })),
-          payAsYouGoCostUsd: amount,
-          discountedCostUsd: amount,
-          savingsUsd: amount,
-        }),
-      ),
-      utilization: listOf(record({ reservationId: id, hour: instant, reservedHours: { type: 'number' }, usedHours: { type: 'number' } })),
-    }),
+    schema: record({ customerId: id, hour: instant, resultHash: text, subscriptions: listOf(subscriptionHourCost), recordCount: count(), utilization }),
+    older: {
+      // Version 1 kept every record; an hour of more than about 2,000 records could not be written. Version 2 sums them per subscription.
+      1: {
+        schema: record({ customerId: id, hour: instant, resultHash: text, records: listOf(discountedRecord), utilization }),
+        upcast: ({ records, ...rest }) => ({ ...rest, ...summedPerSubscription(records as DiscountedRecordV1[]) }),
+      },
+    },
     example: {
       customerId,
       hour: '2026-06-01T10:00:00.000Z',
       resultHash: 'kq3M…',
-      records: [
-        {
-          recordId: 'web-1/2026-06-01T10',
-          customerId,
-          subscriptionId,
-          hour: '2026-06-01T10:00:00.000Z',
-          quantity: 1,
-          coveredHours: 1,
-          payAsYouGoHours: 0,
-          allocations: [{ reservationId, hours: 1 }],
-          payAsYouGoCostUsd: 0.192,
-          discountedCostUsd: 0,
-          savingsUsd: 0.192,
-        },
-      ],
-      utilization: [{ reservationId, hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 1 }],
+      subscriptions: [{ subscriptionId, records: 3, quantity: 2.5, coveredHours: 2, payAsYouGoCostUsd: 0.48, discountedCostUsd: 0.096, savingsUsd: 0.384 }],
+      recordCount: 3,
+      utilization: [{ reservationId, hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 2 }],
     },
   },
 ];
