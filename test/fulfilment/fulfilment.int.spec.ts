@@ -67,11 +67,13 @@ describe('fulfilment', () => {
     const subscriptionId = randomUUID();
     const orderId = randomUUID();
     const at = new Date().toISOString();
+    // The metadata every event carries, as the api would have written it (the event catalog checks it).
+    const metadata = { correlationId: `corr-${orderId}`, causationId: randomUUID(), partnerId, actor: `${partnerId}/test`, timestamp: at };
     const customerEvents: Array<ReturnType<typeof jsonEvent>> = [
-      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId, name: 'Fulfil Co', registeredAt: at } }),
-      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId, name: 'Fulfil Co', registeredAt: at }, metadata }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at }, metadata }),
     ];
-    if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at } }));
+    if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at }, metadata }));
     await client.appendToStream(`customer-${customerId}`, customerEvents);
     const lines = skus.map((sku, i) => {
       const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
@@ -107,7 +109,7 @@ describe('fulfilment', () => {
           totalUsd: 1,
           placedAt: at,
         },
-        metadata: { correlationId: `corr-${orderId}`, partnerId },
+        metadata,
       }),
       { expectedRevision: 'no_stream' },
     );

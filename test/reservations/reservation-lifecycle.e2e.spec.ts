@@ -67,7 +67,17 @@ describe('reservation lifecycle', () => {
     if (autoRenew)
       await store.appendToStream(
         `order-${orderId}`,
-        jsonEvent({ type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: true, setAt: effective.toISOString() } }),
+        jsonEvent({
+          type: 'ReservationAutoRenewSet',
+          data: { reservationId, autoRenew: true, setAt: effective.toISOString() },
+          metadata: {
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            partnerId: 'partner-contoso',
+            actor: 'partner-contoso/test',
+            timestamp: effective.toISOString(),
+          },
+        }),
       );
     await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
     return reservationId;
