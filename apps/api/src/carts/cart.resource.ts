@@ -26,15 +26,15 @@ export const CART_ERRORS: RouteErrors = {
 
 export class CartLineResource {
   @ApiProperty() lineId: string;
-  @ApiProperty() catalogItemId: string;
-  @ApiProperty() armSkuName: string;
-  @ApiProperty() region: string;
+  @ApiProperty({ example: 'ri-standard_d4s_v5-westeurope-p1y' }) catalogItemId: string;
+  @ApiProperty({ example: 'Standard_D4s_v5' }) armSkuName: string;
+  @ApiProperty({ example: 'westeurope' }) region: string;
   @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: Term;
   @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: BillingPlan;
-  @ApiProperty() quantity: number;
-  @ApiProperty() subscriptionId: string;
-  @ApiProperty() unitPriceUsd: number;
-  @ApiProperty() lineTotalUsd: number;
+  @ApiProperty({ example: 3 }) quantity: number;
+  @ApiProperty({ format: 'uuid' }) subscriptionId: string;
+  @ApiProperty({ example: 1062.72 }) unitPriceUsd: number;
+  @ApiProperty({ example: 3188.16 }) lineTotalUsd: number;
   @ApiPropertyOptional({ description: 'Renew at expiry; on by default' }) autoRenew?: boolean;
 }
 

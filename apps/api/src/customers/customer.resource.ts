@@ -14,16 +14,16 @@ export const CUSTOMER_ERRORS: RouteErrors = {
 
 export class SubscriptionResource {
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;
-  @ApiProperty() name: string;
+  @ApiProperty({ example: 'Production' }) name: string;
   @ApiProperty({ enum: ['active', 'suspended'] }) status: SubscriptionStatus;
 }
 
 export class CustomerResource {
   @ApiProperty({ format: 'uuid' }) customerId: string;
-  @ApiProperty() partnerId: string;
-  @ApiProperty() name: string;
+  @ApiProperty({ example: 'partner-contoso' }) partnerId: string;
+  @ApiProperty({ example: 'Contoso Pharma' }) name: string;
   @ApiProperty({ type: [SubscriptionResource] }) subscriptions: SubscriptionResource[];
-  @ApiProperty({ description: 'Stream revision; send it back in If-Match to guard against concurrent changes' }) revision: string;
+  @ApiProperty({ description: 'Stream revision; send it back in If-Match to guard against concurrent changes', example: '1' }) revision: string;
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
   static of(customer: CustomerSnapshot, revision: Revision, position?: bigint): CustomerResource {

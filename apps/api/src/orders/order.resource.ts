@@ -108,8 +108,8 @@ export class OrderPageResource {
 export class EventMetadataResource {
   @ApiPropertyOptional({ description: 'Shared by everything one upstream request set in motion (its x-correlation-id)' }) correlationId?: string;
   @ApiPropertyOptional({ description: 'The command or event that directly caused this event' }) causationId?: string;
-  @ApiPropertyOptional({ example: 'contoso' }) partnerId?: string;
-  @ApiPropertyOptional({ example: 'contoso/billing-service', description: 'The API client or worker that acted' }) actor?: string;
+  @ApiPropertyOptional({ example: 'partner-contoso' }) partnerId?: string;
+  @ApiPropertyOptional({ example: 'partner-contoso/demo-client', description: 'The API client or worker that acted' }) actor?: string;
   @ApiPropertyOptional({ format: 'date-time' }) timestamp?: string;
 }
 

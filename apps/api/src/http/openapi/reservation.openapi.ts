@@ -12,9 +12,10 @@ import { ScopeResource } from './scope.resource';
 
 export const RESERVATION_ERRORS: RouteErrors = {
   404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'CUSTOMER_NOT_FOUND'],
-  409: ['RESERVATION_NOT_ACTIVE', 'RESERVATION_NOT_FOUND', 'CANCELLATION_REVERSED', 'ORDER_IN_FULFILMENT', 'CART_NOT_PURCHASED'],
+  409: ['RESERVATION_NOT_ACTIVE', 'RESERVATION_NOT_FOUND', 'CANCELLATION_REVERSED', 'ORDER_IN_FULFILMENT', 'CART_NOT_PURCHASED', 'RENEWAL_ALREADY_BOUGHT'],
   422: [
     'RESERVATION_NOT_EXPIRED',
+    'RESERVATION_EXPIRING',
     'SPLIT_QUANTITIES_INVALID',
     'SPLIT_QUANTITIES_MISMATCH',
     'SUBSCRIPTION_NOT_ACTIVE',
@@ -132,6 +133,13 @@ export const ApiChangeReservationScope = () =>
   ApiCommand({
     type: ReservationResource,
     description: 'Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour.',
+    errors: RESERVATION_ERRORS,
+  });
+
+export const ApiChangeRenewal = () =>
+  ApiCommand({
+    type: ReservationResource,
+    description: 'The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRING once it has expired',
     errors: RESERVATION_ERRORS,
   });
 
