@@ -32,8 +32,9 @@ interface Success {
 
 const integer = (description: string): HeadersObject[string] => ({ description, schema: { type: 'integer', minimum: 0 } });
 
-/** Every /v1 answer: the API key's budget (see auth/rate-limit.ts). */
+/** Every /v1 answer: its correlation id, and the API key's budget (see auth/rate-limit.ts). */
 const RATE_LIMIT: HeadersObject = {
+  'X-Correlation-Id': { description: 'The request’s X-Correlation-Id, or one made for it; every event it caused carries it', schema: { type: 'string' } },
   'X-RateLimit-Limit': integer('Requests this API key may make per window'),
   'X-RateLimit-Remaining': integer('Requests left in the current window'),
   'X-RateLimit-Reset': integer('Seconds until the window starts again'),
@@ -123,9 +124,17 @@ function errorResponses(base: Required<RouteErrors>, own: RouteErrors, extra: { 
  * A command (POST, PUT, PATCH, DELETE): Idempotency-Key and If-Match in;
  * ETag (unless `revision: false`), X-Position and Idempotent-Replayed out.
  */
+const CORRELATION_ID = ApiHeader({
+  name: 'X-Correlation-Id',
+  required: false,
+  description: 'Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written',
+  schema: { type: 'string', maxLength: 200 },
+});
+
 export function ApiCommand(success: Success & { revision?: boolean; body?: boolean }) {
   return applyDecorators(
     ApiExtraModels(ErrorBodyResource),
+    CORRELATION_ID,
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
@@ -151,6 +160,7 @@ export function ApiCommand(success: Success & { revision?: boolean; body?: boole
 export function ApiRead(success: Success & { view?: boolean; revision?: boolean }) {
   return applyDecorators(
     ApiExtraModels(ErrorBodyResource),
+    CORRELATION_ID,
     ...(success.view
       ? [
           ApiHeader({
