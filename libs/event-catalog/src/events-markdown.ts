@@ -40,7 +40,7 @@ An event's version is its metadata's \`schemaVersion\`, or 1 when absent. Adding
 
 1. move the current schema to \`older: { 1: { schema, upcast } }\`, where \`upcast\` turns version-1 data into version-2 data (e.g. fills the new field with what it meant before);
 2. set \`version: 2\` and the new \`schema\`; writers then stamp \`schemaVersion: 2\` (\`EventStreams\` takes it from the catalog);
-3. code that reads events calls \`upcast(type, data, storedVersionOf(metadata))\` (\`EventStreams\` does for every aggregate), so deciders and projections see only the current shape.
+3. code that reads events calls \`upcast(type, data, storedVersionOf(metadata))\`, so it sees only the current shape. \`EventStreams\` does for every aggregate and \`readFirst\`, so deciders do; \`history\` (the auditor's \`GET /v1/orders/{id}/events\`) shows events as stored. Projections read \`$all\` themselves (\`libs/projections\`) and must call it too; today they read both shapes of \`DiscountApplied\` on their own.
 
 Stored events are never rewritten: each keeps validating against its own version's schema, which the catalog keeps, and \`GET /v1/events/schemas\` serves every version.
 `;
