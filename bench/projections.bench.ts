@@ -3,6 +3,7 @@
  * embedded store (its own process), then times a full rebuild of every view
  * from position zero into Redis, as `npm run replay -- --all` does.
  */
+import { EsdbEventStore } from '@app/eventstore-client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
       return appended;
     });
     const rssBefore = peakRssMb();
-    const rebuild = await timed(() => rebuildAndSwap(client, redis, ALL_PROJECTIONS));
+    const rebuild = await timed(() => rebuildAndSwap(new EsdbEventStore(client), redis, ALL_PROJECTIONS));
     const keys = (await scanKeys(redis, '*')).length;
     const limits = await measureLimits(store.url);
     const rebuildRate = rebuild.result.events / rebuild.seconds;

@@ -10,7 +10,7 @@
  */
 import { Redis } from 'ioredis';
 import { validateEnvironment } from '@app/config';
-import { EventStoreConnection } from '@app/eventstore-client';
+import { EsdbEventStore, EventStoreConnection } from '@app/eventstore-client';
 import { ALL_PROJECTIONS, projectionNamed, RebuildProgress, rebuildAndSwap, verify } from '@app/projections';
 
 function parseArguments(argv: string[]): { names: string[]; verify: boolean } {
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     if (check) {
-      const { differences, events } = await verify(connection.client, redis, projections, progressBar('verify '));
+      const { differences, events } = await verify(new EsdbEventStore(connection.client), redis, projections, progressBar('verify '));
       process.stderr.write('\n');
       for (const d of differences) {
         console.log(`DIFFERENCE ${d.projection} ${d.key}\n  live:    ${d.live ?? '(missing)'}\n  rebuilt: ${d.rebuilt ?? '(missing)'}`);
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       );
       return differences.length > 0 ? 1 : 0;
     }
-    const { events, generations } = await rebuildAndSwap(connection.client, redis, projections, progressBar('rebuild'));
+    const { events, generations } = await rebuildAndSwap(new EsdbEventStore(connection.client), redis, projections, progressBar('rebuild'));
     process.stderr.write('\n');
     const seconds = (Date.now() - started) / 1000;
     console.log(

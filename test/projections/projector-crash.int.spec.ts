@@ -61,7 +61,7 @@ describe('projector crash', () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
-      const { differences, events } = await verify(client, redis, ALL_PROJECTIONS);
+      const { differences, events } = await verify(store, redis, ALL_PROJECTIONS);
       expect(events).toBeGreaterThan(40_000);
       expect(differences).toEqual([]);
     } finally {

@@ -3,6 +3,7 @@
  * resuming after the store restarts, stopping alone on a poison event, and
  * one writer at a time through the lock and its fencing token.
  */
+import { EsdbEventStore } from '@app/eventstore-client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,9 @@ class CollectingLogger {
 const registered = (customerId = randomUUID()) =>
   jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() } });
 
+// Catching up on thousands of events with a deliberately slow commit takes a while on two busy cores.
+jest.setTimeout(150_000);
+
 describe('projection runner', () => {
   let dataDir: string;
   let store: EmbeddedEventStore;
@@ -36,7 +40,7 @@ describe('projection runner', () => {
   const runner = (projection = customersProjection, logger = new CollectingLogger()) => {
     const connection = redis.duplicate();
     connections.push(connection);
-    const created = new ProjectionRunner(client, connection, projection, logger);
+    const created = new ProjectionRunner(new EsdbEventStore(client), connection, projection, logger);
     runners.push(created);
     created.start();
     return { runner: created, logger };
@@ -81,7 +85,7 @@ describe('projection runner', () => {
     });
     await eventually(async () => (await customerDocument(second)) !== undefined);
     expect(logger.lines.some((line) => /warn projection customers: subscription dropped .* resubscribing from checkpoint \d+/.test(line))).toBe(true);
-    expect((await verify(client, redis, [customersProjection])).differences).toEqual([]);
+    expect((await verify(new EsdbEventStore(client), redis, [customersProjection])).differences).toEqual([]);
   });
 
   it('misses no event when a slow commit pauses the subscription while server checkpoints keep coming', async () => {
@@ -94,7 +98,7 @@ describe('projection runner', () => {
     };
     const connection = redis.duplicate();
     connections.push(connection);
-    const slow = new ProjectionRunner(client, connection, customersProjection, new CollectingLogger(), slowCommit);
+    const slow = new ProjectionRunner(new EsdbEventStore(client), connection, customersProjection, new CollectingLogger(), slowCommit);
     runners.push(slow);
     const wanted: string[] = [];
     const pending: Array<Promise<unknown>> = [];
@@ -108,7 +112,7 @@ describe('projection runner', () => {
     }
     await Promise.all(pending);
     slow.start();
-    await eventually(() => committed.size >= wanted.length, 60_000);
+    await eventually(() => committed.size >= wanted.length, 120_000);
     expect(wanted.filter((id) => !committed.has(id))).toEqual([]);
   });
 

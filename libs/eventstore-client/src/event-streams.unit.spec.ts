@@ -105,3 +105,36 @@ describe('in-memory event store (EventStoreDB’s rules for repeated appends)', 
     await expect(store.appendToStream('s', [event('b')], 'no_stream')).rejects.toMatchObject({ actualRevision: 0n });
   });
 });
+
+describe('in-memory event store subscriptions', () => {
+  const event = (id: string, type = 'T'): NewEvent => ({ id, type, data: {}, metadata: {} });
+
+  it('hands over the stored events after a position, says when it caught up, then follows live appends of its types', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('s', [event('a'), event('b', 'Other'), event('c')], 'no_stream');
+    const seen: string[] = [];
+    const subscription = store.subscribeToAll({ after: 1n, eventTypes: ['T'], onCheckpoint: () => undefined });
+    subscription.on('event', (e) => seen.push(e.id));
+    await new Promise<void>((resolve) => subscription.on('caughtUp', resolve));
+    expect(seen).toEqual(['c']);
+    await store.appendToStream('s', [event('d')], 2n);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['c', 'd']);
+    await subscription.unsubscribe();
+  });
+
+  it('keeps events waiting while paused, and counts them', async () => {
+    const store = new InMemoryEventStore();
+    const seen: string[] = [];
+    const subscription = store.subscribeToAll({ eventTypes: ['T'], onCheckpoint: () => undefined });
+    subscription.on('event', (e) => seen.push(e.id));
+    await new Promise<void>((resolve) => subscription.on('caughtUp', resolve));
+    subscription.pause();
+    await store.appendToStream('s', [event('a'), event('b')], 'no_stream');
+    expect([seen, subscription.buffered]).toEqual([[], 2]);
+    subscription.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['a', 'b']);
+    await subscription.unsubscribe();
+  });
+});

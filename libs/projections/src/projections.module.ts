@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { dedicatedConnection } from '@app/redis';
 import { AppConfig } from '@app/config';
@@ -18,7 +18,7 @@ export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicati
   private connections: Redis[] = [];
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly store: EventStore,
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ConfigService) private readonly config: AppConfig,
     @Inject(RUN_BY_DEFAULT) private readonly runByDefault: boolean,
@@ -35,7 +35,7 @@ export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicati
       // WATCH is per connection: each runner commits on a connection of its own.
       const connection = dedicatedConnection(this.redis, `projection-${projection.name}`, this.logger);
       this.connections.push(connection);
-      const runner = new ProjectionRunner(this.client, connection, projection, this.logger);
+      const runner = new ProjectionRunner(this.store, connection, projection, this.logger);
       this.runners.push(runner);
       runner.start();
     }

@@ -1,5 +1,26 @@
-import { BACKWARDS, END, EventStoreDBClient, jsonEvent, ResolvedEvent, START, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '../port/event-store.port';
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  eventTypeFilter,
+  jsonEvent,
+  ResolvedEvent,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import {
+  AllSubscription,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  StoredEvent,
+  SubscribeToAllOptions,
+  WrongExpectedRevisionError,
+} from '../port/event-store.port';
+
+const escapeRegex = (type: string) => type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const toStored = ({ event, commitPosition }: ResolvedEvent): StoredEvent => ({
   id: event!.id,
@@ -59,6 +80,34 @@ export class EsdbEventStore extends EventStore {
     let head = 0n;
     for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) head = resolved.commitPosition ?? head;
     return head;
+  }
+
+  /** A server-side filter on exactly the types asked for, with a checkpoint as often as the server allows. */
+  subscribeToAll({ after, eventTypes, onCheckpoint }: SubscribeToAllOptions): AllSubscription {
+    const subscription = this.client.subscribeToAll({
+      fromPosition: after === undefined ? START : { commit: after, prepare: after },
+      filter: eventTypeFilter({
+        regex: `^(${eventTypes.map(escapeRegex).join('|')})$`,
+        maxSearchWindow: 32,
+        checkpointInterval: 1,
+        checkpointReached: (_subscription, position) => onCheckpoint(position.commit),
+      }),
+    });
+    const wrapper: AllSubscription = {
+      on(event: 'event' | 'caughtUp' | 'end' | 'error', listener: (arg: never) => void) {
+        if (event === 'event') subscription.on('data', (resolved: ResolvedEvent) => (listener as (e: StoredEvent) => void)(toStored(resolved)));
+        else subscription.on(event, listener as () => void);
+        return wrapper;
+      },
+      pause: () => subscription.pause(),
+      resume: () => subscription.resume(),
+      isPaused: () => subscription.isPaused(),
+      get buffered() {
+        return subscription.readableLength;
+      },
+      unsubscribe: () => subscription.unsubscribe(),
+    };
+    return wrapper;
   }
 
   /** Reads a stream that does not exist, with a short deadline: one cheap round trip. */

@@ -1,4 +1,14 @@
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '../port/event-store.port';
+import { EventEmitter } from 'node:events';
+import {
+  AllSubscription,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  StoredEvent,
+  SubscribeToAllOptions,
+  WrongExpectedRevisionError,
+} from '../port/event-store.port';
 
 /**
  * The port in memory, for fast tests of handlers, fulfilment and reactors
@@ -10,6 +20,7 @@ import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, Wron
 export class InMemoryEventStore extends EventStore {
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly all: StoredEvent[] = [];
+  private readonly appended = new EventEmitter().setMaxListeners(0);
 
   async readStream(stream: string, options: { maxCount?: number } = {}): Promise<StoredEvent[]> {
     const events = this.streams.get(stream) ?? [];
@@ -40,6 +51,7 @@ export class InMemoryEventStore extends EventStore {
       this.all.push(stored);
     }
     this.streams.set(stream, existing);
+    if (events.length > 0) this.appended.emit('appended');
     return { nextExpectedRevision: BigInt(existing.length) - 1n, position: existing.at(-1)?.position };
   }
 
@@ -50,6 +62,52 @@ export class InMemoryEventStore extends EventStore {
 
   async headPosition(): Promise<bigint> {
     return BigInt(this.all.length);
+  }
+
+  /** The stored events after `after`, then `caughtUp`, then each new append; paused, they wait. */
+  subscribeToAll({ after, eventTypes, onCheckpoint }: SubscribeToAllOptions): AllSubscription {
+    const emitter = new EventEmitter();
+    const types = new Set(eventTypes);
+    const queue: StoredEvent[] = [];
+    let next = after === undefined ? 0 : Number(after);
+    let paused = false;
+    let caughtUp = false;
+    let stopped = false;
+    const drain = () => {
+      while (!stopped && !paused && queue.length > 0) emitter.emit('event', copy(queue.shift()!));
+    };
+    const pull = () => {
+      if (stopped) return;
+      for (; next < this.all.length; next++) if (types.has(this.all[next].type)) queue.push(this.all[next]);
+      drain();
+      if (!caughtUp && queue.length === 0) {
+        caughtUp = true;
+        emitter.emit('caughtUp');
+      }
+      onCheckpoint(BigInt(next));
+    };
+    this.appended.on('appended', pull);
+    setImmediate(pull);
+    const subscription: AllSubscription = {
+      on(event: 'event' | 'caughtUp' | 'end' | 'error', listener: (arg: never) => void) {
+        emitter.on(event, listener as (arg: unknown) => void);
+        return subscription;
+      },
+      pause: () => void (paused = true),
+      resume: () => {
+        paused = false;
+        setImmediate(drain);
+      },
+      isPaused: () => paused,
+      get buffered() {
+        return queue.length;
+      },
+      unsubscribe: async () => {
+        stopped = true;
+        this.appended.off('appended', pull);
+      },
+    };
+    return subscription;
   }
 
   async ping(): Promise<void> {}

@@ -36,11 +36,35 @@ export class WrongExpectedRevisionError extends Error {
 }
 
 /**
+ * A catch-up subscription to $all, filtered by event type: the stored events
+ * after its starting point, `caughtUp`, then live events. Flow control is the
+ * caller's: while paused, events wait in the subscription (`buffered` says
+ * how many), and a checkpoint must not move past them.
+ */
+export interface AllSubscription {
+  on(event: 'event', listener: (event: StoredEvent) => void): AllSubscription;
+  on(event: 'caughtUp' | 'end', listener: () => void): AllSubscription;
+  on(event: 'error', listener: (error: Error) => void): AllSubscription;
+  pause(): void;
+  resume(): void;
+  isPaused(): boolean;
+  readonly buffered: number;
+  unsubscribe(): Promise<void>;
+}
+
+export interface SubscribeToAllOptions {
+  /** Start after this commit position; from the beginning without it. */
+  after?: bigint;
+  eventTypes: readonly string[];
+  /** The store has looked as far as this position (events of other types skipped): a checkpoint may move there. */
+  onCheckpoint: (position: bigint) => void;
+}
+
+/**
  * The port the application writes and reads events through: what commands,
- * fulfilment, reactors and the consistency checks need, and no more.
- * Production uses the official EventStoreDB client (real server or the
- * embedded one); unit tests use the in-memory adapter. Catch-up
- * subscriptions belong to the projection runner, which speaks to the client.
+ * fulfilment, projections, reactors and the consistency checks need, and no
+ * more. Production uses the official EventStoreDB client (real server or the
+ * embedded one); unit tests use the in-memory adapter.
  */
 export abstract class EventStore {
   /** Every event of a stream in order, or the first `maxCount`; [] when the stream does not exist. */
@@ -53,6 +77,8 @@ export abstract class EventStore {
 
   /** Commit position of the last event in $all (0 when empty). */
   abstract headPosition(): Promise<bigint>;
+
+  abstract subscribeToAll(options: SubscribeToAllOptions): AllSubscription;
 
   /** A cheap round trip, for readiness checks. */
   abstract ping(): Promise<void>;

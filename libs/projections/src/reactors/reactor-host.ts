@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { dedicatedConnection } from '@app/redis';
 import { ProjectionRunner } from '../runner/projection-runner';
@@ -19,7 +19,7 @@ export class ReactorHost implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly running: Array<{ runner: ProjectionRunner; connection: Redis }> = [];
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly store: EventStore,
     @Inject(Redis) private readonly redis: Redis,
     @Inject(REACTORS) private readonly reactors: Reactor[],
   ) {}
@@ -29,7 +29,7 @@ export class ReactorHost implements OnApplicationBootstrap, OnApplicationShutdow
       const connection = dedicatedConnection(this.redis, reactor.name, this.logger);
       const follower = { name: reactor.name, eventTypes: reactor.eventTypes, reads: () => [], apply: () => [] };
       const runner = new ProjectionRunner(
-        this.client,
+        this.store,
         connection,
         follower,
         this.logger,

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, START } from '@eventstore/db-client';
+import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '@app/redis';
 import { ProjectedEvent, Projection } from '../projection';
 import { applyBatch } from '../runner/apply-batch';
-import { headPosition, toProjectedEvent } from '../runner/all-stream';
+import { toProjectedEvent } from '../runner/all-stream';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 
 const BATCH = 1_000;
+/** Events read from $all at a time. */
+const PAGE = 2_000;
 
 export interface RebuildProgress {
   events: number;
@@ -37,9 +39,9 @@ interface FoldTarget {
  * Folds events into each target's generation, reading $all once for all of
  * them from the earliest checkpoint. Returns how many events were read.
  */
-async function fold(client: EventStoreDBClient, redis: Redis, targets: FoldTarget[], onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onProgress?: (progress: RebuildProgress) => void): Promise<number> {
   const started = Date.now();
-  const head = await headPosition(client);
+  const head = await store.headPosition();
   for (const target of targets) {
     const stored = await redis.get(viewKeys(target.projection.name).checkpoint(target.generation));
     target.checkpoint = stored === null ? undefined : BigInt(stored);
@@ -55,20 +57,22 @@ async function fold(client: EventStoreDBClient, redis: Redis, targets: FoldTarge
     : targets.reduce((min, t) => (t.checkpoint! < min ? t.checkpoint! : min), targets[0].checkpoint!);
   let read = 0;
   let position = 0n;
-  const from = earliest === undefined ? START : { commit: earliest + 1n, prepare: earliest + 1n };
-  // Read to the end every time: a read left half-consumed keeps its gRPC call open.
-  for await (const resolved of client.readAll({ fromPosition: from })) {
-    const event = toProjectedEvent(resolved);
-    read++;
-    position = event.position;
-    for (const target of targets) {
-      if (!target.types.has(event.type)) continue;
-      if (target.until !== undefined && event.position > target.until) continue;
-      if (target.checkpoint !== undefined && event.position <= target.checkpoint) continue;
-      target.batch.push(event);
-      if (target.batch.length >= BATCH) await flush(target);
+  // $all in pages, from just after the earliest checkpoint to the end.
+  for (let after = earliest, page = await store.readAll({ after, maxCount: PAGE }); page.length > 0; page = await store.readAll({ after, maxCount: PAGE })) {
+    for (const stored of page) {
+      after = stored.position;
+      const event = toProjectedEvent(stored);
+      read++;
+      position = event.position;
+      for (const target of targets) {
+        if (!target.types.has(event.type)) continue;
+        if (target.until !== undefined && event.position > target.until) continue;
+        if (target.checkpoint !== undefined && event.position <= target.checkpoint) continue;
+        target.batch.push(event);
+        if (target.batch.length >= BATCH) await flush(target);
+      }
+      if (read % 5_000 === 0) onProgress?.({ events: read, position, head, seconds: (Date.now() - started) / 1000 });
     }
-    if (read % 5_000 === 0) onProgress?.({ events: read, position, head, seconds: (Date.now() - started) / 1000 });
   }
   for (const target of targets) {
     if (target.batch.length > 0) await flush(target);
@@ -96,7 +100,7 @@ const targetFor = (projection: Projection, generation: string, until?: bigint): 
  * Old generations are deleted afterwards.
  */
 export async function rebuildAndSwap(
-  client: EventStoreDBClient,
+  store: EventStore,
   redis: Redis,
   projections: readonly Projection[],
   onProgress?: (progress: RebuildProgress) => void,
@@ -112,9 +116,9 @@ export async function rebuildAndSwap(
     }
     const generation = `r${Date.now()}`;
     const targets = projections.map((projection) => targetFor(projection, generation));
-    let events = await fold(client, redis, targets, onProgress);
+    let events = await fold(store, redis, targets, onProgress);
     // Catch up on what arrived during the long pass, then swap.
-    events += await fold(client, redis, targets, undefined);
+    events += await fold(store, redis, targets, undefined);
     for (const { projection } of targets) {
       const keys = viewKeys(projection.name);
       const previous = await redis.getset(keys.live, generation);
@@ -135,7 +139,7 @@ export async function rebuildAndSwap(
  * moves on during the comparison.
  */
 export async function verify(
-  client: EventStoreDBClient,
+  store: EventStore,
   redis: Redis,
   projections: readonly Projection[],
   onProgress?: (progress: RebuildProgress) => void,
@@ -148,7 +152,7 @@ export async function verify(
     for (let attempt = 0; pending.length > 0; attempt++) {
       const lives = await Promise.all(pending.map(async (projection) => liveState(redis, projection)));
       const targets = pending.map((projection, i) => targetFor(projection, scratch, lives[i].checkpoint ?? -1n));
-      events += await fold(client, redis, targets, attempt === 0 ? onProgress : undefined);
+      events += await fold(store, redis, targets, attempt === 0 ? onProgress : undefined);
       const moved: Projection[] = [];
       for (const [i, projection] of pending.entries()) {
         const found = await compare(redis, projection.name, lives[i].generation, scratch);

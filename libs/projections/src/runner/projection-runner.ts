@@ -1,5 +1,5 @@
-import { EventStoreDBClient, eventTypeFilter, ResolvedEvent, START } from '@eventstore/db-client';
-import { filterFor, headPosition, toProjectedEvent } from './all-stream';
+import { AllSubscription, EventStore } from '@app/eventstore-client';
+import { toProjectedEvent } from './all-stream';
 import { Redis } from 'ioredis';
 import { ProjectedEvent, Projection } from '../projection';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
@@ -45,7 +45,7 @@ const MAX_BACKOFF_MS = 5_000;
 export class ProjectionRunner {
   private state: RunnerState = 'stopped';
   private readonly lock: ProjectionLock;
-  private subscription: ReturnType<EventStoreDBClient['subscribeToAll']> | undefined;
+  private subscription: AllSubscription | undefined;
   private buffer: ProjectedEvent[] = [];
   private advanceTo: bigint | undefined;
   private flushing: Promise<void> | undefined;
@@ -60,7 +60,7 @@ export class ProjectionRunner {
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: EventStoreDBClient,
+    private readonly store: EventStore,
     /** A connection of this runner's own (WATCH is per connection). */
     private readonly redis: Redis,
     readonly projection: Projection,
@@ -127,7 +127,7 @@ export class ProjectionRunner {
     await this.redis.set(keys.live, INITIAL_GENERATION, 'NX');
     const generation = (await this.redis.get(keys.live))!;
     const stored = await this.redis.get(keys.checkpoint(generation));
-    const head = await headPosition(this.client);
+    const head = await this.store.headPosition();
     if (epoch !== this.epoch || this.stopped) return;
     this.generation = generation;
     this.checkpoint = stored === null ? undefined : BigInt(stored);
@@ -145,29 +145,24 @@ export class ProjectionRunner {
 
   private subscribe(epoch: number): void {
     this.state = 'catching-up';
-    const from = this.checkpoint === undefined ? START : { commit: this.checkpoint, prepare: this.checkpoint };
-    const subscription = this.client.subscribeToAll({
-      fromPosition: from,
-      filter: eventTypeFilter({
-        ...filterFor(this.projection),
-        maxSearchWindow: 32,
-        checkpointInterval: 1,
-        checkpointReached: (_subscription, position) => {
-          if (epoch !== this.epoch) return;
-          // The client reports a checkpoint as soon as it reads it, even while events
-          // before it still wait in the paused subscription's own buffer. Moving past
-          // them would skip them for good; the next checkpoint will do instead.
-          if (subscription.readableLength > 0) return;
-          this.advanceTo = position.commit;
-          this.scheduleFlush(epoch);
-        },
-      }),
+    const subscription = this.store.subscribeToAll({
+      after: this.checkpoint,
+      eventTypes: this.projection.eventTypes,
+      onCheckpoint: (position) => {
+        if (epoch !== this.epoch) return;
+        // The store reports a checkpoint as soon as it reads it, even while events
+        // before it still wait in the paused subscription's own buffer. Moving past
+        // them would skip them for good; the next checkpoint will do instead.
+        if (subscription.buffered > 0) return;
+        this.advanceTo = position;
+        this.scheduleFlush(epoch);
+      },
     });
     this.subscription = subscription;
-    subscription.on('data', (resolved: ResolvedEvent) => {
+    subscription.on('event', (event) => {
       if (epoch !== this.epoch) return;
       this.failures = 0;
-      this.buffer.push(toProjectedEvent(resolved));
+      this.buffer.push(toProjectedEvent(event));
       if (this.buffer.length >= MAX_BUFFER) subscription.pause();
       this.scheduleFlush(epoch);
     });
