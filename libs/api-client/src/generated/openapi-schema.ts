@@ -664,6 +664,7 @@ export interface components {
         SubscriptionResource: {
             /** Format: uuid */
             subscriptionId: string;
+            /** @example Production */
             name: string;
             /** @enum {string} */
             status: "active" | "suspended";
@@ -671,10 +672,15 @@ export interface components {
         CustomerResource: {
             /** Format: uuid */
             customerId: string;
+            /** @example partner-contoso */
             partnerId: string;
+            /** @example Contoso Pharma */
             name: string;
             subscriptions: components["schemas"]["SubscriptionResource"][];
-            /** @description Stream revision; send it back in If-Match to guard against concurrent changes */
+            /**
+             * @description Stream revision; send it back in If-Match to guard against concurrent changes
+             * @example 1
+             */
             revision: string;
             /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
             position?: string;
@@ -757,16 +763,23 @@ export interface components {
         };
         CartLineResource: {
             lineId: string;
+            /** @example ri-standard_d4s_v5-westeurope-p1y */
             catalogItemId: string;
+            /** @example Standard_D4s_v5 */
             armSkuName: string;
+            /** @example westeurope */
             region: string;
             /** @enum {string} */
             term: "P1Y" | "P3Y";
             /** @enum {string} */
             billingPlan: "Upfront" | "Monthly";
+            /** @example 3 */
             quantity: number;
+            /** Format: uuid */
             subscriptionId: string;
+            /** @example 1062.72 */
             unitPriceUsd: number;
+            /** @example 3188.16 */
             lineTotalUsd: number;
             /** @description Renew at expiry; on by default */
             autoRenew?: boolean;
@@ -924,11 +937,11 @@ export interface components {
             correlationId?: string;
             /** @description The command or event that directly caused this event */
             causationId?: string;
-            /** @example contoso */
+            /** @example partner-contoso */
             partnerId?: string;
             /**
              * @description The API client or worker that acted
-             * @example contoso/billing-service
+             * @example partner-contoso/demo-client
              */
             actor?: string;
             /** Format: date-time */
@@ -959,6 +972,68 @@ export interface components {
             items: components["schemas"]["OrderResource"][];
             /** @description Send it as cursor for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        SplitPartResource: {
+            /** Format: uuid */
+            reservationId: string;
+            quantity: number;
+        };
+        ReservationOriginResource: {
+            /** @enum {string} */
+            type: "split" | "merge";
+            reservationIds: string[];
+        };
+        ScopePeriodResource: {
+            /**
+             * Format: date-time
+             * @description From this whole hour on
+             */
+            from: string;
+            scope: components["schemas"]["ScopeResource"];
+            appliedSubscriptionIds: string[];
+        };
+        ReservationSummaryResource: {
+            /** Format: uuid */
+            reservationId: string;
+            /** @enum {string} */
+            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            /** Format: uuid */
+            customerId: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example RO-2026-000001 */
+            orderNumber: string;
+            lineNumber: number;
+            catalogItemId: string;
+            /** @example Standard_D4s_v5 */
+            armSkuName: string;
+            /** @example westeurope */
+            region: string;
+            /** @description VMs covered at the same time */
+            quantity: number;
+            /** @enum {string} */
+            term: "P1Y" | "P3Y";
+            /** @enum {string} */
+            billingPlan: "Upfront" | "Monthly";
+            scope: components["schemas"]["ScopeResource"];
+            appliedSubscriptionIds: string[];
+            /** Format: date-time */
+            effectiveDate: string;
+            /** Format: date-time */
+            expiryDate: string;
+            autoRenew: boolean;
+            renewalUnitPriceUsd?: number;
+            /** Format: date-time */
+            endedAt?: string;
+            splitInto?: components["schemas"]["SplitPartResource"][];
+            /** Format: uuid */
+            mergedInto?: string;
+            origin?: components["schemas"]["ReservationOriginResource"];
+            /** @description Scope over time */
+            scopePeriods?: components["schemas"]["ScopePeriodResource"][];
+        };
+        ReservationListResource: {
+            items: components["schemas"]["ReservationSummaryResource"][];
         };
         MergeReservationsRequest: {
             /** @description Two or more reservations with the same SKU, region, term, billing plan and end date */
@@ -1003,6 +1078,75 @@ export interface components {
             /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
             position?: string;
         };
+        ReservationChangeResource: {
+            /**
+             * @description The event type; see GET /v1/events/schemas
+             * @example ReservationScopeChanged
+             */
+            type: string;
+            /** Format: date-time */
+            at: string;
+            revision: number;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        RefundAllowanceResource: {
+            /** @example 50000 */
+            capUsd: number;
+            usedUsd: number;
+            remainingUsd: number;
+            /**
+             * Format: date-time
+             * @description Start of the rolling 12 months
+             */
+            windowStart: string;
+        };
+        ReservationDetailResource: {
+            /** Format: uuid */
+            reservationId: string;
+            /** @enum {string} */
+            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            /** Format: uuid */
+            customerId: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example RO-2026-000001 */
+            orderNumber: string;
+            lineNumber: number;
+            catalogItemId: string;
+            /** @example Standard_D4s_v5 */
+            armSkuName: string;
+            /** @example westeurope */
+            region: string;
+            /** @description VMs covered at the same time */
+            quantity: number;
+            /** @enum {string} */
+            term: "P1Y" | "P3Y";
+            /** @enum {string} */
+            billingPlan: "Upfront" | "Monthly";
+            scope: components["schemas"]["ScopeResource"];
+            appliedSubscriptionIds: string[];
+            /** Format: date-time */
+            effectiveDate: string;
+            /** Format: date-time */
+            expiryDate: string;
+            autoRenew: boolean;
+            renewalUnitPriceUsd?: number;
+            /** Format: date-time */
+            endedAt?: string;
+            splitInto?: components["schemas"]["SplitPartResource"][];
+            /** Format: uuid */
+            mergedInto?: string;
+            origin?: components["schemas"]["ReservationOriginResource"];
+            /** @description Scope over time */
+            scopePeriods?: components["schemas"]["ScopePeriodResource"][];
+            /** @description Every change, with its revision */
+            history: components["schemas"]["ReservationChangeResource"][];
+            /** @description The customer's refund allowance in the rolling 12 months */
+            refundAllowance: components["schemas"]["RefundAllowanceResource"];
+            revision: string;
+        };
         SplitReservationRequest: {
             /**
              * @description Two quantities that sum to the reservation's quantity
@@ -1012,6 +1156,9 @@ export interface components {
              *     ]
              */
             quantities: number[];
+        };
+        SplitResultResource: {
+            items: components["schemas"]["ReservationResource"][];
         };
         SetAutoRenewRequest: {
             /** @description Renew at expiry, as a system purchase, at the lower of the price locked 30 days before and the price then */
@@ -1024,6 +1171,24 @@ export interface components {
             term?: "P1Y" | "P3Y";
             /** @enum {string} */
             billingPlan?: "Upfront" | "Monthly";
+        };
+        RefundQuoteResponse: {
+            /** Format: uuid */
+            reservationId: string;
+            refundUsd: number;
+            /** @enum {string} */
+            currency: "USD";
+            /** @description Share of the term still to run, 0..1 */
+            remainingShare: number;
+            purchaseUnitPriceUsd?: number;
+            currentUnitPriceUsd: number;
+            /** @description The lower of the two, which the refund is computed at */
+            unitPriceUsd: number;
+            allowance: components["schemas"]["RefundAllowanceResource"];
+            /** @description Whether cancelling now is within the customer's allowance */
+            withinAllowance: boolean;
+            /** Format: date-time */
+            quotedAt: string;
         };
         UsageRecordRequest: {
             /** @description Unique id of the record; derived from subscription, resource and hour when omitted */
@@ -1060,6 +1225,42 @@ export interface components {
         };
         IngestUsageRequest: {
             records: components["schemas"]["UsageRecordRequest"][];
+        };
+        UsageAcceptedResource: {
+            /** @description How many records were stored */
+            accepted: number;
+            /** @description The discount jobs that will apply the reservations to them */
+            jobs: string[];
+        };
+        CostRowResource: {
+            /**
+             * @description A UTC day
+             * @example 2026-06-01
+             */
+            date: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            payAsYouGoCostUsd: number;
+            discountedCostUsd: number;
+            savingsUsd: number;
+        };
+        CostsResource: {
+            /** @description One row per day and subscription, by date */
+            items: components["schemas"]["CostRowResource"][];
+        };
+        UtilizationDayResource: {
+            /** @example 2026-06-01 */
+            date: string;
+            usedHours: number;
+            /** @description Quantity × the hours of the day the reservation was in effect */
+            reservedHours: number;
+            /** @description used / reserved, in percent */
+            percentage: number;
+        };
+        UtilizationResource: {
+            /** Format: uuid */
+            reservationId: string;
+            items: components["schemas"]["UtilizationDayResource"][];
         };
         EventTypeResource: {
             /** @example OrderPlaced */
@@ -1473,6 +1674,8 @@ export interface operations {
                 minPosition?: string;
             };
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -1484,6 +1687,8 @@ export interface operations {
             /** @description A page of the partner’s customers and the cursor of the next page */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1499,6 +1704,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1519,6 +1726,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1539,6 +1748,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1561,6 +1772,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1581,6 +1794,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1606,6 +1821,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -1623,6 +1840,8 @@ export interface operations {
             /** @description The customer, registered */
             201: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1646,6 +1865,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1666,6 +1887,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1686,6 +1909,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1706,6 +1931,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1728,6 +1955,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1748,6 +1977,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1768,6 +1999,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1790,6 +2023,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1810,6 +2045,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1835,6 +2072,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -1854,6 +2093,8 @@ export interface operations {
             /** @description The customer with its new active subscription */
             201: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1877,6 +2118,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1897,6 +2140,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1917,6 +2162,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1937,6 +2184,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1959,6 +2208,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1979,6 +2230,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -1999,6 +2252,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2021,6 +2276,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2041,6 +2298,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2066,6 +2325,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -2082,6 +2343,8 @@ export interface operations {
             /** @description The customer; the subscription no longer gets new reservations */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2105,6 +2368,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2125,6 +2390,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2145,6 +2412,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2165,6 +2434,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2187,6 +2458,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2207,6 +2480,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2227,6 +2502,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2249,6 +2526,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2269,6 +2548,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2294,6 +2575,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -2310,6 +2593,8 @@ export interface operations {
             /** @description The customer with the subscription active again */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2333,6 +2618,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2353,6 +2640,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2373,6 +2662,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2393,6 +2684,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2415,6 +2708,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2435,6 +2730,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2455,6 +2752,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2477,6 +2776,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2497,6 +2798,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2522,6 +2825,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -2535,6 +2840,8 @@ export interface operations {
             /** @description The customer and its subscriptions, from the customers view */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2552,6 +2859,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2572,6 +2881,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2592,6 +2903,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2612,6 +2925,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2634,6 +2949,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2656,6 +2973,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2676,6 +2995,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2700,7 +3021,10 @@ export interface operations {
     GetContactController_get_v1: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
             path: {
                 customerId: string;
             };
@@ -2711,6 +3035,8 @@ export interface operations {
             /** @description The customer's contact person */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2726,6 +3052,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2746,6 +3074,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2766,6 +3096,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, CONTACT_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2786,6 +3118,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2808,6 +3142,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2828,6 +3164,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2853,6 +3191,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -2872,6 +3212,8 @@ export interface operations {
             /** @description The customer's contact person, stored outside the event store */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2893,6 +3235,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2913,6 +3257,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2933,6 +3279,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2953,6 +3301,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2975,6 +3325,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -2995,6 +3347,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3015,6 +3369,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3037,6 +3393,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3057,6 +3415,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3082,6 +3442,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -3097,6 +3459,8 @@ export interface operations {
             /** @description The customer's personal data is erased; the erasure is recorded as an event without it */
             204: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3116,6 +3480,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3136,6 +3502,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3156,6 +3524,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3176,6 +3546,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3198,6 +3570,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3218,6 +3592,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3240,6 +3616,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3260,6 +3638,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3299,7 +3679,10 @@ export interface operations {
                 offset?: number;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3308,6 +3691,8 @@ export interface operations {
             /** @description A page of reserved VM instance catalog items and the total that matched */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3323,6 +3708,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3343,6 +3730,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3363,6 +3752,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3385,6 +3776,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3405,6 +3798,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3429,7 +3824,10 @@ export interface operations {
     BrowseCatalogController_item_v1: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
             path: {
                 itemId: string;
             };
@@ -3440,6 +3838,8 @@ export interface operations {
             /** @description One catalog item */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3455,6 +3855,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3475,6 +3877,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3495,6 +3899,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CATALOG_ITEM_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3515,6 +3921,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3537,6 +3945,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3557,6 +3967,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3582,6 +3994,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -3597,6 +4011,8 @@ export interface operations {
             /** @description An empty cart, valid for 7 days */
             201: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3620,6 +4036,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3640,6 +4058,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3660,6 +4080,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3680,6 +4102,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3702,6 +4126,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3722,6 +4148,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3742,6 +4170,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3764,6 +4194,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3784,6 +4216,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3809,6 +4243,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -3828,6 +4264,8 @@ export interface operations {
             /** @description The cart with the new line */
             201: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3851,6 +4289,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3871,6 +4311,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3891,6 +4333,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3911,6 +4355,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3933,6 +4379,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3953,6 +4401,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3973,6 +4423,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -3995,6 +4447,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4015,6 +4469,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4040,6 +4496,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -4056,6 +4514,8 @@ export interface operations {
             /** @description The cart without the line; removing it again changes nothing */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4079,6 +4539,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4099,6 +4561,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4119,6 +4583,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4139,6 +4605,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4161,6 +4629,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4181,6 +4651,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4201,6 +4673,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4223,6 +4697,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4243,6 +4719,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4268,6 +4746,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -4288,6 +4768,8 @@ export interface operations {
             /** @description The cart with the new quantity */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4311,6 +4793,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4331,6 +4815,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4351,6 +4837,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4371,6 +4859,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4393,6 +4883,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4413,6 +4905,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4433,6 +4927,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4455,6 +4951,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4475,6 +4973,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4500,6 +5000,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -4519,6 +5021,8 @@ export interface operations {
             /** @description The cart with its scope */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4542,6 +5046,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4562,6 +5068,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4582,6 +5090,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4602,6 +5112,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4624,6 +5136,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4644,6 +5158,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4664,6 +5180,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4686,6 +5204,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4706,6 +5226,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4731,6 +5253,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -4746,6 +5270,8 @@ export interface operations {
             /** @description The cart was already bought: the same order again */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4769,6 +5295,8 @@ export interface operations {
             /** @description The order was placed; it is pending until fulfilment. Location names it */
             201: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4792,6 +5320,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4812,6 +5342,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4832,6 +5364,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4852,6 +5386,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CART_ALREADY_EXISTS, CART_ALREADY_PURCHASED, CART_EXPIRED, CART_LINE_ALREADY_EXISTS */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4874,6 +5410,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, BILLING_PLAN_MISMATCH, BILLING_PLAN_NOT_OFFERED, CART_EMPTY, CART_FULL, INVALID_QUANTITY, NO_ACTIVE_SUBSCRIPTION, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_OWNED, TERM_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4894,6 +5432,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4916,6 +5456,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4936,6 +5478,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4961,6 +5505,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -4974,6 +5520,8 @@ export interface operations {
             /** @description From the cart view: lines with prices, subtotal, scope, status and expiry */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -4991,6 +5539,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5011,6 +5561,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5031,6 +5583,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5051,6 +5605,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5073,6 +5629,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5093,6 +5651,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5121,6 +5681,8 @@ export interface operations {
                 asOf?: unknown;
             };
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -5134,6 +5696,8 @@ export interface operations {
             /** @description From the order-history view, or with asOf folded from the order’s events */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5151,6 +5715,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_AS_OF, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5171,6 +5737,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5191,6 +5759,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: ORDER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5211,6 +5781,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5233,6 +5805,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5253,6 +5827,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5278,6 +5854,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
                 "Idempotency-Key"?: string;
                 /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
@@ -5297,6 +5875,8 @@ export interface operations {
             /** @description Only a pending order can be cancelled */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5320,6 +5900,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5340,6 +5922,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5360,6 +5944,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5380,6 +5966,8 @@ export interface operations {
             /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, ORDER_NOT_PENDING, ORDER_IN_FULFILMENT */
             409: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5402,6 +5990,8 @@ export interface operations {
             /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
             413: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5422,6 +6012,8 @@ export interface operations {
             /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
             422: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5442,6 +6034,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5464,6 +6058,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5484,6 +6080,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5508,7 +6106,10 @@ export interface operations {
     OrderEventsController_list_v1: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
             path: {
                 orderId: string;
             };
@@ -5519,6 +6120,8 @@ export interface operations {
             /** @description Events with revision, type, data, created, position and metadata (correlationId, causationId, partnerId, actor, timestamp) */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5534,6 +6137,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5554,6 +6159,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5574,6 +6181,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: ORDER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5594,6 +6203,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5616,6 +6227,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5636,6 +6249,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5674,6 +6289,8 @@ export interface operations {
                 minPosition?: string;
             };
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -5687,6 +6304,8 @@ export interface operations {
             /** @description A page of the customer's orders, newest first, and the cursor of the next page */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5702,6 +6321,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_CURSOR, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5722,6 +6343,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5742,6 +6365,8 @@ export interface operations {
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5762,6 +6387,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5784,6 +6411,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5804,6 +6433,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5842,6 +6473,8 @@ export interface operations {
                 minPosition?: string;
             };
             header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
                 /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
                 "X-Min-Position"?: string;
             };
@@ -5853,6 +6486,8 @@ export interface operations {
             /** @description A page of all the partner's orders, newest first, and the cursor of the next page */
             200: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5868,6 +6503,8 @@ export interface operations {
             /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_CURSOR, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5888,6 +6525,8 @@ export interface operations {
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5908,6 +6547,8 @@ export interface operations {
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5930,6 +6571,8 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5950,6 +6593,8 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -5974,7 +6619,12 @@ export interface operations {
     ListReservationsController_list_v1: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
             path: {
                 customerId: string;
             };
@@ -5985,296 +6635,8 @@ export interface operations {
             /** @description SKU, region, quantity, term, scope, applied subscriptions, state, effective and expiry dates */
             200: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    MergeReservationsController_merge_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MergeReservationsRequest"];
-            };
-        };
-        responses: {
-            /** @description The merged reservation with the summed quantity; the sources are now Merged */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"];
-                };
-            };
-        };
-    };
-    GetReservationController_get_v1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait until the view includes this write position */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ChangeScopeController_change_v1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The revision (ETag) last seen; a stale one gets 409 */
-                "If-Match"?: string;
-            };
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SetScopeRequest"];
-            };
-        };
-        responses: {
-            /** @description Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"];
-                };
-            };
-        };
-    };
-    SplitReservationController_split_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SplitReservationRequest"];
-            };
-        };
-        responses: {
-            /** @description The two new reservations, with the original end date; the original is now Split */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"][];
-                };
-            };
-        };
-    };
-    SetAutoRenewController_set_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SetAutoRenewRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"];
-                };
-            };
-        };
-    };
-    ChangeRenewalController_change_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangeRenewalRequest"];
-            };
-        };
-        responses: {
-            /** @description The reservation with its renewal settings; 422 RESERVATION_EXPIRING once it has expired */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"];
-                };
-            };
-        };
-    };
-    RefundQuoteController_quote_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    CancelReservationController_cancel_v1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The revision (ETag) last seen; a stale one gets 409 */
-                "If-Match"?: string;
-            };
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Cancelled, with the refund as quoted by GET …/refund-quote */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReservationResource"];
-                };
-            };
-            /** @description REFUND_CAP_EXCEEDED, with details.allowance: the remaining allowance of the rolling 12 months */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    IngestUsageController_ingest_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IngestUsageRequest"];
-            };
-        };
-        responses: {
-            /** @description Stored; the discount is applied asynchronously by the discount jobs listed */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    CustomerCostsController_costs_v1: {
-        parameters: {
-            query?: {
-                from?: string;
-                /** @description Inclusive */
-                to?: string;
-                minPosition?: string;
-            };
-            header?: never;
-            path: {
-                customerId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One row per day and subscription */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    ReservationUtilizationController_utilization_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reservationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Per day: used hours, reserved hours and the percentage used */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    EventSchemasController_schemas_v1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event catalog; docs/events.md is generated from the same schemas */
-            200: {
-                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -6284,12 +6646,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventCatalogResource"];
+                    "application/json": components["schemas"]["ReservationListResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
             400: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -6303,13 +6667,15 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MIN_POSITION";
                     };
                 };
             };
             /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
             401: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -6327,9 +6693,33 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -6352,6 +6742,259 @@ export interface operations {
             /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
             500: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                };
+            };
+        };
+    };
+    MergeReservationsController_merge_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeReservationsRequest"];
+            };
+        };
+        responses: {
+            /** @description The merged reservation with the summed quantity; the sources are now Merged */
+            201: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */
@@ -6372,6 +7015,2352 @@ export interface operations {
             /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    GetReservationController_get_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationDetailResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MIN_POSITION";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                };
+            };
+        };
+    };
+    ChangeScopeController_change_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetScopeRequest"];
+            };
+        };
+        responses: {
+            /** @description Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour. */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    SplitReservationController_split_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SplitReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description The two new reservations, with the original end date; the original is now Split */
+            201: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SplitResultResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    SetAutoRenewController_set_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAutoRenewRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation with its auto-renew setting */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    ChangeRenewalController_change_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeRenewalRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRING once it has expired */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    RefundQuoteController_quote_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months) */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundQuoteResponse"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: CART_NOT_PURCHASED */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "CART_NOT_PURCHASED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    CancelReservationController_cancel_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled, with the refund as quoted by GET …/refund-quote. 422 REFUND_CAP_EXCEEDED gives details.allowance */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    IngestUsageController_ingest_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestUsageRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored; the discount is applied asynchronously by the discount jobs listed */
+            202: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageAcceptedResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, USAGE_SUBSCRIPTION_UNKNOWN */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "USAGE_SUBSCRIPTION_UNKNOWN";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    CustomerCostsController_costs_v1: {
+        parameters: {
+            query?: {
+                from?: string;
+                /** @description Inclusive */
+                to?: string;
+                minPosition?: string;
+            };
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pay-as-you-go, discounted and saved, per day and subscription */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostsResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MIN_POSITION";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                };
+            };
+        };
+    };
+    ReservationUtilizationController_utilization_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per day: used hours, reserved hours and the percentage used */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UtilizationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MIN_POSITION";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                };
+            };
+        };
+    };
+    EventSchemasController_schemas_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event catalog; docs/events.md is generated from the same schemas */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventCatalogResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
                     /** @description Requests this API key may make per window */
                     "X-RateLimit-Limit"?: number;
                     /** @description Requests left in the current window */

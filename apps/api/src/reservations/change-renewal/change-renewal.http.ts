@@ -1,12 +1,12 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Response } from 'express';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
+import { ApiChangeRenewal } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { ReservationResource } from '../reservation.resource';
 import { ChangeRenewalCommand } from './change-renewal.command';
 
 export class ChangeRenewalRequest {
@@ -26,7 +26,7 @@ export class ChangeRenewalController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put()
-  @ApiOkResponse({ type: ReservationResource, description: 'The reservation with its renewal settings; 422 RESERVATION_EXPIRING once it has expired' })
+  @ApiChangeRenewal()
   async change(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ChangeRenewalRequest,

@@ -1,11 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { refundAllowance, refundLedgerDecider, refundLedgerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
+import { ApiGetReservation } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { provisioningState } from '../list-reservations/list-reservations.http';
 
@@ -19,8 +20,7 @@ export class GetReservationController {
   ) {}
 
   @Get()
-  @ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until the view includes this write position' })
-  @ApiOkResponse({ description: "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months" })
+  @ApiGetReservation()
   async get(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,

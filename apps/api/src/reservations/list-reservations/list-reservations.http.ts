@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { KnownReservation, reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
+import { ApiListReservations } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 /** A customer's reservations from the reservation view, with their state computed for today. */
@@ -16,7 +17,7 @@ export class ListReservationsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'SKU, region, quantity, term, scope, applied subscriptions, state, effective and expiry dates' })
+  @ApiListReservations()
   async list(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Ctx() context: RequestContext,

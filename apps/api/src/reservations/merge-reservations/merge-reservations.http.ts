@@ -1,11 +1,11 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsUUID } from 'class-validator';
 import { Response } from 'express';
+import { ApiMergeReservations } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { ReservationResource } from '../reservation.resource';
 import { MergeReservationsCommand } from './merge-reservations.command';
 
 export class MergeReservationsRequest {
@@ -24,7 +24,7 @@ export class MergeReservationsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: ReservationResource, description: 'The merged reservation with the summed quantity; the sources are now Merged' })
+  @ApiMergeReservations()
   async merge(@Body() body: MergeReservationsRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
     return withRevision(response, await this.commands.execute(new MergeReservationsCommand(body.reservationIds, context)));
   }

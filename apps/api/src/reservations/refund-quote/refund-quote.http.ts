@@ -1,5 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRefundQuote } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { RefundQuoteResource, RefundQuotes } from './refund-quote';
 
@@ -9,10 +10,7 @@ export class RefundQuoteController {
   constructor(private readonly quotes: RefundQuotes) {}
 
   @Get()
-  @ApiOkResponse({
-    description:
-      "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)",
-  })
+  @ApiRefundQuote()
   async quote(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext): Promise<RefundQuoteResource> {
     return (await this.quotes.quote(reservationId, context.partnerId, context.now)).quote;
   }

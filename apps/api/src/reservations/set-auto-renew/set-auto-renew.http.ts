@@ -1,11 +1,11 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { Response } from 'express';
+import { ApiSetAutoRenew } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { ReservationResource } from '../reservation.resource';
 import { SetAutoRenewCommand } from './set-auto-renew.command';
 
 export class SetAutoRenewRequest {
@@ -20,7 +20,7 @@ export class SetAutoRenewController {
   constructor(private readonly commands: CommandBus) {}
 
   @Put()
-  @ApiOkResponse({ type: ReservationResource })
+  @ApiSetAutoRenew()
   async set(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: SetAutoRenewRequest,

@@ -1,8 +1,9 @@
 import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min } from 'class-validator';
 import { MAX_QUANTITY } from '@app/domain';
+import { ApiSplitReservation } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ReservationResource } from '../reservation.resource';
 import { SplitReservationCommand } from './split-reservation.command';
@@ -24,7 +25,7 @@ export class SplitReservationController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: [ReservationResource], description: 'The two new reservations, with the original end date; the original is now Split' })
+  @ApiSplitReservation()
   async split(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: SplitReservationRequest,

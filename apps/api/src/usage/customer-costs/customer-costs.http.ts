@@ -1,11 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
 import { costDays, costsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
+import { ApiCustomerCosts } from '../../http/openapi/usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class CostQuery {
@@ -26,7 +27,7 @@ export class CustomerCostsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'One row per day and subscription' })
+  @ApiCustomerCosts()
   async costs(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Query() query: CostQuery,

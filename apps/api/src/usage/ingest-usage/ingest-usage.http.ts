@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Queue } from 'bullmq';
@@ -10,6 +10,7 @@ import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { PartnerScopedReads } from '@app/ordering';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
+import { ApiIngestUsage } from '../../http/openapi/usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export const MAX_USAGE_BATCH = 10_000;
@@ -65,7 +66,7 @@ export class IngestUsageController {
 
   @Post()
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'Stored; the discount is applied asynchronously by the discount jobs listed' })
+  @ApiIngestUsage()
   async ingest(@Body() body: IngestUsageRequest, @Ctx() context: RequestContext) {
     // Every customer must be the partner's, and every subscription the customer's, before anything is stored.
     const customers = new Map<string, Set<string>>();

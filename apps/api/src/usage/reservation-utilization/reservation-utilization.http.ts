@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
+import { ApiReservationUtilization } from '../../http/openapi/usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 const HOUR_MS = 3_600_000;
@@ -28,7 +29,7 @@ export class ReservationUtilizationController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Per day in effect so far: used hours, reserved hours and the percentage used; a day with no matching usage is 0%' })
+  @ApiReservationUtilization()
   async utilization(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,
