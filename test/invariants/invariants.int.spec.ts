@@ -19,6 +19,8 @@ import { moneyViolations, StoredEvent } from './invariant-checker';
 const CLIENTS = Number(process.env.INVARIANT_CLIENTS ?? 16);
 const ROUNDS = Number(process.env.INVARIANT_ROUNDS ?? 6);
 const PREFIX = 'invariants:';
+/** Longer than a killed api's claim on an Idempotency-Key (30 s). */
+const RETRY_FOR_MS = 90_000;
 /** Cheap sizes, a dear one (its returns reach the refund cap) and one whose provisioning always fails. */
 const ITEMS = [
   'ri-standard_d2s_v5-eastus-p1y',
@@ -70,9 +72,13 @@ describe('money invariants under concurrency and crashes', () => {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  /** A command as an upstream service sends it: with a key, retried unchanged after no answer, 503, 429 or a key still in use. */
+  /**
+   * A command as an upstream service sends it: with a key, retried unchanged after no answer, 503, 429 or a key
+   * still in use. A key held by an api killed mid-request stays in use for up to 30 s, so retries go on for longer.
+   */
   async function command(name: string, method: string, path: string, body?: unknown, key = randomUUID()): Promise<Answer> {
-    for (let attempt = 0; attempt < 200; attempt++) {
+    const deadline = Date.now() + RETRY_FOR_MS;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const api = apis[(attempt + Math.floor(Math.random() * 2)) % apis.length];
       try {
         const answer = await once(api.url, method, path, body, { 'idempotency-key': key });
