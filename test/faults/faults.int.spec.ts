@@ -12,6 +12,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import catalog from '../../libs/domain/src/catalog/reserved-vm-catalog.json';
 import { ALL_QUEUES, RESERVATION_LIFECYCLE_QUEUE } from '../../libs/queues/src/queue-names';
+import { eventViolations } from '../../libs/event-catalog/testing/event-validation';
 import { eventually } from '../support/eventually';
 import { freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
 import { FaultClient, HttpAnswer } from './fault-client';
@@ -29,6 +30,9 @@ interface Recorded {
   id: string;
   type: string;
   data: any;
+  metadata: unknown;
+  streamId: string;
+  revision: bigint;
 }
 
 /** Every event in the store, in order. */
@@ -37,7 +41,8 @@ async function readEverything(url: string): Promise<Recorded[] & { head?: bigint
   try {
     const events: Recorded[] & { head?: bigint } = [];
     for await (const { event } of client.readAll()) {
-      if (event && !event.type.startsWith('$')) events.push({ id: event.id, type: event.type, data: event.data });
+      if (event && !event.type.startsWith('$'))
+        events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamId: event.streamId, revision: event.revision });
       if (event?.position) events.head = event.position.commit;
     }
     return events;
@@ -269,6 +274,9 @@ describe('faults under load', () => {
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await diagnostics()}`);
     });
+
+    // Every event written under load and faults, by every process, matches the event catalog (data and metadata).
+    expect(eventViolations(events)).toEqual([]);
 
     const ids = events.map((e) => e.id);
     expect(ids.length - new Set(ids).size).toBe(0);
