@@ -1,3 +1,4 @@
+import { RecordCost, summarizeRecords } from '@app/domain';
 import { amount, count, extend, flag, id, instant, JsonSchema, listOf, record, text } from './json-schema';
 import { billingPlan, cartLine, reservationProvisioned, scope, splitPart, term } from './shared.schemas';
 
@@ -91,62 +92,6 @@ const discountedRecord = record({
   discountedCostUsd: amount,
   savingsUsd: amount,
 });
-
-interface DiscountedRecordV1 {
-  subscriptionId: string;
-  quantity: number;
-  coveredHours: number;
-  payAsYouGoCostUsd: number;
-  discountedCostUsd: number;
-  savingsUsd: number;
-}
-
-const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
-
-/** DiscountApplied version 1 → 2: the records summed per subscription, as the discount job sums them now. */
-function summedPerSubscription(records: DiscountedRecordV1[]) {
-  const sums = new Map<
-    string,
-    {
-      subscriptionId: string;
-      records: number;
-      quantity: number;
-      coveredHours: number;
-      payAsYouGoCostUsd: number;
-      discountedCostUsd: number;
-      savingsUsd: number;
-    }
-  >();
-  for (const r of records) {
-    const sum = sums.get(r.subscriptionId) ?? {
-      subscriptionId: r.subscriptionId,
-      records: 0,
-      quantity: 0,
-      coveredHours: 0,
-      payAsYouGoCostUsd: 0,
-      discountedCostUsd: 0,
-      savingsUsd: 0,
-    };
-    sum.records++;
-    sum.quantity += r.quantity;
-    sum.coveredHours += r.coveredHours;
-    sum.payAsYouGoCostUsd += r.payAsYouGoCostUsd;
-    sum.discountedCostUsd += r.discountedCostUsd;
-    sum.savingsUsd += r.savingsUsd;
-    sums.set(r.subscriptionId, sum);
-  }
-  const subscriptions = [...sums.values()]
-    .map((sum) => ({
-      ...sum,
-      quantity: round6(sum.quantity),
-      coveredHours: round6(sum.coveredHours),
-      payAsYouGoCostUsd: round6(sum.payAsYouGoCostUsd),
-      discountedCostUsd: round6(sum.discountedCostUsd),
-      savingsUsd: round6(sum.savingsUsd),
-    }))
-    .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
-  return { subscriptions, recordCount: records.length };
-}
 
 /** Every event type the system writes. Add one here, with its schema, in the same change that adds it to libs/domain. */
 export const EVENT_TYPES: EventType[] = [
@@ -522,7 +467,8 @@ export const EVENT_TYPES: EventType[] = [
       // Version 1 kept every record; an hour of more than about 2,000 records could not be written. Version 2 sums them per subscription.
       1: {
         schema: record({ customerId: id, hour: instant, resultHash: text, records: listOf(discountedRecord), utilization }),
-        upcast: ({ records, ...rest }) => ({ ...rest, ...summedPerSubscription(records as DiscountedRecordV1[]) }),
+        // Version 1 → 2: the records summed per subscription, exactly as the discount job sums them now.
+        upcast: ({ records, ...rest }) => ({ ...rest, ...summarizeRecords(records as RecordCost[]) }),
       },
     },
     example: {

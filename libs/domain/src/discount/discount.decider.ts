@@ -31,10 +31,13 @@ export interface DiscountAppliedData {
 
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
-/** The engine's result for one customer-hour, summed per subscription. */
-export function summarizeHour(result: DiscountResult): Pick<DiscountAppliedData, 'subscriptions' | 'recordCount' | 'utilization'> {
+/** What summing needs of a discounted record (older events carry records of this shape too). */
+export type RecordCost = Pick<DiscountedRecord, 'subscriptionId' | 'quantity' | 'coveredHours' | 'payAsYouGoCostUsd' | 'discountedCostUsd' | 'savingsUsd'>;
+
+/** Discounted records summed per subscription, rounded to the micro-dollar: the one way an hour is summarized. */
+export function summarizeRecords(records: readonly RecordCost[]): Required<Pick<DiscountAppliedData, 'subscriptions' | 'recordCount'>> {
   const bySubscription = new Map<string, SubscriptionHourCost>();
-  for (const record of result.records) {
+  for (const record of records) {
     const cost = bySubscription.get(record.subscriptionId) ?? {
       subscriptionId: record.subscriptionId,
       records: 0,
@@ -62,20 +65,17 @@ export function summarizeHour(result: DiscountResult): Pick<DiscountAppliedData,
       savingsUsd: round6(c.savingsUsd),
     }))
     .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
-  return { subscriptions, recordCount: result.records.length, utilization: result.utilization };
+  return { subscriptions, recordCount: records.length };
+}
+
+/** The engine's result for one customer-hour, summed per subscription. */
+export function summarizeHour(result: DiscountResult): Pick<DiscountAppliedData, 'subscriptions' | 'recordCount' | 'utilization'> {
+  return { ...summarizeRecords(result.records), utilization: result.utilization };
 }
 
 /** The hour's cost per subscription, from either shape of the event. */
 export function subscriptionCosts(data: DiscountAppliedData): Array<Pick<SubscriptionHourCost, 'subscriptionId' | 'payAsYouGoCostUsd' | 'discountedCostUsd'>> {
-  if (data.subscriptions) return data.subscriptions;
-  const summed = new Map<string, { subscriptionId: string; payAsYouGoCostUsd: number; discountedCostUsd: number }>();
-  for (const record of data.records ?? []) {
-    const cost = summed.get(record.subscriptionId) ?? { subscriptionId: record.subscriptionId, payAsYouGoCostUsd: 0, discountedCostUsd: 0 };
-    cost.payAsYouGoCostUsd += record.payAsYouGoCostUsd;
-    cost.discountedCostUsd += record.discountedCostUsd;
-    summed.set(record.subscriptionId, cost);
-  }
-  return [...summed.values()];
+  return data.subscriptions ?? summarizeRecords(data.records ?? []).subscriptions;
 }
 
 export type DiscountEvent = Message<'DiscountApplied', DiscountAppliedData>;
