@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import catalog from '../../libs/domain/src/catalog/reserved-vm-catalog.json';
 import { ALL_QUEUES, RESERVATION_LIFECYCLE_QUEUE } from '../../libs/queues/src/queue-names';
 import { eventViolations } from '../../libs/event-catalog/testing/event-validation';
 import { eventually } from '../support/eventually';
+import { readEverything, replayVerify } from '../support/system-checks';
 import { freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
 import { FaultClient, HttpAnswer } from './fault-client';
 
@@ -25,31 +25,6 @@ const FINAL_EVENTS = ['OrderCompleted', 'OrderPartiallyFulfilled', 'OrderFailed'
 const ITEMS = catalog.filter((item) => item.term === 'P1Y').map((item) => item.id);
 
 jest.setTimeout(15 * 60_000);
-
-interface Recorded {
-  id: string;
-  type: string;
-  data: any;
-  metadata: unknown;
-  streamId: string;
-  revision: bigint;
-}
-
-/** Every event in the store, in order. */
-async function readEverything(url: string): Promise<Recorded[] & { head?: bigint }> {
-  const client = EventStoreDBClient.connectionString(url);
-  try {
-    const events: Recorded[] & { head?: bigint } = [];
-    for await (const { event } of client.readAll()) {
-      if (event && !event.type.startsWith('$'))
-        events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamId: event.streamId, revision: event.revision });
-      if (event?.position) events.head = event.position.commit;
-    }
-    return events;
-  } finally {
-    await client.dispose();
-  }
-}
 
 describe('faults under load', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'faults-store-'));
@@ -335,16 +310,7 @@ describe('faults under load', () => {
     expect(history.size).toBe(PURCHASES);
 
     // A rebuild from the store gives exactly the live views.
-    const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
-    const replayCode = await replay.exited;
-    expect({
-      code: replayCode,
-      output: replay
-        .output()
-        .split('\n')
-        .filter((line) => !line.includes('\r'))
-        .join('\n'),
-    }).toMatchObject({
+    expect(await replayVerify(env)).toMatchObject({
       code: 0,
       output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
     });

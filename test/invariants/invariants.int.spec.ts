@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
 import { eventually } from '../support/eventually';
+import { readEverything, replayVerify } from '../support/system-checks';
 import { freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
-import { moneyViolations, StoredEvent } from './invariant-checker';
+import { moneyViolations } from './invariant-checker';
 
 const CLIENTS = Number(process.env.INVARIANT_CLIENTS ?? 16);
 const ROUNDS = Number(process.env.INVARIANT_ROUNDS ?? 6);
@@ -188,18 +188,6 @@ describe('money invariants under concurrency and crashes', () => {
     }
   }
 
-  async function readEverything(): Promise<StoredEvent[]> {
-    const reader = EventStoreDBClient.connectionString(storeUrl);
-    try {
-      const events: StoredEvent[] = [];
-      for await (const { event } of reader.readAll())
-        if (event && !event.type.startsWith('$')) events.push({ streamId: event.streamId, type: event.type, data: event.data });
-      return events;
-    } finally {
-      await reader.dispose();
-    }
-  }
-
   const startApiProcess = (port: number) => startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
 
   beforeAll(async () => {
@@ -258,7 +246,7 @@ describe('money invariants under concurrency and crashes', () => {
 
     // Every workflow settles in the background within seconds; then the whole store is checked.
     await sleep(10_000);
-    const events = await readEverything();
+    const events = await readEverything(storeUrl);
     const violations = moneyViolations(events, new Date().toISOString());
 
     const report = [...outcomes.entries()].map(([name, counts]) => `${name}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ×${n}`).join(', ')}`);
@@ -268,16 +256,7 @@ describe('money invariants under concurrency and crashes', () => {
     expect(serverErrors).toEqual([]);
 
     // The views agree with the store: a full replay into fresh views finds no difference.
-    const replay = startTsProcess('tools/replay.ts', env, ['--all', '--verify']);
-    const code = await replay.exited;
-    expect({
-      code,
-      output: replay
-        .output()
-        .split('\n')
-        .filter((line) => !line.includes('\r'))
-        .join('\n'),
-    }).toMatchObject({
+    expect(await replayVerify(env)).toMatchObject({
       code: 0,
       output: expect.stringMatching(/verified .*: [\d,]+ events read, 0 difference\(s\)/),
     });
