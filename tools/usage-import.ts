@@ -3,7 +3,9 @@
  *
  * Sends a usage CSV to the API in batches of 10,000 records. Columns (header
  * row required, any order): customerId, subscriptionId, resourceId, region,
- * vmSize, hour, quantity, payAsYouGoRateUsd, and optionally recordId.
+ * vmSize, hour, quantity, payAsYouGoRateUsd; optionally recordId,
+ * resourceGroup, licenseRateUsd and spot (true/false). An empty optional cell
+ * is left out.
  * Environment: API_URL (default http://127.0.0.1:3000) and API_KEY.
  * Importing the same file twice stores each record once.
  */
@@ -12,7 +14,7 @@ import { createInterface } from 'node:readline';
 
 const BATCH = 10_000;
 const REQUIRED = ['customerId', 'subscriptionId', 'resourceId', 'region', 'vmSize', 'hour', 'quantity', 'payAsYouGoRateUsd'];
-const NUMERIC = new Set(['quantity', 'payAsYouGoRateUsd']);
+const NUMERIC = new Set(['quantity', 'payAsYouGoRateUsd', 'licenseRateUsd']);
 
 async function send(url: string, key: string, records: Record<string, unknown>[], firstLine: number): Promise<number> {
   const response = await fetch(`${url}/v1/usage`, {
@@ -57,7 +59,12 @@ async function main(): Promise<void> {
     if (cells.length !== header.length) throw new Error(`line ${line}: expected ${header.length} values, found ${cells.length}`);
     const record: Record<string, unknown> = {};
     header.forEach((column, i) => {
-      if (column === 'recordId' && cells[i] === '') return;
+      if (!REQUIRED.includes(column) && cells[i] === '') return;
+      if (column === 'spot') {
+        if (cells[i] !== 'true' && cells[i] !== 'false') throw new Error(`line ${line}: spot must be true or false, found "${cells[i]}"`);
+        record[column] = cells[i] === 'true';
+        return;
+      }
       if (NUMERIC.has(column)) {
         const value = Number(cells[i]);
         if (cells[i] === '' || Number.isNaN(value)) throw new Error(`line ${line}: ${column} must be a number, found "${cells[i]}"`);

@@ -35,7 +35,7 @@ describe('the typed API client', () => {
   let api: ApiHarness;
   beforeAll(async () => {
     // A small budget, so a burst meets 429 and the client's retries.
-    api = await startApi({ THROTTLE_LIMIT: String(LIMIT), THROTTLE_WINDOW_MS: '1000' });
+    api = await startApi({ THROTTLE_LIMIT: String(LIMIT), THROTTLE_WINDOW_MS: '3000' });
   });
   afterAll(() => api.close());
 

@@ -137,6 +137,104 @@ describe('scope discount', () => {
     expect((await api.call('GET', `/v1/customers/${customerId}/costs`)).body.items).toEqual(costs);
   });
 
+  it('applies resource-group and management-group scopes over HTTP, narrowest first, and sends a group left empty to shared', async () => {
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Hierarchy Co' } })).body.customerId as string;
+    // s1 sorts first, so a management-group reservation applied before the resource-group one would take s1's VM.
+    const [s1, s2, s3] = ['00000000', '77777777', 'ffffffff'].map((prefix) => `${prefix}${randomUUID().slice(8)}`);
+    for (const subscriptionId of [s1, s2, s3])
+      await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: subscriptionId } });
+
+    const badId = await api.call('POST', `/v1/customers/${customerId}/management-groups`, { body: { managementGroupId: 'finance.', name: 'Finance' } });
+    expect({ status: badId.status, code: badId.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(badId.body.message).toMatch(/managementGroupId must be 1 to 90 letters/);
+    const created = await api.call('POST', `/v1/customers/${customerId}/management-groups`, { body: { managementGroupId: 'finance', name: 'Finance' } });
+    expect(created.status).toBe(201);
+    const clash = await api.call('POST', `/v1/customers/${customerId}/management-groups`, { body: { managementGroupId: 'finance', name: 'Sales' } });
+    expect({ status: clash.status, code: clash.body.code }).toEqual({ status: 409, code: 'MANAGEMENT_GROUP_ALREADY_EXISTS' });
+    const unknown = await api.call('PUT', `/v1/customers/${customerId}/subscriptions/${s1}/management-group`, { body: { managementGroupId: 'sales' } });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'MANAGEMENT_GROUP_NOT_FOUND' });
+    for (const subscriptionId of [s1, s2]) {
+      const moved = await api.call('PUT', `/v1/customers/${customerId}/subscriptions/${subscriptionId}/management-group`, {
+        body: { managementGroupId: 'finance' },
+      });
+      expect(moved.status).toBe(200);
+    }
+    const customer = await api.call('GET', `/v1/customers/${customerId}`);
+    expect(customer.body.managementGroups).toEqual([{ managementGroupId: 'finance', name: 'Finance', subscriptionIds: [s1, s2] }]);
+    expect(customer.body.subscriptions.map((s: { managementGroupId?: string }) => s.managementGroupId)).toEqual(['finance', 'finance', undefined]);
+
+    // The management-group reservation is bought first, so it is the earlier one.
+    const buy = async (scope: object) => {
+      const cart = await api.call('POST', `/v1/customers/${customerId}/carts`);
+      await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, {
+        body: { catalogItemId: 'ri-standard_d2s_v5-westeurope-p1y', quantity: 1, subscriptionId: s3, term: 'P1Y', billingPlan: 'Upfront' },
+      });
+      const scoped = await api.call('PUT', `/v1/carts/${cart.body.cartId}/scope`, { body: scope });
+      expect(scoped.status).toBe(200);
+      return (await api.call('POST', `/v1/carts/${cart.body.cartId}/purchase`)).body.orderId as string;
+    };
+    const missingGroup = await api.call('POST', `/v1/customers/${customerId}/carts`);
+    const noGroup = await api.call('PUT', `/v1/carts/${missingGroup.body.cartId}/scope`, { body: { type: 'managementGroup', managementGroupId: 'sales' } });
+    expect({ status: noGroup.status, code: noGroup.body.code }).toEqual({ status: 404, code: 'MANAGEMENT_GROUP_NOT_FOUND' });
+    const noName = await api.call('PUT', `/v1/carts/${missingGroup.body.cartId}/scope`, { body: { type: 'resourceGroup', subscriptionId: s1 } });
+    expect(noName.status).toBe(400);
+    expect(noName.body.message).toMatch(/resourceGroup must be/);
+
+    const groupOrder = await buy({ type: 'managementGroup', managementGroupId: 'finance' });
+    const groupReservation = await eventually(async () => {
+      const list = await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false });
+      return list.body.items?.find((r: { orderId: string }) => r.orderId === groupOrder);
+    });
+    const resourceGroupOrder = await buy({ type: 'resourceGroup', subscriptionId: s1, resourceGroup: 'RG-App' });
+    const resourceGroupReservation = await eventually(async () => {
+      const list = await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false });
+      return list.body.items?.find((r: { orderId: string }) => r.orderId === resourceGroupOrder);
+    });
+    expect(groupReservation).toMatchObject({ scope: { type: 'managementGroup', managementGroupId: 'finance' }, appliedSubscriptionIds: [s1, s2] });
+    expect(resourceGroupReservation).toMatchObject({
+      scope: { type: 'resourceGroup', subscriptionId: s1, resourceGroup: 'RG-App' },
+      appliedSubscriptionIds: [s1],
+    });
+
+    const hour = new Date(Math.ceil(Date.parse(resourceGroupReservation.effectiveDate) / 3_600_000) * 3_600_000).toISOString();
+    const vm = (subscriptionId: string, name: string) => ({
+      customerId,
+      subscriptionId,
+      resourceId: `/subscriptions/${subscriptionId}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`,
+      region: 'West Europe',
+      vmSize: 'Standard_D2s_v5',
+      hour,
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    });
+    expect((await api.call('POST', '/v1/usage', { body: { records: [vm(s1, 'a'), vm(s2, 'b'), vm(s3, 'c')] } })).status).toBe(202);
+    const costs = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/customers/${customerId}/costs`, { consistent: false });
+      return answer.body.items?.length === 3 ? answer.body.items : undefined;
+    });
+    // s1's VM is in the resource group; s2's reaches the group's reservation; s3 is in no group and pays as you go.
+    expect(costs.map((row: { subscriptionId: string; discountedCostUsd: number }) => [row.subscriptionId, row.discountedCostUsd])).toEqual([
+      [s1, 0],
+      [s2, 0],
+      [s3, 0.1],
+    ]);
+    for (const id of [groupReservation.reservationId, resourceGroupReservation.reservationId]) {
+      const utilization = await api.call('GET', `/v1/reservations/${id}/utilization`);
+      expect(utilization.body.items[0]).toMatchObject({ date: hour.slice(0, 10), usedHours: 1 });
+    }
+
+    // Azure: a management group with no subscription left no longer scopes anything, so the reservation applies shared.
+    await api.call('DELETE', `/v1/customers/${customerId}/subscriptions/${s1}/management-group`);
+    expect((await api.call('GET', `/v1/reservations/${groupReservation.reservationId}`)).body.scope.type).toBe('managementGroup');
+    await api.call('DELETE', `/v1/customers/${customerId}/subscriptions/${s2}/management-group`);
+    const fellBack = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/reservations/${groupReservation.reservationId}`, { consistent: false });
+      return answer.body.scope?.type === 'shared' ? answer.body : undefined;
+    });
+    expect(fellBack.appliedSubscriptionIds).toEqual([s1, s2, s3]);
+    expect((await api.call('GET', `/v1/reservations/${resourceGroupReservation.reservationId}`)).body.scope.type).toBe('resourceGroup');
+  });
+
   /** A customer with one subscription, and a function to read its costs once they hold `rows` rows. */
   async function customerWithCosts(name: string) {
     const customerId = (await api.call('POST', '/v1/customers', { body: { name } })).body.customerId as string;

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { applyReservationDiscounts, Catalog, discountDecider, discountStream, ReservationBenefit, summarizeHour } from '@app/domain';
+import {
+  applyReservationDiscounts,
+  Catalog,
+  customerDecider,
+  customerStream,
+  discountDecider,
+  discountStream,
+  ManagementGroupLookup,
+  managementGroupOf,
+  ReservationBenefit,
+  summarizeHour,
+} from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
 import { HourRange, UsageStore } from './usage-store';
@@ -30,10 +41,11 @@ export class DiscountCalculation {
   async run(job: DiscountJob): Promise<{ hours: number; records: number; written: number }> {
     const byHour = await this.usage.load(job);
     const reservations = await this.reservationsOf(job.customerId);
+    const groupOf = await this.managementGroupsOf(job.customerId);
     let records = 0;
     let written = 0;
     for (const [hour, usage] of byHour) {
-      const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size));
+      const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size), groupOf);
       const resultHash = createHash('sha256').update(JSON.stringify(result)).digest('hex');
       const handled = await this.streams.handle(
         discountStream(job.customerId, hour),
@@ -52,6 +64,12 @@ export class DiscountCalculation {
       written += handled.events.length;
     }
     return { hours: byHour.size, records, written };
+  }
+
+  /** Which group each subscription was in, hour by hour, from the customer's own stream (the decision record, not a view). */
+  private async managementGroupsOf(customerId: string): Promise<ManagementGroupLookup> {
+    const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
+    return customer.status === 'registered' ? (subscriptionId, hour) => managementGroupOf(customer, subscriptionId, hour) : () => undefined;
   }
 
   private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {

@@ -27,6 +27,7 @@ export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], record
           r.payAsYouGoRateUsd,
           r.licenseRateUsd ?? 0,
           r.spot ?? false,
+          r.resourceGroup ?? null,
         ]),
       )
       .sort();

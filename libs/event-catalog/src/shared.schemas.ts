@@ -3,8 +3,14 @@ import { amount, count, flag, id, instant, JsonSchema, listOf, oneOf, record, te
 export const term = oneOf('P1Y', 'P3Y');
 export const billingPlan = oneOf('Upfront', 'Monthly');
 
+/** Where a discount applies, narrowest first. */
 export const scope = {
-  oneOf: [record({ type: oneOf('single'), subscriptionId: id }), record({ type: oneOf('shared') })],
+  oneOf: [
+    record({ type: oneOf('resourceGroup'), subscriptionId: id, resourceGroup: id }),
+    record({ type: oneOf('single'), subscriptionId: id }),
+    record({ type: oneOf('managementGroup'), managementGroupId: id }),
+    record({ type: oneOf('shared') }),
+  ],
 };
 
 export const cartLine = record(

@@ -1,6 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { Catalog, Customer, customerDecider, customerStream, DomainError, expiryFor, isActiveSubscription, OrderLineState, PlacedOrder } from '@app/domain';
+import {
+  appliedSubscriptions,
+  Catalog,
+  Customer,
+  customerDecider,
+  customerStream,
+  DomainError,
+  expiryFor,
+  isActiveSubscription,
+  OrderLineState,
+  PlacedOrder,
+  scopeSubscription,
+} from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { PermanentProvisioningError, ProvisionedReservation, ReservationProvisioner } from './provisioning/reservation-provisioner';
@@ -71,9 +83,10 @@ export class OrderFulfilment {
     return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed' ? finished.status : 'skipped';
   }
 
-  /** A line's billing subscription, and a single scope's subscription, must still be active. */
+  /** A line's billing subscription, and the subscription a single or resource-group scope names, must still be active. */
   private inactiveSubscription(order: PlacedOrder, customer: Customer): string | undefined {
-    const needed = [...order.lines.map((line) => line.subscriptionId), ...(order.scope.type === 'single' ? [order.scope.subscriptionId] : [])];
+    const scoped = scopeSubscription(order.scope);
+    const needed = [...order.lines.map((line) => line.subscriptionId), ...(scoped ? [scoped] : [])];
     return needed.find((subscriptionId) => customer.status !== 'registered' || !isActiveSubscription(customer, subscriptionId));
   }
 
@@ -117,12 +130,6 @@ export class OrderFulfilment {
     const size = this.catalog.sizeOf(line.armSkuName)!;
     // A renewal takes effect as the reservation it replaces expires, so no hour falls between the two.
     const effectiveDate = line.effectiveFrom ?? provisioned.effectiveDate;
-    const activeSubscriptions =
-      customer.status === 'registered'
-        ? Object.values(customer.subscriptions)
-            .filter((s) => s.status === 'active')
-            .map((s) => s.subscriptionId)
-        : [];
     const recorded = lineContext('provisioned');
     await this.orders.handle(
       order.orderId,
@@ -146,7 +153,7 @@ export class OrderFulfilment {
             term: line.term,
             billingPlan: line.billingPlan,
             scope: order.scope,
-            appliedSubscriptionIds: order.scope.type === 'single' ? [order.scope.subscriptionId] : activeSubscriptions,
+            appliedSubscriptionIds: customer.status === 'registered' ? appliedSubscriptions(order.scope, customer) : [],
             effectiveDate,
             expiryDate: expiryFor(effectiveDate, line.term),
             unitPriceUsd: line.unitPriceUsd,

@@ -1,20 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { customerDecider, customerStream } from '@app/domain';
+import { CustomerSnapshot, customerDecider, customerStream, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
-import { correlationIdOf, ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
+import { correlationIdOf, KnownReservation, ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
+
+type Cause = { customerId: string; at: string; reason: string } & ({ subscriptionId: string } | { managementGroupId: string });
 
 /**
- * When a subscription is suspended, every reservation scoped to it alone
- * falls back to shared and records why. The customer's reservations are
- * found through the reservations view; each command is decided on the
- * reservation's order stream and is idempotent, with an id derived from the
- * suspension event, so a replay changes nothing.
+ * A reservation whose scope can no longer apply falls back to shared and
+ * records why, as Azure does:
+ * - a suspended subscription takes the single and resource-group scopes on it;
+ * - a management group left with no subscription takes the scopes on it.
+ * The customer's reservations are found through the reservations view; each
+ * command is decided on the reservation's order stream and is idempotent, with
+ * an id derived from the causing event, so a replay changes nothing.
  */
 @Injectable()
 export class ScopeFallbackReactor implements Reactor {
   readonly name = 'scope-fallback';
-  readonly eventTypes = ['SubscriptionSuspended'];
+  readonly eventTypes = ['SubscriptionSuspended', 'SubscriptionMovedToManagementGroup', 'SubscriptionRemovedFromManagementGroup'];
   private readonly logger = new Logger('ScopeFallback');
 
   constructor(
@@ -24,32 +28,45 @@ export class ScopeFallbackReactor implements Reactor {
   ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
-    const { customerId, subscriptionId, suspendedAt } = event.data as { customerId: string; subscriptionId: string; suspendedAt: string };
-    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 });
-    const affected = reservations.filter((r) => r.status === 'Succeeded' && r.scope.type === 'single' && r.scope.subscriptionId === subscriptionId);
-    if (affected.length === 0) return;
+    const { customerId } = event.data as { customerId: string };
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     if (customer.status !== 'registered') return;
-    for (const reservation of affected) {
-      const { reservationId } = reservation;
-      await this.orders.handle(
-        reservation.orderId,
-        {
-          type: 'ChangeReservation',
-          data: {
-            reservationId,
-            change: { type: 'FallBackToShared', data: { subscriptionId, reason: 'the subscription was suspended', customer, now: suspendedAt } },
-          },
-        },
-        {
-          correlationId: correlationIdOf(event),
-          commandId: `${event.id}/${reservation.reservationId}`,
-          partnerId: reservation.partnerId,
-          actor: 'system/scope-fallback',
-          now: suspendedAt,
-        },
-      );
-      this.logger.log(`reservation ${reservation.reservationId} fell back to shared: subscription ${subscriptionId} suspended`);
+    const cause = causeOf(event, customer);
+    if (!cause) return;
+    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(cause.customerId), { limit: 10_000 });
+    for (const reservation of reservations.filter((r) => r.status === 'Succeeded' && affectedBy(r.scope, cause))) {
+      await this.fallBack(reservation, cause, customer, event);
     }
   }
+
+  private async fallBack(reservation: KnownReservation, cause: Cause, customer: CustomerSnapshot, event: ProjectedEvent) {
+    const { reservationId, orderId, partnerId } = reservation;
+    const { at, reason } = cause;
+    const from = 'subscriptionId' in cause ? { subscriptionId: cause.subscriptionId } : { managementGroupId: cause.managementGroupId };
+    await this.orders.handle(
+      orderId,
+      { type: 'ChangeReservation', data: { reservationId, change: { type: 'FallBackToShared', data: { ...from, reason, customer, now: at } } } },
+      { correlationId: correlationIdOf(event), commandId: `${event.id}/${reservationId}`, partnerId, actor: 'system/scope-fallback', now: at },
+    );
+    this.logger.log(`reservation ${reservationId} fell back to shared: ${reason}`);
+  }
 }
+
+/** What, if anything, the event takes away from a scope. */
+function causeOf(event: ProjectedEvent, customer: CustomerSnapshot): Cause | undefined {
+  const { customerId } = customer;
+  if (event.type === 'SubscriptionSuspended') {
+    const { subscriptionId, suspendedAt } = event.data as { subscriptionId: string; suspendedAt: string };
+    return { customerId, subscriptionId, at: suspendedAt, reason: 'the subscription was suspended' };
+  }
+  // The group the subscription left; it falls back only when no subscription is left in it now.
+  const data = event.data as { managementGroupId: string; fromManagementGroupId?: string; movedAt?: string; removedAt?: string };
+  const left = event.type === 'SubscriptionRemovedFromManagementGroup' ? data.managementGroupId : data.fromManagementGroupId;
+  if (!left || managementGroupMembers(customer, left).length > 0) return undefined;
+  return { customerId, managementGroupId: left, at: (data.removedAt ?? data.movedAt)!, reason: `management group ${left} has no subscriptions left` };
+}
+
+const affectedBy = (scope: Scope, cause: Cause) =>
+  'subscriptionId' in cause
+    ? scopeSubscription(scope) === cause.subscriptionId
+    : scope.type === 'managementGroup' && scope.managementGroupId === cause.managementGroupId;

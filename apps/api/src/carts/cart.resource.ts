@@ -9,7 +9,7 @@ import { RequestContext } from '../http/request-context';
 
 /** What a cart command can refuse with, beyond what every command can. */
 export const CART_ERRORS: RouteErrors = {
-  404: ['CART_NOT_FOUND', 'CART_LINE_NOT_FOUND', 'CATALOG_ITEM_NOT_FOUND', 'CUSTOMER_NOT_FOUND'],
+  404: ['CART_NOT_FOUND', 'CART_LINE_NOT_FOUND', 'CATALOG_ITEM_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'MANAGEMENT_GROUP_NOT_FOUND'],
   409: ['CART_ALREADY_EXISTS', 'CART_ALREADY_PURCHASED', 'CART_EXPIRED', 'CART_LINE_ALREADY_EXISTS'],
   422: [
     'BILLING_PLAN_MISMATCH',

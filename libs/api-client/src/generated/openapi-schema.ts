@@ -181,6 +181,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{customerId}/management-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CreateManagementGroupController_create_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/subscriptions/{subscriptionId}/management-group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["MoveSubscriptionController_move_v1"];
+        post?: never;
+        delete: operations["MoveSubscriptionController_remove_v1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalog": {
         parameters: {
             query?: never;
@@ -668,6 +700,24 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "active" | "suspended";
+            /**
+             * @description The management group the subscription is in; absent when in none
+             * @example finance
+             */
+            managementGroupId?: string;
+        };
+        ManagementGroupResource: {
+            /** @example finance */
+            managementGroupId: string;
+            /** @example Finance */
+            name: string;
+            /**
+             * @description The subscriptions in the group now
+             * @example [
+             *       "9f1c…"
+             *     ]
+             */
+            subscriptionIds: string[];
         };
         CustomerResource: {
             /** Format: uuid */
@@ -677,6 +727,8 @@ export interface components {
             /** @example Contoso Pharma */
             name: string;
             subscriptions: components["schemas"]["SubscriptionResource"][];
+            /** @description Groups of subscriptions a reservation can be scoped to */
+            managementGroups: components["schemas"]["ManagementGroupResource"][];
             /**
              * @description Stream revision; send it back in If-Match to guard against concurrent changes
              * @example 1
@@ -714,6 +766,22 @@ export interface components {
             email: string;
             phone?: string;
             updatedAt: string;
+        };
+        CreateManagementGroupRequest: {
+            /**
+             * @description The group’s id, as in Azure: up to 90 letters, digits or _-.(), not ending in a period
+             * @example finance
+             */
+            managementGroupId: string;
+            /** @example Finance */
+            name: string;
+        };
+        MoveSubscriptionRequest: {
+            /**
+             * @description One of the customer’s management groups
+             * @example finance
+             */
+            managementGroupId: string;
         };
         CatalogItemResource: {
             /**
@@ -753,13 +821,26 @@ export interface components {
             limit: number;
         };
         ScopeResource: {
-            /** @enum {string} */
-            type: "single" | "shared";
+            /**
+             * @description Where the discount applies, narrowest first: resourceGroup (one resource group of one subscription), single (one subscription), managementGroup (the customer’s subscriptions in one management group) or shared (all of the customer’s subscriptions)
+             * @enum {string}
+             */
+            type: "resourceGroup" | "single" | "managementGroup" | "shared";
             /**
              * Format: uuid
-             * @description Only for a single scope
+             * @description For a single or resourceGroup scope
              */
             subscriptionId?: string;
+            /**
+             * @description For a resourceGroup scope
+             * @example rg-web
+             */
+            resourceGroup?: string;
+            /**
+             * @description For a managementGroup scope
+             * @example finance
+             */
+            managementGroupId?: string;
         };
         CartLineResource: {
             lineId: string;
@@ -829,17 +910,27 @@ export interface components {
         ChangeQuantityRequest: {
             quantity: number;
         };
-        SetScopeRequest: {
+        ScopeRequest: {
             /**
-             * @description single: one subscription; shared: all of the customer’s subscriptions
+             * @description Where the discount applies, narrowest first: resourceGroup (one resource group of one subscription), single (one subscription), managementGroup (the customer’s subscriptions in one management group) or shared (all of the customer’s subscriptions)
              * @enum {string}
              */
-            type: "single" | "shared";
+            type: "resourceGroup" | "single" | "managementGroup" | "shared";
             /**
              * Format: uuid
-             * @description Required for a single scope; must be an active subscription of the customer
+             * @description Required for a single or resourceGroup scope; must be an active subscription of the customer
              */
             subscriptionId?: string;
+            /**
+             * @description Required for a resourceGroup scope: a resource group name in that subscription
+             * @example rg-web
+             */
+            resourceGroup?: string;
+            /**
+             * @description Required for a managementGroup scope: one of the customer’s management groups
+             * @example finance
+             */
+            managementGroupId?: string;
         };
         LineProvisioningResource: {
             /** @enum {string} */
@@ -1197,8 +1288,13 @@ export interface components {
             customerId: string;
             /** Format: uuid */
             subscriptionId: string;
-            /** @example /subscriptions/…/virtualMachines/web-1 */
+            /** @example /subscriptions/…/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-1 */
             resourceId: string;
+            /**
+             * @description The VM’s resource group; read from an ARM resourceId when omitted
+             * @example rg-web
+             */
+            resourceGroup?: string;
             /** @example westeurope */
             region: string;
             /** @example Standard_D4s_v5 */
@@ -1906,7 +2002,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -1924,11 +2020,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -1948,7 +2044,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
                     };
                 };
             };
@@ -2159,7 +2255,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2177,11 +2273,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2201,7 +2297,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
                     };
                 };
             };
@@ -2409,7 +2505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2427,11 +2523,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2451,7 +2547,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
                     };
                 };
             };
@@ -2659,7 +2755,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2677,11 +2773,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2701,7 +2797,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
                     };
                 };
             };
@@ -2900,7 +2996,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2918,11 +3014,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2942,7 +3038,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS";
+                        code?: "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
                     };
                 };
             };
@@ -3661,6 +3757,763 @@ export interface operations {
             };
         };
     };
+    CreateManagementGroupController_create_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateManagementGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer with its new, empty management group; a repeat with the same name changes nothing */
+            201: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    MoveSubscriptionController_move_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                customerId: string;
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer with the subscription in the group; management-group reservations apply to it from the next whole hour */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    MoveSubscriptionController_remove_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                customerId: string;
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer with the subscription in no group; a group left with no subscription sends its reservations to shared scope */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, CUSTOMER_ALREADY_EXISTS, SUBSCRIPTION_ALREADY_EXISTS, MANAGEMENT_GROUP_ALREADY_EXISTS */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "CUSTOMER_ALREADY_EXISTS" | "SUBSCRIPTION_ALREADY_EXISTS" | "MANAGEMENT_GROUP_ALREADY_EXISTS";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     BrowseCatalogController_browse_v1: {
         parameters: {
             query?: {
@@ -4077,7 +4930,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4095,7 +4948,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -4330,7 +5183,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4348,7 +5201,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -4580,7 +5433,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4598,7 +5451,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -4834,7 +5687,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4852,7 +5705,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -5014,7 +5867,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SetScopeRequest"];
+                "application/json": components["schemas"]["ScopeRequest"];
             };
         };
         responses: {
@@ -5087,7 +5940,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5105,7 +5958,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -5361,7 +6214,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5379,7 +6232,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "CART_NOT_FOUND" | "CART_LINE_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -6876,7 +7729,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -6894,7 +7747,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -7229,11 +8082,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SetScopeRequest"];
+                "application/json": components["schemas"]["ScopeRequest"];
             };
         };
         responses: {
-            /** @description Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour. */
+            /** @description To a resource group, a subscription, a management group or shared, free of charge; the term does not change. The discount follows from the next whole hour. */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7302,7 +8155,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7320,7 +8173,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -7553,7 +8406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7571,7 +8424,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -7806,7 +8659,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7824,7 +8677,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -8059,7 +8912,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8077,7 +8930,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };
@@ -8501,7 +9354,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND */
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8519,7 +9372,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 404;
                         /** @enum {string} */
-                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND";
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
                     };
                 };
             };

@@ -3,7 +3,7 @@ import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.dec
 import { Decider, Message } from '../shared/decider';
 import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal, sum } from '../shared/money';
-import { sameScope, Scope } from './scope';
+import { checkManagementGroup, sameScope, Scope, scopeSubscription } from './scope';
 
 export const CART_LIFETIME_DAYS = 7;
 export const MAX_QUANTITY = 999;
@@ -124,6 +124,13 @@ const checkSubscription = (customer: CustomerSnapshot, subscriptionId: string, r
   }
 };
 
+/** A scope's subscription must be the customer's and active; its management group must be one of the customer's. */
+const checkScope = (customer: CustomerSnapshot, scope: Scope) => {
+  const subscriptionId = scopeSubscription(scope);
+  if (subscriptionId) checkSubscription(customer, subscriptionId, 'scope subscription');
+  checkManagementGroup(scope, customer);
+};
+
 /** Two lines ask for the same thing; the price may have moved since, and does not count. */
 const sameRequest = (a: CartLine, b: CartLine) =>
   a.catalogItemId === b.catalogItemId &&
@@ -210,7 +217,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
       case 'SetScope': {
         const { scope, customer, now } = command.data;
         const cart = editable(state, now);
-        if (scope.type === 'single') checkSubscription(customer, scope.subscriptionId, 'scope subscription');
+        checkScope(customer, scope);
         if (sameScope(cart.scope, scope)) return [];
         return [{ type: 'CartScopeSet', data: { cartId: cart.cartId, scope } }];
       }
@@ -225,7 +232,7 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
         }
         if (cart.lines.length === 0) throw ruleViolated('CART_EMPTY', 'an empty cart cannot be bought');
         for (const l of cart.lines) checkSubscription(customer, l.subscriptionId, `line ${l.lineId} subscription`);
-        if (cart.scope.type === 'single') checkSubscription(customer, cart.scope.subscriptionId, 'scope subscription');
+        checkScope(customer, cart.scope);
         const data: PurchaseRecord = {
           cartId: cart.cartId,
           orderId,

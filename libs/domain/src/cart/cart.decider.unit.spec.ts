@@ -224,6 +224,28 @@ describe('cart decider', () => {
         .thenRefuses('SUBSCRIPTION_NOT_OWNED');
     });
 
+    it('sets a resource-group scope in an active subscription, and refuses one in a suspended subscription', () => {
+      const scope = { type: 'resourceGroup' as const, subscriptionId: 's-1', resourceGroup: 'rg-web' };
+      spec
+        .given([cartCreated])
+        .when({ type: 'SetScope', data: { scope, customer, now } })
+        .then([{ type: 'CartScopeSet', data: { cartId: 'cart-1', scope } }]);
+      spec
+        .given([cartCreated])
+        .when({ type: 'SetScope', data: { scope: { ...scope, subscriptionId: 's-2' }, customer, now } })
+        .thenRefuses('SUBSCRIPTION_NOT_ACTIVE');
+    });
+
+    it('sets a management-group scope on one of the customer’s groups, and refuses a group it does not have', () => {
+      const grouped: CustomerSnapshot = { ...customer, managementGroups: { finance: { managementGroupId: 'finance', name: 'Finance' } } };
+      const scope = { type: 'managementGroup' as const, managementGroupId: 'finance' };
+      spec
+        .given([cartCreated])
+        .when({ type: 'SetScope', data: { scope, customer: grouped, now } })
+        .then([{ type: 'CartScopeSet', data: { cartId: 'cart-1', scope } }]);
+      spec.given([cartCreated]).when({ type: 'SetScope', data: { scope, customer, now } }).thenRefuses('MANAGEMENT_GROUP_NOT_FOUND');
+    });
+
     it('starts shared, so setting shared again is a no-op', () =>
       spec
         .given([cartCreated])

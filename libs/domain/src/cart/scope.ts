@@ -1,8 +1,62 @@
-/**
- * Where a reservation's discount applies: one subscription, or every
- * subscription of the customer (its billing context).
- */
-export type Scope = { type: 'single'; subscriptionId: string } | { type: 'shared' };
+import { CustomerSnapshot, managementGroupOf } from '../customer/customer.decider';
+import { notFound } from '../shared/domain-error';
 
-export const sameScope = (a: Scope, b: Scope) =>
-  a.type === b.type && (a.type === 'shared' || a.subscriptionId === (b as { subscriptionId: string }).subscriptionId);
+/**
+ * Where a reservation's discount applies, narrowest first:
+ * - resourceGroup: one resource group of one subscription;
+ * - single: one subscription;
+ * - managementGroup: the customer's subscriptions in one management group;
+ * - shared: every subscription of the customer (its billing context).
+ */
+export type Scope =
+  | { type: 'resourceGroup'; subscriptionId: string; resourceGroup: string }
+  | { type: 'single'; subscriptionId: string }
+  | { type: 'managementGroup'; managementGroupId: string }
+  | { type: 'shared' };
+
+export type ScopeType = Scope['type'];
+
+/** Azure applies a discount to the narrowest scope first: resource group, subscription, management group, shared. */
+export const SCOPE_TYPES: readonly ScopeType[] = ['resourceGroup', 'single', 'managementGroup', 'shared'];
+
+export const scopeRank = (scope: Scope) => SCOPE_TYPES.indexOf(scope.type);
+
+/** Resource group names are case-insensitive in Azure. */
+export const sameResourceGroup = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export const sameScope = (a: Scope, b: Scope): boolean => {
+  switch (a.type) {
+    case 'resourceGroup':
+      return b.type === 'resourceGroup' && a.subscriptionId === b.subscriptionId && sameResourceGroup(a.resourceGroup, b.resourceGroup);
+    case 'single':
+      return b.type === 'single' && a.subscriptionId === b.subscriptionId;
+    case 'managementGroup':
+      return b.type === 'managementGroup' && a.managementGroupId === b.managementGroupId;
+    case 'shared':
+      return b.type === 'shared';
+  }
+};
+
+/** The subscription a resource-group or single scope is tied to. */
+export const scopeSubscription = (scope: Scope): string | undefined =>
+  scope.type === 'resourceGroup' || scope.type === 'single' ? scope.subscriptionId : undefined;
+
+/** A management-group scope must name one of the customer's groups. */
+export const checkManagementGroup = (scope: Scope, customer: CustomerSnapshot) => {
+  if (scope.type === 'managementGroup' && !customer.managementGroups?.[scope.managementGroupId]) {
+    throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${scope.managementGroupId} is not one of customer ${customer.customerId}'s groups`);
+  }
+};
+
+/** The subscriptions a scope's discount applies to now: the one named, the group's active members, or every active one. */
+export const appliedSubscriptions = (scope: Scope, customer: CustomerSnapshot): string[] => {
+  const single = scopeSubscription(scope);
+  if (single) return [single];
+  return Object.values(customer.subscriptions)
+    .filter((subscription) => subscription.status === 'active')
+    .filter(
+      (subscription) =>
+        scope.type === 'shared' || (scope.type === 'managementGroup' && managementGroupOf(customer, subscription.subscriptionId) === scope.managementGroupId),
+    )
+    .map((subscription) => subscription.subscriptionId);
+};

@@ -11,7 +11,14 @@ export type CustomerEvent =
   /** The contact person's details changed. They are kept outside the event store; the event says only that and when. */
   | Message<'CustomerContactRecorded', { customerId: string; recordedAt: string }>
   /** The customer's personal data was erased from the contact directory, on request. */
-  | Message<'CustomerPersonalDataErased', { customerId: string; erasedAt: string }>;
+  | Message<'CustomerPersonalDataErased', { customerId: string; erasedAt: string }>
+  | Message<'ManagementGroupCreated', { customerId: string; managementGroupId: string; name: string; createdAt: string }>
+  /** A subscription joined a group; it left the one it was in before, if any (a subscription sits in one group at a time). */
+  | Message<
+      'SubscriptionMovedToManagementGroup',
+      { customerId: string; subscriptionId: string; managementGroupId: string; fromManagementGroupId?: string; movedAt: string }
+    >
+  | Message<'SubscriptionRemovedFromManagementGroup', { customerId: string; subscriptionId: string; managementGroupId: string; removedAt: string }>;
 
 export type CustomerCommand =
   | Message<'RegisterCustomer', { customerId: string; partnerId: string; name: string; now: string }>
@@ -19,7 +26,10 @@ export type CustomerCommand =
   | Message<'SuspendSubscription', { subscriptionId: string; now: string }>
   | Message<'ReactivateSubscription', { subscriptionId: string; now: string }>
   | Message<'RecordContact', { now: string }>
-  | Message<'ErasePersonalData', { now: string }>;
+  | Message<'ErasePersonalData', { now: string }>
+  | Message<'CreateManagementGroup', { managementGroupId: string; name: string; now: string }>
+  /** Into a group, or out of any group when managementGroupId is null. */
+  | Message<'MoveSubscriptionToManagementGroup', { subscriptionId: string; managementGroupId: string | null; now: string }>;
 
 export interface Subscription {
   subscriptionId: string;
@@ -27,8 +37,32 @@ export interface Subscription {
   status: SubscriptionStatus;
 }
 
+export interface ManagementGroup {
+  managementGroupId: string;
+  name: string;
+}
+
+/** A stretch of time a subscription spent in a group; the discount of an hour looks at the group the subscription was in then. */
+export interface ManagementGroupMembership {
+  subscriptionId: string;
+  managementGroupId: string;
+  from: string;
+  /** Absent while the subscription is still in the group. */
+  until?: string;
+}
+
 export type Customer =
-  { status: 'unregistered' } | { status: 'registered'; customerId: string; partnerId: string; name: string; subscriptions: Record<string, Subscription> };
+  | { status: 'unregistered' }
+  | {
+      status: 'registered';
+      customerId: string;
+      partnerId: string;
+      name: string;
+      subscriptions: Record<string, Subscription>;
+      /** Absent on views folded before groups existed. */
+      managementGroups?: Record<string, ManagementGroup>;
+      managementGroupMemberships?: ManagementGroupMembership[];
+    };
 
 /** What other deciders need to know about a customer to enforce their rules. */
 export type CustomerSnapshot = Extract<Customer, { status: 'registered' }>;
@@ -87,6 +121,38 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
       case 'ErasePersonalData':
         // Recorded every time: each erasure request is part of the audit trail.
         return [{ type: 'CustomerPersonalDataErased', data: { customerId: registered(state).customerId, erasedAt: command.data.now } }];
+      case 'CreateManagementGroup': {
+        const customer = registered(state);
+        const { managementGroupId, name, now } = command.data;
+        const existing = customer.managementGroups?.[managementGroupId];
+        if (existing) {
+          if (existing.name === name) return [];
+          throw illegalState('MANAGEMENT_GROUP_ALREADY_EXISTS', `management group ${managementGroupId} already exists`);
+        }
+        return [{ type: 'ManagementGroupCreated', data: { customerId: customer.customerId, managementGroupId, name, createdAt: now } }];
+      }
+      case 'MoveSubscriptionToManagementGroup': {
+        const customer = registered(state);
+        const { subscriptionId, managementGroupId, now } = command.data;
+        subscription(customer, subscriptionId);
+        const current = managementGroupOf(customer, subscriptionId);
+        if (current === (managementGroupId ?? undefined)) return [];
+        if (managementGroupId === null) {
+          return [
+            {
+              type: 'SubscriptionRemovedFromManagementGroup',
+              data: { customerId: customer.customerId, subscriptionId, managementGroupId: current!, removedAt: now },
+            },
+          ];
+        }
+        if (!customer.managementGroups?.[managementGroupId]) {
+          throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${managementGroupId} is not one of customer ${customer.customerId}'s groups`);
+        }
+        const from = current ? { fromManagementGroupId: current } : {};
+        return [
+          { type: 'SubscriptionMovedToManagementGroup', data: { customerId: customer.customerId, subscriptionId, managementGroupId, ...from, movedAt: now } },
+        ];
+      }
     }
   },
 
@@ -111,9 +177,37 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
       case 'CustomerContactRecorded':
       case 'CustomerPersonalDataErased':
         return state;
+      case 'ManagementGroupCreated': {
+        const customer = state as CustomerSnapshot;
+        const { managementGroupId, name } = event.data;
+        return { ...customer, managementGroups: { ...customer.managementGroups, [managementGroupId]: { managementGroupId, name } } };
+      }
+      case 'SubscriptionMovedToManagementGroup':
+      case 'SubscriptionRemovedFromManagementGroup': {
+        const customer = state as CustomerSnapshot;
+        const { subscriptionId } = event.data;
+        const at = event.type === 'SubscriptionMovedToManagementGroup' ? event.data.movedAt : event.data.removedAt;
+        const memberships = (customer.managementGroupMemberships ?? []).map((m) => (m.subscriptionId === subscriptionId && !m.until ? { ...m, until: at } : m));
+        if (event.type === 'SubscriptionMovedToManagementGroup')
+          memberships.push({ subscriptionId, managementGroupId: event.data.managementGroupId, from: at });
+        return { ...customer, managementGroupMemberships: memberships };
+      }
     }
   },
 };
+
+/** The group a subscription is in now, or was in at an instant. */
+export const managementGroupOf = (customer: CustomerSnapshot, subscriptionId: string, at?: string): string | undefined => {
+  const instant = at === undefined ? undefined : Date.parse(at);
+  return (customer.managementGroupMemberships ?? []).find(
+    (m) =>
+      m.subscriptionId === subscriptionId && (instant === undefined ? !m.until : Date.parse(m.from) <= instant && (!m.until || instant < Date.parse(m.until))),
+  )?.managementGroupId;
+};
+
+/** The subscriptions in a group now. */
+export const managementGroupMembers = (customer: CustomerSnapshot, managementGroupId: string): string[] =>
+  Object.keys(customer.subscriptions).filter((subscriptionId) => managementGroupOf(customer, subscriptionId) === managementGroupId);
 
 export const isActiveSubscription = (customer: CustomerSnapshot, subscriptionId: string): boolean =>
   customer.subscriptions[subscriptionId]?.status === 'active';

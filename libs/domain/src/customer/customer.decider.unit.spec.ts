@@ -1,5 +1,6 @@
 import { deciderSpecification } from '../../testing/decider-specification';
-import { CustomerEvent, customerDecider } from './customer.decider';
+import { fold } from '../shared/decider';
+import { CustomerEvent, customerDecider, CustomerSnapshot, managementGroupMembers, managementGroupOf } from './customer.decider';
 
 const spec = deciderSpecification(customerDecider);
 const now = '2026-11-25T10:00:00.000Z';
@@ -104,5 +105,91 @@ describe('customer decider', () => {
         .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c-1', erasedAt: now } }]));
 
     it('refuses both for an unknown customer', () => spec.given([]).when({ type: 'ErasePersonalData', data: { now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
+  });
+
+  describe('management groups', () => {
+    const created: CustomerEvent = {
+      type: 'ManagementGroupCreated',
+      data: { customerId: 'c-1', managementGroupId: 'finance', name: 'Finance', createdAt: now },
+    };
+    const moved = (at: string, managementGroupId = 'finance', fromManagementGroupId?: string): CustomerEvent => ({
+      type: 'SubscriptionMovedToManagementGroup',
+      data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId, ...(fromManagementGroupId ? { fromManagementGroupId } : {}), movedAt: at },
+    });
+    const later = '2026-11-25T12:00:00.000Z';
+
+    it('creates a group once; the same name again is a no-op, another name under its id a conflict', () => {
+      spec
+        .given([registered])
+        .when({ type: 'CreateManagementGroup', data: { managementGroupId: 'finance', name: 'Finance', now } })
+        .then([created]);
+      spec
+        .given([registered, created])
+        .when({ type: 'CreateManagementGroup', data: { managementGroupId: 'finance', name: 'Finance', now } })
+        .thenNothingHappens();
+      spec
+        .given([registered, created])
+        .when({ type: 'CreateManagementGroup', data: { managementGroupId: 'finance', name: 'Sales', now } })
+        .thenRefuses('MANAGEMENT_GROUP_ALREADY_EXISTS');
+    });
+
+    it('moves a subscription into a group, and from one group to another, saying which it left', () => {
+      const sales: CustomerEvent = { type: 'ManagementGroupCreated', data: { customerId: 'c-1', managementGroupId: 'sales', name: 'Sales', createdAt: now } };
+      spec
+        .given([registered, subscriptionAdded, created])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'finance', now } })
+        .then([moved(now)]);
+      spec
+        .given([registered, subscriptionAdded, created, sales, moved(now)])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'sales', now: later } })
+        .then([moved(later, 'sales', 'finance')]);
+      spec
+        .given([registered, subscriptionAdded, created, moved(now)])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'finance', now: later } })
+        .thenNothingHappens();
+    });
+
+    it('takes a subscription out of its group, and does nothing when it is in none', () => {
+      spec
+        .given([registered, subscriptionAdded, created, moved(now)])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: null, now: later } })
+        .then([
+          {
+            type: 'SubscriptionRemovedFromManagementGroup',
+            data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId: 'finance', removedAt: later },
+          },
+        ]);
+      spec
+        .given([registered, subscriptionAdded, created])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: null, now } })
+        .thenNothingHappens();
+    });
+
+    it('refuses an unknown group or subscription', () => {
+      spec
+        .given([registered, subscriptionAdded])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'nope', now } })
+        .thenRefuses('MANAGEMENT_GROUP_NOT_FOUND');
+      spec
+        .given([registered, created])
+        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-9', managementGroupId: 'finance', now } })
+        .thenRefuses('SUBSCRIPTION_NOT_FOUND');
+    });
+
+    it('remembers which group a subscription was in at each instant, for the discount of past hours', () => {
+      const customer = fold(customerDecider, [
+        registered,
+        subscriptionAdded,
+        created,
+        moved('2026-11-25T10:00:00.000Z'),
+        { type: 'SubscriptionRemovedFromManagementGroup', data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId: 'finance', removedAt: later } },
+      ]) as CustomerSnapshot;
+      expect(managementGroupOf(customer, 's-1', '2026-11-25T09:00:00.000Z')).toBeUndefined();
+      expect(managementGroupOf(customer, 's-1', '2026-11-25T10:00:00.000Z')).toBe('finance');
+      expect(managementGroupOf(customer, 's-1', '2026-11-25T11:00:00.000Z')).toBe('finance');
+      expect(managementGroupOf(customer, 's-1', later)).toBeUndefined();
+      expect(managementGroupOf(customer, 's-1')).toBeUndefined();
+      expect(managementGroupMembers(customer, 'finance')).toEqual([]);
+    });
   });
 });

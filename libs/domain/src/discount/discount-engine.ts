@@ -1,4 +1,4 @@
-import { Scope } from '../cart/scope';
+import { sameResourceGroup, Scope, scopeRank } from '../cart/scope';
 
 /** One hour of one VM's usage, as billed. */
 export interface UsageRecord {
@@ -6,6 +6,8 @@ export interface UsageRecord {
   customerId: string;
   subscriptionId: string;
   resourceId: string;
+  /** The VM's resource group; read from an ARM resourceId (`/subscriptions/…/resourceGroups/{name}/…`) when absent. */
+  resourceGroup?: string;
   region: string;
   vmSize: string;
   /** Start of the hour (ISO 8601, whole hour). */
@@ -22,6 +24,15 @@ export interface UsageRecord {
 
 /** Azure writes one region several ways (`West Europe`, `WestEurope`, `westeurope`); they are one region. */
 export const normalizeRegion = (region: string) => region.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+const RESOURCE_GROUP_IN_ID = /\/resourcegroups\/([^/]+)/i;
+
+/** The resource group a usage record ran in, when it says or its ARM resource id shows. */
+export const resourceGroupOf = (record: Pick<UsageRecord, 'resourceGroup' | 'resourceId'>): string | undefined =>
+  record.resourceGroup ?? RESOURCE_GROUP_IN_ID.exec(record.resourceId)?.[1];
+
+/** Which management group a subscription was in at an hour; a management-group scope needs it. */
+export type ManagementGroupLookup = (subscriptionId: string, hour: string) => string | undefined;
 
 /** What the engine needs to know of a reservation. */
 export interface ReservationBenefit {
@@ -90,11 +101,29 @@ const matchKey = (customerId: string, region: string, flexibilityGroup: string) 
 const effectiveIn = (reservation: ReservationBenefit, hour: string) =>
   Date.parse(reservation.effectiveDate) <= Date.parse(hour) && Date.parse(hour) < Date.parse(reservation.expiryDate);
 
-/** Narrowest scope first (single before shared), then the earliest reservation. */
+/** Narrowest scope first (resource group, subscription, management group, shared), then the earliest reservation. */
 const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
-  (a.scope.type === 'single' ? 0 : 1) - (b.scope.type === 'single' ? 0 : 1) ||
+  scopeRank(a.scope) - scopeRank(b.scope) ||
   Date.parse(a.purchasedAt ?? a.effectiveDate) - Date.parse(b.purchasedAt ?? b.effectiveDate) ||
   a.reservationId.localeCompare(b.reservationId);
+
+/** Whether a reservation's scope reaches a usage record in an hour. */
+const reaches = (scope: Scope, record: UsageRecord, hour: string, managementGroupOf: ManagementGroupLookup): boolean => {
+  switch (scope.type) {
+    case 'resourceGroup': {
+      const resourceGroup = resourceGroupOf(record);
+      return record.subscriptionId === scope.subscriptionId && resourceGroup !== undefined && sameResourceGroup(resourceGroup, scope.resourceGroup);
+    }
+    case 'single':
+      return record.subscriptionId === scope.subscriptionId;
+    case 'managementGroup':
+      return managementGroupOf(record.subscriptionId, hour) === scope.managementGroupId;
+    case 'shared':
+      return true;
+  }
+};
+
+const inNoGroup: ManagementGroupLookup = () => undefined;
 
 /**
  * Applies reservation discounts to usage, hour by hour, following Azure's
@@ -104,8 +133,9 @@ const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
  * - usage matches by region and instance size flexibility group, counted in
  *   normalized units (hours × the size's ratio), so a reservation smaller than
  *   a VM covers only part of it;
- * - single-scope reservations apply before shared ones (and only to their
- *   subscription); within a scope, the earliest reservation applies first;
+ * - the narrowest scope applies first: resource group, then single
+ *   subscription, then management group (its member subscriptions in that
+ *   hour), then shared; within a scope, the earliest reservation first;
  * - only reservations effective in the hour count;
  * - only compute is covered: a licence (Windows and other images) is always
  *   charged, and spot VMs are never covered;
@@ -119,6 +149,7 @@ export function applyReservationDiscounts(
   usage: readonly UsageRecord[],
   reservations: readonly ReservationBenefit[],
   sizeOf: (vmSize: string) => SizeFacts | undefined,
+  managementGroupOf: ManagementGroupLookup = inNoGroup,
 ): DiscountResult {
   const byHour = new Map<string, UsageRecord[]>();
   for (const record of usage) {
@@ -159,7 +190,7 @@ export function applyReservationDiscounts(
         if (capacity <= EPSILON) break;
         const { record, size } = entry;
         if (entry.remaining <= EPSILON || !size) continue;
-        if (reservation.scope.type === 'single' && record.subscriptionId !== reservation.scope.subscriptionId) continue;
+        if (!reaches(reservation.scope, record, hour, managementGroupOf)) continue;
         const units = Math.min(capacity, entry.remaining);
         capacity -= units;
         entry.remaining -= units;

@@ -167,6 +167,67 @@ describe('reservation discount engine', () => {
       expect(covered(result)).toEqual([1, 1, 0]);
     });
 
+    it('applies the narrowest scope first: resource group, single subscription, management group, shared — even when the broader one is older', () => {
+      // s-1 and s-2 are in management group mg-1; s-3 is in none.
+      const inGroup = (subscriptionId: string) => (subscriptionId === 's-1' || subscriptionId === 's-2' ? 'mg-1' : undefined);
+      const reservations = [
+        reservation({ reservationId: 'r-shared', effectiveDate: '2024-01-01T00:00:00.000Z' }),
+        reservation({ reservationId: 'r-mg', scope: { type: 'managementGroup', managementGroupId: 'mg-1' }, effectiveDate: '2025-01-01T00:00:00.000Z' }),
+        reservation({ reservationId: 'r-single', scope: { type: 'single', subscriptionId: 's-1' }, effectiveDate: '2025-06-01T00:00:00.000Z' }),
+        reservation({
+          reservationId: 'r-rg',
+          scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-app' },
+          effectiveDate: '2026-01-01T00:00:00.000Z',
+        }),
+      ];
+      const result = applyReservationDiscounts(
+        [
+          usage({ recordId: 'a', subscriptionId: 's-1', resourceGroup: 'rg-app' }),
+          usage({ recordId: 'b', subscriptionId: 's-1', resourceGroup: 'rg-other' }),
+          usage({ recordId: 'c', subscriptionId: 's-2' }),
+          usage({ recordId: 'd', subscriptionId: 's-3' }),
+        ],
+        reservations,
+        sizeOf,
+        inGroup,
+      );
+      const byRecord = Object.fromEntries(result.records.map((r) => [r.recordId, r.allocations.map((a) => a.reservationId)]));
+      expect(byRecord).toEqual({ a: ['r-rg'], b: ['r-single'], c: ['r-mg'], d: ['r-shared'] });
+    });
+
+    it('keeps a resource-group reservation to that group of that subscription, named in the record or in its ARM resource id, in any case', () => {
+      const rg = reservation({ scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'RG-App' }, quantity: 5 });
+      const result = applyReservationDiscounts(
+        [
+          usage({ subscriptionId: 's-1', resourceId: '/subscriptions/s-1/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm1' }),
+          usage({ subscriptionId: 's-1', resourceGroup: 'rg-app' }),
+          usage({ subscriptionId: 's-1', resourceId: '/subscriptions/s-1/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/vm2' }),
+          usage({ subscriptionId: 's-1', resourceId: 'vm-without-group' }),
+          usage({ subscriptionId: 's-2', resourceGroup: 'rg-app' }),
+        ],
+        [rg],
+        sizeOf,
+      );
+      expect(covered(result)).toEqual([1, 1, 0, 0, 0]);
+    });
+
+    it('reaches a subscription through its management group only in the hours it was a member', () => {
+      const mg = reservation({ scope: { type: 'managementGroup', managementGroupId: 'mg-1' }, quantity: 5 });
+      // s-1 joined mg-1 at 11:00; s-2 was never a member.
+      const memberFrom = (subscriptionId: string, hour: string) => (subscriptionId === 's-1' && hour >= NEXT_HOUR ? 'mg-1' : undefined);
+      const result = applyReservationDiscounts(
+        [usage({ subscriptionId: 's-1', hour: HOUR }), usage({ subscriptionId: 's-1', hour: NEXT_HOUR }), usage({ subscriptionId: 's-2', hour: NEXT_HOUR })],
+        [mg],
+        sizeOf,
+        memberFrom,
+      );
+      expect(result.records.map((r) => [r.hour, r.subscriptionId, r.coveredHours])).toEqual([
+        [HOUR, 's-1', 0],
+        [NEXT_HOUR, 's-1', 1],
+        [NEXT_HOUR, 's-2', 0],
+      ]);
+    });
+
     it('applies the earliest reservation first within a scope', () => {
       const later = reservation({ reservationId: 'r-later', effectiveDate: '2026-03-01T00:00:00.000Z' });
       const earlier = reservation({ reservationId: 'r-earlier', effectiveDate: '2026-02-01T00:00:00.000Z' });

@@ -1,5 +1,5 @@
 import { BillingPlan, Term } from '../catalog/catalog-item';
-import { Scope, sameScope } from '../cart/scope';
+import { appliedSubscriptions, checkManagementGroup, Scope, sameScope, scopeSubscription } from '../cart/scope';
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, ruleViolated } from '../shared/domain-error';
@@ -14,7 +14,8 @@ export const RENEWAL_LEAD_MS = 2 * 86_400_000;
 export type ReservationCommand =
   | Message<'RecordProvisionedReservation', ReservationProvisionedData>
   | Message<'ChangeScope', { scope: Scope; customer: CustomerSnapshot; now: string }>
-  | Message<'FallBackToShared', { subscriptionId: string; reason: string; customer: CustomerSnapshot; now: string }>
+  /** The scope's subscription was suspended, or its management group emptied: the reservation applies to the billing context instead. */
+  | Message<'FallBackToShared', { subscriptionId?: string; managementGroupId?: string; reason: string; customer: CustomerSnapshot; now: string }>
   | Message<'SetAutoRenew', { autoRenew: boolean; now: string }>
   | Message<'ChangeRenewalSettings', { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string }>
   | Message<'FailRenewal', { reason: string; now: string }>
@@ -61,14 +62,6 @@ const DAY_MS = 86_400_000;
 /** The moment from which the renewal price is locked. */
 export const renewalPriceLockDate = (expiryDate: string) => new Date(Date.parse(expiryDate) - RENEWAL_PRICE_LOCK_DAYS * DAY_MS).toISOString();
 
-/** The subscriptions a scope's discount applies to: the one named, or every active one of the customer. */
-export const appliedSubscriptions = (scope: Scope, customer: CustomerSnapshot): string[] =>
-  scope.type === 'single'
-    ? [scope.subscriptionId]
-    : Object.values(customer.subscriptions)
-        .filter((subscription) => subscription.status === 'active')
-        .map((subscription) => subscription.subscriptionId);
-
 /** What a renewal of the reservation buys: its settings if changed, else its own quantity, term and billing plan. */
 export const renewalOf = (reservation: ActiveReservation) =>
   reservation.renewalSettings ?? { quantity: reservation.quantity, term: reservation.term, billingPlan: reservation.billingPlan };
@@ -100,16 +93,17 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const { scope, customer, now } = command.data;
         if (customer.customerId !== reservation.customerId)
           throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
-        if (scope.type === 'single') {
-          if (!customer.subscriptions[scope.subscriptionId]) {
+        const subscriptionId = scopeSubscription(scope);
+        if (subscriptionId) {
+          if (!customer.subscriptions[subscriptionId]) {
             throw ruleViolated(
               'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT',
-              `subscription ${scope.subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`,
+              `subscription ${subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`,
             );
           }
-          if (!isActiveSubscription(customer, scope.subscriptionId))
-            throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${scope.subscriptionId} is not active`);
+          if (!isActiveSubscription(customer, subscriptionId)) throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${subscriptionId} is not active`);
         }
+        checkManagementGroup(scope, customer);
         if (sameScope(scope, reservation.scope)) return [];
         const appliedSubscriptionIds = appliedSubscriptions(scope, customer);
         return [
@@ -122,8 +116,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
 
       case 'FallBackToShared': {
         if (state.status !== 'Succeeded') return [];
-        const { subscriptionId, reason, customer, now } = command.data;
-        if (state.scope.type !== 'single' || state.scope.subscriptionId !== subscriptionId) return [];
+        const { subscriptionId, managementGroupId, reason, customer, now } = command.data;
+        const from = state.scope;
+        const affected =
+          (subscriptionId !== undefined && scopeSubscription(from) === subscriptionId) ||
+          (managementGroupId !== undefined && from.type === 'managementGroup' && from.managementGroupId === managementGroupId);
+        if (!affected) return [];
         const scope: Scope = { type: 'shared' };
         return [
           {
@@ -131,7 +129,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
             data: {
               reservationId: state.reservationId,
               customerId: state.customerId,
-              fromSubscriptionId: subscriptionId,
+              ...(subscriptionId !== undefined ? { fromSubscriptionId: subscriptionId } : {}),
+              fromScope: from,
               scope,
               appliedSubscriptionIds: appliedSubscriptions(scope, customer),
               reason,

@@ -1,11 +1,17 @@
 import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
+import { Scope } from '../cart/scope';
 import { CustomerSnapshot } from '../customer/customer.decider';
 import { expiryFor, RENEWAL_LEAD_MS, renewalPriceLockDate, reservationDecider } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 
 const spec = deciderSpecification(reservationDecider);
+
+const withApplied =
+  (appliedSubscriptionIds: string[]) =>
+  (event: ReservationEvent): ReservationEvent =>
+    event.type === 'ReservationScopeChanged' ? { ...event, data: { ...event.data, appliedSubscriptionIds } } : event;
 const data: ReservationProvisionedData = provisionedReservation();
 
 describe('reservation decider', () => {
@@ -31,7 +37,58 @@ describe('reservation decider', () => {
   const customer = customerSnapshot({ 's-1': 'active', 's-2': 'active', 's-3': 'suspended' });
   const autoRenewOn: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: now } };
 
+  /** s-1 and s-3 are in management group mg-1; mg-empty has none. */
+  const grouped = customerSnapshot(
+    { 's-1': 'active', 's-2': 'active', 's-3': 'suspended' },
+    {
+      managementGroups: { 'mg-1': { managementGroupId: 'mg-1', name: 'Finance' }, 'mg-empty': { managementGroupId: 'mg-empty', name: 'Empty' } },
+      managementGroupMemberships: [
+        { subscriptionId: 's-1', managementGroupId: 'mg-1', from: '2026-01-01T00:00:00.000Z' },
+        { subscriptionId: 's-3', managementGroupId: 'mg-1', from: '2026-01-01T00:00:00.000Z' },
+      ],
+    },
+  );
+  const scopedTo = (scope: Scope): ReservationEvent => ({
+    type: 'ReservationScopeChanged',
+    data: { reservationId: 'r-1', customerId: 'c-1', scope, appliedSubscriptionIds: [], changedAt: now },
+  });
+
   describe('ChangeScope', () => {
+    it('scopes to a resource group of an active subscription, and applies to that subscription', () =>
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' }, customer, now } })
+        .then([scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })].map(withApplied(['s-1']))));
+
+    it('treats resource group names as Azure does, case-insensitively', () =>
+      spec
+        .given([provisioned, scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'RG-Web' }, customer, now } })
+        .thenNothingHappens());
+
+    it('refuses a resource group in a suspended subscription or one outside the billing context', () => {
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-3', resourceGroup: 'rg' }, customer, now } })
+        .thenRefuses('SUBSCRIPTION_NOT_ACTIVE');
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-9', resourceGroup: 'rg' }, customer, now } })
+        .thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT');
+    });
+
+    it('scopes to a management group of the customer, applying to its active subscriptions', () =>
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'managementGroup', managementGroupId: 'mg-1' }, customer: grouped, now } })
+        .then([scopedTo({ type: 'managementGroup', managementGroupId: 'mg-1' })].map(withApplied(['s-1']))));
+
+    it('refuses a management group the customer does not have', () =>
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'managementGroup', managementGroupId: 'mg-other' }, customer: grouped, now } })
+        .thenRefuses('MANAGEMENT_GROUP_NOT_FOUND'));
+
     it('narrows a shared reservation to one active subscription of the customer, free and with the same term', () =>
       spec
         .given([provisioned])
@@ -118,9 +175,55 @@ describe('reservation decider', () => {
               reservationId: 'r-1',
               customerId: 'c-1',
               fromSubscriptionId: 's-1',
+              fromScope: { type: 'single', subscriptionId: 's-1' },
               scope: { type: 'shared' },
               appliedSubscriptionIds: ['s-2'],
               reason: 'subscription suspended',
+              fellBackAt: now,
+            },
+          },
+        ]));
+
+    it('falls back to shared when a resource-group scope’s subscription is suspended', () =>
+      spec
+        .given([provisioned, scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })])
+        .when({ type: 'FallBackToShared', data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now } })
+        .then([
+          {
+            type: 'ReservationScopeFellBack',
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              fromSubscriptionId: 's-1',
+              fromScope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' },
+              scope: { type: 'shared' },
+              appliedSubscriptionIds: ['s-2'],
+              reason: 'subscription suspended',
+              fellBackAt: now,
+            },
+          },
+        ]));
+
+    it('leaves a reservation on another management group alone', () =>
+      spec
+        .given([provisioned, scopedTo({ type: 'managementGroup', managementGroupId: 'mg-1' })])
+        .when({ type: 'FallBackToShared', data: { managementGroupId: 'mg-2', reason: 'x', customer, now } })
+        .thenNothingHappens());
+
+    it('falls back to shared when its management group has no subscription left', () =>
+      spec
+        .given([provisioned, scopedTo({ type: 'managementGroup', managementGroupId: 'mg-1' })])
+        .when({ type: 'FallBackToShared', data: { managementGroupId: 'mg-1', reason: 'management group mg-1 has no subscriptions left', customer, now } })
+        .then([
+          {
+            type: 'ReservationScopeFellBack',
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              fromScope: { type: 'managementGroup', managementGroupId: 'mg-1' },
+              scope: { type: 'shared' },
+              appliedSubscriptionIds: ['s-1', 's-2'],
+              reason: 'management group mg-1 has no subscriptions left',
               fellBackAt: now,
             },
           },

@@ -44,13 +44,16 @@ export interface SplitPart {
 export type ReservationEvent =
   | Message<'ReservationProvisioned', ReservationProvisionedData>
   | Message<'ReservationScopeChanged', { reservationId: string; customerId: string; scope: Scope; appliedSubscriptionIds: string[]; changedAt: string }>
-  /** The single scope's subscription was suspended or removed, so the reservation now applies to the whole billing context. */
+  /** The scope's subscription was suspended, or its management group emptied, so the reservation now applies to the whole billing context. */
   | Message<
       'ReservationScopeFellBack',
       {
         reservationId: string;
         customerId: string;
-        fromSubscriptionId: string;
+        /** The suspended subscription, when that was the cause. */
+        fromSubscriptionId?: string;
+        /** The scope it fell back from (absent on older events, which were all single scopes). */
+        fromScope?: Scope;
         scope: Scope;
         appliedSubscriptionIds: string[];
         reason: string;

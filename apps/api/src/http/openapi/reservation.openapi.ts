@@ -11,7 +11,7 @@ import { ScopeResource } from './scope.resource';
  */
 
 export const RESERVATION_ERRORS: RouteErrors = {
-  404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'CUSTOMER_NOT_FOUND'],
+  404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'MANAGEMENT_GROUP_NOT_FOUND'],
   409: ['RESERVATION_NOT_ACTIVE', 'RESERVATION_NOT_FOUND', 'CANCELLATION_REVERSED', 'ORDER_IN_FULFILMENT', 'CART_NOT_PURCHASED', 'RENEWAL_ALREADY_BOUGHT'],
   422: [
     'RESERVATION_NOT_EXPIRED',
@@ -132,7 +132,8 @@ export const ApiGetReservation = () =>
 export const ApiChangeReservationScope = () =>
   ApiCommand({
     type: ReservationResource,
-    description: 'Single ↔ shared, free of charge; the term does not change. The discount follows from the next whole hour.',
+    description:
+      'To a resource group, a subscription, a management group or shared, free of charge; the term does not change. The discount follows from the next whole hour.',
     errors: RESERVATION_ERRORS,
   });
 

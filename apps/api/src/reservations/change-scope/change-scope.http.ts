@@ -2,7 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { SetScopeRequest } from '../../carts/set-scope/set-scope.http';
+import { ScopeRequest } from '../../http/openapi/scope.resource';
 import { ApiChangeReservationScope } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -17,7 +17,7 @@ export class ChangeScopeController {
   @ApiChangeReservationScope()
   async change(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
-    @Body() body: SetScopeRequest,
+    @Body() body: ScopeRequest,
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
   ) {

@@ -5,7 +5,15 @@ import { CUSTOMERS, customerKeys } from './customers.view';
 /** Customers of a partner, to find one and pick an active subscription. */
 export const customersProjection = foldingProjection<Customer, CustomerEvent>({
   name: CUSTOMERS,
-  eventTypes: ['CustomerRegistered', 'SubscriptionAdded', 'SubscriptionSuspended', 'SubscriptionReactivated'],
+  eventTypes: [
+    'CustomerRegistered',
+    'SubscriptionAdded',
+    'SubscriptionSuspended',
+    'SubscriptionReactivated',
+    'ManagementGroupCreated',
+    'SubscriptionMovedToManagementGroup',
+    'SubscriptionRemovedFromManagementGroup',
+  ],
   documentKey: (event) => customerKeys.customer(event.data.customerId),
   evolve: customerDecider.evolve,
   initialState: customerDecider.initialState,
