@@ -310,6 +310,72 @@ describe('scope discount', () => {
     expect(items[1]).toMatchObject({ reservedHours: 24 });
   });
 
+  it('shows amortized cost: the reservation spread over its hours, used hours on the subscription that used them, the rest as UnusedReservation', async () => {
+    const { customerId, subscriptionId: billing } = await customerWithCosts('Amortized Co');
+    const user = randomUUID();
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: user, name: 'User' } });
+    const DAY = 86_400_000;
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    // In effect since three days ago, for 8,760 hours, at 8,760 USD: one dollar an hour.
+    const effectiveDate = new Date(today - 3 * DAY).toISOString();
+    const { reservationIds } = await seedReservationOrder(
+      api.app.get(EventStoreDBClient),
+      { customerId, partnerId: 'partner-contoso', subscriptionIds: [billing, user] },
+      [
+        {
+          quantity: 1,
+          unitPriceUsd: 8_760,
+          billingSubscriptionId: billing,
+          effectiveDate,
+          expiryDate: new Date(Date.parse(effectiveDate) + 8_760 * 3_600_000).toISOString(),
+        },
+      ],
+    );
+    // Yesterday 10:00, one D4s_v5 (the reserved size) runs the whole hour in the other subscription.
+    const yesterday = new Date(today - DAY).toISOString().slice(0, 10);
+    const hour = `${yesterday}T10:00:00.000Z`;
+    const vm = (resourceId: string, vmSize: string, payAsYouGoRateUsd: number) => ({
+      customerId,
+      subscriptionId: user,
+      resourceId,
+      region: 'westeurope',
+      vmSize,
+      hour,
+      quantity: 1,
+      payAsYouGoRateUsd,
+    });
+    await eventually(async () => {
+      const listed = await api.call('GET', `/v1/reservations/${reservationIds[0]}`, { consistent: false });
+      return listed.status === 200 || undefined;
+    });
+    expect((await api.call('POST', '/v1/usage', { body: { records: [vm('big', 'Standard_D4s_v5', 0.2)] } })).status).toBe(202);
+    await eventually(async () => {
+      const answer = await api.call('GET', `/v1/customers/${customerId}/costs`, { consistent: false });
+      return answer.body.items?.length === 1 || undefined;
+    });
+
+    const twoDaysAgo = new Date(today - 2 * DAY).toISOString().slice(0, 10);
+    const amortized = await api.call('GET', `/v1/customers/${customerId}/costs?view=amortized&from=${twoDaysAgo}&to=${yesterday}`);
+    expect(amortized.status).toBe(200);
+    expect(amortized.body.view).toBe('amortized');
+    const reservationId = reservationIds[0];
+    expect(amortized.body.items).toEqual([
+      // An idle day: every hour unused (use it or lose it).
+      { date: twoDaysAgo, subscriptionId: billing, chargeType: 'UnusedReservation', reservationId, unusedHours: 24, costUsd: 24 },
+      // The hour used is charged to the subscription that used it; the other 23 are unused, on the billing subscription.
+      { date: yesterday, subscriptionId: user, chargeType: 'Usage', payAsYouGoChargesUsd: 0, reservationChargesUsd: 1, costUsd: 1 },
+      { date: yesterday, subscriptionId: billing, chargeType: 'UnusedReservation', reservationId, unusedHours: 23, costUsd: 23 },
+    ]);
+    // The actual view is unchanged: usage as billed, the covered hour at no charge.
+    const actual = await api.call('GET', `/v1/customers/${customerId}/costs?from=${yesterday}&to=${yesterday}`);
+    expect(actual.body).toEqual({
+      view: 'actual',
+      items: [{ date: yesterday, subscriptionId: user, payAsYouGoCostUsd: 0.2, discountedCostUsd: 0, savingsUsd: 0.2 }],
+    });
+    const bad = await api.call('GET', `/v1/customers/${customerId}/costs?view=billed`);
+    expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
   it('imports a usage CSV through the API with npm run usage:import, and names the line of a bad row', async () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Csv Co' } });
     const subscriptionId = randomUUID();

@@ -13,3 +13,4 @@ export * from './reservation/reservation.decider';
 export * from './reservation/reservation-changes';
 export * from './reservation/refund-ledger.decider';
 export * from './discount/discount.decider';
+export * from './discount/amortized-cost';

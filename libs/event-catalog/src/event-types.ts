@@ -69,7 +69,18 @@ const provisioned = {
 };
 
 const hours = { type: 'number', minimum: 0 };
-const utilization = listOf(record({ reservationId: id, hour: instant, reservedHours: { type: 'number' }, usedHours: { type: 'number' } }));
+const utilization = listOf(
+  record(
+    {
+      reservationId: id,
+      hour: instant,
+      reservedHours: { type: 'number' },
+      usedHours: { type: 'number' },
+      bySubscription: { type: 'object', additionalProperties: { type: 'number' }, description: 'Used hours per subscription that used them' },
+    },
+    ['bySubscription'],
+  ),
+);
 const subscriptionHourCost = record({
   subscriptionId: id,
   records: count(),
@@ -507,7 +518,7 @@ export const EVENT_TYPES: EventType[] = [
       resultHash: 'kq3M…',
       subscriptions: [{ subscriptionId, records: 3, quantity: 2.5, coveredHours: 2, payAsYouGoCostUsd: 0.48, discountedCostUsd: 0.096, savingsUsd: 0.384 }],
       recordCount: 3,
-      utilization: [{ reservationId, hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 2 }],
+      utilization: [{ reservationId, hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 2, bySubscription: { [subscriptionId]: 2 } }],
     },
   },
 ];

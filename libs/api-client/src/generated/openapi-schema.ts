@@ -1340,9 +1340,41 @@ export interface components {
             discountedCostUsd: number;
             savingsUsd: number;
         };
+        AmortizedCostRowResource: {
+            /**
+             * @description A UTC day
+             * @example 2026-06-01
+             */
+            date: string;
+            /**
+             * Format: uuid
+             * @description Usage: the subscription that ran the VMs. UnusedReservation: the reservation’s billing subscription (absent when not recorded)
+             */
+            subscriptionId?: string;
+            /**
+             * @description As Azure’s cost data names them
+             * @enum {string}
+             */
+            chargeType: "Usage" | "UnusedReservation";
+            /**
+             * Format: uuid
+             * @description UnusedReservation only
+             */
+            reservationId?: string;
+            /** @description Usage only: uncovered usage at pay-as-you-go, and licences */
+            payAsYouGoChargesUsd?: number;
+            /** @description Usage only: the amortized cost of the reserved hours this subscription used */
+            reservationChargesUsd?: number;
+            /** @description UnusedReservation only: reserved VM-hours nobody used */
+            unusedHours?: number;
+            /** @description What the row costs */
+            costUsd: number;
+        };
         CostsResource: {
-            /** @description One row per day and subscription, by date */
-            items: components["schemas"]["CostRowResource"][];
+            /** @enum {string} */
+            view: "actual" | "amortized";
+            /** @description actual: one row per day and subscription. amortized: per day, a Usage row per subscription and an UnusedReservation row per reservation */
+            items: (components["schemas"]["CostRowResource"] | components["schemas"]["AmortizedCostRowResource"])[];
         };
         UtilizationDayResource: {
             /** @example 2026-06-01 */
@@ -9750,6 +9782,8 @@ export interface operations {
                 /** @description Inclusive */
                 to?: string;
                 minPosition?: string;
+                /** @description actual: usage as billed; amortized: reservations spread over their hours */
+                view?: "actual" | "amortized";
             };
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
@@ -9764,7 +9798,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Pay-as-you-go, discounted and saved, per day and subscription */
+            /** @description view=actual (the default): pay-as-you-go, discounted and saved, per day and subscription. view=amortized: each reservation’s price spread over its hours; used hours charged to the subscriptions that used them, the rest as UnusedReservation */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */

@@ -86,6 +86,8 @@ export interface ReservationHour {
   reservedHours: number;
   /** Reserved VM-hours used, in the reserved size. */
   usedHours: number;
+  /** The used hours per subscription that used them: the amortized cost view charges each its share. Absent on older events. */
+  bySubscription?: Record<string, number>;
 }
 
 export interface DiscountResult {
@@ -186,6 +188,7 @@ export function applyReservationDiscounts(
       if (!effectiveIn(reservation, hour)) continue;
       let capacity = reservation.quantity * reservation.ratio;
       let used = 0;
+      const usedBy: Record<string, number> = {};
       for (const entry of buckets.get(matchKey(reservation.customerId, reservation.region, reservation.flexibilityGroup)) ?? []) {
         if (capacity <= EPSILON) break;
         const { record, size } = entry;
@@ -195,9 +198,21 @@ export function applyReservationDiscounts(
         capacity -= units;
         entry.remaining -= units;
         used += units;
+        usedBy[record.subscriptionId] = (usedBy[record.subscriptionId] ?? 0) + units;
         entry.allocations.push({ reservationId: reservation.reservationId, hours: round(units / size.ratio, 9) });
       }
-      utilization.push({ reservationId: reservation.reservationId, hour, reservedHours: reservation.quantity, usedHours: round(used / reservation.ratio, 9) });
+      const bySubscription = Object.fromEntries(
+        Object.entries(usedBy)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([subscriptionId, units]) => [subscriptionId, round(units / reservation.ratio, 9)]),
+      );
+      utilization.push({
+        reservationId: reservation.reservationId,
+        hour,
+        reservedHours: reservation.quantity,
+        usedHours: round(used / reservation.ratio, 9),
+        bySubscription,
+      });
     }
 
     for (const { record, allocations } of open) {

@@ -42,7 +42,7 @@ describe('reservation discount engine', () => {
       expect(covered(result)).toEqual([0.75, 0.25]);
       expect(result.records.map((r) => r.payAsYouGoHours)).toEqual([0, 0.25]);
       expect(result.records.reduce((sum, r) => sum + r.payAsYouGoHours, 0)).toBeCloseTo(0.25, 9);
-      expect(result.utilization).toEqual([{ reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 1 }]);
+      expect(result.utilization).toEqual([{ reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 1, bySubscription: { 's-1': 1 } }]);
     });
 
     it('one reservation, two VMs running the whole hour: one is covered, the other pays as you go', () => {
@@ -83,9 +83,19 @@ describe('reservation discount engine', () => {
       sizeOf,
     );
     expect(idle.utilization).toEqual([
-      { reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 0 },
-      { reservationId: 'r-1', hour: NEXT_HOUR, reservedHours: 1, usedHours: 1 },
+      { reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 0, bySubscription: {} },
+      { reservationId: 'r-1', hour: NEXT_HOUR, reservedHours: 1, usedHours: 1, bySubscription: { 's-1': 1 } },
     ]);
+  });
+
+  it('says which subscription used how much of a reservation, in reserved-size hours', () => {
+    // A DS2_v2 reservation (ratio 2): one DS1_v2 (ratio 1) hour in s-1 uses half of it, a quarter-hour of DS2_v2 in s-2 a quarter.
+    const result = applyReservationDiscounts(
+      [usage({ subscriptionId: 's-1' }), usage({ subscriptionId: 's-2', vmSize: 'Standard_DS2_v2', quantity: 0.25 })],
+      [reservation({ ratio: 2 })],
+      sizeOf,
+    );
+    expect(result.utilization).toEqual([{ reservationId: 'r-1', hour: HOUR, reservedHours: 1, usedHours: 0.75, bySubscription: { 's-1': 0.5, 's-2': 0.25 } }]);
   });
 
   it('counts quantity as VMs at the same time: quantity 3 covers three concurrent VMs', () => {

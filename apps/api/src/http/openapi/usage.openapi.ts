@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ApiCommand, ApiRead } from './api-routes';
 
 /**
@@ -12,6 +12,7 @@ export class UsageAcceptedResource {
   @ApiProperty({ type: [String], description: 'The discount jobs that will apply the reservations to them' }) jobs: string[];
 }
 
+/** The actual view: what usage cost a subscription on a day, with and without its reservations. */
 export class CostRowResource {
   @ApiProperty({ example: '2026-06-01', description: 'A UTC day' }) date: string;
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;
@@ -20,8 +21,30 @@ export class CostRowResource {
   @ApiProperty() savingsUsd: number;
 }
 
+/** The amortized view: reservations' prices spread over their hours, as Azure's amortized cost shows them. */
+export class AmortizedCostRowResource {
+  @ApiProperty({ example: '2026-06-01', description: 'A UTC day' }) date: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Usage: the subscription that ran the VMs. UnusedReservation: the reservation’s billing subscription (absent when not recorded)',
+  })
+  subscriptionId?: string;
+  @ApiProperty({ enum: ['Usage', 'UnusedReservation'], description: 'As Azure’s cost data names them' }) chargeType: 'Usage' | 'UnusedReservation';
+  @ApiPropertyOptional({ format: 'uuid', description: 'UnusedReservation only' }) reservationId?: string;
+  @ApiPropertyOptional({ description: 'Usage only: uncovered usage at pay-as-you-go, and licences' }) payAsYouGoChargesUsd?: number;
+  @ApiPropertyOptional({ description: 'Usage only: the amortized cost of the reserved hours this subscription used' }) reservationChargesUsd?: number;
+  @ApiPropertyOptional({ description: 'UnusedReservation only: reserved VM-hours nobody used' }) unusedHours?: number;
+  @ApiProperty({ description: 'What the row costs' }) costUsd: number;
+}
+
 export class CostsResource {
-  @ApiProperty({ type: [CostRowResource], description: 'One row per day and subscription, by date' }) items: CostRowResource[];
+  @ApiProperty({ enum: ['actual', 'amortized'] }) view: 'actual' | 'amortized';
+  @ApiProperty({
+    description: 'actual: one row per day and subscription. amortized: per day, a Usage row per subscription and an UnusedReservation row per reservation',
+    type: 'array',
+    items: { oneOf: [{ $ref: getSchemaPath(CostRowResource) }, { $ref: getSchemaPath(AmortizedCostRowResource) }] },
+  })
+  items: Array<CostRowResource | AmortizedCostRowResource>;
 }
 
 export class UtilizationDayResource {
@@ -46,12 +69,17 @@ export const ApiIngestUsage = () =>
   });
 
 export const ApiCustomerCosts = () =>
-  ApiRead({
-    type: CostsResource,
-    description: 'Pay-as-you-go, discounted and saved, per day and subscription',
-    view: true,
-    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
-  });
+  applyDecorators(
+    ApiExtraModels(CostRowResource, AmortizedCostRowResource),
+    ApiRead({
+      type: CostsResource,
+      description:
+        'view=actual (the default): pay-as-you-go, discounted and saved, per day and subscription. ' +
+        'view=amortized: each reservation’s price spread over its hours; used hours charged to the subscriptions that used them, the rest as UnusedReservation',
+      view: true,
+      errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+    }),
+  );
 
 export const ApiReservationUtilization = () =>
   ApiRead({

@@ -1,23 +1,32 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
 import { costDays, costsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
 import { ApiCustomerCosts } from '../../http/openapi/usage.openapi';
+import { amortizedCosts, MAX_COST_DAYS } from './amortized-costs';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class CostQuery {
   @ApiPropertyOptional({ example: '2026-06-01' }) @IsOptional() @IsIso8601Date() from?: string;
   @ApiPropertyOptional({ example: '2026-06-30', description: 'Inclusive' }) @IsOptional() @IsIso8601Date() to?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
+  @ApiPropertyOptional({
+    enum: ['actual', 'amortized'],
+    default: 'actual',
+    description: 'actual: usage as billed; amortized: reservations spread over their hours',
+  })
+  @IsOptional()
+  @IsIn(['actual', 'amortized'])
+  view?: 'actual' | 'amortized';
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
-/** A customer's costs per day and subscription: pay-as-you-go, discounted, savings. */
+/** A customer's costs per day: actual (pay-as-you-go, discounted, savings per subscription) or amortized. */
 @ApiTags('usage')
 @Controller({ path: 'customers/:customerId/costs', version: '1' })
 export class CustomerCostsController {
@@ -37,12 +46,10 @@ export class CustomerCostsController {
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
-    const days = await costDays(this.views, customerId, {
-      // Days are UTC days, indexed by their midnight: a bound selects the whole day it falls in.
-      minScore: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined,
-      maxScore: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined,
-      limit: 1_000,
-    });
+    // Days are UTC days, indexed by their midnight: a bound selects the whole day it falls in.
+    const range = { fromMs: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined, toMs: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined };
+    if (query.view === 'amortized') return { view: 'amortized', items: await amortizedCosts(this.views, customerId, range, context.now) };
+    const days = await costDays(this.views, customerId, { minScore: range.fromMs, maxScore: range.toMs, limit: MAX_COST_DAYS });
     const documents = days.map(({ document }) => document);
     const rows = documents.flatMap((day) => {
       if (!day) return [];
@@ -63,6 +70,6 @@ export class CustomerCostsController {
         savingsUsd: round(payg - discounted),
       }));
     });
-    return { items: rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId)) };
+    return { view: 'actual', items: rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId)) };
   }
 }

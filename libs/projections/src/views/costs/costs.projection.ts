@@ -30,10 +30,15 @@ export const costsProjection: Projection = {
       { kind: 'put', key: costKey, document: { customerId, date, hours: { ...previous?.hours, [hour]: perSubscription } } satisfies CostDay },
       { kind: 'index', key: costKeys.daysOfCustomer(customerId), score: Date.parse(date), member: date },
     ];
-    for (const { reservationId, usedHours } of utilization) {
+    for (const { reservationId, usedHours, bySubscription } of utilization) {
       const key = costKeys.utilizationDay(reservationId, date);
       const before = documents[key] as UtilizationDay | undefined;
-      writes.push({ kind: 'put', key, document: { reservationId, date, hours: { ...before?.hours, [hour]: usedHours } } satisfies UtilizationDay });
+      const document: UtilizationDay = { reservationId, date, hours: { ...before?.hours, [hour]: usedHours } };
+      const usedBy = { ...before?.usedBy };
+      if (bySubscription) usedBy[hour] = bySubscription;
+      else delete usedBy[hour];
+      if (Object.keys(usedBy).length > 0) document.usedBy = usedBy;
+      writes.push({ kind: 'put', key, document });
       writes.push({ kind: 'index', key: costKeys.daysOfReservation(reservationId), score: Date.parse(date), member: date });
     }
     return writes;

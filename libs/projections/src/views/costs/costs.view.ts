@@ -10,11 +10,12 @@ export interface CostDay extends ViewDocument {
   hours: Record<string, Record<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>>;
 }
 
-/** A reservation's use on one day: used reserved-VM hours per hour. */
+/** A reservation's use on one day: used reserved-VM hours per hour, and per hour who used them (absent on older documents). */
 export interface UtilizationDay extends ViewDocument {
   reservationId: string;
   date: string;
   hours: Record<string, number>;
+  usedBy?: Record<string, Record<string, number>>;
 }
 
 /** Where the costs view keeps a customer's and a reservation's days, and the indexes of those days. */
@@ -29,6 +30,6 @@ export const costKeys = {
 export const costDays = (views: ViewReader, customerId: string, options: { minScore?: number; maxScore?: number; limit: number }) =>
   views.listed<CostDay>(COSTS, costKeys.daysOfCustomer(customerId), (date) => costKeys.costDay(customerId, date), options);
 
-/** A reservation's utilization days, newest first. */
-export const utilizationDays = (views: ViewReader, reservationId: string, options: { limit: number }) =>
+/** A reservation's utilization days, within the bounds (UTC midnights) when given, newest first. */
+export const utilizationDays = (views: ViewReader, reservationId: string, options: { minScore?: number; maxScore?: number; limit: number }) =>
   views.listed<UtilizationDay>(COSTS, costKeys.daysOfReservation(reservationId), (date) => costKeys.utilizationDay(reservationId, date), options);

@@ -1,0 +1,122 @@
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const round = (value: number) => Math.round(value * 1e6) / 1e6;
+
+/** What amortizing needs to know of a reservation. */
+export interface AmortizedReservation {
+  reservationId: string;
+  quantity: number;
+  /** One instance for the whole term. */
+  unitPriceUsd: number;
+  effectiveDate: string;
+  expiryDate: string;
+  /** When it stopped applying (cancelled, split, merged), if before expiry. */
+  endedAt?: string;
+  /** The subscription that pays for it, charged its unused part (absent on older reservations). */
+  billingSubscriptionId?: string;
+}
+
+/** A reservation's use in one hour, as the discount recorded it. */
+export interface ReservationHourUse {
+  usedHours: number;
+  /** Used hours per subscription; absent on older events, whose use is charged to the billing subscription. */
+  bySubscription?: Record<string, number>;
+}
+
+export type AmortizedCostRow =
+  | {
+      date: string;
+      subscriptionId: string;
+      chargeType: 'Usage';
+      /** Usage no reservation covered, at pay-as-you-go, and licences. */
+      payAsYouGoChargesUsd: number;
+      /** The subscription's share of the reservations it used, at their amortized hourly cost. */
+      reservationChargesUsd: number;
+      costUsd: number;
+    }
+  | {
+      date: string;
+      /** The reservation's billing subscription, when known. */
+      subscriptionId?: string;
+      chargeType: 'UnusedReservation';
+      reservationId: string;
+      unusedHours: number;
+      costUsd: number;
+    };
+
+export interface AmortizedDayInput {
+  /** A UTC day, `YYYY-MM-DD`. */
+  date: string;
+  reservations: readonly AmortizedReservation[];
+  /** The day's actual usage charges per subscription (what the actual cost view shows as discounted cost). */
+  usageChargesBySubscription: Readonly<Record<string, number>>;
+  /** Per reservation, its use in each hour (ISO hour → use); an hour missing was not used at all. */
+  use: (reservationId: string) => Readonly<Record<string, ReservationHourUse>>;
+  /** Hours from here on have not happened yet and are left out. */
+  now: string;
+}
+
+/** The first whole hour a reservation applies in: the discount counts it from there (Azure applies a reservation hour by hour). */
+const firstHour = (reservation: AmortizedReservation) => Math.ceil(Date.parse(reservation.effectiveDate) / HOUR_MS) * HOUR_MS;
+
+/** The reservation's price per hour: its whole price spread evenly over the hours of its term. */
+export const hourlyCostUsd = (reservation: AmortizedReservation) => {
+  const hours = (Date.parse(reservation.expiryDate) - firstHour(reservation)) / HOUR_MS;
+  return hours > 0 ? (reservation.unitPriceUsd * reservation.quantity) / hours : 0;
+};
+
+/**
+ * Azure's amortized cost for one day: each reservation's price spread over
+ * the hours of its term; the hours its subscriptions used are charged to them
+ * (with their uncovered usage), and the rest is an `UnusedReservation` charge
+ * on the reservation's billing subscription. Use it or lose it: an hour with
+ * no use is unused in full. So, for the hours a reservation is in effect,
+ * reservation charges plus unused charges are exactly its amortized cost.
+ */
+export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscription, use, now }: AmortizedDayInput): AmortizedCostRow[] {
+  const dayStart = Date.parse(date);
+  const reservationCharges = new Map<string, number>();
+  const unused: AmortizedCostRow[] = [];
+  for (const reservation of reservations) {
+    const perHour = hourlyCostUsd(reservation);
+    const end = Math.min(Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity, Date.parse(now));
+    const uses = use(reservation.reservationId);
+    let unusedHours = 0;
+    let unusedUsd = 0;
+    for (let hour = Math.max(dayStart, firstHour(reservation)); hour < Math.min(dayStart + DAY_MS, end); hour += HOUR_MS) {
+      const used = uses[new Date(hour).toISOString()];
+      const usedHours = Math.min(reservation.quantity, used?.usedHours ?? 0);
+      const shares = used?.bySubscription ?? (usedHours > 0 && reservation.billingSubscriptionId ? { [reservation.billingSubscriptionId]: usedHours } : {});
+      for (const [subscriptionId, hours] of Object.entries(shares)) {
+        reservationCharges.set(subscriptionId, (reservationCharges.get(subscriptionId) ?? 0) + (perHour * hours) / reservation.quantity);
+      }
+      unusedHours += reservation.quantity - usedHours;
+      unusedUsd += (perHour * (reservation.quantity - usedHours)) / reservation.quantity;
+    }
+    if (unusedHours > 1e-9) {
+      unused.push({
+        date,
+        ...(reservation.billingSubscriptionId ? { subscriptionId: reservation.billingSubscriptionId } : {}),
+        chargeType: 'UnusedReservation',
+        reservationId: reservation.reservationId,
+        unusedHours: round(unusedHours),
+        costUsd: round(unusedUsd),
+      });
+    }
+  }
+  const subscriptions = new Set([...Object.keys(usageChargesBySubscription), ...reservationCharges.keys()]);
+  const usage: AmortizedCostRow[] = [...subscriptions].map((subscriptionId) => {
+    const payAsYouGoChargesUsd = round(usageChargesBySubscription[subscriptionId] ?? 0);
+    const reservationChargesUsd = round(reservationCharges.get(subscriptionId) ?? 0);
+    return {
+      date,
+      subscriptionId,
+      chargeType: 'Usage',
+      payAsYouGoChargesUsd,
+      reservationChargesUsd,
+      costUsd: round(payAsYouGoChargesUsd + reservationChargesUsd),
+    };
+  });
+  const order = (row: AmortizedCostRow) => `${row.chargeType === 'Usage' ? 0 : 1}${row.subscriptionId ?? ''}${'reservationId' in row ? row.reservationId : ''}`;
+  return [...usage, ...unused].sort((a, b) => order(a).localeCompare(order(b)));
+}
