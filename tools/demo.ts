@@ -180,10 +180,17 @@ async function main(): Promise<void> {
     return data && data.items.length > 0 ? data.items : undefined;
   });
   show(`GET /v1/customers/${customerId}/costs → 200`);
-  for (const row of costs)
-    show(
-      `${row.date} ${row.subscriptionId}: pay-as-you-go ${usd(row.payAsYouGoCostUsd)}, discounted ${usd(row.discountedCostUsd)}, saved ${usd(row.savingsUsd)}`,
-    );
+  for (const row of costs) {
+    if ('payAsYouGoCostUsd' in row)
+      show(
+        `${row.date} ${row.subscriptionId}: pay-as-you-go ${usd(row.payAsYouGoCostUsd)}, discounted ${usd(row.discountedCostUsd)}, saved ${usd(row.savingsUsd)}`,
+      );
+  }
+  const amortized = await ok('GET', 200, client.GET('/v1/customers/{customerId}/costs', { params: { ...ofCustomer.params, query: { view: 'amortized' } } }));
+  show(`GET /v1/customers/${customerId}/costs?view=amortized → 200`);
+  for (const row of amortized.items) {
+    if ('chargeType' in row) show(`${row.date} ${row.chargeType} ${row.reservationId ?? row.subscriptionId ?? ''}: ${usd(row.costUsd)}`);
+  }
   const utilization = await ok(
     'GET',
     200,

@@ -34,13 +34,14 @@ export const splitPart = record({ reservationId: id, quantity: count(1) });
 export const origin = record({ type: oneOf('split', 'merge'), reservationIds: listOf(id) });
 
 /**
- * A split or merge writes its new reservations' ReservationProvisioned as a
- * copy of the source reservation's state (libs/domain reservation-changes.ts),
- * so these state fields of the source can appear; readers ignore them.
+ * Splits and merges written before 2026-12-02 copied the source reservation's
+ * whole state into the new reservations' ReservationProvisioned, so these
+ * state fields can appear on older events; readers ignore them. New events
+ * carry only what was bought (libs/domain reservation-changes.ts).
  */
 const copied = (schema: JsonSchema): JsonSchema => ({
   ...schema,
-  description: 'Copied from the source reservation by a split or merge; not part of the event',
+  description: 'Copied from the source reservation by an older split or merge; not part of the event',
 });
 const COPIED_BY_SPLIT_AND_MERGE: Record<string, JsonSchema> = {
   status: copied(oneOf('Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged')),

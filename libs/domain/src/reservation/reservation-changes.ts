@@ -3,21 +3,42 @@ import { cents, usd } from '../shared/money';
 import { ActiveReservation } from './reservation.decider';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
 
-/** What a reservation derived from others keeps of them: everything but id, quantity, price and start. */
+/**
+ * What a reservation derived from others keeps of them: what was bought
+ * (order, SKU, term, scope, billing), not what happened to the source since
+ * (its status, renewal, end). Id, quantity, price and start are its own.
+ */
 function derived(
-  source: ReservationProvisionedData,
+  source: ActiveReservation,
   part: { reservationId: string; quantity: number; unitPriceUsd?: number },
   origin: ReservationProvisionedData['origin'],
   now: string,
 ): ReservationProvisionedData {
+  const { orderId, orderNumber, lineNumber, customerId, partnerId, catalogItemId, armSkuName, region, flexibilityGroup, ratio } = source;
+  const { term, billingPlan, scope, appliedSubscriptionIds, autoRenew, billingSubscriptionId } = source;
   return {
-    ...source,
     reservationId: part.reservationId,
+    orderId,
+    orderNumber,
+    lineNumber,
+    customerId,
+    partnerId,
+    catalogItemId,
+    armSkuName,
+    region,
+    flexibilityGroup,
+    ratio,
     quantity: part.quantity,
-    unitPriceUsd: part.unitPriceUsd,
+    term,
+    billingPlan,
+    scope,
+    appliedSubscriptionIds,
     // It applies from the moment it exists; the source stopped applying then. The end date is the source's.
     effectiveDate: now,
     expiryDate: source.expiryDate,
+    ...(part.unitPriceUsd !== undefined ? { unitPriceUsd: part.unitPriceUsd } : {}),
+    autoRenew,
+    ...(billingSubscriptionId !== undefined ? { billingSubscriptionId } : {}),
     origin,
   };
 }

@@ -30,6 +30,46 @@ describe('split', () => {
     ]);
     expect(parts[0].origin).toEqual({ type: 'split', reservationIds: ['r-1'] });
   });
+
+  it('keeps what was bought, not what happened to the source since (its renewal, its end)', () => {
+    const renewed: ActiveReservation = {
+      ...base,
+      billingSubscriptionId: 's-1',
+      autoRenew: true,
+      renewalUnitPriceUsd: 900,
+      renewalOrderId: 'o-renewal',
+      renewalSettings: { quantity: 5, term: 'P3Y', billingPlan: 'Monthly' },
+      endedAt: now,
+    };
+    const [part] = splitReservations(renewed, [{ reservationId: 'r-2', quantity: 1 }], now);
+    expect(Object.keys(part).sort()).toEqual(
+      [
+        'reservationId',
+        'orderId',
+        'orderNumber',
+        'lineNumber',
+        'customerId',
+        'partnerId',
+        'catalogItemId',
+        'armSkuName',
+        'region',
+        'flexibilityGroup',
+        'ratio',
+        'quantity',
+        'term',
+        'billingPlan',
+        'scope',
+        'appliedSubscriptionIds',
+        'effectiveDate',
+        'expiryDate',
+        'unitPriceUsd',
+        'autoRenew',
+        'billingSubscriptionId',
+        'origin',
+      ].sort(),
+    );
+    expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: true });
+  });
 });
 
 describe('merge', () => {
