@@ -136,7 +136,7 @@ describe('money invariants under concurrency and crashes', () => {
           billingPlan: 'Upfront',
         });
       }
-      await command('SetScope', 'PUT', `/v1/carts/${cartId}/scope`, Math.random() < 0.5 ? { type: 'shared' } : { type: 'single', subscriptionId });
+      await command('SetScope', 'PUT', `/v1/carts/${cartId}/scope`, anyScope(subscriptionId));
       const key = randomUUID();
       // Sometimes the same purchase twice at once, with the same key, as a client retrying after a timeout does.
       const buys = await Promise.all(
@@ -152,12 +152,16 @@ describe('money invariants under concurrency and crashes', () => {
     }
   }
 
+  /** Shared, the subscription, or a resource group in it. */
+  const anyScope = (subscriptionId: string) =>
+    pick([{ type: 'shared' }, { type: 'single', subscriptionId }, { type: 'resourceGroup', subscriptionId, resourceGroup: 'rg-invariants' }]);
+
   async function manage(reservation: { reservationId: string; quantity: number }, subscriptionId: string) {
     const id = reservation.reservationId;
     const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'nothing']);
     switch (action) {
       case 'scope':
-        await command('ChangeScope', 'PUT', `/v1/reservations/${id}/scope`, Math.random() < 0.5 ? { type: 'shared' } : { type: 'single', subscriptionId });
+        await command('ChangeScope', 'PUT', `/v1/reservations/${id}/scope`, anyScope(subscriptionId));
         break;
       case 'split':
       case 'split-merge': {
