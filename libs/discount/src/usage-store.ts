@@ -38,12 +38,18 @@ export class UsageStore {
   async save(records: UsageRecord[]): Promise<HourRange[]> {
     const ranges = new Map<string, { from: number; to: number }>();
     const pipeline = this.redis.pipeline();
+    // A batch holds many records of one customer-hour: its expiry and index entry are written once.
+    const hoursSeen = new Set<string>();
     for (const record of records) {
       const hourMs = Math.floor(Date.parse(record.hour) / HOUR_MS) * HOUR_MS;
       const stored: UsageRecord = { ...record, hour: new Date(hourMs).toISOString() };
-      pipeline.hset(usageKey(record.customerId, hourMs), record.recordId, JSON.stringify(stored));
-      pipeline.pexpireat(usageKey(record.customerId, hourMs), hourMs + this.retentionMs);
-      pipeline.zadd(hoursKey(record.customerId), hourMs, String(hourMs));
+      const key = usageKey(record.customerId, hourMs);
+      pipeline.hset(key, record.recordId, JSON.stringify(stored));
+      if (!hoursSeen.has(key)) {
+        hoursSeen.add(key);
+        pipeline.pexpireat(key, hourMs + this.retentionMs);
+        pipeline.zadd(hoursKey(record.customerId), hourMs, String(hourMs));
+      }
       const range = ranges.get(record.customerId);
       if (!range) ranges.set(record.customerId, { from: hourMs, to: hourMs });
       else {
