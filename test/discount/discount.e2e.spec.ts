@@ -113,7 +113,7 @@ describe('scope discount', () => {
 
     // Rerun the same hours: no new event, same totals.
     const client = api.app.get(EventStoreDBClient);
-    const stream = `discount-${customerId}-${hour.slice(0, 13).replace(/[-:T]/g, '')}`;
+    const stream = `discount-${customerId}-${hour.slice(0, 10).replace(/-/g, '')}`;
     const count = async () => {
       let n = 0;
       for await (const _ of client.readStream(stream)) n++;
@@ -286,10 +286,13 @@ describe('scope discount', () => {
     const costs = await costsWhen((items) => items.length === 1);
     expect(costs[0].payAsYouGoCostUsd).toBeCloseTo(1_000, 6);
     const client = api.app.get(EventStoreDBClient);
-    for await (const { event } of client.readStream(`discount-${customerId}-2026060210`)) {
+    let events = 0;
+    for await (const { event } of client.readStream(`discount-${customerId}-20260602`)) {
+      events++;
       expect(JSON.stringify(event!.data).length).toBeLessThan(64 * 1024);
-      expect(event!.data).toMatchObject({ recordCount: 10_000 });
+      expect(event!.data).toMatchObject({ date: '2026-06-02', hours: [expect.objectContaining({ hour: '2026-06-02T10:00:00.000Z', recordCount: 10_000 })] });
     }
+    expect(events).toBe(1);
   });
 
   it('counts a day with no matching usage as 0% utilization', async () => {

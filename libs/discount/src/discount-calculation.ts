@@ -10,6 +10,7 @@ import {
   discountStream,
   ManagementGroupLookup,
   managementGroupOf,
+  DiscountHourResult,
   ReservationBenefit,
   summarizeHour,
 } from '@app/domain';
@@ -24,10 +25,16 @@ export interface DiscountJob extends HourRange {
   correlationId: string;
 }
 
+/** An event's hours stay well under the store's 1 MiB append limit: a day of big hours is written in several events. */
+const MAX_EVENT_BYTES = 256 * 1024;
+/** Days of one job decided at once: each is its own stream, so they do not contend. */
+const DAYS_IN_FLIGHT = 8;
+
 /**
  * Applies the reservation discount to one customer's usage over a range of
- * hours and records DiscountApplied per hour. Deterministic: rerunning it for
- * the same hours with the same inputs writes nothing new.
+ * hours and records DiscountApplied per customer-day, with the hours whose
+ * result changed. Deterministic: rerunning it for the same hours with the
+ * same inputs writes nothing new.
  */
 @Injectable()
 export class DiscountCalculation {
@@ -42,28 +49,40 @@ export class DiscountCalculation {
     const byHour = await this.usage.load(job);
     const reservations = await this.reservationsOf(job.customerId);
     const groupOf = await this.managementGroupsOf(job.customerId);
+    const byDay = new Map<string, DiscountHourResult[]>();
     let records = 0;
-    let written = 0;
     for (const [hour, usage] of byHour) {
       const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size), groupOf);
       const resultHash = createHash('sha256').update(JSON.stringify(result)).digest('hex');
-      const handled = await this.streams.handle(
-        discountStream(job.customerId, hour),
-        discountDecider,
-        { type: 'ApplyDiscount', data: { customerId: job.customerId, hour, resultHash, ...summarizeHour(result) } },
-        {
-          correlationId: job.correlationId,
-          // Same hour, same result: same event ids, so even a racing rerun writes once.
-          commandId: uuidv5(`${job.customerId}/${hour}/${resultHash}`, NAMESPACE),
-          partnerId: job.partnerId,
-          actor: 'worker/discount',
-          now: new Date().toISOString(),
-        },
-      );
+      const date = hour.slice(0, 10);
+      const day = byDay.get(date) ?? [];
+      day.push({ hour, resultHash, ...summarizeHour(result) });
+      byDay.set(date, day);
       records += usage.length;
-      written += handled.events.length;
     }
+    let written = 0;
+    await inBatches([...byDay.entries()], DAYS_IN_FLIGHT, async ([date, hours]) => {
+      for (const chunk of chunksOf(hours)) written += await this.record(job, date, chunk);
+    });
     return { hours: byHour.size, records, written };
+  }
+
+  private async record(job: DiscountJob, date: string, hours: DiscountHourResult[]): Promise<number> {
+    const fingerprint = hours.map((hour) => `${hour.hour}=${hour.resultHash}`).join(',');
+    const handled = await this.streams.handle(
+      discountStream(job.customerId, date),
+      discountDecider,
+      { type: 'ApplyDiscount', data: { customerId: job.customerId, date, hours } },
+      {
+        correlationId: job.correlationId,
+        // Same hours, same results: same event ids, so even a racing rerun writes once.
+        commandId: uuidv5(`${job.customerId}/${date}/${fingerprint}`, NAMESPACE),
+        partnerId: job.partnerId,
+        actor: 'worker/discount',
+        now: new Date().toISOString(),
+      },
+    );
+    return handled.events.length;
   }
 
   /** Which group each subscription was in, hour by hour, from the customer's own stream (the decision record, not a view). */
@@ -109,4 +128,32 @@ export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
       },
     ];
   });
+}
+
+/** The hours of a day in groups whose JSON stays under MAX_EVENT_BYTES. */
+function chunksOf(hours: DiscountHourResult[]): DiscountHourResult[][] {
+  const chunks: DiscountHourResult[][] = [];
+  let current: DiscountHourResult[] = [];
+  let bytes = 0;
+  for (const hour of hours) {
+    const size = Buffer.byteLength(JSON.stringify(hour));
+    if (current.length > 0 && bytes + size > MAX_EVENT_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(hour);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Runs `work` over the items, at most `limit` at a time. */
+async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
 }

@@ -100,6 +100,8 @@ describe('the event catalog', () => {
       discountedCostUsd: payg * ((quantity - covered) / quantity),
       savingsUsd: payg * (covered / quantity),
     });
+    // Version 1 → 2 alone, as the catalog had it when version 2 was current.
+    const discountApplied = EVENT_TYPES.find((entry) => entry.type === 'DiscountApplied')!;
     const v1 = {
       customerId: 'c1',
       hour: '2026-06-01T10:00:00.000Z',
@@ -109,7 +111,7 @@ describe('the event catalog', () => {
     };
     expect(eventViolations([{ type: 'DiscountApplied', data: v1, metadata }])).toEqual([]);
     expect(eventViolations([{ type: 'DiscountApplied', data: v1, metadata: { ...metadata, schemaVersion: 2 } }])).not.toEqual([]);
-    const v2 = upcast('DiscountApplied', v1, 1);
+    const v2 = upcast('DiscountApplied', v1, 1, [{ ...discountApplied, version: 2, older: { 1: discountApplied.older![1] } }]);
     expect(v2).toEqual({
       customerId: 'c1',
       hour: '2026-06-01T10:00:00.000Z',
@@ -122,6 +124,12 @@ describe('the event catalog', () => {
       utilization: v1.utilization,
     });
     expect(eventViolations([{ type: 'DiscountApplied', data: v2, metadata: { ...metadata, schemaVersion: 2 } }])).toEqual([]);
+    // Version 2 → 3: the hour as a day of one hour; from version 1, both steps in order.
+    const { customerId, ...hour } = v2 as typeof v2 & { customerId: string };
+    const v3 = { customerId, date: '2026-06-01', hours: [hour] };
+    expect(upcast('DiscountApplied', v2, 2)).toEqual(v3);
+    expect(upcast('DiscountApplied', v1, 1)).toEqual(v3);
+    expect(eventViolations([{ type: 'DiscountApplied', data: v3, metadata: { ...metadata, schemaVersion: 3 } }])).toEqual([]);
   });
 
   it('serves every version of every schema', () => {

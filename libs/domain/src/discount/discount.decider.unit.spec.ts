@@ -1,27 +1,33 @@
 import { deciderSpecification } from '../../testing/decider-specification';
-import { DiscountAppliedData, discountDecider, discountStream } from './discount.decider';
+import { DiscountAppliedData, discountDecider, DiscountHourResult, discountHoursOf, discountStream } from './discount.decider';
 
 const spec = deciderSpecification(discountDecider);
-const result = (resultHash: string): DiscountAppliedData => ({ customerId: 'c-1', hour: '2026-06-01T10:00:00.000Z', resultHash, records: [], utilization: [] });
+const TEN = '2026-06-01T10:00:00.000Z';
+const ELEVEN = '2026-06-01T11:00:00.000Z';
+const hour = (at: string, resultHash: string): DiscountHourResult => ({ hour: at, resultHash, subscriptions: [], recordCount: 0, utilization: [] });
+const day = (...hours: DiscountHourResult[]): DiscountAppliedData => ({ customerId: 'c-1', date: '2026-06-01', hours });
 
 describe('discount decider', () => {
-  it('records the discount of an hour', () =>
+  it('records the discount of a customer-day’s hours in one event', () =>
     spec
       .given([])
-      .when({ type: 'ApplyDiscount', data: result('a') })
-      .then([{ type: 'DiscountApplied', data: result('a') }]));
+      .when({ type: 'ApplyDiscount', data: day(hour(TEN, 'a'), hour(ELEVEN, 'b')) })
+      .then([{ type: 'DiscountApplied', data: day(hour(TEN, 'a'), hour(ELEVEN, 'b')) }]));
 
-  it('writes nothing when a rerun computes the same result', () =>
+  it('writes nothing when a rerun computes the same results', () =>
     spec
-      .given([{ type: 'DiscountApplied', data: result('a') }])
-      .when({ type: 'ApplyDiscount', data: result('a') })
+      .given([{ type: 'DiscountApplied', data: day(hour(TEN, 'a'), hour(ELEVEN, 'b')) }])
+      .when({ type: 'ApplyDiscount', data: day(hour(TEN, 'a'), hour(ELEVEN, 'b')) })
       .thenNothingHappens());
 
-  it('supersedes an hour whose result changed', () =>
+  it('records only the hours whose result changed, superseding them', () =>
     spec
-      .given([{ type: 'DiscountApplied', data: result('a') }])
-      .when({ type: 'ApplyDiscount', data: result('b') })
-      .then([{ type: 'DiscountApplied', data: result('b') }]));
+      .given([{ type: 'DiscountApplied', data: day(hour(TEN, 'a'), hour(ELEVEN, 'b')) }])
+      .when({ type: 'ApplyDiscount', data: day(hour(TEN, 'a'), hour(ELEVEN, 'c')) })
+      .then([{ type: 'DiscountApplied', data: day(hour(ELEVEN, 'c')) }]));
 
-  it('names one stream per customer and hour', () => expect(discountStream('c-1', '2026-06-01T10:00:00.000Z')).toBe('discount-c-1-2026060110'));
+  it('reads the hour of an event written before days were batched', () =>
+    expect(discountHoursOf({ customerId: 'c-1', ...hour(TEN, 'a') })).toEqual([hour(TEN, 'a')]));
+
+  it('names one stream per customer and UTC day', () => expect(discountStream('c-1', TEN)).toBe('discount-c-1-20260601'));
 });
