@@ -59,6 +59,8 @@ export interface HandleOptions<State = unknown> {
 }
 
 const DEFAULT_RETRIES = 10;
+/** Streams whose last folded state a process keeps, most recently used first out. */
+const FOLDED_CACHE_SIZE = 10_000;
 
 const EVENT_ID_NAMESPACE = '0f4ad1d6-3c6e-4b43-9a55-6b1b4e0f8e21';
 
@@ -71,6 +73,15 @@ const EVENT_ID_NAMESPACE = '0f4ad1d6-3c6e-4b43-9a55-6b1b4e0f8e21';
 export class EventStreams {
   /** Commands on one stream queue up inside a process; only other processes can conflict. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /**
+   * The last state this process folded or wrote for a stream, with its
+   * revision. A command decided on it appends with that revision, so the
+   * store itself proves it fresh and the read is saved; when another process
+   * wrote meanwhile, the append is refused and the command is decided again
+   * on a fresh read. Only an append is trusted to it: a refusal or a no-op
+   * decided on a cached state is decided again on a fresh read.
+   */
+  private readonly folded = new Map<string, { decider: object; folded: Folded<unknown> }>();
 
   constructor(private readonly store: EventStore) {}
 
@@ -135,30 +146,68 @@ export class EventStreams {
     options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
-    for (let attempt = 0; ; attempt++) {
-      const { state, revision, position } = await this.aggregate(stream, decider, options.hydrate);
-      // Built first: it may refuse (e.g. not this partner's) before a revision is compared.
-      const decided = typeof command === 'function' ? await command(state) : command;
-      if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
-        throw new ConcurrencyError(stream, revision, options.expectedRevision);
+    let cached: Folded<State> | undefined = options.hydrate ? undefined : this.cachedFold<State>(stream, decider);
+    for (let attempt = 0; ;) {
+      const fromCache = cached !== undefined;
+      const { state, revision, position } = cached ?? (await this.freshFold(stream, decider, options.hydrate));
+      cached = undefined;
+      let events: Event[];
+      try {
+        // Built first: it may refuse (e.g. not this partner's) before a revision is compared.
+        const decided = typeof command === 'function' ? await command(state) : command;
+        if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
+          if (fromCache) continue;
+          throw new ConcurrencyError(stream, revision, options.expectedRevision);
+        }
+        events = decider.decide(decided, state);
+      } catch (error) {
+        if (fromCache) continue;
+        throw error;
       }
-      const events = decider.decide(decided, state);
-      if (events.length === 0) return { state, revision, events, position };
+      if (events.length === 0) {
+        if (fromCache) continue;
+        return { state, revision, events, position };
+      }
       try {
         const result = await this.store.appendToStream(stream, this.toNew(events, context, stream), revision === NO_STREAM ? 'no_stream' : revision);
-        return {
+        const written = {
           state: events.reduce((folded, event) => decider.evolve(folded, event), state),
           revision: result.nextExpectedRevision,
-          events,
           position: result.position,
         };
+        if (!options.hydrate) this.remember(stream, decider, written);
+        return { ...written, events };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        this.folded.delete(stream);
+        if (fromCache) continue;
         if (attempt >= retries) throw new ConcurrencyError(stream, error.actualRevision, options.expectedRevision);
+        attempt++;
         // Another process wrote first: back off a little, then decide again on the newer state.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
+  }
+
+  private async freshFold<State, Event extends Message>(
+    stream: string,
+    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+    hydrate?: Hydrate<State>,
+  ): Promise<Folded<State>> {
+    const folded = await this.aggregate(stream, decider, hydrate);
+    if (!hydrate) this.remember(stream, decider, folded);
+    return folded;
+  }
+
+  private cachedFold<State>(stream: string, decider: object): Folded<State> | undefined {
+    const entry = this.folded.get(stream);
+    return entry && entry.decider === decider ? (entry.folded as Folded<State>) : undefined;
+  }
+
+  private remember(stream: string, decider: object, folded: Folded<unknown>) {
+    this.folded.delete(stream);
+    this.folded.set(stream, { decider, folded });
+    if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);
   }
 
   private toNew(events: Message[], context: CommandContext, stream: string): NewEvent[] {

@@ -82,6 +82,67 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
   });
 });
 
+describe('EventStreams keeps the state it last folded or wrote', () => {
+  /** Counts reads; another process can write behind our back. */
+  class CountingStore extends InMemoryEventStore {
+    reads = 0;
+    async readStream(stream: string, options?: { maxCount?: number }) {
+      this.reads++;
+      return super.readStream(stream, options);
+    }
+  }
+  const otherProcessAppends = (store: InMemoryEventStore, total: number) =>
+    store.appendToStream('counter-1', [{ id: `other-${++n}`, type: 'Counted', data: { total }, metadata: {} }], 'any');
+
+  it('decides the next command on it, so a stream this process writes is not read again', async () => {
+    const store = new CountingStore();
+    const streams = new EventStreams(store);
+    for (let i = 0; i < 5; i++) await streams.handle('counter-1', counter, count, context());
+    expect(store.reads).toBe(1);
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('race: when another process wrote meanwhile, the store refuses the stale revision and the command is decided again on a fresh read', async () => {
+    const store = new CountingStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    await otherProcessAppends(store, 100);
+    const handled = await streams.handle('counter-1', counter, count, context());
+    expect(handled.state.total).toBe(101);
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 100, 101]);
+  });
+
+  it('never trusts it for a refusal, a no-op or an If-Match: those are decided again on a fresh read', async () => {
+    const store = new CountingStore();
+    const streams = new EventStreams(store);
+    // Refuses below `floor`, does nothing at `idleAt`: on a stale state it would decide wrongly.
+    let floor = 0;
+    let idleAt = -1;
+    const gated: typeof counter = {
+      ...counter,
+      decide: (command, state) => {
+        if (state.total < floor) throw new Error('too low');
+        return state.total === idleAt ? [] : counter.decide(command, state);
+      },
+    };
+    await streams.handle('counter-1', gated, count, context());
+    await otherProcessAppends(store, 100);
+    floor = 100;
+    expect((await streams.handle('counter-1', gated, count, context())).state.total).toBe(101);
+
+    await otherProcessAppends(store, 200);
+    const current = (await store.readStream('counter-1')).length - 1;
+    const withIfMatch = await streams.handle('counter-1', gated, count, context(), { expectedRevision: BigInt(current) });
+    expect(withIfMatch.state.total).toBe(201);
+
+    // The cached state (201) says nothing to do; the store has 300 by now, where there is.
+    await otherProcessAppends(store, 300);
+    idleAt = 201;
+    const decidedAfresh = await streams.handle('counter-1', gated, count, context());
+    expect(decidedAfresh.state.total).toBe(301);
+  });
+});
+
 describe('in-memory event store (EventStoreDB’s rules for repeated appends)', () => {
   const event = (id: string): NewEvent => ({ id, type: 'T', data: {}, metadata: {} });
 
