@@ -71,7 +71,9 @@ describe('date inputs', () => {
     }
     const costs = await api.call('GET', `/v1/customers/${customerId}/costs?from=${q}&to=${q}`);
     expect(costs.status).toBe(200);
-    expect(costs.body).toEqual({ items: [] });
+    expect(costs.body).toEqual({ view: 'actual', items: [] });
+    const amortized = await api.call('GET', `/v1/customers/${customerId}/costs?view=amortized&from=${q}&to=${q}`);
+    expect(amortized.body).toEqual({ view: 'amortized', items: [] });
   });
 
   it('takes the hour of a usage record in any ISO 8601 form that names the start of a UTC hour', async () => {
