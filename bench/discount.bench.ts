@@ -15,8 +15,8 @@ import { Redis } from 'ioredis';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, ReservationBenefit, UsageRecord } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
-import { DISCOUNT_QUEUE } from '@app/queues';
-import { scanKeys } from '@app/redis';
+import { DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
+import { escapeGlob, scanKeys } from '@app/redis';
 import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CUSTOMERS = 100;
@@ -87,7 +87,7 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
   const client = EventStoreDBClient.connectionString(store.url);
   const prefix = `bench:${randomUUID()}:`;
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
-  const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+  const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
   const worker = await startApp('worker', { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' }, async () => true);
   try {
     // Reservations go in as the fulfilment worker records them; the reservation view is built from them.
@@ -155,7 +155,7 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     await queue.close();
     await worker.stop();
     const raw = new Redis('redis://127.0.0.1:6379');
-    for (const key of await scanKeys(raw, `${prefix}*`)) await raw.unlink(key);
+    for (const key of [...(await scanKeys(raw, `${prefix}*`)), ...(await scanKeys(raw, `${escapeGlob(queuePrefix(prefix))}*`))]) await raw.unlink(key);
     await raw.quit();
     await redis.quit();
     await client.dispose();

@@ -4,14 +4,14 @@
  * Rebuilds views from position zero into fresh keys and swaps them in
  * atomically. With --verify, rebuilds into scratch keys instead, compares them
  * with the live views, prints every difference, and exits 1 if there is one.
- * Uses the same configuration as the apps (EVENTSTORE_URL, REDIS_URL,
- * REDIS_KEY_PREFIX); with no EVENTSTORE_URL it opens the embedded store's data
+ * Uses the same configuration as the apps (EVENTSTORE_URL, REDIS_URL or
+ * REDIS_CLUSTER_NODES or REDIS_SENTINELS, REDIS_KEY_PREFIX); with no EVENTSTORE_URL it opens the embedded store's data
  * directory, so stop the running system first in that case.
  */
-import { Redis } from 'ioredis';
 import { validateEnvironment } from '@app/config';
 import { EsdbEventStore, EventStoreConnection } from '@app/eventstore-client';
 import { ALL_PROJECTIONS, projectionNamed, RebuildProgress, rebuildAndSwap, verify } from '@app/projections';
+import { connectRedis } from '@app/redis';
 
 function parseArguments(argv: string[]): { names: string[]; verify: boolean } {
   const names: string[] = [];
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const projections = names.map(projectionNamed);
   const env = validateEnvironment(process.env);
   const connection = await EventStoreConnection.open(env);
-  const redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX, maxRetriesPerRequest: 2 });
+  const redis = connectRedis(env, { keyPrefix: env.REDIS_KEY_PREFIX, maxRetriesPerRequest: 2 });
   const started = Date.now();
   try {
     if (check) {

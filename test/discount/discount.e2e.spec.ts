@@ -11,7 +11,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore-client';
-import { DISCOUNT_QUEUE } from '@app/queues';
+import { DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';
 import { seedReservationOrder } from '../support/reservation-orders';
@@ -120,7 +120,7 @@ describe('scope discount', () => {
       return n;
     };
     expect(await count()).toBe(1);
-    const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+    const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
     try {
       const rerun = await queue.add(
         'discount',

@@ -41,13 +41,13 @@ describe('usage retention', () => {
     const old = hourAgo(31);
     await store.save([record(recent), record(old)]);
     const recentMs = Date.parse(recent);
-    const ttl = await redis.pttl(`usage:c-1:${recentMs}`);
+    const ttl = await redis.pttl(`usage:{c-1}:${recentMs}`);
     expect(ttl).toBeGreaterThan(28 * DAY);
     expect(ttl).toBeLessThanOrEqual(29 * DAY + 3_600_000);
-    expect(await redis.exists(`usage:c-1:${Date.parse(old)}`)).toBe(0);
+    expect(await redis.exists(`usage:{c-1}:${Date.parse(old)}`)).toBe(0);
     const loaded = await store.load({ customerId: 'c-1', fromHour: old, toHour: recent });
     expect([...loaded.keys()]).toEqual([recent]);
-    expect(await redis.pttl('usage-hours:c-1')).toBeGreaterThan(28 * DAY);
+    expect(await redis.pttl('usage-hours:{c-1}')).toBeGreaterThan(28 * DAY);
   });
 
   it('takes a correction: the same record id with other values replaces the record', async () => {

@@ -292,6 +292,22 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
     });
   });
 
+  describe('cluster discovery', () => {
+    it('connects through a gossip seed (esdb+discover://), as a client of an EventStoreDB cluster does, and reads what was written', async () => {
+      const name = stream();
+      await client.appendToStream(name, event());
+      // The same host and port, now named as a gossip seed: the client asks the cluster members, then connects to the leader.
+      const seed = connectionString.replace(/^esdb:\/\//, 'esdb+discover://');
+      const discovering = EventStoreDBClient.connectionString(seed);
+      try {
+        const events = await collect(discovering.readStream(name));
+        expect(events).toHaveLength(1);
+      } finally {
+        await discovering.dispose();
+      }
+    });
+  });
+
   describe('delete and tombstone', () => {
     it('soft-deletes a stream: reads say not found, and appending recreates it with continued revisions', async () => {
       const name = stream();

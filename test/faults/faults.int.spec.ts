@@ -5,6 +5,7 @@
  * views and the queues must agree that nothing was lost or done twice.
  */
 import { randomUUID } from 'node:crypto';
+import { queuePrefix } from '@app/queues';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,13 +53,13 @@ describe('faults under load', () => {
     );
     const queues: Record<string, unknown> = {};
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
+      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
       queues[name] = await queue.getJobCounts().catch((e: Error) => e.message);
       await queue.close();
     }
     const failed: string[] = [];
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
+      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
       for (const job of await queue.getFailed().catch(() => []))
         failed.push(`${name} ${job.id}: ${job.failedReason} after ${job.attemptsMade} attempts; ${JSON.stringify(job.stacktrace)}`);
       await queue.close();
@@ -317,7 +318,7 @@ describe('faults under load', () => {
 
     // No job is stuck active, waiting or parked; the only delayed job is the lifecycle's next daily run.
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: `${PREFIX}bull` });
+      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
       const scheduled = name === RESERVATION_LIFECYCLE_QUEUE ? 1 : 0;
       try {
         const counts = await eventually(async () => {

@@ -12,8 +12,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, PlacedOrder, Scope } from '@app/domain';
 import { reservationIdFor } from '@app/fulfilment';
-import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '@app/queues';
-import { scanKeys } from '@app/redis';
+import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
+import { escapeGlob, scanKeys } from '@app/redis';
 import { startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
@@ -40,7 +40,7 @@ describe('fulfilment', () => {
       FULFILMENT_BACKOFF_MS: '20',
       QUEUE_LOCK_MS: '1000',
     });
-  const queue = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+  const queue = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fulfilment-'));
@@ -53,7 +53,8 @@ describe('fulfilment', () => {
 
   afterAll(async () => {
     await worker.kill('SIGTERM');
-    for (const key of await scanKeys(redis, `${prefix.replace(/[*?[\]]/g, '\\$&')}*`)) await redis.unlink(key);
+    for (const key of [...(await scanKeys(redis, `${escapeGlob(prefix)}*`)), ...(await scanKeys(redis, `${escapeGlob(queuePrefix(prefix))}*`))])
+      await redis.unlink(key);
     await redis.quit();
     await client.dispose();
     await store.proc.kill('SIGTERM');

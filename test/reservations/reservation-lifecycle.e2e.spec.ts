@@ -9,7 +9,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore-client';
-import { RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
+import { RESERVATION_LIFECYCLE_QUEUE, queuePrefix } from '@app/queues';
 import { renewalOrderIdFor } from '@app/ordering';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
@@ -36,7 +36,7 @@ describe('reservation lifecycle', () => {
       LOG_LEVEL: 'warn',
       PROVISIONING_LATENCY_MS: '0',
     });
-    queue = new Queue(RESERVATION_LIFECYCLE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${prefix}bull` });
+    queue = new Queue(RESERVATION_LIFECYCLE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Renewals Ltd' } })).body.customerId;
     subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });

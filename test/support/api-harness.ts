@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { scanKeys } from '@app/redis';
+import { queuePrefix } from '@app/queues';
+import { escapeGlob, scanKeys } from '@app/redis';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
 import { eventViolations, StoredEventLike } from '../../libs/event-catalog/testing/event-validation';
 import { ApiContract } from './api-contract';
@@ -13,11 +14,13 @@ import { ApiContract } from './api-contract';
 export const CONTOSO_KEY = 'demo-key-contoso';
 export const FABRIKAM_KEY = 'demo-key-fabrikam';
 
-/** Deletes every Redis key under a test's prefix. */
+/** Deletes every Redis key under a test's prefix, and its queues' (which BullMQ keeps under `{prefix bull}`). */
 export async function removeKeys(prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
+  const redis = new Redis('redis://127.0.0.1:6379');
   try {
-    for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+    for (const pattern of [`${escapeGlob(prefix)}*`, `${escapeGlob(queuePrefix(prefix))}*`]) {
+      for (const key of await scanKeys(redis, pattern)) await redis.unlink(key);
+    }
   } finally {
     await redis.quit();
   }

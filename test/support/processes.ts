@@ -83,7 +83,7 @@ export async function freePort(): Promise<number> {
  * one else. Append-only file with fsync on every write, as a production
  * Redis behind BullMQ is configured: a restart loses no acknowledged job.
  */
-export async function startRedisServer(port: number, dir: string): Promise<RunningProcess> {
+export async function startRedisServer(port: number, dir: string, extraArgs: string[] = []): Promise<RunningProcess> {
   const child = spawn(
     'redis-server',
     [
@@ -101,6 +101,7 @@ export async function startRedisServer(port: number, dir: string): Promise<Runni
       '',
       '--maxmemory-policy',
       'noeviction',
+      ...extraArgs,
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,4 +110,19 @@ export async function startRedisServer(port: number, dir: string): Promise<Runni
   const proc = running(child);
   await waitForOutput(proc, /Ready to accept connections/);
   return proc;
+}
+
+/** A port free now whose cluster bus port (port + 10000) is free too. */
+export async function freeClusterPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await free(port)) && (await free(port + 10_000))) return port;
+  }
 }

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { scanKeys } from '@app/redis';
+import { queuePrefix } from '@app/queues';
+import { escapeGlob, scanKeys } from '@app/redis';
 import { orderIdFor } from '../../apps/api/src/carts/purchase-order/purchase-order.command';
 import { eventually } from '../support/eventually';
 import { line } from '../support/fixtures';
@@ -82,7 +83,7 @@ describe('a crash between two appends is finished in the background', () => {
     await client?.dispose();
     await store?.proc.kill('SIGTERM');
     const redis = new Redis('redis://127.0.0.1:6379');
-    for (const key of await scanKeys(redis, `${prefix}*`)) await redis.unlink(key);
+    for (const key of [...(await scanKeys(redis, `${prefix}*`)), ...(await scanKeys(redis, `${escapeGlob(queuePrefix(prefix))}*`))]) await redis.unlink(key);
     await redis.quit();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -39,6 +39,23 @@ export class Environment {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** A Redis Cluster instead of REDIS_URL: some of its nodes, `host:port,host:port`; the client finds the rest. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @Matches(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, { message: 'REDIS_CLUSTER_NODES must be host:port,host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** Redis behind Sentinel instead of REDIS_URL: the sentinels, `host:port,host:port`, with REDIS_SENTINEL_NAME. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @Matches(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, { message: 'REDIS_SENTINELS must be host:port,host:port' })
+  REDIS_SENTINELS?: string;
+
+  /** The master's name the sentinels know; required with REDIS_SENTINELS. */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_NAME?: string;
+
   /** Prefix of every Redis key this deployment writes, so environments can share one Redis. */
   @IsString()
   @Matches(/^[\w:.-]*$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, and _ : . -' })
@@ -177,6 +194,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'OPS_PASSWORD',
     'PROVISIONING_FAILING_SKUS',
     'PERSONAL_DATA_URL',
+    'REDIS_CLUSTER_NODES',
+    'REDIS_SENTINELS',
+    'REDIS_SENTINEL_NAME',
   ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
@@ -196,5 +216,7 @@ function combinationErrors(env: Environment): string[] {
   if ((env.API_KEYS || env.API_KEYS_FILE) && !(env.OPS_USERNAME && env.OPS_PASSWORD)) {
     errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');
   }
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }

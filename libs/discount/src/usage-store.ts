@@ -5,8 +5,9 @@ import { AppConfig } from '@app/config';
 import { UsageRecord } from '@app/domain';
 
 const HOUR_MS = 3_600_000;
-const usageKey = (customerId: string, hourMs: number) => `usage:${customerId}:${hourMs}`;
-const hoursKey = (customerId: string) => `usage-hours:${customerId}`;
+/** A customer's usage keys share the hash tag `{customerId}`: one customer's pipeline stays on one slot of a Redis Cluster. */
+const usageKey = (customerId: string, hourMs: number) => `usage:{${customerId}}:${hourMs}`;
+const hoursKey = (customerId: string) => `usage-hours:{${customerId}}`;
 
 export interface HourRange {
   customerId: string;
@@ -36,43 +37,44 @@ export class UsageStore {
 
   /** Stores the records and returns, per customer, the hours they span. */
   async save(records: UsageRecord[]): Promise<HourRange[]> {
-    const ranges = new Map<string, { from: number; to: number }>();
+    const byCustomer = new Map<string, UsageRecord[]>();
+    for (const record of records) {
+      const list = byCustomer.get(record.customerId);
+      if (list) list.push(record);
+      else byCustomer.set(record.customerId, [record]);
+    }
+    // One pipeline per customer: its keys share one hash slot (see usageKey).
+    return Promise.all([...byCustomer.entries()].map(([customerId, own]) => this.saveOf(customerId, own)));
+  }
+
+  private async saveOf(customerId: string, records: UsageRecord[]): Promise<HourRange> {
+    let from = Infinity;
+    let to = -Infinity;
     const pipeline = this.redis.pipeline();
     // A batch holds many records of one customer-hour: its expiry and index entry are written once.
-    const hoursSeen = new Set<string>();
+    const hoursSeen = new Set<number>();
     for (const record of records) {
       const hourMs = Math.floor(Date.parse(record.hour) / HOUR_MS) * HOUR_MS;
       const stored: UsageRecord = { ...record, hour: new Date(hourMs).toISOString() };
-      const key = usageKey(record.customerId, hourMs);
+      const key = usageKey(customerId, hourMs);
       pipeline.hset(key, record.recordId, JSON.stringify(stored));
-      if (!hoursSeen.has(key)) {
-        hoursSeen.add(key);
+      if (!hoursSeen.has(hourMs)) {
+        hoursSeen.add(hourMs);
         pipeline.pexpireat(key, hourMs + this.retentionMs);
-        pipeline.zadd(hoursKey(record.customerId), hourMs, String(hourMs));
+        pipeline.zadd(hoursKey(customerId), hourMs, String(hourMs));
       }
-      const range = ranges.get(record.customerId);
-      if (!range) ranges.set(record.customerId, { from: hourMs, to: hourMs });
-      else {
-        range.from = Math.min(range.from, hourMs);
-        range.to = Math.max(range.to, hourMs);
-      }
+      from = Math.min(from, hourMs);
+      to = Math.max(to, hourMs);
     }
-    const cutoff = Date.now() - this.retentionMs;
-    for (const [customerId, { to }] of ranges) {
-      pipeline.zremrangebyscore(hoursKey(customerId), '-inf', `(${cutoff}`);
-      // The index lives as long as its newest hour: set when it has no expiry yet, and only ever pushed later (Redis 7).
-      const until = Math.max(to + this.retentionMs, Date.now());
-      pipeline.pexpireat(hoursKey(customerId), until, 'NX');
-      pipeline.pexpireat(hoursKey(customerId), until, 'GT');
-    }
+    pipeline.zremrangebyscore(hoursKey(customerId), '-inf', `(${Date.now() - this.retentionMs}`);
+    // The index lives as long as its newest hour: set when it has no expiry yet, and only ever pushed later (Redis 7).
+    const until = Math.max(to + this.retentionMs, Date.now());
+    pipeline.pexpireat(hoursKey(customerId), until, 'NX');
+    pipeline.pexpireat(hoursKey(customerId), until, 'GT');
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0] as Error;
-    return [...ranges.entries()].map(([customerId, { from, to }]) => ({
-      customerId,
-      fromHour: new Date(from).toISOString(),
-      toHour: new Date(to).toISOString(),
-    }));
+    return { customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString() };
   }
 
   /** Every stored record of the customer in [fromHour, toHour], by hour. */

@@ -95,7 +95,7 @@ export class ViewReader {
 
   /** Status every running replica published in the last few seconds. */
   async statuses(projection: string): Promise<ProjectionStatus[]> {
-    const keys = await scanKeys(this.redis, `projection:${escapeGlob(projection)}:status:*`);
+    const keys = await scanKeys(this.redis, `${escapeGlob(viewKeys(projection).statuses)}*`);
     const values = keys.length ? await this.redis.mget(keys) : [];
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
   }

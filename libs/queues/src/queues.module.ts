@@ -4,10 +4,16 @@ import { ConfigService } from '@nestjs/config';
 import { ConnectionOptions } from 'bullmq';
 import { Redis, RedisOptions } from 'ioredis';
 import { AppConfig } from '@app/config';
+import { connectRedis, topologyOf, urlOptions } from '@app/redis';
 import { ALL_QUEUES } from './queue-names';
 
-/** BullMQ keeps its own key prefix; ioredis keyPrefix is not allowed with it. */
-export const bullPrefix = (config: AppConfig) => `${config.get('REDIS_KEY_PREFIX', { infer: true })}bull`;
+/**
+ * BullMQ keeps its own key prefix (ioredis keyPrefix is not allowed with
+ * it). It is a `{…}` hash tag, as BullMQ requires on a Redis Cluster: every
+ * key of the queues then sits on one slot.
+ */
+export const queuePrefix = (keyPrefix: string) => `{${keyPrefix}bull}`;
+const bullPrefix = (config: AppConfig) => queuePrefix(config.get('REDIS_KEY_PREFIX', { infer: true }));
 
 /**
  * Connections per BullMQ's production advice: producers fail fast (no
@@ -15,16 +21,15 @@ export const bullPrefix = (config: AppConfig) => `${config.get('REDIS_KEY_PREFIX
  * being down; workers block on Redis and must never give up a command
  * (maxRetriesPerRequest: null).
  */
-export function connectionOptions(config: AppConfig, role: 'producer' | 'worker'): RedisOptions {
-  const url = new URL(config.get('REDIS_URL', { infer: true }));
-  const base: RedisOptions = {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    password: url.password || undefined,
-    username: url.username || undefined,
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-  };
-  return role === 'worker' ? { ...base, maxRetriesPerRequest: null } : { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+export function connectionOptions(role: 'producer' | 'worker'): RedisOptions {
+  return role === 'worker' ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+}
+
+/** The queues' connection: options for one server, or a client of its own for a cluster or Sentinel, which BullMQ duplicates as it needs. */
+export function queueConnection(config: AppConfig, role: 'producer' | 'worker'): ConnectionOptions {
+  const topology = topologyOf(config);
+  if (topology.REDIS_CLUSTER_NODES || topology.REDIS_SENTINELS) return connectRedis(topology, connectionOptions(role));
+  return { ...urlOptions(topology.REDIS_URL), ...connectionOptions(role) } as ConnectionOptions;
 }
 
 /** BullMQ loses jobs when Redis evicts keys; say so loudly at start. */
@@ -49,7 +54,7 @@ export class QueuesModule {
       imports: [
         BullModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: AppConfig) => ({ connection: connectionOptions(config, role) as ConnectionOptions, prefix: bullPrefix(config) }),
+          useFactory: (config: AppConfig) => ({ connection: queueConnection(config, role), prefix: bullPrefix(config) }),
         }),
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],

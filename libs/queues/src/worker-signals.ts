@@ -8,8 +8,9 @@ import { Redis } from 'ioredis';
 // One hash, a field per worker: readiness reads it with one HGETALL, never a SCAN of the keyspace.
 const HEARTBEATS = 'workers:heartbeats';
 const HEARTBEAT_TTL_MS = 15_000;
-export const JOB_COUNTER = (queue: string, outcome: 'completed' | 'failed') => `metrics:jobs:${queue}:${outcome}`;
-export const DISCOUNT_RECORDS_COUNTER = 'metrics:discount:records';
+/** The counters share the hash tag `{metrics}`, so one transaction can bump several on a Redis Cluster. */
+export const JOB_COUNTER = (queue: string, outcome: 'completed' | 'failed') => `metrics:{metrics}:jobs:${queue}:${outcome}`;
+export const DISCOUNT_RECORDS_COUNTER = 'metrics:{metrics}:discount:records';
 
 export interface Heartbeat {
   worker: string;

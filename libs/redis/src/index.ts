@@ -1,2 +1,3 @@
-export { RedisModule, dedicatedConnection } from './redis.module';
+export { RedisModule, dedicatedConnection, topologyOf } from './redis.module';
+export { connectRedis, isCluster, urlOptions, RedisTopology } from './redis-connection';
 export { scanKeys, escapeGlob } from './scan-keys';

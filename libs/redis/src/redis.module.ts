@@ -1,7 +1,16 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
+import { connectRedis, isCluster, RedisTopology } from './redis-connection';
+
+/** Where Redis is, from the validated settings. */
+export const topologyOf = (config: AppConfig): RedisTopology => ({
+  REDIS_URL: config.get('REDIS_URL', { infer: true }),
+  REDIS_CLUSTER_NODES: config.get('REDIS_CLUSTER_NODES', { infer: true }),
+  REDIS_SENTINELS: config.get('REDIS_SENTINELS', { infer: true }),
+  REDIS_SENTINEL_NAME: config.get('REDIS_SENTINEL_NAME', { infer: true }),
+});
 
 /**
  * The process's general-purpose Redis client (views, checkpoints, idempotency).
@@ -15,7 +24,7 @@ import { AppConfig } from '@app/config';
       provide: Redis,
       inject: [ConfigService],
       useFactory: (config: AppConfig) =>
-        new Redis(config.get('REDIS_URL', { infer: true }), {
+        connectRedis(topologyOf(config), {
           maxRetriesPerRequest: 2,
           connectionName: 'app',
           keyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),
@@ -43,7 +52,11 @@ export class RedisModule implements OnApplicationShutdown {
  * connection already log the failures that matter to them.
  */
 export function dedicatedConnection(redis: Redis, name: string, logger: Pick<Logger, 'debug'>): Redis {
-  const connection = redis.duplicate({ connectionName: name });
+  const connection = isCluster(redis)
+    ? ((redis as unknown as Cluster).duplicate(undefined, {
+        redisOptions: { ...(redis as unknown as Cluster).options.redisOptions, connectionName: name },
+      }) as unknown as Redis)
+    : redis.duplicate({ connectionName: name });
   connection.on('error', (error: Error) => logger.debug(`redis connection ${name}: ${error.message}`));
   return connection;
 }

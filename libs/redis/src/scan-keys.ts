@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { isCluster } from './redis-connection';
 
 /**
  * Keys matching `pattern`, as the connection's other commands name them.
@@ -7,13 +8,18 @@ import { Redis } from 'ioredis';
  */
 export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
   const prefix = redis.options.keyPrefix ?? '';
+  // A cluster's keys are spread over its masters: each is scanned.
+  const servers = isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}${pattern}`, 'COUNT', '1000');
-    for (const key of keys) found.push(key.slice(prefix.length));
-    cursor = next;
-  } while (cursor !== '0');
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      // A cluster's node connections carry no keyPrefix, so what they return is the full key either way.
+      const [next, keys] = await server.scan(cursor, 'MATCH', `${escapeGlob(prefix)}${pattern}`, 'COUNT', '1000');
+      for (const key of keys) found.push(key.slice(prefix.length));
+      cursor = next;
+    } while (cursor !== '0');
+  }
   return found;
 }
 

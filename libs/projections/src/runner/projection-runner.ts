@@ -272,7 +272,7 @@ export class ProjectionRunner {
   /** Shared in Redis, so any api replica can report every projection's state. */
   private async publishStatus(): Promise<void> {
     if (this.state === 'standby' && this.stopped) return;
-    await this.redis.set(`projection:${this.projection.name}:status:${this.lock.owner}`, JSON.stringify(this.status()), 'PX', 5_000).catch(() => undefined);
+    await this.redis.set(viewKeys(this.projection.name).status(this.lock.owner), JSON.stringify(this.status()), 'PX', 5_000).catch(() => undefined);
   }
 }
 

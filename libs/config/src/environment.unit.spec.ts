@@ -1,0 +1,24 @@
+import { validateEnvironment } from './environment';
+
+const refusal = (env: Record<string, string>) => {
+  try {
+    validateEnvironment(env);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe('Redis topology settings', () => {
+  it('takes one server by default, a cluster by its nodes, or a master behind Sentinel', () => {
+    expect(validateEnvironment({}).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(validateEnvironment({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000,redis-b:7001');
+    expect(validateEnvironment({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'main' })).toMatchObject({ REDIS_SENTINEL_NAME: 'main' });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(refusal({ REDIS_CLUSTER_NODES: 'redis-a' })).toMatch(/REDIS_CLUSTER_NODES must be host:port,host:port/);
+    expect(refusal({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' })).toMatch(/set one of them, not both/);
+    expect(refusal({ REDIS_SENTINELS: 's1:26379' })).toMatch(/REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/);
+  });
+});
