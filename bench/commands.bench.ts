@@ -3,19 +3,31 @@
  * clients each create a cart, add 3 items, set a single scope and buy. The
  * api and the embedded store run as their own processes, as in production.
  * In the same run, the same store and Redis are driven with no API in
- * between (measureLimits), so the API's cost shows as ratios.
+ * between (measureLimits), so the API's cost shows as ratios. A second phase
+ * adds a worker running the projections, as in production, and measures the
+ * projection lag: from a purchase's answer to the order-history view having
+ * applied its position.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { INITIAL_GENERATION, ORDER_HISTORY, viewKeys } from '@app/projections';
+import { queuePrefix } from '@app/queues';
+import { escapeGlob, scanKeys } from '@app/redis';
 import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, pool, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 1_000);
+const LAG_PURCHASES = Number(process.env.BENCH_LAG_PURCHASES ?? 500);
+const PREFIX = `bench-commands-${randomUUID().slice(0, 8)}:`;
 const KEY = 'demo-key-contoso';
 const PORT = 3900 + Math.floor(Math.random() * 90);
+
+/** The $all position of the last write each answer reported (X-Position). */
+const positions = new Map<unknown, bigint>();
 
 async function call(method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`http://127.0.0.1:${PORT}${path}`, {
@@ -25,14 +37,51 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
   });
   const json = await response.json();
   if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+  const position = response.headers.get('x-position');
+  if (position && json) positions.set(json, BigInt(position));
   return json;
+}
+
+/**
+ * Lag of a view behind acknowledged writes: each watched position resolves
+ * when the view's checkpoint passes it, read every 2 ms.
+ */
+function lagWatcher(redis: Redis, projection: string) {
+  const waiting: Array<{ position: bigint; since: number; done: (ms: number) => void }> = [];
+  let stopped = false;
+  const keys = viewKeys(projection);
+  const loop = (async () => {
+    while (!stopped) {
+      if (waiting.length > 0) {
+        const generation = (await redis.get(keys.live)) ?? INITIAL_GENERATION;
+        const checkpoint = BigInt((await redis.get(keys.checkpoint(generation))) ?? '-1');
+        const now = performance.now();
+        for (let i = waiting.length - 1; i >= 0; i--) {
+          const entry = waiting[i];
+          if (entry.position > checkpoint) continue;
+          waiting.splice(i, 1);
+          entry.done(now - entry.since);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  })();
+  return {
+    watch: (position: bigint) => new Promise<number>((done) => waiting.push({ position, since: performance.now(), done })),
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-commands-'));
   const store = await startStoreProcess(dataDir);
-  const api = await startApp('api', { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test' }, apiAnswers(PORT));
+  const api = await startApp('api', { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX }, apiAnswers(PORT));
   const client = EventStoreDBClient.connectionString(store.url);
+  const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: PREFIX });
+  let lastPosition = -1n;
   try {
     // One customer with an active subscription per client.
     const customers = await Promise.all(
@@ -48,27 +97,56 @@ async function main(): Promise<void> {
     const requestMs: number[] = [];
     const eventsBefore = await countEvents(client);
 
+    /** One client's purchase in 6 requests; the order's answer is returned. */
+    const purchase = async (i: number): Promise<any> => {
+      const { customerId, subscriptionId } = customers[i % CLIENTS];
+      const started = performance.now();
+      const step = async (method: string, path: string, body?: unknown) => {
+        const t = performance.now();
+        const answer = await call(method, path, body);
+        requestMs.push(performance.now() - t);
+        return answer;
+      };
+      const cart = await step('POST', `/v1/customers/${customerId}/carts`);
+      for (const catalogItemId of items) {
+        await step('POST', `/v1/carts/${cart.cartId}/items`, { catalogItemId, quantity: 2, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' });
+      }
+      await step('PUT', `/v1/carts/${cart.cartId}/scope`, { type: 'single', subscriptionId });
+      const order = await step('POST', `/v1/carts/${cart.cartId}/purchase`);
+      if (!order.orderNumber) throw new Error('purchase returned no order number');
+      flowMs.push(performance.now() - started);
+      return order;
+    };
     const run = await timed(() =>
       pool(PURCHASES, CLIENTS, async (i) => {
-        const { customerId, subscriptionId } = customers[i % CLIENTS];
-        const started = performance.now();
-        const step = async (method: string, path: string, body?: unknown) => {
-          const t = performance.now();
-          const answer = await call(method, path, body);
-          requestMs.push(performance.now() - t);
-          return answer;
-        };
-        const cart = await step('POST', `/v1/customers/${customerId}/carts`);
-        for (const catalogItemId of items) {
-          await step('POST', `/v1/carts/${cart.cartId}/items`, { catalogItemId, quantity: 2, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' });
-        }
-        await step('PUT', `/v1/carts/${cart.cartId}/scope`, { type: 'single', subscriptionId });
-        const order = await step('POST', `/v1/carts/${cart.cartId}/purchase`);
-        if (!order.orderNumber) throw new Error('purchase returned no order number');
-        flowMs.push(performance.now() - started);
+        const position = positions.get(await purchase(i)) ?? -1n;
+        if (position > lastPosition) lastPosition = position;
       }),
     );
     const eventsPerPurchase = ((await countEvents(client)) - eventsBefore) / PURCHASES;
+
+    // Phase 2: a worker runs the projections (and fulfils the orders), as in production; how far behind the order history is.
+    const worker = await startApp(
+      'worker',
+      { EVENTSTORE_URL: store.url, NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX, PROVISIONING_LATENCY_MS: '0' },
+      async () => {
+        const checkpoint = await redis.get(viewKeys(ORDER_HISTORY).checkpoint((await redis.get(viewKeys(ORDER_HISTORY).live)) ?? INITIAL_GENERATION));
+        return checkpoint !== null && BigInt(checkpoint) >= lastPosition;
+      },
+    ).catch((error: Error) => {
+      throw new Error(`worker did not catch up with the first phase: ${error.message}`);
+    });
+    const watcher = lagWatcher(redis, ORDER_HISTORY);
+    const lagMs: number[] = [];
+    const lagRun = await timed(() =>
+      pool(LAG_PURCHASES, CLIENTS, async (i) => {
+        const order = await purchase(i);
+        lagMs.push(await watcher.watch(positions.get(order)!));
+      }),
+    );
+    await watcher.stop();
+    await worker.stop();
+    lagMs.sort((a, b) => a - b);
 
     // The same store and Redis, no API in between.
     const limits = await measureLimits(store.url);
@@ -87,10 +165,20 @@ async function main(): Promise<void> {
       ['ratio: events appended through the API ÷ raw appends', ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond)],
       ['ratio: HTTP requests/s ÷ Redis round trips/s', ratio(requestsPerSecond, limits.redisCommandsPerSecond)],
       ['api process peak RSS', `${peakRssMb(api.child.pid)} MB`],
+      [`with a worker projecting and fulfilling: ${LAG_PURCHASES} purchases`, `${rate(LAG_PURCHASES, lagRun.seconds)} purchases/s`],
+      [
+        'projection lag p50 / p99 (purchase answered → order history past its position)',
+        `${percentile(lagMs, 50).toFixed(0)} ms / ${percentile(lagMs, 99).toFixed(0)} ms`,
+      ],
     ];
     console.log(`bench:commands on ${machine()}`);
     for (const [what, figure] of rows) console.log(`  ${what.padEnd(78)} ${figure}`);
   } finally {
+    await redis.quit();
+    const raw = new Redis('redis://127.0.0.1:6379');
+    for (const pattern of [`${escapeGlob(PREFIX)}*`, `${escapeGlob(queuePrefix(PREFIX))}*`])
+      for (const key of await scanKeys(raw, pattern)) await raw.unlink(key);
+    await raw.quit();
     await client.dispose();
     await api.stop();
     await store.stop();
