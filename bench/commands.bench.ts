@@ -124,6 +124,9 @@ async function main(): Promise<void> {
       }),
     );
     const eventsPerPurchase = ((await countEvents(client)) - eventsBefore) / PURCHASES;
+    // The first phase's latencies; the second phase's requests are not counted in them.
+    const firstFlows = flowMs.splice(0).sort((a, b) => a - b);
+    const firstRequests = requestMs.splice(0).sort((a, b) => a - b);
 
     // Phase 2: a worker runs the projections (and fulfils the orders), as in production; how far behind the order history is.
     const worker = await startApp(
@@ -150,15 +153,13 @@ async function main(): Promise<void> {
 
     // The same store and Redis, no API in between.
     const limits = await measureLimits(store.url);
-    flowMs.sort((a, b) => a - b);
-    requestMs.sort((a, b) => a - b);
     const purchasesPerSecond = PURCHASES / run.seconds;
-    const requestsPerSecond = requestMs.length / run.seconds;
+    const requestsPerSecond = firstRequests.length / run.seconds;
     const rows: Array<[string, string]> = [
       [`purchases (${PURCHASES.toLocaleString('en-US')} by ${CLIENTS} concurrent clients, 6 requests each)`, `${rate(PURCHASES, run.seconds)} purchases/s`],
-      ['purchase flow latency p50 / p99', `${percentile(flowMs, 50).toFixed(0)} ms / ${percentile(flowMs, 99).toFixed(0)} ms`],
-      ['single request latency p50 / p99', `${percentile(requestMs, 50).toFixed(1)} ms / ${percentile(requestMs, 99).toFixed(1)} ms`],
-      ['HTTP requests', `${rate(requestMs.length, run.seconds)} requests/s`],
+      ['purchase flow latency p50 / p99', `${percentile(firstFlows, 50).toFixed(0)} ms / ${percentile(firstFlows, 99).toFixed(0)} ms`],
+      ['single request latency p50 / p99', `${percentile(firstRequests, 50).toFixed(1)} ms / ${percentile(firstRequests, 99).toFixed(1)} ms`],
+      ['HTTP requests', `${rate(firstRequests.length, run.seconds)} requests/s`],
       ['events appended per purchase', eventsPerPurchase.toFixed(1)],
       ...limitRows(limits),
       ['ratio: purchases/s ÷ raw appends/s', ratio(purchasesPerSecond, limits.storeAppendsPerSecond)],
