@@ -47,7 +47,7 @@ export interface Handled<State, Event> extends Folded<State> {
   events: Event[];
 }
 
-/** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. */
+/** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. What it reads must no longer change: the completed state is kept for later commands. */
 export type Hydrate<State> = (state: State) => Promise<State>;
 
 export interface HandleOptions<State = unknown> {
@@ -146,7 +146,7 @@ export class EventStreams {
     options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
-    let cached: Folded<State> | undefined = options.hydrate ? undefined : this.cachedFold<State>(stream, decider);
+    let cached: Folded<State> | undefined = this.cachedFold<State>(stream, decider);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
       const { state, revision, position } = cached ?? (await this.freshFold(stream, decider, options.hydrate));
@@ -195,7 +195,7 @@ export class EventStreams {
     hydrate?: Hydrate<State>,
   ): Promise<Folded<State>> {
     const folded = await this.aggregate(stream, decider, hydrate);
-    if (!hydrate) this.remember(stream, decider, folded);
+    this.remember(stream, decider, folded);
     return folded;
   }
 
