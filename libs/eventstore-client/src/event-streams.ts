@@ -170,12 +170,10 @@ export class EventStreams {
       }
       try {
         const result = await this.store.appendToStream(stream, this.toNew(events, context, stream), revision === NO_STREAM ? 'no_stream' : revision);
-        const written = {
-          state: events.reduce((folded, event) => decider.evolve(folded, event), state),
-          revision: result.nextExpectedRevision,
-          position: result.position,
-        };
-        if (!options.hydrate) this.remember(stream, decider, written);
+        const evolved = events.reduce((folded, event) => decider.evolve(folded, event), state);
+        // What hydrate adds comes from streams nobody writes any more, so a hydrated state stays true as the stream grows.
+        const written = { state: options.hydrate ? await options.hydrate(evolved) : evolved, revision: result.nextExpectedRevision, position: result.position };
+        this.remember(stream, decider, written);
         return { ...written, events };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

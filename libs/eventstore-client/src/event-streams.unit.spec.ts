@@ -102,6 +102,18 @@ describe('EventStreams keeps the state it last folded or wrote', () => {
     expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('keeps a state completed by hydrate too, completed again after each append', async () => {
+    const store = new CountingStore();
+    const streams = new EventStreams(store);
+    let hydrations = 0;
+    const hydrate = (state: { total: number }) => {
+      hydrations++;
+      return Promise.resolve(state);
+    };
+    for (let i = 0; i < 3; i++) await streams.handle('counter-1', counter, count, context(), { hydrate });
+    expect({ reads: store.reads, hydrations }).toEqual({ reads: 1, hydrations: 4 });
+  });
+
   it('race: when another process wrote meanwhile, the store refuses the stale revision and the command is decided again on a fresh read', async () => {
     const store = new CountingStore();
     const streams = new EventStreams(store);
