@@ -57,10 +57,17 @@ async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onPr
     : targets.reduce((min, t) => (t.checkpoint! < min ? t.checkpoint! : min), targets[0].checkpoint!);
   let read = 0;
   let position = 0n;
-  // $all in pages, from just after the earliest checkpoint to the end.
-  for (let after = earliest, page = await store.readAll({ after, maxCount: PAGE }); page.length > 0; page = await store.readAll({ after, maxCount: PAGE })) {
+  // $all in pages, from just after the earliest checkpoint to the end; the next page is read while this one is applied.
+  const readAfter = (after: bigint | undefined) => {
+    const reading = store.readAll({ after, maxCount: PAGE });
+    reading.catch(() => undefined); // awaited below; a failure after an earlier one must not go unhandled
+    return reading;
+  };
+  for (let pending = readAfter(earliest); ;) {
+    const page = await pending;
+    if (page.length === 0) break;
+    pending = readAfter(page[page.length - 1].position);
     for (const stored of page) {
-      after = stored.position;
       const event = toProjectedEvent(stored);
       read++;
       position = event.position;
