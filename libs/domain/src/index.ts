@@ -1,6 +1,7 @@
 export * from './shared/decider';
 export * from './shared/domain-error';
 export * from './shared/money';
+export * from './shared/hours';
 export * from './catalog/catalog-item';
 export * from './catalog/catalog';
 export * from './customer/customer.decider';

@@ -1,4 +1,5 @@
-const HOUR_MS = 3_600_000;
+import { HOUR_MS, nextWholeHourMs } from '../shared/hours';
+
 const DAY_MS = 24 * HOUR_MS;
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
@@ -56,8 +57,8 @@ export interface AmortizedDayInput {
   now: string;
 }
 
-/** The first whole hour a reservation applies in: the discount counts it from there (Azure applies a reservation hour by hour). */
-const firstHour = (reservation: AmortizedReservation) => Math.ceil(Date.parse(reservation.effectiveDate) / HOUR_MS) * HOUR_MS;
+/** The first whole hour a reservation applies in: the discount counts it from there. */
+const firstHour = (reservation: AmortizedReservation) => nextWholeHourMs(reservation.effectiveDate);
 
 /** The reservation's price per hour: its whole price spread evenly over the hours of its term. */
 export const hourlyCostUsd = (reservation: AmortizedReservation) => {

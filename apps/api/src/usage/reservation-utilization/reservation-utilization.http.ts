@@ -1,18 +1,18 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { HOUR_MS, nextWholeHourMs } from '@app/domain';
 import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
 import { ApiReservationUtilization } from '../../http/openapi/usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Reserved VM-hours of a day: quantity × the hours of that day the reservation was in effect. */
 function reservedHours(reservation: { quantity: number; effectiveDate: string; expiryDate: string }, date: string): number {
-  const start = Math.max(Date.parse(date), Math.ceil(Date.parse(reservation.effectiveDate) / HOUR_MS) * HOUR_MS);
+  const start = Math.max(Date.parse(date), nextWholeHourMs(reservation.effectiveDate));
   const end = Math.min(Date.parse(date) + DAY_MS, Date.parse(reservation.expiryDate));
   return Math.max(0, (end - start) / HOUR_MS) * reservation.quantity;
 }

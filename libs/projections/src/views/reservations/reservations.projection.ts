@@ -1,9 +1,6 @@
-import { RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider } from '@app/domain';
+import { nextWholeHour, RESERVATION_EVENT_TYPES, ReservationEvent, reservationDecider } from '@app/domain';
 import { foldingProjection } from '../folding-projection';
 import { RESERVATIONS, reservationKeys, ReservationView } from './reservations.view';
-
-const HOUR_MS = 3_600_000;
-export const nextWholeHour = (iso: string) => new Date(Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
 
 /** When an event happened, whatever the event calls it. */
 const occurredAt = (event: ReservationEvent): string => {
