@@ -1,5 +1,5 @@
 import { AmortizedCostRow, amortizedCostsOfDay, AmortizedReservation, ReservationHourUse } from '@app/domain';
-import { CostDay, costDays, reservationKeys, reservationsIn, utilizationDays, ViewReader } from '@app/projections';
+import { CostDay, costDays, reservationKeys, reservationsIn, subscriptionTotals, utilizationDays, ViewReader } from '@app/projections';
 
 const DAY_MS = 86_400_000;
 /** At most this many days in one answer; a longer range gives its latest days. */
@@ -9,13 +9,8 @@ const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The actual usage charges of each subscription on a day (what the actual view calls discounted cost). */
-export function usageChargesOf(day: CostDay): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const perSubscription of Object.values(day.hours)) {
-    for (const [subscriptionId, figures] of Object.entries(perSubscription)) totals[subscriptionId] = (totals[subscriptionId] ?? 0) + figures.discountedCostUsd;
-  }
-  return totals;
-}
+const usageChargesOf = (day: CostDay): Record<string, number> =>
+  Object.fromEntries([...subscriptionTotals(day)].map(([subscriptionId, { discountedCostUsd }]) => [subscriptionId, discountedCostUsd]));
 
 /**
  * The amortized view of a customer's costs over a range of UTC days: every

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { Request, Response } from 'express';
-import { costDays, costsProjection, ViewReader } from '@app/projections';
+import { costDays, costsProjection, subscriptionTotals, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
@@ -53,16 +53,7 @@ export class CustomerCostsController {
     const documents = days.map(({ document }) => document);
     const rows = documents.flatMap((day) => {
       if (!day) return [];
-      const totals = new Map<string, { payg: number; discounted: number }>();
-      for (const perSubscription of Object.values(day.hours)) {
-        for (const [subscriptionId, figures] of Object.entries(perSubscription)) {
-          const sum = totals.get(subscriptionId) ?? { payg: 0, discounted: 0 };
-          sum.payg += figures.payAsYouGoCostUsd;
-          sum.discounted += figures.discountedCostUsd;
-          totals.set(subscriptionId, sum);
-        }
-      }
-      return [...totals.entries()].map(([subscriptionId, { payg, discounted }]) => ({
+      return [...subscriptionTotals(day).entries()].map(([subscriptionId, { payAsYouGoCostUsd: payg, discountedCostUsd: discounted }]) => ({
         date: day.date,
         subscriptionId,
         payAsYouGoCostUsd: round(payg),

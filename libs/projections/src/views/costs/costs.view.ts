@@ -10,6 +10,20 @@ export interface CostDay extends ViewDocument {
   hours: Record<string, Record<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>>;
 }
 
+/** A cost day's hours summed per subscription (not rounded). */
+export function subscriptionTotals(day: CostDay): Map<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }> {
+  const totals = new Map<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>();
+  for (const perSubscription of Object.values(day.hours)) {
+    for (const [subscriptionId, figures] of Object.entries(perSubscription)) {
+      const sum = totals.get(subscriptionId) ?? { payAsYouGoCostUsd: 0, discountedCostUsd: 0 };
+      sum.payAsYouGoCostUsd += figures.payAsYouGoCostUsd;
+      sum.discountedCostUsd += figures.discountedCostUsd;
+      totals.set(subscriptionId, sum);
+    }
+  }
+  return totals;
+}
+
 /** A reservation's use on one day: used reserved-VM hours per hour, and per hour who used them (absent on older documents). */
 export interface UtilizationDay extends ViewDocument {
   reservationId: string;
