@@ -1,5 +1,4 @@
-import { CustomerSnapshot, managementGroupOf } from '../customer/customer.decider';
-import { notFound } from '../shared/domain-error';
+import { CustomerSnapshot, managementGroup, managementGroupOf } from '../customer/customer.decider';
 
 /**
  * Where a reservation's discount applies, narrowest first:
@@ -43,9 +42,7 @@ export const scopeSubscription = (scope: Scope): string | undefined =>
 
 /** A management-group scope must name one of the customer's groups. */
 export const checkManagementGroup = (scope: Scope, customer: CustomerSnapshot) => {
-  if (scope.type === 'managementGroup' && !customer.managementGroups?.[scope.managementGroupId]) {
-    throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${scope.managementGroupId} is not one of customer ${customer.customerId}'s groups`);
-  }
+  if (scope.type === 'managementGroup') managementGroup(customer, scope.managementGroupId);
 };
 
 /** The subscriptions a scope's discount applies to now: the one named, the group's active members, or every active one. */

@@ -145,9 +145,7 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
             },
           ];
         }
-        if (!customer.managementGroups?.[managementGroupId]) {
-          throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${managementGroupId} is not one of customer ${customer.customerId}'s groups`);
-        }
+        managementGroup(customer, managementGroupId);
         const from = current ? { fromManagementGroupId: current } : {};
         return [
           { type: 'SubscriptionMovedToManagementGroup', data: { customerId: customer.customerId, subscriptionId, managementGroupId, ...from, movedAt: now } },
@@ -194,6 +192,13 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
       }
     }
   },
+};
+
+/** One of the customer's management groups; 404 when it has no such group. */
+export const managementGroup = (customer: CustomerSnapshot, managementGroupId: string): ManagementGroup => {
+  const found = customer.managementGroups?.[managementGroupId];
+  if (!found) throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${managementGroupId} is not one of customer ${customer.customerId}'s groups`);
+  return found;
 };
 
 /** The group a subscription is in now, or was in at an instant. */
