@@ -1,10 +1,10 @@
 import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Response } from 'express';
 import { ApiCommand } from '../../http/openapi/api-routes';
-import { MANAGEMENT_GROUP_ID } from '../../http/openapi/scope.resource';
+import { IsManagementGroupId } from '../../http/openapi/scope.resource';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
@@ -12,7 +12,7 @@ import { CreateManagementGroupCommand } from './create-management-group.command'
 
 export class CreateManagementGroupRequest {
   @ApiProperty({ example: 'finance', description: 'The group’s id, as in Azure: up to 90 letters, digits or _-.(), not ending in a period' })
-  @Matches(MANAGEMENT_GROUP_ID, { message: 'managementGroupId must be 1 to 90 letters, digits or _-.() and must not end in a period' })
+  @IsManagementGroupId()
   managementGroupId: string;
 
   @ApiProperty({ example: 'Finance' })

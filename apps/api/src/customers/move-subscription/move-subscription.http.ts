@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
 import { Response } from 'express';
 import { ApiCommand } from '../../http/openapi/api-routes';
-import { MANAGEMENT_GROUP_ID } from '../../http/openapi/scope.resource';
+import { IsManagementGroupId } from '../../http/openapi/scope.resource';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
@@ -12,7 +11,7 @@ import { MoveSubscriptionCommand } from './move-subscription.command';
 
 export class MoveSubscriptionRequest {
   @ApiProperty({ example: 'finance', description: 'One of the customer’s management groups' })
-  @Matches(MANAGEMENT_GROUP_ID, { message: 'managementGroupId must be 1 to 90 letters, digits or _-.() and must not end in a period' })
+  @IsManagementGroupId()
   managementGroupId: string;
 }
 

@@ -3,9 +3,13 @@ import { IsIn, IsUUID, Matches, ValidateIf } from 'class-validator';
 import { Scope, SCOPE_TYPES, ScopeType } from '@app/domain';
 
 /** Azure's rule for resource group names: up to 90 letters, digits, `_-.()`, not ending in a period. */
-export const RESOURCE_GROUP_NAME = /^[\p{L}\p{N}_\-.()]{0,89}[\p{L}\p{N}_\-()]$/u;
+const RESOURCE_GROUP_NAME = /^[\p{L}\p{N}_\-.()]{0,89}[\p{L}\p{N}_\-()]$/u;
 /** Azure's rule for management group ids: up to 90 letters, digits, `_-.()`, not ending in a period. */
-export const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_\-.()]{0,89}[A-Za-z0-9_\-()]$/;
+const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_\-.()]{0,89}[A-Za-z0-9_\-()]$/;
+const AZURE_NAME = { message: '$property must be 1 to 90 letters, digits or _-.() and must not end in a period' };
+
+export const IsResourceGroupName = () => Matches(RESOURCE_GROUP_NAME, AZURE_NAME);
+export const IsManagementGroupId = () => Matches(MANAGEMENT_GROUP_ID, AZURE_NAME);
 
 const SCOPE_DESCRIPTION =
   'Where the discount applies, narrowest first: resourceGroup (one resource group of one subscription), single (one subscription), ' +
@@ -32,12 +36,12 @@ export class ScopeRequest {
 
   @ApiPropertyOptional({ example: 'rg-web', description: 'Required for a resourceGroup scope: a resource group name in that subscription' })
   @ValidateIf((scope: ScopeRequest) => scope.type === 'resourceGroup' || scope.resourceGroup !== undefined)
-  @Matches(RESOURCE_GROUP_NAME, { message: 'resourceGroup must be 1 to 90 letters, digits or _-.() and must not end in a period' })
+  @IsResourceGroupName()
   resourceGroup?: string;
 
   @ApiPropertyOptional({ example: 'finance', description: 'Required for a managementGroup scope: one of the customer’s management groups' })
   @ValidateIf((scope: ScopeRequest) => scope.type === 'managementGroup' || scope.managementGroupId !== undefined)
-  @Matches(MANAGEMENT_GROUP_ID, { message: 'managementGroupId must be 1 to 90 letters, digits or _-.() and must not end in a period' })
+  @IsManagementGroupId()
   managementGroupId?: string;
 
   toScope(): Scope {

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Queue } from 'bullmq';
 import { v5 as uuidv5 } from 'uuid';
 import { ruleViolated, UsageRecord } from '@app/domain';
@@ -10,7 +10,7 @@ import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { PartnerScopedReads } from '@app/ordering';
 import { DISCOUNT_QUEUE } from '@app/queues';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
-import { RESOURCE_GROUP_NAME } from '../../http/openapi/scope.resource';
+import { IsResourceGroupName } from '../../http/openapi/scope.resource';
 import { ApiIngestUsage } from '../../http/openapi/usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
@@ -31,7 +31,7 @@ export class UsageRecordRequest {
   resourceId: string;
   @ApiPropertyOptional({ example: 'rg-web', description: 'The VM’s resource group; read from an ARM resourceId when omitted' })
   @IsOptional()
-  @Matches(RESOURCE_GROUP_NAME, { message: 'resourceGroup must be 1 to 90 letters, digits or _-.() and must not end in a period' })
+  @IsResourceGroupName()
   resourceGroup?: string;
   @ApiProperty({ example: 'westeurope' }) @IsString() @MaxLength(50) region: string;
   @ApiProperty({ example: 'Standard_D4s_v5' }) @IsString() @MaxLength(100) vmSize: string;
