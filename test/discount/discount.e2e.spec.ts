@@ -153,6 +153,19 @@ describe('scope discount', () => {
     expect({ status: clash.status, code: clash.body.code }).toEqual({ status: 409, code: 'MANAGEMENT_GROUP_ALREADY_EXISTS' });
     const unknown = await api.call('PUT', `/v1/customers/${customerId}/subscriptions/${s1}/management-group`, { body: { managementGroupId: 'sales' } });
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'MANAGEMENT_GROUP_NOT_FOUND' });
+    // Refusals write nothing; two identical creates at once make one group.
+    const customerEvents = async () => {
+      const found: string[] = [];
+      for await (const { event } of api.app.get(EventStoreDBClient).readStream(`customer-${customerId}`)) found.push(event!.type);
+      return found;
+    };
+    // The 400, the 409 and the 404 above left nothing on the customer's stream.
+    expect(await customerEvents()).toEqual(['CustomerRegistered', 'SubscriptionAdded', 'SubscriptionAdded', 'SubscriptionAdded', 'ManagementGroupCreated']);
+    const twice = await Promise.all(
+      [1, 2].map(() => api.call('POST', `/v1/customers/${customerId}/management-groups`, { body: { managementGroupId: 'operations', name: 'Operations' } })),
+    );
+    expect(twice.map((answer) => answer.status)).toEqual([201, 201]);
+    expect((await customerEvents()).filter((type) => type === 'ManagementGroupCreated')).toHaveLength(2);
     for (const subscriptionId of [s1, s2]) {
       const moved = await api.call('PUT', `/v1/customers/${customerId}/subscriptions/${subscriptionId}/management-group`, {
         body: { managementGroupId: 'finance' },
@@ -160,7 +173,10 @@ describe('scope discount', () => {
       expect(moved.status).toBe(200);
     }
     const customer = await api.call('GET', `/v1/customers/${customerId}`);
-    expect(customer.body.managementGroups).toEqual([{ managementGroupId: 'finance', name: 'Finance', subscriptionIds: [s1, s2] }]);
+    expect(customer.body.managementGroups).toEqual([
+      { managementGroupId: 'finance', name: 'Finance', subscriptionIds: [s1, s2] },
+      { managementGroupId: 'operations', name: 'Operations', subscriptionIds: [] },
+    ]);
     expect(customer.body.subscriptions.map((s: { managementGroupId?: string }) => s.managementGroupId)).toEqual(['finance', 'finance', undefined]);
 
     // The management-group reservation is bought first, so it is the earlier one.
