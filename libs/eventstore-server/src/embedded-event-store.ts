@@ -1,5 +1,5 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { EventStoreEngine } from './engine/event-store-engine';
+import { DEFAULT_LIMITS, EngineLimits, EventStoreEngine } from './engine/event-store-engine';
 import { gossipService, serverFeaturesService } from './grpc/cluster-services';
 import { featuresGrpc, gossipGrpc, streamsGrpc } from './grpc/generated';
 import { streamsService } from './grpc/streams-service';
@@ -11,6 +11,8 @@ export interface EmbeddedEventStoreOptions {
   /** 0 picks a free port. */
   port?: number;
   log?: (message: string) => void;
+  /** Memory beyond the index; the defaults suit a local run. */
+  limits?: Partial<EngineLimits>;
 }
 
 /**
@@ -28,7 +30,7 @@ export class EmbeddedEventStore {
   static async start(options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
     const host = options.host ?? '127.0.0.1';
     const log = options.log ?? (() => undefined);
-    const { engine, truncatedBytes } = await EventStoreEngine.open(options.dataDir);
+    const { engine, truncatedBytes } = await EventStoreEngine.open(options.dataDir, { ...DEFAULT_LIMITS, ...options.limits });
     if (truncatedBytes > 0) log(`recovered event log: truncated ${truncatedBytes} bytes of an unacknowledged torn write`);
 
     const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });

@@ -1,5 +1,8 @@
 import { EventLog } from '../log/event-log';
-import { decodeRecord, encodeAppend, encodeDelete, encodeTombstone, LogRecord, ProposedEvent, RecordKind, StoredEvent } from '../log/records';
+import { decodeEvent, decodeRecord, encodeAppend, encodeDelete, encodeTombstone, LogRecord, ProposedEvent, RecordKind, StoredEvent } from '../log/records';
+import { AllIndex } from './all-index';
+import { BoundedMap } from './bounded-map';
+import { EventCache } from './event-cache';
 import { CurrentRevision, ExpectedRevision, satisfies } from './expected-revision';
 import { StreamState } from './stream-state';
 
@@ -11,7 +14,8 @@ export type WriteOutcome =
   | { ok: false; reason: 'stream_deleted' }
   | { ok: false; reason: 'too_large'; maxAppendSize: number };
 
-export type StreamRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'not_found' } | { kind: 'deleted' };
+/** A stream read answers with $all indices; `eventsAt` loads their bodies, a page at a time. */
+export type StreamRead = { kind: 'events'; indices: number[] } | { kind: 'not_found' } | { kind: 'deleted' };
 
 export type From = 'start' | 'end' | number;
 
@@ -20,30 +24,62 @@ interface PendingCommit {
   record: LogRecord;
 }
 
+/** Where an event id was written: enough to recognise a retried append. */
+interface WrittenAt {
+  streamId: string;
+  revision: number;
+  position: number;
+}
+
+/** What the engine keeps in memory beyond its index. */
+export interface EngineLimits {
+  /** Bytes of recently written or read events kept decoded. */
+  cacheBytes: number;
+  /**
+   * Event ids remembered where they were written. A retry with `any` or
+   * `stream_exists` is recognised only among these, as EventStoreDB too
+   * recognises such retries best effort; an exact revision is always checked against the log.
+   */
+  recentIds: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { cacheBytes: 32 * 1024 * 1024, recentIds: 100_000 };
+
 const TICKS_PER_MS = 10_000n;
+/** Nearby events are fetched in one read when the bytes between them are at most this. */
+const READ_GAP_BYTES = 4096;
+const READ_SPAN_BYTES = 1024 * 1024;
 
 /**
  * The store's state: every stream and the $all sequence, rebuilt from the log
- * on start. Writes are validated against accepted state, queued on the log,
- * and applied to the readable state strictly in log order once durable.
+ * on start. Only an index is kept in memory; bodies are read back from the
+ * log file, through a bounded cache. Writes are validated against accepted
+ * state, queued on the log, and applied to the readable state strictly in log
+ * order once durable.
  */
 export class EventStoreEngine {
   private readonly streams = new Map<string, StreamState>();
-  private readonly all: StoredEvent[] = [];
-  private readonly byId = new Map<string, StoredEvent>();
+  private readonly streamsByNo: StreamState[] = [];
+  private readonly all = new AllIndex();
+  private readonly cache: EventCache;
+  private readonly recentIds: BoundedMap<string, WrittenAt>;
   private readonly pending: PendingCommit[] = [];
   private readonly listeners = new Set<() => void>();
+  private log!: EventLog;
 
-  private constructor(private readonly log: EventLog) {}
+  private constructor(limits: EngineLimits) {
+    this.cache = new EventCache(limits.cacheBytes);
+    this.recentIds = new BoundedMap(limits.recentIds);
+  }
 
-  static async open(dataDir: string): Promise<{ engine: EventStoreEngine; truncatedBytes: number }> {
-    const { log, frames, truncatedBytes } = await EventLog.open(dataDir);
-    const engine = new EventStoreEngine(log);
-    for (const frame of frames) {
-      const record = decodeRecord(frame.offset, frame.payload);
+  static async open(dataDir: string, limits = DEFAULT_LIMITS): Promise<{ engine: EventStoreEngine; truncatedBytes: number }> {
+    const engine = new EventStoreEngine(limits);
+    const { log, truncatedBytes } = await EventLog.open(dataDir, (offset, payload) => {
+      const record = decodeRecord(offset, payload);
       engine.accept(record);
-      engine.apply(record);
-    }
+      engine.apply(record, false);
+    });
+    engine.log = log;
     return { engine, truncatedBytes };
   }
 
@@ -51,9 +87,64 @@ export class EventStoreEngine {
     return this.all.length;
   }
 
-  /** Durable $all events in position order; subscriptions walk it by index. */
-  get allEvents(): readonly StoredEvent[] {
-    return this.all;
+  positionAt(index: number): number {
+    return this.all.positionAt(index);
+  }
+
+  streamIdAt(index: number): string {
+    return this.streamsByNo[this.all.streamAt(index)].id;
+  }
+
+  typeAt(index: number): string {
+    return this.all.typeAt(index);
+  }
+
+  /**
+   * The events at these $all indices, in the order given. Nearby misses are
+   * read together; `remember` keeps what was read in the cache, for reads
+   * likely to come again (streams), not for scans of $all.
+   */
+  eventsAt(indices: readonly number[], remember: boolean): StoredEvent[] {
+    const out = new Array<StoredEvent>(indices.length);
+    const decode = (slot: number, bytes: Buffer) => {
+      const index = indices[slot];
+      out[slot] = decodeEvent(bytes, this.streamIdAt(index), this.all.revisionAt(index), this.all.positionAt(index));
+    };
+    let run: number[] = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const start = this.all.positionAt(indices[run[0]]);
+      const lastIndex = indices[run.at(-1)!];
+      const bytes = this.log.read(start, this.all.positionAt(lastIndex) + this.all.sizeAt(lastIndex) - start);
+      for (const slot of run) {
+        const index = indices[slot];
+        const at = this.all.positionAt(index) - start;
+        const own = bytes.subarray(at, at + this.all.sizeAt(index));
+        decode(slot, own);
+        // A copy, so a cached event does not keep the whole read alive.
+        if (remember) this.cache.set(index, Buffer.from(own));
+      }
+      run = [];
+    };
+    for (let slot = 0; slot < indices.length; slot++) {
+      const index = indices[slot];
+      const cached = this.cache.get(index);
+      if (cached) {
+        flush();
+        decode(slot, cached);
+        continue;
+      }
+      if (run.length > 0) {
+        const first = this.all.positionAt(indices[run[0]]);
+        const previous = indices[run.at(-1)!];
+        const gap = this.all.positionAt(index) - (this.all.positionAt(previous) + this.all.sizeAt(previous));
+        const span = this.all.positionAt(index) + this.all.sizeAt(index) - first;
+        if (gap < 0 || gap > READ_GAP_BYTES || span > READ_SPAN_BYTES) flush();
+      }
+      run.push(slot);
+    }
+    flush();
+    return out;
   }
 
   stream(id: string): StreamState | undefined {
@@ -117,27 +208,20 @@ export class EventStoreEngine {
     const stream = this.streams.get(streamId);
     if (stream?.tombstoned) return { kind: 'deleted' };
     if (!stream || stream.isMissing) return { kind: 'not_found' };
-    const { events, truncateBefore } = stream;
+    const { indices, truncateBefore } = stream;
     if (direction === 'forwards') {
-      const start = Math.max(truncateBefore, from === 'start' ? 0 : from === 'end' ? events.length : from);
-      return { kind: 'events', events: events.slice(start, start + count) };
+      const start = Math.max(truncateBefore, from === 'start' ? 0 : from === 'end' ? indices.length : from);
+      return { kind: 'events', indices: indices.slice(start, start + count) };
     }
-    const start = Math.min(events.length - 1, from === 'start' ? truncateBefore : from === 'end' ? events.length - 1 : from);
-    const out: StoredEvent[] = [];
-    for (let i = start; i >= truncateBefore && out.length < count; i--) out.push(events[i]);
-    return { kind: 'events', events: out };
+    const start = Math.min(indices.length - 1, from === 'start' ? truncateBefore : from === 'end' ? indices.length - 1 : from);
+    const out: number[] = [];
+    for (let i = start; i >= truncateBefore && out.length < count; i--) out.push(indices[i]);
+    return { kind: 'events', indices: out };
   }
 
   /** Index in $all of the first event at or after `position`. */
   indexAtOrAfter(position: number): number {
-    let lo = 0;
-    let hi = this.all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.all[mid].position < position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.all.indexAtOrAfter(position);
   }
 
   async close(): Promise<void> {
@@ -146,34 +230,44 @@ export class EventStoreEngine {
   }
 
   /**
-   * The last event of an earlier append of exactly these ids, written right
-   * after `revision` in this stream; undefined when the ids are not there.
+   * Where the last event of an earlier append of exactly these ids was
+   * written, right after `revision` in this stream; undefined when the ids are not there.
    */
-  private repeatAt(stream: StreamState, revision: number, events: ProposedEvent[]): StoredEvent | undefined {
+  private repeatAt(stream: StreamState, revision: number, events: ProposedEvent[]): WrittenAt | undefined {
     if (events.length === 0) return undefined;
-    let last: StoredEvent | undefined;
+    let last: WrittenAt | undefined;
     for (let i = 0; i < events.length; i++) {
-      const stored = this.byId.get(events[i].id);
-      if (!stored || stored.streamId !== stream.id || stored.revision !== revision + 1 + i) return undefined;
+      const expectedRevision = revision + 1 + i;
+      const recent = this.recentIds.get(events[i].id);
+      if (recent) {
+        if (recent.streamId !== stream.id || recent.revision !== expectedRevision) return undefined;
+        last = recent;
+        continue;
+      }
+      // Older than the ids remembered: compare with the durable event at that revision.
+      const index = stream.indices[expectedRevision];
+      if (index === undefined) return undefined;
+      const [stored] = this.eventsAt([index], true);
+      if (stored.id !== events[i].id) return undefined;
       last = stored;
     }
     return last;
   }
 
   /**
-   * A retried append (same event ids) must not write again (best effort). Returns the last
-   * event of the original write when the whole batch matches it, 'conflict'
+   * A retried append (same event ids) must not write again (best effort). Returns where the last
+   * event of the original write went when the whole batch matches it, 'conflict'
    * when only part of it does, and undefined for a fresh append.
    */
-  private findRetry(stream: StreamState, events: ProposedEvent[]): StoredEvent | 'conflict' | undefined {
+  private findRetry(stream: StreamState, events: ProposedEvent[]): WrittenAt | 'conflict' | undefined {
     if (events.length === 0) return undefined;
-    const first = this.byId.get(events[0].id);
-    if (!first) return events.some((e) => this.byId.has(e.id)) ? 'conflict' : undefined;
+    const first = this.recentIds.get(events[0].id);
+    if (!first) return events.some((e) => this.recentIds.has(e.id)) ? 'conflict' : undefined;
     let last = first;
     for (let i = 0; i < events.length; i++) {
-      const stored = this.byId.get(events[i].id);
-      if (!stored || stored.streamId !== stream.id || stored.revision !== first.revision + i) return 'conflict';
-      last = stored;
+      const written = this.recentIds.get(events[i].id);
+      if (!written || written.streamId !== stream.id || written.revision !== first.revision + i) return 'conflict';
+      last = written;
     }
     return last;
   }
@@ -191,7 +285,7 @@ export class EventStoreEngine {
   private drainCommits(durableEnd: number): void {
     let applied = 0;
     while (this.pending.length > applied && this.pending[applied].end <= durableEnd) {
-      this.apply(this.pending[applied].record);
+      this.apply(this.pending[applied].record, true);
       applied++;
     }
     if (applied === 0) return;
@@ -204,7 +298,7 @@ export class EventStoreEngine {
     const stream = this.getOrCreate(record.streamId);
     switch (record.kind) {
       case RecordKind.Append:
-        for (const event of record.events) this.byId.set(event.id, event);
+        for (const { id, revision, position } of record.events) this.recentIds.set(id, { streamId: stream.id, revision, position });
         stream.acceptedLast = record.events.at(-1)!.revision;
         break;
       case RecordKind.Delete:
@@ -216,15 +310,16 @@ export class EventStoreEngine {
     }
   }
 
-  /** Makes a durable record visible to readers and subscribers. */
-  private apply(record: LogRecord): void {
+  /** Makes a durable record visible to readers and subscribers; `cache` keeps its events for the readers to come. */
+  private apply(record: LogRecord, cache: boolean): void {
     const stream = this.getOrCreate(record.streamId);
     switch (record.kind) {
       case RecordKind.Append:
-        for (const event of record.events) {
-          stream.events.push(event);
-          this.all.push(event);
-        }
+        record.events.forEach((event, i) => {
+          const index = this.all.push(event.position, record.encoded[i].length, stream.no, event.revision, event.type);
+          stream.indices.push(index);
+          if (cache) this.cache.set(index, record.encoded[i]);
+        });
         break;
       case RecordKind.Delete:
         stream.truncateBefore = record.truncateBefore;
@@ -238,8 +333,9 @@ export class EventStoreEngine {
   private getOrCreate(id: string): StreamState {
     let stream = this.streams.get(id);
     if (!stream) {
-      stream = new StreamState(id);
+      stream = new StreamState(id, this.streamsByNo.length);
       this.streams.set(id, stream);
+      this.streamsByNo.push(stream);
     }
     return stream;
   }

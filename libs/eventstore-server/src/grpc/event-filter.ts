@@ -1,9 +1,9 @@
-import { StoredEvent } from '../log/records';
 import { streamsPb } from './generated';
 
 /** Server-side $all filter, on event type or stream name, by prefixes or a regex. */
 export interface EventFilter {
-  matches(event: StoredEvent): boolean;
+  /** Decided from the index alone, so skipped events are never read from the log. */
+  matches(streamId: string, type: string): boolean;
   /** Scanned events between two checkpoints of a filtered subscription. */
   checkpointWindow: number;
 }
@@ -17,11 +17,10 @@ export function parseFilter(options: streamsPb.ReadReq.Options): EventFilter | u
   const expression = onStream ? filter.getStreamIdentifier()! : filter.getEventType()!;
   const prefixes = expression.getPrefixList();
   const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
-  const field = (event: StoredEvent) => (onStream ? event.streamId : event.type);
   const window = filter.hasMax() ? filter.getMax() : DEFAULT_SEARCH_WINDOW;
   return {
-    matches: (event) => {
-      const value = field(event);
+    matches: (streamId, type) => {
+      const value = onStream ? streamId : type;
       if (prefixes.length > 0 && !prefixes.some((prefix) => value.startsWith(prefix))) return false;
       return regex ? regex.test(value) : true;
     },

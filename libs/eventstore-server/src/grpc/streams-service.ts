@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { EventStoreEngine, From, MAX_APPEND_SIZE, WriteOutcome } from '../engine/event-store-engine';
 import { ExpectedRevision } from '../engine/expected-revision';
-import { ProposedEvent, StoredEvent } from '../log/records';
+import { ProposedEvent } from '../log/records';
 import { parseFilter } from './event-filter';
 import { codePb, emptyPb, sharedPb, streamsPb } from './generated';
 import {
@@ -27,7 +27,7 @@ import {
   wrongExpectedVersionDetail,
   wrongExpectedVersionError,
 } from './messages';
-import { Subscription } from './subscription';
+import { READ_PAGE, Subscription, SubscriptionSource } from './subscription';
 import { writeAll } from './response-writer';
 
 const { ReadReq, ReadResp, AppendResp, BatchAppendResp, DeleteResp, TombstoneResp } = streamsPb;
@@ -73,11 +73,13 @@ function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.Rea
     const from: From = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? 'end' : 'start';
     if (subscribe) {
       const state = () => engine.stream(name);
-      const start = from === 'start' ? 0 : from === 'end' ? (state()?.events.length ?? 0) : from + 1; // exclusive
-      const source = {
+      const start = from === 'start' ? 0 : from === 'end' ? (state()?.indices.length ?? 0) : from + 1; // exclusive
+      const source: SubscriptionSource = {
         name,
-        events: () => (state()?.tombstoned ? ('deleted' as const) : (state()?.events ?? [])),
+        length: () => (state()?.tombstoned ? 'deleted' : (state()?.indices.length ?? 0)),
         floor: () => state()?.truncateBefore ?? 0,
+        allIndex: (i) => state()!.indices[i],
+        remember: true,
       };
       return new Subscription(call, engine, source, start, undefined).start();
     }
@@ -91,31 +93,35 @@ function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.Rea
       call.write(resp);
       return void call.end();
     }
-    return void writeAll(call, responses(result.events)).then(() => call.end());
+    return void writeAll(call, responses(engine, result.indices, true)).then(() => call.end());
   }
 
   const allOptions = options.getAll()!;
   const position = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
-  const all = engine.allEvents;
+  const length = engine.eventCount;
   if (subscribe) {
     // Subscribing from a position starts after it; reading from one includes it.
-    const start = position !== undefined ? engine.indexAtOrAfter(position + 1) : allOptions.hasEnd() ? all.length : 0;
-    const source = { name: '$all', events: () => engine.allEvents, floor: () => 0 };
+    const start = position !== undefined ? engine.indexAtOrAfter(position + 1) : allOptions.hasEnd() ? length : 0;
+    const source: SubscriptionSource = { name: '$all', length: () => engine.eventCount, floor: () => 0, allIndex: (i) => i, remember: false };
     return new Subscription(call, engine, source, start, filter).start();
   }
-  const selected: StoredEvent[] = [];
+  const matches = (i: number) => !filter || filter.matches(engine.streamIdAt(i), engine.typeAt(i));
+  const selected: number[] = [];
   if (backwards) {
-    let i = position !== undefined ? engine.indexAtOrAfter(position) - 1 : allOptions.hasStart() ? -1 : all.length - 1;
-    for (; i >= 0 && selected.length < count; i--) if (!filter || filter.matches(all[i])) selected.push(all[i]);
+    let i = position !== undefined ? engine.indexAtOrAfter(position) - 1 : allOptions.hasStart() ? -1 : length - 1;
+    for (; i >= 0 && selected.length < count; i--) if (matches(i)) selected.push(i);
   } else {
-    let i = position !== undefined ? engine.indexAtOrAfter(position) : allOptions.hasEnd() ? all.length : 0;
-    for (; i < all.length && selected.length < count; i++) if (!filter || filter.matches(all[i])) selected.push(all[i]);
+    let i = position !== undefined ? engine.indexAtOrAfter(position) : allOptions.hasEnd() ? length : 0;
+    for (; i < length && selected.length < count; i++) if (matches(i)) selected.push(i);
   }
-  void writeAll(call, responses(selected)).then(() => call.end());
+  void writeAll(call, responses(engine, selected, false)).then(() => call.end());
 }
 
-function* responses(events: StoredEvent[]): Iterable<streamsPb.ReadResp> {
-  for (const event of events) yield toReadResp(event);
+/** Bodies are loaded a page at a time, as the client takes them. */
+function* responses(engine: EventStoreEngine, indices: number[], remember: boolean): Iterable<streamsPb.ReadResp> {
+  for (let at = 0; at < indices.length; at += READ_PAGE) {
+    for (const event of engine.eventsAt(indices.slice(at, at + READ_PAGE), remember)) yield toReadResp(event);
+  }
 }
 
 function append(

@@ -1,14 +1,19 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame, LOG_MAGIC, scanFrames, ScannedFrame } from './frame';
+import { encodeFrame, frameIn, LOG_MAGIC } from './frame';
 
 export interface RecoveredLog {
   log: EventLog;
-  frames: ScannedFrame[];
   /** Bytes cut from the end because the last write was torn. */
   truncatedBytes: number;
 }
+
+/** Called for each intact frame during recovery; the payload is only valid during the call. */
+export type FrameVisitor = (offset: number, payload: Buffer) => void;
+
+/** Recovery reads the log in windows of this size, so start-up memory does not grow with the log. */
+const SCAN_WINDOW_BYTES = 8 * 1024 * 1024;
 
 interface Waiter {
   end: number;
@@ -37,23 +42,23 @@ export class EventLog {
     this.durableEnd = end;
   }
 
-  static async open(dataDir: string): Promise<RecoveredLog> {
+  static async open(dataDir: string, visit: FrameVisitor): Promise<RecoveredLog> {
     mkdirSync(dataDir, { recursive: true });
     const lockPath = acquireLock(dataDir);
     try {
       const path = join(dataDir, 'events.log');
       const handle = await open(path, 'a+');
-      let image = await handle.readFile();
-      if (image.length < LOG_MAGIC.length) {
+      let size = (await handle.stat()).size;
+      if (size < LOG_MAGIC.length) {
         // New file, or a crash while the header itself was being written.
         await handle.truncate(0);
         await handle.write(LOG_MAGIC, 0, LOG_MAGIC.length, 0);
         await handle.sync();
         fsyncDirectory(dataDir);
-        image = Buffer.from(LOG_MAGIC);
+        size = LOG_MAGIC.length;
       }
-      const { frames, validLength } = scanFrames(image);
-      const truncatedBytes = image.length - validLength;
+      const validLength = await scanLog(handle, size, visit);
+      const truncatedBytes = size - validLength;
       if (truncatedBytes > 0) {
         await handle.truncate(validLength);
         await handle.sync();
@@ -61,11 +66,27 @@ export class EventLog {
       // 'a+' appends regardless of position; reopen for positional writes.
       await handle.close();
       const writer = await open(path, 'r+');
-      return { log: new EventLog(writer, lockPath, validLength), frames, truncatedBytes };
+      return { log: new EventLog(writer, lockPath, validLength), truncatedBytes };
     } catch (error) {
       releaseLock(lockPath);
       throw error;
     }
+  }
+
+  /**
+   * Bytes already durable at `offset`. Synchronous on purpose: reads are
+   * served from the page cache in microseconds, and the engine's readers stay simple.
+   */
+  read(offset: number, length: number): Buffer {
+    if (offset + length > this.durableEnd) throw new Error(`read past the durable end of the log at ${offset}`);
+    const bytes = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.handle.fd, bytes, done, length - done, offset + done);
+      if (n === 0) throw new Error(`event log ended early at ${offset + done}`);
+      done += n;
+    }
+    return bytes;
   }
 
   /** End of what is on disk and acknowledged. */
@@ -144,6 +165,40 @@ export class EventLog {
     }
     await this.handle.close();
     releaseLock(this.lockPath);
+  }
+}
+
+/**
+ * Walks the frames after the header, visiting each intact one, and returns
+ * the length of the valid prefix: everything after it is a torn tail.
+ */
+async function scanLog(handle: FileHandle, size: number, visit: FrameVisitor): Promise<number> {
+  const header = Buffer.alloc(LOG_MAGIC.length);
+  await handle.read(header, 0, header.length, 0);
+  if (!header.equals(LOG_MAGIC)) throw new Error('not an event log: bad magic header');
+  // One buffer for the whole scan, grown only for a frame larger than it: a
+  // fresh allocation per window leaves freed memory the allocator keeps.
+  let buffer = Buffer.allocUnsafe(SCAN_WINDOW_BYTES);
+  let filled = 0;
+  let windowStart = LOG_MAGIC.length;
+  let offset = LOG_MAGIC.length;
+  for (;;) {
+    const frame = frameIn(buffer.subarray(0, filled), offset - windowStart);
+    if (frame === 'bad') return offset;
+    if (frame === 'more') {
+      const readFrom = windowStart + filled;
+      if (readFrom >= size) return offset;
+      // Move the unfinished frame's start to the front, then fill the rest.
+      const kept = buffer.copy(buffer, 0, offset - windowStart, filled);
+      if (kept === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+      const { bytesRead } = await handle.read(buffer, kept, Math.min(buffer.length - kept, size - readFrom), readFrom);
+      if (bytesRead === 0) return offset;
+      filled = kept + bytesRead;
+      windowStart = offset;
+      continue;
+    }
+    visit(offset, frame.payload);
+    offset = windowStart + frame.end;
   }
 }
 

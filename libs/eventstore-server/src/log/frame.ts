@@ -24,34 +24,13 @@ export function encodeFrame(payload: Buffer): Buffer {
   return frame;
 }
 
-export interface ScannedFrame {
-  /** Absolute file offset of the frame header. */
-  offset: number;
-  payload: Buffer;
-}
-
-export interface ScanResult {
-  frames: ScannedFrame[];
-  /** Length of the valid prefix; everything after it is a torn tail. */
-  validLength: number;
-}
-
-/** Walks the frames of a whole log file image, stopping at the first bad one. */
-export function scanFrames(file: Buffer): ScanResult {
-  if (file.length < LOG_MAGIC.length || !file.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC)) {
-    throw new Error('not an event log: bad magic header');
-  }
-  const frames: ScannedFrame[] = [];
-  let offset = LOG_MAGIC.length;
-  while (offset + FRAME_HEADER_BYTES <= file.length) {
-    const length = file.readUInt32LE(offset);
-    const checksum = file.readUInt32LE(offset + 4);
-    const end = offset + FRAME_HEADER_BYTES + length;
-    if (length > MAX_FRAME_BYTES || end > file.length) break;
-    const payload = file.subarray(offset + FRAME_HEADER_BYTES, end);
-    if (crc32(payload) !== checksum) break;
-    frames.push({ offset, payload });
-    offset = end;
-  }
-  return { frames, validLength: offset };
+/** The frame starting at `at` in `window`: its payload, 'more' when the window ends first, 'bad' when torn. */
+export function frameIn(window: Buffer, at: number): { payload: Buffer; end: number } | 'more' | 'bad' {
+  if (at + FRAME_HEADER_BYTES > window.length) return 'more';
+  const length = window.readUInt32LE(at);
+  if (length > MAX_FRAME_BYTES) return 'bad';
+  const end = at + FRAME_HEADER_BYTES + length;
+  if (end > window.length) return 'more';
+  const payload = window.subarray(at + FRAME_HEADER_BYTES, end);
+  return crc32(payload) === window.readUInt32LE(at + 4) ? { payload, end } : 'bad';
 }

@@ -25,7 +25,8 @@ export interface StoredEvent extends ProposedEvent {
 }
 
 export type LogRecord =
-  | { kind: RecordKind.Append; streamId: string; events: StoredEvent[] }
+  /** `encoded[i]` holds events[i]'s bytes as in the log, which `decodeEvent` reads back. */
+  | { kind: RecordKind.Append; streamId: string; events: StoredEvent[]; encoded: Buffer[] }
   | { kind: RecordKind.Delete; streamId: string; position: number; truncateBefore: number }
   | { kind: RecordKind.Tombstone; streamId: string; position: number };
 
@@ -176,17 +177,13 @@ export function decodeRecord(frameOffset: number, payload: Buffer): LogRecord {
       const firstRevision = Number(r.u64());
       const count = r.u32();
       const events: StoredEvent[] = [];
+      const encoded: Buffer[] = [];
       for (let i = 0; i < count; i++) {
-        const position = positionInFrame(frameOffset, r.offset);
-        const id = r.str8();
-        const type = r.str16();
-        const contentType = r.str8();
-        const created = r.u64();
-        const data = r.bytes32();
-        const metadata = r.bytes32();
-        events.push({ streamId, revision: firstRevision + i, position, id, type, contentType, created, data, metadata });
+        const start = r.offset;
+        events.push(readEvent(r, streamId, firstRevision + i, positionInFrame(frameOffset, start)));
+        encoded.push(payload.subarray(start, r.offset));
       }
-      return { kind, streamId, events };
+      return { kind, streamId, events, encoded };
     }
     case RecordKind.Delete:
       return { kind, streamId, position: positionInFrame(frameOffset, 0), truncateBefore: Number(r.u64()) };
@@ -195,4 +192,19 @@ export function decodeRecord(frameOffset: number, payload: Buffer): LogRecord {
     default:
       throw new Error(`unknown record kind ${kind as number} at offset ${frameOffset}`);
   }
+}
+
+/** Decodes one event from its own bytes, as read back from the log at `position`. */
+export function decodeEvent(bytes: Buffer, streamId: string, revision: number, position: number): StoredEvent {
+  return readEvent(new Reader(bytes), streamId, revision, position);
+}
+
+function readEvent(r: Reader, streamId: string, revision: number, position: number): StoredEvent {
+  const id = r.str8();
+  const type = r.str16();
+  const contentType = r.str8();
+  const created = r.u64();
+  const data = r.bytes32();
+  const metadata = r.bytes32();
+  return { streamId, revision, position, id, type, contentType, created, data, metadata };
 }
