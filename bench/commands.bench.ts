@@ -6,13 +6,15 @@
  * between (measureLimits), so the API's cost shows as ratios. A second phase
  * adds a worker running the projections, as in production, and measures the
  * projection lag: from a purchase's answer to the order-history view having
- * applied its position.
+ * applied its position. Between the two, the store is filled to
+ * BENCH_PREFILL_EVENTS (1,000,000) events and the purchases are run again:
+ * the figure must stay within 15% of the one on the empty store (#14).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { INITIAL_GENERATION, ORDER_HISTORY, viewKeys } from '@app/projections';
 import { queuePrefix } from '@app/queues';
@@ -22,6 +24,7 @@ import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, p
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 1_000);
 const LAG_PURCHASES = Number(process.env.BENCH_LAG_PURCHASES ?? 500);
+const PREFILL_EVENTS = Number(process.env.BENCH_PREFILL_EVENTS ?? 1_000_000);
 const PREFIX = `bench-commands-${randomUUID().slice(0, 8)}:`;
 const KEY = 'demo-key-contoso';
 const PORT = 3900 + Math.floor(Math.random() * 90);
@@ -95,7 +98,6 @@ async function main(): Promise<void> {
     const items = ['ri-standard_d2s_v5-eastus-p1y', 'ri-standard_d4s_v5-eastus-p1y', 'ri-standard_e8s_v5-eastus-p1y'];
     const flowMs: number[] = [];
     const requestMs: number[] = [];
-    const eventsBefore = await countEvents(client);
 
     /** One client's purchase in 6 requests; the order's answer is returned. */
     const purchase = async (i: number): Promise<any> => {
@@ -117,16 +119,31 @@ async function main(): Promise<void> {
       flowMs.push(performance.now() - started);
       return order;
     };
-    const run = await timed(() =>
-      pool(PURCHASES, CLIENTS, async (i) => {
-        const position = positions.get(await purchase(i)) ?? -1n;
-        if (position > lastPosition) lastPosition = position;
-      }),
-    );
-    const eventsPerPurchase = ((await countEvents(client)) - eventsBefore) / PURCHASES;
-    // The first phase's latencies; the second phase's requests are not counted in them.
-    const firstFlows = flowMs.splice(0).sort((a, b) => a - b);
-    const firstRequests = requestMs.splice(0).sort((a, b) => a - b);
+    /** PURCHASES purchases by CLIENTS clients at once, with their latencies and the events they appended. */
+    const purchases = async () => {
+      const head = await headPosition(client);
+      const run = await timed(() =>
+        pool(PURCHASES, CLIENTS, async (i) => {
+          const position = positions.get(await purchase(i)) ?? -1n;
+          if (position > lastPosition) lastPosition = position;
+        }),
+      );
+      const eventsPerPurchase = (await countEventsAfter(client, head)) / PURCHASES;
+      return { seconds: run.seconds, eventsPerPurchase, flows: flowMs.splice(0).sort((a, b) => a - b), requests: requestMs.splice(0).sort((a, b) => a - b) };
+    };
+
+    const first = await purchases();
+    let grown: Awaited<ReturnType<typeof purchases>> | undefined;
+    let prefillRate = 0;
+    if (PREFILL_EVENTS > 0) {
+      const filled = await timed(() => prefill(client, PREFILL_EVENTS));
+      prefillRate = filled.result / filled.seconds;
+      grown = await purchases();
+    }
+    const run = first;
+    const { eventsPerPurchase } = first;
+    const firstFlows = first.flows;
+    const firstRequests = first.requests;
 
     // Phase 2: a worker runs the projections (and fulfils the orders), as in production; how far behind the order history is.
     const worker = await startApp(
@@ -166,6 +183,17 @@ async function main(): Promise<void> {
       ['ratio: events appended through the API ÷ raw appends', ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond)],
       ['ratio: HTTP requests/s ÷ Redis round trips/s', ratio(requestsPerSecond, limits.redisCommandsPerSecond)],
       ['api process peak RSS', `${peakRssMb(api.child.pid)} MB`],
+      ...(grown
+        ? ([
+            [`store filled to ${PREFILL_EVENTS.toLocaleString('en-US')} more events`, `${rate(PREFILL_EVENTS, PREFILL_EVENTS / prefillRate)} events/s`],
+            ['purchases on the filled store', `${rate(PURCHASES, grown.seconds)} purchases/s`],
+            [
+              'single request latency p50 / p99 on the filled store',
+              `${percentile(grown.requests, 50).toFixed(1)} ms / ${percentile(grown.requests, 99).toFixed(1)} ms`,
+            ],
+            ['ratio: purchases/s on the filled store ÷ on the empty store (target ≥ 0.85)', ratio(PURCHASES / grown.seconds, purchasesPerSecond)],
+          ] as Array<[string, string]>)
+        : []),
       [`with a worker projecting and fulfilling: ${LAG_PURCHASES} purchases`, `${rate(LAG_PURCHASES, lagRun.seconds)} purchases/s`],
       [
         'projection lag p50 / p99 (purchase answered → order history past its position)',
@@ -187,10 +215,31 @@ async function main(): Promise<void> {
   }
 }
 
-async function countEvents(client: EventStoreDBClient): Promise<number> {
+/** The position of a marker appended now: every later write comes after it. */
+async function headPosition(client: EventStoreDBClient): Promise<bigint> {
+  const marker = await client.appendToStream('bench-marker', jsonEvent({ type: 'BenchMarker', data: {} }));
+  return marker.position!.commit;
+}
+
+/** Events written after `position`, read forwards from it, so the cost does not grow with the store. */
+async function countEventsAfter(client: EventStoreDBClient, position: bigint): Promise<number> {
   let n = 0;
-  for await (const _ of client.readAll()) n++;
+  for await (const event of client.readAll({ fromPosition: { commit: position, prepare: position } })) {
+    if (event.event?.type !== 'BenchMarker') n++;
+  }
   return n;
+}
+
+/** Fills the store with unrelated history in 100-event appends, 8 at a time, as another workload would. */
+async function prefill(client: EventStoreDBClient, events: number): Promise<number> {
+  const payload = { orderId: 'RO-2026-000123', sku: 'Standard_D2s_v5', region: 'westeurope', quantity: 3, note: 'x'.repeat(120) };
+  await pool(events / 100, 8, (i) =>
+    client.appendToStream(
+      `history-${i % 10_000}`,
+      Array.from({ length: 100 }, () => jsonEvent({ type: 'HistoryRecorded', data: payload })),
+    ),
+  );
+  return events;
 }
 
 main().catch((error: Error) => {
