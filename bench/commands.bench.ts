@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { INITIAL_GENERATION, ORDER_HISTORY, viewKeys } from '@app/projections';
-import { queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { deleteDeploymentKeys } from '@app/queues';
 import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, pool, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -205,8 +204,7 @@ async function main(): Promise<void> {
   } finally {
     await redis.quit();
     const raw = new Redis('redis://127.0.0.1:6379');
-    for (const pattern of [`${escapeGlob(PREFIX)}*`, `${escapeGlob(queuePrefix(PREFIX))}*`])
-      for (const key of await scanKeys(raw, pattern)) await raw.unlink(key);
+    await deleteDeploymentKeys(raw, PREFIX);
     await raw.quit();
     await client.dispose();
     await api.stop();

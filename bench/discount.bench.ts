@@ -15,8 +15,7 @@ import { Redis } from 'ioredis';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, ReservationBenefit, UsageRecord } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
-import { DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { deleteDeploymentKeys, DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
 import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CUSTOMERS = 100;
@@ -155,7 +154,7 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     await queue.close();
     await worker.stop();
     const raw = new Redis('redis://127.0.0.1:6379');
-    for (const key of [...(await scanKeys(raw, `${prefix}*`)), ...(await scanKeys(raw, `${escapeGlob(queuePrefix(prefix))}*`))]) await raw.unlink(key);
+    await deleteDeploymentKeys(raw, prefix);
     await raw.quit();
     await redis.quit();
     await client.dispose();

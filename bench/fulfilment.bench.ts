@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, eventTypeFilter, jsonEvent, START } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { Catalog } from '@app/domain';
-import { queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { deleteDeploymentKeys } from '@app/queues';
 import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
@@ -113,7 +112,7 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
     });
     return { seconds: result.seconds, workerRss: result.result, limits: await measureLimits(store.url) };
   } finally {
-    for (const key of [...(await scanKeys(redis, `${prefix}*`)), ...(await scanKeys(redis, `${escapeGlob(queuePrefix(prefix))}*`))]) await redis.unlink(key);
+    await deleteDeploymentKeys(redis, prefix);
     await redis.quit();
     await client.dispose();
     await store.stop();

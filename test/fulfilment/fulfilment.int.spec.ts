@@ -12,8 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, PlacedOrder, Scope } from '@app/domain';
 import { reservationIdFor } from '@app/fulfilment';
-import { FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { deleteDeploymentKeys, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
 import { startApi } from '../support/api-harness';
 import { eventually as waitFor } from '../support/eventually';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
@@ -53,8 +52,7 @@ describe('fulfilment', () => {
 
   afterAll(async () => {
     await worker.kill('SIGTERM');
-    for (const key of [...(await scanKeys(redis, `${escapeGlob(prefix)}*`)), ...(await scanKeys(redis, `${escapeGlob(queuePrefix(prefix))}*`))])
-      await redis.unlink(key);
+    await deleteDeploymentKeys(redis, prefix);
     await redis.quit();
     await client.dispose();
     await store.proc.kill('SIGTERM');

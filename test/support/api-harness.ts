@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { deleteDeploymentKeys } from '@app/queues';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
 import { eventViolations, StoredEventLike } from '../../libs/event-catalog/testing/event-validation';
 import { ApiContract } from './api-contract';
@@ -18,9 +17,7 @@ export const FABRIKAM_KEY = 'demo-key-fabrikam';
 export async function removeKeys(prefix: string): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379');
   try {
-    for (const pattern of [`${escapeGlob(prefix)}*`, `${escapeGlob(queuePrefix(prefix))}*`]) {
-      for (const key of await scanKeys(redis, pattern)) await redis.unlink(key);
-    }
+    await deleteDeploymentKeys(redis, prefix);
   } finally {
     await redis.quit();
   }

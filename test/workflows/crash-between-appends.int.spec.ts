@@ -10,10 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { Redis } from 'ioredis';
-import { queuePrefix } from '@app/queues';
-import { escapeGlob, scanKeys } from '@app/redis';
 import { orderIdFor } from '../../apps/api/src/carts/purchase-order/purchase-order.command';
+import { removeKeys } from '../support/api-harness';
 import { eventually } from '../support/eventually';
 import { line } from '../support/fixtures';
 import { freePort, RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
@@ -82,9 +80,7 @@ describe('a crash between two appends is finished in the background', () => {
     await worker?.kill('SIGTERM');
     await client?.dispose();
     await store?.proc.kill('SIGTERM');
-    const redis = new Redis('redis://127.0.0.1:6379');
-    for (const key of [...(await scanKeys(redis, `${prefix}*`)), ...(await scanKeys(redis, `${escapeGlob(queuePrefix(prefix))}*`))]) await redis.unlink(key);
-    await redis.quit();
+    await removeKeys(prefix);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
