@@ -3,7 +3,9 @@
  * 1,000,000 records (100 customers × 10 subscriptions = 1,000 subscriptions,
  * 500 reservations, 720 hours): first the pure engine alone, then through the
  * whole path (usage in Redis, one discount job per customer, the worker
- * process recording DiscountApplied per customer-day in the store).
+ * processes recording DiscountApplied per customer-day in the store).
+ * BENCH_WORKERS worker processes share the queue: 2 by default, one per core
+ * of the machines here. Target (#14): ≤ 30 s through the queue.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { deleteDeploymentKeys, DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
 import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const CUSTOMERS = 100;
 const SUBSCRIPTIONS_PER_CUSTOMER = 10;
 const RESERVATIONS_PER_CUSTOMER = 5;
@@ -87,7 +90,12 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
   const prefix = `bench:${randomUUID()}:`;
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
   const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
-  const worker = await startApp('worker', { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' }, async () => true);
+  // Node runs a process on one core: the queue spreads the jobs over one worker per core, and the projections run in one of them (the others stand by).
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, () =>
+      startApp('worker', { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' }, async () => true),
+    ),
+  );
   try {
     // Reservations go in as the fulfilment worker records them; the reservation view is built from them.
     for (const customer of customers) {
@@ -141,10 +149,10 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     return [
       [`ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`, `${rate(total, ingest.seconds)} records/s`],
       [
-        `through the queue: ${jobs.length} jobs, worker process, ${discountEvents.toLocaleString('en-US')} DiscountApplied (one per customer-day)`,
+        `through the queue: ${jobs.length} jobs, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${discountEvents.toLocaleString('en-US')} DiscountApplied (one per customer-day)`,
         `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`,
       ],
-      ['worker process peak RSS', `${peakRssMb(worker.child.pid)} MB`],
+      ['worker process peak RSS', workers.map((worker) => `${peakRssMb(worker.child.pid)} MB`).join(' / ')],
       ['store process peak RSS', `${peakRssMb(store.child.pid)} MB`],
       ...limitRows(limits),
       ['ratio: usage records ingested/s ÷ Redis MULTI/EXEC writes/s', ratio(total / ingest.seconds, limits.redisPipelinedWritesPerSecond)],
@@ -152,7 +160,7 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     ];
   } finally {
     await queue.close();
-    await worker.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
     const raw = new Redis('redis://127.0.0.1:6379');
     await deleteDeploymentKeys(raw, prefix);
     await raw.quit();

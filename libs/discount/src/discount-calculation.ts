@@ -49,16 +49,17 @@ export class DiscountCalculation {
     const byHour = await this.usage.load(job);
     const reservations = await this.reservationsOf(job.customerId);
     const groupOf = await this.managementGroupsOf(job.customerId);
-    const byDay = new Map<string, DiscountHourResult[]>();
+    const byDay = new Map<string, SizedHour[]>();
     let records = 0;
     for (const [hour, usage] of byHour) {
       const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size), groupOf);
       const summary = summarizeHour(result);
       // What is recorded is the summary, so it is what a rerun compares: hashing every record's detail cost more than the engine.
-      const resultHash = createHash('sha256').update(JSON.stringify(summary)).digest('hex');
+      const json = JSON.stringify(summary);
+      const resultHash = createHash('sha256').update(json).digest('hex');
       const date = hour.slice(0, 10);
       const day = byDay.get(date) ?? [];
-      day.push({ hour, resultHash, ...summary });
+      day.push({ result: { hour, resultHash, ...summary }, bytes: Buffer.byteLength(json) + HOUR_FIELDS_BYTES });
       byDay.set(date, day);
       records += usage.length;
     }
@@ -132,19 +133,27 @@ export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
   });
 }
 
+/** An hour's result with the size of its JSON, known from hashing it, so chunking need not serialize it again. */
+interface SizedHour {
+  result: DiscountHourResult;
+  bytes: number;
+}
+
+/** `hour` and `resultHash` with their keys and quotes, beside the summary's own JSON. */
+const HOUR_FIELDS_BYTES = 128;
+
 /** The hours of a day in groups whose JSON stays under MAX_EVENT_BYTES. */
-function chunksOf(hours: DiscountHourResult[]): DiscountHourResult[][] {
+function chunksOf(hours: SizedHour[]): DiscountHourResult[][] {
   const chunks: DiscountHourResult[][] = [];
   let current: DiscountHourResult[] = [];
   let bytes = 0;
-  for (const hour of hours) {
-    const size = Buffer.byteLength(JSON.stringify(hour));
+  for (const { result, bytes: size } of hours) {
     if (current.length > 0 && bytes + size > MAX_EVENT_BYTES) {
       chunks.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(hour);
+    current.push(result);
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);
