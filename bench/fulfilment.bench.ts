@@ -1,7 +1,8 @@
 /**
  * npm run bench:fulfilment — orders fulfilled per second for 5,000 pending
  * orders, with worker concurrency 1, 8 and 32. Each run has a fresh store
- * process and a worker process (the real hand-off, queue and processor).
+ * process and BENCH_WORKERS worker processes (1 by default; a second one
+ * gained nothing here), with the real hand-off, queue and processor.
  * Provisioning latency is 0 by default, so the figure is this system's own
  * cost; set BENCH_PROVISIONING_LATENCY_MS to simulate Azure.
  */
@@ -16,6 +17,7 @@ import { deleteDeploymentKeys } from '@app/queues';
 import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const LATENCY = process.env.BENCH_PROVISIONING_LATENCY_MS ?? '0';
 const item = Catalog.shipped().get('ri-standard_d4s_v5-eastus-p1y')!;
 
@@ -91,23 +93,25 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
   try {
     await seed(client);
     const done = completions(client, ORDERS);
-    let workerPid = 0;
     const result = await timed(async () => {
-      const worker = await startApp(
-        'worker',
-        {
-          EVENTSTORE_URL: store.url,
-          REDIS_KEY_PREFIX: prefix,
-          RUN_PROJECTIONS: 'false',
-          FULFILMENT_CONCURRENCY: String(concurrency),
-          PROVISIONING_LATENCY_MS: LATENCY,
-        },
-        async () => true,
+      const workers = await Promise.all(
+        Array.from({ length: WORKERS }, () =>
+          startApp(
+            'worker',
+            {
+              EVENTSTORE_URL: store.url,
+              REDIS_KEY_PREFIX: prefix,
+              RUN_PROJECTIONS: 'false',
+              FULFILMENT_CONCURRENCY: String(concurrency),
+              PROVISIONING_LATENCY_MS: LATENCY,
+            },
+            async () => true,
+          ),
+        ),
       );
-      workerPid = worker.child.pid!;
       await done;
-      const rss = peakRssMb(workerPid);
-      await worker.stop();
+      const rss = Math.max(...workers.map((worker) => peakRssMb(worker.child.pid)));
+      await Promise.all(workers.map((worker) => worker.stop()));
       return rss;
     });
     return { seconds: result.seconds, workerRss: result.result, limits: await measureLimits(store.url) };
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
     // Each order appends twice (reservation, completion), each with an fsync.
     const appendsShare = ratio((ORDERS * 2) / outcome.seconds, limits.storeAppendsPerSecond);
     rows.push([
-      `${ORDERS.toLocaleString('en-US')} orders, worker concurrency ${concurrency}`,
+      `${ORDERS.toLocaleString('en-US')} orders, ${WORKERS} worker${WORKERS > 1 ? 's' : ''}, concurrency ${concurrency} each`,
       `${rate(ORDERS, outcome.seconds)} orders fulfilled/s (${outcome.seconds.toFixed(1)} s, worker peak RSS ${outcome.workerRss} MB); its appends ÷ raw appends: ${appendsShare}`,
     ]);
   }
