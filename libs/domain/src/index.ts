@@ -15,3 +15,4 @@ export * from './reservation/reservation-changes';
 export * from './reservation/refund-ledger.decider';
 export * from './discount/discount.decider';
 export * from './discount/amortized-cost';
+export * from './recommendation/purchase-recommendations';

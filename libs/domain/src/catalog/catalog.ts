@@ -1,3 +1,4 @@
+import { normalizeRegion } from '../discount/discount-engine';
 import { CatalogItem, Term } from './catalog-item';
 import shipped from './reserved-vm-catalog.json';
 
@@ -48,6 +49,17 @@ export class Catalog {
   /** Instance size flexibility facts of a VM size, whatever the region. */
   sizeOf(armSkuName: string): Pick<CatalogItem, 'flexibilityGroup' | 'ratio'> | undefined {
     return this.bySku.get(armSkuName.toLowerCase());
+  }
+
+  /** The smallest size of a flexibility group on sale in a region for a term: the size Azure states recommendations in. */
+  smallestIn(region: string, flexibilityGroup: string, term: Term): CatalogItem | undefined {
+    const wanted = normalizeRegion(region);
+    let smallest: CatalogItem | undefined;
+    for (const item of this.items) {
+      if (item.flexibilityGroup !== flexibilityGroup || item.term !== term || normalizeRegion(item.region) !== wanted) continue;
+      if (!smallest || item.ratio < smallest.ratio) smallest = item;
+    }
+    return smallest;
   }
 
   query(query: CatalogQuery): CatalogPage {
