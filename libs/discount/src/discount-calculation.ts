@@ -1,21 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import {
-  applyReservationDiscounts,
-  Catalog,
-  customerDecider,
-  customerStream,
-  discountDecider,
-  discountStream,
-  ManagementGroupLookup,
-  managementGroupOf,
-  DiscountHourResult,
-  ReservationBenefit,
-  summarizeHour,
-} from '@app/domain';
+import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, summarizeHour } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
+import { CustomerBenefitsReader } from './customer-benefits';
 import { HourRange, UsageStore } from './usage-store';
 
 const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
@@ -40,15 +28,14 @@ const DAYS_IN_FLIGHT = 8;
 export class DiscountCalculation {
   constructor(
     private readonly usage: UsageStore,
-    private readonly views: ViewReader,
+    private readonly benefits: CustomerBenefitsReader,
     private readonly streams: EventStreams,
     private readonly catalog: Catalog,
   ) {}
 
   async run(job: DiscountJob): Promise<{ hours: number; records: number; written: number }> {
     const byHour = await this.usage.load(job);
-    const reservations = await this.reservationsOf(job.customerId);
-    const groupOf = await this.managementGroupsOf(job.customerId);
+    const { reservations, groupOf } = await this.benefits.of(job.customerId);
     const byDay = new Map<string, SizedHour[]>();
     let records = 0;
     for (const [hour, usage] of byHour) {
@@ -87,50 +74,6 @@ export class DiscountCalculation {
     );
     return handled.events.length;
   }
-
-  /** Which group each subscription was in, hour by hour, from the customer's own stream (the decision record, not a view). */
-  private async managementGroupsOf(customerId: string): Promise<ManagementGroupLookup> {
-    const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
-    return customer.status === 'registered' ? (subscriptionId, hour) => managementGroupOf(customer, subscriptionId, hour) : () => undefined;
-  }
-
-  private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
-    return (await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 })).flatMap(benefitsOf);
-  }
-}
-
-/**
- * A reservation as the engine sees it: one benefit per stretch of its term
- * with one scope, ending early when it was cancelled, split or merged. So a
- * scope change mid-month counts from the hour it took effect, and an ended
- * reservation stops applying at once.
- */
-export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
-  if (reservation.status === 'none') return [];
-  const { reservationId, customerId, region, flexibilityGroup, ratio, quantity, effectiveDate } = reservation;
-  const end = reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
-  const periods = reservation.scopePeriods?.length
-    ? reservation.scopePeriods
-    : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];
-  return periods.flatMap((period, i) => {
-    const from = period.from > effectiveDate ? period.from : effectiveDate;
-    const until = periods[i + 1] && periods[i + 1].from < end ? periods[i + 1].from : end;
-    if (from >= until) return [];
-    return [
-      {
-        reservationId,
-        customerId,
-        region,
-        flexibilityGroup,
-        ratio,
-        quantity,
-        scope: period.scope,
-        effectiveDate: from,
-        expiryDate: until,
-        purchasedAt: effectiveDate,
-      },
-    ];
-  });
 }
 
 /** An hour's result with the size of its JSON, known from hashing it, so chunking need not serialize it again. */

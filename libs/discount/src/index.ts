@@ -1,4 +1,5 @@
 export * from './usage-store';
+export * from './customer-benefits';
 export * from './discount-calculation';
 export * from './discount-jobs';
 export * from './discount.module';

@@ -88,3 +88,45 @@ export const ApiReservationUtilization = () =>
     view: true,
     errors: { 404: ['RESERVATION_NOT_FOUND'] },
   });
+
+/** One of Azure's reservation recommendations: what to buy, and what it would have saved over the look-back window. */
+export class PurchaseRecommendationResource {
+  @ApiProperty({ enum: ['single', 'shared'] }) scope: 'single' | 'shared';
+  @ApiPropertyOptional({ format: 'uuid', description: 'Single scope: the subscription whose usage it is' }) subscriptionId?: string;
+  @ApiProperty({ example: 'eastus' }) region: string;
+  @ApiProperty({ example: 'DSv5 Series' }) flexibilityGroup: string;
+  @ApiProperty({ example: 'Standard_D2s_v5', description: 'The group’s smallest size on sale in the region: the quantity is in this size' })
+  normalizedSize: string;
+  @ApiProperty({ example: 'ri-standard_d2s_v5-eastus-p1y', description: 'The catalog item to add to a cart' }) catalogItemId: string;
+  @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: 'P1Y' | 'P3Y';
+  @ApiProperty({ enum: [7, 30, 60] }) lookBackDays: number;
+  @ApiProperty({ example: '2026-06-01T00:00:00.000Z', description: 'The first hour of uncovered usage in the window' }) firstUsageHour: string;
+  @ApiProperty({ description: 'The quantity with the greatest net savings' }) recommendedQuantity: number;
+  @ApiProperty({ description: 'The uncovered usage over the window at pay-as-you-go' }) costWithNoReservedInstancesUsd: number;
+  @ApiProperty({ description: 'The reservation’s price for every hour of the window, plus the usage it would not cover' })
+  totalCostWithReservedInstancesUsd: number;
+  @ApiProperty() netSavingsUsd: number;
+  @ApiProperty({ description: 'The share of its hours the reservation must be used to cost no more than pay-as-you-go' }) breakEvenUtilizationPercent: number;
+}
+
+export class PurchaseRecommendationsResource {
+  @ApiProperty({ enum: [7, 30, 60] }) lookBackDays: number;
+  @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: 'P1Y' | 'P3Y';
+  @ApiProperty({ enum: ['single', 'shared'] }) scope: 'single' | 'shared';
+  @ApiProperty({ description: 'First hour of the window: the whole UTC days before today' }) fromHour: string;
+  @ApiProperty({ description: 'Last hour of the window' }) toHour: string;
+  @ApiProperty({
+    type: [PurchaseRecommendationResource],
+    description: 'Most savings first; empty when no quantity saves (for example VMs shut down regularly)',
+  })
+  items: PurchaseRecommendationResource[];
+}
+
+export const ApiPurchaseRecommendations = () =>
+  ApiRead({
+    type: PurchaseRecommendationsResource,
+    description:
+      'Azure’s reservation recommendations from the usage already ingested: existing reservations applied first, then per region and flexibility group ' +
+      '(and subscription, for single scope) the quantity that maximizes net savings over the look-back window',
+    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+  });

@@ -1,6 +1,6 @@
 import { applyReservationDiscounts, ReservationEvent, UsageRecord } from '@app/domain';
 import { FoldedDocument, ReservationView, reservationsProjection } from '@app/projections';
-import { benefitsOf } from './discount-calculation';
+import { benefitsOf } from './customer-benefits';
 
 /** Folds events through the real reservations view, as the projection does. */
 function view(events: ReservationEvent[]): ReservationView {
