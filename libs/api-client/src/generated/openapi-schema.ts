@@ -613,6 +613,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{customerId}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PurchaseRecommendationsController_recommendations_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/schemas": {
         parameters: {
             query?: never;
@@ -1389,6 +1405,61 @@ export interface components {
             /** Format: uuid */
             reservationId: string;
             items: components["schemas"]["UtilizationDayResource"][];
+        };
+        PurchaseRecommendationResource: {
+            /** @enum {string} */
+            scope: "single" | "shared";
+            /**
+             * Format: uuid
+             * @description Single scope: the subscription whose usage it is
+             */
+            subscriptionId?: string;
+            /** @example eastus */
+            region: string;
+            /** @example DSv5 Series */
+            flexibilityGroup: string;
+            /**
+             * @description The group’s smallest size on sale in the region: the quantity is in this size
+             * @example Standard_D2s_v5
+             */
+            normalizedSize: string;
+            /**
+             * @description The catalog item to add to a cart
+             * @example ri-standard_d2s_v5-eastus-p1y
+             */
+            catalogItemId: string;
+            /** @enum {string} */
+            term: "P1Y" | "P3Y";
+            /** @enum {number} */
+            lookBackDays: 7 | 30 | 60;
+            /**
+             * @description The first hour of uncovered usage in the window
+             * @example 2026-06-01T00:00:00.000Z
+             */
+            firstUsageHour: string;
+            /** @description The quantity with the greatest net savings */
+            recommendedQuantity: number;
+            /** @description The uncovered usage over the window at pay-as-you-go */
+            costWithNoReservedInstancesUsd: number;
+            /** @description The reservation’s price for every hour of the window, plus the usage it would not cover */
+            totalCostWithReservedInstancesUsd: number;
+            netSavingsUsd: number;
+            /** @description The share of its hours the reservation must be used to cost no more than pay-as-you-go */
+            breakEvenUtilizationPercent: number;
+        };
+        PurchaseRecommendationsResource: {
+            /** @enum {number} */
+            lookBackDays: 7 | 30 | 60;
+            /** @enum {string} */
+            term: "P1Y" | "P3Y";
+            /** @enum {string} */
+            scope: "single" | "shared";
+            /** @description First hour of the window: the whole UTC days before today */
+            fromHour: string;
+            /** @description Last hour of the window */
+            toHour: string;
+            /** @description Most savings first; empty when no quantity saves (for example VMs shut down regularly) */
+            items: components["schemas"]["PurchaseRecommendationResource"][];
         };
         EventTypeResource: {
             /** @example OrderPlaced */
@@ -10119,6 +10190,181 @@ export interface operations {
                         statusCode?: 503;
                         /** @enum {string} */
                         code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                };
+            };
+        };
+    };
+    PurchaseRecommendationsController_recommendations_v1: {
+        parameters: {
+            query?: {
+                /** @description Days of usage to look back over, as Azure’s Last7Days, Last30Days and Last60Days */
+                lookBackDays?: 7 | 30 | 60;
+                term?: "P1Y" | "P3Y";
+                /** @description single: per subscription, as Azure’s default; shared: across the customer’s subscriptions */
+                scope?: "single" | "shared";
+            };
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Azure’s reservation recommendations from the usage already ingested: existing reservations applied first, then per region and flexibility group (and subscription, for single scope) the quantity that maximizes net savings over the look-back window */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseRecommendationsResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
                     };
                 };
             };
