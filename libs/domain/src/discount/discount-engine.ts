@@ -100,8 +100,12 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 const matchKey = (customerId: string, region: string, flexibilityGroup: string) => `${customerId}\n${normalizeRegion(region)}\n${flexibilityGroup}`;
 
-const effectiveIn = (reservation: ReservationBenefit, hour: string) =>
-  Date.parse(reservation.effectiveDate) <= Date.parse(hour) && Date.parse(hour) < Date.parse(reservation.expiryDate);
+/** A reservation's term in milliseconds, parsed once per run rather than once per hour. */
+interface Effective {
+  reservation: ReservationBenefit;
+  fromMs: number;
+  untilMs: number;
+}
 
 /** Narrowest scope first (resource group, subscription, management group, shared), then the earliest reservation. */
 const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
@@ -154,17 +158,24 @@ export function applyReservationDiscounts(
   managementGroupOf: ManagementGroupLookup = inNoGroup,
 ): DiscountResult {
   const byHour = new Map<string, UsageRecord[]>();
+  // Records of one hour share its string, so each spelling is normalized once.
+  const canonical = new Map<string, string>();
   for (const record of usage) {
-    const hour = new Date(record.hour).toISOString();
+    let hour = canonical.get(record.hour);
+    if (hour === undefined) canonical.set(record.hour, (hour = new Date(record.hour).toISOString()));
     const list = byHour.get(hour);
     if (list) list.push(record);
     else byHour.set(hour, [record]);
   }
-  const ordered = [...reservations].sort(applicationOrder);
+  const ordered: Effective[] = [...reservations]
+    .sort(applicationOrder)
+    .map((reservation) => ({ reservation, fromMs: Date.parse(reservation.effectiveDate), untilMs: Date.parse(reservation.expiryDate) }));
   const records: DiscountedRecord[] = [];
   const utilization: ReservationHour[] = [];
 
-  for (const [hour, hourUsage] of [...byHour.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  // Canonical ISO hours sort the same by code unit as by locale.
+  for (const [hour, hourUsage] of [...byHour.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const hourMs = Date.parse(hour);
     // Remaining normalized units of each usage record this hour, bucketed by
     // what a reservation matches on, in a stable order.
     const open = [...hourUsage]
@@ -184,8 +195,8 @@ export function applyReservationDiscounts(
       else buckets.set(key, [entry]);
     }
 
-    for (const reservation of ordered) {
-      if (!effectiveIn(reservation, hour)) continue;
+    for (const { reservation, fromMs, untilMs } of ordered) {
+      if (hourMs < fromMs || hourMs >= untilMs) continue;
       let capacity = reservation.quantity * reservation.ratio;
       let used = 0;
       const usedBy: Record<string, number> = {};
@@ -215,7 +226,9 @@ export function applyReservationDiscounts(
       });
     }
 
-    for (const { record, allocations } of open) {
+    // Records come out by hour, then by id: hours are walked in order, so sorting each hour's suffices.
+    const byId = [...open].sort((a, b) => a.record.recordId.localeCompare(b.record.recordId));
+    for (const { record, allocations } of byId) {
       const coveredHours = round(
         Math.min(
           record.quantity,
@@ -242,6 +255,5 @@ export function applyReservationDiscounts(
       });
     }
   }
-  records.sort((a, b) => a.hour.localeCompare(b.hour) || a.recordId.localeCompare(b.recordId));
   return { records, utilization };
 }

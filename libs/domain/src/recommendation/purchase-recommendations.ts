@@ -71,8 +71,10 @@ export function purchaseRecommendations(request: RecommendationRequest): Purchas
   const from = Date.parse(request.fromHour);
   const windowHours = lookBackDays * 24;
   const until = from + windowHours * 3_600_000;
+  const hourMs = new Map<string, number>();
   const inWindow = request.usage.filter((record) => {
-    const at = Date.parse(record.hour);
+    let at = hourMs.get(record.hour);
+    if (at === undefined) hourMs.set(record.hour, (at = Date.parse(record.hour)));
     return at >= from && at < until && !record.spot;
   });
   const covered = applyReservationDiscounts(inWindow, request.reservations, (size) => catalog.sizeOf(size), request.groupOf);
