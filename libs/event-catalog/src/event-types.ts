@@ -470,6 +470,22 @@ export const EVENT_TYPES: EventType[] = [
     example: { reservationId, customerId, cancellationId: lineId, refundUsd: 1771.2, cancelledAt: at },
   },
   {
+    type: 'ReservationQuantityReturned',
+    version: 1,
+    stream: RESERVATION,
+    cause: 'POST /v1/reservations/{id}/return with a quantity less than it holds: the rest stays active',
+    schema: record({
+      reservationId: id,
+      customerId: id,
+      cancellationId: id,
+      quantity: count(1),
+      remainingQuantity: count(1),
+      refundUsd: amount,
+      returnedAt: instant,
+    }),
+    example: { reservationId, customerId, cancellationId: `${reservationId}/return-1`, quantity: 1, remainingQuantity: 2, refundUsd: 590.4, returnedAt: at },
+  },
+  {
     type: 'ReservationExpired',
     version: 1,
     stream: RESERVATION,
@@ -482,11 +498,20 @@ export const EVENT_TYPES: EventType[] = [
     type: 'RefundRecorded',
     version: 1,
     stream: 'refund-ledger-{customerId}',
-    cause: 'A cancellation, before its reservation is cancelled: counts against the USD 50,000 of the rolling 12 months',
-    schema: record({ customerId: id, cancellationId: id, reservationId: id, orderId: id, amountUsd: amount, refundedAt: instant }, [
-      'cancellationId',
-      'orderId',
-    ]),
+    cause: 'A cancellation or a return of part of a reservation, before the reservation changes: counts against the USD 50,000 of the rolling 12 months',
+    schema: record(
+      {
+        customerId: id,
+        cancellationId: id,
+        reservationId: id,
+        orderId: id,
+        amountUsd: amount,
+        kind: { type: 'string', enum: ['cancellation', 'return'], description: 'Absent on older events: a cancellation' },
+        quantity: count(1),
+        refundedAt: instant,
+      },
+      ['cancellationId', 'orderId', 'kind', 'quantity'],
+    ),
     example: { customerId, cancellationId: lineId, reservationId, orderId, amountUsd: 1771.2, refundedAt: at },
   },
   {

@@ -96,7 +96,13 @@ export type OrderCommand =
   | Message<'SplitReservation', { reservationId: string; into: SplitPart[]; now: string }>
   | Message<'MergeReservations', { reservationIds: string[]; targetReservationId: string; now: string }>
   /** The return of a whole reservation; `cancellationId` names the refund the customer's ledger recorded for it. */
-  | Message<'CancelReservation', { reservationId: string; cancellationId: string; refundUsd: number; now: string }>;
+  | Message<
+      'CancelReservation',
+      /** `quantity`: what the reservation held when the refund was quoted; a return since then changed the refund, so the cancellation is refused. */
+      { reservationId: string; cancellationId: string; refundUsd: number; quantity?: number; now: string }
+    >
+  /** The return of part of a reservation's quantity; the rest stays active. */
+  | Message<'ReturnReservationQuantity', { reservationId: string; cancellationId: string; quantity: number; refundUsd: number; now: string }>;
 
 export interface StatusChange {
   status: OrderStatus;
@@ -201,7 +207,13 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
 function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
-  const { reservationId, customerId } = active(reservation);
+  const { reservationId, customerId, quantity } = active(reservation);
+  if (command.quantity !== undefined && command.quantity !== quantity) {
+    throw illegalState(
+      'RESERVATION_CHANGED',
+      `reservation ${reservationId} now holds ${quantity}, not the ${command.quantity} its refund was quoted for; quote and cancel again`,
+    );
+  }
   return [
     {
       type: 'ReservationCancelled',
@@ -209,6 +221,31 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<OrderComma
     },
   ];
 }
+
+/**
+ * Part of a reservation's quantity goes back; at least one unit stays (a
+ * return of all of it is a cancellation). A return already made under the
+ * same cancellation id is a retry and writes nothing.
+ */
+function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ReturnReservationQuantity' }>['data']): OrderEvent[] {
+  const reservation = reservationOf(order, command.reservationId);
+  if (reservation.returns?.some((returned) => returned.cancellationId === command.cancellationId)) return []; // a retry
+  const { reservationId, customerId, quantity: held } = active(reservation);
+  const { cancellationId, quantity, refundUsd, now } = command;
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity >= held) {
+    throw returnQuantityInvalid(quantity, held);
+  }
+  return [
+    {
+      type: 'ReservationQuantityReturned',
+      data: { reservationId, customerId, cancellationId, quantity, remainingQuantity: held - quantity, refundUsd, returnedAt: now },
+    },
+  ];
+}
+
+/** A quantity to return must be a whole number from 1 up to what the reservation holds (all of it is a cancellation). */
+export const returnQuantityInvalid = (quantity: number, held: number) =>
+  ruleViolated('RETURN_QUANTITY_INVALID', `a return takes a whole quantity from 1 to the reservation's quantity, ${held}; ${quantity} was asked`);
 
 function decideReservationChange(order: PlacedOrder, reservationId: string, change: ReservationCommand): OrderEvent[] {
   if (
@@ -294,6 +331,8 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         return decideMerge(placed(state), command.data.reservationIds, command.data.targetReservationId, command.data.now);
       case 'CancelReservation':
         return decideCancelReservation(placed(state), command.data);
+      case 'ReturnReservationQuantity':
+        return decideReturnQuantity(placed(state), command.data);
     }
   },
 

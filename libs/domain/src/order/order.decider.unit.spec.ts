@@ -3,7 +3,7 @@ import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
 import { deciderSpecification } from '../../testing/decider-specification';
-import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder } from './order.decider';
+import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
 const now = '2026-11-25T10:00:00.000Z';
@@ -319,6 +319,57 @@ describe('reservation order decider', () => {
         .given([...held, cancelled])
         .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } })
         .thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
+
+    describe('return of part of the quantity (Azure’s Return API with a quantity)', () => {
+      const returnOne = (cancellationId = 'r-1/return-1', quantity = 1): OrderCommand => ({
+        type: 'ReturnReservationQuantity',
+        data: { reservationId: 'r-1', cancellationId, quantity, refundUsd: 250, now: later },
+      });
+      const returned = (cancellationId = 'r-1/return-1', quantity = 1, remainingQuantity = 2): OrderEvent => ({
+        type: 'ReservationQuantityReturned',
+        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId, quantity, remainingQuantity, refundUsd: 250, returnedAt: later },
+      });
+
+      it('returns part of the quantity and keeps the rest active with it reduced', () => {
+        spec.given(held).when(returnOne()).then([returned()]);
+        const after = reservationOf(fold(orderDecider, [...held, returned()]), 'r-1');
+        expect({ status: after.status, quantity: after.quantity }).toEqual({ status: 'Succeeded', quantity: 2 });
+      });
+
+      it('writes nothing for the same return again (a retry, or a request that raced it under the same id)', () =>
+        spec
+          .given([...held, returned()])
+          .when(returnOne())
+          .thenNothingHappens());
+
+      it('refuses a return of all of it (that is a cancellation), of more than it holds, or of a part of a unit', () => {
+        for (const quantity of [3, 4, 0, 1.5]) spec.given(held).when(returnOne('r-1/return-1', quantity)).thenRefuses('RETURN_QUANTITY_INVALID');
+      });
+
+      it('race: two returns decided one after the other on one stream cannot take more than it holds', () =>
+        spec
+          .given([...held, returned('r-1/return-1', 2, 1)])
+          .when(returnOne('r-1/return-2', 1))
+          .thenRefuses('RETURN_QUANTITY_INVALID'));
+
+      it('race: a cancellation quoted before a return is refused after it, so its refund (for all 3) is reversed', () =>
+        spec
+          .given([...held, returned()])
+          .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, quantity: 3, now: later } })
+          .thenRefuses('RESERVATION_CHANGED'));
+
+      it('refuses a return from an ended reservation', () =>
+        spec
+          .given([
+            ...held,
+            {
+              type: 'ReservationCancelled',
+              data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+            },
+          ])
+          .when(returnOne())
+          .thenRefuses('RESERVATION_NOT_ACTIVE'));
     });
 
     it('answers 404 for a reservation the order does not hold', () =>

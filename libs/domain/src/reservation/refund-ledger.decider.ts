@@ -13,14 +13,32 @@ export interface Refund {
   orderId?: string;
   amountUsd: number;
   refundedAt: string;
+  /** A cancellation returns the whole reservation; a return, part of its quantity (absent on older events: a cancellation). */
+  kind?: RefundKind;
+  /** The units refunded: all the reservation held at the quote, or the quantity returned (absent on older events). */
+  quantity?: number;
 }
+
+export type RefundKind = 'cancellation' | 'return';
 
 export type RefundLedgerEvent =
   | Message<'RefundRecorded', { customerId: string } & Omit<Refund, 'cancellationId'> & { cancellationId?: string }>
   /** The cancellation the refund was recorded for did not happen (the reservation had changed meanwhile). */
   | Message<'RefundReversed', { customerId: string; reservationId: string; cancellationId?: string; reason: string; reversedAt: string }>;
 export type RefundLedgerCommand =
-  | Message<'RecordRefund', { customerId: string; cancellationId: string; reservationId: string; orderId: string; amountUsd: number; now: string }>
+  | Message<
+      'RecordRefund',
+      {
+        customerId: string;
+        cancellationId: string;
+        reservationId: string;
+        orderId: string;
+        amountUsd: number;
+        kind?: RefundKind;
+        quantity?: number;
+        now: string;
+      }
+    >
   | Message<'ReverseRefund', { customerId: string; cancellationId: string; reservationId: string; reason: string; now: string }>;
 export type RefundLedger = {
   /** Refunds that count toward the cap. */
@@ -39,9 +57,20 @@ const legacyCancellationId = (reservationId: string) => `legacy/${reservationId}
 export const nextCancellationId = (ledger: RefundLedger, reservationId: string) =>
   `${reservationId}/cancellation-${ledger.reversed.filter((refund) => refund.reservationId === reservationId).length + 1}`;
 
-/** The refund that counts for a reservation now, if any: at most one at a time. */
+/** The cancellation refund that counts for a reservation now, if any: at most one at a time. Returns of part of it are not cancellations. */
 export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refund | undefined =>
-  ledger.refunds.find((refund) => refund.reservationId === reservationId);
+  ledger.refunds.find((refund) => refund.reservationId === reservationId && refund.kind !== 'return');
+
+/**
+ * The id of the next return of part of a reservation: the same for requests
+ * that race to return from it, and a new one once a return is recorded or reversed.
+ */
+export const nextReturnId = (ledger: RefundLedger, reservationId: string) =>
+  `${reservationId}/return-${[...ledger.refunds, ...ledger.reversed].filter((refund) => refund.reservationId === reservationId && refund.kind === 'return').length + 1}`;
+
+/** The refund recorded under a cancellation id, if any. */
+export const refundOf = (ledger: RefundLedger, cancellationId: string): Refund | undefined =>
+  ledger.refunds.find((refund) => refund.cancellationId === cancellationId);
 
 export const refundLedgerStream = (customerId: string) => `refund-ledger-${customerId}`;
 
@@ -97,14 +126,29 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
       if (!state.refunds.some((refund) => refund.cancellationId === cancellationId)) return [];
       return [{ type: 'RefundReversed', data: { customerId, reservationId, cancellationId, reason, reversedAt: now } }];
     }
-    const { customerId, cancellationId, reservationId, orderId, amountUsd, now } = command.data;
-    if (openRefundFor(state, reservationId)) return [];
+    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, now } = command.data;
+    if (refundOf(state, cancellationId)) return []; // a retry, or a request racing it under the same id
+    if (kind !== 'return' && openRefundFor(state, reservationId)) return [];
     if (state.reversed.some((refund) => refund.cancellationId === cancellationId)) {
       throw illegalState('CANCELLATION_REVERSED', `cancellation ${cancellationId} was reversed and cannot be recorded again`);
     }
     const allowance = refundAllowance(state, now);
     if (cents(amountUsd) > cents(allowance.remainingUsd)) throw new RefundCapExceeded(amountUsd, allowance);
-    return [{ type: 'RefundRecorded', data: { customerId, cancellationId, reservationId, orderId, amountUsd, refundedAt: now } }];
+    return [
+      {
+        type: 'RefundRecorded',
+        data: {
+          customerId,
+          cancellationId,
+          reservationId,
+          orderId,
+          amountUsd,
+          ...(kind ? { kind } : {}),
+          ...(quantity !== undefined ? { quantity } : {}),
+          refundedAt: now,
+        },
+      },
+    ];
   },
   evolve(state, event) {
     if (event.type === 'RefundRecorded') {

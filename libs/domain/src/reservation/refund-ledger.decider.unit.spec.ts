@@ -1,6 +1,14 @@
 import { deciderSpecification } from '../../testing/decider-specification';
 import { fold } from '../shared/decider';
-import { nextCancellationId, openRefundFor, RefundLedgerCommand, RefundLedgerEvent, refundAllowance, refundLedgerDecider } from './refund-ledger.decider';
+import {
+  nextCancellationId,
+  nextReturnId,
+  openRefundFor,
+  RefundLedgerCommand,
+  RefundLedgerEvent,
+  refundAllowance,
+  refundLedgerDecider,
+} from './refund-ledger.decider';
 
 const spec = deciderSpecification(refundLedgerDecider);
 const now = '2026-11-25T12:00:00.000Z';
@@ -111,6 +119,56 @@ describe('refund ledger', () => {
       .given([refund('r-1', 100, now), reversed('r-1')])
       .when(record('r-1', 100))
       .thenRefuses('CANCELLATION_REVERSED');
+  });
+
+  describe('returns of part of a reservation', () => {
+    const returnOf = (reservationId: string, quantity: number, amountUsd: number, n = 1): RefundLedgerCommand => ({
+      type: 'RecordRefund',
+      data: { customerId: 'c-1', cancellationId: `${reservationId}/return-${n}`, reservationId, orderId: 'o-1', amountUsd, kind: 'return', quantity, now },
+    });
+    const returned = (reservationId: string, quantity: number, amountUsd: number, n = 1): RefundLedgerEvent => ({
+      type: 'RefundRecorded',
+      data: {
+        customerId: 'c-1',
+        cancellationId: `${reservationId}/return-${n}`,
+        reservationId,
+        orderId: 'o-1',
+        amountUsd,
+        kind: 'return',
+        quantity,
+        refundedAt: now,
+      },
+    });
+
+    it('records each return of a reservation as its own refund, all counting toward the cap', () => {
+      spec
+        .given([returned('r-1', 1, 100)])
+        .when(returnOf('r-1', 1, 100, 2))
+        .then([returned('r-1', 1, 100, 2)]);
+      const ledger = fold(refundLedgerDecider, [returned('r-1', 1, 100), returned('r-1', 1, 100, 2)]);
+      expect(refundAllowance(ledger, now).usedUsd).toBe(200);
+      expect(nextReturnId(ledger, 'r-1')).toBe('r-1/return-3');
+    });
+
+    it('race: two identical returns at once share one id, so the second writes nothing', () =>
+      spec
+        .given([returned('r-1', 1, 100)])
+        .when(returnOf('r-1', 1, 100))
+        .thenNothingHappens());
+
+    it('refuses a return over the cap like a cancellation', () => {
+      const attempt = () => refundLedgerDecider.decide(returnOf('r-2', 1, 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, now)]));
+      expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
+    });
+
+    it('does not take a return for a cancellation: cancelling what is left still records its refund', () => {
+      const ledger = fold(refundLedgerDecider, [returned('r-1', 1, 100)]);
+      expect(openRefundFor(ledger, 'r-1')).toBeUndefined();
+      spec
+        .given([returned('r-1', 1, 100)])
+        .when(record('r-1', 200))
+        .then([refund('r-1', 200, now)]);
+    });
   });
 
   it('reads refunds recorded before they named their cancellation, and reverses them by reservation', () => {

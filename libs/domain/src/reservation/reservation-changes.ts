@@ -90,13 +90,13 @@ export interface RefundQuote {
 
 /**
  * The prorated remaining value: the share of the term still to run, times the
- * quantity, at the lower of the purchase price and today's price.
+ * quantity returned (all of it by default), at the lower of the purchase price and today's price.
  */
-export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string): RefundQuote {
+export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string, quantity = reservation.quantity): RefundQuote {
   const end = Date.parse(reservation.expiryDate);
   const start = new Date(end);
   start.setUTCFullYear(start.getUTCFullYear() - TERM_YEARS[reservation.term]);
   const remainingShare = Math.min(1, Math.max(0, (end - Date.parse(now)) / (end - start.getTime())));
   const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
-  return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * reservation.quantity * remainingShare)), remainingShare, unitPriceUsd };
+  return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * quantity * remainingShare)), remainingShare, unitPriceUsd };
 }

@@ -44,6 +44,8 @@ export interface ActiveReservation extends ReservationProvisionedData {
   mergedInto?: string;
   /** The ledger refund its cancellation recorded. */
   cancellationId?: string;
+  /** Quantities returned while the rest stayed active, each under its ledger refund. */
+  returns?: Array<{ cancellationId: string; quantity: number; returnedAt: string }>;
 }
 
 export type Reservation = { status: 'none' } | ActiveReservation;
@@ -291,6 +293,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       }
       case 'ReservationCancelled':
         return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt, cancellationId: event.data.cancellationId };
+      case 'ReservationQuantityReturned': {
+        const { cancellationId, quantity, remainingQuantity, returnedAt } = event.data;
+        return { ...state, quantity: remainingQuantity, returns: [...(state.returns ?? []), { cancellationId, quantity, returnedAt }] };
+      }
       case 'ReservationExpired':
         return { ...state, status: 'Expired', endedAt: event.data.expiredAt };
     }

@@ -74,6 +74,14 @@ export type ReservationEvent =
   | Message<'ReservationMergeReverted', { reservationId: string; into: string; reason: string; revertedAt: string }>
   /** `cancellationId` names the refund recorded for it in the customer's refund ledger (absent on older events). */
   | Message<'ReservationCancelled', { reservationId: string; customerId: string; cancellationId?: string; refundUsd: number; cancelledAt: string }>
+  /**
+   * Part of the quantity returned, as Azure's Return API does with a quantity: the rest stays active.
+   * `cancellationId` names the refund recorded for it in the customer's refund ledger.
+   */
+  | Message<
+      'ReservationQuantityReturned',
+      { reservationId: string; customerId: string; cancellationId: string; quantity: number; remainingQuantity: number; refundUsd: number; returnedAt: string }
+    >
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 
 /** Every reservation event type, for subscriptions that filter by type. */
@@ -91,6 +99,7 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationMerged',
   'ReservationMergeReverted',
   'ReservationCancelled',
+  'ReservationQuantityReturned',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];
 
