@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Order, OrderEvent, Refund, refundLedgerDecider, refundLedgerStream } from '@app/domain';
+import { DomainError, Order, OrderCommand, OrderEvent, Refund, refundLedgerDecider, refundLedgerStream } from '@app/domain';
 import { CommandContext, EventStreams, Handled } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
+/** The reservation changed between the refund and its settlement: the refund no longer matches it and is reversed. */
+const UNSETTLEABLE = ['RESERVATION_NOT_ACTIVE', 'RESERVATION_CHANGED', 'RETURN_QUANTITY_INVALID'];
+
 /**
- * The second half of a cancellation. The customer's refund ledger recorded
+ * The second half of a cancellation, or of a return of part of a reservation. The customer's refund ledger recorded
  * the refund first (it is the gate for the cap); now the reservation order
- * cancels the reservation with that refund's cancellation id. If the
+ * cancels the reservation (or returns the quantity) with that refund's cancellation id. If the
  * reservation can no longer be cancelled (split, merged or returned by
  * another cancellation first), the ledger reverses exactly this refund.
  *
@@ -22,17 +25,20 @@ export class RefundSettlement {
   ) {}
 
   async settle(customerId: string, refund: Refund & { orderId: string }, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
-    const { cancellationId, reservationId, orderId, amountUsd, refundedAt } = refund;
+    const { cancellationId, reservationId, orderId, amountUsd, refundedAt, kind, quantity } = refund;
     // Ids derive from the cancellation, so whoever settles it writes the same events.
     const settling = { ...context, commandId: `${cancellationId}/settle`, now: refundedAt };
+    const command: OrderCommand =
+      kind === 'return'
+        ? { type: 'ReturnReservationQuantity', data: { reservationId, cancellationId, quantity: quantity!, refundUsd: amountUsd, now: refundedAt } }
+        : {
+            type: 'CancelReservation',
+            data: { reservationId, cancellationId, refundUsd: amountUsd, ...(quantity !== undefined ? { quantity } : {}), now: refundedAt },
+          };
     try {
-      return await this.orders.handle(
-        orderId,
-        { type: 'CancelReservation', data: { reservationId, cancellationId, refundUsd: amountUsd, now: refundedAt } },
-        settling,
-      );
+      return await this.orders.handle(orderId, command, settling);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'RESERVATION_NOT_ACTIVE') throw error;
+      if (!(error instanceof DomainError) || !UNSETTLEABLE.includes(error.code)) throw error;
       await this.streams.handle(
         refundLedgerStream(customerId),
         refundLedgerDecider,

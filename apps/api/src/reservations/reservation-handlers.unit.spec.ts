@@ -6,6 +6,8 @@ import { RequestContext } from '../http/request-context';
 import { CancelReservationHandler, CancelReservationCommand } from './cancel-reservation/cancel-reservation.command';
 import { MergeReservationsCommand, MergeReservationsHandler } from './merge-reservations/merge-reservations.command';
 import { RefundQuotes } from './refund-quote/refund-quote';
+import { ReservationReturns } from './return-reservation/reservation-returns';
+import { ReturnReservationCommand, ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { SplitReservationCommand, SplitReservationHandler } from './split-reservation/split-reservation.command';
 
 const now = new Date().toISOString();
@@ -87,7 +89,8 @@ async function setup() {
     ...ordering,
     order,
     ledger,
-    cancel: new CancelReservationHandler(ordering.streams, quotes, ordering.settlement),
+    cancel: new CancelReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
+    give: new ReturnReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
     split: new SplitReservationHandler(ordering.orders),
     merge: new MergeReservationsHandler(ordering.orders),
   };
@@ -122,6 +125,69 @@ describe('reservation command handlers (on the in-memory store)', () => {
     expect(active + returned).toBe(2);
     const ledger = await s.ledger();
     expect(ledger.refunds.map((r) => r.cancellationId)).toEqual(reservations.filter((r) => r.status === 'Cancelled').map((r) => r.cancellationId));
+  });
+
+  describe('returns of part of a reservation', () => {
+    /** What the order says was returned and refunded, against the ledger: they must agree, and units must be conserved. */
+    async function accounts(s: Awaited<ReturnType<typeof setup>>, id: string, bought: number) {
+      const reservation = (await s.order('o-1')).reservations[id];
+      const ledger = await s.ledger();
+      const returnedUnits = (reservation.returns ?? []).reduce((total, r) => total + r.quantity, 0);
+      const cancelledUnits = reservation.status === 'Cancelled' ? reservation.quantity : 0;
+      const activeUnits = reservation.status === 'Succeeded' ? reservation.quantity : 0;
+      expect(activeUnits + returnedUnits + cancelledUnits).toBe(bought);
+      const settled = [...(reservation.returns ?? []).map((r) => r.cancellationId), ...(reservation.cancellationId ? [reservation.cancellationId] : [])];
+      expect(ledger.refunds.map((r) => r.cancellationId).sort()).toEqual(settled.sort());
+      return { reservation, ledger };
+    }
+
+    it('returns 1 of 3: the rest stays active with 2, and the refund is the quoted value of 1 unit', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const answer = await s.give.execute(new ReturnReservationCommand(id, 1, request()));
+      expect({ state: answer.provisioningState, quantity: answer.quantity }).toEqual({ state: 'Succeeded', quantity: 2 });
+      const { ledger } = await accounts(s, id, 3);
+      expect(ledger.refunds).toEqual([expect.objectContaining({ kind: 'return', quantity: 1, cancellationId: `${id}/return-1` })]);
+      const whole = await new RefundQuotes(s.orders, s.streams, s.catalog).quote(id, 'partner-contoso', now);
+      // The value of 1 unit is half of what the 2 left would refund (to the cent, rounded down).
+      expect(Math.abs(ledger.refunds[0].amountUsd * 2 - whole.quote.refundUsd)).toBeLessThanOrEqual(0.01);
+    });
+
+    it('race: two identical returns at once return once; both answer the one return', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const answers = await Promise.all([1, 2].map(() => s.give.execute(new ReturnReservationCommand(id, 1, request()))));
+      expect(answers.map((a) => a.quantity)).toEqual([2, 2]);
+      const { ledger } = await accounts(s, id, 3);
+      expect(ledger.refunds).toHaveLength(1);
+    });
+
+    it('race: returns of 1 and of 2 at once: one happens, the other is refused 409 RETURN_IN_PROGRESS and refunds nothing', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const answers = await Promise.allSettled([1, 2].map((quantity) => s.give.execute(new ReturnReservationCommand(id, quantity, request()))));
+      expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      expect(answers.flatMap((a) => (a.status === 'rejected' ? [a.reason.code] : []))).toEqual(['RETURN_IN_PROGRESS']);
+      const { ledger } = await accounts(s, id, 3);
+      expect(ledger.refunds).toHaveLength(1);
+    });
+
+    it('race: a return and a cancellation at once: units are conserved and the ledger counts only what happened', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      await Promise.allSettled([s.give.execute(new ReturnReservationCommand(id, 1, request())), s.cancel.execute(new CancelReservationCommand(id, request()))]);
+      await accounts(s, id, 3);
+    });
+
+    it('refuses to return more than it holds with 422 RETURN_QUANTITY_INVALID, writing nothing; all of it is a cancellation', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      await expect(s.give.execute(new ReturnReservationCommand(id, 4, request()))).rejects.toMatchObject({ code: 'RETURN_QUANTITY_INVALID' });
+      expect((await s.ledger()).refunds).toEqual([]);
+      const answer = await s.give.execute(new ReturnReservationCommand(id, 3, request()));
+      expect(answer.provisioningState).toBe('Cancelled');
+      await accounts(s, id, 3);
+    });
   });
 
   it('refuses to merge reservations of two reservation orders with 422 MERGE_ACROSS_ORDERS, writing nothing', async () => {

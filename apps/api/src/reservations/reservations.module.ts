@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CancelReservationHandler } from './cancel-reservation/cancel-reservation.command';
 import { CancelReservationController } from './cancel-reservation/cancel-reservation.http';
+import { ReservationReturns } from './return-reservation/reservation-returns';
+import { ReturnReservationHandler } from './return-reservation/return-reservation.command';
+import { ReturnReservationController } from './return-reservation/return-reservation.http';
 import { ChangeRenewalHandler } from './change-renewal/change-renewal.command';
 import { ChangeRenewalController } from './change-renewal/change-renewal.http';
 import { ChangeScopeHandler } from './change-scope/change-scope.command';
@@ -29,6 +32,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     ChangeRenewalController,
     RefundQuoteController,
     CancelReservationController,
+    ReturnReservationController,
   ],
   providers: [
     // Queries
@@ -40,6 +44,8 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     SetAutoRenewHandler,
     ChangeRenewalHandler,
     CancelReservationHandler,
+    ReturnReservationHandler,
+    ReservationReturns,
   ],
 })
 export class ReservationsModule {}

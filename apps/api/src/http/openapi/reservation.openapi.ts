@@ -172,6 +172,19 @@ export const ApiRefundQuote = () =>
     errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'] },
   });
 
+export const ApiReturnReservation = () =>
+  ApiCommand({
+    type: ReservationResource,
+    description:
+      'Returns a quantity: the rest stays active with its quantity reduced, and the refund (the quoted value of the units returned) counts toward the USD 50,000 cap. ' +
+      'All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it',
+    errors: {
+      ...RESERVATION_ERRORS,
+      409: [...RESERVATION_ERRORS[409]!, 'RETURN_IN_PROGRESS', 'RESERVATION_CHANGED'],
+      422: [...RESERVATION_ERRORS[422]!, 'RETURN_QUANTITY_INVALID'],
+    },
+  });
+
 export const ApiCancelReservation = () =>
   ApiCommand({
     type: ReservationResource,

@@ -46,11 +46,12 @@ export class RefundQuotes {
     private readonly catalog: Catalog,
   ) {}
 
-  async quote(reservationId: string, partnerId: string, now: string): Promise<Quoted> {
+  /** For `quantity` units, or all the reservation holds. */
+  async quote(reservationId: string, partnerId: string, now: string, quantity?: number): Promise<Quoted> {
     const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
     const reservation = reservationOf(state, reservationId);
     const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
-    const { refundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now);
+    const { refundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const allowance = refundAllowance(ledger, now);
     return {

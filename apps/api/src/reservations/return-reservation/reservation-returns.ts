@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import {
+  active,
+  illegalState,
+  nextCancellationId,
+  nextReturnId,
+  openRefundFor,
+  refundLedgerDecider,
+  refundLedgerStream,
+  refundOf,
+  reservationOf,
+  returnQuantityInvalid,
+} from '@app/domain';
+import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
+import { RefundSettlement } from '@app/ordering';
+import { crashPoint } from '@app/runtime';
+import { RequestContext } from '../../http/request-context';
+import { RefundQuotes } from '../refund-quote/refund-quote';
+import { ReservationResource } from '../reservation.resource';
+
+/**
+ * Returns a reservation, whole (a cancellation) or a quantity of it. The
+ * customer's refund ledger records the refund first, under a cancellation
+ * or return id (it refuses it over the cap); then the reservation order
+ * cancels the reservation, or reduces its quantity, under that id. Requests
+ * that race to return from one reservation share one id, so the ledger
+ * counts one refund. If the process dies between the two steps, the
+ * settlement reactor finishes it from RefundRecorded.
+ */
+@Injectable()
+export class ReservationReturns {
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly quotes: RefundQuotes,
+    private readonly settlement: RefundSettlement,
+  ) {}
+
+  /** `quantity` undefined, or all the reservation holds: a cancellation. */
+  async return(reservationId: string, quantity: number | undefined, context: RequestContext): Promise<ReservationResource> {
+    const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now, quantity);
+    const { customerId, orderId, quantity: held } = active(reservation);
+    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+      throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
+    }
+    const units = quantity ?? held;
+    if (units > held) throw returnQuantityInvalid(units, held);
+    const whole = units === held;
+    const cancellationId = whole ? nextCancellationId(ledger, reservationId) : nextReturnId(ledger, reservationId);
+    const { state: recorded } = await this.streams.handle(
+      refundLedgerStream(customerId),
+      refundLedgerDecider,
+      {
+        type: 'RecordRefund',
+        data: {
+          customerId,
+          cancellationId,
+          reservationId,
+          orderId,
+          amountUsd: quote.refundUsd,
+          kind: whole ? 'cancellation' : 'return',
+          quantity: units,
+          now: context.now,
+        },
+      },
+      context,
+    );
+    crashPoint('cancel:after-ledger');
+    // Ours, or the one a request racing this one recorded first under the same id: either way the one refund that counts.
+    const refund = whole ? openRefundFor(recorded, reservationId)! : refundOf(recorded, cancellationId)!;
+    if (!whole && refund.quantity !== units) {
+      throw illegalState(
+        'RETURN_IN_PROGRESS',
+        `another return of ${refund.quantity} from reservation ${reservationId} was made at the same time; read the reservation and return again`,
+      );
+    }
+    const settled = await this.settlement.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
+    return ReservationResource.of(reservationOf(settled.state, reservationId), settled.revision, settled.position);
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+import { Response } from 'express';
+import { MAX_QUANTITY } from '@app/domain';
+import { ApiReturnReservation } from '../../http/openapi/reservation.openapi';
+import { Ctx, RequestContext } from '../../http/request-context';
+import { withRevision } from '../../http/revision-header';
+import { ReturnReservationCommand } from './return-reservation.command';
+
+export class ReturnReservationRequest {
+  @ApiProperty({ example: 1, description: 'How many of its VMs to return; all it holds cancels it' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity: number;
+}
+
+@ApiTags('reservations')
+@Controller({ path: 'reservations/:reservationId/return', version: '1' })
+export class ReturnReservationController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @ApiReturnReservation()
+  async return(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Body() body: ReturnReservationRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return withRevision(response, await this.commands.execute(new ReturnReservationCommand(reservationId, body.quantity, context)));
+  }
+}
