@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { customerDecider, customerStream, ManagementGroupLookup, managementGroupOf, ReservationBenefit } from '@app/domain';
+import { customerDecider, customerStream, ManagementGroupLookup, managementGroupOf, quantityAt, ReservationBenefit, returnHours } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
 
@@ -35,34 +35,35 @@ export class CustomerBenefitsReader {
 
 /**
  * A reservation as the engine sees it: one benefit per stretch of its term
- * with one scope, ending early when it was cancelled, split or merged. So a
- * scope change mid-month counts from the hour it took effect, and an ended
- * reservation stops applying at once.
+ * with one scope and one quantity, ending early when it was cancelled, split
+ * or merged. So a scope change or a return mid-month counts from the hour it
+ * took effect, and an ended reservation stops applying at once.
  */
 export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
   if (reservation.status === 'none') return [];
-  const { reservationId, customerId, region, flexibilityGroup, ratio, quantity, effectiveDate } = reservation;
+  const { reservationId, customerId, region, flexibilityGroup, ratio, effectiveDate } = reservation;
   const end = reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
   const periods = reservation.scopePeriods?.length
     ? reservation.scopePeriods
     : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];
+  const returns = returnHours(reservation).map((hour) => new Date(hour).toISOString());
   return periods.flatMap((period, i) => {
     const from = period.from > effectiveDate ? period.from : effectiveDate;
     const until = periods[i + 1] && periods[i + 1].from < end ? periods[i + 1].from : end;
     if (from >= until) return [];
-    return [
-      {
-        reservationId,
-        customerId,
-        region,
-        flexibilityGroup,
-        ratio,
-        quantity,
-        scope: period.scope,
-        effectiveDate: from,
-        expiryDate: until,
-        purchasedAt: effectiveDate,
-      },
-    ];
+    // Within the scope's stretch, a new piece wherever a return changed the quantity.
+    const cuts = [from, ...returns.filter((hour) => hour > from && hour < until), until];
+    return cuts.slice(0, -1).map((start, j) => ({
+      reservationId,
+      customerId,
+      region,
+      flexibilityGroup,
+      ratio,
+      quantity: quantityAt(reservation, Date.parse(start)),
+      scope: period.scope,
+      effectiveDate: start,
+      expiryDate: cuts[j + 1],
+      purchasedAt: effectiveDate,
+    }));
   });
 }

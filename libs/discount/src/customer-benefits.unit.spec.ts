@@ -82,4 +82,35 @@ describe('discount across a scope change mid-month', () => {
     };
     expect(coveredDays([shared, cancelled])).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09']);
   });
+
+  it('covers the quantity held in each hour: before a return all of it, from the next whole hour after it only what is left', () => {
+    // Two VMs of s-2 on the first hour of every day; a shared reservation of 2 returns 1 at 10:25 on the 15th.
+    const twoVms = usage.flatMap((record) => [record, { ...record, recordId: `${record.recordId}-b`, resourceId: 'vm-2' }]);
+    const shared: ReservationEvent = {
+      ...provisioned,
+      data: { ...provisioned.data, quantity: 2, scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'] },
+    };
+    const returned: ReservationEvent = {
+      type: 'ReservationQuantityReturned',
+      data: {
+        reservationId: 'r-1',
+        customerId: 'c-1',
+        cancellationId: 'r-1/return-1',
+        quantity: 1,
+        remainingQuantity: 1,
+        refundUsd: 10,
+        returnedAt: '2026-11-15T10:25:00.000Z',
+      },
+    };
+    const benefits = benefitsOf(view([shared, returned]));
+    expect(benefits.map((b) => [b.effectiveDate, b.expiryDate, b.quantity])).toEqual([
+      ['2026-11-01T00:00:00.000Z', '2026-11-15T11:00:00.000Z', 2],
+      ['2026-11-15T11:00:00.000Z', '2027-11-01T00:00:00.000Z', 1],
+    ]);
+    const coveredPerDay = applyReservationDiscounts(twoVms, benefits, sizeOf).records.reduce<Record<string, number>>((days, r) => {
+      days[r.hour.slice(8, 10)] = (days[r.hour.slice(8, 10)] ?? 0) + r.coveredHours;
+      return days;
+    }, {});
+    expect([coveredPerDay['15'], coveredPerDay['16']]).toEqual([2, 1]);
+  });
 });

@@ -1,3 +1,4 @@
+import { quantityAt } from '../reservation/reservation-changes';
 import { HOUR_MS, nextWholeHourMs } from '../shared/hours';
 
 const DAY_MS = 24 * HOUR_MS;
@@ -15,6 +16,8 @@ export interface AmortizedReservation {
   endedAt?: string;
   /** The subscription that pays for it, charged its unused part (absent on older reservations). */
   billingSubscriptionId?: string;
+  /** Quantities returned while the rest stayed active: before each, it held more. */
+  returns?: Array<{ quantity: number; returnedAt: string }>;
 }
 
 /** A reservation's use in one hour, as the discount recorded it. */
@@ -79,20 +82,22 @@ export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscrip
   const reservationCharges = new Map<string, number>();
   const unused: AmortizedCostRow[] = [];
   for (const reservation of reservations) {
-    const perHour = hourlyCostUsd(reservation);
+    // Per VM: a return leaves the price of each remaining VM as it was.
+    const perVmHour = hourlyCostUsd({ ...reservation, quantity: 1 });
     const end = Math.min(Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity, Date.parse(now));
     const uses = use(reservation.reservationId);
     let unusedHours = 0;
     let unusedUsd = 0;
     for (let hour = Math.max(dayStart, firstHour(reservation)); hour < Math.min(dayStart + DAY_MS, end); hour += HOUR_MS) {
       const used = uses[new Date(hour).toISOString()];
-      const usedHours = Math.min(reservation.quantity, used?.usedHours ?? 0);
+      const held = quantityAt(reservation, hour);
+      const usedHours = Math.min(held, used?.usedHours ?? 0);
       const shares = used?.bySubscription ?? (usedHours > 0 && reservation.billingSubscriptionId ? { [reservation.billingSubscriptionId]: usedHours } : {});
       for (const [subscriptionId, hours] of Object.entries(shares)) {
-        reservationCharges.set(subscriptionId, (reservationCharges.get(subscriptionId) ?? 0) + (perHour * hours) / reservation.quantity);
+        reservationCharges.set(subscriptionId, (reservationCharges.get(subscriptionId) ?? 0) + perVmHour * hours);
       }
-      unusedHours += reservation.quantity - usedHours;
-      unusedUsd += (perHour * (reservation.quantity - usedHours)) / reservation.quantity;
+      unusedHours += held - usedHours;
+      unusedUsd += perVmHour * (held - usedHours);
     }
     if (unusedHours > 1e-9) {
       unused.push({

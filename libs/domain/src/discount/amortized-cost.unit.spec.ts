@@ -32,6 +32,13 @@ describe('amortized cost of a day', () => {
     ]);
   });
 
+  it('charges what it held each hour: a return at noon leaves the morning at the old quantity and the price of each remaining VM as it was', () => {
+    // Held 2 until a return of 1 at 11:40 (effective 12:00), idle all day: 12 h × 2 + 12 h × 1 = 36 unused VM-hours at 1 USD.
+    const returned = reservation({ quantity: 1, returns: [{ quantity: 1, returnedAt: `${DATE}T11:40:00.000Z` }] });
+    const rows = amortizedCostsOfDay({ date: DATE, reservations: [returned], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
+    expect(rows).toEqual([{ date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 36, costUsd: 36 }]);
+  });
+
   it('shows an idle day as unused in full (use it or lose it)', () => {
     const rows = amortizedCostsOfDay({ date: DATE, reservations: [reservation()], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
     expect(rows).toEqual([{ date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 24, costUsd: 24 }]);

@@ -1,4 +1,5 @@
 import { ruleViolated } from '../shared/domain-error';
+import { nextWholeHourMs } from '../shared/hours';
 import { cents, usd } from '../shared/money';
 import { ActiveReservation } from './reservation.decider';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
@@ -100,3 +101,22 @@ export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd:
   const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
   return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * quantity * remainingShare)), remainingShare, unitPriceUsd };
 }
+
+/** What quantityAt needs of a reservation. */
+export interface HeldQuantity {
+  quantity: number;
+  returns?: ReadonlyArray<{ quantity: number; returnedAt: string }>;
+}
+
+/**
+ * How many VMs a reservation covered in the hour starting at `hourMs`: what
+ * it holds now, plus each quantity returned later. A return counts from the
+ * next whole hour, as a scope change does, since usage is billed by the hour.
+ */
+export const quantityAt = (reservation: HeldQuantity, hourMs: number): number =>
+  reservation.quantity +
+  (reservation.returns ?? []).filter((returned) => nextWholeHourMs(returned.returnedAt) > hourMs).reduce((total, returned) => total + returned.quantity, 0);
+
+/** The hours from which a reservation's quantity changed by a return, in order. */
+export const returnHours = (reservation: Pick<HeldQuantity, 'returns'>): number[] =>
+  [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort((a, b) => a - b);

@@ -45,6 +45,7 @@ export async function amortizedCosts(
             expiryDate: r.expiryDate,
             endedAt: r.endedAt,
             billingSubscriptionId: r.billingSubscriptionId,
+            returns: r.returns,
           },
         ],
   );
