@@ -245,6 +245,47 @@ describe('reservation management', () => {
     expect(view.refundAllowance.usedUsd).toBe(refunds[0].detail.refundUsd);
   });
 
+  it('returns part of a reservation: the rest stays active, the refund is the value of the units returned, and returning all of it cancels it', async () => {
+    const id = await reservation({ quantity: 3 });
+    const whole = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body;
+    const allowanceBefore = whole.allowance.usedUsd;
+
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } });
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ provisioningState: 'Succeeded', quantity: 2, returns: [{ cancellationId: `${id}/return-1`, quantity: 1 }] });
+    expect(returned.headers.get('etag')).toBe('"4"');
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': returned.body.position } })).body;
+    expect(view.quantity).toBe(2);
+    const entry = view.history.find((e: { type: string }) => e.type === 'ReservationQuantityReturned');
+    expect(entry.detail).toMatchObject({ quantity: 1, remainingQuantity: 2, cancellationId: `${id}/return-1` });
+    // One unit of three: a third of the whole refund, to the cent (each is rounded down).
+    expect(Math.abs(entry.detail.refundUsd * 3 - whole.refundUsd)).toBeLessThanOrEqual(0.03);
+    expect(view.refundAllowance.usedUsd).toBeCloseTo(allowanceBefore + entry.detail.refundUsd, 2);
+
+    const before = await api.countEvents();
+    const tooMany = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 3 } });
+    expect({ status: tooMany.status, code: tooMany.body.code }).toEqual({ status: 422, code: 'RETURN_QUANTITY_INVALID' });
+    expect(tooMany.body.message).toContain("the reservation's quantity, 2");
+    const invalid = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 0.5 } });
+    expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(invalid.body.message).toMatch(/quantity must be an integer number/);
+    expect(await api.countEvents()).toBe(before);
+
+    const rest = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 2 } });
+    expect(rest.body).toMatchObject({ provisioningState: 'Cancelled', quantity: 2 });
+  });
+
+  it('race: two identical returns at once return once, and both answer it', async () => {
+    const id = await reservation({ quantity: 3 });
+    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } })));
+    expect(answers.map((answer) => [answer.status, answer.body.quantity])).toEqual([
+      [200, 2],
+      [200, 2],
+    ]);
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body;
+    expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(1);
+  });
+
   it('sets auto-renew on and off', async () => {
     const id = await reservation();
     expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew).toBe(true);
@@ -262,6 +303,7 @@ describe('reservation management', () => {
       ['POST', `/v1/reservations/${id}/split`, { quantities: [1, 2] }],
       ['PUT', `/v1/reservations/${id}/auto-renew`, { autoRenew: true }],
       ['POST', `/v1/reservations/${id}/cancel`],
+      ['POST', `/v1/reservations/${id}/return`, { quantity: 1 }],
       ['POST', '/v1/reservations/merge', { reservationIds: [id, await reservation()] }],
     ];
     const afterSetup = await api.countEvents();

@@ -17,6 +17,13 @@ import { Revision } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
 
+/** A quantity returned while the rest stayed active. */
+export class ReturnedQuantityResource {
+  @ApiProperty({ description: 'The refund’s id in the customer’s refund ledger' }) cancellationId: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty() returnedAt: string;
+}
+
 /** A reservation as the write side sees it after a command. */
 export class ReservationResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
@@ -47,6 +54,8 @@ export class ReservationResource {
   @ApiPropertyOptional() splitInto?: SplitPart[];
   @ApiPropertyOptional() mergedInto?: string;
   @ApiPropertyOptional() origin?: { type: 'split' | 'merge'; reservationIds: string[] };
+  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned while the rest stayed active, each under the id of its refund' })
+  returns?: ReturnedQuantityResource[];
   @ApiProperty() revision: string;
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 

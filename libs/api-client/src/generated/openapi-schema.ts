@@ -565,6 +565,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reservations/{reservationId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ReturnReservationController_return_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -1099,6 +1115,12 @@ export interface components {
             scope: components["schemas"]["ScopeResource"];
             appliedSubscriptionIds: string[];
         };
+        ReturnedQuantityResource: {
+            /** @description The refund’s id in the customer’s refund ledger */
+            cancellationId: string;
+            quantity: number;
+            returnedAt: string;
+        };
         ReservationSummaryResource: {
             /** Format: uuid */
             reservationId: string;
@@ -1138,6 +1160,8 @@ export interface components {
             origin?: components["schemas"]["ReservationOriginResource"];
             /** @description Scope over time */
             scopePeriods?: components["schemas"]["ScopePeriodResource"][];
+            /** @description Quantities returned while the rest stayed active */
+            returns?: components["schemas"]["ReturnedQuantityResource"][];
         };
         ReservationListResource: {
             items: components["schemas"]["ReservationSummaryResource"][];
@@ -1181,6 +1205,8 @@ export interface components {
             splitInto?: string[];
             mergedInto?: string;
             origin?: Record<string, never>;
+            /** @description Quantities returned while the rest stayed active, each under the id of its refund */
+            returns?: components["schemas"]["ReturnedQuantityResource"][];
             revision: string;
             /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
             position?: string;
@@ -1248,6 +1274,8 @@ export interface components {
             origin?: components["schemas"]["ReservationOriginResource"];
             /** @description Scope over time */
             scopePeriods?: components["schemas"]["ScopePeriodResource"][];
+            /** @description Quantities returned while the rest stayed active */
+            returns?: components["schemas"]["ReturnedQuantityResource"][];
             /** @description Every change, with its revision */
             history: components["schemas"]["ReservationChangeResource"][];
             /** @description The customer's refund allowance in the rolling 12 months */
@@ -1296,6 +1324,13 @@ export interface components {
             withinAllowance: boolean;
             /** Format: date-time */
             quotedAt: string;
+        };
+        ReturnReservationRequest: {
+            /**
+             * @description How many of its VMs to return; all it holds cancels it
+             * @example 1
+             */
+            quantity: number;
         };
         UsageRecordRequest: {
             /** @description Unique id of the record; derived from subscription, resource and hour when omitted */
@@ -9522,6 +9557,259 @@ export interface operations {
                         statusCode?: 422;
                         /** @enum {string} */
                         code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    ReturnReservationController_return_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description Returns a quantity: the rest stays active with its quantity reduced, and the refund (the quoted value of the units returned) counts toward the USD 50,000 cap. All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, RETURN_IN_PROGRESS, RESERVATION_CHANGED */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "RETURN_IN_PROGRESS" | "RESERVATION_CHANGED";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, RETURN_QUANTITY_INVALID */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "RETURN_QUANTITY_INVALID";
                     };
                 };
             };

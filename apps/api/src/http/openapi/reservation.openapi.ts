@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BillingPlan, Scope, SplitPart, Term } from '@app/domain';
-import { ReservationResource } from '../../reservations/reservation.resource';
+import { ReservationResource, ReturnedQuantityResource } from '../../reservations/reservation.resource';
 import { ApiCommand, ApiRead, RouteErrors } from './api-routes';
 import { ScopeResource } from './scope.resource';
 
@@ -82,6 +82,8 @@ export class ReservationSummaryResource {
   @ApiPropertyOptional({ format: 'uuid' }) mergedInto?: string;
   @ApiPropertyOptional({ type: ReservationOriginResource }) origin?: ReservationOriginResource;
   @ApiPropertyOptional({ type: [ScopePeriodResource], description: 'Scope over time' }) scopePeriods?: ScopePeriodResource[];
+  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned while the rest stayed active' })
+  returns?: ReturnedQuantityResource[];
 }
 
 export class ReservationListResource {
