@@ -30,7 +30,11 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
     // 1. Units are conserved: what is active plus what was returned is what the lines provisioned, never more.
     const provisioned = order.lines.filter((line) => line.provisioning.status === 'provisioned').reduce((total, line) => total + line.quantity, 0);
     const active = reservations.filter((r) => r.status === 'Succeeded').reduce((total, r) => total + r.quantity, 0);
-    const returned = reservations.filter((r) => r.status === 'Cancelled').reduce((total, r) => total + r.quantity, 0);
+    // Returned: whatever a cancellation took back, and every quantity returned while the rest stayed active.
+    const returned = reservations.reduce(
+      (total, r) => total + (r.status === 'Cancelled' ? r.quantity : 0) + (r.returns ?? []).reduce((sum, part) => sum + part.quantity, 0),
+      0,
+    );
     if (active + returned !== provisioned) {
       violations.push(`order ${order.orderNumber}: ${active} active + ${returned} returned units, but its lines provisioned ${provisioned}`);
     }
@@ -44,14 +48,19 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
     }
     for (const r of reservations) {
       if (r.status === 'Cancelled' && !r.cancellationId) violations.push(`reservation ${r.reservationId} was cancelled without a cancellation id`);
+      // A returned quantity is never active: what is left is at least one VM, and each return is made once.
+      if (r.status === 'Succeeded' && r.quantity < 1) violations.push(`reservation ${r.reservationId} is active with ${r.quantity} VMs`);
+      const returnIds = (r.returns ?? []).map((part) => part.cancellationId);
+      if (new Set(returnIds).size !== returnIds.length) violations.push(`reservation ${r.reservationId} has a return made twice`);
     }
   }
   const refundsOnOrders = new Map<string, number>();
   for (const event of events) {
-    if (event.type === 'ReservationCancelled' && event.streamId.startsWith('order-')) refundsOnOrders.set(event.data.cancellationId, event.data.refundUsd);
+    if ((event.type === 'ReservationCancelled' || event.type === 'ReservationQuantityReturned') && event.streamId.startsWith('order-'))
+      refundsOnOrders.set(event.data.cancellationId, event.data.refundUsd);
   }
 
-  // 3. Each return's refund is counted exactly once, and the ledger stays within the cap in every rolling 12 months.
+  // 3. Each return's refund (a cancellation, or part of a reservation) is counted exactly once, and the ledger stays within the cap in every rolling 12 months.
   const counted = new Set<string>();
   for (const [stream, ledgerEvents] of byStream) {
     if (!stream.startsWith('refund-ledger-')) continue;

@@ -66,6 +66,18 @@ describe('invariant checker', () => {
     expect(moneyViolations([...order([]), refund('k-1', 500)], now)).toEqual(['refund-ledger-c-1: refund k-1 counts, but its reservation was never cancelled']);
   });
 
+  it('counts a return of part of a reservation as returned units with its own refund, and sees one the ledger lost', () => {
+    const returned = {
+      type: 'ReservationQuantityReturned',
+      data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/return-1', quantity: 1, remainingQuantity: 2, refundUsd: 200, returnedAt: now },
+    };
+    expect(moneyViolations([...order([returned, cancelled]), refund('r-1/return-1', 200), refund('k-1', 500)], now)).toEqual([]);
+    expect(moneyViolations([...order([returned]), refund('r-1/return-1', 150)], now)).toEqual([
+      'refund-ledger-c-1: refund r-1/return-1 is USD 150 in the ledger but USD 200 on the reservation',
+    ]);
+    expect(moneyViolations(order([returned]), now)).toEqual(['cancellation r-1/return-1 returned a reservation, but the ledger does not count its refund']);
+  });
+
   it('sees a purchased cart that never became an order', () =>
     expect(moneyViolations([{ streamId: 'cart-c', type: 'CartPurchased', data: { cartId: 'c', orderId: 'o-9', orderNumber: 'RO-9' } }], now)).toEqual([
       'cart c was purchased as order RO-9, which was never placed',

@@ -158,7 +158,7 @@ describe('money invariants under concurrency and crashes', () => {
 
   async function manage(reservation: { reservationId: string; quantity: number }, subscriptionId: string) {
     const id = reservation.reservationId;
-    const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'nothing']);
+    const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'partial-return-race', 'nothing']);
     switch (action) {
       case 'scope':
         await command('ChangeScope', 'PUT', `/v1/reservations/${id}/scope`, anyScope(subscriptionId));
@@ -186,6 +186,16 @@ describe('money invariants under concurrency and crashes', () => {
         if (reservation.quantity < 2) return;
         await Promise.all([
           command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] }),
+          command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`),
+        ]);
+        break;
+      case 'partial-return-race':
+        // Returns of part of it, twice the same and once another quantity, racing a cancellation of the whole.
+        if (reservation.quantity < 2) return;
+        await Promise.all([
+          command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: 1 }),
+          command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: 1 }),
+          command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: reservation.quantity - 1 }),
           command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`),
         ]);
         break;
