@@ -286,6 +286,62 @@ describe('reservation management', () => {
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(1);
   });
 
+  it('exchanges a quantity for another size of the same group and region in one step, outside the refund cap, and refuses an exchange worth less', async () => {
+    // Three D4s_v5 in West Europe bought at 1,000 each: two give back about 2,000 of remaining value.
+    const id = await reservation({ quantity: 3 });
+    const allowanceBefore = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body.allowance.usedUsd;
+    const d8 = 'ri-standard_d8s_v5-westeurope-p1y';
+
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 1, returnQuantity: 2 } });
+    expect(exchanged.status).toBe(201);
+    expect(exchanged.body.exchanged).toMatchObject({ reservationId: id, provisioningState: 'Succeeded', quantity: 1 });
+    expect(exchanged.body.reservation).toMatchObject({
+      armSkuName: 'Standard_D8s_v5',
+      quantity: 1,
+      provisioningState: 'Succeeded',
+      origin: { type: 'exchange', reservationIds: [id] },
+    });
+    const { returnedValueUsd, newCommitmentUsd, amountDueUsd } = exchanged.body;
+    expect(newCommitmentUsd).toBe(2_373.64);
+    expect(returnedValueUsd).toBeGreaterThan(1_990);
+    expect(returnedValueUsd).toBeLessThanOrEqual(2_000);
+    expect(amountDueUsd).toBeCloseTo(newCommitmentUsd - returnedValueUsd, 2);
+    // Its term starts at the exchange.
+    const bought = exchanged.body.reservation;
+    expect(Date.parse(bought.expiryDate) - Date.parse(bought.effectiveDate)).toBeGreaterThanOrEqual(365 * 86_400_000);
+    expect(Date.now() - Date.parse(bought.effectiveDate)).toBeLessThan(60_000);
+    // Exchanges do not count toward the refund cap.
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': bought.position } })).body;
+    expect(view.quantity).toBe(1);
+    expect(view.refundAllowance.usedUsd).toBe(allowanceBefore);
+
+    const before = await api.countEvents();
+    const tooLow = await api.call('POST', `/v1/reservations/${bought.reservationId}/exchange`, {
+      body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
+    });
+    expect({ status: tooLow.status, code: tooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
+    expect(tooLow.body.details).toMatchObject({ newCommitmentUsd: 1_186.54 });
+    expect(tooLow.body.details.returnedValueUsd).toBeGreaterThan(2_300);
+    const otherGroup = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-standard_e8s_v5-westeurope-p1y', quantity: 1 } });
+    expect({ status: otherGroup.status, code: otherGroup.body.code }).toEqual({ status: 422, code: 'EXCHANGE_NOT_ALLOWED' });
+    const unknown = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-nothing', quantity: 1 } });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'CATALOG_ITEM_NOT_FOUND' });
+    const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 } });
+    expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await api.countEvents()).toBe(before);
+  });
+
+  it('race: the same exchange sent twice at once exchanges once, and both answer the one reservation bought', async () => {
+    const id = await reservation({ quantity: 2 });
+    const body = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 };
+    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/exchange`, { body })));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
+    expect(answers[0].body.reservation.reservationId).toBe(answers[1].body.reservation.reservationId);
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.reservation.position } })).body;
+    expect(view).toMatchObject({ provisioningState: 'Exchanged', exchangedFor: answers[0].body.reservation.reservationId });
+    expect(view.history.filter((e: { type: string }) => e.type === 'ReservationExchanged')).toHaveLength(1);
+  });
+
   it('sets auto-renew on and off', async () => {
     const id = await reservation();
     expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew).toBe(true);
@@ -304,6 +360,7 @@ describe('reservation management', () => {
       ['PUT', `/v1/reservations/${id}/auto-renew`, { autoRenew: true }],
       ['POST', `/v1/reservations/${id}/cancel`],
       ['POST', `/v1/reservations/${id}/return`, { quantity: 1 }],
+      ['POST', `/v1/reservations/${id}/exchange`, { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 }],
       ['POST', '/v1/reservations/merge', { reservationIds: [id, await reservation()] }],
     ];
     const afterSetup = await api.countEvents();

@@ -31,7 +31,7 @@ export const cartLine = record(
 
 export const splitPart = record({ reservationId: id, quantity: count(1) });
 
-export const origin = record({ type: oneOf('split', 'merge'), reservationIds: listOf(id) });
+export const origin = record({ type: oneOf('split', 'merge', 'exchange'), reservationIds: listOf(id) });
 
 /**
  * Splits and merges written before 2026-12-02 copied the source reservation's

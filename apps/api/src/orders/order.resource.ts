@@ -11,7 +11,7 @@ export const ORDER_ERRORS: RouteErrors = {
 };
 
 export class OriginResource {
-  @ApiProperty({ enum: ['split', 'merge'] }) type: 'split' | 'merge';
+  @ApiProperty({ enum: ['split', 'merge', 'exchange'] }) type: 'split' | 'merge' | 'exchange';
   @ApiProperty({ type: [String], format: 'uuid' }) reservationIds: string[];
 }
 
@@ -48,13 +48,13 @@ export class OrderLineResource {
 /** One reservation the order holds, as its order shows it. */
 export class OrderReservation {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
   @ApiProperty() lineNumber: number;
   @ApiProperty() armSkuName: string;
   @ApiProperty() region: string;
   @ApiProperty({ description: 'VMs covered at the same time' }) quantity: number;
   @ApiProperty({ type: ScopeResource }) scope: Scope;
-  @ApiPropertyOptional({ type: OriginResource }) origin?: { type: 'split' | 'merge'; reservationIds: string[] };
+  @ApiPropertyOptional({ type: OriginResource }) origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
 }
 
 export class OrderResource {

@@ -27,7 +27,7 @@ export class ReturnedQuantityResource {
 /** A reservation as the write side sees it after a command. */
 export class ReservationResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
   @ApiProperty() customerId: string;
   @ApiProperty() orderNumber: string;
   @ApiProperty() catalogItemId: string;
@@ -53,9 +53,16 @@ export class ReservationResource {
   @ApiPropertyOptional() endedAt?: string;
   @ApiPropertyOptional() splitInto?: SplitPart[];
   @ApiPropertyOptional() mergedInto?: string;
-  @ApiPropertyOptional() origin?: { type: 'split' | 'merge'; reservationIds: string[] };
+  @ApiPropertyOptional() origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
   @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned while the rest stayed active, each under the id of its refund' })
   returns?: ReturnedQuantityResource[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' }) exchangedFor?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Each exchange made from it: the reservation bought, and the value returned for it (USD)',
+  })
+  exchanges?: Record<string, number>;
   @ApiProperty() revision: string;
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CancelReservationHandler } from './cancel-reservation/cancel-reservation.command';
 import { CancelReservationController } from './cancel-reservation/cancel-reservation.http';
+import { ExchangeReservationHandler } from './exchange-reservation/exchange-reservation.command';
+import { ExchangeReservationController } from './exchange-reservation/exchange-reservation.http';
 import { ReservationReturns } from './return-reservation/reservation-returns';
 import { ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { ReturnReservationController } from './return-reservation/return-reservation.http';
@@ -33,6 +35,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     RefundQuoteController,
     CancelReservationController,
     ReturnReservationController,
+    ExchangeReservationController,
   ],
   providers: [
     // Queries
@@ -45,6 +48,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     ChangeRenewalHandler,
     CancelReservationHandler,
     ReturnReservationHandler,
+    ExchangeReservationHandler,
     ReservationReturns,
   ],
 })

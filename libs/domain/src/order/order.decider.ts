@@ -6,7 +6,8 @@ import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal } from '../shared/money';
 import { ActiveReservation, active, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
 import { RESERVATION_EVENT_TYPES, ReservationEvent, ReservationProvisionedData, SplitPart } from '../reservation/reservation.events';
-import { mergedReservation, splitReservations } from '../reservation/reservation-changes';
+import { ExchangeTarget, exchangedReservation, ExchangeValueTooLow, mergedReservation, splitReservations } from '../reservation/reservation-changes';
+import { cents, usd } from '../shared/money';
 
 /**
  * The reservation order, as in Azure: what was bought, how each line's
@@ -100,6 +101,14 @@ export type OrderCommand =
       'CancelReservation',
       /** `quantity`: what the reservation held when the refund was quoted; a return since then changed the refund, so the cancellation is refused. */
       { reservationId: string; cancellationId: string; refundUsd: number; quantity?: number; now: string }
+    >
+  /**
+   * An exchange: `quantity` of the reservation returned, worth `returnedValueUsd`
+   * (its prorated remaining value), for a new reservation bought in the same append.
+   */
+  | Message<
+      'ExchangeReservation',
+      { reservationId: string; exchangeId: string; quantity: number; returnedValueUsd: number; target: ExchangeTarget; now: string }
     >
   /** The return of part of a reservation's quantity; the rest stays active. */
   | Message<'ReturnReservationQuantity', { reservationId: string; cancellationId: string; quantity: number; refundUsd: number; now: string }>;
@@ -243,6 +252,46 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
   ];
 }
 
+/**
+ * An exchange in one append: the quantity leaves the old reservation (all of
+ * it ends it), and the new reservation is bought. Either both happen or
+ * neither. Its value check is Azure's: the new lifetime commitment must be at
+ * least the remaining commitment returned. A repeat (the new reservation is
+ * already there) writes nothing.
+ */
+function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ExchangeReservation' }>['data']): OrderEvent[] {
+  const { reservationId, exchangeId, quantity, returnedValueUsd, target, now } = command;
+  if (order.reservations[target.reservationId]) return []; // a retry
+  const source = active(reservationOf(order, reservationId));
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > source.quantity) throw returnQuantityInvalid(quantity, source.quantity);
+  const bought = exchangedReservation(source, target, now);
+  const newCommitmentUsd = usd(cents(target.item.unitPriceUsd) * target.quantity);
+  if (cents(newCommitmentUsd) < cents(returnedValueUsd)) throw new ExchangeValueTooLow(returnedValueUsd, newCommitmentUsd);
+  const remainingQuantity = source.quantity - quantity;
+  const ending =
+    remainingQuantity === 0 && source.autoRenew
+      ? [{ type: 'ReservationRenewalCancelled' as const, data: { reservationId, reason: 'exchange', cancelledAt: now } }]
+      : [];
+  return [
+    ...ending,
+    {
+      type: 'ReservationExchanged',
+      data: {
+        reservationId,
+        customerId: source.customerId,
+        exchangeId,
+        quantity,
+        remainingQuantity,
+        returnedValueUsd,
+        newReservationId: target.reservationId,
+        newCommitmentUsd,
+        exchangedAt: now,
+      },
+    },
+    { type: 'ReservationProvisioned', data: bought },
+  ];
+}
+
 /** A quantity to return must be a whole number from 1 up to what the reservation holds (all of it is a cancellation). */
 export const returnQuantityInvalid = (quantity: number, held: number) =>
   ruleViolated('RETURN_QUANTITY_INVALID', `a return takes a whole quantity from 1 to the reservation's quantity, ${held}; ${quantity} was asked`);
@@ -333,6 +382,8 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         return decideCancelReservation(placed(state), command.data);
       case 'ReturnReservationQuantity':
         return decideReturnQuantity(placed(state), command.data);
+      case 'ExchangeReservation':
+        return decideExchange(placed(state), command.data);
     }
   },
 

@@ -372,6 +372,69 @@ describe('reservation order decider', () => {
           .thenRefuses('RESERVATION_NOT_ACTIVE'));
     });
 
+    describe('exchange for another size of the same flexibility group and region', () => {
+      const d8 = {
+        id: 'ri-standard_d8s_v5-westeurope-p1y',
+        armSkuName: 'Standard_D8s_v5',
+        region: 'westeurope',
+        flexibilityGroup: 'DSv5 Series',
+        ratio: 4,
+        term: 'P1Y' as const,
+        unitPriceUsd: 2_000,
+      };
+      const exchange = (quantity: number, returnedValueUsd: number, target = { reservationId: 'x-1', item: d8, quantity: 1 }): OrderCommand => ({
+        type: 'ExchangeReservation',
+        data: { reservationId: 'r-1', exchangeId: 'r-1/exchange-1', quantity, returnedValueUsd, target, now: later },
+      });
+
+      it('returns the quantity and buys the new reservation in one append, its term starting at the exchange', () => {
+        const events = orderDecider.decide(exchange(2, 1_500), fold(orderDecider, held));
+        expect(events.map((e) => e.type)).toEqual(['ReservationExchanged', 'ReservationProvisioned']);
+        expect(events[0].data).toMatchObject({ quantity: 2, remainingQuantity: 1, returnedValueUsd: 1_500, newReservationId: 'x-1', newCommitmentUsd: 2_000 });
+        expect(events[1].data).toMatchObject({
+          reservationId: 'x-1',
+          armSkuName: 'Standard_D8s_v5',
+          quantity: 1,
+          effectiveDate: later,
+          expiryDate: '2027-11-25T10:05:00.000Z',
+          origin: { type: 'exchange', reservationIds: ['r-1'] },
+        });
+        const after = fold(orderDecider, [...held, ...events]);
+        expect([reservationOf(after, 'r-1').quantity, reservationOf(after, 'r-1').status, reservationOf(after, 'x-1').status]).toEqual([
+          1,
+          'Succeeded',
+          'Succeeded',
+        ]);
+      });
+
+      it('ends the reservation when all of it is exchanged', () => {
+        const after = fold(orderDecider, [...held, ...orderDecider.decide(exchange(3, 1_900), fold(orderDecider, held))]);
+        expect(reservationOf(after, 'r-1')).toMatchObject({ status: 'Exchanged', exchangedFor: 'x-1', endedAt: later });
+      });
+
+      it('refuses 422 EXCHANGE_VALUE_TOO_LOW when the new lifetime commitment is less than the value returned, with both figures', () => {
+        const attempt = () => orderDecider.decide(exchange(3, 2_000.01), fold(orderDecider, held));
+        expect(attempt).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 2_000.01, newCommitmentUsd: 2_000 } }));
+      });
+
+      it('refuses a size of another flexibility group or region', () => {
+        for (const item of [
+          { ...d8, id: 'e', armSkuName: 'Standard_E8s_v5', flexibilityGroup: 'ESv5 Series' },
+          { ...d8, id: 'n', region: 'northeurope' },
+        ])
+          spec
+            .given(held)
+            .when(exchange(1, 500, { reservationId: 'x-1', item, quantity: 1 }))
+            .thenRefuses('EXCHANGE_NOT_ALLOWED');
+      });
+
+      it('writes nothing for the same exchange again', () =>
+        spec
+          .given([...held, ...orderDecider.decide(exchange(1, 500), fold(orderDecider, held))])
+          .when(exchange(1, 500))
+          .thenNothingHappens());
+    });
+
     it('answers 404 for a reservation the order does not hold', () =>
       spec
         .given(held)

@@ -1,7 +1,9 @@
-import { ruleViolated } from '../shared/domain-error';
+import { BillingPlan, CatalogItem } from '../catalog/catalog-item';
+import { normalizeRegion } from '../discount/discount-engine';
+import { DomainError, ruleViolated } from '../shared/domain-error';
 import { nextWholeHourMs } from '../shared/hours';
 import { cents, usd } from '../shared/money';
-import { ActiveReservation } from './reservation.decider';
+import { ActiveReservation, expiryFor } from './reservation.decider';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
 
 /**
@@ -120,3 +122,64 @@ export const quantityAt = (reservation: HeldQuantity, hourMs: number): number =>
 /** The hours from which a reservation's quantity changed by a return, in order. */
 export const returnHours = (reservation: Pick<HeldQuantity, 'returns'>): number[] =>
   [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort((a, b) => a - b);
+
+/** What an exchange buys: a size of the catalog, how many, and optionally another billing plan. */
+export interface ExchangeTarget {
+  reservationId: string;
+  item: Pick<CatalogItem, 'id' | 'armSkuName' | 'region' | 'flexibilityGroup' | 'ratio' | 'term' | 'unitPriceUsd'>;
+  quantity: number;
+  billingPlan?: BillingPlan;
+}
+
+/**
+ * The reservation an exchange buys, in the source's reservation order. Azure
+ * allows a VM reservation to be exchanged for another size of the same
+ * instance size flexibility group in the same region; the new term starts
+ * at the exchange. Scope, billing and renewal carry over from the source.
+ */
+export function exchangedReservation(source: ActiveReservation, target: ExchangeTarget, now: string): ReservationProvisionedData {
+  const { item } = target;
+  if (item.flexibilityGroup !== source.flexibilityGroup || normalizeRegion(item.region) !== normalizeRegion(source.region)) {
+    throw ruleViolated(
+      'EXCHANGE_NOT_ALLOWED',
+      `a reservation of ${source.flexibilityGroup} in ${source.region} can be exchanged only for a size of the same flexibility group in the same region; ${item.armSkuName} in ${item.region} is ${item.flexibilityGroup}`,
+    );
+  }
+  const { orderId, orderNumber, lineNumber, customerId, partnerId, scope, appliedSubscriptionIds, autoRenew, billingSubscriptionId } = source;
+  return {
+    reservationId: target.reservationId,
+    orderId,
+    orderNumber,
+    lineNumber,
+    customerId,
+    partnerId,
+    catalogItemId: item.id,
+    armSkuName: item.armSkuName,
+    region: item.region,
+    flexibilityGroup: item.flexibilityGroup,
+    ratio: item.ratio,
+    quantity: target.quantity,
+    term: item.term,
+    billingPlan: target.billingPlan ?? source.billingPlan,
+    scope,
+    appliedSubscriptionIds,
+    effectiveDate: now,
+    expiryDate: expiryFor(now, item.term),
+    unitPriceUsd: item.unitPriceUsd,
+    autoRenew,
+    ...(billingSubscriptionId ? { billingSubscriptionId } : {}),
+    origin: { type: 'exchange', reservationIds: [source.reservationId] },
+  };
+}
+
+/** An exchange must buy at least the value it returns: Azure refuses one that would turn a commitment into a refund. */
+export class ExchangeValueTooLow extends DomainError {
+  constructor(returnedValueUsd: number, newCommitmentUsd: number) {
+    super(
+      'EXCHANGE_VALUE_TOO_LOW',
+      `the new reservation's lifetime commitment, USD ${newCommitmentUsd.toFixed(2)}, is less than the remaining commitment returned, USD ${returnedValueUsd.toFixed(2)}`,
+      'rule',
+      { returnedValueUsd, newCommitmentUsd },
+    );
+  }
+}

@@ -44,8 +44,12 @@ export interface ActiveReservation extends ReservationProvisionedData {
   mergedInto?: string;
   /** The ledger refund its cancellation recorded. */
   cancellationId?: string;
-  /** Quantities returned while the rest stayed active, each under its ledger refund. */
+  /** Quantities returned or exchanged while the rest stayed active, each under its ledger refund or exchange id. */
   returns?: Array<{ cancellationId: string; quantity: number; returnedAt: string }>;
+  /** The reservation an exchange of all of it bought. */
+  exchangedFor?: string;
+  /** Each exchange made from it: the reservation bought, and the value returned for it. */
+  exchanges?: Record<string, number>;
 }
 
 export type Reservation = { status: 'none' } | ActiveReservation;
@@ -293,6 +297,18 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       }
       case 'ReservationCancelled':
         return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt, cancellationId: event.data.cancellationId };
+      case 'ReservationExchanged': {
+        // What was exchanged is gone from it as a return is: the rest, if any, stays active.
+        const { exchangeId, quantity, remainingQuantity, exchangedAt, newReservationId, returnedValueUsd } = event.data;
+        const exchanges = { ...state.exchanges, [newReservationId]: returnedValueUsd };
+        if (remainingQuantity === 0) return { ...state, status: 'Exchanged', endedAt: exchangedAt, exchangedFor: newReservationId, exchanges };
+        return {
+          ...state,
+          quantity: remainingQuantity,
+          returns: [...(state.returns ?? []), { cancellationId: exchangeId, quantity, returnedAt: exchangedAt }],
+          exchanges,
+        };
+      }
       case 'ReservationQuantityReturned': {
         const { cancellationId, quantity, remainingQuantity, returnedAt } = event.data;
         return { ...state, quantity: remainingQuantity, returns: [...(state.returns ?? []), { cancellationId, quantity, returnedAt }] };

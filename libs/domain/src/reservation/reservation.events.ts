@@ -2,7 +2,7 @@ import { BillingPlan, Term } from '../catalog/catalog-item';
 import { Scope } from '../cart/scope';
 import { Message } from '../shared/decider';
 
-export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired' | 'Split' | 'Merged';
+export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired' | 'Split' | 'Merged' | 'Exchanged';
 
 export interface ReservationProvisionedData {
   reservationId: string;
@@ -32,7 +32,7 @@ export interface ReservationProvisionedData {
   /** The subscription the line was billed to; a renewal bills it again (absent on older events). */
   billingSubscriptionId?: string;
   /** Set when the reservation came from splitting or merging others. */
-  origin?: { type: 'split' | 'merge'; reservationIds: string[] };
+  origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
 }
 
 /** One reservation a split produced, and how many VMs it covers. */
@@ -82,6 +82,26 @@ export type ReservationEvent =
       'ReservationQuantityReturned',
       { reservationId: string; customerId: string; cancellationId: string; quantity: number; remainingQuantity: number; refundUsd: number; returnedAt: string }
     >
+  /**
+   * Exchanged, all or a quantity, for a reservation bought in the same append
+   * (`newReservationId`): the value returned is credited to it, and does not count toward the refund cap.
+   */
+  | Message<
+      'ReservationExchanged',
+      {
+        reservationId: string;
+        customerId: string;
+        exchangeId: string;
+        quantity: number;
+        remainingQuantity: number;
+        /** The prorated remaining value of the quantity returned. */
+        returnedValueUsd: number;
+        newReservationId: string;
+        /** The new reservation's lifetime commitment: never less than the value returned. */
+        newCommitmentUsd: number;
+        exchangedAt: string;
+      }
+    >
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 
 /** Every reservation event type, for subscriptions that filter by type. */
@@ -100,6 +120,7 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationMergeReverted',
   'ReservationCancelled',
   'ReservationQuantityReturned',
+  'ReservationExchanged',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];
 

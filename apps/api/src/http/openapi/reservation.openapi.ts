@@ -33,7 +33,7 @@ export class SplitPartResource {
 }
 
 export class ReservationOriginResource {
-  @ApiProperty({ enum: ['split', 'merge'] }) type: 'split' | 'merge';
+  @ApiProperty({ enum: ['split', 'merge', 'exchange'] }) type: 'split' | 'merge' | 'exchange';
   @ApiProperty({ type: [String] }) reservationIds: string[];
 }
 
@@ -60,7 +60,7 @@ export class RefundAllowanceResource {
 /** A reservation as the reservations view shows it, with its state for today. */
 export class ReservationSummaryResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Pending', 'Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Pending', 'Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty({ format: 'uuid' }) orderId: string;
   @ApiProperty({ example: 'RO-2026-000001' }) orderNumber: string;
@@ -82,8 +82,15 @@ export class ReservationSummaryResource {
   @ApiPropertyOptional({ format: 'uuid' }) mergedInto?: string;
   @ApiPropertyOptional({ type: ReservationOriginResource }) origin?: ReservationOriginResource;
   @ApiPropertyOptional({ type: [ScopePeriodResource], description: 'Scope over time' }) scopePeriods?: ScopePeriodResource[];
-  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned while the rest stayed active' })
+  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned or exchanged while the rest stayed active' })
   returns?: ReturnedQuantityResource[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' }) exchangedFor?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Each exchange made from it: the reservation bought, and the value returned',
+  })
+  exchanges?: Record<string, number>;
 }
 
 export class ReservationListResource {
@@ -172,6 +179,31 @@ export const ApiRefundQuote = () =>
     description:
       "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)",
     errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'] },
+  });
+
+export class ExchangeResultResource {
+  @ApiProperty({ type: ReservationResource, description: 'The reservation given back, with what is left of it (Exchanged when all of it went)' })
+  exchanged: ReservationResource;
+  @ApiProperty({ type: ReservationResource, description: 'The reservation bought; its term starts at the exchange' }) reservation: ReservationResource;
+  @ApiProperty({ description: 'The prorated remaining value of the quantity given back, credited to the new reservation' }) returnedValueUsd: number;
+  @ApiProperty({ description: 'The new reservation’s lifetime commitment' }) newCommitmentUsd: number;
+  @ApiProperty({ description: 'What the new reservation costs beyond the value returned' }) amountDueUsd: number;
+}
+
+export const ApiExchangeReservation = () =>
+  ApiCommand({
+    status: HttpStatus.CREATED,
+    type: ExchangeResultResource,
+    description:
+      'Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. ' +
+      '422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region',
+    revision: false,
+    errors: {
+      ...RESERVATION_ERRORS,
+      404: [...RESERVATION_ERRORS[404]!, 'CATALOG_ITEM_NOT_FOUND'],
+      409: [...RESERVATION_ERRORS[409]!, 'EXCHANGE_IN_PROGRESS'],
+      422: [...RESERVATION_ERRORS[422]!, 'EXCHANGE_VALUE_TOO_LOW', 'EXCHANGE_NOT_ALLOWED', 'RETURN_QUANTITY_INVALID'],
+    },
   });
 
 export const ApiReturnReservation = () =>
