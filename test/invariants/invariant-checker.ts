@@ -15,8 +15,8 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
   const byStream = new Map<string, StoredEvent[]>();
   for (const event of events) byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
 
-  const orders = [...byStream.entries()]
-    .filter(([stream]) => stream.startsWith('order-') && !stream.startsWith('order-numbers-'))
+  const orderStreams = [...byStream.entries()].filter(([stream]) => stream.startsWith('order-') && !stream.startsWith('order-numbers-'));
+  const orders = orderStreams
     .map(([, stream]) =>
       fold(
         orderDecider,
@@ -24,15 +24,38 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
       ),
     )
     .filter((order): order is PlacedOrder => order.status !== 'none');
+  /** Units an exchange bought into each order: they come from a value given back, not from a line. */
+  const exchangedIn = new Map<string, number>();
+  for (const [, stream] of orderStreams) {
+    for (const event of stream) {
+      if (event.type === 'ReservationProvisioned' && event.data.origin?.type === 'exchange')
+        exchangedIn.set(event.data.orderId, (exchangedIn.get(event.data.orderId) ?? 0) + event.data.quantity);
+      // 5. Exchanges never create value: the commitment bought is at least the value given back, and is what the new reservation costs.
+      if (event.type === 'ReservationExchanged') {
+        const { reservationId, newReservationId, returnedValueUsd, newCommitmentUsd } = event.data;
+        if (newCommitmentUsd < returnedValueUsd)
+          violations.push(`exchange of ${reservationId}: USD ${returnedValueUsd} given back for a commitment of only USD ${newCommitmentUsd}`);
+        const bought = stream.find((e) => e.type === 'ReservationProvisioned' && e.data.reservationId === newReservationId);
+        if (!bought) violations.push(`exchange of ${reservationId} bought nothing in the same order`);
+        else if (Math.round(bought.data.unitPriceUsd * bought.data.quantity * 100) !== Math.round(newCommitmentUsd * 100))
+          violations.push(
+            `exchange of ${reservationId}: commitment USD ${newCommitmentUsd}, but ${newReservationId} costs USD ${bought.data.unitPriceUsd * bought.data.quantity}`,
+          );
+      }
+    }
+  }
 
   for (const order of orders) {
     const reservations = Object.values(order.reservations);
-    // 1. Units are conserved: what is active plus what was returned is what the lines provisioned, never more.
-    const provisioned = order.lines.filter((line) => line.provisioning.status === 'provisioned').reduce((total, line) => total + line.quantity, 0);
+    // 1. Units are conserved: what is active, returned or exchanged away is what the lines provisioned and exchanges bought, never more.
+    const provisioned =
+      order.lines.filter((line) => line.provisioning.status === 'provisioned').reduce((total, line) => total + line.quantity, 0) +
+      (exchangedIn.get(order.orderId) ?? 0);
     const active = reservations.filter((r) => r.status === 'Succeeded').reduce((total, r) => total + r.quantity, 0);
     // Returned: whatever a cancellation took back, and every quantity returned while the rest stayed active.
     const returned = reservations.reduce(
-      (total, r) => total + (r.status === 'Cancelled' ? r.quantity : 0) + (r.returns ?? []).reduce((sum, part) => sum + part.quantity, 0),
+      (total, r) =>
+        total + (r.status === 'Cancelled' || r.status === 'Exchanged' ? r.quantity : 0) + (r.returns ?? []).reduce((sum, part) => sum + part.quantity, 0),
       0,
     );
     if (active + returned !== provisioned) {

@@ -78,6 +78,35 @@ describe('invariant checker', () => {
     expect(moneyViolations(order([returned]), now)).toEqual(['cancellation r-1/return-1 returned a reservation, but the ledger does not count its refund']);
   });
 
+  it('counts units an exchange bought, and sees an exchange that created value', () => {
+    const exchanged = (returnedValueUsd: number, newCommitmentUsd: number) => ({
+      type: 'ReservationExchanged',
+      data: {
+        reservationId: 'r-1',
+        customerId: 'c-1',
+        exchangeId: 'r-1/exchange-4',
+        quantity: 3,
+        remainingQuantity: 0,
+        returnedValueUsd,
+        newReservationId: 'x-1',
+        newCommitmentUsd,
+        exchangedAt: now,
+      },
+    });
+    const bought = {
+      type: 'ReservationProvisioned',
+      data: provisionedReservation({
+        reservationId: 'x-1',
+        orderId: 'o-1',
+        quantity: 1,
+        unitPriceUsd: 2_000,
+        origin: { type: 'exchange', reservationIds: ['r-1'] },
+      }),
+    };
+    expect(moneyViolations(order([exchanged(1_500, 2_000), bought]), now)).toEqual([]);
+    expect(moneyViolations(order([exchanged(2_500, 2_000), bought]), now)).toEqual(['exchange of r-1: USD 2500 given back for a commitment of only USD 2000']);
+  });
+
   it('sees a purchased cart that never became an order', () =>
     expect(moneyViolations([{ streamId: 'cart-c', type: 'CartPurchased', data: { cartId: 'c', orderId: 'o-9', orderNumber: 'RO-9' } }], now)).toEqual([
       'cart c was purchased as order RO-9, which was never placed',

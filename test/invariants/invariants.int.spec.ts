@@ -29,6 +29,13 @@ const ITEMS = [
   'ri-standard_d64s_v5-japaneast-p3y',
   'ri-standard_l32s_v3-eastus-p1y',
 ];
+/** A size of the same flexibility group and region to exchange each for (L-series has none here: those exchanges are refused). */
+const EXCHANGE_FOR: Record<string, string> = {
+  Standard_D2s_v5: 'ri-standard_d4s_v5-eastus-p1y',
+  Standard_D4s_v5: 'ri-standard_d8s_v5-westeurope-p1y',
+  Standard_E8s_v5: 'ri-standard_e16s_v5-eastus-p1y',
+  Standard_D64s_v5: 'ri-standard_d16s_v5-japaneast-p3y',
+};
 
 jest.setTimeout(15 * 60_000);
 
@@ -156,9 +163,9 @@ describe('money invariants under concurrency and crashes', () => {
   const anyScope = (subscriptionId: string) =>
     pick([{ type: 'shared' }, { type: 'single', subscriptionId }, { type: 'resourceGroup', subscriptionId, resourceGroup: 'rg-invariants' }]);
 
-  async function manage(reservation: { reservationId: string; quantity: number }, subscriptionId: string) {
+  async function manage(reservation: { reservationId: string; quantity: number; armSkuName: string }, subscriptionId: string) {
     const id = reservation.reservationId;
-    const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'partial-return-race', 'nothing']);
+    const action = pick(['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'partial-return-race', 'exchange-race', 'nothing']);
     switch (action) {
       case 'scope':
         await command('ChangeScope', 'PUT', `/v1/reservations/${id}/scope`, anyScope(subscriptionId));
@@ -189,6 +196,16 @@ describe('money invariants under concurrency and crashes', () => {
           command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`),
         ]);
         break;
+      case 'exchange-race': {
+        // The same exchange twice at once, racing a return of part of it: one way or another, units and value are conserved.
+        const exchange = { catalogItemId: EXCHANGE_FOR[reservation.armSkuName] ?? 'ri-standard_d8s_v5-westeurope-p1y', quantity: reservation.quantity };
+        await Promise.all([
+          command('ExchangeReservation', 'POST', `/v1/reservations/${id}/exchange`, exchange),
+          command('ExchangeReservation', 'POST', `/v1/reservations/${id}/exchange`, exchange),
+          ...(reservation.quantity > 1 ? [command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: 1 })] : []),
+        ]);
+        break;
+      }
       case 'partial-return-race':
         // Returns of part of it, twice the same and once another quantity, racing a cancellation of the whole.
         if (reservation.quantity < 2) return;
