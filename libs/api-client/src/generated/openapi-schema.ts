@@ -581,6 +581,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reservations/{reservationId}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ExchangeReservationController_exchange_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -1007,14 +1023,14 @@ export interface components {
         };
         OriginResource: {
             /** @enum {string} */
-            type: "split" | "merge";
+            type: "split" | "merge" | "exchange";
             reservationIds: string[];
         };
         OrderReservation: {
             /** Format: uuid */
             reservationId: string;
             /** @enum {string} */
-            provisioningState: "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            provisioningState: "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged" | "Exchanged";
             lineNumber: number;
             armSkuName: string;
             region: string;
@@ -1103,7 +1119,7 @@ export interface components {
         };
         ReservationOriginResource: {
             /** @enum {string} */
-            type: "split" | "merge";
+            type: "split" | "merge" | "exchange";
             reservationIds: string[];
         };
         ScopePeriodResource: {
@@ -1125,7 +1141,7 @@ export interface components {
             /** Format: uuid */
             reservationId: string;
             /** @enum {string} */
-            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged" | "Exchanged";
             /** Format: uuid */
             customerId: string;
             /** Format: uuid */
@@ -1160,8 +1176,17 @@ export interface components {
             origin?: components["schemas"]["ReservationOriginResource"];
             /** @description Scope over time */
             scopePeriods?: components["schemas"]["ScopePeriodResource"][];
-            /** @description Quantities returned while the rest stayed active */
+            /** @description Quantities returned or exchanged while the rest stayed active */
             returns?: components["schemas"]["ReturnedQuantityResource"][];
+            /**
+             * Format: uuid
+             * @description The reservation an exchange of all of it bought
+             */
+            exchangedFor?: string;
+            /** @description Each exchange made from it: the reservation bought, and the value returned */
+            exchanges?: {
+                [key: string]: number;
+            };
         };
         ReservationListResource: {
             items: components["schemas"]["ReservationSummaryResource"][];
@@ -1174,7 +1199,7 @@ export interface components {
             /** Format: uuid */
             reservationId: string;
             /** @enum {string} */
-            provisioningState: "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            provisioningState: "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged" | "Exchanged";
             customerId: string;
             orderNumber: string;
             catalogItemId: string;
@@ -1207,6 +1232,15 @@ export interface components {
             origin?: Record<string, never>;
             /** @description Quantities returned while the rest stayed active, each under the id of its refund */
             returns?: components["schemas"]["ReturnedQuantityResource"][];
+            /**
+             * Format: uuid
+             * @description The reservation an exchange of all of it bought
+             */
+            exchangedFor?: string;
+            /** @description Each exchange made from it: the reservation bought, and the value returned for it (USD) */
+            exchanges?: {
+                [key: string]: number;
+            };
             revision: string;
             /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
             position?: string;
@@ -1239,7 +1273,7 @@ export interface components {
             /** Format: uuid */
             reservationId: string;
             /** @enum {string} */
-            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged";
+            provisioningState: "Pending" | "Succeeded" | "Cancelled" | "Expired" | "Split" | "Merged" | "Exchanged";
             /** Format: uuid */
             customerId: string;
             /** Format: uuid */
@@ -1274,8 +1308,17 @@ export interface components {
             origin?: components["schemas"]["ReservationOriginResource"];
             /** @description Scope over time */
             scopePeriods?: components["schemas"]["ScopePeriodResource"][];
-            /** @description Quantities returned while the rest stayed active */
+            /** @description Quantities returned or exchanged while the rest stayed active */
             returns?: components["schemas"]["ReturnedQuantityResource"][];
+            /**
+             * Format: uuid
+             * @description The reservation an exchange of all of it bought
+             */
+            exchangedFor?: string;
+            /** @description Each exchange made from it: the reservation bought, and the value returned */
+            exchanges?: {
+                [key: string]: number;
+            };
             /** @description Every change, with its revision */
             history: components["schemas"]["ReservationChangeResource"][];
             /** @description The customer's refund allowance in the rolling 12 months */
@@ -1331,6 +1374,40 @@ export interface components {
              * @example 1
              */
             quantity: number;
+        };
+        ExchangeReservationRequest: {
+            /**
+             * @description A size of the same flexibility group, in the same region
+             * @example ri-standard_d8s_v5-westeurope-p1y
+             */
+            catalogItemId: string;
+            /**
+             * @description How many of the new size to buy
+             * @example 1
+             */
+            quantity: number;
+            /**
+             * @description How many of the reservation to give back; all of it by default
+             * @example 2
+             */
+            returnQuantity?: number;
+            /**
+             * @description The reservation’s own by default
+             * @enum {string}
+             */
+            billingPlan?: "Upfront" | "Monthly";
+        };
+        ExchangeResultResource: {
+            /** @description The reservation given back, with what is left of it (Exchanged when all of it went) */
+            exchanged: components["schemas"]["ReservationResource"];
+            /** @description The reservation bought; its term starts at the exchange */
+            reservation: components["schemas"]["ReservationResource"];
+            /** @description The prorated remaining value of the quantity given back, credited to the new reservation */
+            returnedValueUsd: number;
+            /** @description The new reservation’s lifetime commitment */
+            newCommitmentUsd: number;
+            /** @description What the new reservation costs beyond the value returned */
+            amountDueUsd: number;
         };
         UsageRecordRequest: {
             /** @description Unique id of the record; derived from subscription, resource and hour when omitted */
@@ -9810,6 +9887,257 @@ export interface operations {
                         statusCode?: 422;
                         /** @enum {string} */
                         code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "RETURN_QUANTITY_INVALID";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    ExchangeReservationController_exchange_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                "If-Match"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. 422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region */
+            201: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeResultResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "ORDER_NOT_FOUND" | "CUSTOMER_NOT_FOUND" | "MANAGEMENT_GROUP_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, EXCHANGE_VALUE_TOO_LOW, EXCHANGE_NOT_ALLOWED, RETURN_QUANTITY_INVALID */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "EXCHANGE_VALUE_TOO_LOW" | "EXCHANGE_NOT_ALLOWED" | "RETURN_QUANTITY_INVALID";
                     };
                 };
             };
