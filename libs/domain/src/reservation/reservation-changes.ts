@@ -82,6 +82,7 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
 }
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
+const DAY_MS = 86_400_000;
 
 export interface RefundQuote {
   refundUsd: number;
@@ -92,14 +93,17 @@ export interface RefundQuote {
 }
 
 /**
- * The prorated remaining value: the share of the term still to run, times the
+ * The prorated remaining value: the share of the term still to run, counted
+ * in whole days as Azure does (today counts as remaining), times the
  * quantity returned (all of it by default), at the lower of the purchase price and today's price.
  */
 export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string, quantity = reservation.quantity): RefundQuote {
   const end = Date.parse(reservation.expiryDate);
   const start = new Date(end);
   start.setUTCFullYear(start.getUTCFullYear() - TERM_YEARS[reservation.term]);
-  const remainingShare = Math.min(1, Math.max(0, (end - Date.parse(now)) / (end - start.getTime())));
+  const termDays = Math.round((end - start.getTime()) / DAY_MS);
+  const daysBegun = Math.floor((Date.parse(now) - start.getTime()) / DAY_MS);
+  const remainingShare = Date.parse(now) >= end ? 0 : Math.min(1, Math.max(0, (termDays - daysBegun) / termDays));
   const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
   return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * quantity * remainingShare)), remainingShare, unitPriceUsd };
 }

@@ -105,13 +105,15 @@ describe('merge', () => {
 });
 
 describe('refund quote', () => {
-  it('prorates the remaining term at the purchase price when today’s is higher', () => {
-    // 2026-07-02T12:00 is exactly half of 2026 (365 days) gone.
-    expect(refundQuote(base, 1_200, now)).toEqual({ refundUsd: 1_500, remainingShare: 0.5, unitPriceUsd: 1_000 });
+  it('prorates the remaining term by whole days, at the purchase price when today’s is higher', () => {
+    // 2026-07-02T12:00: 182 whole days of 2026 (365) are over, so 183 remain, today included.
+    expect(refundQuote(base, 1_200, now)).toEqual({ refundUsd: 1_504.1, remainingShare: 183 / 365, unitPriceUsd: 1_000 });
+    // Not by the millisecond: the whole day costs the same from its first minute to its last.
+    expect(refundQuote(base, 1_200, '2026-07-02T00:00:01.000Z').refundUsd).toBe(refundQuote(base, 1_200, '2026-07-02T23:59:59.000Z').refundUsd);
   });
 
   it('uses today’s price when it is lower', () => {
-    expect(refundQuote(base, 600, now).refundUsd).toBe(900);
+    expect(refundQuote(base, 600, now).refundUsd).toBe(902.46);
   });
 
   it('refunds everything at the start, nothing at or after the end', () => {
@@ -122,10 +124,11 @@ describe('refund quote', () => {
 
   it('measures the term from the end date, so a split part refunds like its original', () => {
     const part = { ...base, effectiveDate: now, quantity: 1 };
-    expect(refundQuote(part, 1_000, now).refundUsd).toBe(500);
+    expect(refundQuote(part, 1_000, now).refundUsd).toBe(501.36);
   });
 
   it('rounds down to the cent (245 of 365 days left of USD 100 is 67.123…)', () => {
+    // 2026-05-01T00:00: 120 whole days are over, 245 remain.
     expect(refundQuote({ ...base, quantity: 1, unitPriceUsd: 100 }, 100, '2026-05-01T00:00:00.000Z').refundUsd).toBe(67.12);
   });
 });
