@@ -16,3 +16,4 @@ export * from './reservation/refund-ledger.decider';
 export * from './discount/discount.decider';
 export * from './discount/amortized-cost';
 export * from './recommendation/purchase-recommendations';
+export * from './reservation/payment-schedule';

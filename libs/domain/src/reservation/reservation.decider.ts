@@ -3,6 +3,7 @@ import { appliedSubscriptions, checkManagementGroup, Scope, sameScope, scopeSubs
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, ruleViolated } from '../shared/domain-error';
+import { duePayments } from './payment-schedule';
 import { ProvisioningState, ReservationEvent, ReservationProvisionedData, SplitPart } from './reservation.events';
 
 /** The renewal price is fixed this many days before expiry. */
@@ -25,7 +26,9 @@ export type ReservationCommand =
   | Message<'MergeInto', { targetReservationId: string; mergedWith: string[]; now: string }>
   | Message<'RevertMerge', { targetReservationId: string; reason: string; now: string }>
   | Message<'Cancel', { cancellationId: string; refundUsd: number; now: string }>
-  | Message<'Expire', { now: string }>;
+  | Message<'Expire', { now: string }>
+  /** Monthly billing: record the payments fallen due by `now`. */
+  | Message<'RecordDuePayments', { now: string }>;
 
 export interface ActiveReservation extends ReservationProvisionedData {
   status: ProvisioningState;
@@ -50,6 +53,8 @@ export interface ActiveReservation extends ReservationProvisionedData {
   exchangedFor?: string;
   /** Each exchange made from it: the reservation bought, and the value returned for it. */
   exchanges?: Record<string, number>;
+  /** Monthly billing: how many of its payments have been taken. */
+  paymentsRecorded?: number;
 }
 
 export type Reservation = { status: 'none' } | ActiveReservation;
@@ -246,6 +251,14 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         ];
       }
 
+      case 'RecordDuePayments': {
+        if (state.status === 'none') return [];
+        return duePayments(state, command.data.now).map((payment) => ({
+          type: 'ReservationPaymentRecorded' as const,
+          data: { reservationId: state.reservationId, customerId: state.customerId, ...payment, recordedAt: command.data.now },
+        }));
+      }
+
       case 'Expire': {
         if (state.status !== 'Succeeded' || command.data.now < state.expiryDate) return [];
         return [{ type: 'ReservationExpired', data: { reservationId: state.reservationId, expiredAt: state.expiryDate } }];
@@ -309,6 +322,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
           exchanges,
         };
       }
+      case 'ReservationPaymentRecorded':
+        return { ...state, paymentsRecorded: Math.max(state.paymentsRecorded ?? 0, event.data.paymentNumber) };
       case 'ReservationQuantityReturned': {
         const { cancellationId, quantity, remainingQuantity, returnedAt } = event.data;
         return { ...state, quantity: remainingQuantity, returns: [...(state.returns ?? []), { cancellationId, quantity, returnedAt }] };

@@ -102,6 +102,11 @@ export type ReservationEvent =
         exchangedAt: string;
       }
     >
+  /** A monthly payment fell due and was taken (the daily pass records it). */
+  | Message<
+      'ReservationPaymentRecorded',
+      { reservationId: string; customerId: string; paymentNumber: number; amountUsd: number; dueAt: string; recordedAt: string }
+    >
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 
 /** Every reservation event type, for subscriptions that filter by type. */
@@ -121,6 +126,7 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationCancelled',
   'ReservationQuantityReturned',
   'ReservationExchanged',
+  'ReservationPaymentRecorded',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];
 
