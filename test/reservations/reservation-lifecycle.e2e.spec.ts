@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore-client';
 import { RESERVATION_LIFECYCLE_QUEUE, queuePrefix } from '@app/queues';
 import { renewalOrderIdFor } from '@app/ordering';
-import { ApiHarness, startApi } from '../support/api-harness';
+import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
 import { seedReservationOrder } from '../support/reservation-orders';
 import { RunningProcess, startTsProcess } from '../support/processes';
@@ -213,5 +213,47 @@ describe('reservation lifecycle', () => {
       type: 'ReservationScopeFellBack',
       detail: { fromSubscriptionId: other, reason: 'the subscription was suspended' },
     });
+  });
+
+  it('takes a monthly reservation’s payments as they fall due, and its cancellation stops the rest, counting them toward the cap', async () => {
+    // A year of one D4s_v5 at USD 1,200, bought 65 days ago and billed monthly: 12 payments of 100.
+    const effective = new Date(Date.now() - 65 * DAY);
+    const expiry = new Date(effective);
+    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
+    const store = api.app.get(EventStoreDBClient);
+    const {
+      reservationIds: [id],
+    } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
+      { quantity: 1, billingPlan: 'Monthly', unitPriceUsd: 1_200, effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString() },
+    ]);
+    await viewWhen(id, (state) => state.quantity === 1);
+    await runPass();
+    await runPass(); // a second pass the same day takes nothing more
+    const payments = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/reservations/${id}/payments`, { consistent: false });
+      return answer.body.paidUsd === 300 && answer.body;
+    });
+    expect(payments).toMatchObject({ billingPlan: 'Monthly', totalUsd: 1_200, paidUsd: 300, scheduledUsd: 900, cancelledUsd: 0 });
+    expect(payments.items).toHaveLength(12);
+    expect(payments.items.slice(0, 4).map((p: { status: string; amountUsd: number }) => [p.status, p.amountUsd])).toEqual([
+      ['paid', 100],
+      ['paid', 100],
+      ['paid', 100],
+      ['scheduled', 100],
+    ]);
+    expect((await view(id)).history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded')).toHaveLength(3);
+
+    // 300 of 365 days remain: the commitment cancelled is 1,200 × 300/365 = 986.30 at the purchase price, 900 of it future payments.
+    const quote = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body;
+    expect(quote).toMatchObject({ countedTowardCapUsd: 986.3, cancelledFuturePaymentsUsd: 900 });
+    // The 86.30 paid ahead comes back at today’s lower price (1,186.54 of 1,200).
+    expect(quote.refundUsd).toBe(Math.floor(8_630 * (1_186.54 / 1_200)) / 100);
+    const cancelled = await api.call('POST', `/v1/reservations/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const after = await viewWhen(id, (state) => state.provisioningState === 'Cancelled');
+    expect(after.refundAllowance.usedUsd).toBeGreaterThanOrEqual(986.3);
+    const stopped = (await api.call('GET', `/v1/reservations/${id}/payments`, { headers: { 'x-min-position': cancelled.body.position } })).body;
+    expect(stopped).toMatchObject({ paidUsd: 300, scheduledUsd: 0, cancelledUsd: 900 });
+    expect((await api.call('GET', `/v1/reservations/${id}/payments`, { key: FABRIKAM_KEY })).status).toBe(404);
   });
 });

@@ -24,6 +24,7 @@ export interface LifecycleOutcome {
   renewed: number;
   renewalsFailed: number;
   expired: number;
+  paymentsRecorded: number;
 }
 
 /**
@@ -54,7 +55,8 @@ export class ReservationLifecycle {
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
     const reservations = await reservationsIn(this.views, reservationKeys.byExpiry, { maxScore: horizon, limit: 100_000 });
-    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0 };
+    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0 };
+    outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
     for (const view of reservations) {
       if (view.status !== 'Succeeded') continue;
       outcome.examined++;
@@ -94,7 +96,25 @@ export class ReservationLifecycle {
       const expired = await change({ type: 'Expire', data: { now } }, 'expire');
       outcome.expired += expired.events.length;
     }
-    if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired > 0) this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
+    if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired + outcome.paymentsRecorded > 0)
+      this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
     return outcome;
+  }
+
+  /** Every monthly reservation still running takes the payments fallen due (a missed day is caught up on the next). */
+  private async recordDuePayments(now: string, correlationId: string): Promise<number> {
+    const running = await reservationsIn(this.views, reservationKeys.byExpiry, { minScore: Date.parse(now), limit: 100_000 });
+    let recorded = 0;
+    for (const view of running) {
+      if (view.status !== 'Succeeded' || view.billingPlan !== 'Monthly') continue;
+      const { reservationId, partnerId, orderId } = view;
+      const handled = await this.orders.handle(
+        orderId,
+        { type: 'ChangeReservation', data: { reservationId, change: { type: 'RecordDuePayments', data: { now } } } },
+        { correlationId, commandId: `${reservationId}/payments/${now.slice(0, 10)}`, partnerId, actor: 'system/reservation-lifecycle', now },
+      );
+      recorded += handled.events.length;
+    }
+    return recorded;
   }
 }

@@ -3,6 +3,7 @@ import { CancelReservationHandler } from './cancel-reservation/cancel-reservatio
 import { CancelReservationController } from './cancel-reservation/cancel-reservation.http';
 import { ExchangeReservationHandler } from './exchange-reservation/exchange-reservation.command';
 import { ExchangeReservationController } from './exchange-reservation/exchange-reservation.http';
+import { ReservationPaymentsController } from './reservation-payments/reservation-payments.http';
 import { ReservationReturns } from './return-reservation/reservation-returns';
 import { ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { ReturnReservationController } from './return-reservation/return-reservation.http';
@@ -33,6 +34,7 @@ import { SplitReservationController } from './split-reservation/split-reservatio
     SetAutoRenewController,
     ChangeRenewalController,
     RefundQuoteController,
+    ReservationPaymentsController,
     CancelReservationController,
     ReturnReservationController,
     ExchangeReservationController,

@@ -17,7 +17,12 @@ export interface Refund {
   kind?: RefundKind;
   /** The units refunded: all the reservation held at the quote, or the quantity returned (absent on older events). */
   quantity?: number;
+  /** What counts toward the cap when it is not the refund itself: a monthly reservation's cancelled commitment, at the purchase price. */
+  countedUsd?: number;
 }
+
+/** What a refund counts toward the cap. */
+export const countedUsd = (refund: Pick<Refund, 'amountUsd' | 'countedUsd'>) => refund.countedUsd ?? refund.amountUsd;
 
 export type RefundKind = 'cancellation' | 'return';
 
@@ -36,6 +41,7 @@ export type RefundLedgerCommand =
         amountUsd: number;
         kind?: RefundKind;
         quantity?: number;
+        countedUsd?: number;
         now: string;
       }
     >
@@ -91,7 +97,7 @@ export interface RefundAllowance {
 /** What the customer has been refunded in the window ending `now`, and what is left. */
 export function refundAllowance(ledger: RefundLedger, now: string): RefundAllowance {
   const windowStart = refundWindowStart(now);
-  const usedCents = ledger.refunds.filter((r) => r.refundedAt > windowStart && r.refundedAt <= now).reduce((total, r) => total + cents(r.amountUsd), 0);
+  const usedCents = ledger.refunds.filter((r) => r.refundedAt > windowStart && r.refundedAt <= now).reduce((total, r) => total + cents(countedUsd(r)), 0);
   return { capUsd: REFUND_CAP_USD, usedUsd: usd(usedCents), remainingUsd: usd(Math.max(0, cents(REFUND_CAP_USD) - usedCents)), windowStart };
 }
 
@@ -126,14 +132,15 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
       if (!state.refunds.some((refund) => refund.cancellationId === cancellationId)) return [];
       return [{ type: 'RefundReversed', data: { customerId, reservationId, cancellationId, reason, reversedAt: now } }];
     }
-    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, now } = command.data;
+    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, countedUsd: counted, now } = command.data;
     if (refundOf(state, cancellationId)) return []; // a retry, or a request racing it under the same id
     if (kind !== 'return' && openRefundFor(state, reservationId)) return [];
     if (state.reversed.some((refund) => refund.cancellationId === cancellationId)) {
       throw illegalState('CANCELLATION_REVERSED', `cancellation ${cancellationId} was reversed and cannot be recorded again`);
     }
     const allowance = refundAllowance(state, now);
-    if (cents(amountUsd) > cents(allowance.remainingUsd)) throw new RefundCapExceeded(amountUsd, allowance);
+    const counting = counted ?? amountUsd;
+    if (cents(counting) > cents(allowance.remainingUsd)) throw new RefundCapExceeded(counting, allowance);
     return [
       {
         type: 'RefundRecorded',
@@ -145,6 +152,7 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
           amountUsd,
           ...(kind ? { kind } : {}),
           ...(quantity !== undefined ? { quantity } : {}),
+          ...(counted !== undefined ? { countedUsd: counted } : {}),
           refundedAt: now,
         },
       },

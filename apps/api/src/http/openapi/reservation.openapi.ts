@@ -116,10 +116,39 @@ export class RefundQuoteResponse {
   @ApiPropertyOptional() purchaseUnitPriceUsd?: number;
   @ApiProperty() currentUnitPriceUsd: number;
   @ApiProperty({ description: 'The lower of the two, which the refund is computed at' }) unitPriceUsd: number;
+  @ApiProperty({ description: 'What counts toward the cap: the refund, or for a monthly reservation its cancelled commitment at the purchase price' })
+  countedTowardCapUsd: number;
+  @ApiPropertyOptional({ description: 'Monthly billing: the future payments cancellation stops' }) cancelledFuturePaymentsUsd?: number;
   @ApiProperty({ type: RefundAllowanceResource }) allowance: RefundAllowanceResource;
   @ApiProperty({ description: "Whether cancelling now is within the customer's allowance" }) withinAllowance: boolean;
   @ApiProperty({ format: 'date-time' }) quotedAt: string;
 }
+
+export class PaymentResource {
+  @ApiProperty({ description: '1 for the payment at purchase' }) paymentNumber: number;
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
+  @ApiProperty() amountUsd: number;
+  @ApiProperty({ enum: ['paid', 'scheduled', 'cancelled'], description: 'cancelled: the reservation ended before it fell due' }) status: string;
+}
+
+export class PaymentsResource {
+  @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: string;
+  @ApiProperty({ enum: ['USD'] }) currency: 'USD';
+  @ApiProperty({ description: 'The whole schedule: the same as the upfront price for the quantity held' }) totalUsd: number;
+  @ApiProperty() paidUsd: number;
+  @ApiProperty() scheduledUsd: number;
+  @ApiProperty() cancelledUsd: number;
+  @ApiProperty({ type: [PaymentResource] }) items: PaymentResource[];
+}
+
+export const ApiReservationPayments = () =>
+  ApiRead({
+    type: PaymentsResource,
+    description: 'Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price',
+    view: true,
+    errors: { 404: ['RESERVATION_NOT_FOUND'] },
+  });
 
 export const ApiListReservations = () =>
   ApiRead({

@@ -4,6 +4,7 @@ import {
   Catalog,
   RefundAllowance,
   refundAllowance,
+  monthlyCancellation,
   RefundLedger,
   refundLedgerDecider,
   refundLedgerStream,
@@ -23,6 +24,10 @@ export interface RefundQuoteResource {
   currentUnitPriceUsd: number;
   /** The lower of the two, which the refund is computed at. */
   unitPriceUsd: number;
+  /** What counts toward the cap: the refund, or for a monthly reservation its cancelled commitment at the purchase price. */
+  countedTowardCapUsd: number;
+  /** Monthly billing: the payments that will not be taken. */
+  cancelledFuturePaymentsUsd?: number;
   allowance: RefundAllowance;
   /** Whether cancelling now would be within the customer's allowance. */
   withinAllowance: boolean;
@@ -51,7 +56,10 @@ export class RefundQuotes {
     const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
     const reservation = reservationOf(state, reservationId);
     const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
-    const { refundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
+    const { refundUsd: upfrontRefundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
+    const monthly = reservation.billingPlan === 'Monthly' ? monthlyCancellation(reservation, currentUnitPriceUsd, now, quantity) : undefined;
+    const refundUsd = monthly?.refundUsd ?? upfrontRefundUsd;
+    const countedTowardCapUsd = monthly?.countedUsd ?? refundUsd;
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const allowance = refundAllowance(ledger, now);
     return {
@@ -66,8 +74,10 @@ export class RefundQuotes {
         purchaseUnitPriceUsd: reservation.unitPriceUsd,
         currentUnitPriceUsd,
         unitPriceUsd,
+        countedTowardCapUsd,
+        ...(monthly ? { cancelledFuturePaymentsUsd: monthly.cancelledFuturePaymentsUsd } : {}),
         allowance,
-        withinAllowance: refundUsd <= allowance.remainingUsd,
+        withinAllowance: countedTowardCapUsd <= allowance.remainingUsd,
         quotedAt: now,
       },
     };

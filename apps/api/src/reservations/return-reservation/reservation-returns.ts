@@ -59,6 +59,8 @@ export class ReservationReturns {
           amountUsd: quote.refundUsd,
           kind: whole ? 'cancellation' : 'return',
           quantity: units,
+          // A monthly reservation's cancelled future payments count toward the cap too.
+          ...(quote.countedTowardCapUsd !== quote.refundUsd ? { countedUsd: quote.countedTowardCapUsd } : {}),
           now: context.now,
         },
       },

@@ -1,0 +1,54 @@
+import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { paymentSchedule } from '@app/domain';
+import { reservationsProjection, ViewReader } from '@app/projections';
+import { ConsistentReads } from '../../http/consistent-reads';
+import { reservationFromView } from '../../http/owned-views';
+import { ApiReservationPayments } from '../../http/openapi/reservation.openapi';
+import { Ctx, RequestContext } from '../../http/request-context';
+
+/**
+ * A reservation's payments: upfront, the price at purchase; monthly, one a
+ * month over the term, each paid once the daily pass has taken it. A
+ * reservation that ended early (cancelled, exchanged, split or merged) takes
+ * no more: its future payments are cancelled.
+ */
+@ApiTags('reservations')
+@Controller({ path: 'reservations/:reservationId/payments', version: '1' })
+export class ReservationPaymentsController {
+  constructor(
+    private readonly views: ViewReader,
+    private readonly consistency: ConsistentReads,
+  ) {}
+
+  @Get()
+  @ApiReservationPayments()
+  async payments(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Ctx() context: RequestContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    await this.consistency.ensure(reservationsProjection.name, request, response);
+    const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
+    const upfront = reservation.billingPlan !== 'Monthly';
+    const paidThrough = upfront ? 1 : (reservation.paymentsRecorded ?? 0);
+    const endedEarly = reservation.status !== 'Succeeded' && reservation.status !== 'Expired';
+    const items = paymentSchedule(reservation).map((payment) => ({
+      ...payment,
+      status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? 'cancelled' : 'scheduled',
+    }));
+    const cents = (status: string) => items.filter((item) => item.status === status).reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100;
+    return {
+      reservationId,
+      billingPlan: reservation.billingPlan,
+      currency: 'USD',
+      totalUsd: items.reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100,
+      paidUsd: cents('paid'),
+      scheduledUsd: cents('scheduled'),
+      cancelledUsd: cents('cancelled'),
+      items,
+    };
+  }
+}
