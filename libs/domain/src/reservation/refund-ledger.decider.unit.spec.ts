@@ -171,6 +171,28 @@ describe('refund ledger', () => {
     });
   });
 
+  it('counts a monthly cancellation’s cancelled commitment toward the cap, not only the money refunded', () => {
+    const monthly: RefundLedgerEvent = {
+      type: 'RefundRecorded',
+      data: {
+        customerId: 'c-1',
+        cancellationId: 'r-1/cancellation-1',
+        reservationId: 'r-1',
+        orderId: 'o-1',
+        amountUsd: 100,
+        countedUsd: 40_000,
+        refundedAt: now,
+      },
+    };
+    const ledger = fold(refundLedgerDecider, [monthly]);
+    expect(refundAllowance(ledger, now)).toMatchObject({ usedUsd: 40_000, remainingUsd: 10_000 });
+    const over: RefundLedgerCommand = {
+      type: 'RecordRefund',
+      data: { customerId: 'c-1', cancellationId: 'r-2/cancellation-1', reservationId: 'r-2', orderId: 'o-1', amountUsd: 5, countedUsd: 10_000.01, now },
+    };
+    expect(() => refundLedgerDecider.decide(over, ledger)).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
+  });
+
   it('reads refunds recorded before they named their cancellation, and reverses them by reservation', () => {
     const legacy = { type: 'RefundRecorded', data: { customerId: 'c-1', reservationId: 'r-9', amountUsd: 10, refundedAt: now } } as RefundLedgerEvent;
     const legacyReversal = { type: 'RefundReversed', data: { customerId: 'c-1', reservationId: 'r-9', reason: 'x', reversedAt: now } } as RefundLedgerEvent;
