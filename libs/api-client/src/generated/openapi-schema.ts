@@ -549,6 +549,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reservations/{reservationId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReservationPaymentsController_payments_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reservations/{reservationId}/cancel": {
         parameters: {
             query?: never;
@@ -1362,11 +1378,41 @@ export interface components {
             currentUnitPriceUsd: number;
             /** @description The lower of the two, which the refund is computed at */
             unitPriceUsd: number;
+            /** @description What counts toward the cap: the refund, or for a monthly reservation its cancelled commitment at the purchase price */
+            countedTowardCapUsd: number;
+            /** @description Monthly billing: the future payments cancellation stops */
+            cancelledFuturePaymentsUsd?: number;
             allowance: components["schemas"]["RefundAllowanceResource"];
             /** @description Whether cancelling now is within the customer's allowance */
             withinAllowance: boolean;
             /** Format: date-time */
             quotedAt: string;
+        };
+        PaymentResource: {
+            /** @description 1 for the payment at purchase */
+            paymentNumber: number;
+            /** Format: date-time */
+            dueAt: string;
+            amountUsd: number;
+            /**
+             * @description cancelled: the reservation ended before it fell due
+             * @enum {string}
+             */
+            status: "paid" | "scheduled" | "cancelled";
+        };
+        PaymentsResource: {
+            /** Format: uuid */
+            reservationId: string;
+            /** @enum {string} */
+            billingPlan: "Upfront" | "Monthly";
+            /** @enum {string} */
+            currency: "USD";
+            /** @description The whole schedule: the same as the upfront price for the quantity held */
+            totalUsd: number;
+            paidUsd: number;
+            scheduledUsd: number;
+            cancelledUsd: number;
+            items: components["schemas"]["PaymentResource"][];
         };
         ReturnReservationRequest: {
             /**
@@ -9477,6 +9523,177 @@ export interface operations {
                         statusCode?: 503;
                         /** @enum {string} */
                         code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    ReservationPaymentsController_payments_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                reservationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentsResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MIN_POSITION */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MIN_POSITION";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
                     };
                 };
             };
