@@ -328,7 +328,14 @@ describe('reservation management', () => {
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'CATALOG_ITEM_NOT_FOUND' });
     const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 } });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
-    expect(await api.countEvents()).toBe(before);
+    // A monthly reservation gives back its remaining commitment, future payments included, not only what was paid ahead.
+    const monthly = await reservation({ quantity: 2, billingPlan: 'Monthly' });
+    const monthlyTooLow = await api.call('POST', `/v1/reservations/${monthly}/exchange`, {
+      body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
+    });
+    expect({ status: monthlyTooLow.status, code: monthlyTooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
+    expect(monthlyTooLow.body.details.returnedValueUsd).toBeGreaterThan(1_990);
+    expect(await api.countEvents()).toBe(before + 4);
   });
 
   it('race: the same exchange sent twice at once exchanges once, and both answer the one reservation bought', async () => {

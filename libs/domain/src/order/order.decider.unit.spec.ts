@@ -99,8 +99,19 @@ describe('reservation order decider', () => {
     it('records the provisioned reservation on the line it started, once', () => {
       spec
         .given([orderPlaced, started(1)])
+        .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1, { billingPlan: 'Upfront' }), now: later } })
+        .then([provisioned(1, { billingPlan: 'Upfront' })]);
+      // Billed monthly (the fixture's plan), its first payment is taken with it: 3 × 83.33 (the last month takes the rounding).
+      spec
+        .given([orderPlaced, started(1)])
         .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } })
-        .then([provisioned(1)]);
+        .then([
+          provisioned(1),
+          {
+            type: 'ReservationPaymentRecorded',
+            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 249.99, recordedAt: later },
+          },
+        ]);
       spec
         .given([orderPlaced, started(1), provisioned(1)])
         .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1), now: later } })

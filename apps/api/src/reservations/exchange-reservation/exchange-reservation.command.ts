@@ -72,7 +72,8 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
           reservationId,
           exchangeId: `${reservationId}/exchange-${revision}`,
           quantity,
-          returnedValueUsd: quote.refundUsd,
+          // The remaining commitment given back: for a monthly reservation, its future payments too.
+          returnedValueUsd: quote.countedTowardCapUsd,
           target: { reservationId: newReservationId, item, quantity: request.quantity, billingPlan: request.billingPlan },
           now: context.now,
         },
