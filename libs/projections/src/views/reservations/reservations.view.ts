@@ -32,7 +32,11 @@ export const readReservation = (views: ViewReader, reservationId: string) =>
   views.document<FoldedDocument<ReservationView>>(RESERVATIONS, reservationKeys.reservation(reservationId));
 
 /** The reservations an index of this view lists (reservationKeys.ofCustomer or byExpiry), highest score first. */
-export async function reservationsIn(views: ViewReader, index: string, options: { minScore?: number; maxScore?: number; limit: number }): Promise<KnownReservation[]> {
+export async function reservationsIn(
+  views: ViewReader,
+  index: string,
+  options: { minScore?: number; maxScore?: number; limit: number },
+): Promise<KnownReservation[]> {
   const listed = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, options);
   return listed.flatMap(({ document }) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
 }
