@@ -7,7 +7,7 @@ import { lineTotal } from '../shared/money';
 import { ActiveReservation, active, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
 import { RESERVATION_EVENT_TYPES, ReservationEvent, ReservationProvisionedData, SplitPart } from '../reservation/reservation.events';
 import { ExchangeTarget, exchangedReservation, ExchangeValueTooLow, mergedReservation, splitReservations } from '../reservation/reservation-changes';
-import { paymentSchedule } from '../reservation/payment-schedule';
+import { paymentsAtPurchase } from '../reservation/payment-schedule';
 import { cents, usd } from '../shared/money';
 
 /**
@@ -290,6 +290,7 @@ function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { typ
       },
     },
     { type: 'ReservationProvisioned', data: bought },
+    ...paymentsAtPurchase(bought, now),
   ];
 }
 
@@ -335,15 +336,7 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         if (line.provisioning.status !== 'provisioning' || line.provisioning.reservationId !== reservation.reservationId) {
           throw illegalState('ORDER_LINE_NOT_PROVISIONING', `line ${line.lineNumber} of order ${placed(state).orderNumber} is ${line.provisioning.status}`);
         }
-        // A monthly reservation's first payment falls due at purchase: it is taken with it, in the same append.
-        const first = reservation.billingPlan === 'Monthly' ? paymentSchedule({ ...reservation }).slice(0, 1) : [];
-        return [
-          { type: 'ReservationProvisioned', data: reservation },
-          ...first.map((payment) => ({
-            type: 'ReservationPaymentRecorded' as const,
-            data: { reservationId: reservation.reservationId, customerId: reservation.customerId, ...payment, recordedAt: command.data.now },
-          })),
-        ];
+        return [{ type: 'ReservationProvisioned', data: reservation }, ...paymentsAtPurchase(reservation, command.data.now)];
       }
       case 'FailLine': {
         const { lineNumber, code, reason, now } = command.data;

@@ -400,7 +400,9 @@ describe('reservation order decider', () => {
 
       it('returns the quantity and buys the new reservation in one append, its term starting at the exchange', () => {
         const events = orderDecider.decide(exchange(2, 1_500), fold(orderDecider, held));
-        expect(events.map((e) => e.type)).toEqual(['ReservationExchanged', 'ReservationProvisioned']);
+        // Billed monthly like the reservation it came from, its first payment (2,000 / 12, rounded down) is taken in the same append.
+        expect(events.map((e) => e.type)).toEqual(['ReservationExchanged', 'ReservationProvisioned', 'ReservationPaymentRecorded']);
+        expect(events[2].data).toMatchObject({ reservationId: 'x-1', paymentNumber: 1, amountUsd: 166.66, dueAt: later });
         expect(events[0].data).toMatchObject({ quantity: 2, remainingQuantity: 1, returnedValueUsd: 1_500, newReservationId: 'x-1', newCommitmentUsd: 2_000 });
         expect(events[1].data).toMatchObject({
           reservationId: 'x-1',

@@ -1,6 +1,7 @@
 import { TERM_MONTHS } from '../catalog/catalog-item';
 import { cents, usd } from '../shared/money';
 import { ActiveReservation } from './reservation.decider';
+import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { quantityAt, refundQuote } from './reservation-changes';
 
 export interface ScheduledPayment {
@@ -78,4 +79,15 @@ export function monthlyCancellation(
   const paidAheadCents = Math.max(0, commitmentCents - futureCents);
   const refundCents = Math.floor((paidAheadCents * lowerUnitUsd) / purchaseUnitUsd);
   return { refundUsd: usd(refundCents), countedUsd: usd(commitmentCents), cancelledFuturePaymentsUsd: usd(futureCents) };
+}
+
+/** A monthly reservation's first payment falls due as it is bought: it is taken in the same append. */
+export function paymentsAtPurchase(reservation: ReservationProvisionedData, now: string): ReservationEvent[] {
+  if (reservation.billingPlan !== 'Monthly') return [];
+  return paymentSchedule(reservation)
+    .slice(0, 1)
+    .map((payment) => ({
+      type: 'ReservationPaymentRecorded',
+      data: { reservationId: reservation.reservationId, customerId: reservation.customerId, ...payment, recordedAt: now },
+    }));
 }
