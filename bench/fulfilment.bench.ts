@@ -127,7 +127,8 @@ async function run(concurrency: number): Promise<{ seconds: number; workerRss: n
 async function main(): Promise<void> {
   const rows: Array<[string, string]> = [];
   let limits: Limits | undefined;
-  for (const concurrency of [1, 8, 32]) {
+  const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+  for (const concurrency of concurrencies) {
     const outcome = await run(concurrency);
     limits = outcome.limits;
     // Each order appends twice (reservation, completion), each with an fsync.

@@ -81,7 +81,7 @@ export class EventStreams {
    * on a fresh read. Only an append is trusted to it: a refusal or a no-op
    * decided on a cached state is decided again on a fresh read.
    */
-  private readonly folded = new Map<string, { decider: object; folded: Folded<unknown> }>();
+  private readonly folded = new Map<string, { decider: object; hydrate?: Hydrate<never>; folded: Folded<unknown> }>();
 
   constructor(private readonly store: EventStore) {}
 
@@ -99,7 +99,28 @@ export class EventStreams {
       position = event.position;
     }
     if (hydrate) state = await hydrate(state);
+    // Kept, so that a command following this read (load, check, then decide) decides without reading again.
+    this.remember(stream, decider, hydrate, { state, revision, position });
     return { state, revision, position };
+  }
+
+  /**
+   * Takes a stream's events known from elsewhere (e.g. the event a job
+   * carries) as its last fold, without reading it. The next command decided
+   * on it appends with that revision, so the store proves it current; if the
+   * stream moved on, the command is decided again on a read.
+   */
+  async assume<State, Event extends Message>(
+    stream: string,
+    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+    known: { events: Array<{ type: string; data: unknown; metadata?: unknown }>; revision: Revision; position?: bigint },
+    hydrate?: Hydrate<State>,
+  ): Promise<Folded<State>> {
+    let state = known.events.reduce((folded, event) => decider.evolve(folded, asMessage<Event>(event)), decider.initialState());
+    if (hydrate) state = await hydrate(state);
+    const folded = { state, revision: known.revision, position: known.position };
+    this.remember(stream, decider, hydrate, folded);
+    return folded;
   }
 
   /** Every event of a stream with its metadata and place in the store, for auditors. */
@@ -123,7 +144,7 @@ export class EventStreams {
   handle<State, Command extends Message, Event extends Message>(
     stream: string,
     decider: Decider<State, Command, Event>,
-    command: NoInfer<Command> | ((state: State) => NoInfer<Command> | Promise<NoInfer<Command>>),
+    command: Commands<NoInfer<Command>> | ((state: State) => Commands<NoInfer<Command>> | Promise<Commands<NoInfer<Command>>>),
     context: CommandContext,
     options: HandleOptions<State> = {},
   ): Promise<Handled<State, Event>> {
@@ -141,15 +162,15 @@ export class EventStreams {
   private async decideAndAppend<State, Command extends Message, Event extends Message>(
     stream: string,
     decider: Decider<State, Command, Event>,
-    command: Command | ((state: State) => Command | Promise<Command>),
+    command: Commands<Command> | ((state: State) => Commands<Command> | Promise<Commands<Command>>),
     context: CommandContext,
     options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
-    let cached: Folded<State> | undefined = this.cachedFold<State>(stream, decider);
+    let cached: Folded<State> | undefined = this.cachedFold<State>(stream, decider, options.hydrate);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
-      const { state, revision, position } = cached ?? (await this.freshFold(stream, decider, options.hydrate));
+      const { state, revision, position } = cached ?? (await this.aggregate(stream, decider, options.hydrate));
       cached = undefined;
       let events: Event[];
       try {
@@ -159,7 +180,7 @@ export class EventStreams {
           if (fromCache) continue;
           throw new ConcurrencyError(stream, revision, options.expectedRevision);
         }
-        events = decider.decide(decided, state);
+        events = decideInTurn(decider, decided, state);
       } catch (error) {
         if (fromCache) continue;
         throw error;
@@ -173,7 +194,7 @@ export class EventStreams {
         const evolved = events.reduce((folded, event) => decider.evolve(folded, event), state);
         // What hydrate adds comes from streams nobody writes any more, so a hydrated state stays true as the stream grows.
         const written = { state: options.hydrate ? await options.hydrate(evolved) : evolved, revision: result.nextExpectedRevision, position: result.position };
-        this.remember(stream, decider, written);
+        this.remember(stream, decider, options.hydrate, written);
         return { ...written, events };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -187,24 +208,15 @@ export class EventStreams {
     }
   }
 
-  private async freshFold<State, Event extends Message>(
-    stream: string,
-    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
-    hydrate?: Hydrate<State>,
-  ): Promise<Folded<State>> {
-    const folded = await this.aggregate(stream, decider, hydrate);
-    this.remember(stream, decider, folded);
-    return folded;
-  }
-
-  private cachedFold<State>(stream: string, decider: object): Folded<State> | undefined {
+  /** Only a state folded the same way (same decider, same hydrate) stands in for a read. */
+  private cachedFold<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined): Folded<State> | undefined {
     const entry = this.folded.get(stream);
-    return entry && entry.decider === decider ? (entry.folded as Folded<State>) : undefined;
+    return entry && entry.decider === decider && entry.hydrate === hydrate ? (entry.folded as Folded<State>) : undefined;
   }
 
-  private remember(stream: string, decider: object, folded: Folded<unknown>) {
+  private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>) {
     this.folded.delete(stream);
-    this.folded.set(stream, { decider, folded });
+    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded });
     if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);
   }
 
@@ -221,6 +233,27 @@ export class EventStreams {
       };
     });
   }
+}
+
+/**
+ * One command, or several decided in turn, each on the state the ones before
+ * it left: their events are appended together, so they land or fail as one.
+ */
+export type Commands<Command> = Command | readonly Command[];
+
+function decideInTurn<State, Command extends Message, Event extends Message>(
+  decider: Decider<State, Command, Event>,
+  commands: Commands<Command>,
+  state: State,
+): Event[] {
+  if (!Array.isArray(commands)) return decider.decide(commands as Command, state);
+  const events: Event[] = [];
+  for (const command of commands as readonly Command[]) {
+    const decided = decider.decide(command, state);
+    state = decided.reduce((folded, event) => decider.evolve(folded, event), state);
+    events.push(...decided);
+  }
+  return events;
 }
 
 /** A stored event as the domain reads it: in its type's current shape, whatever version it was written at (see libs/event-catalog). */

@@ -64,6 +64,32 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect(refusal).toBeInstanceOf(ConcurrencyError);
   });
 
+  it('decides several commands in turn, each on the state the ones before left, and appends their events together', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    const handled = await streams.handle('counter-1', counter, [count, count, count], context());
+    expect(handled.events.map((event) => event.data.total)).toEqual([1, 2, 3]);
+    expect([handled.revision, handled.state.total]).toEqual([2n, 3]);
+  });
+
+  it('saves the read after a read: a command following aggregate appends on the state it folded', async () => {
+    const store = new InMemoryEventStore();
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const streams = new EventStreams(store);
+    await streams.aggregate('counter-1', counter);
+    const reads = jest.spyOn(store, 'readStream');
+    await streams.handle('counter-1', counter, count, context());
+    expect(reads).not.toHaveBeenCalled();
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2]);
+  });
+
+  it('does not stand a state folded without hydrate in for one folded with it', async () => {
+    const streams = new EventStreams(new InMemoryEventStore());
+    await streams.aggregate('counter-1', counter);
+    const handled = await streams.handle('counter-1', counter, count, context(), { hydrate: async () => ({ total: 41 }) });
+    expect(handled.events).toEqual([{ type: 'Counted', data: { total: 42 } }]);
+  });
+
   it('completes the folded state with hydrate before deciding', async () => {
     const streams = new EventStreams(new InMemoryEventStore());
     const handled = await streams.handle('counter-1', counter, count, context(), { hydrate: async () => ({ total: 41 }) });

@@ -9,12 +9,13 @@ import {
   DomainError,
   expiryFor,
   isActiveSubscription,
+  OrderCommand,
   OrderLineState,
   PlacedOrder,
   scopeSubscription,
 } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore-client';
-import { ReservationOrders } from '@app/ordering';
+import { PlacedEvent, ReservationOrders } from '@app/ordering';
 import { PermanentProvisioningError, ProvisionedReservation, ReservationProvisioner } from './provisioning/reservation-provisioner';
 
 const NAMESPACE = '5e0b2c7a-9d4f-4a61-b8e3-1c7f2a9d6e54';
@@ -26,6 +27,8 @@ export interface FulfilmentRequest {
   placedEventId: string;
   correlationId: string;
   partnerId: string;
+  /** The OrderPlaced itself, so a job decides without reading the order first. Jobs enqueued without it read the order. */
+  placed?: PlacedEvent;
 }
 
 export type FulfilmentOutcome = 'completed' | 'partiallyFulfilled' | 'failed' | 'skipped';
@@ -34,12 +37,13 @@ export type FulfilmentOutcome = 'completed' | 'partiallyFulfilled' | 'failed' | 
 export const reservationIdFor = (orderId: string, lineNumber: number) => uuidv5(`${orderId}/${lineNumber}`, NAMESPACE);
 
 /**
- * Turns a pending order into reservations, line by line, on the reservation
- * order stream: OrderLineProvisioningStarted before the provisioning port is
- * called, then ReservationProvisioned, or OrderLineProvisioningFailed when
- * provisioning fails for good; then the order ends as completed,
- * partiallyFulfilled or failed. Cancelling the order is decided on the same
- * stream, so a cancel and the start of provisioning cannot both win.
+ * Turns a pending order into reservations on the reservation order stream, in
+ * two appends: OrderLineProvisioningStarted for every line not yet started,
+ * before the provisioning port is called; then, once every line has an
+ * outcome, each line's ReservationProvisioned or OrderLineProvisioningFailed
+ * together with the order's end (completed, partiallyFulfilled or failed).
+ * Cancelling the order is decided on the same stream, so a cancel and the
+ * start of provisioning cannot both win.
  *
  * Safe to run again at any point (a retry, a stalled job, a worker killed
  * mid-job): a line already started is provisioned again through the
@@ -58,7 +62,7 @@ export class OrderFulfilment {
   ) {}
 
   async fulfil(request: FulfilmentRequest): Promise<FulfilmentOutcome> {
-    const { state } = await this.orders.load(request.orderId);
+    const { state } = request.placed ? await this.orders.assumePlaced(request.placed) : await this.orders.load(request.orderId);
     if (state.status !== 'pending') return 'skipped';
     const context: CommandContext = {
       correlationId: request.correlationId,
@@ -73,14 +77,48 @@ export class OrderFulfilment {
     const inactive = this.inactiveSubscription(state, customer);
     if (inactive && notStarted) return this.fail(state, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
 
-    for (const line of state.lines) {
-      if (line.provisioning.status === 'provisioned' || line.provisioning.status === 'failed') continue;
-      const carryOn = await this.provisionLine(state, line, customer, context);
-      if (!carryOn) return 'skipped';
+    const started = await this.start(state, context);
+    if (started?.status !== 'pending') return 'skipped';
+    const open = started.lines.filter((line) => line.provisioning.status === 'provisioning');
+
+    const outcomes: OrderCommand[] = [];
+    try {
+      for (const line of open) outcomes.push(await this.provisionLine(state, line, customer));
+    } catch (error) {
+      // Transient: keep what was provisioned so far, and let the queue retry the rest with backoff.
+      const recorded = open.slice(0, outcomes.length).map((line) => line.lineNumber);
+      if (outcomes.length > 0) await this.orders.handle(state.orderId, outcomes, this.step(context, `lines-${recorded.join('-')}`));
+      throw error;
     }
-    const finishing = { ...context, commandId: `${context.commandId}/finish`, now: new Date().toISOString() };
-    const { state: finished } = await this.orders.handle(state.orderId, { type: 'FinishFulfilment', data: { now: finishing.now } }, finishing);
+    const finishing = this.step(context, 'finish');
+    const { state: finished } = await this.orders.handle(state.orderId, [...outcomes, { type: 'FinishFulfilment', data: { now: finishing.now } }], finishing);
     return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed' ? finished.status : 'skipped';
+  }
+
+  private step(context: CommandContext, name: string): CommandContext {
+    return { ...context, commandId: `${context.commandId}/${name}`, now: new Date().toISOString() };
+  }
+
+  /**
+   * Starts the lines not yet started, in one append: the order as it then is,
+   * or undefined when it stopped being pending (cancelled first).
+   */
+  private async start(order: PlacedOrder, context: CommandContext): Promise<PlacedOrder | undefined> {
+    const starting = this.step(context, 'start');
+    const starts: OrderCommand[] = order.lines
+      .filter((line) => line.provisioning.status === 'pending')
+      .map((line) => ({
+        type: 'StartLineProvisioning',
+        data: { lineNumber: line.lineNumber, reservationId: reservationIdFor(order.orderId, line.lineNumber), now: starting.now },
+      }));
+    if (starts.length === 0) return order;
+    try {
+      const { state } = await this.orders.handle(order.orderId, starts, starting);
+      return state.status === 'none' ? undefined : state;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORDER_NOT_PENDING') return undefined;
+      throw error;
+    }
   }
 
   /** A line's billing subscription, and the subscription a single or resource-group scope names, must still be active. */
@@ -90,20 +128,9 @@ export class OrderFulfilment {
     return needed.find((subscriptionId) => customer.status !== 'registered' || !isActiveSubscription(customer, subscriptionId));
   }
 
-  /** Provisions one line; false when the order stopped being pending (cancelled first), so nothing more is done. */
-  private async provisionLine(order: PlacedOrder, line: OrderLineState, customer: Customer, context: CommandContext): Promise<boolean> {
+  /** Provisions one started line: the command recording its outcome. A transient failure is thrown for the queue to retry. */
+  private async provisionLine(order: PlacedOrder, line: OrderLineState, customer: Customer): Promise<OrderCommand> {
     const reservationId = reservationIdFor(order.orderId, line.lineNumber);
-    const lineContext = (step: string) => ({ ...context, commandId: `${context.commandId}/line-${line.lineNumber}/${step}`, now: new Date().toISOString() });
-    try {
-      await this.orders.handle(
-        order.orderId,
-        { type: 'StartLineProvisioning', data: { lineNumber: line.lineNumber, reservationId, now: lineContext('start').now } },
-        lineContext('start'),
-      );
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'ORDER_NOT_PENDING') return false;
-      throw error;
-    }
     let provisioned: ProvisionedReservation;
     try {
       provisioned = await this.provisioner.provision({
@@ -117,54 +144,42 @@ export class OrderFulfilment {
         scope: order.scope,
       });
     } catch (error) {
-      if (!(error instanceof PermanentProvisioningError)) throw error; // transient: the queue retries with backoff
+      if (!(error instanceof PermanentProvisioningError)) throw error;
       this.logger.warn(`order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`);
-      const failed = lineContext('fail');
-      await this.orders.handle(
-        order.orderId,
-        { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: failed.now } },
-        failed,
-      );
-      return true;
+      return { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: new Date().toISOString() } };
     }
     const size = this.catalog.sizeOf(line.armSkuName)!;
     // A renewal takes effect as the reservation it replaces expires, so no hour falls between the two.
     const effectiveDate = line.effectiveFrom ?? provisioned.effectiveDate;
-    const recorded = lineContext('provisioned');
-    await this.orders.handle(
-      order.orderId,
-      {
-        type: 'RecordLineProvisioned',
-        data: {
-          now: recorded.now,
-          reservation: {
-            reservationId,
-            orderId: order.orderId,
-            orderNumber: order.orderNumber,
-            lineNumber: line.lineNumber,
-            customerId: order.customerId,
-            partnerId: order.partnerId,
-            catalogItemId: line.catalogItemId,
-            armSkuName: line.armSkuName,
-            region: line.region,
-            flexibilityGroup: size.flexibilityGroup,
-            ratio: size.ratio,
-            quantity: line.quantity,
-            term: line.term,
-            billingPlan: line.billingPlan,
-            scope: order.scope,
-            appliedSubscriptionIds: customer.status === 'registered' ? appliedSubscriptions(order.scope, customer) : [],
-            effectiveDate,
-            expiryDate: expiryFor(effectiveDate, line.term),
-            unitPriceUsd: line.unitPriceUsd,
-            autoRenew: line.autoRenew ?? false,
-            billingSubscriptionId: line.subscriptionId,
-          },
+    return {
+      type: 'RecordLineProvisioned',
+      data: {
+        now: new Date().toISOString(),
+        reservation: {
+          reservationId,
+          orderId: order.orderId,
+          orderNumber: order.orderNumber,
+          lineNumber: line.lineNumber,
+          customerId: order.customerId,
+          partnerId: order.partnerId,
+          catalogItemId: line.catalogItemId,
+          armSkuName: line.armSkuName,
+          region: line.region,
+          flexibilityGroup: size.flexibilityGroup,
+          ratio: size.ratio,
+          quantity: line.quantity,
+          term: line.term,
+          billingPlan: line.billingPlan,
+          scope: order.scope,
+          appliedSubscriptionIds: customer.status === 'registered' ? appliedSubscriptions(order.scope, customer) : [],
+          effectiveDate,
+          expiryDate: expiryFor(effectiveDate, line.term),
+          unitPriceUsd: line.unitPriceUsd,
+          autoRenew: line.autoRenew ?? false,
+          billingSubscriptionId: line.subscriptionId,
         },
       },
-      recorded,
-    );
-    return true;
+    };
   }
 
   private async fail(order: PlacedOrder, reason: string, context: CommandContext): Promise<FulfilmentOutcome> {

@@ -56,12 +56,13 @@ async function placed(skus: string[]) {
     },
   };
   await given(ordering.store, 'order-o-1', [orderPlaced]);
-  const run = (provisioner: ReservationProvisioner) =>
+  const run = (provisioner: ReservationProvisioner, carried?: 'placed carried by the job') =>
     new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog).fulfil({
       orderId: 'o-1',
       placedEventId: 'placed-1',
       correlationId: 'corr',
       partnerId: 'partner-contoso',
+      placed: carried ? { data: orderPlaced.data, revision: 0 } : undefined,
     });
   const order = async () =>
     fold(
@@ -72,16 +73,18 @@ async function placed(skus: string[]) {
 }
 
 describe('OrderFulfilment (on the in-memory store)', () => {
-  it('provisions every line on the order stream and completes the order', async () => {
+  it('provisions every line on the order stream and completes the order, in two appends: the starts, then the outcomes with the end', async () => {
     const { run, order, store } = await placed(['Standard_D2s_v5', 'Standard_D4s_v5']);
+    const appends: string[][] = [];
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = (stream, events, expected) => {
+      appends.push(events.map((event) => event.type));
+      return append(stream, events, expected);
+    };
     expect(await run(new ScriptedProvisioner())).toBe('completed');
-    expect((await store.readStream('order-o-1')).map((e) => e.type)).toEqual([
-      'OrderPlaced',
-      'OrderLineProvisioningStarted',
-      'ReservationProvisioned',
-      'OrderLineProvisioningStarted',
-      'ReservationProvisioned',
-      'OrderCompleted',
+    expect(appends).toEqual([
+      ['OrderLineProvisioningStarted', 'OrderLineProvisioningStarted'],
+      ['ReservationProvisioned', 'ReservationProvisioned', 'OrderCompleted'],
     ]);
     expect((await order()).reservationIds).toEqual([reservationIdFor('o-1', 1), reservationIdFor('o-1', 2)]);
   });
@@ -111,6 +114,25 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     expect(await run(provisioner)).toBe('skipped');
     expect(provisioner.calls).toEqual([]);
     expect((await store.readStream('order-o-1')).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCancelled']);
+  });
+
+  it('decides on the OrderPlaced the job carries, without reading the order first', async () => {
+    const { run, store, order } = await placed(['Standard_D2s_v5']);
+    const reads = jest.spyOn(store, 'readStream');
+    expect(await run(new ScriptedProvisioner(), 'placed carried by the job')).toBe('completed');
+    expect(reads.mock.calls.map(([stream]) => stream)).toEqual(['customer-c-1']);
+    expect((await order()).status).toBe('completed');
+  });
+
+  it('race: an order cancelled after its job was queued is left alone, though the job carries it as pending', async () => {
+    const { orders, store } = await placed(['Standard_D2s_v5']);
+    await orders.handle('o-1', { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } }, context());
+    const fresh = await placed(['Standard_D2s_v5']); // another process: nothing of this order kept in memory
+    await given(fresh.store, 'order-o-1', [(await store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)[1]]);
+    const provisioner = new ScriptedProvisioner();
+    expect(await fresh.run(provisioner, 'placed carried by the job')).toBe('skipped');
+    expect(provisioner.calls).toEqual([]);
+    expect((await fresh.store.readStream('order-o-1')).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCancelled']);
   });
 
   it('starts a renewal line’s reservation when the one it replaces expires, and bills the line’s subscription', async () => {

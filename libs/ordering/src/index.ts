@@ -1,7 +1,7 @@
 export { OrderingServicesModule } from './ordering-services.module';
 export { PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservation } from './partner-scoped-reads';
 export { OrderNumbers, formatOrderNumber } from './order-numbers';
-export { ReservationOrders } from './reservation-orders';
+export { ReservationOrders, PlacedEvent } from './reservation-orders';
 export { RefundSettlement } from './refund-settlement';
 export { billingSubscriptionOf, RenewalOrders, renewalOrderIdFor } from './renewal-orders';
 export { ReservationLocator, ReservationPlace, ViewReservationLocator } from './reservation-locator';

@@ -1,10 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, orderStream, PlacedOrder, reservationDecider } from '@app/domain';
-import { CommandContext, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore-client';
+import {
+  illegalState,
+  notFound,
+  OpenCart,
+  Order,
+  OrderCommand,
+  orderDecider,
+  OrderEvent,
+  OrderPlacedData,
+  orderStream,
+  PlacedOrder,
+  reservationDecider,
+} from '@app/domain';
+import { CommandContext, Commands, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore-client';
 import { ReservationLocator } from './reservation-locator';
 
 /** Streams in which reservations lived on their own, before the reservation order held them. */
 const legacyReservationStream = (reservationId: string) => `reservation-${reservationId}`;
+
+/** An OrderPlaced as a job carries it: JSON, so the revision is a number. */
+export interface PlacedEvent {
+  data: OrderPlacedData;
+  revision: number;
+  schemaVersion?: number;
+}
 
 /**
  * The reservation order stream, loaded and changed as one aggregate. A
@@ -33,9 +52,15 @@ export class ReservationOrders {
     return this.streams.aggregate(orderStream(orderId), orderDecider, this.hydrate);
   }
 
+  /** The order as its OrderPlaced event left it, known without a read; the first command on it proves it current. */
+  assumePlaced(placed: PlacedEvent): Promise<Folded<Order>> {
+    const event = { type: 'OrderPlaced', data: placed.data, metadata: placed.schemaVersion ? { schemaVersion: placed.schemaVersion } : {} };
+    return this.streams.assume(orderStream(placed.data.orderId), orderDecider, { events: [event], revision: BigInt(placed.revision) }, this.hydrate);
+  }
+
   handle(
     orderId: string,
-    command: OrderCommand | ((order: Order) => OrderCommand | Promise<OrderCommand>),
+    command: Commands<OrderCommand> | ((order: Order) => Commands<OrderCommand> | Promise<Commands<OrderCommand>>),
     context: CommandContext,
     options: HandleOptions<Order> = {},
   ): Promise<Handled<Order, OrderEvent>> {

@@ -34,7 +34,14 @@ export class OrderHandoff implements Reactor, OnApplicationBootstrap {
 
   async react(event: ProjectedEvent): Promise<void> {
     const { orderId, partnerId } = event.data as OrderPlacedData;
-    const request: FulfilmentRequest = { orderId, placedEventId: event.id, correlationId: correlationIdOf(event), partnerId };
+    const schemaVersion = typeof event.metadata.schemaVersion === 'number' ? event.metadata.schemaVersion : undefined;
+    const request: FulfilmentRequest = {
+      orderId,
+      placedEventId: event.id,
+      correlationId: correlationIdOf(event),
+      partnerId,
+      placed: { data: event.data as OrderPlacedData, revision: event.revision, schemaVersion },
+    };
     await enqueueFulfilment(this.queue, request, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
   }
 }
