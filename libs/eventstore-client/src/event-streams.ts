@@ -56,6 +56,13 @@ export interface HandleOptions<State = unknown> {
   /** Retries after a conflicting append when no revision was given. */
   retries?: number;
   hydrate?: Hydrate<State>;
+  /**
+   * The stream is new (its id was just made): decide on the initial state
+   * without reading, and append with no_stream. Should it exist after all (a
+   * retry with the same id), the store refuses and the command is decided
+   * again on a read.
+   */
+  expectNew?: boolean;
 }
 
 const DEFAULT_RETRIES = 10;
@@ -167,7 +174,8 @@ export class EventStreams {
     options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
-    let cached: Folded<State> | undefined = this.cachedFold<State>(stream, decider, options.hydrate);
+    let cached: Folded<State> | undefined =
+      this.cachedFold<State>(stream, decider, options.hydrate) ?? (options.expectNew ? await this.initialFold(decider, options.hydrate) : undefined);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
       const { state, revision, position } = cached ?? (await this.aggregate(stream, decider, options.hydrate));
@@ -206,6 +214,11 @@ export class EventStreams {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
+  }
+
+  private async initialFold<State>(decider: Pick<Decider<State, never, never>, 'initialState'>, hydrate?: Hydrate<State>): Promise<Folded<State>> {
+    const state = decider.initialState();
+    return { state: hydrate ? await hydrate(state) : state, revision: NO_STREAM };
   }
 
   /** Only a state folded the same way (same decider, same hydrate) stands in for a read. */

@@ -83,6 +83,23 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2]);
   });
 
+  it('expectNew: a new stream is decided without a read and created with no_stream', async () => {
+    const store = new InMemoryEventStore();
+    const reads = jest.spyOn(store, 'readStream');
+    const appends = jest.spyOn(store, 'appendToStream');
+    await new EventStreams(store).handle('counter-new', counter, count, context(), { expectNew: true });
+    expect(reads).not.toHaveBeenCalled();
+    expect(appends.mock.calls[0][2]).toBe('no_stream');
+  });
+
+  it('expectNew on a stream that exists after all: the store refuses, and the command is decided again on a read', async () => {
+    const store = new InMemoryEventStore();
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const handled = await new EventStreams(store).handle('counter-1', counter, count, context(), { expectNew: true });
+    expect(handled.events).toEqual([{ type: 'Counted', data: { total: 2 } }]);
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2]);
+  });
+
   it('does not stand a state folded without hydrate in for one folded with it', async () => {
     const streams = new EventStreams(new InMemoryEventStore());
     await streams.aggregate('counter-1', counter);

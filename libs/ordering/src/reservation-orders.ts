@@ -69,15 +69,17 @@ export class ReservationOrders {
 
   /**
    * The order a purchased cart becomes, placed from the cart's own record of
-   * the purchase; placing it again changes nothing.
+   * the purchase; placing it again changes nothing. `expectNew` when the
+   * caller just purchased the cart, so the order is most likely not there yet.
    */
-  placeFromCart(cart: OpenCart, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
+  placeFromCart(cart: OpenCart, context: CommandContext, options: Pick<HandleOptions, 'expectNew'> = {}): Promise<Handled<Order, OrderEvent>> {
     if (!cart.purchase) throw illegalState('CART_NOT_PURCHASED', `cart ${cart.cartId} has not been purchased`);
     const { purchasedAt, ...purchase } = cart.purchase;
     return this.handle(
       purchase.orderId,
       { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } },
       context,
+      options,
     );
   }
 

@@ -29,6 +29,7 @@ export class CreateCartHandler implements ICommandHandler<CreateCartCommand> {
       cartDecider,
       { type: 'CreateCart', data: { cartId, customer, now: context.now } },
       context,
+      { expectNew: true },
     );
     return CartResource.of(state as OpenCart, revision, context.now, position);
   }

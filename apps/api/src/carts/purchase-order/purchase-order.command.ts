@@ -55,7 +55,7 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
       cart = result.state as OpenCart;
       crashPoint('purchase:after-cart');
     }
-    const placed = await this.orders.placeFromCart(cart, context);
+    const placed = await this.orders.placeFromCart(cart, context, { expectNew: created });
     return { order: OrderResource.of(placed.state as PlacedOrder, placed.revision, placed.position), created };
   }
 }

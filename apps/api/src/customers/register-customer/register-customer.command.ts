@@ -24,6 +24,7 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
       customerDecider,
       { type: 'RegisterCustomer', data: { customerId, partnerId: context.partnerId, name, now: context.now } },
       context,
+      { expectNew: true },
     );
     return CustomerResource.of(state as Extract<typeof state, { status: 'registered' }>, revision, position);
   }
