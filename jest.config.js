@@ -22,7 +22,9 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 30_000,
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools|uuid|fast-check|pure-rand|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@apidevtools|uuid|fast-check|pure-rand|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@fastify|content-disposition)/)',
+  ],
   moduleNameMapper: { '^@app/([^/]+)(.*)$': '<rootDir>/libs/$1/src$2' },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
   // The fault and invariant suites run alone (npm run test:faults, test:invariants): each starts its own processes and loads the machine.

@@ -4,6 +4,7 @@
  * fulfilment queue; without them the dashboard is refused.
  */
 import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { Browser, chromium } from 'playwright-core';
 import { ApiHarness, startApi } from '../support/api-harness';
 
@@ -72,5 +73,20 @@ describe('queue dashboard in a browser', () => {
         await context.close();
       }
     }
+  });
+
+  it('guards every path of the board, its API and assets too, however the path is spelled', async () => {
+    // Failed logins are counted per address (10 allowed): start this test from none.
+    const redis = api.app.get(Redis);
+    await redis.del(...(await redis.keys(`${redis.options.keyPrefix}ops-auth-failures:*`)).map((key) => key.slice(redis.options.keyPrefix!.length)), 'none');
+    const basic = { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` };
+    for (const path of ['/ops/queues/', '/ops/queues/api/queues', '/ops/%71ueues/api/queues', '/ops/queues/api/queues?activeQueue=fulfilment']) {
+      expect({ path, status: (await fetch(`${api.url}${path}`)).status }).toEqual({ path, status: 401 });
+    }
+    // A partner's key is not an operator's password.
+    expect((await fetch(`${api.url}/ops/queues/api/queues`, { headers: { 'x-api-key': 'demo-key-contoso' } })).status).toBe(401);
+    const queues = await fetch(`${api.url}/ops/queues/api/queues`, { headers: basic });
+    expect(queues.status).toBe(200);
+    expect(JSON.stringify(await queues.json())).toContain('fulfilment');
   });
 });

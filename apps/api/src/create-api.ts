@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingHttpHeaders } from 'node:http';
 import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from '@app/logging';
 import { ApiModule } from './api.module';
@@ -8,6 +10,8 @@ import { apiKeyBeforeBody } from './auth/api-key-before-body';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
 import { validationPipe } from './http/error-responses';
+import { acceptEmptyJsonBodies, JSON_BODY_LIMIT } from './http/json-bodies';
+import { CORRELATION_ID_HEADER, correlationIdHeader } from './http/route-pattern';
 import { Metrics, timeRequests } from './operations/metrics.service';
 
 /**
@@ -15,14 +19,27 @@ import { Metrics, timeRequests } from './operations/metrics.service';
  * end-to-end tests both go through here.
  */
 export async function createApi(): Promise<INestApplication> {
-  // Our own JSON parser below, with a limit that fits a 10,000-record usage batch; beyond it, 413.
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false });
-  app.use(timeRequests(app.get(Metrics)));
-  // Refuse a request without a valid key before its body is parsed.
-  app.use(apiKeyBeforeBody(app.get(ApiKeys)));
-  app.useBodyParser('json', { limit: '8mb' });
-  // ETag is the stream revision (for If-Match), set where there is one; never Express's hash of the body.
-  app.set('etag', false);
+  // Fastify sets no ETag of its own: ETag is the stream revision (for If-Match), set where there is one.
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule,
+    // A request's id is its correlation id: the caller's X-Correlation-Id, or a new one; logs and error answers name it.
+    new FastifyAdapter({
+      bodyLimit: JSON_BODY_LIMIT,
+      genReqId: (request: { headers: IncomingHttpHeaders }) => correlationIdHeader(request.headers) ?? randomUUID(),
+    }),
+    { bufferLogs: true },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(CORRELATION_ID_HEADER, request.id);
+    done();
+  });
+  const timing = timeRequests(app.get(Metrics));
+  fastify.addHook('onRequest', timing.onRequest);
+  fastify.addHook('onResponse', timing.onResponse);
+  // Refuse a request without a valid key before its body is read.
+  fastify.addHook('onRequest', apiKeyBeforeBody(app.get(ApiKeys)));
+  acceptEmptyJsonBodies(app);
   app.useLogger(app.get(AppLogger));
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(validationPipe());

@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Logger, LoggerModule, Params, PARAMS_PROVIDER_TOKEN, PinoLogger } from 'nestjs-pino';
 import { Options } from 'pino-http';
@@ -19,22 +19,19 @@ export function prettyLogs(env: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, st
   return stdoutIsTerminal && env.NODE_ENV !== 'production';
 }
 
-/** Structured logs; one line per HTTP request with its correlation id. */
+/** Structured logs; one line per HTTP request with its correlation id (the request id the api's HTTP server gives it). */
 const PinoModule = LoggerModule.forRootAsync({
   inject: [ConfigService],
   useFactory: (config: AppConfig) => {
     const options: Options<IncomingMessage, ServerResponse> = {
       level: config.get('LOG_LEVEL', { infer: true }),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req, res) => {
-        const id = (req.headers['x-correlation-id'] as string | undefined) ?? crypto.randomUUID();
-        res.setHeader('x-correlation-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+      // The original URL: a middleware layer may have cut the path it matched from req.url.
+      autoLogging: { ignore: (req) => ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health') ?? false },
     };
     const env = { LOG_FORMAT: config.get('LOG_FORMAT', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) };
-    return { pinoHttp: prettyLogs(env) ? [options, prettyStream()] : options };
+    // Every path: Fastify's middleware layer reads '*' as all of them (nestjs-pino's default pattern matches none there).
+    return { pinoHttp: prettyLogs(env) ? [options, prettyStream()] : options, forRoutes: [{ path: '*', method: RequestMethod.ALL }] };
   },
 });
 

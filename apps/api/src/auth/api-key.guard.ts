@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
 import { ApiKeys, Caller } from './api-keys';
 
 export const API_KEY_HEADER = 'x-api-key';
@@ -9,7 +9,7 @@ const PUBLIC = 'public-route';
 /** Marks a route that needs no API key (health, metrics). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-export type AuthenticatedRequest = Request & { caller: Caller };
+export type AuthenticatedRequest = FastifyRequest & { caller: Caller };
 
 /** Every route needs a partner API key unless marked @Public(). */
 @Injectable()

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { OpsGate } from './ops-gate';
 
 /** Operator routes: basic auth with the ops credentials, failures limited per client address. */
@@ -8,10 +8,10 @@ export class OpsBasicAuthGuard implements CanActivate {
   constructor(private readonly gate: OpsGate) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const verdict = await this.gate.check(context.switchToHttp().getRequest<Request>());
+    const verdict = await this.gate.check(context.switchToHttp().getRequest<FastifyRequest>());
     if (verdict.admitted) return true;
-    const response = context.switchToHttp().getResponse<Response>();
-    for (const [name, value] of Object.entries(verdict.headers)) response.setHeader(name, value);
+    const response = context.switchToHttp().getResponse<FastifyReply>();
+    for (const [name, value] of Object.entries(verdict.headers)) response.header(name, value);
     throw new HttpException(verdict.body, verdict.status);
   }
 }

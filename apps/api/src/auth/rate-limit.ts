@@ -10,7 +10,7 @@ import { AuthenticatedRequest } from './api-key.guard';
  */
 @Injectable()
 export class PerApiKeyThrottlerGuard extends ThrottlerGuard {
-  // ThrottlerGuard's signature; the request is Express's.
+  // ThrottlerGuard's signature; the request is Fastify's.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const caller = (request as AuthenticatedRequest).caller;

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { EventStore } from '@app/eventstore-client';
 import { Projection, projectionNamed, scanUnapplied, ViewReader } from '@app/projections';
 
@@ -26,9 +26,9 @@ export class ConsistentReads {
     return count > 0 || truncated;
   }
 
-  async ensure(projection: string, request: Request, response: Response): Promise<void> {
+  async ensure(projection: string, request: FastifyRequest, response: FastifyReply): Promise<void> {
     const header = request.headers['x-min-position'];
-    const raw = (Array.isArray(header) ? header[0] : header) ?? (request.query.minPosition as string | undefined);
+    const raw = (Array.isArray(header) ? header[0] : header) ?? (request.query as { minPosition?: string }).minPosition;
     if (raw === undefined) return;
     if (!/^\d{1,20}$/.test(raw)) {
       throw new BadRequestException({
@@ -43,7 +43,7 @@ export class ConsistentReads {
     // The view may be still only because nothing it projects was written since its checkpoint.
     if (!(await this.pendingFor(projectionNamed(projection), position))) return;
     if (await this.views.reached(projection, position, WAIT_MS)) return;
-    response.setHeader('Retry-After', '1');
+    response.header('Retry-After', '1');
     throw new ServiceUnavailableException({
       statusCode: 503,
       error: 'Service Unavailable',

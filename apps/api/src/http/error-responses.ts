@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore-client';
 import { isDependencyOutage } from '@app/runtime';
@@ -23,7 +23,7 @@ const REASON: Partial<Record<number, string>> = { 404: 'Not Found', 409: 'Confli
 @Catch(DomainError, ConcurrencyError)
 export class DomainErrorFilter implements ExceptionFilter {
   catch(error: DomainError | ConcurrencyError, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     let body: ErrorBody;
     if (error instanceof ConcurrencyError) {
       body = {
@@ -33,12 +33,12 @@ export class DomainErrorFilter implements ExceptionFilter {
         message: error.message,
         currentRevision: error.currentRevision.toString(),
       };
-      response.setHeader('ETag', `"${error.currentRevision}"`);
+      response.header('ETag', `"${error.currentRevision}"`);
     } else {
       const statusCode = httpStatusOf(error);
       body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
     }
-    response.status(body.statusCode).json(body);
+    response.status(body.statusCode).send(body);
   }
 }
 
@@ -75,7 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       code: fields.code ?? CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`,
       message,
     };
-    host.switchToHttp().getResponse<Response>().status(statusCode).json(body);
+    host.switchToHttp().getResponse<FastifyReply>().status(statusCode).send(body);
   }
 }
 
@@ -117,12 +117,12 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const correlationId = response.getHeader('x-correlation-id');
     let body: ErrorBody;
     if (isDependencyOutage(error)) {
       this.logger.warn(`dependency unavailable: ${(error as Error).message}`);
-      response.setHeader('Retry-After', '1');
+      response.header('Retry-After', '1');
       body = {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         error: 'Service Unavailable',
@@ -138,6 +138,6 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         message: `an unexpected error occurred; it is logged under correlation id ${String(correlationId ?? 'unknown')}`,
       };
     }
-    response.status(body.statusCode).json(body);
+    response.status(body.statusCode).send(body);
   }
 }

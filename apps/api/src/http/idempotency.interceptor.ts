@@ -12,12 +12,12 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
-import { routePattern } from './route-pattern';
+import { requestPath, routePattern } from './route-pattern';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY_FORMAT = /^[\x21-\x7e]{1,200}$/;
@@ -53,15 +53,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = execution.switchToHttp().getRequest<AuthenticatedRequest & Request>();
-    const response = execution.switchToHttp().getResponse<Response>();
+    const request = execution.switchToHttp().getRequest<AuthenticatedRequest & FastifyRequest>();
+    const response = execution.switchToHttp().getResponse<FastifyReply>();
     const raw = request.headers['idempotency-key'];
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || !COMMAND_METHODS.has(request.method) || !request.caller) return next.handle();
     if (!KEY_FORMAT.test(key))
       throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
 
-    const route = `${request.method} ${routePattern(request) ?? request.path}`;
+    const route = `${request.method} ${routePattern(request) ?? requestPath(request)}`;
     const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
     const fingerprint = sha256(JSON.stringify([request.method, request.originalUrl, request.body ?? null]));
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
@@ -105,14 +105,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is still being processed; retry shortly' });
   }
 
-  private replay(entry: Extract<Entry, { state: 'done' }>, response: Response): unknown {
+  private replay(entry: Extract<Entry, { state: 'done' }>, response: FastifyReply): unknown {
     response.status(entry.status);
-    for (const [name, value] of Object.entries(entry.headers)) response.setHeader(name, value);
-    response.setHeader('Idempotent-Replayed', 'true');
+    for (const [name, value] of Object.entries(entry.headers)) response.header(name, value);
+    response.header('Idempotent-Replayed', 'true');
     return entry.body;
   }
 
-  private async remember(redisKey: string, owner: string, fingerprint: string, response: Response, body: unknown, stored: boolean): Promise<void> {
+  private async remember(redisKey: string, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = response.getHeader(name);

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventStore } from '@app/eventstore-client';
 import { Queue } from 'bullmq';
-import { NextFunction, Request, Response } from 'express';
+import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { routePattern } from '../http/route-pattern';
@@ -129,20 +129,26 @@ export class Metrics {
   }
 }
 
+/** Each request's running timer, from its first hook to its last. */
+const timers = new WeakMap<FastifyRequest, (labels: Record<string, string>) => void>();
+
 /**
- * Express middleware, first in the chain: times every request, including
- * those answered before Nest's router (a missing key, a body too large).
- * The route is the pattern (`/v1/carts/:cartId`), never the raw path, so the
+ * Fastify hooks, first in the chain: time every request, including those
+ * answered before Nest's router (a missing key, a body too large). The
+ * route is the pattern (`/v1/carts/:cartId`), never the raw path, so the
  * number of series stays small.
  */
 export function timeRequests(metrics: Metrics) {
-  return (request: Request, response: Response, next: NextFunction) => {
-    const stop = metrics.requestDuration.startTimer();
-    response.once('finish', () => {
-      // The dashboard is a mounted sub-app whose own routes are relative: one label for all of it.
-      const route = request.originalUrl.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
-      stop({ method: request.method, route, status_code: String(response.statusCode) });
-    });
-    next();
+  return {
+    onRequest: (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      timers.set(request, metrics.requestDuration.startTimer());
+      done();
+    },
+    onResponse: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      // The dashboard's routes are its own: one label for all of it.
+      const route = request.url.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
+      timers.get(request)?.({ method: request.method, route, status_code: String(reply.statusCode) });
+      done();
+    },
   };
 }

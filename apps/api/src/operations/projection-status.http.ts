@@ -11,7 +11,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { EventStore } from '@app/eventstore-client';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
 import { OpsBasicAuthGuard } from '../auth/ops-basic-auth.guard';
@@ -54,7 +54,7 @@ export class ProjectionStatusController {
     type: [ProjectionStatusResource],
     description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
   })
-  async list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async list(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply) {
     const projections = await Promise.all(
       ALL_PROJECTIONS.map(async (projection) => {
         const [replicas, lag] = await Promise.all([this.views.statuses(projection.name), measureLag(this.store, this.views, projection)]);
@@ -63,11 +63,31 @@ export class ProjectionStatusController {
       }),
     );
     // A person's browser asks for HTML first; scripts and curl get the JSON they always got.
-    response.vary('Accept');
-    if (request.accepts(['json', 'html']) !== 'html') return projections;
-    response.type('html');
+    void response.header('Vary', 'Accept');
+    if (!prefersHtml(request.headers.accept)) return projections;
+    void response.type('text/html; charset=utf-8');
     return projectionsPage(projections);
   }
+}
+
+/**
+ * Whether an Accept header ranks HTML above JSON, by quality and then by
+ * how specific the matching range is (text/html before text/* before *\/*).
+ * No header, or a tie, is JSON.
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranges = accept.split(',').map((part) => {
+    const [range, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    return { range: range.trim(), q: q ? Number(q.slice(2)) : 1 };
+  });
+  const quality = (type: string) => {
+    const [major] = type.split('/');
+    const match = ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${major}/*`) ?? ranges.find((r) => r.range === '*/*');
+    return match && Number.isFinite(match.q) ? match.q : 0;
+  };
+  return quality('text/html') > quality('application/json');
 }
 
 export type ProjectionRow = {

@@ -1,44 +1,57 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { Module } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_QUEUES } from '@app/queues';
 import { AuthModule } from '../auth/auth.module';
 import { OpsGate } from '../auth/ops-gate';
 
 export const QUEUE_DASHBOARD_ROUTE = '/ops/queues';
 
+const isDashboardPath = (path: string | undefined) => path === QUEUE_DASHBOARD_ROUTE || (path?.startsWith(`${QUEUE_DASHBOARD_ROUTE}/`) ?? false);
+
 /**
- * Bull Board at /ops/queues. It is plain Express middleware mounted outside
- * Nest's guards, so it goes through the operators' door (OpsGate) itself:
+ * The operators' door in front of every path of the board (its page, its
+ * assets, its API), as a Fastify hook: the board's routes are its own, so
+ * Nest's guards never see them.
+ */
+@Injectable()
+class QueueDashboardDoor implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly gate: OpsGate,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      // The route matched, not the raw URL: a percent-encoded path reaches the same route.
+      if (!isDashboardPath(request.routeOptions.url) && !isDashboardPath(request.url.split('?', 1)[0])) return;
+      const verdict = await this.gate.check(request).catch(() => undefined);
+      if (!verdict) {
+        // Redis, which counts the failures, is down: so are the queues this page shows.
+        return reply
+          .header('Retry-After', '1')
+          .status(503)
+          .send({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' });
+      }
+      if (!verdict.admitted) return reply.headers(verdict.headers).status(verdict.status).send(verdict.body);
+    });
+  }
+}
+
+/**
+ * Bull Board at /ops/queues. It is a Fastify plugin mounted outside Nest's
+ * guards, so it goes through the operators' door (OpsGate) itself:
  * basic auth, failures limited per address; partner API keys do not open it.
  */
 @Module({
+  providers: [QueueDashboardDoor],
   imports: [
-    BullBoardModule.forRootAsync({
-      imports: [AuthModule],
-      inject: [OpsGate],
-      useFactory: (gate: OpsGate) => ({
-        route: QUEUE_DASHBOARD_ROUTE,
-        adapter: ExpressAdapter,
-        boardOptions: { uiConfig: { boardTitle: 'Reservation orders' } },
-        middleware: (request: Request, response: Response, next: NextFunction) => {
-          gate.check(request).then(
-            (verdict) => {
-              if (verdict.admitted) return next();
-              response.set(verdict.headers).status(verdict.status).json(verdict.body);
-            },
-            // Redis, which counts the failures, is down: so are the queues this page shows.
-            () =>
-              response
-                .set('Retry-After', '1')
-                .status(503)
-                .json({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' }),
-          );
-        },
-      }),
-    }),
+    AuthModule,
+    BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: FastifyAdapter, boardOptions: { uiConfig: { boardTitle: 'Reservation orders' } } }),
     BullBoardModule.forFeature(...ALL_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
   ],
 })

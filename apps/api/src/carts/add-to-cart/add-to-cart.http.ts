@@ -2,7 +2,7 @@ import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
 import { ApiCommand } from '../../http/openapi/api-routes';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -37,7 +37,7 @@ export class AddToCartController {
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Body() body: AddToCartRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new AddToCartCommand(cartId, body, context)));
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { MAX_QUANTITY } from '@app/domain';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -26,7 +26,7 @@ export class ChangeQuantityController {
     @Param('lineId', ParseUUIDPipe) lineId: string,
     @Body() body: ChangeQuantityRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new ChangeQuantityCommand(cartId, lineId, body.quantity, context)));
   }

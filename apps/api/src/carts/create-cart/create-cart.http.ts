@@ -1,7 +1,7 @@
 import { HttpStatus, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CART_ERRORS, CartResource } from '../cart.resource';
@@ -15,7 +15,7 @@ export class CreateCartController {
 
   @Post()
   @ApiCommand({ status: HttpStatus.CREATED, type: CartResource, description: 'An empty cart, valid for 7 days', errors: CART_ERRORS })
-  async create(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async create(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
     return withRevision(response, await this.commands.execute(new CreateCartCommand(customerId, context)));
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { ownedCart } from '@app/ordering';
 import { cartsProjection, readCart, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
@@ -28,8 +28,8 @@ export class GetCartController {
   async get(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(cartsProjection.name, request, response);
     const document = await readCart(this.views, cartId);

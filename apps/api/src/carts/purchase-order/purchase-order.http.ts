@@ -1,7 +1,7 @@
 import { Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { OrderResource } from '../../orders/order.resource';
@@ -23,10 +23,10 @@ export class PurchaseOrderController {
     body: false,
     errors: CART_ERRORS,
   })
-  async purchase(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async purchase(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
     const { order, created } = await this.commands.execute(new PurchaseOrderCommand(cartId, context));
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
-    response.setHeader('Location', `/v1/orders/${order.orderId}`);
+    response.header('Location', `/v1/orders/${order.orderId}`);
     return withRevision(response, order);
   }
 }

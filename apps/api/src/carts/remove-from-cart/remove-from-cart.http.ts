@@ -1,7 +1,7 @@
 import { Controller, Delete, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CART_ERRORS, CartResource } from '../cart.resource';
@@ -19,7 +19,7 @@ export class RemoveFromCartController {
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Param('lineId', ParseUUIDPipe) lineId: string,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new RemoveFromCartCommand(cartId, lineId, context)));
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ScopeRequest } from '../../http/openapi/scope.resource';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -20,7 +20,7 @@ export class SetScopeController {
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Body() body: ScopeRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new SetScopeCommand(cartId, body.toScope(), context)));
   }

@@ -2,7 +2,7 @@ import { HttpStatus, Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
@@ -33,7 +33,7 @@ export class AddSubscriptionController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Body() body: AddSubscriptionRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new AddSubscriptionCommand(customerId, body.subscriptionId, body.name, context)));
   }

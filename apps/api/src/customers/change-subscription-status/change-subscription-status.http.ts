@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
@@ -20,7 +20,7 @@ export class ChangeSubscriptionStatusController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.change(customerId, subscriptionId, 'suspend', context, response);
   }
@@ -32,12 +32,12 @@ export class ChangeSubscriptionStatusController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.change(customerId, subscriptionId, 'reactivate', context, response);
   }
 
-  private async change(customerId: string, subscriptionId: string, change: 'suspend' | 'reactivate', context: RequestContext, response: Response) {
+  private async change(customerId: string, subscriptionId: string, change: 'suspend' | 'reactivate', context: RequestContext, response: FastifyReply) {
     return withRevision(response, await this.commands.execute(new ChangeSubscriptionStatusCommand(customerId, subscriptionId, change, context)));
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ApiCommand } from '../../http/openapi/api-routes';
 import { IsManagementGroupId } from '../../http/openapi/scope.resource';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -38,7 +38,7 @@ export class CreateManagementGroupController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Body() body: CreateManagementGroupRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new CreateManagementGroupCommand(customerId, body.managementGroupId, body.name, context)));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
@@ -28,8 +28,8 @@ export class GetCustomerController {
   async get(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(customersProjection.name, request, response);
     const { customer, revision } = await customerFromView(this.views, customerId, context.partnerId);

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { customersOfPartner, customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -28,7 +28,12 @@ export class ListCustomersController {
 
   @Get()
   @ApiRead({ type: CustomerPageResource, description: 'A page of the partner’s customers and the cursor of the next page', view: true })
-  async list(@Query() query: ListCustomersQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async list(
+    @Query() query: ListCustomersQuery,
+    @Ctx() context: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     await this.consistency.ensure(customersProjection.name, request, response);
     const limit = query.limit ?? 20;
     const needle = query.name?.toLowerCase();

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ApiCommand } from '../../http/openapi/api-routes';
 import { IsManagementGroupId } from '../../http/openapi/scope.resource';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -32,7 +32,7 @@ export class MoveSubscriptionController {
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
     @Body() body: MoveSubscriptionRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new MoveSubscriptionCommand(customerId, subscriptionId, body.managementGroupId, context)));
   }
@@ -47,7 +47,7 @@ export class MoveSubscriptionController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new MoveSubscriptionCommand(customerId, subscriptionId, null, context)));
   }

@@ -2,7 +2,7 @@ import { HttpStatus, Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
@@ -27,7 +27,7 @@ export class RegisterCustomerController {
 
   @Post()
   @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer, registered', errors: CUSTOMER_ERRORS })
-  async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
     return withRevision(response, await this.commands.execute(new RegisterCustomerCommand(body.name, context)));
   }
 }

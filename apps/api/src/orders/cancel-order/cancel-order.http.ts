@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { ORDER_ERRORS, OrderResource } from '../order.resource';
@@ -25,7 +25,7 @@ export class CancelOrderController {
     @Param('orderId', ParseUUIDPipe) orderId: string,
     @Body() body: CancelOrderRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new CancelOrderCommand(orderId, body.reason, context)));
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { fold, notFound, orderDecider, OrderEvent, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
@@ -38,8 +38,8 @@ export class GetOrderController {
     @Param('orderId', ParseUUIDPipe) orderId: string,
     @Query('asOf') asOf: string | undefined,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     if (asOf !== undefined) return this.asOf(orderId, asOf, context);
     await this.consistency.ensure(orderHistoryProjection.name, request, response);

@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req,
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { Order, OrderStatus, Term, TERMS } from '@app/domain';
 import { IndexCursor, orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
@@ -50,8 +50,8 @@ export class OrderHistoryController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Query() query: OrderHistoryQuery,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<OrderHistoryPage> {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     // The index is per customer; the partner check is on each order document as well.
@@ -66,7 +66,12 @@ export class OrderHistoryController {
     view: true,
     errors: { 400: ['INVALID_CURSOR'] },
   })
-  async forPartner(@Query() query: OrderHistoryQuery, @Ctx() context: RequestContext, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async forPartner(
+    @Query() query: OrderHistoryQuery,
+    @Ctx() context: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     await this.consistency.ensure(orderHistoryProjection.name, request, response);
     return this.page(orderKeys.ofPartner(context.partnerId), query, context);
   }

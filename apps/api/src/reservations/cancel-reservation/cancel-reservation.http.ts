@@ -1,7 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ApiCancelReservation } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -15,7 +15,11 @@ export class CancelReservationController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiCancelReservation()
-  async cancel(@Param('reservationId', ParseUUIDPipe) reservationId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async cancel(
+    @Param('reservationId', ParseUUIDPipe) reservationId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     return withRevision(response, await this.commands.execute(new CancelReservationCommand(reservationId, context)));
   }
 }

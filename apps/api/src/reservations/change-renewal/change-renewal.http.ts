@@ -2,7 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
 import { ApiChangeRenewal } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -31,7 +31,7 @@ export class ChangeRenewalController {
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ChangeRenewalRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new ChangeRenewalCommand(reservationId, body, context)));
   }

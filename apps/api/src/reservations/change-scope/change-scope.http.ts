@@ -1,7 +1,7 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ScopeRequest } from '../../http/openapi/scope.resource';
 import { ApiChangeReservationScope } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -19,7 +19,7 @@ export class ChangeScopeController {
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ScopeRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new ChangeScopeCommand(reservationId, body.toScope(), context)));
   }

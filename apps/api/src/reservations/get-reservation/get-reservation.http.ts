@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { refundAllowance, refundLedgerDecider, refundLedgerStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationsProjection, ViewReader } from '@app/projections';
@@ -24,15 +24,15 @@ export class GetReservationController {
   async get(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const { partnerId: _partner, status: _status, ...visible } = reservation;
-    response.setHeader('ETag', `"${revision}"`);
+    response.header('ETag', `"${revision}"`);
     return {
       ...visible,
       provisioningState: provisioningState(reservation, context.now),

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { KnownReservation, reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
@@ -21,8 +21,8 @@ export class ListReservationsController {
   async list(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);

@@ -2,7 +2,7 @@ import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsUUID } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ApiMergeReservations } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -25,7 +25,7 @@ export class MergeReservationsController {
 
   @Post()
   @ApiMergeReservations()
-  async merge(@Body() body: MergeReservationsRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: Response) {
+  async merge(@Body() body: MergeReservationsRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
     return withRevision(response, await this.commands.execute(new MergeReservationsCommand(body.reservationIds, context)));
   }
 }

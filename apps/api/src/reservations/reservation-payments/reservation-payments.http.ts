@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { paymentSchedule } from '@app/domain';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
@@ -27,8 +27,8 @@ export class ReservationPaymentsController {
   async payments(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);

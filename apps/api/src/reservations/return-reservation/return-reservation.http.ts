@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { MAX_QUANTITY } from '@app/domain';
 import { ApiReturnReservation } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
@@ -29,7 +29,7 @@ export class ReturnReservationController {
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ReturnReservationRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new ReturnReservationCommand(reservationId, body.quantity, context)));
   }

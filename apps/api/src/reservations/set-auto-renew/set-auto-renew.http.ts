@@ -2,7 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { ApiSetAutoRenew } from '../../http/openapi/reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
@@ -25,7 +25,7 @@ export class SetAutoRenewController {
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: SetAutoRenewRequest,
     @Ctx() context: RequestContext,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return withRevision(response, await this.commands.execute(new SetAutoRenewCommand(reservationId, body.autoRenew, context)));
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { costDays, costsProjection, subscriptionTotals, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
@@ -41,8 +41,8 @@ export class CustomerCostsController {
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Query() query: CostQuery,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyRequest, FastifyReply } from 'fastify';
 import { HOUR_MS, nextWholeHourMs } from '@app/domain';
 import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
@@ -33,8 +33,8 @@ export class ReservationUtilizationController {
   async utilization(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Ctx() context: RequestContext,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
