@@ -33,6 +33,8 @@ interface FoldTarget {
   /** Fold no further than this position (verify compares at the live checkpoint). */
   until?: bigint;
   batch: ProjectedEvent[];
+  /** The batch being written to Redis, while the next one is read and folded. */
+  writing: Promise<void>;
 }
 
 /**
@@ -46,11 +48,18 @@ async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onPr
     const stored = await redis.get(viewKeys(target.projection.name).checkpoint(target.generation));
     target.checkpoint = stored === null ? undefined : BigInt(stored);
   }
+  // A target's batches are written one after the other (each builds on the documents and checkpoint of the one before), but
+  // while one is written the loop reads and sorts the next: the wait for Redis overlaps the reading of $all.
   const flush = async (target: FoldTarget) => {
-    const result = await applyBatch(redis, { projection: target.projection, generation: target.generation, checkpoint: target.checkpoint }, target.batch);
-    if (result.poison) throw result.poison;
-    target.checkpoint = result.checkpoint;
+    const batch = target.batch;
     target.batch = [];
+    await target.writing;
+    const { projection, generation, checkpoint } = target;
+    target.writing = applyBatch(redis, { projection, generation, checkpoint }, batch).then((result) => {
+      if (result.poison) throw result.poison;
+      target.checkpoint = result.checkpoint;
+    });
+    target.writing.catch(() => undefined); // awaited by the next flush or at the end
   };
   const earliest = targets.some((t) => t.checkpoint === undefined)
     ? undefined
@@ -83,6 +92,7 @@ async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onPr
   }
   for (const target of targets) {
     if (target.batch.length > 0) await flush(target);
+    await target.writing;
     if (target.until !== undefined && target.until >= 0n && (target.checkpoint === undefined || target.checkpoint < target.until)) {
       await redis.set(viewKeys(target.projection.name).checkpoint(target.generation), target.until.toString());
     }
@@ -98,6 +108,7 @@ const targetFor = (projection: Projection, generation: string, until?: bigint): 
   checkpoint: undefined,
   until,
   batch: [],
+  writing: Promise.resolve(),
 });
 
 /**
