@@ -11,7 +11,7 @@ import { API_KEY_HEADER } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
 import { validationPipe } from './http/error-responses';
 import { acceptEmptyJsonBodies, JSON_BODY_LIMIT } from './http/json-bodies';
-import { CORRELATION_ID_HEADER, correlationIdHeader } from './http/route-pattern';
+import { CORRELATION_ID_HEADER, correlationIdHeader } from './http/correlation-id';
 import { Metrics, timeRequests } from './operations/metrics.service';
 
 /**

@@ -4,7 +4,8 @@ import { v5 as uuidv5 } from 'uuid';
 import { CommandContext, Revision } from '@app/eventstore-client';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { Caller } from '../auth/api-keys';
-import { requestId, routePattern } from './route-pattern';
+import { requestId } from './correlation-id';
+import { routePattern } from './route-pattern';
 
 const ID_NAMESPACE = '6b8f1f6e-2f4d-4d53-8f5e-9a3f7c1d2e40';
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
