@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { Decider, Message } from '@app/domain';
@@ -47,6 +48,14 @@ export interface Handled<State, Event> extends Folded<State> {
   events: Event[];
 }
 
+/** A stream's last fold in this process; `assumed` when it was not read or written but taken on trust (see assume). */
+interface Cached<State> {
+  decider: object;
+  hydrate?: Hydrate<never>;
+  folded: Folded<State>;
+  assumed: boolean;
+}
+
 /** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. What it reads must no longer change: the completed state is kept for later commands. */
 export type Hydrate<State> = (state: State) => Promise<State>;
 
@@ -88,7 +97,7 @@ export class EventStreams {
    * on a fresh read. Only an append is trusted to it: a refusal or a no-op
    * decided on a cached state is decided again on a fresh read.
    */
-  private readonly folded = new Map<string, { decider: object; hydrate?: Hydrate<never>; folded: Folded<unknown> }>();
+  private readonly folded = new Map<string, Cached<unknown>>();
 
   constructor(private readonly store: EventStore) {}
 
@@ -126,7 +135,7 @@ export class EventStreams {
     let state = known.events.reduce((folded, event) => decider.evolve(folded, asMessage<Event>(event)), decider.initialState());
     if (hydrate) state = await hydrate(state);
     const folded = { state, revision: known.revision, position: known.position };
-    this.remember(stream, decider, hydrate, folded);
+    this.remember(stream, decider, hydrate, folded, { assumed: true });
     return folded;
   }
 
@@ -174,11 +183,13 @@ export class EventStreams {
     options: HandleOptions<State>,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
-    let cached: Folded<State> | undefined =
-      this.cachedFold<State>(stream, decider, options.hydrate) ?? (options.expectNew ? await this.initialFold(decider, options.hydrate) : undefined);
+    let cached: { folded: Folded<State>; assumed: boolean } | undefined =
+      this.cachedFold<State>(stream, decider, options.hydrate) ??
+      (options.expectNew ? { folded: await this.initialFold(decider, options.hydrate), assumed: true } : undefined);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
-      const { state, revision, position } = cached ?? (await this.aggregate(stream, decider, options.hydrate));
+      const assumed = cached?.assumed ?? false;
+      const { state, revision, position } = cached?.folded ?? (await this.aggregate(stream, decider, options.hydrate));
       cached = undefined;
       let events: Event[];
       try {
@@ -198,7 +209,7 @@ export class EventStreams {
         return { state, revision, events, position };
       }
       try {
-        const result = await this.store.appendToStream(stream, this.toNew(events, context, stream), revision === NO_STREAM ? 'no_stream' : revision);
+        const result = await this.store.appendToStream(stream, this.toNew(events, context, stream, assumed), revision === NO_STREAM ? 'no_stream' : revision);
         const evolved = events.reduce((folded, event) => decider.evolve(folded, event), state);
         // What hydrate adds comes from streams nobody writes any more, so a hydrated state stays true as the stream grows.
         const written = { state: options.hydrate ? await options.hydrate(evolved) : evolved, revision: result.nextExpectedRevision, position: result.position };
@@ -222,24 +233,33 @@ export class EventStreams {
   }
 
   /** Only a state folded the same way (same decider, same hydrate) stands in for a read. */
-  private cachedFold<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined): Folded<State> | undefined {
+  private cachedFold<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined): { folded: Folded<State>; assumed: boolean } | undefined {
     const entry = this.folded.get(stream);
-    return entry && entry.decider === decider && entry.hydrate === hydrate ? (entry.folded as Folded<State>) : undefined;
+    return entry && entry.decider === decider && entry.hydrate === hydrate ? { folded: entry.folded as Folded<State>, assumed: entry.assumed } : undefined;
   }
 
-  private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>) {
+  private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>, { assumed } = { assumed: false }) {
     this.folded.delete(stream);
-    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded });
+    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded, assumed });
     if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);
   }
 
-  private toNew(events: Message[], context: CommandContext, stream: string): NewEvent[] {
+  /**
+   * Event ids derive from the command, so that the store recognises a repeat
+   * of an append that landed. Not for a decision on an assumed state (one
+   * known from elsewhere, or a new stream's initial state): two runs of the
+   * same command on the same assumption would repeat each other's append,
+   * and the store would take the second for the first and say yes while the
+   * stream had moved on. With ids of its own, such an append is refused, and
+   * the command is decided again on a read.
+   */
+  private toNew(events: Message[], context: CommandContext, stream: string, assumed: boolean): NewEvent[] {
     const metadata = metadataFor(context);
     return events.map((event, index) => {
       // Version 1 is the absence of schemaVersion, as on every event written before versions existed.
       const version = currentVersionOf(event.type) ?? 1;
       return {
-        id: uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
+        id: assumed ? randomUUID() : uuidv5(`${stream}/${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
         type: event.type,
         data: event.data as Record<string, unknown>,
         metadata: version > 1 ? { ...metadata, schemaVersion: version } : { ...metadata },

@@ -100,6 +100,31 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2]);
   });
 
+  it('expectNew, run again with the same command after the stream moved on: decided on a read, not taken for a repeat of the first append', async () => {
+    const store = new InMemoryEventStore();
+    const same = context();
+    await new EventStreams(store).handle('counter-1', counter, count, same, { expectNew: true });
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const again = await new EventStreams(store).handle('counter-1', counter, count, same, { expectNew: true });
+    expect([again.revision, again.state.total]).toEqual([2n, 3]);
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2, 3]);
+  });
+
+  it('assume, run again with the same command after the stream moved on: decided on a read, not taken for a repeat of the first append', async () => {
+    const store = new InMemoryEventStore();
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const known = { events: [{ type: 'Counted', data: { total: 1 } }], revision: 0n };
+    const same = context();
+    const first = new EventStreams(store);
+    await first.assume('counter-1', counter, known);
+    await first.handle('counter-1', counter, count, same);
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const second = new EventStreams(store);
+    await second.assume('counter-1', counter, known);
+    const again = await second.handle('counter-1', counter, count, same);
+    expect([again.revision, again.state.total]).toEqual([3n, 4]);
+  });
+
   it('does not stand a state folded without hydrate in for one folded with it', async () => {
     const streams = new EventStreams(new InMemoryEventStore());
     await streams.aggregate('counter-1', counter);

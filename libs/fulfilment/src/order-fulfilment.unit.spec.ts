@@ -1,4 +1,7 @@
-import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, PlacedOrder } from '@app/domain';
+import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, OrderPlacedData, PlacedOrder } from '@app/domain';
+import { EventStreams } from '@app/eventstore-client';
+import { ReservationOrders } from '@app/ordering';
+import { InMemoryReservationLocator } from '../../ordering/testing/in-memory-ordering';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
 import { OrderFulfilment, reservationIdFor } from './order-fulfilment';
 import { PermanentProvisioningError, ProvisionRequest, ReservationProvisioner, TransientProvisioningError } from './provisioning/reservation-provisioner';
@@ -133,6 +136,33 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     expect(await fresh.run(provisioner, 'placed carried by the job')).toBe('skipped');
     expect(provisioner.calls).toEqual([]);
     expect((await fresh.store.readStream('order-o-1')).map((e) => e.type)).toEqual(['OrderPlaced', 'OrderCancelled']);
+  });
+
+  it('retry: a job carrying its OrderPlaced, run again after the order moved on, goes on from where the order is (not from the OrderPlaced)', async () => {
+    // Found under faults: the retry's first append repeated the first attempt's (same ids, same assumed revision), the store took it
+    // for a repeat and said yes, and the retry went on from the OrderPlaced, provisioning a line that had failed for good.
+    const { store, order, streams } = await placed(['Standard_L32s_v3', 'Standard_L16s_v3']);
+    const job = { orderId: 'o-1', placedEventId: 'placed-1', correlationId: 'corr', partnerId: 'partner-contoso' };
+    const placedEvent = { data: (await store.readStream('order-o-1'))[0].data as unknown as OrderPlacedData, revision: 0 };
+    const first = new OrderFulfilment(
+      new ReservationOrders(streams, new InMemoryReservationLocator(store)),
+      streams,
+      new ScriptedProvisioner({ Standard_L32s_v3: 'permanent', Standard_L16s_v3: 'transient' }),
+      catalog,
+    );
+    await expect(first.fulfil({ ...job, placed: placedEvent })).rejects.toThrow(TransientProvisioningError);
+    expect((await order()).lines.map((l) => l.provisioning.status)).toEqual(['failed', 'provisioning']);
+
+    // The retry, in another worker process: nothing of the order in memory, and the same job data.
+    const again = new EventStreams(store);
+    const retry = new ScriptedProvisioner();
+    const outcome = await new OrderFulfilment(new ReservationOrders(again, new InMemoryReservationLocator(store)), again, retry, catalog).fulfil({
+      ...job,
+      placed: placedEvent,
+    });
+    expect(outcome).toBe('partiallyFulfilled');
+    expect(retry.calls).toEqual([reservationIdFor('o-1', 2)]);
+    expect((await order()).lines.map((l) => l.provisioning.status)).toEqual(['failed', 'provisioned']);
   });
 
   it('starts a renewal line’s reservation when the one it replaces expires, and bills the line’s subscription', async () => {
