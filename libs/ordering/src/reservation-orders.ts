@@ -22,6 +22,7 @@ const legacyReservationStream = (reservationId: string) => `reservation-${reserv
 export interface PlacedEvent {
   data: OrderPlacedData;
   revision: number;
+  /** The version its data was stored at (absent: 1), so that it is upcast like a read one. */
   schemaVersion?: number;
 }
 
@@ -54,7 +55,7 @@ export class ReservationOrders {
 
   /** The order as its OrderPlaced event left it, known without a read; the first command on it proves it current. */
   assumePlaced(placed: PlacedEvent): Promise<Folded<Order>> {
-    const event = { type: 'OrderPlaced', data: placed.data, metadata: placed.schemaVersion ? { schemaVersion: placed.schemaVersion } : {} };
+    const event = { type: 'OrderPlaced', data: placed.data, metadata: { schemaVersion: placed.schemaVersion } };
     return this.streams.assume(orderStream(placed.data.orderId), orderDecider, { events: [event], revision: BigInt(placed.revision) }, this.hydrate);
   }
 

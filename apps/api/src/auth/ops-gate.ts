@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IncomingMessage } from 'node:http';
+import { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { OpsCredentials } from './ops-credentials';
 
@@ -23,9 +23,8 @@ export class OpsGate {
     @Inject(Redis) private readonly redis: Redis,
   ) {}
 
-  /** Takes Fastify's request (in a guard) or the raw one (in the dashboard's middleware). */
-  async check(request: Pick<IncomingMessage, 'headers'> & { ip?: string; socket?: { remoteAddress?: string } }): Promise<OpsVerdict> {
-    const key = `ops-auth-failures:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`;
+  async check(request: FastifyRequest): Promise<OpsVerdict> {
+    const key = `ops-auth-failures:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
     const failures = Number((await this.redis.get(key)) ?? 0);
     if (failures >= OPS_FAILURES_ALLOWED) {
       const retryAfter = Math.max(1, Math.ceil((await this.redis.pttl(key)) / 1000));

@@ -40,7 +40,7 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
     caller,
     partnerId: caller.partnerId,
     actor: `${caller.partnerId}/${caller.client}`,
-    correlationId: requestId(request) ?? randomUUID(),
+    correlationId: requestId(request),
     commandId: idempotencyKey ? uuidv5(`${scoped('command')}\n${fingerprint}`, ID_NAMESPACE) : randomUUID(),
     now: new Date().toISOString(),
     idempotencyKey,

@@ -6,6 +6,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_QUEUES } from '@app/queues';
 import { AuthModule } from '../auth/auth.module';
+import { requestPath } from '../http/route-pattern';
 import { OpsGate } from '../auth/ops-gate';
 
 export const QUEUE_DASHBOARD_ROUTE = '/ops/queues';
@@ -28,7 +29,7 @@ class QueueDashboardDoor implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       // The route matched, not the raw URL: a percent-encoded path reaches the same route.
-      if (!isDashboardPath(request.routeOptions.url) && !isDashboardPath(request.url.split('?', 1)[0])) return;
+      if (!isDashboardPath(request.routeOptions.url) && !isDashboardPath(requestPath(request))) return;
       const verdict = await this.gate.check(request).catch(() => undefined);
       if (!verdict) {
         // Redis, which counts the failures, is down: so are the queues this page shows.

@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
 import { OrderPlacedData } from '@app/domain';
+import { storedVersionOf } from '@app/event-catalog';
 import { correlationIdOf, ProjectedEvent, Reactor } from '@app/projections';
 import { FULFILMENT_QUEUE, warnUnlessNoEviction } from '@app/queues';
 import { FulfilmentRequest } from '../order-fulfilment';
@@ -34,13 +35,12 @@ export class OrderHandoff implements Reactor, OnApplicationBootstrap {
 
   async react(event: ProjectedEvent): Promise<void> {
     const { orderId, partnerId } = event.data as OrderPlacedData;
-    const schemaVersion = typeof event.metadata.schemaVersion === 'number' ? event.metadata.schemaVersion : undefined;
     const request: FulfilmentRequest = {
       orderId,
       placedEventId: event.id,
       correlationId: correlationIdOf(event),
       partnerId,
-      placed: { data: event.data as OrderPlacedData, revision: event.revision, schemaVersion },
+      placed: { data: event.data as OrderPlacedData, revision: event.revision, schemaVersion: storedVersionOf(event.metadata) },
     };
     await enqueueFulfilment(this.queue, request, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
   }
