@@ -34,9 +34,12 @@ export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
+/** With BENCH_CPU_PROFILE=<dir>, every process a bench starts writes a V8 CPU profile there on exit. */
+const cpuProfileFlags = () => (process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []);
+
 /** Starts the built embedded store as its own process, as in `npm start`. */
 export async function startStoreProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'apps', 'eventstore', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), join(__dirname, '..', 'apps', 'eventstore', 'src', 'main.js')], {
     env: { ...process.env, EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -65,8 +68,7 @@ export async function startApp(
   env: Record<string, string>,
   ready: () => Promise<boolean>,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'apps', name, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), join(__dirname, '..', 'apps', name, 'src', 'main.js')], {
     // A benchmark measures throughput, not the per-key rate limit.
     env: { ...process.env, LOG_LEVEL: 'warn', THROTTLE_LIMIT: '100000000', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -3,6 +3,7 @@
  * embedded store through the official client, and the local Redis.
  */
 import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { cartWithOneLine, line } from '../support/fixtures';
 
@@ -123,6 +124,75 @@ describe('purchase flow over HTTP', () => {
     const reused = await api.call('POST', `/v1/carts/${other.body.cartId}/purchase`, { headers: { 'idempotency-key': key } });
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_MISMATCH');
+  });
+
+  it('another process suspends the subscription a moment after this one last read the customer: the purchase refuses on a fresh read', async () => {
+    const { cartId, subscriptionId, customerId } = await cartWithOneLine(api);
+    // Written by "another api process": this one's recent knowledge of the customer misses it.
+    const now = new Date().toISOString();
+    await api.app.get(EventStoreDBClient).appendToStream(
+      `customer-${customerId}`,
+      jsonEvent({
+        type: 'SubscriptionSuspended',
+        data: { customerId, subscriptionId, suspendedAt: now },
+        metadata: {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          partnerId: 'partner-contoso',
+          actor: 'partner-contoso/other-process',
+          timestamp: now,
+        },
+      }),
+    );
+    // A cart command may still decide on what this process read a moment ago (the cart is no commitment)...
+    await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(subscriptionId) });
+    // ...the purchase may not.
+    const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('NO_ACTIVE_SUBSCRIPTION');
+  });
+
+  it('another process changed the cart after this one last saw it: the purchase buys the cart as it is', async () => {
+    const { cartId } = await cartWithOneLine(api);
+    const seen = await api.call('GET', `/v1/carts/${cartId}`);
+    // Another process empties the cart: this process's last fold still holds the line.
+    const now = new Date().toISOString();
+    await api.app.get(EventStoreDBClient).appendToStream(
+      `cart-${cartId}`,
+      jsonEvent({
+        type: 'CartItemRemoved',
+        data: { cartId, lineId: seen.body.lines[0].lineId },
+        metadata: {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          partnerId: 'partner-contoso',
+          actor: 'partner-contoso/other-process',
+          timestamp: now,
+        },
+      }),
+    );
+    const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('CART_EMPTY');
+    // And the other way round: a line added elsewhere to a cart this process last saw empty is bought.
+    const { lineTotalUsd: _total, ...cartLine } = seen.body.lines[0];
+    await api.app.get(EventStoreDBClient).appendToStream(
+      `cart-${cartId}`,
+      jsonEvent({
+        type: 'CartItemAdded',
+        data: { ...cartLine, cartId },
+        metadata: {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          partnerId: 'partner-contoso',
+          actor: 'partner-contoso/other-process',
+          timestamp: now,
+        },
+      }),
+    );
+    const bought = await api.call('POST', `/v1/carts/${cartId}/purchase`);
+    expect(bought.status).toBe(201);
+    expect(bought.body.lines).toHaveLength(1);
   });
 
   it('gives distinct order numbers to distinct carts', async () => {

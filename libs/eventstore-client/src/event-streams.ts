@@ -54,6 +54,8 @@ interface Cached<State> {
   hydrate?: Hydrate<never>;
   folded: Folded<State>;
   assumed: boolean;
+  /** When it was read or written (performance.now()), for `recent`. */
+  at: number;
 }
 
 /** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. What it reads must no longer change: the completed state is kept for later commands. */
@@ -118,6 +120,27 @@ export class EventStreams {
     // Kept, so that a command following this read (load, check, then decide) decides without reading again.
     this.remember(stream, decider, hydrate, { state, revision, position });
     return { state, revision, position };
+  }
+
+  /**
+   * The stream as this process last read or wrote it, if that was at most
+   * `maxAgeMs` ago; otherwise read. Only for checks that a later decision
+   * proves again on a fresh read (a cart line checks the customer's
+   * subscription, and the purchase checks every line on a fresh read of the
+   * customer): another process's write may be missed for that long. A stream
+   * last seen empty is read again, since another process may have created it.
+   */
+  async recent<State, Event extends Message>(
+    stream: string,
+    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+    maxAgeMs: number,
+  ): Promise<Folded<State>> {
+    const entry = this.folded.get(stream);
+    const fresh = entry && performance.now() - entry.at <= maxAgeMs;
+    if (fresh && !entry.assumed && entry.folded.revision !== NO_STREAM && entry.decider === decider && entry.hydrate === undefined) {
+      return entry.folded as Folded<State>;
+    }
+    return this.aggregate(stream, decider);
   }
 
   /**
@@ -240,7 +263,7 @@ export class EventStreams {
 
   private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>, { assumed } = { assumed: false }) {
     this.folded.delete(stream);
-    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded, assumed });
+    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded, assumed, at: performance.now() });
     if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);
   }
 

@@ -83,6 +83,27 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2]);
   });
 
+  it('recent: a stream this process wrote within maxAgeMs is not read; an older one, or one written by another process, is', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const reads = jest.spyOn(store, 'readStream');
+    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
+    expect(reads).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await streams.recent('counter-1', counter, 1)).state.total).toBe(2);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('recent: a stream last seen empty is read again, since another process may have created it', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await streams.aggregate('counter-1', counter);
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
+  });
+
   it('expectNew: a new stream is decided without a read and created with no_stream', async () => {
     const store = new InMemoryEventStore();
     const reads = jest.spyOn(store, 'readStream');

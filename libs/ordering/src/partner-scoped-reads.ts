@@ -17,6 +17,14 @@ import { EventStreams, Folded } from '@app/eventstore-client';
 
 type PlacedOrder = Exclude<Order, { status: 'none' }>;
 
+/**
+ * How old a customer a cart command may decide on. A cart is no commitment:
+ * the purchase checks every line and the scope again on a fresh read of the
+ * customer, so a subscription suspended by another process meanwhile is
+ * still refused there.
+ */
+export const CART_CUSTOMER_MAX_AGE_MS = 2_000;
+
 /** The customer, if registered under the partner; otherwise 404. */
 export function ownedCustomer(state: Customer, customerId: string, partnerId: string): CustomerSnapshot {
   if (state.status !== 'registered' || state.partnerId !== partnerId) throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`);
@@ -49,13 +57,21 @@ export function ownedCart(state: Cart, cartId: string, partnerId: string): OpenC
 export class PartnerScopedReads {
   constructor(private readonly streams: EventStreams) {}
 
-  async customer(customerId: string, partnerId: string): Promise<Folded<CustomerSnapshot>> {
-    const { state, revision } = await this.streams.aggregate(customerStream(customerId), customerDecider);
+  /** The customer as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
+  async customer(customerId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<CustomerSnapshot>> {
+    const stream = customerStream(customerId);
+    const { state, revision } =
+      maxAgeMs === undefined ? await this.streams.aggregate(stream, customerDecider) : await this.streams.recent(stream, customerDecider, maxAgeMs);
     return { state: ownedCustomer(state, customerId, partnerId), revision };
   }
 
-  async cart(cartId: string, partnerId: string): Promise<Folded<OpenCart>> {
-    const { state, revision } = await this.streams.aggregate<Cart, never>(cartStream(cartId), cartDecider);
+  /** The cart as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
+  async cart(cartId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<OpenCart>> {
+    const stream = cartStream(cartId);
+    const { state, revision } =
+      maxAgeMs === undefined
+        ? await this.streams.aggregate<Cart, never>(stream, cartDecider)
+        : await this.streams.recent<Cart, never>(stream, cartDecider, maxAgeMs);
     return { state: ownedCart(state, cartId, partnerId), revision };
   }
 }

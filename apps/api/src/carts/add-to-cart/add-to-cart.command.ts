@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { BillingPlan, Catalog, Term } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { PartnerScopedReads } from '@app/ordering';
+import { CART_CUSTOMER_MAX_AGE_MS, PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CartResource, ownedCartStream } from '../cart.resource';
 
@@ -34,7 +34,7 @@ export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
 
   execute({ cartId, item, context }: AddToCartCommand): Promise<CartResource> {
     return ownedCartStream(cartId, context).change(this.streams, context, async (cart) => {
-      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
+      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS });
       return {
         type: 'AddToCart',
         data: { ...item, lineId: context.newId(`line/${cartId}`), item: this.catalog.get(item.catalogItemId), customer, now: context.now },

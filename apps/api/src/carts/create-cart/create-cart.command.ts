@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { cartDecider, cartStream, OpenCart } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { PartnerScopedReads } from '@app/ordering';
+import { CART_CUSTOMER_MAX_AGE_MS, PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CartResource } from '../cart.resource';
 
@@ -22,7 +22,7 @@ export class CreateCartHandler implements ICommandHandler<CreateCartCommand> {
   ) {}
 
   async execute({ customerId, context }: CreateCartCommand): Promise<CartResource> {
-    const { state: customer } = await this.reads.customer(customerId, context.partnerId);
+    const { state: customer } = await this.reads.customer(customerId, context.partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS });
     const cartId = context.newId(`cart/${customerId}`);
     const { state, revision, position } = await this.streams.handle(
       cartStream(cartId),

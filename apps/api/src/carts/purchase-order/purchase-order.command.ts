@@ -38,14 +38,21 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
   ) {}
 
   async execute({ cartId, context }: PurchaseOrderCommand): Promise<{ order: OrderResource; created: boolean }> {
-    let { state: cart } = await this.reads.cart(cartId, context.partnerId);
+    // The cart as this process last wrote it: the purchase appends at its revision, so the store proves it current.
+    let { state: cart } = await this.reads.cart(cartId, context.partnerId, { maxAgeMs: Number.POSITIVE_INFINITY });
     let created = false;
     if (!cart.purchase) {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       const orderId = orderIdFor(cartId);
       const purchaseCommand = (orderNumber: string) => ({ type: 'PurchaseOrder' as const, data: { orderId, orderNumber, customer, now: context.now } });
       // Check every rule before an order number is spent on a purchase that would be refused.
-      cartDecider.decide(purchaseCommand('unallocated'), cart);
+      try {
+        cartDecider.decide(purchaseCommand('unallocated'), cart);
+      } catch {
+        // A refusal stands only on the cart as it is now, not as this process last saw it.
+        cart = (await this.reads.cart(cartId, context.partnerId)).state;
+        cartDecider.decide(purchaseCommand('unallocated'), cart);
+      }
       // A number spent on a purchase that then loses a race is a gap; the cart records the one the order keeps.
       const orderNumber = await this.orderNumbers.allocate(orderId, context);
       const result = await this.streams.handle(cartStream(cartId), cartDecider, purchaseCommand(orderNumber), context, {
