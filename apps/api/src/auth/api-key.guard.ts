@@ -23,7 +23,8 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers[API_KEY_HEADER];
-    const caller = this.keys.identify(Array.isArray(header) ? header[0] : header);
+    // Found already by apiKeyBeforeBody on /v1 routes.
+    const caller = (request as Partial<AuthenticatedRequest>).caller ?? this.keys.identify(Array.isArray(header) ? header[0] : header);
     if (!caller)
       throw new UnauthorizedException({
         statusCode: 401,
