@@ -126,70 +126,56 @@ describe('purchase flow over HTTP', () => {
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_MISMATCH');
   });
 
+  /** An event written by "another api process": this process's kept knowledge of the stream misses it. */
+  const writeElsewhere = (stream: string, type: string, data: Record<string, unknown>) => {
+    const now = new Date().toISOString();
+    const metadata = {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      partnerId: 'partner-contoso',
+      actor: 'partner-contoso/other-process',
+      timestamp: now,
+    };
+    return api.app.get(EventStoreDBClient).appendToStream(stream, jsonEvent({ type, data, metadata }));
+  };
+
   it('another process suspends the subscription a moment after this one last read the customer: the purchase refuses on a fresh read', async () => {
     const { cartId, subscriptionId, customerId } = await cartWithOneLine(api);
-    // Written by "another api process": this one's recent knowledge of the customer misses it.
-    const now = new Date().toISOString();
-    await api.app.get(EventStoreDBClient).appendToStream(
-      `customer-${customerId}`,
-      jsonEvent({
-        type: 'SubscriptionSuspended',
-        data: { customerId, subscriptionId, suspendedAt: now },
-        metadata: {
-          correlationId: randomUUID(),
-          causationId: randomUUID(),
-          partnerId: 'partner-contoso',
-          actor: 'partner-contoso/other-process',
-          timestamp: now,
-        },
-      }),
-    );
-    // A cart command may still decide on what this process read a moment ago (the cart is no commitment)...
-    await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(subscriptionId) });
-    // ...the purchase may not.
+    // A cart command (here the line added just before) may decide on the customer as this process read it up to 2 s ago...
+    await writeElsewhere(`customer-${customerId}`, 'SubscriptionSuspended', { customerId, subscriptionId, suspendedAt: new Date().toISOString() });
+    // ...the purchase, made well within those 2 s, may not.
     const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('NO_ACTIVE_SUBSCRIPTION');
+  });
+
+  it('another process adds a subscription a moment after this one last read the customer: a cart line for it is taken at once', async () => {
+    const { cartId, customerId } = await cartWithOneLine(api);
+    const added = randomUUID();
+    await writeElsewhere(`customer-${customerId}`, 'SubscriptionAdded', {
+      customerId,
+      subscriptionId: added,
+      name: 'Added elsewhere',
+      addedAt: new Date().toISOString(),
+    });
+    // Refused on the customer this process kept, so decided again on a fresh read.
+    const line2 = await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(added) });
+    expect(line2.status).toBe(201);
+    const scoped = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'single', subscriptionId: added } });
+    expect(scoped.status).toBe(200);
   });
 
   it('another process changed the cart after this one last saw it: the purchase buys the cart as it is', async () => {
     const { cartId } = await cartWithOneLine(api);
     const seen = await api.call('GET', `/v1/carts/${cartId}`);
     // Another process empties the cart: this process's last fold still holds the line.
-    const now = new Date().toISOString();
-    await api.app.get(EventStoreDBClient).appendToStream(
-      `cart-${cartId}`,
-      jsonEvent({
-        type: 'CartItemRemoved',
-        data: { cartId, lineId: seen.body.lines[0].lineId },
-        metadata: {
-          correlationId: randomUUID(),
-          causationId: randomUUID(),
-          partnerId: 'partner-contoso',
-          actor: 'partner-contoso/other-process',
-          timestamp: now,
-        },
-      }),
-    );
+    await writeElsewhere(`cart-${cartId}`, 'CartItemRemoved', { cartId, lineId: seen.body.lines[0].lineId });
     const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('CART_EMPTY');
     // And the other way round: a line added elsewhere to a cart this process last saw empty is bought.
     const { lineTotalUsd: _total, ...cartLine } = seen.body.lines[0];
-    await api.app.get(EventStoreDBClient).appendToStream(
-      `cart-${cartId}`,
-      jsonEvent({
-        type: 'CartItemAdded',
-        data: { ...cartLine, cartId },
-        metadata: {
-          correlationId: randomUUID(),
-          causationId: randomUUID(),
-          partnerId: 'partner-contoso',
-          actor: 'partner-contoso/other-process',
-          timestamp: now,
-        },
-      }),
-    );
+    await writeElsewhere(`cart-${cartId}`, 'CartItemAdded', { ...cartLine, cartId });
     const bought = await api.call('POST', `/v1/carts/${cartId}/purchase`);
     expect(bought.status).toBe(201);
     expect(bought.body.lines).toHaveLength(1);

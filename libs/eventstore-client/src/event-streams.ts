@@ -239,8 +239,9 @@ export class EventStreams {
         this.remember(stream, decider, options.hydrate, written);
         return { ...written, events };
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // Whatever failed, the append may have landed: the kept state no longer stands for the stream.
         this.folded.delete(stream);
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (fromCache) continue;
         if (attempt >= retries) throw new ConcurrencyError(stream, error.actualRevision, options.expectedRevision);
         attempt++;
@@ -262,6 +263,9 @@ export class EventStreams {
   }
 
   private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>, { assumed } = { assumed: false }) {
+    // A read that was slower than a later write must not put the older state back.
+    const kept = this.folded.get(stream);
+    if (kept && !kept.assumed && kept.folded.revision > folded.revision) return;
     this.folded.delete(stream);
     this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded, assumed, at: performance.now() });
     if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);

@@ -104,6 +104,54 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
   });
 
+  it("recent: reads rather than stand in an assumed state, a state completed by hydrate, or another decider's fold", async () => {
+    const store = new InMemoryEventStore();
+    await new EventStreams(store).handle('counter-1', counter, count, context());
+    const other: typeof counter = { ...counter };
+    const streams = new EventStreams(store);
+    const reads = jest.spyOn(store, 'readStream');
+    await streams.assume('counter-1', counter, { events: [{ type: 'Counted', data: { total: 7 } }], revision: 0n });
+    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
+    await streams.aggregate('counter-1', counter, async () => ({ total: 41 }));
+    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
+    expect((await streams.recent('counter-1', other, 60_000)).state.total).toBe(1);
+    expect(reads).toHaveBeenCalledTimes(4);
+  });
+
+  it('keeps the newer state when a read that began before a write ends after it', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    let release!: () => void;
+    const original = store.readStream.bind(store);
+    jest.spyOn(store, 'readStream').mockImplementationOnce(async (...args) => {
+      const events = await original(...args);
+      await new Promise<void>((resolve) => (release = resolve));
+      return events;
+    });
+    const slowRead = streams.aggregate('counter-1', counter);
+    await new Promise((resolve) => setImmediate(resolve));
+    await streams.handle('counter-1', counter, count, context());
+    release();
+    await slowRead;
+    const readsSoFar = jest.mocked(store.readStream).mock.calls.length;
+    expect((await streams.recent('counter-1', counter, 60_000)).revision).toBe(1n);
+    expect(jest.mocked(store.readStream).mock.calls.length).toBe(readsSoFar);
+  });
+
+  it('forgets the kept state when an append fails for any reason, since it may have landed', async () => {
+    const store = new InMemoryEventStore();
+    const streams = new EventStreams(store);
+    await streams.handle('counter-1', counter, count, context());
+    const original = store.appendToStream.bind(store);
+    jest.spyOn(store, 'appendToStream').mockImplementationOnce(async (...args) => {
+      await original(...args);
+      throw new Error('connection reset after the write');
+    });
+    await expect(streams.handle('counter-1', counter, count, context())).rejects.toThrow('connection reset');
+    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(2);
+  });
+
   it('expectNew: a new stream is decided without a read and created with no_stream', async () => {
     const store = new InMemoryEventStore();
     const reads = jest.spyOn(store, 'readStream');

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import {
   ActiveReservation,
   Cart,
+  CartCommand,
   cartDecider,
   cartStream,
   Customer,
   customerDecider,
   CustomerSnapshot,
   customerStream,
+  DomainError,
   notFound,
   OpenCart,
   Order,
@@ -66,6 +68,23 @@ export class PartnerScopedReads {
   }
 
   /** The cart as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
+  /**
+   * A cart command built on the customer as this process knew it up to
+   * CART_CUSTOMER_MAX_AGE_MS ago, if the cart takes it. A refusal stands only
+   * on the customer as it is now (a subscription added through another
+   * process a moment ago), so the command is then built on a fresh read.
+   */
+  async cartCommand<Command extends CartCommand>(cart: OpenCart, partnerId: string, build: (customer: CustomerSnapshot) => Command): Promise<Command> {
+    const onKept = build((await this.customer(cart.customerId, partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS })).state);
+    try {
+      cartDecider.decide(onKept, cart);
+      return onKept;
+    } catch (refusal) {
+      if (!(refusal instanceof DomainError)) throw refusal;
+    }
+    return build((await this.customer(cart.customerId, partnerId)).state);
+  }
+
   async cart(cartId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<OpenCart>> {
     const stream = cartStream(cartId);
     const { state, revision } =

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { BillingPlan, Catalog, Term } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { CART_CUSTOMER_MAX_AGE_MS, PartnerScopedReads } from '@app/ordering';
+import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CartResource, ownedCartStream } from '../cart.resource';
 
@@ -33,12 +33,11 @@ export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
   ) {}
 
   execute({ cartId, item, context }: AddToCartCommand): Promise<CartResource> {
-    return ownedCartStream(cartId, context).change(this.streams, context, async (cart) => {
-      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS });
-      return {
-        type: 'AddToCart',
+    return ownedCartStream(cartId, context).change(this.streams, context, (cart) =>
+      this.reads.cartCommand(cart, context.partnerId, (customer) => ({
+        type: 'AddToCart' as const,
         data: { ...item, lineId: context.newId(`line/${cartId}`), item: this.catalog.get(item.catalogItemId), customer, now: context.now },
-      };
-    });
+      })),
+    );
   }
 }

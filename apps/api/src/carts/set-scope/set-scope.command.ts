@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Scope } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
-import { CART_CUSTOMER_MAX_AGE_MS, PartnerScopedReads } from '@app/ordering';
+import { PartnerScopedReads } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
 import { CartResource, ownedCartStream } from '../cart.resource';
 
@@ -23,9 +23,8 @@ export class SetScopeHandler implements ICommandHandler<SetScopeCommand> {
   ) {}
 
   execute({ cartId, scope, context }: SetScopeCommand): Promise<CartResource> {
-    return ownedCartStream(cartId, context).change(this.streams, context, async (cart) => {
-      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS });
-      return { type: 'SetScope', data: { scope, customer, now: context.now } };
-    });
+    return ownedCartStream(cartId, context).change(this.streams, context, (cart) =>
+      this.reads.cartCommand(cart, context.partnerId, (customer) => ({ type: 'SetScope' as const, data: { scope, customer, now: context.now } })),
+    );
   }
 }
