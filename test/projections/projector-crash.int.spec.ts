@@ -10,8 +10,8 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { ALL_PROJECTIONS, cartsProjection, measureLag, verify, ViewReader } from '@app/projections';
 import { EsdbEventStore } from '@app/eventstore-client';
-import { scanKeys } from '@app/redis';
 import { sampleHistory } from '../../tools/sample-history';
+import { removeKeys } from '../support/api-harness';
 import { RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
 
 // 40,000 events through a worker killed and restarted: generous, as it shares two cores with another suite.
@@ -66,8 +66,9 @@ describe('projector crash', () => {
       expect(differences).toEqual([]);
     } finally {
       await worker?.kill('SIGTERM');
-      for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
       await redis.quit();
+      // The views' keys and the worker's queues (BullMQ keeps those under `{prefix bull}`, outside the prefix).
+      await removeKeys(prefix);
       await client.dispose();
       await storeProcess.proc.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
