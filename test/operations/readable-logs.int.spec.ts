@@ -66,8 +66,11 @@ describe('readable logs', () => {
 
     it('writes JSON lines on a pipe, with the route mapping only at debug', async () => {
       const info = await onPipe({ LOG_LEVEL: 'info' });
-      const parsed = info.map((line) => JSON.parse(line) as { level: number; msg: string });
-      expect(parsed.some((line) => line.msg === 'request completed')).toBe(true);
+      const parsed = info.map((line) => JSON.parse(line) as { level: number; msg: string; res?: unknown });
+      const completed = parsed.filter((line) => line.msg === 'request completed');
+      expect(completed.length).toBeGreaterThan(0);
+      // The answer's status, and no empty header list pretending nothing was sent.
+      expect(completed[0].res).toEqual({ statusCode: 200 });
       expect(info.join('\n')).not.toMatch(/Mapped \{|dependencies initialized|RoutesResolver/);
 
       const debug = (await onPipe({ LOG_LEVEL: 'debug' })).map((line) => JSON.parse(line) as { level: number; msg: string });

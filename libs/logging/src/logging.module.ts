@@ -26,6 +26,8 @@ const PinoModule = LoggerModule.forRootAsync({
     const options: Options<IncomingMessage, ServerResponse> = {
       level: config.get('LOG_LEVEL', { infer: true }),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Fastify hands its headers to writeHead, where the response's header list never sees them: logging that list showed `{}`.
+      serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
       // The original URL: a middleware layer may have cut the path it matched from req.url.
       autoLogging: { ignore: (req) => ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health') ?? false },
     };
