@@ -34,9 +34,7 @@ export async function createApi(): Promise<INestApplication> {
     void reply.header(CORRELATION_ID_HEADER, request.id);
     done();
   });
-  const timing = timeRequests(app.get(Metrics));
-  fastify.addHook('onRequest', timing.onRequest);
-  fastify.addHook('onResponse', timing.onResponse);
+  fastify.addHook('onResponse', timeRequests(app.get(Metrics)));
   // Refuse a request without a valid key before its body is read.
   fastify.addHook('onRequest', apiKeyBeforeBody(app.get(ApiKeys)));
   acceptEmptyJsonBodies(app);

@@ -129,26 +129,18 @@ export class Metrics {
   }
 }
 
-/** Each request's running timer, from its first hook to its last. */
-const timers = new WeakMap<FastifyRequest, (labels: Record<string, string>) => void>();
-
 /**
- * Fastify hooks, first in the chain: time every request, including those
- * answered before Nest's router (a missing key, a body too large). The
- * route is the pattern (`/v1/carts/:cartId`), never the raw path, so the
- * number of series stays small.
+ * A Fastify hook, last in the chain: times every request from Fastify's own
+ * start of it (`reply.elapsedTime`), including those answered before Nest's
+ * router (a missing key, a body too large). The route is the pattern
+ * (`/v1/carts/:cartId`), never the raw path, so the number of series stays
+ * small.
  */
 export function timeRequests(metrics: Metrics) {
-  return {
-    onRequest: (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      timers.set(request, metrics.requestDuration.startTimer());
-      done();
-    },
-    onResponse: (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      // The dashboard's routes are its own: one label for all of it.
-      const route = request.url.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
-      timers.get(request)?.({ method: request.method, route, status_code: String(reply.statusCode) });
-      done();
-    },
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    // The dashboard's routes are its own: one label for all of it.
+    const route = request.url.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
+    metrics.requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   };
 }
