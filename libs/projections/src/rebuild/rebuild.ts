@@ -9,7 +9,7 @@ import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 
 const BATCH = 1_000;
 /** Events read from $all at a time. */
-const PAGE = 2_000;
+const PAGE = 10_000;
 
 export interface RebuildProgress {
   events: number;
