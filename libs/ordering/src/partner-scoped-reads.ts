@@ -9,7 +9,9 @@ import {
   customerDecider,
   CustomerSnapshot,
   customerStream,
+  Decider,
   DomainError,
+  Message,
   notFound,
   OpenCart,
   Order,
@@ -61,13 +63,10 @@ export class PartnerScopedReads {
 
   /** The customer as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
   async customer(customerId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<CustomerSnapshot>> {
-    const stream = customerStream(customerId);
-    const { state, revision } =
-      maxAgeMs === undefined ? await this.streams.aggregate(stream, customerDecider) : await this.streams.recent(stream, customerDecider, maxAgeMs);
+    const { state, revision } = await this.fold(customerStream(customerId), customerDecider, maxAgeMs);
     return { state: ownedCustomer(state, customerId, partnerId), revision };
   }
 
-  /** The cart as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
   /**
    * A cart command built on the customer as this process knew it up to
    * CART_CUSTOMER_MAX_AGE_MS ago, if the cart takes it. A refusal stands only
@@ -85,12 +84,17 @@ export class PartnerScopedReads {
     return build((await this.customer(cart.customerId, partnerId)).state);
   }
 
+  /** The cart as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
   async cart(cartId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<OpenCart>> {
-    const stream = cartStream(cartId);
-    const { state, revision } =
-      maxAgeMs === undefined
-        ? await this.streams.aggregate<Cart, never>(stream, cartDecider)
-        : await this.streams.recent<Cart, never>(stream, cartDecider, maxAgeMs);
+    const { state, revision } = await this.fold(cartStream(cartId), cartDecider, maxAgeMs);
     return { state: ownedCart(state, cartId, partnerId), revision };
+  }
+
+  private fold<State, Event extends Message>(
+    stream: string,
+    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+    maxAgeMs: number | undefined,
+  ): Promise<Folded<State>> {
+    return maxAgeMs === undefined ? this.streams.aggregate(stream, decider) : this.streams.recent(stream, decider, maxAgeMs);
   }
 }
