@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore-client';
 import { isDependencyOutage } from '@app/runtime';
+import { requestId } from './correlation-id';
 import { httpStatusOf } from './error-status';
 
 /** The shape of every error answer: a status, a stable code and a sentence. */
@@ -118,7 +119,6 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
-    const correlationId = response.getHeader('x-correlation-id');
     let body: ErrorBody;
     if (isDependencyOutage(error)) {
       this.logger.warn(`dependency unavailable: ${(error as Error).message}`);
@@ -135,7 +135,7 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
         error: 'Internal Server Error',
         code: 'INTERNAL_ERROR',
-        message: `an unexpected error occurred; it is logged under correlation id ${String(correlationId ?? 'unknown')}`,
+        message: `an unexpected error occurred; it is logged under correlation id ${requestId(host.switchToHttp().getRequest<FastifyRequest>())}`,
       };
     }
     response.status(body.statusCode).send(body);
