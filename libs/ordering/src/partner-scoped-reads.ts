@@ -9,9 +9,7 @@ import {
   customerDecider,
   CustomerSnapshot,
   customerStream,
-  Decider,
   DomainError,
-  Message,
   notFound,
   OpenCart,
   Order,
@@ -63,7 +61,9 @@ export class PartnerScopedReads {
 
   /** The customer as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
   async customer(customerId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<CustomerSnapshot>> {
-    const { state, revision } = await this.fold(customerStream(customerId), customerDecider, maxAgeMs);
+    const stream = customerStream(customerId);
+    const { state, revision } =
+      maxAgeMs === undefined ? await this.streams.aggregate(stream, customerDecider) : await this.streams.recent(stream, customerDecider, maxAgeMs);
     return { state: ownedCustomer(state, customerId, partnerId), revision };
   }
 
@@ -84,17 +84,8 @@ export class PartnerScopedReads {
     return build((await this.customer(cart.customerId, partnerId)).state);
   }
 
-  /** The cart as now, or as this process knew it at most `maxAgeMs` ago (see EventStreams.recent). */
-  async cart(cartId: string, partnerId: string, { maxAgeMs }: { maxAgeMs?: number } = {}): Promise<Folded<OpenCart>> {
-    const { state, revision } = await this.fold(cartStream(cartId), cartDecider, maxAgeMs);
+  async cart(cartId: string, partnerId: string): Promise<Folded<OpenCart>> {
+    const { state, revision } = await this.streams.aggregate<Cart, never>(cartStream(cartId), cartDecider);
     return { state: ownedCart(state, cartId, partnerId), revision };
-  }
-
-  private fold<State, Event extends Message>(
-    stream: string,
-    decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
-    maxAgeMs: number | undefined,
-  ): Promise<Folded<State>> {
-    return maxAgeMs === undefined ? this.streams.aggregate(stream, decider) : this.streams.recent(stream, decider, maxAgeMs);
   }
 }

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { cartDecider, cartStream, DomainError, OpenCart, PlacedOrder } from '@app/domain';
+import { cartDecider, cartStream, OpenCart, PlacedOrder } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { OrderNumbers, PartnerScopedReads, ReservationOrders } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
@@ -38,36 +38,26 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
   ) {}
 
   async execute({ cartId, context }: PurchaseOrderCommand): Promise<{ order: OrderResource; created: boolean }> {
-    // The cart as this process last wrote it: the purchase appends at its revision, so the store proves it current.
-    let { state: cart } = await this.reads.cart(cartId, context.partnerId, { maxAgeMs: Number.POSITIVE_INFINITY });
+    // Read, not kept: a purchase decides on the cart as it is, so no order number is spent on one that would be refused.
+    let { state: cart } = await this.reads.cart(cartId, context.partnerId);
     let created = false;
-    if (!cart.purchase) ({ cart, created } = await this.purchase(cart, context));
+    if (!cart.purchase) {
+      const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
+      const orderId = orderIdFor(cartId);
+      const purchaseCommand = (orderNumber: string) => ({ type: 'PurchaseOrder' as const, data: { orderId, orderNumber, customer, now: context.now } });
+      // Check every rule before an order number is spent on a purchase that would be refused.
+      cartDecider.decide(purchaseCommand('unallocated'), cart);
+      // A number spent on a purchase that then loses a race is a gap; the cart records the one the order keeps.
+      const orderNumber = await this.orderNumbers.allocate(orderId, context);
+      // Decided on the fold just read, so no second read; its revision proves the cart unchanged since.
+      const result = await this.streams.handle(cartStream(cartId), cartDecider, purchaseCommand(orderNumber), context, {
+        expectedRevision: context.expectedRevision,
+      });
+      created = result.events.length > 0;
+      cart = result.state as OpenCart;
+      crashPoint('purchase:after-cart');
+    }
     const placed = await this.orders.placeFromCart(cart, context, { expectNew: created });
     return { order: OrderResource.of(placed.state as PlacedOrder, placed.revision, placed.position), created };
-  }
-
-  /** Records the purchase on the cart, decided on a fresh read of the customer: the cart as it then is, and whether this call bought it. */
-  private async purchase(kept: OpenCart, context: RequestContext): Promise<{ cart: OpenCart; created: boolean }> {
-    const { state: customer } = await this.reads.customer(kept.customerId, context.partnerId);
-    const orderId = orderIdFor(kept.cartId);
-    const purchaseCommand = (orderNumber: string) => ({ type: 'PurchaseOrder' as const, data: { orderId, orderNumber, customer, now: context.now } });
-    // Check every rule before an order number is spent on a purchase that would be refused.
-    let cart = kept;
-    try {
-      cartDecider.decide(purchaseCommand('unallocated'), cart);
-    } catch (refusal) {
-      if (!(refusal instanceof DomainError)) throw refusal;
-      // A refusal stands only on the cart as it is now, not as this process last saw it.
-      cart = (await this.reads.cart(kept.cartId, context.partnerId)).state;
-      if (cart.purchase) return { cart, created: false };
-      cartDecider.decide(purchaseCommand('unallocated'), cart);
-    }
-    // A number spent on a purchase that then loses a race is a gap; the cart records the one the order keeps.
-    const orderNumber = await this.orderNumbers.allocate(orderId, context);
-    const result = await this.streams.handle(cartStream(kept.cartId), cartDecider, purchaseCommand(orderNumber), context, {
-      expectedRevision: context.expectedRevision,
-    });
-    crashPoint('purchase:after-cart');
-    return { cart: result.state as OpenCart, created: result.events.length > 0 };
   }
 }
