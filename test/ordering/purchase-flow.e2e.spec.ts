@@ -170,9 +170,12 @@ describe('purchase flow over HTTP', () => {
     const seen = await api.call('GET', `/v1/carts/${cartId}`);
     // Another process empties the cart: this process's last fold still holds the line.
     await writeElsewhere(`cart-${cartId}`, 'CartItemRemoved', { cartId, lineId: seen.body.lines[0].lineId });
+    const before = await api.countEvents();
     const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('CART_EMPTY');
+    // Refused on the cart as it is: no order number spent.
+    expect(await api.countEvents()).toBe(before);
     // And the other way round: a line added elsewhere to a cart this process last saw empty is bought.
     const { lineTotalUsd: _total, ...cartLine } = seen.body.lines[0];
     await writeElsewhere(`cart-${cartId}`, 'CartItemAdded', { ...cartLine, cartId });
