@@ -93,8 +93,12 @@ async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onPr
   for (const target of targets) {
     if (target.batch.length > 0) await flush(target);
     await target.writing;
-    if (target.until !== undefined && target.until >= 0n && (target.checkpoint === undefined || target.checkpoint < target.until)) {
-      await redis.set(viewKeys(target.projection.name).checkpoint(target.generation), target.until.toString());
+    // The target has seen every event up to where this pass stopped reading, not only up to its own last event: without
+    // this, the catch-up pass would read again from a view's last event (from the start for a view with none).
+    const seenThrough = target.until ?? (read > 0 ? position : undefined);
+    if (seenThrough !== undefined && seenThrough >= 0n && (target.checkpoint === undefined || target.checkpoint < seenThrough)) {
+      await redis.set(viewKeys(target.projection.name).checkpoint(target.generation), seenThrough.toString());
+      target.checkpoint = seenThrough;
     }
   }
   onProgress?.({ events: read, position: position > head ? position : head, head, seconds: (Date.now() - started) / 1000 });

@@ -1,0 +1,62 @@
+/**
+ * A full rebuild against the embedded store and the local Redis: it reads
+ * $all once, not again from each view's last event for the catch-up.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { EsdbEventStore } from '@app/eventstore-client';
+import { EmbeddedEventStore } from '@app/eventstore-server';
+import { customersProjection, rebuildAndSwap, viewKeys, ViewReader } from '@app/projections';
+import { scanKeys } from '@app/redis';
+
+describe('full rebuild', () => {
+  let dataDir: string;
+  let store: EmbeddedEventStore;
+  let client: EventStoreDBClient;
+  let redis: Redis;
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'rebuild-'));
+    store = await EmbeddedEventStore.start({ dataDir });
+    client = EventStoreDBClient.connectionString(store.connectionString);
+    redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: `test:${randomUUID()}:` });
+  });
+
+  afterEach(async () => {
+    for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+    await redis.quit();
+    await client.dispose();
+    await store.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reads $all once when the last event a view takes comes long before its end', async () => {
+    const customerIds = Array.from({ length: 30 }, () => randomUUID());
+    for (const customerId of customerIds) {
+      await client.appendToStream(
+        `customer-${customerId}`,
+        jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Rebuild Co', registeredAt: new Date().toISOString() } }),
+      );
+    }
+    // Events no view takes, after the last one the customers view does.
+    for (let i = 0; i < 50; i++) await client.appendToStream(`noise-${i}`, jsonEvent({ type: 'Noise', data: { i } }));
+    let inAll = 0;
+    let last = 0n;
+    for await (const resolved of client.readAll()) {
+      inAll++;
+      last = resolved.commitPosition!;
+    }
+
+    const { events, generations } = await rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection]);
+
+    expect(events).toBe(inAll);
+    expect(await redis.get(viewKeys(customersProjection.name).checkpoint(generations[customersProjection.name]))).toBe(last.toString());
+    const views = new ViewReader(redis);
+    for (const customerId of customerIds)
+      expect(await views.document(customersProjection.name, `customer:${customerId}`)).toMatchObject({ state: { customerId } });
+  });
+});
