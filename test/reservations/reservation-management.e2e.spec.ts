@@ -36,8 +36,17 @@ describe('reservation management', () => {
 
   /** One reservation, in a reservation order of its own, as fulfilment records it. */
   async function reservation(overrides: Partial<ReservationProvisionedData> = {}): Promise<string> {
-    return (await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), [overrides])).reservationIds[0];
+    const seeded = await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), [overrides]);
+    seededAt.set(seeded.reservationIds[0], seeded.position);
+    return seeded.reservationIds[0];
   }
+  const seededAt = new Map<string, bigint>();
+
+  /** A return or an exchange must carry If-Match or an Idempotency-Key; a fresh key makes each call a new request. */
+  const newKey = () => ({ 'idempotency-key': randomUUID() });
+  /** The ETag of a reservation as seeded: read once the view has it all. */
+  const etagOf = async (id: string) =>
+    (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': String(seededAt.get(id)) } })).headers.get('etag')!;
 
   /** Several reservations in one reservation order. */
   async function reservationOrder(...reservations: Array<Partial<ReservationProvisionedData>>): Promise<string[]> {
@@ -250,7 +259,7 @@ describe('reservation management', () => {
     const whole = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body;
     const allowanceBefore = whole.allowance.usedUsd;
 
-    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } });
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: newKey() });
     expect(returned.status).toBe(200);
     expect(returned.body).toMatchObject({ provisioningState: 'Succeeded', quantity: 2, returns: [{ cancellationId: `${id}/return-1`, quantity: 1 }] });
     expect(returned.headers.get('etag')).toBe('"4"');
@@ -263,21 +272,25 @@ describe('reservation management', () => {
     expect(view.refundAllowance.usedUsd).toBeCloseTo(allowanceBefore + entry.detail.refundUsd, 2);
 
     const before = await api.countEvents();
-    const tooMany = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 3 } });
+    const tooMany = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 3 }, headers: newKey() });
     expect({ status: tooMany.status, code: tooMany.body.code }).toEqual({ status: 422, code: 'RETURN_QUANTITY_INVALID' });
     expect(tooMany.body.message).toContain("the reservation's quantity, 2");
-    const invalid = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 0.5 } });
+    const invalid = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 0.5 }, headers: newKey() });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(invalid.body.message).toMatch(/quantity must be an integer number/);
     expect(await api.countEvents()).toBe(before);
 
-    const rest = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 2 } });
+    const rest = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 2 }, headers: newKey() });
     expect(rest.body).toMatchObject({ provisioningState: 'Cancelled', quantity: 2 });
   });
 
   it('race: two identical returns at once return once, and both answer it', async () => {
     const id = await reservation({ quantity: 3 });
-    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } })));
+    // A client that retries before the first answer came: the same If-Match on both.
+    const ifMatch = await etagOf(id);
+    const answers = await Promise.all(
+      [1, 2].map(() => api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } })),
+    );
     expect(answers.map((answer) => [answer.status, answer.body.quantity])).toEqual([
       [200, 2],
       [200, 2],
@@ -286,13 +299,75 @@ describe('reservation management', () => {
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(1);
   });
 
+  it('answers a read with the ETag its commands check, after its order completed and after another reservation of the order changed', async () => {
+    const seeded = await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), [{}, {}]);
+    const [first, second] = seeded.reservationIds;
+    const read = (id: string, position: string) => api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': position } });
+    // Placed, two lines started and provisioned, completed: revision 5, though each reservation's own last event is earlier.
+    const fresh = await read(first, String(seeded.position));
+    expect(fresh.headers.get('etag')).toBe('"5"');
+    expect(fresh.body).toMatchObject({ reservationId: first, quantity: 3, revision: '5' });
+    const changed = await api.call('PUT', `/v1/reservations/${second}/scope`, {
+      body: { type: 'single', subscriptionId: production },
+      headers: { 'if-match': (await read(second, String(seeded.position))).headers.get('etag')! },
+    });
+    expect(changed.status).toBe(200);
+    const after = await read(first, changed.headers.get('x-position')!);
+    expect(after.headers.get('etag')).toBe(changed.headers.get('etag'));
+    const returned = await api.call('POST', `/v1/reservations/${first}/return`, { body: { quantity: 1 }, headers: { 'if-match': after.headers.get('etag')! } });
+    expect(returned.status).toBe(200);
+  });
+
+  it('refuses a return or an exchange that carries neither If-Match nor Idempotency-Key with 428, writing nothing', async () => {
+    const id = await reservation({ quantity: 3 });
+    const before = await api.countEvents();
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } });
+    expect({ status: returned.status, code: returned.body.code }).toEqual({ status: 428, code: 'PRECONDITION_REQUIRED' });
+    expect(returned.body.message).toMatch(/If-Match .* or an Idempotency-Key/);
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 } });
+    expect({ status: exchanged.status, code: exchanged.body.code }).toEqual({ status: 428, code: 'PRECONDITION_REQUIRED' });
+    expect(await api.countEvents()).toBe(before);
+    expect((await api.call('GET', `/v1/reservations/${id}`)).body.quantity).toBe(3);
+  });
+
+  it('retry: a return or an exchange sent again after its answer was lost happens once', async () => {
+    const id = await reservation({ quantity: 4 });
+    // With the same Idempotency-Key: the first answer again, marked as replayed.
+    const headers = newKey();
+    const first = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers });
+    const again = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers });
+    expect(first.status).toBe(200);
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: first.body });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // With the same If-Match: the reservation moved on, so the retry is stale.
+    const ifMatch = { 'if-match': first.headers.get('etag')! };
+    const second = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: ifMatch });
+    expect(second.status).toBe(200);
+    const stale = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: ifMatch });
+    expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 409, code: 'STALE_REVISION' });
+    const exchange = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1, returnQuantity: 1 };
+    const exchangeIfMatch = { 'if-match': second.headers.get('etag')! };
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: exchange, headers: exchangeIfMatch });
+    expect(exchanged.status).toBe(201);
+    const staleExchange = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: exchange, headers: exchangeIfMatch });
+    expect({ status: staleExchange.status, code: staleExchange.body.code }).toEqual({ status: 409, code: 'STALE_REVISION' });
+
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': exchanged.body.reservation.position } })).body;
+    expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(2);
+    expect(view.history.filter((e: { type: string }) => e.type === 'ReservationExchanged')).toHaveLength(1);
+    expect(view.quantity).toBe(1);
+  });
+
   it('exchanges a quantity for another size of the same group and region in one step, outside the refund cap, and refuses an exchange worth less', async () => {
     // Three D4s_v5 in West Europe bought at 1,000 each: two give back about 2,000 of remaining value.
     const id = await reservation({ quantity: 3 });
     const allowanceBefore = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body.allowance.usedUsd;
     const d8 = 'ri-standard_d8s_v5-westeurope-p1y';
 
-    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 1, returnQuantity: 2 } });
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: { catalogItemId: d8, quantity: 1, returnQuantity: 2 },
+      headers: newKey(),
+    });
     expect(exchanged.status).toBe(201);
     expect(exchanged.body.exchanged).toMatchObject({ reservationId: id, provisioningState: 'Succeeded', quantity: 1 });
     expect(exchanged.body.reservation).toMatchObject({
@@ -318,20 +393,25 @@ describe('reservation management', () => {
     const before = await api.countEvents();
     const tooLow = await api.call('POST', `/v1/reservations/${bought.reservationId}/exchange`, {
       body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
+      headers: newKey(),
     });
     expect({ status: tooLow.status, code: tooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
     expect(tooLow.body.details).toMatchObject({ newCommitmentUsd: 1_186.54 });
     expect(tooLow.body.details.returnedValueUsd).toBeGreaterThan(2_300);
-    const otherGroup = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-standard_e8s_v5-westeurope-p1y', quantity: 1 } });
+    const otherGroup = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: { catalogItemId: 'ri-standard_e8s_v5-westeurope-p1y', quantity: 1 },
+      headers: newKey(),
+    });
     expect({ status: otherGroup.status, code: otherGroup.body.code }).toEqual({ status: 422, code: 'EXCHANGE_NOT_ALLOWED' });
-    const unknown = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-nothing', quantity: 1 } });
+    const unknown = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-nothing', quantity: 1 }, headers: newKey() });
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'CATALOG_ITEM_NOT_FOUND' });
-    const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 } });
+    const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 }, headers: newKey() });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     // A monthly reservation gives back its remaining commitment, future payments included, not only what was paid ahead.
     const monthly = await reservation({ quantity: 2, billingPlan: 'Monthly' });
     const monthlyTooLow = await api.call('POST', `/v1/reservations/${monthly}/exchange`, {
       body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
+      headers: newKey(),
     });
     expect({ status: monthlyTooLow.status, code: monthlyTooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
     expect(monthlyTooLow.body.details.returnedValueUsd).toBeGreaterThan(1_990);
@@ -341,7 +421,8 @@ describe('reservation management', () => {
   it('race: the same exchange sent twice at once exchanges once, and both answer the one reservation bought', async () => {
     const id = await reservation({ quantity: 2 });
     const body = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 };
-    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/exchange`, { body })));
+    const ifMatch = await etagOf(id);
+    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/exchange`, { body, headers: { 'if-match': ifMatch } })));
     expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
     expect(answers[0].body.reservation.reservationId).toBe(answers[1].body.reservation.reservationId);
     const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.reservation.position } })).body;
@@ -372,7 +453,7 @@ describe('reservation management', () => {
     ];
     const afterSetup = await api.countEvents();
     for (const [method, path, body] of routes) {
-      const answer = await api.call(method, path, { body, key: FABRIKAM_KEY });
+      const answer = await api.call(method, path, { body, key: FABRIKAM_KEY, headers: newKey() });
       expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 404, code: 'RESERVATION_NOT_FOUND' });
     }
     expect(await api.countEvents()).toBe(afterSetup);

@@ -5,6 +5,8 @@ import { orderStream, ReservationProvisionedData } from '@app/domain';
 export interface SeededOrder {
   orderId: string;
   reservationIds: string[];
+  /** $all position of the seeded events: X-Min-Position for a read that must see them. */
+  position: bigint;
 }
 
 /**
@@ -95,6 +97,6 @@ export async function seedReservationOrder(
     ]),
     jsonEvent({ type: 'OrderCompleted', data: { orderId, reservationIds: provisioned.map((r) => r.reservationId), completedAt: now }, metadata }),
   ];
-  await store.appendToStream(orderStream(orderId), events, { expectedRevision: 'no_stream' });
-  return { orderId, reservationIds: provisioned.map((r) => r.reservationId) };
+  const { position } = await store.appendToStream(orderStream(orderId), events, { expectedRevision: 'no_stream' });
+  return { orderId, reservationIds: provisioned.map((r) => r.reservationId), position: position!.commit };
 }

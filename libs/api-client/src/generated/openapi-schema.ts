@@ -2180,9 +2180,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -2431,9 +2431,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -2684,9 +2684,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -2934,9 +2934,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -3550,9 +3550,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -3801,9 +3801,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -4024,9 +4024,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -4277,9 +4277,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -4531,9 +4531,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -5110,9 +5110,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -5359,9 +5359,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -5612,9 +5612,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -5862,9 +5862,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -6116,9 +6116,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -6369,9 +6369,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -6970,9 +6970,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -7907,9 +7907,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -8331,9 +8331,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -8584,9 +8584,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -8835,9 +8835,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -9088,9 +9088,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -9705,9 +9705,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path: {
@@ -9932,9 +9932,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED). */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. This route requires it unless Idempotency-Key is sent. */
                 "If-Match"?: string;
             };
             path: {
@@ -9948,7 +9948,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Returns a quantity: the rest stays active with its quantity reduced, and the refund (the quoted value of the units returned) counts toward the USD 50,000 cap. All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it */
+            /** @description Returns a quantity: the rest stays active with its quantity reduced, and the refund (the quoted value of the units returned) counts toward the USD 50,000 cap. All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it. Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would return again */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10107,6 +10107,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Neither If-Match nor Idempotency-Key was sent: this command moves money, and a retry of it without either would repeat it. Codes: PRECONDITION_REQUIRED */
+            428: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 428;
+                        /** @enum {string} */
+                        code?: "PRECONDITION_REQUIRED";
+                    };
+                };
+            };
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
@@ -10185,9 +10207,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED). */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. This route requires it unless Idempotency-Key is sent. */
                 "If-Match"?: string;
             };
             path: {
@@ -10201,7 +10223,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. 422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region */
+            /** @description Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. 422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region. Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would exchange again */
             201: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10358,6 +10380,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description Neither If-Match nor Idempotency-Key was sent: this command moves money, and a retry of it without either would repeat it. Codes: PRECONDITION_REQUIRED */
+            428: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 428;
+                        /** @enum {string} */
+                        code?: "PRECONDITION_REQUIRED";
+                    };
+                };
+            };
             /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
@@ -10436,9 +10480,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried */
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
                 "If-Match"?: string;
             };
             path?: never;

@@ -1,5 +1,6 @@
 import { applyDecorators, HttpStatus, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath, HeadersObject, SchemaObject } from '@nestjs/swagger';
+import { PRECONDITION_REQUIRED } from '../precondition.guard';
 import { ErrorBodyResource } from './error-body.resource';
 
 /**
@@ -73,6 +74,7 @@ const DESCRIPTION: Record<number, string> = {
   409: 'An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use',
   413: 'The body is over 8 MB',
   422: 'A business rule refused the command, or the Idempotency-Key was used for another request',
+  428: 'Neither If-Match nor Idempotency-Key was sent: this command moves money, and a retry of it without either would repeat it',
   500: 'Unexpected; the details are logged under the correlation id the message names',
   429: 'The API key used its budget for the window; retry after Retry-After seconds',
   503: 'A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After',
@@ -105,7 +107,11 @@ function successResponses(success: Success, headers: HeadersObject): MethodDecor
   );
 }
 
-function errorResponses(base: Required<RouteErrors>, own: RouteErrors, extra: { body: boolean; waitsForView: boolean }): MethodDecorator[] {
+function errorResponses(
+  base: Required<RouteErrors>,
+  own: RouteErrors,
+  extra: { body: boolean; waitsForView: boolean; precondition?: boolean },
+): MethodDecorator[] {
   const codes = (status: keyof RouteErrors) => [...base[status], ...(own[status] ?? [])];
   return [
     errorResponse(400, [...codes(400), ...(extra.waitsForView ? ['INVALID_MIN_POSITION'] : [])]),
@@ -114,16 +120,13 @@ function errorResponses(base: Required<RouteErrors>, own: RouteErrors, extra: { 
     ...(codes(409).length > 0 ? [errorResponse(409, codes(409), ETAG)] : []),
     ...(extra.body ? [errorResponse(413, ['PAYLOAD_TOO_LARGE'])] : []),
     ...(codes(422).length > 0 ? [errorResponse(422, codes(422))] : []),
+    ...(extra.precondition ? [errorResponse(428, [PRECONDITION_REQUIRED])] : []),
     errorResponse(429, ['RATE_LIMITED'], RETRY_AFTER),
     errorResponse(500, ['INTERNAL_ERROR']),
     errorResponse(503, ['DEPENDENCY_UNAVAILABLE', ...(extra.waitsForView ? ['VIEW_NOT_CAUGHT_UP'] : [])], RETRY_AFTER),
   ];
 }
 
-/**
- * A command (POST, PUT, PATCH, DELETE): Idempotency-Key and If-Match in;
- * ETag (unless `revision: false`), X-Position and Idempotent-Replayed out.
- */
 const CORRELATION_ID = ApiHeader({
   name: 'X-Correlation-Id',
   required: false,
@@ -131,24 +134,30 @@ const CORRELATION_ID = ApiHeader({
   schema: { type: 'string', maxLength: 200 },
 });
 
-export function ApiCommand(success: Success & { revision?: boolean; body?: boolean }) {
+/**
+ * A command (POST, PUT, PATCH, DELETE): Idempotency-Key and If-Match in;
+ * ETag (unless `revision: false`), X-Position and Idempotent-Replayed out.
+ * `precondition: true` for a route with `@RequiresPrecondition()`: one of the two headers is required.
+ */
+export function ApiCommand(success: Success & { revision?: boolean; body?: boolean; precondition?: boolean }) {
+  const required = success.precondition ? ' This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED).' : '';
   return applyDecorators(
     ApiExtraModels(ErrorBodyResource),
     CORRELATION_ID,
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md',
+      description: `Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md.${required}`,
       schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$', example: 'buy-cart-7f3e' },
     }),
     ApiHeader({
       name: 'If-Match',
       required: false,
-      description: 'The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried',
+      description: `The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried.${success.precondition ? ' This route requires it unless Idempotency-Key is sent.' : ''}`,
       schema: { type: 'string', example: '"3"' },
     }),
     ...successResponses(success, { ...(success.revision === false ? {} : ETAG), ...COMMAND_SUCCESS }),
-    ...errorResponses(COMMAND_CODES, success.errors ?? {}, { body: success.body ?? true, waitsForView: false }),
+    ...errorResponses(COMMAND_CODES, success.errors ?? {}, { body: success.body ?? true, waitsForView: false, precondition: success.precondition }),
   );
 }
 

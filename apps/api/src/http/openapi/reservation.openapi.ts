@@ -225,8 +225,10 @@ export const ApiExchangeReservation = () =>
     type: ExchangeResultResource,
     description:
       'Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. ' +
-      '422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region',
+      '422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region. ' +
+      'Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would exchange again',
     revision: false,
+    precondition: true,
     errors: {
       ...RESERVATION_ERRORS,
       404: [...RESERVATION_ERRORS[404]!, 'CATALOG_ITEM_NOT_FOUND'],
@@ -240,7 +242,9 @@ export const ApiReturnReservation = () =>
     type: ReservationResource,
     description:
       'Returns a quantity: the rest stays active with its quantity reduced, and the refund (the quoted value of the units returned) counts toward the USD 50,000 cap. ' +
-      'All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it',
+      'All it holds is a cancellation. 422 RETURN_QUANTITY_INVALID for more than it holds; 409 RETURN_IN_PROGRESS when another return raced it. ' +
+      'Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would return again',
+    precondition: true,
     errors: {
       ...RESERVATION_ERRORS,
       409: [...RESERVATION_ERRORS[409]!, 'RETURN_IN_PROGRESS', 'RESERVATION_CHANGED'],

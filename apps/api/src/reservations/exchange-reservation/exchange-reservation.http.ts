@@ -4,6 +4,7 @@ import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY } from '@app/domain';
 import { ApiExchangeReservation } from '../../http/openapi/reservation.openapi';
+import { RequiresPrecondition } from '../../http/precondition.guard';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ExchangeReservationCommand, ExchangeResult } from './exchange-reservation.command';
 
@@ -28,6 +29,7 @@ export class ExchangeReservationController {
 
   @Post()
   @ApiExchangeReservation()
+  @RequiresPrecondition()
   async exchange(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ExchangeReservationRequest,

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyRequest, FastifyReply } from 'fastify';
-import { refundAllowance, refundLedgerDecider, refundLedgerStream } from '@app/domain';
+import { refundAllowance, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
+import { ReservationOrders } from '@app/ordering';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
@@ -17,6 +18,7 @@ export class GetReservationController {
     private readonly views: ViewReader,
     private readonly consistency: ConsistentReads,
     private readonly streams: EventStreams,
+    private readonly orders: ReservationOrders,
   ) {}
 
   @Get()
@@ -28,7 +30,12 @@ export class GetReservationController {
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
-    const { reservation, revision } = await reservationFromView(this.views, reservationId, context.partnerId);
+    const { reservation: viewed } = await reservationFromView(this.views, reservationId, context.partnerId);
+    // The ETag is the revision commands check If-Match against: the reservation order's, which moves with events that do
+    // not touch this reservation's document in the view (the order's completion, its other reservations). So the state
+    // comes from the order as it is at that revision, and the view adds what only it keeps: history and scope periods.
+    const { state: order, revision } = await this.orders.load(viewed.orderId);
+    const reservation = { ...reservationOf(order, reservationId), history: viewed.history, scopePeriods: viewed.scopePeriods };
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const { partnerId: _partner, status: _status, ...visible } = reservation;

@@ -5,6 +5,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { FastifyReply } from 'fastify';
 import { MAX_QUANTITY } from '@app/domain';
 import { ApiReturnReservation } from '../../http/openapi/reservation.openapi';
+import { RequiresPrecondition } from '../../http/precondition.guard';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { ReturnReservationCommand } from './return-reservation.command';
@@ -25,6 +26,7 @@ export class ReturnReservationController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiReturnReservation()
+  @RequiresPrecondition()
   async return(
     @Param('reservationId', ParseUUIDPipe) reservationId: string,
     @Body() body: ReturnReservationRequest,
