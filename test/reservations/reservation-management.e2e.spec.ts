@@ -258,6 +258,21 @@ describe('reservation management', () => {
     const id = await reservation({ quantity: 3 });
     const whole = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body;
     const allowanceBefore = whole.allowance.usedUsd;
+    expect(whole.quantity).toBe(3);
+    const quoted = await api.call('GET', `/v1/reservations/${id}/refund-quote?quantity=1`);
+    expect(quoted.status).toBe(200);
+    expect(quoted.body).toMatchObject({ reservationId: id, quantity: 1 });
+    const overQuote = await api.call('GET', `/v1/reservations/${id}/refund-quote?quantity=4`);
+    expect({ status: overQuote.status, code: overQuote.body.code }).toEqual({ status: 422, code: 'RETURN_QUANTITY_INVALID' });
+    for (const bad of ['0', '1.5', 'one']) {
+      const refused = await api.call('GET', `/v1/reservations/${id}/refund-quote?quantity=${bad}`);
+      expect({ bad, status: refused.status, code: refused.body.code, field: refused.body.errors?.[0]?.field }).toEqual({
+        bad,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'quantity',
+      });
+    }
 
     const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: newKey() });
     expect(returned.status).toBe(200);
@@ -267,8 +282,9 @@ describe('reservation management', () => {
     expect(view.quantity).toBe(2);
     const entry = view.history.find((e: { type: string }) => e.type === 'ReservationQuantityReturned');
     expect(entry.detail).toMatchObject({ quantity: 1, remainingQuantity: 2, cancellationId: `${id}/return-1` });
-    // One unit of three: a third of the whole refund, to the cent (each is rounded down).
+    // One unit of three: a third of the whole refund, to the cent (each is rounded down), and what the quote for one said.
     expect(Math.abs(entry.detail.refundUsd * 3 - whole.refundUsd)).toBeLessThanOrEqual(0.03);
+    expect(entry.detail.refundUsd).toBe(quoted.body.refundUsd);
     expect(view.refundAllowance.usedUsd).toBeCloseTo(allowanceBefore + entry.detail.refundUsd, 2);
 
     const before = await api.countEvents();

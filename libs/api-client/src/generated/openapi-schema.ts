@@ -1369,6 +1369,8 @@ export interface components {
         RefundQuoteResponse: {
             /** Format: uuid */
             reservationId: string;
+            /** @description The units quoted: those asked for, or all the reservation holds */
+            quantity: number;
             refundUsd: number;
             /** @enum {string} */
             currency: "USD";
@@ -9337,7 +9339,10 @@ export interface operations {
     };
     RefundQuoteController_quote_v1: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Quote a return of this many of its VMs; all it holds (a cancellation) by default */
+                quantity?: number;
+            };
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
@@ -9349,7 +9354,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months) */
+            /** @description The prorated refund at the lower of the purchase and current price, for all the reservation holds or for `quantity` of it (as POST …/return would refund them), and the customer's remaining allowance (USD 50,000 per rolling 12 months). 422 RETURN_QUANTITY_INVALID for more than it holds */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9453,6 +9458,28 @@ export interface operations {
                         statusCode?: 409;
                         /** @enum {string} */
                         code?: "CART_NOT_PURCHASED";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: RETURN_QUANTITY_INVALID */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "RETURN_QUANTITY_INVALID";
                     };
                 };
             };

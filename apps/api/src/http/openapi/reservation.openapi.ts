@@ -110,6 +110,7 @@ export class SplitResultResource {
 
 export class RefundQuoteResponse {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
+  @ApiProperty({ description: 'The units quoted: those asked for, or all the reservation holds' }) quantity: number;
   @ApiProperty() refundUsd: number;
   @ApiProperty({ enum: ['USD'] }) currency: 'USD';
   @ApiProperty({ description: 'Share of the term still to run, 0..1' }) remainingShare: number;
@@ -206,8 +207,9 @@ export const ApiRefundQuote = () =>
   ApiRead({
     type: RefundQuoteResponse,
     description:
-      "The prorated refund at the lower of the purchase and current price, and the customer's remaining allowance (USD 50,000 per rolling 12 months)",
-    errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'] },
+      "The prorated refund at the lower of the purchase and current price, for all the reservation holds or for `quantity` of it (as POST …/return would refund them), and the customer's remaining allowance (USD 50,000 per rolling 12 months). " +
+      '422 RETURN_QUANTITY_INVALID for more than it holds',
+    errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'], 422: ['RETURN_QUANTITY_INVALID'] },
   });
 
 export class ExchangeResultResource {

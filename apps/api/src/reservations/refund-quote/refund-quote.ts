@@ -16,6 +16,8 @@ import { ReservationOrders } from '@app/ordering';
 
 export interface RefundQuoteResource {
   reservationId: string;
+  /** The units quoted: those asked for, or all the reservation holds. */
+  quantity: number;
   refundUsd: number;
   currency: 'USD';
   /** Share of the term still to run. */
@@ -68,6 +70,7 @@ export class RefundQuotes {
       ledger,
       quote: {
         reservationId,
+        quantity: quantity ?? reservation.quantity,
         refundUsd,
         currency: 'USD',
         remainingShare: Math.round(remainingShare * 1e6) / 1e6,
