@@ -256,4 +256,34 @@ describe('reservation lifecycle', () => {
     expect(stopped).toMatchObject({ paidUsd: 300, scheduledUsd: 0, cancelledUsd: 900 });
     expect((await api.call('GET', `/v1/reservations/${id}/payments`, { key: FABRIKAM_KEY })).status).toBe(404);
   });
+  it('a monthly reservation split months into its term: the parts go on with its payments, and nothing is taken twice', async () => {
+    // Three D4s_v5 for a year at USD 1,200 a unit, bought 65 days ago and billed monthly: 300 a month, three paid so far.
+    const effective = new Date(Date.now() - 65 * DAY);
+    const expiry = new Date(effective);
+    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
+    const {
+      reservationIds: [id],
+    } = await seedReservationOrder(api.app.get(EventStoreDBClient), { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
+      { quantity: 3, billingPlan: 'Monthly', unitPriceUsd: 1_200, effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString() },
+    ]);
+    await viewWhen(id, (state) => state.quantity === 3);
+    await runPass();
+    await viewWhen(id, (state) => state.history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded').length === 3);
+
+    const split = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
+    expect(split.status).toBe(201);
+    const two = split.body.items[1].reservationId;
+    await runPass(); // the parts owe nothing more this month
+    const payments = (await api.call('GET', `/v1/reservations/${two}/payments`, { headers: { 'x-min-position': split.body.items[1].position } })).body;
+    // Payments 4 to 12 of the original's schedule, for two units; the first three were the original's.
+    expect(payments).toMatchObject({ billingPlan: 'Monthly', totalUsd: 1_800, paidUsd: 0, scheduledUsd: 1_800 });
+    expect(payments.items.map((p: { paymentNumber: number; amountUsd: number }) => [p.paymentNumber, p.amountUsd])).toEqual(
+      [4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => [n, 200]),
+    );
+    const firstDue = new Date(effective);
+    firstDue.setUTCMonth(firstDue.getUTCMonth() + 3);
+    expect(payments.items[0].dueAt).toBe(firstDue.toISOString());
+    const part = await view(two);
+    expect(part.history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded')).toHaveLength(0);
+  });
 });

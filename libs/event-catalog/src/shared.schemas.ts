@@ -80,7 +80,11 @@ export const reservationProvisioned = record(
     autoRenew: flag,
     billingSubscriptionId: id,
     origin,
+    payments: {
+      ...record({ startDate: instant, recorded: count(0) }),
+      description: 'Monthly billing of a split or merged reservation: the schedule it goes on with, and the payments its sources made of it',
+    },
     ...COPIED_BY_SPLIT_AND_MERGE,
   },
-  ['unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
+  ['unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', 'payments', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
 );

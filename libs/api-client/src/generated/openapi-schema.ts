@@ -1409,7 +1409,7 @@ export interface components {
             billingPlan: "Upfront" | "Monthly";
             /** @enum {string} */
             currency: "USD";
-            /** @description The whole schedule: the same as the upfront price for the quantity held */
+            /** @description The whole schedule: the same as the upfront price for the quantity held (what is left of it for a split or merged reservation) */
             totalUsd: number;
             paidUsd: number;
             scheduledUsd: number;
@@ -9571,7 +9571,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price */
+            /** @description Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price. A reservation split or merged from monthly ones lists what is left of their schedule, numbered as in it; the payments made before are on the reservations it came from */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */

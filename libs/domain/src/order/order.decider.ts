@@ -188,12 +188,23 @@ function decideFinish(order: PlacedOrder, now: string): OrderEvent[] {
   return [{ type: 'OrderFailed', data: { orderId, reason, failedAt: now } }];
 }
 
+/**
+ * A reservation about to be split or merged, with the monthly payments fallen
+ * due by now recorded first, so the reservations made from it go on from its
+ * last payment: none is skipped, none is taken twice.
+ */
+function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): { paid: ReservationEvent[]; reservation: ActiveReservation } {
+  const paid = reservationDecider.decide({ type: 'RecordDuePayments', data: { now } }, reservation);
+  return { paid, reservation: active(paid.reduce(reservationDecider.evolve, reservation as Reservation)) };
+}
+
 function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[], now: string): OrderEvent[] {
-  const reservation = reservationOf(order, reservationId);
-  if (reservation.status === 'Split' && JSON.stringify(reservation.splitInto) === JSON.stringify(into)) return []; // a retry
+  const current = reservationOf(order, reservationId);
+  if (current.status === 'Split' && JSON.stringify(current.splitInto) === JSON.stringify(into)) return []; // a retry
+  const { paid, reservation } = withDuePaymentsRecorded(active(current), now);
   const ending = reservationDecider.decide({ type: 'Split', data: { into, now } }, reservation);
-  const parts = splitReservations(active(reservation), into, now);
-  return [...ending, ...parts.map((data) => ({ type: 'ReservationProvisioned' as const, data }))];
+  const parts = splitReservations(reservation, into, now);
+  return [...paid, ...ending, ...parts.map((data) => ({ type: 'ReservationProvisioned' as const, data }))];
 }
 
 function decideMerge(order: PlacedOrder, reservationIds: string[], targetReservationId: string, now: string): OrderEvent[] {
@@ -206,12 +217,13 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
   }
   const existing = order.reservations[targetReservationId];
   if (existing) return []; // a retry: the merge already happened
-  const sources = reservationIds.map((id) => active(order.reservations[id]));
+  const settled = reservationIds.map((id) => withDuePaymentsRecorded(active(order.reservations[id]), now));
+  const sources = settled.map(({ reservation }) => reservation);
   const target = mergedReservation(sources, targetReservationId, now);
   const endings = sources.flatMap((source) =>
     reservationDecider.decide({ type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } }, source),
   );
-  return [...endings, { type: 'ReservationProvisioned', data: target }];
+  return [...settled.flatMap(({ paid }) => paid), ...endings, { type: 'ReservationProvisioned', data: target }];
 }
 
 function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {

@@ -3,6 +3,7 @@ import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
 import { deciderSpecification } from '../../testing/decider-specification';
+import { paymentsAtPurchase } from '../reservation/payment-schedule';
 import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
@@ -211,12 +212,15 @@ describe('reservation order decider', () => {
   });
 
   describe('reservations of the order', () => {
+    // Monthly, as fulfilment records them: each with its first payment.
     const held = [
       twoLines,
       started(1),
       provisioned(1),
+      ...paymentsAtPurchase(reservation(1), later),
       started(2),
       provisioned(2),
+      ...paymentsAtPurchase(reservation(2), later),
       { ...completed, data: { ...completed.data, reservationIds: ['r-1', 'r-2'] } } as OrderEvent,
     ];
     const into = [
@@ -231,6 +235,76 @@ describe('reservation order decider', () => {
         ['ReservationProvisioned', 'r-1a'],
         ['ReservationProvisioned', 'r-1b'],
       ]);
+    });
+
+    describe('monthly billing across a split or a merge', () => {
+      // Bought 2026-11-25 at USD 1,000 a unit for a year: 8,333 cents a unit each month, 8,337 the last.
+      const paid = (reservationId: string, paymentNumber: number, dueAt: string, amountUsd: number, recordedAt = splitAt): OrderEvent => ({
+        type: 'ReservationPaymentRecorded',
+        data: { reservationId, customerId: 'c-1', paymentNumber, amountUsd, dueAt, recordedAt },
+      });
+      const splitAt = '2027-04-10T08:00:00.000Z';
+      const due = (month: string) => `${month}-25T10:05:00.000Z`;
+      const continued = { startDate: later, recorded: 5 };
+      const split = (reservationId: string, quantity: number): ReservationProvisionedData => ({
+        ...reservation(1),
+        reservationId,
+        quantity,
+        effectiveDate: splitAt,
+        autoRenew: false,
+        origin: { type: 'split', reservationIds: ['r-1'] },
+      });
+
+      it('records the payments fallen due first, and the parts go on with the schedule from the next month', () =>
+        spec
+          .given(held)
+          .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } })
+          .then([
+            paid('r-1', 2, due('2026-12'), 249.99),
+            paid('r-1', 3, due('2027-01'), 249.99),
+            paid('r-1', 4, due('2027-02'), 249.99),
+            paid('r-1', 5, due('2027-03'), 249.99),
+            { type: 'ReservationSplit', data: { reservationId: 'r-1', into, splitAt } },
+            { type: 'ReservationProvisioned', data: { ...split('r-1a', 1), payments: continued } },
+            { type: 'ReservationProvisioned', data: { ...split('r-1b', 2), payments: continued } },
+          ]));
+
+      it('a part pays the months left of the term, not a term of its own from the split', () => {
+        const afterSplit = [
+          ...held,
+          ...orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, held)),
+        ];
+        spec
+          .given(afterSplit)
+          .when({ type: 'ChangeReservation', data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: splitAt } } } })
+          .thenNothingHappens();
+        const endOfTerm = '2027-11-26T00:00:00.000Z';
+        const recorded = orderDecider
+          .decide(
+            { type: 'ChangeReservation', data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: endOfTerm } } } },
+            fold(orderDecider, afterSplit),
+          )
+          .map((event) => event.data as { paymentNumber: number; dueAt: string; amountUsd: number });
+        // Payments 6 to 12 of the source's schedule, for the part's two units: with the source's five, twelve months in all.
+        expect(recorded.map((payment) => [payment.paymentNumber, payment.dueAt, payment.amountUsd])).toEqual([
+          [6, due('2027-04'), 166.66],
+          [7, due('2027-05'), 166.66],
+          [8, due('2027-06'), 166.66],
+          [9, due('2027-07'), 166.66],
+          [10, due('2027-08'), 166.66],
+          [11, due('2027-09'), 166.66],
+          [12, due('2027-10'), 166.74],
+        ]);
+      });
+
+      it('a merge of monthly reservations goes on with their schedule too', () => {
+        const merged = orderDecider.decide(
+          { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } },
+          fold(orderDecider, held),
+        );
+        expect(merged.filter((event) => event.type === 'ReservationPaymentRecorded')).toHaveLength(8);
+        expect(merged.at(-1)).toMatchObject({ type: 'ReservationProvisioned', data: { reservationId: 'm-1', quantity: 6, payments: continued } });
+      });
     });
 
     it('race: a split repeated after it happened changes nothing; a different split of the same reservation is refused', () => {

@@ -11,7 +11,7 @@ export interface ScheduledPayment {
   amountUsd: number;
 }
 
-type Scheduled = Pick<ActiveReservation, 'billingPlan' | 'term' | 'unitPriceUsd' | 'quantity' | 'returns' | 'effectiveDate'>;
+type Scheduled = Pick<ActiveReservation, 'billingPlan' | 'term' | 'unitPriceUsd' | 'quantity' | 'returns' | 'effectiveDate' | 'payments'>;
 
 const addMonths = (iso: string, months: number) => {
   const date = new Date(iso);
@@ -24,7 +24,8 @@ const addMonths = (iso: string, months: number) => {
  * Monthly: one payment at purchase and one each month after, for every month
  * of the term; equal but for the last, which takes the rounding, so the total
  * is exactly the upfront price. A payment covers the VMs held when it falls
- * due, so a return lowers the payments after it.
+ * due, so a return lowers the payments after it. A reservation split or
+ * merged from monthly ones goes on with their months.
  */
 export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
   const unitCents = cents(reservation.unitPriceUsd ?? 0);
@@ -35,7 +36,7 @@ export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
   const months = TERM_MONTHS[reservation.term];
   const perMonth = Math.floor(unitCents / months);
   return Array.from({ length: months }, (_, i) => {
-    const dueAt = addMonths(reservation.effectiveDate, i);
+    const dueAt = addMonths(reservation.payments?.startDate ?? reservation.effectiveDate, i);
     const unit = i === months - 1 ? unitCents - perMonth * (months - 1) : perMonth;
     return { paymentNumber: i + 1, dueAt, amountUsd: usd(unit * quantityAt(reservation, Date.parse(dueAt))) };
   });

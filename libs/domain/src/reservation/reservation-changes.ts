@@ -43,6 +43,10 @@ function derived(
     autoRenew,
     ...(billingSubscriptionId !== undefined ? { billingSubscriptionId } : {}),
     origin,
+    // Monthly: the months already paid by the source are not paid again, and the next falls due when the source's would have.
+    ...(billingPlan === 'Monthly'
+      ? { payments: { startDate: source.payments?.startDate ?? source.effectiveDate, recorded: source.paymentsRecorded ?? 0 } }
+      : {}),
   };
 }
 

@@ -267,7 +267,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
   },
 
   evolve(state, event) {
-    if (event.type === 'ReservationProvisioned') return { ...event.data, status: 'Succeeded', autoRenew: event.data.autoRenew ?? false };
+    if (event.type === 'ReservationProvisioned') {
+      const carried = event.data.payments ? { paymentsRecorded: event.data.payments.recorded } : {};
+      return { ...event.data, status: 'Succeeded', autoRenew: event.data.autoRenew ?? false, ...carried };
+    }
     if (state.status === 'none') return state;
     switch (event.type) {
       case 'ReservationScopeChanged':

@@ -33,6 +33,13 @@ export interface ReservationProvisionedData {
   billingSubscriptionId?: string;
   /** Set when the reservation came from splitting or merging others. */
   origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
+  /**
+   * Monthly billing of a reservation split or merged from others: it goes on
+   * with their schedule, whose months count from `startDate`, and whose first
+   * `recorded` payments they already made (absent on older events: its own
+   * schedule from its effective date).
+   */
+  payments?: { startDate: string; recorded: number };
 }
 
 /** One reservation a split produced, and how many VMs it covers. */

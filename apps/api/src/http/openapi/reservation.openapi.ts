@@ -136,7 +136,10 @@ export class PaymentsResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
   @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: string;
   @ApiProperty({ enum: ['USD'] }) currency: 'USD';
-  @ApiProperty({ description: 'The whole schedule: the same as the upfront price for the quantity held' }) totalUsd: number;
+  @ApiProperty({
+    description: 'The whole schedule: the same as the upfront price for the quantity held (what is left of it for a split or merged reservation)',
+  })
+  totalUsd: number;
   @ApiProperty() paidUsd: number;
   @ApiProperty() scheduledUsd: number;
   @ApiProperty() cancelledUsd: number;
@@ -146,7 +149,9 @@ export class PaymentsResource {
 export const ApiReservationPayments = () =>
   ApiRead({
     type: PaymentsResource,
-    description: 'Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price',
+    description:
+      'Paid and future payments: upfront, one at purchase; monthly, one a month of the term, the total equal to the upfront price. ' +
+      'A reservation split or merged from monthly ones lists what is left of their schedule, numbered as in it; the payments made before are on the reservations it came from',
     view: true,
     errors: { 404: ['RESERVATION_NOT_FOUND'] },
   });

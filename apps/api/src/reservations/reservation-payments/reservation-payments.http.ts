@@ -35,10 +35,14 @@ export class ReservationPaymentsController {
     const upfront = reservation.billingPlan !== 'Monthly';
     const paidThrough = upfront ? 1 : (reservation.paymentsRecorded ?? 0);
     const endedEarly = reservation.status !== 'Succeeded' && reservation.status !== 'Expired';
-    const items = paymentSchedule(reservation).map((payment) => ({
-      ...payment,
-      status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? 'cancelled' : 'scheduled',
-    }));
+    // A reservation split or merged from monthly ones goes on with their schedule; the payments they made stay theirs.
+    const carried = reservation.payments?.recorded ?? 0;
+    const items = paymentSchedule(reservation)
+      .filter((payment) => payment.paymentNumber > carried)
+      .map((payment) => ({
+        ...payment,
+        status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? 'cancelled' : 'scheduled',
+      }));
     const cents = (status: string) => items.filter((item) => item.status === status).reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100;
     return {
       reservationId,
