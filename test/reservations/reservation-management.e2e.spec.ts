@@ -274,14 +274,14 @@ describe('reservation management', () => {
       });
     }
 
-    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: newKey() });
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': await etagOf(id) } });
     expect(returned.status).toBe(200);
-    expect(returned.body).toMatchObject({ provisioningState: 'Succeeded', quantity: 2, returns: [{ cancellationId: `${id}/return-1`, quantity: 1 }] });
+    expect(returned.body).toMatchObject({ provisioningState: 'Succeeded', quantity: 2, returns: [{ cancellationId: `${id}/return-at-3`, quantity: 1 }] });
     expect(returned.headers.get('etag')).toBe('"4"');
     const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': returned.body.position } })).body;
     expect(view.quantity).toBe(2);
     const entry = view.history.find((e: { type: string }) => e.type === 'ReservationQuantityReturned');
-    expect(entry.detail).toMatchObject({ quantity: 1, remainingQuantity: 2, cancellationId: `${id}/return-1` });
+    expect(entry.detail).toMatchObject({ quantity: 1, remainingQuantity: 2, cancellationId: `${id}/return-at-3` });
     // One unit of three: a third of the whole refund, to the cent (each is rounded down), and what the quote for one said.
     expect(Math.abs(entry.detail.refundUsd * 3 - whole.refundUsd)).toBeLessThanOrEqual(0.03);
     expect(entry.detail.refundUsd).toBe(quoted.body.refundUsd);

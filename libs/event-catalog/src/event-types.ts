@@ -483,7 +483,7 @@ export const EVENT_TYPES: EventType[] = [
       refundUsd: amount,
       returnedAt: instant,
     }),
-    example: { reservationId, customerId, cancellationId: `${reservationId}/return-1`, quantity: 1, remainingQuantity: 2, refundUsd: 590.4, returnedAt: at },
+    example: { reservationId, customerId, cancellationId: `${reservationId}/return-at-4`, quantity: 1, remainingQuantity: 2, refundUsd: 590.4, returnedAt: at },
   },
   {
     type: 'ReservationExchanged',

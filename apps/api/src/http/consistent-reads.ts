@@ -38,7 +38,11 @@ export class ConsistentReads {
         message: 'X-Min-Position must be a position returned in X-Position',
       });
     }
-    const position = BigInt(raw);
+    await this.reach(projection, BigInt(raw), response);
+  }
+
+  /** Waits until the view has applied everything it takes up to `position`, or answers 503 VIEW_NOT_CAUGHT_UP. */
+  async reach(projection: string, position: bigint, response: FastifyReply): Promise<void> {
     if (await this.views.reached(projection, position, FIRST_WAIT_MS)) return;
     // The view may be still only because nothing it projects was written since its checkpoint.
     if (!(await this.pendingFor(projectionNamed(projection), position))) return;
@@ -48,7 +52,7 @@ export class ConsistentReads {
       statusCode: 503,
       error: 'Service Unavailable',
       code: 'VIEW_NOT_CAUGHT_UP',
-      message: `the ${projection} view has not reached position ${raw} yet; retry shortly`,
+      message: `the ${projection} view has not reached position ${position} yet; retry shortly`,
     });
   }
 }

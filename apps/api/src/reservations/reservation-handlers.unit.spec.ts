@@ -4,6 +4,7 @@ import { given, givenCustomer, inMemoryOrdering } from '../../../../libs/orderin
 import { provisionedReservation } from '../../../../libs/domain/testing/reservation.fixture';
 import { RequestContext } from '../http/request-context';
 import { CancelReservationHandler, CancelReservationCommand } from './cancel-reservation/cancel-reservation.command';
+import { ExchangeReservationCommand, ExchangeReservationHandler } from './exchange-reservation/exchange-reservation.command';
 import { MergeReservationsCommand, MergeReservationsHandler } from './merge-reservations/merge-reservations.command';
 import { RefundQuotes } from './refund-quote/refund-quote';
 import { ReservationReturns } from './return-reservation/reservation-returns';
@@ -92,6 +93,11 @@ async function setup() {
     cancel: new CancelReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
     give: new ReturnReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
     split: new SplitReservationHandler(ordering.orders),
+    exchange: new ExchangeReservationHandler(ordering.orders, quotes, ordering.catalog),
+    /** A return whose process dies once the ledger has its refund, before the reservation order is changed. */
+    dying: new ReturnReservationHandler(
+      new ReservationReturns(ordering.streams, quotes, { settle: () => Promise.reject(new Error('killed after the ledger append')) } as never),
+    ),
     merge: new MergeReservationsHandler(ordering.orders),
   };
 }
@@ -148,7 +154,7 @@ describe('reservation command handlers (on the in-memory store)', () => {
       const answer = await s.give.execute(new ReturnReservationCommand(id, 1, request()));
       expect({ state: answer.provisioningState, quantity: answer.quantity }).toEqual({ state: 'Succeeded', quantity: 2 });
       const { ledger } = await accounts(s, id, 3);
-      expect(ledger.refunds).toEqual([expect.objectContaining({ kind: 'return', quantity: 1, cancellationId: `${id}/return-1` })]);
+      expect(ledger.refunds).toEqual([expect.objectContaining({ kind: 'return', quantity: 1, cancellationId: `${id}/return-at-2` })]);
       const whole = await new RefundQuotes(s.orders, s.streams, s.catalog).quote(id, 'partner-contoso', now);
       // The value of 1 unit is half of what the 2 left would refund (to the cent, rounded down).
       expect(Math.abs(ledger.refunds[0].amountUsd * 2 - whole.quote.refundUsd)).toBeLessThanOrEqual(0.01);
@@ -178,6 +184,52 @@ describe('reservation command handlers (on the in-memory store)', () => {
       const [id] = await orderWith(s, 'o-1', [3]);
       await Promise.allSettled([s.give.execute(new ReturnReservationCommand(id, 1, request())), s.cancel.execute(new CancelReservationCommand(id, request()))]);
       await accounts(s, id, 3);
+    });
+
+    describe('retry after the process died between the ledger and the reservation order', () => {
+      /** The same request sent again: a new command id, the same If-Match and Idempotency-Key. */
+      const again = (first: RequestContext): RequestContext => ({ ...first, commandId: randomUUID(), correlationId: randomUUID() });
+      const withKey = (key: string): RequestContext => ({ ...request(), idempotencyKey: key, newId: (purpose) => `${purpose}-${key}` });
+
+      it('with the same If-Match, before anything settled the first: one return, one refund', async () => {
+        const s = await setup();
+        const [id] = await orderWith(s, 'o-1', [3]);
+        const first = { ...request(), expectedRevision: 2n };
+        await expect(s.dying.execute(new ReturnReservationCommand(id, 1, first))).rejects.toThrow('killed after the ledger append');
+        const answer = await s.give.execute(new ReturnReservationCommand(id, 1, again(first)));
+        expect(answer.quantity).toBe(2);
+        const { ledger, reservation } = await accounts(s, id, 3);
+        expect(ledger.refunds).toHaveLength(1);
+        expect(reservation.returns).toHaveLength(1);
+      });
+
+      it('with the same Idempotency-Key, after the settlement reactor finished the first: the first return answered again, no second', async () => {
+        const s = await setup();
+        const [id] = await orderWith(s, 'o-1', [3]);
+        const first = withKey('k-1');
+        await expect(s.dying.execute(new ReturnReservationCommand(id, 2, first))).rejects.toThrow('killed after the ledger append');
+        // The reactor finishes it from RefundRecorded, as it does after a crash.
+        const [recorded] = (await s.ledger()).refunds;
+        await s.settlement.settle('c-1', { ...recorded, orderId: 'o-1' }, request());
+        const answer = await s.give.execute(new ReturnReservationCommand(id, 2, again(first)));
+        expect(answer.quantity).toBe(1);
+        const { ledger, reservation } = await accounts(s, id, 3);
+        expect(ledger.refunds.map((refund) => refund.cancellationId)).toEqual([`${id}/return-return-k-1`]);
+        expect(reservation.returns).toHaveLength(1);
+      });
+    });
+
+    it('an exchange sent again with the same Idempotency-Key after it happened (its answer lost) answers it again and exchanges nothing more', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const context = { ...request(), idempotencyKey: 'x-1', newId: (purpose: string) => `${purpose}-x-1` };
+      const exchange = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 2 };
+      const first = await s.exchange.execute(new ExchangeReservationCommand(id, exchange, context));
+      const repeated = await s.exchange.execute(new ExchangeReservationCommand(id, exchange, { ...context, commandId: randomUUID() }));
+      expect(repeated.reservation.reservationId).toBe(first.reservation.reservationId);
+      const order = await s.order('o-1');
+      expect(order.reservations[id].status).toBe('Exchanged');
+      expect(Object.values(order.reservations).filter((r) => r.origin?.type === 'exchange')).toHaveLength(1);
     });
 
     it('refuses to return more than it holds with 422 RETURN_QUANTITY_INVALID, writing nothing; all of it is a cancellation', async () => {

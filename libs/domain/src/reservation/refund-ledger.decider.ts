@@ -68,11 +68,16 @@ export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refu
   ledger.refunds.find((refund) => refund.reservationId === reservationId && refund.kind !== 'return');
 
 /**
- * The id of the next return of part of a reservation: the same for requests
- * that race to return from it, and a new one once a return is recorded or reversed.
+ * The id of a return of part of a reservation, the same for every attempt of
+ * one request, so the ledger counts it once however often it is sent: from
+ * the request's Idempotency-Key when it has one (a retry after a crash names
+ * the same return), otherwise from the reservation order's revision it was
+ * decided on (requests that race from one revision, or a retry sent with the
+ * same If-Match before the first was settled). A later return is decided on a
+ * later revision, so it gets an id of its own.
  */
-export const nextReturnId = (ledger: RefundLedger, reservationId: string) =>
-  `${reservationId}/return-${[...ledger.refunds, ...ledger.reversed].filter((refund) => refund.reservationId === reservationId && refund.kind === 'return').length + 1}`;
+export const returnIdFor = (reservationId: string, basis: { requestId?: string; revision: bigint }) =>
+  basis.requestId === undefined ? `${reservationId}/return-at-${basis.revision}` : `${reservationId}/return-${basis.requestId}`;
 
 /** The refund recorded under a cancellation id, if any. */
 export const refundOf = (ledger: RefundLedger, cancellationId: string): Refund | undefined =>

@@ -2,7 +2,7 @@ import { deciderSpecification } from '../../testing/decider-specification';
 import { fold } from '../shared/decider';
 import {
   nextCancellationId,
-  nextReturnId,
+  returnIdFor,
   openRefundFor,
   RefundLedgerCommand,
   RefundLedgerEvent,
@@ -147,7 +147,13 @@ describe('refund ledger', () => {
         .then([returned('r-1', 1, 100, 2)]);
       const ledger = fold(refundLedgerDecider, [returned('r-1', 1, 100), returned('r-1', 1, 100, 2)]);
       expect(refundAllowance(ledger, now).usedUsd).toBe(200);
-      expect(nextReturnId(ledger, 'r-1')).toBe('r-1/return-3');
+    });
+
+    it('names a return after the request, so every attempt of it is the same return: its Idempotency-Key, or else the revision it was decided on', () => {
+      expect(returnIdFor('r-1', { requestId: 'k-7', revision: 4n })).toBe('r-1/return-k-7');
+      expect(returnIdFor('r-1', { revision: 4n })).toBe('r-1/return-at-4');
+      // A later return is decided on a later revision: an id of its own.
+      expect(returnIdFor('r-1', { revision: 5n })).not.toBe(returnIdFor('r-1', { revision: 4n }));
     });
 
     it('race: two identical returns at once share one id, so the second writes nothing', () =>

@@ -42,8 +42,9 @@ export class ExchangeReservationCommand extends Command<ExchangeResult> {
  * flexibility group and region, decided on its reservation order in one
  * append: nothing spans streams, so nothing is left half done. The refund
  * ledger is not touched: exchanges do not count toward the cap. The ids
- * derive from the order's revision, so identical requests racing from it
- * make one exchange; a different exchange racing it is refused.
+ * derive from the request's Idempotency-Key, or without one from the order's
+ * revision, so a retry or identical requests racing from one revision make
+ * one exchange; a different exchange racing it is refused.
  */
 @CommandHandler(ExchangeReservationCommand)
 export class ExchangeReservationHandler implements ICommandHandler<ExchangeReservationCommand> {
@@ -57,20 +58,26 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
     const item = this.catalog.get(request.catalogItemId);
     if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${request.catalogItemId} does not exist`);
     const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now, request.returnQuantity);
-    const { orderId, quantity: held } = active(reservation);
-    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-      throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
+    // As a return's: from the Idempotency-Key when there is one (a retry after the append names the same exchange), else from the revision.
+    const newReservationId = context.idempotencyKey === undefined ? uuidv5(`${reservationId}/exchange/${revision}`, NAMESPACE) : context.newId('exchange');
+    const orderId = reservation.orderId;
+    // The same request again after its answer was lost: the exchange happened, so the order answers it as it stands.
+    const repeated = reservation.exchanges?.[newReservationId] !== undefined;
+    const quantity = request.returnQuantity ?? reservation.quantity;
+    if (!repeated) {
+      active(reservation);
+      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+        throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
+      }
+      if (quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
     }
-    const quantity = request.returnQuantity ?? held;
-    if (quantity > held) throw returnQuantityInvalid(quantity, held);
-    const newReservationId = uuidv5(`${reservationId}/exchange/${revision}`, NAMESPACE);
     const handled = await this.orders.handle(
       orderId,
       {
         type: 'ExchangeReservation',
         data: {
           reservationId,
-          exchangeId: `${reservationId}/exchange-${revision}`,
+          exchangeId: `${reservationId}/exchange-${context.idempotencyKey === undefined ? revision : newReservationId}`,
           quantity,
           // The remaining commitment given back: for a monthly reservation, its future payments too.
           returnedValueUsd: quote.countedTowardCapUsd,

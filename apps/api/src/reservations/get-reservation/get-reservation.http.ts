@@ -30,12 +30,15 @@ export class GetReservationController {
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
     await this.consistency.ensure(reservationsProjection.name, request, response);
-    const { reservation: viewed } = await reservationFromView(this.views, reservationId, context.partnerId);
-    // The ETag is the revision commands check If-Match against: the reservation order's, which moves with events that do
-    // not touch this reservation's document in the view (the order's completion, its other reservations). So the state
-    // comes from the order as it is at that revision, and the view adds what only it keeps: history and scope periods.
-    const { state: order, revision } = await this.orders.load(viewed.orderId);
-    const reservation = { ...reservationOf(order, reservationId), history: viewed.history, scopePeriods: viewed.scopePeriods };
+    const { reservation: found } = await reservationFromView(this.views, reservationId, context.partnerId);
+    // The ETag is the revision commands check If-Match against: the reservation order's, which also moves with events that
+    // do not change this reservation's document (the order's completion, its other reservations). The document is read
+    // once the view has everything up to that revision, so the answer is never older than its ETag (if a write lands in
+    // between, it is newer, and an If-Match with this ETag is refused as stale: the safe side).
+    const { state: order, revision, position } = await this.orders.load(found.orderId);
+    reservationOf(order, reservationId); // 404 where commands would answer it
+    if (position !== undefined) await this.consistency.reach(reservationsProjection.name, position, response);
+    const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
     const { partnerId: _partner, status: _status, ...visible } = reservation;

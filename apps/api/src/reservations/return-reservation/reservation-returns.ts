@@ -3,12 +3,12 @@ import {
   active,
   illegalState,
   nextCancellationId,
-  nextReturnId,
   openRefundFor,
   refundLedgerDecider,
   refundLedgerStream,
   refundOf,
   reservationOf,
+  returnIdFor,
   returnQuantityInvalid,
 } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
@@ -38,6 +38,10 @@ export class ReservationReturns {
   /** `quantity` undefined, or all the reservation holds: a cancellation. */
   async return(reservationId: string, quantity: number | undefined, context: RequestContext): Promise<ReservationResource> {
     const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now, quantity);
+    const requestId = context.idempotencyKey === undefined ? undefined : context.newId('return');
+    // The same request again after its answer was lost (the process died after recording the refund): finish that return.
+    const earlier = requestId === undefined ? undefined : refundOf(ledger, returnIdFor(reservationId, { requestId, revision }));
+    if (earlier) return this.settle(reservation.customerId, { ...earlier, orderId: earlier.orderId ?? reservation.orderId }, context);
     const { customerId, orderId, quantity: held } = active(reservation);
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
       throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
@@ -45,7 +49,7 @@ export class ReservationReturns {
     const units = quantity ?? held;
     if (units > held) throw returnQuantityInvalid(units, held);
     const whole = units === held;
-    const cancellationId = whole ? nextCancellationId(ledger, reservationId) : nextReturnId(ledger, reservationId);
+    const cancellationId = whole ? nextCancellationId(ledger, reservationId) : returnIdFor(reservationId, { requestId, revision });
     const { state: recorded } = await this.streams.handle(
       refundLedgerStream(customerId),
       refundLedgerDecider,
@@ -75,7 +79,11 @@ export class ReservationReturns {
         `another return of ${refund.quantity} from reservation ${reservationId} was made at the same time; read the reservation and return again`,
       );
     }
-    const settled = await this.settlement.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
-    return ReservationResource.of(reservationOf(settled.state, reservationId), settled.revision, settled.position);
+    return this.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
+  }
+
+  private async settle(customerId: string, refund: Parameters<RefundSettlement['settle']>[1], context: RequestContext): Promise<ReservationResource> {
+    const settled = await this.settlement.settle(customerId, refund, context);
+    return ReservationResource.of(reservationOf(settled.state, refund.reservationId), settled.revision, settled.position);
   }
 }
