@@ -4,6 +4,7 @@ import {
   catalogItemId,
   customerDecider,
   customerStream,
+  duePayments,
   isActiveSubscription,
   PlacedOrder,
   RENEWAL_LEAD_MS,
@@ -14,7 +15,7 @@ import {
 } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { billingSubscriptionOf, OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
-import { reservationKeys, reservationsIn, ViewReader } from '@app/projections';
+import { eachReservationIn, reservationKeys, ViewReader } from '@app/projections';
 
 const DAY_MS = 86_400_000;
 
@@ -54,10 +55,10 @@ export class ReservationLifecycle {
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
-    const reservations = await reservationsIn(this.views, reservationKeys.byExpiry, { maxScore: horizon, limit: 100_000 });
+    const reservations = eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon });
     const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0 };
     outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
-    for (const view of reservations) {
+    for await (const view of reservations) {
       if (view.status !== 'Succeeded') continue;
       outcome.examined++;
       const { reservationId, partnerId, orderId } = view;
@@ -101,12 +102,16 @@ export class ReservationLifecycle {
     return outcome;
   }
 
-  /** Every monthly reservation still running takes the payments fallen due (a missed day is caught up on the next). */
+  /**
+   * Every monthly reservation still running takes the payments fallen due (a
+   * missed day is caught up on the next). The view says which owe one, so
+   * only those are decided on their order; the decision reads the order, so a
+   * view behind it costs a read that records nothing, never a payment twice.
+   */
   private async recordDuePayments(now: string, correlationId: string): Promise<number> {
-    const running = await reservationsIn(this.views, reservationKeys.byExpiry, { minScore: Date.parse(now), limit: 100_000 });
     let recorded = 0;
-    for (const view of running) {
-      if (view.status !== 'Succeeded' || view.billingPlan !== 'Monthly') continue;
+    for await (const view of eachReservationIn(this.views, reservationKeys.byExpiry, { minScore: Date.parse(now) })) {
+      if (view.status !== 'Succeeded' || duePayments(view, now).length === 0) continue;
       const { reservationId, partnerId, orderId } = view;
       const handled = await this.orders.handle(
         orderId,

@@ -1,5 +1,5 @@
 import { ActiveReservation, ReservationEvent, Scope } from '@app/domain';
-import { ViewReader } from '../../view-reader';
+import { IndexCursor, ViewReader } from '../../view-reader';
 import { FoldedDocument } from '../folding-projection';
 
 export const RESERVATIONS = 'reservations';
@@ -30,6 +30,25 @@ export const reservationKeys = {
 
 export const readReservation = (views: ViewReader, reservationId: string) =>
   views.document<FoldedDocument<ReservationView>>(RESERVATIONS, reservationKeys.reservation(reservationId));
+
+/**
+ * Every reservation an index lists in a score range, highest score first, a
+ * page at a time: for passes over all of them, which a page limit would cut
+ * short without a word.
+ */
+export async function* eachReservationIn(
+  views: ViewReader,
+  index: string,
+  range: { minScore?: number; maxScore?: number },
+  pageSize = 1_000,
+): AsyncGenerator<KnownReservation> {
+  for (let after: IndexCursor | undefined; ;) {
+    const listed = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, { ...range, after, limit: pageSize });
+    for (const { document } of listed) if (document?.state && document.state.status !== 'none') yield document.state;
+    if (listed.length < pageSize) return;
+    after = listed[listed.length - 1].entry;
+  }
+}
 
 /** The reservations an index of this view lists (reservationKeys.ofCustomer or byExpiry), highest score first. */
 export async function reservationsIn(
