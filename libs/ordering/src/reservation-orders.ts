@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ActiveReservation,
   illegalState,
   notFound,
   OpenCart,
@@ -10,6 +11,7 @@ import {
   OrderPlacedData,
   orderStream,
   PlacedOrder,
+  Reservation,
   reservationDecider,
 } from '@app/domain';
 import { CommandContext, Commands, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore-client';
@@ -88,11 +90,12 @@ export class ReservationOrders {
    * Orders fulfilled before the reservation order held its reservations name
    * them in OrderCompleted, each in a stream of its own (and any split or
    * merge made more such streams). Those are folded in, read-only: from now on
-   * every change is decided and written on the order stream.
+   * every change is decided and written on the order stream, and the changes
+   * written there since (which the order's fold kept aside) go on top.
    */
   private async withLegacyReservations(state: Order): Promise<Order> {
     if (state.status === 'none') return state;
-    const missing = state.reservationIds.filter((id) => !state.reservations[id]);
+    const missing = [...state.reservationIds, ...Object.keys(state.awaiting ?? {})].filter((id) => !state.reservations[id]);
     if (missing.length === 0) return state;
     const reservations = { ...state.reservations };
     const queue = [...missing];
@@ -101,9 +104,10 @@ export class ReservationOrders {
       if (reservations[reservationId]) continue;
       const { state: legacy } = await this.streams.aggregate(legacyReservationStream(reservationId), reservationDecider);
       if (legacy.status === 'none') continue;
-      reservations[reservationId] = legacy;
+      reservations[reservationId] = (state.awaiting?.[reservationId] ?? []).reduce(reservationDecider.evolve, legacy as Reservation) as ActiveReservation;
       queue.push(...(legacy.splitInto?.map((part) => part.reservationId) ?? []), ...(legacy.mergedInto ? [legacy.mergedInto] : []));
     }
-    return { ...state, reservations } satisfies PlacedOrder;
+    const awaiting = Object.fromEntries(Object.entries(state.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]));
+    return { ...state, reservations, awaiting } satisfies PlacedOrder;
   }
 }

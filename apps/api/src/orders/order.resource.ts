@@ -81,7 +81,8 @@ export class OrderResource {
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
   static of(order: PlacedOrder, revision: Revision, position?: bigint): OrderResource {
-    const { partnerId: _partner, reservations, ...visible } = order;
+    // What the fold keeps aside for reservations in streams of their own is not part of the answer.
+    const { partnerId: _partner, reservations, awaiting: _awaiting, ...visible } = order;
     return {
       ...visible,
       reservations: Object.values(reservations ?? {}).map((r) => ({

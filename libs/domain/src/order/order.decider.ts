@@ -128,6 +128,12 @@ export type PlacedOrder = Omit<OrderPlacedData, 'lines'> & {
   reservationIds: string[];
   /** Every reservation the order holds, including those split or merged from others. */
   reservations: Record<string, ActiveReservation>;
+  /**
+   * Changes to reservations the order stream does not provision: those of
+   * orders fulfilled before the order held its reservations, which live in
+   * streams of their own. Whoever reads those streams folds these on top.
+   */
+  awaiting?: Record<string, ReservationEvent[]>;
 };
 
 export type Order = { status: 'none' } | PlacedOrder;
@@ -449,8 +455,11 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
 /** Reservation events fold into the reservation they name, with the reservation's own evolve. */
 function evolveReservation(order: PlacedOrder, event: ReservationEvent): PlacedOrder {
   const { reservationId } = event.data;
-  const before: Reservation = order.reservations[reservationId] ?? { status: 'none' };
-  const after = reservationDecider.evolve(before, event);
+  const held = order.reservations[reservationId] as ActiveReservation | undefined;
+  if (!held && event.type !== 'ReservationProvisioned') {
+    return { ...order, awaiting: { ...order.awaiting, [reservationId]: [...(order.awaiting?.[reservationId] ?? []), event] } };
+  }
+  const after = reservationDecider.evolve(held ?? { status: 'none' }, event);
   if (after.status === 'none') return order;
   const reservations = { ...order.reservations, [reservationId]: after };
   if (event.type !== 'ReservationProvisioned' || event.data.origin || event.data.orderId !== order.orderId) return { ...order, reservations };
