@@ -219,6 +219,28 @@ describe('reservation command handlers (on the in-memory store)', () => {
       });
     });
 
+    it('race: returns sent with the same If-Match return once, whatever Idempotency-Keys they carry', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const sent = ['k-1', 'k-2'].map((key) => ({ ...request(), expectedRevision: 2n, idempotencyKey: key, newId: (purpose: string) => `${purpose}-${key}` }));
+      const answers = await Promise.allSettled(sent.map((context) => s.give.execute(new ReturnReservationCommand(id, 1, context))));
+      expect(answers.filter((answer) => answer.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+      const { ledger, reservation } = await accounts(s, id, 3);
+      expect(ledger.refunds).toHaveLength(1);
+      expect(reservation.quantity).toBe(2);
+    });
+
+    it('refuses a key resent with another quantity after its return was recorded (422 IDEMPOTENCY_KEY_MISMATCH), returning nothing more', async () => {
+      const s = await setup();
+      const [id] = await orderWith(s, 'o-1', [3]);
+      const context = { ...request(), idempotencyKey: 'k-9', newId: (purpose: string) => `${purpose}-k-9` };
+      await expect(s.dying.execute(new ReturnReservationCommand(id, 2, context))).rejects.toThrow('killed after the ledger append');
+      await expect(s.give.execute(new ReturnReservationCommand(id, 1, { ...context, commandId: randomUUID() }))).rejects.toMatchObject({
+        code: 'IDEMPOTENCY_KEY_MISMATCH',
+      });
+      expect((await s.ledger()).refunds.map((refund) => refund.quantity)).toEqual([2]);
+    });
+
     it('an exchange sent again with the same Idempotency-Key after it happened (its answer lost) answers it again and exchanges nothing more', async () => {
       const s = await setup();
       const [id] = await orderWith(s, 'o-1', [3]);

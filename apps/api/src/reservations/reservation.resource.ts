@@ -76,6 +76,8 @@ export class ReservationResource {
       ratio: _ratio,
       unitPriceUsd: _price,
       renewalOrderId: _renewal,
+      // Bookkeeping of a split or merged reservation's monthly schedule; its payments are read at …/payments.
+      payments: _payments,
       ...visible
     } = reservation;
     return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };

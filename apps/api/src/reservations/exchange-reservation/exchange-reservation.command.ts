@@ -58,8 +58,10 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
     const item = this.catalog.get(request.catalogItemId);
     if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${request.catalogItemId} does not exist`);
     const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now, request.returnQuantity);
-    // As a return's: from the Idempotency-Key when there is one (a retry after the append names the same exchange), else from the revision.
-    const newReservationId = context.idempotencyKey === undefined ? uuidv5(`${reservationId}/exchange/${revision}`, NAMESPACE) : context.newId('exchange');
+    // As a return's: from the Idempotency-Key when there is one and no If-Match (a retry after the append names the same
+    // exchange), else from the revision (requests sent with one If-Match exchange once, whatever their keys).
+    const byKey = context.idempotencyKey !== undefined && context.expectedRevision === undefined;
+    const newReservationId = uuidv5(`${reservationId}/exchange/${byKey ? context.newId('exchange') : revision}`, NAMESPACE);
     const orderId = reservation.orderId;
     // The same request again after its answer was lost: the exchange happened, so the order answers it as it stands.
     const repeated = reservation.exchanges?.[newReservationId] !== undefined;
@@ -77,7 +79,7 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
         type: 'ExchangeReservation',
         data: {
           reservationId,
-          exchangeId: `${reservationId}/exchange-${context.idempotencyKey === undefined ? revision : newReservationId}`,
+          exchangeId: `${reservationId}/exchange-${byKey ? newReservationId : revision}`,
           quantity,
           // The remaining commitment given back: for a monthly reservation, its future payments too.
           returnedValueUsd: quote.countedTowardCapUsd,

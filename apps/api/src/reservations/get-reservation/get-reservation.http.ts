@@ -41,7 +41,7 @@ export class GetReservationController {
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
     const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
-    const { partnerId: _partner, status: _status, ...visible } = reservation;
+    const { partnerId: _partner, status: _status, payments: _payments, ...visible } = reservation;
     response.header('ETag', `"${revision}"`);
     return {
       ...visible,

@@ -10,6 +10,7 @@ import {
   reservationOf,
   returnIdFor,
   returnQuantityInvalid,
+  ruleViolated,
 } from '@app/domain';
 import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
@@ -38,10 +39,16 @@ export class ReservationReturns {
   /** `quantity` undefined, or all the reservation holds: a cancellation. */
   async return(reservationId: string, quantity: number | undefined, context: RequestContext): Promise<ReservationResource> {
     const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now, quantity);
-    const requestId = context.idempotencyKey === undefined ? undefined : context.newId('return');
+    // With If-Match the revision names the return, so requests sent with the same If-Match return once whatever their keys.
+    const requestId = context.idempotencyKey === undefined || context.expectedRevision !== undefined ? undefined : context.newId('return');
     // The same request again after its answer was lost (the process died after recording the refund): finish that return.
     const earlier = requestId === undefined ? undefined : refundOf(ledger, returnIdFor(reservationId, { requestId, revision }));
-    if (earlier) return this.settle(reservation.customerId, { ...earlier, orderId: earlier.orderId ?? reservation.orderId }, context);
+    if (earlier) {
+      if (earlier.quantity !== quantity) {
+        throw ruleViolated('IDEMPOTENCY_KEY_MISMATCH', `this Idempotency-Key already returned ${earlier.quantity}, not ${quantity}; use a new key`);
+      }
+      return this.settle(reservation.customerId, { ...earlier, orderId: earlier.orderId ?? reservation.orderId }, context);
+    }
     const { customerId, orderId, quantity: held } = active(reservation);
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
       throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
