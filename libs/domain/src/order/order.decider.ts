@@ -195,9 +195,10 @@ function decideFinish(order: PlacedOrder, now: string): OrderEvent[] {
 }
 
 /**
- * A reservation about to be split or merged, with the monthly payments fallen
- * due by now recorded first, so the reservations made from it go on from its
- * last payment: none is skipped, none is taken twice.
+ * A reservation about to be split, merged, returned, exchanged or cancelled,
+ * with the monthly payments fallen due by now recorded first: they were owed
+ * for what it held when they fell due, and what is made from it, or refunded
+ * for it, goes on from its last payment. None is skipped, none taken twice.
  */
 function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): { paid: ReservationEvent[]; reservation: ActiveReservation } {
   const paid = reservationDecider.decide({ type: 'RecordDuePayments', data: { now } }, reservation);
@@ -235,7 +236,8 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
 function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
-  const { reservationId, customerId, quantity } = active(reservation);
+  const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), command.now);
+  const { reservationId, customerId, quantity } = settled;
   if (command.quantity !== undefined && command.quantity !== quantity) {
     throw illegalState(
       'RESERVATION_CHANGED',
@@ -243,6 +245,7 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<OrderComma
     );
   }
   return [
+    ...paid,
     {
       type: 'ReservationCancelled',
       data: { reservationId, customerId, cancellationId: command.cancellationId, refundUsd: command.refundUsd, cancelledAt: command.now },
@@ -258,12 +261,15 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<OrderComma
 function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ReturnReservationQuantity' }>['data']): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.returns?.some((returned) => returned.cancellationId === command.cancellationId)) return []; // a retry
-  const { reservationId, customerId, quantity: held } = active(reservation);
   const { cancellationId, quantity, refundUsd, now } = command;
+  // Payments that fell due before the return are for all it held then.
+  const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), now);
+  const { reservationId, customerId, quantity: held } = settled;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity >= held) {
     throw returnQuantityInvalid(quantity, held);
   }
   return [
+    ...paid,
     {
       type: 'ReservationQuantityReturned',
       data: { reservationId, customerId, cancellationId, quantity, remainingQuantity: held - quantity, refundUsd, returnedAt: now },
@@ -281,7 +287,7 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
 function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ExchangeReservation' }>['data']): OrderEvent[] {
   const { reservationId, exchangeId, quantity, returnedValueUsd, target, now } = command;
   if (order.reservations[target.reservationId]) return []; // a retry
-  const source = active(reservationOf(order, reservationId));
+  const { paid, reservation: source } = withDuePaymentsRecorded(active(reservationOf(order, reservationId)), now);
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > source.quantity) throw returnQuantityInvalid(quantity, source.quantity);
   const bought = exchangedReservation(source, target, now);
   const newCommitmentUsd = usd(cents(target.item.unitPriceUsd) * target.quantity);
@@ -292,6 +298,7 @@ function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { typ
       ? [{ type: 'ReservationRenewalCancelled' as const, data: { reservationId, reason: 'exchange', cancelledAt: now } }]
       : [];
   return [
+    ...paid,
     ...ending,
     {
       type: 'ReservationExchanged',

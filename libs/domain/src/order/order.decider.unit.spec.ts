@@ -3,7 +3,7 @@ import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
 import { deciderSpecification } from '../../testing/decider-specification';
-import { paymentsAtPurchase } from '../reservation/payment-schedule';
+import { monthlyCancellation, paymentsAtPurchase } from '../reservation/payment-schedule';
 import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
@@ -295,6 +295,69 @@ describe('reservation order decider', () => {
           [11, due('2027-09'), 166.66],
           [12, due('2027-10'), 166.74],
         ]);
+      });
+
+      it('a return or a cancellation records the payments fallen due first, for all it held when they fell due', () => {
+        const dueBefore = [2, 3, 4, 5].map((n) => paid('r-1', n, due(['2026-12', '2027-01', '2027-02', '2027-03'][n - 2]), 249.99));
+        const returned: OrderEvent = {
+          type: 'ReservationQuantityReturned',
+          data: {
+            reservationId: 'r-1',
+            customerId: 'c-1',
+            cancellationId: 'r-1/return-at-9',
+            quantity: 1,
+            remainingQuantity: 2,
+            refundUsd: 10,
+            returnedAt: splitAt,
+          },
+        };
+        spec
+          .given(held)
+          .when({
+            type: 'ReturnReservationQuantity',
+            data: { reservationId: 'r-1', cancellationId: 'r-1/return-at-9', quantity: 1, refundUsd: 10, now: splitAt },
+          })
+          .then([...dueBefore, returned]);
+        const cancelled = orderDecider.decide(
+          { type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 10, now: splitAt } },
+          fold(orderDecider, held),
+        );
+        expect(cancelled.map((event) => event.type)).toEqual([...dueBefore.map((event) => event.type), 'ReservationCancelled']);
+      });
+
+      it('a quote counts a payment fallen due and not yet recorded as paid, not as a future payment cancelled', () => {
+        const reservation = reservationOf(fold(orderDecider, held), 'r-1');
+        // Payments 2 to 5 fell due before the quote; 6 to 12 are the future ones: 7 × 249.99 + the last's rounding.
+        expect(monthlyCancellation(reservation, 1_000, splitAt).cancelledFuturePaymentsUsd).toBe(1_750.05);
+      });
+
+      it('what a split or merge makes of a reservation whose renewal was already bought does not renew again', () => {
+        const renewed: OrderEvent = {
+          type: 'ReservationRenewed',
+          data: { reservationId: 'r-1', renewalOrderId: 'ro-1', renewalOrderNumber: 'RO-2026-000099', unitPriceUsd: 1_000, renewedAt: splitAt },
+        };
+        const withRenewal = [
+          ...held,
+          { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: later } } as OrderEvent,
+          { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-2', autoRenew: true, setAt: later } } as OrderEvent,
+          renewed,
+        ];
+        const parts = orderDecider
+          .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal))
+          .filter((event) => event.type === 'ReservationProvisioned');
+        expect(parts.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([false, false]);
+        const merged = orderDecider
+          .decide(
+            { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } },
+            fold(orderDecider, withRenewal),
+          )
+          .at(-1);
+        expect(merged).toMatchObject({ type: 'ReservationProvisioned', data: { reservationId: 'm-1', autoRenew: false } });
+        // Without a renewal bought, the parts keep the source's auto-renew.
+        const unrenewed = orderDecider
+          .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal.slice(0, -1)))
+          .filter((event) => event.type === 'ReservationProvisioned');
+        expect(unrenewed.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([true, true]);
       });
 
       it('a merge of monthly reservations goes on with their schedule too', () => {

@@ -73,7 +73,8 @@ export function monthlyCancellation(
   const purchaseUnitUsd = reservation.unitPriceUsd ?? currentUnitPriceUsd;
   const { remainingShare, unitPriceUsd: lowerUnitUsd } = refundQuote(reservation, currentUnitPriceUsd, now, units);
   const commitmentCents = Math.floor(cents(purchaseUnitUsd) * units * remainingShare);
-  const recorded = reservation.paymentsRecorded ?? 0;
+  // Payments fallen due and not yet recorded are recorded with the cancellation or return: paid, not cancelled.
+  const recorded = (reservation.paymentsRecorded ?? 0) + duePayments(reservation, now).length;
   const futureCents = paymentSchedule(reservation)
     .filter((payment) => payment.paymentNumber > recorded && payment.dueAt < reservation.expiryDate)
     .reduce((total, payment) => total + Math.round((cents(payment.amountUsd) * units) / Math.max(1, reservation.quantity)), 0);

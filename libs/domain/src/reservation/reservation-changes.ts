@@ -40,7 +40,8 @@ function derived(
     effectiveDate: now,
     expiryDate: source.expiryDate,
     ...(part.unitPriceUsd !== undefined ? { unitPriceUsd: part.unitPriceUsd } : {}),
-    autoRenew,
+    // A renewal already bought replaces the whole of the source at its end: what is made from it must not buy another.
+    autoRenew: source.renewalOrderId ? false : autoRenew,
     ...(billingSubscriptionId !== undefined ? { billingSubscriptionId } : {}),
     origin,
     // Monthly: the months already paid by the source are not paid again, and the next falls due when the source's would have.
@@ -77,12 +78,13 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
   const quantity = sources.reduce((total, source) => total + source.quantity, 0);
   const priced = sources.every((source) => source.unitPriceUsd !== undefined);
   const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
-  return derived(
+  const merged = derived(
     first,
     { reservationId: targetReservationId, quantity, unitPriceUsd },
     { type: 'merge', reservationIds: sources.map((s) => s.reservationId) },
     now,
   );
+  return sources.some((source) => source.renewalOrderId) ? { ...merged, autoRenew: false } : merged;
 }
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;

@@ -68,7 +68,8 @@ describe('split', () => {
         'origin',
       ].sort(),
     );
-    expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: true });
+    // Its renewal was bought already, for all of it: the part must not buy another one.
+    expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: false });
   });
 });
 
