@@ -285,5 +285,8 @@ describe('reservation lifecycle', () => {
     expect(payments.items[0].dueAt).toBe(firstDue.toISOString());
     const part = await view(two);
     expect(part.history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded')).toHaveLength(0);
+    // The original's months after the split went on in its parts: transferred, not cancelled.
+    const original = (await api.call('GET', `/v1/reservations/${id}/payments`, { headers: { 'x-min-position': split.body.items[1].position } })).body;
+    expect(original).toMatchObject({ paidUsd: 900, cancelledUsd: 0, transferredUsd: 2_700 });
   });
 });

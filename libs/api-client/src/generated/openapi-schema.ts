@@ -1397,10 +1397,10 @@ export interface components {
             dueAt: string;
             amountUsd: number;
             /**
-             * @description cancelled: the reservation ended before it fell due
+             * @description cancelled: the reservation ended before it fell due; transferred: it was split or merged, and the reservations made from it pay it
              * @enum {string}
              */
-            status: "paid" | "scheduled" | "cancelled";
+            status: "paid" | "scheduled" | "cancelled" | "transferred";
         };
         PaymentsResource: {
             /** Format: uuid */
@@ -1414,6 +1414,8 @@ export interface components {
             paidUsd: number;
             scheduledUsd: number;
             cancelledUsd: number;
+            /** @description What a split or merge passed on to the reservations made from it */
+            transferredUsd: number;
             items: components["schemas"]["PaymentResource"][];
         };
         ReturnReservationRequest: {

@@ -75,6 +75,11 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
       );
     }
   }
+  // Monthly: the merged reservation goes on with one schedule, so the sources must be at the same point of the same one.
+  const schedule = (source: ActiveReservation) => `${source.payments?.startDate ?? source.effectiveDate}#${source.paymentsRecorded ?? 0}`;
+  if (first.billingPlan === 'Monthly' && sources.some((source) => schedule(source) !== schedule(first))) {
+    throw ruleViolated('MERGE_MISMATCH', `reservations ${sources.map((s) => s.reservationId).join(', ')} are billed monthly on different schedules`);
+  }
   const quantity = sources.reduce((total, source) => total + source.quantity, 0);
   const priced = sources.every((source) => source.unitPriceUsd !== undefined);
   const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;

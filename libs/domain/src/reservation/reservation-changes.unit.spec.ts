@@ -100,6 +100,15 @@ describe('merge', () => {
     expect(() => mergedReservation([base, { ...other, [key]: value }], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
   });
 
+  it('refuses monthly sources at different points of their payment schedules, and goes on with the one they share', () => {
+    const monthly: ActiveReservation = { ...base, billingPlan: 'Monthly', paymentsRecorded: 6 };
+    const behind = { ...monthly, ...other, billingPlan: 'Monthly' as const, paymentsRecorded: 5 };
+    expect(() => mergedReservation([monthly, behind], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
+    const elsewhere = { ...behind, paymentsRecorded: 6, payments: { startDate: '2026-01-15T00:00:00.000Z', recorded: 2 } };
+    expect(() => mergedReservation([monthly, elsewhere], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
+    expect(mergedReservation([monthly, { ...behind, paymentsRecorded: 6 }], 'r-9', now).payments).toEqual({ startDate: base.effectiveDate, recorded: 6 });
+  });
+
   it('refuses fewer than two different reservations', () => {
     expect(() => mergedReservation([base, base], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_NEEDS_TWO' }));
   });

@@ -129,7 +129,11 @@ export class PaymentResource {
   @ApiProperty({ description: '1 for the payment at purchase' }) paymentNumber: number;
   @ApiProperty({ format: 'date-time' }) dueAt: string;
   @ApiProperty() amountUsd: number;
-  @ApiProperty({ enum: ['paid', 'scheduled', 'cancelled'], description: 'cancelled: the reservation ended before it fell due' }) status: string;
+  @ApiProperty({
+    enum: ['paid', 'scheduled', 'cancelled', 'transferred'],
+    description: 'cancelled: the reservation ended before it fell due; transferred: it was split or merged, and the reservations made from it pay it',
+  })
+  status: string;
 }
 
 export class PaymentsResource {
@@ -143,6 +147,7 @@ export class PaymentsResource {
   @ApiProperty() paidUsd: number;
   @ApiProperty() scheduledUsd: number;
   @ApiProperty() cancelledUsd: number;
+  @ApiProperty({ description: 'What a split or merge passed on to the reservations made from it' }) transferredUsd: number;
   @ApiProperty({ type: [PaymentResource] }) items: PaymentResource[];
 }
 

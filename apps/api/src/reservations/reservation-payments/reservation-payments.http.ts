@@ -35,13 +35,15 @@ export class ReservationPaymentsController {
     const upfront = reservation.billingPlan !== 'Monthly';
     const paidThrough = upfront ? 1 : (reservation.paymentsRecorded ?? 0);
     const endedEarly = reservation.status !== 'Succeeded' && reservation.status !== 'Expired';
+    // Split or merged: its months go on in the reservations made from it, so they are not cancelled.
+    const notTaken = reservation.status === 'Split' || reservation.status === 'Merged' ? 'transferred' : 'cancelled';
     // A reservation split or merged from monthly ones goes on with their schedule; the payments they made stay theirs.
     const carried = reservation.payments?.recorded ?? 0;
     const items = paymentSchedule(reservation)
       .filter((payment) => payment.paymentNumber > carried)
       .map((payment) => ({
         ...payment,
-        status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? 'cancelled' : 'scheduled',
+        status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? notTaken : 'scheduled',
       }));
     const cents = (status: string) => items.filter((item) => item.status === status).reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100;
     return {
@@ -52,6 +54,7 @@ export class ReservationPaymentsController {
       paidUsd: cents('paid'),
       scheduledUsd: cents('scheduled'),
       cancelledUsd: cents('cancelled'),
+      transferredUsd: cents('transferred'),
       items,
     };
   }
