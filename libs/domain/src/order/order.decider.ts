@@ -7,7 +7,7 @@ import { lineTotal } from '../shared/money';
 import { ActiveReservation, active, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
 import { RESERVATION_EVENT_TYPES, ReservationEvent, ReservationProvisionedData, SplitPart } from '../reservation/reservation.events';
 import { ExchangeTarget, exchangedReservation, ExchangeValueTooLow, mergedReservation, splitReservations } from '../reservation/reservation-changes';
-import { paymentsAtPurchase } from '../reservation/payment-schedule';
+import { paymentsAtPurchase, paymentSchedule } from '../reservation/payment-schedule';
 import { cents, usd } from '../shared/money';
 
 /**
@@ -205,6 +205,23 @@ function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): {
   return { paid, reservation: active(paid.reduce(reservationDecider.evolve, reservation as Reservation)) };
 }
 
+/**
+ * A refund is quoted at `now` and settled later at the same instant (by the
+ * request, or by the reactor after a crash). A payment the daily pass took in
+ * between, fallen due after `now`, was counted by the quote as a future
+ * payment cancelled: the refund would be short of it. Quote again.
+ */
+function refuseIfPaidSince(reservation: ActiveReservation, now: string): void {
+  const recorded = reservation.paymentsRecorded ?? 0;
+  const since = paymentSchedule(reservation).find((payment) => payment.paymentNumber <= recorded && payment.dueAt > now);
+  if (since) {
+    throw illegalState(
+      'RESERVATION_CHANGED',
+      `payment ${since.paymentNumber} of reservation ${reservation.reservationId} (due ${since.dueAt}) was taken after its refund was quoted; quote again`,
+    );
+  }
+}
+
 function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[], now: string): OrderEvent[] {
   const current = reservationOf(order, reservationId);
   if (current.status === 'Split' && JSON.stringify(current.splitInto) === JSON.stringify(into)) return []; // a retry
@@ -237,6 +254,7 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<OrderComma
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
   const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), command.now);
+  refuseIfPaidSince(settled, command.now);
   const { reservationId, customerId, quantity } = settled;
   if (command.quantity !== undefined && command.quantity !== quantity) {
     throw illegalState(
@@ -264,6 +282,7 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
   const { cancellationId, quantity, refundUsd, now } = command;
   // Payments that fell due before the return are for all it held then.
   const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), now);
+  refuseIfPaidSince(settled, now);
   const { reservationId, customerId, quantity: held } = settled;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity >= held) {
     throw returnQuantityInvalid(quantity, held);
@@ -288,6 +307,7 @@ function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { typ
   const { reservationId, exchangeId, quantity, returnedValueUsd, target, now } = command;
   if (order.reservations[target.reservationId]) return []; // a retry
   const { paid, reservation: source } = withDuePaymentsRecorded(active(reservationOf(order, reservationId)), now);
+  refuseIfPaidSince(source, now);
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > source.quantity) throw returnQuantityInvalid(quantity, source.quantity);
   const bought = exchangedReservation(source, target, now);
   const newCommitmentUsd = usd(cents(target.item.unitPriceUsd) * target.quantity);

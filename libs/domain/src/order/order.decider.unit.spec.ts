@@ -1,4 +1,5 @@
 import { CartLine } from '../cart/cart.decider';
+import { Catalog } from '../catalog/catalog';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
@@ -322,7 +323,61 @@ describe('reservation order decider', () => {
           { type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 10, now: splitAt } },
           fold(orderDecider, held),
         );
-        expect(cancelled.map((event) => event.type)).toEqual([...dueBefore.map((event) => event.type), 'ReservationCancelled']);
+        expect(cancelled.slice(0, 4)).toEqual(dueBefore);
+        expect(cancelled.map((event) => event.type).at(-1)).toBe('ReservationCancelled');
+      });
+
+      it('an exchange records the payments fallen due first too', () => {
+        const events = orderDecider.decide(
+          {
+            type: 'ExchangeReservation',
+            data: {
+              reservationId: 'r-1',
+              exchangeId: 'r-1/exchange-9',
+              quantity: 1,
+              returnedValueUsd: 500,
+              target: { reservationId: 'x-9', item: Catalog.shipped().get('ri-standard_d8s_v5-westeurope-p1y')!, quantity: 1 },
+              now: splitAt,
+            },
+          },
+          fold(orderDecider, held),
+        );
+        expect(events.slice(0, 5).map((event) => [event.type, (event.data as { paymentNumber?: number }).paymentNumber])).toEqual([
+          ['ReservationPaymentRecorded', 2],
+          ['ReservationPaymentRecorded', 3],
+          ['ReservationPaymentRecorded', 4],
+          ['ReservationPaymentRecorded', 5],
+          ['ReservationExchanged', undefined],
+        ]);
+      });
+
+      it('race: a refund quoted before the daily pass took a payment due after the quote is refused at settlement, so it is reversed', () => {
+        // Quoted at 10:04 on 2027-04-25; payment 6 fell due at 10:05 and the pass took it before the settlement.
+        const quotedAt = '2027-04-25T10:04:00.000Z';
+        const tookSix = [2, 3, 4, 5, 6].map((n) =>
+          paid('r-1', n, due(['2026-12', '2027-01', '2027-02', '2027-03', '2027-04'][n - 2]), 249.99, '2027-04-25T11:00:00.000Z'),
+        );
+        spec
+          .given([...held, ...tookSix])
+          .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 17.07, now: quotedAt } })
+          .thenRefuses('RESERVATION_CHANGED');
+        spec
+          .given([...held, ...tookSix])
+          .when({
+            type: 'ReturnReservationQuantity',
+            data: { reservationId: 'r-1', cancellationId: 'r-1/return-at-9', quantity: 1, refundUsd: 5, now: quotedAt },
+          })
+          .thenRefuses('RESERVATION_CHANGED');
+        // Settled before that payment fell due, or quoted after it was taken: no refusal.
+        expect(
+          orderDecider.decide(
+            {
+              type: 'CancelReservation',
+              data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 17.07, now: '2027-04-25T11:01:00.000Z' },
+            },
+            fold(orderDecider, [...held, ...tookSix]),
+          ),
+        ).toEqual([expect.objectContaining({ type: 'ReservationCancelled' })]);
       });
 
       it('a quote counts a payment fallen due and not yet recorded as paid, not as a future payment cancelled', () => {
@@ -346,13 +401,14 @@ describe('reservation order decider', () => {
           .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal))
           .filter((event) => event.type === 'ReservationProvisioned');
         expect(parts.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([false, false]);
-        const merged = orderDecider
-          .decide(
-            { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } },
-            fold(orderDecider, withRenewal),
-          )
-          .at(-1);
-        expect(merged).toMatchObject({ type: 'ReservationProvisioned', data: { reservationId: 'm-1', autoRenew: false } });
+        // Merged with one whose renewal was not bought, part of it would silently stop renewing: refused.
+        const merge: OrderCommand = { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } };
+        spec.given(withRenewal).when(merge).thenRefuses('MERGE_MISMATCH');
+        const bothRenewed = [...withRenewal, { ...renewed, data: { ...renewed.data, reservationId: 'r-2', renewalOrderId: 'ro-2' } } as OrderEvent];
+        expect(orderDecider.decide(merge, fold(orderDecider, bothRenewed)).at(-1)).toMatchObject({
+          type: 'ReservationProvisioned',
+          data: { reservationId: 'm-1', autoRenew: false },
+        });
         // Without a renewal bought, the parts keep the source's auto-renew.
         const unrenewed = orderDecider
           .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal.slice(0, -1)))

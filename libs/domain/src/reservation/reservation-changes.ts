@@ -89,7 +89,12 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
     { type: 'merge', reservationIds: sources.map((s) => s.reservationId) },
     now,
   );
-  return sources.some((source) => source.renewalOrderId) ? { ...merged, autoRenew: false } : merged;
+  // A renewal bought for some sources and not others would leave part of the merged quantity renewing and part not.
+  const renewed = sources.filter((source) => source.renewalOrderId);
+  if (renewed.length > 0 && renewed.length < sources.length) {
+    throw ruleViolated('MERGE_MISMATCH', `the renewal of ${renewed.map((s) => s.reservationId).join(', ')} was bought already, not that of the others`);
+  }
+  return renewed.length > 0 ? { ...merged, autoRenew: false } : merged;
 }
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
