@@ -106,6 +106,24 @@ export function moneyViolations(events: StoredEvent[], now: string): string[] {
     if (!counted.has(cancellationId)) violations.push(`cancellation ${cancellationId} returned a reservation, but the ledger does not count its refund`);
   }
 
+  // 6. Each monthly payment is taken once, while the reservation holds it, and a reservation made by a split or merge
+  //    takes none of the payments its sources made (it goes on from their last).
+  for (const order of orders) {
+    for (const r of Object.values(order.reservations)) {
+      const paid = (byStream.get(`order-${order.orderId}`) ?? []).filter(
+        (e) => e.type === 'ReservationPaymentRecorded' && e.data.reservationId === r.reservationId,
+      );
+      const numbers = paid.map((e) => e.data.paymentNumber as number);
+      if (new Set(numbers).size !== numbers.length) violations.push(`reservation ${r.reservationId} took a monthly payment twice`);
+      const carried = r.payments?.recorded ?? 0;
+      if (numbers.some((n) => n <= carried)) violations.push(`reservation ${r.reservationId} took again a payment its sources had made`);
+      for (const e of paid) {
+        if (r.endedAt && r.status !== 'Expired' && e.data.dueAt > r.endedAt)
+          violations.push(`reservation ${r.reservationId} took payment ${e.data.paymentNumber}, due ${e.data.dueAt}, after it ended at ${r.endedAt}`);
+      }
+    }
+  }
+
   // 4. Every purchased cart became exactly one order.
   const placed = new Set(orders.map((o) => o.orderId));
   for (const event of events) {

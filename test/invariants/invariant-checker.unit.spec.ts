@@ -111,4 +111,39 @@ describe('invariant checker', () => {
     expect(moneyViolations([{ streamId: 'cart-c', type: 'CartPurchased', data: { cartId: 'c', orderId: 'o-9', orderNumber: 'RO-9' } }], now)).toEqual([
       'cart c was purchased as order RO-9, which was never placed',
     ]));
+  describe('monthly payments', () => {
+    const paid = (reservationId: string, paymentNumber: number, dueAt: string) => ({
+      type: 'ReservationPaymentRecorded',
+      data: { reservationId, customerId: 'c-1', paymentNumber, amountUsd: 250, dueAt, recordedAt: dueAt },
+    });
+    const split = { type: 'ReservationSplit', data: { reservationId: 'r-1', into: [], splitAt: '2026-05-01T00:00:00.000Z' } };
+    const part = (payments?: { startDate: string; recorded: number }) => ({
+      type: 'ReservationProvisioned',
+      data: provisionedReservation({
+        reservationId: 'r-2',
+        orderId: 'o-1',
+        effectiveDate: '2026-05-01T00:00:00.000Z',
+        origin: { type: 'split', reservationIds: ['r-1'] },
+        ...(payments ? { payments } : {}),
+      }),
+    });
+    const first = paid('r-1', 1, '2026-02-28T12:00:00.000Z');
+
+    it('sees a payment taken twice', () =>
+      expect(moneyViolations(order([first, paid('r-1', 1, '2026-02-28T12:00:00.000Z')]), now)).toEqual(['reservation r-1 took a monthly payment twice']));
+
+    it('sees a part of a split take again a payment its source made, and a payment taken after its reservation ended', () => {
+      expect(
+        moneyViolations(order([first, split, part({ startDate: '2026-02-28T12:00:00.000Z', recorded: 1 }), paid('r-2', 1, '2026-05-01T00:00:00.000Z')]), now),
+      ).toEqual(['reservation r-2 took again a payment its sources had made']);
+      expect(moneyViolations(order([first, split, paid('r-1', 2, '2026-05-28T12:00:00.000Z')]), now)).toContain(
+        'reservation r-1 took payment 2, due 2026-05-28T12:00:00.000Z, after it ended at 2026-05-01T00:00:00.000Z',
+      );
+    });
+
+    it('finds nothing wrong when a part goes on from its source', () =>
+      expect(
+        moneyViolations(order([first, split, part({ startDate: '2026-02-28T12:00:00.000Z', recorded: 1 }), paid('r-2', 2, '2026-03-28T12:00:00.000Z')]), now),
+      ).toEqual([]));
+  });
 });

@@ -102,7 +102,8 @@ export interface RefundAllowance {
 /** What the customer has been refunded in the window ending `now`, and what is left. */
 export function refundAllowance(ledger: RefundLedger, now: string): RefundAllowance {
   const windowStart = refundWindowStart(now);
-  const usedCents = ledger.refunds.filter((r) => r.refundedAt > windowStart && r.refundedAt <= now).reduce((total, r) => total + cents(countedUsd(r)), 0);
+  // No upper bound at `now`: a request whose clock read earlier than a refund another one recorded first must still count it.
+  const usedCents = ledger.refunds.filter((r) => r.refundedAt > windowStart).reduce((total, r) => total + cents(countedUsd(r)), 0);
   return { capUsd: REFUND_CAP_USD, usedUsd: usd(usedCents), remainingUsd: usd(Math.max(0, cents(REFUND_CAP_USD) - usedCents)), windowStart };
 }
 

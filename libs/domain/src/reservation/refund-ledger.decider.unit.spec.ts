@@ -162,6 +162,12 @@ describe('refund ledger', () => {
         .when(returnOf('r-1', 1, 100))
         .thenNothingHappens());
 
+    it('race: a request that read the clock before another recorded its refund still counts that refund toward the cap', () => {
+      const recordedLater = '2026-12-31T23:59:59.000Z';
+      const attempt = () => refundLedgerDecider.decide(record('r-2', 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, recordedLater)]));
+      expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
+    });
+
     it('refuses a return over the cap like a cancellation', () => {
       const attempt = () => refundLedgerDecider.decide(returnOf('r-2', 1, 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, now)]));
       expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
