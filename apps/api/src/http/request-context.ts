@@ -49,6 +49,15 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
   };
 });
 
+/**
+ * An id naming what a request does from its Idempotency-Key, so a retry after
+ * a lost answer names the same thing; undefined without a key, or when the
+ * request carries If-Match: then the revision it was decided on names it,
+ * so requests sent with one If-Match do it once whatever their keys.
+ */
+export const keyedId = (context: RequestContext, purpose: string): string | undefined =>
+  context.idempotencyKey !== undefined && context.expectedRevision === undefined ? context.newId(purpose) : undefined;
+
 function header(request: AuthenticatedRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;

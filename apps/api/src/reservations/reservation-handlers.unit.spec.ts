@@ -22,6 +22,14 @@ const request = (partnerId = 'partner-contoso'): RequestContext => ({
   newId: () => randomUUID(),
 });
 
+/** A request with an Idempotency-Key: the ids it derives name the key, as the real context's do. */
+const withKey = (key: string, overrides: Partial<RequestContext> = {}): RequestContext => ({
+  ...request(),
+  idempotencyKey: key,
+  newId: (purpose) => `${purpose}-${key}`,
+  ...overrides,
+});
+
 /** A reservation order as fulfilment leaves it, holding one reservation per quantity given. */
 async function orderWith(ordering: ReturnType<typeof inMemoryOrdering>, orderId: string, quantities: number[]) {
   const expiryDate = new Date(Date.now() + 300 * 86_400_000).toISOString();
@@ -189,7 +197,6 @@ describe('reservation command handlers (on the in-memory store)', () => {
     describe('retry after the process died between the ledger and the reservation order', () => {
       /** The same request sent again: a new command id, the same If-Match and Idempotency-Key. */
       const again = (first: RequestContext): RequestContext => ({ ...first, commandId: randomUUID(), correlationId: randomUUID() });
-      const withKey = (key: string): RequestContext => ({ ...request(), idempotencyKey: key, newId: (purpose) => `${purpose}-${key}` });
 
       it('with the same If-Match, before anything settled the first: one return, one refund', async () => {
         const s = await setup();
@@ -222,7 +229,7 @@ describe('reservation command handlers (on the in-memory store)', () => {
     it('race: returns sent with the same If-Match return once, whatever Idempotency-Keys they carry', async () => {
       const s = await setup();
       const [id] = await orderWith(s, 'o-1', [3]);
-      const sent = ['k-1', 'k-2'].map((key) => ({ ...request(), expectedRevision: 2n, idempotencyKey: key, newId: (purpose: string) => `${purpose}-${key}` }));
+      const sent = ['k-1', 'k-2'].map((key) => withKey(key, { expectedRevision: 2n }));
       const answers = await Promise.allSettled(sent.map((context) => s.give.execute(new ReturnReservationCommand(id, 1, context))));
       expect(answers.filter((answer) => answer.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
       const { ledger, reservation } = await accounts(s, id, 3);
@@ -233,7 +240,7 @@ describe('reservation command handlers (on the in-memory store)', () => {
     it('refuses a key resent with another quantity after its return was recorded (422 IDEMPOTENCY_KEY_MISMATCH), returning nothing more', async () => {
       const s = await setup();
       const [id] = await orderWith(s, 'o-1', [3]);
-      const context = { ...request(), idempotencyKey: 'k-9', newId: (purpose: string) => `${purpose}-k-9` };
+      const context = withKey('k-9');
       await expect(s.dying.execute(new ReturnReservationCommand(id, 2, context))).rejects.toThrow('killed after the ledger append');
       await expect(s.give.execute(new ReturnReservationCommand(id, 1, { ...context, commandId: randomUUID() }))).rejects.toMatchObject({
         code: 'IDEMPOTENCY_KEY_MISMATCH',
@@ -244,7 +251,7 @@ describe('reservation command handlers (on the in-memory store)', () => {
     it('an exchange sent again with the same Idempotency-Key after it happened (its answer lost) answers it again and exchanges nothing more', async () => {
       const s = await setup();
       const [id] = await orderWith(s, 'o-1', [3]);
-      const context = { ...request(), idempotencyKey: 'x-1', newId: (purpose: string) => `${purpose}-x-1` };
+      const context = withKey('x-1');
       const exchange = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 2 };
       const first = await s.exchange.execute(new ExchangeReservationCommand(id, exchange, context));
       const repeated = await s.exchange.execute(new ExchangeReservationCommand(id, exchange, { ...context, commandId: randomUUID() }));

@@ -206,20 +206,24 @@ function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): {
 }
 
 /**
- * A refund is quoted at `now` and settled later at the same instant (by the
- * request, or by the reactor after a crash). A payment the daily pass took in
- * between, fallen due after `now`, was counted by the quote as a future
- * payment cancelled: the refund would be short of it. Quote again.
+ * A reservation about to be returned, exchanged or cancelled at the instant
+ * its value was quoted, with its payments due recorded first. The decision
+ * comes later (the request's settlement, or the reactor's after a crash): a
+ * payment the daily pass took in between, fallen due after the quote, was
+ * counted by the quote as a future payment cancelled, so the value would be
+ * short of it. Quote again.
  */
-function refuseIfPaidSince(reservation: ActiveReservation, now: string): void {
-  const recorded = reservation.paymentsRecorded ?? 0;
-  const since = paymentSchedule(reservation).find((payment) => payment.paymentNumber <= recorded && payment.dueAt > now);
+function asQuoted(reservation: ActiveReservation, quotedAt: string): { paid: ReservationEvent[]; reservation: ActiveReservation } {
+  const settled = withDuePaymentsRecorded(reservation, quotedAt);
+  const recorded = settled.reservation.paymentsRecorded ?? 0;
+  const since = paymentSchedule(settled.reservation).find((payment) => payment.paymentNumber <= recorded && payment.dueAt > quotedAt);
   if (since) {
     throw illegalState(
       'RESERVATION_CHANGED',
       `payment ${since.paymentNumber} of reservation ${reservation.reservationId} (due ${since.dueAt}) was taken after its refund was quoted; quote again`,
     );
   }
+  return settled;
 }
 
 function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[], now: string): OrderEvent[] {
@@ -253,8 +257,7 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
 function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
-  const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), command.now);
-  refuseIfPaidSince(settled, command.now);
+  const { paid, reservation: settled } = asQuoted(active(reservation), command.now);
   const { reservationId, customerId, quantity } = settled;
   if (command.quantity !== undefined && command.quantity !== quantity) {
     throw illegalState(
@@ -281,8 +284,7 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
   if (reservation.returns?.some((returned) => returned.cancellationId === command.cancellationId)) return []; // a retry
   const { cancellationId, quantity, refundUsd, now } = command;
   // Payments that fell due before the return are for all it held then.
-  const { paid, reservation: settled } = withDuePaymentsRecorded(active(reservation), now);
-  refuseIfPaidSince(settled, now);
+  const { paid, reservation: settled } = asQuoted(active(reservation), now);
   const { reservationId, customerId, quantity: held } = settled;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity >= held) {
     throw returnQuantityInvalid(quantity, held);
@@ -306,8 +308,7 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
 function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ExchangeReservation' }>['data']): OrderEvent[] {
   const { reservationId, exchangeId, quantity, returnedValueUsd, target, now } = command;
   if (order.reservations[target.reservationId]) return []; // a retry
-  const { paid, reservation: source } = withDuePaymentsRecorded(active(reservationOf(order, reservationId)), now);
-  refuseIfPaidSince(source, now);
+  const { paid, reservation: source } = asQuoted(active(reservationOf(order, reservationId)), now);
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > source.quantity) throw returnQuantityInvalid(quantity, source.quantity);
   const bought = exchangedReservation(source, target, now);
   const newCommitmentUsd = usd(cents(target.item.unitPriceUsd) * target.quantity);

@@ -80,21 +80,21 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
   if (first.billingPlan === 'Monthly' && sources.some((source) => schedule(source) !== schedule(first))) {
     throw ruleViolated('MERGE_MISMATCH', `reservations ${sources.map((s) => s.reservationId).join(', ')} are billed monthly on different schedules`);
   }
-  const quantity = sources.reduce((total, source) => total + source.quantity, 0);
-  const priced = sources.every((source) => source.unitPriceUsd !== undefined);
-  const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
-  const merged = derived(
-    first,
-    { reservationId: targetReservationId, quantity, unitPriceUsd },
-    { type: 'merge', reservationIds: sources.map((s) => s.reservationId) },
-    now,
-  );
   // A renewal bought for some sources and not others would leave part of the merged quantity renewing and part not.
   const renewed = sources.filter((source) => source.renewalOrderId);
   if (renewed.length > 0 && renewed.length < sources.length) {
     throw ruleViolated('MERGE_MISMATCH', `the renewal of ${renewed.map((s) => s.reservationId).join(', ')} was bought already, not that of the others`);
   }
-  return renewed.length > 0 ? { ...merged, autoRenew: false } : merged;
+  const quantity = sources.reduce((total, source) => total + source.quantity, 0);
+  const priced = sources.every((source) => source.unitPriceUsd !== undefined);
+  const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
+  // All renewed or none: derived() takes auto-renew off when the first one's renewal was bought.
+  return derived(
+    first,
+    { reservationId: targetReservationId, quantity, unitPriceUsd },
+    { type: 'merge', reservationIds: sources.map((s) => s.reservationId) },
+    now,
+  );
 }
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;

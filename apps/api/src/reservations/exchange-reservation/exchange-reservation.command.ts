@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { active, BillingPlan, Catalog, illegalState, notFound, PlacedOrder, reservationOf, returnQuantityInvalid } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
-import { RequestContext } from '../../http/request-context';
+import { keyedId, RequestContext } from '../../http/request-context';
 import { RefundQuotes } from '../refund-quote/refund-quote';
 import { ReservationResource } from '../reservation.resource';
 
@@ -58,10 +58,8 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
     const item = this.catalog.get(request.catalogItemId);
     if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${request.catalogItemId} does not exist`);
     const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now, request.returnQuantity);
-    // As a return's: from the Idempotency-Key when there is one and no If-Match (a retry after the append names the same
-    // exchange), else from the revision (requests sent with one If-Match exchange once, whatever their keys).
-    const byKey = context.idempotencyKey !== undefined && context.expectedRevision === undefined;
-    const newReservationId = uuidv5(`${reservationId}/exchange/${byKey ? context.newId('exchange') : revision}`, NAMESPACE);
+    const requestId = keyedId(context, 'exchange');
+    const newReservationId = uuidv5(`${reservationId}/exchange/${requestId ?? revision}`, NAMESPACE);
     const orderId = reservation.orderId;
     // The same request again after its answer was lost: the exchange happened, so the order answers it as it stands.
     const repeated = reservation.exchanges?.[newReservationId] !== undefined;
@@ -79,7 +77,7 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
         type: 'ExchangeReservation',
         data: {
           reservationId,
-          exchangeId: `${reservationId}/exchange-${byKey ? newReservationId : revision}`,
+          exchangeId: `${reservationId}/exchange-${requestId === undefined ? revision : newReservationId}`,
           quantity,
           // The remaining commitment given back: for a monthly reservation, its future payments too.
           returnedValueUsd: quote.countedTowardCapUsd,

@@ -15,7 +15,7 @@ import {
 import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
-import { RequestContext } from '../../http/request-context';
+import { keyedId, RequestContext } from '../../http/request-context';
 import { RefundQuotes } from '../refund-quote/refund-quote';
 import { ReservationResource } from '../reservation.resource';
 
@@ -39,8 +39,7 @@ export class ReservationReturns {
   /** `quantity` undefined, or all the reservation holds: a cancellation. */
   async return(reservationId: string, quantity: number | undefined, context: RequestContext): Promise<ReservationResource> {
     const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now, quantity);
-    // With If-Match the revision names the return, so requests sent with the same If-Match return once whatever their keys.
-    const requestId = context.idempotencyKey === undefined || context.expectedRevision !== undefined ? undefined : context.newId('return');
+    const requestId = keyedId(context, 'return');
     // The same request again after its answer was lost (the process died after recording the refund): finish that return.
     const earlier = requestId === undefined ? undefined : refundOf(ledger, returnIdFor(reservationId, { requestId, revision }));
     if (earlier) {

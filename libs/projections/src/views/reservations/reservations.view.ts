@@ -43,8 +43,8 @@ export async function* eachReservationIn(
   pageSize = 1_000,
 ): AsyncGenerator<KnownReservation> {
   for (let after: IndexCursor | undefined; ;) {
-    const listed = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, { ...range, after, limit: pageSize });
-    for (const { document } of listed) if (document?.state && document.state.status !== 'none') yield document.state;
+    const listed = await listedIn(views, index, { ...range, after, limit: pageSize });
+    yield* known(listed);
     if (listed.length < pageSize) return;
     after = listed[listed.length - 1].entry;
   }
@@ -56,6 +56,12 @@ export async function reservationsIn(
   index: string,
   options: { minScore?: number; maxScore?: number; limit: number },
 ): Promise<KnownReservation[]> {
-  const listed = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, options);
-  return listed.flatMap(({ document }) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
+  return known(await listedIn(views, index, options));
 }
+
+const listedIn = (views: ViewReader, index: string, options: Parameters<ViewReader['page']>[2]) =>
+  views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, options);
+
+/** The listed documents that hold a reservation. */
+const known = (listed: Array<{ document: FoldedDocument<ReservationView> | undefined }>): KnownReservation[] =>
+  listed.flatMap(({ document }) => (document?.state && document.state.status !== 'none' ? [document.state] : []));
