@@ -334,6 +334,30 @@ describe('scope discount', () => {
     expect(items[1]).toMatchObject({ reservedHours: 24 });
   });
 
+  it('reserves on each past day what the reservation held then: a return counts from its next whole hour, not before', async () => {
+    const { customerId, subscriptionId } = await customerWithCosts('Returning Co');
+    const effectiveDate = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const { reservationIds } = await seedReservationOrder(
+      api.app.get(EventStoreDBClient),
+      { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
+      [{ quantity: 2, effectiveDate, expiryDate: new Date(Date.parse(effectiveDate) + 365 * 86_400_000).toISOString() }],
+    );
+    const [id] = reservationIds;
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'idempotency-key': randomUUID() } });
+    expect(returned.status).toBe(200);
+    const items = await eventually(async () => {
+      const answer = await api.call('GET', `/v1/reservations/${id}/utilization`, { consistent: false });
+      return answer.body.items?.length === 4 ? answer.body.items : undefined;
+    });
+    // Two days ago it held 2 VMs all day; today it held 2 until the return's next whole hour, 1 after, and only the hours so far.
+    expect(items[1]).toMatchObject({ reservedHours: 48 });
+    const now = new Date();
+    const hoursToday = now.getUTCHours() + 1; // the hour under way counts
+    const todayReserved = items[3].reservedHours;
+    expect(todayReserved).toBeLessThanOrEqual(2 * hoursToday);
+    expect(todayReserved).toBeGreaterThanOrEqual(2 * (hoursToday - 1));
+  });
+
   it('shows amortized cost: the reservation spread over its hours, used hours on the subscription that used them, the rest as UnusedReservation', async () => {
     const { customerId, subscriptionId: billing } = await customerWithCosts('Amortized Co');
     const user = randomUUID();

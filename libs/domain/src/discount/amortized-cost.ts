@@ -1,23 +1,19 @@
-import { quantityAt } from '../reservation/reservation-changes';
+import { HeldQuantity, quantityAt } from '../reservation/reservation-changes';
+import { termStartFor } from '../reservation/reservation.decider';
 import { HOUR_MS, nextWholeHourMs } from '../shared/hours';
 
 const DAY_MS = 24 * HOUR_MS;
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /** What amortizing needs to know of a reservation. */
-export interface AmortizedReservation {
+export interface AmortizedReservation extends HeldReservation {
   reservationId: string;
-  quantity: number;
   /** One instance for the whole term. */
   unitPriceUsd: number;
-  effectiveDate: string;
-  expiryDate: string;
-  /** When it stopped applying (cancelled, split, merged), if before expiry. */
-  endedAt?: string;
+  /** The price is for the whole term, which a part of a split or merge only finishes. */
+  term: 'P1Y' | 'P3Y';
   /** The subscription that pays for it, charged its unused part (absent on older reservations). */
   billingSubscriptionId?: string;
-  /** Quantities returned while the rest stayed active: before each, it held more. */
-  returns?: Array<{ quantity: number; returnedAt: string }>;
 }
 
 /** A reservation's use in one hour, as the discount recorded it. */
@@ -60,12 +56,33 @@ export interface AmortizedDayInput {
   now: string;
 }
 
-/** The first whole hour a reservation applies in: the discount counts it from there. */
-const firstHour = (reservation: AmortizedReservation) => nextWholeHourMs(reservation.effectiveDate);
+/** What heldHoursOfDay needs of a reservation. */
+export interface HeldReservation extends HeldQuantity {
+  effectiveDate: string;
+  expiryDate: string;
+  /** When it stopped applying (cancelled, split, merged), if before expiry. */
+  endedAt?: string;
+}
 
-/** The reservation's price per hour: its whole price spread evenly over the hours of its term. */
+/**
+ * The hours of a UTC day a reservation was in effect, each with the VMs it
+ * held then: from its first whole hour (the discount counts it from there),
+ * through the hour it ended in (the discount gives that hour to it), and not
+ * beyond `nowMs`.
+ */
+export function* heldHoursOfDay(reservation: HeldReservation, dayStartMs: number, nowMs = Infinity): Generator<[hourMs: number, held: number]> {
+  const end = Math.min(dayStartMs + DAY_MS, Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity, nowMs);
+  for (let hour = Math.max(dayStartMs, nextWholeHourMs(reservation.effectiveDate)); hour < end; hour += HOUR_MS) yield [hour, quantityAt(reservation, hour)];
+}
+
+/**
+ * The reservation's price per hour: its whole price spread evenly over the
+ * hours of its term. A part made by a split or merge keeps its source's
+ * price for the whole term, so it is spread from the term's start, not the
+ * part's own: the source was amortized until then.
+ */
 export const hourlyCostUsd = (reservation: AmortizedReservation) => {
-  const hours = (Date.parse(reservation.expiryDate) - firstHour(reservation)) / HOUR_MS;
+  const hours = (Date.parse(reservation.expiryDate) - nextWholeHourMs(termStartFor(reservation.expiryDate, reservation.term))) / HOUR_MS;
   return hours > 0 ? (reservation.unitPriceUsd * reservation.quantity) / hours : 0;
 };
 
@@ -84,13 +101,11 @@ export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscrip
   for (const reservation of reservations) {
     // Per VM: a return leaves the price of each remaining VM as it was.
     const perVmHour = hourlyCostUsd({ ...reservation, quantity: 1 });
-    const end = Math.min(Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity, Date.parse(now));
     const uses = use(reservation.reservationId);
     let unusedHours = 0;
     let unusedUsd = 0;
-    for (let hour = Math.max(dayStart, firstHour(reservation)); hour < Math.min(dayStart + DAY_MS, end); hour += HOUR_MS) {
+    for (const [hour, held] of heldHoursOfDay(reservation, dayStart, Date.parse(now))) {
       const used = uses[new Date(hour).toISOString()];
-      const held = quantityAt(reservation, hour);
       const usedHours = Math.min(held, used?.usedHours ?? 0);
       const shares = used?.bySubscription ?? (usedHours > 0 && reservation.billingSubscriptionId ? { [reservation.billingSubscriptionId]: usedHours } : {});
       for (const [subscriptionId, hours] of Object.entries(shares)) {

@@ -7,6 +7,7 @@ const reservation = (overrides: Partial<AmortizedReservation> = {}): AmortizedRe
   unitPriceUsd: 8_760,
   effectiveDate: '2026-01-01T00:00:00.000Z',
   expiryDate: '2027-01-01T00:00:00.000Z',
+  term: 'P1Y',
   billingSubscriptionId: 's-bill',
   ...overrides,
 });
@@ -18,6 +19,20 @@ describe('amortized cost of a day', () => {
   it('spreads the price evenly over the hours of the term', () => {
     expect(hourlyCostUsd(reservation())).toBe(1);
     expect(hourlyCostUsd(reservation({ quantity: 3 }))).toBe(3);
+  });
+
+  it('spreads a split part’s price over the term it finishes, so the day of a split costs what any other day does', () => {
+    // Quantity 2 split 1 + 1 at 10:30: the source charges up to the split, each part from 11:00, all at the source's 1 USD a VM-hour.
+    const splitAt = `${DATE}T10:30:00.000Z`;
+    const source = reservation({ quantity: 2, endedAt: splitAt });
+    const parts = ['r-a', 'r-b'].map((reservationId) => reservation({ reservationId, effectiveDate: splitAt }));
+    expect(hourlyCostUsd(parts[0])).toBe(1);
+    const rows = amortizedCostsOfDay({ date: DATE, reservations: [source, ...parts], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
+    expect(rows.map((row) => [row.chargeType === 'UnusedReservation' && row.reservationId, row.costUsd])).toEqual([
+      ['r-1', 22], // 00:00 to 11:00, two VMs
+      ['r-a', 13],
+      ['r-b', 13],
+    ]);
   });
 
   it('charges the hours a subscription used to it, and shows the rest as an UnusedReservation charge on the billing subscription', () => {

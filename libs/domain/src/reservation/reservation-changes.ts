@@ -3,7 +3,7 @@ import { normalizeRegion } from '../discount/discount-engine';
 import { DomainError, ruleViolated } from '../shared/domain-error';
 import { nextWholeHourMs } from '../shared/hours';
 import { cents, usd } from '../shared/money';
-import { ActiveReservation, expiryFor } from './reservation.decider';
+import { ActiveReservation, expiryFor, termStartFor } from './reservation.decider';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
 
 /**
@@ -97,7 +97,6 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
   );
 }
 
-const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
 const DAY_MS = 86_400_000;
 
 export interface RefundQuote {
@@ -115,8 +114,7 @@ export interface RefundQuote {
  */
 export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string, quantity = reservation.quantity): RefundQuote {
   const end = Date.parse(reservation.expiryDate);
-  const start = new Date(end);
-  start.setUTCFullYear(start.getUTCFullYear() - TERM_YEARS[reservation.term]);
+  const start = new Date(termStartFor(reservation.expiryDate, reservation.term));
   const termDays = Math.round((end - start.getTime()) / DAY_MS);
   const daysBegun = Math.floor((Date.parse(now) - start.getTime()) / DAY_MS);
   const remainingShare = Date.parse(now) >= end ? 0 : Math.min(1, Math.max(0, (termDays - daysBegun) / termDays));

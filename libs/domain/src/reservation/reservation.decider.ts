@@ -65,8 +65,13 @@ const addYears = (iso: string, years: number) => {
   return date.toISOString();
 };
 
+const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
+
 /** A reservation ends one or three years after it takes effect. */
-export const expiryFor = (effectiveDate: string, term: 'P1Y' | 'P3Y') => addYears(effectiveDate, term === 'P1Y' ? 1 : 3);
+export const expiryFor = (effectiveDate: string, term: 'P1Y' | 'P3Y') => addYears(effectiveDate, TERM_YEARS[term]);
+
+/** When the term that ends at `expiryDate` began: for a part of a split or merge, its source's start, not its own. */
+export const termStartFor = (expiryDate: string, term: 'P1Y' | 'P3Y') => addYears(expiryDate, -TERM_YEARS[term]);
 
 const DAY_MS = 86_400_000;
 

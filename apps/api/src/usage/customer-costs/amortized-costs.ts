@@ -43,6 +43,7 @@ export async function amortizedCosts(
             unitPriceUsd: r.unitPriceUsd,
             effectiveDate: r.effectiveDate,
             expiryDate: r.expiryDate,
+            term: r.term,
             endedAt: r.endedAt,
             billingSubscriptionId: r.billingSubscriptionId,
             returns: r.returns,

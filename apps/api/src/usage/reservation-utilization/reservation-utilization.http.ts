@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyRequest, FastifyReply } from 'fastify';
-import { HOUR_MS, nextWholeHourMs } from '@app/domain';
+import { HeldReservation, heldHoursOfDay, HOUR_MS } from '@app/domain';
 import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
@@ -10,12 +10,9 @@ import { Ctx, RequestContext } from '../../http/request-context';
 
 const DAY_MS = 24 * HOUR_MS;
 
-/** Reserved VM-hours of a day: quantity × the hours of that day the reservation was in effect. */
-function reservedHours(reservation: { quantity: number; effectiveDate: string; expiryDate: string }, date: string): number {
-  const start = Math.max(Date.parse(date), nextWholeHourMs(reservation.effectiveDate));
-  const end = Math.min(Date.parse(date) + DAY_MS, Date.parse(reservation.expiryDate));
-  return Math.max(0, (end - start) / HOUR_MS) * reservation.quantity;
-}
+/** Reserved VM-hours of a day so far: the VMs it held in each hour of that day it was in effect. */
+const reservedHours = (reservation: HeldReservation, date: string, nowMs: number): number =>
+  [...heldHoursOfDay(reservation, Date.parse(date), nowMs)].reduce((total, [, held]) => total + held, 0);
 
 const dayOf = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 
@@ -44,19 +41,15 @@ export class ReservationUtilizationController {
         .filter((day): day is UtilizationDay => day !== undefined)
         .map((day) => [day.date, Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6]),
     );
-    // A cancelled, split or merged reservation reserved nothing after it ended.
-    const ended = {
-      ...reservation,
-      expiryDate: reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate,
-    };
-    // Every day it has been in effect so far counts, used or idle (use it or lose it).
-    const lastMs = Math.min(Date.parse(context.now), Date.parse(ended.expiryDate));
+    // Every day it has been in effect so far counts, used or idle (use it or lose it); it reserved nothing after it ended.
+    const nowMs = Date.parse(context.now);
+    const lastMs = Math.min(nowMs, Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity);
     for (let day = Date.parse(dayOf(Date.parse(reservation.effectiveDate))); day < lastMs; day += DAY_MS) {
       if (!used.has(dayOf(day))) used.set(dayOf(day), 0);
     }
     const items = [...used.entries()]
       .map(([date, usedHours]) => {
-        const reserved = reservedHours(ended, date);
+        const reserved = reservedHours(reservation, date, nowMs);
         return { date, usedHours, reservedHours: reserved, percentage: reserved > 0 ? Math.round((usedHours / reserved) * 10_000) / 100 : 0 };
       })
       .sort((a, b) => a.date.localeCompare(b.date));
