@@ -26,6 +26,7 @@ import { credentials } from '@grpc/grpc-js';
 import * as featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import * as featuresPb from '@eventstore/db-client/generated/serverfeatures_pb';
 import * as sharedPb from '@eventstore/db-client/generated/shared_pb';
+import { EsdbEventStore } from '@app/eventstore-client';
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { collect, nextEvents } from './client-helpers';
 
@@ -231,6 +232,16 @@ describe.each([embedded, ...(process.env.EVENTSTORE_URL ? [real] : [])])('EventS
       expect(ours).toEqual([4, 3, 2, 1, 0].map((i) => `${prefix}-${i}`));
       const positions = backwards.map((e) => e.commitPosition!);
       expect([...positions].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))).toEqual(positions);
+    });
+    it('refuses to read $all from inside a record, as EventStoreDB does, and the port reads after a position from the event at it', async () => {
+      const prefix = `inside-${randomUUID()}`;
+      const appended = [];
+      for (let i = 0; i < 3; i++) appended.push(await client.appendToStream(`${prefix}-${i}`, event('Inside', { i })));
+      const inside = appended[0].position!.commit + 1n;
+      await expect(collect(client.readAll({ fromPosition: { commit: inside, prepare: inside }, maxCount: 1 }))).rejects.toThrow(/Invalid position/);
+
+      const page = await new EsdbEventStore(client).readAll({ after: appended[0].position!.commit, maxCount: 1 });
+      expect(page.map((e) => e.streamId)).toEqual([`${prefix}-1`]);
     });
   });
 

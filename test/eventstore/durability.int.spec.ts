@@ -3,7 +3,7 @@
  * restart, a torn tail, and a kill -9 of the store process mid-write.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -125,6 +125,36 @@ describe('embedded store durability', () => {
       expect(store.eventCount).toBe(1);
       expect((await collect(client.readStream('crc'))).map((e) => e.event!.type)).toEqual(['Kept']);
     });
+  });
+
+  it('starts after a crash left a zero-filled tail, and keeps appending after it', async () => {
+    await withStore((client) => client.appendToStream('zeros', jsonEvent({ type: 'A', data: {} })));
+    const intactSize = statSync(logFile()).size;
+    // XFS after a power loss: the file was extended, the data never landed.
+    appendFileSync(logFile(), Buffer.alloc(4096));
+
+    await withStore(async (client) => {
+      expect(statSync(logFile()).size).toBe(intactSize);
+      await client.appendToStream('zeros', jsonEvent({ type: 'B', data: {} }), { expectedRevision: 0n });
+      expect((await collect(client.readStream('zeros'))).map((e) => e.event!.type)).toEqual(['A', 'B']);
+    });
+  });
+
+  it('refuses to start, and cuts nothing, when a frame in the middle of the log is damaged', async () => {
+    // Damage within one write's reach of the end may be a torn last write; beyond it, events that were acknowledged follow.
+    const pad = 'x'.repeat(900_000);
+    await withStore(async (client) => {
+      for (const type of ['A', 'B', 'C', 'D', 'E', 'F']) await client.appendToStream('middle', jsonEvent({ type, data: { pad } }));
+    });
+    const log = readFileSync(logFile());
+    // The first frame starts after the 8-byte magic; flip a byte of its payload.
+    log[8 + 8 + 3] ^= 0xff;
+    writeFileSync(logFile(), log);
+
+    await expect(EmbeddedEventStore.start({ dataDir })).rejects.toThrow(
+      `event log ${logFile()} is damaged in the middle, not torn at the end: the frame at offset 8`,
+    );
+    expect(statSync(logFile()).size).toBe(log.length);
   });
 
   it('refuses a second store on the same data directory', async () => {

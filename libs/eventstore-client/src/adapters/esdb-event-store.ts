@@ -67,13 +67,20 @@ export class EsdbEventStore extends EventStore {
     }
   }
 
-  async readAll(options: { after?: bigint; maxCount: number }): Promise<StoredEvent[]> {
-    const from = options.after === undefined ? START : { commit: options.after + 1n, prepare: options.after + 1n };
+  /**
+   * Reads from the event at `after` itself and leaves it out: EventStoreDB's
+   * positions are byte offsets in its log, and it refuses one that falls
+   * inside a record, as `after + 1` does.
+   */
+  async readAll({ after, maxCount }: { after?: bigint; maxCount: number }): Promise<StoredEvent[]> {
+    const from = after === undefined ? START : { commit: after, prepare: after };
     const events: StoredEvent[] = [];
-    for await (const resolved of this.client.readAll({ fromPosition: from, maxCount: options.maxCount })) {
-      if (resolved.event) events.push(toStored(resolved));
+    for await (const resolved of this.client.readAll({ fromPosition: from, maxCount: after === undefined ? maxCount : maxCount + 1 })) {
+      if (!resolved.event) continue;
+      const event = toStored(resolved);
+      if (after === undefined || event.position > after) events.push(event);
     }
-    return events;
+    return events.slice(0, maxCount);
   }
 
   async headPosition(): Promise<bigint> {

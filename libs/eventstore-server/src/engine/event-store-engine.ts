@@ -224,6 +224,18 @@ export class EventStoreEngine {
     return this.all.indexAtOrAfter(position);
   }
 
+  /**
+   * Whether $all may be read from `position`: the start, an event's own
+   * position, or past the last one. EventStoreDB's positions are offsets in
+   * its log, and it refuses one that falls between two events' records.
+   */
+  isPositionInAll(position: number): boolean {
+    const i = this.all.indexAtOrAfter(position);
+    if (position === 0 || (i < this.all.length && this.all.positionAt(i) === position)) return true;
+    const last = this.all.length - 1;
+    return i === this.all.length && (last < 0 || position >= this.all.positionAt(last) + this.all.sizeAt(last));
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
     await this.log.close();

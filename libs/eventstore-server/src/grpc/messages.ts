@@ -78,6 +78,11 @@ export function streamDeletedError(stream: string): Partial<StatusObject> {
   });
 }
 
+/** A read of $all from inside a record, which EventStoreDB refuses. */
+export function invalidPositionError(position: number): Partial<StatusObject> {
+  return serviceError(GrpcStatus.INVALID_ARGUMENT, `Invalid position: ${position} is not the position of an event in $all.`, {});
+}
+
 export function wrongExpectedVersionError(stream: string, current: CurrentRevision, expected: ExpectedRevision) {
   const trailers: Record<string, string> = {
     exception: 'wrong-expected-version',

@@ -18,6 +18,7 @@ import {
   proposedEvent,
   rpcStatus,
   serviceError,
+  invalidPositionError,
   streamDeletedError,
   streamIdentifier,
   streamName,
@@ -98,6 +99,7 @@ function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.Rea
 
   const allOptions = options.getAll()!;
   const position = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
+  if (position !== undefined && !engine.isPositionInAll(position)) return void call.emit('error', invalidPositionError(position));
   const length = engine.eventCount;
   if (subscribe) {
     // Subscribing from a position starts after it; reading from one includes it.
@@ -227,9 +229,21 @@ function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsP
     batches.delete(correlationId);
     inFlight++;
     const done = batch;
+    let answered = false;
+    const answer = (resp: streamsPb.BatchAppendResp) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      send(resp);
+    };
+    // The client waits on this stream without a deadline of its own, so the server keeps the request's.
+    // As in EventStoreDB, an append that times out is not withdrawn: it may still complete afterwards.
+    const timer = afterDeadline(done.options, () =>
+      answer(errorResp(correlationId, done, rpcStatus(codePb.Code.DEADLINE_EXCEEDED, 'Timeout', new sharedPb.Timeout(), 'Timeout'))),
+    );
     engine.append(done.name, done.expected, done.events).then(
-      (outcome) => respond(correlationId, done, outcome),
-      (error: Error) => respondError(correlationId, done, rpcStatus(codePb.Code.UNAVAILABLE, error.message, new sharedPb.Unknown(), 'Unknown')),
+      (outcome) => answer(outcomeResp(correlationId, done, outcome)),
+      (error: Error) => answer(errorResp(correlationId, done, rpcStatus(codePb.Code.UNAVAILABLE, error.message, new sharedPb.Unknown(), 'Unknown'))),
     );
   });
   call.on('end', () => {
@@ -238,47 +252,58 @@ function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsP
   });
   call.on('error', () => batches.clear());
 
-  function respond(correlationId: string, batch: BatchInProgress, outcome: WriteOutcome): void {
-    if (!outcome.ok) {
-      if (outcome.reason === 'wrong_expected_version') {
-        const detail = wrongExpectedVersionDetail(outcome.current, outcome.expected);
-        return respondError(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Wrong expected version', detail, 'WrongExpectedVersion'));
-      }
-      if (outcome.reason === 'stream_deleted') {
-        const detail = new sharedPb.StreamDeleted();
-        detail.setStreamIdentifier(streamIdentifier(batch.name));
-        return respondError(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'));
-      }
-      const detail = new sharedPb.MaximumAppendSizeExceeded();
-      detail.setMaxappendsize(outcome.maxAppendSize);
-      return respondError(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, 'Maximum append size exceeded', detail, 'MaximumAppendSizeExceeded'));
-    }
-    const success = new BatchAppendResp.Success();
-    if (outcome.revision === 'no_stream') success.setNoStream(new emptyPb.Empty());
-    else success.setCurrentRevision(String(outcome.revision));
-    if (outcome.position === undefined) success.setNoPosition(new emptyPb.Empty());
-    else {
-      const position = new sharedPb.AllStreamPosition();
-      position.setCommitPosition(String(outcome.position));
-      position.setPreparePosition(String(outcome.position));
-      success.setPosition(position);
-    }
-    const resp = batchResp(correlationId, batch);
-    resp.setSuccess(success);
-    send(resp);
-  }
-
-  function respondError(correlationId: string, batch: BatchInProgress, status: ReturnType<typeof rpcStatus>): void {
-    const resp = batchResp(correlationId, batch);
-    resp.setError(status);
-    send(resp);
-  }
-
   function send(resp: streamsPb.BatchAppendResp): void {
     inFlight--;
     if (!call.cancelled && !call.writableEnded) call.write(resp);
     finish();
   }
+}
+
+function outcomeResp(correlationId: string, batch: BatchInProgress, outcome: WriteOutcome): streamsPb.BatchAppendResp {
+  if (!outcome.ok) {
+    if (outcome.reason === 'wrong_expected_version') {
+      const detail = wrongExpectedVersionDetail(outcome.current, outcome.expected);
+      return errorResp(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Wrong expected version', detail, 'WrongExpectedVersion'));
+    }
+    if (outcome.reason === 'stream_deleted') {
+      const detail = new sharedPb.StreamDeleted();
+      detail.setStreamIdentifier(streamIdentifier(batch.name));
+      return errorResp(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'));
+    }
+    const detail = new sharedPb.MaximumAppendSizeExceeded();
+    detail.setMaxappendsize(outcome.maxAppendSize);
+    return errorResp(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, 'Maximum append size exceeded', detail, 'MaximumAppendSizeExceeded'));
+  }
+  const success = new BatchAppendResp.Success();
+  if (outcome.revision === 'no_stream') success.setNoStream(new emptyPb.Empty());
+  else success.setCurrentRevision(String(outcome.revision));
+  if (outcome.position === undefined) success.setNoPosition(new emptyPb.Empty());
+  else {
+    const position = new sharedPb.AllStreamPosition();
+    position.setCommitPosition(String(outcome.position));
+    position.setPreparePosition(String(outcome.position));
+    success.setPosition(position);
+  }
+  const resp = batchResp(correlationId, batch);
+  resp.setSuccess(success);
+  return resp;
+}
+
+function errorResp(correlationId: string, batch: BatchInProgress, status: ReturnType<typeof rpcStatus>): streamsPb.BatchAppendResp {
+  const resp = batchResp(correlationId, batch);
+  resp.setError(status);
+  return resp;
+}
+
+/** setTimeout fires at once past this; the client asks for about a year when given no deadline. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs `onTimeout` when the request's deadline passes; none when it has no deadline within a timer's reach. */
+function afterDeadline(options: streamsPb.BatchAppendReq.Options, onTimeout: () => void): NodeJS.Timeout | undefined {
+  if (!options.hasDeadline()) return undefined;
+  const remaining = options.getDeadline()!.toDate().getTime() - Date.now();
+  if (remaining > MAX_TIMER_MS) return undefined;
+  return setTimeout(onTimeout, Math.max(0, remaining));
 }
 
 function batchExpected(options: streamsPb.BatchAppendReq.Options): ExpectedRevision {

@@ -1,11 +1,14 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame, frameIn, LOG_MAGIC } from './frame';
+import { encodeFrame, FRAME_HEADER_BYTES, frameIn, LOG_MAGIC, MAX_FRAME_BYTES, MIN_PAYLOAD_BYTES } from './frame';
+
+/** The most one group commit writes, unless a single frame is larger (then it is alone in its write). */
+export const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 
 export interface RecoveredLog {
   log: EventLog;
-  /** Bytes cut from the end because the last write was torn. */
+  /** Bytes cut from the end because the last write was torn. Damage further from the end than one write fails `open` instead. */
   truncatedBytes: number;
 }
 
@@ -48,23 +51,38 @@ export class EventLog {
     try {
       const path = join(dataDir, 'events.log');
       const handle = await open(path, 'a+');
-      let size = (await handle.stat()).size;
-      if (size < LOG_MAGIC.length) {
-        // New file, or a crash while the header itself was being written.
-        await handle.truncate(0);
-        await handle.write(LOG_MAGIC, 0, LOG_MAGIC.length, 0);
-        await handle.sync();
-        fsyncDirectory(dataDir);
-        size = LOG_MAGIC.length;
+      let validLength: number;
+      let truncatedBytes: number;
+      try {
+        let size = (await handle.stat()).size;
+        if (size < LOG_MAGIC.length) {
+          // New file, or a crash while the header itself was being written.
+          await handle.truncate(0);
+          await handle.write(LOG_MAGIC, 0, LOG_MAGIC.length, 0);
+          await handle.sync();
+          fsyncDirectory(dataDir);
+          size = LOG_MAGIC.length;
+        }
+        validLength = await scanLog(handle, size, visit);
+        truncatedBytes = size - validLength;
+        if (truncatedBytes > 0) {
+          // Only a torn tail may be cut: past damage in the middle lie acknowledged events. Damage followed by intact frames
+          // within one write's reach may be the last group commit, torn by a power loss (pages land in any order): none of it
+          // was acknowledged.
+          const intact = truncatedBytes > MAX_WRITE_BYTES ? await findIntactFrame(handle, size, validLength + 1) : undefined;
+          if (intact !== undefined) {
+            throw new Error(
+              `event log ${path} is damaged in the middle, not torn at the end: the frame at offset ${validLength} is invalid ` +
+                `but an intact frame follows at offset ${intact}; refusing to start rather than drop the events after it`,
+            );
+          }
+          await handle.truncate(validLength);
+          await handle.sync();
+        }
+      } finally {
+        // 'a+' appends regardless of position; reopen for positional writes.
+        await handle.close();
       }
-      const validLength = await scanLog(handle, size, visit);
-      const truncatedBytes = size - validLength;
-      if (truncatedBytes > 0) {
-        await handle.truncate(validLength);
-        await handle.sync();
-      }
-      // 'a+' appends regardless of position; reopen for positional writes.
-      await handle.close();
       const writer = await open(path, 'r+');
       return { log: new EventLog(writer, lockPath, validLength), truncatedBytes };
     } catch (error) {
@@ -128,10 +146,13 @@ export class EventLog {
   private async flush(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        const batch = this.pending;
+        // A write holds one frame, or frames up to MAX_WRITE_BYTES: recovery counts on it to tell a torn write from damage.
+        let take = 1;
+        let bytes = this.pending[0].length;
+        while (take < this.pending.length && bytes + this.pending[take].length <= MAX_WRITE_BYTES) bytes += this.pending[take++].length;
+        const batch = this.pending.splice(0, take);
         const start = this.durableEnd;
-        this.pending = [];
-        const batchEnd = start + batch.reduce((sum, frame) => sum + frame.length, 0);
+        const batchEnd = start + bytes;
         await this.handle.writev(batch, start);
         await this.handle.datasync();
         this.durableEnd = batchEnd;
@@ -200,6 +221,35 @@ async function scanLog(handle: FileHandle, size: number, visit: FrameVisitor): P
     visit(offset, frame.payload);
     offset = windowStart + frame.end;
   }
+}
+
+/**
+ * The first offset at or after `from` holding a frame that verifies, if any.
+ * Only called when recovery meets a bad frame, so it may be slow: it tries
+ * every offset, as damage can leave any stated length.
+ */
+async function findIntactFrame(handle: FileHandle, size: number, from: number): Promise<number | undefined> {
+  const buffer = Buffer.allocUnsafe(SCAN_WINDOW_BYTES);
+  for (let start = from; start + FRAME_HEADER_BYTES <= size;) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - start), start);
+    const window = buffer.subarray(0, bytesRead);
+    const last = bytesRead - FRAME_HEADER_BYTES;
+    for (let at = 0; at <= last; at++) {
+      const length = window.readUInt32LE(at);
+      // Cheap tests first: most offsets state a length that cannot be a frame here.
+      if (length < MIN_PAYLOAD_BYTES || length > MAX_FRAME_BYTES || start + at + FRAME_HEADER_BYTES + length > size) continue;
+      let frame = frameIn(window, at);
+      if (frame === 'more') {
+        const whole = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+        await handle.read(whole, 0, whole.length, start + at);
+        frame = frameIn(whole, 0);
+      }
+      if (frame !== 'bad' && frame !== 'more') return start + at;
+    }
+    if (last < 0) break;
+    start += last + 1;
+  }
+  return undefined;
 }
 
 /** Lock files this process holds, so a second store in the same process is refused too. */
