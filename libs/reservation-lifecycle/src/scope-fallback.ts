@@ -2,7 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CustomerSnapshot, customerDecider, customerStream, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
-import { correlationIdOf, KnownReservation, ProjectedEvent, Reactor, reservationKeys, reservationsIn, ViewReader } from '@app/projections';
+import {
+  correlationIdOf,
+  KnownReservation,
+  ProjectedEvent,
+  Reactor,
+  reservationKeys,
+  reservationsIn,
+  reservationsProjection,
+  ViewReader,
+} from '@app/projections';
+
+/** How long a reaction waits for the reservations view to reach its event before it fails, to be retried. */
+const VIEW_WAIT_MS = 5_000;
 
 type Cause = { customerId: string; at: string; reason: string } & ({ subscriptionId: string } | { managementGroupId: string });
 
@@ -11,7 +23,8 @@ type Cause = { customerId: string; at: string; reason: string } & ({ subscriptio
  * records why, as Azure does:
  * - a suspended subscription takes the single and resource-group scopes on it;
  * - a management group left with no subscription takes the scopes on it.
- * The customer's reservations are found through the reservations view; each
+ * The customer's reservations are found through the reservations view, once
+ * it has applied everything up to the event; each
  * command is decided on the reservation's order stream and is idempotent, with
  * an id derived from the causing event, so a replay changes nothing.
  */
@@ -33,6 +46,11 @@ export class ScopeFallbackReactor implements Reactor {
     if (customer.status !== 'registered') return;
     const cause = causeOf(event, customer);
     if (!cause) return;
+    // The view must hold every reservation made, and every scope set, before the event: one it has not applied yet would
+    // be passed over for good once the checkpoint moves past the event.
+    if (!(await this.views.reached(reservationsProjection.name, event.position, VIEW_WAIT_MS))) {
+      throw new Error(`the reservations view has not reached position ${event.position} of ${event.type} ${event.id}; retrying`);
+    }
     const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(cause.customerId), { limit: 10_000 });
     for (const reservation of reservations.filter((r) => r.status === 'Succeeded' && affectedBy(r.scope, cause))) {
       await this.fallBack(reservation, cause, customer, event);

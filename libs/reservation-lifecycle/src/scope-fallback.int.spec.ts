@@ -1,0 +1,71 @@
+/**
+ * The scope fallback finds the customer's reservations through the
+ * reservations view: it must not react to a suspension before that view has
+ * applied everything up to it. Real embedded store, official client, real
+ * Redis; the view is rebuilt by the project's own rebuild.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { Redis } from 'ioredis';
+import { EsdbEventStore, EventStreams } from '@app/eventstore-client';
+import { EmbeddedEventStore } from '@app/eventstore-server';
+import { ReservationOrders, ViewReservationLocator } from '@app/ordering';
+import { rebuildAndSwap, reservationsProjection, toProjectedEvent, ViewReader } from '@app/projections';
+import { scanKeys } from '@app/redis';
+import { seedReservationOrder } from '../../../test/support/reservation-orders';
+import { ScopeFallbackReactor } from './scope-fallback';
+
+jest.setTimeout(30_000);
+
+describe('scope fallback', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scope-fallback-'));
+  let embedded: EmbeddedEventStore;
+  let client: EventStoreDBClient;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    embedded = await EmbeddedEventStore.start({ dataDir });
+    client = EventStoreDBClient.connectionString(embedded.connectionString);
+    redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: `test:${randomUUID()}:` });
+  });
+  afterAll(async () => {
+    for (const key of await scanKeys(redis, '*')) await redis.unlink(key);
+    await redis.quit();
+    await client.dispose();
+    await embedded.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('waits for the reservations view to reach the suspension, and fails to be retried rather than pass over a reservation it has not seen', async () => {
+    const store = new EsdbEventStore(client);
+    const streams = new EventStreams(store);
+    const views = new ViewReader(redis);
+    const reactor = new ScopeFallbackReactor(streams, new ReservationOrders(streams, new ViewReservationLocator(views, store)), views);
+
+    const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const at = new Date().toISOString();
+    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [suspended, other] }, [
+      { scope: { type: 'single', subscriptionId: suspended } },
+    ]);
+    await client.appendToStream(`customer-${customerId}`, [
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'partner-contoso', name: 'Lagging Co', registeredAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: suspended, name: 'Dev', addedAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: other, name: 'Prod', addedAt: at } }),
+      jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId: suspended, suspendedAt: at } }),
+    ]);
+    const events = await store.readAll({ maxCount: 1_000 });
+    const suspension = toProjectedEvent(events.find((e) => e.type === 'SubscriptionSuspended' && e.data.customerId === customerId)!);
+
+    // The view has applied nothing yet: the reaction must not count that as "no reservation on this subscription".
+    await expect(reactor.react(suspension)).rejects.toThrow(/has not reached position/);
+
+    await rebuildAndSwap(store, redis, [reservationsProjection]);
+    await reactor.react(suspension);
+    const { state: order } = await new ReservationOrders(streams, new ViewReservationLocator(views, store)).load(orderId);
+    const reservation = order.status === 'none' ? undefined : order.reservations[reservationIds[0]];
+    expect(reservation?.scope).toEqual({ type: 'shared' });
+  });
+});
