@@ -10,7 +10,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EsdbEventStore } from '@app/eventstore-client';
 import { EmbeddedEventStore } from '@app/eventstore-server';
-import { customersProjection, rebuildAndSwap, viewKeys, ViewReader } from '@app/projections';
+import { customersProjection, Projection, rebuildAndSwap, viewKeys, ViewReader } from '@app/projections';
 import { scanKeys } from '@app/redis';
 
 describe('full rebuild', () => {
@@ -58,5 +58,21 @@ describe('full rebuild', () => {
     const views = new ViewReader(redis);
     for (const customerId of customerIds)
       expect(await views.document(customersProjection.name, `customer:${customerId}`)).toMatchObject({ state: { customerId } });
+  });
+
+  it('deletes the generation it was building when it fails, and leaves the lock free', async () => {
+    for (let i = 0; i < 5; i++) await client.appendToStream(`thing-${i}`, jsonEvent({ type: i === 3 ? 'Poison' : 'Thing', data: { i } }));
+    const things: Projection = {
+      name: 'things',
+      eventTypes: ['Thing', 'Poison'],
+      reads: (event) => [`thing:${event.data.i}`],
+      apply: (event) => {
+        if (event.type === 'Poison') throw new Error('cannot apply');
+        return [{ kind: 'put', key: `thing:${event.data.i}`, document: { i: event.data.i } }];
+      },
+    };
+
+    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [things])).rejects.toThrow(/cannot apply event Poison/);
+    expect(await scanKeys(redis, '*')).toEqual([]);
   });
 });

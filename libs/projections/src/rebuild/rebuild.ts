@@ -138,9 +138,18 @@ export async function rebuildAndSwap(
     }
     const generation = `r${Date.now()}`;
     const targets = projections.map((projection) => targetFor(projection, generation));
-    let events = await fold(store, redis, targets, onProgress);
-    // Catch up on what arrived during the long pass, then swap.
-    events += await fold(store, redis, targets, undefined);
+    let events: number;
+    try {
+      events = await fold(store, redis, targets, onProgress);
+      // Catch up on what arrived during the long pass, then swap.
+      events += await fold(store, redis, targets, undefined);
+    } catch (error) {
+      // A generation no one will make live would hold a copy of the views for good (Redis runs with noeviction).
+      await Promise.all(
+        targets.map(({ projection, writing }) => writing.catch(() => undefined).then(() => deleteGeneration(redis, projection.name, generation))),
+      );
+      throw error;
+    }
     for (const { projection } of targets) {
       const keys = viewKeys(projection.name);
       const previous = await redis.getset(keys.live, generation);
