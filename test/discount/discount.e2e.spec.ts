@@ -290,6 +290,28 @@ describe('scope discount', () => {
     expect(costs).toHaveLength(1);
   });
 
+  it('moves a record corrected to another hour, recomputing the hour it left', async () => {
+    const { customerId, subscriptionId, costsWhen } = await customerWithCosts('Moved Co');
+    const record = {
+      recordId: `moved-${randomUUID()}`,
+      customerId,
+      subscriptionId,
+      resourceId: 'vm-1',
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour: '2026-06-03T10:00:00Z',
+      quantity: 1,
+      payAsYouGoRateUsd: 0.1,
+    };
+    await api.call('POST', '/v1/usage', { body: { records: [record] } });
+    await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.1);
+    const moved = await api.call('POST', '/v1/usage', { body: { records: [{ ...record, hour: '2026-06-03T11:00:00Z', quantity: 0.5 }] } });
+    // One job for 11:00, one for the 10:00 it left.
+    expect(moved.body.jobs).toHaveLength(2);
+    // Counted once, at 11:00: 0.05, not 0.15.
+    expect(await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.05)).toHaveLength(1);
+  });
+
   it('discounts a customer-hour of 10,000 records, each event well under the store’s 1 MiB append limit', async () => {
     const { customerId, subscriptionId, costsWhen } = await customerWithCosts('Big Hour Co');
     const hour = '2026-06-02T10:00:00Z';
@@ -334,7 +356,7 @@ describe('scope discount', () => {
     expect(items[1]).toMatchObject({ reservedHours: 24 });
   });
 
-  it('reserves on each past day what the reservation held then: a return counts from its next whole hour, not before', async () => {
+  it('reserves on each day what the reservation held in each hour: a return counts from its next whole hour, not before', async () => {
     const { customerId, subscriptionId } = await customerWithCosts('Returning Co');
     const effectiveDate = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const { reservationIds } = await seedReservationOrder(
@@ -343,19 +365,17 @@ describe('scope discount', () => {
       [{ quantity: 2, effectiveDate, expiryDate: new Date(Date.parse(effectiveDate) + 365 * 86_400_000).toISOString() }],
     );
     const [id] = reservationIds;
+    const returnedAt = new Date();
     const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'idempotency-key': randomUUID() } });
     expect(returned.status).toBe(200);
     const items = await eventually(async () => {
       const answer = await api.call('GET', `/v1/reservations/${id}/utilization`, { consistent: false });
       return answer.body.items?.length === 4 ? answer.body.items : undefined;
     });
-    // Two days ago it held 2 VMs all day; today it held 2 until the return's next whole hour, 1 after, and only the hours so far.
+    // Two days ago it held 2 VMs all day; today, 2 until the return's next whole hour and 1 after.
     expect(items[1]).toMatchObject({ reservedHours: 48 });
-    const now = new Date();
-    const hoursToday = now.getUTCHours() + 1; // the hour under way counts
-    const todayReserved = items[3].reservedHours;
-    expect(todayReserved).toBeLessThanOrEqual(2 * hoursToday);
-    expect(todayReserved).toBeGreaterThanOrEqual(2 * (hoursToday - 1));
+    const heldTwo = returnedAt.getUTCHours() + 1;
+    expect(items[3]).toMatchObject({ date: returnedAt.toISOString().slice(0, 10), reservedHours: 2 * heldTwo + (24 - heldTwo) });
   });
 
   it('shows amortized cost: the reservation spread over its hours, used hours on the subscription that used them, the rest as UnusedReservation', async () => {

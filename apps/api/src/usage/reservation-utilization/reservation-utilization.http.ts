@@ -10,9 +10,9 @@ import { Ctx, RequestContext } from '../../http/request-context';
 
 const DAY_MS = 24 * HOUR_MS;
 
-/** Reserved VM-hours of a day so far: the VMs it held in each hour of that day it was in effect. */
-const reservedHours = (reservation: HeldReservation, date: string, nowMs: number): number =>
-  [...heldHoursOfDay(reservation, Date.parse(date), nowMs)].reduce((total, [, held]) => total + held, 0);
+/** Reserved VM-hours of a day: the VMs it held in each hour of that day it was in effect. */
+const reservedHours = (reservation: HeldReservation, date: string): number =>
+  [...heldHoursOfDay(reservation, Date.parse(date))].reduce((total, [, held]) => total + held, 0);
 
 const dayOf = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 
@@ -49,7 +49,7 @@ export class ReservationUtilizationController {
     }
     const items = [...used.entries()]
       .map(([date, usedHours]) => {
-        const reserved = reservedHours(reservation, date, nowMs);
+        const reserved = reservedHours(reservation, date);
         return { date, usedHours, reservedHours: reserved, percentage: reserved > 0 ? Math.round((usedHours / reserved) * 10_000) / 100 : 0 };
       })
       .sort((a, b) => a.date.localeCompare(b.date));
