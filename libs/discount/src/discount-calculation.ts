@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, summarizeHour } from '@app/domain';
-import { EventStreams } from '@app/eventstore-client';
+import { ConcurrencyError, EventStreams, Revision } from '@app/eventstore-client';
 import { CustomerBenefitsReader } from './customer-benefits';
 import { HourRange, UsageStore } from './usage-store';
 
 const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export interface DiscountJob extends HourRange {
   partnerId: string;
@@ -17,12 +19,22 @@ export interface DiscountJob extends HourRange {
 const MAX_EVENT_BYTES = 256 * 1024;
 /** Days of one job decided at once: each is its own stream, so they do not contend. */
 const DAYS_IN_FLIGHT = 8;
+/** Times a day is decided on fresh reads when another job wrote it meanwhile; then the job fails, and BullMQ tries it again later. */
+const ATTEMPTS = 3;
+
+type Outcome = { hours: number; records: number; written: number };
 
 /**
  * Applies the reservation discount to one customer's usage over a range of
  * hours and records DiscountApplied per customer-day, with the hours whose
  * result changed. Deterministic: rerunning it for the same hours with the
  * same inputs writes nothing new.
+ *
+ * Jobs of one customer run at once, and a job reads usage well before it
+ * writes. So each day's stream revision is read before the usage, and the
+ * day is appended at that revision: a job that wrote the day in between
+ * (on newer usage) makes this one's append fail, and the day is decided
+ * again on fresh reads, instead of an older result superseding a newer one.
  */
 @Injectable()
 export class DiscountCalculation {
@@ -33,33 +45,73 @@ export class DiscountCalculation {
     private readonly catalog: Catalog,
   ) {}
 
-  async run(job: DiscountJob): Promise<{ hours: number; records: number; written: number }> {
-    const byHour = await this.usage.load(job);
+  async run(job: DiscountJob): Promise<Outcome> {
+    const byDay = new Map<string, Outcome>();
+    // The hours are listed before the revisions are read: an hour that joins the index later was saved later, and its save queued its own job.
+    let days = [...new Set((await this.usage.hoursOf(job)).map((hour) => hour.slice(0, 10)))];
+    for (let attempt = 1; days.length > 0; attempt++) {
+      const conflicts = await this.decideDays(job, days, attempt > 1, byDay);
+      const [conflict] = conflicts.values();
+      if (conflict && attempt >= ATTEMPTS) throw conflict;
+      days = [...conflicts.keys()];
+    }
+    const outcomes = [...byDay.values()];
+    const sum = (key: keyof Outcome) => outcomes.reduce((total, outcome) => total + outcome[key], 0);
+    return { hours: sum('hours'), records: sum('records'), written: sum('written') };
+  }
+
+  /** Decides the days, each at the revision read before its usage, and returns those another job wrote meanwhile. */
+  private async decideDays(job: DiscountJob, days: string[], fresh: boolean, outcomes: Map<string, Outcome>): Promise<Map<string, ConcurrencyError>> {
+    const revisions = new Map<string, Revision>();
+    await inBatches(days, DAYS_IN_FLIGHT, async (date) => {
+      const stream = discountStream(job.customerId, date);
+      // This process's last fold of the day is enough the first time: the append proves it current, and a refusal reads afresh.
+      const folded = fresh ? await this.streams.aggregate(stream, discountDecider) : await this.streams.recent(stream, discountDecider, Infinity);
+      revisions.set(date, folded.revision);
+    });
+    const sorted = [...days].sort();
+    const from = Math.max(Date.parse(job.fromHour), Date.parse(sorted[0]));
+    const to = Math.min(Date.parse(job.toHour), Date.parse(sorted[sorted.length - 1]) + DAY_MS - HOUR_MS);
+    const byHour = await this.usage.load({ customerId: job.customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString() });
     const { reservations, groupOf } = await this.benefits.of(job.customerId);
-    const byDay = new Map<string, SizedHour[]>();
-    let records = 0;
+    const byDay = new Map<string, { hours: SizedHour[]; records: number }>();
     for (const [hour, usage] of byHour) {
+      const date = hour.slice(0, 10);
+      // A day whose revision was not read (an hour saved since the listing) is its own job's.
+      if (!revisions.has(date)) continue;
       const result = applyReservationDiscounts(usage, reservations, (size) => this.catalog.sizeOf(size), groupOf);
       const summary = summarizeHour(result);
       // What is recorded is the summary, so it is what a rerun compares: hashing every record's detail cost more than the engine.
       const json = JSON.stringify(summary);
       const resultHash = createHash('sha256').update(json).digest('hex');
-      const date = hour.slice(0, 10);
-      const day = byDay.get(date) ?? [];
-      day.push({ result: { hour, resultHash, ...summary }, bytes: Buffer.byteLength(json) + HOUR_FIELDS_BYTES });
+      const day = byDay.get(date) ?? { hours: [], records: 0 };
+      day.hours.push({ result: { hour, resultHash, ...summary }, bytes: Buffer.byteLength(json) + HOUR_FIELDS_BYTES });
+      day.records += usage.length;
       byDay.set(date, day);
-      records += usage.length;
     }
-    let written = 0;
-    await inBatches([...byDay.entries()], DAYS_IN_FLIGHT, async ([date, hours]) => {
-      for (const chunk of chunksOf(hours)) written += await this.record(job, date, chunk);
+    const conflicts = new Map<string, ConcurrencyError>();
+    await inBatches([...byDay.entries()], DAYS_IN_FLIGHT, async ([date, day]) => {
+      let revision = revisions.get(date)!;
+      let written = outcomes.get(date)?.written ?? 0;
+      try {
+        for (const chunk of chunksOf(day.hours)) {
+          const handled = await this.record(job, date, chunk, revision);
+          revision = handled.revision;
+          written += handled.events.length;
+        }
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        conflicts.set(date, error);
+      } finally {
+        outcomes.set(date, { hours: day.hours.length, records: day.records, written });
+      }
     });
-    return { hours: byHour.size, records, written };
+    return conflicts;
   }
 
-  private async record(job: DiscountJob, date: string, hours: DiscountHourResult[]): Promise<number> {
+  private record(job: DiscountJob, date: string, hours: DiscountHourResult[], expectedRevision: Revision) {
     const fingerprint = hours.map((hour) => `${hour.hour}=${hour.resultHash}`).join(',');
-    const handled = await this.streams.handle(
+    return this.streams.handle(
       discountStream(job.customerId, date),
       discountDecider,
       { type: 'ApplyDiscount', data: { customerId: job.customerId, date, hours } },
@@ -71,8 +123,8 @@ export class DiscountCalculation {
         actor: 'worker/discount',
         now: new Date().toISOString(),
       },
+      { expectedRevision },
     );
-    return handled.events.length;
   }
 }
 
