@@ -13,13 +13,18 @@ import type { BatchCommit } from '../runner/projection-runner';
  */
 export function reactorCommit(react: (event: ProjectedEvent) => Promise<unknown>): BatchCommit {
   return async (redis: Redis, target: BatchTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> => {
-    const fresh = events.filter((event) => target.checkpoint === undefined || event.position > target.checkpoint);
+    const key = viewKeys(target.projection.name).checkpoint(target.generation);
+    // The stored checkpoint wins over the caller's when ahead (a commit whose answer the runner dropped): events it
+    // covers were reacted to, and it never moves back.
+    const stored = await redis.get(key).then((value) => (value === null ? undefined : BigInt(value)));
+    const base = stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
+    const fresh = events.filter((event) => base === undefined || event.position > base);
     for (const event of fresh) await react(event);
-    let checkpoint = fresh.at(-1)?.position ?? target.checkpoint;
+    let checkpoint = fresh.at(-1)?.position ?? base;
     if (advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
-    if (checkpoint === target.checkpoint) return { checkpoint, applied: 0 };
+    if (checkpoint === base) return { checkpoint, applied: 0 };
     await watchFence(redis, target);
-    const result = await redis.multi().set(viewKeys(target.projection.name).checkpoint(target.generation), checkpoint!.toString()).exec();
+    const result = await redis.multi().set(key, checkpoint!.toString()).exec();
     if (result === null) throw new FencedOutError(target.projection.name, 'the reactor was taken over during the commit');
     return { checkpoint, applied: fresh.length };
   };
