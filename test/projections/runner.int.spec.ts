@@ -138,6 +138,38 @@ describe('projection runner', () => {
     expect(customers.runner.status().state).toBe('live');
   });
 
+  it('follows the generation a replay makes live after it stopped on an event', async () => {
+    const carts = runner(cartsProjection);
+    const poisoned = randomUUID();
+    const { position } = await client.appendToStream(
+      `cart-${poisoned}`,
+      jsonEvent({ type: 'CartItemAdded', data: { cartId: poisoned, lineId: 'l-1', quantity: 1 } }),
+    );
+    await eventually(() => carts.runner.status().state === 'failed');
+
+    // What a replay with a projection that can fold it leaves: a generation past the event, made live.
+    const keys = viewKeys(cartsProjection.name);
+    await redis.set(keys.checkpoint('r-replayed'), position!.commit.toString());
+    await redis.set(keys.live, 'r-replayed');
+    const cartId = randomUUID();
+    await client.appendToStream(
+      `cart-${cartId}`,
+      jsonEvent({
+        type: 'CartCreated',
+        data: {
+          cartId,
+          customerId: randomUUID(),
+          partnerId: 'p-1',
+          createdAt: new Date().toISOString(),
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      }),
+    );
+    await eventually(async () => (await views.document(cartsProjection.name, `cart:${cartId}`)) !== undefined);
+    expect(carts.runner.status()).toMatchObject({ state: 'live', generation: 'r-replayed', error: undefined });
+    expect(carts.logger.lines).toContain('log projection carts: generation r-replayed went live; following it');
+  });
+
   it('lets one replica write at a time; the other stands by and takes over when it stops', async () => {
     const a = runner();
     const b = runner();

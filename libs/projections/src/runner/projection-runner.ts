@@ -74,7 +74,7 @@ export class ProjectionRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.statusTimer = setInterval(() => void this.publishStatus(), 1_000);
+    this.statusTimer = setInterval(() => void this.publishStatus().then(() => this.followIfReplaced()), 1_000);
     this.statusTimer.unref();
     void this.acquireAndFollow();
   }
@@ -258,6 +258,20 @@ export class ProjectionRunner {
     // The lock stays held: another replica would stop on the same event.
     await this.unsubscribe();
     await this.publishStatus();
+  }
+
+  /**
+   * A failed runner keeps its lock, so no other replica takes over: once a
+   * replay makes another generation live, it follows that one.
+   */
+  private async followIfReplaced(): Promise<void> {
+    if (this.state !== 'failed' || this.stopped) return;
+    const live = await this.redis.get(viewKeys(this.projection.name).live).catch(() => null);
+    if (live === null || live === this.generation || this.state !== 'failed') return;
+    this.logger.log(`projection ${this.projection.name}: generation ${live} went live; following it`);
+    this.state = 'catching-up';
+    this.error = undefined;
+    await this.follow().catch(() => this.restart());
   }
 
   private async unsubscribe(): Promise<void> {
