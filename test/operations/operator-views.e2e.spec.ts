@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { Redis } from 'ioredis';
+import { viewKeys } from '@app/projections';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
 import { ROOT } from '../support/processes';
@@ -132,6 +134,20 @@ describe('operator views', () => {
       const html = await page.text();
       for (const projection of json) expect(html).toMatch(new RegExp(`<tr><td>${projection.name}</td><td><span class="\\w+">${projection.state}</span>`));
       expect(html).toContain('<th>seconds behind</th>');
+    });
+
+    it('lists the reactors the workers run, found by what they report, with their error', async () => {
+      const redis = api.app.get(Redis);
+      const name = `reactor-${randomUUID()}`;
+      const error = 'projection x: commit failed (refused); retrying; failed 5 times in a row on the batch from OrderPlaced …';
+      const status = { name, eventTypes: ['OrderPlaced'], state: 'live', owner: 'worker-1', resubscriptions: 0, error, updatedAt: new Date().toISOString() };
+      await redis.set(viewKeys(name).status('worker-1'), JSON.stringify(status), 'PX', 30_000);
+
+      const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{ name: string; kind: string; error?: string }>;
+      expect(list.find((row) => row.name === name)).toMatchObject({ kind: 'reactor', state: 'live', error });
+      expect(list.find((row) => row.name === 'carts')).toMatchObject({ kind: 'view' });
+      const html = await (await fetch(`${api.url}/ops/projections`, { headers: { ...ops, accept: 'text/html' } })).text();
+      expect(html).toContain(`<tr><td>${name} <small>(reactor)</small></td><td><span class="warn">live</span>`);
     });
 
     it('keeps answering JSON to scripts', async () => {

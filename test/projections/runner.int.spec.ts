@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EmbeddedEventStore } from '@app/eventstore-server';
-import { applyBatch, cartsProjection, customersProjection, ProjectionRunner, verify, viewKeys, ViewReader } from '@app/projections';
+import { applyBatch, cartsProjection, customersProjection, ProjectionRunner, reactorCommit, verify, viewKeys, ViewReader } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { eventually } from '../support/eventually';
 
@@ -168,6 +168,33 @@ describe('projection runner', () => {
     await eventually(async () => (await views.document(cartsProjection.name, `cart:${cartId}`)) !== undefined);
     expect(carts.runner.status()).toMatchObject({ state: 'live', generation: 'r-replayed', error: undefined });
     expect(carts.logger.lines).toContain('log projection carts: generation r-replayed went live; following it');
+  });
+
+  it('shows a reactor that keeps failing on an event as such, naming the event, and clears it once the event goes through', async () => {
+    let healed = false;
+    const reacted: string[] = [];
+    const reactor = reactorCommit(async (event) => {
+      if (!healed) throw new Error('the order service refuses it');
+      reacted.push(event.id);
+    });
+    const connection = redis.duplicate();
+    connections.push(connection);
+    const follower = { name: 'stuck-reactor', eventTypes: ['Stuck'], reads: () => [], apply: () => [] };
+    const stuck = new ProjectionRunner(new EsdbEventStore(client), connection, follower, new CollectingLogger(), reactor);
+    runners.push(stuck);
+    stuck.start();
+    const { position } = await client.appendToStream(`stuck-${randomUUID()}`, jsonEvent({ type: 'Stuck', data: {} }));
+
+    const error = await eventually(() => stuck.status().error, 30_000);
+    expect(error).toMatch(
+      /commit failed \(the order service refuses it\); retrying; failed \d+ times in a row on the batch from Stuck [0-9a-f-]{36} \(stream stuck-/,
+    );
+    expect(error).toContain(`position ${position!.commit}`);
+    expect(reacted).toEqual([]);
+
+    healed = true;
+    await eventually(() => reacted.length === 1 && stuck.status().error === undefined, 30_000);
+    expect(stuck.status().state).toBe('live');
   });
 
   it('lets one replica write at a time; the other stands by and takes over when it stops', async () => {

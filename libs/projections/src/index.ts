@@ -22,3 +22,4 @@ export * from './views/costs/costs.projection';
 export * from './views/costs/costs.view';
 export * from './reactors/reactor';
 export * from './reactors/reactor-host';
+export * from './reactors/reactor-commit';

@@ -94,6 +94,13 @@ export class ViewReader {
   }
 
   /** Status every running replica published in the last few seconds. */
+  /** What every runner reports, views and reactors alike. */
+  async allStatuses(): Promise<ProjectionStatus[]> {
+    // One GET each: the keys sit on as many hash slots as there are runners.
+    const values = await Promise.all((await scanKeys(this.redis, 'projection:{*}:status:*')).map((key) => this.redis.get(key)));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
+  }
+
   async statuses(projection: string): Promise<ProjectionStatus[]> {
     const keys = await scanKeys(this.redis, `${escapeGlob(viewKeys(projection).statuses)}*`);
     const values = keys.length ? await this.redis.mget(keys) : [];

@@ -12,13 +12,14 @@ import {
 } from '@nestjs/swagger';
 import { EventStore } from '@app/eventstore-client';
 import { FastifyRequest, FastifyReply } from 'fastify';
-import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
+import { ALL_PROJECTIONS, measureLag, Projection, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
 import { OpsBasicAuthGuard } from '../auth/ops-basic-auth.guard';
 import { ErrorBodyResource } from '../http/openapi/error-body.resource';
 
 export class ProjectionStatusResource {
   @ApiProperty({ example: 'order-history' }) name: string;
+  @ApiProperty({ enum: ['view', 'reactor'], description: 'A view in Redis, or a reactor that acts on events (hand-off, workflows)' }) kind: string;
   @ApiProperty({ example: 'live', description: 'The running replica’s state, or "not running"' }) state: string;
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Each replica: owner, state, checkpoint' })
@@ -55,11 +56,22 @@ export class ProjectionStatusController {
     description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
   })
   async list(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply) {
+    const statuses = await this.views.allStatuses();
+    // Reactors run in the workers, unknown here: they are found by what their runners report.
+    const reactors = new Map<string, Projection>();
+    for (const { name, eventTypes } of statuses) {
+      if (eventTypes && !ALL_PROJECTIONS.some((view) => view.name === name)) reactors.set(name, { name, eventTypes, reads: () => [], apply: () => [] });
+    }
+    const followers = [
+      ...ALL_PROJECTIONS.map((projection) => ({ projection, kind: 'view' })),
+      ...[...reactors.values()].map((projection) => ({ projection, kind: 'reactor' })),
+    ];
     const projections = await Promise.all(
-      ALL_PROJECTIONS.map(async (projection) => {
-        const [replicas, lag] = await Promise.all([this.views.statuses(projection.name), measureLag(this.store, this.views, projection)]);
+      followers.map(async ({ projection, kind }) => {
+        const replicas = statuses.filter((status) => status.name === projection.name);
+        const lag = await measureLag(this.store, this.views, projection);
         const active = replicas.find((status) => status.state !== 'standby');
-        return { name: projection.name, state: active?.state ?? 'not running', error: active?.error, replicas, ...lag };
+        return { name: projection.name, kind, state: active?.state ?? 'not running', error: active?.error, replicas, ...lag };
       }),
     );
     // A person's browser asks for HTML first; scripts and curl get the JSON they always got.
@@ -92,6 +104,7 @@ export function prefersHtml(accept: string | undefined): boolean {
 
 export type ProjectionRow = {
   name: string;
+  kind?: string;
   state: string;
   error?: string;
   replicas: Array<{ owner: string; state: string }>;
@@ -109,8 +122,8 @@ export function projectionsPage(projections: ProjectionRow[]): string {
     .map((p) => {
       const behind = `${p.atLeast ? '≥ ' : ''}${p.eventsBehind}`;
       const replicas = p.replicas.map((r) => `${escapeHtml(r.owner)} (${escapeHtml(r.state)})`).join('<br>') || '—';
-      const state = `<span class="${p.state === 'live' ? 'ok' : p.state === 'failed' || p.state === 'not running' ? 'bad' : 'warn'}">${escapeHtml(p.state)}</span>`;
-      return `<tr><td>${escapeHtml(p.name)}</td><td>${state}${p.error ? `<br><small>${escapeHtml(p.error)}</small>` : ''}</td><td class="n">${behind}</td><td class="n">${p.secondsBehind.toFixed(1)}</td><td><code>${escapeHtml(p.checkpoint ?? '—')}</code></td><td>${replicas}</td></tr>`;
+      const state = `<span class="${p.state === 'failed' || p.state === 'not running' ? 'bad' : p.state === 'live' && !p.error ? 'ok' : 'warn'}">${escapeHtml(p.state)}</span>`;
+      return `<tr><td>${escapeHtml(p.name)}${p.kind === 'reactor' ? ' <small>(reactor)</small>' : ''}</td><td>${state}${p.error ? `<br><small>${escapeHtml(p.error)}</small>` : ''}</td><td class="n">${behind}</td><td class="n">${p.secondsBehind.toFixed(1)}</td><td><code>${escapeHtml(p.checkpoint ?? '—')}</code></td><td>${replicas}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>

@@ -735,6 +735,11 @@ export interface components {
             /** @example order-history */
             name: string;
             /**
+             * @description A view in Redis, or a reactor that acts on events (hand-off, workflows)
+             * @enum {string}
+             */
+            kind: "view" | "reactor";
+            /**
              * @description The running replica’s state, or "not running"
              * @example live
              */

@@ -12,6 +12,8 @@ export type RunnerState = 'standby' | 'catching-up' | 'live' | 'failed' | 'stopp
 
 export interface ProjectionStatus {
   name: string;
+  /** What it follows: the ops page measures a reactor's lag from these. */
+  eventTypes?: readonly string[];
   state: RunnerState;
   owner: string;
   generation?: string;
@@ -33,6 +35,8 @@ const MAX_BATCH = 500;
 const MAX_BUFFER = 2_000;
 const STANDBY_RETRY_MS = 2_000;
 const MAX_BACKOFF_MS = 5_000;
+/** Commits failing this many times in a row are shown as the runner's error: an event a reactor can never handle looks like this. */
+const FAILURES_SHOWN = 5;
 
 /**
  * Keeps one projection's views up to date: a filtered catch-up subscription
@@ -54,6 +58,7 @@ export class ProjectionRunner {
   private lastEventCreated: Date | undefined;
   private resubscriptions = 0;
   private failures = 0;
+  private commitFailures = 0;
   private error: string | undefined;
   private stopped = true;
   private epoch = 0;
@@ -93,6 +98,7 @@ export class ProjectionRunner {
   status(): ProjectionStatus {
     return {
       name: this.projection.name,
+      eventTypes: this.projection.eventTypes,
       state: this.state,
       owner: this.lock.owner,
       generation: this.generation,
@@ -193,6 +199,10 @@ export class ProjectionRunner {
           events,
           advance,
         );
+        if (this.commitFailures > 0) {
+          this.commitFailures = 0;
+          this.error = undefined;
+        }
         if (epoch !== this.epoch) return;
         this.buffer.splice(0, events.length);
         if (advance !== undefined && advance === this.advanceTo) this.advanceTo = undefined;
@@ -203,8 +213,14 @@ export class ProjectionRunner {
         if (this.subscription?.isPaused() && this.buffer.length < MAX_BUFFER / 2) this.subscription.resume();
       } catch (error) {
         if (error instanceof FencedOutError) return this.onFencedOut(epoch, error);
-        // Redis unreachable: keep the batch and try again; the subscription stays paused meanwhile.
-        this.logger.warn(`projection ${this.projection.name}: commit failed (${(error as Error).message}); retrying`);
+        // Redis unreachable, or a reaction failing: keep the batch and try again; the subscription stays paused meanwhile.
+        // Nothing is skipped, but one that keeps failing is shown, naming where it is stuck.
+        const message = `projection ${this.projection.name}: commit failed (${(error as Error).message}); retrying`;
+        this.logger.warn(message);
+        if (++this.commitFailures >= FAILURES_SHOWN && events[0]) {
+          const [first] = events;
+          this.error = `${message}; failed ${this.commitFailures} times in a row on the batch from ${first.type} ${first.id} (stream ${first.streamId}, position ${first.position})`;
+        }
         await sleep(backoff(++this.failures));
       }
     }
