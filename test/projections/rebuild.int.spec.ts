@@ -75,4 +75,16 @@ describe('full rebuild', () => {
     await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [things])).rejects.toThrow(/cannot apply event Poison/);
     expect(await scanKeys(redis, '*')).toEqual([]);
   });
+
+  it('holds its lock a minute at a time, so that a rebuild killed outright blocks the next one for a minute at most', async () => {
+    await client.appendToStream(`customer-${randomUUID()}`, jsonEvent({ type: 'Noise', data: {} }));
+    const ttls: number[] = [];
+    const lock = viewKeys(customersProjection.name).rebuildLock;
+    await rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection], () => void redis.pttl(lock).then((ttl) => ttls.push(ttl)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ttls.length).toBeGreaterThan(0);
+    expect(Math.max(...ttls)).toBeLessThanOrEqual(60_000);
+    expect(Math.min(...ttls)).toBeGreaterThan(0);
+    expect(await redis.exists(lock)).toBe(0);
+  });
 });

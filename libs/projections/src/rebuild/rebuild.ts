@@ -8,6 +8,18 @@ import { toProjectedEvent } from '../runner/all-stream';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 
 const BATCH = 1_000;
+const REBUILD_LOCK_MS = 60_000;
+const REBUILD_LOCK_RENEW_MS = 20_000;
+
+/** Extends the lock when it is still `owner`'s; false when it is not. */
+const renewLock = async (redis: Redis, key: string, owner: string): Promise<boolean> =>
+  (await redis.eval(
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+    1,
+    key,
+    owner,
+    REBUILD_LOCK_MS,
+  )) === 1;
 /** Events read from $all at a time. */
 const PAGE = 10_000;
 
@@ -129,9 +141,19 @@ export async function rebuildAndSwap(
 ): Promise<{ events: number; generations: Record<string, string> }> {
   const owner = randomUUID();
   const locked: Projection[] = [];
+  // Held a minute at a time and renewed while the rebuild runs, so a rebuild killed with SIGKILL blocks the next for a minute at most.
+  let lost: string | undefined;
+  const renewal = setInterval(() => {
+    for (const projection of locked) {
+      void renewLock(redis, viewKeys(projection.name).rebuildLock, owner).then(
+        (held) => (lost ??= held ? undefined : projection.name),
+        () => undefined, // Redis away for a moment: the next renewal tries again
+      );
+    }
+  }, REBUILD_LOCK_RENEW_MS);
   try {
     for (const projection of projections) {
-      if ((await redis.set(viewKeys(projection.name).rebuildLock, owner, 'EX', 3_600, 'NX')) !== 'OK') {
+      if ((await redis.set(viewKeys(projection.name).rebuildLock, owner, 'PX', REBUILD_LOCK_MS, 'NX')) !== 'OK') {
         throw new Error(`a rebuild of ${projection.name} is already running`);
       }
       locked.push(projection);
@@ -143,6 +165,7 @@ export async function rebuildAndSwap(
       events = await fold(store, redis, targets, onProgress);
       // Catch up on what arrived during the long pass, then swap.
       events += await fold(store, redis, targets, undefined);
+      if (lost) throw new Error(`the rebuild lost its lock on ${lost} (another rebuild may have started); nothing was made live`);
     } catch (error) {
       // A generation no one will make live would hold a copy of the views for good (Redis runs with noeviction).
       await Promise.all(
@@ -157,6 +180,7 @@ export async function rebuildAndSwap(
     }
     return { events, generations: Object.fromEntries(projections.map((p) => [p.name, generation])) };
   } finally {
+    clearInterval(renewal);
     for (const projection of locked) {
       const key = viewKeys(projection.name).rebuildLock;
       if ((await redis.get(key)) === owner) await redis.del(key);
