@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EmbeddedEventStore } from '@app/eventstore-server';
-import { applyBatch, cartsProjection, customersProjection, ProjectionRunner, reactorCommit, verify, viewKeys, ViewReader } from '@app/projections';
+import {
+  applyBatch,
+  cartsProjection,
+  customersProjection,
+  ProjectionRunner,
+  reactorCommit,
+  toProjectedEvent,
+  verify,
+  viewKeys,
+  ViewReader,
+} from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { eventually } from '../support/eventually';
 
@@ -234,5 +244,39 @@ describe('projection runner', () => {
     await redis.del(keys.lock);
     await eventually(async () => (await customerDocument(second)) !== undefined);
     expect(Number(await redis.get(keys.fence))).toBeGreaterThan(Number(stolenToken));
+  });
+
+  it('does not commit over a connection that reconnected after its fence was taken: the check and the writes are one script', async () => {
+    const keys = viewKeys(customersProjection.name);
+    await redis.set(keys.live, '1');
+    const token = String(await redis.incr(keys.fence));
+    const customerId = randomUUID();
+    const { position } = await client.appendToStream(`customer-${customerId}`, registered(customerId));
+    const [stored] = await new EsdbEventStore(client).readAll({ maxCount: 10 });
+
+    // Just after the commit has read the fence, another instance takes it, and this connection is reset and comes back
+    // (a WATCH would be gone with it, and the client would send the rest on the new connection).
+    const connection = redis.duplicate();
+    connections.push(connection);
+    let armed = true;
+    const mget = connection.mget.bind(connection) as (...keys: string[]) => Promise<Array<string | null>>;
+    connection.mget = (async (...args: string[]) => {
+      const values = await mget(...args);
+      if (armed) {
+        armed = false;
+        await redis.incr(keys.fence);
+        connection.disconnect(true);
+        await new Promise((resolve) => connection.once('ready', resolve));
+      }
+      return values;
+    }) as typeof connection.mget;
+
+    const commit = applyBatch(connection, { projection: customersProjection, generation: '1', checkpoint: undefined, fence: { token, liveGeneration: '1' } }, [
+      { ...toProjectedEvent(stored), position: position!.commit },
+    ]);
+    await expect(commit).rejects.toThrow(/another instance took over the projection/);
+    expect(armed).toBe(false);
+    expect(await customerDocument(customerId)).toBeUndefined();
+    expect(await redis.get(keys.checkpoint('1'))).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { ProjectedEvent } from '../projection';
 import { viewKeys } from '../view-keys';
-import { BatchResult, BatchTarget, FencedOutError, watchFence } from '../runner/apply-batch';
+import { BatchResult, BatchTarget, commitFenced } from '../runner/apply-batch';
 import type { BatchCommit } from '../runner/projection-runner';
 
 /**
@@ -23,9 +23,7 @@ export function reactorCommit(react: (event: ProjectedEvent) => Promise<unknown>
     let checkpoint = fresh.at(-1)?.position ?? base;
     if (advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
     if (checkpoint === base) return { checkpoint, applied: 0 };
-    await watchFence(redis, target);
-    const result = await redis.multi().set(key, checkpoint!.toString()).exec();
-    if (result === null) throw new FencedOutError(target.projection.name, 'the reactor was taken over during the commit');
+    await commitFenced(redis, target, [['SET', key, checkpoint!.toString()]]);
     return { checkpoint, applied: fresh.length };
   };
 }

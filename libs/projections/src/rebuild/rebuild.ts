@@ -4,22 +4,13 @@ import { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '@app/redis';
 import { ProjectedEvent, Projection } from '../projection';
 import { applyBatch } from '../runner/apply-batch';
+import { renewLease } from '../runner/projection-lock';
 import { toProjectedEvent } from '../runner/all-stream';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 
 const BATCH = 1_000;
 const REBUILD_LOCK_MS = 60_000;
 const REBUILD_LOCK_RENEW_MS = 20_000;
-
-/** Extends the lock when it is still `owner`'s; false when it is not. */
-const renewLock = async (redis: Redis, key: string, owner: string): Promise<boolean> =>
-  (await redis.eval(
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
-    1,
-    key,
-    owner,
-    REBUILD_LOCK_MS,
-  )) === 1;
 /** Events read from $all at a time. */
 const PAGE = 10_000;
 
@@ -145,7 +136,7 @@ export async function rebuildAndSwap(
   let lost: string | undefined;
   const renewal = setInterval(() => {
     for (const projection of locked) {
-      void renewLock(redis, viewKeys(projection.name).rebuildLock, owner).then(
+      void renewLease(redis, viewKeys(projection.name).rebuildLock, owner, REBUILD_LOCK_MS).then(
         (held) => (lost ??= held ? undefined : projection.name),
         () => undefined, // Redis away for a moment: the next renewal tries again
       );

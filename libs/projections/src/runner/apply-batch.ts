@@ -44,18 +44,17 @@ export interface BatchResult {
 /**
  * Applies a batch of events to a projection's views: loads the documents they
  * read, runs the pure projection, and writes the documents, the index changes
- * and the new checkpoint in one MULTI/EXEC. A crash before EXEC loses the whole
- * batch and it is redelivered from the old checkpoint; after EXEC, redelivery
- * is skipped by position. `advanceTo` moves the checkpoint past events the
- * filter left out (server checkpoints).
- *
- * `redis` must be a connection of the caller's own: WATCH is per connection.
+ * and the new checkpoint in one atomic write, checked against the fence for
+ * the live writer. A crash before it loses the whole batch and it is
+ * redelivered from the old checkpoint; after it, redelivery is skipped by
+ * position. `advanceTo` moves the checkpoint past events the filter left out
+ * (server checkpoints).
  */
 export async function applyBatch(redis: Redis, target: BatchTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> {
-  const { projection, generation, fence } = target;
+  const { projection, generation } = target;
   const keys = viewKeys(projection.name);
 
-  const [storedCheckpoint] = await watchFence(redis, target, keys.checkpoint(generation));
+  const [storedCheckpoint] = await readFenced(redis, target, keys.checkpoint(generation));
   // The stored checkpoint wins over the caller's when ahead: a checkpoint never moves back.
   const stored = storedCheckpoint === null ? undefined : BigInt(storedCheckpoint);
   const base = stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
@@ -92,35 +91,68 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   }
   if (!poison && advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
 
-  if (checkpoint === base) {
-    if (fence) await redis.unwatch();
-    return { checkpoint, applied, poison };
-  }
-  const multi = redis.multi();
+  if (checkpoint === base) return { checkpoint, applied, poison };
+  const commands: RedisWrite[] = [];
   const finalDocuments = new Map<string, ViewDocument>();
   for (const write of writes) {
     if (write.kind === 'put') finalDocuments.set(write.key, write.document);
-    else if (write.kind === 'index') multi.zadd(keys.key(generation, write.key), write.score, write.member);
-    else multi.zrem(keys.key(generation, write.key), write.member);
+    else if (write.kind === 'index') commands.push(['ZADD', keys.key(generation, write.key), String(write.score), write.member]);
+    else commands.push(['ZREM', keys.key(generation, write.key), write.member]);
   }
-  for (const [key, document] of finalDocuments) multi.set(keys.key(generation, key), JSON.stringify(document));
-  multi.set(keys.checkpoint(generation), checkpoint!.toString());
-  const result = await multi.exec();
-  if (result === null) throw new FencedOutError(projection.name, 'the projection was taken over during the commit');
-  const failed = result.find(([error]) => error);
-  if (failed) throw failed[0] as Error;
+  for (const [key, document] of finalDocuments) commands.push(['SET', keys.key(generation, key), JSON.stringify(document)]);
+  commands.push(['SET', keys.checkpoint(generation), checkpoint!.toString()]);
+  await commitFenced(redis, target, commands);
   return { checkpoint, applied, poison };
 }
 
+/** One write of a commit: the command, its key, its arguments. */
+export type RedisWrite = [command: 'SET' | 'ZADD' | 'ZREM', key: string, ...args: string[]];
+
 /**
- * For a fenced writer: WATCHes its fencing token and the live generation, so
- * the MULTI/EXEC that follows fails if either moves, and refuses at once if
- * they already have. Reads `alsoRead` in the same round trip.
+ * Checks the fence and the live generation and writes, in one script: the
+ * check and the writes cannot come apart, whatever happens to the connection
+ * in between (a WATCH is lost with a connection that reconnects, and the
+ * client resends the MULTI on the new one).
  */
-export async function watchFence(redis: Redis, target: BatchTarget, ...alsoRead: string[]): Promise<Array<string | null>> {
+const FENCED_WRITE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'fenced' end
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 'moved' end
+local i = 3
+for k = 3, #KEYS do
+  local command, count = ARGV[i], tonumber(ARGV[i + 1])
+  redis.call(command, KEYS[k], unpack(ARGV, i + 2, i + 1 + count))
+  i = i + 2 + count
+end
+return 'ok'
+`;
+
+/** Writes `commands` together: checked against the fence for the live writer, in one MULTI/EXEC otherwise (a rebuild's own generation). */
+export async function commitFenced(redis: Redis, target: BatchTarget, commands: RedisWrite[]): Promise<void> {
+  const { fence, projection } = target;
+  if (!fence) {
+    const multi = redis.multi();
+    for (const [command, key, ...args] of commands) multi.call(command, key, ...args);
+    const result = await multi.exec();
+    const failed = result?.find(([error]) => error);
+    if (failed) throw failed[0] as Error;
+    return;
+  }
+  const keys = viewKeys(projection.name);
+  const args: string[] = [fence.token, fence.liveGeneration];
+  for (const [command, , ...rest] of commands) args.push(command, String(rest.length), ...rest);
+  const outcome = await redis.eval(FENCED_WRITE, 2 + commands.length, keys.fence, keys.live, ...commands.map(([, key]) => key), ...args);
+  if (outcome === 'fenced') throw new FencedOutError(projection.name, 'another instance took over the projection during the commit');
+  if (outcome === 'moved') throw new FencedOutError(projection.name, 'the live generation moved during the commit');
+}
+
+/**
+ * For a fenced writer: refuses at once when its fencing token or the live
+ * generation has moved (the commit checks them again, atomically). Reads
+ * `alsoRead` in the same round trip.
+ */
+export async function readFenced(redis: Redis, target: BatchTarget, ...alsoRead: string[]): Promise<Array<string | null>> {
   const keys = viewKeys(target.projection.name);
   if (!target.fence) return alsoRead.length ? redis.mget(...alsoRead) : [];
-  await redis.watch(keys.fence, keys.live);
   const [token, live, ...values] = await redis.mget(keys.fence, keys.live, ...alsoRead);
   const reason =
     token !== target.fence.token
@@ -128,10 +160,7 @@ export async function watchFence(redis: Redis, target: BatchTarget, ...alsoRead:
       : live !== target.fence.liveGeneration
         ? `live generation moved to ${live}`
         : undefined;
-  if (reason) {
-    await redis.unwatch();
-    throw new FencedOutError(target.projection.name, reason);
-  }
+  if (reason) throw new FencedOutError(target.projection.name, reason);
   return values;
 }
 

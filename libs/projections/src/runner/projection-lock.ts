@@ -3,13 +3,18 @@ import { Redis } from 'ioredis';
 import { viewKeys } from '../view-keys';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+/** Extends a lease when `owner` still holds it; false when it does not. */
+export const renewLease = async (redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> =>
+  (await redis.eval(RENEW, 1, key, owner, String(ttlMs))) === 1;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * Keeps one writer per projection across replicas: a lease in Redis (SET NX
  * PX, renewed while held) plus a fencing token. Every new holder increments
- * the token; the runner's commits WATCH it, so a writer that lost its lease
- * while paused (GC, network) can no longer commit, even late.
+ * the token; the runner's commits check it in the script that writes, so a
+ * writer that lost its lease while paused (GC, network) can no longer
+ * commit, even late.
  */
 export class ProjectionLock {
   readonly owner = randomUUID();
@@ -33,9 +38,9 @@ export class ProjectionLock {
     if (taken !== 'OK') return false;
     this.token = String(await this.redis.incr(keys.fence));
     this.renewal = setInterval(() => {
-      this.redis.eval(RENEW, 1, keys.lock, this.owner, String(this.ttlMs)).then(
+      renewLease(this.redis, keys.lock, this.owner, this.ttlMs).then(
         (renewed) => {
-          if (renewed === 1) return;
+          if (renewed) return;
           this.stopRenewing();
           onLost();
         },

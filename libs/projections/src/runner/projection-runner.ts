@@ -66,7 +66,7 @@ export class ProjectionRunner {
 
   constructor(
     private readonly store: EventStore,
-    /** A connection of this runner's own (WATCH is per connection). */
+    /** A connection of this runner's own. */
     private readonly redis: Redis,
     readonly projection: Projection,
     private readonly logger: RunnerLogger,
