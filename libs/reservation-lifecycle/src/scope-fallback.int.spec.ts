@@ -68,4 +68,36 @@ describe('scope fallback', () => {
     const reservation = order.status === 'none' ? undefined : order.reservations[reservationIds[0]];
     expect(reservation?.scope).toEqual({ type: 'shared' });
   });
+
+  it('falls back a reservation provisioned on a subscription suspended after fulfilment read the customer', async () => {
+    const store = new EsdbEventStore(client);
+    const streams = new EventStreams(store);
+    const views = new ViewReader(redis);
+    const orders = new ReservationOrders(streams, new ViewReservationLocator(views, store));
+    const reactor = new ScopeFallbackReactor(streams, orders, views);
+
+    const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const at = new Date().toISOString();
+    await client.appendToStream(`customer-${customerId}`, [
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'partner-contoso', name: 'Late Co', registeredAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: suspended, name: 'Dev', addedAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: other, name: 'Prod', addedAt: at } }),
+      jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId: suspended, suspendedAt: at } }),
+    ]);
+    // The reaction to the suspension has come and gone; then the reservation lands, single on the suspended subscription.
+    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [suspended, other] }, [
+      { scope: { type: 'single', subscriptionId: suspended } },
+    ]);
+    const events = await store.readAll({ maxCount: 10_000 });
+    const provisioned = toProjectedEvent(events.find((e) => e.type === 'ReservationProvisioned' && e.data.reservationId === reservationIds[0])!);
+
+    await reactor.react(provisioned);
+    await reactor.react(provisioned); // redelivered: nothing more
+    const { state: order } = await orders.load(orderId);
+    const reservation = order.status === 'none' ? undefined : order.reservations[reservationIds[0]];
+    expect(reservation?.scope).toEqual({ type: 'shared' });
+    const fellBack = [];
+    for await (const { event } of client.readStream(`order-${orderId}`)) if (event?.type === 'ReservationScopeFellBack') fellBack.push(event);
+    expect(fellBack).toHaveLength(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CustomerSnapshot, customerDecider, customerStream, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
+import { CustomerSnapshot, customerDecider, customerStream, isActiveSubscription, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import {
@@ -31,7 +31,14 @@ type Cause = { customerId: string; at: string; reason: string } & ({ subscriptio
 @Injectable()
 export class ScopeFallbackReactor implements Reactor {
   readonly name = 'scope-fallback';
-  readonly eventTypes = ['SubscriptionSuspended', 'SubscriptionMovedToManagementGroup', 'SubscriptionRemovedFromManagementGroup'];
+  readonly eventTypes = [
+    'SubscriptionSuspended',
+    'SubscriptionMovedToManagementGroup',
+    'SubscriptionRemovedFromManagementGroup',
+    // A reservation can take a scope that no longer applies: decided on the customer as it was just before the change.
+    'ReservationProvisioned',
+    'ReservationScopeChanged',
+  ];
   private readonly logger = new Logger('ScopeFallback');
 
   constructor(
@@ -41,9 +48,12 @@ export class ScopeFallbackReactor implements Reactor {
   ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
-    const { customerId } = event.data as { customerId: string };
+    const { customerId, scope } = event.data as { customerId: string; scope?: Scope };
+    // A shared scope applies whatever becomes of one subscription or group.
+    if (scope?.type === 'shared') return;
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     if (customer.status !== 'registered') return;
+    if (event.type === 'ReservationProvisioned' || event.type === 'ReservationScopeChanged') return this.checkScopeTaken(event, customer);
     const cause = causeOf(event, customer);
     if (!cause) return;
     // The view must hold every reservation made, and every scope set, before the event: one it has not applied yet would
@@ -57,7 +67,38 @@ export class ScopeFallbackReactor implements Reactor {
     }
   }
 
-  private async fallBack(reservation: KnownReservation, cause: Cause, customer: CustomerSnapshot, event: ProjectedEvent) {
+  /**
+   * A reservation made or rescoped on a customer read before a suspension (or
+   * before its group emptied) lands after the reaction to it: whichever comes
+   * second, its reaction sees both.
+   */
+  private async checkScopeTaken(event: ProjectedEvent, customer: CustomerSnapshot): Promise<void> {
+    const { reservationId, scope } = event.data as { reservationId: string; scope: Scope };
+    const at = event.created.toISOString();
+    const subscriptionId = scopeSubscription(scope);
+    const cause: Cause | undefined =
+      subscriptionId !== undefined && !isActiveSubscription(customer, subscriptionId)
+        ? { customerId: customer.customerId, subscriptionId, at, reason: 'the subscription was suspended' }
+        : scope.type === 'managementGroup' && managementGroupMembers(customer, scope.managementGroupId).length === 0
+          ? {
+              customerId: customer.customerId,
+              managementGroupId: scope.managementGroupId,
+              at,
+              reason: `management group ${scope.managementGroupId} has no subscriptions left`,
+            }
+          : undefined;
+    if (!cause) return;
+    const orderId =
+      event.type === 'ReservationProvisioned' ? (event.data as { orderId: string }).orderId : await this.orders.locate(reservationId, customer.partnerId);
+    await this.fallBack({ reservationId, orderId, partnerId: customer.partnerId }, cause, customer, event);
+  }
+
+  private async fallBack(
+    reservation: Pick<KnownReservation, 'reservationId' | 'orderId' | 'partnerId'>,
+    cause: Cause,
+    customer: CustomerSnapshot,
+    event: ProjectedEvent,
+  ) {
     const { reservationId, orderId, partnerId } = reservation;
     const { at, reason } = cause;
     const from = 'subscriptionId' in cause ? { subscriptionId: cause.subscriptionId } : { managementGroupId: cause.managementGroupId };
