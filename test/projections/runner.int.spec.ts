@@ -246,6 +246,26 @@ describe('projection runner', () => {
     expect(Number(await redis.get(keys.fence))).toBeGreaterThan(Number(stolenToken));
   });
 
+  it('runs one start-up loop when a fence-out and a lost lease both ask for one, so it does not report standby while it writes', async () => {
+    const { runner: writer } = runner();
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+
+    // What the commit's fence-out and a renewal tick that found the lease gone do, at the same moment.
+    const internals = writer as unknown as { restart(): Promise<void>; onLockLost(): void };
+    const restarting = internals.restart();
+    internals.onLockLost();
+    await restarting;
+    await eventually(() => writer.status().state === 'live');
+    const states = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      states.add(writer.status().state);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect([...states]).toEqual(['live']);
+  });
+
   it('does not commit over a connection that reconnected after its fence was taken: the check and the writes are one script', async () => {
     const keys = viewKeys(customersProjection.name);
     await redis.set(keys.live, '1');

@@ -61,6 +61,7 @@ export class ProjectionRunner {
   private commitFailures = 0;
   private error: string | undefined;
   private stopped = true;
+  private acquiring = false;
   private epoch = 0;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -111,6 +112,17 @@ export class ProjectionRunner {
   }
 
   private async acquireAndFollow(): Promise<void> {
+    // One loop at a time: a fence-out and a lost lease can both ask for one, and a second would report standby forever.
+    if (this.acquiring) return;
+    this.acquiring = true;
+    try {
+      await this.acquireLoop();
+    } finally {
+      this.acquiring = false;
+    }
+  }
+
+  private async acquireLoop(): Promise<void> {
     while (!this.stopped) {
       try {
         if (await this.lock.acquire(() => this.onLockLost())) return await this.follow();
