@@ -15,6 +15,14 @@ export interface IndexCursor {
   member: string;
 }
 
+/** Which part of an index a page holds: a score range, after a cursor, at most `limit` entries. */
+export interface PageOptions {
+  minScore?: number;
+  maxScore?: number;
+  after?: IndexCursor;
+  limit: number;
+}
+
 /** Reads views through each projection's live generation pointer. Never touches the event store. */
 @Injectable()
 export class ViewReader {
@@ -32,8 +40,17 @@ export class ViewReader {
   async documents<T>(projection: string, keys: string[]): Promise<Array<T | undefined>> {
     if (keys.length === 0) return [];
     const generation = await this.generation(projection);
-    const values = await this.redis.mget(keys.map((key) => viewKeys(projection).key(generation, key)));
+    let values = await this.redis.mget(keys.map((key) => viewKeys(projection).key(generation, key)));
+    // A replay swapped the generation between the two reads and deleted the old one: read the new one.
+    const swapped = values.includes(null) ? await this.swappedFrom(projection, generation) : undefined;
+    if (swapped) values = await this.redis.mget(keys.map((key) => viewKeys(projection).key(swapped, key)));
     return values.map((value) => (value === null ? undefined : (JSON.parse(value) as T)));
+  }
+
+  /** The live generation when it is no longer `generation`. */
+  private async swappedFrom(projection: string, generation: string): Promise<string | undefined> {
+    const now = await this.generation(projection);
+    return now === generation ? undefined : now;
   }
 
   async checkpoint(projection: string): Promise<bigint | undefined> {
@@ -57,8 +74,15 @@ export class ViewReader {
    * starting strictly after `after`. Members sharing a score are ordered by
    * member, so the cursor is exact even on ties.
    */
-  async page(projection: string, index: string, options: { minScore?: number; maxScore?: number; after?: IndexCursor; limit: number }): Promise<IndexEntry[]> {
-    const key = viewKeys(projection).key(await this.generation(projection), index);
+  async page(projection: string, index: string, options: PageOptions): Promise<IndexEntry[]> {
+    const generation = await this.generation(projection);
+    const entries = await this.pageOf(viewKeys(projection).key(generation, index), options);
+    // Empty because a replay swapped the generation in between and deleted the old one: read the new one.
+    const swapped = entries.length === 0 ? await this.swappedFrom(projection, generation) : undefined;
+    return swapped ? this.pageOf(viewKeys(projection).key(swapped, index), options) : entries;
+  }
+
+  private async pageOf(key: string, options: PageOptions): Promise<IndexEntry[]> {
     const max = options.after ? String(options.after.score) : options.maxScore === undefined ? '+inf' : String(options.maxScore);
     const min = options.minScore === undefined ? '-inf' : String(options.minScore);
     const entries: IndexEntry[] = [];
@@ -93,7 +117,6 @@ export class ViewReader {
     return entries.map((entry, i) => ({ entry, document: documents[i] }));
   }
 
-  /** Status every running replica published in the last few seconds. */
   /** What every runner reports, views and reactors alike. */
   async allStatuses(): Promise<ProjectionStatus[]> {
     // One GET each: the keys sit on as many hash slots as there are runners.
@@ -101,6 +124,7 @@ export class ViewReader {
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
   }
 
+  /** Status every running replica of a projection published in the last few seconds. */
   async statuses(projection: string): Promise<ProjectionStatus[]> {
     const keys = await scanKeys(this.redis, `${escapeGlob(viewKeys(projection).statuses)}*`);
     const values = keys.length ? await this.redis.mget(keys) : [];
