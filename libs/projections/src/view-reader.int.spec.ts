@@ -31,7 +31,7 @@ describe('view reader during a generation swap', () => {
     connections.push(connection);
     const get = connection.get.bind(connection);
     let swapped = false;
-    connection.get = (async (key: string) => {
+    connection.get = async (key: string) => {
       const value = await get(key);
       if (!swapped && key === keys.live) {
         swapped = true;
@@ -41,7 +41,7 @@ describe('view reader during a generation swap', () => {
         await redis.unlink(keys.key('g1', 'thing:1'), keys.key('g1', 'by-n'));
       }
       return value;
-    });
+    };
     return new ViewReader(connection);
   }
 
