@@ -87,4 +87,17 @@ describe('full rebuild', () => {
     expect(Math.min(...ttls)).toBeGreaterThan(0);
     expect(await redis.exists(lock)).toBe(0);
   });
+
+  it('makes nothing live when its lock was lost during the rebuild, and deletes what it built', async () => {
+    await client.appendToStream(`customer-${randomUUID()}`, jsonEvent({ type: 'Noise', data: {} }));
+    const keys = viewKeys(customersProjection.name);
+    await redis.set(keys.live, 'before');
+    // The lock ran out (a stall longer than its minute) and another rebuild took it.
+    const takeOver = () => void redis.set(keys.rebuildLock, 'another-rebuild', 'PX', 60_000);
+
+    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection], takeOver)).rejects.toThrow(/lost its lock on customers/);
+    expect(await redis.get(keys.live)).toBe('before');
+    expect(await scanKeys(redis, `view:{${customersProjection.name}}:r*`)).toEqual([]);
+    expect(await redis.get(keys.rebuildLock)).toBe('another-rebuild');
+  });
 });

@@ -299,4 +299,42 @@ describe('projection runner', () => {
     expect(await customerDocument(customerId)).toBeUndefined();
     expect(await redis.get(keys.checkpoint('1'))).toBeNull();
   });
+
+  it('follows again when it loses its lease while it is starting to follow, rather than stop for good', async () => {
+    type Internals = { restart(): Promise<void>; onLockLost(): void; lock: { release(): Promise<void> } };
+    const runnerOf: { internals?: Internals } = {};
+    let armed = false;
+    // The lease runs out while the runner reads the head of the store, as during a Redis stall longer than the lease.
+    class StallingStore extends EsdbEventStore {
+      override async headPosition(): Promise<bigint> {
+        const head = await super.headPosition();
+        const internals = runnerOf.internals;
+        if (armed && internals) {
+          armed = false;
+          await internals.lock.release();
+          internals.onLockLost();
+          // The runner asks for a new start while this one is still under way.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return head;
+      }
+    }
+    const connection = redis.duplicate();
+    connections.push(connection);
+    const writer = new ProjectionRunner(new StallingStore(client), connection, customersProjection, new CollectingLogger());
+    runners.push(writer);
+    runnerOf.internals = writer as unknown as Internals;
+    writer.start();
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+
+    armed = true;
+    await runnerOf.internals.restart();
+    const second = randomUUID();
+    await client.appendToStream(`customer-${second}`, registered(second));
+    await eventually(async () => (await customerDocument(second)) !== undefined, 15_000);
+    expect(armed).toBe(false);
+    expect(writer.status().state).toBe('live');
+  });
 });

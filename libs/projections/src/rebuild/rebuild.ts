@@ -151,23 +151,29 @@ export async function rebuildAndSwap(
     }
     const generation = `r${Date.now()}`;
     const targets = projections.map((projection) => targetFor(projection, generation));
-    let events: number;
+    let events = 0;
+    const live = new Set<string>();
     try {
       events = await fold(store, redis, targets, onProgress);
       // Catch up on what arrived during the long pass, then swap.
       events += await fold(store, redis, targets, undefined);
+      const held = await Promise.all(locked.map(async (projection) => (await redis.get(viewKeys(projection.name).rebuildLock)) === owner));
+      lost ??= locked.find((_, i) => !held[i])?.name;
       if (lost) throw new Error(`the rebuild lost its lock on ${lost} (another rebuild may have started); nothing was made live`);
+      for (const { projection } of targets) {
+        const keys = viewKeys(projection.name);
+        const previous = await redis.getset(keys.live, generation);
+        live.add(projection.name);
+        if (previous && previous !== generation) await deleteGeneration(redis, projection.name, previous);
+      }
     } catch (error) {
       // A generation no one will make live would hold a copy of the views for good (Redis runs with noeviction).
       await Promise.all(
-        targets.map(({ projection, writing }) => writing.catch(() => undefined).then(() => deleteGeneration(redis, projection.name, generation))),
+        targets
+          .filter(({ projection }) => !live.has(projection.name))
+          .map(({ projection, writing }) => writing.catch(() => undefined).then(() => deleteGeneration(redis, projection.name, generation))),
       );
       throw error;
-    }
-    for (const { projection } of targets) {
-      const keys = viewKeys(projection.name);
-      const previous = await redis.getset(keys.live, generation);
-      if (previous && previous !== generation) await deleteGeneration(redis, projection.name, previous);
     }
     return { events, generations: Object.fromEntries(projections.map((p) => [p.name, generation])) };
   } finally {

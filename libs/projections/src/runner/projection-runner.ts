@@ -62,6 +62,7 @@ export class ProjectionRunner {
   private error: string | undefined;
   private stopped = true;
   private acquiring = false;
+  private acquireAgain = false;
   private epoch = 0;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -113,10 +114,17 @@ export class ProjectionRunner {
 
   private async acquireAndFollow(): Promise<void> {
     // One loop at a time: a fence-out and a lost lease can both ask for one, and a second would report standby forever.
-    if (this.acquiring) return;
+    // A request made while the loop runs is not dropped: the loop goes round again once it is done.
+    if (this.acquiring) {
+      this.acquireAgain = true;
+      return;
+    }
     this.acquiring = true;
     try {
-      await this.acquireLoop();
+      do {
+        this.acquireAgain = false;
+        await this.acquireLoop();
+      } while (this.acquireAgain && !this.stopped);
     } finally {
       this.acquiring = false;
     }
@@ -125,6 +133,11 @@ export class ProjectionRunner {
   private async acquireLoop(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (this.lock.fencingToken) {
+          // Still holding the lease (a repeated request): follow unless already following.
+          if (!this.subscription) await this.follow();
+          return;
+        }
         if (await this.lock.acquire(() => this.onLockLost())) return await this.follow();
         this.state = 'standby';
         await sleep(STANDBY_RETRY_MS);
