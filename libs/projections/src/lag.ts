@@ -59,3 +59,35 @@ export async function measureLag(store: EventStore, views: ViewReader, projectio
     secondsBehind: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
   };
 }
+
+/**
+ * Whether a projection has applied every event of its types up to
+ * `position`: its checkpoint is there, or none of its events lies between.
+ * EventStoreDB sends a filtered subscription's checkpoints only every so many
+ * events, so on a quiet store the checkpoint can stay behind an event the
+ * projection does not take.
+ */
+export async function hasApplied(store: EventStore, views: ViewReader, projection: Projection, position: bigint): Promise<boolean> {
+  const checkpoint = await views.checkpoint(projection.name);
+  if (checkpoint !== undefined && checkpoint >= position) return true;
+  const types = new Set(projection.eventTypes);
+  for (let after = checkpoint; ;) {
+    const page = await store.readAll({ after, maxCount: 1_000 });
+    for (const event of page) {
+      if (event.position > position) return true;
+      if (types.has(event.type)) return false;
+    }
+    if (page.length < 1_000) return true;
+    after = page[page.length - 1].position;
+  }
+}
+
+/** Waits until `hasApplied`; false when it has not within the timeout. */
+export async function appliedWithin(store: EventStore, views: ViewReader, projection: Projection, position: bigint, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await hasApplied(store, views, projection, position)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -43,7 +43,7 @@ describe('scope fallback', () => {
     const store = new EsdbEventStore(client);
     const streams = new EventStreams(store);
     const views = new ViewReader(redis);
-    const reactor = new ScopeFallbackReactor(streams, new ReservationOrders(streams, new ViewReservationLocator(views, store)), views);
+    const reactor = new ScopeFallbackReactor(streams, new ReservationOrders(streams, new ViewReservationLocator(views, store)), views, store);
 
     const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
     const at = new Date().toISOString();
@@ -74,7 +74,7 @@ describe('scope fallback', () => {
     const streams = new EventStreams(store);
     const views = new ViewReader(redis);
     const orders = new ReservationOrders(streams, new ViewReservationLocator(views, store));
-    const reactor = new ScopeFallbackReactor(streams, orders, views);
+    const reactor = new ScopeFallbackReactor(streams, orders, views, store);
 
     const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
     const at = new Date().toISOString();
@@ -99,5 +99,38 @@ describe('scope fallback', () => {
     const fellBack = [];
     for await (const { event } of client.readStream(`order-${orderId}`)) if (event?.type === 'ReservationScopeFellBack') fellBack.push(event);
     expect(fellBack).toHaveLength(1);
+  });
+
+  it('does not wait for a view checkpoint that a quiet store may not move: no reservation event lies between it and the suspension', async () => {
+    const store = new EsdbEventStore(client);
+    const streams = new EventStreams(store);
+    const views = new ViewReader(redis);
+    const orders = new ReservationOrders(streams, new ViewReservationLocator(views, store));
+    const reactor = new ScopeFallbackReactor(streams, orders, views, store);
+
+    const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const at = new Date().toISOString();
+    await client.appendToStream(`customer-${customerId}`, [
+      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'partner-contoso', name: 'Quiet Co', registeredAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: suspended, name: 'Dev', addedAt: at } }),
+      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: other, name: 'Prod', addedAt: at } }),
+    ]);
+    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [suspended, other] }, [
+      { scope: { type: 'single', subscriptionId: suspended } },
+    ]);
+    await rebuildAndSwap(store, redis, [reservationsProjection]);
+    // The view's checkpoint stays where its last event was: nothing it takes comes after.
+    const { position } = await client.appendToStream(
+      `customer-${customerId}`,
+      jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId: suspended, suspendedAt: new Date().toISOString() } }),
+    );
+    expect((await views.checkpoint(reservationsProjection.name))! < position!.commit).toBe(true);
+    const suspension = toProjectedEvent((await store.readAll({ maxCount: 10_000 })).find((e) => e.position === position!.commit)!);
+
+    const started = Date.now();
+    await reactor.react(suspension);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const { state: order } = await orders.load(orderId);
+    expect(order.status === 'none' ? undefined : order.reservations[reservationIds[0]].scope).toEqual({ type: 'shared' });
   });
 });

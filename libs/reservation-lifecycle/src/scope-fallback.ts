@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CustomerSnapshot, customerDecider, customerStream, isActiveSubscription, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
-import { EventStreams } from '@app/eventstore-client';
+import { EventStore, EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import {
+  appliedWithin,
   correlationIdOf,
   KnownReservation,
   ProjectedEvent,
@@ -45,6 +46,7 @@ export class ScopeFallbackReactor implements Reactor {
     private readonly streams: EventStreams,
     private readonly orders: ReservationOrders,
     private readonly views: ViewReader,
+    private readonly store: EventStore,
   ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
@@ -58,7 +60,7 @@ export class ScopeFallbackReactor implements Reactor {
     if (!cause) return;
     // The view must hold every reservation made, and every scope set, before the event: one it has not applied yet would
     // be passed over for good once the checkpoint moves past the event.
-    if (!(await this.views.reached(reservationsProjection.name, event.position, VIEW_WAIT_MS))) {
+    if (!(await appliedWithin(this.store, this.views, reservationsProjection, event.position, VIEW_WAIT_MS))) {
       throw new Error(`the reservations view has not reached position ${event.position} of ${event.type} ${event.id}; retrying`);
     }
     const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(cause.customerId), { limit: 10_000 });
