@@ -282,12 +282,19 @@ describe('scope discount', () => {
       quantity: 1,
       payAsYouGoRateUsd: 0.1,
     };
-    await api.call('POST', '/v1/usage', { body: { records: [record] } });
+    const original = await api.call('POST', '/v1/usage', { body: { records: [record] } });
     await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.1);
     const corrected = await api.call('POST', '/v1/usage', { body: { records: [{ ...record, quantity: 0.5 }] } });
     expect(corrected.status).toBe(202);
     const costs = await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.05);
     expect(costs).toHaveLength(1);
+
+    // Corrected back to the first values: a new job, not the first one's id (kept an hour), and the hour follows.
+    const reverted = await api.call('POST', '/v1/usage', { body: { records: [record] } });
+    expect(reverted.body.jobs).not.toEqual(original.body.jobs);
+    // Sent twice, the same batch queues its job once.
+    expect((await api.call('POST', '/v1/usage', { body: { records: [record] } })).body.jobs).toEqual(reverted.body.jobs);
+    await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.1);
   });
 
   it('moves a record corrected to another hour, recomputing the hour it left', async () => {

@@ -43,18 +43,27 @@ describe('usage corrections', () => {
 
   it('moves a record corrected to another hour out of the hour it left, and returns that hour to be computed again', async () => {
     const first = record();
-    expect(await store.save([first])).toEqual([{ customerId: first.customerId, fromHour: at(10), toHour: at(10) }]);
+    expect(await store.save([first])).toEqual([{ customerId: first.customerId, fromHour: at(10), toHour: at(10), usageVersion: 1 }]);
     const ranges = await store.save([{ ...first, hour: at(11) }]);
     expect(await copies(first.customerId)).toEqual([[at(11), 'u-1', 1]]);
     // 10:00 stays listed, now empty: its job writes the hour without the record.
     expect((await store.load({ customerId: first.customerId, fromHour: at(10), toHour: at(10) })).get(at(10))).toEqual([]);
     expect(ranges).toEqual([
-      { customerId: first.customerId, fromHour: at(11), toHour: at(11) },
-      { customerId: first.customerId, fromHour: at(10), toHour: at(10) },
+      { customerId: first.customerId, fromHour: at(11), toHour: at(11), usageVersion: 2 },
+      { customerId: first.customerId, fromHour: at(10), toHour: at(10), usageVersion: 2 },
     ]);
     // Sent again where it is: nothing moves, one range.
     expect(await store.save([{ ...first, hour: at(11), quantity: 0.5 }])).toHaveLength(1);
     expect(await copies(first.customerId)).toEqual([[at(11), 'u-1', 0.5]]);
+  });
+
+  it('moves the usage version on with every change, back to earlier values included, and not for a batch sent again', async () => {
+    const first = record();
+    const versionOf = async (batch: UsageRecord[]) => (await store.save(batch))[0].usageVersion;
+    expect(await versionOf([first])).toBe(1);
+    expect(await versionOf([first])).toBe(1); // the same batch again: nothing changed
+    expect(await versionOf([{ ...first, quantity: 0.5 }])).toBe(2);
+    expect(await versionOf([first])).toBe(3); // back to the first values: a change all the same
   });
 
   it('keeps one copy when corrections race, or a batch sends the record twice', async () => {

@@ -7,8 +7,8 @@ import { DiscountJob } from './discount-calculation';
  * Jobs for a batch of usage: one per customer and hour range. The job id is a
  * fingerprint of the range and the records' contents, so ingesting the same
  * batch again does not queue the work twice while the first job is known, and
- * a correction (the same record id with other values) queues a new job that
- * recomputes its hour.
+ * a correction (the same record id with other values, even values it had
+ * before) queues a new job that recomputes its hour.
  */
 export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], records: UsageRecord[]): Promise<string[]> {
   const ids: string[] = [];
@@ -35,7 +35,8 @@ export async function enqueueDiscounts(queue: Queue, jobs: DiscountJob[], record
       .update(`${job.fromHour}|${job.toHour}|${contents.join('\n')}`)
       .digest('hex')
       .slice(0, 32);
-    const jobId = `discount-${job.customerId}-${fingerprint}`;
+    // The usage version tells a change back to earlier values (v1, v2, v1 again) from a batch sent twice.
+    const jobId = `discount-${job.customerId}-${fingerprint}${job.usageVersion === undefined ? '' : `-v${job.usageVersion}`}`;
     await queue.add('discount', job, {
       jobId,
       attempts: 5,

@@ -10,11 +10,15 @@ const usageKey = (customerId: string, hourMs: number | string) => `usage:{${cust
 const hoursKey = (customerId: string) => `usage-hours:{${customerId}}`;
 /** Where each of the customer's records is: record id scored by its hour. */
 const recordsKey = (customerId: string) => `usage-records:{${customerId}}`;
+/** Counts the saves that changed the customer's usage. */
+const versionKey = (customerId: string) => `usage-version:{${customerId}}`;
 
 export interface HourRange {
   customerId: string;
   fromHour: string;
   toHour: string;
+  /** The customer's usage version after the save that asked for it: a change back to earlier values is a new version. */
+  usageVersion?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -24,14 +28,16 @@ const RECORDS_PER_SCRIPT = 1_000;
 /**
  * Stores records and removes the copy a record leaves behind when a
  * correction moves it to another hour, in one script, so no reader sees it in
- * both hours. Returns the hours records left. KEYS: the records' index, the
- * hours' index, and `usage:{customerId}:` (the hour keys' common start, passed
- * as a key so that the client's key prefix applies and the cluster routes by
- * it). ARGV: the retention in ms, then recordId, hour in ms, JSON per record.
+ * both hours. Returns the customer's usage version (moved on when anything
+ * changed) and the hours records left. KEYS: the records' index, the hours'
+ * index, `usage:{customerId}:` (the hour keys' common start, passed as a key
+ * so that the client's key prefix applies and the cluster routes by it), and
+ * the version. ARGV: the retention in ms, then recordId, hour in ms, JSON per
+ * record.
  */
 const SAVE = `
 local retention = tonumber(ARGV[1])
-local seen, left = {}, {}
+local seen, left, changed = {}, {}, false
 for i = 2, #ARGV, 3 do
   local id, hour, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local was = redis.call('ZSCORE', KEYS[1], id)
@@ -40,6 +46,7 @@ for i = 2, #ARGV, 3 do
     redis.call('HDEL', KEYS[3] .. old, id)
     left[#left + 1] = old
   end
+  if redis.call('HGET', KEYS[3] .. hour, id) ~= json then changed = true end
   redis.call('HSET', KEYS[3] .. hour, id, json)
   redis.call('ZADD', KEYS[1], hour, id)
   if not seen[hour] then
@@ -48,7 +55,12 @@ for i = 2, #ARGV, 3 do
     redis.call('ZADD', KEYS[2], hour, hour)
   end
 end
-return left
+local version = tonumber(redis.call('GET', KEYS[4]) or '0')
+if changed then
+  version = redis.call('INCR', KEYS[4])
+  redis.call('PEXPIRE', KEYS[4], retention)
+end
+return { version, left }
 `;
 
 /**
@@ -92,7 +104,7 @@ export class UsageStore {
     let from = Infinity;
     let to = -Infinity;
     const pipeline = this.redis.pipeline();
-    const keys = [recordsKey(customerId), hoursKey(customerId), usageKey(customerId, '')];
+    const keys = [recordsKey(customerId), hoursKey(customerId), usageKey(customerId, ''), versionKey(customerId)];
     for (let start = 0; start < records.length; start += RECORDS_PER_SCRIPT) {
       const args: Array<string | number> = [this.retentionMs];
       for (const record of records.slice(start, start + RECORDS_PER_SCRIPT)) {
@@ -115,11 +127,13 @@ export class UsageStore {
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0] as Error;
-    const left = results.slice(0, Math.ceil(records.length / RECORDS_PER_SCRIPT)).flatMap(([, hours]) => (hours as string[]).map(Number));
+    const saved = results.slice(0, Math.ceil(records.length / RECORDS_PER_SCRIPT)).map(([, reply]) => reply as [number, string[]]);
+    const usageVersion = Math.max(...saved.map(([version]) => version));
+    const left = saved.flatMap(([, hours]) => hours.map(Number));
     return [
       { customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString() },
       ...leftRanges(customerId, left, from, to, Date.now() - this.retentionMs),
-    ];
+    ].map((range) => ({ ...range, usageVersion }));
   }
 
   /** The hours of the customer's index in [fromHour, toHour], ISO 8601. */
