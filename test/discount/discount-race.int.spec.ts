@@ -133,4 +133,24 @@ describe('discount jobs of one customer at once', () => {
     expect(await stale.calculation.run(job)).toMatchObject({ written: 0 });
     expect((await recorded()).latest).toMatchObject({ quantity: 1 / 8 });
   });
+
+  it('computes again when a correction back to the recorded usage lands during its run, whose own job has nothing to write', async () => {
+    const usage = new UsageStoreWithPause(redis, config);
+    const stale = worker(usage);
+    const fresh = worker(new UsageStore(redis, config));
+    const { record, job, recorded } = usageOfOneVm();
+    await usage.save([record]);
+    await fresh.calculation.run(job); // 1 VM-hour recorded
+    await usage.save([{ ...record, quantity: 0.5 }]);
+
+    // The stale job reads 0.5; before it appends, the record goes back to 1 and that correction's job finds the stream already right.
+    usage.afterLoad = async () => {
+      usage.afterLoad = async () => undefined;
+      await usage.save([record]);
+      expect(await fresh.calculation.run(job)).toMatchObject({ written: 0 });
+    };
+    await stale.calculation.run(job);
+
+    expect((await recorded()).latest).toMatchObject({ quantity: 1, payAsYouGoCostUsd: 0.1 });
+  });
 });

@@ -45,7 +45,24 @@ export class DiscountCalculation {
     private readonly catalog: Catalog,
   ) {}
 
+  /**
+   * Runs passes until one ends on the usage it began with: a correction
+   * during a pass may have been read only in part, and its own job may find
+   * nothing to write over what this pass wrote (a correction back to the
+   * values the stored result came from), so this job computes again.
+   */
   async run(job: DiscountJob): Promise<Outcome> {
+    let written = 0;
+    for (let pass = 1; ; pass++) {
+      const version = await this.usage.versionOf(job.customerId);
+      const outcome = await this.pass(job);
+      written += outcome.written;
+      if ((await this.usage.versionOf(job.customerId)) === version) return { ...outcome, written };
+      if (pass >= ATTEMPTS) throw new Error(`the usage of customer ${job.customerId} kept changing during its discount; the job will be tried again`);
+    }
+  }
+
+  private async pass(job: DiscountJob): Promise<Outcome> {
     const byDay = new Map<string, Outcome>();
     // The hours are listed before the revisions are read: an hour that joins the index later was saved later, and its save queued its own job.
     let days = [...new Set((await this.usage.hoursOf(job)).map((hour) => hour.slice(0, 10)))];

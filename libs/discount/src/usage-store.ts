@@ -136,6 +136,11 @@ export class UsageStore {
     ].map((range) => ({ ...range, usageVersion }));
   }
 
+  /** How many saves have changed the customer's usage (within the retention). */
+  async versionOf(customerId: string): Promise<number> {
+    return Number((await this.redis.get(versionKey(customerId))) ?? 0);
+  }
+
   /** The hours of the customer's index in [fromHour, toHour], ISO 8601. */
   async hoursOf(range: HourRange): Promise<string[]> {
     const hours = await this.redis.zrangebyscore(hoursKey(range.customerId), Date.parse(range.fromHour), Date.parse(range.toHour));
