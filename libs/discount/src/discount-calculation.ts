@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, summarizeHour } from '@app/domain';
+import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, HOUR_MS, summarizeHour } from '@app/domain';
 import { ConcurrencyError, EventStreams, Revision } from '@app/eventstore-client';
 import { CustomerBenefitsReader } from './customer-benefits';
 import { HourRange, UsageStore } from './usage-store';
 
 const NAMESPACE = '2a7c9e41-6b3d-4f58-9e12-8d4b7c3a1f60';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface DiscountJob extends HourRange {
   partnerId: string;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { escapeGlob, scanKeys } from '@app/redis';
+import { scanKeys } from '@app/redis';
 import { ProjectionStatus } from './runner/projection-runner';
 import { INITIAL_GENERATION, viewKeys } from './view-keys';
 
@@ -107,7 +107,7 @@ export class ViewReader {
     projection: string,
     index: string,
     documentKey: (member: string) => string,
-    options: Parameters<ViewReader['page']>[2],
+    options: PageOptions,
   ): Promise<Array<{ entry: IndexEntry; document: T | undefined }>> {
     const entries = await this.page(projection, index, options);
     const documents = await this.documents<T>(
@@ -117,17 +117,10 @@ export class ViewReader {
     return entries.map((entry, i) => ({ entry, document: documents[i] }));
   }
 
-  /** What every runner reports, views and reactors alike. */
+  /** What every runner reports, views and reactors alike: each replica's status of the last few seconds. */
   async allStatuses(): Promise<ProjectionStatus[]> {
     // One GET each: the keys sit on as many hash slots as there are runners.
-    const values = await Promise.all((await scanKeys(this.redis, 'projection:{*}:status:*')).map((key) => this.redis.get(key)));
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
-  }
-
-  /** Status every running replica of a projection published in the last few seconds. */
-  async statuses(projection: string): Promise<ProjectionStatus[]> {
-    const keys = await scanKeys(this.redis, `${escapeGlob(viewKeys(projection).statuses)}*`);
-    const values = keys.length ? await this.redis.mget(keys) : [];
+    const values = await Promise.all((await scanKeys(this.redis, `${viewKeys('*').statuses}*`)).map((key) => this.redis.get(key)));
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
   }
 }

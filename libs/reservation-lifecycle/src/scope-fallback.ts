@@ -76,19 +76,7 @@ export class ScopeFallbackReactor implements Reactor {
    */
   private async checkScopeTaken(event: ProjectedEvent, customer: CustomerSnapshot): Promise<void> {
     const { reservationId, scope } = event.data as { reservationId: string; scope: Scope };
-    const at = event.created.toISOString();
-    const subscriptionId = scopeSubscription(scope);
-    const cause: Cause | undefined =
-      subscriptionId !== undefined && !isActiveSubscription(customer, subscriptionId)
-        ? { customerId: customer.customerId, subscriptionId, at, reason: 'the subscription was suspended' }
-        : scope.type === 'managementGroup' && managementGroupMembers(customer, scope.managementGroupId).length === 0
-          ? {
-              customerId: customer.customerId,
-              managementGroupId: scope.managementGroupId,
-              at,
-              reason: `management group ${scope.managementGroupId} has no subscriptions left`,
-            }
-          : undefined;
+    const cause = causeOfScope(scope, customer, event.created.toISOString());
     if (!cause) return;
     const orderId =
       event.type === 'ReservationProvisioned' ? (event.data as { orderId: string }).orderId : await this.orders.locate(reservationId, customer.partnerId);
@@ -115,17 +103,35 @@ export class ScopeFallbackReactor implements Reactor {
 
 /** What, if anything, the event takes away from a scope. */
 function causeOf(event: ProjectedEvent, customer: CustomerSnapshot): Cause | undefined {
-  const { customerId } = customer;
   if (event.type === 'SubscriptionSuspended') {
     const { subscriptionId, suspendedAt } = event.data as { subscriptionId: string; suspendedAt: string };
-    return { customerId, subscriptionId, at: suspendedAt, reason: 'the subscription was suspended' };
+    return suspended(customer, subscriptionId, suspendedAt);
   }
   // The group the subscription left; it falls back only when no subscription is left in it now.
   const data = event.data as { managementGroupId: string; fromManagementGroupId?: string; movedAt?: string; removedAt?: string };
   const left = event.type === 'SubscriptionRemovedFromManagementGroup' ? data.managementGroupId : data.fromManagementGroupId;
-  if (!left || managementGroupMembers(customer, left).length > 0) return undefined;
-  return { customerId, managementGroupId: left, at: (data.removedAt ?? data.movedAt)!, reason: `management group ${left} has no subscriptions left` };
+  return left ? emptied(customer, left, (data.removedAt ?? data.movedAt)!) : undefined;
 }
+
+/** What, if anything, the customer as it is now takes away from a scope just taken. */
+function causeOfScope(scope: Scope, customer: CustomerSnapshot, at: string): Cause | undefined {
+  const subscriptionId = scopeSubscription(scope);
+  if (subscriptionId !== undefined) return isActiveSubscription(customer, subscriptionId) ? undefined : suspended(customer, subscriptionId, at);
+  return scope.type === 'managementGroup' ? emptied(customer, scope.managementGroupId, at) : undefined;
+}
+
+const suspended = ({ customerId }: CustomerSnapshot, subscriptionId: string, at: string): Cause => ({
+  customerId,
+  subscriptionId,
+  at,
+  reason: 'the subscription was suspended',
+});
+
+/** A management group's scopes end only when no subscription is left in it. */
+const emptied = (customer: CustomerSnapshot, managementGroupId: string, at: string): Cause | undefined =>
+  managementGroupMembers(customer, managementGroupId).length > 0
+    ? undefined
+    : { customerId: customer.customerId, managementGroupId, at, reason: `management group ${managementGroupId} has no subscriptions left` };
 
 const affectedBy = (scope: Scope, cause: Cause) =>
   'subscriptionId' in cause

@@ -54,10 +54,7 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   const { projection, generation } = target;
   const keys = viewKeys(projection.name);
 
-  const [storedCheckpoint] = await readFenced(redis, target, keys.checkpoint(generation));
-  // The stored checkpoint wins over the caller's when ahead: a checkpoint never moves back.
-  const stored = storedCheckpoint === null ? undefined : BigInt(storedCheckpoint);
-  const base = stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
+  const base = await startingCheckpoint(redis, target);
   const fresh = events.filter((event) => base === undefined || event.position > base);
 
   const documents = await load(redis, projection, generation, fresh);
@@ -103,6 +100,17 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
   commands.push(['SET', keys.checkpoint(generation), checkpoint!.toString()]);
   await commitFenced(redis, target, commands);
   return { checkpoint, applied, poison };
+}
+
+/**
+ * Where a commit starts: the caller's checkpoint, or the stored one when it
+ * is ahead (a commit whose answer the caller dropped), since a checkpoint
+ * never moves back. A fenced writer that lost its fence is refused here.
+ */
+export async function startingCheckpoint(redis: Redis, target: BatchTarget): Promise<bigint | undefined> {
+  const [value] = await readFenced(redis, target, viewKeys(target.projection.name).checkpoint(target.generation));
+  const stored = value === null ? undefined : BigInt(value);
+  return stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
 }
 
 /** One write of a commit: the command, its key, its arguments. */

@@ -1,5 +1,5 @@
 import { ActiveReservation, ReservationEvent, Scope } from '@app/domain';
-import { IndexCursor, ViewReader } from '../../view-reader';
+import { IndexCursor, PageOptions, ViewReader } from '../../view-reader';
 import { FoldedDocument } from '../folding-projection';
 
 export const RESERVATIONS = 'reservations';
@@ -59,7 +59,7 @@ export async function reservationsIn(
   return known(await listedIn(views, index, options));
 }
 
-const listedIn = (views: ViewReader, index: string, options: Parameters<ViewReader['page']>[2]) =>
+const listedIn = (views: ViewReader, index: string, options: PageOptions) =>
   views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, index, reservationKeys.reservation, options);
 
 /** The listed documents that hold a reservation. */
