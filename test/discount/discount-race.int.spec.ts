@@ -1,3 +1,4 @@
+import { SystemClock } from '@app/clock';
 /**
  * Two discount jobs of one customer at once, on the embedded store and the
  * local Redis: the job that read usage before a correction must not write
@@ -57,7 +58,7 @@ describe('discount jobs of one customer at once', () => {
   /** A worker: its own EventStreams (and so its own cache of folds), as a process has. */
   const worker = (usage: UsageStore, streams = new EventStreams(new EsdbEventStore(client))) => ({
     streams,
-    calculation: new DiscountCalculation(usage, new CustomerBenefitsReader(new ViewReader(redis), streams), streams, Catalog.shipped()),
+    calculation: new DiscountCalculation(usage, new CustomerBenefitsReader(new ViewReader(redis), streams), streams, Catalog.shipped(), new SystemClock()),
   });
 
   /** One VM, one hour, two days ago: the record a correction changes. */

@@ -13,9 +13,11 @@ import { HealthModule } from './health/health.module';
 import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
 import { HttpSupportModule } from './http/http.module';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { RequestClockInterceptor } from './http/request-clock.interceptor';
 import { OperationsModule } from './operations/operations.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 import { UsageModule } from './usage/usage.module';
 
 /** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
@@ -36,12 +38,14 @@ import { UsageModule } from './usage/usage.module';
     ReservationsModule,
     UsageModule,
     EventsModule,
+    SandboxModule,
   ],
   // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [
     { provide: APP_FILTER, useClass: UnexpectedErrorFilter },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_FILTER, useClass: DomainErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: RequestClockInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /**
  * Every setting the deployables read, with its default. Validated once at
@@ -181,6 +181,29 @@ export class Environment {
   @Min(0)
   @Max(65535)
   EVENTSTORE_EMBEDDED_PORT = 2113;
+
+  /**
+   * The sandbox clock of a partner's integration environment: business time
+   * stands still until moved forward with PUT /v1/sandbox/clock. Refused in production.
+   */
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  SANDBOX_CLOCK = false;
+
+  /** Where a sandbox clock that was never moved stands at first; unset: the wall clock's time when first read. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @IsISO8601({ strict: true })
+  SANDBOX_CLOCK_START?: string;
+
+  /**
+   * Dated changes to the catalog (a JSON file: [{ "catalogItemId", "from", "unitPriceUsd" } or { "catalogItemId", "from", "withdrawn": true }]),
+   * so a price or a withdrawal takes effect at its instant on the Clock.
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @IsString()
+  CATALOG_CHANGES_FILE?: string;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
@@ -197,6 +220,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'REDIS_CLUSTER_NODES',
     'REDIS_SENTINELS',
     'REDIS_SENTINEL_NAME',
+    'SANDBOX_CLOCK_START',
+    'CATALOG_CHANGES_FILE',
   ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
@@ -217,6 +242,8 @@ function combinationErrors(env: Environment): string[] {
     errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');
   }
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
+  // A clock anyone with a key can move has no place where money is real.
+  if (env.NODE_ENV === 'production' && env.SANDBOX_CLOCK) errors.push('  SANDBOX_CLOCK: refused in production (the sandbox clock is for integration environments)');
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }

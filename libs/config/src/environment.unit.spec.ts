@@ -22,3 +22,18 @@ describe('Redis topology settings', () => {
     expect(refusal({ REDIS_SENTINELS: 's1:26379' })).toMatch(/REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/);
   });
 });
+
+describe('the sandbox clock', () => {
+  it('is off unless asked for, and takes a start instant', () => {
+    expect(validateEnvironment({}).SANDBOX_CLOCK).toBe(false);
+    expect(validateEnvironment({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: '2027-01-31T10:00:00Z' })).toMatchObject({
+      SANDBOX_CLOCK: true,
+      SANDBOX_CLOCK_START: '2027-01-31T10:00:00Z',
+    });
+  });
+
+  it('is refused in production, and a start that is not an instant is refused', () => {
+    expect(refusal({ NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', SANDBOX_CLOCK: 'true' })).toMatch(/SANDBOX_CLOCK: refused in production/);
+    expect(refusal({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: 'next tuesday' })).toMatch(/SANDBOX_CLOCK_START/);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
+import { Clock } from '@app/clock';
 import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, HOUR_MS, summarizeHour } from '@app/domain';
 import { ConcurrencyError, EventStreams, Revision } from '@app/eventstore-client';
 import { CustomerBenefitsReader } from './customer-benefits';
@@ -42,6 +43,7 @@ export class DiscountCalculation {
     private readonly benefits: CustomerBenefitsReader,
     private readonly streams: EventStreams,
     private readonly catalog: Catalog,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -125,7 +127,7 @@ export class DiscountCalculation {
     return conflicts;
   }
 
-  private record(job: DiscountJob, date: string, hours: DiscountHourResult[], expectedRevision: Revision) {
+  private async record(job: DiscountJob, date: string, hours: DiscountHourResult[], expectedRevision: Revision) {
     const fingerprint = hours.map((hour) => `${hour.hour}=${hour.resultHash}`).join(',');
     return this.streams.handle(
       discountStream(job.customerId, date),
@@ -137,7 +139,7 @@ export class DiscountCalculation {
         commandId: uuidv5(`${job.customerId}/${date}/${fingerprint}`, NAMESPACE),
         partnerId: job.partnerId,
         actor: 'worker/discount',
-        now: new Date().toISOString(),
+        now: await this.clock.now(),
       },
       { expectedRevision },
     );

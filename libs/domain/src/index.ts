@@ -17,3 +17,4 @@ export * from './discount/discount.decider';
 export * from './discount/amortized-cost';
 export * from './recommendation/purchase-recommendations';
 export * from './reservation/payment-schedule';
+export * from './sandbox/sandbox-clock.decider';

@@ -602,4 +602,12 @@ export const EVENT_TYPES: EventType[] = [
       ],
     },
   },
+  {
+    type: 'SandboxClockMoved',
+    version: 1,
+    stream: 'sandbox-clock',
+    cause: 'PUT /v1/sandbox/clock (integration environments only, SANDBOX_CLOCK=true)',
+    schema: record({ from: instant, to: instant, movedAt: instant }),
+    example: { from: at, to: '2027-06-02T00:05:00.000Z', movedAt: at },
+  },
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Clock } from '@app/clock';
 import { AppConfig } from '@app/config';
 import { reactorProviders } from '@app/projections';
 import { DeadLetterProcessor, FulfilmentProcessor } from './fulfilment.processors';
@@ -18,8 +19,8 @@ import { SimulatedAzureProvisioner, simulationSettings } from './provisioning/si
     {
       // Production plugs the real Azure adapter in here.
       provide: ReservationProvisioner,
-      inject: [ConfigService],
-      useFactory: (config: AppConfig) =>
+      inject: [ConfigService, Clock],
+      useFactory: (config: AppConfig, clock: Clock) =>
         new SimulatedAzureProvisioner(
           simulationSettings({
             PROVISIONING_LATENCY_MS: config.get('PROVISIONING_LATENCY_MS', { infer: true }),
@@ -27,6 +28,7 @@ import { SimulatedAzureProvisioner, simulationSettings } from './provisioning/si
             PROVISIONING_PERMANENT_FAILURE_RATE: config.get('PROVISIONING_PERMANENT_FAILURE_RATE', { infer: true }),
             PROVISIONING_FAILING_SKUS: config.get('PROVISIONING_FAILING_SKUS', { infer: true }),
           }),
+          clock,
         ),
     },
   ],

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
+import { Clock } from '@app/clock';
 import {
   appliedSubscriptions,
   Catalog,
@@ -59,6 +60,7 @@ export class OrderFulfilment {
     private readonly streams: EventStreams,
     private readonly provisioner: ReservationProvisioner,
     private readonly catalog: Catalog,
+    private readonly clock: Clock,
   ) {}
 
   async fulfil(request: FulfilmentRequest): Promise<FulfilmentOutcome> {
@@ -69,7 +71,7 @@ export class OrderFulfilment {
       commandId: request.placedEventId,
       partnerId: state.partnerId,
       actor: 'worker/fulfilment',
-      now: new Date().toISOString(),
+      now: await this.clock.now(),
     };
 
     const { state: customer } = await this.streams.aggregate(customerStream(state.customerId), customerDecider);
@@ -77,7 +79,7 @@ export class OrderFulfilment {
     const inactive = this.inactiveSubscription(state, customer);
     if (inactive && notStarted) return this.fail(state, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
 
-    const started = await this.start(state, context);
+    const started = await this.start(state, await this.step(context, 'start'));
     if (started?.status !== 'pending') return 'skipped';
     const open = started.lines.filter((line) => line.provisioning.status === 'provisioning');
 
@@ -87,24 +89,23 @@ export class OrderFulfilment {
     } catch (error) {
       // Transient: keep what was provisioned so far, and let the queue retry the rest with backoff.
       const recorded = open.slice(0, outcomes.length).map((line) => line.lineNumber);
-      if (outcomes.length > 0) await this.orders.handle(state.orderId, outcomes, this.step(context, `lines-${recorded.join('-')}`));
+      if (outcomes.length > 0) await this.orders.handle(state.orderId, outcomes, await this.step(context, `lines-${recorded.join('-')}`));
       throw error;
     }
-    const finishing = this.step(context, 'finish');
+    const finishing = await this.step(context, 'finish');
     const { state: finished } = await this.orders.handle(state.orderId, [...outcomes, { type: 'FinishFulfilment', data: { now: finishing.now } }], finishing);
     return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed' ? finished.status : 'skipped';
   }
 
-  private step(context: CommandContext, name: string): CommandContext {
-    return { ...context, commandId: `${context.commandId}/${name}`, now: new Date().toISOString() };
+  private async step(context: CommandContext, name: string): Promise<CommandContext> {
+    return { ...context, commandId: `${context.commandId}/${name}`, now: await this.clock.now() };
   }
 
   /**
    * Starts the lines not yet started, in one append: the order as it then is,
    * or undefined when it stopped being pending (cancelled first).
    */
-  private async start(order: PlacedOrder, context: CommandContext): Promise<PlacedOrder | undefined> {
-    const starting = this.step(context, 'start');
+  private async start(order: PlacedOrder, starting: CommandContext): Promise<PlacedOrder | undefined> {
     const starts: OrderCommand[] = order.lines
       .filter((line) => line.provisioning.status === 'pending')
       .map((line) => ({
@@ -146,7 +147,7 @@ export class OrderFulfilment {
     } catch (error) {
       if (!(error instanceof PermanentProvisioningError)) throw error;
       this.logger.warn(`order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`);
-      return { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: new Date().toISOString() } };
+      return { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: await this.clock.now() } };
     }
     const size = this.catalog.sizeOf(line.armSkuName)!;
     // A renewal takes effect as the reservation it replaces expires, so no hour falls between the two.
@@ -154,7 +155,7 @@ export class OrderFulfilment {
     return {
       type: 'RecordLineProvisioned',
       data: {
-        now: new Date().toISOString(),
+        now: await this.clock.now(),
         reservation: {
           reservationId,
           orderId: order.orderId,

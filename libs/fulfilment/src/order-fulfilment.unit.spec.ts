@@ -1,3 +1,4 @@
+import { FixedClock } from '@app/clock';
 import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, OrderPlacedData, PlacedOrder } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
@@ -7,6 +8,7 @@ import { OrderFulfilment, reservationIdFor } from './order-fulfilment';
 import { PermanentProvisioningError, ProvisionRequest, ReservationProvisioner, TransientProvisioningError } from './provisioning/reservation-provisioner';
 
 const catalog = Catalog.shipped();
+const clock = new FixedClock('2026-11-25T10:00:00.000Z');
 
 /** The provisioning port as a spec scripts it: per SKU, succeed or fail. */
 class ScriptedProvisioner extends ReservationProvisioner {
@@ -60,7 +62,7 @@ async function placed(skus: string[]) {
   };
   await given(ordering.store, 'order-o-1', [orderPlaced]);
   const run = (provisioner: ReservationProvisioner, carried?: 'placed carried by the job') =>
-    new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog).fulfil({
+    new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog, ordering.clock).fulfil({
       orderId: 'o-1',
       placedEventId: 'placed-1',
       correlationId: 'corr',
@@ -149,6 +151,7 @@ describe('OrderFulfilment (on the in-memory store)', () => {
       streams,
       new ScriptedProvisioner({ Standard_L32s_v3: 'permanent', Standard_L16s_v3: 'transient' }),
       catalog,
+      clock,
     );
     await expect(first.fulfil({ ...job, placed: placedEvent })).rejects.toThrow(TransientProvisioningError);
     expect((await order()).lines.map((l) => l.provisioning.status)).toEqual(['failed', 'provisioning']);
@@ -156,7 +159,7 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     // The retry, in another worker process: nothing of the order in memory, and the same job data.
     const again = new EventStreams(store);
     const retry = new ScriptedProvisioner();
-    const outcome = await new OrderFulfilment(new ReservationOrders(again, new InMemoryReservationLocator(store)), again, retry, catalog).fulfil({
+    const outcome = await new OrderFulfilment(new ReservationOrders(again, new InMemoryReservationLocator(store)), again, retry, catalog, clock).fulfil({
       ...job,
       placed: placedEvent,
     });
@@ -203,7 +206,7 @@ describe('OrderFulfilment (on the in-memory store)', () => {
         },
       },
     ]);
-    await new OrderFulfilment(ordering.orders, ordering.streams, new ScriptedProvisioner(), ordering.catalog).fulfil({
+    await new OrderFulfilment(ordering.orders, ordering.streams, new ScriptedProvisioner(), ordering.catalog, ordering.clock).fulfil({
       orderId: 'o-9',
       placedEventId: 'p-9',
       correlationId: 'c',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FixedClock } from '@app/clock';
 import { Catalog, CustomerEvent, customerStream, Message } from '@app/domain';
 import { CommandContext, EventStreams, InMemoryEventStore } from '@app/eventstore-client';
 import { OrderNumbers } from '../src/order-numbers';
@@ -34,6 +35,8 @@ export function inMemoryOrdering() {
     settlement: new RefundSettlement(orders, streams),
     renewals: new RenewalOrders(orders),
     catalog: Catalog.shipped(),
+    /** Stands at the specs' usual instant until a spec moves it. */
+    clock: new FixedClock('2026-11-25T10:00:00.000Z'),
   };
 }
 

@@ -67,7 +67,12 @@ export async function measureLag(store: EventStore, views: ViewReader, projectio
  * events, so on a quiet store the checkpoint can stay behind an event the
  * projection does not take.
  */
-export async function hasApplied(store: EventStore, views: ViewReader, projection: Projection, position: bigint): Promise<boolean> {
+export async function hasApplied(
+  store: EventStore,
+  views: ViewReader,
+  projection: Pick<Projection, 'name' | 'eventTypes'>,
+  position: bigint,
+): Promise<boolean> {
   const checkpoint = await views.checkpoint(projection.name);
   if (checkpoint !== undefined && checkpoint >= position) return true;
   const types = new Set(projection.eventTypes);
@@ -90,4 +95,19 @@ export async function appliedWithin(store: EventStore, views: ViewReader, projec
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Whether every view and every reactor a runner reports has applied all it
+ * takes up to `position`: the system has done what the events so far ask of
+ * it (a reactor's reaction included, as its checkpoint moves only after it).
+ */
+export async function everyRunnerApplied(store: EventStore, views: ViewReader, known: readonly Projection[], position: bigint): Promise<boolean> {
+  const reported = (await views.allStatuses()).filter((status) => status.eventTypes && !known.some((projection) => projection.name === status.name));
+  const runners: Array<Pick<Projection, 'name' | 'eventTypes'>> = [
+    ...known,
+    ...reported.map((status) => ({ name: status.name, eventTypes: status.eventTypes! })),
+  ];
+  for (const runner of runners) if (!(await hasApplied(store, views, runner, position))) return false;
+  return true;
 }

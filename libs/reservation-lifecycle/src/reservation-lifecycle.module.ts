@@ -5,9 +5,17 @@ import { ReservationLifecycle } from './reservation-lifecycle';
 import { ReservationLifecycleProcessor } from './reservation-lifecycle.processor';
 import { ScopeFallbackReactor } from './scope-fallback';
 
-/** In the worker: the daily pass over reservations near or past their end, and the scope fall-back on suspension. */
+/** The lifecycle pass alone: the sandbox clock's moves run it in the api, as of each day they cross. */
 @Module({
   imports: [OrderingServicesModule],
-  providers: [ReservationLifecycle, ReservationLifecycleProcessor, ...reactorProviders(ScopeFallbackReactor)],
+  providers: [ReservationLifecycle],
+  exports: [ReservationLifecycle],
+})
+export class ReservationLifecyclePassModule {}
+
+/** In the worker: the daily pass over reservations near or past their end, and the scope fall-back on suspension. */
+@Module({
+  imports: [ReservationLifecyclePassModule],
+  providers: [ReservationLifecycleProcessor, ...reactorProviders(ScopeFallbackReactor)],
 })
 export class ReservationLifecycleModule {}

@@ -1,15 +1,14 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { Clock } from '@app/clock';
 import { delayedOnOutage, RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from './reservation-lifecycle';
 
-export interface LifecycleJob {
-  /** The moment to act as of; the scheduler's jobs leave it out and use the time they run. */
-  now?: string;
-}
+/** Nothing: a job never says what time it is (the Clock does), so no one who can add a job can take payments ahead or expire reservations early. */
+export type LifecycleJob = Record<string, never>;
 
-/** Runs the lifecycle pass daily at 00:05 UTC; operators can add a job with a `now` to run it at once. */
+/** Runs the lifecycle pass daily at 00:05 UTC, as of the Clock's time; operators can add a job to run it at once. */
 @Processor(RESERVATION_LIFECYCLE_QUEUE)
 export class ReservationLifecycleProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('ReservationLifecycle');
@@ -17,6 +16,7 @@ export class ReservationLifecycleProcessor extends WorkerHost implements OnAppli
   constructor(
     private readonly lifecycle: ReservationLifecycle,
     @InjectQueue(RESERVATION_LIFECYCLE_QUEUE) private readonly queue: Queue<LifecycleJob>,
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -27,7 +27,6 @@ export class ReservationLifecycleProcessor extends WorkerHost implements OnAppli
   }
 
   process(job: Job<LifecycleJob>, token?: string): Promise<LifecycleOutcome> {
-    const now = job.data.now ?? new Date().toISOString();
-    return delayedOnOutage(job, token, 5_000, this.logger, () => this.lifecycle.run(now, `lifecycle-${job.id}`));
+    return delayedOnOutage(job, token, 5_000, this.logger, async () => this.lifecycle.run(await this.clock.now(), `lifecycle-${job.id}`));
   }
 }

@@ -1,3 +1,4 @@
+import { ClockModule } from '@app/clock';
 import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore-client';
 import { LoggingModule } from '@app/logging';
@@ -9,4 +10,4 @@ import { RedisModule } from '@app/redis';
  * store client, Redis, and the ordering services. A function, so the
  * environment is read when an app module is built.
  */
-export const infrastructureModules = () => [appConfigModule(), LoggingModule, EventStoreModule, RedisModule, OrderingServicesModule];
+export const infrastructureModules = () => [appConfigModule(), LoggingModule, EventStoreModule, RedisModule, ClockModule, OrderingServicesModule];

@@ -1,3 +1,4 @@
+import { FixedClock } from '@app/clock';
 import { OrderEvent, RefundLedgerEvent } from '@app/domain';
 import { ProjectedEvent } from '@app/projections';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
@@ -48,7 +49,7 @@ describe('purchase completion reactor', () => {
   it('places the order of a purchased cart whose order is missing (the api died in between)', async () => {
     const { store, orders } = inMemoryOrdering();
     await given(store, 'cart-cart-1', cartEvents);
-    await new PurchaseCompletion(orders, inMemoryOrdering().streams).react(asProjected('cart-cart-1', cartEvents[2]));
+    await new PurchaseCompletion(orders, inMemoryOrdering().streams, new FixedClock(now)).react(asProjected('cart-cart-1', cartEvents[2]));
     // A fresh EventStreams on another store must not be what it used: the order is on this store.
     expect(await store.readStream('order-o-1')).toEqual([]);
   });
@@ -56,7 +57,7 @@ describe('purchase completion reactor', () => {
   it('places it once, from the cart’s record, however often the event is handed over', async () => {
     const ordering = inMemoryOrdering();
     await given(ordering.store, 'cart-cart-1', cartEvents);
-    const reactor = new PurchaseCompletion(ordering.orders, ordering.streams);
+    const reactor = new PurchaseCompletion(ordering.orders, ordering.streams, ordering.clock);
     await reactor.react(asProjected('cart-cart-1', cartEvents[2]));
     await reactor.react(asProjected('cart-cart-1', cartEvents[2]));
     const order = await ordering.store.readStream('order-o-1');
@@ -97,7 +98,7 @@ describe('refund settlement reactor', () => {
       data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },
     };
     await given(ordering.store, 'refund-ledger-c-1', [recorded]);
-    const react = () => new RefundSettlementWorkflow(ordering.settlement).react(asProjected('refund-ledger-c-1', recorded));
+    const react = () => new RefundSettlementWorkflow(ordering.settlement, ordering.clock).react(asProjected('refund-ledger-c-1', recorded));
     return { ...ordering, react };
   }
 

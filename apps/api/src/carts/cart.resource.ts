@@ -52,7 +52,7 @@ export class CartResource {
   @ApiProperty() revision: string;
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
-  static of(cart: OpenCart, revision: Revision, now = new Date().toISOString(), position?: bigint): CartResource {
+  static of(cart: OpenCart, revision: Revision, now: string, position?: bigint): CartResource {
     const expired = cart.status === 'active' && now >= cart.expiresAt;
     return {
       cartId: cart.cartId,

@@ -3,6 +3,7 @@ import { BadRequestException, createParamDecorator, ExecutionContext } from '@ne
 import { v5 as uuidv5 } from 'uuid';
 import { CommandContext, Revision } from '@app/eventstore-client';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { ClockedRequest } from './request-clock.interceptor';
 import { Caller } from '../auth/api-keys';
 import { requestId } from './correlation-id';
 import { routePattern } from './route-pattern';
@@ -24,8 +25,10 @@ export interface RequestContext extends CommandContext {
 }
 
 export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext): RequestContext => {
-  const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
-  const { caller } = request;
+  const request = execution.switchToHttp().getRequest<AuthenticatedRequest & ClockedRequest>();
+  const { caller, clockNow } = request;
+  // Set by RequestClockInterceptor, which runs before every handler.
+  if (clockNow === undefined) throw new Error('the request clock was not read before the handler');
   const idempotencyKey = header(request, 'idempotency-key');
   // Its format is checked, and its reuse decided, by the IdempotencyInterceptor before the handler runs.
   const ifMatch = header(request, 'if-match');
@@ -42,7 +45,7 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
     actor: `${caller.partnerId}/${caller.client}`,
     correlationId: requestId(request),
     commandId: idempotencyKey ? uuidv5(`${scoped('command')}\n${fingerprint}`, ID_NAMESPACE) : randomUUID(),
-    now: new Date().toISOString(),
+    now: clockNow,
     idempotencyKey,
     expectedRevision: revision === undefined ? undefined : BigInt(revision),
     newId: (purpose) => (idempotencyKey ? uuidv5(scoped(purpose), ID_NAMESPACE) : randomUUID()),

@@ -1,3 +1,4 @@
+import { Clock } from '@app/clock';
 import {
   ProvisionedReservation,
   PermanentProvisioningError,
@@ -42,7 +43,11 @@ export function simulationSettings(env: {
 export class SimulatedAzureProvisioner extends ReservationProvisioner {
   private readonly provisioned = new Map<string, ProvisionedReservation>();
 
-  constructor(private readonly settings: SimulationSettings) {
+  constructor(
+    private readonly settings: SimulationSettings,
+    /** Azure's time, as the deployment sees it: the sandbox clock in an integration environment. */
+    private readonly clock: Clock,
+  ) {
     super();
   }
 
@@ -57,7 +62,7 @@ export class SimulatedAzureProvisioner extends ReservationProvisioner {
     if (forced === 'transient' || Math.random() < this.settings.transientFailureRate) {
       throw new TransientProvisioningError(`provisioning backend busy for ${request.armSkuName} in ${request.region}; try again`);
     }
-    const reservation = { reservationId: request.reservationId, effectiveDate: new Date().toISOString() };
+    const reservation = { reservationId: request.reservationId, effectiveDate: await this.clock.now() };
     this.provisioned.set(request.reservationId, reservation);
     return reservation;
   }

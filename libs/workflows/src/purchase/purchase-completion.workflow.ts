@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@app/clock';
 import { cartDecider, orderStream, PurchaseRecord } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
@@ -19,6 +20,7 @@ export class PurchaseCompletion implements Reactor {
   constructor(
     private readonly orders: ReservationOrders,
     private readonly streams: EventStreams,
+    private readonly clock: Clock,
   ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
@@ -26,6 +28,6 @@ export class PurchaseCompletion implements Reactor {
     if ((await this.streams.readFirst(orderStream((event.data as PurchaseRecord).orderId), 1)).length > 0) return;
     const { state: cart } = await this.streams.aggregate(event.streamId, cartDecider);
     if (cart.status !== 'purchased') return;
-    await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order'));
+    await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order', await this.clock.now()));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@app/clock';
 import { DomainError, RefundLedgerEvent } from '@app/domain';
 import { RefundSettlement } from '@app/ordering';
 import { ProjectedEvent, Reactor } from '@app/projections';
@@ -19,7 +20,10 @@ export class RefundSettlementWorkflow implements Reactor {
   readonly eventTypes = ['RefundRecorded'] as const;
   private readonly logger = new Logger('RefundSettlement');
 
-  constructor(private readonly settlement: RefundSettlement) {}
+  constructor(
+    private readonly settlement: RefundSettlement,
+    private readonly clock: Clock,
+  ) {}
 
   async react(event: ProjectedEvent): Promise<void> {
     const refund = event.data as RefundRecorded;
@@ -29,7 +33,7 @@ export class RefundSettlementWorkflow implements Reactor {
       await this.settlement.settle(
         refund.customerId,
         { ...refund, cancellationId: refund.cancellationId, orderId: refund.orderId },
-        causedBy(event, 'system/refund-settlement', 'settle'),
+        causedBy(event, 'system/refund-settlement', 'settle', await this.clock.now()),
       );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { ServiceUnavailableException } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Clock, SandboxClock } from '@app/clock';
+import { lifecyclePassesBetween, MAX_SANDBOX_MOVE_DAYS, ruleViolated, SANDBOX_CLOCK_STREAM, sandboxClockDecider } from '@app/domain';
+import { EventStore, EventStreams } from '@app/eventstore-client';
+import { ALL_PROJECTIONS, everyRunnerApplied, ViewReader } from '@app/projections';
+import { FULFILMENT_QUEUE } from '@app/queues';
+import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
+import { RequestContext } from '../../http/request-context';
+import { LifecyclePassResource, sandboxClockOf, SandboxClockMovedResource } from '../sandbox-clock.resource';
+
+const DAY_MS = 86_400_000;
+/** One move walks at a time: a second waits for the first, then walks on from where it left the clock. */
+const WALK_LOCK = 'sandbox-clock:walk';
+const WALK_LOCK_MS = 60_000;
+const WALK_WAIT_MS = 15 * 60_000;
+/** How long the worker may take to do what a pass set off (renewal orders fulfilled, views caught up). */
+const SETTLE_MS = 30_000;
+
+export class MoveSandboxClockCommand extends Command<SandboxClockMovedResource> {
+  constructor(
+    readonly to: string,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Moves the sandbox clock forward, as Stripe's test clocks do: the move is
+ * decided on the clock's stream (only forward; a retry of the same move is
+ * not a new one), then the clock walks there, running the lifecycle pass at
+ * each 00:05 UTC it crosses and at the new time, each as of its own instant.
+ * Before each pass the system settles (views and reactors caught up, no
+ * fulfilment waiting), so each day sees what the days before did, as it
+ * would in production. A walk cut short (the process died) is finished by
+ * the next move, or by the same one sent again.
+ */
+@CommandHandler(MoveSandboxClockCommand)
+export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClockCommand> {
+  constructor(
+    private readonly clock: Clock,
+    private readonly streams: EventStreams,
+    private readonly store: EventStore,
+    private readonly views: ViewReader,
+    private readonly lifecycle: ReservationLifecycle,
+    private readonly redis: Redis,
+    @InjectQueue(FULFILMENT_QUEUE) private readonly fulfilment: Queue,
+  ) {}
+
+  async execute({ to, context }: MoveSandboxClockCommand): Promise<SandboxClockMovedResource> {
+    const sandbox = sandboxClockOf(this.clock);
+    const target = new Date(to).toISOString();
+    if (Date.parse(target) - Date.parse(context.now) > MAX_SANDBOX_MOVE_DAYS * DAY_MS) {
+      throw ruleViolated('CLOCK_MOVE_TOO_FAR', `a move goes at most ${MAX_SANDBOX_MOVE_DAYS} days on; the clock stands at ${context.now}`);
+    }
+    await this.streams.handle(
+      SANDBOX_CLOCK_STREAM,
+      sandboxClockDecider,
+      { type: 'MoveSandboxClock', data: { from: context.now, to: target, now: context.now } },
+      context,
+    );
+    return this.walkTo(sandbox, target, context);
+  }
+
+  private async walkTo(sandbox: SandboxClock, target: string, context: RequestContext): Promise<SandboxClockMovedResource> {
+    return this.underWalkLock(async (renew) => {
+      const previous = await sandbox.now();
+      const instants = lifecyclePassesBetween(previous, target);
+      const passes: LifecyclePassResource[] = [];
+      let unsettled = true;
+      for (const at of instants) {
+        if (unsettled) await this.settle();
+        await sandbox.standAt(at);
+        const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
+        unsettled = didSomething(outcome);
+        if (unsettled) passes.push({ at, ...counts(outcome) });
+        await renew();
+      }
+      if (Date.parse(previous) < Date.parse(target)) await sandbox.standAt(target);
+      const position = await this.settle();
+      return { now: await sandbox.now(), previous, passesRun: instants.length, passes, position: position.toString() };
+    });
+  }
+
+  /** Waits until every view and reactor has applied all there is and no fulfilment is waiting: the $all position then. */
+  private async settle(): Promise<bigint> {
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      const head = await this.store.headPosition();
+      const idle = (await this.fulfilmentIdle()) && (await everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head));
+      if (idle && (await this.fulfilmentIdle()) && (await this.store.headPosition()) === head) return head;
+      if (Date.now() > deadline) {
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          code: 'SANDBOX_NOT_SETTLED',
+          message: `the worker has not caught up within ${SETTLE_MS / 1000} s (is it running?); the clock stands at ${await this.clock.now()}: send the move again to finish it`,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  private async fulfilmentIdle(): Promise<boolean> {
+    const counts = await this.fulfilment.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return Object.values(counts).every((count) => count === 0);
+  }
+
+  private async underWalkLock<T>(walk: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+    const token = randomUUID();
+    const deadline = Date.now() + WALK_WAIT_MS;
+    while ((await this.redis.set(WALK_LOCK, token, 'PX', WALK_LOCK_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline)
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          code: 'SANDBOX_CLOCK_BUSY',
+          message: 'another move of the sandbox clock is still walking; send the move again',
+        });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      return await walk(async () => void (await this.redis.pexpire(WALK_LOCK, WALK_LOCK_MS)));
+    } finally {
+      // Only our own lock: after a pause longer than its lease, another move may hold it.
+      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, WALK_LOCK, token);
+    }
+  }
+}
+
+const counts = ({ priceLocked, renewed, renewalsFailed, expired, paymentsRecorded }: LifecycleOutcome) => ({
+  priceLocked,
+  renewed,
+  renewalsFailed,
+  expired,
+  paymentsRecorded,
+});
+const didSomething = (outcome: LifecycleOutcome) => Object.values(counts(outcome)).some((count) => count > 0);
