@@ -1,6 +1,6 @@
 import { ReservationProvisionedData } from '@app/domain';
 import { provisionedReservation } from '../../../../domain/testing/reservation.fixture';
-import { ProjectedEvent, ViewDocument, ViewWrite } from '../../projection';
+import { ProjectedEvent, ViewDocument } from '../../projection';
 import { statementsProjection } from './statements.projection';
 import { statementKeys, StatementMonth } from './statements.view';
 
