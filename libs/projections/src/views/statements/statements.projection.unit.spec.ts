@@ -7,10 +7,7 @@ import { statementKeys, StatementMonth } from './statements.view';
 /** Applies events one after another, as the runner does, keeping the documents in memory. */
 function project(events: ProjectedEvent[], documents: Record<string, ViewDocument | undefined> = {}) {
   for (const event of events) {
-    for (const write of statementsProjection.apply(
-      event,
-      Object.fromEntries(statementsProjection.reads(event).map((key) => [key, documents[key]])),
-    )) {
+    for (const write of statementsProjection.apply(event, Object.fromEntries(statementsProjection.reads(event).map((key) => [key, documents[key]])))) {
       if (write.kind === 'put') documents[write.key] = write.document;
     }
   }
