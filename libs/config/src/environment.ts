@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
+/** `true` or `false`, unset or empty meaning false; anything else stays a string and is refused, not read as false. */
+const flag = ({ value }: { value: unknown }) => (value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : value);
+
 /**
  * Every setting the deployables read, with its default. Validated once at
  * start so a typo fails fast with the variable's name instead of at first use.
@@ -75,6 +78,11 @@ export class Environment {
 
   @IsString()
   EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
+
+  /** Serve delete and tombstone on the embedded store. Unset: refused (access denied), as the application never deletes. */
+  @Transform(flag)
+  @IsBoolean()
+  EVENTSTORE_EMBEDDED_ALLOW_DELETE = false;
 
   /**
    * Partner API keys: "key=partnerId:clientName" pairs separated by commas.

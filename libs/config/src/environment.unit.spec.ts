@@ -22,3 +22,12 @@ describe('Redis topology settings', () => {
     expect(refusal({ REDIS_SENTINELS: 's1:26379' })).toMatch(/REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/);
   });
 });
+
+describe('embedded store settings', () => {
+  it('reads a flag as true or false, unset as false, and refuses anything else rather than read it as false', () => {
+    expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
+    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'true' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(true);
+    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: '' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
+    expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(/EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/);
+  });
+});

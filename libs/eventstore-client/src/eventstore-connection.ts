@@ -1,9 +1,9 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EmbeddedEventStore } from '@app/eventstore-server';
+import { EmbeddedEventStore, embeddedStoreOptions, EmbeddedStoreSettings } from '@app/eventstore-server';
 import { Environment } from '@app/config';
 
-type Settings = Pick<Environment, 'EVENTSTORE_URL' | 'EVENTSTORE_DATA_DIR' | 'EVENTSTORE_EMBEDDED_HOST' | 'EVENTSTORE_EMBEDDED_PORT'>;
+type Settings = Pick<Environment, 'EVENTSTORE_URL'> & EmbeddedStoreSettings;
 
 /**
  * Owns the one EventStoreDBClient of a process. With EVENTSTORE_URL it talks to
@@ -25,12 +25,7 @@ export class EventStoreConnection implements OnApplicationShutdown {
       this.logger.log(`using EventStoreDB at ${redact(settings.EVENTSTORE_URL)}`);
       return new EventStoreConnection(EventStoreDBClient.connectionString(settings.EVENTSTORE_URL), settings.EVENTSTORE_URL);
     }
-    const embedded = await EmbeddedEventStore.start({
-      dataDir: settings.EVENTSTORE_DATA_DIR,
-      host: settings.EVENTSTORE_EMBEDDED_HOST,
-      port: settings.EVENTSTORE_EMBEDDED_PORT,
-      log: (message) => this.logger.log(message),
-    });
+    const embedded = await EmbeddedEventStore.start(embeddedStoreOptions(settings, (message) => this.logger.log(message)));
     return new EventStoreConnection(EventStoreDBClient.connectionString(embedded.connectionString), embedded.connectionString, embedded);
   }
 

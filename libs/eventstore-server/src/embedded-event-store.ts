@@ -13,6 +13,8 @@ export interface EmbeddedEventStoreOptions {
   log?: (message: string) => void;
   /** Memory beyond the index; the defaults suit a local run. */
   limits?: Partial<EngineLimits>;
+  /** Serve delete and tombstone; refused by default (access denied), as the application never deletes. */
+  allowDelete?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export class EmbeddedEventStore {
 
     const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
     let bound = { host, port: 0 };
-    server.addService(streamsGrpc.StreamsService, streamsService(engine));
+    server.addService(streamsGrpc.StreamsService, streamsService(engine, { allowDelete: options.allowDelete ?? false }));
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesService());
     server.addService(
       gossipGrpc.GossipService,

@@ -78,6 +78,11 @@ export function streamDeletedError(stream: string): Partial<StatusObject> {
   });
 }
 
+/** What EventStoreDB answers an operation the caller may not perform; the client raises AccessDeniedError. */
+export function accessDeniedError(): Partial<StatusObject> {
+  return serviceError(GrpcStatus.PERMISSION_DENIED, 'Access Denied', { exception: 'access-denied' });
+}
+
 /** A read of $all from inside a record, which EventStoreDB refuses. */
 export function invalidPositionError(position: number): Partial<StatusObject> {
   return serviceError(GrpcStatus.INVALID_ARGUMENT, `Invalid position: ${position} is not the position of an event in $all.`, {});

@@ -13,6 +13,7 @@ import { ProposedEvent } from '../log/records';
 import { parseFilter } from './event-filter';
 import { codePb, emptyPb, sharedPb, streamsPb } from './generated';
 import {
+  accessDeniedError,
   expectedFromOptions,
   maxAppendSizeError,
   proposedEvent,
@@ -33,30 +34,40 @@ import { writeAll } from './response-writer';
 
 const { ReadReq, ReadResp, AppendResp, BatchAppendResp, DeleteResp, TombstoneResp } = streamsPb;
 
+export interface StreamsSettings {
+  /** Delete and tombstone are refused (access denied) unless this is set: the application never deletes. */
+  allowDelete: boolean;
+}
+
 /** Implementation of event_store.client.streams.Streams over the engine. */
-export function streamsService(engine: EventStoreEngine): UntypedServiceImplementation {
+export function streamsService(engine: EventStoreEngine, settings: StreamsSettings): UntypedServiceImplementation {
+  const mayDelete = <R>(callback: sendUnaryData<R>, remove: () => void) => (settings.allowDelete ? remove() : callback(accessDeniedError()));
   return {
     read: (call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>) => read(engine, call),
     append: (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>) =>
       append(engine, call, callback),
     batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call),
     delete: (call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>) =>
-      remove(
-        engine,
-        call.request.getOptions()!,
-        false,
-        callback,
-        () => new DeleteResp(),
-        () => new DeleteResp.Position(),
+      mayDelete(callback, () =>
+        remove(
+          engine,
+          call.request.getOptions()!,
+          false,
+          callback,
+          () => new DeleteResp(),
+          () => new DeleteResp.Position(),
+        ),
       ),
     tombstone: (call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.TombstoneResp>) =>
-      remove(
-        engine,
-        call.request.getOptions()!,
-        true,
-        callback,
-        () => new TombstoneResp(),
-        () => new TombstoneResp.Position(),
+      mayDelete(callback, () =>
+        remove(
+          engine,
+          call.request.getOptions()!,
+          true,
+          callback,
+          () => new TombstoneResp(),
+          () => new TombstoneResp.Position(),
+        ),
       ),
   };
 }
