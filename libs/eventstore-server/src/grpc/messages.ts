@@ -88,6 +88,11 @@ export function invalidPositionError(position: number): Partial<StatusObject> {
   return serviceError(GrpcStatus.INVALID_ARGUMENT, `Invalid position: ${position} is not the position of an event in $all.`, {});
 }
 
+/** A subscription's filter the store will not run; the client raises UnknownError with this message. */
+export function refusedFilterError(reason: string): Partial<StatusObject> {
+  return serviceError(GrpcStatus.INVALID_ARGUMENT, reason, {});
+}
+
 export function wrongExpectedVersionError(stream: string, current: CurrentRevision, expected: ExpectedRevision) {
   const trailers: Record<string, string> = {
     exception: 'wrong-expected-version',

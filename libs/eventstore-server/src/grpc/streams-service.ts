@@ -10,13 +10,15 @@ import {
 import { EventStoreEngine, From, MAX_APPEND_SIZE, WriteOutcome } from '../engine/event-store-engine';
 import { ExpectedRevision } from '../engine/expected-revision';
 import { ProposedEvent } from '../log/records';
-import { parseFilter } from './event-filter';
+import { EventFilter, parseFilter } from './event-filter';
+import { RefusedFilterRegex } from './filter-regex';
 import { codePb, emptyPb, sharedPb, streamsPb } from './generated';
 import {
   accessDeniedError,
   expectedFromOptions,
   maxAppendSizeError,
   proposedEvent,
+  refusedFilterError,
   rpcStatus,
   serviceError,
   invalidPositionError,
@@ -75,7 +77,13 @@ export function streamsService(engine: EventStoreEngine, settings: StreamsSettin
 function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
   const options = call.request.getOptions()!;
   const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
-  const filter = parseFilter(options);
+  let filter: EventFilter | undefined;
+  try {
+    filter = parseFilter(options);
+  } catch (error) {
+    if (error instanceof RefusedFilterRegex) return void call.emit('error', refusedFilterError(error.message));
+    throw error;
+  }
   const subscribe = options.hasSubscription();
   const count = subscribe ? Infinity : Number(options.getCount());
 
