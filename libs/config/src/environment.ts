@@ -84,6 +84,12 @@ export class Environment {
   @IsBoolean()
   EVENTSTORE_EMBEDDED_ALLOW_DELETE = false;
 
+  /** Bytes the unfinished batches of one BatchAppend call may hold on the embedded store; at least twice the 1 MiB append limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2 * 1024 * 1024)
+  EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES = 8 * 1024 * 1024;
+
   /**
    * Partner API keys: "key=partnerId:clientName" pairs separated by commas.
    * Unset outside production: two demo partners (see README).

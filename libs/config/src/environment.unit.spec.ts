@@ -30,4 +30,11 @@ describe('embedded store settings', () => {
     expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: '' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
     expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(/EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/);
   });
+
+  it('keeps room for a batch at the append limit in the BatchAppend buffer', () => {
+    expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES).toBe(8 * 1024 * 1024);
+    expect(refusal({ EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: '1048576' })).toMatch(
+      /EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES must not be less than 2097152/,
+    );
+  });
 });

@@ -24,6 +24,7 @@ import { EventStore } from './port/event-store.port';
           EVENTSTORE_EMBEDDED_HOST: config.get('EVENTSTORE_EMBEDDED_HOST', { infer: true }),
           EVENTSTORE_EMBEDDED_PORT: config.get('EVENTSTORE_EMBEDDED_PORT', { infer: true }),
           EVENTSTORE_EMBEDDED_ALLOW_DELETE: config.get('EVENTSTORE_EMBEDDED_ALLOW_DELETE', { infer: true }),
+          EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: config.get('EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES', { infer: true }),
         }),
     },
     { provide: EventStoreDBClient, inject: [EventStoreConnection], useFactory: (connection: EventStoreConnection) => connection.client },

@@ -15,7 +15,12 @@ export interface EmbeddedEventStoreOptions {
   limits?: Partial<EngineLimits>;
   /** Serve delete and tombstone; refused by default (access denied), as the application never deletes. */
   allowDelete?: boolean;
+  /** Bytes the unfinished batches of one BatchAppend call may hold. */
+  batchAppendBufferBytes?: number;
 }
+
+/** Eight batches at the append limit being sent at once on one call; the official client finishes each batch it starts. */
+export const DEFAULT_BATCH_APPEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
  * An EventStoreDB-compatible gRPC server over a durable file log, for tests
@@ -37,7 +42,13 @@ export class EmbeddedEventStore {
 
     const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
     let bound = { host, port: 0 };
-    server.addService(streamsGrpc.StreamsService, streamsService(engine, { allowDelete: options.allowDelete ?? false }));
+    server.addService(
+      streamsGrpc.StreamsService,
+      streamsService(engine, {
+        allowDelete: options.allowDelete ?? false,
+        batchAppendBufferBytes: options.batchAppendBufferBytes ?? DEFAULT_BATCH_APPEND_BUFFER_BYTES,
+      }),
+    );
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesService());
     server.addService(
       gossipGrpc.GossipService,

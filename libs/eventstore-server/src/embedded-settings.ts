@@ -6,6 +6,7 @@ export interface EmbeddedStoreSettings {
   EVENTSTORE_EMBEDDED_HOST: string;
   EVENTSTORE_EMBEDDED_PORT: number;
   EVENTSTORE_EMBEDDED_ALLOW_DELETE: boolean;
+  EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: number;
 }
 
 /** One mapping for both ways the store runs: its own process, or inside the api or worker. */
@@ -15,6 +16,7 @@ export function embeddedStoreOptions(settings: EmbeddedStoreSettings, log: (mess
     host: settings.EVENTSTORE_EMBEDDED_HOST,
     port: settings.EVENTSTORE_EMBEDDED_PORT,
     allowDelete: settings.EVENTSTORE_EMBEDDED_ALLOW_DELETE,
+    batchAppendBufferBytes: settings.EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES,
     log,
   };
 }
