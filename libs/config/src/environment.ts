@@ -79,6 +79,24 @@ export class Environment {
   @IsString()
   EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
 
+  /**
+   * Users of the embedded store, `name:password` pairs separated by commas
+   * (a name holds no `:`, neither holds a `,`). Unset: the store is open, and
+   * must listen on loopback. Set: every stream call needs one of them, over TLS.
+   */
+  @IsOptional()
+  @Matches(/^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/, { message: 'EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas' })
+  EVENTSTORE_EMBEDDED_USERS?: string;
+
+  /** The embedded store's TLS certificate (PEM, with its chain) and private key; required with EVENTSTORE_EMBEDDED_USERS. */
+  @IsOptional()
+  @IsString()
+  EVENTSTORE_EMBEDDED_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  EVENTSTORE_EMBEDDED_TLS_KEY_FILE?: string;
+
   /** Serve delete and tombstone on the embedded store. Unset: refused (access denied), as the application never deletes. */
   @Transform(flag)
   @IsBoolean()
@@ -211,6 +229,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'REDIS_CLUSTER_NODES',
     'REDIS_SENTINELS',
     'REDIS_SENTINEL_NAME',
+    'EVENTSTORE_EMBEDDED_USERS',
+    'EVENTSTORE_EMBEDDED_TLS_CERT_FILE',
+    'EVENTSTORE_EMBEDDED_TLS_KEY_FILE',
   ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
@@ -231,6 +252,9 @@ function combinationErrors(env: Environment): string[] {
     errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');
   }
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
+  if (!env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE !== !env.EVENTSTORE_EMBEDDED_TLS_KEY_FILE) {
+    errors.push('  EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither');
+  }
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }

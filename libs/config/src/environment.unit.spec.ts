@@ -31,6 +31,18 @@ describe('embedded store settings', () => {
     expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(/EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/);
   });
 
+  it('takes users as name:password pairs, and a TLS certificate with its key', () => {
+    const users = { EVENTSTORE_EMBEDDED_USERS: 'admin:changeit,ops:pass:with:colons' };
+    const tls = { EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem', EVENTSTORE_EMBEDDED_TLS_KEY_FILE: '/etc/store/key.pem' };
+    expect(validateEnvironment({ ...users, ...tls })).toMatchObject({ ...users, ...tls });
+    for (const spec of ['admin', 'admin:', ':secret', 'admin:changeit,', 'admin:changeit,ops']) {
+      expect(refusal({ EVENTSTORE_EMBEDDED_USERS: spec })).toMatch(/EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas/);
+    }
+    expect(refusal({ EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem' })).toMatch(
+      /EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither/,
+    );
+  });
+
   it('keeps room for a batch at the append limit in the BatchAppend buffer', () => {
     expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES).toBe(8 * 1024 * 1024);
     expect(refusal({ EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: '1048576' })).toMatch(
