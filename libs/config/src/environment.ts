@@ -64,10 +64,15 @@ export class Environment {
   @Matches(/^[\w:.-]*$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, and _ : . -' })
   REDIS_KEY_PREFIX = '';
 
-  /** A real EventStoreDB; when unset the embedded store is started in-process. */
+  /** A real EventStoreDB; when unset the embedded store is started in-process (in production only with EVENTSTORE_EMBEDDED=true). */
   @IsOptional()
   @Matches(/^(esdb|kurrentdb)(\+discover)?:\/\//, { message: 'EVENTSTORE_URL must be an esdb:// connection string' })
   EVENTSTORE_URL?: string;
+
+  /** In production, the api and worker start the embedded store (EVENTSTORE_URL unset) only when this asks for it. */
+  @Transform(flag)
+  @IsBoolean()
+  EVENTSTORE_EMBEDDED = false;
 
   @IsString()
   EVENTSTORE_DATA_DIR = 'data/eventstore';
@@ -85,15 +90,18 @@ export class Environment {
    * must listen on loopback. Set: every stream call needs one of them, over TLS.
    */
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
   @Matches(/^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/, { message: 'EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas' })
   EVENTSTORE_EMBEDDED_USERS?: string;
 
   /** The embedded store's TLS certificate (PEM, with its chain) and private key; required with EVENTSTORE_EMBEDDED_USERS. */
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
   @IsString()
   EVENTSTORE_EMBEDDED_TLS_CERT_FILE?: string;
 
   @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
   @IsString()
   EVENTSTORE_EMBEDDED_TLS_KEY_FILE?: string;
 

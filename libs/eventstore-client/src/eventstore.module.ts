@@ -19,7 +19,9 @@ import { EventStore } from './port/event-store.port';
       inject: [ConfigService],
       useFactory: (config: AppConfig) =>
         EventStoreConnection.open({
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
           EVENTSTORE_URL: config.get('EVENTSTORE_URL', { infer: true }),
+          EVENTSTORE_EMBEDDED: config.get('EVENTSTORE_EMBEDDED', { infer: true }),
           EVENTSTORE_DATA_DIR: config.get('EVENTSTORE_DATA_DIR', { infer: true }),
           EVENTSTORE_EMBEDDED_HOST: config.get('EVENTSTORE_EMBEDDED_HOST', { infer: true }),
           EVENTSTORE_EMBEDDED_PORT: config.get('EVENTSTORE_EMBEDDED_PORT', { infer: true }),
