@@ -72,11 +72,15 @@ describe('embedded store: data directory lock', () => {
     }
   });
 
-  it('takes over a LOCK left by a dead process, and releases it on stop', async () => {
+  it.each([
+    ['a dead process', () => String(deadPid())],
+    ['nothing (an older store crashed before writing it)', () => ''],
+    ['no pid', () => 'garbled'],
+  ])('takes over a LOCK naming %s, and releases it on stop', async (_case, content) => {
     const dataDir = join(root, 'store');
     const store = await EmbeddedEventStore.start({ dataDir });
     await store.stop();
-    writeFileSync(join(dataDir, 'LOCK'), String(deadPid()));
+    writeFileSync(join(dataDir, 'LOCK'), content());
     const again = await EmbeddedEventStore.start({ dataDir });
     expect(readFileSync(join(dataDir, 'LOCK'), 'utf8')).toBe(String(process.pid));
     await again.stop();

@@ -278,8 +278,8 @@ async function acquireLock(dataDir: string): Promise<string> {
     if (isHeld(holder, lockPath)) throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
     if (createHoldingPid(takeoverPath)) {
       try {
-        // Under the takeover lock only this process removes a stale LOCK, and one that holds `holder` stays stale.
-        if (readPid(lockPath) === holder && !isHeld(holder, lockPath)) unlinkSync(lockPath);
+        // Under the takeover lock only this process removes a stale LOCK, and one that holds `holder` stays stale (Object.is: a garbled pid is NaN).
+        if (Object.is(readPid(lockPath), holder) && !isHeld(holder, lockPath)) unlinkSync(lockPath);
       } finally {
         unlinkSync(takeoverPath);
       }
@@ -328,7 +328,11 @@ function readPid(path: string): number | undefined {
   }
 }
 
-/** Whether the process named in a lock still holds it: another live process, or a store of this one. An empty lock (a crash of an older store between creating and writing it) is stale. */
+/**
+ * Whether the process named in a lock still holds it: another live process,
+ * or a store of this one. An empty or garbled lock (an older store crashed
+ * between creating and writing it) is stale.
+ */
 function isHeld(pid: number, path: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   return pid === process.pid ? heldLocks.has(path) : isAlive(pid);
