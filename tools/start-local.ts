@@ -12,6 +12,7 @@ import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { validateEnvironment } from '@app/config';
+import { embeddedConnectionString, parseUsers } from '@app/eventstore-server';
 
 /** Built, this runs from dist/ and starts .js entries; from source (tests), .ts entries through swc. */
 const fromSource = __filename.endsWith('.ts');
@@ -188,7 +189,10 @@ async function main(): Promise<void> {
     eventStoreUrl = await new Promise<string>((resolve) => {
       runApp('eventstore', 'apps/eventstore/src/main', logFormat, (line) => {
         const match = line.match(/listening on ([\d.]+):(\d+)/);
-        if (match) resolve(`esdb://${match[1]}:${match[2]}?tls=false`);
+        if (!match) return;
+        // As the store's first user, over TLS, when it has users.
+        const user = parseUsers(env.EVENTSTORE_EMBEDDED_USERS)[0];
+        resolve(embeddedConnectionString({ host: match[1], port: Number(match[2]), user, caFile: env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE }));
       });
     });
   }
