@@ -35,6 +35,9 @@ describe('the sandbox clock', () => {
   it('is refused in production, and a start that is not an instant is refused', () => {
     expect(refusal({ NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', SANDBOX_CLOCK: 'true' })).toMatch(/SANDBOX_CLOCK: refused in production/);
     expect(refusal({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: 'next tuesday' })).toMatch(/SANDBOX_CLOCK_START/);
+    expect(refusal({ SANDBOX_CLOCK: 'yes' })).toMatch(/SANDBOX_CLOCK must be a boolean value/);
+  });
+});
 
 describe('embedded store settings', () => {
   it('reads a flag as true or false, unset as false, and refuses anything else rather than read it as false', () => {
