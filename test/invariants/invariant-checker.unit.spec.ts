@@ -1,4 +1,19 @@
 /** The checker itself: it must see each kind of violation it claims to (a checker that cannot fail proves nothing). */
+import {
+  ActiveReservation,
+  CartLine,
+  expiryFor,
+  fold,
+  monthlyCancellation,
+  OrderCommand,
+  orderDecider,
+  OrderEvent,
+  PlacedOrder,
+  RefundLedgerCommand,
+  refundLedgerDecider,
+  RefundLedgerEvent,
+  refundQuote,
+} from '@app/domain';
 import { provisionedReservation } from '../../libs/domain/testing/reservation.fixture';
 import { moneyViolations, StoredEvent } from './invariant-checker';
 
@@ -601,5 +616,175 @@ describe('invariant checker', () => {
           now,
         ),
       ).toEqual(['reservation r-0 (order RO-0) ran its term and paid USD 1109.13 of its USD 1210 price']));
+  });
+
+  /**
+   * The checker must pass what the domain writes, or the invariant suite fails for nothing: the same kinds of change,
+   * decided by the production deciders (here only to write the history; the checker never uses them).
+   */
+  describe('what the production deciders write', () => {
+    const store: StoredEvent[] = [];
+    const read = (streamId: string) => store.filter((e) => e.streamId === streamId).map(({ type, data }) => ({ type, data }));
+    const order = (orderId: string, command: OrderCommand): PlacedOrder => {
+      const stream = `order-${orderId}`;
+      const events = orderDecider.decide(command, fold(orderDecider, read(stream) as OrderEvent[]));
+      store.push(...events.map(({ type, data }) => ({ streamId: stream, type, data })));
+      return fold(orderDecider, read(stream) as OrderEvent[]) as PlacedOrder;
+    };
+    const ledger = (command: RefundLedgerCommand) => {
+      const events = refundLedgerDecider.decide(command, fold(refundLedgerDecider, read(LEDGER) as RefundLedgerEvent[]));
+      store.push(...events.map(({ type, data }) => ({ streamId: LEDGER, type, data })));
+    };
+    const reservation = (orderId: string, reservationId: string): ActiveReservation =>
+      (fold(orderDecider, read(`order-${orderId}`) as OrderEvent[]) as PlacedOrder).reservations[reservationId];
+    const day = (days: number) => new Date(Date.parse('2026-01-10T10:00:00.000Z') + days * 86_400_000).toISOString();
+    const cartLine = (lineId: string, quantity: number, unitPriceUsd: number, billingPlan: 'Monthly' | 'Upfront'): CartLine => ({
+      lineId,
+      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
+      armSkuName: 'Standard_D4s_v5',
+      region: 'westeurope',
+      term: 'P1Y',
+      billingPlan,
+      quantity,
+      subscriptionId: 's-1',
+      unitPriceUsd,
+    });
+    /** A cart bought as an order, each line provisioned at once. */
+    const buy = (orderId: string, lines: CartLine[], at: string) => {
+      const billingPlan = lines[0].billingPlan;
+      const totalUsd = lines.reduce((total, l) => total + l.quantity * l.unitPriceUsd, 0);
+      store.push(event(`cart-${orderId}`, 'CartPurchased', { cartId: `cart-${orderId}`, orderId, orderNumber: `RO-${orderId}`, purchasedAt: at }));
+      const common = { orderId, orderNumber: `RO-${orderId}`, customerId: 'c-1', partnerId: 'p-1', scope: { type: 'shared' as const } };
+      order(orderId, { type: 'PlaceOrder', data: { ...common, cartId: `cart-${orderId}`, lines, billingPlan, totalUsd, now: at } });
+      lines.forEach((l, i) => {
+        const reservationId = `${orderId}-r${i + 1}`;
+        order(orderId, { type: 'StartLineProvisioning', data: { lineNumber: i + 1, reservationId, now: at } });
+        const data = provisionedReservation({
+          ...common,
+          reservationId,
+          lineNumber: i + 1,
+          quantity: l.quantity,
+          billingPlan,
+          unitPriceUsd: l.unitPriceUsd,
+          effectiveDate: at,
+          expiryDate: expiryFor(at, 'P1Y'),
+        });
+        order(orderId, { type: 'RecordLineProvisioned', data: { reservation: data, now: at } });
+      });
+      order(orderId, { type: 'FinishFulfilment', data: { now: at } });
+    };
+    const refunded = (r: ActiveReservation, cancellationId: string, amountUsd: number, countedUsd: number, now: string, quantity?: number) =>
+      ledger({
+        type: 'RecordRefund',
+        data: {
+          customerId: 'c-1',
+          cancellationId,
+          reservationId: r.reservationId,
+          orderId: r.orderId,
+          amountUsd,
+          countedUsd,
+          now,
+          ...(quantity ? { kind: 'return', quantity } : {}),
+        },
+      });
+    const duePayments = (orderId: string, reservationId: string, now: string) =>
+      order(orderId, { type: 'ChangeReservation', data: { reservationId, change: { type: 'RecordDuePayments', data: { now } } } });
+
+    beforeAll(() => {
+      // Monthly, at a price that does not divide by twelve: 4 + 2 VMs.
+      buy('d1', [cartLine('l-1', 4, 1_186.66, 'Monthly'), cartLine('l-2', 2, 1_186.66, 'Monthly')], day(0));
+      for (const id of ['d1-r1', 'd1-r2']) duePayments('d1', id, day(35));
+      order('d1', {
+        type: 'SplitReservation',
+        data: {
+          reservationId: 'd1-r1',
+          into: [
+            { reservationId: 'd1-a', quantity: 1 },
+            { reservationId: 'd1-b', quantity: 3 },
+          ],
+          now: day(40),
+        },
+      });
+      order('d1', { type: 'MergeReservations', data: { reservationIds: ['d1-a', 'd1-r2'], targetReservationId: 'd1-m', now: day(50) } });
+      // Return one of d1-b's three, then cancel the merged one, each refunded as the quote says.
+      const part = reservation('d1', 'd1-b');
+      const returned = monthlyCancellation(part, 1_186.66, day(70), 1);
+      refunded(part, 'd1-b/return-1', returned.refundUsd, returned.countedUsd, day(70), 1);
+      order('d1', {
+        type: 'ReturnReservationQuantity',
+        data: { reservationId: 'd1-b', cancellationId: 'd1-b/return-1', quantity: 1, refundUsd: returned.refundUsd, now: day(70) },
+      });
+      const merged = reservation('d1', 'd1-m');
+      const cancelled = monthlyCancellation(merged, 1_186.66, day(100));
+      refunded(merged, 'd1-m/cancellation-1', cancelled.refundUsd, cancelled.countedUsd, day(100));
+      order('d1', {
+        type: 'CancelReservation',
+        data: { reservationId: 'd1-m', cancellationId: 'd1-m/cancellation-1', refundUsd: cancelled.refundUsd, quantity: merged.quantity, now: day(100) },
+      });
+      // Exchange d1-b's last two for one D8s_v5, which then runs its whole term.
+      const exchanged = monthlyCancellation(reservation('d1', 'd1-b'), 1_186.66, day(120));
+      const item = {
+        id: 'ri-standard_d8s_v5-westeurope-p1y',
+        armSkuName: 'Standard_D8s_v5',
+        region: 'westeurope',
+        flexibilityGroup: 'DSv5 Series',
+        ratio: 4,
+        term: 'P1Y' as const,
+        unitPriceUsd: 2_373.32,
+      };
+      order('d1', {
+        type: 'ExchangeReservation',
+        data: {
+          reservationId: 'd1-b',
+          exchangeId: 'd1-b/exchange-1',
+          quantity: 2,
+          returnedValueUsd: exchanged.countedUsd,
+          target: { reservationId: 'd1-x', item, quantity: 1 },
+          now: day(120),
+        },
+      });
+      for (let d = 121; d <= 120 + 366; d += 1) duePayments('d1', 'd1-x', day(d));
+      order('d1', { type: 'ChangeReservation', data: { reservationId: 'd1-x', change: { type: 'Expire', data: { now: day(120 + 366) } } } });
+
+      // Upfront: 2 VMs split 1 + 1, one cancelled.
+      buy('d2', [cartLine('l-1', 2, 1_000, 'Upfront')], day(0));
+      order('d2', {
+        type: 'SplitReservation',
+        data: {
+          reservationId: 'd2-r1',
+          into: [
+            { reservationId: 'd2-a', quantity: 1 },
+            { reservationId: 'd2-b', quantity: 1 },
+          ],
+          now: day(30),
+        },
+      });
+      const upfront = reservation('d2', 'd2-a');
+      const { refundUsd } = refundQuote(upfront, 1_000, day(60));
+      refunded(upfront, 'd2-a/cancellation-1', refundUsd, refundUsd, day(60));
+      order('d2', { type: 'CancelReservation', data: { reservationId: 'd2-a', cancellationId: 'd2-a/cancellation-1', refundUsd, quantity: 1, now: day(60) } });
+    });
+
+    it('finds nothing wrong in it', () => {
+      const types = new Set(store.map((e) => e.type));
+      for (const type of [
+        'ReservationSplit',
+        'ReservationMerged',
+        'ReservationQuantityReturned',
+        'ReservationCancelled',
+        'ReservationExchanged',
+        'RefundRecorded',
+      ])
+        expect(types).toContain(type);
+      expect(store.filter(isEvent('ReservationPaymentRecorded', { reservationId: 'd1-x' }))).toHaveLength(12);
+      expect(store.filter(isEvent('ReservationExpired'))).toHaveLength(1);
+      expect(moneyViolations(store, day(600))).toEqual([]);
+    });
+
+    it('sees what goes wrong in it', () =>
+      expect(moneyViolations(changed(isEvent('ReservationCancelled', { reservationId: 'd1-m' }), withData({ refundUsd: 5_000 }), store), day(600))).toEqual([
+        'reservation d1-m (order RO-d1) was refunded USD 5000, more than the USD 1186.56 paid for it',
+        "refund d1-m/cancellation-1 is USD 211.22 in customer c-1's ledger but USD 5000 on reservation d1-m (order RO-d1)",
+      ]));
   });
 });
