@@ -722,7 +722,6 @@ describe('invariant checker', () => {
         data: { reservationId: 'd1-m', cancellationId: 'd1-m/cancellation-1', refundUsd: cancelled.refundUsd, quantity: merged.quantity, now: day(100) },
       });
       // Exchange d1-b's last two for one D8s_v5, which then runs its whole term.
-      const exchanged = monthlyCancellation(reservation('d1', 'd1-b'), 1_186.66, day(120));
       const item = {
         id: 'ri-standard_d8s_v5-westeurope-p1y',
         armSkuName: 'Standard_D8s_v5',
@@ -733,18 +732,26 @@ describe('invariant checker', () => {
         unitPriceUsd: 2_373.32,
       };
       order('d1', {
-        type: 'ExchangeReservation',
+        type: 'ExchangeReservations',
         data: {
-          reservationId: 'd1-b',
           exchangeId: 'd1-b/exchange-1',
-          quantity: 2,
-          returnedValueUsd: exchanged.countedUsd,
-          target: { reservationId: 'd1-x', item, quantity: 1 },
+          returns: [{ reservationId: 'd1-b', quantity: 2, currentUnitPriceUsd: 1_186.66 }],
+          heldElsewhere: [],
+          purchase: { reservationId: 'd1-x', item, quantity: 1, billingPlan: 'Monthly' },
           now: day(120),
         },
       });
       for (let d = 121; d <= 120 + 366; d += 1) duePayments('d1', 'd1-x', day(d));
-      order('d1', { type: 'ChangeReservation', data: { reservationId: 'd1-x', change: { type: 'Expire', data: { now: day(120 + 366) } } } });
+      order('d1', {
+        type: 'ChangeReservation',
+        data: {
+          reservationId: 'd1-x',
+          change: {
+            type: 'ReachExpiry',
+            data: { renewal: { orderId: 'o-r', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' }, now: day(120 + 366) },
+          },
+        },
+      });
 
       // Upfront: 2 VMs split 1 + 1, one cancelled.
       buy('d2', [cartLine('l-1', 2, 1_000, 'Upfront')], day(0));
