@@ -1,4 +1,4 @@
-import { DomainError, OrderEvent, orderDecider, reservationOf } from '@app/domain';
+import { DomainError, exchangeDecider, OrderEvent, orderDecider, reservationOf } from '@app/domain';
 import { provisionedReservation } from '../../domain/testing/reservation.fixture';
 import { context, given, givenCustomer, inMemoryOrdering } from '../testing/in-memory-ordering';
 import { ExchangeAsked, Exchanges } from './exchanges';
@@ -110,7 +110,7 @@ describe('exchanges of reservations of several orders', () => {
     const { exchanges, asked, first, second, types, orders, streams } = await twoOrders();
     await streams.handle(
       'exchange-xc-1',
-      (await import('@app/domain')).exchangeDecider,
+      exchangeDecider,
       {
         type: 'RequestExchange',
         data: {
