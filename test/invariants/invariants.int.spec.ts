@@ -347,41 +347,52 @@ describe('money invariants under concurrency and crashes', () => {
     rmSync(redisDir, { recursive: true, force: true });
   });
 
-  /** The sandbox clock moved on by seeded steps while the clients work, so payments, locks and renewals race their commands. */
-  async function moveTime(until: () => boolean) {
+  /** Purchases the load will make: the measure of how far through the run it is, whatever the machine's speed. */
+  const PLANNED = CLIENTS * ROUNDS;
+  /** Resolves once the run is `share` of the way through (by purchases acknowledged), or over. */
+  const through = async (share: number, over: () => boolean) => {
+    while (acknowledged.size < share * PLANNED && !over()) await sleep(100);
+  };
+
+  /** The sandbox clock moved on by seeded steps at points spread over the run, so payments, locks and renewals race its commands. */
+  async function moveTime(over: () => boolean) {
     let now = Date.parse(CLOCK_START);
-    while (!until()) {
-      await sleep(2_000 + chance() * 2_000);
-      now += Math.floor((3 + chance() * 25) * 86_400_000);
-      const moved = await command('MoveClock', 'PUT', '/v1/sandbox/clock', { now: new Date(now).toISOString() });
+    const move = async (to: number) => {
+      const moved = await command('MoveClock', 'PUT', '/v1/sandbox/clock', { now: new Date(to).toISOString() });
       if (moved.status === 200) happened('clock move');
+    };
+    for (let step = 1; step <= 10; step++) {
+      await through((step - 1 + chance()) / 10, over);
+      if (over()) break;
+      // Halfway, a year at once: renewals race the commands too.
+      now += Math.floor((step === 5 ? 330 : 2 + chance() * 8) * 86_400_000);
+      await move(now);
     }
     // A last move past every P1Y bought, so each renews or expires.
     const end = Math.max(now, Date.parse(CLOCK_START) + 400 * 86_400_000);
-    const moved = await command('MoveClock', 'PUT', '/v1/sandbox/clock', { now: new Date(end).toISOString() });
-    if (moved.status === 200) happened('clock move');
+    await move(end);
     return new Date(end).toISOString();
   }
 
-  /** Kills spread over the whole run, at seeded moments: an api, a worker, the store. */
-  async function faults(until: () => boolean) {
+  /** Kills at seeded points spread over the whole run: an api, a worker and the store, and one more of any. */
+  async function faults(over: () => boolean) {
     const kinds = ['api', 'worker', 'store', pick(['api', 'worker', 'store'])];
-    for (const kind of kinds) {
-      await sleep(3_000 + chance() * 8_000);
-      if (until()) return;
+    const points = kinds.map(() => 0.05 + chance() * 0.85).sort((a, b) => a - b);
+    for (const [i, kind] of kinds.entries()) {
+      await through(points[i], over);
       if (kind === 'api') {
-        const i = Math.floor(chance() * apis.length);
-        process.stdout.write(`[invariants] SIGKILL api ${i}\n`);
-        await apis[i].proc.kill('SIGKILL');
+        const n = Math.floor(chance() * apis.length);
+        process.stdout.write(`[invariants] SIGKILL api ${n}\n`);
+        await apis[n].proc.kill('SIGKILL');
         await sleep(500 + chance() * 1_000);
-        apis[i].proc = startApiProcess(apis[i].port);
+        apis[n].proc = startApiProcess(apis[n].port);
         happened('api killed');
       } else if (kind === 'worker') {
-        const i = Math.floor(chance() * workers.length);
-        process.stdout.write(`[invariants] SIGKILL worker ${i}\n`);
-        await workers[i].kill('SIGKILL');
+        const n = Math.floor(chance() * workers.length);
+        process.stdout.write(`[invariants] SIGKILL worker ${n}\n`);
+        await workers[n].kill('SIGKILL');
         await sleep(500 + chance() * 1_000);
-        workers[i] = startTsProcess('apps/worker/src/main.ts', env);
+        workers[n] = startTsProcess('apps/worker/src/main.ts', env);
         happened('worker killed');
       } else {
         process.stdout.write('[invariants] SIGKILL the event store, and start it again\n');
@@ -396,23 +407,37 @@ describe('money invariants under concurrency and crashes', () => {
   it(`holds every money invariant (${CLIENTS} clients × ${ROUNDS} rounds, with time moving and apis, workers and the store killed over the run)`, async () => {
     let finished = 0;
     const done = () => finished === CLIENTS + 1;
+    // The load waits for nothing but itself; the faults and the clock run beside it, at points of its progress.
     const load = Promise.all([...Array.from({ length: CLIENTS }, (_, c) => client(c)), capRacer()].map((work) => work.finally(() => finished++)));
     const [, clockAt] = await Promise.all([load, moveTime(done), faults(done)]);
 
     // Every acknowledged purchase ends, and every workflow settles, in the background.
+    let open: string[] = [];
+    let history: Awaited<ReturnType<typeof readEverything>> = [];
     const unfinished = await eventually(
       async () => {
-        const events = await readEverything(storeUrl);
+        history = await readEverything(storeUrl);
         const ended = new Set(
-          events
+          history
             .filter((e) => ['OrderCompleted', 'OrderPartiallyFulfilled', 'OrderFailed', 'OrderCancelled'].includes(e.type))
             .map((e) => e.data.orderId as string),
         );
-        const open = [...acknowledged].filter((orderId) => !ended.has(orderId));
+        open = [...acknowledged].filter((orderId) => !ended.has(orderId));
         return open.length === 0 ? [] : undefined;
       },
       120_000,
-      () => `acknowledged purchases still not final`,
+      () =>
+        `acknowledged purchases still not final (seed ${SEED}):\n${open
+          .map(
+            (orderId) =>
+              `  ${orderId}: ${
+                history
+                  .filter((e) => e.streamId === `order-${orderId}`)
+                  .map((e) => e.type)
+                  .join(', ') || 'no OrderPlaced'
+              }`,
+          )
+          .join('\n')}\n${workers.map((w) => w.output().slice(-3_000)).join('\n')}`,
     );
     expect(unfinished).toEqual([]);
     await sleep(5_000);

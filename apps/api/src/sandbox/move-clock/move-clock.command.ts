@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Clock, SandboxClock } from '@app/clock';
 import { lifecyclePassesBetween, MAX_SANDBOX_MOVE_DAYS, ruleViolated, SANDBOX_CLOCK_STREAM, sandboxClockDecider } from '@app/domain';
 import { EventStore, EventStreams } from '@app/eventstore-client';
-import { ALL_PROJECTIONS, everyRunnerApplied, ViewReader } from '@app/projections';
+import { ALL_PROJECTIONS, everyRunnerApplied, hasApplied, Projection, reservationsProjection, ViewReader } from '@app/projections';
 import { ReservationOrders } from '@app/ordering';
 import { FULFILMENT_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
@@ -81,8 +81,8 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
         const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
         if (didSomething(outcome)) {
           passes.push({ at, ...counts(outcome) });
-          // The next day sees what this one did: the renewals it bought fulfilled, and the views caught up.
-          await this.settle({ orders: outcome.renewalOrderIds });
+          // The next day sees what this one did: the renewals it bought fulfilled, and the reservations view (which the pass reads) caught up.
+          await this.settle({ orders: outcome.renewalOrderIds, views: [reservationsProjection] });
         }
         await renew();
       }
@@ -93,21 +93,14 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
   }
 
   /**
-   * Waits until the fulfilment jobs and the orders named are done, and every
-   * view and reactor has applied all there is: the $all position then. Other
-   * partners' work arriving meanwhile is not waited for, so a busy system
-   * still moves.
+   * Waits until the fulfilment jobs and the orders named are done, and the
+   * views named (every view and reactor by default) have applied all there
+   * was then: that $all position. Work arriving meanwhile is not waited for,
+   * so a busy system still moves.
    */
-  private async settle({ jobs = [], orders = [] }: { jobs?: string[]; orders?: string[] }): Promise<bigint> {
+  private async settle({ jobs = [], orders = [], views }: { jobs?: string[]; orders?: string[]; views?: Projection[] }): Promise<bigint> {
     const deadline = Date.now() + SETTLE_MS;
-    for (;;) {
-      const head = await this.store.headPosition();
-      const done =
-        (await this.jobsFinished(jobs)) &&
-        (await this.ordersSettled(orders)) &&
-        (await everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head)) &&
-        (await this.store.headPosition()) === head;
-      if (done) return head;
+    const waitOr503 = async () => {
       if (Date.now() > deadline) {
         throw new ServiceUnavailableException({
           statusCode: 503,
@@ -117,7 +110,15 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    };
+    while (!((await this.jobsFinished(jobs)) && (await this.ordersSettled(orders)))) await waitOr503();
+    // Up to where the store stood once that work was done; what others write after is not waited for.
+    const head = await this.store.headPosition();
+    const caughtUp = views
+      ? async () => (await Promise.all(views.map((view) => hasApplied(this.store, this.views, view, head)))).every(Boolean)
+      : () => everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head);
+    while (!(await caughtUp())) await waitOr503();
+    return head;
   }
 
   /** The fulfilment jobs waiting or running now. */
