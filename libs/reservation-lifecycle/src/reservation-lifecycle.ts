@@ -18,6 +18,7 @@ import {
 import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { billingSubscriptionOf, OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
 import { eachReservationIn, reservationKeys, ViewReader } from '@app/projections';
+import { crashPoint } from '@app/runtime';
 
 const DAY_MS = 86_400_000;
 
@@ -87,6 +88,7 @@ export class ReservationLifecycle {
         if (event.type === 'ReservationExpired') outcome.expired++;
       }
       if (reached.events.some((event) => event.type === 'ReservationRenewed')) {
+        crashPoint('renewal:after-decision');
         await this.renewals.place(orderId, reservationId, reached.state as PlacedOrder, context('renewal-order'));
         outcome.renewalOrderIds.push(renewalOrderIdFor(reservationId));
       }
@@ -138,6 +140,7 @@ export class ReservationLifecycle {
         { correlationId, commandId: `${reservationId}/payments/${now.slice(0, 10)}`, partnerId, actor: 'system/reservation-lifecycle', now },
       );
       recorded += handled.events.length;
+      if (handled.events.length > 0) crashPoint('lifecycle:after-payments');
     }
     return recorded;
   }

@@ -76,7 +76,7 @@ export class ReservationReturns {
       },
       context,
     );
-    crashPoint('cancel:after-ledger');
+    crashPoint(whole ? 'cancel:after-ledger' : 'return:after-ledger');
     // Ours, or the one a request racing this one recorded first under the same id: either way the one refund that counts.
     const refund = whole ? openRefundFor(recorded, reservationId)! : refundOf(recorded, cancellationId)!;
     if (!whole && refund.quantity !== units) {

@@ -17,7 +17,10 @@ import { LifecyclePassResource, sandboxClockOf, SandboxClockMovedResource } from
 const DAY_MS = 86_400_000;
 /** One move walks at a time: a second waits for the first, then walks on from where it left the clock. */
 const WALK_LOCK = 'sandbox-clock:walk';
-const WALK_LOCK_MS = 60_000;
+/** The instant of the last pass a walk finished. */
+const PASSED = 'sandbox-clock:passed';
+/** The walk's lease, renewed every third of it while it walks: a walker that died frees the clock this long after. */
+const WALK_LOCK_MS = 15_000;
 const WALK_WAIT_MS = 15 * 60_000;
 /** How long the worker may take to do what a pass set off (renewal orders fulfilled, views caught up). */
 const SETTLE_MS = 30_000;
@@ -70,23 +73,25 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
   }
 
   private async walkTo(sandbox: SandboxClock, target: string, context: RequestContext): Promise<SandboxClockMovedResource> {
-    return this.underWalkLock(async (renew) => {
+    return this.underWalkLock(async () => {
       const previous = await sandbox.now();
-      const instants = lifecyclePassesBetween(previous, target);
+      // A walk that died in the middle of a pass left the clock at that pass: it is run again, which does nothing twice.
+      const unfinished = (await this.redis.get(PASSED)) ?? previous;
+      const instants = [...(unfinished === previous ? [] : [previous]), ...lifecyclePassesBetween(previous, target)];
       const passes: LifecyclePassResource[] = [];
       // What was asked before the move is done before time moves: orders bought just before are fulfilled at the time they were bought.
       await this.settle({ jobs: await this.fulfilmentJobIds() });
       for (const at of instants) {
         await sandbox.standAt(at);
         const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
+        await this.redis.set(PASSED, at);
         if (didSomething(outcome)) {
           passes.push({ at, ...counts(outcome) });
           // The next day sees what this one did: the renewals it bought fulfilled, and the reservations view (which the pass reads) caught up.
           await this.settle({ orders: outcome.renewalOrderIds, views: [reservationsProjection] });
         }
-        await renew();
       }
-      if (Date.parse(previous) < Date.parse(target)) await sandbox.standAt(target);
+      // The last pass is at the target itself, so the clock stands there now.
       const position = await this.settle({});
       return { now: await sandbox.now(), previous, passesRun: instants.length, passes, position: position.toString() };
     });
@@ -144,7 +149,7 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     return true;
   }
 
-  private async underWalkLock<T>(walk: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+  private async underWalkLock<T>(walk: () => Promise<T>): Promise<T> {
     const token = randomUUID();
     const deadline = Date.now() + WALK_WAIT_MS;
     while ((await this.redis.set(WALK_LOCK, token, 'PX', WALK_LOCK_MS, 'NX')) !== 'OK') {
@@ -157,9 +162,17 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
         });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const renewal = setInterval(
+      () =>
+        void this.redis
+          .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, WALK_LOCK, token, WALK_LOCK_MS)
+          .catch(() => undefined),
+      WALK_LOCK_MS / 3,
+    );
     try {
-      return await walk(async () => void (await this.redis.pexpire(WALK_LOCK, WALK_LOCK_MS)));
+      return await walk();
     } finally {
+      clearInterval(renewal);
       // Only our own lock: after a pause longer than its lease, another move may hold it.
       await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, WALK_LOCK, token);
     }
