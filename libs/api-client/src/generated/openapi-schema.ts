@@ -3847,7 +3847,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The customer's contact person, stored outside the event store */
+            /** @description The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3936,7 +3936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, PERSONAL_DATA_ERASED */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3956,7 +3956,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "PERSONAL_DATA_ERASED";
                     };
                 };
             };
