@@ -60,6 +60,17 @@ export class Environment {
   @Max(24 * 30)
   IDEMPOTENCY_RETENTION_HOURS = 24;
 
+  /**
+   * How long an Idempotency-Key stays held with no sign of its request: the
+   * request renews it while it runs, so only one whose process died lets a
+   * retry take its key over after this.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  IDEMPOTENCY_IN_FLIGHT_MS = 30_000;
+
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
