@@ -179,4 +179,39 @@ describe('If-Match holds under any interleaving', () => {
     expect(outcome(late)).toBe('409 STALE_REVISION');
     expect(await openRefunds(customerId)).toBe(1);
   });
+
+  it('refuses If-Match, writing nothing, on every command no one revision guards, rather than ignore it', async () => {
+    const { customerId, reservationIds } = await order(2);
+    const exchange = { customerId, returns: [{ reservationId: reservationIds[0] }], purchase: { catalogItemId: D8, quantity: 1 } };
+    const usage = {
+      records: [
+        {
+          customerId,
+          subscriptionId: randomUUID(),
+          resourceId: 'vm-1',
+          region: 'westeurope',
+          vmSize: 'Standard_D4s_v5',
+          hour: '2026-06-01T10:00:00Z',
+          quantity: 1,
+          payAsYouGoRateUsd: 0.192,
+        },
+      ],
+    };
+    const routes: Array<[string, string, unknown?]> = [
+      ['POST', '/v1/customers', { name: 'Contoso Elsewhere' }],
+      ['POST', `/v1/customers/${customerId}/carts`],
+      ['PUT', `/v1/customers/${customerId}/contact`, { name: 'Jane Doe', email: 'jane.doe@contoso.example' }],
+      ['DELETE', `/v1/customers/${customerId}/personal-data`],
+      ['POST', '/v1/exchanges', exchange],
+      ['POST', '/v1/exchanges/quote', exchange],
+      ['PUT', '/v1/sandbox/clock', { now: '2030-01-01T00:00:00Z' }],
+      ['POST', '/v1/usage', usage],
+    ];
+    const before = await api.countEvents();
+    for (const [method, path, body] of routes) {
+      const answer = await api.call(method, path, { body, headers: { 'if-match': '"0"', 'idempotency-key': randomUUID() } });
+      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 400, code: 'IF_MATCH_NOT_SUPPORTED' });
+    }
+    expect(await api.countEvents()).toBe(before);
+  });
 });

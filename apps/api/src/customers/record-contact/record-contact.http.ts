@@ -28,6 +28,7 @@ export class RecordContactController {
     type: ContactResource,
     description: "The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased",
     revision: false,
+    ifMatch: false,
     errors: { 404: ['CUSTOMER_NOT_FOUND'], 409: ['PERSONAL_DATA_ERASED'] },
   })
   async record(
