@@ -65,6 +65,7 @@ export const ApiIngestUsage = () =>
     type: UsageAcceptedResource,
     description: 'Stored; the discount is applied asynchronously by the discount jobs listed',
     revision: false,
+    ifMatch: false,
     errors: { 404: ['CUSTOMER_NOT_FOUND'], 422: ['USAGE_SUBSCRIPTION_UNKNOWN'] },
   });
 
