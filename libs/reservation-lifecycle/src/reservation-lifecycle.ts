@@ -112,7 +112,8 @@ export class ReservationLifecycle {
   private async reachExpiry(order: Order, reservationId: string, now: string, context: (step: string) => CommandContext): Promise<OrderCommand> {
     const reservation = reservationOf(order, reservationId);
     const billingSubscriptionId = billingSubscriptionOf(reservation, order as PlacedOrder);
-    const marketUnitPriceUsd = this.renewalPrice(reservation, now);
+    // The market as it stood at the expiry instant, whenever the pass runs after it.
+    const marketUnitPriceUsd = this.renewalPrice(reservation, reservation.expiryDate);
     const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
     const billingActive = customer.status === 'registered' && isActiveSubscription(customer, billingSubscriptionId);
     const orderId = renewalOrderIdFor(reservationId);

@@ -1,3 +1,4 @@
+import { addMonths } from '../shared/calendar';
 import { Decider, Message } from '../shared/decider';
 import { DomainError, illegalState } from '../shared/domain-error';
 import { cents, usd } from '../shared/money';
@@ -90,9 +91,8 @@ export const refundLedgerStream = (customerId: string) => `refund-ledger-${custo
 
 /** The start of the rolling window that ends at `now`: the same instant twelve months earlier. */
 export function refundWindowStart(now: string): string {
-  const start = new Date(now);
-  start.setUTCFullYear(start.getUTCFullYear() - 1);
-  return start.toISOString();
+  // Twelve calendar months back: from 29 February, the 28th of the year before (not 1 March).
+  return addMonths(now, -12);
 }
 
 export interface RefundAllowance {
