@@ -111,7 +111,10 @@ export const toUsd = (cents: number) => cents / 100;
 
 // ---------------------------------------------------------------- the world
 
-/** A reservation of the model: 'R<n>' in the customer's order of creation; `{ pick }` chooses among the active ones then. */
+/**
+ * A reservation of the model: 'R<n>' in the customer's order of creation, '@label' for one created
+ * with that label, or `{ pick }` to choose among the active ones then.
+ */
 export type Ref = string | { pick: number };
 
 export interface PurchaseLine {
@@ -122,6 +125,7 @@ export interface PurchaseLine {
   autoRenew?: boolean;
   /** Which of the customer's subscriptions the line bills (0 by default). */
   subscription?: number;
+  label?: string;
 }
 
 export type ActionBody =
@@ -132,14 +136,15 @@ export type ActionBody =
   | { type: 'lateChange'; pickExpired: number; change: 'autoRenew' | 'renewalSettings' }
   | { type: 'return'; reservation: Ref; quantity: number | { fraction: number } }
   | { type: 'cancel'; reservation: Ref }
-  | { type: 'split'; reservation: Ref; quantities?: [number, number] }
-  | { type: 'merge'; reservations: string[] }
+  | { type: 'split'; reservation: Ref; quantities?: [number, number]; labels?: [string, string] }
+  | { type: 'merge'; reservations: string[]; label?: string }
   /** Merges the active reservations of one order that could be merged: the `pick`-th such group. */
   | { type: 'mergeAny'; pick: number }
   | {
       type: 'exchange';
       returns: Array<{ reservation: Ref; quantity: number | { fraction: number } }>;
       purchase: { catalogItemId: string; quantity: number; billingPlan: Plan };
+      label?: string;
     }
   /**
    * An exchange chosen when it happens: returns part of the picked reservation (and of a
@@ -176,6 +181,7 @@ export interface Segment {
 
 export interface ModelReservation {
   id: string;
+  label?: string;
   order: string;
   /** The purchase's line number, for a reservation bought in a cart. */
   line?: number;
@@ -389,6 +395,7 @@ interface LifeState {
   subscriptions: number;
   nextReservation: number;
   nextOrder: number;
+  labels: Map<string, string>;
   /** Actions at an instant, in the order given; those relative to an expiry join once it is known. */
   pending: Array<{ at: number; seq: number; action: Action }>;
   seq: number;
@@ -417,6 +424,7 @@ export function runModel(world: World): ModelRun {
     },
     nextReservation: 1,
     nextOrder: 1,
+    labels: new Map(),
     pending: [],
     seq: 0,
   }));
@@ -474,6 +482,7 @@ export function runModel(world: World): ModelRun {
     const id = `R${state.nextReservation++}`;
     const item = catalogItem(fields.catalogItemId);
     const first = fields.firstPayment ?? 1;
+    if (fields.label) state.labels.set(fields.label, id);
     const reservation: ModelReservation = {
       ...fields,
       id,
@@ -504,7 +513,7 @@ export function runModel(world: World): ModelRun {
   /** Actions relative to a reservation's expiry join the timeline once it exists. */
   const scheduleRelative = (state: LifeState, reservation: ModelReservation) => {
     for (const action of state.life.actions) {
-      if (!('beforeExpiry' in action) || action.beforeExpiry !== reservation.id) continue;
+      if (!('beforeExpiry' in action) || (action.beforeExpiry !== reservation.id && action.beforeExpiry !== `@${reservation.label}`)) continue;
       const when = reservation.end - action.beforeMs;
       if (when <= now) state.result.skipped.push({ at: when, type: action.type, why: `${reservation.id} came to exist after ${iso(when)}` });
       else state.pending.push({ at: when, seq: state.seq++, action });
@@ -595,7 +604,7 @@ export function runModel(world: World): ModelRun {
   const active = (state: LifeState) => [...state.result.reservations.values()].filter((reservation) => reservation.status === 'active');
   const resolve = (state: LifeState, ref: Ref, filter: (reservation: ModelReservation) => boolean = () => true): ModelReservation | undefined => {
     if (typeof ref === 'string') {
-      const reservation = state.result.reservations.get(ref);
+      const reservation = state.result.reservations.get(ref.startsWith('@') ? (state.labels.get(ref.slice(1)) ?? ref) : ref);
       return reservation && reservation.status === 'active' && filter(reservation) ? reservation : undefined;
     }
     const candidates = active(state).filter(filter);
@@ -634,6 +643,7 @@ export function runModel(world: World): ModelRun {
             autoRenew: purchased.autoRenew ?? true,
             origin: { type: 'purchase', from: [] },
             subscription: (purchased.subscription ?? 0) % state.subscriptions,
+            label: purchased.label,
           });
           hold(reservation, t, reservation.quantity);
           const first = recordPayment(state, reservation, 1, t, t);
@@ -739,6 +749,7 @@ export function runModel(world: World): ModelRun {
             line: index + 1,
             quantity,
             origin: { type: 'split', from: [reservation.id] },
+            label: action.labels?.[index],
           }),
         ) as [ModelReservation, ModelReservation];
         stop(reservation, t, 'split');
@@ -772,6 +783,7 @@ export function runModel(world: World): ModelRun {
           line: undefined,
           quantity: sources.reduce((sum, source) => sum + source.quantity, 0),
           origin: { type: 'merge', from: sources.map((source) => source.id) },
+          label: action.type === 'merge' ? action.label : undefined,
         });
         for (const source of sources) stop(source, t, 'merged');
         hold(merged, t, merged.quantity);
@@ -837,6 +849,7 @@ export function runModel(world: World): ModelRun {
           autoRenew: first.autoRenew,
           origin: { type: 'exchange', from: returns.map(({ reservation }) => reservation.id) },
           subscription: first.subscription,
+          label: action.type === 'exchange' ? action.label : undefined,
         });
         hold(bought, t, quantity);
         const paid = recordPayment(state, bought, 1, t, t);
