@@ -27,6 +27,11 @@ module.exports = {
   ],
   moduleNameMapper: { '^@app/([^/]+)(.*)$': '<rootDir>/libs/$1/src$2' },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  // The fault and invariant suites run alone (npm run test:faults, test:invariants): each starts its own processes and loads the machine.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/faults.int.spec.ts', '<rootDir>/test/invariants/invariants.int.spec.ts'],
+  // The fault, invariant and lifetimes suites run alone (npm run test:faults, test:invariants, test:lifetimes): each starts its own processes and loads the machine.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/faults/faults.int.spec.ts',
+    '<rootDir>/test/invariants/invariants.int.spec.ts',
+    '<rootDir>/test/lifetimes/lifetimes.int.spec.ts',
+  ],
 };
