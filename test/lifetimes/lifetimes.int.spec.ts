@@ -32,6 +32,7 @@ import {
   Line,
   LifeResult,
   Market,
+  monthCloses,
   ModelReservation,
   ModelRun,
   Path,
@@ -174,6 +175,7 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
   try {
     const customers = await register(system.api, model);
     const ids = new Ids();
+    const closed = new ClosedMonths();
     let clock = Date.parse(world.start);
     const started = Date.now();
     for (const moment of model.moments) {
@@ -184,6 +186,7 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
         clock = moment.at;
       }
       await findRenewals(system.api, moment.passEvents, ids, mismatches);
+      await closed.read(system.api, model, customers, clock);
       for (const step of moment.steps) {
         try {
           await perform(
@@ -205,7 +208,7 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
     const money = await moneyEvents(system.store);
     for (const life of model.lives) {
       const customer = customers.get(life.key)!;
-      await compareStatements(system.api, life, customer, ids, money, mismatches);
+      await compareStatements(system.api, life, customer, ids, money, closed, mismatches);
       await compareReservations(system.api, life, customer, ids, mismatches);
     }
     checkSystemRules(money, mismatches);
@@ -448,7 +451,45 @@ async function moneyEvents(store: EventStoreDBClient): Promise<Money> {
 
 // ---------------------------------------------------------------- statements
 
-async function compareStatements(api: ApiHarness, life: LifeResult, customer: Customer, ids: Ids, money: Money, mismatches: string[]) {
+/** Each month's statement as first read once it closed: closed months never change. */
+class ClosedMonths {
+  private readonly first = new Map<string, string>();
+  private missing = false;
+
+  async read(api: ApiHarness, model: ModelRun, customers: Map<string, Customer>, clock: number) {
+    if (this.missing) return;
+    for (const life of model.lives)
+      for (const { month } of life.statements) {
+        const key = `${customers.get(life.key)!.id}/${month}`;
+        if (monthCloses(month) > clock || this.first.has(key)) continue;
+        const answer = await api.call('GET', `/v1/customers/${key.replace('/', '/statements/')}`);
+        if (answer.status === 404 && /^Cannot GET/.test(answer.body?.message ?? '')) return void (this.missing = true);
+        this.first.set(key, ClosedMonths.contents(answer.body));
+      }
+  }
+
+  /** What changed in a closed month since it was first read, if anything. */
+  changed(customerId: string, month: string, body: unknown): string | undefined {
+    const first = this.first.get(`${customerId}/${month}`);
+    const now = ClosedMonths.contents(body);
+    return first === undefined || first === now ? undefined : `first read once closed as ${first}; now ${now}`;
+  }
+
+  private static contents(body: any) {
+    const lines = [...(body?.lines ?? [])].map((line) => JSON.stringify(line)).sort();
+    return JSON.stringify({ closed: body?.closed, lines, totals: body?.totals });
+  }
+}
+
+async function compareStatements(
+  api: ApiHarness,
+  life: LifeResult,
+  customer: Customer,
+  ids: Ids,
+  money: Money,
+  closedMonths: ClosedMonths,
+  mismatches: string[],
+) {
   const subscriptionIndex = (id: string) => customer.subscriptions.indexOf(id);
   const show = (line: {
     kind: string;
@@ -472,6 +513,8 @@ async function compareStatements(api: ApiHarness, life: LifeResult, customer: Cu
       continue;
     }
     const body = answer.body;
+    const changed = closedMonths.changed(customer.id, statement.month, body);
+    if (changed) mismatches.push(`${at}: a closed month changed: ${changed.slice(0, 600)}`);
     if (body.closed !== statement.closed) mismatches.push(`${at}: closed ${body.closed}; the model: ${statement.closed}`);
     const lines = (body.lines ?? []).map((line: any) => ({
       kind: line.kind,
@@ -596,6 +639,9 @@ async function compareReservations(api: ApiHarness, life: LifeResult, customer: 
       if (view.renewal) expect('renewed into', ids.model((await completed(api, view.renewal.orderId))?.reservationIds?.[0]), reservation.renewal.id);
     } else if (view.renewal) mismatches.push(`${at(reservation.id)} the system renewed it (order ${view.renewal.orderId}); the model does not`);
     expect('renewal failed', view.renewalFailure !== undefined, reservation.renewalFailed !== undefined);
+    // The lock: taken 30 days before expiry or at a change inside them, dropped when auto-renew is turned off.
+    if (reservation.status === 'active')
+      expect('renewal price locked', view.renewalUnitPriceUsd === undefined ? undefined : cents(view.renewalUnitPriceUsd), reservation.lock?.cents);
     const segments = segmentsOfView(view);
     if (showSegments(segments) !== showSegments(reservation.segments))
       mismatches.push(`${at(reservation.id)} holds ${showSegments(segments)}; the model: ${showSegments(reservation.segments)}`);
