@@ -19,7 +19,7 @@ import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, star
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const LATENCY = process.env.BENCH_PROVISIONING_LATENCY_MS ?? '0';
-const item = Catalog.shipped().get('ri-standard_d4s_v5-eastus-p1y')!;
+const item = Catalog.shipped().get('ri-standard_d4s_v5-eastus-p1y', new Date().toISOString())!;
 
 async function seed(client: EventStoreDBClient): Promise<void> {
   const pending: Array<Promise<unknown>> = [];

@@ -12,7 +12,7 @@ export interface StreamBatch {
 }
 
 const NAMESPACE = '8f6d3a52-1b0e-4c77-a9e4-4d2c6b8e1f03';
-const catalog = Catalog.shipped().query({ limit: 10_000 }).items;
+const catalog = Catalog.shipped().query({ limit: 10_000 }, new Date().toISOString()).items;
 
 /** Yields stream batches until about `events` events were produced. */
 export function* sampleHistory(events: number, seed = 'sample'): Generator<StreamBatch> {

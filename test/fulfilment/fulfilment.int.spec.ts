@@ -75,7 +75,7 @@ describe('fulfilment', () => {
     if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at }, metadata }));
     await client.appendToStream(`customer-${customerId}`, customerEvents);
     const lines = skus.map((sku, i) => {
-      const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
+      const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'), new Date().toISOString())!;
       return {
         lineId: randomUUID(),
         catalogItemId: item.id,

@@ -392,11 +392,15 @@ describe('reservation management', () => {
       provisioningState: 'Succeeded',
       origin: { type: 'exchange', reservationIds: [id] },
     });
-    const { returnedValueUsd, newCommitmentUsd, amountDueUsd } = exchanged.body;
+    const { returnedValueUsd, refundUsd, newCommitmentUsd, chargedNowUsd, amountDueUsd } = exchanged.body;
     expect(newCommitmentUsd).toBe(2_373.64);
+    // Upfront: the prorated value of what it gives back is both the refund and the commitment returned.
     expect(returnedValueUsd).toBeGreaterThan(1_990);
     expect(returnedValueUsd).toBeLessThanOrEqual(2_000);
-    expect(amountDueUsd).toBeCloseTo(newCommitmentUsd - returnedValueUsd, 2);
+    expect(refundUsd).toBe(returnedValueUsd);
+    // The purchase is charged in full, the refund adjusted against it.
+    expect(chargedNowUsd).toBe(2_373.64);
+    expect(amountDueUsd).toBeCloseTo(chargedNowUsd - refundUsd, 2);
     // Its term starts at the exchange.
     const bought = exchanged.body.reservation;
     expect(Date.parse(bought.expiryDate) - Date.parse(bought.effectiveDate)).toBeGreaterThanOrEqual(365 * 86_400_000);
@@ -423,14 +427,15 @@ describe('reservation management', () => {
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'CATALOG_ITEM_NOT_FOUND' });
     const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 }, headers: newKey() });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
-    // A monthly reservation gives back its remaining commitment, future payments included, not only what was paid ahead.
+    // A monthly reservation gives back the payments it will not make, not what it never paid: its first payment was taken.
     const monthly = await reservation({ quantity: 2, billingPlan: 'Monthly' });
     const monthlyTooLow = await api.call('POST', `/v1/reservations/${monthly}/exchange`, {
       body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
       headers: newKey(),
     });
     expect({ status: monthlyTooLow.status, code: monthlyTooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
-    expect(monthlyTooLow.body.details.returnedValueUsd).toBeGreaterThan(1_990);
+    expect(monthlyTooLow.body.details.returnedValueUsd).toBeGreaterThan(1_800);
+    expect(monthlyTooLow.body.details.returnedValueUsd).toBeLessThan(1_900);
     expect(await api.countEvents()).toBe(before + 4);
   });
 

@@ -9,6 +9,7 @@ import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CustomersModule } from './customers/customers.module';
 import { EventsModule } from './events/events.module';
+import { ExchangesModule } from './exchanges/exchanges.module';
 import { HealthModule } from './health/health.module';
 import { DomainErrorFilter, HttpErrorFilter, UnexpectedErrorFilter } from './http/error-responses';
 import { HttpSupportModule } from './http/http.module';
@@ -36,6 +37,7 @@ import { UsageModule } from './usage/usage.module';
     CartsModule,
     OrdersModule,
     ReservationsModule,
+    ExchangesModule,
     UsageModule,
     EventsModule,
     SandboxModule,

@@ -243,7 +243,8 @@ function combinationErrors(env: Environment): string[] {
   }
   if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
   // A clock anyone with a key can move has no place where money is real.
-  if (env.NODE_ENV === 'production' && env.SANDBOX_CLOCK) errors.push('  SANDBOX_CLOCK: refused in production (the sandbox clock is for integration environments)');
+  if (env.NODE_ENV === 'production' && env.SANDBOX_CLOCK)
+    errors.push('  SANDBOX_CLOCK: refused in production (the sandbox clock is for integration environments)');
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }

@@ -76,15 +76,16 @@ export const reservationProvisioned = record(
     appliedSubscriptionIds: listOf(id),
     effectiveDate: instant,
     expiryDate: instant,
+    purchasedAt: { ...instant, description: 'When its term began; a split or merged part keeps its source’s' },
     unitPriceUsd: amount,
     autoRenew: flag,
     billingSubscriptionId: id,
     origin,
     payments: {
       ...record({ startDate: instant, recorded: count(0) }),
-      description: 'Monthly billing of a split or merged reservation: the schedule it goes on with, and the payments its sources made of it',
+      description: 'A split or merged reservation: the payment schedule it goes on with, and the payments its sources made of it (an upfront source’s one)',
     },
     ...COPIED_BY_SPLIT_AND_MERGE,
   },
-  ['unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', 'payments', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
+  ['purchasedAt', 'unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', 'payments', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
 );

@@ -175,6 +175,8 @@ export class OrderFulfilment {
           appliedSubscriptionIds: customer.status === 'registered' ? appliedSubscriptions(order.scope, customer) : [],
           effectiveDate,
           expiryDate: expiryFor(effectiveDate, line.term),
+          // Its term begins as it takes effect: for a renewal, the moment the reservation it replaces expired.
+          purchasedAt: effectiveDate,
           unitPriceUsd: line.unitPriceUsd,
           autoRenew: line.autoRenew ?? false,
           billingSubscriptionId: line.subscriptionId,

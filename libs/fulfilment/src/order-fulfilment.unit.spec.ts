@@ -29,7 +29,7 @@ async function placed(skus: string[]) {
   const ordering = inMemoryOrdering();
   await givenCustomer(ordering.store);
   const lines = skus.map((sku, i) => {
-    const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'))!;
+    const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'), '2026-11-25T10:00:00.000Z')!;
     return {
       lineId: `l-${i}`,
       catalogItemId: item.id,
@@ -89,7 +89,8 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     expect(await run(new ScriptedProvisioner())).toBe('completed');
     expect(appends).toEqual([
       ['OrderLineProvisioningStarted', 'OrderLineProvisioningStarted'],
-      ['ReservationProvisioned', 'ReservationProvisioned', 'OrderCompleted'],
+      // Each upfront reservation's payment is taken as it is recorded.
+      ['ReservationProvisioned', 'ReservationPaymentRecorded', 'ReservationProvisioned', 'ReservationPaymentRecorded', 'OrderCompleted'],
     ]);
     expect((await order()).reservationIds).toEqual([reservationIdFor('o-1', 1), reservationIdFor('o-1', 2)]);
   });
@@ -171,7 +172,7 @@ describe('OrderFulfilment (on the in-memory store)', () => {
   it('starts a renewal line’s reservation when the one it replaces expires, and bills the line’s subscription', async () => {
     const ordering = inMemoryOrdering();
     await givenCustomer(ordering.store);
-    const item = catalog.get(catalogItemId('Standard_D2s_v5', 'eastus', 'P1Y'))!;
+    const item = catalog.get(catalogItemId('Standard_D2s_v5', 'eastus', 'P1Y'), '2026-11-25T10:00:00.000Z')!;
     const expiry = '2026-12-01T10:25:00.000Z';
     const line = {
       lineId: 'l',

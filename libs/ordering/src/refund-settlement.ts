@@ -4,7 +4,7 @@ import { CommandContext, EventStreams, Handled } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
 /** The reservation changed between the refund and its settlement: the refund no longer matches it and is reversed. */
-const UNSETTLEABLE = ['RESERVATION_NOT_ACTIVE', 'RESERVATION_CHANGED', 'RETURN_QUANTITY_INVALID'];
+const UNSETTLEABLE = ['RESERVATION_NOT_ACTIVE', 'RESERVATION_CHANGED', 'RETURN_QUANTITY_INVALID', 'RESERVATION_EXPIRED', 'EXCHANGE_IN_PROGRESS'];
 
 /**
  * The second half of a cancellation, or of a return of part of a reservation. The customer's refund ledger recorded

@@ -43,7 +43,7 @@ export class RenewalOrders {
       subscriptionId: billingSubscriptionOf(reservation, order),
       unitPriceUsd,
       autoRenew: true,
-      // Bought ahead, it takes effect the moment the old one ends: no hour between them at pay-as-you-go.
+      // It takes effect the moment the old one ends, whenever the pass that bought it ran: no hour between them at pay-as-you-go.
       effectiveFrom: reservation.expiryDate,
     };
     await this.orders.handle(
@@ -60,6 +60,7 @@ export class RenewalOrders {
           scope: reservation.scope,
           billingPlan,
           totalUsd: lineTotal(quantity, unitPriceUsd),
+          renewalOf: { orderId: oldOrderId, reservationId },
           now: renewal.renewedAt,
         },
       },

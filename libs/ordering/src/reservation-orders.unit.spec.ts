@@ -85,11 +85,11 @@ describe('reservation orders with reservations in streams of their own (before t
     const { state } = await freshLoad(ordering);
     const reservations = state.status === 'none' ? {} : state.reservations;
     expect(state.status === 'none' ? undefined : state.awaiting).toEqual({});
-    // Split, so it can be neither split nor returned again; its parts took the auto-renew set on the order stream.
-    expect(reservations['r-old']).toMatchObject({ status: 'Split' });
+    // Split, so it can be neither split nor returned again; the split cancelled its renewal, set on the order stream, so its parts do not renew.
+    expect(reservations['r-old']).toMatchObject({ status: 'Split', autoRenew: false });
     expect(['r-a', 'r-b'].map((id) => [reservations[id]?.quantity, reservations[id]?.autoRenew])).toEqual([
-      [1, true],
-      [2, true],
+      [1, false],
+      [2, false],
     ]);
   });
 });

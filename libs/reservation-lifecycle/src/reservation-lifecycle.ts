@@ -1,13 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  ActiveReservation,
   Catalog,
   catalogItemId,
   customerDecider,
   customerStream,
   duePayments,
   isActiveSubscription,
+  Order,
+  OrderCommand,
   PlacedOrder,
-  RENEWAL_LEAD_MS,
   RENEWAL_PRICE_LOCK_DAYS,
   ReservationCommand,
   reservationOf,
@@ -29,16 +31,17 @@ export interface LifecycleOutcome {
 }
 
 /**
- * The daily pass: for every reservation that ends within the price-lock
- * window or already has, lock the renewal price, buy its renewal ahead of
- * expiry (taking effect the moment the old one ends), and expire it, each
- * decided on the reservation's order stream. A renewal whose billing
- * subscription is no longer active fails, with the reason recorded. Renewal records
- * ReservationRenewed (with the renewal order's id and number) on the old
- * order first; the renewal order is then placed from that event, here and by
- * the renewal reactor, so a crash in between is finished in the background.
- * Every step is idempotent, so the pass may run again, or twice at once,
- * without doing anything twice.
+ * The daily pass, as of the instant it is given (the Clock's): for every
+ * reservation that ends within the price-lock window or already has, lock
+ * the renewal price 30 days before expiry and, once expiry has come, buy the
+ * renewal its settings then ask for and expire it, in one append to the
+ * reservation's order. Nothing is bought ahead of expiry, so any change
+ * before it (auto-renew off, other settings, a return, an exchange, a
+ * split, a merge) has nothing to undo. The renewal order is then placed from
+ * ReservationRenewed, here and by the renewal reactor, so a crash in between
+ * is finished in the background. Monthly payments fallen due are taken
+ * first. Every step is idempotent, so the pass may run again, or twice at
+ * once, without doing anything twice.
  */
 @Injectable()
 export class ReservationLifecycle {
@@ -54,11 +57,10 @@ export class ReservationLifecycle {
   ) {}
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
-    const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
-    const reservations = eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon });
     const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0 };
     outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
-    for await (const view of reservations) {
+    const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
+    for await (const view of eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon })) {
       if (view.status !== 'Succeeded') continue;
       outcome.examined++;
       const { reservationId, partnerId, orderId } = view;
@@ -70,36 +72,49 @@ export class ReservationLifecycle {
         actor: 'system/reservation-lifecycle',
         now,
       });
-      const change = (command: ReservationCommand, step: string) =>
-        this.orders.handle(orderId, { type: 'ChangeReservation', data: { reservationId, change: command } }, context(step));
-      // The market price of what the renewal buys (its term may have been changed).
-      const renewalItem = this.catalog.get(catalogItemId(view.armSkuName, view.region, renewalOf(view).term));
-      const currentUnitPriceUsd = renewalItem?.unitPriceUsd ?? view.unitPriceUsd ?? 0;
-      const locked = await change({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd, now } }, 'lock-renewal-price');
-      outcome.priceLocked += locked.events.length;
-      const reservation = reservationOf(locked.state, reservationId);
-      const due = Date.parse(now) >= Date.parse(reservation.expiryDate) - RENEWAL_LEAD_MS;
-      if (due && reservation.autoRenew && !reservation.renewalOrderId && !reservation.renewalFailure) {
-        const billing = billingSubscriptionOf(reservation, locked.state as PlacedOrder);
-        const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
-        if (customer.status !== 'registered' || !isActiveSubscription(customer, billing)) {
-          const reason = `its billing subscription ${billing} is not active`;
-          outcome.renewalsFailed += (await change({ type: 'FailRenewal', data: { reason, now } }, 'fail-renewal')).events.length;
-        } else {
-          const renewalOrderId = renewalOrderIdFor(reservationId);
-          const renewalOrderNumber = await this.orderNumbers.allocate(renewalOrderId, context('renewal-number'));
-          const renewed = await change({ type: 'Renew', data: { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } }, 'renew');
-          await this.renewals.place(orderId, reservationId, renewed.state as PlacedOrder, context('renewal-order'));
-          outcome.renewed++;
-        }
+      if (Date.parse(now) < Date.parse(view.expiryDate)) {
+        const change: ReservationCommand = { type: 'LockRenewalPrice', data: { currentUnitPriceUsd: this.renewalPrice(view, now), now } };
+        const locked = await this.orders.handle(orderId, { type: 'ChangeReservation', data: { reservationId, change } }, context('lock-renewal-price'));
+        outcome.priceLocked += locked.events.length;
+        continue;
       }
-      if (now < reservation.expiryDate) continue;
-      const expired = await change({ type: 'Expire', data: { now } }, 'expire');
-      outcome.expired += expired.events.length;
+      const reached = await this.orders.handle(orderId, (order) => this.reachExpiry(order, reservationId, now, context), context('reach-expiry'));
+      for (const event of reached.events) {
+        if (event.type === 'ReservationRenewed') outcome.renewed++;
+        if (event.type === 'ReservationRenewalFailed') outcome.renewalsFailed++;
+        if (event.type === 'ReservationExpired') outcome.expired++;
+      }
+      if (reached.events.some((event) => event.type === 'ReservationRenewed'))
+        await this.renewals.place(orderId, reservationId, reached.state as PlacedOrder, context('renewal-order'));
     }
     if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired + outcome.paymentsRecorded > 0)
       this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
     return outcome;
+  }
+
+  /** The market price at `at` of what the renewal buys (its SKU and region, for the renewal's term); undefined when it is not sold. */
+  private renewalPrice(reservation: ActiveReservation, at: string): number | undefined {
+    return this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), at)?.unitPriceUsd;
+  }
+
+  /**
+   * The expiry, decided on the order as it is now: what the renewal needs from
+   * outside the reservation (its market price, whether its billing
+   * subscription is active, an order number when it will be bought) is
+   * found first.
+   */
+  private async reachExpiry(order: Order, reservationId: string, now: string, context: (step: string) => CommandContext): Promise<OrderCommand> {
+    const reservation = reservationOf(order, reservationId);
+    const billingSubscriptionId = billingSubscriptionOf(reservation, order as PlacedOrder);
+    const marketUnitPriceUsd = this.renewalPrice(reservation, now);
+    const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
+    const billingActive = customer.status === 'registered' && isActiveSubscription(customer, billingSubscriptionId);
+    const orderId = renewalOrderIdFor(reservationId);
+    const buys = reservation.status === 'Succeeded' && reservation.autoRenew && !reservation.renewalOrderId && !reservation.renewalFailure;
+    // A number only for an order that will be placed; allocating again for the same order gives the same number.
+    const orderNumber = buys && marketUnitPriceUsd !== undefined && billingActive ? await this.orderNumbers.allocate(orderId, context('renewal-number')) : '';
+    const renewal = { orderId, orderNumber, marketUnitPriceUsd, billingActive, billingSubscriptionId };
+    return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ReachExpiry', data: { renewal, now } } } };
   }
 
   /**

@@ -3,3 +3,4 @@ export * from './workflows.module';
 export * from './purchase/purchase-completion.workflow';
 export * from './refund-settlement/refund-settlement.workflow';
 export * from './renewal/renewal-order.workflow';
+export * from './exchange/exchange-completion.workflow';

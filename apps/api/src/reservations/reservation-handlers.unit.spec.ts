@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { countedUsd, fold, orderDecider, OrderEvent, PlacedOrder, refundAllowance, refundLedgerDecider, RefundLedgerEvent } from '@app/domain';
+import { Exchanges } from '@app/ordering';
 import { given, givenCustomer, inMemoryOrdering } from '../../../../libs/ordering/testing/in-memory-ordering';
 import { provisionedReservation } from '../../../../libs/domain/testing/reservation.fixture';
 import { RequestContext } from '../http/request-context';
@@ -101,7 +102,7 @@ async function setup() {
     cancel: new CancelReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
     give: new ReturnReservationHandler(new ReservationReturns(ordering.streams, quotes, ordering.settlement)),
     split: new SplitReservationHandler(ordering.orders),
-    exchange: new ExchangeReservationHandler(ordering.orders, quotes, ordering.catalog),
+    exchange: new ExchangeReservationHandler(ordering.orders, new Exchanges(ordering.orders, ordering.streams, ordering.catalog)),
     /** A return whose process dies once the ledger has its refund, before the reservation order is changed. */
     dying: new ReturnReservationHandler(
       new ReservationReturns(ordering.streams, quotes, { settle: () => Promise.reject(new Error('killed after the ledger append')) } as never),

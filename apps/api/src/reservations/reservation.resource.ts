@@ -63,6 +63,16 @@ export class ReservationResource {
     description: 'Each exchange made from it: the reservation bought, and the value returned for it (USD)',
   })
   exchanges?: Record<string, number>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { refundUsd: { type: 'number' }, remainingCommitmentUsd: { type: 'number' } } },
+    description: 'Each exchange made from it: the reservation bought, the money credited for what it gave back, and the commitment given back',
+  })
+  exchangedValues?: Record<string, { refundUsd: number; remainingCommitmentUsd: number }>;
+  @ApiPropertyOptional({ description: 'Held for an exchange of several reservations being made: other changes wait (409 EXCHANGE_IN_PROGRESS)' })
+  exchangeHold?: { exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string };
+  @ApiPropertyOptional({ description: 'When its term began; a split or merged part keeps its source’s (it decides which exchange policy applies)' })
+  purchasedAt?: string;
   @ApiProperty() revision: string;
   @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
 
@@ -78,6 +88,7 @@ export class ReservationResource {
       renewalOrderId: _renewal,
       // Bookkeeping of a split or merged reservation's monthly schedule; its payments are read at …/payments.
       payments: _payments,
+      releasedExchanges: _released,
       ...visible
     } = reservation;
     return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };

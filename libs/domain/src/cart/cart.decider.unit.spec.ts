@@ -8,9 +8,9 @@ import { CartEvent, cartDecider, CartLine, MAX_LINES } from './cart.decider';
 const spec = deciderSpecification(cartDecider);
 const catalog = Catalog.shipped();
 const d4sId = catalogItemId('Standard_D4s_v5', 'westeurope', 'P1Y');
-const d4s = catalog.get(d4sId)!;
+const d4s = catalog.get(d4sId, '2026-11-20T09:00:00.000Z')!;
 const e8sId = catalogItemId('Standard_E8s_v5', 'westeurope', 'P1Y');
-const e8s = catalog.get(e8sId)!;
+const e8s = catalog.get(e8sId, '2026-11-20T09:00:00.000Z')!;
 
 const created = '2026-11-20T09:00:00.000Z';
 const now = '2026-11-21T09:00:00.000Z';

@@ -27,4 +27,7 @@ export interface CatalogItem {
   billingPlans: BillingPlan[];
 }
 
+/** Regions are written several ways (`West Europe`, `westeurope`, `WestEurope`); they match on this form. */
+export const normalizeRegion = (region: string) => region.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 export const catalogItemId = (armSkuName: string, region: string, term: Term) => `ri-${armSkuName}-${region}-${term}`.toLowerCase();

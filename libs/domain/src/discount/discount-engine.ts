@@ -1,3 +1,4 @@
+import { normalizeRegion } from '../catalog/catalog-item';
 import { sameResourceGroup, Scope, scopeRank } from '../cart/scope';
 
 /** One hour of one VM's usage, as billed. */
@@ -23,7 +24,6 @@ export interface UsageRecord {
 }
 
 /** Azure writes one region several ways (`West Europe`, `WestEurope`, `westeurope`); they are one region. */
-export const normalizeRegion = (region: string) => region.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 const RESOURCE_GROUP_IN_ID = /\/resourcegroups\/([^/]+)/i;
 

@@ -4,11 +4,11 @@ import { Scope } from '../cart/scope';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal } from '../shared/money';
-import { ActiveReservation, active, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
+import { ActiveReservation, active, applying, Reservation, ReservationCommand, reservationDecider } from '../reservation/reservation.decider';
 import { RESERVATION_EVENT_TYPES, ReservationEvent, ReservationProvisionedData, SplitPart } from '../reservation/reservation.events';
-import { ExchangeTarget, exchangedReservation, ExchangeValueTooLow, mergedReservation, splitReservations } from '../reservation/reservation-changes';
+import { exchangedReservation, mergedReservation, splitReservations } from '../reservation/reservation-changes';
+import { checkExchangeable, checkExchangeSources, exchangeFigures, ExchangePurchase, valueReturned, ValueReturned } from '../reservation/exchange';
 import { paymentsAtPurchase, paymentSchedule } from '../reservation/payment-schedule';
-import { cents, usd } from '../shared/money';
 
 /**
  * The reservation order, as in Azure: what was bought, how each line's
@@ -54,6 +54,8 @@ export interface OrderPlacedData {
   currency: 'USD';
   totalUsd: number;
   placedAt: string;
+  /** A renewal order: the reservation it renews (absent on other orders and on renewals placed by older releases). */
+  renewalOf?: { orderId: string; reservationId: string };
 }
 
 export type OrderLifecycleEvent =
@@ -82,6 +84,7 @@ export type OrderCommand =
         scope: Scope;
         billingPlan: BillingPlan;
         totalUsd: number;
+        renewalOf?: OrderPlacedData['renewalOf'];
         now: string;
       }
     >
@@ -104,13 +107,29 @@ export type OrderCommand =
       { reservationId: string; cancellationId: string; refundUsd: number; quantity?: number; now: string }
     >
   /**
-   * An exchange: `quantity` of the reservation returned, worth `returnedValueUsd`
-   * (its prorated remaining value), for a new reservation bought in the same append.
+   * An exchange, decided here as a whole: the reservations of this order it
+   * returns (each worth what a return of it would refund at the market price
+   * `currentUnitPriceUsd`), those of other orders already held for it, and
+   * the purchase, bought in this order in the same append.
    */
   | Message<
-      'ExchangeReservation',
-      { reservationId: string; exchangeId: string; quantity: number; returnedValueUsd: number; target: ExchangeTarget; now: string }
+      'ExchangeReservations',
+      {
+        exchangeId: string;
+        returns: Array<{ reservationId: string; quantity: number; currentUnitPriceUsd: number }>;
+        heldElsewhere: Array<ValueReturned & { reservationId: string }>;
+        purchase: ExchangePurchase & { reservationId: string };
+        now: string;
+      }
     >
+  /** A reservation of this order held for an exchange decided on another order; checked and valued as that exchange will return it. */
+  | Message<
+      'HoldForExchange',
+      { reservationId: string; exchangeId: string; quantity: number; currentUnitPriceUsd: number; purchase: Pick<ExchangePurchase, 'item'>; now: string }
+    >
+  | Message<'ReleaseExchangeHold', { reservationId: string; exchangeId: string; newReservationId: string; reason: string; now: string }>
+  /** The exchange it was held for was made: the held quantity leaves it, for what the hold valued it. */
+  | Message<'CompleteHeldExchange', { reservationId: string; exchangeId: string; newReservationId: string; newCommitmentUsd: number }>
   /** The return of part of a reservation's quantity; the rest stays active. */
   | Message<'ReturnReservationQuantity', { reservationId: string; cancellationId: string; quantity: number; refundUsd: number; now: string }>;
 
@@ -229,7 +248,7 @@ function asQuoted(reservation: ActiveReservation, quotedAt: string): { paid: Res
 function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[], now: string): OrderEvent[] {
   const current = reservationOf(order, reservationId);
   if (current.status === 'Split' && JSON.stringify(current.splitInto) === JSON.stringify(into)) return []; // a retry
-  const { paid, reservation } = withDuePaymentsRecorded(active(current), now);
+  const { paid, reservation } = withDuePaymentsRecorded(applying(notHeld(current), now), now);
   const ending = reservationDecider.decide({ type: 'Split', data: { into, now } }, reservation);
   const parts = splitReservations(reservation, into, now);
   return [...paid, ...ending, ...parts.map((data) => ({ type: 'ReservationProvisioned' as const, data }))];
@@ -245,7 +264,7 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
   }
   const existing = order.reservations[targetReservationId];
   if (existing) return []; // a retry: the merge already happened
-  const settled = reservationIds.map((id) => withDuePaymentsRecorded(active(order.reservations[id]), now));
+  const settled = reservationIds.map((id) => withDuePaymentsRecorded(applying(notHeld(order.reservations[id]), now), now));
   const sources = settled.map(({ reservation }) => reservation);
   const target = mergedReservation(sources, targetReservationId, now);
   const endings = sources.flatMap((source) =>
@@ -257,7 +276,7 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
 function decideCancelReservation(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
-  const { paid, reservation: settled } = asQuoted(active(reservation), command.now);
+  const { paid, reservation: settled } = asQuoted(applying(notHeld(reservation), command.now), command.now);
   const { reservationId, customerId, quantity } = settled;
   if (command.quantity !== undefined && command.quantity !== quantity) {
     throw illegalState(
@@ -284,7 +303,7 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
   if (reservation.returns?.some((returned) => returned.cancellationId === command.cancellationId)) return []; // a retry
   const { cancellationId, quantity, refundUsd, now } = command;
   // Payments that fell due before the return are for all it held then.
-  const { paid, reservation: settled } = asQuoted(active(reservation), now);
+  const { paid, reservation: settled } = asQuoted(applying(notHeld(reservation), now), now);
   const { reservationId, customerId, quantity: held } = settled;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity >= held) {
     throw returnQuantityInvalid(quantity, held);
@@ -299,45 +318,110 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<OrderCommand,
 }
 
 /**
- * An exchange in one append: the quantity leaves the old reservation (all of
- * it ends it), and the new reservation is bought. Either both happen or
- * neither. Its value check is Azure's: the new lifetime commitment must be at
- * least the remaining commitment returned. A repeat (the new reservation is
- * already there) writes nothing.
+ * An exchange decided on this order in one append: each reservation of it
+ * given back loses the quantity (all of it ends it), and the purchase is
+ * bought here, so either all of it happens or none. Reservations of other
+ * orders given back were held for it first (their value comes with the
+ * command). Its value check is Azure's: the new lifetime commitment must be
+ * at least the remaining commitment returned. A repeat (the purchase is
+ * already here) writes nothing.
  */
-function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ExchangeReservation' }>['data']): OrderEvent[] {
-  const { reservationId, exchangeId, quantity, returnedValueUsd, target, now } = command;
-  if (order.reservations[target.reservationId]) return []; // a retry
-  const { paid, reservation: source } = asQuoted(active(reservationOf(order, reservationId)), now);
-  if (!Number.isInteger(quantity) || quantity < 1 || quantity > source.quantity) throw returnQuantityInvalid(quantity, source.quantity);
-  const bought = exchangedReservation(source, target, now);
-  const newCommitmentUsd = usd(cents(target.item.unitPriceUsd) * target.quantity);
-  if (cents(newCommitmentUsd) < cents(returnedValueUsd)) throw new ExchangeValueTooLow(returnedValueUsd, newCommitmentUsd);
-  const remainingQuantity = source.quantity - quantity;
-  const ending =
-    remainingQuantity === 0 && source.autoRenew
-      ? [{ type: 'ReservationRenewalCancelled' as const, data: { reservationId, reason: 'exchange', cancelledAt: now } }]
-      : [];
-  return [
+function decideExchange(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ExchangeReservations' }>['data']): OrderEvent[] {
+  const { exchangeId, returns, heldElsewhere, purchase, now } = command;
+  if (order.reservations[purchase.reservationId]) return []; // a retry
+  const settled = returns.map(({ reservationId, quantity, currentUnitPriceUsd }) => {
+    const { paid, reservation } = asQuoted(applying(notHeld(reservationOf(order, reservationId)), now), now);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
+    checkExchangeable(reservation, purchase);
+    return { paid, reservation, quantity, value: valueReturned(reservation, quantity, currentUnitPriceUsd, now) };
+  });
+  checkExchangeSources(settled);
+  const figures = exchangeFigures([...settled.map(({ value }) => value), ...heldElsewhere], purchase);
+  const returnedIds = [...settled.map(({ reservation }) => reservation.reservationId), ...heldElsewhere.map(({ reservationId }) => reservationId)];
+  const bought = exchangedReservation(settled[0].reservation, purchase, now, returnedIds);
+  const given = settled.flatMap(({ paid, reservation, quantity, value }): OrderEvent[] => [
     ...paid,
-    ...ending,
-    {
-      type: 'ReservationExchanged',
-      data: {
-        reservationId,
-        customerId: source.customerId,
-        exchangeId,
-        quantity,
-        remainingQuantity,
-        returnedValueUsd,
-        newReservationId: target.reservationId,
-        newCommitmentUsd,
-        exchangedAt: now,
-      },
-    },
-    { type: 'ReservationProvisioned', data: bought },
-    ...paymentsAtPurchase(bought, now),
-  ];
+    ...(quantity === reservation.quantity && reservation.autoRenew
+      ? [{ type: 'ReservationRenewalCancelled' as const, data: { reservationId: reservation.reservationId, reason: 'exchange', cancelledAt: now } }]
+      : []),
+    exchanged(reservation, exchangeId, quantity, value, purchase.reservationId, figures.newCommitmentUsd, now),
+  ]);
+  return [...given, { type: 'ReservationProvisioned', data: bought }, ...paymentsAtPurchase(bought, now)];
+}
+
+const exchanged = (
+  reservation: ActiveReservation,
+  exchangeId: string,
+  quantity: number,
+  value: ValueReturned,
+  newReservationId: string,
+  newCommitmentUsd: number,
+  exchangedAt: string,
+): OrderEvent => ({
+  type: 'ReservationExchanged',
+  data: {
+    reservationId: reservation.reservationId,
+    customerId: reservation.customerId,
+    exchangeId,
+    quantity,
+    remainingQuantity: reservation.quantity - quantity,
+    returnedValueUsd: value.remainingCommitmentUsd,
+    refundUsd: value.refundUsd,
+    remainingCommitmentUsd: value.remainingCommitmentUsd,
+    newReservationId,
+    newCommitmentUsd,
+    exchangedAt,
+  },
+});
+
+/** Held for an exchange decided on another order, it refuses every other change until the exchange completes or releases it. */
+function notHeld(reservation: ActiveReservation, exchangeId?: string): ActiveReservation {
+  const hold = reservation.exchangeHold;
+  if (hold && hold.exchangeId !== exchangeId) {
+    throw illegalState(
+      'EXCHANGE_IN_PROGRESS',
+      `reservation ${reservation.reservationId} is being exchanged (exchange ${hold.exchangeId}); read it again shortly`,
+    );
+  }
+  return reservation;
+}
+
+function decideHold(order: PlacedOrder, command: Extract<OrderCommand, { type: 'HoldForExchange' }>['data']): OrderEvent[] {
+  const { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now } = command;
+  const current = reservationOf(order, reservationId);
+  if (current.exchangeHold?.exchangeId === exchangeId) return []; // a retry
+  if (current.releasedExchanges?.includes(exchangeId)) {
+    throw illegalState('EXCHANGE_RELEASED', `exchange ${exchangeId} was given up; reservation ${reservationId} is no longer held for it`);
+  }
+  const { paid, reservation } = asQuoted(applying(notHeld(current), now), now);
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
+  checkExchangeable(reservation, purchase);
+  const value = valueReturned(reservation, quantity, currentUnitPriceUsd, now);
+  const held: OrderEvent = {
+    type: 'ReservationExchangeHeld',
+    data: { reservationId, customerId: reservation.customerId, exchangeId, quantity, ...value, heldAt: now },
+  };
+  return [...paid, held];
+}
+
+function decideRelease(order: PlacedOrder, command: Extract<OrderCommand, { type: 'ReleaseExchangeHold' }>['data']): OrderEvent[] {
+  const { reservationId, exchangeId, newReservationId, reason, now } = command;
+  const reservation = reservationOf(order, reservationId);
+  // Released already, or the exchange was made: nothing to give back.
+  if (reservation.releasedExchanges?.includes(exchangeId) || reservation.exchanges?.[newReservationId] !== undefined) return [];
+  // Released even where it was never held, so that a hold for it arriving late is refused.
+  return [{ type: 'ReservationExchangeReleased', data: { reservationId, exchangeId, reason, releasedAt: now } }];
+}
+
+function decideCompleteHeld(order: PlacedOrder, command: Extract<OrderCommand, { type: 'CompleteHeldExchange' }>['data']): OrderEvent[] {
+  const { reservationId, exchangeId, newReservationId, newCommitmentUsd } = command;
+  const reservation = reservationOf(order, reservationId);
+  if (reservation.exchanges?.[newReservationId] !== undefined) return []; // a retry
+  const hold = reservation.exchangeHold;
+  if (!hold || hold.exchangeId !== exchangeId) {
+    throw illegalState('EXCHANGE_NOT_HELD', `reservation ${reservationId} is not held for exchange ${exchangeId}`);
+  }
+  return [exchanged(reservation, exchangeId, hold.quantity, hold, newReservationId, newCommitmentUsd, hold.heldAt)];
 }
 
 /** A quantity to return must be a whole number from 1 up to what the reservation holds (all of it is a cancellation). */
@@ -354,7 +438,10 @@ function decideReservationChange(order: PlacedOrder, reservationId: string, chan
   ) {
     throw new Error(`${change.type} is decided by the reservation order as a whole`);
   }
-  return reservationDecider.decide(change, reservationOf(order, reservationId));
+  const reservation = reservationOf(order, reservationId);
+  // The partner's own changes wait for an exchange holding it; the system's (payments, price lock, expiry, fall-back) decide for themselves.
+  if (change.type === 'ChangeScope' || change.type === 'SetAutoRenew' || change.type === 'ChangeRenewalSettings') notHeld(reservation);
+  return reservationDecider.decide(change, reservation);
 }
 
 export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
@@ -430,8 +517,14 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         return decideCancelReservation(placed(state), command.data);
       case 'ReturnReservationQuantity':
         return decideReturnQuantity(placed(state), command.data);
-      case 'ExchangeReservation':
+      case 'ExchangeReservations':
         return decideExchange(placed(state), command.data);
+      case 'HoldForExchange':
+        return decideHold(placed(state), command.data);
+      case 'ReleaseExchangeHold':
+        return decideRelease(placed(state), command.data);
+      case 'CompleteHeldExchange':
+        return decideCompleteHeld(placed(state), command.data);
     }
   },
 

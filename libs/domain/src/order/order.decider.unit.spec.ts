@@ -5,6 +5,8 @@ import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
 import { deciderSpecification } from '../../testing/decider-specification';
 import { monthlyCancellation, paymentsAtPurchase } from '../reservation/payment-schedule';
+import { ExchangePurchase, exchangePolicyFor } from '../reservation/exchange';
+import { addMonths } from '../shared/calendar';
 import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
@@ -98,11 +100,18 @@ describe('reservation order decider', () => {
         .thenNothingHappens();
     });
 
-    it('records the provisioned reservation on the line it started, once', () => {
+    it('records the provisioned reservation on the line it started, once, with its payment', () => {
+      // Upfront, its one payment (3 × 1,000) is taken with it.
       spec
         .given([orderPlaced, started(1)])
         .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1, { billingPlan: 'Upfront' }), now: later } })
-        .then([provisioned(1, { billingPlan: 'Upfront' })]);
+        .then([
+          provisioned(1, { billingPlan: 'Upfront' }),
+          {
+            type: 'ReservationPaymentRecorded',
+            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 3_000, recordedAt: later },
+          },
+        ]);
       // Billed monthly (the fixture's plan), its first payment is taken with it: 3 × 83.33 (the last month takes the rounding).
       spec
         .given([orderPlaced, started(1)])
@@ -228,6 +237,34 @@ describe('reservation order decider', () => {
       { reservationId: 'r-1a', quantity: 1 },
       { reservationId: 'r-1b', quantity: 2 },
     ];
+    /** An exchange of one reservation of the order (r-1 by default), at the market price of 1,000 a unit, for a D8s_v5 at 2,000. */
+    const exchange = ({
+      reservationId = 'r-1',
+      quantity,
+      purchase,
+      now: at = later,
+      currentUnitPriceUsd = 1_000,
+    }: {
+      reservationId?: string;
+      currentUnitPriceUsd?: number;
+      quantity: number;
+      purchase?: ExchangePurchase & { reservationId: string };
+      now?: string;
+    }): OrderCommand => ({
+      type: 'ExchangeReservations',
+      data: {
+        exchangeId: `${reservationId}/exchange-1`,
+        returns: [{ reservationId, quantity, currentUnitPriceUsd }],
+        heldElsewhere: [],
+        purchase: purchase ?? {
+          reservationId: 'x-9',
+          item: Catalog.shipped().get('ri-standard_d8s_v5-westeurope-p1y', at)!,
+          quantity: 1,
+          billingPlan: 'Monthly',
+        },
+        now: at,
+      },
+    });
 
     it('splits in one append: the original ends and both parts exist', () => {
       const events = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
@@ -252,6 +289,7 @@ describe('reservation order decider', () => {
         reservationId,
         quantity,
         effectiveDate: splitAt,
+        purchasedAt: later,
         autoRenew: false,
         origin: { type: 'split', reservationIds: ['r-1'] },
       });
@@ -328,20 +366,7 @@ describe('reservation order decider', () => {
       });
 
       it('an exchange records the payments fallen due first too', () => {
-        const events = orderDecider.decide(
-          {
-            type: 'ExchangeReservation',
-            data: {
-              reservationId: 'r-1',
-              exchangeId: 'r-1/exchange-9',
-              quantity: 1,
-              returnedValueUsd: 500,
-              target: { reservationId: 'x-9', item: Catalog.shipped().get('ri-standard_d8s_v5-westeurope-p1y')!, quantity: 1 },
-              now: splitAt,
-            },
-          },
-          fold(orderDecider, held),
-        );
+        const events = orderDecider.decide(exchange({ quantity: 1, now: splitAt }), fold(orderDecider, held));
         expect(events.slice(0, 5).map((event) => [event.type, (event.data as { paymentNumber?: number }).paymentNumber])).toEqual([
           ['ReservationPaymentRecorded', 2],
           ['ReservationPaymentRecorded', 3],
@@ -409,11 +434,11 @@ describe('reservation order decider', () => {
           type: 'ReservationProvisioned',
           data: { reservationId: 'm-1', autoRenew: false },
         });
-        // Without a renewal bought, the parts keep the source's auto-renew.
+        // Without a renewal bought, a split still cancels the renewal, as in Azure: the parts renew only once told to.
         const unrenewed = orderDecider
           .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal.slice(0, -1)))
           .filter((event) => event.type === 'ReservationProvisioned');
-        expect(unrenewed.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([true, true]);
+        expect(unrenewed.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([false, false]);
       });
 
       it('a merge of monthly reservations goes on with their schedule too', () => {
@@ -586,22 +611,35 @@ describe('reservation order decider', () => {
         term: 'P1Y' as const,
         unitPriceUsd: 2_000,
       };
-      const exchange = (quantity: number, returnedValueUsd: number, target = { reservationId: 'x-1', item: d8, quantity: 1 }): OrderCommand => ({
-        type: 'ExchangeReservation',
-        data: { reservationId: 'r-1', exchangeId: 'r-1/exchange-1', quantity, returnedValueUsd, target, now: later },
+      const buying = (overrides: Partial<ExchangePurchase> = {}) => ({
+        reservationId: 'x-1',
+        item: d8,
+        quantity: 1,
+        billingPlan: 'Monthly' as const,
+        ...overrides,
       });
 
-      it('returns the quantity and buys the new reservation in one append, its term starting at the exchange', () => {
-        const events = orderDecider.decide(exchange(2, 1_500), fold(orderDecider, held));
+      it('returns the quantity and buys the new reservation in one append, its term starting at the exchange; both sides are money', () => {
+        const events = orderDecider.decide(exchange({ quantity: 2, purchase: buying() }), fold(orderDecider, held));
         // Billed monthly like the reservation it came from, its first payment (2,000 / 12, rounded down) is taken in the same append.
         expect(events.map((e) => e.type)).toEqual(['ReservationExchanged', 'ReservationProvisioned', 'ReservationPaymentRecorded']);
         expect(events[2].data).toMatchObject({ reservationId: 'x-1', paymentNumber: 1, amountUsd: 166.66, dueAt: later });
-        expect(events[0].data).toMatchObject({ quantity: 2, remainingQuantity: 1, returnedValueUsd: 1_500, newReservationId: 'x-1', newCommitmentUsd: 2_000 });
+        // 2 of 3 monthly units at the start of the term: 2,000 of commitment, of which payments 2–12 (1,833.34) are cancelled; 166.66 was paid ahead.
+        expect(events[0].data).toMatchObject({
+          quantity: 2,
+          remainingQuantity: 1,
+          refundUsd: 166.66,
+          remainingCommitmentUsd: 1_833.34,
+          returnedValueUsd: 1_833.34,
+          newReservationId: 'x-1',
+          newCommitmentUsd: 2_000,
+        });
         expect(events[1].data).toMatchObject({
           reservationId: 'x-1',
           armSkuName: 'Standard_D8s_v5',
           quantity: 1,
           effectiveDate: later,
+          purchasedAt: later,
           expiryDate: '2027-11-25T10:05:00.000Z',
           origin: { type: 'exchange', reservationIds: ['r-1'] },
         });
@@ -613,14 +651,75 @@ describe('reservation order decider', () => {
         ]);
       });
 
+      it('records an upfront source’s refund as money: the prorated value of what it gives back (issue #26)', () => {
+        const upfront = held.map((event) => (event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, billingPlan: 'Upfront' } } : event));
+        const [given] = orderDecider.decide(exchange({ quantity: 1, purchase: buying({ billingPlan: 'Upfront' }) }), fold(orderDecider, upfront));
+        expect(given).toMatchObject({ type: 'ReservationExchanged', data: { refundUsd: 1_000, remainingCommitmentUsd: 1_000 } });
+      });
+
+      it('values a monthly source by the leftover payments cancelled: USD 100 a month over 36, after the 18th payment, returns USD 1,800 (issue #26)', () => {
+        const monthly = provisionedReservation({
+          reservationId: 'm-1',
+          orderId: 'o-1',
+          lineNumber: 1,
+          catalogItemId: 'ri-standard_d4s_v5-westeurope-p3y',
+          term: 'P3Y',
+          quantity: 1,
+          unitPriceUsd: 3_600,
+          effectiveDate: '2026-01-01T00:00:00.000Z',
+          purchasedAt: '2026-01-01T00:00:00.000Z',
+          expiryDate: '2029-01-01T00:00:00.000Z',
+        });
+        const history: OrderEvent[] = [
+          orderPlaced,
+          started(1),
+          { type: 'ReservationProvisioned', data: monthly },
+          ...Array.from({ length: 18 }, (_, i): OrderEvent => ({
+            type: 'ReservationPaymentRecorded',
+            data: {
+              reservationId: 'm-1',
+              customerId: 'c-1',
+              paymentNumber: i + 1,
+              amountUsd: 100,
+              dueAt: addMonths(monthly.effectiveDate, i),
+              recordedAt: addMonths(monthly.effectiveDate, i),
+            },
+          })),
+        ];
+        const at = '2027-06-01T00:00:00.000Z';
+        const events = orderDecider.decide(
+          exchange({
+            reservationId: 'm-1',
+            quantity: 1,
+            currentUnitPriceUsd: 3_600,
+            purchase: buying({ item: { ...d8, term: 'P3Y', unitPriceUsd: 1_800 }, billingPlan: 'Upfront' }),
+            now: at,
+          }),
+          fold(orderDecider, history),
+        );
+        // 580 of 1,096 days remain: 1,905.10 of commitment, 1,800 of it the 18 payments left; 105.10 was paid ahead, and is the refund.
+        expect(events[0].data).toMatchObject({ remainingCommitmentUsd: 1_800, refundUsd: 105.1, newCommitmentUsd: 1_800 });
+        // A commitment of a cent less is refused, with both figures.
+        expect(() =>
+          orderDecider.decide(
+            exchange({ reservationId: 'm-1', quantity: 1, purchase: buying({ item: { ...d8, term: 'P3Y', unitPriceUsd: 1_799.99 } }), now: at }),
+            fold(orderDecider, history),
+          ),
+        ).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 1_800, newCommitmentUsd: 1_799.99 } }));
+      });
+
       it('ends the reservation when all of it is exchanged', () => {
-        const after = fold(orderDecider, [...held, ...orderDecider.decide(exchange(3, 1_900), fold(orderDecider, held))]);
+        const after = fold(orderDecider, [
+          ...held,
+          ...orderDecider.decide(exchange({ quantity: 3, purchase: buying({ quantity: 2 }) }), fold(orderDecider, held)),
+        ]);
         expect(reservationOf(after, 'r-1')).toMatchObject({ status: 'Exchanged', exchangedFor: 'x-1', endedAt: later });
       });
 
-      it('refuses 422 EXCHANGE_VALUE_TOO_LOW when the new lifetime commitment is less than the value returned, with both figures', () => {
-        const attempt = () => orderDecider.decide(exchange(3, 2_000.01), fold(orderDecider, held));
-        expect(attempt).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 2_000.01, newCommitmentUsd: 2_000 } }));
+      it('refuses 422 EXCHANGE_VALUE_TOO_LOW when the new lifetime commitment is less than the commitment returned, with both figures', () => {
+        // All three monthly units: payments 2–12 of 3 units, 2,750.01, against a commitment of 2,000.
+        const attempt = () => orderDecider.decide(exchange({ quantity: 3, purchase: buying() }), fold(orderDecider, held));
+        expect(attempt).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 2_750.01, newCommitmentUsd: 2_000 } }));
       });
 
       it('refuses a size of another flexibility group or region', () => {
@@ -630,15 +729,153 @@ describe('reservation order decider', () => {
         ])
           spec
             .given(held)
-            .when(exchange(1, 500, { reservationId: 'x-1', item, quantity: 1 }))
+            .when(exchange({ quantity: 1, purchase: buying({ item }) }))
             .thenRefuses('EXCHANGE_NOT_ALLOWED');
+      });
+
+      it('refuses a reservation bought on or after 2027-02-01, naming the policy, and takes one bought a millisecond before (issue #26)', () => {
+        const boughtAt = (purchasedAt: string) =>
+          held.map((event) =>
+            event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, purchasedAt, effectiveDate: purchasedAt } } : event,
+          );
+        const refused = () =>
+          orderDecider.decide(
+            exchange({ quantity: 1, purchase: buying(), now: '2027-03-01T00:00:00.000Z' }),
+            fold(orderDecider, boughtAt('2027-02-01T00:00:00.000Z')),
+          );
+        expect(refused).toThrow(expect.objectContaining({ code: 'EXCHANGE_NOT_ELIGIBLE', details: { policy: 'savings-plan-services-2027' } }));
+        expect(exchangePolicyFor('2027-01-31T23:59:59.999Z').id).toBe('vm-size-flexibility-2024');
+        expect(
+          orderDecider.decide(
+            exchange({ quantity: 1, purchase: buying(), now: '2027-03-01T00:00:00.000Z' }),
+            fold(orderDecider, boughtAt('2027-01-31T23:59:59.999Z')),
+          )[0].type,
+        ).toBe('ReservationPaymentRecorded');
+      });
+
+      it('returns several reservations of the order in one append, for one purchase worth at least all they give back', () => {
+        const events = orderDecider.decide(
+          {
+            type: 'ExchangeReservations',
+            data: {
+              exchangeId: 'xc-1',
+              returns: [
+                { reservationId: 'r-1', quantity: 1, currentUnitPriceUsd: 1_000 },
+                { reservationId: 'r-2', quantity: 1, currentUnitPriceUsd: 1_000 },
+              ],
+              heldElsewhere: [{ reservationId: 'z-1', refundUsd: 10, remainingCommitmentUsd: 100 }],
+              purchase: buying({ quantity: 1 }),
+              now: later,
+            },
+          },
+          fold(orderDecider, held),
+        );
+        expect(events.map((e) => [e.type, (e.data as { reservationId: string }).reservationId])).toEqual([
+          ['ReservationExchanged', 'r-1'],
+          ['ReservationExchanged', 'r-2'],
+          ['ReservationProvisioned', 'x-1'],
+          ['ReservationPaymentRecorded', 'x-1'],
+        ]);
+        expect((events[2].data as ReservationProvisionedData).origin).toEqual({ type: 'exchange', reservationIds: ['r-1', 'r-2', 'z-1'] });
       });
 
       it('writes nothing for the same exchange again', () =>
         spec
-          .given([...held, ...orderDecider.decide(exchange(1, 500), fold(orderDecider, held))])
-          .when(exchange(1, 500))
+          .given([...held, ...orderDecider.decide(exchange({ quantity: 1, purchase: buying() }), fold(orderDecider, held))])
+          .when(exchange({ quantity: 1, purchase: buying() }))
           .thenNothingHappens());
+
+      describe('held for an exchange decided on another order', () => {
+        const hold: OrderCommand = {
+          type: 'HoldForExchange',
+          data: { reservationId: 'r-1', exchangeId: 'xc-1', quantity: 2, currentUnitPriceUsd: 1_000, purchase: { item: d8 }, now: later },
+        };
+        const heldEvent: OrderEvent = {
+          type: 'ReservationExchangeHeld',
+          data: {
+            reservationId: 'r-1',
+            customerId: 'c-1',
+            exchangeId: 'xc-1',
+            quantity: 2,
+            refundUsd: 166.66,
+            remainingCommitmentUsd: 1_833.34,
+            heldAt: later,
+          },
+        };
+        const release: OrderCommand = {
+          type: 'ReleaseExchangeHold',
+          data: { reservationId: 'r-1', exchangeId: 'xc-1', newReservationId: 'x-1', reason: 'refused', now: later },
+        };
+
+        it('holds it, valued as the exchange will return it, once', () => {
+          spec.given(held).when(hold).then([heldEvent]);
+          spec
+            .given([...held, heldEvent])
+            .when(hold)
+            .thenNothingHappens();
+        });
+
+        it('refuses the partner’s other changes while held (409 EXCHANGE_IN_PROGRESS), and takes no payment until it ends', () => {
+          spec
+            .given([...held, heldEvent])
+            .when({ type: 'ChangeReservation', data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } } })
+            .thenRefuses('EXCHANGE_IN_PROGRESS');
+          spec
+            .given([...held, heldEvent])
+            .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } })
+            .thenRefuses('EXCHANGE_IN_PROGRESS');
+          spec
+            .given([...held, heldEvent])
+            .when({
+              type: 'ChangeReservation',
+              data: { reservationId: 'r-1', change: { type: 'RecordDuePayments', data: { now: '2027-03-01T00:00:00.000Z' } } },
+            })
+            .thenNothingHappens();
+        });
+
+        it('completes with the values of its hold, once', () => {
+          const complete: OrderCommand = {
+            type: 'CompleteHeldExchange',
+            data: { reservationId: 'r-1', exchangeId: 'xc-1', newReservationId: 'x-1', newCommitmentUsd: 2_000 },
+          };
+          const done = orderDecider.decide(complete, fold(orderDecider, [...held, heldEvent]));
+          expect(done).toEqual([
+            expect.objectContaining({
+              type: 'ReservationExchanged',
+              data: expect.objectContaining({ quantity: 2, remainingQuantity: 1, refundUsd: 166.66, newReservationId: 'x-1' }),
+            }),
+          ]);
+          spec
+            .given([...held, heldEvent, ...done])
+            .when(complete)
+            .thenNothingHappens();
+          spec.given(held).when(complete).thenRefuses('EXCHANGE_NOT_HELD');
+        });
+
+        it('is given back when the exchange is refused, and a hold arriving after that is refused', () => {
+          const released: OrderEvent = {
+            type: 'ReservationExchangeReleased',
+            data: { reservationId: 'r-1', exchangeId: 'xc-1', reason: 'refused', releasedAt: later },
+          };
+          spec
+            .given([...held, heldEvent])
+            .when(release)
+            .then([released]);
+          spec
+            .given([...held, heldEvent, released])
+            .when(release)
+            .thenNothingHappens();
+          spec
+            .given([...held, released])
+            .when(hold)
+            .thenRefuses('EXCHANGE_RELEASED');
+          // Free again: it can be changed.
+          spec
+            .given([...held, heldEvent, released])
+            .when({ type: 'ChangeReservation', data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } } })
+            .then([{ type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: later } }]);
+        });
+      });
     });
 
     it('answers 404 for a reservation the order does not hold', () =>

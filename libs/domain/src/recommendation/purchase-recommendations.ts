@@ -1,6 +1,7 @@
 import { Catalog } from '../catalog/catalog';
 import { CatalogItem, Term, TERM_MONTHS } from '../catalog/catalog-item';
-import { applyReservationDiscounts, ManagementGroupLookup, normalizeRegion, ReservationBenefit, UsageRecord } from '../discount/discount-engine';
+import { normalizeRegion } from '../catalog/catalog-item';
+import { applyReservationDiscounts, ManagementGroupLookup, ReservationBenefit, UsageRecord } from '../discount/discount-engine';
 import { cents, usd } from '../shared/money';
 
 export const LOOK_BACK_DAYS = [7, 30, 60] as const;
@@ -64,7 +65,8 @@ interface Demand {
  * and without a reservation of each quantity, and the quantity with the
  * greatest net savings is recommended. Every hour of the window counts, used
  * or not: a reservation is paid for every hour (use it or lose it), so usage
- * that stops regularly may find no quantity that saves.
+ * that stops regularly may find no quantity that saves. Prices are the
+ * catalog's at the window's end, the day the recommendation is made.
  */
 export function purchaseRecommendations(request: RecommendationRequest): PurchaseRecommendation[] {
   const { catalog, term, scope, lookBackDays } = request;
@@ -91,7 +93,7 @@ export function purchaseRecommendations(request: RecommendationRequest): Purchas
     const id = `${subscriptionId ?? ''}\n${region}\n${size.flexibilityGroup}`;
     let demand = demands.get(id);
     if (!demand) {
-      const base = catalog.smallestIn(region, size.flexibilityGroup, term);
+      const base = catalog.smallestIn(region, size.flexibilityGroup, term, new Date(until).toISOString());
       if (!base) return; // nothing of the group to buy there
       demand = { key: { subscriptionId, region, flexibilityGroup: size.flexibilityGroup }, base, hours: new Map(), firstUsageHour: record.hour };
       demands.set(id, demand);

@@ -117,7 +117,7 @@ describe('purchase recommendations (Azure: simulate costs with and without, keep
     const spot = everyHour(3, { resourceId: 'spot', spot: true });
     const [oneYear] = recommend([before, ...everyHour(1), ...spot]);
     expect(oneYear).toMatchObject({ recommendedQuantity: 1, firstUsageHour: FROM, costWithNoReservedInstancesUsd: 16.13 });
-    const threeYears = catalog.get('ri-standard_d2s_v5-eastus-p3y')!;
+    const threeYears = catalog.get('ri-standard_d2s_v5-eastus-p3y', FROM)!;
     const [longer] = recommend(everyHour(1), { term: 'P3Y' });
     expect(longer).toMatchObject({
       catalogItemId: threeYears.id,

@@ -1,6 +1,7 @@
 import { TERM_MONTHS } from '../catalog/catalog-item';
+import { addMonths } from '../shared/calendar';
 import { cents, usd } from '../shared/money';
-import { ActiveReservation } from './reservation.decider';
+import { ActiveReservation, termStartOf } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { quantityAt, refundQuote } from './reservation-changes';
 
@@ -11,21 +12,19 @@ export interface ScheduledPayment {
   amountUsd: number;
 }
 
-type Scheduled = Pick<ActiveReservation, 'billingPlan' | 'term' | 'unitPriceUsd' | 'quantity' | 'returns' | 'effectiveDate' | 'payments'>;
-
-const addMonths = (iso: string, months: number) => {
-  const date = new Date(iso);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  return date.toISOString();
-};
+type Scheduled = Pick<
+  ActiveReservation,
+  'billingPlan' | 'term' | 'unitPriceUsd' | 'quantity' | 'returns' | 'effectiveDate' | 'expiryDate' | 'payments' | 'purchasedAt' | 'origin'
+>;
 
 /**
- * What a reservation is paid in. Upfront: the whole price at purchase.
- * Monthly: one payment at purchase and one each month after, for every month
- * of the term; equal but for the last, which takes the rounding, so the total
- * is exactly the upfront price. A payment covers the VMs held when it falls
- * due, so a return lowers the payments after it. A reservation split or
- * merged from monthly ones goes on with their months.
+ * What a reservation is paid in. Upfront: the whole price as it takes effect.
+ * Monthly: one payment at purchase and one on each monthly anniversary after
+ * (a day the month lacks is its last day), for every month of the term;
+ * equal but for the last, which takes the rounding, so the total is exactly
+ * the upfront price. A payment covers the VMs held when it falls due, so a
+ * return lowers the payments after it. A reservation split or merged from
+ * others goes on with their schedule.
  */
 export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
   const unitCents = cents(reservation.unitPriceUsd ?? 0);
@@ -36,7 +35,7 @@ export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
   const months = TERM_MONTHS[reservation.term];
   const perMonth = Math.floor(unitCents / months);
   return Array.from({ length: months }, (_, i) => {
-    const dueAt = addMonths(reservation.payments?.startDate ?? reservation.effectiveDate, i);
+    const dueAt = addMonths(reservation.payments?.startDate ?? termStartOf(reservation), i);
     const unit = i === months - 1 ? unitCents - perMonth * (months - 1) : perMonth;
     return { paymentNumber: i + 1, dueAt, amountUsd: usd(unit * quantityAt(reservation, Date.parse(dueAt))) };
   });
@@ -83,9 +82,13 @@ export function monthlyCancellation(
   return { refundUsd: usd(refundCents), countedUsd: usd(commitmentCents), cancelledFuturePaymentsUsd: usd(futureCents) };
 }
 
-/** A monthly reservation's first payment falls due as it is bought: it is taken in the same append. */
+/**
+ * A reservation's first payment (an upfront one's only) falls due as it is
+ * bought: it is taken in the same append. A part of a split or merge pays
+ * nothing then: its sources paid.
+ */
 export function paymentsAtPurchase(reservation: ReservationProvisionedData, now: string): ReservationEvent[] {
-  if (reservation.billingPlan !== 'Monthly') return [];
+  if (reservation.payments) return [];
   return paymentSchedule(reservation)
     .slice(0, 1)
     .map((payment) => ({

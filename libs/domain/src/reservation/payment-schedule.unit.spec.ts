@@ -1,7 +1,8 @@
 import { provisionedReservation } from '../../testing/reservation.fixture';
 import { fold } from '../shared/decider';
 import { deciderSpecification } from '../../testing/decider-specification';
-import { monthlyCancellation, paymentSchedule } from './payment-schedule';
+import { monthlyCancellation, paymentsAtPurchase, paymentSchedule } from './payment-schedule';
+import { splitReservations } from './reservation-changes';
 import { reservationDecider } from './reservation.decider';
 import { ReservationEvent } from './reservation.events';
 
@@ -31,6 +32,44 @@ describe('monthly billing plan', () => {
     expect(schedule.at(-1)).toEqual({ paymentNumber: 12, dueAt: '2026-12-15T10:00:00.000Z', amountUsd: 250.14 });
     expect(Math.round(schedule.reduce((total, p) => total + p.amountUsd * 100, 0))).toBe(300_003);
     expect(paymentSchedule({ ...bought, billingPlan: 'Upfront' } as never)).toEqual([{ paymentNumber: 1, dueAt: bought.effectiveDate, amountUsd: 3_000.03 }]);
+  });
+
+  it('falls due on calendar anniversaries: bought on 31 January, it pays on 28 February, 31 March, 30 April (issue #26)', () => {
+    const january = provisionedReservation({
+      billingPlan: 'Monthly',
+      effectiveDate: '2027-01-31T09:00:00.000Z',
+      expiryDate: '2028-01-31T09:00:00.000Z',
+      purchasedAt: '2027-01-31T09:00:00.000Z',
+    });
+    expect(
+      paymentSchedule(january)
+        .slice(0, 4)
+        .map((p) => p.dueAt),
+    ).toEqual(['2027-01-31T09:00:00.000Z', '2027-02-28T09:00:00.000Z', '2027-03-31T09:00:00.000Z', '2027-04-30T09:00:00.000Z']);
+    // One payment in every month of the term, none twice in a month.
+    const months = paymentSchedule(january).map((p) => p.dueAt.slice(0, 7));
+    expect(new Set(months).size).toBe(12);
+    expect(months.at(-1)).toBe('2027-12');
+  });
+
+  it('takes an upfront reservation’s one payment as it is bought, and none for the parts of its split (issue #26)', () => {
+    const upfront = provisionedReservation({ billingPlan: 'Upfront', unitPriceUsd: 1_000 });
+    expect(paymentsAtPurchase(upfront, upfront.effectiveDate)).toEqual([
+      {
+        type: 'ReservationPaymentRecorded',
+        data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, amountUsd: 3_000, dueAt: upfront.effectiveDate, recordedAt: upfront.effectiveDate },
+      },
+    ]);
+    const state = fold(reservationDecider, [{ type: 'ReservationProvisioned', data: upfront }, ...paymentsAtPurchase(upfront, upfront.effectiveDate)]);
+    const parts = splitReservations(
+      state as never,
+      [
+        { reservationId: 'r-2', quantity: 1 },
+        { reservationId: 'r-3', quantity: 2 },
+      ],
+      '2026-06-01T00:00:00.000Z',
+    );
+    expect(parts.flatMap((part) => paymentsAtPurchase(part, '2026-06-01T00:00:00.000Z'))).toEqual([]);
   });
 
   it('records the payments fallen due when the daily pass asks, once each, catching up on missed days', () =>

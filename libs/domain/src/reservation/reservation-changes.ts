@@ -1,15 +1,16 @@
-import { BillingPlan, CatalogItem } from '../catalog/catalog-item';
-import { normalizeRegion } from '../discount/discount-engine';
-import { DomainError, ruleViolated } from '../shared/domain-error';
+import { ruleViolated } from '../shared/domain-error';
 import { nextWholeHourMs } from '../shared/hours';
 import { cents, usd } from '../shared/money';
-import { ActiveReservation, expiryFor, termStartFor } from './reservation.decider';
+import { ActiveReservation, expiryFor, termStartOf } from './reservation.decider';
+import type { ExchangePurchase } from './exchange';
 import { ReservationProvisionedData, SplitPart } from './reservation.events';
 
 /**
  * What a reservation derived from others keeps of them: what was bought
- * (order, SKU, term, scope, billing), not what happened to the source since
- * (its status, renewal, end). Id, quantity, price and start are its own.
+ * (order, SKU, term and its start, scope, billing, the payment schedule), not
+ * what happened to the source since (its status, renewal, end). Id,
+ * quantity, price and effective date are its own. It does not renew: in
+ * Azure a split or a merge cancels the renewal.
  */
 function derived(
   source: ActiveReservation,
@@ -18,7 +19,7 @@ function derived(
   now: string,
 ): ReservationProvisionedData {
   const { orderId, orderNumber, lineNumber, customerId, partnerId, catalogItemId, armSkuName, region, flexibilityGroup, ratio } = source;
-  const { term, billingPlan, scope, appliedSubscriptionIds, autoRenew, billingSubscriptionId } = source;
+  const { term, billingPlan, scope, appliedSubscriptionIds, billingSubscriptionId } = source;
   return {
     reservationId: part.reservationId,
     orderId,
@@ -39,15 +40,16 @@ function derived(
     // It applies from the moment it exists; the source stopped applying then. The end date is the source's.
     effectiveDate: now,
     expiryDate: source.expiryDate,
+    purchasedAt: termStartOf(source),
     ...(part.unitPriceUsd !== undefined ? { unitPriceUsd: part.unitPriceUsd } : {}),
-    // A renewal already bought replaces the whole of the source at its end: what is made from it must not buy another.
-    autoRenew: source.renewalOrderId ? false : autoRenew,
+    autoRenew: false,
     ...(billingSubscriptionId !== undefined ? { billingSubscriptionId } : {}),
     origin,
-    // Monthly: the months already paid by the source are not paid again, and the next falls due when the source's would have.
-    ...(billingPlan === 'Monthly'
-      ? { payments: { startDate: source.payments?.startDate ?? source.effectiveDate, recorded: source.paymentsRecorded ?? 0 } }
-      : {}),
+    // What the source paid is not paid again: an upfront price, or the months so far; the next month falls due when the source's would have.
+    payments: {
+      startDate: source.payments?.startDate ?? termStartOf(source),
+      recorded: billingPlan === 'Monthly' ? (source.paymentsRecorded ?? 0) : 1,
+    },
   };
 }
 
@@ -76,7 +78,7 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
     }
   }
   // Monthly: the merged reservation goes on with one schedule, so the sources must be at the same point of the same one.
-  const schedule = (source: ActiveReservation) => `${source.payments?.startDate ?? source.effectiveDate}#${source.paymentsRecorded ?? 0}`;
+  const schedule = (source: ActiveReservation) => `${source.payments?.startDate ?? termStartOf(source)}#${source.paymentsRecorded ?? 0}`;
   if (first.billingPlan === 'Monthly' && sources.some((source) => schedule(source) !== schedule(first))) {
     throw ruleViolated('MERGE_MISMATCH', `reservations ${sources.map((s) => s.reservationId).join(', ')} are billed monthly on different schedules`);
   }
@@ -88,7 +90,7 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
   const quantity = sources.reduce((total, source) => total + source.quantity, 0);
   const priced = sources.every((source) => source.unitPriceUsd !== undefined);
   const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
-  // All renewed or none: derived() takes auto-renew off when the first one's renewal was bought.
+  // Renewed ahead by an older release for all or for none; the merged one does not renew either way.
   return derived(
     first,
     { reservationId: targetReservationId, quantity, unitPriceUsd },
@@ -114,7 +116,7 @@ export interface RefundQuote {
  */
 export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string, quantity = reservation.quantity): RefundQuote {
   const end = Date.parse(reservation.expiryDate);
-  const start = new Date(termStartFor(reservation.expiryDate, reservation.term));
+  const start = new Date(termStartOf(reservation));
   const termDays = Math.round((end - start.getTime()) / DAY_MS);
   const daysBegun = Math.floor((Date.parse(now) - start.getTime()) / DAY_MS);
   const remainingShare = Date.parse(now) >= end ? 0 : Math.min(1, Math.max(0, (termDays - daysBegun) / termDays));
@@ -141,31 +143,23 @@ export const quantityAt = (reservation: HeldQuantity, hourMs: number): number =>
 export const returnHours = (reservation: Pick<HeldQuantity, 'returns'>): number[] =>
   [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort((a, b) => a - b);
 
-/** What an exchange buys: a size of the catalog, how many, and optionally another billing plan. */
-export interface ExchangeTarget {
-  reservationId: string;
-  item: Pick<CatalogItem, 'id' | 'armSkuName' | 'region' | 'flexibilityGroup' | 'ratio' | 'term' | 'unitPriceUsd'>;
-  quantity: number;
-  billingPlan?: BillingPlan;
-}
-
 /**
- * The reservation an exchange buys, in the source's reservation order. Azure
- * allows a VM reservation to be exchanged for another size of the same
- * instance size flexibility group in the same region; the new term starts
- * at the exchange. Scope, billing and renewal carry over from the source.
+ * The reservation an exchange buys, in the first returned reservation's
+ * order, with its scope, billing subscription and renewal setting. Its term
+ * starts at the exchange. What it may be is the exchange policy's to say
+ * (`checkExchangeable`).
  */
-export function exchangedReservation(source: ActiveReservation, target: ExchangeTarget, now: string): ReservationProvisionedData {
-  const { item } = target;
-  if (item.flexibilityGroup !== source.flexibilityGroup || normalizeRegion(item.region) !== normalizeRegion(source.region)) {
-    throw ruleViolated(
-      'EXCHANGE_NOT_ALLOWED',
-      `a reservation of ${source.flexibilityGroup} in ${source.region} can be exchanged only for a size of the same flexibility group in the same region; ${item.armSkuName} in ${item.region} is ${item.flexibilityGroup}`,
-    );
-  }
+export function exchangedReservation(
+  source: ActiveReservation,
+  purchase: ExchangePurchase & { reservationId: string },
+  now: string,
+  /** Every reservation the exchange gives back, the source first. */
+  returnedIds: string[] = [source.reservationId],
+): ReservationProvisionedData {
+  const { item } = purchase;
   const { orderId, orderNumber, lineNumber, customerId, partnerId, scope, appliedSubscriptionIds, autoRenew, billingSubscriptionId } = source;
   return {
-    reservationId: target.reservationId,
+    reservationId: purchase.reservationId,
     orderId,
     orderNumber,
     lineNumber,
@@ -176,28 +170,17 @@ export function exchangedReservation(source: ActiveReservation, target: Exchange
     region: item.region,
     flexibilityGroup: item.flexibilityGroup,
     ratio: item.ratio,
-    quantity: target.quantity,
+    quantity: purchase.quantity,
     term: item.term,
-    billingPlan: target.billingPlan ?? source.billingPlan,
+    billingPlan: purchase.billingPlan,
     scope,
     appliedSubscriptionIds,
     effectiveDate: now,
     expiryDate: expiryFor(now, item.term),
+    purchasedAt: now,
     unitPriceUsd: item.unitPriceUsd,
     autoRenew,
     ...(billingSubscriptionId ? { billingSubscriptionId } : {}),
-    origin: { type: 'exchange', reservationIds: [source.reservationId] },
+    origin: { type: 'exchange', reservationIds: returnedIds },
   };
-}
-
-/** An exchange must buy at least the value it returns: Azure refuses one that would turn a commitment into a refund. */
-export class ExchangeValueTooLow extends DomainError {
-  constructor(returnedValueUsd: number, newCommitmentUsd: number) {
-    super(
-      'EXCHANGE_VALUE_TOO_LOW',
-      `the new reservation's lifetime commitment, USD ${newCommitmentUsd.toFixed(2)}, is less than the remaining commitment returned, USD ${returnedValueUsd.toFixed(2)}`,
-      'rule',
-      { returnedValueUsd, newCommitmentUsd },
-    );
-  }
 }

@@ -62,14 +62,24 @@ describe('split', () => {
         'appliedSubscriptionIds',
         'effectiveDate',
         'expiryDate',
+        'purchasedAt',
+        'payments',
         'unitPriceUsd',
         'autoRenew',
         'billingSubscriptionId',
         'origin',
       ].sort(),
     );
-    // Its renewal was bought already, for all of it: the part must not buy another one.
-    expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: false });
+    // A split cancels the renewal, as in Azure; the term and the upfront payment are the source's.
+    expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: false, purchasedAt: base.effectiveDate });
+    expect(splitReservations({ ...base, autoRenew: true }, [{ reservationId: 'r-2', quantity: 1 }], now)[0].autoRenew).toBe(false);
+  });
+
+  it('passes on no payment: an upfront source paid for its parts, a monthly one goes on with its schedule (issue #26)', () => {
+    const [upfront] = splitReservations({ ...base, billingPlan: 'Upfront' }, [{ reservationId: 'r-2', quantity: 1 }], now);
+    expect(upfront.payments).toEqual({ startDate: base.effectiveDate, recorded: 1 });
+    const [monthly] = splitReservations({ ...base, billingPlan: 'Monthly', paymentsRecorded: 5 }, [{ reservationId: 'r-2', quantity: 1 }], now);
+    expect(monthly.payments).toEqual({ startDate: base.effectiveDate, recorded: 5 });
   });
 });
 
@@ -132,9 +142,12 @@ describe('refund quote', () => {
     expect(refundQuote(base, 1_000, '2027-06-01T00:00:00.000Z').refundUsd).toBe(0);
   });
 
-  it('measures the term from the end date, so a split part refunds like its original', () => {
-    const part = { ...base, effectiveDate: now, quantity: 1 };
-    expect(refundQuote(part, 1_000, now).refundUsd).toBe(501.36);
+  it('measures the term from its start, which a split part keeps, so it refunds like its original', () => {
+    const [part] = splitReservations(base, [{ reservationId: 'r-2', quantity: 1 }], now);
+    expect(refundQuote({ ...part, status: 'Succeeded', autoRenew: false }, 1_000, now).refundUsd).toBe(501.36);
+    // A part recorded before parts kept their term's start: measured back from the end date.
+    const older = { ...base, effectiveDate: now, quantity: 1, origin: { type: 'split' as const, reservationIds: ['r-1'] } };
+    expect(refundQuote(older, 1_000, now).refundUsd).toBe(501.36);
   });
 
   it('rounds down to the cent (245 of 365 days left of USD 100 is 67.123…)', () => {

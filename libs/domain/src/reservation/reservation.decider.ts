@@ -1,6 +1,7 @@
 import { BillingPlan, Term } from '../catalog/catalog-item';
 import { appliedSubscriptions, checkManagementGroup, Scope, sameScope, scopeSubscription } from '../cart/scope';
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
+import { addYears } from '../shared/calendar';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, ruleViolated } from '../shared/domain-error';
 import { duePayments } from './payment-schedule';
@@ -9,24 +10,35 @@ import { ProvisioningState, ReservationEvent, ReservationProvisionedData, SplitP
 /** The renewal price is fixed this many days before expiry. */
 export const RENEWAL_PRICE_LOCK_DAYS = 30;
 
-/** The replacement is bought this long before expiry, so it can take effect the moment the old one ends (two daily passes of slack). */
-export const RENEWAL_LEAD_MS = 2 * 86_400_000;
+/** What the daily pass knows at expiry about buying the renewal, found outside the reservation. */
+export interface RenewalAtExpiry {
+  /** The order that would buy it (its id derives from the reservation). */
+  orderId: string;
+  orderNumber: string;
+  /** The market price then of what the settings buy; undefined when that SKU is no longer sold in its region for that term. */
+  marketUnitPriceUsd?: number;
+  /** Whether the billing subscription is still active. */
+  billingActive: boolean;
+  billingSubscriptionId: string;
+}
 
 export type ReservationCommand =
   | Message<'RecordProvisionedReservation', ReservationProvisionedData>
   | Message<'ChangeScope', { scope: Scope; customer: CustomerSnapshot; now: string }>
   /** The scope's subscription was suspended, or its management group emptied: the reservation applies to the billing context instead. */
   | Message<'FallBackToShared', { subscriptionId?: string; managementGroupId?: string; reason: string; customer: CustomerSnapshot; now: string }>
-  | Message<'SetAutoRenew', { autoRenew: boolean; now: string }>
-  | Message<'ChangeRenewalSettings', { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string }>
-  | Message<'FailRenewal', { reason: string; now: string }>
-  | Message<'LockRenewalPrice', { currentUnitPriceUsd: number; now: string }>
-  | Message<'Renew', { renewalOrderId: string; renewalOrderNumber: string; currentUnitPriceUsd: number; now: string }>
+  /** `renewalUnitPriceUsd`: the market price now of what the renewal would buy (undefined: not sold), locked when turned on within 30 days of expiry. */
+  | Message<'SetAutoRenew', { autoRenew: boolean; now: string; renewalUnitPriceUsd?: number }>
+  /** `renewalUnitPriceUsd`: the market price now of what the changed settings buy, locked again within 30 days of expiry. */
+  | Message<'ChangeRenewalSettings', { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string; renewalUnitPriceUsd?: number }>
+  /** `currentUnitPriceUsd`: undefined when what the renewal buys is not sold; then nothing is locked. */
+  | Message<'LockRenewalPrice', { currentUnitPriceUsd?: number; now: string }>
+  /** The first pass at or after expiry: the renewal the settings then ask for is bought (or fails, with its reason), and the reservation expires. */
+  | Message<'ReachExpiry', { renewal: RenewalAtExpiry; now: string }>
   | Message<'Split', { into: SplitPart[]; now: string }>
   | Message<'MergeInto', { targetReservationId: string; mergedWith: string[]; now: string }>
   | Message<'RevertMerge', { targetReservationId: string; reason: string; now: string }>
   | Message<'Cancel', { cancellationId: string; refundUsd: number; now: string }>
-  | Message<'Expire', { now: string }>
   /** Monthly billing: record the payments fallen due by `now`. */
   | Message<'RecordDuePayments', { now: string }>;
 
@@ -51,32 +63,58 @@ export interface ActiveReservation extends ReservationProvisionedData {
   returns?: Array<{ cancellationId: string; quantity: number; returnedAt: string }>;
   /** The reservation an exchange of all of it bought. */
   exchangedFor?: string;
-  /** Each exchange made from it: the reservation bought, and the value returned for it. */
+  /** Each exchange made from it: the reservation bought, and the commitment returned for it. */
   exchanges?: Record<string, number>;
-  /** Monthly billing: how many of its payments have been taken. */
+  /** Each exchange made from it: the reservation bought, and what it refunded and gave back (absent for older exchanges). */
+  exchangedValues?: Record<string, { refundUsd: number; remainingCommitmentUsd: number }>;
+  /** How many of its payments have been taken. */
   paymentsRecorded?: number;
+  /** Held for an exchange decided on another order: what it gives back, worth what. */
+  exchangeHold?: { exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string };
+  /** Exchanges that released it (or never held it): a late hold for one of them is refused. */
+  releasedExchanges?: string[];
 }
 
 export type Reservation = { status: 'none' } | ActiveReservation;
-
-const addYears = (iso: string, years: number) => {
-  const date = new Date(iso);
-  date.setUTCFullYear(date.getUTCFullYear() + years);
-  return date.toISOString();
-};
 
 const TERM_YEARS = { P1Y: 1, P3Y: 3 } as const;
 
 /** A reservation ends one or three years after it takes effect. */
 export const expiryFor = (effectiveDate: string, term: 'P1Y' | 'P3Y') => addYears(effectiveDate, TERM_YEARS[term]);
 
-/** When the term that ends at `expiryDate` began: for a part of a split or merge, its source's start, not its own. */
+/** When the term that ends at `expiryDate` began, for reservations recorded before they kept `purchasedAt`. */
 export const termStartFor = (expiryDate: string, term: 'P1Y' | 'P3Y') => addYears(expiryDate, -TERM_YEARS[term]);
+
+/** When a reservation's term began: its purchase (renewal, exchange), which a split or merged part keeps. */
+export const termStartOf = (reservation: Pick<ReservationProvisionedData, 'purchasedAt' | 'expiryDate' | 'term' | 'origin' | 'effectiveDate'>) =>
+  reservation.purchasedAt ??
+  (reservation.origin?.type === 'split' || reservation.origin?.type === 'merge'
+    ? termStartFor(reservation.expiryDate, reservation.term)
+    : reservation.effectiveDate);
 
 const DAY_MS = 86_400_000;
 
 /** The moment from which the renewal price is locked. */
 export const renewalPriceLockDate = (expiryDate: string) => new Date(Date.parse(expiryDate) - RENEWAL_PRICE_LOCK_DAYS * DAY_MS).toISOString();
+
+const inLockWindow = (reservation: ActiveReservation, now: string) => Date.parse(now) >= Date.parse(renewalPriceLockDate(reservation.expiryDate));
+
+/**
+ * A reservation that still applies at `now`: provisioned, not ended, and not
+ * past its expiry (which the daily pass records only at its next run).
+ */
+export function applying(state: Reservation, now: string): ActiveReservation {
+  const reservation = active(state);
+  if (Date.parse(now) >= Date.parse(reservation.expiryDate)) {
+    throw ruleViolated('RESERVATION_EXPIRED', `reservation ${reservation.reservationId} expired at ${reservation.expiryDate} and can no longer be changed`);
+  }
+  return reservation;
+}
+
+const priceLocked = (reservation: ActiveReservation, unitPriceUsd: number, now: string): ReservationEvent => ({
+  type: 'ReservationRenewalPriceLocked',
+  data: { reservationId: reservation.reservationId, unitPriceUsd, lockedAt: now },
+});
 
 /** What a renewal of the reservation buys: its settings if changed, else its own quantity, term and billing plan. */
 export const renewalOf = (reservation: ActiveReservation) =>
@@ -91,7 +129,7 @@ export function active(state: Reservation): ActiveReservation {
   return state;
 }
 
-/** A split or merge ends the reservation, and with it any pending renewal. */
+/** A split or merge ends the reservation, and cancels its renewal as Azure does: what it makes does not renew until told to. */
 const renewalCancelled = (reservation: ActiveReservation, reason: string, now: string): ReservationEvent[] =>
   reservation.autoRenew ? [{ type: 'ReservationRenewalCancelled', data: { reservationId: reservation.reservationId, reason, cancelledAt: now } }] : [];
 
@@ -105,8 +143,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return state.status === 'none' ? [{ type: 'ReservationProvisioned', data: command.data }] : [];
 
       case 'ChangeScope': {
-        const reservation = active(state);
         const { scope, customer, now } = command.data;
+        const reservation = applying(state, now);
         if (customer.customerId !== reservation.customerId)
           throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
         const subscriptionId = scopeSubscription(scope);
@@ -157,20 +195,21 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       }
 
       case 'SetAutoRenew': {
-        const reservation = active(state);
-        const { autoRenew, now } = command.data;
+        // Up to expiry, not after: turning it on then buys nothing backdated.
+        const { autoRenew, now, renewalUnitPriceUsd } = command.data;
+        const reservation = applying(state, now);
         if (reservation.autoRenew === autoRenew) return [];
-        return [{ type: 'ReservationAutoRenewSet', data: { reservationId: reservation.reservationId, autoRenew, setAt: now } }];
+        const set: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: reservation.reservationId, autoRenew, setAt: now } };
+        // Turned on within the 30 days: the price is locked as it is now (turning it off drops any lock).
+        const lock =
+          autoRenew && renewalUnitPriceUsd !== undefined && inLockWindow(reservation, now) ? [priceLocked(reservation, renewalUnitPriceUsd, now)] : [];
+        return [set, ...lock];
       }
 
       case 'ChangeRenewalSettings': {
-        const reservation = active(state);
-        const { now } = command.data;
-        if (now >= reservation.expiryDate)
-          throw ruleViolated(
-            'RESERVATION_EXPIRING',
-            `reservation ${reservation.reservationId} expires at ${reservation.expiryDate}; its renewal can no longer change`,
-          );
+        const { now, renewalUnitPriceUsd } = command.data;
+        const reservation = applying(state, now);
+        // Renewals bought ahead of expiry by older releases.
         if (reservation.renewalOrderId)
           throw illegalState('RENEWAL_ALREADY_BOUGHT', `the renewal of reservation ${reservation.reservationId} was already bought`);
         const current = renewalOf(reservation);
@@ -180,38 +219,65 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
           billingPlan: command.data.billingPlan ?? current.billingPlan,
         };
         if (next.quantity === current.quantity && next.term === current.term && next.billingPlan === current.billingPlan) return [];
-        return [{ type: 'ReservationRenewalSettingsChanged', data: { reservationId: reservation.reservationId, ...next, changedAt: now } }];
-      }
-
-      case 'FailRenewal': {
-        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId || state.renewalFailure) return [];
-        const { reason, now } = command.data;
-        return [{ type: 'ReservationRenewalFailed', data: { reservationId: state.reservationId, reason, failedAt: now } }];
+        const changed: ReservationEvent = {
+          type: 'ReservationRenewalSettingsChanged',
+          data: { reservationId: reservation.reservationId, ...next, changedAt: now },
+        };
+        // Within the 30 days the lock follows what is now to be bought, at its market price now.
+        const relock =
+          reservation.autoRenew && renewalUnitPriceUsd !== undefined && inLockWindow(reservation, now)
+            ? [priceLocked(reservation, renewalUnitPriceUsd, now)]
+            : [];
+        return [changed, ...relock];
       }
 
       case 'LockRenewalPrice': {
         if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalUnitPriceUsd !== undefined) return [];
         const { currentUnitPriceUsd, now } = command.data;
-        if (now < renewalPriceLockDate(state.expiryDate)) return [];
+        if (currentUnitPriceUsd === undefined || !inLockWindow(state, now) || Date.parse(now) >= Date.parse(state.expiryDate)) return [];
         // The market price 30 days before expiry; the renewal later pays the lower of it and the price then.
-        return [{ type: 'ReservationRenewalPriceLocked', data: { reservationId: state.reservationId, unitPriceUsd: currentUnitPriceUsd, lockedAt: now } }];
+        return [priceLocked(state, currentUnitPriceUsd, now)];
       }
 
-      case 'Renew': {
-        if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalOrderId || state.renewalFailure) return [];
-        const { renewalOrderId, renewalOrderNumber, currentUnitPriceUsd, now } = command.data;
-        if (Date.parse(now) < Date.parse(state.expiryDate) - RENEWAL_LEAD_MS) {
-          throw ruleViolated('RENEWAL_NOT_DUE', `reservation ${state.reservationId} renews ahead of its expiry, ${state.expiryDate}, not before`);
-        }
+      case 'ReachExpiry': {
+        // Held for an exchange, it waits for the exchange to end; the next pass sees it.
+        if (state.status !== 'Succeeded' || state.exchangeHold || Date.parse(command.data.now) < Date.parse(state.expiryDate)) return [];
+        const expired: ReservationEvent = { type: 'ReservationExpired', data: { reservationId: state.reservationId, expiredAt: state.expiryDate } };
+        // Bought ahead of expiry by an older release, or not asked for: it just expires.
+        if (!state.autoRenew || state.renewalOrderId || state.renewalFailure) return [expired];
+        const { renewal, now } = command.data;
+        const { quantity, term, billingPlan } = renewalOf(state);
+        const failed = (reason: string): ReservationEvent[] => [
+          { type: 'ReservationRenewalFailed', data: { reservationId: state.reservationId, reason, failedAt: now } },
+          expired,
+        ];
+        if (renewal.marketUnitPriceUsd === undefined) return failed(`${state.armSkuName} in ${state.region} for ${term} is no longer sold`);
+        if (!renewal.billingActive) return failed(`its billing subscription ${renewal.billingSubscriptionId} is not active`);
         // The lower of the market price locked 30 days before expiry and the market price now; never the original price.
-        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
-        return [{ type: 'ReservationRenewed', data: { reservationId: state.reservationId, renewalOrderId, renewalOrderNumber, unitPriceUsd, renewedAt: now } }];
+        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? renewal.marketUnitPriceUsd, renewal.marketUnitPriceUsd);
+        return [
+          {
+            type: 'ReservationRenewed',
+            data: {
+              reservationId: state.reservationId,
+              renewalOrderId: renewal.orderId,
+              renewalOrderNumber: renewal.orderNumber,
+              unitPriceUsd,
+              quantity,
+              term,
+              billingPlan,
+              // Bought on the expiration date time, as Azure's `renew` says, whenever the pass runs after it.
+              renewedAt: state.expiryDate,
+            },
+          },
+          expired,
+        ];
       }
 
       case 'Split': {
         const { into, now } = command.data;
         if (state.status === 'Split' && JSON.stringify(state.splitInto) === JSON.stringify(into)) return []; // a retry
-        const reservation = active(state);
+        const reservation = applying(state, now);
         if (into.length !== 2 || into.some((part) => !Number.isInteger(part.quantity) || part.quantity < 1)) {
           throw ruleViolated('SPLIT_QUANTITIES_INVALID', 'a split takes two whole quantities of at least 1');
         }
@@ -231,7 +297,7 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'MergeInto': {
         const { targetReservationId, mergedWith, now } = command.data;
         if (state.status === 'Merged' && state.mergedInto === targetReservationId) return []; // a retry
-        const reservation = active(state);
+        const reservation = applying(state, now);
         return [
           ...renewalCancelled(reservation, 'merge', now),
           { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } },
@@ -246,8 +312,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       }
 
       case 'Cancel': {
-        const reservation = active(state);
         const { cancellationId, refundUsd, now } = command.data;
+        const reservation = applying(state, now);
         return [
           {
             type: 'ReservationCancelled',
@@ -257,16 +323,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       }
 
       case 'RecordDuePayments': {
-        if (state.status === 'none') return [];
+        // Held for an exchange, it pays what fell due with the exchange itself.
+        if (state.status === 'none' || state.exchangeHold) return [];
         return duePayments(state, command.data.now).map((payment) => ({
           type: 'ReservationPaymentRecorded' as const,
           data: { reservationId: state.reservationId, customerId: state.customerId, ...payment, recordedAt: command.data.now },
         }));
-      }
-
-      case 'Expire': {
-        if (state.status !== 'Succeeded' || command.data.now < state.expiryDate) return [];
-        return [{ type: 'ReservationExpired', data: { reservationId: state.reservationId, expiredAt: state.expiryDate } }];
       }
     }
   },
@@ -281,8 +343,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'ReservationScopeChanged':
       case 'ReservationScopeFellBack':
         return { ...state, scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds };
-      case 'ReservationAutoRenewSet':
-        return { ...state, autoRenew: event.data.autoRenew };
+      case 'ReservationAutoRenewSet': {
+        // Off drops the locked price: turned on again, it is locked anew.
+        if (event.data.autoRenew) return { ...state, autoRenew: true };
+        const { renewalUnitPriceUsd: _dropped, ...rest } = state;
+        return { ...rest, autoRenew: false };
+      }
       case 'ReservationRenewalPriceLocked':
         return { ...state, renewalUnitPriceUsd: event.data.unitPriceUsd };
       case 'ReservationRenewalCancelled':
@@ -320,15 +386,34 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt, cancellationId: event.data.cancellationId };
       case 'ReservationExchanged': {
         // What was exchanged is gone from it as a return is: the rest, if any, stays active.
-        const { exchangeId, quantity, remainingQuantity, exchangedAt, newReservationId, returnedValueUsd } = event.data;
+        const { exchangeId, quantity, remainingQuantity, exchangedAt, newReservationId, returnedValueUsd, refundUsd, remainingCommitmentUsd } = event.data;
         const exchanges = { ...state.exchanges, [newReservationId]: returnedValueUsd };
-        if (remainingQuantity === 0) return { ...state, status: 'Exchanged', endedAt: exchangedAt, exchangedFor: newReservationId, exchanges };
+        const { exchangeHold: _completed, ...kept } = state;
+        const rest =
+          refundUsd === undefined
+            ? kept
+            : {
+                ...kept,
+                exchangedValues: {
+                  ...state.exchangedValues,
+                  [newReservationId]: { refundUsd, remainingCommitmentUsd: remainingCommitmentUsd ?? returnedValueUsd },
+                },
+              };
+        if (remainingQuantity === 0) return { ...rest, status: 'Exchanged', endedAt: exchangedAt, exchangedFor: newReservationId, exchanges };
         return {
-          ...state,
+          ...rest,
           quantity: remainingQuantity,
           returns: [...(state.returns ?? []), { cancellationId: exchangeId, quantity, returnedAt: exchangedAt }],
           exchanges,
         };
+      }
+      case 'ReservationExchangeHeld': {
+        const { exchangeId, quantity, refundUsd, remainingCommitmentUsd, heldAt } = event.data;
+        return { ...state, exchangeHold: { exchangeId, quantity, refundUsd, remainingCommitmentUsd, heldAt } };
+      }
+      case 'ReservationExchangeReleased': {
+        const { exchangeHold: _released, ...rest } = state;
+        return { ...rest, releasedExchanges: [...(state.releasedExchanges ?? []), event.data.exchangeId] };
       }
       case 'ReservationPaymentRecorded':
         return { ...state, paymentsRecorded: Math.max(state.paymentsRecorded ?? 0, event.data.paymentNumber) };

@@ -2,7 +2,7 @@ import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
 import { Scope } from '../cart/scope';
 import { CustomerSnapshot } from '../customer/customer.decider';
-import { expiryFor, RENEWAL_LEAD_MS, renewalPriceLockDate, reservationDecider } from './reservation.decider';
+import { expiryFor, RenewalAtExpiry, renewalPriceLockDate, reservationDecider } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 
@@ -339,32 +339,51 @@ describe('reservation decider', () => {
 
   describe('renewal', () => {
     const lockDate = renewalPriceLockDate(data.expiryDate);
+    const locked = (unitPriceUsd: number, at = lockDate): ReservationEvent => ({
+      type: 'ReservationRenewalPriceLocked',
+      data: { reservationId: 'r-1', unitPriceUsd, lockedAt: at },
+    });
+    const renewal = (overrides: Partial<RenewalAtExpiry> = {}): RenewalAtExpiry => ({
+      orderId: 'o-2',
+      orderNumber: 'RO-2027-000002',
+      marketUnitPriceUsd: 950,
+      billingActive: true,
+      billingSubscriptionId: 's-1',
+      ...overrides,
+    });
+    const reach = (at: string, overrides: Partial<RenewalAtExpiry> = {}) => ({ type: 'ReachExpiry' as const, data: { renewal: renewal(overrides), now: at } });
+    const expired: ReservationEvent = { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } };
+    const renewed = (
+      unitPriceUsd: number,
+      settings: { quantity?: number; term?: 'P1Y' | 'P3Y'; billingPlan?: 'Upfront' | 'Monthly' } = {},
+    ): ReservationEvent => ({
+      type: 'ReservationRenewed',
+      data: {
+        reservationId: 'r-1',
+        renewalOrderId: 'o-2',
+        renewalOrderNumber: 'RO-2027-000002',
+        unitPriceUsd,
+        quantity: settings.quantity ?? 3,
+        term: settings.term ?? 'P1Y',
+        billingPlan: settings.billingPlan ?? 'Monthly',
+        renewedAt: data.expiryDate,
+      },
+    });
 
     it('locks the market price 30 days before expiry, not the original purchase price', () => {
       expect(lockDate).toBe('2027-01-29T12:00:00.000Z');
       spec
         .given([provisioned, autoRenewOn])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } })
-        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }]);
+        .then([locked(900)]);
       // Bought at 1,000; the market is at 1,200 now: the renewal price is the market's, whatever was paid.
       spec
         .given([provisioned, autoRenewOn])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 1_200, now: lockDate } })
-        .then([{ type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_200, lockedAt: lockDate } }]);
+        .then([locked(1_200)]);
     });
 
-    it('renews at the market price then when it fell below the locked one', () =>
-      spec
-        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 1_200, lockedAt: lockDate } }])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 1_100, now: data.expiryDate } })
-        .then([
-          {
-            type: 'ReservationRenewed',
-            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 1_100, renewedAt: data.expiryDate },
-          },
-        ]));
-
-    it('does not lock a millisecond before the lock date, nor without auto-renew, nor twice', () => {
+    it('does not lock a millisecond before the lock date, nor without auto-renew, nor twice, nor what is no longer sold', () => {
       const before = new Date(Date.parse(lockDate) - 1).toISOString();
       spec
         .given([provisioned, autoRenewOn])
@@ -375,80 +394,130 @@ describe('reservation decider', () => {
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 900, now: lockDate } })
         .thenNothingHappens();
       spec
-        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
+        .given([provisioned, autoRenewOn, locked(900)])
         .when({ type: 'LockRenewalPrice', data: { currentUnitPriceUsd: 800, now: lockDate } })
+        .thenNothingHappens();
+      spec
+        .given([provisioned, autoRenewOn])
+        .when({ type: 'LockRenewalPrice', data: { now: lockDate } })
         .thenNothingHappens();
     });
 
-    it('renews at expiry at the lower of the locked price and the price then', () =>
+    it('buys nothing before expiry, and at expiry buys the renewal at the lower of the locked price and the price then, as of the expiry instant', () => {
       spec
-        .given([provisioned, autoRenewOn, { type: 'ReservationRenewalPriceLocked', data: { reservationId: 'r-1', unitPriceUsd: 900, lockedAt: lockDate } }])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
-        .then([
-          {
-            type: 'ReservationRenewed',
-            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 900, renewedAt: data.expiryDate },
-          },
-        ]));
-
-    it('renews ahead of expiry (two days before at the earliest), so the replacement can start the moment it ends', () => {
-      const ahead = new Date(Date.parse(data.expiryDate) - RENEWAL_LEAD_MS).toISOString();
-      const tooEarly = new Date(Date.parse(ahead) - 1).toISOString();
+        .given([provisioned, autoRenewOn, locked(900)])
+        .when(reach(new Date(Date.parse(data.expiryDate) - 1).toISOString()))
+        .thenNothingHappens();
       spec
-        .given([provisioned, autoRenewOn])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: tooEarly } })
-        .thenRefuses('RENEWAL_NOT_DUE');
+        .given([provisioned, autoRenewOn, locked(900)])
+        .when(reach(data.expiryDate))
+        .then([renewed(900), expired]);
+      // The pass runs the next morning: the renewal is still bought as of the expiry instant, at the market price then if lower.
       spec
-        .given([provisioned, autoRenewOn])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: ahead } })
-        .then([
-          {
-            type: 'ReservationRenewed',
-            data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: ahead },
-          },
-        ]);
+        .given([provisioned, autoRenewOn, locked(1_200)])
+        .when(reach('2027-03-01T00:05:00.000Z', { marketUnitPriceUsd: 1_100 }))
+        .then([renewed(1_100), expired]);
     });
 
-    it('changes what the renewal buys until expiry, not after, and not once bought', () => {
-      const change = (at: string) => ({ type: 'ChangeRenewalSettings' as const, data: { quantity: 5, term: 'P3Y' as const, now: at } });
+    it('buys nothing when auto-renew was turned off the day before expiry: it just expires (issue #26)', () => {
+      const off: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: false, setAt: '2027-02-27T12:00:00.000Z' } };
+      spec
+        .given([provisioned, autoRenewOn, locked(900)])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: false, now: '2027-02-27T12:00:00.000Z' } })
+        .then([off]);
+      spec
+        .given([provisioned, autoRenewOn, locked(900), off])
+        .when(reach(data.expiryDate))
+        .then([expired]);
+    });
+
+    it('pays the price of the term it buys: changed to P3Y after the lock, the lock is taken again at the P3Y price (issue #26)', () => {
+      const changedAt = '2027-02-10T00:00:00.000Z';
+      const toP3y: ReservationEvent = {
+        type: 'ReservationRenewalSettingsChanged',
+        data: { reservationId: 'r-1', quantity: 3, term: 'P3Y', billingPlan: 'Monthly', changedAt },
+      };
+      spec
+        .given([provisioned, autoRenewOn, locked(593.27)])
+        .when({ type: 'ChangeRenewalSettings', data: { term: 'P3Y', now: changedAt, renewalUnitPriceUsd: 1_130.04 } })
+        .then([toP3y, locked(1_130.04, changedAt)]);
+      spec
+        .given([provisioned, autoRenewOn, locked(593.27), toP3y, locked(1_130.04, changedAt)])
+        .when(reach(data.expiryDate, { marketUnitPriceUsd: 1_130.04 }))
+        .then([renewed(1_130.04, { term: 'P3Y' }), expired]);
+    });
+
+    it('fails the renewal of a SKU no longer sold, with the reason, and expires (issue #26)', () =>
+      spec
+        .given([provisioned, autoRenewOn, locked(900)])
+        .when(reach(data.expiryDate, { marketUnitPriceUsd: undefined }))
+        .then([
+          {
+            type: 'ReservationRenewalFailed',
+            data: { reservationId: 'r-1', reason: 'Standard_D4s_v5 in westeurope for P1Y is no longer sold', failedAt: data.expiryDate },
+          },
+          expired,
+        ]));
+
+    it('fails the renewal whose billing subscription is no longer active', () =>
+      spec
+        .given([provisioned, autoRenewOn])
+        .when(reach(data.expiryDate, { billingActive: false }))
+        .then([
+          { type: 'ReservationRenewalFailed', data: { reservationId: 'r-1', reason: 'its billing subscription s-1 is not active', failedAt: data.expiryDate } },
+          expired,
+        ]));
+
+    it('changes what the renewal buys until expiry, not after', () => {
+      const change = (at: string) => ({
+        type: 'ChangeRenewalSettings' as const,
+        data: { quantity: 5, term: 'P3Y' as const, now: at, renewalUnitPriceUsd: 2_000 },
+      });
       const changed: ReservationEvent = {
         type: 'ReservationRenewalSettingsChanged',
         data: { reservationId: 'r-1', quantity: 5, term: 'P3Y', billingPlan: 'Monthly', changedAt: now },
       };
+      // Months before the lock window: nothing is locked yet.
       spec.given([provisioned, autoRenewOn]).when(change(now)).then([changed]);
       spec.given([provisioned, autoRenewOn, changed]).when(change(now)).thenNothingHappens();
-      spec.given([provisioned, autoRenewOn]).when(change(data.expiryDate)).thenRefuses('RESERVATION_EXPIRING');
-      const renewed: ReservationEvent = {
-        type: 'ReservationRenewed',
-        data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: now },
-      };
-      spec.given([provisioned, autoRenewOn, renewed]).when(change(now)).thenRefuses('RENEWAL_ALREADY_BOUGHT');
+      spec.given([provisioned, autoRenewOn]).when(change(data.expiryDate)).thenRefuses('RESERVATION_EXPIRED');
     });
 
-    it('records a renewal that cannot be bought, once, and renews it no more', () => {
-      const failed: ReservationEvent = {
-        type: 'ReservationRenewalFailed',
-        data: { reservationId: 'r-1', reason: 'its billing subscription s-1 is not active', failedAt: now },
-      };
-      spec
-        .given([provisioned, autoRenewOn])
-        .when({ type: 'FailRenewal', data: { reason: 'its billing subscription s-1 is not active', now } })
-        .then([failed]);
-      spec
-        .given([provisioned, autoRenewOn, failed])
-        .when({ type: 'FailRenewal', data: { reason: 'again', now } })
-        .thenNothingHappens();
-      spec
-        .given([provisioned, autoRenewOn, failed])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
-        .thenNothingHappens();
-    });
-
-    it('does nothing without auto-renew', () => {
+    it('turned on after expiry buys nothing backdated: refused, and the pass just expires it (issue #26)', () => {
       spec
         .given([provisioned])
-        .when({ type: 'Renew', data: { renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', currentUnitPriceUsd: 950, now: data.expiryDate } })
-        .thenNothingHappens();
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: '2027-02-28T18:00:00.000Z', renewalUnitPriceUsd: 950 } })
+        .thenRefuses('RESERVATION_EXPIRED');
+      spec.given([provisioned]).when(reach('2027-03-01T00:05:00.000Z')).then([expired]);
+    });
+
+    it('turned on within the 30 days locks the price then; turned off drops the lock, so on again locks anew', () => {
+      const within = '2027-02-20T08:00:00.000Z';
+      const on: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: within } };
+      spec
+        .given([provisioned])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: within, renewalUnitPriceUsd: 970 } })
+        .then([on, locked(970, within)]);
+      const off: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: false, setAt: within } };
+      spec
+        .given([provisioned, on, locked(970, within), off])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: within, renewalUnitPriceUsd: 990 } })
+        .then([on, locked(990, within)]);
+      // Months ahead, turning it on locks nothing: the pass locks it 30 days before.
+      spec
+        .given([provisioned])
+        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now, renewalUnitPriceUsd: 970 } })
+        .then([autoRenewOn]);
+    });
+
+    it('renews once: a renewal failed or bought by an older release ahead of expiry is not bought again', () => {
+      const failed: ReservationEvent = { type: 'ReservationRenewalFailed', data: { reservationId: 'r-1', reason: 'x', failedAt: now } };
+      spec.given([provisioned, autoRenewOn, failed]).when(reach(data.expiryDate)).then([expired]);
+      const boughtAhead: ReservationEvent = {
+        type: 'ReservationRenewed',
+        data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: '2027-02-26T00:05:00.000Z' },
+      };
+      spec.given([provisioned, autoRenewOn, boughtAhead]).when(reach(data.expiryDate)).then([expired]);
     });
 
     it('sets auto-renew once; the same setting again changes nothing', () => {
@@ -487,16 +556,26 @@ describe('reservation decider', () => {
         .when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } })
         .thenRefuses('RESERVATION_NOT_ACTIVE'));
 
-    it('expires at the expiry instant, not a millisecond before', () => {
+    it('expires at the expiry instant, not a millisecond before, and refuses changes from then on', () => {
+      const reach = (at: string) => ({
+        type: 'ReachExpiry' as const,
+        data: { renewal: { orderId: 'o-2', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' }, now: at },
+      });
       const before = new Date(Date.parse(data.expiryDate) - 1).toISOString();
+      spec.given([provisioned]).when(reach(before)).thenNothingHappens();
       spec
         .given([provisioned])
-        .when({ type: 'Expire', data: { now: before } })
-        .thenNothingHappens();
-      spec
-        .given([provisioned])
-        .when({ type: 'Expire', data: { now: data.expiryDate } })
+        .when(reach(data.expiryDate))
         .then([{ type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }]);
+      // Before the pass records it, a reservation past its expiry is already past changing.
+      spec
+        .given([provisioned])
+        .when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 0, now: data.expiryDate } })
+        .thenRefuses('RESERVATION_EXPIRED');
+      spec
+        .given([provisioned])
+        .when({ type: 'ChangeScope', data: { scope: { type: 'shared' }, customer, now: data.expiryDate } })
+        .thenRefuses('RESERVATION_EXPIRED');
     });
   });
 });

@@ -25,6 +25,12 @@ export interface ReservationProvisionedData {
   appliedSubscriptionIds: string[];
   effectiveDate: string;
   expiryDate: string;
+  /**
+   * When its term began: the purchase, renewal or exchange that bought it; a
+   * part of a split or merge keeps its source's (absent on older events: the
+   * effective date, or for a part the term measured back from its end).
+   */
+  purchasedAt?: string;
   /** Purchase price of one unit for the whole term; absent on reservations recorded before it was kept. */
   unitPriceUsd?: number;
   /** Renew at expiry, as the line was bought (absent on older events: off). */
@@ -34,10 +40,10 @@ export interface ReservationProvisionedData {
   /** Set when the reservation came from splitting or merging others. */
   origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
   /**
-   * Monthly billing of a reservation split or merged from others: it goes on
-   * with their schedule, whose months count from `startDate`, and whose first
-   * `recorded` payments they already made (absent on older events: its own
-   * schedule from its effective date).
+   * A reservation split or merged from others goes on with their schedule,
+   * whose months count from `startDate`, and whose first `recorded` payments
+   * they already made; an upfront one's single payment is theirs (absent on
+   * older events: its own schedule from its effective date).
    */
   payments?: { startDate: string; recorded: number };
 }
@@ -74,7 +80,24 @@ export type ReservationEvent =
   | Message<'ReservationRenewalSettingsChanged', { reservationId: string; quantity: number; term: Term; billingPlan: BillingPlan; changedAt: string }>
   /** The renewal could not be bought (e.g. its billing subscription is no longer active). */
   | Message<'ReservationRenewalFailed', { reservationId: string; reason: string; failedAt: string }>
-  | Message<'ReservationRenewed', { reservationId: string; renewalOrderId: string; renewalOrderNumber?: string; unitPriceUsd: number; renewedAt: string }>
+  /**
+   * The renewal bought at expiry, as its settings then said: `renewedAt` is the
+   * expiry instant, when the new reservation takes effect. (Older events were
+   * bought ahead of expiry and carry no quantity, term or billing plan.)
+   */
+  | Message<
+      'ReservationRenewed',
+      {
+        reservationId: string;
+        renewalOrderId: string;
+        renewalOrderNumber?: string;
+        unitPriceUsd: number;
+        quantity?: number;
+        term?: Term;
+        billingPlan?: BillingPlan;
+        renewedAt: string;
+      }
+    >
   | Message<'ReservationSplit', { reservationId: string; into: SplitPart[]; splitAt: string }>
   | Message<'ReservationMerged', { reservationId: string; into: string; mergedWith: string[]; mergedAt: string }>
   /** A merge that could not finish (another source had changed) gave this source back. */
@@ -90,8 +113,10 @@ export type ReservationEvent =
       { reservationId: string; customerId: string; cancellationId: string; quantity: number; remainingQuantity: number; refundUsd: number; returnedAt: string }
     >
   /**
-   * Exchanged, all or a quantity, for a reservation bought in the same append
-   * (`newReservationId`): the value returned is credited to it, and does not count toward the refund cap.
+   * Exchanged, all or a quantity, for the reservation an exchange bought
+   * (`newReservationId`, in this order or, for an exchange of several
+   * reservations, in the first one's). Its refund is credited against the
+   * purchase, and does not count toward the refund cap.
    */
   | Message<
       'ReservationExchanged',
@@ -101,15 +126,26 @@ export type ReservationEvent =
         exchangeId: string;
         quantity: number;
         remainingQuantity: number;
-        /** The prorated remaining value of the quantity returned. */
+        /** The commitment given back, which the purchase makes good (older events: the prorated remaining value). */
         returnedValueUsd: number;
+        /** Money credited for the quantity returned: what a return of it would refund (absent on older events). */
+        refundUsd?: number;
+        /** Upfront: that refund; monthly: the leftover payments cancelled (absent on older events). */
+        remainingCommitmentUsd?: number;
         newReservationId: string;
-        /** The new reservation's lifetime commitment: never less than the value returned. */
+        /** The new reservation's lifetime commitment: never less than the commitment given back by the whole exchange. */
         newCommitmentUsd: number;
         exchangedAt: string;
       }
     >
-  /** A monthly payment fell due and was taken (the daily pass records it). */
+  /** Held for an exchange of several reservations, decided on another reservation order: nothing else changes it until it completes or is released. */
+  | Message<
+      'ReservationExchangeHeld',
+      { reservationId: string; customerId: string; exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string }
+    >
+  /** The exchange it was held for did not happen (or never will hold it): it is free again, as it was. */
+  | Message<'ReservationExchangeReleased', { reservationId: string; exchangeId: string; reason: string; releasedAt: string }>
+  /** A payment fell due and was taken: an upfront reservation's one, or a monthly one's (the first at purchase, the others by the daily pass). */
   | Message<
       'ReservationPaymentRecorded',
       { reservationId: string; customerId: string; paymentNumber: number; amountUsd: number; dueAt: string; recordedAt: string }
@@ -133,6 +169,8 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationCancelled',
   'ReservationQuantityReturned',
   'ReservationExchanged',
+  'ReservationExchangeHeld',
+  'ReservationExchangeReleased',
   'ReservationPaymentRecorded',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];

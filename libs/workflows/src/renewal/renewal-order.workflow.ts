@@ -25,6 +25,11 @@ export class RenewalOrderWorkflow implements Reactor {
     // Renewals recorded on the older per-reservation streams placed their order first.
     const renewed = event.data as Extract<ReservationEvent, { type: 'ReservationRenewed' }>['data'];
     if (!event.streamId.startsWith(prefix) || !renewed.renewalOrderNumber) return;
-    await this.renewals.place(event.streamId.slice(prefix.length), renewed.reservationId, undefined, causedBy(event, 'system/renewal', 'renewal-order', await this.clock.now()));
+    await this.renewals.place(
+      event.streamId.slice(prefix.length),
+      renewed.reservationId,
+      undefined,
+      causedBy(event, 'system/renewal', 'renewal-order', await this.clock.now()),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Catalog, CatalogPage, notFound, Term, TERMS } from '@app/domain';
 import { ApiRead } from '../../http/openapi/api-routes';
+import { Ctx, RequestContext } from '../../http/request-context';
 import { CatalogItemResource, CatalogPageResource } from '../catalog-item.resource';
 
 export const MAX_PAGE_SIZE = 200;
@@ -29,15 +30,18 @@ export class BrowseCatalogController {
   constructor(private readonly catalog: Catalog) {}
 
   @Get()
-  @ApiRead({ type: CatalogPageResource, description: 'A page of reserved VM instance catalog items and the total that matched' })
-  browse(@Query() query: CatalogQueryRequest): CatalogPage {
-    return this.catalog.query(query);
+  @ApiRead({
+    type: CatalogPageResource,
+    description: 'A page of the reserved VM instance catalog items on sale now, at today’s prices, and the total that matched',
+  })
+  browse(@Query() query: CatalogQueryRequest, @Ctx() context: RequestContext): CatalogPage {
+    return this.catalog.query(query, context.now);
   }
 
   @Get(':itemId')
   @ApiRead({ type: CatalogItemResource, description: 'One catalog item', errors: { 404: ['CATALOG_ITEM_NOT_FOUND'] } })
-  item(@Param('itemId') itemId: string) {
-    const item = this.catalog.get(itemId);
+  item(@Param('itemId') itemId: string, @Ctx() context: RequestContext) {
+    const item = this.catalog.get(itemId, context.now);
     if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${itemId} does not exist`);
     return item;
   }

@@ -12,10 +12,17 @@ import { ScopeResource } from './scope.resource';
 
 export const RESERVATION_ERRORS: RouteErrors = {
   404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'MANAGEMENT_GROUP_NOT_FOUND'],
-  409: ['RESERVATION_NOT_ACTIVE', 'RESERVATION_NOT_FOUND', 'CANCELLATION_REVERSED', 'ORDER_IN_FULFILMENT', 'CART_NOT_PURCHASED', 'RENEWAL_ALREADY_BOUGHT'],
+  409: [
+    'RESERVATION_NOT_ACTIVE',
+    'RESERVATION_NOT_FOUND',
+    'CANCELLATION_REVERSED',
+    'ORDER_IN_FULFILMENT',
+    'CART_NOT_PURCHASED',
+    'RENEWAL_ALREADY_BOUGHT',
+    'EXCHANGE_IN_PROGRESS',
+  ],
   422: [
-    'RESERVATION_NOT_EXPIRED',
-    'RESERVATION_EXPIRING',
+    'RESERVATION_EXPIRED',
     'SPLIT_QUANTITIES_INVALID',
     'SPLIT_QUANTITIES_MISMATCH',
     'SUBSCRIPTION_NOT_ACTIVE',
@@ -189,7 +196,7 @@ export const ApiChangeReservationScope = () =>
 export const ApiChangeRenewal = () =>
   ApiCommand({
     type: ReservationResource,
-    description: 'The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRING once it has expired',
+    description: 'The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRED once it has expired',
     errors: RESERVATION_ERRORS,
   });
 
@@ -226,9 +233,12 @@ export class ExchangeResultResource {
   @ApiProperty({ type: ReservationResource, description: 'The reservation given back, with what is left of it (Exchanged when all of it went)' })
   exchanged: ReservationResource;
   @ApiProperty({ type: ReservationResource, description: 'The reservation bought; its term starts at the exchange' }) reservation: ReservationResource;
-  @ApiProperty({ description: 'The prorated remaining value of the quantity given back, credited to the new reservation' }) returnedValueUsd: number;
+  @ApiProperty({ description: 'The commitment given back, which the purchase must make good: upfront, the refund; monthly, the leftover payments cancelled' })
+  returnedValueUsd: number;
+  @ApiProperty({ description: 'Money credited for what was given back (what a return of it would refund), adjusted against the purchase' }) refundUsd: number;
   @ApiProperty({ description: 'The new reservation’s lifetime commitment' }) newCommitmentUsd: number;
-  @ApiProperty({ description: 'What the new reservation costs beyond the value returned' }) amountDueUsd: number;
+  @ApiProperty({ description: 'What the purchase charges at the exchange: all of it upfront, its first payment monthly' }) chargedNowUsd: number;
+  @ApiProperty({ description: 'Charged now less the refund; negative: a net credit' }) amountDueUsd: number;
 }
 
 export const ApiExchangeReservation = () =>
@@ -237,7 +247,8 @@ export const ApiExchangeReservation = () =>
     type: ExchangeResultResource,
     description:
       'Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. ' +
-      '422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region. ' +
+      '422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the commitment returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region; ' +
+      '422 EXCHANGE_NOT_ELIGIBLE for a reservation its purchase date makes unexchangeable (the policy is named). ' +
       'Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would exchange again',
     revision: false,
     precondition: true,
@@ -245,7 +256,7 @@ export const ApiExchangeReservation = () =>
       ...RESERVATION_ERRORS,
       404: [...RESERVATION_ERRORS[404]!, 'CATALOG_ITEM_NOT_FOUND'],
       409: [...RESERVATION_ERRORS[409]!, 'EXCHANGE_IN_PROGRESS'],
-      422: [...RESERVATION_ERRORS[422]!, 'EXCHANGE_VALUE_TOO_LOW', 'EXCHANGE_NOT_ALLOWED', 'RETURN_QUANTITY_INVALID'],
+      422: [...RESERVATION_ERRORS[422]!, 'EXCHANGE_VALUE_TOO_LOW', 'EXCHANGE_NOT_ALLOWED', 'EXCHANGE_NOT_ELIGIBLE', 'RETURN_QUANTITY_INVALID'],
     },
   });
 

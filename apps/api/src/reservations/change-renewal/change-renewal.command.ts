@@ -1,5 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { BillingPlan, Term } from '@app/domain';
+import { BillingPlan, Catalog, catalogItemId, renewalOf, Term } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
@@ -27,13 +27,19 @@ export class ChangeRenewalHandler implements ICommandHandler<ChangeRenewalComman
   constructor(
     private readonly orders: ReservationOrders,
     private readonly streams: EventStreams,
+    private readonly catalog: Catalog,
   ) {}
 
   async execute({ reservationId, settings, context }: ChangeRenewalCommand): Promise<ReservationResource> {
     const orderId = await this.orders.locate(reservationId, context.partnerId);
-    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, () => ({
-      type: 'ChangeReservation',
-      data: { reservationId, change: { type: 'ChangeRenewalSettings', data: { ...settings, now: context.now } } },
-    }));
+    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, ({ reservation }) => {
+      // Within 30 days of expiry the lock follows the new settings, at today's market price of what they buy.
+      const term = settings.term ?? renewalOf(reservation).term;
+      const item = this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, term), context.now);
+      return {
+        type: 'ChangeReservation',
+        data: { reservationId, change: { type: 'ChangeRenewalSettings', data: { ...settings, now: context.now, renewalUnitPriceUsd: item?.unitPriceUsd } } },
+      };
+    });
   }
 }

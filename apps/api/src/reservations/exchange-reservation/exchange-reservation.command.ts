@@ -1,10 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
-import { active, BillingPlan, Catalog, illegalState, notFound, PlacedOrder, reservationOf, returnQuantityInvalid } from '@app/domain';
-import { ConcurrencyError } from '@app/eventstore-client';
-import { ReservationOrders } from '@app/ordering';
+import { BillingPlan, illegalState, reservationOf } from '@app/domain';
+import { ExchangeMade, Exchanges, ReservationOrders } from '@app/ordering';
 import { keyedId, RequestContext } from '../../http/request-context';
-import { RefundQuotes } from '../refund-quote/refund-quote';
 import { ReservationResource } from '../reservation.resource';
 
 const NAMESPACE = '7d2f9a61-3c4e-4b8a-9e17-5a0c2d6f8b43';
@@ -21,9 +19,14 @@ export interface ExchangeResult {
   exchanged: ReservationResource;
   /** The reservation bought. */
   reservation: ReservationResource;
+  /** The commitment given back: upfront, the refund; monthly, the leftover payments cancelled. */
   returnedValueUsd: number;
+  /** Money credited for what was given back. */
+  refundUsd: number;
   newCommitmentUsd: number;
-  /** What the new reservation costs beyond the value returned. */
+  /** What the purchase charges at the exchange: all of it upfront, the first payment monthly. */
+  chargedNowUsd: number;
+  /** Charged now less the refund (negative: a net credit). */
   amountDueUsd: number;
 }
 
@@ -38,76 +41,55 @@ export class ExchangeReservationCommand extends Command<ExchangeResult> {
 }
 
 /**
- * Exchanges a reservation, or a quantity of it, for another size of the same
- * flexibility group and region, decided on its reservation order in one
- * append: nothing spans streams, so nothing is left half done. The refund
- * ledger is not touched: exchanges do not count toward the cap. The ids
- * derive from the request's Idempotency-Key, or without one from the order's
- * revision, so a retry or identical requests racing from one revision make
- * one exchange; a different exchange racing it is refused.
+ * Exchanges a reservation, or a quantity of it, for another size: an
+ * exchange of one reservation, decided on its reservation order in one
+ * append (see Exchanges). The ids derive from the request's Idempotency-Key,
+ * or without one from the order's revision, so a retry or identical
+ * requests racing from one revision make one exchange; a different exchange
+ * racing it is refused.
  */
 @CommandHandler(ExchangeReservationCommand)
 export class ExchangeReservationHandler implements ICommandHandler<ExchangeReservationCommand> {
   constructor(
     private readonly orders: ReservationOrders,
-    private readonly quotes: RefundQuotes,
-    private readonly catalog: Catalog,
+    private readonly exchanges: Exchanges,
   ) {}
 
   async execute({ reservationId, request, context }: ExchangeReservationCommand): Promise<ExchangeResult> {
-    const item = this.catalog.get(request.catalogItemId);
-    if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${request.catalogItemId} does not exist`);
-    const { quote, reservation, revision } = await this.quotes.quote(reservationId, context.partnerId, context.now, request.returnQuantity);
+    const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, context.partnerId));
+    const { customerId } = reservationOf(state, reservationId);
     const requestId = keyedId(context, 'exchange');
     const newReservationId = uuidv5(`${reservationId}/exchange/${requestId ?? revision}`, NAMESPACE);
-    const orderId = reservation.orderId;
-    // The same request again after its answer was lost: the exchange happened, so the order answers it as it stands.
-    const repeated = reservation.exchanges?.[newReservationId] !== undefined;
-    const quantity = request.returnQuantity ?? reservation.quantity;
-    if (!repeated) {
-      active(reservation);
-      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-        throw new ConcurrencyError(`order-${orderId}`, revision, context.expectedRevision);
-      }
-      if (quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
-    }
-    const handled = await this.orders.handle(
-      orderId,
+    const exchangeId = `${reservationId}/exchange-${requestId === undefined ? revision : newReservationId}`;
+    const made = await this.exchanges.exchange(
+      exchangeId,
+      newReservationId,
       {
-        type: 'ExchangeReservation',
-        data: {
-          reservationId,
-          exchangeId: `${reservationId}/exchange-${requestId === undefined ? revision : newReservationId}`,
-          quantity,
-          // The remaining commitment given back: for a monthly reservation, its future payments too.
-          returnedValueUsd: quote.countedTowardCapUsd,
-          target: { reservationId: newReservationId, item, quantity: request.quantity, billingPlan: request.billingPlan },
-          now: context.now,
-        },
+        customerId,
+        partnerId: context.partnerId,
+        returns: [{ reservationId, quantity: request.returnQuantity }],
+        purchase: { catalogItemId: request.catalogItemId, quantity: request.quantity, billingPlan: request.billingPlan },
       },
       context,
+      context.expectedRevision,
     );
-    const order = handled.state as PlacedOrder;
-    const bought = reservationOf(order, newReservationId);
-    if (bought.catalogItemId !== item.id || bought.quantity !== request.quantity || bought.origin?.reservationIds[0] !== reservationId) {
+    // Named after the revision it was decided on: another exchange decided on the same revision got there first.
+    if (made.bought.catalogItemId !== request.catalogItemId || made.bought.quantity !== request.quantity) {
       throw illegalState('EXCHANGE_IN_PROGRESS', `another exchange of reservation ${reservationId} was made at the same time; read it and exchange again`);
     }
-    const { returnedValueUsd, newCommitmentUsd } = exchangeOf(order, reservationId, newReservationId);
-    return {
-      exchanged: ReservationResource.of(reservationOf(order, reservationId), handled.revision, handled.position),
-      reservation: ReservationResource.of(bought, handled.revision, handled.position),
-      returnedValueUsd,
-      newCommitmentUsd,
-      amountDueUsd: Math.round((newCommitmentUsd - returnedValueUsd) * 100) / 100,
-    };
+    return resultOf(made, reservationId);
   }
 }
 
-/** The figures of the exchange that bought `newReservationId`, as recorded on the reservation it came from. */
-function exchangeOf(order: PlacedOrder, reservationId: string, newReservationId: string) {
-  const bought = reservationOf(order, newReservationId);
-  const newCommitmentUsd = Math.round((bought.unitPriceUsd ?? 0) * bought.quantity * 100) / 100;
-  const source = reservationOf(order, reservationId);
-  const returnedValueUsd = source.exchanges?.[newReservationId] ?? 0;
-  return { returnedValueUsd, newCommitmentUsd };
+function resultOf({ handled, bought, returned, figures }: ExchangeMade, reservationId: string): ExchangeResult {
+  const [given] = returned;
+  return {
+    exchanged: ReservationResource.of(reservationOf(handled.state, reservationId), handled.revision, handled.position),
+    reservation: ReservationResource.of(bought, handled.revision, handled.position),
+    returnedValueUsd: given.remainingCommitmentUsd,
+    refundUsd: given.refundUsd,
+    newCommitmentUsd: figures.newCommitmentUsd,
+    chargedNowUsd: figures.chargedNowUsd,
+    amountDueUsd: figures.amountDueUsd,
+  };
 }

@@ -57,7 +57,8 @@ export class RefundQuotes {
   async quote(reservationId: string, partnerId: string, now: string, quantity?: number): Promise<Quoted> {
     const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
     const reservation = reservationOf(state, reservationId);
-    const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
+    // Today's price of what it is; when it is no longer sold, the purchase price (the lower of the two is refunded).
+    const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId, now)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
     const { refundUsd: upfrontRefundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
     const monthly = reservation.billingPlan === 'Monthly' ? monthlyCancellation(reservation, currentUnitPriceUsd, now, quantity) : undefined;
     const refundUsd = monthly?.refundUsd ?? upfrontRefundUsd;
