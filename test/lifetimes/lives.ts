@@ -46,7 +46,7 @@ export const REQUIRED_PATHS: Path[] = [
   'exchangeNotEligible',
   'exchangeValueTooLow',
   'refundCapExceeded',
-  'reservationExpiring',
+  'reservationExpired',
   'priceChange',
   'withdrawnItem',
 ];

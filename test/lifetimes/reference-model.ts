@@ -12,7 +12,7 @@ import catalogData from '../../libs/domain/src/catalog/reserved-vm-catalog.json'
 
 export type Term = 'P1Y' | 'P3Y';
 export type Plan = 'Upfront' | 'Monthly';
-export type Code = 'REFUND_CAP_EXCEEDED' | 'EXCHANGE_NOT_ELIGIBLE' | 'EXCHANGE_VALUE_TOO_LOW' | 'RESERVATION_EXPIRING';
+export type Code = 'REFUND_CAP_EXCEEDED' | 'EXCHANGE_NOT_ELIGIBLE' | 'EXCHANGE_VALUE_TOO_LOW' | 'RESERVATION_EXPIRED';
 export type LineKind = 'purchase' | 'renewalPurchase' | 'exchangePurchase' | 'monthlyPayment' | 'refund' | 'exchangeRefund';
 
 export const CATALOG: readonly CatalogItem[] = catalogData as CatalogItem[];
@@ -335,7 +335,7 @@ export type Path =
   | 'exchangeNotEligible'
   | 'exchangeValueTooLow'
   | 'refundCapExceeded'
-  | 'reservationExpiring'
+  | 'reservationExpired'
   | 'priceChange'
   | 'withdrawnItem';
 
@@ -661,8 +661,8 @@ export function runModel(world: World): ModelRun {
         const expired = [...state.result.reservations.values()].filter((reservation) => reservation.status === 'expired');
         if (!expired.length) return skip('no reservation has expired');
         const reservation = expired[action.pickExpired % expired.length];
-        const expect = refuse('RESERVATION_EXPIRING');
-        paths.add('reservationExpiring');
+        const expect = refuse('RESERVATION_EXPIRED');
+        paths.add('reservationExpired');
         if (action.change === 'autoRenew') steps.push({ ...base, type: 'autoRenew', reservation: reservation.id, autoRenew: !reservation.autoRenew, expect });
         else
           steps.push({

@@ -188,7 +188,7 @@ describe('renewal', () => {
     expect(model.paths.has('renewalFailedWithdrawn')).toBe(true);
   });
 
-  it('refuses a change of auto-renew or of the renewal after expiry: RESERVATION_EXPIRING', () => {
+  it('refuses a change of auto-renew or of the renewal after expiry: RESERVATION_EXPIRED', () => {
     const { model } = run('2026-06-01T09:30:00Z', '2027-07-01T00:00:00Z', [
       { at: '2026-06-01T09:30:00Z', type: 'purchase', lines: [{ catalogItemId: D2S_P1Y, quantity: 1, billingPlan: 'Upfront', autoRenew: false }] },
       { at: '2027-06-01T09:30:30Z', type: 'lateChange', pickExpired: 0, change: 'renewalSettings' },
@@ -199,8 +199,8 @@ describe('renewal', () => {
         .slice(1)
         .map((step) => [step.type, step.expect]),
     ).toEqual([
-      ['renewalSettings', { refused: 'RESERVATION_EXPIRING' }],
-      ['autoRenew', { refused: 'RESERVATION_EXPIRING' }],
+      ['renewalSettings', { refused: 'RESERVATION_EXPIRED' }],
+      ['autoRenew', { refused: 'RESERVATION_EXPIRED' }],
     ]);
   });
 });
