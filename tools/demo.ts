@@ -203,6 +203,29 @@ async function main(): Promise<void> {
   for (const event of events.events)
     show(`#${event.revision} ${event.type}  at ${event.metadata.timestamp} by ${event.metadata.actor}, correlation ${event.metadata.correlationId}`);
 
+  step('The sandbox clock moves a year on: the renewal is bought at expiry, and the statement lists it');
+  const clock = await client.GET('/v1/sandbox/clock', {});
+  if (clock.response.status === 404) {
+    show('GET /v1/sandbox/clock → 404: the sandbox clock is off here (npm start turns it on; SANDBOX_CLOCK=true elsewhere outside production)');
+  } else {
+    const expiry = reservations.map((r) => r.expiryDate).sort()[0];
+    show(`the clock stands at ${clock.data!.now}; the reservations expire at ${expiry}`);
+    const moved = await ok('PUT', 200, client.PUT('/v1/sandbox/clock', { body: { now: expiry } }));
+    show(`moved from ${moved.previous} to ${moved.now}: ${moved.passesRun} daily passes`);
+    for (const pass of moved.passes)
+      show(`  pass ${pass.at}: ${pass.paymentsRecorded} payments, ${pass.priceLocked} price locks, ${pass.renewed} renewed, ${pass.expired} expired`);
+    const after = await ok('GET', 200, client.GET('/v1/customers/{customerId}/reservations', ofCustomer));
+    for (const r of after.items) show(`${r.reservationId}: ${r.quantity} × ${r.armSkuName}, ${r.effectiveDate} → ${r.expiryDate}, ${r.provisioningState}`);
+    for (const month of [order.placedAt.slice(0, 7), expiry.slice(0, 7)]) {
+      const statement = await ok('GET', 200, client.GET('/v1/customers/{customerId}/statements/{month}', { params: { path: { customerId, month } } }));
+      show(
+        `statement ${month} (${statement.closed ? 'closed' : 'open'}): charges ${usd(statement.totals.chargesUsd)}, credits ${usd(statement.totals.creditsUsd)}, net ${usd(statement.totals.netUsd)}`,
+      );
+      for (const line of statement.lines)
+        show(`  ${line.date.slice(0, 10)} ${line.kind} ${line.orderNumber} ${line.quantity} × ${usd(line.unitPriceUsd)} = ${usd(line.amountUsd)}`);
+    }
+  }
+
   process.stdout.write(`\nDone: customer ${customerId}, order ${order.orderNumber}. OpenAPI at ${API_URL}/docs\n`);
 }
 

@@ -12,6 +12,7 @@ import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { validateEnvironment } from '@app/config';
+import { embeddedConnectionString, parseUsers } from '@app/eventstore-server';
 
 /** Built, this runs from dist/ and starts .js entries; from source (tests), .ts entries through swc. */
 const fromSource = __filename.endsWith('.ts');
@@ -151,6 +152,12 @@ async function waitForApi(base: string): Promise<void> {
   }
 }
 
+/**
+ * A local system is an integration environment: the sandbox clock is on
+ * unless SANDBOX_CLOCK says otherwise, so `npm run demo` can move time.
+ */
+const sandboxClock = process.env.SANDBOX_CLOCK === undefined ? env.NODE_ENV !== 'production' : env.SANDBOX_CLOCK;
+
 function banner(base: string, redisDir: string | undefined): string {
   const demoKeys = !env.API_KEYS && !env.API_KEYS_FILE && env.NODE_ENV !== 'production';
   const ops = env.OPS_USERNAME ? 'OPS_USERNAME / OPS_PASSWORD' : 'user ops, password ops (development only)';
@@ -163,6 +170,7 @@ function banner(base: string, redisDir: string | undefined): string {
     ['Event store', env.EVENTSTORE_URL ? env.EVENTSTORE_URL : `embedded, data in ${env.EVENTSTORE_DATA_DIR}/`],
     ['Redis', redisDir ? `started here, data in ${env.REDIS_DATA_DIR}/` : `${new URL(env.REDIS_URL).host} (already running)`],
     ['Contacts', env.PERSONAL_DATA_URL ? 'PostgreSQL at PERSONAL_DATA_URL' : `embedded PostgreSQL (PGlite), data in ${env.PERSONAL_DATA_DIR}/`],
+    ['Sandbox clock', sandboxClock ? `on: ${base}/v1/sandbox/clock moves time (SANDBOX_CLOCK=false turns it off)` : 'off: the system clock'],
     ['Walk through it', 'npm run demo   (Ctrl-C here stops everything)'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -181,12 +189,16 @@ async function main(): Promise<void> {
     eventStoreUrl = await new Promise<string>((resolve) => {
       runApp('eventstore', 'apps/eventstore/src/main', logFormat, (line) => {
         const match = line.match(/listening on ([\d.]+):(\d+)/);
-        if (match) resolve(`esdb://${match[1]}:${match[2]}?tls=false`);
+        if (!match) return;
+        // As the store's first user, over TLS, when it has users.
+        const user = parseUsers(env.EVENTSTORE_EMBEDDED_USERS)[0];
+        resolve(embeddedConnectionString({ host: match[1], port: Number(match[2]), user, caFile: env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE }));
       });
     });
   }
-  runApp('api', 'apps/api/src/main', { EVENTSTORE_URL: eventStoreUrl, ...logFormat });
-  runApp('worker', 'apps/worker/src/main', { EVENTSTORE_URL: eventStoreUrl, ...logFormat });
+  const clock = { SANDBOX_CLOCK: String(sandboxClock) };
+  runApp('api', 'apps/api/src/main', { EVENTSTORE_URL: eventStoreUrl, ...clock, ...logFormat });
+  runApp('worker', 'apps/worker/src/main', { EVENTSTORE_URL: eventStoreUrl, ...clock, ...logFormat });
 
   const host = env.HTTP_HOST === '0.0.0.0' || env.HTTP_HOST === '::' ? '127.0.0.1' : env.HTTP_HOST;
   const base = `http://${host}:${env.HTTP_PORT}`;

@@ -39,7 +39,8 @@ const embedded: Target = {
   name: 'embedded store',
   async connect() {
     const dataDir = mkdtempSync(join(tmpdir(), 'es-conformance-'));
-    const store = await EmbeddedEventStore.start({ dataDir });
+    // Deletes are refused unless allowed; the suite covers them as EventStoreDB serves them.
+    const store = await EmbeddedEventStore.start({ dataDir, allowDelete: true });
     const client = EventStoreDBClient.connectionString(store.connectionString);
     return {
       client,

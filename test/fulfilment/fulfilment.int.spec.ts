@@ -142,8 +142,21 @@ describe('fulfilment', () => {
     for (const { orderId } of orders) await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
     for (const { orderId } of orders) {
       const history = await events(`order-${orderId}`);
-      const [started, provisioned] = ['OrderLineProvisioningStarted', 'ReservationProvisioned'];
-      expect(history.map((e) => e.type)).toEqual(['OrderPlaced', started, started, started, provisioned, provisioned, provisioned, 'OrderCompleted']);
+      const [started, provisioned, paid] = ['OrderLineProvisioningStarted', 'ReservationProvisioned', 'ReservationPaymentRecorded'];
+      // Each upfront reservation's one payment is taken as it is recorded.
+      expect(history.map((e) => e.type)).toEqual([
+        'OrderPlaced',
+        started,
+        started,
+        started,
+        provisioned,
+        paid,
+        provisioned,
+        paid,
+        provisioned,
+        paid,
+        'OrderCompleted',
+      ]);
       const expectedIds = [1, 2, 3].map((n) => reservationIdFor(orderId, n));
       expect(history.at(-1)!.data.reservationIds).toEqual(expectedIds);
       expect(history.at(-1)!.metadata).toMatchObject({ correlationId: `corr-${orderId}`, actor: 'worker/fulfilment', partnerId: 'p-1' });

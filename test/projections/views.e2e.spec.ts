@@ -161,7 +161,7 @@ describe('views', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // runners publish their status every second
     const ops = await api.call('GET', '/ops/projections', { key: null, headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
     expect(ops.status).toBe(200);
-    expect(ops.body.map((p: { name: string }) => p.name)).toEqual(['carts', 'order-history', 'customers', 'reservations', 'costs']);
+    expect(ops.body.map((p: { name: string }) => p.name)).toEqual(['carts', 'order-history', 'customers', 'reservations', 'costs', 'statements']);
     for (const projection of ops.body) {
       expect(projection).toMatchObject({ state: 'live', eventsBehind: 0, secondsBehind: 0 });
       expect(projection.replicas).toHaveLength(1);
@@ -209,7 +209,7 @@ describe('views', () => {
 
     const rebuilt = await replay('--all');
     expect(rebuilt.status).toBe(0);
-    expect(rebuilt.stdout).toMatch(/rebuilt carts, order-history, customers, reservations, costs from [\d,]+ events/);
+    expect(rebuilt.stdout).toMatch(/rebuilt carts, order-history, customers, reservations, costs, statements from [\d,]+ events/);
     expect(rebuilt.stderr).toMatch(/\[#+\s*\]\s+100%/);
 
     const clean = await replay('--all', '--verify');

@@ -1,292 +1,337 @@
 /**
- * The daily lifecycle pass, run by a real worker process on the API's store
- * and Redis: it locks renewal prices 30 days before expiry, renews through
- * the ordering path (the renewal order is fulfilled like any other), and
- * expires what has ended. Running it again changes nothing.
+ * Reservations over years, walked as a partner's integration walks them: a
+ * real api and a real worker on the sandbox clock, time moved only by
+ * PUT /v1/sandbox/clock (each move runs the daily pass at every 00:05 it
+ * crosses), the catalog changing on its dates. Payments fall on calendar
+ * anniversaries, renewals are bought at expiry as their settings then say,
+ * a SKU no longer sold fails its renewal, exchanges are money on both sides,
+ * and the monthly statement lists each charge and credit. No instant here
+ * depends on the day the test runs.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { Queue } from 'bullmq';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { EventStoreConnection } from '@app/eventstore-client';
-import { RESERVATION_LIFECYCLE_QUEUE, queuePrefix } from '@app/queues';
-import { renewalOrderIdFor } from '@app/ordering';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
-import { seedReservationOrder } from '../support/reservation-orders';
 import { RunningProcess, startTsProcess } from '../support/processes';
 
-jest.setTimeout(90_000);
-const DAY = 86_400_000;
+jest.setTimeout(180_000);
 
-describe('reservation lifecycle', () => {
+const START = '2027-01-31T09:00:00.000Z';
+const D4 = 'ri-standard_d4s_v5-westeurope-p1y'; // 1,186.54 a VM for a year
+const D4_P3Y_PRICE = 2_260.08;
+const D8 = 'ri-standard_d8s_v5-westeurope-p1y'; // 2,373.64
+const D2_EAST = 'ri-standard_d2s_v5-eastus-p1y'; // 529.80, withdrawn from sale on 2027-12-01
+type Line = { catalogItemId: string; quantity: number; billingPlan: 'Upfront' | 'Monthly'; term?: 'P1Y' | 'P3Y'; autoRenew?: boolean; subscriptionId?: string };
+
+describe('reservations over years, on the sandbox clock', () => {
   let api: ApiHarness;
   let worker: RunningProcess;
-  let queue: Queue;
   let customerId: string;
   let subscriptionId: string;
+  /** Bills one reservation, and is suspended before it expires. */
+  const billing = randomUUID();
+  const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'));
+  const catalogChanges = join(dir, 'catalog-changes.json');
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    api = await startApi();
-    const prefix = api.app.get(Redis).options.keyPrefix!;
+    writeFileSync(catalogChanges, JSON.stringify([{ catalogItemId: D2_EAST, from: '2027-12-01T00:00:00Z', withdrawn: true }]));
+    const env = { SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: START, CATALOG_CHANGES_FILE: catalogChanges };
+    api = await startApi(env);
     worker = startTsProcess('apps/worker/src/main.ts', {
+      ...env,
       EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString,
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: api.app.get(Redis).options.keyPrefix!,
       RUN_PROJECTIONS: 'false',
       LOG_LEVEL: 'warn',
       PROVISIONING_LATENCY_MS: '0',
     });
-    queue = new Queue(RESERVATION_LIFECYCLE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Renewals Ltd' } })).body.customerId;
     subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: billing, name: 'Billing' } });
   });
   afterAll(async () => {
-    await queue?.close();
     await worker?.kill('SIGTERM');
     await api?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  async function reservation(expiresInMs: number, autoRenew: boolean, unitPriceUsd: number, billingSubscriptionId?: string): Promise<string> {
-    const expiry = new Date(Date.now() + expiresInMs);
-    const effective = new Date(expiry);
-    effective.setUTCFullYear(effective.getUTCFullYear() - 1);
-    const store = api.app.get(EventStoreDBClient);
-    const { orderId, reservationIds } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-      {
-        quantity: 2,
-        scope: { type: 'single', subscriptionId },
-        appliedSubscriptionIds: [subscriptionId],
-        effectiveDate: effective.toISOString(),
-        expiryDate: expiry.toISOString(),
-        unitPriceUsd,
-        ...(billingSubscriptionId ? { billingSubscriptionId } : {}),
-      },
-    ]);
-    const [reservationId] = reservationIds;
-    if (autoRenew)
-      await store.appendToStream(
-        `order-${orderId}`,
-        jsonEvent({
-          type: 'ReservationAutoRenewSet',
-          data: { reservationId, autoRenew: true, setAt: effective.toISOString() },
-          metadata: {
-            correlationId: randomUUID(),
-            causationId: randomUUID(),
-            partnerId: 'partner-contoso',
-            actor: 'partner-contoso/test',
-            timestamp: effective.toISOString(),
-          },
-        }),
-      );
-    await eventually(async () => (await api.call('GET', `/v1/reservations/${reservationId}`, { consistent: false })).status === 200);
-    return reservationId;
-  }
-
-  const view = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`, { consistent: false })).body;
-  /** A reservation once the view shows it in the state asked for; on a timeout, what it showed last. */
-  const viewWhen = async (id: string, wanted: (state: any) => boolean): Promise<any> => {
-    let last: any;
-    return eventually(
-      async () => {
-        last = await view(id);
-        return wanted(last) && last;
-      },
-      30_000,
-      () => `reservation ${id} last seen as ${JSON.stringify(last)}`,
-    );
-  };
-  const runPass = async () => {
-    const job = await queue.add('now', { now: new Date().toISOString() });
-    await eventually(
-      async () => (await job.isCompleted()) || undefined,
-      30_000,
-      () => worker.output(),
-    );
-  };
-
-  it('locks market prices, renews through a system purchase ahead of expiry with no gap, expires, and does it once', async () => {
-    const renewing = await reservation(-DAY, true, 1_000);
-    const ahead = await reservation(DAY, true, 1_000);
-    const lockable = await reservation(10 * DAY, true, 1_500);
-    const ending = await reservation(-3_600_000, false, 1_000);
-    const distant = await reservation(40 * DAY, true, 1_000);
-
-    await runPass();
-
-    // Renewed at the market price (1,186.54, locked and current), not the 1,000 first paid, through an order the workers fulfil.
-    const renewalOrderId = renewalOrderIdFor(renewing);
+  /** Buys the lines in one cart through the API; the reservations once the worker fulfilled them, in line order. */
+  async function buy(lines: Line[]): Promise<string[]> {
+    const cart = (await api.call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
+    for (const line of lines) {
+      const added = await api.call('POST', `/v1/carts/${cart}/items`, { body: { term: 'P1Y', subscriptionId, ...line } });
+      expect(added.status).toBe(201);
+    }
+    const bought = await api.call('POST', `/v1/carts/${cart}/purchase`, { headers: { 'idempotency-key': randomUUID() } });
+    expect(bought.status).toBe(201);
     const order = await eventually(
       async () => {
-        const answer = await api.call('GET', `/v1/orders/${renewalOrderId}`, { consistent: false });
-        return answer.status === 200 && answer.body.status === 'completed' && answer.body;
+        const answer = await api.call('GET', `/v1/orders/${bought.body.orderId}`, { consistent: false });
+        return answer.body.status === 'completed' && answer.body;
       },
       30_000,
       () => worker.output(),
     );
-    expect(order).toMatchObject({
-      customerId,
-      totalUsd: 2_373.08,
-      lines: [{ catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, unitPriceUsd: 1_186.54, subscriptionId }],
-      scope: { type: 'single', subscriptionId },
-    });
-    expect(order.reservationIds).toHaveLength(1);
-    const renewed = await viewWhen(renewing, (state) => state.provisioningState === 'Expired');
-    expect(renewed.history.map((entry: { type: string }) => entry.type)).toEqual([
-      'ReservationProvisioned',
-      'ReservationAutoRenewSet',
-      'ReservationRenewalPriceLocked',
-      'ReservationRenewed',
-      'ReservationExpired',
+    return order.reservationIds;
+  }
+  /** Moves the sandbox clock; its answer's position makes the reads after it see what the move did. */
+  async function move(to: string) {
+    const moved = await api.call('PUT', '/v1/sandbox/clock', { body: { now: to } });
+    expect(moved.status).toBe(200);
+    return moved.body;
+  }
+  const reservation = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`)).body;
+  const payments = async (id: string) => (await api.call('GET', `/v1/reservations/${id}/payments`)).body;
+  const statement = async (month: string) => (await api.call('GET', `/v1/customers/${customerId}/statements/${month}`)).body;
+  const linesOf = (body: { lines: Array<{ reservationId: string }> }, id: string) => body.lines.filter((line) => line.reservationId === id);
+
+  it('bought on 31 January: the upfront price and the first monthly payment are lines of January’s statement', async () => {
+    // An order has one billing plan: the monthly ones are bought on their own.
+    [ids.monthly, ids.monthlyCancelled, ids.monthlySplit] = await buy([
+      { catalogItemId: D4, quantity: 1, billingPlan: 'Monthly', autoRenew: true },
+      { catalogItemId: D4, quantity: 1, billingPlan: 'Monthly', autoRenew: false },
+      { catalogItemId: D4, quantity: 3, billingPlan: 'Monthly', autoRenew: false },
     ]);
-    await viewWhen(order.reservationIds[0], (state) => state.provisioningState === 'Succeeded');
-
-    expect((await viewWhen(lockable, (state) => state.renewalUnitPriceUsd !== undefined)).renewalUnitPriceUsd).toBe(1_186.54);
-    expect((await view(lockable)).provisioningState).toBe('Succeeded');
-    await viewWhen(ending, (state) => state.provisioningState === 'Expired');
-    expect((await view(ending)).history.map((entry: { type: string }) => entry.type)).not.toContain('ReservationRenewed');
-    expect((await view(distant)).history.map((entry: { type: string }) => entry.type)).toEqual(['ReservationProvisioned', 'ReservationAutoRenewSet']);
-
-    // Bought a day ahead: the old one still applies, and the replacement takes effect the instant it expires.
-    const aheadOrder = await eventually(
-      async () => {
-        const answer = await api.call('GET', `/v1/orders/${renewalOrderIdFor(ahead)}`, { consistent: false });
-        return answer.status === 200 && answer.body.status === 'completed' && answer.body;
-      },
-      30_000,
-      () => worker.output(),
+    [ids.withdrawn, ids.toP3y, ids.offLastDay, ids.split, ids.exchanged, ids.billingSuspended] = await buy([
+      { catalogItemId: D2_EAST, quantity: 2, billingPlan: 'Upfront', autoRenew: true },
+      { catalogItemId: D4, quantity: 2, billingPlan: 'Upfront', autoRenew: true },
+      { catalogItemId: D4, quantity: 1, billingPlan: 'Upfront', autoRenew: true },
+      { catalogItemId: D4, quantity: 3, billingPlan: 'Upfront', autoRenew: false },
+      { catalogItemId: D4, quantity: 2, billingPlan: 'Upfront', autoRenew: false },
+      { catalogItemId: D4, quantity: 1, billingPlan: 'Upfront', autoRenew: true, subscriptionId: billing },
+    ]);
+    expect(await reservation(ids.monthly)).toMatchObject({ effectiveDate: START, expiryDate: '2028-01-31T09:00:00.000Z' });
+    const january = await statement('2027-01');
+    expect(linesOf(january, ids.monthly)).toEqual([
+      expect.objectContaining({ kind: 'monthlyPayment', date: START, quantity: 1, amountUsd: 98.87, paymentNumber: 1, subscriptionId }),
+    ]);
+    expect(linesOf(january, ids.toP3y)).toEqual([expect.objectContaining({ kind: 'purchase', quantity: 2, unitPriceUsd: 1_186.54, amountUsd: 2_373.08 })]);
+    expect(january.lines).toHaveLength(9);
+    // (1 + 1 + 3) × 98.87 + 2 × 529.80 + (2 + 1 + 3 + 2 + 1) × 1,186.54, one of them on the billing subscription
+    expect(january.totals).toMatchObject({ creditsUsd: 0, chargesUsd: 12_232.81, netUsd: 12_232.81 });
+    expect(january.totals.subscriptions).toEqual(
+      [
+        { subscriptionId: billing, chargesUsd: 1_186.54, creditsUsd: 0, netUsd: 1_186.54 },
+        { subscriptionId, chargesUsd: 11_046.27, creditsUsd: 0, netUsd: 11_046.27 },
+      ].sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId)),
     );
-    const old = await view(ahead);
-    expect(old.provisioningState).toBe('Succeeded');
-    expect(old.renewal).toMatchObject({ orderId: renewalOrderIdFor(ahead), unitPriceUsd: 1_186.54 });
-    // Bought, not yet in effect.
-    const replacement = await viewWhen(aheadOrder.reservationIds[0], (state) => state.provisioningState === 'Pending');
-    expect(replacement.effectiveDate).toBe(old.expiryDate);
-    expect(replacement.autoRenew).toBe(true);
-
-    const before = await api.countEvents();
-    await runPass();
-    expect(await api.countEvents()).toBe(before);
+    expect(january.closed).toBe(false);
   });
 
-  it('fails a renewal whose billing subscription is no longer active, and shows why on the reservation', async () => {
-    const billing = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: billing, name: 'Billing' } });
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${billing}/suspend`);
-    const id = await reservation(DAY, true, 1_000, billing);
-    await runPass();
-    const failed = await viewWhen(id, (state) => state.renewalFailure !== undefined);
-    expect(failed.renewalFailure.reason).toBe(`its billing subscription ${billing} is not active`);
-    expect(failed.history.at(-1)).toMatchObject({ type: 'ReservationRenewalFailed' });
-    expect((await api.call('GET', `/v1/orders/${renewalOrderIdFor(id)}`, { consistent: false })).status).toBe(404);
+  it('pays on calendar anniversaries: 28 February, 31 March, 30 April (issue #26)', async () => {
+    await move('2027-05-01T00:00:00.000Z');
+    const { items } = await payments(ids.monthly);
+    expect(items.slice(0, 5).map((p: { dueAt: string; status: string }) => [p.dueAt, p.status])).toEqual([
+      ['2027-01-31T09:00:00.000Z', 'paid'],
+      ['2027-02-28T09:00:00.000Z', 'paid'],
+      ['2027-03-31T09:00:00.000Z', 'paid'],
+      ['2027-04-30T09:00:00.000Z', 'paid'],
+      ['2027-05-31T09:00:00.000Z', 'scheduled'],
+    ]);
+    // February's statement has its payment, dated the 28th; January is closed now and unchanged.
+    expect(linesOf(await statement('2027-02'), ids.monthly)).toEqual([expect.objectContaining({ date: '2027-02-28T09:00:00.000Z', paymentNumber: 2 })]);
+    const january = await statement('2027-01');
+    expect(january).toMatchObject({ closed: true });
+    expect(january.lines).toHaveLength(9);
   });
 
-  it('changes what the renewal buys until expiry', async () => {
-    const id = await reservation(100 * DAY, true, 1_000);
-    const changed = await api.call('PUT', `/v1/reservations/${id}/renewal`, { body: { quantity: 3, term: 'P3Y' } });
-    expect(changed.status).toBe(200);
-    expect(changed.body.renewalSettings).toEqual({ quantity: 3, term: 'P3Y', billingPlan: 'Upfront' });
-    expect((await api.call('PUT', `/v1/reservations/${id}/renewal`, { body: { quantity: 0 } })).status).toBe(400);
-    const expired = await reservation(-DAY, false, 1_000);
-    const late = await api.call('PUT', `/v1/reservations/${expired}/renewal`, { body: { quantity: 3 } });
-    expect({ status: late.status, code: late.body.code }).toEqual({ status: 422, code: 'RESERVATION_EXPIRING' });
+  it('a split of an upfront reservation pays nothing again: the parts list no payment, and the statement has no new charge (issue #26)', async () => {
+    const split = await api.call('POST', `/v1/reservations/${ids.split}/split`, { body: { quantities: [1, 2] } });
+    expect(split.status).toBe(201);
+    for (const part of split.body.items) {
+      expect(await payments(part.reservationId)).toMatchObject({ billingPlan: 'Upfront', paidUsd: 0, items: [] });
+    }
+    expect(await payments(ids.split)).toMatchObject({ paidUsd: 3 * 1_186.54 });
+    expect((await statement('2027-05')).lines).toEqual([]);
+  });
+
+  it('an upfront exchange credits the prorated refund and charges the purchase in full, both on the statement (issue #26)', async () => {
+    const quote = await api.call('POST', '/v1/exchanges/quote', {
+      body: { customerId, returns: [{ reservationId: ids.exchanged, quantity: 1 }], purchase: { catalogItemId: D8, quantity: 1, billingPlan: 'Upfront' } },
+    });
+    expect(quote.status).toBe(200);
+    const exchanged = await api.call('POST', `/v1/reservations/${ids.exchanged}/exchange`, {
+      body: { catalogItemId: D8, quantity: 1, returnQuantity: 1, billingPlan: 'Upfront' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(exchanged.status).toBe(201);
+    // 276 of 365 days remain on 2027-05-01 (89 whole days begun): ⌊118,654 × 276 / 365⌋ cents = 897.21, credited; 2,373.64 charged; the quote said the same.
+    expect(exchanged.body).toMatchObject({ refundUsd: 897.21, returnedValueUsd: 897.21, chargedNowUsd: 2_373.64, amountDueUsd: 1_476.43 });
+    expect(quote.body).toMatchObject({ refundUsd: 897.21, chargedNowUsd: 2_373.64, amountDueUsd: 1_476.43 });
+    const may = await statement('2027-05');
+    expect(may.lines.map((line: { kind: string; amountUsd: number }) => [line.kind, line.amountUsd])).toEqual([
+      ['exchangeRefund', -897.21],
+      ['exchangePurchase', 2_373.64],
+    ]);
+    expect(may.totals).toMatchObject({ chargesUsd: 2_373.64, creditsUsd: 897.21, netUsd: 1_476.43 });
+  });
+
+  it('cancelling a monthly reservation stops its payments, refunds what was paid ahead, and counts the commitment cancelled toward the cap', async () => {
+    // Four payments taken (31 Jan to 30 Apr); 276 of 365 days remain: ⌊118,654 × 276/365⌋ = 897.21 of commitment, 791.06 of it payments 5–12.
+    const quote = (await api.call('GET', `/v1/reservations/${ids.monthlyCancelled}/refund-quote`)).body;
+    expect(quote).toMatchObject({ countedTowardCapUsd: 897.21, cancelledFuturePaymentsUsd: 791.06, refundUsd: 106.15 });
+    const cancelled = await api.call('POST', `/v1/reservations/${ids.monthlyCancelled}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(await payments(ids.monthlyCancelled)).toMatchObject({ paidUsd: 395.48, scheduledUsd: 0, cancelledUsd: 791.06 });
+    expect((await reservation(ids.monthlyCancelled)).refundAllowance.usedUsd).toBe(897.21);
+    expect(linesOf(await statement('2027-05'), ids.monthlyCancelled)).toEqual([expect.objectContaining({ kind: 'refund', amountUsd: -106.15, quantity: 1 })]);
+    expect((await api.call('GET', `/v1/reservations/${ids.monthlyCancelled}/payments`, { key: FABRIKAM_KEY })).status).toBe(404);
+  });
+
+  it('a monthly reservation split months into its term: the parts go on with its payments, nothing taken twice', async () => {
+    const split = await api.call('POST', `/v1/reservations/${ids.monthlySplit}/split`, { body: { quantities: [1, 2] } });
+    expect(split.status).toBe(201);
+    const two = split.body.items[1].reservationId;
+    await move('2027-06-01T00:00:00.000Z');
+    const part = await payments(two);
+    // Payments 5 to 12 of the original's schedule, for two VMs; the first four were the original's, for three.
+    expect(
+      part.items.map((p: { paymentNumber: number; dueAt: string; amountUsd: number; status: string }) => [p.paymentNumber, p.amountUsd, p.status]),
+    ).toEqual([[5, 197.74, 'paid'], ...[6, 7, 8, 9, 10, 11].map((n) => [n, 197.74, 'scheduled']), [12, 197.94, 'scheduled']]);
+    expect(part.items[0].dueAt).toBe('2027-05-31T09:00:00.000Z');
+    expect(await payments(ids.monthlySplit)).toMatchObject({ paidUsd: 4 * 296.61, cancelledUsd: 0 });
   });
 
   it('falls back to shared when the single scope’s subscription is suspended, and says so', async () => {
-    const id = await reservation(200 * DAY, false, 1_000);
+    const [id] = await buy([{ catalogItemId: D4, quantity: 1, billingPlan: 'Upfront', autoRenew: false }]);
     const other = randomUUID();
     await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: other, name: 'Other' } });
-    await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: other } });
-    await eventually(async () => (await view(id)).scope.type === 'single');
-
+    expect((await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: other } })).status).toBe(200);
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${other}/suspend`);
     const fellBack = await eventually(
       async () => {
-        const state = await view(id);
+        const state = await reservation(id);
         return state.scope.type === 'shared' && state;
       },
       30_000,
       () => worker.output(),
     );
-    expect(fellBack.appliedSubscriptionIds).toEqual([subscriptionId]);
     expect(fellBack.history.at(-1)).toMatchObject({
       type: 'ReservationScopeFellBack',
       detail: { fromSubscriptionId: other, reason: 'the subscription was suspended' },
     });
   });
 
-  it('takes a monthly reservation’s payments as they fall due, and its cancellation stops the rest, counting them toward the cap', async () => {
-    // A year of one D4s_v5 at USD 1,200, bought 65 days ago and billed monthly: 12 payments of 100.
-    const effective = new Date(Date.now() - 65 * DAY);
-    const expiry = new Date(effective);
-    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
-    const store = api.app.get(EventStoreDBClient);
-    const {
-      reservationIds: [id],
-    } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-      { quantity: 1, billingPlan: 'Monthly', unitPriceUsd: 1_200, effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString() },
-    ]);
-    await viewWhen(id, (state) => state.quantity === 1);
-    await runPass();
-    await runPass(); // a second pass the same day takes nothing more
-    const payments = await eventually(async () => {
-      const answer = await api.call('GET', `/v1/reservations/${id}/payments`, { consistent: false });
-      return answer.body.paidUsd === 300 && answer.body;
-    });
-    expect(payments).toMatchObject({ billingPlan: 'Monthly', totalUsd: 1_200, paidUsd: 300, scheduledUsd: 900, cancelledUsd: 0 });
-    expect(payments.items).toHaveLength(12);
-    expect(payments.items.slice(0, 4).map((p: { status: string; amountUsd: number }) => [p.status, p.amountUsd])).toEqual([
-      ['paid', 100],
-      ['paid', 100],
-      ['paid', 100],
-      ['scheduled', 100],
-    ]);
-    expect((await view(id)).history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded')).toHaveLength(3);
-
-    // 300 of 365 days remain: the commitment cancelled is 1,200 × 300/365 = 986.30 at the purchase price, 900 of it future payments.
-    const quote = (await api.call('GET', `/v1/reservations/${id}/refund-quote`)).body;
-    expect(quote).toMatchObject({ countedTowardCapUsd: 986.3, cancelledFuturePaymentsUsd: 900 });
-    // The 86.30 paid ahead comes back at today’s lower price (1,186.54 of 1,200).
-    expect(quote.refundUsd).toBe(Math.floor(8_630 * (1_186.54 / 1_200)) / 100);
-    const cancelled = await api.call('POST', `/v1/reservations/${id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    const after = await viewWhen(id, (state) => state.provisioningState === 'Cancelled');
-    expect(after.refundAllowance.usedUsd).toBeGreaterThanOrEqual(986.3);
-    const stopped = (await api.call('GET', `/v1/reservations/${id}/payments`, { headers: { 'x-min-position': cancelled.body.position } })).body;
-    expect(stopped).toMatchObject({ paidUsd: 300, scheduledUsd: 0, cancelledUsd: 900 });
-    expect((await api.call('GET', `/v1/reservations/${id}/payments`, { key: FABRIKAM_KEY })).status).toBe(404);
+  it('changed to P3Y after the price lock, the renewal is locked again at the P3Y price (issue #26)', async () => {
+    await move('2028-01-10T12:00:00.000Z');
+    // Locked 30 days before expiry (the pass of 2028-01-02 00:05) at the P1Y price.
+    expect(await reservation(ids.toP3y)).toMatchObject({ renewalUnitPriceUsd: 1_186.54 });
+    const changed = await api.call('PUT', `/v1/reservations/${ids.toP3y}/renewal`, { body: { term: 'P3Y' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ renewalSettings: { quantity: 2, term: 'P3Y', billingPlan: 'Upfront' }, renewalUnitPriceUsd: D4_P3Y_PRICE });
   });
-  it('a monthly reservation split months into its term: the parts go on with its payments, and nothing is taken twice', async () => {
-    // Three D4s_v5 for a year at USD 1,200 a unit, bought 65 days ago and billed monthly: 300 a month, three paid so far.
-    const effective = new Date(Date.now() - 65 * DAY);
-    const expiry = new Date(effective);
-    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
-    const {
-      reservationIds: [id],
-    } = await seedReservationOrder(api.app.get(EventStoreDBClient), { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-      { quantity: 3, billingPlan: 'Monthly', unitPriceUsd: 1_200, effectiveDate: effective.toISOString(), expiryDate: expiry.toISOString() },
-    ]);
-    await viewWhen(id, (state) => state.quantity === 3);
-    await runPass();
-    await viewWhen(id, (state) => state.history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded').length === 3);
 
-    const split = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
-    expect(split.status).toBe(201);
-    const two = split.body.items[1].reservationId;
-    await runPass(); // the parts owe nothing more this month
-    const payments = (await api.call('GET', `/v1/reservations/${two}/payments`, { headers: { 'x-min-position': split.body.items[1].position } })).body;
-    // Payments 4 to 12 of the original's schedule, for two units; the first three were the original's.
-    expect(payments).toMatchObject({ billingPlan: 'Monthly', totalUsd: 1_800, paidUsd: 0, scheduledUsd: 1_800 });
-    expect(payments.items.map((p: { paymentNumber: number; amountUsd: number }) => [p.paymentNumber, p.amountUsd])).toEqual(
-      [4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => [n, 200]),
+  it('auto-renew turned off the day before expiry buys nothing (issue #26)', async () => {
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions/${billing}/suspend`);
+    await move('2028-01-30T12:00:00.000Z');
+    const off = await api.call('PUT', `/v1/reservations/${ids.offLastDay}/auto-renew`, { body: { autoRenew: false } });
+    expect(off.status).toBe(200);
+  });
+
+  it('at expiry renews as the settings then say, with no gap, fails a SKU no longer sold with its reason, and bills each renewal its own term’s price', async () => {
+    const moved = await move('2028-01-31T09:00:00.000Z');
+    expect(moved.passes.at(-1)).toMatchObject({ at: '2028-01-31T09:00:00.000Z', renewed: 2, renewalsFailed: 2 });
+    expect(await reservation(ids.billingSuspended)).toMatchObject({ renewalFailure: { reason: `its billing subscription ${billing} is not active` } });
+    const withdrawn = await reservation(ids.withdrawn);
+    expect(withdrawn).toMatchObject({ provisioningState: 'Expired', renewalFailure: { reason: 'Standard_D2s_v5 in eastus for P1Y is no longer sold' } });
+    expect(await reservation(ids.offLastDay)).toMatchObject({ provisioningState: 'Expired', autoRenew: false });
+    expect((await reservation(ids.offLastDay)).renewal).toBeUndefined();
+
+    const renewals = (await api.call('GET', `/v1/customers/${customerId}/reservations?limit=100`)).body.items.filter(
+      (r: { effectiveDate: string }) => r.effectiveDate === '2028-01-31T09:00:00.000Z',
     );
-    const firstDue = new Date(effective);
-    firstDue.setUTCMonth(firstDue.getUTCMonth() + 3);
-    expect(payments.items[0].dueAt).toBe(firstDue.toISOString());
-    const part = await view(two);
-    expect(part.history.filter((e: { type: string }) => e.type === 'ReservationPaymentRecorded')).toHaveLength(0);
-    // The original's months after the split went on in its parts: transferred, not cancelled.
-    const original = (await api.call('GET', `/v1/reservations/${id}/payments`, { headers: { 'x-min-position': split.body.items[1].position } })).body;
-    expect(original).toMatchObject({ paidUsd: 900, cancelledUsd: 0, transferredUsd: 2_700 });
+    expect(renewals.map((r: { catalogItemId: string; quantity: number; term: string }) => [r.catalogItemId, r.quantity, r.term]).sort()).toEqual([
+      ['ri-standard_d4s_v5-westeurope-p1y', 1, 'P1Y'],
+      ['ri-standard_d4s_v5-westeurope-p3y', 2, 'P3Y'],
+    ]);
+    ids.monthlyRenewal = renewals.find((r: { term: string }) => r.term === 'P1Y').reservationId;
+    ids.p3yRenewal = renewals.find((r: { term: string }) => r.term === 'P3Y').reservationId;
+    expect(await reservation(ids.p3yRenewal)).toMatchObject({ expiryDate: '2031-01-31T09:00:00.000Z', autoRenew: true });
+
+    const january = await statement('2028-01');
+    expect(linesOf(january, ids.p3yRenewal)).toEqual([
+      expect.objectContaining({
+        kind: 'renewalPurchase',
+        date: '2028-01-31T09:00:00.000Z',
+        quantity: 2,
+        unitPriceUsd: D4_P3Y_PRICE,
+        amountUsd: 2 * D4_P3Y_PRICE,
+      }),
+    ]);
+    expect(linesOf(january, ids.monthlyRenewal)).toEqual([expect.objectContaining({ kind: 'monthlyPayment', paymentNumber: 1, amountUsd: 98.87 })]);
+    // Nothing was bought for what did not renew.
+    expect(january.lines.filter((line: { kind: string }) => line.kind === 'renewalPurchase')).toHaveLength(1);
+  });
+
+  it('turned on after expiry, auto-renew buys nothing backdated: refused (issue #26)', async () => {
+    const late = await api.call('PUT', `/v1/reservations/${ids.offLastDay}/auto-renew`, { body: { autoRenew: true } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('RESERVATION_NOT_ACTIVE');
+  });
+
+  it('gives the statement as CSV, the same lines, for a spreadsheet; another partner’s customer is 404', async () => {
+    const response = await fetch(`${api.url}/v1/customers/${customerId}/statements/2028-01`, {
+      headers: { 'x-api-key': 'demo-key-contoso', accept: 'text/csv' },
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = (await response.text()).trim().split('\n');
+    expect(rows[0]).toBe(
+      'date,kind,subscriptionId,reservationId,orderId,orderNumber,quantity,unitPriceUsd,amountUsd,paymentNumber,late,recordedAt,sourceStream,sourceRevision,sourceType,lineId',
+    );
+    expect(rows).toHaveLength((await statement('2028-01')).lines.length + 1);
+    expect((await api.call('GET', `/v1/customers/${customerId}/statements/2028-01`, { key: FABRIKAM_KEY })).status).toBe(404);
+    const bad = await api.call('GET', `/v1/customers/${customerId}/statements/2028-13`);
+    expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 'INVALID_MONTH' });
+  });
+
+  it('renews the renewal again a year on: purchase to second renewal, every hour covered once', async () => {
+    await move('2029-02-01T00:00:00.000Z');
+    const chain = [ids.monthly, ids.monthlyRenewal];
+    const second = (await api.call('GET', `/v1/customers/${customerId}/reservations?limit=100`)).body.items.find(
+      (r: { effectiveDate: string; term: string }) => r.effectiveDate === '2029-01-31T09:00:00.000Z' && r.term === 'P1Y',
+    );
+    expect(second).toBeDefined();
+    chain.push(second.reservationId);
+    const links = await Promise.all(chain.map(reservation));
+    for (let i = 1; i < links.length; i++) expect(links[i].effectiveDate).toBe(links[i - 1].expiryDate);
+    expect(links.map((r) => r.provisioningState)).toEqual(['Expired', 'Expired', 'Succeeded']);
+    // Twelve payments a year, each renewal its own schedule: 24 taken by now, and the third's first.
+    const paid = await Promise.all(chain.map(async (id) => (await payments(id)).items.filter((p: { status: string }) => p.status === 'paid').length));
+    expect(paid).toEqual([12, 12, 1]);
+  });
+
+  it('events it wrote hold the money the statements show', async () => {
+    let charged = 0;
+    for await (const { event } of api.app.get(EventStoreDBClient).readAll()) {
+      if (event?.type === 'ReservationPaymentRecorded') charged += Math.round((event.data as { amountUsd: number }).amountUsd * 100);
+    }
+    let listed = 0;
+    for (const month of [
+      '2027-01',
+      '2027-02',
+      '2027-03',
+      '2027-04',
+      '2027-05',
+      '2027-06',
+      '2027-07',
+      '2027-08',
+      '2027-09',
+      '2027-10',
+      '2027-11',
+      '2027-12',
+    ].concat(
+      ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((m) => `2028-${m}`),
+      ['2029-01', '2029-02'],
+    )) {
+      listed += Math.round((await statement(month)).totals.chargesUsd * 100);
+    }
+    expect(listed).toBe(charged);
   });
 });

@@ -59,8 +59,12 @@ export async function waitForOutput(proc: RunningProcess, pattern: RegExp, timeo
  * Starts the embedded store as its own process and returns its connection
  * string. A fixed port lets a test restart it where its clients expect it.
  */
-export async function startStoreProcess(dataDir: string, port = 0): Promise<{ proc: RunningProcess; connectionString: string }> {
-  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: String(port) });
+export async function startStoreProcess(
+  dataDir: string,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<{ proc: RunningProcess; connectionString: string }> {
+  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: String(port), ...env });
   const [, host, listening] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
   return { proc, connectionString: `esdb://${host}:${listening}?tls=false` };
 }

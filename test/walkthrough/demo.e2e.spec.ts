@@ -16,8 +16,11 @@ describe('npm run demo', () => {
   let worker: RunningProcess;
 
   beforeAll(async () => {
-    api = await startApi();
+    // As npm start runs it: the sandbox clock on, here from a fixed instant.
+    const clock = { SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: '2027-03-10T10:00:00Z' };
+    api = await startApi(clock);
     worker = startTsProcess('apps/worker/src/main.ts', {
+      ...clock,
       EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString,
       REDIS_KEY_PREFIX: api.app.get(Redis).options.keyPrefix!,
       RUN_PROJECTIONS: 'false',
@@ -55,7 +58,13 @@ describe('npm run demo', () => {
       '9. The worker fulfils the order: the reservations',
       '10. Usage is posted; costs and utilization follow',
       "11. The order's events, as an auditor sees them",
+      '12. The sandbox clock moves a year on: the renewal is bought at expiry, and the statement lists it',
     ]);
+    // Both reservations renewed the instant they expired, and the statement of that month bills each renewal's first payment.
+    expect(out).toMatch(/moved from 2027-03-10T10:00:00\.000Z to 2028-03-10T10:\d\d:\d\d\.\d{3}Z: \d{3} daily passes/);
+    expect(out).toMatch(/pass 2028-03-10T\S+: 0 payments, 0 price locks, 2 renewed, 2 expired/);
+    expect(out).toMatch(/statement 2027-03 \(closed\): charges USD [\d.]+, credits USD 0\.00/);
+    expect(out.match(/ {5}2028-03-10 monthlyPayment RO-2028-\d+ \d+ × USD [\d.]+ = USD [\d.]+/g)).toHaveLength(2);
     expect(out).toMatch(/POST \/v1\/carts\/[\w-]+\/purchase → 422\n {3}refused: NO_ACTIVE_SUBSCRIPTION/);
     expect(out).toMatch(/scope \{"type":"single","subscriptionId":"[\w-]+"\}\n.*\n {3}scope \{"type":"shared"\}/);
 

@@ -19,6 +19,7 @@ import { OperationsModule } from './operations/operations.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { StatementsModule } from './statements/statements.module';
 import { UsageModule } from './usage/usage.module';
 
 /** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
@@ -38,6 +39,7 @@ import { UsageModule } from './usage/usage.module';
     OrdersModule,
     ReservationsModule,
     ExchangesModule,
+    StatementsModule,
     UsageModule,
     EventsModule,
     SandboxModule,

@@ -2,7 +2,7 @@
  * The embedded event store as its own process (`npm run eventstore`), for
  * running api and worker processes against one store without EventStoreDB.
  */
-import { EmbeddedEventStore } from '@app/eventstore-server';
+import { EmbeddedEventStore, embeddedStoreOptions } from '@app/eventstore-server';
 import { validateEnvironment } from '@app/config';
 import { prettyLogs } from '@app/logging';
 
@@ -15,12 +15,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       pretty ? `[${clock(new Date())}] INFO: [EventStore] ${message}\n` : `${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`,
     );
-  const store = await EmbeddedEventStore.start({
-    dataDir: env.EVENTSTORE_DATA_DIR,
-    host: env.EVENTSTORE_EMBEDDED_HOST,
-    port: env.EVENTSTORE_EMBEDDED_PORT,
-    log,
-  });
+  const store = await EmbeddedEventStore.start(embeddedStoreOptions(env, log));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
+/** `true` or `false`, unset or empty meaning false; anything else stays a string and is refused, not read as false. */
+const flag = ({ value }: { value: unknown }) => (value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : value);
+
 /**
  * Every setting the deployables read, with its default. Validated once at
  * start so a typo fails fast with the variable's name instead of at first use.
@@ -61,10 +64,15 @@ export class Environment {
   @Matches(/^[\w:.-]*$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, and _ : . -' })
   REDIS_KEY_PREFIX = '';
 
-  /** A real EventStoreDB; when unset the embedded store is started in-process. */
+  /** A real EventStoreDB; when unset the embedded store is started in-process (in production only with EVENTSTORE_EMBEDDED=true). */
   @IsOptional()
   @Matches(/^(esdb|kurrentdb)(\+discover)?:\/\//, { message: 'EVENTSTORE_URL must be an esdb:// connection string' })
   EVENTSTORE_URL?: string;
+
+  /** In production, the api and worker start the embedded store (EVENTSTORE_URL unset) only when this asks for it. */
+  @Transform(flag)
+  @IsBoolean()
+  EVENTSTORE_EMBEDDED = false;
 
   @IsString()
   EVENTSTORE_DATA_DIR = 'data/eventstore';
@@ -75,6 +83,38 @@ export class Environment {
 
   @IsString()
   EVENTSTORE_EMBEDDED_HOST = '127.0.0.1';
+
+  /**
+   * Users of the embedded store, `name:password` pairs separated by commas
+   * (a name holds no `:`, neither holds a `,`). Unset: the store is open, and
+   * must listen on loopback. Set: every stream call needs one of them, over TLS.
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @Matches(/^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/, { message: 'EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas' })
+  EVENTSTORE_EMBEDDED_USERS?: string;
+
+  /** The embedded store's TLS certificate (PEM, with its chain) and private key; required with EVENTSTORE_EMBEDDED_USERS. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @IsString()
+  EVENTSTORE_EMBEDDED_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @IsString()
+  EVENTSTORE_EMBEDDED_TLS_KEY_FILE?: string;
+
+  /** Serve delete and tombstone on the embedded store. Unset: refused (access denied), as the application never deletes. */
+  @Transform(flag)
+  @IsBoolean()
+  EVENTSTORE_EMBEDDED_ALLOW_DELETE = false;
+
+  /** Bytes the unfinished batches of one BatchAppend call may hold on the embedded store; at least twice the 1 MiB append limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2 * 1024 * 1024)
+  EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
   /**
    * Partner API keys: "key=partnerId:clientName" pairs separated by commas.
@@ -186,7 +226,7 @@ export class Environment {
    * The sandbox clock of a partner's integration environment: business time
    * stands still until moved forward with PUT /v1/sandbox/clock. Refused in production.
    */
-  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @Transform(flag)
   @IsBoolean()
   SANDBOX_CLOCK = false;
 
@@ -222,6 +262,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'REDIS_SENTINEL_NAME',
     'SANDBOX_CLOCK_START',
     'CATALOG_CHANGES_FILE',
+    'EVENTSTORE_EMBEDDED_USERS',
+    'EVENTSTORE_EMBEDDED_TLS_CERT_FILE',
+    'EVENTSTORE_EMBEDDED_TLS_KEY_FILE',
   ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
@@ -245,6 +288,9 @@ function combinationErrors(env: Environment): string[] {
   // A clock anyone with a key can move has no place where money is real.
   if (env.NODE_ENV === 'production' && env.SANDBOX_CLOCK)
     errors.push('  SANDBOX_CLOCK: refused in production (the sandbox clock is for integration environments)');
+  if (!env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE !== !env.EVENTSTORE_EMBEDDED_TLS_KEY_FILE) {
+    errors.push('  EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither');
+  }
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }

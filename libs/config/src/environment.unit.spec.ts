@@ -35,5 +35,34 @@ describe('the sandbox clock', () => {
   it('is refused in production, and a start that is not an instant is refused', () => {
     expect(refusal({ NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', SANDBOX_CLOCK: 'true' })).toMatch(/SANDBOX_CLOCK: refused in production/);
     expect(refusal({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: 'next tuesday' })).toMatch(/SANDBOX_CLOCK_START/);
+    expect(refusal({ SANDBOX_CLOCK: 'yes' })).toMatch(/SANDBOX_CLOCK must be a boolean value/);
+  });
+});
+
+describe('embedded store settings', () => {
+  it('reads a flag as true or false, unset as false, and refuses anything else rather than read it as false', () => {
+    expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
+    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'true' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(true);
+    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: '' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
+    expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(/EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/);
+  });
+
+  it('takes users as name:password pairs, and a TLS certificate with its key', () => {
+    const users = { EVENTSTORE_EMBEDDED_USERS: 'admin:changeit,ops:pass:with:colons' };
+    const tls = { EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem', EVENTSTORE_EMBEDDED_TLS_KEY_FILE: '/etc/store/key.pem' };
+    expect(validateEnvironment({ ...users, ...tls })).toMatchObject({ ...users, ...tls });
+    for (const spec of ['admin', 'admin:', ':secret', 'admin:changeit,', 'admin:changeit,ops']) {
+      expect(refusal({ EVENTSTORE_EMBEDDED_USERS: spec })).toMatch(/EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas/);
+    }
+    expect(refusal({ EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem' })).toMatch(
+      /EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither/,
+    );
+  });
+
+  it('keeps room for a batch at the append limit in the BatchAppend buffer', () => {
+    expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES).toBe(8 * 1024 * 1024);
+    expect(refusal({ EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: '1048576' })).toMatch(
+      /EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES must not be less than 2097152/,
+    );
   });
 });

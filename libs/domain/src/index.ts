@@ -21,3 +21,4 @@ export * from './reservation/payment-schedule';
 export * from './sandbox/sandbox-clock.decider';
 export * from './reservation/exchange';
 export * from './reservation/exchange.decider';
+export * from './statement/statement';

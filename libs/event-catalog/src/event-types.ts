@@ -574,8 +574,18 @@ export const EVENT_TYPES: EventType[] = [
     version: 1,
     stream: RESERVATION,
     cause: 'A reservation bought (an upfront one’s only payment, a monthly one’s first), then the daily pass for each monthly payment fallen due',
-    schema: record({ reservationId: id, customerId: id, paymentNumber: count(1), amountUsd: amount, dueAt: instant, recordedAt: instant }),
-    example: { reservationId, customerId, paymentNumber: 2, amountUsd: 197.79, dueAt: '2026-07-01T09:30:00.000Z', recordedAt: '2026-07-02T00:05:00.000Z' },
+    schema: record({ reservationId: id, customerId: id, paymentNumber: count(1), amountUsd: amount, quantity: count(1), dueAt: instant, recordedAt: instant }, [
+      'quantity',
+    ]),
+    example: {
+      reservationId,
+      customerId,
+      paymentNumber: 2,
+      amountUsd: 177.12,
+      quantity: 2,
+      dueAt: '2026-07-01T09:31:00.000Z',
+      recordedAt: '2026-07-02T00:05:00.000Z',
+    },
   },
   {
     type: 'ReservationExpired',

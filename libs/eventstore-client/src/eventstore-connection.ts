@@ -1,9 +1,9 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EmbeddedEventStore } from '@app/eventstore-server';
+import { EmbeddedEventStore, embeddedStoreOptions, EmbeddedStoreSettings } from '@app/eventstore-server';
 import { Environment } from '@app/config';
 
-type Settings = Pick<Environment, 'EVENTSTORE_URL' | 'EVENTSTORE_DATA_DIR' | 'EVENTSTORE_EMBEDDED_HOST' | 'EVENTSTORE_EMBEDDED_PORT'>;
+type Settings = Pick<Environment, 'NODE_ENV' | 'EVENTSTORE_URL' | 'EVENTSTORE_EMBEDDED'> & EmbeddedStoreSettings;
 
 /**
  * Owns the one EventStoreDBClient of a process. With EVENTSTORE_URL it talks to
@@ -25,12 +25,13 @@ export class EventStoreConnection implements OnApplicationShutdown {
       this.logger.log(`using EventStoreDB at ${redact(settings.EVENTSTORE_URL)}`);
       return new EventStoreConnection(EventStoreDBClient.connectionString(settings.EVENTSTORE_URL), settings.EVENTSTORE_URL);
     }
-    const embedded = await EmbeddedEventStore.start({
-      dataDir: settings.EVENTSTORE_DATA_DIR,
-      host: settings.EVENTSTORE_EMBEDDED_HOST,
-      port: settings.EVENTSTORE_EMBEDDED_PORT,
-      log: (message) => this.logger.log(message),
-    });
+    // A forgotten EVENTSTORE_URL would give each replica a store of its own on a local disk, and look healthy.
+    if (settings.NODE_ENV === 'production' && !settings.EVENTSTORE_EMBEDDED) {
+      throw new Error(
+        'EVENTSTORE_URL: required in production (unset, this process would start the embedded event store, which is meant for tests and local runs; set EVENTSTORE_EMBEDDED=true to use it anyway)',
+      );
+    }
+    const embedded = await EmbeddedEventStore.start(embeddedStoreOptions(settings, (message) => this.logger.log(message)));
     return new EventStoreConnection(EventStoreDBClient.connectionString(embedded.connectionString), embedded.connectionString, embedded);
   }
 

@@ -19,10 +19,17 @@ import { EventStore } from './port/event-store.port';
       inject: [ConfigService],
       useFactory: (config: AppConfig) =>
         EventStoreConnection.open({
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
           EVENTSTORE_URL: config.get('EVENTSTORE_URL', { infer: true }),
+          EVENTSTORE_EMBEDDED: config.get('EVENTSTORE_EMBEDDED', { infer: true }),
           EVENTSTORE_DATA_DIR: config.get('EVENTSTORE_DATA_DIR', { infer: true }),
           EVENTSTORE_EMBEDDED_HOST: config.get('EVENTSTORE_EMBEDDED_HOST', { infer: true }),
           EVENTSTORE_EMBEDDED_PORT: config.get('EVENTSTORE_EMBEDDED_PORT', { infer: true }),
+          EVENTSTORE_EMBEDDED_USERS: config.get('EVENTSTORE_EMBEDDED_USERS', { infer: true }),
+          EVENTSTORE_EMBEDDED_TLS_CERT_FILE: config.get('EVENTSTORE_EMBEDDED_TLS_CERT_FILE', { infer: true }),
+          EVENTSTORE_EMBEDDED_TLS_KEY_FILE: config.get('EVENTSTORE_EMBEDDED_TLS_KEY_FILE', { infer: true }),
+          EVENTSTORE_EMBEDDED_ALLOW_DELETE: config.get('EVENTSTORE_EMBEDDED_ALLOW_DELETE', { infer: true }),
+          EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES: config.get('EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES', { infer: true }),
         }),
     },
     { provide: EventStoreDBClient, inject: [EventStoreConnection], useFactory: (connection: EventStoreConnection) => connection.client },

@@ -23,3 +23,5 @@ export * from './views/costs/costs.view';
 export * from './reactors/reactor';
 export * from './reactors/reactor-host';
 export * from './reactors/reactor-commit';
+export * from './views/statements/statements.projection';
+export * from './views/statements/statements.view';

@@ -613,6 +613,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exchanges/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["QuoteExchangeController_quote_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exchanges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MakeExchangeController_exchange_v1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MonthlyStatementController_statement_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -1278,6 +1326,17 @@ export interface components {
             exchanges?: {
                 [key: string]: number;
             };
+            /** @description Each exchange made from it: the reservation bought, the money credited for what it gave back, and the commitment given back */
+            exchangedValues?: {
+                [key: string]: {
+                    refundUsd?: number;
+                    remainingCommitmentUsd?: number;
+                };
+            };
+            /** @description Held for an exchange of several reservations being made: other changes wait (409 EXCHANGE_IN_PROGRESS) */
+            exchangeHold?: Record<string, never>;
+            /** @description When its term began; a split or merged part keeps its source’s (it decides which exchange policy applies) */
+            purchasedAt?: string;
             revision: string;
             /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
             position?: string;
@@ -1473,12 +1532,171 @@ export interface components {
             exchanged: components["schemas"]["ReservationResource"];
             /** @description The reservation bought; its term starts at the exchange */
             reservation: components["schemas"]["ReservationResource"];
-            /** @description The prorated remaining value of the quantity given back, credited to the new reservation */
+            /** @description The commitment given back, which the purchase must make good: upfront, the refund; monthly, the leftover payments cancelled */
             returnedValueUsd: number;
+            /** @description Money credited for what was given back (what a return of it would refund), adjusted against the purchase */
+            refundUsd: number;
             /** @description The new reservation’s lifetime commitment */
             newCommitmentUsd: number;
-            /** @description What the new reservation costs beyond the value returned */
+            /** @description What the purchase charges at the exchange: all of it upfront, its first payment monthly */
+            chargedNowUsd: number;
+            /** @description Charged now less the refund; negative: a net credit */
             amountDueUsd: number;
+        };
+        ExchangeReturnRequest: {
+            /** Format: uuid */
+            reservationId: string;
+            /**
+             * @description How many of its VMs to give back; all of it by default
+             * @example 2
+             */
+            quantity?: number;
+        };
+        ExchangePurchaseRequest: {
+            /**
+             * @description A size of the same flexibility group, in the same region
+             * @example ri-standard_d8s_v5-westeurope-p1y
+             */
+            catalogItemId: string;
+            /** @example 1 */
+            quantity: number;
+            /**
+             * @description The first returned reservation’s by default
+             * @enum {string}
+             */
+            billingPlan?: "Upfront" | "Monthly";
+        };
+        ExchangeRequest: {
+            /**
+             * Format: uuid
+             * @description The customer whose reservations are given back
+             */
+            customerId: string;
+            /** @description One to 20 reservations of the customer, each once, of any of its reservation orders */
+            returns: components["schemas"]["ExchangeReturnRequest"][];
+            purchase: components["schemas"]["ExchangePurchaseRequest"];
+        };
+        ExchangedReturnResource: {
+            /** Format: uuid */
+            reservationId: string;
+            /** Format: uuid */
+            orderId: string;
+            quantity: number;
+            /** @description Money credited for it: what a return of it would refund, at the lower of its purchase price and today’s */
+            refundUsd: number;
+            /** @description The commitment it gives back: upfront, that refund; monthly, the leftover payments cancelled */
+            remainingCommitmentUsd: number;
+        };
+        ExchangeQuoteResource: {
+            /** @description The purchase’s lifetime commitment: unit price × quantity */
+            newCommitmentUsd: number;
+            /** @description What the purchase charges at the exchange: all of it upfront, its first payment monthly */
+            chargedNowUsd: number;
+            /** @description The refunds credited against it */
+            refundUsd: number;
+            /** @description The commitments given back; the new commitment is at least this */
+            remainingCommitmentUsd: number;
+            /** @description Charged now less the refunds; negative: a net credit */
+            amountDueUsd: number;
+            /** Format: uuid */
+            customerId: string;
+            returns: components["schemas"]["ExchangedReturnResource"][];
+            /**
+             * @example {
+             *       "catalogItemId": "ri-standard_d8s_v5-westeurope-p1y",
+             *       "quantity": 1,
+             *       "billingPlan": "Upfront",
+             *       "unitPriceUsd": 2125.44
+             *     }
+             */
+            purchase: Record<string, never>;
+            /** @description The instant it was valued at: the exchange made at the same instant has the same figures */
+            quotedAt: string;
+        };
+        ExchangeResource: {
+            /** @description The purchase’s lifetime commitment: unit price × quantity */
+            newCommitmentUsd: number;
+            /** @description What the purchase charges at the exchange: all of it upfront, its first payment monthly */
+            chargedNowUsd: number;
+            /** @description The refunds credited against it */
+            refundUsd: number;
+            /** @description The commitments given back; the new commitment is at least this */
+            remainingCommitmentUsd: number;
+            /** @description Charged now less the refunds; negative: a net credit */
+            amountDueUsd: number;
+            /** @description Names this exchange; the same Idempotency-Key names it again */
+            exchangeId: string;
+            returned: components["schemas"]["ExchangedReturnResource"][];
+            /** @description The reservation bought, in the first returned reservation’s order; its term starts at the exchange */
+            reservation: components["schemas"]["ReservationResource"];
+            exchangedAt: string;
+        };
+        StatementSourceResource: {
+            /** @example order-0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e */
+            stream: string;
+            revision: number;
+            /** @example ReservationPaymentRecorded */
+            type: string;
+        };
+        StatementLineResource: {
+            /** @description The id of the event the line comes from */
+            lineId: string;
+            /** @enum {string} */
+            kind: "purchase" | "renewalPurchase" | "exchangePurchase" | "monthlyPayment" | "refund" | "exchangeRefund";
+            /** @description When the charge or credit happened: a payment’s due instant, a refund’s or an exchange’s instant */
+            date: string;
+            /** @description When the system recorded it */
+            recordedAt: string;
+            /**
+             * @description Recorded after the month of its date had closed: it stands in this month instead
+             * @enum {boolean}
+             */
+            late?: true;
+            subscriptionId: string;
+            reservationId: string;
+            orderId: string;
+            orderNumber: string;
+            /** @description VMs the line is for */
+            quantity: number;
+            /** @description The amount per VM, to the cent */
+            unitPriceUsd: number;
+            /** @description Positive: a charge; negative: a credit */
+            amountUsd: number;
+            /** @description The payment’s number in its reservation’s schedule */
+            paymentNumber?: number;
+            /** @description The event that caused it */
+            source: components["schemas"]["StatementSourceResource"];
+        };
+        SubscriptionTotalsResource: {
+            chargesUsd: number;
+            /** @description Credits, as a positive amount */
+            creditsUsd: number;
+            /** @description Charges less credits */
+            netUsd: number;
+            subscriptionId: string;
+        };
+        CustomerTotalsResource: {
+            chargesUsd: number;
+            /** @description Credits, as a positive amount */
+            creditsUsd: number;
+            /** @description Charges less credits */
+            netUsd: number;
+            /** @description Per billing subscription */
+            subscriptions: components["schemas"]["SubscriptionTotalsResource"][];
+        };
+        StatementResource: {
+            customerId: string;
+            /** @example 2027-03 */
+            month: string;
+            /** @enum {string} */
+            currency: "USD";
+            /** @description Closed months (from 00:00 UTC on the 2nd of the next month) never change: a later correction is a line of the month it is recorded in */
+            closed: boolean;
+            /** @description When the month closes, or closed */
+            closesAt: string;
+            /** @description By date, then in the order they were recorded */
+            lines: components["schemas"]["StatementLineResource"][];
+            totals: components["schemas"]["CustomerTotalsResource"];
         };
         UsageRecordRequest: {
             /** @description Unique id of the record; derived from subscription, resource and hour when omitted */
@@ -4865,7 +5083,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of reserved VM instance catalog items and the total that matched */
+            /** @description A page of the reserved VM instance catalog items on sale now, at today’s prices, and the total that matched */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8075,7 +8293,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8095,7 +8313,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
@@ -8121,7 +8339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8139,7 +8357,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -8501,7 +8719,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8521,7 +8739,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
@@ -8547,7 +8765,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8565,7 +8783,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -8752,7 +8970,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8772,7 +8990,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
@@ -8798,7 +9016,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8816,7 +9034,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -9005,7 +9223,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9025,7 +9243,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
@@ -9051,7 +9269,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9069,7 +9287,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -9167,7 +9385,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRING once it has expired */
+            /** @description The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRED once it has expired */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9258,7 +9476,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9278,7 +9496,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
@@ -9304,7 +9522,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9322,7 +9540,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -9896,7 +10114,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9916,11 +10134,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS";
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9938,7 +10156,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED";
                     };
                 };
             };
@@ -10127,7 +10345,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, RETURN_IN_PROGRESS, RESERVATION_CHANGED */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_NOT_FOUND, CANCELLATION_REVERSED, ORDER_IN_FULFILMENT, CART_NOT_PURCHASED, RENEWAL_ALREADY_BOUGHT, EXCHANGE_IN_PROGRESS, RETURN_IN_PROGRESS, RESERVATION_CHANGED */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10147,7 +10365,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "RETURN_IN_PROGRESS" | "RESERVATION_CHANGED";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_NOT_FOUND" | "CANCELLATION_REVERSED" | "ORDER_IN_FULFILMENT" | "CART_NOT_PURCHASED" | "RENEWAL_ALREADY_BOUGHT" | "EXCHANGE_IN_PROGRESS" | "RETURN_IN_PROGRESS" | "RESERVATION_CHANGED";
                     };
                 };
             };
@@ -10173,7 +10391,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, RETURN_QUANTITY_INVALID */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, RETURN_QUANTITY_INVALID */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10191,7 +10409,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "RETURN_QUANTITY_INVALID";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "RETURN_QUANTITY_INVALID";
                     };
                 };
             };
@@ -10311,7 +10529,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. 422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the value returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region. Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would exchange again */
+            /** @description Gives back the reservation, or returnQuantity of it, and buys the new size in one append to its reservation order. Exchanges do not count toward the refund cap. 422 EXCHANGE_VALUE_TOO_LOW (details give both figures) when the new lifetime commitment is less than the commitment returned; 422 EXCHANGE_NOT_ALLOWED for another flexibility group or region; 422 EXCHANGE_NOT_ELIGIBLE for a reservation its purchase date makes unexchangeable (the policy is named). Send If-Match or Idempotency-Key: without either, 428 PRECONDITION_REQUIRED, as a retry would exchange again */
             201: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10446,7 +10664,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_NOT_EXPIRED, RESERVATION_EXPIRING, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, EXCHANGE_VALUE_TOO_LOW, EXCHANGE_NOT_ALLOWED, RETURN_QUANTITY_INVALID */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, RESERVATION_EXPIRED, SPLIT_QUANTITIES_INVALID, SPLIT_QUANTITIES_MISMATCH, SUBSCRIPTION_NOT_ACTIVE, SUBSCRIPTION_NOT_IN_BILLING_CONTEXT, MERGE_NEEDS_TWO, MERGE_MISMATCH, MERGE_ACROSS_ORDERS, REFUND_CAP_EXCEEDED, EXCHANGE_VALUE_TOO_LOW, EXCHANGE_NOT_ALLOWED, EXCHANGE_NOT_ELIGIBLE, RETURN_QUANTITY_INVALID */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10464,7 +10682,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_NOT_EXPIRED" | "RESERVATION_EXPIRING" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "EXCHANGE_VALUE_TOO_LOW" | "EXCHANGE_NOT_ALLOWED" | "RETURN_QUANTITY_INVALID";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "RESERVATION_EXPIRED" | "SPLIT_QUANTITIES_INVALID" | "SPLIT_QUANTITIES_MISMATCH" | "SUBSCRIPTION_NOT_ACTIVE" | "SUBSCRIPTION_NOT_IN_BILLING_CONTEXT" | "MERGE_NEEDS_TWO" | "MERGE_MISMATCH" | "MERGE_ACROSS_ORDERS" | "REFUND_CAP_EXCEEDED" | "EXCHANGE_VALUE_TOO_LOW" | "EXCHANGE_NOT_ALLOWED" | "EXCHANGE_NOT_ELIGIBLE" | "RETURN_QUANTITY_INVALID";
                     };
                 };
             };
@@ -10557,6 +10775,736 @@ export interface operations {
                         statusCode?: 503;
                         /** @enum {string} */
                         code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    QuoteExchangeController_quote_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRequest"];
+            };
+        };
+        responses: {
+            /** @description What the exchange would refund, charge and give back, as of now, changing nothing (Azure’s calculateExchange); refused as the exchange itself would be */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeQuoteResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_CHANGED, EXCHANGE_IN_PROGRESS, EXCHANGE_RELEASED */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_CHANGED" | "EXCHANGE_IN_PROGRESS" | "EXCHANGE_RELEASED";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, EXCHANGE_VALUE_TOO_LOW, EXCHANGE_NOT_ALLOWED, EXCHANGE_NOT_ELIGIBLE, EXCHANGE_RETURNS_TWICE, EXCHANGE_RETURNS_NOTHING, EXCHANGE_ACROSS_CUSTOMERS, RETURN_QUANTITY_INVALID, RESERVATION_EXPIRED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "EXCHANGE_VALUE_TOO_LOW" | "EXCHANGE_NOT_ALLOWED" | "EXCHANGE_NOT_ELIGIBLE" | "EXCHANGE_RETURNS_TWICE" | "EXCHANGE_RETURNS_NOTHING" | "EXCHANGE_ACROSS_CUSTOMERS" | "RETURN_QUANTITY_INVALID" | "RESERVATION_EXPIRED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    MakeExchangeController_exchange_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED). */
+                "Idempotency-Key"?: string;
+                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. This route requires it unless Idempotency-Key is sent. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Gives back one or more reservations of a customer, all or part of each, for one purchase: each is refunded at its prorated value, credited against the purchase, which is charged in full. Exchanges do not count toward the refund cap. The Idempotency-Key names the exchange: a retry finishes it or answers it. Send one: 428 PRECONDITION_REQUIRED without */
+            201: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description $all position of the write; send it as X-Min-Position to read it back from a view */
+                    "X-Position"?: string;
+                    /** @description true when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Where the created resource is read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "RESERVATION_NOT_FOUND" | "CATALOG_ITEM_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, RESERVATION_NOT_ACTIVE, RESERVATION_CHANGED, EXCHANGE_IN_PROGRESS, EXCHANGE_RELEASED */
+            409: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The stream revision, quoted; send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "RESERVATION_NOT_ACTIVE" | "RESERVATION_CHANGED" | "EXCHANGE_IN_PROGRESS" | "EXCHANGE_RELEASED";
+                    };
+                };
+            };
+            /** @description The body is over 8 MB. Codes: PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, EXCHANGE_VALUE_TOO_LOW, EXCHANGE_NOT_ALLOWED, EXCHANGE_NOT_ELIGIBLE, EXCHANGE_RETURNS_TWICE, EXCHANGE_RETURNS_NOTHING, EXCHANGE_ACROSS_CUSTOMERS, RETURN_QUANTITY_INVALID, RESERVATION_EXPIRED */
+            422: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "EXCHANGE_VALUE_TOO_LOW" | "EXCHANGE_NOT_ALLOWED" | "EXCHANGE_NOT_ELIGIBLE" | "EXCHANGE_RETURNS_TWICE" | "EXCHANGE_RETURNS_NOTHING" | "EXCHANGE_ACROSS_CUSTOMERS" | "RETURN_QUANTITY_INVALID" | "RESERVATION_EXPIRED";
+                    };
+                };
+            };
+            /** @description Neither If-Match nor Idempotency-Key was sent: this command moves money, and a retry of it without either would repeat it. Codes: PRECONDITION_REQUIRED */
+            428: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 428;
+                        /** @enum {string} */
+                        code?: "PRECONDITION_REQUIRED";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    MonthlyStatementController_statement_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+                /** @description An X-Position a command answered: the read waits (up to 2 s) until the view has it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                customerId: string;
+                /** @description YYYY-MM, UTC */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the customer was charged and credited in the month, line by line, with totals per billing subscription and for the customer: the figures to reconcile against Partner Center’s invoice. With Accept: text/csv, the lines as CSV */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementResource"];
+                    "text/csv": components["schemas"]["StatementResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_MONTH, INVALID_MIN_POSITION */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MONTH" | "INVALID_MIN_POSITION";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_MONTH" | "INVALID_MIN_POSITION";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE, VIEW_NOT_CAUGHT_UP */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
+                    };
+                    "text/csv": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE" | "VIEW_NOT_CAUGHT_UP";
                     };
                 };
             };

@@ -109,7 +109,7 @@ describe('reservation order decider', () => {
           provisioned(1, { billingPlan: 'Upfront' }),
           {
             type: 'ReservationPaymentRecorded',
-            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 3_000, recordedAt: later },
+            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 3_000, quantity: 3, recordedAt: later },
           },
         ]);
       // Billed monthly (the fixture's plan), its first payment is taken with it: 3 × 83.33 (the last month takes the rounding).
@@ -120,7 +120,7 @@ describe('reservation order decider', () => {
           provisioned(1),
           {
             type: 'ReservationPaymentRecorded',
-            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 249.99, recordedAt: later },
+            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 249.99, quantity: 3, recordedAt: later },
           },
         ]);
       spec
@@ -277,9 +277,9 @@ describe('reservation order decider', () => {
 
     describe('monthly billing across a split or a merge', () => {
       // Bought 2026-11-25 at USD 1,000 a unit for a year: 8,333 cents a unit each month, 8,337 the last.
-      const paid = (reservationId: string, paymentNumber: number, dueAt: string, amountUsd: number, recordedAt = splitAt): OrderEvent => ({
+      const paid = (reservationId: string, paymentNumber: number, dueAt: string, amountUsd: number, recordedAt = splitAt, quantity = 3): OrderEvent => ({
         type: 'ReservationPaymentRecorded',
-        data: { reservationId, customerId: 'c-1', paymentNumber, amountUsd, dueAt, recordedAt },
+        data: { reservationId, customerId: 'c-1', paymentNumber, amountUsd, quantity, dueAt, recordedAt },
       });
       const splitAt = '2027-04-10T08:00:00.000Z';
       const due = (month: string) => `${month}-25T10:05:00.000Z`;
@@ -652,7 +652,9 @@ describe('reservation order decider', () => {
       });
 
       it('records an upfront source’s refund as money: the prorated value of what it gives back (issue #26)', () => {
-        const upfront = held.map((event) => (event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, billingPlan: 'Upfront' } } : event));
+        const upfront = held.map((event) =>
+          event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, billingPlan: 'Upfront' as const } } : event,
+        );
         const [given] = orderDecider.decide(exchange({ quantity: 1, purchase: buying({ billingPlan: 'Upfront' }) }), fold(orderDecider, upfront));
         expect(given).toMatchObject({ type: 'ReservationExchanged', data: { refundUsd: 1_000, remainingCommitmentUsd: 1_000 } });
       });

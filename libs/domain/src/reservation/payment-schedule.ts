@@ -10,6 +10,8 @@ export interface ScheduledPayment {
   paymentNumber: number;
   dueAt: string;
   amountUsd: number;
+  /** The VMs it is for: those held when it falls due. */
+  quantity: number;
 }
 
 type Scheduled = Pick<
@@ -30,14 +32,15 @@ export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
   const unitCents = cents(reservation.unitPriceUsd ?? 0);
   if (reservation.billingPlan !== 'Monthly') {
     const held = quantityAt(reservation, Date.parse(reservation.effectiveDate));
-    return [{ paymentNumber: 1, dueAt: reservation.effectiveDate, amountUsd: usd(unitCents * held) }];
+    return [{ paymentNumber: 1, dueAt: reservation.effectiveDate, amountUsd: usd(unitCents * held), quantity: held }];
   }
   const months = TERM_MONTHS[reservation.term];
   const perMonth = Math.floor(unitCents / months);
   return Array.from({ length: months }, (_, i) => {
     const dueAt = addMonths(reservation.payments?.startDate ?? termStartOf(reservation), i);
     const unit = i === months - 1 ? unitCents - perMonth * (months - 1) : perMonth;
-    return { paymentNumber: i + 1, dueAt, amountUsd: usd(unit * quantityAt(reservation, Date.parse(dueAt))) };
+    const held = quantityAt(reservation, Date.parse(dueAt));
+    return { paymentNumber: i + 1, dueAt, amountUsd: usd(unit * held), quantity: held };
   });
 }
 

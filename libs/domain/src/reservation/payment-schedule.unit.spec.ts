@@ -15,9 +15,9 @@ const bought = provisionedReservation({
 });
 const provisioned: ReservationEvent = { type: 'ReservationProvisioned', data: bought };
 const spec = deciderSpecification(reservationDecider);
-const paid = (paymentNumber: number, amountUsd: number, dueAt: string): ReservationEvent => ({
+const paid = (paymentNumber: number, amountUsd: number, dueAt: string, quantity = 3): ReservationEvent => ({
   type: 'ReservationPaymentRecorded',
-  data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber, amountUsd, dueAt, recordedAt: dueAt },
+  data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber, amountUsd, quantity, dueAt, recordedAt: dueAt },
 });
 
 describe('monthly billing plan', () => {
@@ -25,13 +25,15 @@ describe('monthly billing plan', () => {
     const schedule = paymentSchedule({ ...bought, status: 'Succeeded', autoRenew: false } as never);
     expect(schedule).toHaveLength(12);
     expect(schedule.slice(0, 2)).toEqual([
-      { paymentNumber: 1, dueAt: '2026-01-15T10:00:00.000Z', amountUsd: 249.99 },
-      { paymentNumber: 2, dueAt: '2026-02-15T10:00:00.000Z', amountUsd: 249.99 },
+      { paymentNumber: 1, dueAt: '2026-01-15T10:00:00.000Z', amountUsd: 249.99, quantity: 3 },
+      { paymentNumber: 2, dueAt: '2026-02-15T10:00:00.000Z', amountUsd: 249.99, quantity: 3 },
     ]);
     // 100,001 cents a unit: 11 months of 8,333 and 8,338 for the last, times 3 units.
-    expect(schedule.at(-1)).toEqual({ paymentNumber: 12, dueAt: '2026-12-15T10:00:00.000Z', amountUsd: 250.14 });
+    expect(schedule.at(-1)).toEqual({ paymentNumber: 12, dueAt: '2026-12-15T10:00:00.000Z', amountUsd: 250.14, quantity: 3 });
     expect(Math.round(schedule.reduce((total, p) => total + p.amountUsd * 100, 0))).toBe(300_003);
-    expect(paymentSchedule({ ...bought, billingPlan: 'Upfront' } as never)).toEqual([{ paymentNumber: 1, dueAt: bought.effectiveDate, amountUsd: 3_000.03 }]);
+    expect(paymentSchedule({ ...bought, billingPlan: 'Upfront' } as never)).toEqual([
+      { paymentNumber: 1, dueAt: bought.effectiveDate, amountUsd: 3_000.03, quantity: 3 },
+    ]);
   });
 
   it('falls due on calendar anniversaries: bought on 31 January, it pays on 28 February, 31 March, 30 April (issue #26)', () => {
@@ -57,7 +59,15 @@ describe('monthly billing plan', () => {
     expect(paymentsAtPurchase(upfront, upfront.effectiveDate)).toEqual([
       {
         type: 'ReservationPaymentRecorded',
-        data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, amountUsd: 3_000, dueAt: upfront.effectiveDate, recordedAt: upfront.effectiveDate },
+        data: {
+          reservationId: 'r-1',
+          customerId: 'c-1',
+          paymentNumber: 1,
+          amountUsd: 3_000,
+          quantity: 3,
+          dueAt: upfront.effectiveDate,
+          recordedAt: upfront.effectiveDate,
+        },
       },
     ]);
     const state = fold(reservationDecider, [{ type: 'ReservationProvisioned', data: upfront }, ...paymentsAtPurchase(upfront, upfront.effectiveDate)]);

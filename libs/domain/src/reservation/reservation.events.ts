@@ -148,7 +148,8 @@ export type ReservationEvent =
   /** A payment fell due and was taken: an upfront reservation's one, or a monthly one's (the first at purchase, the others by the daily pass). */
   | Message<
       'ReservationPaymentRecorded',
-      { reservationId: string; customerId: string; paymentNumber: number; amountUsd: number; dueAt: string; recordedAt: string }
+      /** `quantity`: the VMs it is for (absent on older events). */
+      { reservationId: string; customerId: string; paymentNumber: number; amountUsd: number; quantity?: number; dueAt: string; recordedAt: string }
     >
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 

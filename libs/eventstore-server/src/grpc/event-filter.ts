@@ -1,3 +1,4 @@
+import { compileFilterRegex } from './filter-regex';
 import { streamsPb } from './generated';
 
 /** Server-side $all filter, on event type or stream name, by prefixes or a regex. */
@@ -10,13 +11,14 @@ export interface EventFilter {
 
 const DEFAULT_SEARCH_WINDOW = 32;
 
+/** Throws RefusedFilterRegex for a regex that could stall the store. */
 export function parseFilter(options: streamsPb.ReadReq.Options): EventFilter | undefined {
   if (!options.hasFilter()) return undefined;
   const filter = options.getFilter()!;
   const onStream = filter.hasStreamIdentifier();
   const expression = onStream ? filter.getStreamIdentifier()! : filter.getEventType()!;
   const prefixes = expression.getPrefixList();
-  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const regex = expression.getRegex() ? compileFilterRegex(expression.getRegex()) : undefined;
   const window = filter.hasMax() ? filter.getMax() : DEFAULT_SEARCH_WINDOW;
   return {
     matches: (streamId, type) => {

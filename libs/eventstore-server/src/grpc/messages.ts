@@ -78,9 +78,19 @@ export function streamDeletedError(stream: string): Partial<StatusObject> {
   });
 }
 
+/** What EventStoreDB answers an operation the caller may not perform; the client raises AccessDeniedError. */
+export function accessDeniedError(): Partial<StatusObject> {
+  return serviceError(GrpcStatus.PERMISSION_DENIED, 'Access Denied', { exception: 'access-denied' });
+}
+
 /** A read of $all from inside a record, which EventStoreDB refuses. */
 export function invalidPositionError(position: number): Partial<StatusObject> {
   return serviceError(GrpcStatus.INVALID_ARGUMENT, `Invalid position: ${position} is not the position of an event in $all.`, {});
+}
+
+/** A subscription's filter the store will not run; the client raises UnknownError with this message. */
+export function refusedFilterError(reason: string): Partial<StatusObject> {
+  return serviceError(GrpcStatus.INVALID_ARGUMENT, reason, {});
 }
 
 export function wrongExpectedVersionError(stream: string, current: CurrentRevision, expected: ExpectedRevision) {

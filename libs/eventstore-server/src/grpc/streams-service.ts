@@ -10,12 +10,15 @@ import {
 import { EventStoreEngine, From, MAX_APPEND_SIZE, WriteOutcome } from '../engine/event-store-engine';
 import { ExpectedRevision } from '../engine/expected-revision';
 import { ProposedEvent } from '../log/records';
-import { parseFilter } from './event-filter';
+import { EventFilter, parseFilter } from './event-filter';
+import { RefusedFilterRegex } from './filter-regex';
 import { codePb, emptyPb, sharedPb, streamsPb } from './generated';
 import {
+  accessDeniedError,
   expectedFromOptions,
   maxAppendSizeError,
   proposedEvent,
+  refusedFilterError,
   rpcStatus,
   serviceError,
   invalidPositionError,
@@ -33,30 +36,42 @@ import { writeAll } from './response-writer';
 
 const { ReadReq, ReadResp, AppendResp, BatchAppendResp, DeleteResp, TombstoneResp } = streamsPb;
 
+export interface StreamsSettings {
+  /** Delete and tombstone are refused (access denied) unless this is set: the application never deletes. */
+  allowDelete: boolean;
+  /** Bytes the unfinished batches of one BatchAppend call may hold; a batch that would pass it is refused. */
+  batchAppendBufferBytes: number;
+}
+
 /** Implementation of event_store.client.streams.Streams over the engine. */
-export function streamsService(engine: EventStoreEngine): UntypedServiceImplementation {
+export function streamsService(engine: EventStoreEngine, settings: StreamsSettings): UntypedServiceImplementation {
+  const mayDelete = <R>(callback: sendUnaryData<R>, remove: () => void) => (settings.allowDelete ? remove() : callback(accessDeniedError()));
   return {
     read: (call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>) => read(engine, call),
     append: (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>) =>
       append(engine, call, callback),
-    batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call),
+    batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call, settings.batchAppendBufferBytes),
     delete: (call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>) =>
-      remove(
-        engine,
-        call.request.getOptions()!,
-        false,
-        callback,
-        () => new DeleteResp(),
-        () => new DeleteResp.Position(),
+      mayDelete(callback, () =>
+        remove(
+          engine,
+          call.request.getOptions()!,
+          false,
+          callback,
+          () => new DeleteResp(),
+          () => new DeleteResp.Position(),
+        ),
       ),
     tombstone: (call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.TombstoneResp>) =>
-      remove(
-        engine,
-        call.request.getOptions()!,
-        true,
-        callback,
-        () => new TombstoneResp(),
-        () => new TombstoneResp.Position(),
+      mayDelete(callback, () =>
+        remove(
+          engine,
+          call.request.getOptions()!,
+          true,
+          callback,
+          () => new TombstoneResp(),
+          () => new TombstoneResp.Position(),
+        ),
       ),
   };
 }
@@ -64,7 +79,13 @@ export function streamsService(engine: EventStoreEngine): UntypedServiceImplemen
 function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>): void {
   const options = call.request.getOptions()!;
   const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
-  const filter = parseFilter(options);
+  let filter: EventFilter | undefined;
+  try {
+    filter = parseFilter(options);
+  } catch (error) {
+    if (error instanceof RefusedFilterRegex) return void call.emit('error', refusedFilterError(error.message));
+    throw error;
+  }
   const subscribe = options.hasSubscription();
   const count = subscribe ? Infinity : Number(options.getCount());
 
@@ -205,28 +226,57 @@ interface BatchInProgress {
   expected: ExpectedRevision;
   options: streamsPb.BatchAppendReq.Options;
   events: ProposedEvent[];
+  /** What counts toward the append limit, as the engine counts it. */
+  appendSize: number;
+  /** What this batch holds in memory, counted toward the call's buffer. */
+  heldBytes: number;
 }
 
+/** Counted for each unfinished batch besides its events, so many empty batches fill the buffer too. */
+const BATCH_OVERHEAD_BYTES = 256;
+
 /** One long-lived stream per client; each request is chunked by correlation id until is_final. */
-function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>): void {
+function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>, bufferBytes: number): void {
   const batches = new Map<string, BatchInProgress>();
+  let buffered = 0;
   let inFlight = 0;
   let ended = false;
   const finish = () => {
     if (ended && inFlight === 0) call.end();
+  };
+  /** Answers a batch before its last chunk and drops what it held; its later chunks carry no options, so they are ignored. */
+  const refuse = (correlationId: string, batch: BatchInProgress, message: string) => {
+    batches.delete(correlationId);
+    buffered -= batch.heldBytes;
+    write(tooLargeResp(correlationId, batch, MAX_APPEND_SIZE, message));
   };
 
   call.on('data', (req: streamsPb.BatchAppendReq) => {
     const correlationId = uuidString(req.getCorrelationId());
     let batch = batches.get(correlationId);
     if (!batch) {
+      // As in EventStoreDB, a chunk of a batch not (or no longer) in progress is ignored.
+      if (!req.hasOptions()) return;
       const options = req.getOptions()!;
-      batch = { name: streamName(options.getStreamIdentifier()), expected: batchExpected(options), options, events: [] };
+      const name = streamName(options.getStreamIdentifier());
+      batch = { name, expected: batchExpected(options), options, events: [], appendSize: 0, heldBytes: BATCH_OVERHEAD_BYTES + name.length };
       batches.set(correlationId, batch);
+      buffered += batch.heldBytes;
     }
-    for (const message of req.getProposedMessagesList()) batch.events.push(proposedEvent(message));
+    const events = req.getProposedMessagesList().map(proposedEvent);
+    const held = events.reduce((sum, e) => sum + e.data.length + e.metadata.length + e.type.length + e.contentType.length + e.id.length, 0);
+    if (buffered + held > bufferBytes) {
+      return refuse(correlationId, batch, `Unfinished appends of this call would hold more than ${bufferBytes} bytes`);
+    }
+    batch.events.push(...events);
+    batch.appendSize += events.reduce((sum, e) => sum + e.data.length + e.metadata.length, 0);
+    batch.heldBytes += held;
+    buffered += held;
+    // EventStoreDB answers as soon as a batch passes the limit rather than buffer the rest.
+    if (batch.appendSize > MAX_APPEND_SIZE) return refuse(correlationId, batch, 'Maximum append size exceeded');
     if (!req.getIsFinal()) return;
     batches.delete(correlationId);
+    buffered -= batch.heldBytes;
     inFlight++;
     const done = batch;
     let answered = false;
@@ -250,12 +300,19 @@ function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsP
     ended = true;
     finish();
   });
-  call.on('error', () => batches.clear());
+  call.on('error', () => {
+    batches.clear();
+    buffered = 0;
+  });
 
   function send(resp: streamsPb.BatchAppendResp): void {
     inFlight--;
-    if (!call.cancelled && !call.writableEnded) call.write(resp);
+    write(resp);
     finish();
+  }
+
+  function write(resp: streamsPb.BatchAppendResp): void {
+    if (!call.cancelled && !call.writableEnded) call.write(resp);
   }
 }
 
@@ -270,9 +327,7 @@ function outcomeResp(correlationId: string, batch: BatchInProgress, outcome: Wri
       detail.setStreamIdentifier(streamIdentifier(batch.name));
       return errorResp(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'));
     }
-    const detail = new sharedPb.MaximumAppendSizeExceeded();
-    detail.setMaxappendsize(outcome.maxAppendSize);
-    return errorResp(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, 'Maximum append size exceeded', detail, 'MaximumAppendSizeExceeded'));
+    return tooLargeResp(correlationId, batch, outcome.maxAppendSize, 'Maximum append size exceeded');
   }
   const success = new BatchAppendResp.Success();
   if (outcome.revision === 'no_stream') success.setNoStream(new emptyPb.Empty());
@@ -287,6 +342,13 @@ function outcomeResp(correlationId: string, batch: BatchInProgress, outcome: Wri
   const resp = batchResp(correlationId, batch);
   resp.setSuccess(success);
   return resp;
+}
+
+/** The client raises MaxAppendSizeExceededError with `maxAppendSize`; `message` is for anyone reading the status. */
+function tooLargeResp(correlationId: string, batch: BatchInProgress, maxAppendSize: number, message: string): streamsPb.BatchAppendResp {
+  const detail = new sharedPb.MaximumAppendSizeExceeded();
+  detail.setMaxappendsize(maxAppendSize);
+  return errorResp(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, message, detail, 'MaximumAppendSizeExceeded'));
 }
 
 function errorResp(correlationId: string, batch: BatchInProgress, status: ReturnType<typeof rpcStatus>): streamsPb.BatchAppendResp {

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrame, FRAME_HEADER_BYTES, frameIn, LOG_MAGIC, MAX_FRAME_BYTES, MIN_PAYLOAD_BYTES } from './frame';
@@ -47,7 +48,7 @@ export class EventLog {
 
   static async open(dataDir: string, visit: FrameVisitor): Promise<RecoveredLog> {
     mkdirSync(dataDir, { recursive: true });
-    const lockPath = acquireLock(dataDir);
+    const lockPath = await acquireLock(dataDir);
     try {
       const path = join(dataDir, 'events.log');
       const handle = await open(path, 'a+');
@@ -255,24 +256,86 @@ async function findIntactFrame(handle: FileHandle, size: number, from: number): 
 /** Lock files this process holds, so a second store in the same process is refused too. */
 const heldLocks = new Set<string>();
 
-/** One writer per data directory; a lock left by a dead process is taken over. */
-function acquireLock(dataDir: string): string {
+/** How long to wait for another store that is taking over a stale LOCK, in tries 10 ms apart. */
+const TAKEOVER_WAIT_TRIES = 500;
+
+/**
+ * One writer per data directory. LOCK holds its owner's pid and is created
+ * atomically with that content; a LOCK whose owner is dead is removed only
+ * under a second lock, LOCK.takeover, so two stores that find the same stale
+ * LOCK cannot both remove it (the second would remove the first's new one).
+ */
+async function acquireLock(dataDir: string): Promise<string> {
   const lockPath = join(dataDir, 'LOCK');
-  try {
-    const fd = openSync(lockPath, 'wx');
-    writeFileSync(fd, String(process.pid));
-    closeSync(fd);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const holder = Number(readFileSync(lockPath, 'utf8'));
-    const ours = holder === process.pid;
-    if ((ours && heldLocks.has(lockPath)) || (!ours && holder && isAlive(holder))) {
-      throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`, { cause: error });
+  const takeoverPath = join(dataDir, 'LOCK.takeover');
+  for (let tries = 0; ; tries++) {
+    if (createHoldingPid(lockPath)) {
+      heldLocks.add(lockPath);
+      return lockPath;
     }
-    writeFileSync(lockPath, String(process.pid));
+    const holder = readPid(lockPath);
+    if (holder === undefined) continue; // released meanwhile
+    if (isHeld(holder, lockPath)) throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
+    if (createHoldingPid(takeoverPath)) {
+      try {
+        // Under the takeover lock only this process removes a stale LOCK, and one that holds `holder` stays stale (Object.is: a garbled pid is NaN).
+        if (Object.is(readPid(lockPath), holder) && !isHeld(holder, lockPath)) unlinkSync(lockPath);
+      } finally {
+        unlinkSync(takeoverPath);
+      }
+      continue;
+    }
+    const taking = readPid(takeoverPath);
+    if (taking !== undefined && !isHeld(taking, takeoverPath)) {
+      throw new Error(
+        `event store data directory ${dataDir}: process ${taking} died while taking over a stale lock; ` +
+          `check that no store runs on it, then remove ${takeoverPath} and ${lockPath}`,
+      );
+    }
+    if (tries >= TAKEOVER_WAIT_TRIES)
+      throw new Error(`event store data directory ${dataDir}: timed out waiting for process ${taking} to take over its stale lock`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  heldLocks.add(lockPath);
-  return lockPath;
+}
+
+/**
+ * Creates `path` holding this process's pid, atomically: the pid is written
+ * to a file of our own first, then hard-linked into place, which fails if
+ * `path` exists. An O_EXCL create followed by a write would leave a moment
+ * when the lock is empty, and an empty lock looks stale to another store.
+ */
+function createHoldingPid(path: string): boolean {
+  const draft = `${path}.${process.pid}.${randomUUID()}`;
+  writeFileSync(draft, String(process.pid), { flag: 'wx' });
+  try {
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(draft);
+  }
+}
+
+/** The pid in a lock file, or undefined when there is none. */
+function readPid(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether the process named in a lock still holds it: another live process,
+ * or a store of this one. An empty or garbled lock (an older store crashed
+ * between creating and writing it) is stale.
+ */
+function isHeld(pid: number, path: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  return pid === process.pid ? heldLocks.has(path) : isAlive(pid);
 }
 
 function releaseLock(lockPath: string): void {

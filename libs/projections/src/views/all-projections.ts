@@ -4,8 +4,16 @@ import { costsProjection } from './costs/costs.projection';
 import { customersProjection } from './customers/customers.projection';
 import { orderHistoryProjection } from './order-history/order-history.projection';
 import { reservationsProjection } from './reservations/reservations.projection';
+import { statementsProjection } from './statements/statements.projection';
 
-export const ALL_PROJECTIONS: readonly Projection[] = [cartsProjection, orderHistoryProjection, customersProjection, reservationsProjection, costsProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  cartsProjection,
+  orderHistoryProjection,
+  customersProjection,
+  reservationsProjection,
+  costsProjection,
+  statementsProjection,
+];
 
 export function projectionNamed(name: string): Projection {
   const found = ALL_PROJECTIONS.find((projection) => projection.name === name);
