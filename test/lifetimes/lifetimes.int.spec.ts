@@ -77,6 +77,8 @@ describe('whole lives against the reference model', () => {
         seed: SEED,
         path: PATH,
         numRuns: 1,
+        // LIFETIMES_SHRINK_MS=0: report the first failure as it is.
+        endOnFailure: SHRINK_MS === 0,
         reporter: (details) => {
           if (!details.failed) return;
           console.log(`lifetimes failed: seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} time(s)`);
@@ -170,8 +172,10 @@ interface Customer {
 }
 
 async function live(world: World, model: ModelRun): Promise<string[]> {
+  const began = Date.now();
   const system = await startSystem(world);
   const mismatches: string[] = [];
+  const seconds = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
   try {
     const customers = await register(system.api, model);
     const ids = new Ids();
@@ -202,9 +206,8 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
         }
       }
     }
-    console.log(
-      `lifetimes: drove ${model.moments.length} moves and ${model.moments.reduce((n, m) => n + m.steps.length, 0)} steps in ${Date.now() - started} ms`,
-    );
+    const steps = model.moments.reduce((n, m) => n + m.steps.length, 0);
+    const compared = Date.now();
     const money = await moneyEvents(system.store);
     for (const life of model.lives) {
       const customer = customers.get(life.key)!;
@@ -213,6 +216,10 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
     }
     checkSystemRules(money, mismatches);
     await checkRenewals(system.api, world, money, mismatches);
+    console.log(
+      `lifetimes: ${model.lives.length} lives, ${model.moments.length} moves and ${steps} steps: started in ${((started - began) / 1000).toFixed(1)} s, ` +
+        `driven in ${((compared - started) / 1000).toFixed(1)} s, compared in ${seconds(compared)}`,
+    );
   } finally {
     await system.stop();
   }
@@ -507,6 +514,7 @@ async function compareStatements(
   mismatches: string[],
 ) {
   const subscriptionIndex = (id: string) => customer.subscriptions.indexOf(id);
+  // docs/money.md gives a charge's unit price (per VM, or one VM's payment) but not a credit's: a credit's is not compared.
   const show = (line: {
     kind: string;
     date: string;
@@ -517,7 +525,7 @@ async function compareStatements(
     late: boolean;
     subscription: number;
   }) =>
-    `${line.kind} ${line.date} ${line.reservation} ×${line.quantity} @${usd(line.unitCents)} = ${usd(line.amountCents)}${line.late ? ' late' : ''} sub${line.subscription}`;
+    `${line.kind} ${line.date} ${line.reservation} ×${line.quantity}${line.amountCents >= 0 ? ` @${usd(line.unitCents)}` : ''} = ${usd(line.amountCents)}${line.late ? ' late' : ''} sub${line.subscription}`;
   const ofModel = (line: Line) => ({ ...line, date: iso(line.date) });
   let systemNet = 0;
   for (const statement of life.statements) {
