@@ -445,6 +445,8 @@ export function runModel(world: World): ModelRun {
     unitCents: number,
     amountCents: number,
   ) => {
+    // "One line per charge or credit": a refund that comes to nothing (a monthly return paid nothing ahead) is neither.
+    if (amountCents === 0) return;
     const dateMonth = monthOf(date);
     const late = recordedAt >= monthCloses(dateMonth);
     state.result.lines.push({

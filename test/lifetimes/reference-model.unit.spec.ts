@@ -258,6 +258,44 @@ describe('refunds', () => {
     expect(life.statements.map((statement) => statement.totals.netCents)).toEqual([10_000, 10_000, 10_000 - 8_533, 0, 0, 0]);
   });
 
+  it('a monthly return that paid nothing ahead refunds nothing, and a nothing is no line of the statement', () => {
+    // 1,059.61 a year from 1 July 2026 09:00 (365 days): 88.30 a month, the last 88.31.
+    // One VM back on 31 July 10:00: 30 days begun, 335 remain; commitment ⌊105,961 × 335 ÷ 365⌋ = 97,251;
+    // future 10 × 8,830 + 8,831 = 97,131; 120 paid ahead.
+    // The other on 1 September 08:00, an hour before its third payment: 61 days begun (July and August are long), 304 remain;
+    // commitment ⌊105,961 × 304 ÷ 365⌋ = 88,252, less than the 88,301 still to pay: nothing was paid ahead.
+    const { model, life } = run('2026-07-01T09:00:00Z', '2026-10-01T00:00:00Z', [
+      { at: '2026-07-01T09:00:00Z', type: 'purchase', lines: [{ catalogItemId: D4S_P1Y, quantity: 2, billingPlan: 'Monthly' }] },
+      { at: '2026-07-31T10:00:30Z', type: 'return', reservation: 'R1', quantity: 1 },
+      { at: '2026-09-01T08:00:30Z', type: 'return', reservation: 'R1', quantity: 1 },
+    ]);
+    expect(
+      steps(model)
+        .slice(1)
+        .map((step) => ('refundCents' in step ? [step.refundCents, step.countedCents] : [])),
+    ).toEqual([
+      [120, 97_251],
+      [0, 88_252],
+    ]);
+    expect(life.lines.map((line) => [line.kind, line.amountCents])).toEqual([
+      ['monthlyPayment', 17_660],
+      ['refund', -120],
+      ['monthlyPayment', 8_830],
+    ]);
+    expect(life.reservations.get('R1')!.status).toBe('cancelled');
+  });
+
+  it('refunds in whole cents, exactly: ⌊7,954 × 127,153 ÷ 127,153⌋ is 7,954 (in floating-point USD it came out one cent short)', () => {
+    // 1,271.53 a year from 19 February 2029 20:28:30 (365 days): ⌊127,153 ÷ 12⌋ = 10,596 a month, the last 10,597. Returned
+    // 30 March 18:33:30, after 2 payments: 38 days begun, 327 remain; commitment ⌊127,153 × 327 ÷ 365⌋ = 113,915;
+    // future 9 × 10,596 + 10,597 = 105,961; 7,954 paid ahead, at an unchanged price.
+    const { model } = run('2029-02-19T20:28:30Z', '2029-04-01T00:00:00Z', [
+      { at: '2029-02-19T20:28:30Z', type: 'purchase', lines: [{ catalogItemId: 'ri-standard_d4s_v5-japaneast-p1y', quantity: 1, billingPlan: 'Monthly' }] },
+      { at: '2029-03-30T18:33:30Z', type: 'cancel', reservation: 'R1' },
+    ]);
+    expect(steps(model)[1]).toMatchObject({ refundCents: 7_954, countedCents: 113_915, remainingCents: 105_961 });
+  });
+
   it('refuses a refund past USD 50,000 in a rolling 12 months, and allows it once the first has left the window', () => {
     // Two D64s_v5 for three years at 38,751.44 from 10 March 2026 09:00 (1,096 days, 29 February 2028 among them). The first
     // VM back after 10 days counts ⌊3,875,144 × 1,086 ÷ 1,096⌋ = 3,839,786; the second a month later ⌊3,875,144 × 1,055 ÷ 1,096⌋
