@@ -157,23 +157,51 @@ const start = fc
   .record({ day: fc.integer({ min: 0, max: 364 }), hour: fc.integer({ min: 1, max: 22 }), minute: fc.constantFrom(7, 13, 22, 41, 53) })
   .map(({ day, hour, minute }) => Date.UTC(2026, 0, 1) + day * DAY + hour * HOUR + minute * MINUTE);
 
+/** All of `items`, always; shrunk by leaving out half, then one at a time, so a failure shrinks to the lives and actions that make it. */
+class AllOf<T> extends fc.Arbitrary<T[]> {
+  constructor(private readonly items: readonly T[]) {
+    super();
+  }
+  generate(): fc.Value<T[]> {
+    return new fc.Value([...this.items], undefined);
+  }
+  canShrinkWithoutContext(value: unknown): value is T[] {
+    return Array.isArray(value) && value.every((item) => this.items.includes(item as T));
+  }
+  shrink(value: T[]): fc.Stream<fc.Value<T[]>> {
+    const half = Math.floor(value.length / 2);
+    const halves = value.length > 3 ? [value.slice(half), value.slice(0, half)] : [];
+    const ones = value.map((_, index) => value.filter((__, other) => other !== index));
+    return fc.Stream.of(...[...halves, ...ones].map((kept) => new fc.Value(kept, undefined)));
+  }
+}
+
 export interface WorldDraft {
   start: number;
+  /** Which of the every-path life's actions it keeps (all, unless shrunk). */
+  everyPath: number[];
   priceChanges: Array<{ item: number; day: number; factor: number }>;
   withdrawals: Array<{ item: number; day: number }>;
   lives: LifeDraft[];
+  /** Which random lives it keeps (all, unless shrunk). */
+  keptLives: number[];
 }
 
 export function worldArbitrary(randomLives: number): fc.Arbitrary<World> {
-  return fc
-    .record({
-      start,
-      priceChanges: fc.array(priceChange, { maxLength: 5 }),
-      withdrawals: fc.array(withdrawal, { maxLength: 1 }),
-      lives: fc.array(lifeDraft, { minLength: randomLives, maxLength: randomLives }),
-    })
-    .map(buildWorld)
-    .filter((world) => runModel(world).ambiguities.length === 0);
+  return (
+    fc
+      // Shrunk in this order: whole lives first, then the scripted life's actions, then the catalog, then the start.
+      .record({
+        keptLives: new AllOf(Array.from({ length: randomLives }, (_, index) => index)),
+        lives: fc.array(lifeDraft, { minLength: randomLives, maxLength: randomLives }),
+        everyPath: new AllOf(everyPathLife(0).actions.map((_, index) => index)),
+        priceChanges: fc.array(priceChange, { maxLength: 5 }),
+        withdrawals: fc.array(withdrawal, { maxLength: 1 }),
+        start,
+      })
+      .map(buildWorld)
+      .filter((world) => runModel(world).ambiguities.length === 0)
+  );
 }
 
 const noon = (start: number, day: number) => Math.floor((start + day * DAY) / DAY) * DAY + 12 * HOUR;
@@ -198,8 +226,10 @@ export function buildWorld(draft: WorldDraft): World {
   for (const [id, from] of withdrawn) catalogChanges.push({ catalogItemId: id, from: iso(from), withdrawn: true });
   const market = new Market(catalogChanges);
 
-  const lives: Life[] = [everyPathLife(start)];
+  const everyPath = everyPathLife(start);
+  const lives: Life[] = [{ ...everyPath, actions: everyPath.actions.filter((_, index) => draft.everyPath.includes(index)) }];
   draft.lives.forEach((life, index) => {
+    if (!draft.keptLives.includes(index)) return;
     const actions: Action[] = [];
     for (const draft of life.drafts) {
       if (draft.kind === 'relative') {
