@@ -36,6 +36,9 @@ export const REQUIRED_PATHS: Path[] = [
   'autoRenewOffAtExpiry',
   'autoRenewOffDayBeforeExpiry',
   'settingsChangedAfterLock',
+  'lockBelowMarket',
+  'marketBelowLock',
+  'lockedByAutoRenewOn',
   'return',
   'returnMonthly',
   'cancel',
@@ -263,20 +266,30 @@ export function buildWorld(draft: WorldDraft): World {
 
 /** The every-path life's own prices: a size its renewal buys goes up, one it returns goes down. */
 function everyPathChanges(start: number): CatalogChange[] {
+  const firstExpiry = addMonths(start + HOUR, 12);
+  const exchangedFor = addMonths(Math.floor((start + 45 * DAY) / DAY) * DAY + 10 * HOUR + 30_000, 36);
   return [
     { catalogItemId: 'ri-standard_d2s_v5-eastus-p3y', from: iso(noon(start, 180)), unitPriceUsd: 1_089.88 },
+    // After renews' settings change ten days before expiry locked it again: the renewal pays the lock.
+    { catalogItemId: 'ri-standard_d2s_v5-eastus-p3y', from: iso(firstExpiry - 5 * DAY), unitPriceUsd: 1_150 },
     { catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', from: iso(noon(start, 20)), unitPriceUsd: 1_907.3 },
+    // An hour after exchanged's auto-renew is turned on again, 20 days before expiry: it renews at the price of that instant.
+    { catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', from: iso(firstExpiry - 20 * DAY + HOUR), unitPriceUsd: 2_200 },
+    // Below the lock of what the exchange bought, before it renews: it renews at the market price.
+    { catalogItemId: 'ri-standard_d16s_v5-eastus-p3y', from: iso(exchangedFor - 10 * DAY), unitPriceUsd: 7_500 },
   ];
 }
 
 /**
  * A customer whose life goes through every rule, whatever the random ones do:
- *   renews      2 × D2s_v5 P1Y upfront: renewal changed to P3Y ten days before expiry (after the lock), renewed at the raised P3Y price.
+ *   renews      2 × D2s_v5 P1Y upfront: renewal changed to P3Y ten days before expiry (after the lock), renewed at the P3Y
+ *               price then, below the market at expiry.
  *   withdrawn   D2s_v5 Japan East P1Y monthly: its size is withdrawn, so its renewal fails.
  *   offAtEnd    2 × D4s_v5 P1Y upfront: one returned by the exchange; auto-renew off the day before expiry, nothing bought.
  *   splits      4 × D4s_v5 P3Y monthly, no auto-renew: split, merged back, one returned, then cancelled.
- *   exchanged   2 × D8s_v5 P1Y upfront: one exchanged with one of offAtEnd for a D16s_v5 P3Y monthly, which renews monthly;
- *               another exchange, worth too little, is refused.
+ *   exchanged   2 × D8s_v5 P1Y upfront: one exchanged with one of offAtEnd for a D16s_v5 P3Y monthly, which renews monthly at a
+ *               market price fallen below its lock; another exchange, worth too little, is refused. Auto-renew off, then on
+ *               again 20 days before expiry: locked at that instant, an hour before the price rises.
  *   big         2 × D64s_v5 Japan East P3Y: one returned, the second refused by the USD 50,000 cap.
  *   late        bought after 2027-02-01: its exchange is not eligible. An expired reservation's renewal cannot change.
  */
@@ -331,6 +344,8 @@ export function everyPathLife(start: number): Life {
       { at: on(320), type: 'return', reservation: '@big', quantity: 1 },
       { beforeExpiry: '@renews', beforeMs: 10 * DAY, type: 'renewalSettings', reservation: '@renews', term: 'P3Y' },
       { beforeExpiry: '@offAtEnd', beforeMs: DAY, type: 'autoRenew', reservation: '@offAtEnd', autoRenew: false },
+      { beforeExpiry: '@exchanged', beforeMs: 40 * DAY, type: 'autoRenew', reservation: '@exchanged', autoRenew: false },
+      { beforeExpiry: '@exchanged', beforeMs: 20 * DAY, type: 'autoRenew', reservation: '@exchanged', autoRenew: true },
       { at: on(380), type: 'lateChange', pickExpired: 0, change: 'renewalSettings' },
       {
         at: on(430),

@@ -200,7 +200,8 @@ export interface ModelReservation {
   endedAt?: number;
   autoRenew: boolean;
   settings?: { quantity: number; term: Term; plan: Plan };
-  lock?: { cents: number; at: number };
+  /** The renewal's price, locked by the pass 30 days before expiry, or inside those days by auto-renew turned on or the settings changed. */
+  lock?: { cents: number; at: number; by: 'pass' | 'autoRenewOn' | 'settings' };
   origin: { type: 'purchase' | 'renewal' | 'split' | 'merge' | 'exchange'; from: string[] };
   subscription: number;
   /** Monthly: the first payment number this reservation takes, and the last one recorded. */
@@ -323,6 +324,8 @@ export type Path =
   | 'autoRenewOffDayBeforeExpiry'
   | 'priceLocked'
   | 'lockBelowMarket'
+  | 'marketBelowLock'
+  | 'lockedByAutoRenewOn'
   | 'settingsChangedAfterLock'
   | 'return'
   | 'returnMonthly'
@@ -542,7 +545,7 @@ export function runModel(world: World): ModelRun {
         }
       }
       if (reservation.autoRenew && !reservation.lock && inLockWindow(reservation, p)) {
-        reservation.lock = { cents: market.price(renewalItem(reservation).id, p), at: p };
+        reservation.lock = { cents: market.price(renewalItem(reservation).id, p), at: p, by: 'pass' };
         events.push({ at: p, life: state.life.key, type: 'locked', reservation: reservation.id, cents: reservation.lock.cents });
         paths.add('priceLocked');
       }
@@ -563,6 +566,8 @@ export function runModel(world: World): ModelRun {
           const marketCents = market.price(item.id, expiry);
           const unitCents = reservation.lock ? Math.min(reservation.lock.cents, marketCents) : marketCents;
           if (reservation.lock && reservation.lock.cents < marketCents) paths.add('lockBelowMarket');
+          if (reservation.lock && reservation.lock.cents > marketCents) paths.add('marketBelowLock');
+          if (reservation.lock?.by === 'autoRenewOn') paths.add('lockedByAutoRenewOn');
           const order = `O${state.nextOrder++}`;
           const renewed = create(state, {
             order,
@@ -688,7 +693,7 @@ export function runModel(world: World): ModelRun {
         if (!action.autoRenew) {
           reservation.lock = undefined;
           if (reservation.end - t <= DAY) paths.add('autoRenewOffDayBeforeExpiry');
-        } else if (inLockWindow(reservation, t)) reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t };
+        } else if (inLockWindow(reservation, t)) reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t, by: 'autoRenewOn' };
         return;
       }
       case 'renewalSettings': {
@@ -710,7 +715,7 @@ export function runModel(world: World): ModelRun {
         reservation.settings = next;
         if (reservation.autoRenew && inLockWindow(reservation, t)) {
           if (reservation.lock) paths.add('settingsChangedAfterLock');
-          reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t };
+          reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t, by: 'settings' };
         }
         return;
       }

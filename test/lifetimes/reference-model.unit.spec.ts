@@ -129,7 +129,7 @@ describe('renewal', () => {
     );
     const locks = model.moments.flatMap((moment) => moment.passEvents).filter((event) => event.type === 'locked');
     expect(locks).toEqual([expect.objectContaining({ at: at('2027-04-06T00:05:00Z'), reservation: 'R1', cents: 52_980 })]);
-    expect(life.reservations.get('R1')).toMatchObject({ status: 'expired', lock: { cents: 100_915, at: at('2027-04-20T12:00:30Z') } });
+    expect(life.reservations.get('R1')).toMatchObject({ status: 'expired', lock: { cents: 100_915, at: at('2027-04-20T12:00:30Z'), by: 'settings' } });
     const renewal = life.reservations.get('R2')!;
     expect(renewal).toMatchObject({ catalogItemId: D2S_P3Y, term: 'P3Y', quantity: 2, unitCents: 100_915, autoRenew: true, chain: 'R1' });
     expect([iso(renewal.start), iso(renewal.end)]).toEqual(['2027-05-05T08:00:00.000Z', '2030-05-05T08:00:00.000Z']);
@@ -152,13 +152,34 @@ describe('renewal', () => {
       ],
       [{ catalogItemId: D4S_P1Y, from: '2027-06-15T12:00:00Z', unitPriceUsd: 1_000 }],
     );
-    expect(life.reservations.get('R1')!.lock).toEqual({ cents: 105_961, at: at('2027-06-02T00:05:00Z') });
+    expect(life.reservations.get('R1')!.lock).toEqual({ cents: 105_961, at: at('2027-06-02T00:05:00Z'), by: 'pass' });
     // 3 VMs at 1,000.00 over 12 months: 83.33 a VM a month (the last 83.37): 249.99 on 1 July and on 1 August.
     expect(life.reservations.get('R2')).toMatchObject({ unitCents: 100_000, quantity: 3, plan: 'Monthly' });
     expect(linesOf(life, 'R2').map((line) => [line.kind, iso(line.date), line.amountCents])).toEqual([
       ['monthlyPayment', '2027-07-01T09:00:00.000Z', 24_999],
       ['monthlyPayment', '2027-08-01T09:00:00.000Z', 24_999],
     ]);
+  });
+
+  it('locks at the instant auto-renew is turned on inside the 30 days, not at the next pass', () => {
+    // A year of D8s_v5 from 1 March 2026 10:00; auto-renew off, then on again on 10 February 2027 10:00, 19 days before expiry,
+    // at 1,907.30; the price rises to 2,200 an hour later, before the next pass: the renewal pays 1,907.30.
+    const { model, life } = run(
+      '2026-03-01T10:00:00Z',
+      '2027-03-15T00:00:00Z',
+      [
+        { at: '2026-03-01T10:00:00Z', type: 'purchase', lines: [{ catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', quantity: 1, billingPlan: 'Upfront' }] },
+        { at: '2026-12-01T10:00:30Z', type: 'autoRenew', reservation: 'R1', autoRenew: false },
+        { at: '2027-02-10T10:00:30Z', type: 'autoRenew', reservation: 'R1', autoRenew: true },
+      ],
+      [
+        { catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', from: '2026-06-01T12:00:00Z', unitPriceUsd: 1_907.3 },
+        { catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', from: '2027-02-10T11:00:00Z', unitPriceUsd: 2_200 },
+      ],
+    );
+    expect(life.reservations.get('R1')!.lock).toEqual({ cents: 190_730, at: at('2027-02-10T10:00:30Z'), by: 'autoRenewOn' });
+    expect(life.reservations.get('R2')).toMatchObject({ unitCents: 190_730, start: at('2027-03-01T10:00:00Z') });
+    expect(model.paths.has('lockedByAutoRenewOn') && model.paths.has('lockBelowMarket')).toBe(true);
   });
 
   it('buys nothing when auto-renew is turned off the day before expiry, and drops the lock', () => {
