@@ -12,10 +12,11 @@
  * npm run test:lifetimes. LIFETIMES_RUNS: random lives beside the one that
  * goes through every rule (default 6); LIFETIMES_SEED (and LIFETIMES_PATH,
  * from a failure's report) replay a run; LIFETIMES_SHRINK_MS bounds the
- * shrinking of a failure (each attempt is a whole run).
+ * shrinking of a failure (each attempt is a whole run); LIFETIMES_WORLD
+ * runs the world a failure wrote to a file, as it is.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -46,6 +47,7 @@ import {
 const RANDOM_LIVES = Number(process.env.LIFETIMES_RUNS ?? 6);
 const SEED = process.env.LIFETIMES_SEED ? Number(process.env.LIFETIMES_SEED) : Math.floor(Math.random() * 2 ** 31);
 const PATH = process.env.LIFETIMES_PATH;
+const WORLD = process.env.LIFETIMES_WORLD;
 /** By default a failure shrinks until the run has taken three minutes; LIFETIMES_SHRINK_MS gives it that long after the first failure. */
 const SHRINK_MS = process.env.LIFETIMES_SHRINK_MS === undefined ? undefined : Number(process.env.LIFETIMES_SHRINK_MS);
 const BUDGET_MS = 3 * 60_000;
@@ -54,8 +56,19 @@ const SHOWN = 60;
 
 jest.setTimeout((SHRINK_MS ?? BUDGET_MS) + 15 * 60_000);
 
+/** A failure's message: the disagreements, as many as are shown. */
+const failure = (mismatches: string[]) =>
+  `${mismatches.length} disagreement(s) between the system and the model:\n  ${mismatches.slice(0, SHOWN).join('\n  ')}` +
+  (mismatches.length > SHOWN ? `\n  … and ${mismatches.length - SHOWN} more` : '');
+
 describe('whole lives against the reference model', () => {
-  it('charges, credits and covers every generated life as docs/money.md says, month by month, to the cent', async () => {
+  (WORLD ? it : it.skip)('replays the world in LIFETIMES_WORLD', async () => {
+    const world = JSON.parse(readFileSync(WORLD!, 'utf8')) as World;
+    const mismatches = await live(world, runModel(world));
+    if (mismatches.length) throw new Error(failure(mismatches));
+  });
+
+  (WORLD ? it.skip : it)('charges, credits and covers every generated life as docs/money.md says, month by month, to the cent', async () => {
     console.log(`lifetimes: seed ${SEED}${PATH ? `, path ${PATH}` : ''}, ${RANDOM_LIVES} random lives (replay: LIFETIMES_SEED=${SEED} npm run test:lifetimes)`);
     const ran = new Set<Path>();
     const started = Date.now();
@@ -72,10 +85,7 @@ describe('whole lives against the reference model', () => {
         for (const path of model.paths) ran.add(path);
         if (mismatches.length) {
           failedAt ??= Date.now();
-          throw new Error(
-            `${mismatches.length} disagreement(s) between the system and the model (seed ${SEED}):\n  ${mismatches.slice(0, SHOWN).join('\n  ')}` +
-              (mismatches.length > SHOWN ? `\n  … and ${mismatches.length - SHOWN} more` : ''),
-          );
+          throw new Error(failure(mismatches));
         }
       }),
       {
@@ -87,10 +97,12 @@ describe('whole lives against the reference model', () => {
         reporter: (details) => {
           if (!details.failed) return;
           console.log(`lifetimes failed: seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} time(s)`);
-          console.log(`counterexample (the world): ${JSON.stringify(details.counterexample?.[0], null, 1)}`);
+          const file = join(tmpdir(), `lifetimes-counterexample-${details.seed}.json`);
+          writeFileSync(file, JSON.stringify(details.counterexample?.[0], null, 1));
+          console.log(`counterexample (the world, also in ${file}): ${JSON.stringify(details.counterexample?.[0], null, 1)}`);
           throw new Error(
-            `lifetimes: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\n` +
-              `replay: LIFETIMES_SEED=${details.seed} LIFETIMES_PATH=${details.counterexamplePath} npm run test:lifetimes`,
+            `lifetimes (seed ${details.seed}): ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\n` +
+              `replay: LIFETIMES_SEED=${details.seed} LIFETIMES_PATH=${details.counterexamplePath} npm run test:lifetimes, or LIFETIMES_WORLD=${file} npm run test:lifetimes`,
           );
         },
       },
@@ -572,7 +584,7 @@ async function compareStatements(
     const compare = (what: string, system: unknown, modelCents: number, absolute = false) => {
       const got = cents(system);
       if ((absolute ? Math.abs(got) : got) !== (absolute ? Math.abs(modelCents) : modelCents))
-        mismatches.push(`${at}: ${what} ${String(system)}; the model: ${usd(modelCents)}`);
+        mismatches.push(`${at}: ${what} ${String(system)}; the model: ${usd(absolute ? Math.abs(modelCents) : modelCents)}`);
     };
     compare('charges', totals.chargesUsd, statement.totals.chargesCents);
     compare('credits', totals.creditsUsd, statement.totals.creditsCents, true);
