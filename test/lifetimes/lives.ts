@@ -10,7 +10,7 @@ import { Action, ActionBody, addMonths, CatalogChange, catalogItem, DAY, iso, Li
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/** What random lives buy: sizes of one flexibility group in East US, and two in Japan East (the biggest for the refund cap). */
+/** What random lives buy: sizes of one flexibility group in East US, and of two in Japan East (the biggest for the refund cap). */
 export const POOL = [
   'ri-standard_d2s_v5-eastus-p1y',
   'ri-standard_d2s_v5-eastus-p3y',
@@ -21,6 +21,9 @@ export const POOL = [
   'ri-standard_d4s_v5-japaneast-p1y',
   'ri-standard_d4s_v5-japaneast-p3y',
   'ri-standard_d64s_v5-japaneast-p3y',
+  'ri-standard_ds2_v2-japaneast-p1y',
+  'ri-standard_ds3_v2-japaneast-p1y',
+  'ri-standard_ds3_v2-japaneast-p3y',
 ];
 /** Random withdrawals only touch sizes the every-path life does not rely on. */
 const WITHDRAWABLE = ['ri-standard_d16s_v5-eastus-p1y', 'ri-standard_d4s_v5-japaneast-p1y', 'ri-standard_d4s_v5-japaneast-p3y'];

@@ -248,6 +248,15 @@ describe('refunds', () => {
     ]);
   });
 
+  it('floors the exact share: ⌊194,041 × 30 ÷ 366⌋ is 15,905 (in floating point 30 ÷ 366 makes it 15,904)', () => {
+    // A DS3_v2 in Japan East for a leap year from 1 June 2027 09:00:30, cancelled on 2 May 2028 10:00:30: 336 days begun, 30 remain.
+    const { model } = run('2027-06-01T09:00:00Z', '2028-06-10T00:00:00Z', [
+      { at: '2027-06-01T09:00:30Z', type: 'purchase', lines: [{ catalogItemId: 'ri-standard_ds3_v2-japaneast-p1y', quantity: 1, billingPlan: 'Upfront' }] },
+      { at: '2028-05-02T10:00:30Z', type: 'cancel', reservation: 'R1' },
+    ]);
+    expect(steps(model)[1]).toMatchObject({ refundCents: 15_905, countedCents: 15_905 });
+  });
+
   it('in a year that is not leap, 365 days', () => {
     // Bought 1 June 2026, expires 1 June 2027: 365 days; 100 begun, 265 remain: ⌊52,980 × 265 ÷ 365⌋ = 38,464.
     const { model } = run('2026-06-01T09:00:00Z', '2026-10-01T00:00:00Z', [
