@@ -2,7 +2,8 @@
 # Run by `npm test` first (its pretest script). The tests need, on this machine:
 #   - Redis answering on 127.0.0.1:6379, and the redis-server binary (the fault suite starts its own);
 #   - PostgreSQL answering on 127.0.0.1:5432 that lets `postgres` in (customers' contacts);
-#   - Debian's Chromium at /usr/bin/chromium (the queue dashboard's browser test).
+#   - Debian's Chromium at /usr/bin/chromium (the queue dashboard's browser test);
+#   - openssl (the abuse suite makes a throwaway certificate for the embedded store's TLS).
 # What is installed but not running is started. What is missing is installed
 # from Debian's packages when we are root; otherwise we stop at once, with one
 # line naming what to install.
@@ -31,6 +32,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 postgres_answers || command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 [[ -x $chromium ]] || missing+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if ((${#missing[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then

@@ -4,7 +4,9 @@
  * once, and the worker deciding on the same time as the api.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queuePrefix, RESERVATION_LIFECYCLE_QUEUE } from '@app/queues';
 import { EventStoreConnection } from '@app/eventstore-client';
 import { ApiHarness, startApi } from '../support/api-harness';
 import { cartWithOneLine } from '../support/fixtures';
@@ -84,6 +86,30 @@ describe('the sandbox clock', () => {
     const recorded = (await moves()) as Array<{ from: string; to: string }>;
     // Each move starts where the one before ended: the clock never went back.
     for (let i = 1; i < recorded.length; i++) expect(recorded[i].from).toBe(recorded[i - 1].to);
+  });
+
+  it('lets no job set the time: a lifecycle job that says it is 2099 runs as of the clock, taking no payment ahead (issues #26, #27)', async () => {
+    const { customerId } = await cartWithOneLine(api).then(async ({ cartId, customerId }) => {
+      await api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': 'buy-2' } });
+      return { customerId };
+    });
+    const queue = new Queue(RESERVATION_LIFECYCLE_QUEUE, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: queuePrefix(api.app.get(Redis).options.keyPrefix!),
+    });
+    const events = await eventually(
+      async () => (await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false })).body.items?.length > 0 && api.countEvents(),
+    );
+    const job = await queue.add('forged', { now: '2099-12-31T00:00:00.000Z' });
+    const outcome = await eventually(
+      async () => (await job.isCompleted()) && (await queue.getJob(job.id!))?.returnvalue,
+      30_000,
+      () => worker.output(),
+    );
+    await queue.close();
+    expect(outcome).toMatchObject({ paymentsRecorded: 0, expired: 0, renewed: 0 });
+    expect(await api.countEvents()).toBe(events);
+    expect((await api.call('GET', '/v1/sandbox/clock')).body.now).toBe('2027-02-04T00:00:00.000Z');
   });
 
   it('refuses bad input with the field named, and a move of more than five years', async () => {

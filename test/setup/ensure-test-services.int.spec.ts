@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A PATH holding only the plain tools the script uses: no redis-server, no PostgreSQL. */
+/** A PATH holding only the plain tools the script uses: no redis-server, no PostgreSQL, no openssl unless asked for. */
 function barePath(extra: string[] = []): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bare-path-'));
   chmodSync(dir, 0o755);
@@ -58,7 +58,7 @@ describe('ensure-test-services.sh', () => {
       expect(answer.status).toBe(1);
       expect(answer.stdout).toBe('');
       expect(answer.stderr.trimEnd().split('\n')).toEqual([
-        "The tests need Debian's redis-server postgresql chromium: install with 'apt-get install -y redis-server postgresql chromium' (as root), then run npm test again.",
+        "The tests need Debian's redis-server postgresql chromium openssl: install with 'apt-get install -y redis-server postgresql chromium openssl' (as root), then run npm test again.",
       ]);
     } finally {
       path.remove();
@@ -66,7 +66,7 @@ describe('ensure-test-services.sh', () => {
   });
 
   it('names PostgreSQL alone when it is installed but not running and it may not start it', async () => {
-    const path = barePath(['redis-server', 'pg_ctlcluster']);
+    const path = barePath(['redis-server', 'pg_ctlcluster', 'openssl']);
     const chromium = join(path.dir, 'chromium');
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     const redisPort = await freePort();
@@ -88,7 +88,7 @@ describe('ensure-test-services.sh', () => {
   });
 
   it('starts an installed redis-server that is not running, and then succeeds', async () => {
-    const path = barePath(['redis-server']);
+    const path = barePath(['redis-server', 'openssl']);
     const chromium = join(path.dir, 'chromium');
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     const redisPort = await freePort();
@@ -113,7 +113,7 @@ describe('ensure-test-services.sh', () => {
     // Something listens on the port but is no PostgreSQL that lets us in.
     const impostor = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
-    const path = barePath(['psql', 'redis-server']);
+    const path = barePath(['psql', 'redis-server', 'openssl']);
     const chromium = join(path.dir, 'chromium');
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     try {

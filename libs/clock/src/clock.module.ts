@@ -13,8 +13,12 @@ import { SandboxClock } from './sandbox-clock';
     {
       provide: Clock,
       inject: [ConfigService, Redis, EventStreams],
-      useFactory: (config: AppConfig, redis: Redis, streams: EventStreams): Clock =>
-        config.get('SANDBOX_CLOCK', { infer: true }) ? new SandboxClock(redis, streams, config.get('SANDBOX_CLOCK_START', { infer: true })) : new SystemClock(),
+      useFactory: async (config: AppConfig, redis: Redis, streams: EventStreams): Promise<Clock> => {
+        if (!config.get('SANDBOX_CLOCK', { infer: true })) return new SystemClock();
+        const clock = new SandboxClock(redis, streams, config.get('SANDBOX_CLOCK_START', { infer: true }));
+        await clock.reconcile();
+        return clock;
+      },
     },
   ],
   exports: [Clock],

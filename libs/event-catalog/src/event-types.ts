@@ -669,6 +669,14 @@ export const EVENT_TYPES: EventType[] = [
     },
   },
   {
+    type: 'SandboxClockStarted',
+    version: 1,
+    stream: 'sandbox-clock',
+    cause: 'The sandbox clock read for the first time (SANDBOX_CLOCK=true): where it starts',
+    schema: record({ at: instant }),
+    example: { at },
+  },
+  {
     type: 'SandboxClockMoved',
     version: 1,
     stream: 'sandbox-clock',

@@ -233,15 +233,20 @@ export class Exchanges {
     const here = exchange.returns.filter((r) => r.orderId === pivotOrder);
     const elsewhere = exchange.returns.filter((r) => r.orderId !== pivotOrder);
     const purchase = this.purchaseOf(exchange);
+    // Made already: its order answers it as it stands.
+    if (exchange.status === 'completed') return { ...(await this.orders.load(pivotOrder)), events: [] };
     try {
       if (exchange.status === 'failed') throw illegalState(exchange.code, exchange.reason);
       const held: Array<ValueReturned & { reservationId: string }> = [];
       for (const { reservationId, orderId, quantity } of elsewhere) {
         const handled = await this.orders.handle(
           orderId,
-          (order) => {
-            const currentUnitPriceUsd = this.currentPrice(reservationOf(order, reservationId), exchange.requestedAt);
-            return { type: 'HoldForExchange', data: { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now: exchange.requestedAt } };
+          (order): OrderCommand[] => {
+            const reservation = reservationOf(order, reservationId);
+            // Given back already (an earlier run got that far): nothing to hold.
+            if (reservation.exchanges?.[exchange.newReservationId] !== undefined) return [];
+            const currentUnitPriceUsd = this.currentPrice(reservation, exchange.requestedAt);
+            return [{ type: 'HoldForExchange', data: { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now: exchange.requestedAt } }];
           },
           step(`hold-${reservationId}`),
         );

@@ -28,6 +28,8 @@ export interface LifecycleOutcome {
   renewalsFailed: number;
   expired: number;
   paymentsRecorded: number;
+  /** The orders of the renewals bought: fulfilled by the workers after the pass. */
+  renewalOrderIds: string[];
 }
 
 /**
@@ -57,7 +59,7 @@ export class ReservationLifecycle {
   ) {}
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
-    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0 };
+    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0, renewalOrderIds: [] };
     outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
     for await (const view of eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon })) {
@@ -84,8 +86,10 @@ export class ReservationLifecycle {
         if (event.type === 'ReservationRenewalFailed') outcome.renewalsFailed++;
         if (event.type === 'ReservationExpired') outcome.expired++;
       }
-      if (reached.events.some((event) => event.type === 'ReservationRenewed'))
+      if (reached.events.some((event) => event.type === 'ReservationRenewed')) {
         await this.renewals.place(orderId, reservationId, reached.state as PlacedOrder, context('renewal-order'));
+        outcome.renewalOrderIds.push(renewalOrderIdFor(reservationId));
+      }
     }
     if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired + outcome.paymentsRecorded > 0)
       this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);

@@ -9,10 +9,14 @@ import { illegalState } from '../shared/domain-error';
  */
 export const SANDBOX_CLOCK_STREAM = 'sandbox-clock';
 
-export type SandboxClockEvent = Message<'SandboxClockMoved', { from: string; to: string; movedAt: string }>;
+export type SandboxClockEvent =
+  /** Where the clock first stood (the configured start, or the wall clock's time when first read). */
+  Message<'SandboxClockStarted', { at: string }> | Message<'SandboxClockMoved', { from: string; to: string; movedAt: string }>;
 
-/** `from`: where the clock stands as the move is decided (the stream is empty before the first move). */
-export type SandboxClockCommand = Message<'MoveSandboxClock', { from: string; to: string; now: string }>;
+export type SandboxClockCommand =
+  | Message<'StartSandboxClock', { at: string }>
+  /** `from`: where the clock stands as the move is decided (for a stream that has never recorded where it stands). */
+  | Message<'MoveSandboxClock', { from: string; to: string; now: string }>;
 
 export interface SandboxClock {
   /** Where the last move took it; undefined before the first. */
@@ -22,6 +26,8 @@ export interface SandboxClock {
 export const sandboxClockDecider: Decider<SandboxClock, SandboxClockCommand, SandboxClockEvent> = {
   initialState: () => ({}),
   decide(command, state) {
+    // Started once: whoever reads the clock first sets where it stands.
+    if (command.type === 'StartSandboxClock') return state.now === undefined ? [{ type: 'SandboxClockStarted', data: { at: command.data.at } }] : [];
     const { to, now } = command.data;
     const from = state.now ?? command.data.from;
     // A retry of the move that got there, or a move to where it stands: nothing to do, and the walk to it is finished by whoever asks.
@@ -31,7 +37,7 @@ export const sandboxClockDecider: Decider<SandboxClock, SandboxClockCommand, San
     }
     return [{ type: 'SandboxClockMoved', data: { from, to, movedAt: now } }];
   },
-  evolve: (_state, event) => ({ now: event.data.to }),
+  evolve: (_state, event) => ({ now: event.type === 'SandboxClockStarted' ? event.data.at : event.data.to }),
 };
 
 const DAY_MS = 86_400_000;

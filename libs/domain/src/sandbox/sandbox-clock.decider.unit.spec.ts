@@ -46,3 +46,20 @@ describe('the lifecycle passes a move runs', () => {
   it('crosses a leap day: 366 passes in the year after 2027-03-01 12:00', () =>
     expect(lifecyclePassesBetween('2027-03-01T12:00:00.000Z', '2028-03-01T12:00:00.000Z')).toHaveLength(367));
 });
+
+describe('where the sandbox clock starts', () => {
+  it('is recorded once, by whoever reads it first; a move goes on from it', () => {
+    spec
+      .given([])
+      .when({ type: 'StartSandboxClock', data: { at: '2027-01-01T00:00:00.000Z' } })
+      .then([{ type: 'SandboxClockStarted', data: { at: '2027-01-01T00:00:00.000Z' } }]);
+    spec
+      .given([{ type: 'SandboxClockStarted', data: { at: '2027-01-01T00:00:00.000Z' } }])
+      .when({ type: 'StartSandboxClock', data: { at: '2027-06-01T00:00:00.000Z' } })
+      .thenNothingHappens();
+    spec
+      .given([{ type: 'SandboxClockStarted', data: { at: '2027-01-01T00:00:00.000Z' } }])
+      .when({ type: 'MoveSandboxClock', data: { from: '2030-01-01T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z', now: '2027-01-01T00:00:00.000Z' } })
+      .thenRefuses('CLOCK_BACKWARDS');
+  });
+});

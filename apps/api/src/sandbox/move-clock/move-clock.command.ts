@@ -8,6 +8,7 @@ import { Clock, SandboxClock } from '@app/clock';
 import { lifecyclePassesBetween, MAX_SANDBOX_MOVE_DAYS, ruleViolated, SANDBOX_CLOCK_STREAM, sandboxClockDecider } from '@app/domain';
 import { EventStore, EventStreams } from '@app/eventstore-client';
 import { ALL_PROJECTIONS, everyRunnerApplied, ViewReader } from '@app/projections';
+import { ReservationOrders } from '@app/ordering';
 import { FULFILMENT_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
 import { RequestContext } from '../../http/request-context';
@@ -35,9 +36,9 @@ export class MoveSandboxClockCommand extends Command<SandboxClockMovedResource> 
  * decided on the clock's stream (only forward; a retry of the same move is
  * not a new one), then the clock walks there, running the lifecycle pass at
  * each 00:05 UTC it crosses and at the new time, each as of its own instant.
- * Before each pass the system settles (views and reactors caught up, no
- * fulfilment waiting), so each day sees what the days before did, as it
- * would in production. A walk cut short (the process died) is finished by
+ * The walk waits for what was asked before it, and after each pass for what
+ * the pass set off (its renewal orders fulfilled, the views caught up), so
+ * each day sees what the days before did, as it would in production. A walk cut short (the process died) is finished by
  * the next move, or by the same one sent again.
  */
 @CommandHandler(MoveSandboxClockCommand)
@@ -48,6 +49,7 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     private readonly store: EventStore,
     private readonly views: ViewReader,
     private readonly lifecycle: ReservationLifecycle,
+    private readonly orders: ReservationOrders,
     private readonly redis: Redis,
     @InjectQueue(FULFILMENT_QUEUE) private readonly fulfilment: Queue,
   ) {}
@@ -72,28 +74,40 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
       const previous = await sandbox.now();
       const instants = lifecyclePassesBetween(previous, target);
       const passes: LifecyclePassResource[] = [];
-      let unsettled = true;
+      // What was asked before the move is done before time moves: orders bought just before are fulfilled at the time they were bought.
+      await this.settle({ jobs: await this.fulfilmentJobIds() });
       for (const at of instants) {
-        if (unsettled) await this.settle();
         await sandbox.standAt(at);
         const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
-        unsettled = didSomething(outcome);
-        if (unsettled) passes.push({ at, ...counts(outcome) });
+        if (didSomething(outcome)) {
+          passes.push({ at, ...counts(outcome) });
+          // The next day sees what this one did: the renewals it bought fulfilled, and the views caught up.
+          await this.settle({ orders: outcome.renewalOrderIds });
+        }
         await renew();
       }
       if (Date.parse(previous) < Date.parse(target)) await sandbox.standAt(target);
-      const position = await this.settle();
+      const position = await this.settle({});
       return { now: await sandbox.now(), previous, passesRun: instants.length, passes, position: position.toString() };
     });
   }
 
-  /** Waits until every view and reactor has applied all there is and no fulfilment is waiting: the $all position then. */
-  private async settle(): Promise<bigint> {
+  /**
+   * Waits until the fulfilment jobs and the orders named are done, and every
+   * view and reactor has applied all there is: the $all position then. Other
+   * partners' work arriving meanwhile is not waited for, so a busy system
+   * still moves.
+   */
+  private async settle({ jobs = [], orders = [] }: { jobs?: string[]; orders?: string[] }): Promise<bigint> {
     const deadline = Date.now() + SETTLE_MS;
     for (;;) {
       const head = await this.store.headPosition();
-      const idle = (await this.fulfilmentIdle()) && (await everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head));
-      if (idle && (await this.fulfilmentIdle()) && (await this.store.headPosition()) === head) return head;
+      const done =
+        (await this.jobsFinished(jobs)) &&
+        (await this.ordersSettled(orders)) &&
+        (await everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head)) &&
+        (await this.store.headPosition()) === head;
+      if (done) return head;
       if (Date.now() > deadline) {
         throw new ServiceUnavailableException({
           statusCode: 503,
@@ -106,9 +120,27 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     }
   }
 
-  private async fulfilmentIdle(): Promise<boolean> {
-    const counts = await this.fulfilment.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    return Object.values(counts).every((count) => count === 0);
+  /** The fulfilment jobs waiting or running now. */
+  private async fulfilmentJobIds(): Promise<string[]> {
+    const jobs = await this.fulfilment.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+    return jobs.flatMap((job) => (job?.id ? [job.id] : []));
+  }
+
+  private async jobsFinished(ids: string[]): Promise<boolean> {
+    for (const id of ids) {
+      const job = await this.fulfilment.getJob(id);
+      if (job && !(await job.isCompleted()) && !(await job.isFailed())) return false;
+    }
+    return true;
+  }
+
+  /** Placed and no longer pending: fulfilled, in part or not at all. */
+  private async ordersSettled(orderIds: string[]): Promise<boolean> {
+    for (const orderId of orderIds) {
+      const { state } = await this.orders.load(orderId);
+      if (state.status === 'none' || state.status === 'pending') return false;
+    }
+    return true;
   }
 
   private async underWalkLock<T>(walk: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
