@@ -531,7 +531,6 @@ async function compareStatements(
   mismatches: string[],
 ) {
   const subscriptionIndex = (id: string) => customer.subscriptions.indexOf(id);
-  // docs/money.md gives a charge's unit price (per VM, or one VM's payment) but not a credit's: a credit's is not compared.
   const show = (line: {
     kind: string;
     date: string;
@@ -542,7 +541,7 @@ async function compareStatements(
     late: boolean;
     subscription: number;
   }) =>
-    `${line.kind} ${line.date} ${line.reservation} ×${line.quantity}${line.amountCents >= 0 ? ` @${usd(line.unitCents)}` : ''} = ${usd(line.amountCents)}${line.late ? ' late' : ''} sub${line.subscription}`;
+    `${line.kind} ${line.date} ${line.reservation} ×${line.quantity} @${usd(line.unitCents)} = ${usd(line.amountCents)}${line.late ? ' late' : ''} sub${line.subscription}`;
   const ofModel = (line: Line) => ({ ...line, date: iso(line.date) });
   let systemNet = 0;
   for (const statement of life.statements) {

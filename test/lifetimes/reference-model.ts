@@ -235,7 +235,7 @@ export interface Line {
   order: string;
   subscription: number;
   quantity: number;
-  /** Purchases: the price of one VM for the term; a monthly payment: one VM's payment; a credit: the lower price it was refunded at. */
+  /** The amount per VM: the amount ÷ the quantity, to the cent (exact for a charge: a VM's price, or its payment). */
   unitCents: number;
   amountCents: number;
 }
@@ -438,16 +438,7 @@ export function runModel(world: World): ModelRun {
   const moments: Moment[] = [];
   let now = start;
 
-  const line = (
-    state: LifeState,
-    reservation: ModelReservation,
-    kind: LineKind,
-    date: number,
-    recordedAt: number,
-    quantity: number,
-    unitCents: number,
-    amountCents: number,
-  ) => {
+  const line = (state: LifeState, reservation: ModelReservation, kind: LineKind, date: number, recordedAt: number, quantity: number, amountCents: number) => {
     // "One line per charge or credit": a refund that comes to nothing (a monthly return paid nothing ahead) is neither.
     if (amountCents === 0) return;
     const dateMonth = monthOf(date);
@@ -462,7 +453,8 @@ export function runModel(world: World): ModelRun {
       order: reservation.order,
       subscription: reservation.subscription,
       quantity,
-      unitCents,
+      // Half a cent rounds away from zero, for a credit as for a charge.
+      unitCents: Math.sign(amountCents) * Math.round(Math.abs(amountCents) / quantity),
       amountCents,
     });
   };
@@ -540,8 +532,8 @@ export function runModel(world: World): ModelRun {
         while (reservation.paidThrough < n && addMonths(reservation.start, reservation.paidThrough) <= p) {
           const number = reservation.paidThrough + 1;
           const due = addMonths(reservation.start, number - 1);
-          const { unitCents, amountCents } = recordPayment(state, reservation, number, due, p);
-          line(state, reservation, 'monthlyPayment', due, p, reservation.quantity, unitCents, amountCents);
+          const { amountCents } = recordPayment(state, reservation, number, due, p);
+          line(state, reservation, 'monthlyPayment', due, p, reservation.quantity, amountCents);
         }
       }
       if (reservation.autoRenew && !reservation.lock && inLockWindow(reservation, p)) {
@@ -588,8 +580,7 @@ export function runModel(world: World): ModelRun {
           });
           hold(renewed, expiry, renewed.quantity);
           const first = recordPayment(state, renewed, 1, expiry, p);
-          if (renewed.plan === 'Upfront') line(state, renewed, 'renewalPurchase', expiry, p, renewed.quantity, unitCents, first.amountCents);
-          else line(state, renewed, 'monthlyPayment', expiry, p, renewed.quantity, first.unitCents, first.amountCents);
+          line(state, renewed, renewed.plan === 'Upfront' ? 'renewalPurchase' : 'monthlyPayment', expiry, p, renewed.quantity, first.amountCents);
           reservation.renewal = { id: renewed.id, unitCents, term: settings.term, quantity: settings.quantity, plan: settings.plan, at: p };
           events.push({ at: p, life: state.life.key, type: 'renewed', from: reservation.id, to: renewed.id });
           paths.add('renewal');
@@ -654,8 +645,7 @@ export function runModel(world: World): ModelRun {
           });
           hold(reservation, t, reservation.quantity);
           const first = recordPayment(state, reservation, 1, t, t);
-          if (reservation.plan === 'Upfront') line(state, reservation, 'purchase', t, t, reservation.quantity, unitCents, first.amountCents);
-          else line(state, reservation, 'monthlyPayment', t, t, reservation.quantity, first.unitCents, first.amountCents);
+          line(state, reservation, reservation.plan === 'Upfront' ? 'purchase' : 'monthlyPayment', t, t, reservation.quantity, first.amountCents);
           paths.add(reservation.plan === 'Upfront' ? 'purchaseUpfront' : 'purchaseMonthly');
           if (market.changed(item.id, t)) paths.add('priceChange');
           lines.push({ ...purchased, reservation: reservation.id, autoRenew: reservation.autoRenew, subscription: reservation.subscription });
@@ -733,7 +723,7 @@ export function runModel(world: World): ModelRun {
         }
         steps.push({ ...step, expect: { ok: true } });
         state.result.refunds.push({ at: t, countedCents: figures.countedCents, refundCents: figures.refundCents });
-        line(state, reservation, 'refund', t, t, quantity, figures.lowerCents, -figures.refundCents);
+        line(state, reservation, 'refund', t, t, quantity, -figures.refundCents);
         paths.add(action.type === 'cancel' || quantity === reservation.quantity ? 'cancel' : 'return');
         if (reservation.plan === 'Monthly') paths.add('returnMonthly');
         if (market.changed(reservation.catalogItemId, t)) paths.add('priceChange');
@@ -834,7 +824,7 @@ export function runModel(world: World): ModelRun {
         }
         const first = returns[0].reservation;
         for (const figure of figures) {
-          line(state, figure.reservation, 'exchangeRefund', t, t, figure.units, figure.lowerCents, -figure.refundCents);
+          line(state, figure.reservation, 'exchangeRefund', t, t, figure.units, -figure.refundCents);
           const left = figure.reservation.quantity - figure.units;
           if (left === 0) stop(figure.reservation, t, 'exchanged');
           else {
@@ -860,8 +850,7 @@ export function runModel(world: World): ModelRun {
         });
         hold(bought, t, quantity);
         const paid = recordPayment(state, bought, 1, t, t);
-        if (billingPlan === 'Upfront') line(state, bought, 'exchangePurchase', t, t, quantity, unitCents, paid.amountCents);
-        else line(state, bought, 'monthlyPayment', t, t, quantity, paid.unitCents, paid.amountCents);
+        line(state, bought, billingPlan === 'Upfront' ? 'exchangePurchase' : 'monthlyPayment', t, t, quantity, paid.amountCents);
         steps.push({ ...step, creates: bought.id, expect: { ok: true } });
         paths.add('exchange');
         if (returns.length > 1) paths.add('exchangeSeveral');

@@ -257,6 +257,18 @@ describe('refunds', () => {
     expect(steps(model)[1]).toMatchObject({ refundCents: 15_905, countedCents: 15_905 });
   });
 
+  it('names a credit’s amount per VM: the amount ÷ the quantity, to the cent, half a cent away from zero', () => {
+    // Two of three D2s_v5 back after 29 days of 365: ⌊52,980 × 2 × 336 ÷ 365⌋ = 97,541; −975.41 ÷ 2 = −487.705, so −487.71.
+    const { life } = run('2026-04-01T09:00:00Z', '2026-06-01T00:00:00Z', [
+      { at: '2026-04-01T09:00:30Z', type: 'purchase', lines: [{ catalogItemId: D2S_P1Y, quantity: 3, billingPlan: 'Upfront' }] },
+      { at: '2026-04-30T10:00:30Z', type: 'return', reservation: 'R1', quantity: 2 },
+    ]);
+    expect(life.lines.map((line) => [line.kind, line.quantity, line.unitCents, line.amountCents])).toEqual([
+      ['purchase', 3, 52_980, 158_940],
+      ['refund', 2, -48_771, -97_541],
+    ]);
+  });
+
   it('in a year that is not leap, 365 days', () => {
     // Bought 1 June 2026, expires 1 June 2027: 365 days; 100 begun, 265 remain: ⌊52,980 × 265 ÷ 365⌋ = 38,464.
     const { model } = run('2026-06-01T09:00:00Z', '2026-10-01T00:00:00Z', [
