@@ -226,11 +226,16 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
     const steps = model.moments.reduce((n, m) => n + m.steps.length, 0);
     const compared = Date.now();
     const money = await moneyEvents(system.store);
+    const signs: string[] = [];
     for (const life of model.lives) {
       const customer = customers.get(life.key)!;
-      await compareStatements(system.api, life, customer, ids, money, closed, mismatches);
+      await compareStatements(system.api, life, customer, ids, money, closed, mismatches, signs);
       await compareReservations(system.api, life, customer, ids, mismatches);
     }
+    if (signs.length)
+      mismatches.push(
+        `${signs.length} credit line(s) list unitPriceUsd with the opposite sign (docs/money.md: the amount ÷ the quantity; a credit's amount is negative), e.g. ${signs[0]}`,
+      );
     checkSystemRules(money, mismatches);
     await checkRenewals(system.api, world, money, mismatches);
     console.log(
@@ -529,6 +534,7 @@ async function compareStatements(
   money: Money,
   closedMonths: ClosedMonths,
   mismatches: string[],
+  signs: string[],
 ) {
   const subscriptionIndex = (id: string) => customer.subscriptions.indexOf(id);
   const show = (line: {
@@ -574,8 +580,11 @@ async function compareStatements(
       if (found >= 0) unmatched.splice(found, 1);
       else {
         const near = unmatched.find((candidate) => candidate.kind === line.kind && candidate.reservation === line.reservation && candidate.date === line.date);
-        mismatches.push(`${at}: the model has ${show(line)}; ${near ? `the system has ${show(near)}` : 'the system has no such line'}`);
         if (near) unmatched.splice(unmatched.indexOf(near), 1);
+        // One disagreement seen on every credit is told once, with its count, so it hides no other.
+        if (near && near.unitCents === -line.unitCents && keyOf({ ...near, unitCents: line.unitCents }) === keyOf(line))
+          signs.push(`${at}: the model has ${show(line)}; the system has ${show(near)}`);
+        else mismatches.push(`${at}: the model has ${show(line)}; ${near ? `the system has ${show(near)}` : 'the system has no such line'}`);
       }
     }
     for (const line of unmatched) mismatches.push(`${at}: the system has ${show(line)}, which the model does not`);
