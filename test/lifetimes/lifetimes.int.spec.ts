@@ -743,7 +743,7 @@ function checkSystemRules(model: ModelRun, money: Money, mismatches: string[]) {
   for (const refund of refunds) {
     const t = Date.parse(refund.refundedAt);
     const window = refunds.filter(
-      (other) => other.customerId === refund.customerId && Date.parse(other.refundedAt) <= t && addMonths(Date.parse(other.refundedAt), 12) > t,
+      (other) => other.customerId === refund.customerId && Date.parse(other.refundedAt) <= t && Date.parse(other.refundedAt) > addMonths(t, -12),
     );
     const counted = window.reduce((sum, other) => sum + cents(other.countedUsd ?? other.amountUsd), 0);
     if (counted > 5_000_000) mismatches.push(`[cap] customer ${refund.customerId} has ${usd(counted)} counted in the 12 months to ${refund.refundedAt}`);

@@ -385,9 +385,10 @@ export function refundOf(reservation: ModelReservation, units: number, t: number
   return { refundCents, countedCents: commitment, remainingCents: future, lowerCents };
 }
 
-/** Sum of what counts toward the cap from refunds less than 12 months before t. */
+/** Sum of what counts toward the cap from refunds in the rolling 12 months that end at t: after t − 12 months (calendar arithmetic). */
 export function capUsed(refunds: ReadonlyArray<{ at: number; countedCents: number }>, t: number): number {
-  return refunds.filter((refund) => refund.at <= t && addMonths(refund.at, 12) > t).reduce((sum, refund) => sum + refund.countedCents, 0);
+  const windowStart = addMonths(t, -12);
+  return refunds.filter((refund) => refund.at <= t && refund.at > windowStart).reduce((sum, refund) => sum + refund.countedCents, 0);
 }
 
 // ---------------------------------------------------------------- the walk

@@ -361,6 +361,25 @@ describe('refunds', () => {
     expect(life.refusals).toEqual([{ at: at('2026-04-20T10:00:30Z'), type: 'return', code: 'REFUND_CAP_EXCEEDED' }]);
     expect(life.reservations.get('R1')!.status).toBe('cancelled');
   });
+  it('counts the rolling 12 months back by the calendar: on 29 February 2028 the window opens after 28 February 2027', () => {
+    // Two D64s_v5 for three years from 20 February 2027 09:00:30 (1,096 days). One back on 1 March 2027 (9 days begun):
+    // ⌊3,875,144 × 1,087 ÷ 1,096⌋ = 3,843,322. The other on 29 February 2028 (374 days begun): ⌊3,875,144 × 722 ÷ 1,096⌋
+    // = 2,552,786. The first is inside the 12 months that end then, so the two pass 5,000,000.
+    expect(iso(addMonths(at('2028-02-29T10:00:30Z'), -12))).toBe('2027-02-28T10:00:30.000Z');
+    const { model } = run('2027-02-20T09:00:00Z', '2028-03-10T00:00:00Z', [
+      { at: '2027-02-20T09:00:30Z', type: 'purchase', lines: [{ catalogItemId: D64S_JP_P3Y, quantity: 2, billingPlan: 'Upfront', autoRenew: false }] },
+      { at: '2027-03-01T10:00:30Z', type: 'return', reservation: 'R1', quantity: 1 },
+      { at: '2028-02-29T10:00:30Z', type: 'return', reservation: 'R1', quantity: 1 },
+    ]);
+    expect(
+      steps(model)
+        .slice(1)
+        .map((step) => ['refundCents' in step && step.refundCents, step.expect]),
+    ).toEqual([
+      [3_843_322, { ok: true }],
+      [2_552_786, { refused: 'REFUND_CAP_EXCEEDED' }],
+    ]);
+  });
 });
 
 describe('exchange', () => {
