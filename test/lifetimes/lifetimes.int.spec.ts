@@ -204,6 +204,7 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
     const started = Date.now();
     for (const moment of model.moments) {
       if (moment.at > clock) {
+        // Answered once the passes and what they set off have settled; its X-Position is what the harness sends as X-Min-Position on every read after.
         const moved = await system.api.call('PUT', '/v1/sandbox/clock', { body: { now: iso(moment.at) } });
         if (moved.status !== 200)
           throw new Error(`moving the clock to ${iso(moment.at)}: ${moved.status} ${JSON.stringify(moved.body)}\n${system.worker.output()}`);
