@@ -16,7 +16,7 @@
  * runs the world a failure wrote to a file, as it is.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -64,12 +64,21 @@ const failure = (mismatches: string[]) =>
   `${mismatches.length} disagreement(s) between the system and the model:\n  ${mismatches.slice(0, SHOWN).join('\n  ')}` +
   (mismatches.length > SHOWN ? `\n  … and ${mismatches.length - SHOWN} more` : '');
 
+/** Worlds in which the system once disagreed with the model: each is run again every time, so a fix stays fixed. */
+const REGRESSIONS = join(__dirname, 'worlds');
+
 describe('whole lives against the reference model', () => {
-  (WORLD ? it : it.skip)('replays the world in LIFETIMES_WORLD', async () => {
-    const world = JSON.parse(readFileSync(WORLD!, 'utf8')) as World;
+  const replay = async (file: string) => {
+    const world = JSON.parse(readFileSync(file, 'utf8')) as World;
     const mismatches = await live(world, runModel(world));
     if (mismatches.length) throw new Error(failure(mismatches));
-  });
+  };
+
+  (WORLD ? it : it.skip)('replays the world in LIFETIMES_WORLD', () => replay(WORLD!));
+
+  for (const file of WORLD ? [] : readdirSync(REGRESSIONS).filter((name) => name.endsWith('.json'))) {
+    it(`agrees with the model where it once did not: ${file.replace(/\.json$/, '')}`, () => replay(join(REGRESSIONS, file)));
+  }
 
   (WORLD ? it.skip : it)('charges, credits and covers every generated life as docs/money.md says, month by month, to the cent', async () => {
     console.log(`lifetimes: seed ${SEED}${PATH ? `, path ${PATH}` : ''}, ${RANDOM_LIVES} random lives (replay: LIFETIMES_SEED=${SEED} npm run test:lifetimes)`);
