@@ -1658,7 +1658,7 @@ export interface components {
             orderNumber: string;
             /** @description VMs the line is for */
             quantity: number;
-            /** @description The amount per VM, to the cent */
+            /** @description The amount per VM, to the cent: negative for a credit, as the amount */
             unitPriceUsd: number;
             /** @description Positive: a charge; negative: a credit */
             amountUsd: number;
