@@ -393,18 +393,14 @@ describe('scope discount', () => {
     const today = Math.floor(Date.now() / DAY) * DAY;
     // In effect since three days ago, for 8,760 hours, at 8,760 USD: one dollar an hour.
     const effectiveDate = new Date(today - 3 * DAY).toISOString();
+    // A year's term has 8,760 or 8,784 hours (a 29 February in it): priced at one dollar an hour either way.
+    const expiry = new Date(effectiveDate);
+    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
+    const termHours = (expiry.getTime() - Date.parse(effectiveDate)) / 3_600_000;
     const { reservationIds } = await seedReservationOrder(
       api.app.get(EventStoreDBClient),
       { customerId, partnerId: 'partner-contoso', subscriptionIds: [billing, user] },
-      [
-        {
-          quantity: 1,
-          unitPriceUsd: 8_760,
-          billingSubscriptionId: billing,
-          effectiveDate,
-          expiryDate: new Date(Date.parse(effectiveDate) + 8_760 * 3_600_000).toISOString(),
-        },
-      ],
+      [{ quantity: 1, unitPriceUsd: termHours, billingSubscriptionId: billing, effectiveDate, expiryDate: expiry.toISOString() }],
     );
     // Yesterday 10:00, one D4s_v5 (the reserved size) runs the whole hour in the other subscription.
     const yesterday = new Date(today - DAY).toISOString().slice(0, 10);
