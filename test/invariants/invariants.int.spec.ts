@@ -323,7 +323,13 @@ describe('money invariants under concurrency and crashes', () => {
         for (const name of ALL_QUEUES) {
           const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
           // The daily pass's schedule always keeps its next run delayed; other delayed jobs are retries still to come.
-          const states: JobType[] = ['waiting', 'active', 'prioritized', 'waiting-children', ...(name === RESERVATION_LIFECYCLE_QUEUE ? [] : (['delayed'] as const))];
+          const states: JobType[] = [
+            'waiting',
+            'active',
+            'prioritized',
+            'waiting-children',
+            ...(name === RESERVATION_LIFECYCLE_QUEUE ? [] : (['delayed'] as const)),
+          ];
           const counts = await queue.getJobCounts(...states);
           await queue.close();
           jobs += Object.values(counts).reduce((sum, n) => sum + n, 0);
