@@ -5,6 +5,7 @@ import { ProjectionsModule } from '@app/projections';
 import { infrastructureModules } from '@app/runtime';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CustomersModule } from './customers/customers.module';
@@ -30,6 +31,7 @@ import { UsageModule } from './usage/usage.module';
     QueuesModule.register('producer'),
     CqrsModule.forRoot(),
     AuthModule,
+    BudgetsModule,
     HttpSupportModule,
     HealthModule,
     OperationsModule,

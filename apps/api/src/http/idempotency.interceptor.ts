@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { IdempotencyBudget } from '../budgets/idempotency-budget';
 import { requestPath, routePattern } from './route-pattern';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -41,7 +42,9 @@ type Entry =
  * - the same key and fingerprint again returns the first result;
  * - the same key with another fingerprint answers 422 IDEMPOTENCY_KEY_MISMATCH;
  * - while the first request still runs, a repeat answers 409 IDEMPOTENCY_KEY_IN_USE;
- * - a refused command (any error) releases the key: it consumed nothing.
+ * - a refused command (any error) releases the key: it consumed nothing;
+ * - a new key past the partner's budgets (entries, bytes of stored answers)
+ *   answers 429 before the command runs, and nothing is kept.
  * Results are kept IDEMPOTENCY_RETENTION_HOURS.
  */
 @Injectable()
@@ -50,6 +53,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ConfigService) private readonly config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly budget: IdempotencyBudget,
   ) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -62,32 +66,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
 
     const route = `${request.method} ${routePattern(request) ?? requestPath(request)}`;
-    const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
+    const { partnerId } = request.caller;
+    // The digest names the entry in the partner's budget too.
+    const entry = sha256(`${route}\n${key}`);
+    const held = { partnerId, entry, redisKey: `idempotency:${partnerId}:${entry}` };
     const fingerprint = sha256(JSON.stringify([request.method, request.originalUrl, request.body ?? null]));
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
     const owner = randomUUID();
 
-    return from(this.claim(redisKey, fingerprint, owner)).pipe(
+    return from(this.claim(held, fingerprint, owner)).pipe(
       switchMap((existing) => {
         if (existing?.state === 'done' && existing.stored) return of(this.replay(existing, response));
         const run = next.handle();
         return run.pipe(
           switchMap((body) =>
-            from(this.remember(redisKey, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
+            from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
           ),
-          catchError((error: unknown) => from(this.release(redisKey, owner)).pipe(switchMap(() => throwError(() => error)))),
+          catchError((error: unknown) => from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
   }
 
-  /** Takes the key for this request, or answers what the key already holds. */
-  private async claim(redisKey: string, fingerprint: string, owner: string): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+  /**
+   * Takes the key for this request, or answers what the key already holds.
+   * A key not held yet is first counted in the partner's budget, which may
+   * refuse it (429): then nothing is written under it.
+   */
+  private async claim(held: HeldKey, fingerprint: string, owner: string): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+    const { redisKey } = held;
     const inFlight: Entry = { state: 'in-flight', fingerprint, owner };
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', IN_FLIGHT_MS, 'NX')) return undefined;
-      const stored = await this.redis.get(redisKey);
-      if (stored === null) continue; // released or expired meanwhile: try to take it
+      let stored = await this.redis.get(redisKey);
+      if (stored === null) {
+        await this.budget.admit(held.partnerId, held.entry, IN_FLIGHT_MS);
+        if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', IN_FLIGHT_MS, 'NX')) return undefined;
+        // Another request with the key took it meanwhile; its entry is the one counted.
+        stored = await this.redis.get(redisKey);
+        if (stored === null) continue; // released or expired meanwhile: try to take it
+      }
       const entry = JSON.parse(stored) as Entry;
       if (entry.fingerprint !== fingerprint) {
         throw new UnprocessableEntityException({
@@ -112,7 +129,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return entry.body;
   }
 
-  private async remember(redisKey: string, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
+  private async remember(held: HeldKey, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = response.getHeader(name);
@@ -120,12 +137,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const entry: Entry = { state: 'done', fingerprint, status: response.statusCode, headers, body: stored ? body : undefined, stored };
     const retentionMs = this.config.get('IDEMPOTENCY_RETENTION_HOURS', { infer: true }) * 3_600_000;
-    await this.redis.eval(SET_IF_OWNER, 1, redisKey, owner, JSON.stringify(entry), retentionMs);
+    const json = JSON.stringify(entry);
+    // A request that lost its key (it ran past IN_FLIGHT_MS) leaves the count to the one that holds it.
+    if (await this.redis.eval(SET_IF_OWNER, 1, held.redisKey, owner, json, retentionMs)) {
+      await this.budget.remember(held.partnerId, held.entry, Buffer.byteLength(json));
+    }
   }
 
-  private async release(redisKey: string, owner: string): Promise<void> {
-    await this.redis.eval(DELETE_IF_OWNER, 1, redisKey, owner).catch(() => undefined);
+  private async release(held: HeldKey, owner: string): Promise<void> {
+    if (await this.redis.eval(DELETE_IF_OWNER, 1, held.redisKey, owner).catch(() => 0)) {
+      await this.budget.forget(held.partnerId, held.entry).catch(() => undefined);
+    }
   }
+}
+
+/** An Idempotency-Key as kept: its Redis key, and the partner and entry its budget counts it under. */
+interface HeldKey {
+  partnerId: string;
+  entry: string;
+  redisKey: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

@@ -11,6 +11,7 @@ import { DomainError, firstHourOutside, ruleViolated, UsageRecord, usageWindow }
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { PartnerScopedReads } from '@app/ordering';
 import { DISCOUNT_QUEUE } from '@app/queues';
+import { correction, UsageBudget } from '../../budgets/usage-budget';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { IsResourceGroupName } from '../../http/openapi/scope.resource';
 import { ApiIngestUsage } from '../../http/openapi/usage.openapi';
@@ -66,8 +67,8 @@ export class IngestUsageRequest {
 
 /**
  * Usage in, discount jobs out: one job per customer for the batch's hours.
- * Hours are taken within the usage window only; a batch with one outside
- * it stores nothing.
+ * Hours are taken within the usage window only, and records within the
+ * partner's budget; a batch refused for either stores nothing.
  */
 @ApiTags('usage')
 @Controller({ path: 'usage', version: '1' })
@@ -77,6 +78,7 @@ export class IngestUsageController {
   constructor(
     private readonly store: UsageStore,
     private readonly reads: PartnerScopedReads,
+    private readonly budget: UsageBudget,
     @InjectQueue(DISCOUNT_QUEUE) private readonly queue: Queue,
     @Inject(ConfigService) config: AppConfig,
   ) {
@@ -117,7 +119,17 @@ export class IngestUsageController {
       const hour = new Date(iso8601Instant(record.hour)).toISOString();
       return { ...record, hour, recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${hour}`, RECORD_NAMESPACE) };
     });
-    const saved = await this.store.save(records);
+    // Room for what the batch adds is held before the save and set to what it added after: records sent again add nothing.
+    const adding = await this.store.newRecordsByDay(records);
+    await this.budget.hold(context.partnerId, adding, context.now);
+    let saved: Awaited<ReturnType<UsageStore['save']>>;
+    try {
+      saved = await this.store.save(records);
+    } catch (error) {
+      await this.budget.adjust(context.partnerId, correction(new Map(), adding)).catch(() => undefined);
+      throw error;
+    }
+    await this.budget.adjust(context.partnerId, correction(saved.addedByDay, adding));
     const jobIds = await enqueueDiscounts(
       this.queue,
       saved.ranges.map((range) => ({ ...range, partnerId: context.partnerId, correlationId: context.correlationId })),
