@@ -62,7 +62,6 @@ describe('the usage budget of a partner', () => {
     // 9,990 records two days ago: 999 VMs over 10 hours.
     const first = Array.from({ length: 10 }, (_, h) => Array.from({ length: 999 }, (_, v) => contoso.record(hourFromNow(-48 + h), `vm-${v}`))).flat();
     expect((await api.call('POST', '/v1/usage', { body: { records: first } })).status).toBe(202);
-    expect(await share('partner-contoso')).toBeCloseTo(0.999, 6);
 
     const newer = Array.from({ length: 20 }, (_, v) => contoso.record(hourFromNow(-1), `new-${v}`));
     const refused = await api.call('POST', '/v1/usage', { body: { records: newer } });
