@@ -184,13 +184,14 @@ export class Environment {
 
   /**
    * Usage records one partner may keep stored in Redis, across its customers
-   * (each is kept USAGE_RETENTION_DAYS). Past it, POST /v1/usage answers 429
-   * USAGE_BUDGET_EXCEEDED. At least one full batch (10,000 records).
+   * (each is kept USAGE_RETENTION_DAYS; about 850 bytes each). Past it, POST
+   * /v1/usage answers 429 USAGE_BUDGET_EXCEEDED. At least one full batch
+   * (10,000 records).
    */
   @Type(() => Number)
   @IsInt()
   @Min(10_000)
-  PARTNER_USAGE_RECORDS_BUDGET = 2_000_000;
+  PARTNER_USAGE_RECORDS_BUDGET = 1_000_000;
 
   /** Idempotency-Key entries one partner may hold at once (each kept IDEMPOTENCY_RETENTION_HOURS). Past it: 429 IDEMPOTENCY_BUDGET_EXCEEDED. */
   @Type(() => Number)

@@ -70,7 +70,7 @@ describe('embedded store settings', () => {
 describe('per-partner budgets in Redis', () => {
   it('has defaults, and takes whole numbers', () => {
     expect(validateEnvironment({})).toMatchObject({
-      PARTNER_USAGE_RECORDS_BUDGET: 2_000_000,
+      PARTNER_USAGE_RECORDS_BUDGET: 1_000_000,
       PARTNER_IDEMPOTENCY_KEYS_BUDGET: 100_000,
       PARTNER_CACHED_RESPONSE_BYTES_BUDGET: 134_217_728,
     });
