@@ -27,11 +27,12 @@ module.exports = {
   ],
   moduleNameMapper: { '^@app/([^/]+)(.*)$': '<rootDir>/libs/$1/src$2' },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  // The fault, invariant and abuse suites run alone (npm run test:faults, test:invariants, test:abuse): each starts its own processes and loads the machine.
+  // The fault, invariant, abuse and lifetimes suites run alone (npm run test:faults, test:invariants, test:abuse, test:lifetimes): each starts its own processes and loads the machine.
   testPathIgnorePatterns: [
     '/node_modules/',
     '<rootDir>/test/faults/faults.int.spec.ts',
     '<rootDir>/test/invariants/invariants.int.spec.ts',
     '<rootDir>/test/abuse/',
+    '<rootDir>/test/lifetimes/lifetimes.int.spec.ts',
   ],
 };

@@ -42,6 +42,8 @@ interface Payment {
   amountUsd: number;
   dueAt: string;
   recordedAt: string;
+  /** Returns recorded before it: only those can have lowered it (one recorded after, even at the same instant, cannot). */
+  returnsBefore: number;
 }
 
 /** One reservation as the checker folds it: where its units went, and its money in and out. */
@@ -253,7 +255,7 @@ class Checker {
     };
     switch (type) {
       case 'ReservationPaymentRecorded':
-        r.payments.push(data);
+        r.payments.push({ ...data, returnsBefore: r.returns.length });
         return;
       case 'ReservationCancelled': {
         const id = cancellationIdOf(data);
@@ -568,7 +570,11 @@ class Checker {
       else if (endedEarly && dueAt > endedEarly) this.violation(`${name} took payment ${n}, due ${dueAt}, after it ended at ${endedEarly}`);
       if (r.data.unitPriceUsd === undefined) continue;
       // The VMs held when it fell due; a return counts from the next whole hour, so in that hour either figure is right.
-      const gone = (counts: (returned: { at: string }) => boolean) => r.returns.filter(counts).reduce((total, returned) => total + returned.quantity, 0);
+      const gone = (counts: (returned: { at: string }) => boolean) =>
+        r.returns
+          .slice(0, payment.returnsBefore)
+          .filter(counts)
+          .reduce((total, returned) => total + returned.quantity, 0);
       const fewest = quantity - gone((returned) => returned.at <= dueAt);
       const most = quantity - gone((returned) => nextHour(returned.at) <= Date.parse(dueAt));
       const unit = this.unitPaymentCents(r, n);

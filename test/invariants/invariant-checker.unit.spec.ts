@@ -770,6 +770,17 @@ describe('invariant checker', () => {
       const { refundUsd } = refundQuote(upfront, 1_000, day(60));
       refunded(upfront, 'd2-a/cancellation-1', refundUsd, refundUsd, day(60));
       order('d2', { type: 'CancelReservation', data: { reservationId: 'd2-a', cancellationId: 'd2-a/cancellation-1', refundUsd, quantity: 1, now: day(60) } });
+
+      // On a clock that stands still (the sandbox's), a return at the very instant, on the hour, that its first payment fell due:
+      // the payment was taken for the three VMs held, before the return.
+      buy('d3', [cartLine('l-1', 3, 1_000, 'Monthly')], day(200));
+      const whole = reservation('d3', 'd3-r1');
+      const giveBack = monthlyCancellation(whole, 1_000, day(200), 2);
+      refunded(whole, 'd3-r1/return-1', giveBack.refundUsd, giveBack.countedUsd, day(200), 2);
+      order('d3', {
+        type: 'ReturnReservationQuantity',
+        data: { reservationId: 'd3-r1', cancellationId: 'd3-r1/return-1', quantity: 2, refundUsd: giveBack.refundUsd, now: day(200) },
+      });
     });
 
     it('finds nothing wrong in it', () => {
@@ -786,6 +797,18 @@ describe('invariant checker', () => {
       expect(store.filter(isEvent('ReservationPaymentRecorded', { reservationId: 'd1-x' }))).toHaveLength(12);
       expect(store.filter(isEvent('ReservationExpired'))).toHaveLength(1);
       expect(moneyViolations(store, day(600))).toEqual([]);
+    });
+
+    it('takes a payment as it was taken: a return recorded after it, at the same instant on the hour, did not lower it', () => {
+      const d3 = store.filter((e) => e.streamId === 'order-d3').map((e) => e.type);
+      expect(d3.indexOf('ReservationPaymentRecorded')).toBeLessThan(d3.indexOf('ReservationQuantityReturned'));
+      expect(moneyViolations(store, day(600)).filter((v) => v.includes('d3-r1'))).toEqual([]);
+      // The same payment recorded after the return, for the three VMs no longer held, is wrong.
+      const paid = store.find(isEvent('ReservationPaymentRecorded', { reservationId: 'd3-r1' }))!;
+      const reordered = [...store.filter((e) => e !== paid), paid];
+      expect(moneyViolations(reordered, day(600)).filter((v) => v.includes('d3-r1'))).toEqual([
+        'reservation d3-r1 (order RO-d3) took USD 249.99 as payment 1, but USD 83.33 was due for the 1 VMs it held',
+      ]);
     });
 
     it('sees what goes wrong in it', () =>

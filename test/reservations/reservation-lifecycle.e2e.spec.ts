@@ -272,8 +272,8 @@ describe('reservations over years, on the sandbox clock', () => {
 
   it('turned on after expiry, auto-renew buys nothing backdated: refused (issue #26)', async () => {
     const late = await api.call('PUT', `/v1/reservations/${ids.offLastDay}/auto-renew`, { body: { autoRenew: true } });
-    expect(late.status).toBe(409);
-    expect(late.body.code).toBe('RESERVATION_NOT_ACTIVE');
+    expect(late.status).toBe(422);
+    expect(late.body.code).toBe('RESERVATION_EXPIRED');
   });
 
   it('gives the statement as CSV, the same lines, for a spreadsheet; another partner’s customer is 404', async () => {

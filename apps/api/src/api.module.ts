@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ClockModule } from '@app/clock';
+import { appConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/eventstore-client';
+import { LoggingModule } from '@app/logging';
+import { OrderingServicesModule } from '@app/ordering';
 import { ProjectionsModule } from '@app/projections';
-import { infrastructureModules } from '@app/runtime';
+import { RedisModule } from '@app/redis';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
@@ -26,7 +31,13 @@ import { UsageModule } from './usage/usage.module';
 /** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
 @Module({
   imports: [
-    ...infrastructureModules(),
+    // What every deployable stands on: validated configuration, logs, the event store, Redis, the Clock, the ordering services.
+    appConfigModule(),
+    LoggingModule,
+    EventStoreModule,
+    RedisModule,
+    ClockModule,
+    OrderingServicesModule,
     ProjectionsModule.forRoot({ runByDefault: false }),
     QueuesModule.register('producer'),
     CqrsModule.forRoot(),

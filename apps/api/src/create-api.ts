@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Clock } from '@app/clock';
+import { trustProxyOption, validateEnvironment } from '@app/config';
 import { AppLogger } from '@app/logging';
 import { ApiModule } from './api.module';
 import { apiKeyBeforeBody } from './auth/api-key-before-body';
@@ -28,6 +29,8 @@ export async function createApi(): Promise<INestApplication> {
     // A request's id is its correlation id: the caller's X-Correlation-Id, or a new one; logs and error answers name it.
     new FastifyAdapter({
       bodyLimit: JSON_BODY_LIMIT,
+      // The client's address (request.ip) as the proxies named in TRUST_PROXY report it; the operators' door counts failures by it.
+      trustProxy: trustProxyOption(validateEnvironment(process.env).TRUST_PROXY),
       genReqId: (request: { headers: IncomingHttpHeaders }) => correlationIdHeader(request.headers) ?? randomUUID(),
     }),
     { bufferLogs: true },

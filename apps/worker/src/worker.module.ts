@@ -4,12 +4,22 @@ import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
 import { ReservationLifecycleModule } from '@app/reservation-lifecycle';
-import { infrastructureModules } from '@app/runtime';
+import { ClockModule } from '@app/clock';
+import { appConfigModule } from '@app/config';
+import { EventStoreModule } from '@app/eventstore-client';
+import { LoggingModule } from '@app/logging';
+import { OrderingServicesModule } from '@app/ordering';
+import { RedisModule } from '@app/redis';
 import { WorkflowsModule } from '@app/workflows';
 
 @Module({
   imports: [
-    ...infrastructureModules(),
+    appConfigModule(),
+    LoggingModule,
+    EventStoreModule,
+    RedisModule,
+    ClockModule,
+    OrderingServicesModule,
     ProjectionsModule.forRoot({ runByDefault: true }),
     QueuesModule.register('worker'),
     FulfilmentModule,

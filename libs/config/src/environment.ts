@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, validateSync, ValidateBy } from 'class-validator';
 
 /** `true` or `false`, unset or empty meaning false; anything else stays a string and is refused, not read as false. */
 const flag = ({ value }: { value: unknown }) => (value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : value);
@@ -32,12 +33,43 @@ export class Environment {
   @IsString()
   HTTP_HOST!: string;
 
+  /**
+   * Which proxies in front of the api to believe about the client's address
+   * (X-Forwarded-For), as Fastify's trustProxy: unset or `false`, none (the
+   * connection's address is the client's); or the proxies' addresses and
+   * CIDR ranges. Never `true`: any client could then name its own address,
+   * and the operators' door counts failures by address. Not a hop count,
+   * which this Fastify takes as trusting no one (it cannot check the peer).
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value || undefined)
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && trustProxyOption(value) !== undefined,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, or the proxies’ addresses and CIDR ranges separated by commas (loopback, linklocal and uniquelocal name theirs); not true, which would believe any client’s X-Forwarded-For',
+    },
+  })
+  TRUST_PROXY?: string;
+
   /** How long an Idempotency-Key's first result is kept and replayed (IETF httpapi Idempotency-Key draft). */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(24 * 30)
   IDEMPOTENCY_RETENTION_HOURS = 24;
+
+  /**
+   * How long an Idempotency-Key stays held with no sign of its request: the
+   * request renews it while it runs, so only one whose process died lets a
+   * retry take its key over after this.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  IDEMPOTENCY_IN_FLIGHT_MS = 30_000;
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://host:port' })
   REDIS_URL = 'redis://127.0.0.1:6379';
@@ -288,6 +320,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'EVENTSTORE_EMBEDDED_USERS',
     'EVENTSTORE_EMBEDDED_TLS_CERT_FILE',
     'EVENTSTORE_EMBEDDED_TLS_KEY_FILE',
+    'TRUST_PROXY',
   ];
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
@@ -316,4 +349,25 @@ function combinationErrors(env: Environment): string[] {
   }
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
+}
+
+/** proxy-addr's names for ranges, which Fastify takes in trustProxy. */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as Fastify's trustProxy: false (believe no proxy), or a list
+ * of addresses, CIDR ranges and named ranges; undefined when it is neither.
+ */
+export function trustProxyOption(value: string | undefined): false | string[] | undefined {
+  if (value === undefined || value === '' || value === 'false') return false;
+  const entries = value.split(',').map((entry) => entry.trim());
+  return entries.every(isProxyAddress) ? entries : undefined;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_RANGES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
 }

@@ -1,4 +1,4 @@
-import { validateEnvironment } from './environment';
+import { trustProxyOption, validateEnvironment } from './environment';
 
 const refusal = (env: Record<string, string>) => {
   try {
@@ -84,5 +84,23 @@ describe('per-partner budgets in Redis', () => {
     expect(refusal({ PARTNER_USAGE_RECORDS_BUDGET: '9999' })).toMatch(/PARTNER_USAGE_RECORDS_BUDGET must not be less than 10000/);
     expect(refusal({ PARTNER_IDEMPOTENCY_KEYS_BUDGET: 'many' })).toMatch(/PARTNER_IDEMPOTENCY_KEYS_BUDGET must be an integer/);
     expect(refusal({ PARTNER_CACHED_RESPONSE_BYTES_BUDGET: '100' })).toMatch(/PARTNER_CACHED_RESPONSE_BYTES_BUDGET must not be less than 1024/);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('believes no proxy by default, or the addresses and ranges it names', () => {
+    expect(trustProxyOption(validateEnvironment({}).TRUST_PROXY)).toBe(false);
+    expect(trustProxyOption(validateEnvironment({ TRUST_PROXY: 'false' }).TRUST_PROXY)).toBe(false);
+    const named = validateEnvironment({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback' }).TRUST_PROXY;
+    expect(trustProxyOption(named)).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses true, which would believe any client, a hop count, and anything that is not an address or range', () => {
+    for (const value of ['true', '1', '10.0.0.0/33', 'proxy.internal', '10.0.0.5,', '10.0.0.5/8/1']) {
+      expect({ value, refusal: refusal({ TRUST_PROXY: value }) }).toEqual({
+        value,
+        refusal: expect.stringMatching(/TRUST_PROXY must be false, or the proxies/),
+      });
+    }
   });
 });

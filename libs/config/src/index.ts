@@ -1,8 +1,8 @@
 import { DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { Environment, validateEnvironment } from './environment';
+import { Environment, trustProxyOption, validateEnvironment } from './environment';
 
-export { Environment, validateEnvironment };
+export { Environment, trustProxyOption, validateEnvironment };
 
 /** Typed access to the validated environment. */
 export type AppConfig = ConfigService<Environment, true>;

@@ -26,6 +26,7 @@ import {
   ValueReturned,
 } from '@app/domain';
 import { CommandContext, ConcurrencyError, EventStreams, Handled, Revision } from '@app/eventstore-client';
+import { crashPoint } from '@app/runtime';
 import { ReservationOrders } from './reservation-orders';
 
 export interface ExchangeAsked {
@@ -193,6 +194,7 @@ export class Exchanges {
       { type: 'RequestExchange', data: requested },
       { ...context, commandId: `${exchangeId}/request` },
     );
+    crashPoint('exchange:after-request');
     return this.made(exchangeId, requested.returns, newReservationId, await this.finish(exchangeId, context));
   }
 
@@ -254,6 +256,7 @@ export class Exchanges {
         // Already past its hold (the exchange went through, or is being finished by another run): its value is on its ReservationExchanged.
         const value = hold ?? this.exchangedValue(handled.state, reservationId, exchange.newReservationId);
         held.push({ reservationId, refundUsd: value.refundUsd, remainingCommitmentUsd: value.remainingCommitmentUsd });
+        crashPoint('exchange:after-hold');
       }
       const pivot = await this.orders.handle(
         pivotOrder,
@@ -271,6 +274,7 @@ export class Exchanges {
           ),
         step('exchange'),
       );
+      crashPoint('exchange:after-decision');
       const bought = reservationOf(pivot.state, exchange.newReservationId);
       const newCommitmentUsd = Math.round((bought.unitPriceUsd ?? 0) * bought.quantity * 100) / 100;
       for (const { reservationId, orderId } of elsewhere) {

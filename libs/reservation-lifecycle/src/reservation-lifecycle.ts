@@ -18,6 +18,7 @@ import {
 import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { billingSubscriptionOf, OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
 import { eachReservationIn, reservationKeys, ViewReader } from '@app/projections';
+import { crashPoint } from '@app/runtime';
 
 const DAY_MS = 86_400_000;
 
@@ -28,6 +29,8 @@ export interface LifecycleOutcome {
   renewalsFailed: number;
   expired: number;
   paymentsRecorded: number;
+  /** The orders of the renewals bought: fulfilled by the workers after the pass. */
+  renewalOrderIds: string[];
 }
 
 /**
@@ -57,7 +60,7 @@ export class ReservationLifecycle {
   ) {}
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
-    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0 };
+    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0, renewalOrderIds: [] };
     outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
     for await (const view of eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon })) {
@@ -84,8 +87,11 @@ export class ReservationLifecycle {
         if (event.type === 'ReservationRenewalFailed') outcome.renewalsFailed++;
         if (event.type === 'ReservationExpired') outcome.expired++;
       }
-      if (reached.events.some((event) => event.type === 'ReservationRenewed'))
+      if (reached.events.some((event) => event.type === 'ReservationRenewed')) {
+        crashPoint('renewal:after-decision');
         await this.renewals.place(orderId, reservationId, reached.state as PlacedOrder, context('renewal-order'));
+        outcome.renewalOrderIds.push(renewalOrderIdFor(reservationId));
+      }
     }
     if (outcome.priceLocked + outcome.renewed + outcome.renewalsFailed + outcome.expired + outcome.paymentsRecorded > 0)
       this.logger.log(`lifecycle ${now}: ${JSON.stringify(outcome)}`);
@@ -106,7 +112,8 @@ export class ReservationLifecycle {
   private async reachExpiry(order: Order, reservationId: string, now: string, context: (step: string) => CommandContext): Promise<OrderCommand> {
     const reservation = reservationOf(order, reservationId);
     const billingSubscriptionId = billingSubscriptionOf(reservation, order as PlacedOrder);
-    const marketUnitPriceUsd = this.renewalPrice(reservation, now);
+    // The market as it stood at the expiry instant, whenever the pass runs after it.
+    const marketUnitPriceUsd = this.renewalPrice(reservation, reservation.expiryDate);
     const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
     const billingActive = customer.status === 'registered' && isActiveSubscription(customer, billingSubscriptionId);
     const orderId = renewalOrderIdFor(reservationId);
@@ -134,6 +141,7 @@ export class ReservationLifecycle {
         { correlationId, commandId: `${reservationId}/payments/${now.slice(0, 10)}`, partnerId, actor: 'system/reservation-lifecycle', now },
       );
       recorded += handled.events.length;
+      if (handled.events.length > 0) crashPoint('lifecycle:after-payments');
     }
     return recorded;
   }

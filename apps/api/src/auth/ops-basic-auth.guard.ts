@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestj
 import { FastifyRequest, FastifyReply } from 'fastify';
 import { OpsGate } from './ops-gate';
 
-/** Operator routes: basic auth with the ops credentials, failures limited per client address. */
+/** Operator routes: basic auth with the ops credentials, failures limited per client address and username (OpsGate). */
 @Injectable()
 export class OpsBasicAuthGuard implements CanActivate {
   constructor(private readonly gate: OpsGate) {}

@@ -71,6 +71,12 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 `;
 
+/** A hold renewed while its command runs: its entry kept as long, never shortened (an answer kept since stays its retention). ARGV: entry, ms. */
+const RENEW = `${EXPIRE}
+redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[2]), ARGV[1])
+return 1
+`;
+
 const USED = `${EXPIRE}
 return { redis.call('ZCARD', KEYS[1]), tonumber(redis.call('GET', KEYS[3]) or '0') }
 `;
@@ -130,6 +136,10 @@ export class IdempotencyBudget {
   /** The entry now holds its answer: counted with its bytes for the retention. */
   async remember(partnerId: string, entry: string, bytes: number): Promise<void> {
     await this.redis.eval(REMEMBER, 3, ...keysOf(partnerId), entry, bytes, this.retentionMs);
+  }
+
+  async renew(partnerId: string, entry: string, inFlightMs: number): Promise<void> {
+    await this.redis.eval(RENEW, 3, ...keysOf(partnerId), entry, inFlightMs);
   }
 
   async forget(partnerId: string, entry: string): Promise<void> {

@@ -131,6 +131,7 @@ export const ApiQuoteExchange = () =>
   ApiCommand({
     type: ExchangeQuoteResource,
     revision: false,
+    ifMatch: false,
     description:
       'What the exchange would refund, charge and give back, as of now, changing nothing (Azure’s calculateExchange); refused as the exchange itself would be',
     errors: EXCHANGE_ERRORS,
@@ -142,6 +143,7 @@ export const ApiMakeExchange = () =>
     type: ExchangeResource,
     revision: false,
     precondition: true,
+    ifMatch: false,
     description:
       'Gives back one or more reservations of a customer, all or part of each, for one purchase: each is refunded at its prorated value, credited against the purchase, which is charged in full. ' +
       'Exchanges do not count toward the refund cap. The Idempotency-Key names the exchange: a retry finishes it or answers it. Send one: 428 PRECONDITION_REQUIRED without',

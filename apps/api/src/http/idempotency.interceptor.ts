@@ -14,16 +14,17 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest, FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
-import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
+import { catchError, defer, finalize, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { IdempotencyBudget } from '../budgets/idempotency-budget';
+import { canonicalJson } from './canonical-json';
 import { requestPath, routePattern } from './route-pattern';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY_FORMAT = /^[\x21-\x7e]{1,200}$/;
-/** How long a request may hold its key before a retry may take it over (the holder died). */
-const IN_FLIGHT_MS = 30_000;
+/** How often, in parts of IDEMPOTENCY_IN_FLIGHT_MS, a running request renews its hold: a renewal or two may be late without losing it. */
+const RENEWALS_PER_HOLD = 3;
 /** Response headers a replay gives back as the first answer gave them. */
 const REPLAYED_HEADERS = ['etag', 'x-position', 'location'];
 
@@ -38,10 +39,12 @@ type Entry =
 /**
  * Idempotency-Key on every command, after the IETF httpapi draft. A key is
  * scoped to the partner and the route, and remembers the request's
- * fingerprint (method, path, body hash):
+ * fingerprint (method, path, query and body, as canonical JSON, hashed):
  * - the same key and fingerprint again returns the first result;
  * - the same key with another fingerprint answers 422 IDEMPOTENCY_KEY_MISMATCH;
- * - while the first request still runs, a repeat answers 409 IDEMPOTENCY_KEY_IN_USE;
+ * - while the first request still runs, a repeat answers 409 IDEMPOTENCY_KEY_IN_USE:
+ *   it renews its hold as long as it runs, and a hold no one renews (its process
+ *   died) lapses after IDEMPOTENCY_IN_FLIGHT_MS;
  * - a refused command (any error) releases the key: it consumed nothing;
  * - a new key past the partner's budgets (entries, bytes of stored answers)
  *   answers 429 before the command runs, and nothing is kept.
@@ -69,21 +72,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const { partnerId } = request.caller;
     // The digest names the entry in the partner's budget too.
     const entry = sha256(`${route}\n${key}`);
-    const held = { partnerId, entry, redisKey: `idempotency:${partnerId}:${entry}` };
-    const fingerprint = sha256(JSON.stringify([request.method, request.originalUrl, request.body ?? null]));
+    const held: HeldKey = { partnerId, entry, redisKey: `idempotency:${partnerId}:${entry}` };
+    // Canonical, so a retry whose JSON orders its keys (or query) differently is the same request.
+    const fingerprint = sha256(canonicalJson([request.method, requestPath(request), request.query ?? {}, request.body ?? null]));
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
     const owner = randomUUID();
+    const inFlightMs = this.config.get('IDEMPOTENCY_IN_FLIGHT_MS', { infer: true });
 
-    return from(this.claim(held, fingerprint, owner)).pipe(
+    return from(this.claim(held, fingerprint, owner, inFlightMs)).pipe(
       switchMap((existing) => {
         if (existing?.state === 'done' && existing.stored) return of(this.replay(existing, response));
-        const run = next.handle();
-        return run.pipe(
-          switchMap((body) =>
-            from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
-          ),
-          catchError((error: unknown) => from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error)))),
-        );
+        return defer(() => {
+          // Held while the command runs, however long: a retry meanwhile is told to wait, not run it again.
+          const renewal = setInterval(() => void this.renew(held, owner, inFlightMs), inFlightMs / RENEWALS_PER_HOLD);
+          return next.handle().pipe(
+            switchMap((body) =>
+              from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
+            ),
+            catchError((error: unknown) => from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error)))),
+            finalize(() => clearInterval(renewal)),
+          );
+        });
       }),
     );
   }
@@ -93,14 +102,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * A key not held yet is first counted in the partner's budget, which may
    * refuse it (429): then nothing is written under it.
    */
-  private async claim(held: HeldKey, fingerprint: string, owner: string): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+  private async claim(held: HeldKey, fingerprint: string, owner: string, inFlightMs: number): Promise<Extract<Entry, { state: 'done' }> | undefined> {
     const { redisKey } = held;
     const inFlight: Entry = { state: 'in-flight', fingerprint, owner };
     for (let attempt = 0; attempt < 3; attempt++) {
       let stored = await this.redis.get(redisKey);
       if (stored === null) {
-        await this.budget.admit(held.partnerId, held.entry, IN_FLIGHT_MS);
-        if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', IN_FLIGHT_MS, 'NX')) return undefined;
+        await this.budget.admit(held.partnerId, held.entry, inFlightMs);
+        if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', inFlightMs, 'NX')) return undefined;
         // Another request with the key took it meanwhile; its entry is the one counted.
         stored = await this.redis.get(redisKey);
         if (stored === null) continue; // released or expired meanwhile: try to take it
@@ -138,9 +147,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const entry: Entry = { state: 'done', fingerprint, status: response.statusCode, headers, body: stored ? body : undefined, stored };
     const retentionMs = this.config.get('IDEMPOTENCY_RETENTION_HOURS', { infer: true }) * 3_600_000;
     const json = JSON.stringify(entry);
-    // A request that lost its key (it ran past IN_FLIGHT_MS) leaves the count to the one that holds it.
+    // A request that lost its key (its hold lapsed) leaves the count to the one that holds it.
     if (await this.redis.eval(SET_IF_OWNER, 1, held.redisKey, owner, json, retentionMs)) {
       await this.budget.remember(held.partnerId, held.entry, Buffer.byteLength(json));
+    }
+  }
+
+  /** Extends the hold, if it is still this request's and still in flight, and its entry in the budget with it. A renewal that fails is made up by the next. */
+  private async renew(held: HeldKey, owner: string, inFlightMs: number): Promise<void> {
+    try {
+      if (await this.redis.eval(RENEW_IF_IN_FLIGHT, 1, held.redisKey, owner, inFlightMs)) await this.budget.renew(held.partnerId, held.entry, inFlightMs);
+    } catch {
+      // made up by the next renewal
     }
   }
 
@@ -160,7 +178,8 @@ interface HeldKey {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-// Only the request that holds the key may settle it: one that lost it (it ran past IN_FLIGHT_MS) must not overwrite another's.
+// Only the request that holds the key may settle it: one that lost it (its hold lapsed) must not overwrite another's.
 const OWNED = `local v = redis.call('GET', KEYS[1]) if not v then return 0 end local ok, e = pcall(cjson.decode, v) if not ok or e.owner ~= ARGV[1] then return 0 end`;
 const SET_IF_OWNER = `${OWNED} redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1`;
 const DELETE_IF_OWNER = `${OWNED} redis.call('DEL', KEYS[1]) return 1`;
+const RENEW_IF_IN_FLIGHT = `${OWNED} if e.state ~= 'in-flight' then return 0 end redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1`;

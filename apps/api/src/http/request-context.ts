@@ -5,6 +5,7 @@ import { CommandContext, Revision } from '@app/eventstore-client';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { ClockedRequest } from './request-clock.interceptor';
 import { Caller } from '../auth/api-keys';
+import { canonicalJson } from './canonical-json';
 import { requestId } from './correlation-id';
 import { routePattern } from './route-pattern';
 
@@ -38,7 +39,7 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
   }
   const scoped = (purpose: string) => `${caller.partnerId}\n${purpose}\n${idempotencyKey}`;
   // Same key and same request: same command id, so the store drops a repeated append.
-  const fingerprint = JSON.stringify([request.method, routePattern(request), request.params, request.body]);
+  const fingerprint = canonicalJson([request.method, routePattern(request), request.params, request.body]);
   return {
     caller,
     partnerId: caller.partnerId,

@@ -21,7 +21,7 @@ export class StatementLineResource {
   @ApiProperty() orderId: string;
   @ApiProperty() orderNumber: string;
   @ApiProperty({ description: 'VMs the line is for' }) quantity: number;
-  @ApiProperty({ description: 'The amount per VM, to the cent' }) unitPriceUsd: number;
+  @ApiProperty({ description: 'The amount per VM, to the cent: negative for a credit, as the amount' }) unitPriceUsd: number;
   @ApiProperty({ description: 'Positive: a charge; negative: a credit' }) amountUsd: number;
   @ApiPropertyOptional({ description: 'The payment’s number in its reservation’s schedule' }) paymentNumber?: number;
   @ApiProperty({ type: StatementSourceResource, description: 'The event that caused it' }) source: StatementSourceResource;

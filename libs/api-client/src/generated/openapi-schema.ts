@@ -1658,7 +1658,7 @@ export interface components {
             orderNumber: string;
             /** @description VMs the line is for */
             quantity: number;
-            /** @description The amount per VM, to the cent */
+            /** @description The amount per VM, to the cent: negative for a credit, as the amount */
             unitPriceUsd: number;
             /** @description Positive: a charge; negative: a credit */
             amountUsd: number;
@@ -2463,7 +2463,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -2500,7 +2500,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2518,7 +2518,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -3833,7 +3833,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path: {
@@ -3847,7 +3847,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The customer's contact person, stored outside the event store */
+            /** @description The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3870,7 +3870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3888,7 +3888,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -3936,7 +3936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION */
+            /** @description An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use. Codes: IDEMPOTENCY_KEY_IN_USE, STALE_REVISION, CONCURRENT_MODIFICATION, PERSONAL_DATA_ERASED */
             409: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3956,7 +3956,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 409;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION";
+                        code?: "IDEMPOTENCY_KEY_IN_USE" | "STALE_REVISION" | "CONCURRENT_MODIFICATION" | "PERSONAL_DATA_ERASED";
                     };
                 };
             };
@@ -4084,7 +4084,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path: {
@@ -4115,7 +4115,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4133,7 +4133,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -5393,7 +5393,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path: {
@@ -5428,7 +5428,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5446,7 +5446,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -10788,7 +10788,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -10823,7 +10823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExchangeQuoteResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10841,7 +10841,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -11035,9 +11035,9 @@ export interface operations {
             header?: {
                 /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
                 "X-Correlation-Id"?: string;
-                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED). */
+                /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. This route requires it (428 PRECONDITION_REQUIRED). */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. This route requires it unless Idempotency-Key is sent. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -11072,7 +11072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExchangeResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11090,7 +11090,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -11518,7 +11518,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -11553,7 +11553,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageAcceptedResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11571,7 +11571,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };
@@ -12603,7 +12603,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
                 /** @description Up to 200 printable ASCII characters. The same request again with the same key returns the first answer; see docs/api.md. */
                 "Idempotency-Key"?: string;
-                /** @description The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried. */
+                /** @description Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -12638,7 +12638,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxClockMovedResource"];
                 };
             };
-            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY */
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH, INVALID_IDEMPOTENCY_KEY, IF_MATCH_NOT_SUPPORTED */
             400: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12656,7 +12656,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 400;
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY";
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "IF_MATCH_NOT_SUPPORTED";
                     };
                 };
             };

@@ -62,6 +62,8 @@ export type Customer =
       /** Absent on views folded before groups existed. */
       managementGroups?: Record<string, ManagementGroup>;
       managementGroupMemberships?: ManagementGroupMembership[];
+      /** When its personal data was first erased; no contact is recorded after. */
+      personalDataErasedAt?: string;
     };
 
 /** What other deciders need to know about a customer to enforce their rules. */
@@ -116,8 +118,16 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
         if (subscription(customer, subscriptionId).status === 'active') return [];
         return [{ type: 'SubscriptionReactivated', data: { customerId: customer.customerId, subscriptionId, reactivatedAt: now } }];
       }
-      case 'RecordContact':
-        return [{ type: 'CustomerContactRecorded', data: { customerId: registered(state).customerId, recordedAt: command.data.now } }];
+      case 'RecordContact': {
+        const customer = registered(state);
+        if (customer.personalDataErasedAt !== undefined) {
+          throw illegalState(
+            'PERSONAL_DATA_ERASED',
+            `customer ${customer.customerId}'s personal data was erased at ${customer.personalDataErasedAt}; no contact is recorded after`,
+          );
+        }
+        return [{ type: 'CustomerContactRecorded', data: { customerId: customer.customerId, recordedAt: command.data.now } }];
+      }
       case 'ErasePersonalData':
         // Recorded every time: each erasure request is part of the audit trail.
         return [{ type: 'CustomerPersonalDataErased', data: { customerId: registered(state).customerId, erasedAt: command.data.now } }];
@@ -173,8 +183,11 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
         return { ...customer, subscriptions: { ...customer.subscriptions, [subscriptionId]: { ...customer.subscriptions[subscriptionId], status } } };
       }
       case 'CustomerContactRecorded':
-      case 'CustomerPersonalDataErased':
         return state;
+      case 'CustomerPersonalDataErased': {
+        const customer = state as CustomerSnapshot;
+        return customer.personalDataErasedAt === undefined ? { ...customer, personalDataErasedAt: event.data.erasedAt } : customer;
+      }
       case 'ManagementGroupCreated': {
         const customer = state as CustomerSnapshot;
         const { managementGroupId, name } = event.data;

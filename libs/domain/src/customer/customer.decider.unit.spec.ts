@@ -104,6 +104,16 @@ describe('customer decider', () => {
         .when({ type: 'ErasePersonalData', data: { now } })
         .then([{ type: 'CustomerPersonalDataErased', data: { customerId: 'c-1', erasedAt: now } }]));
 
+    it('refuses a contact after an erasure', () =>
+      spec
+        .given([
+          registered,
+          { type: 'CustomerContactRecorded', data: { customerId: 'c-1', recordedAt: now } },
+          { type: 'CustomerPersonalDataErased', data: { customerId: 'c-1', erasedAt: now } },
+        ])
+        .when({ type: 'RecordContact', data: { now } })
+        .thenRefuses('PERSONAL_DATA_ERASED'));
+
     it('refuses both for an unknown customer', () => spec.given([]).when({ type: 'ErasePersonalData', data: { now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
   });
 

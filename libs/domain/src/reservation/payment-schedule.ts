@@ -73,15 +73,15 @@ export function monthlyCancellation(
   units = reservation.quantity,
 ): MonthlyCancellation {
   const purchaseUnitUsd = reservation.unitPriceUsd ?? currentUnitPriceUsd;
-  const { remainingShare, unitPriceUsd: lowerUnitUsd } = refundQuote(reservation, currentUnitPriceUsd, now, units);
-  const commitmentCents = Math.floor(cents(purchaseUnitUsd) * units * remainingShare);
+  const { remainingDays, termDays, unitPriceUsd: lowerUnitUsd } = refundQuote(reservation, currentUnitPriceUsd, now, units);
+  const commitmentCents = Math.floor((cents(purchaseUnitUsd) * units * remainingDays) / termDays);
   // Payments fallen due and not yet recorded are recorded with the cancellation or return: paid, not cancelled.
   const recorded = (reservation.paymentsRecorded ?? 0) + duePayments(reservation, now).length;
   const futureCents = paymentSchedule(reservation)
     .filter((payment) => payment.paymentNumber > recorded && payment.dueAt < reservation.expiryDate)
     .reduce((total, payment) => total + Math.round((cents(payment.amountUsd) * units) / Math.max(1, reservation.quantity)), 0);
   const paidAheadCents = Math.max(0, commitmentCents - futureCents);
-  const refundCents = Math.floor((paidAheadCents * lowerUnitUsd) / purchaseUnitUsd);
+  const refundCents = Math.floor((paidAheadCents * cents(lowerUnitUsd)) / cents(purchaseUnitUsd));
   return { refundUsd: usd(refundCents), countedUsd: usd(commitmentCents), cancelledFuturePaymentsUsd: usd(futureCents) };
 }
 

@@ -117,4 +117,26 @@ describe('monthly billing plan', () => {
     // Paid ahead: 223.93 at the purchase price, refunded at 800 / 1,000.01 of it: 179.14.
     expect(cancelled.refundUsd).toBe(179.14);
   });
+
+  it('refunds what was paid ahead in whole cents: USD 79.54, not the 79.53 a floating-point share gave', () => {
+    const japan = provisionedReservation({
+      billingPlan: 'Monthly',
+      quantity: 1,
+      unitPriceUsd: 1_271.53,
+      purchasedAt: '2029-02-19T20:28:30.000Z',
+      effectiveDate: '2029-02-19T20:28:30.000Z',
+      expiryDate: '2030-02-19T20:28:30.000Z',
+    });
+    const paidTwo = fold(reservationDecider, [
+      { type: 'ReservationProvisioned', data: japan },
+      paid(1, 105.96, '2029-02-19T20:28:30.000Z', 1),
+      paid(2, 105.96, '2029-03-19T20:28:30.000Z', 1),
+    ]) as never;
+    // Commitment ⌊127,153 × 326 ÷ 365⌋ = 113,915 cents; ten payments left, 105,961; paid ahead 7,954.
+    expect(monthlyCancellation(paidTwo, 1_271.53, '2029-03-30T18:33:30.000Z')).toEqual({
+      refundUsd: 79.54,
+      countedUsd: 1_139.15,
+      cancelledFuturePaymentsUsd: 1_059.61,
+    });
+  });
 });

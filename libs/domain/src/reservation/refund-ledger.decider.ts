@@ -1,3 +1,4 @@
+import { addMonths } from '../shared/calendar';
 import { Decider, Message } from '../shared/decider';
 import { DomainError, illegalState } from '../shared/domain-error';
 import { cents, usd } from '../shared/money';
@@ -19,6 +20,8 @@ export interface Refund {
   quantity?: number;
   /** What counts toward the cap when it is not the refund itself: a monthly reservation's cancelled commitment, at the purchase price. */
   countedUsd?: number;
+  /** The reservation order's revision the request named (If-Match): the return is made at that revision or not at all. */
+  expectedOrderRevision?: number;
 }
 
 /** What a refund counts toward the cap. */
@@ -42,6 +45,7 @@ export type RefundLedgerCommand =
         kind?: RefundKind;
         quantity?: number;
         countedUsd?: number;
+        expectedOrderRevision?: number;
         now: string;
       }
     >
@@ -87,9 +91,8 @@ export const refundLedgerStream = (customerId: string) => `refund-ledger-${custo
 
 /** The start of the rolling window that ends at `now`: the same instant twelve months earlier. */
 export function refundWindowStart(now: string): string {
-  const start = new Date(now);
-  start.setUTCFullYear(start.getUTCFullYear() - 1);
-  return start.toISOString();
+  // Twelve calendar months back: from 29 February, the 28th of the year before (not 1 March).
+  return addMonths(now, -12);
 }
 
 export interface RefundAllowance {
@@ -138,7 +141,7 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
       if (!state.refunds.some((refund) => refund.cancellationId === cancellationId)) return [];
       return [{ type: 'RefundReversed', data: { customerId, reservationId, cancellationId, reason, reversedAt: now } }];
     }
-    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, countedUsd: counted, now } = command.data;
+    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, countedUsd: counted, expectedOrderRevision, now } = command.data;
     if (refundOf(state, cancellationId)) return []; // a retry, or a request racing it under the same id
     if (kind !== 'return' && openRefundFor(state, reservationId)) return [];
     if (state.reversed.some((refund) => refund.cancellationId === cancellationId)) {
@@ -159,6 +162,7 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
           ...(kind ? { kind } : {}),
           ...(quantity !== undefined ? { quantity } : {}),
           ...(counted !== undefined ? { countedUsd: counted } : {}),
+          ...(expectedOrderRevision !== undefined ? { expectedOrderRevision } : {}),
           refundedAt: now,
         },
       },

@@ -8,6 +8,7 @@ import {
   RefundLedgerEvent,
   refundAllowance,
   refundLedgerDecider,
+  refundWindowStart,
 } from './refund-ledger.decider';
 
 const spec = deciderSpecification(refundLedgerDecider);
@@ -210,5 +211,17 @@ describe('refund ledger', () => {
     const legacyReversal = { type: 'RefundReversed', data: { customerId: 'c-1', reservationId: 'r-9', reason: 'x', reversedAt: now } } as RefundLedgerEvent;
     expect(refundAllowance(fold(refundLedgerDecider, [legacy]), now).usedUsd).toBe(10);
     expect(refundAllowance(fold(refundLedgerDecider, [legacy, legacyReversal]), now).usedUsd).toBe(0);
+  });
+
+  it('counts twelve calendar months back: on 29 February the window opens after 28 February of the year before', () => {
+    expect(refundWindowStart('2028-02-29T10:00:00.000Z')).toBe('2027-02-28T10:00:00.000Z');
+    // A refund of 1 March 2027 still counts on 29 February 2028 (setUTCFullYear would have opened the window on 1 March).
+    const ledger = fold(refundLedgerDecider, [
+      {
+        type: 'RefundRecorded',
+        data: { customerId: 'c-1', cancellationId: 'x/1', reservationId: 'x', amountUsd: 38_433.22, refundedAt: '2027-03-01T08:00:00.000Z' },
+      },
+    ]);
+    expect(refundAllowance(ledger, '2028-02-29T10:00:00.000Z').usedUsd).toBe(38_433.22);
   });
 });

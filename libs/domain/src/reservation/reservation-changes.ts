@@ -103,8 +103,11 @@ const DAY_MS = 86_400_000;
 
 export interface RefundQuote {
   refundUsd: number;
-  /** Share of the term still to run, 0..1. */
+  /** Share of the term still to run, 0..1: remainingDays ÷ termDays. */
   remainingShare: number;
+  /** Whole days of the term still to run, today counted; and the term's days. Amounts are computed from these, in whole cents. */
+  remainingDays: number;
+  termDays: number;
   /** The lower of the purchase price and today's price, per unit for the whole term. */
   unitPriceUsd: number;
 }
@@ -119,9 +122,11 @@ export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd:
   const start = new Date(termStartOf(reservation));
   const termDays = Math.round((end - start.getTime()) / DAY_MS);
   const daysBegun = Math.floor((Date.parse(now) - start.getTime()) / DAY_MS);
-  const remainingShare = Date.parse(now) >= end ? 0 : Math.min(1, Math.max(0, (termDays - daysBegun) / termDays));
+  const remainingDays = Date.parse(now) >= end ? 0 : Math.min(termDays, Math.max(0, termDays - daysBegun));
   const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
-  return { refundUsd: usd(Math.floor(cents(unitPriceUsd) * quantity * remainingShare)), remainingShare, unitPriceUsd };
+  // Integers throughout: a share in floating point loses the cent an exact quotient would keep.
+  const refundCents = Math.floor((cents(unitPriceUsd) * quantity * remainingDays) / termDays);
+  return { refundUsd: usd(refundCents), remainingShare: remainingDays / termDays, remainingDays, termDays, unitPriceUsd };
 }
 
 /** What quantityAt needs of a reservation. */

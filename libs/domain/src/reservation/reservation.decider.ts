@@ -105,11 +105,12 @@ const inLockWindow = (reservation: ActiveReservation, now: string) => Date.parse
  */
 export function applying(state: Reservation, now: string): ActiveReservation {
   const reservation = active(state);
-  if (Date.parse(now) >= Date.parse(reservation.expiryDate)) {
-    throw ruleViolated('RESERVATION_EXPIRED', `reservation ${reservation.reservationId} expired at ${reservation.expiryDate} and can no longer be changed`);
-  }
+  if (Date.parse(now) >= Date.parse(reservation.expiryDate)) throw expiredAlready(reservation);
   return reservation;
 }
+
+const expiredAlready = (reservation: ActiveReservation) =>
+  ruleViolated('RESERVATION_EXPIRED', `reservation ${reservation.reservationId} expired at ${reservation.expiryDate} and can no longer be changed`);
 
 const priceLocked = (reservation: ActiveReservation, unitPriceUsd: number, now: string): ReservationEvent => ({
   type: 'ReservationRenewalPriceLocked',
@@ -123,6 +124,8 @@ export const renewalOf = (reservation: ActiveReservation) =>
 /** Only a reservation that still applies (provisioned, not ended) can be changed. */
 export function active(state: Reservation): ActiveReservation {
   if (state.status === 'none') throw illegalState('RESERVATION_NOT_FOUND', 'reservation not found');
+  // Expired is what a change after expiry meets, whether or not the pass has recorded it yet.
+  if (state.status === 'Expired') throw expiredAlready(state);
   if (state.status !== 'Succeeded') {
     throw illegalState('RESERVATION_NOT_ACTIVE', `reservation ${state.reservationId} is ${state.status.toLowerCase()} and can no longer be changed`);
   }

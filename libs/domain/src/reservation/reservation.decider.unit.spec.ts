@@ -147,11 +147,20 @@ describe('reservation decider', () => {
         .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-9' }, customer, now } })
         .thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT'));
 
-    it('refuses an ended reservation', () =>
+    it('refuses an ended reservation: 422 RESERVATION_EXPIRED once expired, 409 RESERVATION_NOT_ACTIVE once cancelled', () => {
+      const change = { type: 'ChangeScope' as const, data: { scope: { type: 'single' as const, subscriptionId: 's-1' }, customer, now } };
       spec
         .given([provisioned, { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'single', subscriptionId: 's-1' }, customer, now } })
-        .thenRefuses('RESERVATION_NOT_ACTIVE'));
+        .when(change)
+        .thenRefuses('RESERVATION_EXPIRED');
+      spec
+        .given([
+          provisioned,
+          { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'x', refundUsd: 1, cancelledAt: now } },
+        ])
+        .when(change)
+        .thenRefuses('RESERVATION_NOT_ACTIVE');
+    });
   });
 
   describe('FallBackToShared', () => {

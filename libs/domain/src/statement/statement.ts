@@ -58,8 +58,9 @@ export function statementMonth(date: string, recordedAt: string): { month: strin
   return Date.parse(recordedAt) >= Date.parse(monthCloses(month)) ? { month: monthOf(recordedAt), late: true } : { month, late: false };
 }
 
-/** The amount per VM of a line, to the cent. */
-export const perVm = (amountUsd: number, quantity: number) => (quantity > 0 ? usd(Math.round(cents(amountUsd) / quantity)) : amountUsd);
+/** The amount per VM of a line, to the cent (half a cent away from zero), with the amount's sign: a credit's is negative. */
+export const perVm = (amountUsd: number, quantity: number) =>
+  quantity > 0 ? Math.sign(amountUsd) * usd(Math.round(Math.abs(cents(amountUsd)) / quantity)) : amountUsd;
 
 export interface StatementTotals {
   chargesUsd: number;

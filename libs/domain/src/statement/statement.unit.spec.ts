@@ -1,4 +1,4 @@
-import { chargeKind, monthCloses, statementMonth, statementTotals, StatementLine } from './statement';
+import { chargeKind, monthCloses, perVm, statementMonth, statementTotals, StatementLine } from './statement';
 
 describe('the monthly statement', () => {
   it('closes a month at 00:00 UTC on the 2nd of the next, a day after its end, across a year end', () => {
@@ -17,6 +17,12 @@ describe('the monthly statement', () => {
   it('names an upfront charge by how it was bought, and every payment of a monthly reservation a monthly payment', () => {
     expect(['order', 'renewal', 'exchange'].map((by) => chargeKind('Upfront', by as 'order'))).toEqual(['purchase', 'renewalPurchase', 'exchangePurchase']);
     expect(chargeKind('Monthly', 'renewal')).toBe('monthlyPayment');
+  });
+
+  it('gives the amount per VM with its sign, half a cent away from zero: a credit of 975.41 for 2 VMs is −487.71 each', () => {
+    expect(perVm(-975.41, 2)).toBe(-487.71);
+    expect(perVm(975.41, 2)).toBe(487.71);
+    expect(perVm(0, 2)).toBe(0);
   });
 
   it('sums charges and credits in cents, per billing subscription and for the customer', () => {

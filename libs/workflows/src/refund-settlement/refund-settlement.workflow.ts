@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/clock';
 import { DomainError, RefundLedgerEvent } from '@app/domain';
+import { ConcurrencyError } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
 import { ProjectedEvent, Reactor } from '@app/projections';
 import { causedBy } from '../caused-by';
@@ -36,8 +37,12 @@ export class RefundSettlementWorkflow implements Reactor {
         causedBy(event, 'system/refund-settlement', 'settle', await this.clock.now()),
       );
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      this.logger.log(`cancellation ${refund.cancellationId} did not happen (${error.code}); its refund was reversed`);
+      // A refusal, or a return whose If-Match went stale: its refund was reversed, and that is final.
+      const stale = error instanceof ConcurrencyError && error.expectedRevision !== undefined;
+      if (!(error instanceof DomainError) && !stale) throw error;
+      this.logger.log(
+        `cancellation ${refund.cancellationId} did not happen (${stale ? 'STALE_REVISION' : (error as DomainError).code}); its refund was reversed`,
+      );
     }
   }
 }

@@ -15,8 +15,10 @@ export class ErasePersonalDataCommand extends Command<void> {
 }
 
 /**
- * Erasure deletes the contact first, then records that it happened. A crash
- * between the two has already erased the data; the caller's retry records it.
+ * Erasure deletes the contact first (and marks the customer erased in the
+ * directory, so no contact racing it survives it), then records that it
+ * happened. A crash between the two has already erased the data; the
+ * caller's retry records it.
  */
 @CommandHandler(ErasePersonalDataCommand)
 export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDataCommand> {
@@ -28,7 +30,7 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
   async execute({ customerId, context }: ErasePersonalDataCommand): Promise<void> {
     const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     ownedCustomer(state, customerId, context.partnerId);
-    await this.contacts.erase(customerId, context.partnerId);
+    await this.contacts.erase(customerId, context.partnerId, context.now);
     await this.streams.handle(customerStream(customerId), customerDecider, { type: 'ErasePersonalData', data: { now: context.now } }, context);
   }
 }

@@ -16,6 +16,7 @@ export class ErasePersonalDataController {
     status: HttpStatus.NO_CONTENT,
     description: "The customer's personal data is erased; the erasure is recorded as an event without it",
     revision: false,
+    ifMatch: false,
     body: false,
     errors: { 404: ['CUSTOMER_NOT_FOUND'] },
   })

@@ -26,9 +26,10 @@ export class RecordContactController {
   @NoStoredResponse()
   @ApiCommand({
     type: ContactResource,
-    description: "The customer's contact person, stored outside the event store",
+    description: "The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased",
     revision: false,
-    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+    ifMatch: false,
+    errors: { 404: ['CUSTOMER_NOT_FOUND'], 409: ['PERSONAL_DATA_ERASED'] },
   })
   async record(
     @Param('customerId', ParseUUIDPipe) customerId: string,

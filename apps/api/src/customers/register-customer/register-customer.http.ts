@@ -26,7 +26,7 @@ export class RegisterCustomerController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer, registered', errors: CUSTOMER_ERRORS })
+  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer, registered', errors: CUSTOMER_ERRORS, ifMatch: false })
   async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
     return withRevision(response, await this.commands.execute(new RegisterCustomerCommand(body.name, context)));
   }

@@ -13,7 +13,7 @@ export class MakeExchangeController {
   @Post()
   @ApiMakeExchange()
   async exchange(@Body() body: ExchangeRequest, @Ctx() context: RequestContext): Promise<ExchangeResource> {
-    // Its streams are several, so no one If-Match names it: the key does, and a retry meets the same exchange.
+    // Its streams are several, so no one If-Match names it (refused, see ApiMakeExchange): the key does, and a retry meets the same exchange.
     if (context.idempotencyKey === undefined) {
       throw new HttpException(
         { code: PRECONDITION_REQUIRED, message: 'an exchange moves money and a retry of it would repeat it: send an Idempotency-Key' },

@@ -1,5 +1,6 @@
-import { applyDecorators, HttpStatus, Type } from '@nestjs/common';
+import { applyDecorators, HttpStatus, Type, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath, HeadersObject, SchemaObject } from '@nestjs/swagger';
+import { IF_MATCH_NOT_SUPPORTED, IfMatchNotTakenGuard } from '../if-match-not-taken.guard';
 import { PRECONDITION_REQUIRED } from '../precondition.guard';
 import { ErrorBodyResource } from './error-body.resource';
 
@@ -142,10 +143,18 @@ const CORRELATION_ID = ApiHeader({
  * A command (POST, PUT, PATCH, DELETE): Idempotency-Key and If-Match in;
  * ETag (unless `revision: false`), X-Position and Idempotent-Replayed out.
  * `precondition: true` for a route with `@RequiresPrecondition()`: one of the two headers is required.
+ * `ifMatch: false` for a command no one stream revision guards: If-Match is refused (400 IF_MATCH_NOT_SUPPORTED), not ignored.
  */
-export function ApiCommand(success: Success & { revision?: boolean; body?: boolean; precondition?: boolean }) {
-  const required = success.precondition ? ' This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED).' : '';
+export function ApiCommand(success: Success & { revision?: boolean; body?: boolean; precondition?: boolean; ifMatch?: false }) {
+  const takesIfMatch = success.ifMatch !== false;
+  const required = success.precondition
+    ? takesIfMatch
+      ? ' This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED).'
+      : ' This route requires it (428 PRECONDITION_REQUIRED).'
+    : '';
+  const errors = takesIfMatch ? (success.errors ?? {}) : { ...success.errors, 400: [...(success.errors?.[400] ?? []), IF_MATCH_NOT_SUPPORTED] };
   return applyDecorators(
+    ...(takesIfMatch ? [] : [UseGuards(IfMatchNotTakenGuard)]),
     ApiExtraModels(ErrorBodyResource),
     CORRELATION_ID,
     ApiHeader({
@@ -157,11 +166,13 @@ export function ApiCommand(success: Success & { revision?: boolean; body?: boole
     ApiHeader({
       name: 'If-Match',
       required: false,
-      description: `The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried.${success.precondition ? ' This route requires it unless Idempotency-Key is sent.' : ''}`,
+      description: takesIfMatch
+        ? `The ETag last seen; a stale one answers 409 STALE_REVISION and the command is not retried.${success.precondition ? ' This route requires it unless Idempotency-Key is sent.' : ''}`
+        : 'Not taken: no one stream revision guards this command, so an If-Match is refused (400 IF_MATCH_NOT_SUPPORTED) rather than ignored.',
       schema: { type: 'string', example: '"3"' },
     }),
     ...successResponses(success, { ...(success.revision === false ? {} : ETAG), ...COMMAND_SUCCESS }),
-    ...errorResponses(COMMAND_CODES, success.errors ?? {}, { body: success.body ?? true, waitsForView: false, precondition: success.precondition }),
+    ...errorResponses(COMMAND_CODES, errors, { body: success.body ?? true, waitsForView: false, precondition: success.precondition }),
   );
 }
 

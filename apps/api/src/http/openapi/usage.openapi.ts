@@ -68,6 +68,7 @@ export const ApiIngestUsage = () =>
       'Each hour must lie within USAGE_RETENTION_DAYS before now and one hour after (422 USAGE_HOUR_OUT_OF_RANGE, naming the record), ' +
       'and the records the batch adds within the partner’s budget (429 USAGE_BUDGET_EXCEEDED); a refused batch stores nothing',
     revision: false,
+    ifMatch: false,
     errors: { 404: ['CUSTOMER_NOT_FOUND'], 422: ['USAGE_SUBSCRIPTION_UNKNOWN', 'USAGE_HOUR_OUT_OF_RANGE'], 429: ['USAGE_BUDGET_EXCEEDED'] },
   });
 

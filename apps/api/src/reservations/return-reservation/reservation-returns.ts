@@ -26,7 +26,8 @@ import { ReservationResource } from '../reservation.resource';
  * cancels the reservation, or reduces its quantity, under that id. Requests
  * that race to return from one reservation share one id, so the ledger
  * counts one refund. If the process dies between the two steps, the
- * settlement reactor finishes it from RefundRecorded.
+ * settlement reactor finishes it from RefundRecorded. With If-Match, the
+ * order is changed at that revision or not at all (RefundSettlement).
  */
 @Injectable()
 export class ReservationReturns {
@@ -71,12 +72,14 @@ export class ReservationReturns {
           quantity: units,
           // A monthly reservation's cancelled future payments count toward the cap too.
           ...(quote.countedTowardCapUsd !== quote.refundUsd ? { countedUsd: quote.countedTowardCapUsd } : {}),
+          // If-Match goes with the refund into the order's append, whoever settles it: stale there, the refund is reversed.
+          ...(context.expectedRevision !== undefined ? { expectedOrderRevision: Number(context.expectedRevision) } : {}),
           now: context.now,
         },
       },
       context,
     );
-    crashPoint('cancel:after-ledger');
+    crashPoint(whole ? 'cancel:after-ledger' : 'return:after-ledger');
     // Ours, or the one a request racing this one recorded first under the same id: either way the one refund that counts.
     const refund = whole ? openRefundFor(recorded, reservationId)! : refundOf(recorded, cancellationId)!;
     if (!whole && refund.quantity !== units) {

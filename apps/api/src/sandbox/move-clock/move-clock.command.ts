@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { Clock, SandboxClock } from '@app/clock';
 import { lifecyclePassesBetween, MAX_SANDBOX_MOVE_DAYS, ruleViolated, SANDBOX_CLOCK_STREAM, sandboxClockDecider } from '@app/domain';
 import { EventStore, EventStreams } from '@app/eventstore-client';
-import { ALL_PROJECTIONS, everyRunnerApplied, ViewReader } from '@app/projections';
+import { ALL_PROJECTIONS, everyRunnerApplied, hasApplied, Projection, reservationsProjection, ViewReader } from '@app/projections';
+import { ReservationOrders } from '@app/ordering';
 import { FULFILMENT_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
 import { RequestContext } from '../../http/request-context';
@@ -16,7 +17,10 @@ import { LifecyclePassResource, sandboxClockOf, SandboxClockMovedResource } from
 const DAY_MS = 86_400_000;
 /** One move walks at a time: a second waits for the first, then walks on from where it left the clock. */
 const WALK_LOCK = 'sandbox-clock:walk';
-const WALK_LOCK_MS = 60_000;
+/** The instant of the last pass a walk finished. */
+const PASSED = 'sandbox-clock:passed';
+/** The walk's lease, renewed every third of it while it walks: a walker that died frees the clock this long after. */
+const WALK_LOCK_MS = 15_000;
 const WALK_WAIT_MS = 15 * 60_000;
 /** How long the worker may take to do what a pass set off (renewal orders fulfilled, views caught up). */
 const SETTLE_MS = 30_000;
@@ -35,9 +39,9 @@ export class MoveSandboxClockCommand extends Command<SandboxClockMovedResource> 
  * decided on the clock's stream (only forward; a retry of the same move is
  * not a new one), then the clock walks there, running the lifecycle pass at
  * each 00:05 UTC it crosses and at the new time, each as of its own instant.
- * Before each pass the system settles (views and reactors caught up, no
- * fulfilment waiting), so each day sees what the days before did, as it
- * would in production. A walk cut short (the process died) is finished by
+ * The walk waits for what was asked before it, and after each pass for what
+ * the pass set off (its renewal orders fulfilled, the views caught up), so
+ * each day sees what the days before did, as it would in production. A walk cut short (the process died) is finished by
  * the next move, or by the same one sent again.
  */
 @CommandHandler(MoveSandboxClockCommand)
@@ -48,6 +52,7 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     private readonly store: EventStore,
     private readonly views: ViewReader,
     private readonly lifecycle: ReservationLifecycle,
+    private readonly orders: ReservationOrders,
     private readonly redis: Redis,
     @InjectQueue(FULFILMENT_QUEUE) private readonly fulfilment: Queue,
   ) {}
@@ -68,32 +73,39 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
   }
 
   private async walkTo(sandbox: SandboxClock, target: string, context: RequestContext): Promise<SandboxClockMovedResource> {
-    return this.underWalkLock(async (renew) => {
+    return this.underWalkLock(async () => {
       const previous = await sandbox.now();
-      const instants = lifecyclePassesBetween(previous, target);
+      // A walk that died in the middle of a pass left the clock at that pass: it is run again, which does nothing twice.
+      const unfinished = (await this.redis.get(PASSED)) ?? previous;
+      const instants = [...(unfinished === previous ? [] : [previous]), ...lifecyclePassesBetween(previous, target)];
       const passes: LifecyclePassResource[] = [];
-      let unsettled = true;
+      // What was asked before the move is done before time moves: orders bought just before are fulfilled at the time they were bought.
+      await this.settle({ jobs: await this.fulfilmentJobIds() });
       for (const at of instants) {
-        if (unsettled) await this.settle();
         await sandbox.standAt(at);
         const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
-        unsettled = didSomething(outcome);
-        if (unsettled) passes.push({ at, ...counts(outcome) });
-        await renew();
+        await this.redis.set(PASSED, at);
+        if (didSomething(outcome)) {
+          passes.push({ at, ...counts(outcome) });
+          // The next day sees what this one did: the renewals it bought fulfilled, and the reservations view (which the pass reads) caught up.
+          await this.settle({ orders: outcome.renewalOrderIds, views: [reservationsProjection] });
+        }
       }
-      if (Date.parse(previous) < Date.parse(target)) await sandbox.standAt(target);
-      const position = await this.settle();
+      // The last pass is at the target itself, so the clock stands there now.
+      const position = await this.settle({});
       return { now: await sandbox.now(), previous, passesRun: instants.length, passes, position: position.toString() };
     });
   }
 
-  /** Waits until every view and reactor has applied all there is and no fulfilment is waiting: the $all position then. */
-  private async settle(): Promise<bigint> {
+  /**
+   * Waits until the fulfilment jobs and the orders named are done, and the
+   * views named (every view and reactor by default) have applied all there
+   * was then: that $all position. Work arriving meanwhile is not waited for,
+   * so a busy system still moves.
+   */
+  private async settle({ jobs = [], orders = [], views }: { jobs?: string[]; orders?: string[]; views?: Projection[] }): Promise<bigint> {
     const deadline = Date.now() + SETTLE_MS;
-    for (;;) {
-      const head = await this.store.headPosition();
-      const idle = (await this.fulfilmentIdle()) && (await everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head));
-      if (idle && (await this.fulfilmentIdle()) && (await this.store.headPosition()) === head) return head;
+    const waitOr503 = async () => {
       if (Date.now() > deadline) {
         throw new ServiceUnavailableException({
           statusCode: 503,
@@ -103,15 +115,41 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+    while (!((await this.jobsFinished(jobs)) && (await this.ordersSettled(orders)))) await waitOr503();
+    // Up to where the store stood once that work was done; what others write after is not waited for.
+    const head = await this.store.headPosition();
+    const caughtUp = views
+      ? async () => (await Promise.all(views.map((view) => hasApplied(this.store, this.views, view, head)))).every(Boolean)
+      : () => everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head);
+    while (!(await caughtUp())) await waitOr503();
+    return head;
+  }
+
+  /** The fulfilment jobs waiting or running now. */
+  private async fulfilmentJobIds(): Promise<string[]> {
+    const jobs = await this.fulfilment.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+    return jobs.flatMap((job) => (job?.id ? [job.id] : []));
+  }
+
+  private async jobsFinished(ids: string[]): Promise<boolean> {
+    for (const id of ids) {
+      const job = await this.fulfilment.getJob(id);
+      if (job && !(await job.isCompleted()) && !(await job.isFailed())) return false;
     }
+    return true;
   }
 
-  private async fulfilmentIdle(): Promise<boolean> {
-    const counts = await this.fulfilment.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    return Object.values(counts).every((count) => count === 0);
+  /** Placed and no longer pending: fulfilled, in part or not at all. */
+  private async ordersSettled(orderIds: string[]): Promise<boolean> {
+    for (const orderId of orderIds) {
+      const { state } = await this.orders.load(orderId);
+      if (state.status === 'none' || state.status === 'pending') return false;
+    }
+    return true;
   }
 
-  private async underWalkLock<T>(walk: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+  private async underWalkLock<T>(walk: () => Promise<T>): Promise<T> {
     const token = randomUUID();
     const deadline = Date.now() + WALK_WAIT_MS;
     while ((await this.redis.set(WALK_LOCK, token, 'PX', WALK_LOCK_MS, 'NX')) !== 'OK') {
@@ -124,9 +162,17 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
         });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const renewal = setInterval(
+      () =>
+        void this.redis
+          .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, WALK_LOCK, token, WALK_LOCK_MS)
+          .catch(() => undefined),
+      WALK_LOCK_MS / 3,
+    );
     try {
-      return await walk(async () => void (await this.redis.pexpire(WALK_LOCK, WALK_LOCK_MS)));
+      return await walk();
     } finally {
+      clearInterval(renewal);
       // Only our own lock: after a pause longer than its lease, another move may hold it.
       await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, WALK_LOCK, token);
     }

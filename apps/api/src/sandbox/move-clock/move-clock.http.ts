@@ -16,6 +16,7 @@ export class MoveSandboxClockController {
   @ApiCommand({
     type: SandboxClockMovedResource,
     revision: false,
+    ifMatch: false,
     description:
       'Moves the sandbox clock forward and runs the lifecycle pass (payments, price locks, renewals, expiry) at each 00:05 UTC crossed and at the new time, in order; answers once all of it is done',
     errors: { 404: [SANDBOX_CLOCK_OFF], 409: ['CLOCK_BACKWARDS'], 422: ['CLOCK_MOVE_TOO_FAR'] },

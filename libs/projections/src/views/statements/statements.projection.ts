@@ -96,7 +96,7 @@ export const statementsProjection: Projection = {
       orderId: reservation.orderId,
       orderNumber: reservation.orderNumber,
       quantity,
-      unitPriceUsd: perVm(Math.abs(money.amountUsd), quantity),
+      unitPriceUsd: perVm(money.amountUsd, quantity),
       amountUsd: money.amountUsd,
       ...(money.paymentNumber !== undefined ? { paymentNumber: money.paymentNumber } : {}),
       source: { stream: stored.streamId, revision: stored.revision, type: stored.type },

@@ -91,7 +91,7 @@ describe('statements projection', () => {
         '2027-04-11T10:00:00.000Z',
       ),
     ]);
-    expect(month(documents, '2027-04')?.lines).toEqual([expect.objectContaining({ kind: 'refund', quantity: 1, amountUsd: -12.34, unitPriceUsd: 12.34 })]);
+    expect(month(documents, '2027-04')?.lines).toEqual([expect.objectContaining({ kind: 'refund', quantity: 1, amountUsd: -12.34, unitPriceUsd: -12.34 })]);
   });
 
   it('tells an upfront renewal’s purchase from a first purchase by its order', () => {
