@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { scanKeys } from '@app/redis';
+import { IdempotencyBudget } from '../../apps/api/src/budgets/idempotency-budget';
 import { ApiHarness, FABRIKAM_KEY, startApi } from '../support/api-harness';
 
 jest.setTimeout(60_000);
@@ -55,5 +56,28 @@ describe('the idempotency budget of a partner', () => {
     expect(await share('partner-contoso')).toBe(1);
     expect((await register('k-4', { apiKey: FABRIKAM_KEY })).status).toBe(201);
     expect(await share('partner-fabrikam')).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('counts an entry in flight only while its hold lasts or is renewed, and a kept answer its whole retention', async () => {
+    const budget = api.app.get(IdempotencyBudget);
+    const partner = `partner-${randomUUID()}`;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // A hold no one renews (its process died) leaves the count with it.
+    await budget.admit(partner, 'dead', 200);
+    expect(await budget.used(partner)).toEqual({ entries: 1, bytes: 0 });
+    await sleep(300);
+    expect(await budget.used(partner)).toEqual({ entries: 0, bytes: 0 });
+    // A renewed hold stays counted past its first 200 ms; kept, its answer counts; a late renewal does not shorten it.
+    await budget.admit(partner, 'long', 200);
+    await sleep(150);
+    await budget.renew(partner, 'long', 200);
+    await sleep(150);
+    expect(await budget.used(partner)).toEqual({ entries: 1, bytes: 0 });
+    await budget.remember(partner, 'long', 500);
+    await budget.renew(partner, 'long', 200);
+    await sleep(300);
+    expect(await budget.used(partner)).toEqual({ entries: 1, bytes: 500 });
+    await budget.forget(partner, 'long');
+    expect(await budget.used(partner)).toEqual({ entries: 0, bytes: 0 });
   });
 });
