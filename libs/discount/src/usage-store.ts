@@ -249,6 +249,8 @@ export class UsageStore {
     const rows: UsageSummaryRow[] = [];
     results.forEach(([error, fields], d) => {
       if (error) throw error;
+      // One string per hour, shared by its rows: a month may hold a million rows, and 720 hours.
+      const hours = Array.from({ length: 24 }, (_, h) => new Date(first + d * DAY_MS + h * HOUR_MS).toISOString());
       for (const [field, quantity] of Object.entries(fields as Record<string, string>)) {
         const [hourOfDay, subscriptionId, resourceGroup, region, vmSize, payAsYouGoRateUsd] = JSON.parse(field) as [
           number,
@@ -259,7 +261,7 @@ export class UsageStore {
           number,
         ];
         rows.push({
-          hour: new Date(first + d * DAY_MS + hourOfDay * HOUR_MS).toISOString(),
+          hour: hours[hourOfDay],
           subscriptionId,
           resourceGroup,
           region,

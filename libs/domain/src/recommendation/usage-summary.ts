@@ -57,11 +57,12 @@ export function summarizeUsage(records: readonly UsageRecord[]): UsageSummaryRow
  * normalized unit.
  */
 export function usageOfSummary(customerId: string, rows: readonly UsageSummaryRow[]): UsageRecord[] {
-  return rows.map((row) => ({
-    recordId: summaryKeyOf(row),
+  return rows.map((row, i) => ({
+    // Short ids: the engine sorts an hour's records by subscription, resource and id; the resource, unique within a subscription's hour, orders them whatever order the rows came in.
+    recordId: String(i),
     customerId,
     subscriptionId: row.subscriptionId,
-    resourceId: '',
+    resourceId: `${row.resourceGroup}|${row.region}|${row.vmSize}|${row.payAsYouGoRateUsd}`,
     ...(row.resourceGroup ? { resourceGroup: row.resourceGroup } : {}),
     region: row.region,
     vmSize: row.vmSize,
