@@ -21,6 +21,7 @@ import {
 } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { ApiHarness, startApi } from '../support/api-harness';
+import { eventually } from '../support/eventually';
 import { ROOT } from '../support/processes';
 
 describe('views', () => {
@@ -158,8 +159,11 @@ describe('views', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="ops"');
     const withPartnerKey = await api.call('GET', '/ops/projections');
     expect(withPartnerKey.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // runners publish their status every second
-    const ops = await api.call('GET', '/ops/projections', { key: null, headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
+    // Runners publish their status every second: wait until each has published live and caught up, then read the page.
+    const asOperator = { key: null, headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } };
+    const caughtUp = (body: Array<{ state: string; eventsBehind: number }>) => body.every((p) => p.state === 'live' && p.eventsBehind === 0);
+    await eventually(async () => caughtUp((await api.call('GET', '/ops/projections', asOperator)).body) || undefined, 10_000);
+    const ops = await api.call('GET', '/ops/projections', asOperator);
     expect(ops.status).toBe(200);
     expect(ops.body.map((p: { name: string }) => p.name)).toEqual(['carts', 'order-history', 'customers', 'reservations', 'costs', 'statements']);
     for (const projection of ops.body) {

@@ -1,8 +1,9 @@
 /**
- * Hostile input, generated: random and malformed bodies, headers and ids
- * against every command, and odd but valid ISO 8601 dates (week, ordinal,
- * expanded years, 24:00) as well as near misses in every date input. Each answer is a 4xx with a message, never a 5xx,
- * and a refused command writes no event.
+ * Hostile input, generated: random and malformed bodies, headers and ids,
+ * and odd but valid ISO 8601 dates (week, ordinal, expanded years, 24:00) as
+ * well as near misses in every date input. Each answer is a 4xx with a
+ * message, never a 5xx, and a refused command writes no event. Commands
+ * whose bodies reach the domain are hostile-commands.e2e.spec.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';

@@ -12,17 +12,19 @@ export interface SeededOrder {
 /**
  * A reservation order as fulfilment leaves it: placed, each line started and
  * provisioned, completed; one reservation per entry of `reservations`, each
- * bought now for a year unless overridden. Written straight to the store, so
+ * bought at `at` for a year unless overridden. Written straight to the store, so
  * a test of what happens after purchase needs no worker.
  */
 export async function seedReservationOrder(
   store: EventStoreDBClient,
   owner: { customerId: string; partnerId: string; subscriptionIds: string[] },
   reservations: Array<Partial<ReservationProvisionedData>>,
+  /** When it was bought: the api's clock now (the wall clock, unless the suite set the sandbox clock). */
+  at: string = new Date().toISOString(),
 ): Promise<SeededOrder> {
   const orderId = randomUUID();
   const orderNumber = `RO-2026-${String(Math.floor(Math.random() * 900_000) + 100_000)}`;
-  const effective = new Date();
+  const effective = new Date(at);
   const expiry = new Date(effective);
   expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
   const provisioned: ReservationProvisionedData[] = reservations.map((overrides, i) => ({

@@ -97,7 +97,6 @@ describe('a crash between two appends is finished in the background', () => {
     expect(await api.proc.exited).toBe('SIGKILL');
     const cart = await events(`cart-${cartId}`);
     expect(cart.at(-1)!.type).toBe('CartPurchased');
-    const started = Date.now();
 
     // No retry: the order appears on its own, once.
     const placed = await eventually(
@@ -106,7 +105,6 @@ describe('a crash between two appends is finished in the background', () => {
       () => worker.output(),
     );
     expect(placed.length).toBe(1);
-    expect(Date.now() - started).toBeLessThan(HEAL_WITHIN_MS);
     expect(placed[0].data).toMatchObject({ orderNumber: cart.at(-1)!.data.orderNumber, customerId, cartId });
     // And the order is then fulfilled like any other.
     await eventually(
@@ -135,14 +133,12 @@ describe('a crash between two appends is finished in the background', () => {
     expect(await api.proc.exited).toBe('SIGKILL');
     const ledger = await events(`refund-ledger-${customerId}`);
     expect(ledger.map((e) => e.type)).toEqual(['RefundRecorded']);
-    const started = Date.now();
 
     const cancelled = await eventually(
       async () => nonEmpty((await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationCancelled')),
       HEAL_WITHIN_MS,
       () => worker.output(),
     );
-    expect(Date.now() - started).toBeLessThan(HEAL_WITHIN_MS);
     expect(cancelled).toHaveLength(1);
     expect(cancelled[0].data).toMatchObject({ reservationId, cancellationId: ledger[0].data.cancellationId, refundUsd: ledger[0].data.amountUsd });
     expect((await events(`refund-ledger-${customerId}`)).map((e) => e.type)).toEqual(['RefundRecorded']);

@@ -12,7 +12,13 @@ export const MAX_EXCHANGE_RETURNS = 20;
 
 export class ExchangeReturnRequest {
   @ApiProperty({ format: 'uuid' }) @IsUUID() reservationId: string;
-  @ApiPropertyOptional({ example: 2, description: 'How many of its VMs to give back; all of it by default' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    example: 2,
+    description: 'How many of its VMs to give back; all of it by default',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -25,7 +31,7 @@ export class ExchangePurchaseRequest {
   @IsString()
   @MaxLength(100)
   catalogItemId: string;
-  @ApiProperty({ example: 1 }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1 }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
   @ApiPropertyOptional({ enum: BILLING_PLANS, description: 'The first returned reservation’s by default' })
   @IsOptional()
   @IsIn(BILLING_PLANS)

@@ -12,7 +12,8 @@ import { ReservationReturns } from './return-reservation/reservation-returns';
 import { ReturnReservationCommand, ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { SplitReservationCommand, SplitReservationHandler } from './split-reservation/split-reservation.command';
 
-const now = new Date().toISOString();
+/** A set day, before the exchange policy of 2027-02-01 (so reservations bought on it may be exchanged): never the day the spec runs. */
+const now = '2026-11-05T10:00:00.000Z';
 const request = (partnerId = 'partner-contoso'): RequestContext => ({
   caller: { partnerId, client: 'spec' },
   partnerId,
@@ -33,7 +34,7 @@ const withKey = (key: string, overrides: Partial<RequestContext> = {}): RequestC
 
 /** A reservation order as fulfilment leaves it, holding one reservation per quantity given. */
 async function orderWith(ordering: ReturnType<typeof inMemoryOrdering>, orderId: string, quantities: number[]) {
-  const expiryDate = new Date(Date.now() + 300 * 86_400_000).toISOString();
+  const expiryDate = new Date(Date.parse(now) + 300 * 86_400_000).toISOString();
   const reservations = quantities.map((quantity, i) =>
     provisionedReservation({
       reservationId: `${orderId}-r${i + 1}`,

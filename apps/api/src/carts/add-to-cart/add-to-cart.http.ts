@@ -12,7 +12,7 @@ import { AddToCartCommand } from './add-to-cart.command';
 
 export class AddToCartRequest {
   @ApiProperty({ example: 'ri-standard_d4s_v5-westeurope-p1y' }) @IsString() @MaxLength(100) catalogItemId: string;
-  @ApiProperty({ minimum: 1, maximum: MAX_QUANTITY, description: 'How many VMs the reservation covers at the same time' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, description: 'How many VMs the reservation covers at the same time' })
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)

@@ -11,7 +11,7 @@ import { ChangeQuantityCommand } from './change-quantity.command';
 import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class ChangeQuantityRequest {
-  @ApiProperty({ minimum: 1, maximum: MAX_QUANTITY }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
 }
 
 @ApiTags('carts')

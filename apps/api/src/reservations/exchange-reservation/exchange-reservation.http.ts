@@ -12,8 +12,18 @@ export class ExchangeReservationRequest {
   @ApiProperty({ example: 'ri-standard_d8s_v5-westeurope-p1y', description: 'A size of the same flexibility group, in the same region' })
   @IsString()
   catalogItemId: string;
-  @ApiProperty({ example: 1, description: 'How many of the new size to buy' }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
-  @ApiPropertyOptional({ example: 2, description: 'How many of the reservation to give back; all of it by default' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1, description: 'How many of the new size to buy' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    example: 2,
+    description: 'How many of the reservation to give back; all of it by default',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

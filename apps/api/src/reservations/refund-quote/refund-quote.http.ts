@@ -8,7 +8,13 @@ import { Ctx, RequestContext } from '../../http/request-context';
 import { RefundQuoteResource, RefundQuotes } from './refund-quote';
 
 export class RefundQuoteQuery {
-  @ApiPropertyOptional({ example: 1, description: 'Quote a return of this many of its VMs; all it holds (a cancellation) by default' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    example: 1,
+    description: 'Quote a return of this many of its VMs; all it holds (a cancellation) by default',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

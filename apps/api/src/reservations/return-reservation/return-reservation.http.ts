@@ -11,7 +11,7 @@ import { withRevision } from '../../http/revision-header';
 import { ReturnReservationCommand } from './return-reservation.command';
 
 export class ReturnReservationRequest {
-  @ApiProperty({ example: 1, description: 'How many of its VMs to return; all it holds cancels it' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1, description: 'How many of its VMs to return; all it holds cancels it' })
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)

@@ -9,7 +9,14 @@ import { ReservationResource } from '../reservation.resource';
 import { SplitReservationCommand } from './split-reservation.command';
 
 export class SplitReservationRequest {
-  @ApiProperty({ type: [Number], example: [1, 2], description: "Two quantities that sum to the reservation's quantity" })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
+    minItems: 2,
+    maxItems: 2,
+    example: [1, 2],
+    description: "Two quantities that sum to the reservation's quantity",
+  })
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(2)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# npm run test:on-date -- <YYYY-MM-DD> [jest arguments]
+# Runs the Jest suites with this machine's date set to the given day (10:00
+# UTC, then moving on as usual), through libfaketime: every process the tests
+# start (api, worker, store, their own Redis) inherits it. No test may depend
+# on the day it runs; this is how that is shown (docs/testing.md).
+set -euo pipefail
+
+day=${1:?usage: npm run test:on-date -- YYYY-MM-DD [jest arguments]}
+shift
+[[ $day =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || { echo "not a day: $day (YYYY-MM-DD)" >&2; exit 2; }
+
+if ! command -v faketime >/dev/null 2>&1; then
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "Needs Debian's faketime: install with 'apt-get install -y faketime' (as root), then run this again." >&2
+    exit 1
+  fi
+  apt-get install -y faketime >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y faketime >/dev/null; }
+fi
+
+bash "$(dirname "$0")/ensure-test-services.sh"
+# Timers run on the real monotonic clock; only the calendar moves.
+export FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC
+echo "[on-date] the machine's date is $(faketime "$day 10:00:00" date -u +%FT%TZ) for this run"
+exec faketime "$day 10:00:00" npx jest "$@"
