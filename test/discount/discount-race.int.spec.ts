@@ -92,9 +92,9 @@ describe('discount jobs of one customer at once', () => {
     ['in one worker process', true],
     ['in two worker processes', false],
   ])('writes the result of the usage read after a correction, not the one read before (%s)', async (_, shared) => {
-    const usage = new UsageStoreWithPause(redis, config);
+    const usage = new UsageStoreWithPause(redis, config, new SystemClock());
     const stale = worker(usage);
-    const fresh = shared ? worker(usage, stale.streams) : worker(new UsageStore(redis, config));
+    const fresh = shared ? worker(usage, stale.streams) : worker(new UsageStore(redis, config, new SystemClock()));
     const { record, job, recorded } = usageOfOneVm();
     await usage.save([record]);
 
@@ -112,9 +112,9 @@ describe('discount jobs of one customer at once', () => {
   });
 
   it('decides a day again a bounded number of times, then fails the job for BullMQ to try again', async () => {
-    const usage = new UsageStoreWithPause(redis, config);
+    const usage = new UsageStoreWithPause(redis, config, new SystemClock());
     const stale = worker(usage);
-    const fresh = worker(new UsageStore(redis, config));
+    const fresh = worker(new UsageStore(redis, config, new SystemClock()));
     const { record, job, recorded } = usageOfOneVm();
     await usage.save([record]);
 
@@ -136,9 +136,9 @@ describe('discount jobs of one customer at once', () => {
   });
 
   it('computes again when a correction back to the recorded usage lands during its run, whose own job has nothing to write', async () => {
-    const usage = new UsageStoreWithPause(redis, config);
+    const usage = new UsageStoreWithPause(redis, config, new SystemClock());
     const stale = worker(usage);
-    const fresh = worker(new UsageStore(redis, config));
+    const fresh = worker(new UsageStore(redis, config, new SystemClock()));
     const { record, job, recorded } = usageOfOneVm();
     await usage.save([record]);
     await fresh.calculation.run(job); // 1 VM-hour recorded

@@ -1,20 +1,23 @@
 /**
  * Usage retention on the real Redis: each ingested hour expires
- * USAGE_RETENTION_DAYS after the hour it records, and older hours leave the
- * customer's index, so usage cannot grow without bound under noeviction.
+ * USAGE_RETENTION_DAYS after the hour it records, counted on the Clock, and
+ * older hours leave the customer's index, so usage cannot grow without bound
+ * under noeviction.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { FixedClock } from '@app/clock';
 import { UsageRecord } from '@app/domain';
 import { UsageStore } from '@app/discount';
 
 const DAY = 86_400_000;
-const hourAgo = (days: number) => new Date(Math.floor((Date.now() - days * DAY) / 3_600_000) * 3_600_000).toISOString();
+const NOW = '2027-03-10T10:30:00.000Z';
+const hourAgo = (days: number) => new Date(Math.floor((Date.parse(NOW) - days * DAY) / 3_600_000) * 3_600_000).toISOString();
 
 describe('usage retention', () => {
   const prefix = `test:${randomUUID()}:`;
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
-  const store = new UsageStore(redis, { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1]);
+  const store = new UsageStore(redis, { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1], new FixedClock(NOW));
   const record = (hour: string, overrides: Partial<UsageRecord> = {}): UsageRecord => ({
     recordId: randomUUID(),
     customerId: 'c-1',
@@ -36,7 +39,7 @@ describe('usage retention', () => {
     await redis.quit();
   });
 
-  it('expires an hour 30 days after it, and keeps no hour older than that', async () => {
+  it('expires an hour 30 days after it on the Clock, and keeps no hour older than that', async () => {
     const recent = hourAgo(1);
     const old = hourAgo(31);
     await store.save([record(recent), record(old)]);
@@ -48,6 +51,10 @@ describe('usage retention', () => {
     const loaded = await store.load({ customerId: 'c-1', fromHour: old, toHour: recent });
     expect([...loaded.keys()]).toEqual([recent]);
     expect(await redis.pttl('usage-hours:{c-1}')).toBeGreaterThan(28 * DAY);
+    // The day's summary leaves with the day's last hour, the old day's at once.
+    const day = Math.floor(recentMs / DAY) * DAY;
+    expect(Math.abs((await redis.pttl(`usage-daily:{c-1}:${day}`)) - (day + DAY + 30 * DAY - Date.parse(NOW)))).toBeLessThan(60_000);
+    expect(await redis.exists(`usage-daily:{c-1}:${Math.floor(Date.parse(old) / DAY) * DAY}`)).toBe(0);
   });
 
   it('takes a correction: the same record id with other values replaces the record', async () => {

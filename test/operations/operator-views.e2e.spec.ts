@@ -76,6 +76,7 @@ describe('operator views', () => {
         'FulfilmentJobsWaiting',
         'NoWorkerHeartbeat',
         'ProjectionLagHigh',
+        'RedisMemoryHigh',
         'ServerErrors',
       ]);
       const byName = Object.fromEntries(rules.map((rule) => [rule.alert, rule.expr]));
@@ -83,6 +84,7 @@ describe('operator views', () => {
       expect(byName.FulfilmentJobsWaiting).toMatch(/queue_oldest_waiting_seconds\{queue="fulfilment"\}.*> 120$/);
       expect(byName.FulfilmentDeadLetterNotEmpty).toMatch(/queue="fulfilment-dead-letter".*> 0$/);
       expect(byName.ServerErrors).toMatch(/status_code=~"5\.\."/);
+      expect(byName.RedisMemoryHigh).toMatch(/redis_memory_used_bytes \/ redis_memory_max_bytes.*>= 0\.8$/);
     });
 
     it('names only metrics that /metrics exports', async () => {
@@ -115,6 +117,19 @@ describe('operator views', () => {
     expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m);
     expect(text).not.toMatch(/no\/such\/route/);
     expect(text).toMatch(/^workers_consuming 0$/m);
+  });
+
+  it('shows each configured partner’s share of each budget in Redis, and Redis memory against maxmemory', async () => {
+    expect((await api.call('POST', '/v1/customers', { body: { name: 'Budget Ltd' }, headers: { 'idempotency-key': randomUUID() } })).status).toBe(201);
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    for (const partner of ['partner-contoso', 'partner-fabrikam'])
+      for (const budget of ['usage_records', 'idempotency_keys', 'cached_response_bytes'])
+        expect(text).toMatch(new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="${budget}"\\} [0-9.e-]+$`, 'm'));
+    // One key kept, of Contoso's 100,000.
+    expect(text).toMatch(/^partner_budget_used_ratio\{partner="partner-contoso",budget="idempotency_keys"\} 0\.00001$/m);
+    expect(text).toMatch(/^partner_budget_used_ratio\{partner="partner-fabrikam",budget="idempotency_keys"\} 0$/m);
+    expect(Number(/^redis_memory_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/^redis_memory_max_bytes \d+$/m);
   });
 
   describe('/ops/projections', () => {

@@ -10,6 +10,7 @@ import { ProjectionsModule } from '@app/projections';
 import { RedisModule } from '@app/redis';
 import { QueuesModule } from '@app/queues';
 import { AuthModule } from './auth/auth.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { CartsModule } from './carts/carts.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CustomersModule } from './customers/customers.module';
@@ -41,6 +42,7 @@ import { UsageModule } from './usage/usage.module';
     QueuesModule.register('producer'),
     CqrsModule.forRoot(),
     AuthModule,
+    BudgetsModule,
     HttpSupportModule,
     HealthModule,
     OperationsModule,

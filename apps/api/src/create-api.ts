@@ -4,12 +4,15 @@ import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Clock } from '@app/clock';
 import { trustProxyOption, validateEnvironment } from '@app/config';
 import { AppLogger } from '@app/logging';
 import { ApiModule } from './api.module';
 import { apiKeyBeforeBody } from './auth/api-key-before-body';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
+import { usageBudgetBeforeBody } from './budgets/usage-budget-before-body';
+import { UsageBudget } from './budgets/usage-budget';
 import { validationPipe } from './http/error-responses';
 import { acceptEmptyJsonBodies, JSON_BODY_LIMIT } from './http/json-bodies';
 import { CORRELATION_ID_HEADER, correlationIdHeader } from './http/correlation-id';
@@ -40,6 +43,8 @@ export async function createApi(): Promise<INestApplication> {
   fastify.addHook('onResponse', timeRequests(app.get(Metrics)));
   // Refuse a request without a valid key before its body is read.
   fastify.addHook('onRequest', apiKeyBeforeBody(app.get(ApiKeys)));
+  // A partner at its usage budget is refused before its batch is parsed.
+  fastify.addHook('onRequest', usageBudgetBeforeBody(app.get(UsageBudget), app.get(Clock)));
   acceptEmptyJsonBodies(app);
   app.useLogger(app.get(AppLogger));
   app.enableVersioning({ type: VersioningType.URI });

@@ -9,7 +9,7 @@ export interface ApiClientOptions {
   apiKey: string;
   /** How many times a request answered 429 or 503, or not answered at all, is sent again; 5 by default. */
   retries?: number;
-  /** The longest wait between two tries, whatever Retry-After says; 30 s by default. */
+  /** The longest wait between two tries, whatever Retry-After says; 30 s by default. A 429 asking for longer (a partner budget) is not retried. */
   maxRetryDelayMs?: number;
   /** Send the highest X-Position seen as X-Min-Position on reads, to read one's own writes from the views; on by default. */
   readOwnWrites?: boolean;
@@ -33,7 +33,9 @@ const COMMANDS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * - every command carries an Idempotency-Key (one is made when the caller
  *   gives none), the same on each retry, so a retry never applies twice;
  * - 429 and 503, and a request with no answer, are sent again after
- *   Retry-After (or a short backoff), up to `retries` times.
+ *   Retry-After (or a short backoff), up to `retries` times; a 429 whose
+ *   Retry-After is past the longest wait (a budget that frees in hours) is
+ *   answered at once.
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
@@ -56,7 +58,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } catch (caught) {
         error = caught;
       }
-      const retryable = response === undefined || response.status === 429 || response.status === 503;
+      const retryable = response === undefined || response.status === 503 || (response.status === 429 && !((retryAfterMs(response) ?? 0) > maxDelay));
       if (!retryable || attempt > retries) {
         if (response === undefined) throw error;
         const written = response.headers.get('x-position');

@@ -89,6 +89,13 @@ describe('createApiClient retries', () => {
     expect(error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
   });
 
+  it('answers at once a 429 whose Retry-After is past its longest wait: a partner budget frees in hours, retries would only wait', async () => {
+    answers = [json(429, { statusCode: 429, error: 'Too Many Requests', code: 'USAGE_BUDGET_EXCEEDED', message: 'full' }, { 'retry-after': '86400' })];
+    const client = createApiClient({ baseUrl, apiKey: 'k' });
+    const { error, response } = await client.POST('/v1/usage', { body: { records: [] } });
+    expect({ status: response.status, code: error?.code, tries: seen.length }).toEqual({ status: 429, code: 'USAGE_BUDGET_EXCEEDED', tries: 1 });
+  });
+
   it('reads its own writes: the last X-Position goes back as X-Min-Position on reads', async () => {
     answers = [ok, json(200, { items: [], total: 0, offset: 0, limit: 50 })];
     const client = createApiClient({ baseUrl, apiKey: 'k' });

@@ -214,6 +214,29 @@ export class Environment {
   @Max(3_650)
   USAGE_RETENTION_DAYS = 400;
 
+  /**
+   * Usage records one partner may keep stored in Redis, across its customers
+   * (each is kept USAGE_RETENTION_DAYS; about 850 bytes each). Past it, POST
+   * /v1/usage answers 429 USAGE_BUDGET_EXCEEDED. At least one full batch
+   * (10,000 records).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10_000)
+  PARTNER_USAGE_RECORDS_BUDGET = 1_000_000;
+
+  /** Idempotency-Key entries one partner may hold at once (each kept IDEMPOTENCY_RETENTION_HOURS). Past it: 429 IDEMPOTENCY_BUDGET_EXCEEDED. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  PARTNER_IDEMPOTENCY_KEYS_BUDGET = 100_000;
+
+  /** Bytes of stored answers (replayed for a repeated Idempotency-Key) one partner may hold. Past it: 429 RESPONSE_CACHE_BUDGET_EXCEEDED. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_024)
+  PARTNER_CACHED_RESPONSE_BYTES_BUDGET = 128 * 1024 * 1024;
+
   /** First retry delay of a transient failure; doubles each attempt, with jitter. */
   @Type(() => Number)
   @IsInt()

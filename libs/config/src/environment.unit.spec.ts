@@ -67,6 +67,26 @@ describe('embedded store settings', () => {
   });
 });
 
+describe('per-partner budgets in Redis', () => {
+  it('has defaults, and takes whole numbers', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      PARTNER_USAGE_RECORDS_BUDGET: 1_000_000,
+      PARTNER_IDEMPOTENCY_KEYS_BUDGET: 100_000,
+      PARTNER_CACHED_RESPONSE_BYTES_BUDGET: 134_217_728,
+    });
+    expect(validateEnvironment({ PARTNER_USAGE_RECORDS_BUDGET: '50000', PARTNER_IDEMPOTENCY_KEYS_BUDGET: '10' })).toMatchObject({
+      PARTNER_USAGE_RECORDS_BUDGET: 50_000,
+      PARTNER_IDEMPOTENCY_KEYS_BUDGET: 10,
+    });
+  });
+
+  it('names the budget that is wrong: a usage budget must hold at least one full batch', () => {
+    expect(refusal({ PARTNER_USAGE_RECORDS_BUDGET: '9999' })).toMatch(/PARTNER_USAGE_RECORDS_BUDGET must not be less than 10000/);
+    expect(refusal({ PARTNER_IDEMPOTENCY_KEYS_BUDGET: 'many' })).toMatch(/PARTNER_IDEMPOTENCY_KEYS_BUDGET must be an integer/);
+    expect(refusal({ PARTNER_CACHED_RESPONSE_BYTES_BUDGET: '100' })).toMatch(/PARTNER_CACHED_RESPONSE_BYTES_BUDGET must not be less than 1024/);
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('believes no proxy by default, or the addresses and ranges it names', () => {
     expect(trustProxyOption(validateEnvironment({}).TRUST_PROXY)).toBe(false);

@@ -25,8 +25,9 @@ const ATTEMPTS = 3;
 type Outcome = { hours: number; records: number; written: number };
 
 /**
- * Applies the reservation discount to one customer's usage over a range of
- * hours and records DiscountApplied per customer-day, with the hours whose
+ * Applies the reservation discount to one customer's usage in the hours of
+ * its batch (or, for a job queued before jobs named them, a range of hours)
+ * and records DiscountApplied per customer-day, with the hours whose
  * result changed. Deterministic: rerunning it for the same hours with the
  * same inputs writes nothing new.
  *
@@ -90,7 +91,13 @@ export class DiscountCalculation {
     const sorted = [...days].sort();
     const from = Math.max(Date.parse(job.fromHour), Date.parse(sorted[0]));
     const to = Math.min(Date.parse(job.toHour), Date.parse(sorted[sorted.length - 1]) + DAY_MS - HOUR_MS);
-    const byHour = await this.usage.load({ customerId: job.customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString() });
+    // Only the job's own hours when it names them: a batch of two hours years apart reads two hours.
+    const byHour = await this.usage.load({
+      customerId: job.customerId,
+      fromHour: new Date(from).toISOString(),
+      toHour: new Date(to).toISOString(),
+      hours: job.hours,
+    });
     const { reservations, groupOf } = await this.benefits.of(job.customerId);
     const byDay = new Map<string, { hours: SizedHour[]; records: number }>();
     for (const [hour, usage] of byHour) {

@@ -41,6 +41,11 @@ export class ApiKeys {
     return new ApiKeys(pairs.map(({ key, partnerId, client }) => ({ digest: digest(key), partnerId, client })));
   }
 
+  /** Every partner a key is configured for, once each: the partners /metrics reports budgets of. */
+  partnerIds(): string[] {
+    return [...new Set(this.entries.map((entry) => entry.partnerId))].sort();
+  }
+
   identify(presented: string | undefined): Caller | undefined {
     if (!presented) return undefined;
     const candidate = digest(presented);

@@ -49,6 +49,6 @@ import { PerApiKeyThrottlerGuard } from './rate-limit';
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: PerApiKeyThrottlerGuard },
   ],
-  exports: [OpsCredentials, OpsGate],
+  exports: [ApiKeys, OpsCredentials, OpsGate],
 })
 export class AuthModule {}

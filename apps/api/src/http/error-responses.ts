@@ -4,6 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore-client';
 import { isDependencyOutage } from '@app/runtime';
+import { BudgetExceeded } from '../budgets/budget-exceeded';
 import { requestId } from './correlation-id';
 import { httpStatusOf } from './error-status';
 
@@ -76,7 +77,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       code: fields.code ?? CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`,
       message,
     };
-    host.switchToHttp().getResponse<FastifyReply>().status(statusCode).send(body);
+    const response = host.switchToHttp().getResponse<FastifyReply>();
+    if (error instanceof BudgetExceeded) response.header('Retry-After', String(error.retryAfterSeconds));
+    response.status(statusCode).send(body);
   }
 }
 

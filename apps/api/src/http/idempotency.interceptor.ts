@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { catchError, defer, finalize, from, Observable, of, switchMap, throwError } from 'rxjs';
 import { AppConfig } from '@app/config';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { IdempotencyBudget } from '../budgets/idempotency-budget';
 import { canonicalJson } from './canonical-json';
 import { requestPath, routePattern } from './route-pattern';
 
@@ -44,7 +45,9 @@ type Entry =
  * - while the first request still runs, a repeat answers 409 IDEMPOTENCY_KEY_IN_USE:
  *   it renews its hold as long as it runs, and a hold no one renews (its process
  *   died) lapses after IDEMPOTENCY_IN_FLIGHT_MS;
- * - a refused command (any error) releases the key: it consumed nothing.
+ * - a refused command (any error) releases the key: it consumed nothing;
+ * - a new key past the partner's budgets (entries, bytes of stored answers)
+ *   answers 429 before the command runs, and nothing is kept.
  * Results are kept IDEMPOTENCY_RETENTION_HOURS.
  */
 @Injectable()
@@ -53,6 +56,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @Inject(Redis) private readonly redis: Redis,
     @Inject(ConfigService) private readonly config: AppConfig,
     private readonly reflector: Reflector,
+    private readonly budget: IdempotencyBudget,
   ) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -65,24 +69,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
 
     const route = `${request.method} ${routePattern(request) ?? requestPath(request)}`;
-    const redisKey = `idempotency:${request.caller.partnerId}:${sha256(`${route}\n${key}`)}`;
+    const { partnerId } = request.caller;
+    // The digest names the entry in the partner's budget too.
+    const entry = sha256(`${route}\n${key}`);
+    const held: HeldKey = { partnerId, entry, redisKey: `idempotency:${partnerId}:${entry}` };
     // Canonical, so a retry whose JSON orders its keys (or query) differently is the same request.
     const fingerprint = sha256(canonicalJson([request.method, requestPath(request), request.query ?? {}, request.body ?? null]));
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
     const owner = randomUUID();
     const inFlightMs = this.config.get('IDEMPOTENCY_IN_FLIGHT_MS', { infer: true });
 
-    return from(this.claim(redisKey, fingerprint, owner, inFlightMs)).pipe(
+    return from(this.claim(held, fingerprint, owner, inFlightMs)).pipe(
       switchMap((existing) => {
         if (existing?.state === 'done' && existing.stored) return of(this.replay(existing, response));
         return defer(() => {
           // Held while the command runs, however long: a retry meanwhile is told to wait, not run it again.
-          const renewal = setInterval(() => void this.renew(redisKey, owner, inFlightMs), inFlightMs / RENEWALS_PER_HOLD);
+          const renewal = setInterval(() => void this.renew(held, owner, inFlightMs), inFlightMs / RENEWALS_PER_HOLD);
           return next.handle().pipe(
             switchMap((body) =>
-              from(this.remember(redisKey, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
+              from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
             ),
-            catchError((error: unknown) => from(this.release(redisKey, owner)).pipe(switchMap(() => throwError(() => error)))),
+            catchError((error: unknown) => from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error)))),
             finalize(() => clearInterval(renewal)),
           );
         });
@@ -90,13 +97,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  /** Takes the key for this request, or answers what the key already holds. */
-  private async claim(redisKey: string, fingerprint: string, owner: string, inFlightMs: number): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+  /**
+   * Takes the key for this request, or answers what the key already holds.
+   * A key not held yet is first counted in the partner's budget, which may
+   * refuse it (429): then nothing is written under it.
+   */
+  private async claim(held: HeldKey, fingerprint: string, owner: string, inFlightMs: number): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+    const { redisKey } = held;
     const inFlight: Entry = { state: 'in-flight', fingerprint, owner };
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', inFlightMs, 'NX')) return undefined;
-      const stored = await this.redis.get(redisKey);
-      if (stored === null) continue; // released or expired meanwhile: try to take it
+      let stored = await this.redis.get(redisKey);
+      if (stored === null) {
+        await this.budget.admit(held.partnerId, held.entry, inFlightMs);
+        if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'PX', inFlightMs, 'NX')) return undefined;
+        // Another request with the key took it meanwhile; its entry is the one counted.
+        stored = await this.redis.get(redisKey);
+        if (stored === null) continue; // released or expired meanwhile: try to take it
+      }
       const entry = JSON.parse(stored) as Entry;
       if (entry.fingerprint !== fingerprint) {
         throw new UnprocessableEntityException({
@@ -121,7 +138,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return entry.body;
   }
 
-  private async remember(redisKey: string, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
+  private async remember(held: HeldKey, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = response.getHeader(name);
@@ -129,17 +146,34 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const entry: Entry = { state: 'done', fingerprint, status: response.statusCode, headers, body: stored ? body : undefined, stored };
     const retentionMs = this.config.get('IDEMPOTENCY_RETENTION_HOURS', { infer: true }) * 3_600_000;
-    await this.redis.eval(SET_IF_OWNER, 1, redisKey, owner, JSON.stringify(entry), retentionMs);
+    const json = JSON.stringify(entry);
+    // A request that lost its key (its hold lapsed) leaves the count to the one that holds it.
+    if (await this.redis.eval(SET_IF_OWNER, 1, held.redisKey, owner, json, retentionMs)) {
+      await this.budget.remember(held.partnerId, held.entry, Buffer.byteLength(json));
+    }
   }
 
-  /** Extends the hold, if it is still this request's and still in flight. A renewal that fails is made up by the next. */
-  private async renew(redisKey: string, owner: string, inFlightMs: number): Promise<void> {
-    await this.redis.eval(RENEW_IF_IN_FLIGHT, 1, redisKey, owner, inFlightMs).catch(() => undefined);
+  /** Extends the hold, if it is still this request's and still in flight, and its entry in the budget with it. A renewal that fails is made up by the next. */
+  private async renew(held: HeldKey, owner: string, inFlightMs: number): Promise<void> {
+    try {
+      if (await this.redis.eval(RENEW_IF_IN_FLIGHT, 1, held.redisKey, owner, inFlightMs)) await this.budget.renew(held.partnerId, held.entry, inFlightMs);
+    } catch {
+      // made up by the next renewal
+    }
   }
 
-  private async release(redisKey: string, owner: string): Promise<void> {
-    await this.redis.eval(DELETE_IF_OWNER, 1, redisKey, owner).catch(() => undefined);
+  private async release(held: HeldKey, owner: string): Promise<void> {
+    if (await this.redis.eval(DELETE_IF_OWNER, 1, held.redisKey, owner).catch(() => 0)) {
+      await this.budget.forget(held.partnerId, held.entry).catch(() => undefined);
+    }
   }
+}
+
+/** An Idempotency-Key as kept: its Redis key, and the partner and entry its budget counts it under. */
+interface HeldKey {
+  partnerId: string;
+  entry: string;
+  redisKey: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

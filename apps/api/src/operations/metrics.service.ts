@@ -1,11 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/clock';
 import { EventStore } from '@app/eventstore-client';
+import { isCluster } from '@app/redis';
 import { Queue } from 'bullmq';
 import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ApiKeys } from '../auth/api-keys';
+import { IdempotencyBudget } from '../budgets/idempotency-budget';
+import { UsageBudget } from '../budgets/usage-budget';
 import { routePattern } from '../http/route-pattern';
+import { fullest, redisMemoryOf } from './redis-memory';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
 
@@ -40,8 +46,53 @@ export class Metrics {
     @InjectQueue(FULFILMENT_QUEUE) fulfilment: Queue,
     @InjectQueue(FULFILMENT_DEAD_LETTER_QUEUE) deadLetters: Queue,
     @InjectQueue(DISCOUNT_QUEUE) discount: Queue,
+    keys: ApiKeys,
+    usageBudget: UsageBudget,
+    idempotencyBudget: IdempotencyBudget,
+    clock: Clock,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    // One series per configured partner and budget: the partners come from the keys, never from requests, so they are bounded.
+    new Gauge({
+      name: 'partner_budget_used_ratio',
+      help: 'Share of each partner’s budget in Redis in use (1 = full: new entries answer 429): usage_records, idempotency_keys, cached_response_bytes',
+      labelNames: ['partner', 'budget'],
+      registers: [this.registry],
+      async collect() {
+        const now = await clock.now();
+        for (const partner of keys.partnerIds()) {
+          const [usage, idempotency] = await Promise.all([usageBudget.used(partner, now), idempotencyBudget.used(partner)]);
+          this.set({ partner, budget: 'usage_records' }, usage.records / usageBudget.limit);
+          this.set({ partner, budget: 'idempotency_keys' }, idempotency.entries / idempotencyBudget.entriesLimit);
+          this.set({ partner, budget: 'cached_response_bytes' }, idempotency.bytes / idempotencyBudget.bytesLimit);
+        }
+      },
+    });
+    // Of a cluster, the fullest master: each has its own maxmemory, and the first to fill refuses writes. Both gauges share one INFO per scrape.
+    let read: { at: number; memory: Promise<{ used: number; max: number }> } | undefined;
+    const memory = () => {
+      if (!read || Date.now() - read.at > 1_000) {
+        const servers = isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
+        read = { at: Date.now(), memory: Promise.all(servers.map(async (server) => redisMemoryOf(await server.info('memory')))).then(fullest) };
+      }
+      return read.memory;
+    };
+    new Gauge({
+      name: 'redis_memory_used_bytes',
+      help: 'Memory Redis uses (INFO memory used_memory); of a cluster, the fullest master’s',
+      registers: [this.registry],
+      async collect() {
+        this.set((await memory()).used);
+      },
+    });
+    new Gauge({
+      name: 'redis_memory_max_bytes',
+      help: 'Redis maxmemory (0: no limit); under noeviction, writes fail past it',
+      registers: [this.registry],
+      async collect() {
+        this.set((await memory()).max);
+      },
+    });
     const queues = [fulfilment, deadLetters, discount];
     new Gauge({
       name: 'queue_jobs',

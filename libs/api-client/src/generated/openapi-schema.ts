@@ -2383,7 +2383,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2634,7 +2634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2654,7 +2654,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -2887,7 +2887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -2907,7 +2907,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -3137,7 +3137,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3157,7 +3157,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -3387,7 +3387,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3407,7 +3407,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -3584,7 +3584,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3753,7 +3753,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4004,7 +4004,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4024,7 +4024,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -4227,7 +4227,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4247,7 +4247,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -4480,7 +4480,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4500,7 +4500,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -4734,7 +4734,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -4754,7 +4754,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -4984,7 +4984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5004,7 +5004,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -5144,7 +5144,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5313,7 +5313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5562,7 +5562,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5582,7 +5582,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -5815,7 +5815,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -5835,7 +5835,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -6065,7 +6065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -6085,7 +6085,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -6319,7 +6319,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -6339,7 +6339,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -6572,7 +6572,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -6592,7 +6592,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -6824,7 +6824,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -6844,7 +6844,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -6997,7 +6997,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7173,7 +7173,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7426,7 +7426,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7446,7 +7446,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -7595,7 +7595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7779,7 +7779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -7939,7 +7939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8110,7 +8110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8361,7 +8361,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8381,7 +8381,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -8534,7 +8534,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8787,7 +8787,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -8807,7 +8807,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -9038,7 +9038,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9058,7 +9058,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -9291,7 +9291,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9311,7 +9311,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -9544,7 +9544,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9564,7 +9564,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -9762,7 +9762,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -9933,7 +9933,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10160,7 +10160,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10180,7 +10180,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -10435,7 +10435,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10455,7 +10455,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -10708,7 +10708,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10728,7 +10728,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -10957,7 +10957,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -10977,7 +10977,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -11228,7 +11228,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11248,7 +11248,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -11420,7 +11420,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11530,7 +11530,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored; the discount is applied asynchronously by the discount jobs listed */
+            /** @description Stored; the discount is applied asynchronously by the discount jobs listed. Each hour must lie within USAGE_RETENTION_DAYS before now and one hour after (422 USAGE_HOUR_OUT_OF_RANGE, naming the record), and the records the batch adds within the partner’s budget (429 USAGE_BUDGET_EXCEEDED); a refused batch stores nothing */
             202: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11665,7 +11665,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, USAGE_SUBSCRIPTION_UNKNOWN */
+            /** @description A business rule refused the command, or the Idempotency-Key was used for another request. Codes: IDEMPOTENCY_KEY_MISMATCH, USAGE_SUBSCRIPTION_UNKNOWN, USAGE_HOUR_OUT_OF_RANGE */
             422: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11683,11 +11683,11 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 422;
                         /** @enum {string} */
-                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "USAGE_SUBSCRIPTION_UNKNOWN";
+                        code?: "IDEMPOTENCY_KEY_MISMATCH" | "USAGE_SUBSCRIPTION_UNKNOWN" | "USAGE_HOUR_OUT_OF_RANGE";
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED, USAGE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -11707,7 +11707,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED" | "USAGE_BUDGET_EXCEEDED";
                     };
                 };
             };
@@ -11865,7 +11865,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12036,7 +12036,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12211,7 +12211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12356,7 +12356,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12523,7 +12523,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12772,7 +12772,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The API key used its budget for the window; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED, IDEMPOTENCY_BUDGET_EXCEEDED, RESPONSE_CACHE_BUDGET_EXCEEDED */
             429: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -12792,7 +12792,7 @@ export interface operations {
                         /** @enum {integer} */
                         statusCode?: 429;
                         /** @enum {string} */
-                        code?: "RATE_LIMITED";
+                        code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
                     };
                 };
             };

@@ -12,12 +12,14 @@ import { ErrorBodyResource } from './error-body.resource';
  * every operation says it, and that every answer the e2e suites get matches.
  */
 
-/** Error statuses whose codes depend on the route; the others (401, 429, 503) are the same everywhere. */
+/** Error statuses whose codes depend on the route; the others (401, 503) are the same everywhere. */
 export interface RouteErrors {
   400?: readonly string[];
   404?: readonly string[];
   409?: readonly string[];
   422?: readonly string[];
+  /** Budgets beside the API key's rate limit (RATE_LIMITED, on every route). */
+  429?: readonly string[];
 }
 
 type Body = Type<unknown> | [Type<unknown>];
@@ -65,8 +67,10 @@ const COMMAND_CODES: Required<RouteErrors> = {
   404: [],
   409: ['IDEMPOTENCY_KEY_IN_USE', 'STALE_REVISION', 'CONCURRENT_MODIFICATION'],
   422: ['IDEMPOTENCY_KEY_MISMATCH'],
+  // A new Idempotency-Key past the partner's budgets (budgets/idempotency-budget.ts).
+  429: ['RATE_LIMITED', 'IDEMPOTENCY_BUDGET_EXCEEDED', 'RESPONSE_CACHE_BUDGET_EXCEEDED'],
 };
-const READ_CODES: Required<RouteErrors> = { 400: BAD_INPUT, 404: [], 409: [], 422: [] };
+const READ_CODES: Required<RouteErrors> = { 400: BAD_INPUT, 404: [], 409: [], 422: [], 429: ['RATE_LIMITED'] };
 
 const DESCRIPTION: Record<number, string> = {
   400: 'Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header',
@@ -77,7 +81,7 @@ const DESCRIPTION: Record<number, string> = {
   422: 'A business rule refused the command, or the Idempotency-Key was used for another request',
   428: 'Neither If-Match nor Idempotency-Key was sent: this command moves money, and a retry of it without either would repeat it',
   500: 'Unexpected; the details are logged under the correlation id the message names',
-  429: 'The API key used its budget for the window; retry after Retry-After seconds',
+  429: 'The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds',
   503: 'A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After',
 };
 
@@ -122,7 +126,7 @@ function errorResponses(
     ...(extra.body ? [errorResponse(413, ['PAYLOAD_TOO_LARGE'])] : []),
     ...(codes(422).length > 0 ? [errorResponse(422, codes(422))] : []),
     ...(extra.precondition ? [errorResponse(428, [PRECONDITION_REQUIRED])] : []),
-    errorResponse(429, ['RATE_LIMITED'], RETRY_AFTER),
+    errorResponse(429, codes(429), RETRY_AFTER),
     errorResponse(500, ['INTERNAL_ERROR']),
     errorResponse(503, ['DEPENDENCY_UNAVAILABLE', ...(extra.waitsForView ? ['VIEW_NOT_CAUGHT_UP'] : [])], RETRY_AFTER),
   ];

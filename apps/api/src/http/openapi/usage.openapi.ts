@@ -63,10 +63,13 @@ export const ApiIngestUsage = () =>
   ApiCommand({
     status: HttpStatus.ACCEPTED,
     type: UsageAcceptedResource,
-    description: 'Stored; the discount is applied asynchronously by the discount jobs listed',
+    description:
+      'Stored; the discount is applied asynchronously by the discount jobs listed. ' +
+      'Each hour must lie within USAGE_RETENTION_DAYS before now and one hour after (422 USAGE_HOUR_OUT_OF_RANGE, naming the record), ' +
+      'and the records the batch adds within the partner’s budget (429 USAGE_BUDGET_EXCEEDED); a refused batch stores nothing',
     revision: false,
     ifMatch: false,
-    errors: { 404: ['CUSTOMER_NOT_FOUND'], 422: ['USAGE_SUBSCRIPTION_UNKNOWN'] },
+    errors: { 404: ['CUSTOMER_NOT_FOUND'], 422: ['USAGE_SUBSCRIPTION_UNKNOWN', 'USAGE_HOUR_OUT_OF_RANGE'], 429: ['USAGE_BUDGET_EXCEEDED'] },
   });
 
 export const ApiCustomerCosts = () =>

@@ -1,14 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Queue } from 'bullmq';
 import { v5 as uuidv5 } from 'uuid';
-import { ruleViolated, UsageRecord } from '@app/domain';
+import { AppConfig } from '@app/config';
+import { DomainError, firstHourOutside, ruleViolated, UsageRecord, usageWindow } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { PartnerScopedReads } from '@app/ordering';
 import { DISCOUNT_QUEUE } from '@app/queues';
+import { correction, UsageBudget } from '../../budgets/usage-budget';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { IsResourceGroupName } from '../../http/openapi/scope.resource';
 import { ApiIngestUsage } from '../../http/openapi/usage.openapi';
@@ -62,20 +65,44 @@ export class IngestUsageRequest {
   records: UsageRecordRequest[];
 }
 
-/** Usage in, discount jobs out: one job per customer and hour range. */
+/**
+ * Usage in, discount jobs out: one job per customer for the batch's hours.
+ * Hours are taken within the usage window only, and records within the
+ * partner's budget; a batch refused for either stores nothing.
+ */
 @ApiTags('usage')
 @Controller({ path: 'usage', version: '1' })
 export class IngestUsageController {
+  private readonly retentionDays: number;
+
   constructor(
     private readonly store: UsageStore,
     private readonly reads: PartnerScopedReads,
+    private readonly budget: UsageBudget,
     @InjectQueue(DISCOUNT_QUEUE) private readonly queue: Queue,
-  ) {}
+    @Inject(ConfigService) config: AppConfig,
+  ) {
+    this.retentionDays = config.get('USAGE_RETENTION_DAYS', { infer: true });
+  }
 
   @Post()
   @HttpCode(202)
   @ApiIngestUsage()
   async ingest(@Body() body: IngestUsageRequest, @Ctx() context: RequestContext) {
+    // An hour the store would expire at once, or never, is refused before anything is read or stored.
+    const window = usageWindow(context.now, this.retentionDays);
+    const outside = firstHourOutside(
+      body.records.map((record) => iso8601Instant(record.hour)),
+      window,
+    );
+    if (outside >= 0) {
+      throw new DomainError(
+        'USAGE_HOUR_OUT_OF_RANGE',
+        `records[${outside}].hour ${body.records[outside].hour} is outside the usage window: from ${window.from} (USAGE_RETENTION_DAYS before now) to ${window.to}`,
+        'rule',
+        { index: outside, from: window.from, to: window.to },
+      );
+    }
     // Every customer must be the partner's, and every subscription the customer's, before anything is stored.
     const customers = new Map<string, Set<string>>();
     for (const record of body.records) {
@@ -92,10 +119,20 @@ export class IngestUsageController {
       const hour = new Date(iso8601Instant(record.hour)).toISOString();
       return { ...record, hour, recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${hour}`, RECORD_NAMESPACE) };
     });
-    const ranges = await this.store.save(records);
+    // Room for what the batch adds is held before the save and set to what it added after: records sent again add nothing.
+    const adding = await this.store.newRecordsByDay(records);
+    await this.budget.hold(context.partnerId, adding, context.now);
+    let saved: Awaited<ReturnType<UsageStore['save']>>;
+    try {
+      saved = await this.store.save(records);
+    } catch (error) {
+      await this.budget.adjust(context.partnerId, correction(new Map(), adding)).catch(() => undefined);
+      throw error;
+    }
+    await this.budget.adjust(context.partnerId, correction(saved.addedByDay, adding));
     const jobIds = await enqueueDiscounts(
       this.queue,
-      ranges.map((range) => ({ ...range, partnerId: context.partnerId, correlationId: context.correlationId })),
+      saved.ranges.map((range) => ({ ...range, partnerId: context.partnerId, correlationId: context.correlationId })),
       records,
     );
     return { accepted: records.length, jobs: jobIds };
