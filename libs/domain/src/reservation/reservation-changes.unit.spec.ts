@@ -1,5 +1,6 @@
-import { ActiveReservation } from './reservation.decider';
-import { mergedReservation, refundQuote, splitReservations } from './reservation-changes';
+import { refundQuote } from './refund-quote';
+import { ActiveReservation } from './reservation';
+import { mergedReservation, splitReservations } from './reservation-changes';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 
 const base: ActiveReservation = {
