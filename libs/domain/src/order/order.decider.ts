@@ -1,6 +1,6 @@
 import { BillingPlan } from '../catalog/catalog-item';
 import { CartLine } from '../cart/cart.decider';
-import { Scope } from '../cart/scope';
+import { Scope } from '../shared/scope';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal } from '../shared/money';

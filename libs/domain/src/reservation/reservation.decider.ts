@@ -1,8 +1,9 @@
 import { BillingPlan, Term } from '../catalog/catalog-item';
-import { appliedSubscriptions, checkManagementGroup, Scope, sameScope, scopeSubscription } from '../cart/scope';
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
+import { appliedSubscriptions, checkManagementGroup } from '../customer/scope-subscriptions';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, ruleViolated } from '../shared/domain-error';
+import { sameScope, Scope, scopeSubscription } from '../shared/scope';
 import { duePayments } from './payment-schedule';
 import { ActiveReservation, evolveReservation, Reservation } from './reservation';
 import { ReservationEvent, ReservationProvisionedData, SplitPart } from './reservation.events';

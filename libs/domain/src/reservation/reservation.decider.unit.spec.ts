@@ -1,6 +1,6 @@
 import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
-import { Scope } from '../cart/scope';
+import { Scope } from '../shared/scope';
 import { CustomerSnapshot } from '../customer/customer.decider';
 import { expiryFor } from './reservation';
 import { RenewalAtExpiry, renewalPriceLockDate, reservationDecider } from './reservation.decider';

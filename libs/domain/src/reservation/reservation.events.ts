@@ -1,5 +1,5 @@
 import { BillingPlan, Term } from '../catalog/catalog-item';
-import { Scope } from '../cart/scope';
+import { Scope } from '../shared/scope';
 import { Message } from '../shared/decider';
 
 export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired' | 'Split' | 'Merged' | 'Exchanged';
