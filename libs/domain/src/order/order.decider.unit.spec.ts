@@ -7,7 +7,8 @@ import { deciderSpecification } from '../../testing/decider-specification';
 import { monthlyCancellation, paymentsAtPurchase } from '../reservation/payment-schedule';
 import { ExchangePurchase, exchangePolicyFor } from '../reservation/exchange';
 import { addMonths } from '../shared/calendar';
-import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
+import { OrderEvent, OrderPlacedData, PlacedOrder, reservationOf } from './order';
+import { OrderCommand, orderDecider } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
 const now = '2026-11-25T10:00:00.000Z';
