@@ -9,6 +9,7 @@ import { Scope } from '../shared/scope';
 import { evolveOrder, Order, OrderEvent, OrderLineState, OrderPlacedData, PlacedOrder } from './order';
 import { decideReservationChange, ReservationChangeCommand } from './reservation-changes.decider';
 import { decideReservationExchange, ReservationExchangeCommand } from './reservation-exchange.decider';
+import { decideReservationStreamsMigration, MigrateReservationStreams } from './reservation-streams-migration';
 
 /** The order's own life: placed, each line provisioned or failed, then completed, partly fulfilled, failed or cancelled. */
 export type OrderLifecycleCommand =
@@ -37,7 +38,7 @@ export type OrderLifecycleCommand =
   | Message<'FailOrder', { reason: string; now: string }>
   | Message<'CancelOrder', { reason: string; now: string }>;
 
-export type OrderCommand = OrderLifecycleCommand | ReservationChangeCommand | ReservationExchangeCommand;
+export type OrderCommand = OrderLifecycleCommand | ReservationChangeCommand | ReservationExchangeCommand | MigrateReservationStreams;
 
 const placed = (state: Order): PlacedOrder => {
   if (state.status === 'none') throw notFound('ORDER_NOT_FOUND', 'order not found');
@@ -148,6 +149,8 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
       case 'ReleaseExchangeHold':
       case 'CompleteHeldExchange':
         return decideReservationExchange(command, placed(state));
+      case 'MigrateReservationStreams':
+        return decideReservationStreamsMigration(placed(state), command.data);
     }
   },
 

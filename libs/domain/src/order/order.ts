@@ -1,6 +1,6 @@
 import { BillingPlan } from '../catalog/catalog-item';
 import { CartLine } from '../cart/cart.decider';
-import { ActiveReservation, evolveReservation } from '../reservation/reservation';
+import { ActiveReservation, evolveReservation, foldReservation } from '../reservation/reservation';
 import { RESERVATION_EVENT_TYPES, ReservationEvent } from '../reservation/reservation.events';
 import { Message } from '../shared/decider';
 import { notFound } from '../shared/domain-error';
@@ -64,8 +64,23 @@ export type OrderLifecycleEvent =
   | Message<'OrderFailed', { orderId: string; reason: string; failedAt: string }>
   | Message<'OrderCancelled', { orderId: string; reason: string; cancelledAt: string }>;
 
+/** A reservation's stream of its own, as the migration copies it onto its order: its events in order. */
+export interface MigratedReservationStream {
+  reservationId: string;
+  events: ReservationEvent[];
+}
+
+/**
+ * Orders fulfilled before the order held its reservations kept them in
+ * streams of their own (`reservation-{id}`). A one-off migration copies those
+ * streams onto the order, once, so that the order is whole from its own
+ * stream. The copies are not reservation events: views that fold those
+ * already saw them in the old streams.
+ */
+export type OrderMigrationEvent = Message<'ReservationStreamsMigrated', { orderId: string; streams: MigratedReservationStream[]; migratedAt: string }>;
+
 /** Everything the reservation order stream holds: its own lifecycle and its reservations'. */
-export type OrderEvent = OrderLifecycleEvent | ReservationEvent;
+export type OrderEvent = OrderLifecycleEvent | ReservationEvent | OrderMigrationEvent;
 
 export interface StatusChange {
   status: OrderStatus;
@@ -83,8 +98,8 @@ export type PlacedOrder = Omit<OrderPlacedData, 'lines'> & {
   reservations: Record<string, ActiveReservation>;
   /**
    * Changes to reservations the order stream does not provision: those of
-   * orders fulfilled before the order held its reservations, which live in
-   * streams of their own. Whoever reads those streams folds these on top.
+   * orders fulfilled before the order held its reservations, which lived in
+   * streams of their own. The migration of those streams folds them on top.
    */
   awaiting?: Record<string, ReservationEvent[]>;
 };
@@ -102,6 +117,7 @@ export const ORDER_EVENT_TYPES = [
   'OrderPartiallyFulfilled',
   'OrderFailed',
   'OrderCancelled',
+  'ReservationStreamsMigrated',
   ...RESERVATION_EVENT_TYPES,
 ] as const satisfies readonly OrderEvent['type'][];
 
@@ -152,6 +168,8 @@ export function evolveOrder(state: Order, event: OrderEvent): Order {
       return ended('failed', event.data.failedAt, event.data.reason);
     case 'OrderCancelled':
       return ended('cancelled', event.data.cancelledAt, event.data.reason);
+    case 'ReservationStreamsMigrated':
+      return withMigratedStreams(state, event.data.streams);
     default:
       return foldIntoReservation(state, event);
   }
@@ -174,6 +192,23 @@ function foldIntoReservation(order: PlacedOrder, event: ReservationEvent): Place
       : line,
   );
   return { ...order, reservations, lines };
+}
+
+/**
+ * Each migrated stream's reservation, unless the order holds it already,
+ * with the changes the order stream kept aside for it folded on top: they
+ * were written after its stream of its own stopped.
+ */
+function withMigratedStreams(order: PlacedOrder, streams: MigratedReservationStream[]): PlacedOrder {
+  const reservations = { ...order.reservations };
+  for (const { reservationId, events } of streams) {
+    if (reservations[reservationId]) continue;
+    const own = foldReservation(events);
+    if (own.status === 'none') continue;
+    reservations[reservationId] = (order.awaiting?.[reservationId] ?? []).reduce(evolveReservation, own) as ActiveReservation;
+  }
+  const awaiting = Object.fromEntries(Object.entries(order.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]));
+  return { ...order, reservations, awaiting };
 }
 
 /**

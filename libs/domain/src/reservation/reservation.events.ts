@@ -175,6 +175,3 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationPaymentRecorded',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];
-
-/** Where a reservation's events were kept before its reservation order held them; read only now. */
-export const reservationStream = (reservationId: string) => `reservation-${reservationId}`;

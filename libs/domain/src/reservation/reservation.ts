@@ -77,6 +77,9 @@ export const quantityAt = (reservation: HeldQuantity, hourMs: number): number =>
 export const returnHours = (reservation: Pick<HeldQuantity, 'returns'>): number[] =>
   [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort((a, b) => a - b);
 
+/** A reservation from its events. */
+export const foldReservation = (events: readonly ReservationEvent[]): Reservation => events.reduce(evolveReservation, { status: 'none' });
+
 /** A reservation's events, folded. */
 export function evolveReservation(state: Reservation, event: ReservationEvent): Reservation {
   if (event.type === 'ReservationProvisioned') {

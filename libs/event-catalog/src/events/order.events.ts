@@ -1,7 +1,8 @@
 import { EventType } from '../event-type';
-import { amount, count, extend, id, instant, listOf, record, text } from '../json-schema';
+import { amount, count, extend, id, instant, listOf, oneOf, record, text } from '../json-schema';
 import { billingPlan, cartLine, scope } from '../shared.schemas';
-import { at, cartId, customerId, line, orderId, reservationId } from './event-examples';
+import { at, cartId, customerId, line, orderId, provisioned, reservationId } from './event-examples';
+import { RESERVATION_EVENTS } from './reservation.events';
 
 const ORDER = 'order-{orderId}';
 
@@ -99,5 +100,40 @@ export const ORDER_EVENTS: EventType[] = [
     cause: 'POST /v1/orders/{id}/cancel, while pending',
     schema: record({ orderId: id, reason: text, cancelledAt: instant }),
     example: { orderId, reason: 'customer changed its mind', cancelledAt: at },
+  },
+  {
+    type: 'ReservationStreamsMigrated',
+    version: 1,
+    stream: ORDER,
+    cause:
+      'npm run migrate:reservation-streams, once for an order fulfilled before it held its reservations: the streams of its reservations (reservation-{reservationId}), their events copied in order',
+    schema: record({
+      orderId: id,
+      streams: listOf(
+        record({
+          reservationId: id,
+          events: listOf(
+            record({
+              type: oneOf(...RESERVATION_EVENTS.map((entry) => entry.type)),
+              data: { type: 'object', description: 'As the schema of its type says, at its current version when migrated' },
+            }),
+          ),
+        }),
+      ),
+      migratedAt: instant,
+    }),
+    example: {
+      orderId,
+      streams: [
+        {
+          reservationId,
+          events: [
+            { type: 'ReservationProvisioned', data: provisioned },
+            { type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: false, setAt: '2026-07-01T09:30:00.000Z' } },
+          ],
+        },
+      ],
+      migratedAt: '2026-12-01T08:00:00.000Z',
+    },
   },
 ];
