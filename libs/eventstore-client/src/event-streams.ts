@@ -175,6 +175,11 @@ export class EventStreams {
     }));
   }
 
+  /** Every event of a stream as the domain reads it ([] when it does not exist): for copying events, not folding them. */
+  async events<Event extends Message>(stream: string): Promise<Event[]> {
+    return (await this.store.readStream(stream)).map((event) => asMessage<Event>(event));
+  }
+
   /** The first `count` events of a stream ([] when it does not exist). */
   async readFirst<Event extends Message>(stream: string, count: number): Promise<Event[]> {
     return (await this.store.readStream(stream, { maxCount: count })).map((event) => asMessage<Event>(event));
