@@ -45,7 +45,7 @@ export class ReservationOrders {
     orderId: string,
     command: Commands<OrderCommand> | ((order: Order) => Commands<OrderCommand> | Promise<Commands<OrderCommand>>),
     context: CommandContext,
-    options: HandleOptions<Order> = {},
+    options: HandleOptions = {},
   ): Promise<Handled<Order, OrderEvent>> {
     return this.streams.handle(orderStream(orderId), orderDecider, command, context, options);
   }
