@@ -2,7 +2,7 @@ import { FixedClock } from '@app/clock';
 import { OrderEvent, RefundLedgerEvent } from '@app/domain';
 import { ProjectedEvent } from '@app/projections';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
-import { orderLine, orderPlaced, provisionedOrder } from '../../domain/testing/order.fixture';
+import { cartLine, orderLine, orderPlaced, provisionedOrder } from '../../domain/testing/order.fixture';
 import { provisionedReservation } from '../../domain/testing/reservation.fixture';
 import { PurchaseCompletion } from './purchase/purchase-completion.workflow';
 import { RefundSettlementWorkflow } from './refund-settlement/refund-settlement.workflow';
@@ -19,17 +19,7 @@ const asProjected = (streamId: string, event: { type: string; data: object }): P
   created: new Date(now),
 });
 
-const line = {
-  lineId: 'l-1',
-  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
-  armSkuName: 'Standard_D4s_v5',
-  region: 'westeurope',
-  term: 'P1Y',
-  billingPlan: 'Upfront',
-  quantity: 2,
-  subscriptionId: 's-1',
-  unitPriceUsd: 1_000,
-};
+const line = cartLine({ quantity: 2 });
 const purchase = {
   cartId: 'cart-1',
   orderId: 'o-1',
