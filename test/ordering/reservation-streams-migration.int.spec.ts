@@ -186,10 +186,10 @@ describe('npm run migrate:reservation-streams', () => {
       return proc.output();
     };
     const stored = await events();
-    expect(await command('--dry-run')).toContain('naming 1 orders: 1 would be migrated');
+    expect(await command('--dry-run')).toContain('reservation streams of their own: 4, orders they name: 1, would be migrated: 1');
     expect(await events()).toEqual(stored);
     expect(await command()).toContain('order o-legacy (RO-2026-000001): copied reservations r-old, r-two, r-b, r-a');
-    expect(await command()).toContain('naming 1 orders: 0 migrated');
+    expect(await command()).toContain('orders they name: 1, migrated: 0');
     expect(await events()).toEqual([...stored, 'order-o-legacy ReservationStreamsMigrated']);
   });
 });

@@ -78,9 +78,7 @@ export async function migrateReservationStreams(store: EventStore, options: Migr
     }
   }
   const verb = options.dryRun ? 'would be migrated' : 'migrated';
-  options.report(
-    `${legacyStreams} reservation streams of their own, naming ${orderIds.length} orders: ${migrated.length} ${verb}, the others hold them already`,
-  );
+  options.report(`reservation streams of their own: ${legacyStreams}, orders they name: ${orderIds.length}, ${verb}: ${migrated.length}`);
   return { legacyStreams, orders: orderIds.length, migrated };
 }
 
