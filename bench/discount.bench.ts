@@ -15,7 +15,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FixedClock } from '@app/clock';
-import { applyReservationDiscounts } from '@app/domain';
+import { applyReservationDiscounts, legacyReservationStream } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { deleteDeploymentKeys, DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
 import { catalog, CUSTOMERS, CustomerData, generate, HOURS, RESERVATIONS_PER_CUSTOMER, START_MS, SUBSCRIPTIONS_PER_CUSTOMER } from './usage-set';
@@ -37,12 +37,12 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     ),
   );
   try {
-    // Reservations go in as the fulfilment worker records them; the reservation view is built from them.
+    // Reservations go in as ReservationProvisioned alone, each in a stream of its own (no order to fulfil); the reservations view is built from them.
     for (const customer of customers) {
       await Promise.all(
         customer.reservations.map((reservation) =>
           client.appendToStream(
-            `reservation-${reservation.reservationId}`,
+            legacyReservationStream(reservation.reservationId),
             jsonEvent({
               type: 'ReservationProvisioned',
               data: {

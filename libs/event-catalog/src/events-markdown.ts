@@ -29,7 +29,7 @@ Every event has metadata: \`correlationId\` (the request's \`x-correlation-id\`)
 ## Adding or changing an event type
 
 1. Add the type to its \`Message<…>\` union in \`libs/domain\` as usual.
-2. In the same change, add an entry to \`EVENT_TYPES\` in \`libs/event-catalog/src/event-types.ts\`: \`type\`, \`version: 1\`, \`stream\`, \`cause\`, the data's \`schema\` (built with \`record\`, \`listOf\`, … from \`json-schema.ts\`: every property required unless named optional, nothing else allowed) and an \`example\`.
+2. In the same change, add an entry to its aggregate's list in \`libs/event-catalog/src/events/\` (\`EVENT_TYPES\` in \`event-types.ts\` gathers them): \`type\`, \`version: 1\`, \`stream\`, \`cause\`, the data's \`schema\` (built with \`record\`, \`listOf\`, … from \`json-schema.ts\`: every property required unless named optional, nothing else allowed) and an \`example\`.
 3. Run \`npm run docs:events\` and commit \`docs/events.md\`.
 
 \`libs/event-catalog/src/event-catalog.unit.spec.ts\` fails, naming the type, while a \`Message<'…'>\` of an event union in \`libs/domain\` has no entry; every e2e suite (through \`test/support/api-harness.ts\`) fails when an event it wrote does not match its schema, a new field included.

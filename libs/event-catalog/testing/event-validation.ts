@@ -35,7 +35,7 @@ export function eventViolations(events: Iterable<StoredEventLike>): string[] {
       found.push(
         schemaOf(event.type)
           ? `${where}: version ${version} has no schema in the event catalog`
-          : `${where}: no schema for event type ${event.type}; add it to libs/event-catalog/src/event-types.ts (see docs/events.md)`,
+          : `${where}: no schema for event type ${event.type}; add it to its aggregate's file in libs/event-catalog/src/events/ (see docs/events.md)`,
       );
       continue;
     }

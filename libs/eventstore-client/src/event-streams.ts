@@ -51,22 +51,17 @@ export interface Handled<State, Event> extends Folded<State> {
 /** A stream's last fold in this process; `assumed` when it was not read or written but taken on trust (see assume). */
 interface Cached<State> {
   decider: object;
-  hydrate?: Hydrate<never>;
   folded: Folded<State>;
   assumed: boolean;
   /** When it was read or written (performance.now()), for `recent`. */
   at: number;
 }
 
-/** Completes a folded state from elsewhere (e.g. events of an older stream layout) before a command is decided on it. What it reads must no longer change: the completed state is kept for later commands. */
-export type Hydrate<State> = (state: State) => Promise<State>;
-
-export interface HandleOptions<State = unknown> {
+export interface HandleOptions {
   /** From If-Match: the revision the caller decided on. No retries then. */
   expectedRevision?: Revision;
   /** Retries after a conflicting append when no revision was given. */
   retries?: number;
-  hydrate?: Hydrate<State>;
   /**
    * The stream is new (its id was just made): decide on the initial state
    * without reading, and append with no_stream. Should it exist after all (a
@@ -106,7 +101,6 @@ export class EventStreams {
   async aggregate<State, Event extends Message>(
     stream: string,
     decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
-    hydrate?: Hydrate<State>,
   ): Promise<Folded<State>> {
     let state = decider.initialState();
     let revision = NO_STREAM;
@@ -116,9 +110,8 @@ export class EventStreams {
       revision = event.revision;
       position = event.position;
     }
-    if (hydrate) state = await hydrate(state);
     // Kept, so that a command following this read (load, check, then decide) decides without reading again.
-    this.remember(stream, decider, hydrate, { state, revision, position });
+    this.remember(stream, decider, { state, revision, position });
     return { state, revision, position };
   }
 
@@ -137,7 +130,7 @@ export class EventStreams {
   ): Promise<Folded<State>> {
     const entry = this.folded.get(stream);
     const fresh = entry && performance.now() - entry.at <= maxAgeMs;
-    if (fresh && !entry.assumed && entry.folded.revision !== NO_STREAM && entry.decider === decider && entry.hydrate === undefined) {
+    if (fresh && !entry.assumed && entry.folded.revision !== NO_STREAM && entry.decider === decider) {
       return entry.folded as Folded<State>;
     }
     return this.aggregate(stream, decider);
@@ -153,12 +146,10 @@ export class EventStreams {
     stream: string,
     decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
     known: { events: Array<{ type: string; data: unknown; metadata?: unknown }>; revision: Revision; position?: bigint },
-    hydrate?: Hydrate<State>,
   ): Promise<Folded<State>> {
-    let state = known.events.reduce((folded, event) => decider.evolve(folded, asMessage<Event>(event)), decider.initialState());
-    if (hydrate) state = await hydrate(state);
+    const state = known.events.reduce((folded, event) => decider.evolve(folded, asMessage<Event>(event)), decider.initialState());
     const folded = { state, revision: known.revision, position: known.position };
-    this.remember(stream, decider, hydrate, folded, { assumed: true });
+    this.remember(stream, decider, folded, { assumed: true });
     return folded;
   }
 
@@ -175,6 +166,11 @@ export class EventStreams {
     }));
   }
 
+  /** Every event of a stream as the domain reads it ([] when it does not exist): for copying events, not folding them. */
+  async events<Event extends Message>(stream: string): Promise<Event[]> {
+    return (await this.store.readStream(stream)).map((event) => asMessage<Event>(event));
+  }
+
   /** The first `count` events of a stream ([] when it does not exist). */
   async readFirst<Event extends Message>(stream: string, count: number): Promise<Event[]> {
     return (await this.store.readStream(stream, { maxCount: count })).map((event) => asMessage<Event>(event));
@@ -185,7 +181,7 @@ export class EventStreams {
     decider: Decider<State, Command, Event>,
     command: Commands<NoInfer<Command>> | ((state: State) => Commands<NoInfer<Command>> | Promise<Commands<NoInfer<Command>>>),
     context: CommandContext,
-    options: HandleOptions<State> = {},
+    options: HandleOptions = {},
   ): Promise<Handled<State, Event>> {
     const previous = this.queues.get(stream) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.decideAndAppend(stream, decider, command, context, options));
@@ -203,16 +199,16 @@ export class EventStreams {
     decider: Decider<State, Command, Event>,
     command: Commands<Command> | ((state: State) => Commands<Command> | Promise<Commands<Command>>),
     context: CommandContext,
-    options: HandleOptions<State>,
+    options: HandleOptions,
   ): Promise<Handled<State, Event>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
     let cached: { folded: Folded<State>; assumed: boolean } | undefined =
-      this.cachedFold<State>(stream, decider, options.hydrate) ??
-      (options.expectNew ? { folded: await this.initialFold(decider, options.hydrate), assumed: true } : undefined);
+      this.cachedFold<State>(stream, decider) ??
+      (options.expectNew ? { folded: { state: decider.initialState(), revision: NO_STREAM }, assumed: true } : undefined);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
       const assumed = cached?.assumed ?? false;
-      const { state, revision, position } = cached?.folded ?? (await this.aggregate(stream, decider, options.hydrate));
+      const { state, revision, position } = cached?.folded ?? (await this.aggregate(stream, decider));
       cached = undefined;
       let events: Event[];
       try {
@@ -234,9 +230,8 @@ export class EventStreams {
       try {
         const result = await this.store.appendToStream(stream, this.toNew(events, context, stream, assumed), revision === NO_STREAM ? 'no_stream' : revision);
         const evolved = events.reduce((folded, event) => decider.evolve(folded, event), state);
-        // What hydrate adds comes from streams nobody writes any more, so a hydrated state stays true as the stream grows.
-        const written = { state: options.hydrate ? await options.hydrate(evolved) : evolved, revision: result.nextExpectedRevision, position: result.position };
-        this.remember(stream, decider, options.hydrate, written);
+        const written = { state: evolved, revision: result.nextExpectedRevision, position: result.position };
+        this.remember(stream, decider, written);
         return { ...written, events };
       } catch (error) {
         // Whatever failed, the append may have landed: the kept state no longer stands for the stream.
@@ -251,23 +246,18 @@ export class EventStreams {
     }
   }
 
-  private async initialFold<State>(decider: Pick<Decider<State, never, never>, 'initialState'>, hydrate?: Hydrate<State>): Promise<Folded<State>> {
-    const state = decider.initialState();
-    return { state: hydrate ? await hydrate(state) : state, revision: NO_STREAM };
-  }
-
-  /** Only a state folded the same way (same decider, same hydrate) stands in for a read. */
-  private cachedFold<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined): { folded: Folded<State>; assumed: boolean } | undefined {
+  /** Only a state folded the same way (same decider) stands in for a read. */
+  private cachedFold<State>(stream: string, decider: object): { folded: Folded<State>; assumed: boolean } | undefined {
     const entry = this.folded.get(stream);
-    return entry && entry.decider === decider && entry.hydrate === hydrate ? { folded: entry.folded as Folded<State>, assumed: entry.assumed } : undefined;
+    return entry && entry.decider === decider ? { folded: entry.folded as Folded<State>, assumed: entry.assumed } : undefined;
   }
 
-  private remember<State>(stream: string, decider: object, hydrate: Hydrate<State> | undefined, folded: Folded<State>, { assumed } = { assumed: false }) {
+  private remember<State>(stream: string, decider: object, folded: Folded<State>, { assumed } = { assumed: false }) {
     // A read that was slower than a later write must not put the older state back.
     const kept = this.folded.get(stream);
     if (kept && !kept.assumed && kept.folded.revision > folded.revision) return;
     this.folded.delete(stream);
-    this.folded.set(stream, { decider, hydrate: hydrate as Hydrate<never> | undefined, folded, assumed, at: performance.now() });
+    this.folded.set(stream, { decider, folded, assumed, at: performance.now() });
     if (this.folded.size > FOLDED_CACHE_SIZE) this.folded.delete(this.folded.keys().next().value!);
   }
 

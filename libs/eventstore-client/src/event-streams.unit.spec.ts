@@ -104,7 +104,7 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
   });
 
-  it("recent: reads rather than stand in an assumed state, a state completed by hydrate, or another decider's fold", async () => {
+  it("recent: reads rather than stand in an assumed state, or another decider's fold", async () => {
     const store = new InMemoryEventStore();
     await new EventStreams(store).handle('counter-1', counter, count, context());
     const other: typeof counter = { ...counter };
@@ -112,10 +112,8 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     const reads = jest.spyOn(store, 'readStream');
     await streams.assume('counter-1', counter, { events: [{ type: 'Counted', data: { total: 7 } }], revision: 0n });
     expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
-    await streams.aggregate('counter-1', counter, async () => ({ total: 41 }));
-    expect((await streams.recent('counter-1', counter, 60_000)).state.total).toBe(1);
     expect((await streams.recent('counter-1', other, 60_000)).state.total).toBe(1);
-    expect(reads).toHaveBeenCalledTimes(4);
+    expect(reads).toHaveBeenCalledTimes(2);
   });
 
   it('keeps the newer state when a read that began before a write ends after it', async () => {
@@ -194,19 +192,6 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     expect([again.revision, again.state.total]).toEqual([3n, 4]);
   });
 
-  it('does not stand a state folded without hydrate in for one folded with it', async () => {
-    const streams = new EventStreams(new InMemoryEventStore());
-    await streams.aggregate('counter-1', counter);
-    const handled = await streams.handle('counter-1', counter, count, context(), { hydrate: async () => ({ total: 41 }) });
-    expect(handled.events).toEqual([{ type: 'Counted', data: { total: 42 } }]);
-  });
-
-  it('completes the folded state with hydrate before deciding', async () => {
-    const streams = new EventStreams(new InMemoryEventStore());
-    const handled = await streams.handle('counter-1', counter, count, context(), { hydrate: async () => ({ total: 41 }) });
-    expect(handled.events).toEqual([{ type: 'Counted', data: { total: 42 } }]);
-  });
-
   it('derives event ids from the command, so one command id names the same events', async () => {
     const store = new InMemoryEventStore();
     const streams = new EventStreams(store);
@@ -237,18 +222,6 @@ describe('EventStreams keeps the state it last folded or wrote', () => {
     for (let i = 0; i < 5; i++) await streams.handle('counter-1', counter, count, context());
     expect(store.reads).toBe(1);
     expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual([1, 2, 3, 4, 5]);
-  });
-
-  it('keeps a state completed by hydrate too, completed again after each append', async () => {
-    const store = new CountingStore();
-    const streams = new EventStreams(store);
-    let hydrations = 0;
-    const hydrate = (state: { total: number }) => {
-      hydrations++;
-      return Promise.resolve(state);
-    };
-    for (let i = 0; i < 3; i++) await streams.handle('counter-1', counter, count, context(), { hydrate });
-    expect({ reads: store.reads, hydrations }).toEqual({ reads: 1, hydrations: 4 });
   });
 
   it('race: when another process wrote meanwhile, the store refuses the stale revision and the command is decided again on a fresh read', async () => {

@@ -14,4 +14,4 @@ export {
 } from './port/event-store.port';
 export { EsdbEventStore } from './adapters/esdb-event-store';
 export { InMemoryEventStore } from './adapters/in-memory-event-store';
-export { Hydrate, Commands } from './event-streams';
+export { Commands } from './event-streams';

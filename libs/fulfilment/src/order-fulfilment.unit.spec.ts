@@ -2,6 +2,7 @@ import { FixedClock } from '@app/clock';
 import { Catalog, catalogItemId, fold, orderDecider, OrderEvent, OrderPlacedData, PlacedOrder } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
+import { orderLine, orderPlaced } from '../../domain/testing/order.fixture';
 import { InMemoryReservationLocator } from '../../ordering/testing/in-memory-ordering';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
 import { OrderFulfilment, reservationIdFor } from './order-fulfilment';
@@ -30,44 +31,17 @@ async function placed(skus: string[]) {
   await givenCustomer(ordering.store);
   const lines = skus.map((sku, i) => {
     const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'), '2026-11-25T10:00:00.000Z')!;
-    return {
-      lineId: `l-${i}`,
-      catalogItemId: item.id,
-      armSkuName: sku,
-      region: 'eastus',
-      term: 'P1Y' as const,
-      billingPlan: 'Upfront' as const,
-      quantity: 2,
-      subscriptionId: 's-1',
-      unitPriceUsd: item.unitPriceUsd,
-      lineNumber: i + 1,
-      totalUsd: 2 * item.unitPriceUsd,
-    };
+    return orderLine(i + 1, { lineId: `l-${i}`, catalogItemId: item.id, armSkuName: sku, region: 'eastus', quantity: 2, unitPriceUsd: item.unitPriceUsd });
   });
-  const orderPlaced: OrderEvent = {
-    type: 'OrderPlaced',
-    data: {
-      orderId: 'o-1',
-      orderNumber: 'RO-2026-000001',
-      cartId: 'cart-1',
-      customerId: 'c-1',
-      partnerId: 'partner-contoso',
-      lines,
-      scope: { type: 'shared' },
-      billingPlan: 'Upfront',
-      currency: 'USD',
-      totalUsd: 1,
-      placedAt: '2026-11-25T10:00:00.000Z',
-    },
-  };
-  await given(ordering.store, 'order-o-1', [orderPlaced]);
+  const placed = orderPlaced({ partnerId: 'partner-contoso', lines });
+  await given(ordering.store, 'order-o-1', [{ type: 'OrderPlaced', data: placed }]);
   const run = (provisioner: ReservationProvisioner, carried?: 'placed carried by the job') =>
     new OrderFulfilment(ordering.orders, ordering.streams, provisioner, ordering.catalog, ordering.clock).fulfil({
       orderId: 'o-1',
       placedEventId: 'placed-1',
       correlationId: 'corr',
       partnerId: 'partner-contoso',
-      placed: carried ? { data: orderPlaced.data, revision: 0 } : undefined,
+      placed: carried ? { data: placed, revision: 0 } : undefined,
     });
   const order = async () =>
     fold(
@@ -174,39 +148,25 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     await givenCustomer(ordering.store);
     const item = catalog.get(catalogItemId('Standard_D2s_v5', 'eastus', 'P1Y'), '2026-11-25T10:00:00.000Z')!;
     const expiry = '2026-12-01T10:25:00.000Z';
-    const line = {
+    const line = orderLine(1, {
       lineId: 'l',
       catalogItemId: item.id,
       armSkuName: 'Standard_D2s_v5',
       region: 'eastus',
-      term: 'P1Y' as const,
-      billingPlan: 'Upfront' as const,
       quantity: 1,
-      subscriptionId: 's-1',
       unitPriceUsd: 1,
-      lineNumber: 1,
-      totalUsd: 1,
       autoRenew: true,
       effectiveFrom: expiry,
-    };
-    await given(ordering.store, 'order-o-9', [
-      {
-        type: 'OrderPlaced',
-        data: {
-          orderId: 'o-9',
-          orderNumber: 'RO-9',
-          cartId: 'r-old',
-          customerId: 'c-1',
-          partnerId: 'partner-contoso',
-          lines: [line],
-          scope: { type: 'shared' },
-          billingPlan: 'Upfront',
-          currency: 'USD',
-          totalUsd: 1,
-          placedAt: '2026-11-29T00:05:00.000Z',
-        },
-      },
-    ]);
+    });
+    const placed = orderPlaced({
+      orderId: 'o-9',
+      orderNumber: 'RO-9',
+      cartId: 'r-old',
+      partnerId: 'partner-contoso',
+      lines: [line],
+      placedAt: '2026-11-29T00:05:00.000Z',
+    });
+    await given(ordering.store, 'order-o-9', [{ type: 'OrderPlaced', data: placed }]);
     await new OrderFulfilment(ordering.orders, ordering.streams, new ScriptedProvisioner(), ordering.catalog, ordering.clock).fulfil({
       orderId: 'o-9',
       placedEventId: 'p-9',

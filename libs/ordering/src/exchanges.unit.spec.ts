@@ -1,4 +1,5 @@
-import { DomainError, exchangeDecider, OrderEvent, orderDecider, reservationOf } from '@app/domain';
+import { DomainError, exchangeDecider, orderDecider, reservationOf } from '@app/domain';
+import { orderLine, orderPlaced, provisionedOrder } from '../../domain/testing/order.fixture';
 import { provisionedReservation } from '../../domain/testing/reservation.fixture';
 import { context, given, givenCustomer, inMemoryOrdering } from '../testing/in-memory-ordering';
 import { ExchangeAsked, Exchanges } from './exchanges';
@@ -20,41 +21,15 @@ async function orderWith(ordering: ReturnType<typeof inMemoryOrdering>, orderId:
     purchasedAt: bought,
     expiryDate: '2027-11-25T10:00:00.000Z',
   });
-  const events: OrderEvent[] = [
-    {
-      type: 'OrderPlaced',
-      data: {
-        orderId,
-        orderNumber: `RO-${orderId}`,
-        cartId: 'cart',
-        customerId: 'c-1',
-        partnerId: 'partner-contoso',
-        lines: [
-          {
-            lineId: 'l',
-            catalogItemId: D4,
-            armSkuName: 'Standard_D4s_v5',
-            region: 'westeurope',
-            term: 'P1Y',
-            billingPlan: 'Upfront',
-            subscriptionId: 's-1',
-            unitPriceUsd: 1_000,
-            quantity,
-            lineNumber: 1,
-            totalUsd: quantity * 1_000,
-          },
-        ],
-        scope: { type: 'shared' },
-        billingPlan: 'Upfront',
-        currency: 'USD',
-        totalUsd: quantity * 1_000,
-        placedAt: bought,
-      },
-    },
-    { type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: 1, reservationId: reservation.reservationId, startedAt: bought } },
-    { type: 'ReservationProvisioned', data: reservation },
-  ];
-  await given(ordering.store, `order-${orderId}`, events);
+  const placed = orderPlaced({
+    orderId,
+    orderNumber: `RO-${orderId}`,
+    cartId: 'cart',
+    partnerId: 'partner-contoso',
+    lines: [orderLine(1, { lineId: 'l', catalogItemId: D4, quantity })],
+    placedAt: bought,
+  });
+  await given(ordering.store, `order-${orderId}`, provisionedOrder(placed, [reservation]));
   return reservation.reservationId;
 }
 

@@ -6,3 +6,4 @@ export { RefundSettlement } from './refund-settlement';
 export { ExchangeAsked, ExchangeMade, ExchangeQuote, Exchanges, QuotedReturn } from './exchanges';
 export { billingSubscriptionOf, RenewalOrders, renewalOrderIdFor } from './renewal-orders';
 export { ReservationLocator, ReservationPlace, ViewReservationLocator } from './reservation-locator';
+export { migrateReservationStreams, MigrationOptions, MigrationTally } from './reservation-streams-migration';

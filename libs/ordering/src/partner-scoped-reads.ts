@@ -13,11 +13,10 @@ import {
   notFound,
   OpenCart,
   Order,
+  PlacedOrder,
   Reservation,
 } from '@app/domain';
 import { EventStreams, Folded } from '@app/eventstore-client';
-
-type PlacedOrder = Exclude<Order, { status: 'none' }>;
 
 /**
  * How old a customer a cart command may decide on. A cart is no commitment:

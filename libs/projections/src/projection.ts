@@ -27,8 +27,9 @@ export type ViewWrite =
 
 /**
  * A projection is pure: given an event and the documents it reads, it says
- * what to write. The runner does all I/O: loading, batching, the MULTI/EXEC
- * with the checkpoint, dedupe of redelivered events.
+ * what to write. The runner does all I/O: loading, batching, the commit of
+ * the writes with the checkpoint (one script that first checks the runner's
+ * fence and the live generation), dedupe of redelivered events.
  */
 export interface Projection {
   name: string;

@@ -32,7 +32,7 @@ export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicati
     const configured = this.config.get('RUN_PROJECTIONS', { infer: true });
     if (!(configured ?? this.runByDefault)) return;
     for (const projection of ALL_PROJECTIONS) {
-      // WATCH is per connection: each runner commits on a connection of its own.
+      // A connection of its own, named after the projection so that CLIENT LIST tells the runners apart.
       const connection = dedicatedConnection(this.redis, `projection-${projection.name}`, this.logger);
       this.connections.push(connection);
       const runner = new ProjectionRunner(this.store, connection, projection, this.logger);

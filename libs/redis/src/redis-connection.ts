@@ -40,7 +40,7 @@ export function connectRedis(topology: RedisTopology, options: RedisOptions = {}
     return new Cluster(hostsOf(topology.REDIS_CLUSTER_NODES), {
       keyPrefix,
       redisOptions: { password, username, tls, ...perNode },
-      // Multi-key commands and WATCH must reach the master of their slot.
+      // Multi-key commands and scripts must reach the master of their slot.
       scaleReads: 'master',
     }) as unknown as Redis;
   }

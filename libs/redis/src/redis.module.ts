@@ -46,10 +46,10 @@ export class RedisModule implements OnApplicationShutdown {
 }
 
 /**
- * A connection of its own (WATCH and MULTI are per connection), with the same
- * settings. Its errors are handled: an unhandled ioredis error event would be
- * printed raw to stderr on every reconnect attempt. The users of such a
- * connection already log the failures that matter to them.
+ * A connection of its own, with the same settings. Its errors are handled:
+ * an unhandled ioredis error event would be printed raw to stderr on every
+ * reconnect attempt. The users of such a connection already log the failures
+ * that matter to them.
  */
 export function dedicatedConnection(redis: Redis, name: string, logger: Pick<Logger, 'debug'>): Redis {
   const connection = isCluster(redis)

@@ -2,6 +2,7 @@ import { FixedClock } from '@app/clock';
 import { OrderEvent, RefundLedgerEvent } from '@app/domain';
 import { ProjectedEvent } from '@app/projections';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
+import { cartLine, orderLine, orderPlaced, provisionedOrder } from '../../domain/testing/order.fixture';
 import { provisionedReservation } from '../../domain/testing/reservation.fixture';
 import { PurchaseCompletion } from './purchase/purchase-completion.workflow';
 import { RefundSettlementWorkflow } from './refund-settlement/refund-settlement.workflow';
@@ -18,17 +19,7 @@ const asProjected = (streamId: string, event: { type: string; data: object }): P
   created: new Date(now),
 });
 
-const line = {
-  lineId: 'l-1',
-  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
-  armSkuName: 'Standard_D4s_v5',
-  region: 'westeurope',
-  term: 'P1Y',
-  billingPlan: 'Upfront',
-  quantity: 2,
-  subscriptionId: 's-1',
-  unitPriceUsd: 1_000,
-};
+const line = cartLine({ quantity: 2 });
 const purchase = {
   cartId: 'cart-1',
   orderId: 'o-1',
@@ -71,28 +62,8 @@ describe('refund settlement reactor', () => {
     const ordering = inMemoryOrdering();
     await givenCustomer(ordering.store);
     const r1 = provisionedReservation({ reservationId: 'r-1', orderId: 'o-1', customerId: 'c-1', partnerId: 'partner-contoso', quantity: 2 });
-    const placed: OrderEvent = {
-      type: 'OrderPlaced',
-      data: {
-        orderId: 'o-1',
-        orderNumber: 'RO-1',
-        cartId: 'cart-1',
-        customerId: 'c-1',
-        partnerId: 'partner-contoso',
-        lines: [{ ...line, term: 'P1Y', billingPlan: 'Upfront', lineNumber: 1, totalUsd: 2_000 }],
-        scope: { type: 'shared' },
-        billingPlan: 'Upfront',
-        currency: 'USD',
-        totalUsd: 2_000,
-        placedAt: now,
-      },
-    };
-    await given(ordering.store, 'order-o-1', [
-      placed,
-      { type: 'OrderLineProvisioningStarted', data: { orderId: 'o-1', lineNumber: 1, reservationId: 'r-1', startedAt: now } },
-      { type: 'ReservationProvisioned', data: r1 },
-      ...extraOrderEvents,
-    ]);
+    const placed = orderPlaced({ orderNumber: 'RO-1', partnerId: 'partner-contoso', lines: [orderLine(1, { quantity: 2 })], placedAt: now });
+    await given(ordering.store, 'order-o-1', [...provisionedOrder(placed, [r1]), ...extraOrderEvents]);
     const recorded: RefundLedgerEvent = {
       type: 'RefundRecorded',
       data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },

@@ -1,5 +1,5 @@
 import { Decider, Message } from '@app/domain';
-import { EventStreams, Handled, Hydrate } from '@app/eventstore-client';
+import { EventStreams, Handled } from '@app/eventstore-client';
 import { RequestContext } from './request-context';
 
 /** What a change needs to know of the stream it changes: which it is, how it folds, who owns it, what to answer. */
@@ -9,7 +9,6 @@ export interface OwnedStream<State, Owned, Command extends Message, Event extend
   /** The state if the caller's partner owns it; a 404 DomainError otherwise. */
   owned(state: State): Owned;
   toResource(owned: Owned, handled: Handled<State, Event>): Resource;
-  hydrate?: Hydrate<State>;
 }
 
 /**
@@ -25,7 +24,6 @@ export async function changeOwned<State, Owned, Command extends Message, Event e
 ): Promise<Resource> {
   const handled = await streams.handle(target.stream, target.decider, (state) => command(target.owned(state)), context, {
     expectedRevision: context.expectedRevision,
-    hydrate: target.hydrate,
   });
   return target.toResource(target.owned(handled.state), handled);
 }

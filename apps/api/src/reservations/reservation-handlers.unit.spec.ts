@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { countedUsd, fold, orderDecider, OrderEvent, PlacedOrder, refundAllowance, refundLedgerDecider, RefundLedgerEvent } from '@app/domain';
 import { Exchanges } from '@app/ordering';
 import { given, givenCustomer, inMemoryOrdering } from '../../../../libs/ordering/testing/in-memory-ordering';
+import { orderLine, orderPlaced, provisionedOrder } from '../../../../libs/domain/testing/order.fixture';
 import { provisionedReservation } from '../../../../libs/domain/testing/reservation.fixture';
 import { RequestContext } from '../http/request-context';
 import { CancelReservationHandler, CancelReservationCommand } from './cancel-reservation/cancel-reservation.command';
@@ -46,39 +47,15 @@ async function orderWith(ordering: ReturnType<typeof inMemoryOrdering>, orderId:
       expiryDate,
     }),
   );
-  const line = {
-    lineId: 'l',
-    catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
-    armSkuName: 'Standard_D4s_v5',
-    region: 'westeurope',
-    term: 'P1Y' as const,
-    billingPlan: 'Upfront' as const,
-    subscriptionId: 's-1',
-    unitPriceUsd: 1_000,
-  };
-  const events: OrderEvent[] = [
-    {
-      type: 'OrderPlaced',
-      data: {
-        orderId,
-        orderNumber: `RO-${orderId}`,
-        cartId: 'cart',
-        customerId: 'c-1',
-        partnerId: 'partner-contoso',
-        lines: quantities.map((quantity, i) => ({ ...line, quantity, lineNumber: i + 1, totalUsd: quantity * 1_000 })),
-        scope: { type: 'shared' },
-        billingPlan: 'Upfront',
-        currency: 'USD',
-        totalUsd: 1,
-        placedAt: now,
-      },
-    },
-    ...reservations.flatMap((data): OrderEvent[] => [
-      { type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: data.lineNumber, reservationId: data.reservationId, startedAt: now } },
-      { type: 'ReservationProvisioned', data },
-    ]),
-  ];
-  await given(ordering.store, `order-${orderId}`, events);
+  const placed = orderPlaced({
+    orderId,
+    orderNumber: `RO-${orderId}`,
+    cartId: 'cart',
+    partnerId: 'partner-contoso',
+    lines: quantities.map((quantity, i) => orderLine(i + 1, { lineId: 'l', quantity })),
+    placedAt: now,
+  });
+  await given(ordering.store, `order-${orderId}`, provisionedOrder(placed, reservations));
   return reservations.map((r) => r.reservationId);
 }
 

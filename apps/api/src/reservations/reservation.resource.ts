@@ -14,7 +14,6 @@ import {
   Term,
 } from '@app/domain';
 import { Revision } from '@app/eventstore-client';
-import { ReservationOrders } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
 
 /** A quantity returned while the rest stayed active. */
@@ -97,14 +96,12 @@ export class ReservationResource {
 
 /**
  * A reservation, as a change sees it: its reservation order's stream (where
- * every change of it is decided), folded with the order's older reservation
- * streams, answering the reservation named.
+ * every change of it is decided), answering the reservation named.
  */
-export const reservationInOrder = (orders: ReservationOrders, orderId: string, reservationId: string, answer: string = reservationId) =>
+export const reservationInOrder = (orderId: string, reservationId: string, answer: string = reservationId) =>
   ownedStream<Order, { reservation: ActiveReservation; order: PlacedOrder }, OrderCommand, OrderEvent, ReservationResource>({
     stream: orderStream(orderId),
     decider: orderDecider,
-    hydrate: orders.hydrate,
     // The locator already answered 404 for another partner's reservation.
     owned: (order) => ({ reservation: reservationOf(order, reservationId), order: order as PlacedOrder }),
     toResource: ({ order }, handled) => ReservationResource.of(reservationOf(order, answer), handled.revision, handled.position),

@@ -1,9 +1,10 @@
 import { BillingPlan, CatalogItem, Term } from '../catalog/catalog-item';
 import { CustomerSnapshot, isActiveSubscription } from '../customer/customer.decider';
+import { checkManagementGroup } from '../customer/scope-subscriptions';
 import { Decider, Message } from '../shared/decider';
 import { illegalState, notFound, ruleViolated } from '../shared/domain-error';
 import { lineTotal, sum } from '../shared/money';
-import { checkManagementGroup, sameScope, Scope, scopeSubscription } from './scope';
+import { sameScope, Scope, scopeSubscription } from '../shared/scope';
 
 export const CART_LIFETIME_DAYS = 7;
 export const MAX_QUANTITY = 999;

@@ -1,5 +1,4 @@
-import { HeldQuantity, quantityAt } from '../reservation/reservation-changes';
-import { termStartFor } from '../reservation/reservation.decider';
+import { HeldQuantity, quantityAt, termStartFor } from '../reservation/reservation';
 import { HOUR_MS, nextWholeHourMs } from '../shared/hours';
 
 const DAY_MS = 24 * HOUR_MS;

@@ -1,5 +1,5 @@
 import { normalizeRegion } from '../catalog/catalog-item';
-import { sameResourceGroup, Scope, scopeRank } from '../cart/scope';
+import { sameResourceGroup, Scope, scopeRank } from '../shared/scope';
 
 /** One hour of one VM's usage, as billed. */
 export interface UsageRecord {

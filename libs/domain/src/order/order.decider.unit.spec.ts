@@ -1,5 +1,5 @@
-import { CartLine } from '../cart/cart.decider';
 import { Catalog } from '../catalog/catalog';
+import { cartLine, orderLine, orderPlaced as placed } from '../../testing/order.fixture';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 import { ReservationProvisionedData } from '../reservation/reservation.events';
 import { fold } from '../shared/decider';
@@ -7,22 +7,13 @@ import { deciderSpecification } from '../../testing/decider-specification';
 import { monthlyCancellation, paymentsAtPurchase } from '../reservation/payment-schedule';
 import { ExchangePurchase, exchangePolicyFor } from '../reservation/exchange';
 import { addMonths } from '../shared/calendar';
-import { OrderCommand, OrderEvent, orderDecider, OrderPlacedData, PlacedOrder, reservationOf } from './order.decider';
+import { OrderEvent, PlacedOrder, reservationOf } from './order';
+import { OrderCommand, orderDecider } from './order.decider';
 
 const spec = deciderSpecification(orderDecider);
 const now = '2026-11-25T10:00:00.000Z';
 const later = '2026-11-25T10:05:00.000Z';
-const line: CartLine = {
-  lineId: 'l-1',
-  catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
-  armSkuName: 'Standard_D4s_v5',
-  region: 'westeurope',
-  term: 'P1Y',
-  billingPlan: 'Monthly',
-  quantity: 3,
-  subscriptionId: 's-1',
-  unitPriceUsd: 1186.66,
-};
+const line = cartLine({ billingPlan: 'Monthly', unitPriceUsd: 1186.66 });
 const place: OrderCommand = {
   type: 'PlaceOrder',
   data: {
@@ -38,22 +29,8 @@ const place: OrderCommand = {
     now,
   },
 };
-const orderPlaced: OrderEvent = {
-  type: 'OrderPlaced',
-  data: {
-    orderId: 'o-1',
-    orderNumber: 'RO-2026-000007',
-    cartId: 'cart-1',
-    customerId: 'c-1',
-    partnerId: 'p-1',
-    lines: [{ ...line, lineNumber: 1, totalUsd: 3559.98 }],
-    scope: { type: 'single', subscriptionId: 's-1' },
-    billingPlan: 'Monthly',
-    currency: 'USD',
-    totalUsd: 3559.98,
-    placedAt: now,
-  },
-};
+const placedData = placed({ orderNumber: 'RO-2026-000007', lines: [orderLine(1, line)], scope: { type: 'single', subscriptionId: 's-1' } });
+const orderPlaced: OrderEvent = { type: 'OrderPlaced', data: placedData };
 const reservation = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData =>
   provisionedReservation({
     reservationId: `r-${lineNumber}`,
@@ -79,7 +56,7 @@ const lineFailed = (lineNumber: number): OrderEvent => ({
 const completed: OrderEvent = { type: 'OrderCompleted', data: { orderId: 'o-1', reservationIds: ['r-1'], completedAt: later } };
 const twoLines: OrderEvent = {
   ...orderPlaced,
-  data: { ...(orderPlaced.data as OrderPlacedData), lines: [1, 2].map((n) => ({ ...line, lineId: `l-${n}`, lineNumber: n, totalUsd: 3559.98 })) },
+  data: { ...placedData, lines: [1, 2].map((n) => orderLine(n, { ...line, lineId: `l-${n}` })) },
 };
 const finish: OrderCommand = { type: 'FinishFulfilment', data: { now: later } };
 

@@ -2,8 +2,8 @@ import { BillingPlan, CatalogItem, normalizeRegion, TERM_MONTHS } from '../catal
 import { DomainError, ruleViolated } from '../shared/domain-error';
 import { cents, usd } from '../shared/money';
 import { monthlyCancellation } from './payment-schedule';
-import { ActiveReservation, termStartOf } from './reservation.decider';
-import { refundQuote } from './reservation-changes';
+import { refundQuote } from './refund-quote';
+import { ActiveReservation, termStartOf } from './reservation';
 
 /**
  * Which reservations may be exchanged depends on when they were bought, and

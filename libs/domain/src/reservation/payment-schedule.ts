@@ -1,9 +1,9 @@
 import { TERM_MONTHS } from '../catalog/catalog-item';
 import { addMonths } from '../shared/calendar';
 import { cents, usd } from '../shared/money';
-import { ActiveReservation, termStartOf } from './reservation.decider';
+import { refundQuote } from './refund-quote';
+import { ActiveReservation, quantityAt, termStartOf } from './reservation';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
-import { quantityAt, refundQuote } from './reservation-changes';
 
 export interface ScheduledPayment {
   /** 1 for the payment at purchase. */

@@ -1,8 +1,9 @@
 import { customerSnapshot } from '../../testing/customer.fixture';
 import { deciderSpecification } from '../../testing/decider-specification';
-import { Scope } from '../cart/scope';
+import { Scope } from '../shared/scope';
 import { CustomerSnapshot } from '../customer/customer.decider';
-import { expiryFor, RenewalAtExpiry, renewalPriceLockDate, reservationDecider } from './reservation.decider';
+import { expiryFor } from './reservation';
+import { RenewalAtExpiry, renewalPriceLockDate, reservationDecider } from './reservation.decider';
 import { ReservationEvent, ReservationProvisionedData } from './reservation.events';
 import { provisionedReservation } from '../../testing/reservation.fixture';
 

@@ -1,5 +1,5 @@
 import { BillingPlan, Term } from '../catalog/catalog-item';
-import { Scope } from '../cart/scope';
+import { Scope } from '../shared/scope';
 import { Message } from '../shared/decider';
 
 export type ProvisioningState = 'Succeeded' | 'Cancelled' | 'Expired' | 'Split' | 'Merged' | 'Exchanged';
@@ -175,6 +175,3 @@ export const RESERVATION_EVENT_TYPES = [
   'ReservationPaymentRecorded',
   'ReservationExpired',
 ] as const satisfies readonly ReservationEvent['type'][];
-
-/** Where a reservation's events were kept before its reservation order held them; read only now. */
-export const reservationStream = (reservationId: string) => `reservation-${reservationId}`;

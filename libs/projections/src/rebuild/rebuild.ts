@@ -120,8 +120,9 @@ const targetFor = (projection: Projection, generation: string, until?: bigint): 
 
 /**
  * Rebuilds projections from position zero into fresh generations, then makes
- * each live with one SET. A live runner notices at its next commit (it
- * WATCHes the pointer) and continues from the new generation's checkpoint.
+ * each live with one SET. A live runner notices at its next commit (its
+ * commit script checks the pointer first) and continues from the new
+ * generation's checkpoint.
  * Old generations are deleted afterwards.
  */
 export async function rebuildAndSwap(

@@ -32,7 +32,7 @@ export class ChangeRenewalHandler implements ICommandHandler<ChangeRenewalComman
 
   async execute({ reservationId, settings, context }: ChangeRenewalCommand): Promise<ReservationResource> {
     const orderId = await this.orders.locate(reservationId, context.partnerId);
-    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, ({ reservation }) => {
+    return reservationInOrder(orderId, reservationId).change(this.streams, context, ({ reservation }) => {
       // Within 30 days of expiry the lock follows the new settings, at today's market price of what they buy.
       const term = settings.term ?? renewalOf(reservation).term;
       const item = this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, term), context.now);

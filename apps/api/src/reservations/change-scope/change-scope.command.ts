@@ -25,7 +25,7 @@ export class ChangeScopeHandler implements ICommandHandler<ChangeScopeCommand> {
 
   async execute({ reservationId, scope, context }: ChangeScopeCommand): Promise<ReservationResource> {
     const orderId = await this.orders.locate(reservationId, context.partnerId);
-    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, async ({ reservation }) => {
+    return reservationInOrder(orderId, reservationId).change(this.streams, context, async ({ reservation }) => {
       const { state } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
       const customer = ownedCustomer(state, reservation.customerId, context.partnerId);
       return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ChangeScope', data: { scope, customer, now: context.now } } } };

@@ -25,7 +25,7 @@ export class SetAutoRenewHandler implements ICommandHandler<SetAutoRenewCommand>
 
   async execute({ reservationId, autoRenew, context }: SetAutoRenewCommand): Promise<ReservationResource> {
     const orderId = await this.orders.locate(reservationId, context.partnerId);
-    return reservationInOrder(this.orders, orderId, reservationId).change(this.streams, context, ({ reservation }) => {
+    return reservationInOrder(orderId, reservationId).change(this.streams, context, ({ reservation }) => {
       // Turned on within 30 days of expiry, the renewal's price is locked at today's market price of what it would buy.
       const item = this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), context.now);
       return {
