@@ -21,14 +21,18 @@ fi
 bash "$(dirname "$0")/ensure-test-services.sh"
 # Timers run on the real monotonic clock; only the calendar moves.
 export FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC
-# Redis and Chromium keep the real date: libfaketime breaks their start-up
-# (jemalloc's clock_gettime recursion), and neither decides anything by the
-# calendar. The tests find them on PATH and CHROMIUM_PATH: wrappers that drop it.
+# Redis (server and cli) and Chromium keep the real date: libfaketime breaks
+# their start-up (jemalloc's clock_gettime recursion), and none decides
+# anything by the calendar. The tests find them on PATH and CHROMIUM_PATH:
+# wrappers that drop it, runnable by the unprivileged user some tests use and
+# with no PATH of their own (those tests give a bare one).
 real=$(mktemp -d)
+chmod 755 "$real"
 trap 'rm -rf "$real"' EXIT
-for binary in redis-server chromium; do
+envbin=$(command -v env)
+for binary in redis-server redis-cli chromium; do
   target=$(command -v "$binary" || true)
-  [[ -n $target ]] && printf '#!/bin/sh\nexec env -u LD_PRELOAD -u FAKETIME %s "$@"\n' "$target" >"$real/$binary" && chmod +x "$real/$binary"
+  [[ -n $target ]] && printf '#!/bin/sh\nexec %s -u LD_PRELOAD -u FAKETIME %s "$@"\n' "$envbin" "$target" >"$real/$binary" && chmod 755 "$real/$binary"
 done
 export PATH="$real:$PATH" CHROMIUM_PATH="$real/chromium"
 echo "[on-date] the machine's date is $(faketime "$day 10:00:00" date -u +%FT%TZ) for this run"
