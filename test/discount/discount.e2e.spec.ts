@@ -19,6 +19,11 @@ import { ROOT, RunningProcess, startTsProcess } from '../support/processes';
 
 jest.setTimeout(90_000);
 
+const DAY = 86_400_000;
+/** Midnight UTC of the day the run started: usage hours counted back from it lie in the usage window on any date. */
+const RUN_DAY = Math.floor(Date.now() / DAY) * DAY;
+const usageHour = (daysAgo: number, hour: number, minute = 0) => new Date(RUN_DAY - daysAgo * DAY + hour * 3_600_000 + minute * 60_000).toISOString();
+
 describe('scope discount', () => {
   let api: ApiHarness;
   let worker: RunningProcess;
@@ -278,7 +283,7 @@ describe('scope discount', () => {
       resourceId: 'vm-1',
       region: 'eastus',
       vmSize: 'Standard_D2s_v5',
-      hour: '2026-06-01T10:00:00Z',
+      hour: usageHour(7, 10),
       quantity: 1,
       payAsYouGoRateUsd: 0.1,
     };
@@ -306,13 +311,13 @@ describe('scope discount', () => {
       resourceId: 'vm-1',
       region: 'eastus',
       vmSize: 'Standard_D2s_v5',
-      hour: '2026-06-03T10:00:00Z',
+      hour: usageHour(5, 10),
       quantity: 1,
       payAsYouGoRateUsd: 0.1,
     };
     await api.call('POST', '/v1/usage', { body: { records: [record] } });
     await costsWhen((items) => items[0]?.payAsYouGoCostUsd === 0.1);
-    const moved = await api.call('POST', '/v1/usage', { body: { records: [{ ...record, hour: '2026-06-03T11:00:00Z', quantity: 0.5 }] } });
+    const moved = await api.call('POST', '/v1/usage', { body: { records: [{ ...record, hour: usageHour(5, 11), quantity: 0.5 }] } });
     // One job for 11:00, one for the 10:00 it left.
     expect(moved.body.jobs).toHaveLength(2);
     // Counted once, at 11:00: 0.05, not 0.15.
@@ -321,7 +326,7 @@ describe('scope discount', () => {
 
   it('discounts a customer-hour of 10,000 records, each event well under the store’s 1 MiB append limit', async () => {
     const { customerId, subscriptionId, costsWhen } = await customerWithCosts('Big Hour Co');
-    const hour = '2026-06-02T10:00:00Z';
+    const hour = usageHour(6, 10);
     const records = Array.from({ length: 10_000 }, (_, i) => ({
       customerId,
       subscriptionId,
@@ -337,10 +342,10 @@ describe('scope discount', () => {
     expect(costs[0].payAsYouGoCostUsd).toBeCloseTo(1_000, 6);
     const client = api.app.get(EventStoreDBClient);
     let events = 0;
-    for await (const { event } of client.readStream(`discount-${customerId}-20260602`)) {
+    for await (const { event } of client.readStream(`discount-${customerId}-${hour.slice(0, 10).replaceAll('-', '')}`)) {
       events++;
       expect(JSON.stringify(event!.data).length).toBeLessThan(64 * 1024);
-      expect(event!.data).toMatchObject({ date: '2026-06-02', hours: [expect.objectContaining({ hour: '2026-06-02T10:00:00.000Z', recordCount: 10_000 })] });
+      expect(event!.data).toMatchObject({ date: hour.slice(0, 10), hours: [expect.objectContaining({ hour, recordCount: 10_000 })] });
     }
     expect(events).toBe(1);
   });
@@ -389,7 +394,6 @@ describe('scope discount', () => {
     const { customerId, subscriptionId: billing } = await customerWithCosts('Amortized Co');
     const user = randomUUID();
     await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: user, name: 'User' } });
-    const DAY = 86_400_000;
     const today = Math.floor(Date.now() / DAY) * DAY;
     // In effect since three days ago, for 8,760 hours, at 8,760 USD: one dollar an hour.
     const effectiveDate = new Date(today - 3 * DAY).toISOString();
@@ -453,10 +457,7 @@ describe('scope discount', () => {
     await api.call('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
     const dir = mkdtempSync(join(tmpdir(), 'usage-csv-'));
     const header = 'customerId,subscriptionId,resourceId,region,vmSize,hour,quantity,payAsYouGoRateUsd';
-    const rows = Array.from(
-      { length: 5 },
-      (_, i) => `${customer.body.customerId},${subscriptionId},vm-${i},eastus,Standard_D2s_v5,2026-06-01T0${i}:00:00Z,1,0.096`,
-    );
+    const rows = Array.from({ length: 5 }, (_, i) => `${customer.body.customerId},${subscriptionId},vm-${i},eastus,Standard_D2s_v5,${usageHour(7, i)},1,0.096`);
     writeFileSync(join(dir, 'good.csv'), [header, ...rows].join('\n'));
     writeFileSync(join(dir, 'bad.csv'), [header, rows[0], rows[1].replace(',1,0.096', ',lots,0.096')].join('\n'));
     const run = (file: string) =>
@@ -490,7 +491,7 @@ describe('scope discount', () => {
       resourceId: 'vm',
       region: 'eastus',
       vmSize: 'Standard_D2s_v5',
-      hour: '2026-06-01T10:00:00Z',
+      hour: usageHour(7, 10),
       quantity: 1,
       payAsYouGoRateUsd: 0.1,
     };
@@ -503,7 +504,7 @@ describe('scope discount', () => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.message).toMatch(/records must contain no more than 10000 elements/);
 
-    const notAnHour = await api.call('POST', '/v1/usage', { body: { records: [{ ...one, hour: '2026-06-01T10:30:00Z', quantity: 2 }] } });
+    const notAnHour = await api.call('POST', '/v1/usage', { body: { records: [{ ...one, hour: usageHour(7, 10, 30), quantity: 2 }] } });
     expect(notAnHour.status).toBe(400);
     expect(notAnHour.body.errors.map((e: { field: string }) => e.field)).toEqual(['records.0.hour', 'records.0.quantity']);
 

@@ -185,9 +185,14 @@ describe('fulfilment', () => {
       scope: { type: 'single', subscriptionId },
       appliedSubscriptionIds: [subscriptionId],
     });
+    // A year on: the same day of the month, or the month's last where it has none (29 February ends on 28 February).
     const effective = new Date(provisioned.data.effectiveDate);
-    effective.setUTCFullYear(effective.getUTCFullYear() + 1);
-    expect(provisioned.data.expiryDate).toBe(effective.toISOString());
+    const expiry = new Date(effective);
+    expiry.setUTCDate(1);
+    expiry.setUTCFullYear(expiry.getUTCFullYear() + 1);
+    const lastDay = new Date(Date.UTC(expiry.getUTCFullYear(), expiry.getUTCMonth() + 1, 0)).getUTCDate();
+    expiry.setUTCDate(Math.min(effective.getUTCDate(), lastDay));
+    expect(provisioned.data.expiryDate).toBe(expiry.toISOString());
   });
 
   it('fails the order with the reason on a permanent provisioning failure', async () => {

@@ -176,7 +176,8 @@ describe('bad input over HTTP', () => {
               resourceId: 'vm',
               region: 'eastus',
               vmSize: 'Standard_D2s_v5',
-              hour: '2026-06-01T10:00:00Z',
+              // Yesterday, in the usage window on any date: what refuses it is the customer.
+              hour: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000).toISOString(),
               quantity: 1,
               payAsYouGoRateUsd: 0.1,
             },
