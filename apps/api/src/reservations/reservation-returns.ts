@@ -17,7 +17,7 @@ import { RefundSettlement } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
 import { keyedId, RequestContext } from '../http/request-context';
 import { RefundQuotes } from './refund-quotes';
-import { ReservationResource } from './reservation.resource';
+import { ReservationResource } from '../http/openapi/reservation.resource';
 
 /**
  * Returns a reservation, whole (a cancellation) or a quantity of it. The

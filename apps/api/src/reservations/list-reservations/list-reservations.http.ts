@@ -4,7 +4,7 @@ import { FastifyRequest, FastifyReply } from 'fastify';
 import { reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
-import { ApiListReservations } from '../../http/openapi/reservation.openapi';
+import { ApiListReservations } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { provisioningState } from '../provisioning-state';
 

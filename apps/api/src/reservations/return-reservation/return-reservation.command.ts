@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
 import { ReservationReturns } from '../reservation-returns';
 
 export class ReturnReservationCommand extends Command<ReservationResource> {
