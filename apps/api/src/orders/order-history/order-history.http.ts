@@ -10,7 +10,8 @@ import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
 import { decodeCursor, encodeCursor } from '../../http/page-cursor';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { OrderPageResource, OrderResource } from '../order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
+import { OrderPageResource } from '../order.openapi';
 import { ApiRead } from '../../http/openapi/api-routes';
 
 const STATUSES: OrderStatus[] = ['pending', 'completed', 'failed', 'cancelled'];
