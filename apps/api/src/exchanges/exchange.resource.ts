@@ -5,7 +5,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString,
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY } from '@app/domain';
 import { ExchangeAsked, ExchangeMade, ExchangeQuote } from '@app/ordering';
 import { ApiCommand, RouteErrors } from '../http/openapi/api-routes';
-import { ReservationResource } from '../reservations/reservation.resource';
+import { ReservationResource } from '../http/openapi/reservation.resource';
 
 /** Reservations one exchange may give back at once. */
 export const MAX_EXCHANGE_RETURNS = 20;

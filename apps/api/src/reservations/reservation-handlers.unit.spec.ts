@@ -8,8 +8,8 @@ import { RequestContext } from '../http/request-context';
 import { CancelReservationHandler, CancelReservationCommand } from './cancel-reservation/cancel-reservation.command';
 import { ExchangeReservationCommand, ExchangeReservationHandler } from './exchange-reservation/exchange-reservation.command';
 import { MergeReservationsCommand, MergeReservationsHandler } from './merge-reservations/merge-reservations.command';
-import { RefundQuotes } from './refund-quote/refund-quote';
-import { ReservationReturns } from './return-reservation/reservation-returns';
+import { RefundQuotes } from './refund-quotes';
+import { ReservationReturns } from './reservation-returns';
 import { ReturnReservationCommand, ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { SplitReservationCommand, SplitReservationHandler } from './split-reservation/split-reservation.command';
 

@@ -4,7 +4,7 @@ import { CancelReservationController } from './cancel-reservation/cancel-reserva
 import { ExchangeReservationHandler } from './exchange-reservation/exchange-reservation.command';
 import { ExchangeReservationController } from './exchange-reservation/exchange-reservation.http';
 import { ReservationPaymentsController } from './reservation-payments/reservation-payments.http';
-import { ReservationReturns } from './return-reservation/reservation-returns';
+import { ReservationReturns } from './reservation-returns';
 import { ReturnReservationHandler } from './return-reservation/return-reservation.command';
 import { ReturnReservationController } from './return-reservation/return-reservation.http';
 import { ChangeRenewalHandler } from './change-renewal/change-renewal.command';
@@ -15,7 +15,7 @@ import { GetReservationController } from './get-reservation/get-reservation.http
 import { ListReservationsController } from './list-reservations/list-reservations.http';
 import { MergeReservationsHandler } from './merge-reservations/merge-reservations.command';
 import { MergeReservationsController } from './merge-reservations/merge-reservations.http';
-import { RefundQuotes } from './refund-quote/refund-quote';
+import { RefundQuotes } from './refund-quotes';
 import { RefundQuoteController } from './refund-quote/refund-quote.http';
 import { SetAutoRenewHandler } from './set-auto-renew/set-auto-renew.command';
 import { SetAutoRenewController } from './set-auto-renew/set-auto-renew.http';

@@ -5,7 +5,7 @@ import { EventStreams } from '@app/eventstore-client';
 import { OrderNumbers, PartnerScopedReads, ReservationOrders } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
 import { RequestContext } from '../../http/request-context';
-import { OrderResource } from '../../orders/order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
 
 const NAMESPACE = '3d0c8f3e-5a9b-4f7e-8c21-7b6e2a1d4f90';
 

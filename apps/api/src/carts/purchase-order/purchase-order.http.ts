@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { OrderResource } from '../../orders/order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
 import { PurchaseOrderCommand } from './purchase-order.command';
 import { ApiCommand } from '../../http/openapi/api-routes';
 import { CART_ERRORS } from '../cart.resource';

@@ -5,8 +5,8 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 import { FastifyRequest, FastifyReply } from 'fastify';
 import { customersOfPartner, customersProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
+import { decodeCursor, encodeCursor } from '../../http/page-cursor';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { decodeCursor, encodeCursor } from '../../orders/order-history/order-history.http';
 import { CustomerPageResource, CustomerResource } from '../customer.resource';
 import { ApiRead } from '../../http/openapi/api-routes';
 

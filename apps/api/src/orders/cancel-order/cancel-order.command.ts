@@ -3,7 +3,7 @@ import { Order, orderDecider, orderStream } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { OrderResource } from '../order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
 
 export class CancelOrderCommand extends Command<OrderResource> {
   constructor(

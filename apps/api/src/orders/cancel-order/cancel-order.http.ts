@@ -5,7 +5,8 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { FastifyReply } from 'fastify';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { ORDER_ERRORS, OrderResource } from '../order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
+import { ORDER_ERRORS } from '../order.openapi';
 import { CancelOrderCommand } from './cancel-order.command';
 import { ApiCommand } from '../../http/openapi/api-routes';
 

@@ -9,7 +9,7 @@ import { ConsistentReads } from '../../http/consistent-reads';
 import { parseIso8601 } from '../../http/iso-8601';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
-import { OrderResource } from '../order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
 import { ApiRead } from '../../http/openapi/api-routes';
 
 @ApiTags('orders')

@@ -5,7 +5,7 @@ import { EventStreams, RecordedHistoryEvent } from '@app/eventstore-client';
 import { ownedOrder } from '@app/ordering';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ApiRead } from '../../http/openapi/api-routes';
-import { OrderEventsResource } from '../order.resource';
+import { OrderEventsResource } from '../order.openapi';
 
 /** For auditors: the order's events in order, each with who did it, when, and why. */
 @ApiTags('orders')

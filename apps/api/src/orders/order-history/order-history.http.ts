@@ -1,15 +1,17 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { FastifyRequest, FastifyReply } from 'fastify';
 import { Order, OrderStatus, Term, TERMS } from '@app/domain';
-import { IndexCursor, orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
+import { orderHistoryProjection, orderKeys, ordersIn, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
+import { decodeCursor, encodeCursor } from '../../http/page-cursor';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { OrderPageResource, OrderResource } from '../order.resource';
+import { OrderResource } from '../../http/openapi/order.resource';
+import { OrderPageResource } from '../order.openapi';
 import { ApiRead } from '../../http/openapi/api-routes';
 
 const STATUSES: OrderStatus[] = ['pending', 'completed', 'failed', 'cancelled'];
@@ -101,16 +103,4 @@ function matches(order: Exclude<Order, { status: 'none' }>, query: OrderHistoryQ
   if (query.term && !order.lines.some((line) => line.term === query.term)) return false;
   if (query.region && !order.lines.some((line) => line.region === query.region!.toLowerCase())) return false;
   return true;
-}
-
-export const encodeCursor = (cursor: IndexCursor) => Buffer.from(JSON.stringify([cursor.score, cursor.member])).toString('base64url');
-
-export function decodeCursor(raw: string): IndexCursor {
-  try {
-    const [score, member] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof score === 'number' && typeof member === 'string') return { score, member };
-  } catch {
-    // fall through
-  }
-  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'INVALID_CURSOR', message: 'cursor must be the nextCursor of a previous page' });
 }

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
-import { ReservationReturns } from '../return-reservation/reservation-returns';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
+import { ReservationReturns } from '../reservation-returns';
 
 export class CancelReservationCommand extends Command<ReservationResource> {
   constructor(

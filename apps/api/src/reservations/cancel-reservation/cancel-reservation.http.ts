@@ -2,7 +2,7 @@ import { Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } fro
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { ApiCancelReservation } from '../../http/openapi/reservation.openapi';
+import { ApiCancelReservation } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { CancelReservationCommand } from './cancel-reservation.command';

@@ -4,7 +4,7 @@ import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { FastifyReply } from 'fastify';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY, Term, TERMS } from '@app/domain';
-import { ApiChangeRenewal } from '../../http/openapi/reservation.openapi';
+import { ApiChangeRenewal } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { ChangeRenewalCommand } from './change-renewal.command';

@@ -3,7 +3,8 @@ import { customerDecider, customerStream, Scope } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ownedCustomer, ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { reservationInOrder, ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
+import { reservationInOrder } from '../reservation-in-order';
 
 export class ChangeScopeCommand extends Command<ReservationResource> {
   constructor(

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ScopeRequest } from '../../http/openapi/scope.resource';
-import { ApiChangeReservationScope } from '../../http/openapi/reservation.openapi';
+import { ApiChangeReservationScope } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { ChangeScopeCommand } from './change-scope.command';

@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { BillingPlan, illegalState, reservationOf } from '@app/domain';
 import { ExchangeMade, Exchanges, ReservationOrders } from '@app/ordering';
 import { keyedId, RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
 
 const NAMESPACE = '7d2f9a61-3c4e-4b8a-9e17-5a0c2d6f8b43';
 

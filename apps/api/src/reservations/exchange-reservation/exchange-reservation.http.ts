@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY } from '@app/domain';
-import { ApiExchangeReservation } from '../../http/openapi/reservation.openapi';
+import { ApiExchangeReservation } from '../reservation.openapi';
 import { RequiresPrecondition } from '../../http/precondition.guard';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ExchangeReservationCommand, ExchangeResult } from './exchange-reservation.command';

@@ -7,9 +7,9 @@ import { ReservationOrders } from '@app/ordering';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
-import { ApiGetReservation } from '../../http/openapi/reservation.openapi';
+import { ApiGetReservation } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { provisioningState } from '../list-reservations/list-reservations.http';
+import { provisioningState } from '../provisioning-state';
 
 @ApiTags('reservations')
 @Controller({ path: 'reservations/:reservationId', version: '1' })

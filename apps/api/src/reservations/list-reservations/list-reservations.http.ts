@@ -1,11 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyRequest, FastifyReply } from 'fastify';
-import { KnownReservation, reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
+import { reservationKeys, reservationsIn, reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { customerFromView } from '../../http/owned-views';
-import { ApiListReservations } from '../../http/openapi/reservation.openapi';
+import { ApiListReservations } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
+import { provisioningState } from '../provisioning-state';
 
 /** A customer's reservations from the reservation view, with their state computed for today. */
 @ApiTags('reservations')
@@ -34,10 +35,4 @@ export class ListReservationsController {
     });
     return { items };
   }
-}
-
-/** Azure's provisioningState: an ended reservation says how it ended; a live one may not have started or may be past its end. */
-export function provisioningState(reservation: KnownReservation, now: string): string {
-  if (reservation.status !== 'Succeeded') return reservation.status;
-  return now < reservation.effectiveDate ? 'Pending' : now >= reservation.expiryDate ? 'Expired' : 'Succeeded';
 }

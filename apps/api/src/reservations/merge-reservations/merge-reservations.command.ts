@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { reservationOf, ruleViolated } from '@app/domain';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
 
 const NAMESPACE = '7d2a9b41-3e6f-4c08-b5d1-8e4f0a2c6b93';
 

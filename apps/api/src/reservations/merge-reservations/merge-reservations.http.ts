@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsUUID } from 'class-validator';
 import { FastifyReply } from 'fastify';
-import { ApiMergeReservations } from '../../http/openapi/reservation.openapi';
+import { ApiMergeReservations } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { MergeReservationsCommand } from './merge-reservations.command';

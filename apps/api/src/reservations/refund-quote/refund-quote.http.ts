@@ -3,9 +3,9 @@ import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_QUANTITY, returnQuantityInvalid } from '@app/domain';
-import { ApiRefundQuote } from '../../http/openapi/reservation.openapi';
+import { ApiRefundQuote } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { RefundQuoteResource, RefundQuotes } from './refund-quote';
+import { RefundQuoteResource, RefundQuotes } from '../refund-quotes';
 
 export class RefundQuoteQuery {
   @ApiPropertyOptional({

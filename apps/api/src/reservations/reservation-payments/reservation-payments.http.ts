@@ -5,7 +5,7 @@ import { paymentSchedule } from '@app/domain';
 import { reservationsProjection, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
-import { ApiReservationPayments } from '../../http/openapi/reservation.openapi';
+import { ApiReservationPayments } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 /**

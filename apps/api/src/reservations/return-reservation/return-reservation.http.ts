@@ -4,7 +4,7 @@ import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { FastifyReply } from 'fastify';
 import { MAX_QUANTITY } from '@app/domain';
-import { ApiReturnReservation } from '../../http/openapi/reservation.openapi';
+import { ApiReturnReservation } from '../reservation.openapi';
 import { RequiresPrecondition } from '../../http/precondition.guard';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';

@@ -3,7 +3,8 @@ import { Catalog, catalogItemId, renewalOf } from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { reservationInOrder, ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
+import { reservationInOrder } from '../reservation-in-order';
 
 export class SetAutoRenewCommand extends Command<ReservationResource> {
   constructor(

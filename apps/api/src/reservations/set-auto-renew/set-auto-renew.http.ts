@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { FastifyReply } from 'fastify';
-import { ApiSetAutoRenew } from '../../http/openapi/reservation.openapi';
+import { ApiSetAutoRenew } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { withRevision } from '../../http/revision-header';
 import { SetAutoRenewCommand } from './set-auto-renew.command';

@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { PlacedOrder, reservationOf, SplitPart } from '@app/domain';
 import { ReservationOrders } from '@app/ordering';
 import { RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
 
 const NAMESPACE = '0c9e4f3a-6b2d-4e81-9a57-2f1d8c3b7e60';
 

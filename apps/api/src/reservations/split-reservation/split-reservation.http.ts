@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min } from 'class-validator';
 import { MAX_QUANTITY } from '@app/domain';
-import { ApiSplitReservation } from '../../http/openapi/reservation.openapi';
+import { ApiSplitReservation } from '../reservation.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
-import { ReservationResource } from '../reservation.resource';
+import { ReservationResource } from '../../http/openapi/reservation.resource';
 import { SplitReservationCommand } from './split-reservation.command';
 
 export class SplitReservationRequest {

@@ -6,7 +6,7 @@ import { costDays, costsProjection, subscriptionTotals, ViewReader } from '@app/
 import { ConsistentReads } from '../../http/consistent-reads';
 import { iso8601Instant, IsIso8601Date, utcDayOf } from '../../http/iso-8601';
 import { customerFromView } from '../../http/owned-views';
-import { ApiCustomerCosts } from '../../http/openapi/usage.openapi';
+import { ApiCustomerCosts } from '../usage.openapi';
 import { amortizedCosts, MAX_COST_DAYS } from './amortized-costs';
 import { Ctx, RequestContext } from '../../http/request-context';
 

@@ -14,7 +14,7 @@ import { DISCOUNT_QUEUE } from '@app/queues';
 import { correction, UsageBudget } from '../../budgets/usage-budget';
 import { iso8601Instant, IsIso8601Date } from '../../http/iso-8601';
 import { IsResourceGroupName } from '../../http/openapi/scope.resource';
-import { ApiIngestUsage } from '../../http/openapi/usage.openapi';
+import { ApiIngestUsage } from '../usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export const MAX_USAGE_BATCH = 10_000;

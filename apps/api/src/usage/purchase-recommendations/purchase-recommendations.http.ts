@@ -6,7 +6,7 @@ import { Catalog, HOUR_MS, LOOK_BACK_DAYS, LookBackDays, purchaseRecommendations
 import { CustomerBenefitsReader, UsageStore } from '@app/discount';
 import { ViewReader } from '@app/projections';
 import { customerFromView } from '../../http/owned-views';
-import { ApiPurchaseRecommendations } from '../../http/openapi/usage.openapi';
+import { ApiPurchaseRecommendations } from '../usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class RecommendationQuery {

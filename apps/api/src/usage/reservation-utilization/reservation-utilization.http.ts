@@ -5,7 +5,7 @@ import { HeldReservation, heldHoursOfDay, HOUR_MS } from '@app/domain';
 import { costsProjection, UtilizationDay, utilizationDays, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../../http/consistent-reads';
 import { reservationFromView } from '../../http/owned-views';
-import { ApiReservationUtilization } from '../../http/openapi/usage.openapi';
+import { ApiReservationUtilization } from '../usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 const DAY_MS = 24 * HOUR_MS;

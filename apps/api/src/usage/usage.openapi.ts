@@ -1,10 +1,10 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { ApiCommand, ApiRead } from './api-routes';
+import { ApiCommand, ApiRead } from '../http/openapi/api-routes';
 
 /**
- * The OpenAPI of the usage routes, kept here so their controllers say it in
- * one line each (@ApiIngestUsage() and so on).
+ * The OpenAPI of the usage routes: their response types and one decorator
+ * each, so their controllers say it in one line (@ApiIngestUsage() and so on).
  */
 
 export class UsageAcceptedResource {

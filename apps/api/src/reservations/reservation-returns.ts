@@ -15,9 +15,9 @@ import {
 import { ConcurrencyError, EventStreams } from '@app/eventstore-client';
 import { RefundSettlement } from '@app/ordering';
 import { crashPoint } from '@app/runtime';
-import { keyedId, RequestContext } from '../../http/request-context';
-import { RefundQuotes } from '../refund-quote/refund-quote';
-import { ReservationResource } from '../reservation.resource';
+import { keyedId, RequestContext } from '../http/request-context';
+import { RefundQuotes } from './refund-quotes';
+import { ReservationResource } from '../http/openapi/reservation.resource';
 
 /**
  * Returns a reservation, whole (a cancellation) or a quantity of it. The

@@ -1,20 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ActiveReservation,
-  BillingPlan,
-  Order,
-  OrderCommand,
-  orderDecider,
-  OrderEvent,
-  orderStream,
-  PlacedOrder,
-  reservationOf,
-  Scope,
-  SplitPart,
-  Term,
-} from '@app/domain';
+import { ActiveReservation, BillingPlan, Scope, SplitPart, Term } from '@app/domain';
 import { Revision } from '@app/eventstore-client';
-import { ownedStream } from '../http/change-owned';
 
 /** A quantity returned while the rest stayed active. */
 export class ReturnedQuantityResource {
@@ -23,7 +9,7 @@ export class ReturnedQuantityResource {
   @ApiProperty() returnedAt: string;
 }
 
-/** A reservation as the write side sees it after a command. */
+/** A reservation as the write side sees it after a command: what the reservation commands and an exchange answer. */
 export class ReservationResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
   @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
@@ -93,16 +79,3 @@ export class ReservationResource {
     return { ...visible, provisioningState: status, revision: revision.toString(), position: position?.toString() };
   }
 }
-
-/**
- * A reservation, as a change sees it: its reservation order's stream (where
- * every change of it is decided), answering the reservation named.
- */
-export const reservationInOrder = (orderId: string, reservationId: string, answer: string = reservationId) =>
-  ownedStream<Order, { reservation: ActiveReservation; order: PlacedOrder }, OrderCommand, OrderEvent, ReservationResource>({
-    stream: orderStream(orderId),
-    decider: orderDecider,
-    // The locator already answered 404 for another partner's reservation.
-    owned: (order) => ({ reservation: reservationOf(order, reservationId), order: order as PlacedOrder }),
-    toResource: ({ order }, handled) => ReservationResource.of(reservationOf(order, answer), handled.revision, handled.position),
-  });

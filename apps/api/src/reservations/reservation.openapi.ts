@@ -1,13 +1,14 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BillingPlan, Scope, SplitPart, Term } from '@app/domain';
-import { ReservationResource, ReturnedQuantityResource } from '../../reservations/reservation.resource';
-import { ApiCommand, ApiRead, RouteErrors } from './api-routes';
-import { ScopeResource } from './scope.resource';
+import { ReservationResource, ReturnedQuantityResource } from '../http/openapi/reservation.resource';
+import { ApiCommand, ApiRead, RouteErrors } from '../http/openapi/api-routes';
+import { ScopeResource } from '../http/openapi/scope.resource';
 
 /**
- * The OpenAPI of the reservation routes, kept here so their controllers say
- * it in one line each (@ApiListReservations() and so on).
+ * The OpenAPI of the reservation routes: their response types and one
+ * decorator each, so their controllers say it in one line
+ * (@ApiListReservations() and so on).
  */
 
 export const RESERVATION_ERRORS: RouteErrors = {
