@@ -10,7 +10,7 @@ import { EventStoreModule } from '@app/eventstore-client';
 import { LoggingModule } from '@app/logging';
 import { OrderingServicesModule } from '@app/ordering';
 import { RedisModule } from '@app/redis';
-import { WorkflowsModule } from '@app/workflows';
+import { ReactorsModule } from '@app/reactors';
 
 @Module({
   imports: [
@@ -25,7 +25,7 @@ import { WorkflowsModule } from '@app/workflows';
     FulfilmentModule,
     DiscountWorkerModule,
     ReservationLifecycleModule,
-    WorkflowsModule,
+    ReactorsModule,
   ],
 })
 export class WorkerModule {}
