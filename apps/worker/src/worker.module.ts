@@ -4,6 +4,7 @@ import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
 import { ReservationLifecycleModule } from '@app/reservation-lifecycle';
+import { CatalogModule } from '@app/catalog';
 import { ClockModule } from '@app/clock';
 import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore-client';
@@ -19,6 +20,7 @@ import { ReactorsModule } from '@app/reactors';
     EventStoreModule,
     RedisModule,
     ClockModule,
+    CatalogModule,
     OrderingServicesModule,
     ProjectionsModule.forRoot({ runByDefault: true }),
     QueuesModule.register('worker'),
