@@ -4,18 +4,26 @@ import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { dedicatedConnection } from '@app/redis';
 import { AppConfig } from '@app/config';
-import { ProjectionRunner } from './runner/projection-runner';
+import { projector } from './projector/projector';
+import { Reactor } from './reactors/reactor';
+import { reactorHandler } from './reactors/reactor-handler';
+import { SubscriptionRunner } from './runner/subscription-runner';
 import { ViewReader } from './view-reader';
 import { ALL_PROJECTIONS } from './views/all-projections';
 
 const RUN_BY_DEFAULT = Symbol('RUN_PROJECTIONS_BY_DEFAULT');
 
-/** Runs every projection in this process when RUN_PROJECTIONS (or the app's default) says so. */
+/**
+ * Runs this process's handlers on one subscription runner: every view when
+ * RUN_PROJECTIONS (or the app's default) says so, and the reactors its
+ * modules register (`reactorProviders`), wherever they are registered.
+ */
 @Injectable()
-export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SubscriptionHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
-  private runners: ProjectionRunner[] = [];
-  private connections: Redis[] = [];
+  private readonly reactors: Reactor[] = [];
+  private connection: Redis | undefined;
+  private started: SubscriptionRunner | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -24,27 +32,30 @@ export class ProjectionSupervisor implements OnApplicationBootstrap, OnApplicati
     @Inject(RUN_BY_DEFAULT) private readonly runByDefault: boolean,
   ) {}
 
-  get running(): readonly ProjectionRunner[] {
-    return this.runners;
+  /** The runner, once the application has started, when this process runs any handler. */
+  get runner(): SubscriptionRunner | undefined {
+    return this.started;
+  }
+
+  /** Called as the modules' providers are made, all before the application starts. */
+  register(reactors: Reactor[]): void {
+    this.reactors.push(...reactors);
   }
 
   onApplicationBootstrap(): void {
-    const configured = this.config.get('RUN_PROJECTIONS', { infer: true });
-    if (!(configured ?? this.runByDefault)) return;
-    for (const projection of ALL_PROJECTIONS) {
-      // A connection of its own, named after the projection so that CLIENT LIST tells the runners apart.
-      const connection = dedicatedConnection(this.redis, `projection-${projection.name}`, this.logger);
-      this.connections.push(connection);
-      const runner = new ProjectionRunner(this.store, connection, projection, this.logger);
-      this.runners.push(runner);
-      runner.start();
-    }
-    this.logger.log(`running projections: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+    const runViews = this.config.get('RUN_PROJECTIONS', { infer: true }) ?? this.runByDefault;
+    const handlers = [...(runViews ? ALL_PROJECTIONS.map(projector) : []), ...this.reactors.map(reactorHandler)];
+    if (handlers.length === 0) return;
+    // A connection of its own, so that CLIENT LIST tells the runner apart.
+    this.connection = dedicatedConnection(this.redis, 'subscription-runner', this.logger);
+    this.started = new SubscriptionRunner(this.store, this.connection, handlers, this.logger);
+    this.started.start();
+    this.logger.log(`running on one $all subscription: ${handlers.map((handler) => `${handler.name} (${handler.kind})`).join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.runners.map((runner) => runner.stop()));
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await this.started?.stop();
+    await this.connection?.quit().catch(() => this.connection?.disconnect());
   }
 }
 
@@ -54,8 +65,8 @@ export class ProjectionsModule {
     return {
       module: ProjectionsModule,
       global: true,
-      providers: [ViewReader, ProjectionSupervisor, { provide: RUN_BY_DEFAULT, useValue: options.runByDefault }],
-      exports: [ViewReader, ProjectionSupervisor],
+      providers: [ViewReader, SubscriptionHost, { provide: RUN_BY_DEFAULT, useValue: options.runByDefault }],
+      exports: [ViewReader, SubscriptionHost],
     };
   }
 }
