@@ -281,9 +281,13 @@ export class SubscriptionRunner {
 
   private resumeIfDrained(): void {
     const subscription = this.subscription;
-    if (!subscription?.isPaused()) return;
+    if (!subscription) return;
+    const taking = this.slots.filter((slot) => slot.following && !slot.overflowed);
+    // Every handler stepped aside (Redis away, say): reading on would only throw the events away.
+    if (taking.length === 0) return subscription.pause();
+    if (!subscription.isPaused()) return;
     // A failing handler does not hold the subscription: it steps aside when its queue fills.
-    const holding = this.slots.some((slot) => slot.following && !slot.overflowed && slot.commitFailures === 0 && slot.queue.length >= this.maxBuffer / 2);
+    const holding = taking.some((slot) => slot.commitFailures === 0 && slot.queue.length >= this.maxBuffer / 2);
     if (!holding) subscription.resume();
   }
 
