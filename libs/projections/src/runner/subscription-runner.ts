@@ -71,10 +71,6 @@ export class SubscriptionRunner {
     this.maxBuffer = options.maxBuffer ?? MAX_BUFFER;
   }
 
-  get handlers(): readonly SubscriptionHandler[] {
-    return this.slots.map((slot) => slot.handler);
-  }
-
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
