@@ -26,6 +26,6 @@ export * from './views/costs/costs.projection';
 export * from './views/costs/costs.view';
 export * from './reactors/reactor';
 export * from './reactors/reactor-handler';
-export * from './reactors/reactor-providers';
+export * from './subscription-host';
 export * from './views/statements/statements.projection';
 export * from './views/statements/statements.view';

@@ -1,64 +1,8 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { EventStore } from '@app/eventstore-client';
-import { Redis } from 'ioredis';
-import { dedicatedConnection } from '@app/redis';
-import { AppConfig } from '@app/config';
-import { projector } from './projector/projector';
-import { Reactor } from './reactors/reactor';
-import { reactorHandler } from './reactors/reactor-handler';
-import { SubscriptionRunner } from './runner/subscription-runner';
+import { DynamicModule, Module } from '@nestjs/common';
+import { RUN_BY_DEFAULT, SubscriptionHost } from './subscription-host';
 import { ViewReader } from './view-reader';
-import { ALL_PROJECTIONS } from './views/all-projections';
 
-const RUN_BY_DEFAULT = Symbol('RUN_PROJECTIONS_BY_DEFAULT');
-
-/**
- * Runs this process's handlers on one subscription runner: every view when
- * RUN_PROJECTIONS (or the app's default) says so, and the reactors its
- * modules register (`reactorProviders`), wherever they are registered.
- */
-@Injectable()
-export class SubscriptionHost implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Projections');
-  private readonly reactors: Reactor[] = [];
-  private connection: Redis | undefined;
-  private started: SubscriptionRunner | undefined;
-
-  constructor(
-    private readonly store: EventStore,
-    @Inject(Redis) private readonly redis: Redis,
-    @Inject(ConfigService) private readonly config: AppConfig,
-    @Inject(RUN_BY_DEFAULT) private readonly runByDefault: boolean,
-  ) {}
-
-  /** The runner, once the application has started, when this process runs any handler. */
-  get runner(): SubscriptionRunner | undefined {
-    return this.started;
-  }
-
-  /** Called as the modules' providers are made, all before the application starts. */
-  register(reactors: Reactor[]): void {
-    this.reactors.push(...reactors);
-  }
-
-  onApplicationBootstrap(): void {
-    const runViews = this.config.get('RUN_PROJECTIONS', { infer: true }) ?? this.runByDefault;
-    const handlers = [...(runViews ? ALL_PROJECTIONS.map(projector) : []), ...this.reactors.map(reactorHandler)];
-    if (handlers.length === 0) return;
-    // A connection of its own, so that CLIENT LIST tells the runner apart.
-    this.connection = dedicatedConnection(this.redis, 'subscription-runner', this.logger);
-    this.started = new SubscriptionRunner(this.store, this.connection, handlers, this.logger);
-    this.started.start();
-    this.logger.log(`running on one $all subscription: ${handlers.map((handler) => `${handler.name} (${handler.kind})`).join(', ')}`);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.started?.stop();
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
-  }
-}
-
+/** Global: every module reads views through ViewReader, and registers its reactors with the SubscriptionHost. */
 @Module({})
 export class ProjectionsModule {
   static forRoot(options: { runByDefault: boolean }): DynamicModule {
