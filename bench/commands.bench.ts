@@ -20,7 +20,8 @@ import { Redis } from 'ioredis';
 import { INITIAL_GENERATION, ORDER_HISTORY, viewKeys } from '@app/projections';
 import { Queue } from 'bullmq';
 import { Dispatcher, Pool } from 'undici';
-import { deleteDeploymentKeys, FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
+import { FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
+import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
 import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, pool, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);

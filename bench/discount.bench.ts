@@ -17,7 +17,8 @@ import { Redis } from 'ioredis';
 import { FixedClock } from '@app/clock';
 import { applyReservationDiscounts, legacyReservationStream } from '@app/domain';
 import { enqueueDiscounts, UsageStore } from '@app/discount';
-import { deleteDeploymentKeys, DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
+import { DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
+import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
 import { catalog, CUSTOMERS, CustomerData, generate, HOURS, RESERVATIONS_PER_CUSTOMER, START_MS, SUBSCRIPTIONS_PER_CUSTOMER } from './usage-set';
 import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient, eventTypeFilter, jsonEvent, START } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { Catalog } from '@app/domain';
-import { deleteDeploymentKeys } from '@app/queues';
+import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
 import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { deleteDeploymentKeys } from '@app/queues';
+import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
 import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, ratio, startApp, startStoreProcess } from './support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);

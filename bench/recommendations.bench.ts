@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { FixedClock } from '@app/clock';
 import { purchaseRecommendations, RecommendationScope, usageOfSummary } from '@app/domain';
 import { UsageStore } from '@app/discount';
-import { deleteDeploymentKeys } from '@app/queues';
+import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
 import { catalog, CustomerData, generate, START_MS } from './usage-set';
 import { machine, peakRssMb, rate, timed } from './support';
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Clock } from '@app/clock';
 import { RefundSettlement } from '@app/ordering';
-import { RefundSettlementWorkflow } from '@app/workflows';
+import { RefundSettlementReactor } from '@app/reactors';
 import { ApiHarness, HttpAnswer, startApi } from '../support/api-harness';
 import { seedReservationOrder } from '../support/reservation-orders';
 
@@ -142,7 +142,7 @@ describe('If-Match holds under any interleaving', () => {
     const changed = await api.call('PUT', `/v1/reservations/${sibling}/scope`, { body: { type: 'single', subscriptionId }, headers: { 'if-match': ifMatch } });
     expect(changed.status).toBe(200);
 
-    const reactor = new RefundSettlementWorkflow(api.app.get(RefundSettlement), api.app.get(Clock));
+    const reactor = new RefundSettlementReactor(api.app.get(RefundSettlement), api.app.get(Clock));
     const event = {
       id: recorded.id,
       type: 'RefundRecorded',

@@ -1,9 +1,10 @@
 /**
- * The projection runner against the embedded store and the local Redis:
- * resuming after the store restarts, stopping alone on a poison event, and
- * one writer at a time through the lock and its fencing token.
+ * The subscription runner against the embedded store and the local Redis:
+ * resuming after the store restarts, a handler stopping alone on a poison
+ * event, several handlers on one subscription, and one writer at a time
+ * through each handler's lock and its fencing token.
  */
-import { EsdbEventStore } from '@app/eventstore-client';
+import { EsdbEventStore, SubscribeToAllOptions } from '@app/eventstore-client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +16,14 @@ import {
   applyBatch,
   cartsProjection,
   customersProjection,
-  ProjectionRunner,
-  reactorCommit,
+  FencedOutError,
+  HandlerSlot,
+  Projection,
+  projector,
+  reactorHandler,
+  RunnerOptions,
+  SubscriptionHandler,
+  SubscriptionRunner,
   toProjectedEvent,
   verify,
   viewKeys,
@@ -38,22 +45,45 @@ const registered = (customerId = randomUUID()) =>
 // Catching up on thousands of events with a deliberately slow commit takes a while on two busy cores.
 jest.setTimeout(150_000);
 
-describe('projection runner', () => {
+/** What the tests reach inside a runner for: the moments a fence-out, a lost lease and a start-up meet. */
+type Internals = {
+  slotNamed(name: string): HandlerSlot;
+  onFencedOut(slot: HandlerSlot, epoch: number, error: FencedOutError): Promise<void>;
+  onLeaseLost(slot: HandlerSlot): Promise<void>;
+};
+const internalsOf = (runner: SubscriptionRunner) => runner as unknown as Internals;
+
+/** The embedded store, counting the $all subscriptions taken. */
+class CountingStore extends EsdbEventStore {
+  subscriptions = 0;
+  override subscribeToAll(options: SubscribeToAllOptions) {
+    this.subscriptions++;
+    return super.subscribeToAll(options);
+  }
+}
+
+describe('subscription runner', () => {
   let dataDir: string;
   let store: EmbeddedEventStore;
   let client: EventStoreDBClient;
   let redis: Redis;
   let views: ViewReader;
-  const runners: ProjectionRunner[] = [];
+  const runners: SubscriptionRunner[] = [];
   const connections: Redis[] = [];
 
-  const runner = (projection = customersProjection, logger = new CollectingLogger()) => {
+  const runnerOf = (handlers: SubscriptionHandler[], logger = new CollectingLogger(), store = new EsdbEventStore(client), options: RunnerOptions = {}) => {
     const connection = redis.duplicate();
     connections.push(connection);
-    const created = new ProjectionRunner(new EsdbEventStore(client), connection, projection, logger);
+    const created = new SubscriptionRunner(store, connection, handlers, logger, options);
     runners.push(created);
-    created.start();
     return { runner: created, logger };
+  };
+  /** A runner of one view, started. */
+  const runner = (projection: Projection = customersProjection, logger = new CollectingLogger()) => {
+    const started = runnerOf([projector(projection)], logger);
+    started.runner.start();
+    const status = () => started.runner.statusOf(projection.name);
+    return { ...started, status };
   };
   const customerDocument = (customerId: string) => views.document(customersProjection.name, `customer:${customerId}`);
 
@@ -101,15 +131,13 @@ describe('projection runner', () => {
   it('misses no event when a slow commit pauses the subscription while server checkpoints keep coming', async () => {
     const committed = new Set<string>();
     // A commit slow enough that the buffer fills and the subscription pauses.
-    const slowCommit: typeof applyBatch = async (connection, target, events, advanceTo) => {
+    const customers = projector(customersProjection);
+    const slowCommit: SubscriptionHandler['commit'] = async (connection, target, events, advanceTo) => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       for (const event of events) if (target.checkpoint === undefined || event.position > target.checkpoint) committed.add(event.id);
-      return applyBatch(connection, target, events, advanceTo);
+      return customers.commit(connection, target, events, advanceTo);
     };
-    const connection = redis.duplicate();
-    connections.push(connection);
-    const slow = new ProjectionRunner(new EsdbEventStore(client), connection, customersProjection, new CollectingLogger(), slowCommit);
-    runners.push(slow);
+    const { runner: slow } = runnerOf([{ ...customers, commit: slowCommit }]);
     const wanted: string[] = [];
     const pending: Array<Promise<unknown>> = [];
     for (let i = 0; i < 6_000; i++) {
@@ -139,13 +167,72 @@ describe('projection runner', () => {
     const customerId = randomUUID();
     await client.appendToStream(`customer-${customerId}`, registered(customerId));
 
-    await eventually(() => carts.runner.status().state === 'failed');
-    const error = carts.runner.status().error!;
+    await eventually(() => carts.status().state === 'failed');
+    const error = carts.status().error!;
     expect(error).toMatch(new RegExp(`projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`));
     expect(carts.logger.lines).toContain(`error ${error}`);
 
     await eventually(async () => (await customerDocument(customerId)) !== undefined);
-    expect(customers.runner.status().state).toBe('live');
+    expect(customers.status().state).toBe('live');
+  });
+
+  it('serves views and a reactor on one $all subscription, each from its own checkpoint; one that cannot apply an event stops alone', async () => {
+    // The customers view is ahead: it applied the first customer before the runner of all three started.
+    const first = randomUUID();
+    await client.appendToStream(`customer-${first}`, registered(first));
+    const alone = runner(customersProjection);
+    await eventually(async () => (await customerDocument(first)) !== undefined);
+    await alone.runner.stop();
+    const customersCheckpoint = await views.checkpoint(customersProjection.name);
+
+    const greeted: string[] = [];
+    const greeter = reactorHandler({ name: 'greeter', eventTypes: ['CustomerRegistered'], react: async (event) => void greeted.push(event.data.customerId) });
+    const store = new CountingStore(client);
+    const { runner: shared, logger } = runnerOf([projector(cartsProjection), projector(customersProjection), greeter], new CollectingLogger(), store);
+    shared.start();
+    // The reactor starts from the beginning, the view from its own checkpoint.
+    await eventually(() => greeted.includes(first));
+    expect(await views.checkpoint(customersProjection.name)).toBe(customersCheckpoint);
+
+    const cartId = randomUUID();
+    await client.appendToStream(`cart-${cartId}`, jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }));
+    const second = randomUUID();
+    await client.appendToStream(`customer-${second}`, registered(second));
+
+    await eventually(() => shared.statusOf(cartsProjection.name).state === 'failed');
+    const error = shared.statusOf(cartsProjection.name).error!;
+    expect(error).toMatch(new RegExp(`projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`));
+    expect(logger.lines).toContain(`error ${error}`);
+    await eventually(async () => (await customerDocument(second)) !== undefined && greeted.includes(second));
+    expect(greeted.filter((id) => id === second)).toEqual([second]);
+    expect(shared.statusOf(customersProjection.name).state).toBe('live');
+    expect(shared.statusOf('greeter')).toMatchObject({ kind: 'reactor', state: 'live', owner: shared.owner });
+    expect(store.subscriptions).toBe(1);
+  });
+
+  it('lets a reactor whose commits keep failing step aside once its queue fills: the view on its runner goes on, and it catches up once healed', async () => {
+    let healed = false;
+    const reacted = new Set<string>();
+    const flaky = reactorHandler({
+      name: 'flaky',
+      eventTypes: ['CustomerRegistered'],
+      react: async (event) => {
+        if (!healed) throw new Error('the order service is away');
+        reacted.add(event.data.customerId);
+      },
+    });
+    const { runner: shared, logger } = runnerOf([projector(customersProjection), flaky], new CollectingLogger(), new EsdbEventStore(client), { maxBuffer: 20 });
+    shared.start();
+    const customerIds = Array.from({ length: 60 }, () => randomUUID());
+    for (const customerId of customerIds) await client.appendToStream(`customer-${customerId}`, registered(customerId));
+
+    await eventually(async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined), 30_000);
+    expect(reacted.size).toBe(0);
+    expect(logger.lines.some((line) => line.startsWith('warn reactor flaky: 20 events wait while its commits fail'))).toBe(true);
+
+    healed = true;
+    await eventually(() => customerIds.every((id) => reacted.has(id)), 30_000);
+    await eventually(() => shared.statusOf('flaky').state === 'live' && shared.statusOf('flaky').error === undefined, 30_000);
   });
 
   it('follows the generation a replay makes live after it stopped on an event', async () => {
@@ -155,7 +242,7 @@ describe('projection runner', () => {
       `cart-${poisoned}`,
       jsonEvent({ type: 'CartItemAdded', data: { cartId: poisoned, lineId: 'l-1', quantity: 1 } }),
     );
-    await eventually(() => carts.runner.status().state === 'failed');
+    await eventually(() => carts.status().state === 'failed');
 
     // What a replay with a projection that can fold it leaves: a generation past the event, made live.
     const keys = viewKeys(cartsProjection.name);
@@ -176,23 +263,24 @@ describe('projection runner', () => {
       }),
     );
     await eventually(async () => (await views.document(cartsProjection.name, `cart:${cartId}`)) !== undefined);
-    expect(carts.runner.status()).toMatchObject({ state: 'live', generation: 'r-replayed', error: undefined });
+    expect(carts.status()).toMatchObject({ state: 'live', generation: 'r-replayed', error: undefined });
     expect(carts.logger.lines).toContain('log projection carts: generation r-replayed went live; following it');
   });
 
   it('shows a reactor that keeps failing on an event as such, naming the event, and clears it once the event goes through', async () => {
     let healed = false;
     const reacted: string[] = [];
-    const reactor = reactorCommit(async (event) => {
-      if (!healed) throw new Error('the order service refuses it');
-      reacted.push(event.id);
+    const reactor = reactorHandler({
+      name: 'stuck-reactor',
+      eventTypes: ['Stuck'],
+      react: async (event) => {
+        if (!healed) throw new Error('the order service refuses it');
+        reacted.push(event.id);
+      },
     });
-    const connection = redis.duplicate();
-    connections.push(connection);
-    const follower = { name: 'stuck-reactor', eventTypes: ['Stuck'], reads: () => [], apply: () => [] };
-    const stuck = new ProjectionRunner(new EsdbEventStore(client), connection, follower, new CollectingLogger(), reactor);
-    runners.push(stuck);
-    stuck.start();
+    const { runner: stuckRunner } = runnerOf([reactor]);
+    stuckRunner.start();
+    const stuck = { status: () => stuckRunner.statusOf('stuck-reactor') };
     const { position } = await client.appendToStream(`stuck-${randomUUID()}`, jsonEvent({ type: 'Stuck', data: {} }));
 
     const error = await eventually(() => stuck.status().error, 30_000);
@@ -213,11 +301,11 @@ describe('projection runner', () => {
     const first = randomUUID();
     await client.appendToStream(`customer-${first}`, registered(first));
     await eventually(async () => (await customerDocument(first)) !== undefined);
-    const states = () => [a.runner.status().state, b.runner.status().state].sort();
+    const states = () => [a.status().state, b.status().state].sort();
     expect(states()).toEqual(['live', 'standby']);
 
-    const [active, waiting] = a.runner.status().state === 'live' ? [a.runner, b.runner] : [b.runner, a.runner];
-    await active.stop();
+    const [active, waiting] = a.status().state === 'live' ? [a, b] : [b, a];
+    await active.runner.stop();
     const second = randomUUID();
     await client.appendToStream(`customer-${second}`, registered(second));
     await eventually(async () => (await customerDocument(second)) !== undefined);
@@ -225,7 +313,7 @@ describe('projection runner', () => {
   });
 
   it('fences out a writer whose lock was taken: its commits no longer land', async () => {
-    const { runner: writer, logger } = runner();
+    const { status, logger } = runner();
     const first = randomUUID();
     await client.appendToStream(`customer-${first}`, registered(first));
     await eventually(async () => (await customerDocument(first)) !== undefined);
@@ -238,7 +326,7 @@ describe('projection runner', () => {
     await client.appendToStream(`customer-${second}`, registered(second));
     await eventually(() => logger.lines.some((line) => line.includes('another instance took over the projection')));
     expect(await customerDocument(second)).toBeUndefined();
-    expect(writer.status().state).toBe('standby');
+    expect(status().state).toBe('standby');
 
     // The other instance goes away; the lease expires and this one takes over with a new token.
     await redis.del(keys.lock);
@@ -247,20 +335,21 @@ describe('projection runner', () => {
   });
 
   it('runs one start-up loop when a fence-out and a lost lease both ask for one, so it does not report standby while it writes', async () => {
-    const { runner: writer } = runner();
+    const { runner: writer, status } = runner();
     const first = randomUUID();
     await client.appendToStream(`customer-${first}`, registered(first));
     await eventually(async () => (await customerDocument(first)) !== undefined);
 
     // What the commit's fence-out and a renewal tick that found the lease gone do, at the same moment.
-    const internals = writer as unknown as { restart(): Promise<void>; onLockLost(): void };
-    const restarting = internals.restart();
-    internals.onLockLost();
-    await restarting;
-    await eventually(() => writer.status().state === 'live');
+    const internals = internalsOf(writer);
+    const slot = internals.slotNamed(customersProjection.name);
+    const fencedOut = internals.onFencedOut(slot, slot.epoch, new FencedOutError(customersProjection.name, 'another instance took over the projection'));
+    const lost = internals.onLeaseLost(slot);
+    await Promise.all([fencedOut, lost]);
+    await eventually(() => status().state === 'live');
     const states = new Set<string>();
     for (let i = 0; i < 30; i++) {
-      states.add(writer.status().state);
+      states.add(status().state);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect([...states]).toEqual(['live']);
@@ -301,40 +390,38 @@ describe('projection runner', () => {
   });
 
   it('follows again when it loses its lease while it is starting to follow, rather than stop for good', async () => {
-    type Internals = { restart(): Promise<void>; onLockLost(): void; lock: { release(): Promise<void> } };
-    const runnerOf: { internals?: Internals } = {};
+    const held: { internals?: Internals } = {};
     let armed = false;
     // The lease runs out while the runner reads the head of the store, as during a Redis stall longer than the lease.
     class StallingStore extends EsdbEventStore {
       override async headPosition(): Promise<bigint> {
         const head = await super.headPosition();
-        const internals = runnerOf.internals;
+        const internals = held.internals;
         if (armed && internals) {
           armed = false;
-          await internals.lock.release();
-          internals.onLockLost();
+          const slot = internals.slotNamed(customersProjection.name);
+          await slot.lease.release();
+          void internals.onLeaseLost(slot);
           // The runner asks for a new start while this one is still under way.
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         return head;
       }
     }
-    const connection = redis.duplicate();
-    connections.push(connection);
-    const writer = new ProjectionRunner(new StallingStore(client), connection, customersProjection, new CollectingLogger());
-    runners.push(writer);
-    runnerOf.internals = writer as unknown as Internals;
+    const { runner: writer } = runnerOf([projector(customersProjection)], new CollectingLogger(), new StallingStore(client));
+    held.internals = internalsOf(writer);
     writer.start();
     const first = randomUUID();
     await client.appendToStream(`customer-${first}`, registered(first));
     await eventually(async () => (await customerDocument(first)) !== undefined);
 
+    // The lease is lost and taken again: the start-up that follows is the one the stall meets.
     armed = true;
-    await runnerOf.internals.restart();
+    await held.internals.onLeaseLost(held.internals.slotNamed(customersProjection.name));
     const second = randomUUID();
     await client.appendToStream(`customer-${second}`, registered(second));
     await eventually(async () => (await customerDocument(second)) !== undefined, 15_000);
     expect(armed).toBe(false);
-    expect(writer.status().state).toBe('live');
+    expect(writer.statusOf(customersProjection.name).state).toBe('live');
   });
 });

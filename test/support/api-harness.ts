@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
-import { deleteDeploymentKeys } from '@app/queues';
+import { deleteDeploymentKeys } from '../../libs/queues/testing/deployment-keys';
 import type { createApi as CreateApi } from '../../apps/api/src/create-api';
 import { eventViolations, StoredEventLike } from '../../libs/event-catalog/testing/event-validation';
 import { ApiContract } from './api-contract';

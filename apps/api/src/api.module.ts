@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CatalogModule as SharedCatalogModule } from '@app/catalog';
 import { ClockModule } from '@app/clock';
 import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore-client';
@@ -31,12 +32,13 @@ import { UsageModule } from './usage/usage.module';
 /** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
 @Module({
   imports: [
-    // What every deployable stands on: validated configuration, logs, the event store, Redis, the Clock, the ordering services.
+    // What every deployable stands on: validated configuration, logs, the event store, Redis, the Clock, the catalog, the ordering services.
     appConfigModule(),
     LoggingModule,
     EventStoreModule,
     RedisModule,
     ClockModule,
+    SharedCatalogModule,
     OrderingServicesModule,
     ProjectionsModule.forRoot({ runByDefault: false }),
     QueuesModule.register('producer'),

@@ -4,13 +4,14 @@ import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
 import { QueuesModule } from '@app/queues';
 import { ReservationLifecycleModule } from '@app/reservation-lifecycle';
+import { CatalogModule } from '@app/catalog';
 import { ClockModule } from '@app/clock';
 import { appConfigModule } from '@app/config';
 import { EventStoreModule } from '@app/eventstore-client';
 import { LoggingModule } from '@app/logging';
 import { OrderingServicesModule } from '@app/ordering';
 import { RedisModule } from '@app/redis';
-import { WorkflowsModule } from '@app/workflows';
+import { ReactorsModule } from '@app/reactors';
 
 @Module({
   imports: [
@@ -19,13 +20,14 @@ import { WorkflowsModule } from '@app/workflows';
     EventStoreModule,
     RedisModule,
     ClockModule,
+    CatalogModule,
     OrderingServicesModule,
     ProjectionsModule.forRoot({ runByDefault: true }),
     QueuesModule.register('worker'),
     FulfilmentModule,
     DiscountWorkerModule,
     ReservationLifecycleModule,
-    WorkflowsModule,
+    ReactorsModule,
   ],
 })
 export class WorkerModule {}

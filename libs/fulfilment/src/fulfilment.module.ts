@@ -4,7 +4,7 @@ import { Clock } from '@app/clock';
 import { AppConfig } from '@app/config';
 import { reactorProviders } from '@app/projections';
 import { DeadLetterProcessor, FulfilmentProcessor } from './fulfilment.processors';
-import { OrderHandoff } from './handoff/order-handoff';
+import { OrderHandoff } from './handoff/order-handoff.reactor';
 import { OrderFulfilment } from './order-fulfilment';
 import { ReservationProvisioner } from './provisioning/reservation-provisioner';
 import { SimulatedAzureProvisioner, simulationSettings } from './provisioning/simulated-azure-provisioner';

@@ -1,8 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { AppConfig } from '@app/config';
-import { Catalog } from '@app/domain';
-import { catalogWithChanges } from './catalog-changes';
 import { Exchanges } from './exchanges';
 import { OrderNumbers } from './order-numbers';
 import { PartnerScopedReads } from './partner-scoped-reads';
@@ -11,6 +7,7 @@ import { RenewalOrders } from './renewal-orders';
 import { ReservationLocator, ViewReservationLocator } from './reservation-locator';
 import { ReservationOrders } from './reservation-orders';
 
+/** The application services on reservation orders, shared by the apps; the Catalog they price from is CatalogModule's. */
 @Global()
 @Module({
   providers: [
@@ -21,8 +18,7 @@ import { ReservationOrders } from './reservation-orders';
     RenewalOrders,
     Exchanges,
     { provide: ReservationLocator, useClass: ViewReservationLocator },
-    { provide: Catalog, inject: [ConfigService], useFactory: (config: AppConfig) => catalogWithChanges(config.get('CATALOG_CHANGES_FILE', { infer: true })) },
   ],
-  exports: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, Exchanges, Catalog],
+  exports: [PartnerScopedReads, OrderNumbers, ReservationOrders, RefundSettlement, RenewalOrders, Exchanges],
 })
 export class OrderingServicesModule {}

@@ -2,6 +2,9 @@ import { EventStore } from '@app/eventstore-client';
 import { Projection } from './projection';
 import { ViewReader } from './view-reader';
 
+/** What lag is measured of: a view or a reactor, by its name (its checkpoint) and the event types it takes. */
+export type Follower = Pick<Projection, 'name' | 'eventTypes'>;
+
 /** How far scanning goes; beyond it the lag is reported as "at least". */
 const SCAN_LIMIT = 10_000;
 
@@ -33,7 +36,7 @@ export interface UnappliedScan {
 export async function scanUnapplied(
   store: EventStore,
   views: ViewReader,
-  projection: Projection,
+  projection: Follower,
   options: { limit: number; upTo?: bigint },
 ): Promise<UnappliedScan> {
   const checkpoint = await views.checkpoint(projection.name);
@@ -50,7 +53,7 @@ export async function scanUnapplied(
   return { checkpoint, count, oldest, truncated: events.length === options.limit };
 }
 
-export async function measureLag(store: EventStore, views: ViewReader, projection: Projection): Promise<ProjectionLag> {
+export async function measureLag(store: EventStore, views: ViewReader, projection: Follower): Promise<ProjectionLag> {
   const { checkpoint, count, oldest, truncated } = await scanUnapplied(store, views, projection, { limit: SCAN_LIMIT });
   return {
     checkpoint: checkpoint?.toString(),
@@ -67,12 +70,7 @@ export async function measureLag(store: EventStore, views: ViewReader, projectio
  * events, so on a quiet store the checkpoint can stay behind an event the
  * projection does not take.
  */
-export async function hasApplied(
-  store: EventStore,
-  views: ViewReader,
-  projection: Pick<Projection, 'name' | 'eventTypes'>,
-  position: bigint,
-): Promise<boolean> {
+export async function hasApplied(store: EventStore, views: ViewReader, projection: Follower, position: bigint): Promise<boolean> {
   const checkpoint = await views.checkpoint(projection.name);
   if (checkpoint !== undefined && checkpoint >= position) return true;
   const types = new Set(projection.eventTypes);
@@ -88,7 +86,7 @@ export async function hasApplied(
 }
 
 /** Waits until `hasApplied`; false when it has not within the timeout. */
-export async function appliedWithin(store: EventStore, views: ViewReader, projection: Projection, position: bigint, timeoutMs: number): Promise<boolean> {
+export async function appliedWithin(store: EventStore, views: ViewReader, projection: Follower, position: bigint, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await hasApplied(store, views, projection, position)) return true;
@@ -98,16 +96,13 @@ export async function appliedWithin(store: EventStore, views: ViewReader, projec
 }
 
 /**
- * Whether every view and every reactor a runner reports has applied all it
+ * Whether every view and every reactor the runners report has applied all it
  * takes up to `position`: the system has done what the events so far ask of
  * it (a reactor's reaction included, as its checkpoint moves only after it).
  */
 export async function everyRunnerApplied(store: EventStore, views: ViewReader, known: readonly Projection[], position: bigint): Promise<boolean> {
   const reported = (await views.allStatuses()).filter((status) => status.eventTypes && !known.some((projection) => projection.name === status.name));
-  const runners: Array<Pick<Projection, 'name' | 'eventTypes'>> = [
-    ...known,
-    ...reported.map((status) => ({ name: status.name, eventTypes: status.eventTypes! })),
-  ];
+  const runners: Follower[] = [...known, ...reported.map((status) => ({ name: status.name, eventTypes: status.eventTypes! }))];
   for (const runner of runners) if (!(await hasApplied(store, views, runner, position))) return false;
   return true;
 }

@@ -4,13 +4,14 @@
  * command; readers and the live runner follow the pointer. Every key of a
  * projection carries the hash tag `{name}`, so its transactions (documents,
  * checkpoint, fence and pointer together) stay on one slot of a Redis Cluster.
+ * A reactor, the other kind of handler, has the same keys but no documents.
  *
  *   view:{name}:live                 → the live generation
  *   view:{name}:<gen>:<key>          → documents (strings, JSON) and indexes (sorted sets)
  *   view:{name}:<gen>:_checkpoint    → $all commit position applied last
- *   projection:{name}:lock           → single-writer lease (owner id, TTL)
+ *   projection:{name}:lock           → single-writer lease (the holding runner's owner id, TTL)
  *   projection:{name}:fence          → fencing token, incremented by every new lock holder
- *   projection:{name}:status:<owner> → what each replica's runner reports
+ *   projection:{name}:status:<owner> → what each replica's runner reports of this handler
  */
 export const viewKeys = (name: string) => ({
   live: `view:{${name}}:live`,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { scanKeys } from '@app/redis';
-import { ProjectionStatus } from './runner/projection-runner';
+import { HandlerStatus } from './runner/handler-slot';
 import { INITIAL_GENERATION, viewKeys } from './view-keys';
 
 export interface IndexEntry {
@@ -117,10 +117,10 @@ export class ViewReader {
     return entries.map((entry, i) => ({ entry, document: documents[i] }));
   }
 
-  /** What every runner reports, views and reactors alike: each replica's status of the last few seconds. */
-  async allStatuses(): Promise<ProjectionStatus[]> {
-    // One GET each: the keys sit on as many hash slots as there are runners.
+  /** What the runners report of every handler, views and reactors alike: each replica's status of the last few seconds. */
+  async allStatuses(): Promise<HandlerStatus[]> {
+    // One GET each: the keys sit on as many hash slots as there are handlers.
     const values = await Promise.all((await scanKeys(this.redis, `${viewKeys('*').statuses}*`)).map((key) => this.redis.get(key)));
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ProjectionStatus);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as HandlerStatus);
   }
 }

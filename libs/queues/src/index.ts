@@ -2,4 +2,3 @@ export * from './queue-names';
 export * from './queues.module';
 export * from './worker-signals';
 export * from './outage-delay';
-export * from './deployment-keys';

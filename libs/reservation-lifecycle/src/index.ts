@@ -1,4 +1,4 @@
 export * from './reservation-lifecycle';
 export * from './reservation-lifecycle.module';
 export * from './reservation-lifecycle.processor';
-export * from './scope-fallback';
+export * from './scope-fallback.reactor';

@@ -3,7 +3,7 @@ import { OrderingServicesModule } from '@app/ordering';
 import { reactorProviders } from '@app/projections';
 import { ReservationLifecycle } from './reservation-lifecycle';
 import { ReservationLifecycleProcessor } from './reservation-lifecycle.processor';
-import { ScopeFallbackReactor } from './scope-fallback';
+import { ScopeFallbackReactor } from './scope-fallback.reactor';
 
 /** The lifecycle pass alone: the sandbox clock's moves run it in the api, as of each day they cross. */
 @Module({

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { EventStore } from '@app/eventstore-client';
 import { FastifyRequest, FastifyReply } from 'fastify';
-import { ALL_PROJECTIONS, measureLag, Projection, ViewReader } from '@app/projections';
+import { ALL_PROJECTIONS, Follower, measureLag, ViewReader } from '@app/projections';
 import { Public } from '../auth/api-key.guard';
 import { OpsBasicAuthGuard } from '../auth/ops-basic-auth.guard';
 import { ErrorBodyResource } from '../http/openapi/error-body.resource';
@@ -58,9 +58,9 @@ export class ProjectionStatusController {
   async list(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply) {
     const statuses = await this.views.allStatuses();
     // Reactors run in the workers, unknown here: they are found by what their runners report.
-    const reactors = new Map<string, Projection>();
+    const reactors = new Map<string, Follower>();
     for (const { name, eventTypes } of statuses) {
-      if (eventTypes && !ALL_PROJECTIONS.some((view) => view.name === name)) reactors.set(name, { name, eventTypes, reads: () => [], apply: () => [] });
+      if (eventTypes && !ALL_PROJECTIONS.some((view) => view.name === name)) reactors.set(name, { name, eventTypes });
     }
     const followers = [
       ...ALL_PROJECTIONS.map((projection) => ({ projection, kind: 'view' })),

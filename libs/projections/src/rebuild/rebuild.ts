@@ -3,8 +3,8 @@ import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '@app/redis';
 import { ProjectedEvent, Projection } from '../projection';
-import { applyBatch } from '../runner/apply-batch';
-import { renewLease } from '../runner/projection-lock';
+import { applyBatch } from '../projector/apply-batch';
+import { renewLease } from '../runner/handler-lease';
 import { toProjectedEvent } from '../runner/all-stream';
 import { INITIAL_GENERATION, viewKeys } from '../view-keys';
 

@@ -16,7 +16,7 @@ import { ReservationOrders, ViewReservationLocator } from '@app/ordering';
 import { rebuildAndSwap, reservationsProjection, toProjectedEvent, ViewReader } from '@app/projections';
 import { scanKeys } from '@app/redis';
 import { seedReservationOrder } from '../../../test/support/reservation-orders';
-import { ScopeFallbackReactor } from './scope-fallback';
+import { ScopeFallbackReactor } from './scope-fallback.reactor';
 
 jest.setTimeout(30_000);
 

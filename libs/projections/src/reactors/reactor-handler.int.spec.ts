@@ -1,15 +1,17 @@
 /**
- * A reactor's commit against the local Redis: the stored checkpoint, when
- * ahead of the runner's, says what was already reacted to.
+ * A reactor handler's commit against the local Redis: the stored checkpoint,
+ * when ahead of the runner's, says what was already reacted to.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { scanKeys } from '@app/redis';
-import { ProjectedEvent, Projection } from '../projection';
+import { ProjectedEvent } from '../projection';
 import { viewKeys } from '../view-keys';
-import { reactorCommit } from './reactor-commit';
+import { reactorHandler } from './reactor-handler';
 
-const follower: Projection = { name: 'reacting', eventTypes: ['Happened'], reads: () => [], apply: () => [] };
+const name = 'reacting';
+const reacting = (react: (event: ProjectedEvent) => Promise<unknown>) =>
+  reactorHandler({ name, eventTypes: ['Happened'], react: async (event) => void (await react(event)) });
 const at = (position: number): ProjectedEvent => ({
   id: randomUUID(),
   type: 'Happened',
@@ -21,9 +23,9 @@ const at = (position: number): ProjectedEvent => ({
   created: new Date(),
 });
 
-describe('reactor commit', () => {
+describe('reactor handler commit', () => {
   let redis: Redis;
-  const checkpointKey = viewKeys(follower.name).checkpoint('g');
+  const checkpointKey = viewKeys(name).checkpoint('g');
 
   beforeEach(() => {
     redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: `test:${randomUUID()}:` });
@@ -36,9 +38,9 @@ describe('reactor commit', () => {
   it('reacts only to events past the stored checkpoint when it is ahead of the runner’s (a commit whose answer was dropped)', async () => {
     await redis.set(checkpointKey, '200');
     const reacted: bigint[] = [];
-    const commit = reactorCommit(async (event) => reacted.push(event.position));
+    const { commit } = reacting(async (event) => reacted.push(event.position));
 
-    const result = await commit(redis, { projection: follower, generation: 'g', checkpoint: 100n }, [at(150), at(200), at(250)]);
+    const result = await commit(redis, { name, generation: 'g', checkpoint: 100n }, [at(150), at(200), at(250)]);
 
     expect(reacted).toEqual([250n]);
     expect(result).toMatchObject({ checkpoint: 250n, applied: 1 });
@@ -48,9 +50,9 @@ describe('reactor commit', () => {
   it('never moves the stored checkpoint back', async () => {
     await redis.set(checkpointKey, '300');
     const reacted: bigint[] = [];
-    const commit = reactorCommit(async (event) => reacted.push(event.position));
+    const { commit } = reacting(async (event) => reacted.push(event.position));
 
-    const result = await commit(redis, { projection: follower, generation: 'g', checkpoint: 100n }, [at(150), at(250)], 260n);
+    const result = await commit(redis, { name, generation: 'g', checkpoint: 100n }, [at(150), at(250)], 260n);
 
     expect(reacted).toEqual([]);
     expect(result.checkpoint).toBe(300n);

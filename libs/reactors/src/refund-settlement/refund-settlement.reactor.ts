@@ -16,7 +16,7 @@ type RefundRecorded = Extract<RefundLedgerEvent, { type: 'RefundRecorded' }>['da
  * covers a process that died between the two appends.
  */
 @Injectable()
-export class RefundSettlementWorkflow implements Reactor {
+export class RefundSettlementReactor implements Reactor {
   readonly name = 'refund-settlement';
   readonly eventTypes = ['RefundRecorded'] as const;
   private readonly logger = new Logger('RefundSettlement');

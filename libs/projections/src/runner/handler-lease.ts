@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { viewKeys } from '../view-keys';
 
@@ -10,20 +9,21 @@ export const renewLease = async (redis: Redis, key: string, owner: string, ttlMs
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
- * Keeps one writer per projection across replicas: a lease in Redis (SET NX
- * PX, renewed while held) plus a fencing token. Every new holder increments
- * the token; the runner's commits check it in the script that writes, so a
- * writer that lost its lease while paused (GC, network) can no longer
- * commit, even late.
+ * Keeps one writer per handler (a view or a reactor) across replicas: a
+ * lease in Redis (SET NX PX, renewed while held) plus a fencing token. Every
+ * new holder increments the token; the runner's commits check it in the
+ * script that writes, so a writer that lost its lease while paused (GC,
+ * network) can no longer commit, even late.
  */
-export class ProjectionLock {
-  readonly owner = randomUUID();
+export class HandlerLease {
   private token: string | undefined;
   private renewal: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly name: string,
+    /** Who holds it: the runner, one id for all its handlers' leases. */
+    readonly owner: string,
     private readonly ttlMs = 10_000,
   ) {}
 
@@ -31,7 +31,7 @@ export class ProjectionLock {
     return this.token;
   }
 
-  /** Tries once; true when this instance now holds the lock. */
+  /** Tries once; true when this owner now holds the lease. */
   async acquire(onLost: () => void): Promise<boolean> {
     const keys = viewKeys(this.name);
     const taken = await this.redis.set(keys.lock, this.owner, 'PX', this.ttlMs, 'NX');

@@ -12,7 +12,7 @@ import { causedBy } from '../caused-by';
  * The API does the same at once; this covers a process that died in between.
  */
 @Injectable()
-export class ExchangeCompletionWorkflow implements Reactor {
+export class ExchangeCompletionReactor implements Reactor {
   readonly name = 'exchange-completion';
   readonly eventTypes = ['ExchangeRequested'] as const;
   private readonly logger = new Logger('ExchangeCompletion');

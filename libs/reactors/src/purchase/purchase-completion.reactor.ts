@@ -13,7 +13,7 @@ import { causedBy } from '../caused-by';
  * so a purchased cart always becomes an order without the client retrying.
  */
 @Injectable()
-export class PurchaseCompletion implements Reactor {
+export class PurchaseCompletionReactor implements Reactor {
   readonly name = 'purchase-completion';
   readonly eventTypes = ['CartPurchased'] as const;
 

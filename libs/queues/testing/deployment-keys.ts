@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { escapeGlob, scanKeys } from '@app/redis';
-import { queuePrefix } from './queues.module';
+import { queuePrefix } from '../src/queues.module';
 
 /**
  * Deletes every key of one deployment prefix: its own and its queues', which

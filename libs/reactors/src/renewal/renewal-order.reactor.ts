@@ -11,7 +11,7 @@ import { causedBy } from '../caused-by';
  * places, so a crash between the two is finished in the background.
  */
 @Injectable()
-export class RenewalOrderWorkflow implements Reactor {
+export class RenewalOrderReactor implements Reactor {
   readonly name = 'renewal-orders';
   readonly eventTypes = ['ReservationRenewed'] as const;
 

@@ -4,8 +4,8 @@ import { ProjectedEvent } from '@app/projections';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
 import { cartLine, orderLine, orderPlaced, provisionedOrder } from '../../domain/testing/order.fixture';
 import { provisionedReservation } from '../../domain/testing/reservation.fixture';
-import { PurchaseCompletion } from './purchase/purchase-completion.workflow';
-import { RefundSettlementWorkflow } from './refund-settlement/refund-settlement.workflow';
+import { PurchaseCompletionReactor } from './purchase/purchase-completion.reactor';
+import { RefundSettlementReactor } from './refund-settlement/refund-settlement.reactor';
 
 const now = '2026-11-25T10:00:00.000Z';
 const asProjected = (streamId: string, event: { type: string; data: object }): ProjectedEvent => ({
@@ -40,7 +40,7 @@ describe('purchase completion reactor', () => {
   it('places the order of a purchased cart whose order is missing (the api died in between)', async () => {
     const { store, orders } = inMemoryOrdering();
     await given(store, 'cart-cart-1', cartEvents);
-    await new PurchaseCompletion(orders, inMemoryOrdering().streams, new FixedClock(now)).react(asProjected('cart-cart-1', cartEvents[2]));
+    await new PurchaseCompletionReactor(orders, inMemoryOrdering().streams, new FixedClock(now)).react(asProjected('cart-cart-1', cartEvents[2]));
     // A fresh EventStreams on another store must not be what it used: the order is on this store.
     expect(await store.readStream('order-o-1')).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe('purchase completion reactor', () => {
   it('places it once, from the cart’s record, however often the event is handed over', async () => {
     const ordering = inMemoryOrdering();
     await given(ordering.store, 'cart-cart-1', cartEvents);
-    const reactor = new PurchaseCompletion(ordering.orders, ordering.streams, ordering.clock);
+    const reactor = new PurchaseCompletionReactor(ordering.orders, ordering.streams, ordering.clock);
     await reactor.react(asProjected('cart-cart-1', cartEvents[2]));
     await reactor.react(asProjected('cart-cart-1', cartEvents[2]));
     const order = await ordering.store.readStream('order-o-1');
@@ -69,7 +69,7 @@ describe('refund settlement reactor', () => {
       data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },
     };
     await given(ordering.store, 'refund-ledger-c-1', [recorded]);
-    const react = () => new RefundSettlementWorkflow(ordering.settlement, ordering.clock).react(asProjected('refund-ledger-c-1', recorded));
+    const react = () => new RefundSettlementReactor(ordering.settlement, ordering.clock).react(asProjected('refund-ledger-c-1', recorded));
     return { ...ordering, react };
   }
 
