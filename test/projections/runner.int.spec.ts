@@ -210,6 +210,90 @@ describe('subscription runner', () => {
     expect(store.subscriptions).toBe(1);
   });
 
+  it('skips nothing for a handler that joins while the subscription runs: it takes neither events nor checkpoints from a subscription that began without it', async () => {
+    // The customers view and a reactor are held by another replica; the carts view runs alone, on a subscription of its types.
+    const keys = viewKeys(customersProjection.name);
+    await redis.set(keys.lock, 'someone-else', 'PX', 60_000);
+    await redis.set(viewKeys('latecomer').lock, 'someone-else', 'PX', 60_000);
+    let stalling = false;
+    // Starting a handler reads the head of the store: slowed, so that the runner is still starting the reactor, after the view,
+    // while the old subscription reports checkpoints.
+    class SlowHeadStore extends EsdbEventStore {
+      override async headPosition(): Promise<bigint> {
+        if (stalling) await new Promise((resolve) => setTimeout(resolve, 300));
+        return super.headPosition();
+      }
+    }
+    const latecomer = reactorHandler({ name: 'latecomer', eventTypes: ['Latecomer'], react: async () => undefined });
+    const { runner: shared } = runnerOf(
+      [projector(customersProjection), latecomer, projector(cartsProjection)],
+      new CollectingLogger(),
+      new SlowHeadStore(client),
+    );
+    shared.start();
+    await eventually(() => shared.statusOf(cartsProjection.name).state === 'live');
+    const missed = randomUUID();
+    await client.appendToStream(`customer-${missed}`, registered(missed));
+
+    // Both leases come free; while the two start, events the carts view does not take keep the old subscription's checkpoints coming.
+    stalling = true;
+    await redis.del(keys.lock, viewKeys('latecomer').lock);
+    let appending = true;
+    const noise = (async () => {
+      for (let i = 0; appending; i++) {
+        await client.appendToStream(`noise-${randomUUID()}`, jsonEvent({ type: 'Noise', data: { i } }));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await eventually(() => shared.statusOf('latecomer').state === 'live', 15_000);
+    appending = false;
+    await noise;
+    stalling = false;
+
+    await eventually(async () => (await customerDocument(missed)) !== undefined, 15_000);
+  });
+
+  it('hands every handler of a replica that died over to the one standing by, skipping no event written meanwhile', async () => {
+    const reacted = new Set<string>();
+    const handlers = () => [
+      projector(customersProjection),
+      projector(cartsProjection),
+      reactorHandler({ name: 'registrations', eventTypes: ['CustomerRegistered'], react: async (event) => void reacted.add(event.data.customerId) }),
+    ];
+    // The first replica's connection is its own, so that it can die alone: its lease renewals and commits then fail.
+    const dying = redis.duplicate();
+    const first = new SubscriptionRunner(new EsdbEventStore(client), dying, handlers(), new CollectingLogger());
+    runners.push(first);
+    first.start();
+    await eventually(() => first.status().every((status) => status.state === 'live'));
+    // The other replica already follows a handler of its own, on a subscription of its types, when it takes the others over.
+    const bystander = reactorHandler({ name: 'bystander', eventTypes: ['Noise'], react: async () => undefined });
+    const { runner: second } = runnerOf([...handlers(), bystander]);
+    second.start();
+    await eventually(() => second.status().every((status) => status.state === (status.name === 'bystander' ? 'live' : 'standby')));
+
+    const customerIds: string[] = [];
+    const register = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const customerId = randomUUID();
+        customerIds.push(customerId);
+        await client.appendToStream(`customer-${customerId}`, registered(customerId));
+      }
+    };
+    await register(20);
+    dying.disconnect();
+    // Written while the lease of the dead replica runs out and the other takes over.
+    for (let i = 0; i < 12; i++) {
+      await register(5);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    await eventually(() => second.status().every((status) => status.state === 'live'), 30_000);
+    await register(5);
+
+    await eventually(async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined), 30_000);
+    await eventually(() => customerIds.every((id) => reacted.has(id)), 30_000);
+  });
+
   it('lets a reactor whose commits keep failing step aside once its queue fills: the view on its runner goes on, and it catches up once healed', async () => {
     let healed = false;
     const reacted = new Set<string>();

@@ -47,6 +47,13 @@ export class HandlerSlot {
   flushing: Promise<void> | undefined;
   /** Commit attempts that failed in a row: the backoff, and when to show the error. */
   commitFailures = 0;
+  /**
+   * The runner's subscription it is on. A handler started while a subscription
+   * runs takes nothing from it, not even its checkpoints: that subscription may
+   * have started past the handler's checkpoint, or filter out its types. It
+   * joins on the next one, which starts from its checkpoint.
+   */
+  subscription = 0;
   /** Changes whenever the queue is thrown away, so that a flush of the old queue stops. */
   epoch = 0;
   /** Changes whenever the lease is lost or given up, so that a start-up under way notices. */
@@ -74,9 +81,14 @@ export class HandlerSlot {
     return this.enabled && !this.mustFollow && (this.state === 'catching-up' || this.state === 'live');
   }
 
-  /** Whether a delivered event is this handler's to commit. */
-  takes(event: ProjectedEvent): boolean {
-    return this.following && !this.overflowed && this.types.has(event.type) && (this.checkpoint === undefined || event.position > this.checkpoint);
+  /** On that subscription and taking events from it (it has not stepped aside). */
+  takesFrom(subscription: number): boolean {
+    return this.following && this.subscription === subscription && !this.overflowed;
+  }
+
+  /** Whether an event delivered by that subscription is this handler's to commit. */
+  takes(event: ProjectedEvent, subscription: number): boolean {
+    return this.takesFrom(subscription) && this.types.has(event.type) && (this.checkpoint === undefined || event.position > this.checkpoint);
   }
 
   /** Forgets what was delivered and not committed: it comes again from the checkpoint. */

@@ -224,6 +224,7 @@ export class SubscriptionRunner {
       : following.reduce((min, slot) => (slot.checkpoint! < min ? slot.checkpoint! : min), following[0].checkpoint!);
     const eventTypes = [...new Set(following.flatMap((slot) => slot.handler.eventTypes))];
     const epoch = ++this.subscriptionEpoch;
+    for (const slot of following) slot.subscription = epoch;
     const subscription = this.store.subscribeToAll({
       after,
       eventTypes,
@@ -234,8 +235,9 @@ export class SubscriptionRunner {
         // them would skip them for good; the next checkpoint will do instead.
         if (subscription.buffered > 0) return;
         for (const slot of this.slots) {
-          // A handler that stepped aside misses events: its checkpoint must not pass them.
-          if (!slot.following || slot.overflowed) continue;
+          // A handler that stepped aside misses events, and one that joined since this subscription began never had
+          // them: the checkpoint of neither may pass them.
+          if (!slot.takesFrom(epoch)) continue;
           slot.advanceTo = position;
           this.scheduleFlush(slot);
         }
@@ -247,7 +249,7 @@ export class SubscriptionRunner {
       this.dropFailures = 0;
       const event = toProjectedEvent(stored);
       for (const slot of this.slots) {
-        if (!slot.takes(event)) continue;
+        if (!slot.takes(event, epoch)) continue;
         slot.queue.push(event);
         this.scheduleFlush(slot);
         if (slot.queue.length < this.maxBuffer) continue;
@@ -257,7 +259,7 @@ export class SubscriptionRunner {
     });
     subscription.on('caughtUp', () => {
       if (epoch !== this.subscriptionEpoch) return;
-      for (const slot of this.slots) if (slot.following && slot.state === 'catching-up') slot.state = 'live';
+      for (const slot of this.slots) if (slot.following && slot.subscription === epoch && slot.state === 'catching-up') slot.state = 'live';
     });
     subscription.on('error', (error: Error) => void this.onDropped(epoch, error));
     subscription.on('end', () => void this.onDropped(epoch, new Error('the server ended the subscription')));
@@ -278,7 +280,7 @@ export class SubscriptionRunner {
   private resumeIfDrained(): void {
     const subscription = this.subscription;
     if (!subscription) return;
-    const taking = this.slots.filter((slot) => slot.following && !slot.overflowed);
+    const taking = this.slots.filter((slot) => slot.takesFrom(this.subscriptionEpoch));
     // Every handler stepped aside (Redis away, say): reading on would only throw the events away.
     if (taking.length === 0) return subscription.pause();
     if (!subscription.isPaused()) return;
