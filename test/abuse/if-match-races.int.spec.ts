@@ -18,6 +18,8 @@ import { seedReservationOrder } from '../support/reservation-orders';
 jest.setTimeout(120_000);
 
 const ROUNDS = 8;
+/** The sandbox clock's day: before the exchange policy of 2027-02-01, so the exchange is one the reservation may make on any date the suite runs. */
+const NOW = '2026-11-05T10:00:00.000Z';
 const D8 = 'ri-standard_d8s_v5-westeurope-p1y';
 
 describe('If-Match holds under any interleaving', () => {
@@ -25,7 +27,7 @@ describe('If-Match holds under any interleaving', () => {
   let store: EventStoreDBClient;
 
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: NOW });
     store = api.app.get(EventStoreDBClient);
   });
   afterAll(() => api?.close());
@@ -39,6 +41,7 @@ describe('If-Match holds under any interleaving', () => {
       store,
       { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
       quantities.map((quantity) => ({ quantity })),
+      NOW,
     );
     const read = await api.call('GET', `/v1/reservations/${seeded.reservationIds[0]}`, { headers: { 'x-min-position': String(seeded.position) } });
     return { customerId, subscriptionId, ...seeded, ifMatch: read.headers.get('etag')! };
