@@ -149,14 +149,17 @@ export class Environment {
   EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
   /**
-   * Partner API keys: "key=partnerId:clientName" pairs separated by commas.
+   * Partner API keys: "key=partnerId:clientName[:role]" pairs separated by commas;
+   * role is writer (the default), reader or auditor.
    * Unset outside production: two demo partners (see README).
    */
   @IsOptional()
-  @Matches(/^[^=,]+=[^:,]+:[^,]+(,[^=,]+=[^:,]+:[^,]+)*$/, { message: 'API_KEYS must be key=partnerId:clientName pairs separated by commas' })
+  @Matches(/^[^=,]+=[^:,]+:[^:,]+(:(writer|reader|auditor))?(,[^=,]+=[^:,]+:[^:,]+(:(writer|reader|auditor))?)*$/, {
+    message: 'API_KEYS must be key=partnerId:clientName[:writer|reader|auditor] pairs separated by commas',
+  })
   API_KEYS?: string;
 
-  /** A JSON file: [{ "key": "...", "partnerId": "...", "client": "..." }]. */
+  /** A JSON file: [{ "key": "...", "partnerId": "...", "client": "...", "role": "writer|reader|auditor" }], read again on SIGHUP. */
   @IsOptional()
   @IsString()
   API_KEYS_FILE?: string;

@@ -76,8 +76,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ListCustomersController_list_v1"];
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["RegisterCustomerController_register_v1"];
         delete?: never;
         options?: never;
@@ -94,6 +96,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["AddSubscriptionController_add_v1"];
         delete?: never;
         options?: never;
@@ -110,6 +113,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ChangeSubscriptionStatusController_suspend_v1"];
         delete?: never;
         options?: never;
@@ -126,6 +130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ChangeSubscriptionStatusController_reactivate_v1"];
         delete?: never;
         options?: never;
@@ -140,6 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetCustomerController_get_v1"];
         put?: never;
         post?: never;
@@ -156,7 +162,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetContactController_get_v1"];
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["RecordContactController_record_v1"];
         post?: never;
         delete?: never;
@@ -175,6 +183,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["ErasePersonalDataController_erase_v1"];
         options?: never;
         head?: never;
@@ -190,6 +199,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CreateManagementGroupController_create_v1"];
         delete?: never;
         options?: never;
@@ -205,8 +215,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["MoveSubscriptionController_move_v1"];
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["MoveSubscriptionController_remove_v1"];
         options?: never;
         head?: never;
@@ -220,6 +232,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["BrowseCatalogController_browse_v1"];
         put?: never;
         post?: never;
@@ -236,6 +249,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["BrowseCatalogController_item_v1"];
         put?: never;
         post?: never;
@@ -254,6 +268,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CreateCartController_create_v1"];
         delete?: never;
         options?: never;
@@ -270,6 +285,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["AddToCartController_add_v1"];
         delete?: never;
         options?: never;
@@ -287,9 +303,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["RemoveFromCartController_remove_v1"];
         options?: never;
         head?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         patch: operations["ChangeQuantityController_change_v1"];
         trace?: never;
     };
@@ -301,6 +319,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["SetScopeController_set_v1"];
         post?: never;
         delete?: never;
@@ -318,6 +337,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["PurchaseOrderController_purchase_v1"];
         delete?: never;
         options?: never;
@@ -332,6 +352,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetCartController_get_v1"];
         put?: never;
         post?: never;
@@ -348,6 +369,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetOrderController_get_v1"];
         put?: never;
         post?: never;
@@ -366,6 +388,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CancelOrderController_cancel_v1"];
         delete?: never;
         options?: never;
@@ -380,6 +403,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderEventsController_list_v1"];
         put?: never;
         post?: never;
@@ -396,6 +420,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderHistoryController_forCustomer_v1"];
         put?: never;
         post?: never;
@@ -412,6 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderHistoryController_forPartner_v1"];
         put?: never;
         post?: never;
@@ -428,6 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ListReservationsController_list_v1"];
         put?: never;
         post?: never;
@@ -446,6 +473,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["MergeReservationsController_merge_v1"];
         delete?: never;
         options?: never;
@@ -460,6 +488,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetReservationController_get_v1"];
         put?: never;
         post?: never;
@@ -477,6 +506,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["ChangeScopeController_change_v1"];
         post?: never;
         delete?: never;
@@ -494,6 +524,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["SplitReservationController_split_v1"];
         delete?: never;
         options?: never;
@@ -509,6 +540,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["SetAutoRenewController_set_v1"];
         post?: never;
         delete?: never;
@@ -525,6 +557,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["ChangeRenewalController_change_v1"];
         post?: never;
         delete?: never;
@@ -540,6 +573,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["RefundQuoteController_quote_v1"];
         put?: never;
         post?: never;
@@ -556,6 +590,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ReservationPaymentsController_payments_v1"];
         put?: never;
         post?: never;
@@ -574,6 +609,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CancelReservationController_cancel_v1"];
         delete?: never;
         options?: never;
@@ -590,6 +626,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ReturnReservationController_return_v1"];
         delete?: never;
         options?: never;
@@ -606,6 +643,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ExchangeReservationController_exchange_v1"];
         delete?: never;
         options?: never;
@@ -622,6 +660,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["QuoteExchangeController_quote_v1"];
         delete?: never;
         options?: never;
@@ -638,6 +677,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["MakeExchangeController_exchange_v1"];
         delete?: never;
         options?: never;
@@ -652,6 +692,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["MonthlyStatementController_statement_v1"];
         put?: never;
         post?: never;
@@ -670,6 +711,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["IngestUsageController_ingest_v1"];
         delete?: never;
         options?: never;
@@ -684,6 +726,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["CustomerCostsController_costs_v1"];
         put?: never;
         post?: never;
@@ -700,6 +743,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ReservationUtilizationController_utilization_v1"];
         put?: never;
         post?: never;
@@ -716,6 +760,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["PurchaseRecommendationsController_recommendations_v1"];
         put?: never;
         post?: never;
@@ -732,6 +777,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["EventSchemasController_schemas_v1"];
         put?: never;
         post?: never;
@@ -748,7 +794,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetSandboxClockController_get_v1"];
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["MoveSandboxClockController_move_v1"];
         post?: never;
         delete?: never;
@@ -2544,6 +2592,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -2797,6 +2867,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -3047,6 +3139,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -3294,6 +3408,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -3670,7 +3806,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The customer's contact person */
+            /** @description The customer's contact person; name, e-mail and phone are `[redacted]` for an auditor key */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3911,6 +4047,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -4159,6 +4317,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
@@ -4387,6 +4567,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -4644,6 +4846,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -4891,6 +5115,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -5472,6 +5718,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -5725,6 +5993,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -5972,6 +6262,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -6229,6 +6541,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -6479,6 +6813,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -6753,6 +7109,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -7333,6 +7711,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -8271,6 +8671,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -8697,6 +9119,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -8945,6 +9389,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -9201,6 +9667,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -9451,6 +9939,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -10092,6 +10602,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -10320,6 +10852,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -10596,6 +11150,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
             404: {
                 headers: {
@@ -10867,6 +11443,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
             404: {
                 headers: {
@@ -11113,6 +11711,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -11594,6 +12214,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -12679,6 +13321,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
