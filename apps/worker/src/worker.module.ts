@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditAnchorsModule } from '@app/audit';
 import { DiscountWorkerModule } from '@app/discount';
 import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
@@ -26,6 +27,7 @@ import { WorkflowsModule } from '@app/workflows';
     DiscountWorkerModule,
     ReservationLifecycleModule,
     WorkflowsModule,
+    AuditAnchorsModule,
   ],
 })
 export class WorkerModule {}

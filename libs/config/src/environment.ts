@@ -164,6 +164,20 @@ export class Environment {
   @IsString()
   API_KEYS_FILE?: string;
 
+  /**
+   * The deployment's Ed25519 audit key, which signs audit exports and anchor
+   * lists (docs/audit.md): a PKCS#8 PEM, or the base64 of its DER. Unset
+   * outside production: one is generated into AUDIT_SIGNING_KEY_FILE and kept.
+   * Unset in production: the audit routes refuse to sign (500, logged).
+   */
+  @IsOptional()
+  @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  /** Where the generated audit key is kept outside production. */
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE = 'data/audit-signing-key.pem';
+
   /** Run the projections in this process. Unset: the worker does, the api does not. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined ? undefined : value === true || value === 'true' || value === '1'))
@@ -310,6 +324,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'EVENTSTORE_URL',
     'API_KEYS',
     'API_KEYS_FILE',
+    'AUDIT_SIGNING_KEY',
     'RUN_PROJECTIONS',
     'OPS_USERNAME',
     'OPS_PASSWORD',
