@@ -67,6 +67,7 @@ export class AuditExport {
     const until = to === undefined ? undefined : Date.parse(to);
     let count = 0;
     let lastPosition: bigint | undefined;
+    let lastChain = start.chain;
     let cut = false;
     let last = start.position === null ? undefined : BigInt(start.position);
     let end = head;
@@ -87,6 +88,7 @@ export class AuditExport {
           if (last !== undefined && BigInt(line.position) <= last) throw new Error(`$all went backwards at ${line.position}`);
           last = BigInt(line.position);
           lastPosition = last;
+          lastChain = line.chain;
           count++;
           chunk += `${JSON.stringify(line)}\n`;
           if (++inChunk === LINES_PER_CHUNK) {
@@ -117,7 +119,7 @@ export class AuditExport {
       to: to ?? null,
       startsAfter: start,
       count,
-      lastChain: chain.head,
+      lastChain,
       lastPosition: lastPosition === undefined ? null : lastPosition.toString(),
       complete: start.count === 0 && !cut,
       headPosition: end.toString(),
