@@ -21,6 +21,13 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+/**
+ * `npm run audit:verify <file> --anchors <file>` without `--`: npm takes the
+ * options as its own config (npm_config_anchors=true) and passes their values
+ * on as plain arguments. An anchor list is then told from a key by its content.
+ */
+const npmTookOptions = () => process.env.npm_config_anchors === 'true' || process.env.npm_config_public_key === 'true';
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let file: string | undefined;
@@ -31,6 +38,8 @@ async function main(): Promise<void> {
     else if (args[i] === '--public-key') keyArgument = args[++i] ?? usage('--public-key needs a file or a key');
     else if (args[i].startsWith('--')) usage(`unknown option ${args[i]}`);
     else if (file === undefined) file = args[i];
+    else if (npmTookOptions() && existsSync(args[i]) && readFileSync(args[i], 'utf8').includes('"anchors"')) anchorsFile = args[i];
+    else if (npmTookOptions()) keyArgument = args[i];
     else usage(`one export at a time (${args[i]})`);
   }
   if (!file) usage('name the export to verify');

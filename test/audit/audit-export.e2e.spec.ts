@@ -9,15 +9,18 @@
  * stream was rewritten after an anchor, exported and signed by the
  * deployment as honestly as ever, fails against the anchor.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent, NO_STREAM, START } from '@eventstore/db-client';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AuditAnchorRecorder, AuditTrailer, publicKeyFrom, verifyExport } from '@app/audit';
+import { AUDIT_ANCHORS_QUEUE, AuditAnchorRecorder, AuditTrailer, publicKeyFrom, verifyExport } from '@app/audit';
 import { Clock } from '@app/clock';
 import { EventStore, EventStoreConnection, EventStreams } from '@app/eventstore-client';
+import { queuePrefix } from '@app/queues';
 import { ApiHarness, FABRIKAM_KEY, removeKeys, startApi } from '../support/api-harness';
 import { eventually } from '../support/eventually';
 import { freePort, RunningProcess, startStoreProcess, startTsProcess } from '../support/processes';
@@ -200,14 +203,22 @@ describe('the audit export', () => {
   });
 
   it('a store whose refund-ledger stream was rewritten after an anchor fails against the anchor', async () => {
-    // The worker's daily job, run now (as of the sandbox clock), and the anchors as an auditor lists them.
+    // The worker's daily job, run now by a job added to its queue (as an operator would), as of the sandbox clock.
+    const queue = new Queue(AUDIT_ANCHORS_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(api.app.get(Redis).options.keyPrefix!) });
+    await queue.add('now', {});
+    await queue.close();
+    const listed = await eventually(
+      async () => {
+        const answer = await api.call('GET', `/v1/audit/anchors?customerId=${customerId}`, { key: AUDITOR });
+        return answer.body.anchors?.length === 1 && answer;
+      },
+      30_000,
+      () => worker.output(),
+    );
+    expect(listed.body.anchors[0]).toMatchObject({ recordedAt: '2028-01-06T10:00:00.000Z' });
+    // Run again with nothing new: nothing recorded.
     const recorder = new AuditAnchorRecorder(api.app.get(EventStore), api.app.get(EventStreams), api.app.get(Clock));
-    const run = await recorder.run();
-    expect(run).toMatchObject({ at: '2028-01-06T10:00:00.000Z', rewritten: [] });
-    expect(run.recorded).toBeGreaterThanOrEqual(1);
-    const listed = await api.call('GET', `/v1/audit/anchors?customerId=${customerId}`, { key: AUDITOR });
-    expect(listed.status).toBe(200);
-    expect(listed.body.anchors).toHaveLength(1);
+    expect(await recorder.run()).toMatchObject({ at: '2028-01-06T10:00:00.000Z', recorded: 0, rewritten: [] });
     const anchors = listed.body;
     const publicKey = publicKeyFrom(readFileSync(publicKeyFile, 'utf8'));
     // Today's export verifies against the anchor.
@@ -290,6 +301,17 @@ describe('the audit export', () => {
     expect(report.failure).toEqual({ line: anchors.anchors[0].count + 1, reason: expect.stringContaining('anchor recorded at 2028-01-06T10:00:00.000Z') });
     expect(report.failure!.reason).toContain('rewritten after the anchor');
     expect(lineOf(rewritten, (line) => line.stream === `refund-ledger-${customerId}`)).toBeLessThan(report.failure!.line);
+
+    // The same with the CLI, as the issue writes it: npm run audit:verify <file> --anchors <file>.
+    const rewrittenFile = join(dir, 'rewritten.ndjson');
+    const anchorsFile = join(dir, 'anchors.json');
+    writeFileSync(rewrittenFile, rewritten);
+    writeFileSync(anchorsFile, JSON.stringify(anchors));
+    const cli = spawnSync('npm', ['run', '--silent', 'audit:verify', rewrittenFile, '--anchors', anchorsFile, '--public-key', publicKeyFile], {
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`FAILED at line ${report.failure!.line} of ${rewrittenFile}: the anchor recorded at 2028-01-06T10:00:00.000Z`);
   });
 
   it('answers another partner’s customer 404, and the audit routes only to auditor keys', async () => {
