@@ -107,7 +107,7 @@ describe('readable logs', () => {
       // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
       const plain = lines.map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''));
       expect(plain.find((line) => line.includes('request completed'))).toMatch(
-        /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/v1\/catalog 200 \d+ ms \([\w-]+\) request completed$/,
+        /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/v1\/catalog 200 \d+ ms by demo-client \(writer\) \([\w-]+\) request completed$/,
       );
       expect(plain.find((line) => line.includes('embedded event store listening'))).toMatch(
         /^\[[\d:.]+\] INFO: \[EventStore\] embedded event store listening on /,

@@ -10,6 +10,7 @@ import { OrderingServicesModule } from '@app/ordering';
 import { ProjectionsModule } from '@app/projections';
 import { RedisModule } from '@app/redis';
 import { QueuesModule } from '@app/queues';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { CartsModule } from './carts/carts.module';
@@ -58,6 +59,7 @@ import { UsageModule } from './usage/usage.module';
     UsageModule,
     EventsModule,
     SandboxModule,
+    AuditModule,
   ],
   // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [

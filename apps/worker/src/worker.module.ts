@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditAnchorsModule } from '@app/audit';
 import { DiscountWorkerModule } from '@app/discount';
 import { FulfilmentModule } from '@app/fulfilment';
 import { ProjectionsModule } from '@app/projections';
@@ -28,6 +29,7 @@ import { ReactorsModule } from '@app/reactors';
     DiscountWorkerModule,
     ReservationLifecycleModule,
     ReactorsModule,
+    AuditAnchorsModule,
   ],
 })
 export class WorkerModule {}

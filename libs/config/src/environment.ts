@@ -149,17 +149,34 @@ export class Environment {
   EVENTSTORE_EMBEDDED_BATCH_APPEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
   /**
-   * Partner API keys: "key=partnerId:clientName" pairs separated by commas.
+   * Partner API keys: "key=partnerId:clientName[:role]" pairs separated by commas;
+   * role is writer (the default), reader or auditor.
    * Unset outside production: two demo partners (see README).
    */
   @IsOptional()
-  @Matches(/^[^=,]+=[^:,]+:[^,]+(,[^=,]+=[^:,]+:[^,]+)*$/, { message: 'API_KEYS must be key=partnerId:clientName pairs separated by commas' })
+  @Matches(/^[^=,]+=[^:,]+:[^:,]+(:(writer|reader|auditor))?(,[^=,]+=[^:,]+:[^:,]+(:(writer|reader|auditor))?)*$/, {
+    message: 'API_KEYS must be key=partnerId:clientName[:writer|reader|auditor] pairs separated by commas',
+  })
   API_KEYS?: string;
 
-  /** A JSON file: [{ "key": "...", "partnerId": "...", "client": "..." }]. */
+  /** A JSON file: [{ "key": "...", "partnerId": "...", "client": "...", "role": "writer|reader|auditor" }], read again on SIGHUP. */
   @IsOptional()
   @IsString()
   API_KEYS_FILE?: string;
+
+  /**
+   * The deployment's Ed25519 audit key, which signs audit exports and anchor
+   * lists (docs/audit.md): a PKCS#8 PEM, or the base64 of its DER. Unset
+   * outside production: one is generated into AUDIT_SIGNING_KEY_FILE and kept.
+   * Unset in production: the audit routes refuse to sign (500, logged).
+   */
+  @IsOptional()
+  @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  /** Where the generated audit key is kept outside production. */
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE = 'data/audit-signing-key.pem';
 
   /** Run the projections in this process. Unset: the worker does, the api does not. */
   @IsOptional()
@@ -307,6 +324,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'EVENTSTORE_URL',
     'API_KEYS',
     'API_KEYS_FILE',
+    'AUDIT_SIGNING_KEY',
     'RUN_PROJECTIONS',
     'OPS_USERNAME',
     'OPS_PASSWORD',

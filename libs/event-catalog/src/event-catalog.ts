@@ -54,7 +54,7 @@ export function catalogDocument() {
     $schema: 'http://json-schema.org/draft-07/schema#',
     description:
       'Every event type: the stream it is written to, what causes it, and its data schema in every version. ' +
-      'An event’s version is metadata.schemaVersion, or 1 when absent. Metadata: correlationId, causationId, partnerId, actor, timestamp.',
+      'An event’s version is metadata.schemaVersion, or 1 when absent. Metadata: correlationId, causationId, partnerId, actor, role, timestamp.',
     metadata: METADATA_SCHEMA,
     events: EVENT_TYPES.map((entry) => ({
       type: entry.type,
@@ -82,7 +82,8 @@ export const METADATA_SCHEMA: JsonSchema = {
     correlationId: { type: 'string', description: 'Shared by everything one upstream request set in motion' },
     causationId: { type: 'string', description: 'The command or event that directly caused this event' },
     partnerId: { type: 'string' },
-    actor: { type: 'string', description: 'The API client or worker that acted' },
+    actor: { type: 'string', description: 'The API client or worker that acted: partnerId/client' },
+    role: { type: 'string', enum: ['writer', 'reader', 'auditor'], description: 'The role of the API key that acted; absent for workers' },
     timestamp: { type: 'string', format: 'date-time', description: 'When the command was handled' },
     schemaVersion: { type: 'integer', minimum: 1, description: 'The version of the data’s schema; 1 when absent' },
   },

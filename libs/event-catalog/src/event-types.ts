@@ -1,4 +1,5 @@
 import { EventType } from './event-type';
+import { AUDIT_EVENTS } from './events/audit.events';
 import { CART_EVENTS } from './events/cart.events';
 import { CUSTOMER_EVENTS } from './events/customer.events';
 import { DISCOUNT_EVENTS } from './events/discount.events';
@@ -20,4 +21,5 @@ export const EVENT_TYPES: EventType[] = [
   ...DISCOUNT_EVENTS,
   ...SANDBOX_CLOCK_EVENTS,
   ...EXCHANGE_EVENTS,
+  ...AUDIT_EVENTS,
 ];

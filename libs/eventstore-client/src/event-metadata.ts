@@ -7,6 +7,8 @@ export interface EventMetadata {
   partnerId: string;
   /** The API client or worker that acted. */
   actor: string;
+  /** The role of the API key that acted (writer, reader, auditor); absent for workers and on older events. */
+  role?: string;
   /** When the command was handled (ISO 8601). */
   timestamp: string;
 }
@@ -17,6 +19,8 @@ export interface CommandContext {
   commandId: string;
   partnerId: string;
   actor: string;
+  /** The API key's role, when a request carried the command. */
+  role?: string;
   /** The command's time; deciders take it instead of reading a clock. */
   now: string;
 }
@@ -27,6 +31,7 @@ export function metadataFor(context: CommandContext): EventMetadata {
     causationId: context.commandId,
     partnerId: context.partnerId,
     actor: context.actor,
+    ...(context.role === undefined ? {} : { role: context.role }),
     timestamp: context.now,
   };
 }

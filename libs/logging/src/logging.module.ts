@@ -28,6 +28,11 @@ const PinoModule = LoggerModule.forRootAsync({
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Fastify hands its headers to writeHead, where the response's header list never sees them: logging that list showed `{}`.
       serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+      // The API key's partner, client and role (never the key), set on the request by the api when it finds the key.
+      customProps: (req) => {
+        const apiKey = (req as IncomingMessage & { apiKey?: { partnerId: string; client: string; role: string } }).apiKey;
+        return apiKey ? { apiKey } : {};
+      },
       // The original URL: a middleware layer may have cut the path it matched from req.url.
       autoLogging: { ignore: (req) => ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health') ?? false },
     };
@@ -45,12 +50,14 @@ function prettyStream() {
     colorize: process.stdout.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
     singleLine: true,
-    ignore: 'pid,hostname,context,req,res,responseTime',
+    ignore: 'pid,hostname,context,req,res,responseTime,apiKey',
     messageFormat: (log, messageKey) => {
       const context = typeof log.context === 'string' ? `[${log.context}] ` : '';
       const req = log.req as { id?: string; method?: string; url?: string } | undefined;
       const res = log.res as { statusCode?: number } | undefined;
-      if (req && res) return `${context}${req.method} ${req.url} ${res.statusCode} ${String(log.responseTime)} ms (${req.id}) ${String(log[messageKey])}`;
+      const key = log.apiKey as { client?: string; role?: string } | undefined;
+      const by = key ? ` by ${key.client} (${key.role})` : '';
+      if (req && res) return `${context}${req.method} ${req.url} ${res.statusCode} ${String(log.responseTime)} ms${by} (${req.id}) ${String(log[messageKey])}`;
       return `${context}${String(log[messageKey])}`;
     },
   });

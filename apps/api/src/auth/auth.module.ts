@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
@@ -10,6 +10,30 @@ import { ApiKeys } from './api-keys';
 import { OpsCredentials } from './ops-credentials';
 import { OpsGate } from './ops-gate';
 import { PerApiKeyThrottlerGuard } from './rate-limit';
+import { RedactPersonalData } from './redaction';
+import { RoleGuard } from './role.guard';
+
+/** Reads API_KEYS_FILE (and API_KEYS) again on SIGHUP: keys are rotated without a restart. A bad file keeps the keys as they were. */
+class ReloadKeysOnSighup implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly onSighup = () => {
+    try {
+      this.logger.log(`API keys read again on SIGHUP: ${this.keys.reload()} keys`);
+    } catch (error) {
+      this.logger.error(`API keys not changed: ${(error as Error).message}`);
+    }
+  };
+
+  constructor(private readonly keys: ApiKeys) {}
+
+  onApplicationBootstrap(): void {
+    process.on('SIGHUP', this.onSighup);
+  }
+
+  onApplicationShutdown(): void {
+    process.off('SIGHUP', this.onSighup);
+  }
+}
 
 @Global()
 @Module({
@@ -45,9 +69,12 @@ import { PerApiKeyThrottlerGuard } from './rate-limit';
         }),
     },
     OpsGate,
-    // Guards run in this order: identify the caller, then count its requests.
+    { provide: ReloadKeysOnSighup, inject: [ApiKeys], useFactory: (keys: ApiKeys) => new ReloadKeysOnSighup(keys) },
+    // Guards run in this order: identify the caller, count its requests, then check its role.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: PerApiKeyThrottlerGuard },
+    { provide: APP_GUARD, useClass: RoleGuard },
+    { provide: APP_INTERCEPTOR, useClass: RedactPersonalData },
   ],
   exports: [ApiKeys, OpsCredentials, OpsGate],
 })

@@ -44,6 +44,7 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
     caller,
     partnerId: caller.partnerId,
     actor: `${caller.partnerId}/${caller.client}`,
+    role: caller.role,
     correlationId: requestId(request),
     commandId: idempotencyKey ? uuidv5(`${scoped('command')}\n${fingerprint}`, ID_NAMESPACE) : randomUUID(),
     now: clockNow,

@@ -16,7 +16,7 @@ import { SplitReservationCommand, SplitReservationHandler } from './split-reserv
 /** A set day, before the exchange policy of 2027-02-01 (so reservations bought on it may be exchanged): never the day the spec runs. */
 const now = '2026-11-05T10:00:00.000Z';
 const request = (partnerId = 'partner-contoso'): RequestContext => ({
-  caller: { partnerId, client: 'spec' },
+  caller: { partnerId, client: 'spec', role: 'writer' },
   partnerId,
   actor: `${partnerId}/spec`,
   correlationId: randomUUID(),

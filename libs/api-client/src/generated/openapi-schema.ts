@@ -76,8 +76,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ListCustomersController_list_v1"];
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["RegisterCustomerController_register_v1"];
         delete?: never;
         options?: never;
@@ -94,6 +96,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["AddSubscriptionController_add_v1"];
         delete?: never;
         options?: never;
@@ -110,6 +113,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ChangeSubscriptionStatusController_suspend_v1"];
         delete?: never;
         options?: never;
@@ -126,6 +130,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ChangeSubscriptionStatusController_reactivate_v1"];
         delete?: never;
         options?: never;
@@ -140,6 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetCustomerController_get_v1"];
         put?: never;
         post?: never;
@@ -156,7 +162,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetContactController_get_v1"];
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["RecordContactController_record_v1"];
         post?: never;
         delete?: never;
@@ -175,6 +183,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["ErasePersonalDataController_erase_v1"];
         options?: never;
         head?: never;
@@ -190,6 +199,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CreateManagementGroupController_create_v1"];
         delete?: never;
         options?: never;
@@ -205,8 +215,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["MoveSubscriptionController_move_v1"];
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["MoveSubscriptionController_remove_v1"];
         options?: never;
         head?: never;
@@ -220,6 +232,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["BrowseCatalogController_browse_v1"];
         put?: never;
         post?: never;
@@ -236,6 +249,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["BrowseCatalogController_item_v1"];
         put?: never;
         post?: never;
@@ -254,6 +268,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CreateCartController_create_v1"];
         delete?: never;
         options?: never;
@@ -270,6 +285,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["AddToCartController_add_v1"];
         delete?: never;
         options?: never;
@@ -287,9 +303,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         delete: operations["RemoveFromCartController_remove_v1"];
         options?: never;
         head?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         patch: operations["ChangeQuantityController_change_v1"];
         trace?: never;
     };
@@ -301,6 +319,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["SetScopeController_set_v1"];
         post?: never;
         delete?: never;
@@ -318,6 +337,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["PurchaseOrderController_purchase_v1"];
         delete?: never;
         options?: never;
@@ -332,6 +352,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetCartController_get_v1"];
         put?: never;
         post?: never;
@@ -348,6 +369,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetOrderController_get_v1"];
         put?: never;
         post?: never;
@@ -366,6 +388,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CancelOrderController_cancel_v1"];
         delete?: never;
         options?: never;
@@ -380,6 +403,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderEventsController_list_v1"];
         put?: never;
         post?: never;
@@ -396,6 +420,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderHistoryController_forCustomer_v1"];
         put?: never;
         post?: never;
@@ -412,6 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["OrderHistoryController_forPartner_v1"];
         put?: never;
         post?: never;
@@ -428,6 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ListReservationsController_list_v1"];
         put?: never;
         post?: never;
@@ -446,6 +473,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["MergeReservationsController_merge_v1"];
         delete?: never;
         options?: never;
@@ -460,6 +488,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetReservationController_get_v1"];
         put?: never;
         post?: never;
@@ -477,6 +506,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["ChangeScopeController_change_v1"];
         post?: never;
         delete?: never;
@@ -494,6 +524,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["SplitReservationController_split_v1"];
         delete?: never;
         options?: never;
@@ -509,6 +540,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["SetAutoRenewController_set_v1"];
         post?: never;
         delete?: never;
@@ -525,6 +557,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["ChangeRenewalController_change_v1"];
         post?: never;
         delete?: never;
@@ -540,6 +573,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["RefundQuoteController_quote_v1"];
         put?: never;
         post?: never;
@@ -556,6 +590,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ReservationPaymentsController_payments_v1"];
         put?: never;
         post?: never;
@@ -574,6 +609,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["CancelReservationController_cancel_v1"];
         delete?: never;
         options?: never;
@@ -590,6 +626,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ReturnReservationController_return_v1"];
         delete?: never;
         options?: never;
@@ -606,6 +643,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["ExchangeReservationController_exchange_v1"];
         delete?: never;
         options?: never;
@@ -622,6 +660,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["QuoteExchangeController_quote_v1"];
         delete?: never;
         options?: never;
@@ -638,6 +677,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["MakeExchangeController_exchange_v1"];
         delete?: never;
         options?: never;
@@ -652,6 +692,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["MonthlyStatementController_statement_v1"];
         put?: never;
         post?: never;
@@ -670,6 +711,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         post: operations["IngestUsageController_ingest_v1"];
         delete?: never;
         options?: never;
@@ -684,6 +726,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["CustomerCostsController_costs_v1"];
         put?: never;
         post?: never;
@@ -700,6 +743,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["ReservationUtilizationController_utilization_v1"];
         put?: never;
         post?: never;
@@ -716,6 +760,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["PurchaseRecommendationsController_recommendations_v1"];
         put?: never;
         post?: never;
@@ -732,6 +777,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["EventSchemasController_schemas_v1"];
         put?: never;
         post?: never;
@@ -748,8 +794,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Role: reader (any key of the partner: reader, auditor or writer). */
         get: operations["GetSandboxClockController_get_v1"];
+        /** @description Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN). */
         put: operations["MoveSandboxClockController_move_v1"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/audit-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Role: auditor (reader and writer keys get 403 ROLE_FORBIDDEN). */
+        get: operations["AuditController_export_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Role: auditor (reader and writer keys get 403 ROLE_FORBIDDEN). */
+        get: operations["AuditController_publicKey_v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/anchors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Role: auditor (reader and writer keys get 403 ROLE_FORBIDDEN). */
+        get: operations["AuditController_anchors_v1"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1936,6 +2035,76 @@ export interface components {
             /** @description $all position once everything the move set off was done; send it as X-Min-Position */
             position?: string;
         };
+        AuditExportLineResource: {
+            /**
+             * @description On the first and the last line only
+             * @enum {string}
+             */
+            kind?: "header" | "trailer";
+            /** @description The event’s id */
+            id?: string;
+            /** @description $all position, decimal */
+            position?: string;
+            stream?: string;
+            revision?: number;
+            type?: string;
+            schemaVersion?: number;
+            data?: {
+                [key: string]: unknown;
+            };
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @description sha256(previous chain ‖ canonical JSON of the line without chain), hex */
+            chain?: string;
+        };
+        AuditPublicKeyResource: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @example 3f9a0c1d2e4b5a69 */
+            keyId: string;
+            /** @description The raw 32-byte public key, base64 */
+            publicKey: string;
+            /** @description The same key as SPKI PEM */
+            publicKeyPem: string;
+        };
+        AuditAnchorResource: {
+            /** Format: uuid */
+            customerId: string;
+            /** @description Events of the customer’s history up to and including `position` */
+            count: number;
+            /**
+             * @description $all position of the last of them
+             * @example 184467
+             */
+            position: string;
+            /** @description The audit chain’s value after them (64 hex characters) */
+            chain: string;
+            /** @description When the daily job recorded it, on the deployment’s Clock */
+            recordedAt: string;
+        };
+        SignatureResource: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /**
+             * @description First 16 hex characters of SHA-256 over the raw public key
+             * @example 3f9a0c1d2e4b5a69
+             */
+            keyId: string;
+            /** @description Base64 Ed25519 signature over the canonical JSON (RFC 8785) of the document without `signature` */
+            value: string;
+        };
+        AuditAnchorListResource: {
+            /** @enum {string} */
+            kind: "anchors";
+            /** Format: uuid */
+            customerId: string;
+            /** @description Oldest first */
+            anchors: components["schemas"]["AuditAnchorResource"][];
+            /** @description When listed, on the Clock */
+            listedAt: string;
+            signature: components["schemas"]["SignatureResource"];
+        };
     };
     responses: never;
     parameters: never;
@@ -2544,6 +2713,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -2797,6 +2988,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -3047,6 +3260,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -3294,6 +3529,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -3670,7 +3927,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The customer's contact person */
+            /** @description The customer's contact person; name, e-mail and phone are `[redacted]` for an auditor key */
             200: {
                 headers: {
                     /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
@@ -3911,6 +4168,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -4159,6 +4438,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
             404: {
                 headers: {
@@ -4387,6 +4688,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -4644,6 +4967,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND, SUBSCRIPTION_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -4891,6 +5236,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -5472,6 +5839,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -5725,6 +6114,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -5972,6 +6383,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -6229,6 +6662,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CART_NOT_FOUND, CART_LINE_NOT_FOUND, CATALOG_ITEM_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -6479,6 +6934,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -6753,6 +7230,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -7333,6 +7832,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -8271,6 +8792,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -8697,6 +9240,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -8945,6 +9510,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -9201,6 +9788,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -9451,6 +10060,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -10092,6 +10723,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND */
             404: {
                 headers: {
@@ -10320,6 +10973,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -10596,6 +11271,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, ORDER_NOT_FOUND, CUSTOMER_NOT_FOUND, MANAGEMENT_GROUP_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
             404: {
                 headers: {
@@ -10867,6 +11564,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: RESERVATION_NOT_FOUND, CATALOG_ITEM_NOT_FOUND */
             404: {
                 headers: {
@@ -11113,6 +11832,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -11594,6 +12335,28 @@ export interface operations {
                         statusCode?: 401;
                         /** @enum {string} */
                         code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
                     };
                 };
             };
@@ -12682,6 +13445,28 @@ export interface operations {
                     };
                 };
             };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
             /** @description Unknown id; another partner’s ids answer exactly the same. Codes: SANDBOX_CLOCK_OFF */
             404: {
                 headers: {
@@ -12793,6 +13578,560 @@ export interface operations {
                         statusCode?: 429;
                         /** @enum {string} */
                         code?: "RATE_LIMITED" | "IDEMPOTENCY_BUDGET_EXCEEDED" | "RESPONSE_CACHE_BUDGET_EXCEEDED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    AuditController_export_v1: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601: the export starts after the last anchor recorded at or before it (from the first event without one) */
+                from?: string;
+                /** @description ISO 8601: the export stops before the first event recorded after it */
+                to?: string;
+            };
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every event of the customer’s history in $all order, one JSON line each, hash-chained, between a header line and a trailer line signed with the deployment’s audit key (Ed25519), streamed as NDJSON. `npm run audit:verify` checks it offline; docs/audit.md says what it holds */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["AuditExportLineResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    AuditController_publicKey_v1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public half of the deployment’s audit key, which signs export trailers and anchor lists */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPublicKeyResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Unexpected; the details are logged under the correlation id the message names. Codes: INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description A dependency (event store, Redis, PostgreSQL) or a view is not there yet; retry with the same Idempotency-Key after Retry-After. Codes: DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    AuditController_anchors_v1: {
+        parameters: {
+            query: {
+                customerId: string;
+            };
+            header?: {
+                /** @description Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written */
+                "X-Correlation-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer’s anchors (its audit chain’s head, recorded daily by the worker), oldest first, signed with the audit key */
+            200: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnchorListResource"];
+                };
+            };
+            /** @description Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header. Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_IF_MATCH */
+            400: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_IF_MATCH";
+                    };
+                };
+            };
+            /** @description The x-api-key header is missing or unknown; refused before the body is read. Codes: INVALID_API_KEY */
+            401: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                        /** @enum {string} */
+                        code?: "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written. Codes: ROLE_FORBIDDEN */
+            403: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                        /** @enum {string} */
+                        code?: "ROLE_FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Unknown id; another partner’s ids answer exactly the same. Codes: CUSTOMER_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                        /** @enum {string} */
+                        code?: "CUSTOMER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description The API key used its requests for the window (RATE_LIMITED), or the partner one of its budgets in Redis; retry after Retry-After seconds. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description The request’s X-Correlation-Id, or one made for it; every event it caused carries it */
+                    "X-Correlation-Id"?: string;
+                    /** @description Requests this API key may make per window */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before sending the same request again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyResource"] & {
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
                     };
                 };
             };

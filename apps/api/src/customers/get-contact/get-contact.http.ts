@@ -7,6 +7,7 @@ import { ContactDirectory } from '@app/personal-data';
 import { Ctx, RequestContext } from '../../http/request-context';
 import { ContactResource } from '../contact.resource';
 import { ApiRead } from '../../http/openapi/api-routes';
+import { PersonalData } from '../../auth/redaction';
 
 @ApiTags('customers')
 @Controller({ path: 'customers/:customerId/contact', version: '1' })
@@ -17,7 +18,12 @@ export class GetContactController {
   ) {}
 
   @Get()
-  @ApiRead({ type: ContactResource, description: "The customer's contact person", errors: { 404: ['CUSTOMER_NOT_FOUND', 'CONTACT_NOT_FOUND'] } })
+  @PersonalData('name', 'email', 'phone')
+  @ApiRead({
+    type: ContactResource,
+    description: "The customer's contact person; name, e-mail and phone are `[redacted]` for an auditor key",
+    errors: { 404: ['CUSTOMER_NOT_FOUND', 'CONTACT_NOT_FOUND'] },
+  })
   async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext): Promise<ContactResource> {
     const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     ownedCustomer(state, customerId, context.partnerId);

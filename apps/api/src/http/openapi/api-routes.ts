@@ -1,5 +1,6 @@
 import { applyDecorators, HttpStatus, Type, UseGuards } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath, HeadersObject, SchemaObject } from '@nestjs/swagger';
+import { ApiExtension, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, getSchemaPath, HeadersObject, SchemaObject } from '@nestjs/swagger';
+import { RequiredRole, RequiresRole, ROLE_FORBIDDEN } from '../../auth/roles';
 import { IF_MATCH_NOT_SUPPORTED, IfMatchNotTakenGuard } from '../if-match-not-taken.guard';
 import { PRECONDITION_REQUIRED } from '../precondition.guard';
 import { ErrorBodyResource } from './error-body.resource';
@@ -75,6 +76,7 @@ const READ_CODES: Required<RouteErrors> = { 400: BAD_INPUT, 404: [], 409: [], 42
 const DESCRIPTION: Record<number, string> = {
   400: 'Bad input: `errors` names each field (VALIDATION_FAILED), or a malformed id or header',
   401: 'The x-api-key header is missing or unknown; refused before the body is read',
+  403: 'The API key’s role may not use this route (`details.requiredRole` names the role needed); nothing was read or written',
   404: 'Unknown id; another partner’s ids answer exactly the same',
   409: 'An illegal state, a stale If-Match (`currentRevision`, and the current ETag), or an Idempotency-Key still in use',
   413: 'The body is over 8 MB',
@@ -115,12 +117,13 @@ function successResponses(success: Success, headers: HeadersObject): MethodDecor
 function errorResponses(
   base: Required<RouteErrors>,
   own: RouteErrors,
-  extra: { body: boolean; waitsForView: boolean; precondition?: boolean },
+  extra: { body: boolean; waitsForView: boolean; precondition?: boolean; forbidden: boolean },
 ): MethodDecorator[] {
   const codes = (status: keyof RouteErrors) => [...base[status], ...(own[status] ?? [])];
   return [
     errorResponse(400, [...codes(400), ...(extra.waitsForView ? ['INVALID_MIN_POSITION'] : [])]),
     errorResponse(401, ['INVALID_API_KEY']),
+    ...(extra.forbidden ? [errorResponse(403, [ROLE_FORBIDDEN])] : []),
     ...(codes(404).length > 0 ? [errorResponse(404, codes(404))] : []),
     ...(codes(409).length > 0 ? [errorResponse(409, codes(409), ETAG)] : []),
     ...(extra.body ? [errorResponse(413, ['PAYLOAD_TOO_LARGE'])] : []),
@@ -131,6 +134,16 @@ function errorResponses(
     errorResponse(503, ['DEPENDENCY_UNAVAILABLE', ...(extra.waitsForView ? ['VIEW_NOT_CAUGHT_UP'] : [])], RETRY_AFTER),
   ];
 }
+
+const ROLE_NOTE: Record<RequiredRole, string> = {
+  writer: 'Role: writer (reader and auditor keys get 403 ROLE_FORBIDDEN).',
+  reader: 'Role: reader (any key of the partner: reader, auditor or writer).',
+  auditor: 'Role: auditor (reader and writer keys get 403 ROLE_FORBIDDEN).',
+};
+
+/** The role a route needs, for the guard (auth/roles.ts) and stated in the OpenAPI document: `x-required-role` and the description. */
+const RouteRole = (role: RequiredRole) =>
+  applyDecorators(RequiresRole(role), ApiExtension('x-required-role', role), ApiOperation({ description: ROLE_NOTE[role] }));
 
 const CORRELATION_ID = ApiHeader({
   name: 'X-Correlation-Id',
@@ -154,6 +167,7 @@ export function ApiCommand(success: Success & { revision?: boolean; body?: boole
     : '';
   const errors = takesIfMatch ? (success.errors ?? {}) : { ...success.errors, 400: [...(success.errors?.[400] ?? []), IF_MATCH_NOT_SUPPORTED] };
   return applyDecorators(
+    RouteRole('writer'),
     ...(takesIfMatch ? [] : [UseGuards(IfMatchNotTakenGuard)]),
     ApiExtraModels(ErrorBodyResource),
     CORRELATION_ID,
@@ -172,17 +186,19 @@ export function ApiCommand(success: Success & { revision?: boolean; body?: boole
       schema: { type: 'string', example: '"3"' },
     }),
     ...successResponses(success, { ...(success.revision === false ? {} : ETAG), ...COMMAND_SUCCESS }),
-    ...errorResponses(COMMAND_CODES, errors, { body: success.body ?? true, waitsForView: false, precondition: success.precondition }),
+    ...errorResponses(COMMAND_CODES, errors, { body: success.body ?? true, waitsForView: false, precondition: success.precondition, forbidden: true }),
   );
 }
 
 /**
  * A query. `view: true` reads from a view and so takes X-Min-Position (or
  * ?minPosition) and may answer 503 VIEW_NOT_CAUGHT_UP; `revision: true`
- * answers the stream revision as ETag.
+ * answers the stream revision as ETag. `role: 'auditor'` for the audit routes; any key reads the others.
  */
-export function ApiRead(success: Success & { view?: boolean; revision?: boolean }) {
+export function ApiRead(success: Success & { view?: boolean; revision?: boolean; role?: 'reader' | 'auditor' }) {
+  const role = success.role ?? 'reader';
   return applyDecorators(
+    RouteRole(role),
     ApiExtraModels(ErrorBodyResource),
     CORRELATION_ID,
     ...(success.view
@@ -196,6 +212,6 @@ export function ApiRead(success: Success & { view?: boolean; revision?: boolean 
         ]
       : []),
     ...successResponses(success, success.revision ? ETAG : {}),
-    ...errorResponses(READ_CODES, success.errors ?? {}, { body: false, waitsForView: success.view ?? false }),
+    ...errorResponses(READ_CODES, success.errors ?? {}, { body: false, waitsForView: success.view ?? false, forbidden: role !== 'reader' }),
   );
 }
