@@ -11,6 +11,7 @@ import { LoggingModule } from '@app/logging';
 import { OrderingServicesModule } from '@app/ordering';
 import { RedisModule } from '@app/redis';
 import { WorkflowsModule } from '@app/workflows';
+import { WebhooksWorkerModule } from '@app/webhooks';
 
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { WorkflowsModule } from '@app/workflows';
     DiscountWorkerModule,
     ReservationLifecycleModule,
     WorkflowsModule,
+    WebhooksWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -31,3 +31,4 @@ export * from './sandbox/sandbox-clock.decider';
 export * from './reservation/exchange';
 export * from './reservation/exchange.decider';
 export * from './statement/statement';
+export * from './webhook/webhook-registry.decider';

@@ -7,6 +7,7 @@ import { ORDER_EVENTS } from './events/order.events';
 import { REFUND_LEDGER_EVENTS } from './events/refund-ledger.events';
 import { RESERVATION_EVENTS } from './events/reservation.events';
 import { SANDBOX_CLOCK_EVENTS } from './events/sandbox-clock.events';
+import { WEBHOOK_EVENTS } from './events/webhook.events';
 
 export { EventType } from './event-type';
 
@@ -20,4 +21,5 @@ export const EVENT_TYPES: EventType[] = [
   ...DISCOUNT_EVENTS,
   ...SANDBOX_CLOCK_EVENTS,
   ...EXCHANGE_EVENTS,
+  ...WEBHOOK_EVENTS,
 ];
