@@ -11,3 +11,4 @@ export * from './webhook-registry';
 export * from './webhook-queue';
 export * from './webhook-delivery.processor';
 export * from './webhooks.module';
+export * from './receiver';
