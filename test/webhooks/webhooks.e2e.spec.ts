@@ -273,4 +273,37 @@ describe('webhooks', () => {
     );
     await api.call('DELETE', `/v1/webhooks/${hook.webhookId}`);
   });
+  it('an endpoint failing for 5 days on the Clock is disabled, with the reason shown', async () => {
+    const hook = await register('/failing', ['order.completed']);
+    receiver.answers.push(...Array<number>(20).fill(503));
+    await api.call('POST', `/v1/webhooks/${hook.webhookId}/test`);
+    await eventually(() => receiver.received.some((entry) => entry.path === '/failing'));
+    const { now } = (await api.call('GET', '/v1/sandbox/clock')).body;
+    await api.call('PUT', '/v1/sandbox/clock', { body: { now: new Date(Date.parse(now) + 5 * 86_400_000 + 60_000).toISOString() } });
+    const disabled = await eventually(
+      async () => {
+        const read = (await api.call('GET', `/v1/webhooks/${hook.webhookId}`)).body;
+        return read.enabled === false && read;
+      },
+      30_000,
+      describeWorker,
+    );
+    expect(disabled.disabledReason).toMatch(/every delivery has failed since .*answered 503/);
+    receiver.answers.length = 0;
+    // Turned on again by the partner, the reason goes.
+    const enabled = await api.call('PATCH', `/v1/webhooks/${hook.webhookId}`, { body: { enabled: true } });
+    expect(enabled.body).toMatchObject({ enabled: true });
+    expect(enabled.body.disabledReason).toBeUndefined();
+    await api.call('DELETE', `/v1/webhooks/${hook.webhookId}`);
+  });
+
+  it('operators see the webhooks queue and the delivery counts', async () => {
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="delivered"\} [1-9]\d*/);
+    expect(metrics).toMatch(/webhook_deliveries_total\{outcome="attempt_failed"\} [1-9]\d*/);
+    expect(metrics).toMatch(/webhook_oldest_undelivered_seconds \d/);
+    const queues = await fetch(`${api.url}/ops/queues/api/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
+    expect(queues.status).toBe(200);
+    expect(JSON.stringify(await queues.json())).toContain('"name":"webhooks"');
+  });
 });
