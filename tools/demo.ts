@@ -255,7 +255,7 @@ async function main(): Promise<void> {
   });
   for (const entry of receiver.received)
     show(
-      `${entry.payload ? 'verified' : 'NOT verified'} ${entry.headers['webhook-id']} ${entry.payload?.type ?? ''} at ${entry.payload?.occurredAt ?? ''} → answered ${entry.status}`,
+      `${entry.payload ? 'verified' : 'NOT verified'} ${String(entry.headers['webhook-id'])} ${entry.payload?.type ?? ''} at ${entry.payload?.occurredAt ?? ''} → answered ${entry.status}`,
     );
   const feed = await ok('GET', 200, client.GET('/v1/notifications', { params: { query: { types: 'order.completed' } } }));
   for (const item of feed.items) show(`feed ${item.cursor}: ${item.type} ${item.id}`);
