@@ -56,7 +56,10 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
   }
 
   onModuleInit(): void {
-    this.worker.concurrency = Number(process.env.WEBHOOK_CONCURRENCY ?? 16);
+    const concurrency = Number(process.env.WEBHOOK_CONCURRENCY ?? 16);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error(`WEBHOOK_CONCURRENCY must be a whole number of at least 1, not ${process.env.WEBHOOK_CONCURRENCY}`);
+    this.worker.concurrency = concurrency;
   }
 
   async onApplicationBootstrap(): Promise<void> {
