@@ -122,7 +122,10 @@ async function main(): Promise<void> {
     }
     await Promise.all(inFlight);
     const offered = total / ((performance.now() - started) / 1000);
-    await waitUntil('every order.completed delivered', () => lags.length >= ordered.size, 120_000);
+    process.stdout.write(`${total} purchases made at ${offered.toFixed(1)}/s (${failures} failed); waiting for their order.completed\n`);
+    await waitUntil(`every order.completed delivered (${ordered.size} orders)`, () => lags.length >= ordered.size, 120_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${lags.length} delivered`);
+    });
     const sorted = [...lags].sort((a, b) => a - b);
     rows.push([`purchases/s offered (${total} purchases, ${failures} failed)`, offered.toFixed(1), `${RATE}`]);
     rows.push(['notification lag p50, ms (event → verified delivery)', percentile(sorted, 50).toFixed(0), '']);

@@ -22,6 +22,16 @@ export const DISABLE_AFTER_FAILING_MS = 5 * DAY_MS;
 const NOTICE_PASS_EVERY_MS = 60_000;
 
 const lockDuration = Number(process.env.QUEUE_LOCK_MS ?? 30_000);
+/** How long a delivery waiting its turn sleeps unless woken: it is woken when the one before it ends. */
+const FOLLOWER_WAIT_MS = 30_000;
+
+/** An attempt the receiver failed (status, timeout, connection refused): BullMQ retries it on the schedule. */
+export class DeliveryAttemptFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryAttemptFailed';
+  }
+}
 const schedule = retryScheduleMs();
 
 /**
@@ -70,19 +80,24 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
     if (job.name === 'expiry-notices') {
       return delayedOnOutage(job, token, 5_000, this.logger, async () => `${await this.notices.run(await this.clock.now())} notices`);
     }
-    return delayedOnOutage(job, token, 5_000, this.logger, () => this.deliver(job as Job<DeliveryJob>, token));
+    const outcome = await delayedOnOutage(job, token, 5_000, this.logger, () => this.deliver(job as Job<DeliveryJob>, token));
+    // Thrown out here, not inside: a receiver that refuses connections is an attempt failed, not an outage of ours to wait out.
+    if (typeof outcome !== 'string') throw new DeliveryAttemptFailed(outcome.failed);
+    return outcome;
   }
 
-  private async deliver(job: Job<DeliveryJob>, token?: string): Promise<string> {
+  private async deliver(job: Job<DeliveryJob>, token?: string): Promise<string | { failed: string }> {
     const { partnerId, webhookId, deliveryId } = job.data;
     const delivery = await this.deliveries.get(webhookId, deliveryId);
     if (!delivery || delivery.status !== 'pending') return 'already settled';
     const head = await this.deliveries.head(webhookId);
     if (head !== deliveryId && token) {
-      // Not its turn: wait for the one before it, about until its next attempt.
+      // Not its turn: the one before it wakes it when it ends (nextInLine); until then it waits, at most until that one's next attempt.
       const before = head ? await this.deliveries.get(webhookId, head) : undefined;
-      const next = before?.nextAttemptAt ? Date.parse(before.nextAttemptAt) - Date.now() + 50 : 100;
-      await job.moveToDelayed(Date.now() + Math.min(60_000, Math.max(50, next)), token);
+      const next = before?.nextAttemptAt ? Date.parse(before.nextAttemptAt) - Date.now() + 50 : FOLLOWER_WAIT_MS;
+      await job.moveToDelayed(Date.now() + Math.min(FOLLOWER_WAIT_MS, Math.max(50, next)), token);
+      // The one before may have ended between the look and the move, too early to wake it: then it wakes itself.
+      if ((await this.deliveries.head(webhookId)) === deliveryId) await job.promote().catch(() => undefined);
       throw new DelayedError();
     }
     const now = await this.clock.now();
@@ -134,7 +149,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
       await this.nextInLine(webhookId);
       return `failed: ${outcome.error}`;
     }
-    throw new Error(`delivery ${deliveryId} to webhook ${webhookId}: ${outcome.error}`);
+    return { failed: `delivery ${deliveryId} to webhook ${webhookId}: ${outcome.error}` };
   }
 
   /** Wakes the next delivery of the endpoint, which may be waiting its turn. */
