@@ -29,7 +29,7 @@ describe('webhooks', () => {
       LOG_LEVEL: 'warn',
       PROVISIONING_LATENCY_MS: '0',
       SANDBOX_CLOCK: 'true',
-      WEBHOOK_RETRY_SCHEDULE_MS: '300,600,900,1200,1500',
+      WEBHOOK_RETRY_SCHEDULE_MS: '500,1000,2000,4000,8000',
       QUEUE_LOCK_MS: '2000',
     });
 
@@ -273,6 +273,33 @@ describe('webhooks', () => {
     );
     await api.call('DELETE', `/v1/webhooks/${hook.webhookId}`);
   });
+  it('tells endpoints whose threshold a reservation’s use over the last 7 days is under: reservation.utilization_low', async () => {
+    const low = await api.call('POST', '/v1/webhooks', {
+      body: { url: `${receiver.url}/utilization-60`, eventTypes: ['reservation.utilization_low'], utilizationThresholdPercent: 60 },
+    });
+    receiver.secrets.push(low.body.secret);
+    expect(low.body.utilizationThresholdPercent).toBe(60);
+    const outOfRange = await api.call('POST', '/v1/webhooks', {
+      body: { url: `${receiver.url}/utilization-bad`, eventTypes: ['reservation.utilization_low'], utilizationThresholdPercent: 101 },
+    });
+    expect(outOfRange.body.errors).toEqual([expect.objectContaining({ field: 'utilizationThresholdPercent' })]);
+    const { customerId } = await buy();
+    const reservation = await eventually(async () => {
+      const items = (await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false })).body.items;
+      return items?.length > 0 && items[0];
+    });
+    const { now } = (await api.call('GET', '/v1/sandbox/clock')).body;
+    // Eight days on, unused since bought: 0% over the window.
+    await api.call('PUT', '/v1/sandbox/clock', { body: { now: new Date(Date.parse(now) + 8 * 86_400_000).toISOString() } });
+    const notice = await eventually(
+      () => receiver.delivered('/utilization-60').find((payload) => payload.data.reservationId === reservation.reservationId),
+      30_000,
+      describeWorker,
+    );
+    expect(notice).toMatchObject({ type: 'reservation.utilization_low', data: { utilizationPercent: 0, usedHours: 0, reservedHours: 24 * 7 } });
+    await api.call('DELETE', `/v1/webhooks/${low.body.webhookId}`);
+  });
+
   it('an endpoint failing for 5 days on the Clock is disabled, with the reason shown', async () => {
     const hook = await register('/failing', ['order.completed']);
     receiver.answers.push(...Array<number>(20).fill(503));

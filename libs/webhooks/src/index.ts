@@ -12,3 +12,4 @@ export * from './webhook-queue';
 export * from './webhook-delivery.processor';
 export * from './webhooks.module';
 export * from './receiver';
+export * from './utilization-notice';

@@ -27,11 +27,12 @@ export class NotificationPublisher {
     @InjectQueue(WEBHOOKS_QUEUE) private readonly queue: Queue<DeliveryJob>,
   ) {}
 
-  async publish(notification: Notification): Promise<void> {
+  /** `accepts` narrows the endpoints further (a utilization notice goes to those whose threshold it is under). */
+  async publish(notification: Notification, accepts: (endpoint: WebhookEndpoint) => boolean = () => true): Promise<void> {
     await this.feed.append(notification);
     const { state } = await this.registry.load(notification.partnerId);
     for (const endpoint of Object.values(state.endpoints)) {
-      if (!subscribes(endpoint, notification.type)) continue;
+      if (!subscribes(endpoint, notification.type) || !accepts(endpoint)) continue;
       await this.deliver(notification, endpoint.webhookId);
     }
   }

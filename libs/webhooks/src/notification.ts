@@ -15,6 +15,7 @@ export const NOTIFICATION_TYPES = [
   'payment.recorded',
   'refund.recorded',
   'exchange.completed',
+  'reservation.utilization_low',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number] | 'webhook.test';
 

@@ -1,6 +1,7 @@
 /** Given the domain's events, the notifications partners get: pure, so replays make the same ones with the same ids. */
 import { expiryNoticeDue, NoticedReservation } from './expiry-notice';
 import { notificationsOf, SourceEvent } from './notification';
+import { utilizationNotice } from './utilization-notice';
 
 const orderId = '0b8c5a52-3d5e-4c1a-9a57-6f2b1c0d9e11';
 const reservationId = '6a1f7e0c-9b24-4d3a-8c55-1e2f3a4b5c6d';
@@ -107,5 +108,37 @@ describe('expiry notices, as of the Clock', () => {
       )!.data,
     ).toMatchObject({ renewal: { quantity: 1, term: 'P3Y', billingPlan: 'Upfront', unitPriceUsd: 990, priceLocked: true } });
     expect(expiryNoticeDue({ ...reservation, status: 'Cancelled', endedAt: 't' }, '2028-01-25T00:00:00.000Z')).toBeUndefined();
+  });
+});
+
+describe('utilization notices, over the 7 whole days before the Clock’s now', () => {
+  const reservation = {
+    reservationId,
+    orderId,
+    partnerId: 'partner-contoso',
+    customerId: 'c',
+    status: 'Succeeded',
+    quantity: 2,
+    effectiveDate: '2027-03-01T10:00:00.000Z',
+    expiryDate: '2028-03-01T10:00:00.000Z',
+  };
+  const now = '2027-03-20T00:05:00.000Z';
+
+  it('counts idle days as 0% and names the window', () => {
+    // 2 VMs × 24 h × 7 days = 336 reserved hours; 84 used, on two days of the window and one outside it.
+    const notice = utilizationNotice(reservation, { '2027-03-13': 48, '2027-03-19': 36, '2027-03-20': 48, '2027-03-12': 48 }, now)!;
+    expect(notice).toMatchObject({
+      type: 'reservation.utilization_low',
+      occurredAt: '2027-03-20T00:00:00.000Z',
+      utilizationPercent: 25,
+      data: { from: '2027-03-13T00:00:00.000Z', to: '2027-03-20T00:00:00.000Z', usedHours: 84, reservedHours: 336, utilizationPercent: 25 },
+    });
+    expect(utilizationNotice(reservation, {}, '2027-03-20T23:00:00.000Z')!.id).toBe(notice.id);
+    expect(utilizationNotice(reservation, {}, '2027-03-21T00:00:00.000Z')!.id).not.toBe(notice.id);
+  });
+
+  it('judges only a reservation in effect for the whole window', () => {
+    expect(utilizationNotice(reservation, {}, '2027-03-07T00:05:00.000Z')).toBeUndefined();
+    expect(utilizationNotice({ ...reservation, status: 'Cancelled', endedAt: 't' }, {}, now)).toBeUndefined();
   });
 });

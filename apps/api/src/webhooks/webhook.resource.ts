@@ -35,6 +35,19 @@ export class RegisterWebhookRequest {
   @IsString()
   @MaxLength(500)
   description?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100,
+    example: 60,
+    description:
+      'With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  utilizationThresholdPercent?: number;
 }
 
 export class ChangeWebhookRequest {
@@ -62,6 +75,19 @@ export class ChangeWebhookRequest {
   @IsString()
   @MaxLength(500)
   description?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100,
+    example: 60,
+    description:
+      'With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  utilizationThresholdPercent?: number;
 }
 
 export class WebhookResource {
@@ -72,6 +98,8 @@ export class WebhookResource {
   @ApiProperty() enabled: boolean;
   @ApiPropertyOptional({ description: 'Why it was disabled, e.g. every delivery failing for 5 days' }) disabledReason?: string;
   @ApiPropertyOptional() disabledAt?: string;
+  @ApiPropertyOptional({ description: 'Under this share of use over 7 days, a reservation is notified (reservation.utilization_low)' })
+  utilizationThresholdPercent?: number;
   @ApiPropertyOptional({ description: 'Until when the secret rotated out still signs (beside the current one)' }) previousSecretValidUntil?: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
@@ -136,6 +164,7 @@ export function webhookResource(endpoint: WebhookEndpoint, revision: bigint, pos
     description: endpoint.description,
     enabled: endpoint.enabled,
     ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason, disabledAt: endpoint.disabledAt } : {}),
+    ...(endpoint.utilizationThresholdPercent !== undefined ? { utilizationThresholdPercent: endpoint.utilizationThresholdPercent } : {}),
     ...(previous ? { previousSecretValidUntil: previous.validUntil } : {}),
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,

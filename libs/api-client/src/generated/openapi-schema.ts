@@ -2060,20 +2060,27 @@ export interface components {
              *       "reservation.renewal_upcoming"
              *     ]
              */
-            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed")[];
+            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             /** @example ERP integration */
             description?: string;
+            /**
+             * @description With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day
+             * @example 60
+             */
+            utilizationThresholdPercent?: number;
         };
         WebhookCreatedResource: {
             /** Format: uuid */
             webhookId: string;
             url: string;
-            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed")[];
+            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             description: string;
             enabled: boolean;
             /** @description Why it was disabled, e.g. every delivery failing for 5 days */
             disabledReason?: string;
             disabledAt?: string;
+            /** @description Under this share of use over 7 days, a reservation is notified (reservation.utilization_low) */
+            utilizationThresholdPercent?: number;
             /** @description Until when the secret rotated out still signs (beside the current one) */
             previousSecretValidUntil?: string;
             createdAt: string;
@@ -2091,12 +2098,14 @@ export interface components {
             /** Format: uuid */
             webhookId: string;
             url: string;
-            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed")[];
+            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             description: string;
             enabled: boolean;
             /** @description Why it was disabled, e.g. every delivery failing for 5 days */
             disabledReason?: string;
             disabledAt?: string;
+            /** @description Under this share of use over 7 days, a reservation is notified (reservation.utilization_low) */
+            utilizationThresholdPercent?: number;
             /** @description Until when the secret rotated out still signs (beside the current one) */
             previousSecretValidUntil?: string;
             createdAt: string;
@@ -2111,21 +2120,28 @@ export interface components {
         ChangeWebhookRequest: {
             /** @example https://erp.example.com/hooks/azure-v2 */
             url?: string;
-            eventTypes?: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed")[];
+            eventTypes?: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             /** @description false pauses deliveries; true turns a disabled webhook on again and clears the reason */
             enabled?: boolean;
             description?: string;
+            /**
+             * @description With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day
+             * @example 60
+             */
+            utilizationThresholdPercent?: number;
         };
         WebhookSecretResource: {
             /** Format: uuid */
             webhookId: string;
             url: string;
-            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed")[];
+            eventTypes: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             description: string;
             enabled: boolean;
             /** @description Why it was disabled, e.g. every delivery failing for 5 days */
             disabledReason?: string;
             disabledAt?: string;
+            /** @description Under this share of use over 7 days, a reservation is notified (reservation.utilization_low) */
+            utilizationThresholdPercent?: number;
             /** @description Until when the secret rotated out still signs (beside the current one) */
             previousSecretValidUntil?: string;
             createdAt: string;
@@ -2169,7 +2185,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed";
+            type: "order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low";
             /** @description When it happened, on the deployment’s Clock */
             occurredAt: string;
             data: {

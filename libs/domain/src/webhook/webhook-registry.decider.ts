@@ -21,6 +21,8 @@ export interface WebhookEndpoint {
   enabled: boolean;
   disabledReason?: string;
   disabledAt?: string;
+  /** reservation.utilization_low is sent to it for a reservation used under this share (percent) over the last 7 days. */
+  utilizationThresholdPercent?: number;
   /** The current secret first, then those rotated out. */
   secrets: WebhookSecretRef[];
   createdAt: string;
@@ -33,15 +35,51 @@ export interface WebhookRegistry {
 }
 
 export type WebhookRegistryEvent =
-  | Message<'WebhookRegistered', { webhookId: string; url: string; eventTypes: string[]; description: string; secretId: string; registeredAt: string }>
-  | Message<'WebhookChanged', { webhookId: string; url?: string; eventTypes?: string[]; description?: string; enabled?: boolean; changedAt: string }>
+  | Message<
+      'WebhookRegistered',
+      {
+        webhookId: string;
+        url: string;
+        eventTypes: string[];
+        description: string;
+        secretId: string;
+        utilizationThresholdPercent?: number;
+        registeredAt: string;
+      }
+    >
+  | Message<
+      'WebhookChanged',
+      {
+        webhookId: string;
+        url?: string;
+        eventTypes?: string[];
+        description?: string;
+        enabled?: boolean;
+        utilizationThresholdPercent?: number;
+        changedAt: string;
+      }
+    >
   | Message<'WebhookSecretRotated', { webhookId: string; secretId: string; previousSecretId: string; previousValidUntil: string; rotatedAt: string }>
   | Message<'WebhookDisabled', { webhookId: string; reason: string; disabledAt: string }>
   | Message<'WebhookDeleted', { webhookId: string; deletedAt: string }>;
 
 export type WebhookRegistryCommand =
-  | { type: 'RegisterWebhook'; data: { webhookId: string; url: string; eventTypes: string[]; description: string; secretId: string; now: string } }
-  | { type: 'ChangeWebhook'; data: { webhookId: string; url?: string; eventTypes?: string[]; description?: string; enabled?: boolean; now: string } }
+  | {
+      type: 'RegisterWebhook';
+      data: { webhookId: string; url: string; eventTypes: string[]; description: string; secretId: string; utilizationThresholdPercent?: number; now: string };
+    }
+  | {
+      type: 'ChangeWebhook';
+      data: {
+        webhookId: string;
+        url?: string;
+        eventTypes?: string[];
+        description?: string;
+        enabled?: boolean;
+        utilizationThresholdPercent?: number;
+        now: string;
+      };
+    }
   | { type: 'RotateWebhookSecret'; data: { webhookId: string; secretId: string; now: string } }
   | { type: 'DisableWebhook'; data: { webhookId: string; reason: string; now: string } }
   | { type: 'DeleteWebhook'; data: { webhookId: string; now: string } };
@@ -66,14 +104,15 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
   decide(command, state) {
     switch (command.type) {
       case 'RegisterWebhook': {
-        const { webhookId, url, eventTypes, description, secretId, now } = command.data;
+        const { webhookId, url, eventTypes, description, secretId, utilizationThresholdPercent, now } = command.data;
         // The same request again (same Idempotency-Key): nothing new.
         if (state.endpoints[webhookId] || state.deleted.includes(webhookId)) return [];
         if (Object.values(state.endpoints).some((endpoint) => sameUrl(endpoint.url, url)))
           throw illegalState('WEBHOOK_URL_TAKEN', `a webhook of this partner already posts to ${url}; change that one instead`);
         if (Object.keys(state.endpoints).length >= MAX_WEBHOOKS_PER_PARTNER)
           throw ruleViolated('WEBHOOK_LIMIT_REACHED', `a partner may have at most ${MAX_WEBHOOKS_PER_PARTNER} webhooks`);
-        return [{ type: 'WebhookRegistered', data: { webhookId, url, eventTypes, description, secretId, registeredAt: now } }];
+        const threshold = utilizationThresholdPercent === undefined ? {} : { utilizationThresholdPercent };
+        return [{ type: 'WebhookRegistered', data: { webhookId, url, eventTypes, description, secretId, ...threshold, registeredAt: now } }];
       }
       case 'ChangeWebhook': {
         const { webhookId, now, ...change } = command.data;
@@ -86,6 +125,8 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
           changed.eventTypes = change.eventTypes;
         if (change.description !== undefined && change.description !== endpoint.description) changed.description = change.description;
         if (change.enabled !== undefined && change.enabled !== endpoint.enabled) changed.enabled = change.enabled;
+        if (change.utilizationThresholdPercent !== undefined && change.utilizationThresholdPercent !== endpoint.utilizationThresholdPercent)
+          changed.utilizationThresholdPercent = change.utilizationThresholdPercent;
         if (Object.keys(changed).length === 0) return [];
         return [{ type: 'WebhookChanged', data: { webhookId, ...changed, changedAt: now } }];
       }
@@ -125,8 +166,9 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
     const endpoints = { ...state.endpoints };
     switch (event.type) {
       case 'WebhookRegistered': {
-        const { webhookId, url, eventTypes, description, secretId, registeredAt } = event.data;
+        const { webhookId, url, eventTypes, description, secretId, utilizationThresholdPercent, registeredAt } = event.data;
         endpoints[webhookId] = {
+          ...(utilizationThresholdPercent === undefined ? {} : { utilizationThresholdPercent }),
           webhookId,
           url,
           eventTypes,

@@ -1,5 +1,5 @@
 import { EventType } from '../event-type';
-import { flag, id, instant, listOf, record, text } from '../json-schema';
+import { count, flag, id, instant, listOf, record, text } from '../json-schema';
 import { at } from './event-examples';
 
 const STREAM = 'webhooks-{partnerId}';
@@ -13,7 +13,10 @@ export const WEBHOOK_EVENTS: EventType[] = [
     version: 1,
     stream: STREAM,
     cause: 'POST /v1/webhooks',
-    schema: record({ webhookId: id, url: text, eventTypes: listOf(text), description: text, secretId: id, registeredAt: instant }),
+    schema: record(
+      { webhookId: id, url: text, eventTypes: listOf(text), description: text, secretId: id, utilizationThresholdPercent: count(1), registeredAt: instant },
+      ['utilizationThresholdPercent'],
+    ),
     example: { webhookId, url: 'https://erp.example.com/hooks/azure', eventTypes: ['order.completed'], description: 'ERP', secretId, registeredAt: at },
   },
   {
@@ -21,12 +24,10 @@ export const WEBHOOK_EVENTS: EventType[] = [
     version: 1,
     stream: STREAM,
     cause: 'PATCH /v1/webhooks/{id}: only what changed',
-    schema: record({ webhookId: id, url: text, eventTypes: listOf(text), description: text, enabled: flag, changedAt: instant }, [
-      'url',
-      'eventTypes',
-      'description',
-      'enabled',
-    ]),
+    schema: record(
+      { webhookId: id, url: text, eventTypes: listOf(text), description: text, enabled: flag, utilizationThresholdPercent: count(1), changedAt: instant },
+      ['utilizationThresholdPercent', 'url', 'eventTypes', 'description', 'enabled'],
+    ),
     example: { webhookId, enabled: false, changedAt: at },
   },
   {
