@@ -30,7 +30,7 @@ export class NotificationPublisher {
   /** `accepts` narrows the endpoints further (a utilization notice goes to those whose threshold it is under). */
   async publish(notification: Notification, accepts: (endpoint: WebhookEndpoint) => boolean = () => true): Promise<void> {
     await this.feed.append(notification);
-    const { state } = await this.registry.load(notification.partnerId);
+    const { state } = await this.registry.current(notification.partnerId);
     for (const endpoint of Object.values(state.endpoints)) {
       if (!subscribes(endpoint, notification.type) || !accepts(endpoint)) continue;
       await this.deliver(notification, endpoint.webhookId);
@@ -40,7 +40,7 @@ export class NotificationPublisher {
   /** A delivery of the notification to one endpoint (also the test notification, and a redelivery under an id of its own). */
   async deliver(notification: Notification, webhookId: string, options: { deliveryId?: string; redeliveryOf?: string } = {}): Promise<string> {
     const deliveryId = options.deliveryId ?? deliveryIdFor(notification.id, webhookId);
-    await this.deliveries.create({
+    const created = await this.deliveries.create({
       deliveryId,
       webhookId,
       partnerId: notification.partnerId,
@@ -50,9 +50,9 @@ export class NotificationPublisher {
       payload: JSON.stringify(payloadOf(notification)),
       ...(options.redeliveryOf ? { redeliveryOf: options.redeliveryOf } : {}),
     });
-    const delivery = await this.deliveries.get(webhookId, deliveryId);
     // Queued again after a crash between the record and the job: the job id drops the duplicate.
-    if (delivery?.status === 'pending') await enqueueDelivery(this.queue, { partnerId: notification.partnerId, webhookId, deliveryId });
+    const pending = created || (await this.deliveries.get(webhookId, deliveryId))?.status === 'pending';
+    if (pending) await enqueueDelivery(this.queue, { partnerId: notification.partnerId, webhookId, deliveryId });
     return deliveryId;
   }
 }

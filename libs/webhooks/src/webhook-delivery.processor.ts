@@ -103,8 +103,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
     const now = await this.clock.now();
     let endpoint;
     try {
-      // Read fresh for every attempt: a URL changed, a secret rotated or an endpoint disabled a moment ago counts at once.
-      endpoint = await this.registry.endpoint(partnerId, webhookId);
+      // As the stream stands now: a URL changed, a secret rotated or an endpoint disabled a moment ago counts at once.
+      endpoint = await this.registry.endpoint(partnerId, webhookId, { current: true });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       await this.deliveries.finish(webhookId, deliveryId, 'failed', new Date().toISOString(), 'the webhook was deleted');
