@@ -23,7 +23,7 @@ export class RegisterWebhookRequest {
   @MaxLength(2_000)
   url: string;
 
-  @ApiProperty({ enum: TYPES, isArray: true, example: ['order.completed', 'reservation.renewal_upcoming'] })
+  @ApiProperty({ enum: TYPES, isArray: true, minItems: 1, maxItems: TYPES.length, example: ['order.completed', 'reservation.renewal_upcoming'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(TYPES.length)
@@ -57,7 +57,7 @@ export class ChangeWebhookRequest {
   @MaxLength(2_000)
   url?: string;
 
-  @ApiPropertyOptional({ enum: TYPES, isArray: true })
+  @ApiPropertyOptional({ enum: TYPES, isArray: true, minItems: 1, maxItems: TYPES.length })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
