@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createApiClient } from '../libs/api-client/src';
+import { NOTIFICATION_TYPES } from '../libs/webhooks/src/notification';
+import { WebhookReceiver } from '../libs/webhooks/src/receiver';
 
 const API_URL = (process.env.API_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const API_KEY = process.env.API_KEY ?? 'demo-key-contoso';
@@ -77,6 +79,17 @@ const usd = (amount: number) => `USD ${amount.toFixed(2)}`;
 
 async function main(): Promise<void> {
   process.stdout.write(`Walking through the reservation order flow at ${API_URL} as ${API_KEY}\n`);
+
+  step('A local receiver is started and registered as a webhook for every notification');
+  // As an integrator's receiver: it verifies each delivery's signature with the standardwebhooks library.
+  const receiver = await new WebhookReceiver().start();
+  const webhook = await ok(
+    'POST',
+    201,
+    client.POST('/v1/webhooks', { body: { url: `${receiver.url}/demo`, eventTypes: [...NOTIFICATION_TYPES], description: 'npm run demo' } }),
+  );
+  receiver.secrets.push(webhook.secret);
+  show(`webhook ${webhook.webhookId} → ${webhook.url}, secret ${webhook.secret.slice(0, 12)}… (shown once)`);
 
   step('A customer without a subscription is refused');
   const customer = await ok('POST', 201, client.POST('/v1/customers', { body: { name: 'Contoso Pharma' } }));
@@ -225,6 +238,29 @@ async function main(): Promise<void> {
         show(`  ${line.date.slice(0, 10)} ${line.kind} ${line.orderNumber} ${line.quantity} × ${usd(line.unitPriceUsd)} = ${usd(line.amountUsd)}`);
     }
   }
+
+  step('The receiver verified each delivery (webhook-id, webhook-timestamp, webhook-signature), and the feed holds the same');
+  await waitFor('the order.completed delivery', async () =>
+    receiver.delivered().some((payload) => payload.type === 'order.completed' && payload.data.orderId === order.orderId) ? true : undefined,
+  );
+  // The notifications of the last steps may still be on their way: until every delivery is settled, and no new one came for a second.
+  let settledCount = -1;
+  await waitFor('the deliveries to settle', async () => {
+    const { data } = await client.GET('/v1/webhooks/{webhookId}/deliveries', { params: { path: { webhookId: webhook.webhookId }, query: { limit: 200 } } });
+    const items = data?.items ?? [];
+    const settled = items.every((item) => item.status !== 'pending') && items.length === settledCount;
+    settledCount = items.every((item) => item.status !== 'pending') ? items.length : -1;
+    if (!settled) await new Promise((resolve) => setTimeout(resolve, 750));
+    return settled ? true : undefined;
+  });
+  for (const entry of receiver.received)
+    show(
+      `${entry.payload ? 'verified' : 'NOT verified'} ${String(entry.headers['webhook-id'])} ${entry.payload?.type ?? ''} at ${entry.payload?.occurredAt ?? ''} → answered ${entry.status}`,
+    );
+  const feed = await ok('GET', 200, client.GET('/v1/notifications', { params: { query: { types: 'order.completed' } } }));
+  for (const item of feed.items) show(`feed ${item.cursor}: ${item.type} ${item.id}`);
+  await ok('DELETE', 204, client.DELETE('/v1/webhooks/{webhookId}', { params: { path: { webhookId: webhook.webhookId } } }));
+  await receiver.stop();
 
   process.stdout.write(`\nDone: customer ${customerId}, order ${order.orderNumber}. OpenAPI at ${API_URL}/docs\n`);
 }

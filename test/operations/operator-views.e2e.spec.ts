@@ -78,6 +78,7 @@ describe('operator views', () => {
         'ProjectionLagHigh',
         'RedisMemoryHigh',
         'ServerErrors',
+        'WebhookDeliveriesBehind',
       ]);
       const byName = Object.fromEntries(rules.map((rule) => [rule.alert, rule.expr]));
       expect(byName.ProjectionLagHigh).toMatch(/projection_lag_seconds.*> 30$/);
@@ -85,6 +86,7 @@ describe('operator views', () => {
       expect(byName.FulfilmentDeadLetterNotEmpty).toMatch(/queue="fulfilment-dead-letter".*> 0$/);
       expect(byName.ServerErrors).toMatch(/status_code=~"5\.\."/);
       expect(byName.RedisMemoryHigh).toMatch(/redis_memory_used_bytes \/ redis_memory_max_bytes.*>= 0\.8$/);
+      expect(byName.WebhookDeliveriesBehind).toMatch(/webhook_oldest_undelivered_seconds.*> 900$/);
     });
 
     it('names only metrics that /metrics exports', async () => {

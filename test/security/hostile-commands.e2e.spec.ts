@@ -47,6 +47,8 @@ describe('hostile commands', () => {
   const pools: Record<string, string[]> = {};
   /** Another partner's: a command naming one in its path must not succeed. */
   const foreign: Record<string, string[]> = {};
+  /** A webhook's own delivery: a path naming the webhook names its delivery, as a client would. */
+  const deliveryOf = new Map<string, string>();
 
   beforeAll(async () => {
     api = await startApi();
@@ -82,7 +84,20 @@ describe('hostile commands', () => {
       reservationIds.push(...seeded.reservationIds);
       orderIds.push(seeded.orderId);
     }
+    // Webhooks, each with a delivery (a test notification; no worker here, so it stays pending), enough that deletes leave some.
+    const webhookIds: string[] = [];
+    const deliveryIds: string[] = [];
+    for (let i = 0; i < 19; i++) {
+      const webhookId = (await api.call('POST', '/v1/webhooks', { body: { url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['order.completed'] } })).body
+        .webhookId as string;
+      webhookIds.push(webhookId);
+      const deliveryId = (await api.call('POST', `/v1/webhooks/${webhookId}/test`)).body.deliveryId as string;
+      deliveryIds.push(deliveryId);
+      deliveryOf.set(webhookId, deliveryId);
+    }
     Object.assign(pools, {
+      webhookId: webhookIds,
+      deliveryId: deliveryIds,
       customerId: [customerId],
       subscriptionId: [subscriptionId],
       cartId: carts.map((c) => c.cartId),
@@ -100,7 +115,11 @@ describe('hostile commands', () => {
         { quantity: 1 },
       ])
     ).reservationIds;
+    const otherWebhook = (
+      await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/other', eventTypes: ['order.completed'] }, key: FABRIKAM_KEY })
+    ).body.webhookId as string;
     Object.assign(foreign, {
+      webhookId: [otherWebhook],
       customerId: [other.customerId],
       subscriptionId: [other.subscriptionId],
       cartId: [other.cartId],
@@ -208,6 +227,13 @@ describe('hostile commands', () => {
           ),
         ),
       )
+      .map((ids) => {
+        const webhook = names.indexOf('webhookId');
+        const delivery = names.indexOf('deliveryId');
+        if (webhook >= 0 && delivery >= 0 && deliveryOf.has(ids[webhook].id) && pools.deliveryId.includes(ids[delivery].id))
+          ids[delivery] = { id: deliveryOf.get(ids[webhook].id)!, foreign: false };
+        return ids;
+      })
       .map((ids) => ({
         url: names.reduce((url, name, i) => url.replace(`{${name}}`, encodeURIComponent(ids[i].id)), path),
         foreign: ids.some((id) => id.foreign),

@@ -47,18 +47,20 @@ describe('npm run demo', () => {
 
     const titles = [...out.matchAll(/^(\d+)\. (.+)$/gm)].map(([, n, title]) => `${n}. ${title}`);
     expect(titles).toEqual([
-      '1. A customer without a subscription is refused',
-      '2. A subscription is added',
-      '3. The catalog is filtered by term (P1Y), region, series and cores',
-      '4. Two items are added to the cart',
-      '5. A quantity is changed',
-      '6. The scope is set to single, then shared',
-      '7. The purchase is made, giving an order number',
-      '8. The order history shows it',
-      '9. The worker fulfils the order: the reservations',
-      '10. Usage is posted; costs and utilization follow',
-      "11. The order's events, as an auditor sees them",
-      '12. The sandbox clock moves a year on: the renewal is bought at expiry, and the statement lists it',
+      '1. A local receiver is started and registered as a webhook for every notification',
+      '2. A customer without a subscription is refused',
+      '3. A subscription is added',
+      '4. The catalog is filtered by term (P1Y), region, series and cores',
+      '5. Two items are added to the cart',
+      '6. A quantity is changed',
+      '7. The scope is set to single, then shared',
+      '8. The purchase is made, giving an order number',
+      '9. The order history shows it',
+      '10. The worker fulfils the order: the reservations',
+      '11. Usage is posted; costs and utilization follow',
+      "12. The order's events, as an auditor sees them",
+      '13. The sandbox clock moves a year on: the renewal is bought at expiry, and the statement lists it',
+      '14. The receiver verified each delivery (webhook-id, webhook-timestamp, webhook-signature), and the feed holds the same',
     ]);
     // Both reservations renewed the instant they expired, and the statement of that month bills each renewal's first payment.
     expect(out).toMatch(/moved from 2027-03-10T10:00:00\.000Z to 2028-03-10T10:\d\d:\d\d\.\d{3}Z: \d{3} daily passes/);
@@ -82,6 +84,11 @@ describe('npm run demo', () => {
     for (const row of costs.body.items) expect(out).toContain(`${row.date} ${row.subscriptionId}: pay-as-you-go USD ${row.payAsYouGoCostUsd.toFixed(2)}`);
     expect(out).toMatch(/used \d+(\.\d+)? of \d+(\.\d+)? reserved hours/);
     expect(out).toMatch(/#0 OrderPlaced {2}at \S+ by partner-contoso\/demo-client/);
+    // Every delivery the demo's receiver got verified with the standardwebhooks library, the order's and the renewals' among them.
+    expect(out).not.toMatch(/NOT verified/);
+    for (const type of ['order.completed', 'reservation.provisioned', 'reservation.renewal_upcoming', 'reservation.renewed', 'reservation.expired'])
+      expect(out).toMatch(new RegExp(`verified [\\w-]+ ${type.replace('.', '\\.')} at \\S+ → answered 204`));
+    expect(out).toMatch(/feed \d+-\d+: order\.completed /);
   });
 
   it('says in one line how to start the system when nothing answers', async () => {

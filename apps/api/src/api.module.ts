@@ -29,6 +29,8 @@ import { ReservationsModule } from './reservations/reservations.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StatementsModule } from './statements/statements.module';
 import { UsageModule } from './usage/usage.module';
+import { NotificationsModule } from './notifications/notifications.http';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The HTTP deployable: one module per resource, on the infrastructure every deployable shares. */
 @Module({
@@ -60,6 +62,8 @@ import { UsageModule } from './usage/usage.module';
     EventsModule,
     SandboxModule,
     AuditModule,
+    WebhooksModule,
+    NotificationsModule,
   ],
   // Nest tries global filters last-registered first: the catch-all goes first so it is tried last.
   providers: [

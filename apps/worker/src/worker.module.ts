@@ -13,6 +13,7 @@ import { LoggingModule } from '@app/logging';
 import { OrderingServicesModule } from '@app/ordering';
 import { RedisModule } from '@app/redis';
 import { ReactorsModule } from '@app/reactors';
+import { WebhooksWorkerModule } from '@app/webhooks';
 
 @Module({
   imports: [
@@ -30,6 +31,7 @@ import { ReactorsModule } from '@app/reactors';
     ReservationLifecycleModule,
     ReactorsModule,
     AuditAnchorsModule,
+    WebhooksWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -32,3 +32,4 @@ export * from './reservation/exchange';
 export * from './reservation/exchange.decider';
 export * from './statement/statement';
 export * from './audit/audit-anchor.decider';
+export * from './webhook/webhook-registry.decider';

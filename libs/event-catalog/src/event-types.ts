@@ -8,6 +8,7 @@ import { ORDER_EVENTS } from './events/order.events';
 import { REFUND_LEDGER_EVENTS } from './events/refund-ledger.events';
 import { RESERVATION_EVENTS } from './events/reservation.events';
 import { SANDBOX_CLOCK_EVENTS } from './events/sandbox-clock.events';
+import { WEBHOOK_EVENTS } from './events/webhook.events';
 
 export { EventType } from './event-type';
 
@@ -22,4 +23,5 @@ export const EVENT_TYPES: EventType[] = [
   ...SANDBOX_CLOCK_EVENTS,
   ...EXCHANGE_EVENTS,
   ...AUDIT_EVENTS,
+  ...WEBHOOK_EVENTS,
 ];

@@ -13,6 +13,7 @@ import { UsageBudget } from '../budgets/usage-budget';
 import { routePattern } from '../http/route-pattern';
 import { fullest, redisMemoryOf } from './redis-memory';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
+import { DELIVERY_COUNTER, UNDELIVERED } from '@app/webhooks';
 import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -146,6 +147,26 @@ export class Metrics {
       async collect() {
         this.reset();
         this.inc(Number((await redis.get(DISCOUNT_RECORDS_COUNTER)) ?? 0));
+      },
+    });
+    new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Webhook deliveries by outcome: delivered (a 2xx), failed (the retry schedule exhausted, or refused), attempt_failed (each failed attempt)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const outcome of ['delivered', 'failed', 'attempt_failed'] as const)
+          this.inc({ outcome }, Number((await redis.get(DELIVERY_COUNTER(outcome))) ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'webhook_oldest_undelivered_seconds',
+      help: 'Age of the oldest webhook delivery neither delivered nor given up; 0 when none',
+      registers: [this.registry],
+      async collect() {
+        const [, score] = await redis.zrange(UNDELIVERED, '0', '0', 'WITHSCORES');
+        this.set(score === undefined ? 0 : Math.max(0, (Date.now() - Number(score)) / 1000));
       },
     });
     // Both lag gauges are collected in the same scrape: measure once and share it.

@@ -11,6 +11,7 @@ import { ALL_PROJECTIONS, everyRunnerApplied, hasApplied, Projection, reservatio
 import { ReservationOrders } from '@app/ordering';
 import { FULFILMENT_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
+import { ExpiryNotices } from '@app/webhooks';
 import { RequestContext } from '../../http/request-context';
 import { LifecyclePassResource, sandboxClockOf, SandboxClockMovedResource } from '../sandbox-clock.resource';
 
@@ -55,6 +56,7 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     private readonly orders: ReservationOrders,
     private readonly redis: Redis,
     @InjectQueue(FULFILMENT_QUEUE) private readonly fulfilment: Queue,
+    private readonly notices: ExpiryNotices,
   ) {}
 
   async execute({ to, context }: MoveSandboxClockCommand): Promise<SandboxClockMovedResource> {
@@ -84,6 +86,8 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
       for (const at of instants) {
         await sandbox.standAt(at);
         const outcome = await this.lifecycle.run(at, `${context.correlationId}/pass-${at}`);
+        // Renewal and expiry notices fire as sandbox time moves, on the day they fall due.
+        await this.notices.run(at);
         await this.redis.set(PASSED, at);
         if (didSomething(outcome)) {
           passes.push({ at, ...counts(outcome) });
