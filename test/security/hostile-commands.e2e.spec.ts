@@ -201,6 +201,7 @@ describe('hostile commands', () => {
         return fc.boolean();
       case 'string':
         if (schema.format === 'uuid') return fc.uuid();
+        if (schema.format === 'uri') return fc.oneof(fc.webUrl(), fc.constant('http://127.0.0.1:9/hook'));
         if (schema.format === 'date-time' || schema.format === 'date')
           return fc.date({ min: new Date('2020-01-01'), max: new Date('2032-01-01') }).map((d) => d.toISOString());
         return schema.example !== undefined
@@ -212,13 +213,15 @@ describe('hostile commands', () => {
   }
 
   /** A path with each parameter filled: the partner's own id mostly, another partner's or no one's sometimes. */
-  const filledPath = (path: string) => {
+  const filledPath = (path: string, method: string) => {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name);
+    // Deletes take only some of the webhooks, so the other webhook commands still find most of theirs late in the run.
+    const own = (name: string) => (method === 'delete' && name === 'webhookId' ? pools[name].slice(-6) : pools[name]);
     return fc
       .tuple(
         ...names.map((name) =>
           fc.oneof(
-            { arbitrary: fc.constantFrom(...(pools[name] ?? [randomUUID()])).map((id) => ({ id, foreign: false })), weight: 8 },
+            { arbitrary: fc.constantFrom(...(pools[name] ? own(name) : [randomUUID()])).map((id) => ({ id, foreign: false })), weight: 8 },
             {
               arbitrary: fc.constantFrom(...(foreign[name] ?? [randomUUID()])).map((id) => ({ id, foreign: !!foreign[name] && name !== 'subscriptionId' })),
               weight: 1,
@@ -247,7 +250,7 @@ describe('hostile commands', () => {
       .chain((command) =>
         fc.record({
           command: fc.constant(command),
-          path: filledPath(command.path),
+          path: filledPath(command.path, command.method),
           body: fc.oneof(
             { arbitrary: command.body ? wellFormed(command.body, '', 0) : fc.constant(undefined), weight: 8 },
             { arbitrary: fc.jsonValue(), weight: 1 },

@@ -16,6 +16,7 @@ const TYPES = [...NOTIFICATION_TYPES];
 
 export class RegisterWebhookRequest {
   @ApiProperty({
+    format: 'uri',
     example: 'https://erp.example.com/hooks/azure',
     description: 'https (http://127.0.0.1 outside production); refused when it resolves to a private, loopback, link-local or metadata address',
   })
@@ -37,6 +38,7 @@ export class RegisterWebhookRequest {
   description?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 100,
     example: 60,
@@ -51,7 +53,7 @@ export class RegisterWebhookRequest {
 }
 
 export class ChangeWebhookRequest {
-  @ApiPropertyOptional({ example: 'https://erp.example.com/hooks/azure-v2' })
+  @ApiPropertyOptional({ format: 'uri', example: 'https://erp.example.com/hooks/azure-v2' })
   @IsOptional()
   @IsString()
   @MaxLength(2_000)
@@ -77,6 +79,7 @@ export class ChangeWebhookRequest {
   description?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 100,
     example: 60,
