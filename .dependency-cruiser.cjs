@@ -20,21 +20,24 @@ module.exports = {
     {
       name: 'no-slice-to-slice',
       severity: 'error',
-      comment: 'A feature of apps/api imports its own files, the shared folders (http, auth, budgets) and libs, never another feature.',
+      comment:
+        'A feature of apps/api imports its own files, the shared folders (http, auth, budgets) and libs, never another feature.',
       from: { path: '^apps/api/src/([^/]+)/', pathNot: `^apps/api/src/${SHARED}/` },
       to: { path: '^apps/api/src/[^/]+/', pathNot: ['^apps/api/src/$1/', `^apps/api/src/${SHARED}/`] },
     },
     {
       name: 'no-use-case-to-use-case',
       severity: 'error',
-      comment: "A use case's folder imports its feature's own files (beside the feature's module), never another use case's folder.",
+      comment:
+        "A use case's folder imports its feature's own files (beside the feature's module), never another use case's folder.",
       from: { path: '^apps/api/src/([^/]+)/([^/]+)/', pathNot: `^apps/api/src/${SHARED}/` },
       to: { path: '^apps/api/src/$1/[^/]+/', pathNot: '^apps/api/src/$1/$2/' },
     },
     {
       name: 'no-shared-to-feature',
       severity: 'error',
-      comment: 'The shared folders of apps/api (http, auth, budgets) sit below the features: they import no feature and not the app root.',
+      comment:
+        'The shared folders of apps/api (http, auth, budgets) sit below the features: they import no feature and not the app root.',
       from: { path: `^apps/api/src/${SHARED}/` },
       to: { path: '^apps/api/src/', pathNot: `^apps/api/src/${SHARED}/` },
     },
@@ -48,14 +51,16 @@ module.exports = {
     {
       name: 'no-lib-to-app',
       severity: 'error',
-      comment: 'libs hold what the deployables share; a lib that imports an app would make that app a library of the others.',
+      comment:
+        'libs hold what the deployables share; a lib that imports an app would make that app a library of the others.',
       from: { path: '^libs/' },
       to: { path: '^apps/' },
     },
     {
       name: 'domain-is-pure',
       severity: 'error',
-      comment: 'libs/domain imports only itself and the Node standard library (type-only imports too): no framework, no other lib.',
+      comment:
+        'libs/domain imports only itself and the Node standard library (type-only imports too): no framework, no other lib.',
       from: { path: '^libs/domain/', pathNot: '\\.spec\\.ts$' },
       to: { dependencyTypesNot: ['core'], pathNot: '^libs/domain/' },
     },
@@ -69,7 +74,8 @@ module.exports = {
     {
       name: 'domain-specs-stay-in-domain',
       severity: 'error',
-      comment: "The domain's specs may use test libraries, but no other lib and no app: the domain is tested on its own.",
+      comment:
+        "The domain's specs may use test libraries, but no other lib and no app: the domain is tested on its own.",
       from: { path: '^libs/domain/.*\\.spec\\.ts$' },
       to: { path: '^(apps|libs|test|tools|bench)/', pathNot: '^libs/domain/' },
     },
@@ -81,6 +87,9 @@ module.exports = {
     // Type-only imports are arrows too: `import type` ties the code as much as a value import does.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -19,7 +19,17 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { Redis } from 'ioredis';
 import { verifyExport } from '@app/audit';
 import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
-import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
+import {
+  limitRows,
+  machine,
+  measureLimits,
+  peakRssMb,
+  rate,
+  ratio,
+  startApp,
+  startStoreProcess,
+  timed,
+} from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const OTHER_EVENTS = Math.round(EVENTS / 10);
@@ -100,7 +110,9 @@ async function main(): Promise<void> {
       const ratioOther = EVENTS / OTHER_EVENTS;
       const pending: Array<Promise<unknown>> = [];
       for (let i = 0, other = 0; i < EVENTS; i += BATCH) {
-        pending.push(client.appendToStream(`refund-ledger-${customerId}`, refunds(customerId, i, Math.min(BATCH, EVENTS - i))));
+        pending.push(
+          client.appendToStream(`refund-ledger-${customerId}`, refunds(customerId, i, Math.min(BATCH, EVENTS - i))),
+        );
         while (other < OTHER_EVENTS && other * ratioOther < i) {
           pending.push(client.appendToStream(`refund-ledger-${otherId}`, refunds(otherId, other, BATCH)));
           other += BATCH;
@@ -123,7 +135,8 @@ async function main(): Promise<void> {
         AUDIT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
         ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
       },
-      async () => (await fetch(`http://127.0.0.1:${PORT}/v1/audit/public-key`, { headers: { 'x-api-key': AUDITOR } })).ok,
+      async () =>
+        (await fetch(`http://127.0.0.1:${PORT}/v1/audit/public-key`, { headers: { 'x-api-key': AUDITOR } })).ok,
     );
     const pid = api.child.pid!;
     // The views follow the store before the export is asked for (it refuses, 503, while they are behind).
@@ -143,7 +156,9 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => samples.push(rssMb(pid)), 50);
     const exported = await timed(async () => {
       // node:http rather than fetch: the client must not be what sets the pace.
-      const answer = await new Promise<IncomingMessage>((resolve, reject) => get(url, { headers: { 'x-api-key': AUDITOR } }, resolve).on('error', reject));
+      const answer = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(url, { headers: { 'x-api-key': AUDITOR } }, resolve).on('error', reject),
+      );
       if (answer.statusCode !== 200) throw new Error(`export answered ${answer.statusCode}`);
       await pipeline(answer, createWriteStream(file));
     });
@@ -154,9 +169,15 @@ async function main(): Promise<void> {
     const firstQuarter = samples.slice(0, Math.max(1, Math.floor(samples.length * 0.25)));
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-    const verified = await timed(() => verifyExport(createInterface({ input: createReadStream(file), crlfDelay: Infinity })));
-    if (!verified.result.ok) throw new Error(`the export does not verify: line ${verified.result.failure!.line}: ${verified.result.failure!.reason}`);
-    if (verified.result.events !== EVENTS + 1) throw new Error(`the export holds ${verified.result.events} events, not ${EVENTS + 1}`);
+    const verified = await timed(() =>
+      verifyExport(createInterface({ input: createReadStream(file), crlfDelay: Infinity })),
+    );
+    if (!verified.result.ok)
+      throw new Error(
+        `the export does not verify: line ${verified.result.failure!.line}: ${verified.result.failure!.reason}`,
+      );
+    if (verified.result.events !== EVENTS + 1)
+      throw new Error(`the export holds ${verified.result.events} events, not ${EVENTS + 1}`);
 
     const growth = peak - rssBefore;
     const limits = await measureLimits(store.url);
@@ -174,7 +195,11 @@ async function main(): Promise<void> {
         '',
       ],
       ...limitRows(limits).map(([what, figure]): [string, string, string] => [what, figure, '']),
-      ['ratio: export events/s ÷ raw $all read events/s (the export reads all of $all)', ratio(exportRate, limits.storeReadsPerSecond), ''],
+      [
+        'ratio: export events/s ÷ raw $all read events/s (the export reads all of $all)',
+        ratio(exportRate, limits.storeReadsPerSecond),
+        '',
+      ],
       ['api RSS before the export', `${rssBefore.toFixed(0)} MB`, ''],
       [
         'api RSS during the export: peak, and growth over before',

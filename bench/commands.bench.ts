@@ -22,7 +22,20 @@ import { Queue } from 'bullmq';
 import { Dispatcher, Pool } from 'undici';
 import { FULFILMENT_QUEUE, queuePrefix } from '@app/queues';
 import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
-import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, percentile, pool, rate, ratio, startApp, startStoreProcess, timed } from './support';
+import {
+  apiAnswers,
+  limitRows,
+  machine,
+  measureLimits,
+  peakRssMb,
+  percentile,
+  pool,
+  rate,
+  ratio,
+  startApp,
+  startStoreProcess,
+  timed,
+} from './support';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 1_000);
@@ -48,7 +61,8 @@ async function call(method: Dispatcher.HttpMethod, path: string, body?: unknown)
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await response.body.json();
-  if (response.statusCode >= 300) throw new Error(`${method} ${path} answered ${response.statusCode}: ${JSON.stringify(json)}`);
+  if (response.statusCode >= 300)
+    throw new Error(`${method} ${path} answered ${response.statusCode}: ${JSON.stringify(json)}`);
   const position = response.headers['x-position'];
   if (typeof position === 'string' && json) positions.set(json, BigInt(position));
   return json;
@@ -79,7 +93,8 @@ function lagWatcher(redis: Redis, projection: string) {
     }
   })();
   return {
-    watch: (position: bigint) => new Promise<number>((done) => waiting.push({ position, since: performance.now(), done })),
+    watch: (position: bigint) =>
+      new Promise<number>((done) => waiting.push({ position, since: performance.now(), done })),
     stop: async () => {
       stopped = true;
       await loop;
@@ -90,7 +105,11 @@ function lagWatcher(redis: Redis, projection: string) {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-commands-'));
   const store = await startStoreProcess(dataDir);
-  const api = await startApp('api', { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX }, apiAnswers(PORT));
+  const api = await startApp(
+    'api',
+    { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX },
+    apiAnswers(PORT),
+  );
   const client = EventStoreDBClient.connectionString(store.url);
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: PREFIX });
   let lastPosition = -1n;
@@ -120,7 +139,13 @@ async function main(): Promise<void> {
       };
       const cart = await step('POST', `/v1/customers/${customerId}/carts`);
       for (const catalogItemId of items) {
-        await step('POST', `/v1/carts/${cart.cartId}/items`, { catalogItemId, quantity: 2, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' });
+        await step('POST', `/v1/carts/${cart.cartId}/items`, {
+          catalogItemId,
+          quantity: 2,
+          subscriptionId,
+          term: 'P1Y',
+          billingPlan: 'Upfront',
+        });
       }
       await step('PUT', `/v1/carts/${cart.cartId}/scope`, { type: 'single', subscriptionId });
       const order = await step('POST', `/v1/carts/${cart.cartId}/purchase`);
@@ -138,7 +163,12 @@ async function main(): Promise<void> {
         }),
       );
       const eventsPerPurchase = (await countEventsAfter(client, head)) / PURCHASES;
-      return { seconds: run.seconds, eventsPerPurchase, flows: flowMs.splice(0).sort((a, b) => a - b), requests: requestMs.splice(0).sort((a, b) => a - b) };
+      return {
+        seconds: run.seconds,
+        eventsPerPurchase,
+        flows: flowMs.splice(0).sort((a, b) => a - b),
+        requests: requestMs.splice(0).sort((a, b) => a - b),
+      };
     };
 
     await pool(WARMUP_PURCHASES, CLIENTS, purchase);
@@ -161,16 +191,25 @@ async function main(): Promise<void> {
       'worker',
       { EVENTSTORE_URL: store.url, NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX, PROVISIONING_LATENCY_MS: '0' },
       async () => {
-        const checkpoint = await redis.get(viewKeys(ORDER_HISTORY).checkpoint((await redis.get(viewKeys(ORDER_HISTORY).live)) ?? INITIAL_GENERATION));
+        const checkpoint = await redis.get(
+          viewKeys(ORDER_HISTORY).checkpoint((await redis.get(viewKeys(ORDER_HISTORY).live)) ?? INITIAL_GENERATION),
+        );
         return checkpoint !== null && BigInt(checkpoint) >= lastPosition;
       },
     ).catch((error: Error) => {
       throw new Error(`worker did not catch up with the first phase: ${error.message}`);
     });
     // The orders of the phases before are fulfilled first, so the lag is measured on a worker in its steady state.
-    const fulfilment = new Queue(FULFILMENT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(PREFIX) });
+    const fulfilment = new Queue(FULFILMENT_QUEUE, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: queuePrefix(PREFIX),
+    });
     const drained = await timed(async () => {
-      while (Object.values(await fulfilment.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).some((count) => count > 0)) {
+      while (
+        Object.values(await fulfilment.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).some(
+          (count) => count > 0,
+        )
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     });
@@ -196,7 +235,10 @@ async function main(): Promise<void> {
         `purchases (${PURCHASES.toLocaleString('en-US')} by ${CLIENTS} concurrent clients, 6 requests each)`,
         `${rate(PURCHASES, run.seconds)} purchases/s; target (#14) ≥ 200: ratio ${ratio(purchasesPerSecond, 200)}`,
       ],
-      ['purchase flow latency p50 / p99', `${percentile(firstFlows, 50).toFixed(0)} ms / ${percentile(firstFlows, 99).toFixed(0)} ms`],
+      [
+        'purchase flow latency p50 / p99',
+        `${percentile(firstFlows, 50).toFixed(0)} ms / ${percentile(firstFlows, 99).toFixed(0)} ms`,
+      ],
       [
         'single request latency p50 / p99',
         `${percentile(firstRequests, 50).toFixed(1)} ms / ${percentile(firstRequests, 99).toFixed(1)} ms; target (#14) p50 ≤ 30 ms: ratio ${ratio(30, percentile(firstRequests, 50))}`,
@@ -205,22 +247,34 @@ async function main(): Promise<void> {
       ['events appended per purchase', eventsPerPurchase.toFixed(1)],
       ...limitRows(limits),
       ['ratio: purchases/s ÷ raw appends/s', ratio(purchasesPerSecond, limits.storeAppendsPerSecond)],
-      ['ratio: events appended through the API ÷ raw appends (target ≥ 0.35)', ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond)],
+      [
+        'ratio: events appended through the API ÷ raw appends (target ≥ 0.35)',
+        ratio(purchasesPerSecond * eventsPerPurchase, limits.storeAppendsPerSecond),
+      ],
       ['ratio: HTTP requests/s ÷ Redis round trips/s', ratio(requestsPerSecond, limits.redisCommandsPerSecond)],
       ['api process peak RSS', `${peakRssMb(api.child.pid)} MB`],
       ...(grown
         ? ([
-            [`store filled to ${PREFILL_EVENTS.toLocaleString('en-US')} more events`, `${rate(PREFILL_EVENTS, PREFILL_EVENTS / prefillRate)} events/s`],
+            [
+              `store filled to ${PREFILL_EVENTS.toLocaleString('en-US')} more events`,
+              `${rate(PREFILL_EVENTS, PREFILL_EVENTS / prefillRate)} events/s`,
+            ],
             ['purchases on the filled store', `${rate(PURCHASES, grown.seconds)} purchases/s`],
             [
               'single request latency p50 / p99 on the filled store',
               `${percentile(grown.requests, 50).toFixed(1)} ms / ${percentile(grown.requests, 99).toFixed(1)} ms`,
             ],
-            ['ratio: purchases/s on the filled store ÷ on the empty store (target ≥ 0.85)', ratio(PURCHASES / grown.seconds, purchasesPerSecond)],
+            [
+              'ratio: purchases/s on the filled store ÷ on the empty store (target ≥ 0.85)',
+              ratio(PURCHASES / grown.seconds, purchasesPerSecond),
+            ],
           ] as Array<[string, string]>)
         : []),
       [`orders of the phases before, fulfilled by the worker first`, `${drained.seconds.toFixed(1)} s`],
-      [`with a worker projecting and fulfilling: ${LAG_PURCHASES} purchases`, `${rate(LAG_PURCHASES, lagRun.seconds)} purchases/s`],
+      [
+        `with a worker projecting and fulfilling: ${LAG_PURCHASES} purchases`,
+        `${rate(LAG_PURCHASES, lagRun.seconds)} purchases/s`,
+      ],
       [
         'projection lag p50 / p99 (purchase answered → order history past its position)',
         `${percentile(lagMs, 50).toFixed(0)} ms / ${percentile(lagMs, 99).toFixed(0)} ms; target (#14) p99 ≤ 250 ms: ratio ${ratio(250, percentile(lagMs, 99))}`,
@@ -258,7 +312,13 @@ async function countEventsAfter(client: EventStoreDBClient, position: bigint): P
 
 /** Fills the store with unrelated history in 100-event appends, 8 at a time, as another workload would. */
 async function prefill(client: EventStoreDBClient, events: number): Promise<number> {
-  const payload = { orderId: 'RO-2026-000123', sku: 'Standard_D2s_v5', region: 'westeurope', quantity: 3, note: 'x'.repeat(120) };
+  const payload = {
+    orderId: 'RO-2026-000123',
+    sku: 'Standard_D2s_v5',
+    region: 'westeurope',
+    quantity: 3,
+    note: 'x'.repeat(120),
+  };
   await pool(events / 100, 8, (i) =>
     client.appendToStream(
       `history-${i % 10_000}`,

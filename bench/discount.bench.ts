@@ -19,8 +19,27 @@ import { applyReservationDiscounts, legacyReservationStream } from '@app/domain'
 import { enqueueDiscounts, UsageStore } from '@app/discount';
 import { DISCOUNT_QUEUE, queuePrefix } from '@app/queues';
 import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
-import { catalog, CUSTOMERS, CustomerData, generate, HOURS, RESERVATIONS_PER_CUSTOMER, START_MS, SUBSCRIPTIONS_PER_CUSTOMER } from './usage-set';
-import { limitRows, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
+import {
+  catalog,
+  CUSTOMERS,
+  CustomerData,
+  generate,
+  HOURS,
+  RESERVATIONS_PER_CUSTOMER,
+  START_MS,
+  SUBSCRIPTIONS_PER_CUSTOMER,
+} from './usage-set';
+import {
+  limitRows,
+  machine,
+  measureLimits,
+  peakRssMb,
+  rate,
+  ratio,
+  startApp,
+  startStoreProcess,
+  timed,
+} from './support';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
@@ -30,11 +49,18 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
   const client = EventStoreDBClient.connectionString(store.url);
   const prefix = `bench:${randomUUID()}:`;
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
-  const queue = new Queue(DISCOUNT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
+  const queue = new Queue(DISCOUNT_QUEUE, {
+    connection: { host: '127.0.0.1', port: 6379 },
+    prefix: queuePrefix(prefix),
+  });
   // Node runs a process on one core: the queue spreads the jobs over one worker per core, and the projections run in one of them (the others stand by).
   const workers = await Promise.all(
     Array.from({ length: WORKERS }, () =>
-      startApp('worker', { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' }, async () => true),
+      startApp(
+        'worker',
+        { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: prefix, RUN_PROJECTIONS: 'true' },
+        async () => true,
+      ),
     ),
   );
   try {
@@ -56,7 +82,8 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
                 armSkuName: 'bench',
                 term: 'P1Y',
                 billingPlan: 'Upfront',
-                appliedSubscriptionIds: reservation.scope.type === 'single' ? [reservation.scope.subscriptionId] : customer.subscriptions,
+                appliedSubscriptionIds:
+                  reservation.scope.type === 'single' ? [reservation.scope.subscriptionId] : customer.subscriptions,
               },
             }),
           ),
@@ -65,9 +92,15 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     }
     // The Clock at the set's end: every hour is within the retention, whatever the day the bench runs.
     const clock = new FixedClock(new Date(START_MS + HOURS * 3_600_000).toISOString());
-    const usageStore = new UsageStore(redis, { get: () => 400 } as unknown as ConstructorParameters<typeof UsageStore>[1], clock);
+    const usageStore = new UsageStore(
+      redis,
+      { get: () => 400 } as unknown as ConstructorParameters<typeof UsageStore>[1],
+      clock,
+    );
     const ingest = await timed(async () => {
-      for (const customer of customers) for (let i = 0; i < customer.usage.length; i += 10_000) await usageStore.save(customer.usage.slice(i, i + 10_000));
+      for (const customer of customers)
+        for (let i = 0; i < customer.usage.length; i += 10_000)
+          await usageStore.save(customer.usage.slice(i, i + 10_000));
     });
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the reservation view catch up
     const jobs = customers.map((c) => ({
@@ -90,7 +123,10 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
     // One DiscountApplied event per customer-day (its hours are small), each an fsynced append.
     const discountEvents = customers.length * Math.ceil(HOURS / 24);
     return [
-      [`ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`, `${rate(total, ingest.seconds)} records/s`],
+      [
+        `ingest ${total.toLocaleString('en-US')} records into the usage store (Redis)`,
+        `${rate(total, ingest.seconds)} records/s`,
+      ],
       [
         `through the queue: ${jobs.length} jobs, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''}, ${discountEvents.toLocaleString('en-US')} DiscountApplied (one per customer-day)`,
         `${rate(total, run.seconds)} records/s (${run.seconds.toFixed(1)} s)`,
@@ -98,8 +134,14 @@ async function throughQueue(customers: CustomerData[], total: number): Promise<A
       ['worker process peak RSS', workers.map((worker) => `${peakRssMb(worker.child.pid)} MB`).join(' / ')],
       ['store process peak RSS', `${peakRssMb(store.child.pid)} MB`],
       ...limitRows(limits),
-      ['ratio: usage records ingested/s ÷ Redis MULTI/EXEC writes/s', ratio(total / ingest.seconds, limits.redisPipelinedWritesPerSecond)],
-      ['ratio: DiscountApplied appends/s through the queue ÷ raw appends/s', ratio(discountEvents / run.seconds, limits.storeAppendsPerSecond)],
+      [
+        'ratio: usage records ingested/s ÷ Redis MULTI/EXEC writes/s',
+        ratio(total / ingest.seconds, limits.redisPipelinedWritesPerSecond),
+      ],
+      [
+        'ratio: DiscountApplied appends/s through the queue ÷ raw appends/s',
+        ratio(discountEvents / run.seconds, limits.storeAppendsPerSecond),
+      ],
     ];
   } finally {
     await queue.close();

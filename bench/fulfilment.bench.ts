@@ -14,7 +14,18 @@ import { EventStoreDBClient, eventTypeFilter, jsonEvent, START } from '@eventsto
 import { Redis } from 'ioredis';
 import { Catalog } from '@app/domain';
 import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
-import { limitRows, Limits, machine, measureLimits, peakRssMb, rate, ratio, startApp, startStoreProcess, timed } from './support';
+import {
+  limitRows,
+  Limits,
+  machine,
+  measureLimits,
+  peakRssMb,
+  rate,
+  ratio,
+  startApp,
+  startStoreProcess,
+  timed,
+} from './support';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
@@ -30,7 +41,10 @@ async function seed(client: EventStoreDBClient): Promise<void> {
     const at = new Date().toISOString();
     pending.push(
       client.appendToStream(`customer-${customerId}`, [
-        jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-bench', name: 'Bench', registeredAt: at } }),
+        jsonEvent({
+          type: 'CustomerRegistered',
+          data: { customerId, partnerId: 'p-bench', name: 'Bench', registeredAt: at },
+        }),
         jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } }),
       ]),
       client.appendToStream(
@@ -77,7 +91,10 @@ function completions(client: EventStoreDBClient, count: number): Promise<{ first
   return new Promise((resolve, reject) => {
     let seen = 0;
     let first = 0;
-    const subscription = client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ prefixes: ['OrderCompleted', 'OrderFailed'] }) });
+    const subscription = client.subscribeToAll({
+      fromPosition: START,
+      filter: eventTypeFilter({ prefixes: ['OrderCompleted', 'OrderFailed'] }),
+    });
     subscription.on('data', () => {
       if (seen === 0) first = Date.now();
       if (++seen === count) {
@@ -89,7 +106,9 @@ function completions(client: EventStoreDBClient, count: number): Promise<{ first
   });
 }
 
-async function run(concurrency: number): Promise<{ seconds: number; steadySeconds: number; workerRss: number; limits: Limits }> {
+async function run(
+  concurrency: number,
+): Promise<{ seconds: number; steadySeconds: number; workerRss: number; limits: Limits }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fulfilment-'));
   const store = await startStoreProcess(dataDir);
   const client = EventStoreDBClient.connectionString(store.url);
@@ -153,7 +172,9 @@ async function main(): Promise<void> {
     ]);
   }
   rows.push(...limitRows(limits!));
-  console.log(`bench:fulfilment on ${machine()}, provisioning latency ${LATENCY} ms, 1 line per order, worker start included`);
+  console.log(
+    `bench:fulfilment on ${machine()}, provisioning latency ${LATENCY} ms, 1 line per order, worker start included`,
+  );
   for (const [what, figure] of rows) console.log(`  ${what.padEnd(66)} ${figure}`);
 }
 

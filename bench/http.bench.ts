@@ -13,7 +13,16 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { deleteDeploymentKeys } from '../libs/queues/testing/deployment-keys';
-import { apiAnswers, limitRows, machine, measureLimits, peakRssMb, ratio, startApp, startStoreProcess } from './support';
+import {
+  apiAnswers,
+  limitRows,
+  machine,
+  measureLimits,
+  peakRssMb,
+  ratio,
+  startApp,
+  startStoreProcess,
+} from './support';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -42,7 +51,11 @@ async function drive(load: Load): Promise<autocannon.Result> {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
   const store = await startStoreProcess(dataDir);
-  const api = await startApp('api', { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX }, apiAnswers(PORT));
+  const api = await startApp(
+    'api',
+    { EVENTSTORE_URL: store.url, HTTP_PORT: String(PORT), NODE_ENV: 'test', REDIS_KEY_PREFIX: PREFIX },
+    apiAnswers(PORT),
+  );
   const redis = new Redis('redis://127.0.0.1:6379');
   const rows: Array<[string, string]> = [];
   try {

@@ -45,13 +45,25 @@ async function main(): Promise<void> {
     const limits = await measureLimits(store.url);
     const rebuildRate = rebuild.result.events / rebuild.seconds;
     const rows: Array<[string, string]> = [
-      [`appended ${load.result.toLocaleString('en-US')} mixed domain events`, `${rate(load.result, load.seconds)} events/s`],
-      [`full rebuild of ${ALL_PROJECTIONS.length} views (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`, `${rebuild.seconds.toFixed(1)} s`],
+      [
+        `appended ${load.result.toLocaleString('en-US')} mixed domain events`,
+        `${rate(load.result, load.seconds)} events/s`,
+      ],
+      [
+        `full rebuild of ${ALL_PROJECTIONS.length} views (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`,
+        `${rebuild.seconds.toFixed(1)} s`,
+      ],
       ['rebuild throughput (events read from $all)', `${rate(rebuild.result.events, rebuild.seconds)} events/s`],
       ['Redis keys written', keys.toLocaleString('en-US')],
       ...limitRows(limits),
-      ['ratio: rebuild events/s ÷ raw $all read events/s (target ≥ 0.9 at 1,000,000 events)', ratio(rebuildRate, limits.storeReadsPerSecond)],
-      ['ratio: Redis keys written/s in the rebuild ÷ Redis MULTI/EXEC writes/s', ratio(keys / rebuild.seconds, limits.redisPipelinedWritesPerSecond)],
+      [
+        'ratio: rebuild events/s ÷ raw $all read events/s (target ≥ 0.9 at 1,000,000 events)',
+        ratio(rebuildRate, limits.storeReadsPerSecond),
+      ],
+      [
+        'ratio: Redis keys written/s in the rebuild ÷ Redis MULTI/EXEC writes/s',
+        ratio(keys / rebuild.seconds, limits.redisPipelinedWritesPerSecond),
+      ],
       ['rebuilding process peak RSS', `${peakRssMb()} MB (${rssBefore} MB before the rebuild)`],
       ['store process peak RSS', `${peakRssMb(store.child.pid)} MB`],
     ];

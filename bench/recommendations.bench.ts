@@ -54,9 +54,14 @@ async function main(): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
   // The Clock at the window's end: every hour is within the retention, whatever the day the bench runs.
   const clock = new FixedClock(new Date(START_MS + LOOK_BACK_DAYS * 86_400_000).toISOString());
-  const usage = new UsageStore(redis, { get: () => 400 } as unknown as ConstructorParameters<typeof UsageStore>[1], clock);
+  const usage = new UsageStore(
+    redis,
+    { get: () => 400 } as unknown as ConstructorParameters<typeof UsageStore>[1],
+    clock,
+  );
   try {
-    for (const customer of customers) for (let i = 0; i < customer.usage.length; i += 10_000) await usage.save(customer.usage.slice(i, i + 10_000));
+    for (const customer of customers)
+      for (let i = 0; i < customer.usage.length; i += 10_000) await usage.save(customer.usage.slice(i, i + 10_000));
     const routed = await timed(async () => {
       let recommendations = 0;
       for (const customer of customers) {

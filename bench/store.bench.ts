@@ -20,7 +20,13 @@ const READ_EVENTS = 100_000;
 const GROWTH_EVENTS = Number(process.env.BENCH_STORE_GROWTH_EVENTS ?? 1_000_000);
 const GROWTH_READ = 100_000;
 
-const payload = { orderId: 'RO-2026-000123', sku: 'Standard_D2s_v5', region: 'westeurope', quantity: 3, note: 'x'.repeat(120) };
+const payload = {
+  orderId: 'RO-2026-000123',
+  sku: 'Standard_D2s_v5',
+  region: 'westeurope',
+  quantity: 3,
+  note: 'x'.repeat(120),
+};
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-store-'));
@@ -31,7 +37,9 @@ async function main(): Promise<void> {
     await client.appendToStream('warmup', jsonEvent({ type: 'Warmup', data: {} }));
 
     const single = await timed(() =>
-      pool(SINGLE_APPENDS, IN_FLIGHT, (i) => client.appendToStream(`single-${i % IN_FLIGHT}`, jsonEvent({ type: 'Bench', data: payload }))),
+      pool(SINGLE_APPENDS, IN_FLIGHT, (i) =>
+        client.appendToStream(`single-${i % IN_FLIGHT}`, jsonEvent({ type: 'Bench', data: payload })),
+      ),
     );
     rows.push([
       `append, batch 1, ${IN_FLIGHT} in flight (${SINGLE_APPENDS.toLocaleString('en-US')} appends)`,
@@ -57,7 +65,10 @@ async function main(): Promise<void> {
       for await (const _ of client.readStream('read-target', { fromRevision: START })) n++;
       return n;
     });
-    rows.push([`readStream, ${read.result.toLocaleString('en-US')} events`, `${rate(read.result, read.seconds)} events/s`]);
+    rows.push([
+      `readStream, ${read.result.toLocaleString('en-US')} events`,
+      `${rate(read.result, read.seconds)} events/s`,
+    ]);
 
     const catchUp = await timed(
       () =>
@@ -69,7 +80,10 @@ async function main(): Promise<void> {
           subscription.once('caughtUp', () => void subscription.unsubscribe().then(() => resolve(n)));
         }),
     );
-    rows.push([`catch-up subscription, ${catchUp.result.toLocaleString('en-US')} events`, `${rate(catchUp.result, catchUp.seconds)} events/s`]);
+    rows.push([
+      `catch-up subscription, ${catchUp.result.toLocaleString('en-US')} events`,
+      `${rate(catchUp.result, catchUp.seconds)} events/s`,
+    ]);
 
     const allCatchUp = await timed(
       () =>
@@ -81,7 +95,10 @@ async function main(): Promise<void> {
           subscription.once('caughtUp', () => void subscription.unsubscribe().then(() => resolve(n)));
         }),
     );
-    rows.push([`catch-up of $all, ${allCatchUp.result.toLocaleString('en-US')} events`, `${rate(allCatchUp.result, allCatchUp.seconds)} events/s`]);
+    rows.push([
+      `catch-up of $all, ${allCatchUp.result.toLocaleString('en-US')} events`,
+      `${rate(allCatchUp.result, allCatchUp.seconds)} events/s`,
+    ]);
     rows.push(['store process peak RSS', `${peakRssMb(store.child.pid)} MB`]);
     // The store's figures above are the raw limits; Redis's are measured in the same run for the other benches' comparison.
     rows.push(...limitRows(await measureLimits(store.url)));
@@ -96,7 +113,8 @@ async function main(): Promise<void> {
   for (const [what, figure] of rows) console.log(`  ${what.padEnd(70)} ${figure}`);
 }
 
-const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
+const rssMb = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 
 /** A store filled in steps; at each size, its memory, a $all read and a restart. */
 async function growth(): Promise<Array<[string, string]>> {
@@ -134,11 +152,17 @@ async function growth(): Promise<Array<[string, string]>> {
         return n;
       });
       readRates.push(read.result / read.seconds);
-      rows.push([`store of ${label} events: read the first ${GROWTH_READ.toLocaleString('en-US')} of $all`, `${rate(read.result, read.seconds)} events/s`]);
+      rows.push([
+        `store of ${label} events: read the first ${GROWTH_READ.toLocaleString('en-US')} of $all`,
+        `${rate(read.result, read.seconds)} events/s`,
+      ]);
       rows.push([`store of ${label} events: store process RSS after that read`, `${rssMb(store.child.pid!)} MB`]);
     }
     if (readRates.length === 2)
-      rows.push([`ratio: $all read rate at ${GROWTH_EVENTS.toLocaleString('en-US')} ÷ at 100,000 events`, ratio(readRates[1], readRates[0])]);
+      rows.push([
+        `ratio: $all read rate at ${GROWTH_EVENTS.toLocaleString('en-US')} ÷ at 100,000 events`,
+        ratio(readRates[1], readRates[0]),
+      ]);
   } finally {
     await client.dispose();
     await store.stop();

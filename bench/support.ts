@@ -35,14 +35,21 @@ export function machine(): string {
 }
 
 /** With BENCH_CPU_PROFILE=<dir>, every process a bench starts writes a V8 CPU profile there on exit. */
-const cpuProfileFlags = () => (process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []);
+const cpuProfileFlags = () =>
+  process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
 
 /** Starts the built embedded store as its own process, as in `npm start`. */
-export async function startStoreProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...cpuProfileFlags(), join(__dirname, '..', 'apps', 'eventstore', 'src', 'main.js')], {
-    env: { ...process.env, EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export async function startStoreProcess(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [...cpuProfileFlags(), join(__dirname, '..', 'apps', 'eventstore', 'src', 'main.js')],
+    {
+      env: { ...process.env, EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`store exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -123,7 +130,9 @@ export async function measureLimits(storeUrl: string, redisUrl = 'redis://127.0.
   const redis = new Redis(redisUrl, { keyPrefix: prefix });
   try {
     const APPENDS = 5_000;
-    const appends = await timed(() => pool(APPENDS, 50, (i) => client.appendToStream(`limits-${i % 50}`, jsonEvent({ type: 'Raw', data: { i } }))));
+    const appends = await timed(() =>
+      pool(APPENDS, 50, (i) => client.appendToStream(`limits-${i % 50}`, jsonEvent({ type: 'Raw', data: { i } }))),
+    );
     const reads = await timed(async () => {
       let n = 0;
       for await (const _ of client.readAll()) n++;
@@ -156,10 +165,22 @@ export async function measureLimits(storeUrl: string, redisUrl = 'redis://127.0.
 /** The limits as table rows, to print before a benchmark's ratios. */
 export function limitRows(limits: Limits): Array<[string, string]> {
   return [
-    ['limit: raw store appends, batch 1, 50 in flight (official client)', `${Math.round(limits.storeAppendsPerSecond).toLocaleString('en-US')} appends/s`],
-    ['limit: raw store $all read (official client)', `${Math.round(limits.storeReadsPerSecond).toLocaleString('en-US')} events/s`],
-    ['limit: Redis SET round trips, 50 in flight', `${Math.round(limits.redisCommandsPerSecond).toLocaleString('en-US')} commands/s`],
-    ['limit: Redis MULTI/EXEC of 100 SETs, 8 in flight', `${Math.round(limits.redisPipelinedWritesPerSecond).toLocaleString('en-US')} writes/s`],
+    [
+      'limit: raw store appends, batch 1, 50 in flight (official client)',
+      `${Math.round(limits.storeAppendsPerSecond).toLocaleString('en-US')} appends/s`,
+    ],
+    [
+      'limit: raw store $all read (official client)',
+      `${Math.round(limits.storeReadsPerSecond).toLocaleString('en-US')} events/s`,
+    ],
+    [
+      'limit: Redis SET round trips, 50 in flight',
+      `${Math.round(limits.redisCommandsPerSecond).toLocaleString('en-US')} commands/s`,
+    ],
+    [
+      'limit: Redis MULTI/EXEC of 100 SETs, 8 in flight',
+      `${Math.round(limits.redisPipelinedWritesPerSecond).toLocaleString('en-US')} writes/s`,
+    ],
   ];
 }
 

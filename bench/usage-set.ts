@@ -13,7 +13,14 @@ export const HOURS = 720;
 const NS = '0c3e8b6f-4a12-4d7e-9f5b-2e8a1c6d7b90';
 export const START_MS = Date.UTC(2026, 5, 1);
 export const catalog = Catalog.shipped();
-const sizes = ['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_D8s_v5', 'Standard_E4s_v5', 'Standard_DS2_v2', 'Standard_F4s_v2'];
+const sizes = [
+  'Standard_D2s_v5',
+  'Standard_D4s_v5',
+  'Standard_D8s_v5',
+  'Standard_E4s_v5',
+  'Standard_DS2_v2',
+  'Standard_F4s_v2',
+];
 const regions = ['eastus', 'westeurope'];
 
 export interface CustomerData {
@@ -27,7 +34,9 @@ export function generate(): CustomerData[] {
   const customers: CustomerData[] = [];
   for (let c = 0; c < CUSTOMERS; c++) {
     const customerId = uuidv5(`customer/${c}`, NS);
-    const subscriptions = Array.from({ length: SUBSCRIPTIONS_PER_CUSTOMER }, (_, s) => uuidv5(`subscription/${c}/${s}`, NS));
+    const subscriptions = Array.from({ length: SUBSCRIPTIONS_PER_CUSTOMER }, (_, s) =>
+      uuidv5(`subscription/${c}/${s}`, NS),
+    );
     const usage: UsageRecord[] = [];
     for (let h = 0; h < HOURS; h++) {
       const hour = new Date(START_MS + h * 3_600_000).toISOString();

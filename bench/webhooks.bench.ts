@@ -68,10 +68,20 @@ async function purchase(): Promise<string> {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
   const store = await startStoreProcess(dataDir);
-  const env = { EVENTSTORE_URL: store.url, REDIS_KEY_PREFIX: PREFIX, PROVISIONING_LATENCY_MS: '0', NODE_ENV: 'development', SANDBOX_CLOCK: 'false' };
+  const env = {
+    EVENTSTORE_URL: store.url,
+    REDIS_KEY_PREFIX: PREFIX,
+    PROVISIONING_LATENCY_MS: '0',
+    NODE_ENV: 'development',
+    SANDBOX_CLOCK: 'false',
+  };
   const api = await startApp('api', { ...env, HTTP_PORT: String(PORT), RUN_PROJECTIONS: 'false' }, apiAnswers(PORT));
   // Ready once the api sees a worker consuming (readiness).
-  const worker = await startApp('worker', { ...env, RUN_PROJECTIONS: 'true' }, async () => (await fetch(`http://127.0.0.1:${PORT}/health`)).ok);
+  const worker = await startApp(
+    'worker',
+    { ...env, RUN_PROJECTIONS: 'true' },
+    async () => (await fetch(`http://127.0.0.1:${PORT}/health`)).ok,
+  );
   const receiver = await new WebhookReceiver().start();
   const rows: Array<[string, string, string]> = [];
   try {
@@ -79,7 +89,10 @@ async function main(): Promise<void> {
     for (const endpoints of [1, 20]) {
       const hooks: string[] = [];
       for (let i = 0; i < endpoints; i++) {
-        const created = await call('POST', '/v1/webhooks', { url: `${receiver.url}/tests-${endpoints}-${i}`, eventTypes: ['order.completed'] });
+        const created = await call('POST', '/v1/webhooks', {
+          url: `${receiver.url}/tests-${endpoints}-${i}`,
+          eventTypes: ['order.completed'],
+        });
         receiver.secrets.push(created.secret);
         hooks.push(created.webhookId);
       }
@@ -124,8 +137,14 @@ async function main(): Promise<void> {
     }
     await Promise.all(inFlight);
     const offered = total / ((performance.now() - started) / 1000);
-    process.stdout.write(`${total} purchases made at ${offered.toFixed(1)}/s (${failures} failed); waiting for their order.completed\n`);
-    await waitUntil(`every order.completed delivered (${ordered.size} orders)`, () => lags.length >= ordered.size, 120_000).catch((error: Error) => {
+    process.stdout.write(
+      `${total} purchases made at ${offered.toFixed(1)}/s (${failures} failed); waiting for their order.completed\n`,
+    );
+    await waitUntil(
+      `every order.completed delivered (${ordered.size} orders)`,
+      () => lags.length >= ordered.size,
+      120_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}: ${lags.length} delivered`);
     });
     const sorted = [...lags].sort((a, b) => a - b);
@@ -133,7 +152,10 @@ async function main(): Promise<void> {
     const reactorLags: number[] = [];
     const deliveryLags: number[] = [];
     for (let after: string | undefined; ;) {
-      const page = await call('GET', `/v1/notifications?types=order.completed&limit=500${after ? `&after=${after}` : ''}`);
+      const page = await call(
+        'GET',
+        `/v1/notifications?types=order.completed&limit=500${after ? `&after=${after}` : ''}`,
+      );
       for (const item of page.items as Array<{ id: string; cursor: string }>) {
         const seen = receivedAt.get(item.id);
         if (!seen) continue;
@@ -150,8 +172,16 @@ async function main(): Promise<void> {
     rows.push(['notification lag p50, ms (event → verified delivery)', percentile(sorted, 50).toFixed(0), '']);
     rows.push(['notification lag p99, ms', percentile(sorted, 99).toFixed(0), '≤ 1000']);
     rows.push(['notification lag max, ms', sorted.at(-1)!.toFixed(0), '']);
-    rows.push(['of which event → feed (reactor) p50 / p99, ms', `${percentile(reactorLags, 50)} / ${percentile(reactorLags, 99)}`, '']);
-    rows.push(['of which feed → verified delivery p50 / p99, ms', `${percentile(deliveryLags, 50)} / ${percentile(deliveryLags, 99)}`, '']);
+    rows.push([
+      'of which event → feed (reactor) p50 / p99, ms',
+      `${percentile(reactorLags, 50)} / ${percentile(reactorLags, 99)}`,
+      '',
+    ]);
+    rows.push([
+      'of which feed → verified delivery p50 / p99, ms',
+      `${percentile(deliveryLags, 50)} / ${percentile(deliveryLags, 99)}`,
+      '',
+    ]);
   } finally {
     await receiver.stop();
     await worker.stop();

@@ -17,7 +17,9 @@ import { createInterface } from 'node:readline';
 import { AnchorList, publicKeyFrom, verifyExport } from '@app/audit';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run audit:verify -- <export.ndjson> [--anchors <anchors.json>] [--public-key <file | base64>]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run audit:verify -- <export.ndjson> [--anchors <anchors.json>] [--public-key <file | base64>]\n`,
+  );
   process.exit(2);
 }
 
@@ -38,14 +40,17 @@ async function main(): Promise<void> {
     else if (args[i] === '--public-key') keyArgument = args[++i] ?? usage('--public-key needs a file or a key');
     else if (args[i].startsWith('--')) usage(`unknown option ${args[i]}`);
     else if (file === undefined) file = args[i];
-    else if (npmTookOptions() && existsSync(args[i]) && readFileSync(args[i], 'utf8').includes('"anchors"')) anchorsFile = args[i];
+    else if (npmTookOptions() && existsSync(args[i]) && readFileSync(args[i], 'utf8').includes('"anchors"'))
+      anchorsFile = args[i];
     else if (npmTookOptions()) keyArgument = args[i];
     else usage(`one export at a time (${args[i]})`);
   }
   if (!file) usage('name the export to verify');
   if (!existsSync(file)) usage(`${file}: no such file`);
   const anchors = anchorsFile ? (JSON.parse(readFileSync(anchorsFile, 'utf8')) as AnchorList) : undefined;
-  const publicKey = keyArgument ? publicKeyFrom(existsSync(keyArgument) ? readFileSync(keyArgument, 'utf8') : keyArgument) : undefined;
+  const publicKey = keyArgument
+    ? publicKeyFrom(existsSync(keyArgument) ? readFileSync(keyArgument, 'utf8') : keyArgument)
+    : undefined;
 
   const started = Date.now();
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });

@@ -50,17 +50,29 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     if (check) {
-      const { differences, events } = await verify(new EsdbEventStore(connection.client), redis, projections, progressBar('verify '));
+      const { differences, events } = await verify(
+        new EsdbEventStore(connection.client),
+        redis,
+        projections,
+        progressBar('verify '),
+      );
       process.stderr.write('\n');
       for (const d of differences) {
-        console.log(`DIFFERENCE ${d.projection} ${d.key}\n  live:    ${d.live ?? '(missing)'}\n  rebuilt: ${d.rebuilt ?? '(missing)'}`);
+        console.log(
+          `DIFFERENCE ${d.projection} ${d.key}\n  live:    ${d.live ?? '(missing)'}\n  rebuilt: ${d.rebuilt ?? '(missing)'}`,
+        );
       }
       console.log(
         `verified ${names.join(', ')}: ${events.toLocaleString('en-US')} events read, ${differences.length} difference(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
       return differences.length > 0 ? 1 : 0;
     }
-    const { events, generations } = await rebuildAndSwap(new EsdbEventStore(connection.client), redis, projections, progressBar('rebuild'));
+    const { events, generations } = await rebuildAndSwap(
+      new EsdbEventStore(connection.client),
+      redis,
+      projections,
+      progressBar('rebuild'),
+    );
     process.stderr.write('\n');
     const seconds = (Date.now() - started) / 1000;
     console.log(

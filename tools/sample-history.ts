@@ -59,9 +59,22 @@ export function* sampleHistory(events: number, seed = 'sample'): Generator<Strea
       ],
     };
     lines[0].quantity += 1;
-    const purchase = { cartId, orderId, orderNumber, purchasedAt: at(n + 1), lines, scope, billingPlan: 'Upfront', totalUsd };
+    const purchase = {
+      cartId,
+      orderId,
+      orderNumber,
+      purchasedAt: at(n + 1),
+      lines,
+      scope,
+      billingPlan: 'Upfront',
+      totalUsd,
+    };
     cart.events.push({ type: 'CartPurchased', data: purchase });
-    const orderLines = lines.map((line, i) => ({ ...line, lineNumber: i + 1, totalUsd: Math.round(line.quantity * line.unitPriceUsd * 100) / 100 }));
+    const orderLines = lines.map((line, i) => ({
+      ...line,
+      lineNumber: i + 1,
+      totalUsd: Math.round(line.quantity * line.unitPriceUsd * 100) / 100,
+    }));
     const order: StreamBatch = {
       stream: `order-${orderId}`,
       events: [
@@ -85,14 +98,20 @@ export function* sampleHistory(events: number, seed = 'sample'): Generator<Strea
     };
     const batches = [customer, cart, order];
     if (n % 5 === 4) {
-      order.events.push({ type: 'OrderCancelled', data: { orderId, reason: 'customer request', cancelledAt: at(n + 2) } });
+      order.events.push({
+        type: 'OrderCancelled',
+        data: { orderId, reason: 'customer request', cancelledAt: at(n + 2) },
+      });
     } else {
       const reservationIds = orderLines.map((line) => uuidv5(`${orderId}/${line.lineNumber}`, NAMESPACE));
       orderLines.forEach((line, i) => {
         const item = catalog.find((c) => c.id === line.catalogItemId)!;
         // As fulfilment records it: on the reservation order, the line started, then its reservation.
         order.events.push(
-          { type: 'OrderLineProvisioningStarted', data: { orderId, lineNumber: line.lineNumber, reservationId: reservationIds[i], startedAt: at(n + 2) } },
+          {
+            type: 'OrderLineProvisioningStarted',
+            data: { orderId, lineNumber: line.lineNumber, reservationId: reservationIds[i], startedAt: at(n + 2) },
+          },
           {
             type: 'ReservationProvisioned',
             data: {
@@ -113,7 +132,9 @@ export function* sampleHistory(events: number, seed = 'sample'): Generator<Strea
               scope,
               appliedSubscriptionIds: [subscriptionId],
               effectiveDate: at(n + 2),
-              expiryDate: new Date(Date.parse(at(n + 2)) + (line.term === 'P1Y' ? 365 : 1095) * 86_400_000).toISOString(),
+              expiryDate: new Date(
+                Date.parse(at(n + 2)) + (line.term === 'P1Y' ? 365 : 1095) * 86_400_000,
+              ).toISOString(),
             },
           },
         );

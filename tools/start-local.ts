@@ -41,7 +41,13 @@ function refuse(line: string): never {
   process.exit(1);
 }
 
-function run(name: string, command: string, args: string[], extraEnv: Record<string, string>, onLine?: (line: string) => void): Child {
+function run(
+  name: string,
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+  onLine?: (line: string) => void,
+): Child {
   const child = spawn(command, args, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
@@ -80,7 +86,13 @@ async function stopAll(exitCode: number): Promise<never> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -110,7 +122,9 @@ async function ensureRedis(): Promise<string | undefined> {
   const url = new URL(env.REDIS_URL);
   const shown = `${url.protocol}//${url.host}`;
   if (!['127.0.0.1', 'localhost'].includes(url.hostname))
-    refuse(`Redis does not answer on ${shown}: start it, or unset REDIS_URL to have npm start run a local redis-server`);
+    refuse(
+      `Redis does not answer on ${shown}: start it, or unset REDIS_URL to have npm start run a local redis-server`,
+    );
   const binary = onPath('redis-server');
   if (!binary)
     refuse(
@@ -135,8 +149,10 @@ async function ensureRedis(): Promise<string | undefined> {
     'warning',
   ];
   run('redis', binary, args, {});
-  for (let i = 0; i < 100 && !(await redisAnswers(env.REDIS_URL)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (!(await redisAnswers(env.REDIS_URL))) refuse(`redis-server did not answer on ${shown} after starting it (see its lines above)`);
+  for (let i = 0; i < 100 && !(await redisAnswers(env.REDIS_URL)); i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!(await redisAnswers(env.REDIS_URL)))
+    refuse(`redis-server did not answer on ${shown} after starting it (see its lines above)`);
   return dataDir;
 }
 
@@ -168,13 +184,31 @@ function banner(base: string, redisDir: string | undefined): string {
     ['Projections', `${base}/ops/projections  same credentials`],
     ['Demo API keys', demoKeys ? 'demo-key-contoso, demo-key-fabrikam' : 'from API_KEYS / API_KEYS_FILE'],
     ['Event store', env.EVENTSTORE_URL ? env.EVENTSTORE_URL : `embedded, data in ${env.EVENTSTORE_DATA_DIR}/`],
-    ['Redis', redisDir ? `started here, data in ${env.REDIS_DATA_DIR}/` : `${new URL(env.REDIS_URL).host} (already running)`],
-    ['Contacts', env.PERSONAL_DATA_URL ? 'PostgreSQL at PERSONAL_DATA_URL' : `embedded PostgreSQL (PGlite), data in ${env.PERSONAL_DATA_DIR}/`],
-    ['Sandbox clock', sandboxClock ? `on: ${base}/v1/sandbox/clock moves time (SANDBOX_CLOCK=false turns it off)` : 'off: the system clock'],
+    [
+      'Redis',
+      redisDir ? `started here, data in ${env.REDIS_DATA_DIR}/` : `${new URL(env.REDIS_URL).host} (already running)`,
+    ],
+    [
+      'Contacts',
+      env.PERSONAL_DATA_URL
+        ? 'PostgreSQL at PERSONAL_DATA_URL'
+        : `embedded PostgreSQL (PGlite), data in ${env.PERSONAL_DATA_DIR}/`,
+    ],
+    [
+      'Sandbox clock',
+      sandboxClock
+        ? `on: ${base}/v1/sandbox/clock moves time (SANDBOX_CLOCK=false turns it off)`
+        : 'off: the system clock',
+    ],
     ['Walk through it', 'npm run demo   (Ctrl-C here stops everything)'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  return ['', 'Reservation orders is running', ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), ''].join('\n');
+  return [
+    '',
+    'Reservation orders is running',
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -183,7 +217,8 @@ async function main(): Promise<void> {
 
   const redisDir = await ensureRedis();
   // The children write to pipes here; a person at a terminal still gets readable lines.
-  const logFormat: Record<string, string> = !env.LOG_FORMAT && process.stdout.isTTY && env.NODE_ENV !== 'production' ? { LOG_FORMAT: 'pretty' } : {};
+  const logFormat: Record<string, string> =
+    !env.LOG_FORMAT && process.stdout.isTTY && env.NODE_ENV !== 'production' ? { LOG_FORMAT: 'pretty' } : {};
   let eventStoreUrl = env.EVENTSTORE_URL;
   if (!eventStoreUrl) {
     eventStoreUrl = await new Promise<string>((resolve) => {
@@ -192,7 +227,14 @@ async function main(): Promise<void> {
         if (!match) return;
         // As the store's first user, over TLS, when it has users.
         const user = parseUsers(env.EVENTSTORE_EMBEDDED_USERS)[0];
-        resolve(embeddedConnectionString({ host: match[1], port: Number(match[2]), user, caFile: env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE }));
+        resolve(
+          embeddedConnectionString({
+            host: match[1],
+            port: Number(match[2]),
+            user,
+            caFile: env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE,
+          }),
+        );
       });
     });
   }

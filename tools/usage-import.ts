@@ -13,7 +13,16 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const BATCH = 10_000;
-const REQUIRED = ['customerId', 'subscriptionId', 'resourceId', 'region', 'vmSize', 'hour', 'quantity', 'payAsYouGoRateUsd'];
+const REQUIRED = [
+  'customerId',
+  'subscriptionId',
+  'resourceId',
+  'region',
+  'vmSize',
+  'hour',
+  'quantity',
+  'payAsYouGoRateUsd',
+];
 const NUMERIC = new Set(['quantity', 'payAsYouGoRateUsd', 'licenseRateUsd']);
 
 async function send(url: string, key: string, records: Record<string, unknown>[], firstLine: number): Promise<number> {
@@ -22,14 +31,20 @@ async function send(url: string, key: string, records: Record<string, unknown>[]
     headers: { 'content-type': 'application/json', 'x-api-key': key },
     body: JSON.stringify({ records }),
   });
-  const body = (await response.json()) as { accepted?: number; message?: string; errors?: Array<{ field: string; messages: string[] }> };
+  const body = (await response.json()) as {
+    accepted?: number;
+    message?: string;
+    errors?: Array<{ field: string; messages: string[] }>;
+  };
   if (response.status !== 202) {
     // Field paths name the record within the batch; map them back to CSV lines.
     const details = (body.errors ?? []).map((e) => {
       const index = /^records\.(\d+)\./.exec(e.field);
       return index ? `line ${firstLine + Number(index[1])}: ${e.messages.join('; ')}` : e.messages.join('; ');
     });
-    throw new Error(`the API refused the batch starting at line ${firstLine} (${response.status}): ${details.length ? details.join('\n  ') : body.message}`);
+    throw new Error(
+      `the API refused the batch starting at line ${firstLine} (${response.status}): ${details.length ? details.join('\n  ') : body.message}`,
+    );
   }
   return body.accepted ?? 0;
 }
@@ -56,18 +71,21 @@ async function main(): Promise<void> {
       if (missing.length) throw new Error(`line 1: missing column(s) ${missing.join(', ')}`);
       continue;
     }
-    if (cells.length !== header.length) throw new Error(`line ${line}: expected ${header.length} values, found ${cells.length}`);
+    if (cells.length !== header.length)
+      throw new Error(`line ${line}: expected ${header.length} values, found ${cells.length}`);
     const record: Record<string, unknown> = {};
     header.forEach((column, i) => {
       if (!REQUIRED.includes(column) && cells[i] === '') return;
       if (column === 'spot') {
-        if (cells[i] !== 'true' && cells[i] !== 'false') throw new Error(`line ${line}: spot must be true or false, found "${cells[i]}"`);
+        if (cells[i] !== 'true' && cells[i] !== 'false')
+          throw new Error(`line ${line}: spot must be true or false, found "${cells[i]}"`);
         record[column] = cells[i] === 'true';
         return;
       }
       if (NUMERIC.has(column)) {
         const value = Number(cells[i]);
-        if (cells[i] === '' || Number.isNaN(value)) throw new Error(`line ${line}: ${column} must be a number, found "${cells[i]}"`);
+        if (cells[i] === '' || Number.isNaN(value))
+          throw new Error(`line ${line}: ${column} must be a number, found "${cells[i]}"`);
         record[column] = value;
       } else record[column] = cells[i];
     });

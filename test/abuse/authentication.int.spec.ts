@@ -10,14 +10,22 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { AccessDeniedError, EventStoreDBClient, jsonEvent, ResolvedEvent, START, streamNameFilter } from '@eventstore/db-client';
+import {
+  AccessDeniedError,
+  EventStoreDBClient,
+  jsonEvent,
+  ResolvedEvent,
+  START,
+  streamNameFilter,
+} from '@eventstore/db-client';
 import { EmbeddedEventStore } from '@app/eventstore-server';
 import { collect, nextEvents } from '../eventstore/client-helpers';
 import { startTsProcess, waitForOutput } from '../support/processes';
 import { selfSignedCertificate } from './tls-certificate';
 
 /** Settles with 'still running' after `ms`, without keeping Jest waiting for the timer. */
-const stillRunningAfter = (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms).unref());
+const stillRunningAfter = (ms: number) =>
+  new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms).unref());
 
 const users = [
   { username: 'admin', password: 'changeit' },
@@ -50,9 +58,9 @@ describe('embedded store: authentication', () => {
     });
 
     it('refuses a user listed twice', async () => {
-      await expect(EmbeddedEventStore.start({ dataDir, users: [...users, { username: 'admin', password: 'other' }], tls })).rejects.toThrow(
-        'the embedded event store user admin is listed twice',
-      );
+      await expect(
+        EmbeddedEventStore.start({ dataDir, users: [...users, { username: 'admin', password: 'other' }], tls }),
+      ).rejects.toThrow('the embedded event store user admin is listed twice');
     });
 
     it('stays open on loopback without users, as for tests and local runs', async () => {
@@ -75,7 +83,9 @@ describe('embedded store: authentication', () => {
       });
       try {
         expect(await Promise.race([refused.exited, stillRunningAfter(20_000)])).toBe(1);
-        expect(refused.output()).toContain('embedded event store failed to start: the embedded event store on 0.0.0.0 (not loopback) needs users');
+        expect(refused.output()).toContain(
+          'embedded event store failed to start: the embedded event store on 0.0.0.0 (not loopback) needs users',
+        );
       } finally {
         await refused.kill('SIGKILL');
       }
@@ -96,7 +106,9 @@ describe('embedded store: authentication', () => {
         try {
           await ops.appendToStream('served', jsonEvent({ type: 'Served', data: {} }));
           expect(await collect(ops.readStream('served'))).toHaveLength(1);
-          expect(await collect(anonymous.readStream('served')).catch((error: unknown) => error)).toBeInstanceOf(AccessDeniedError);
+          expect(await collect(anonymous.readStream('served')).catch((error: unknown) => error)).toBeInstanceOf(
+            AccessDeniedError,
+          );
         } finally {
           await ops.dispose();
           await anonymous.dispose();
@@ -113,7 +125,9 @@ describe('embedded store: authentication', () => {
     let admin: EventStoreDBClient;
     const clients: EventStoreDBClient[] = [];
     const connect = (credentials: string) => {
-      const client = EventStoreDBClient.connectionString(`esdb://${credentials}127.0.0.1:${store.port}?tls=true&tlsCAFile=${encodeURIComponent(tls.certFile)}`);
+      const client = EventStoreDBClient.connectionString(
+        `esdb://${credentials}127.0.0.1:${store.port}?tls=true&tlsCAFile=${encodeURIComponent(tls.certFile)}`,
+      );
       clients.push(client);
       return client;
     };
@@ -131,7 +145,10 @@ describe('embedded store: authentication', () => {
     /** Every Streams call the application makes, each settling with its error or 'ok'. */
     async function everyCall(client: EventStoreDBClient, stream: string): Promise<Record<string, unknown>> {
       const settle = (promise: Promise<unknown>) => promise.then(() => 'ok' as const).catch((error: unknown) => error);
-      const subscription = client.subscribeToAll({ fromPosition: START, filter: streamNameFilter({ prefixes: [stream] }) });
+      const subscription = client.subscribeToAll({
+        fromPosition: START,
+        filter: streamNameFilter({ prefixes: [stream] }),
+      });
       const subscribed = settle(
         new Promise<ResolvedEvent>((resolve, reject) => {
           subscription.once('data', resolve);
@@ -141,7 +158,9 @@ describe('embedded store: authentication', () => {
       return {
         batchAppend: await settle(client.appendToStream(stream, jsonEvent({ type: 'Appended', data: {} }))),
         append: await settle(
-          client.appendToStream(stream, jsonEvent({ type: 'Appended', data: {} }), { credentials: { username: 'ops', password: users[1].password } }),
+          client.appendToStream(stream, jsonEvent({ type: 'Appended', data: {} }), {
+            credentials: { username: 'ops', password: users[1].password },
+          }),
         ),
         readStream: await settle(collect(client.readStream(stream))),
         readAll: await settle(collect(client.readAll({ maxCount: 10 }))),
@@ -153,11 +172,20 @@ describe('embedded store: authentication', () => {
     it("serves every call to the store's own connection string and to each configured user", async () => {
       const stream = `authenticated-${randomUUID()}`;
       await admin.appendToStream(stream, jsonEvent({ type: 'Seeded', data: {} }));
-      const ok = { batchAppend: 'ok', append: 'ok', readStream: 'ok', readAll: 'ok', subscribeToStream: 'ok', subscribeToAll: 'ok' };
+      const ok = {
+        batchAppend: 'ok',
+        append: 'ok',
+        readStream: 'ok',
+        readAll: 'ok',
+        subscribeToStream: 'ok',
+        subscribeToAll: 'ok',
+      };
       expect(await everyCall(admin, stream)).toEqual(ok);
       expect(await everyCall(connect(`ops:${encodeURIComponent(users[1].password)}@`), stream)).toEqual(ok);
       // Gossip and server features answer anonymous callers, as EventStoreDB does: the client calls them without credentials.
-      const discovering = EventStoreDBClient.connectionString(store.connectionString.replace('esdb://', 'esdb+discover://'));
+      const discovering = EventStoreDBClient.connectionString(
+        store.connectionString.replace('esdb://', 'esdb+discover://'),
+      );
       try {
         expect(await collect(discovering.readStream(stream))).toHaveLength(5);
       } finally {
@@ -170,23 +198,28 @@ describe('embedded store: authentication', () => {
       ['an unknown user', 'mallory:changeit@', status.UNAUTHENTICATED],
       ["one user's name with another's password", 'ops:changeit@', status.UNAUTHENTICATED],
       ['no credentials', '', status.PERMISSION_DENIED],
-    ])('refuses every call with %s as EventStoreDB does (AccessDeniedError), writing nothing with them', async (_case, credentials, code) => {
-      const stream = `refused-${randomUUID()}`;
-      await admin.appendToStream(stream, jsonEvent({ type: 'Seeded', data: {} }));
-      const outcomes = await everyCall(connect(credentials), stream);
-      // Per-call credentials are checked the same way; the Append path sends the ops user's, which are right.
-      const { append, ...withClientCredentials } = outcomes;
-      expect(append).toBe('ok');
-      for (const [call, outcome] of Object.entries(withClientCredentials)) {
-        expect({ call, outcome }).toEqual({ call, outcome: expect.any(AccessDeniedError) });
-        expect({ call, code: (outcome as AccessDeniedError).code }).toEqual({ call, code });
-      }
-      expect((await collect(admin.readStream(stream))).map((e) => e.event!.type)).toEqual(['Seeded', 'Appended']);
-    });
+    ])(
+      'refuses every call with %s as EventStoreDB does (AccessDeniedError), writing nothing with them',
+      async (_case, credentials, code) => {
+        const stream = `refused-${randomUUID()}`;
+        await admin.appendToStream(stream, jsonEvent({ type: 'Seeded', data: {} }));
+        const outcomes = await everyCall(connect(credentials), stream);
+        // Per-call credentials are checked the same way; the Append path sends the ops user's, which are right.
+        const { append, ...withClientCredentials } = outcomes;
+        expect(append).toBe('ok');
+        for (const [call, outcome] of Object.entries(withClientCredentials)) {
+          expect({ call, outcome }).toEqual({ call, outcome: expect.any(AccessDeniedError) });
+          expect({ call, code: (outcome as AccessDeniedError).code }).toEqual({ call, code });
+        }
+        expect((await collect(admin.readStream(stream))).map((e) => e.event!.type)).toEqual(['Seeded', 'Appended']);
+      },
+    );
 
     it('refuses wrong per-call credentials on a client whose own are right', async () => {
       const error = await admin
-        .appendToStream('per-call', jsonEvent({ type: 'Appended', data: {} }), { credentials: { username: 'admin', password: 'wrong' } })
+        .appendToStream('per-call', jsonEvent({ type: 'Appended', data: {} }), {
+          credentials: { username: 'admin', password: 'wrong' },
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AccessDeniedError);
       expect((error as AccessDeniedError).code).toBe(status.UNAUTHENTICATED);

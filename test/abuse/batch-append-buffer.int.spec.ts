@@ -25,7 +25,10 @@ type BatchCall = ClientDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchApp
 const KiB = 1024;
 
 /** One chunk of a batch: the first carries the stream, the last says so. */
-function chunk(correlationId: string, { stream, bytes, final }: { stream?: string; bytes: number; final: boolean }): streamsPb.BatchAppendReq {
+function chunk(
+  correlationId: string,
+  { stream, bytes, final }: { stream?: string; bytes: number; final: boolean },
+): streamsPb.BatchAppendReq {
   const uuid = (value: string) => new sharedPb.UUID().setString(value);
   const req = new streamsPb.BatchAppendReq().setCorrelationId(uuid(correlationId)).setIsFinal(final);
   if (stream) {
@@ -33,7 +36,9 @@ function chunk(correlationId: string, { stream, bytes, final }: { stream?: strin
     options.setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(stream)));
     req.setOptions(options);
   }
-  const message = new streamsPb.BatchAppendReq.ProposedMessage().setId(uuid(randomUUID())).setData(Buffer.alloc(bytes, 'x'));
+  const message = new streamsPb.BatchAppendReq.ProposedMessage()
+    .setId(uuid(randomUUID()))
+    .setData(Buffer.alloc(bytes, 'x'));
   message.getMetadataMap().set('type', 'Filler').set('content-type', 'application/octet-stream');
   req.addProposedMessages(message);
   return req;
@@ -81,7 +86,9 @@ describe('embedded store: BatchAppend buffering', () => {
 
     const answer = await eventually(() => answers.get(oversized), 5_000);
     expect(errorType(answer)).toBe('event_store.client.MaximumAppendSizeExceeded');
-    const detail = sharedPb.MaximumAppendSizeExceeded.deserializeBinary(answer.getError()!.getDetails()!.getValue_asU8());
+    const detail = sharedPb.MaximumAppendSizeExceeded.deserializeBinary(
+      answer.getError()!.getDetails()!.getValue_asU8(),
+    );
     expect(detail.getMaxappendsize()).toBe(MAX_APPEND_SIZE);
 
     // Its last chunk comes later: nothing is written, and it is not answered again.
@@ -90,7 +97,9 @@ describe('embedded store: BatchAppend buffering', () => {
     call.write(chunk(after, { stream: `after-${randomUUID()}`, bytes: 10, final: true }));
     await eventually(() => answers.get(after), 5_000);
     expect(errorType(answers.get(after))).toBe('success');
-    expect(await collect(client.readStream(stream)).catch((error: unknown) => error)).toBeInstanceOf(StreamNotFoundError);
+    expect(await collect(client.readStream(stream)).catch((error: unknown) => error)).toBeInstanceOf(
+      StreamNotFoundError,
+    );
     call.end();
   });
 
@@ -105,7 +114,8 @@ describe('embedded store: BatchAppend buffering', () => {
     // The first four fit in 4 MiB; every later one is refused when its first chunk arrives.
     const refused = batches.slice(4);
     await eventually(() => refused.every(({ id }) => answers.has(id)), 5_000);
-    for (const { id } of refused) expect(errorType(answers.get(id))).toBe('event_store.client.MaximumAppendSizeExceeded');
+    for (const { id } of refused)
+      expect(errorType(answers.get(id))).toBe('event_store.client.MaximumAppendSizeExceeded');
     expect(batches.slice(0, 4).filter(({ id }) => answers.has(id))).toEqual([]);
 
     // The held ones finish and are written; the refused ones freed their room for new batches.
@@ -113,8 +123,13 @@ describe('embedded store: BatchAppend buffering', () => {
     const fresh = { id: randomUUID(), stream: `fresh-${randomUUID()}` };
     call.write(chunk(fresh.id, { stream: fresh.stream, bytes: 900 * KiB, final: true }));
     await eventually(() => [...batches.slice(0, 4), fresh].every(({ id }) => answers.has(id)), 5_000);
-    expect([...batches.slice(0, 4), fresh].map(({ id }) => errorType(answers.get(id)))).toEqual(Array(5).fill('success'));
-    expect((await collect(client.readStream(batches[0].stream))).map((e) => e.event!.type)).toEqual(['Filler', 'Filler']);
+    expect([...batches.slice(0, 4), fresh].map(({ id }) => errorType(answers.get(id)))).toEqual(
+      Array(5).fill('success'),
+    );
+    expect((await collect(client.readStream(batches[0].stream))).map((e) => e.event!.type)).toEqual([
+      'Filler',
+      'Filler',
+    ]);
     call.end();
   });
 

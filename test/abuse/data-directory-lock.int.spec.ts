@@ -25,7 +25,9 @@ function startContender(): Contender {
   });
   const lines: string[] = [];
   const waiting: Array<(line: string) => void> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
+  createInterface({ input: child.stdout }).on('line', (line) =>
+    waiting.length > 0 ? waiting.shift()!(line) : lines.push(line),
+  );
   return {
     child,
     send: (line) => child.stdin.write(`${line}\n`),
@@ -63,10 +65,14 @@ describe('embedded store: data directory lock', () => {
           expect(await contenders[i].next()).toBe('closed');
         }
       }
-      const notOneWinner = rounds.filter(({ outcomes }) => outcomes.filter((outcome) => outcome === 'won').length !== 1);
+      const notOneWinner = rounds.filter(
+        ({ outcomes }) => outcomes.filter((outcome) => outcome === 'won').length !== 1,
+      );
       expect(notOneWinner).toEqual([]);
       for (const { outcomes } of rounds)
-        expect(outcomes.find((outcome) => outcome !== 'won')).toMatch(/^lost event store data directory .* is locked by running process \d+$/);
+        expect(outcomes.find((outcome) => outcome !== 'won')).toMatch(
+          /^lost event store data directory .* is locked by running process \d+$/,
+        );
     } finally {
       for (const { child } of contenders) child.kill('SIGKILL');
     }

@@ -18,7 +18,10 @@ describe('embedded store: delete and tombstone', () => {
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'abuse-delete-'))));
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  async function withStore<T>(options: Partial<EmbeddedEventStoreOptions>, use: (client: EventStoreDBClient) => Promise<T>): Promise<T> {
+  async function withStore<T>(
+    options: Partial<EmbeddedEventStoreOptions>,
+    use: (client: EventStoreDBClient) => Promise<T>,
+  ): Promise<T> {
     const store = await EmbeddedEventStore.start({ dataDir, ...options });
     const client = EventStoreDBClient.connectionString(store.connectionString);
     try {
@@ -32,7 +35,13 @@ describe('embedded store: delete and tombstone', () => {
   const refundRecorded = (customerId: string) =>
     jsonEvent({
       type: 'RefundRecorded',
-      data: { customerId, cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', amountUsd: 120, refundedAt: '2026-01-05T10:00:00.000Z' },
+      data: {
+        customerId,
+        cancellationId: 'r-1/cancellation-1',
+        reservationId: 'r-1',
+        amountUsd: 120,
+        refundedAt: '2026-01-05T10:00:00.000Z',
+      },
     });
 
   it('refuses to soft-delete or tombstone a refund ledger by default, and the ledger stays whole across a restart', async () => {
@@ -61,7 +70,9 @@ describe('embedded store: delete and tombstone', () => {
     try {
       await client.appendToStream(ledger, refundRecorded(customerId));
       await client.deleteStream(ledger);
-      expect(await collect(client.readStream(ledger)).catch((error: unknown) => error)).toBeInstanceOf(StreamNotFoundError);
+      expect(await collect(client.readStream(ledger)).catch((error: unknown) => error)).toBeInstanceOf(
+        StreamNotFoundError,
+      );
     } finally {
       await client.dispose();
       await store.proc.kill('SIGTERM');

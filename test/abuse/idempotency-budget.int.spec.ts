@@ -20,10 +20,18 @@ describe('the idempotency budget of a partner', () => {
   afterAll(() => api?.close());
 
   const register = (key: string, options: { apiKey?: string } = {}) =>
-    api.call('POST', '/v1/customers', { body: { name: `Keyed ${key}` }, headers: { 'idempotency-key': key }, key: options.apiKey });
+    api.call('POST', '/v1/customers', {
+      body: { name: `Keyed ${key}` },
+      headers: { 'idempotency-key': key },
+      key: options.apiKey,
+    });
   const share = async (partner: string) => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    return Number(new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="idempotency_keys"\\} (.+)$`, 'm').exec(text)?.[1]);
+    return Number(
+      new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="idempotency_keys"\\} (.+)$`, 'm').exec(
+        text,
+      )?.[1],
+    );
   };
 
   it('refuses a fourth new key: 429 with Retry-After, the command not run and nothing kept; replays and keyless commands still answered', async () => {
@@ -48,7 +56,10 @@ describe('the idempotency budget of a partner', () => {
     expect(await scanKeys(api.app.get(Redis), 'idempotency:partner-contoso:*')).toHaveLength(3);
 
     const replayed = await register('k-1');
-    expect({ status: replayed.status, replayed: replayed.headers.get('idempotent-replayed') }).toEqual({ status: 201, replayed: 'true' });
+    expect({ status: replayed.status, replayed: replayed.headers.get('idempotent-replayed') }).toEqual({
+      status: 201,
+      replayed: 'true',
+    });
     expect((await api.call('POST', '/v1/customers', { body: { name: 'No key' } })).status).toBe(201);
   });
 

@@ -30,18 +30,22 @@ describe('Idempotency-Key', () => {
     await api?.close();
   });
 
-  const customer = async () => (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retry Ltd' } })).body.customerId as string;
+  const customer = async () =>
+    (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retry Ltd' } })).body.customerId as string;
 
   async function recorded(customerId: string): Promise<number> {
     let count = 0;
-    for await (const { event } of api.app.get(EventStoreDBClient).readStream(`customer-${customerId}`)) if (event!.type === 'CustomerContactRecorded') count++;
+    for await (const { event } of api.app.get(EventStoreDBClient).readStream(`customer-${customerId}`))
+      if (event!.type === 'CustomerContactRecorded') count++;
     return count;
   }
 
   it('holds the key for as long as the first request runs: a retry well past the hold is 409 IDEMPOTENCY_KEY_IN_USE, and the command runs once', async () => {
     const customerId = await customer();
     const contact = (name: string) => ({ name, email: 'jane.doe@contoso.example' });
-    expect((await api.call('PUT', `/v1/customers/${customerId}/contact`, { body: contact('Jane Doe') })).status).toBe(200);
+    expect((await api.call('PUT', `/v1/customers/${customerId}/contact`, { body: contact('Jane Doe') })).status).toBe(
+      200,
+    );
 
     // Another transaction holds the customer's row: the contact write waits for it, as it would behind a slow migration.
     const blocker = new Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
@@ -57,7 +61,10 @@ describe('Idempotency-Key', () => {
       requests.push(api.call('PUT', `/v1/customers/${customerId}/contact`, { body: contact('Jane Smith'), headers }));
       // Answered at once, not run: a retry that ran would wait for the row like the first.
       const retry = await Promise.race([requests[1], sleep(HOLD_MS).then(() => undefined)]);
-      expect(retry && { status: retry.status, code: retry.body.code }).toEqual({ status: 409, code: 'IDEMPOTENCY_KEY_IN_USE' });
+      expect(retry && { status: retry.status, code: retry.body.code }).toEqual({
+        status: 409,
+        code: 'IDEMPOTENCY_KEY_IN_USE',
+      });
     } finally {
       await blocker.query('COMMIT');
       await blocker.end();
@@ -78,11 +85,20 @@ describe('Idempotency-Key', () => {
     const subscriptionId = randomUUID();
     const headers = { 'idempotency-key': `subscription-${randomUUID()}` };
     const path = `/v1/customers/${customerId}/subscriptions`;
-    const first = await api.call('POST', path, { body: `{"subscriptionId":"${subscriptionId}","name":"Production"}`, headers });
+    const first = await api.call('POST', path, {
+      body: `{"subscriptionId":"${subscriptionId}","name":"Production"}`,
+      headers,
+    });
     expect(first.status).toBe(201);
 
-    const reordered = await api.call('POST', path, { body: `{ "name": "Production",\n  "subscriptionId": "${subscriptionId}" }`, headers });
-    expect({ status: reordered.status, replayed: reordered.headers.get('idempotent-replayed') }).toEqual({ status: 201, replayed: 'true' });
+    const reordered = await api.call('POST', path, {
+      body: `{ "name": "Production",\n  "subscriptionId": "${subscriptionId}" }`,
+      headers,
+    });
+    expect({ status: reordered.status, replayed: reordered.headers.get('idempotent-replayed') }).toEqual({
+      status: 201,
+      replayed: 'true',
+    });
     expect(reordered.body).toEqual(first.body);
 
     const other = await api.call('POST', path, { body: { name: 'Staging', subscriptionId }, headers });

@@ -34,16 +34,21 @@ describe('If-Match holds under any interleaving', () => {
 
   /** A customer of its own (so its refund cap starts at zero) holding one reservation order. */
   async function order(...quantities: number[]) {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Race Ltd' } })).body.customerId as string;
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Race Ltd' } })).body
+      .customerId as string;
     const subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Production' },
+    });
     const seeded = await seedReservationOrder(
       store,
       { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
       quantities.map((quantity) => ({ quantity })),
       NOW,
     );
-    const read = await api.call('GET', `/v1/reservations/${seeded.reservationIds[0]}`, { headers: { 'x-min-position': String(seeded.position) } });
+    const read = await api.call('GET', `/v1/reservations/${seeded.reservationIds[0]}`, {
+      headers: { 'x-min-position': String(seeded.position) },
+    });
     return { customerId, subscriptionId, ...seeded, ifMatch: read.headers.get('etag')! };
   }
 
@@ -74,13 +79,21 @@ describe('If-Match holds under any interleaving', () => {
       const headers = { 'if-match': ifMatch };
       const [returned, exchanged] = await Promise.all([
         api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers }),
-        api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: D8, quantity: 1, returnQuantity: 1 }, headers }),
+        api.call('POST', `/v1/reservations/${id}/exchange`, {
+          body: { catalogItemId: D8, quantity: 1, returnQuantity: 1 },
+          headers,
+        }),
       ]);
       const outcomes = [outcome(returned), outcome(exchanged)];
       rounds.push(outcomes);
-      const changes = (await events(`order-${orderId}`)).filter((e) => ['ReservationQuantityReturned', 'ReservationExchanged'].includes(e.type));
+      const changes = (await events(`order-${orderId}`)).filter((e) =>
+        ['ReservationQuantityReturned', 'ReservationExchanged'].includes(e.type),
+      );
       // The loser left nothing: one change on the order, and a refund that counts only if the return won.
-      expect({ outcomes: outcomes.sort(), changes: changes.length }).toEqual({ outcomes: ['409 STALE_REVISION', 'made'], changes: 1 });
+      expect({ outcomes: outcomes.sort(), changes: changes.length }).toEqual({
+        outcomes: ['409 STALE_REVISION', 'made'],
+        changes: 1,
+      });
       expect(await openRefunds(customerId)).toBe(returned.status === 200 ? 1 : 0);
     }
     expect(rounds).toHaveLength(ROUNDS);
@@ -142,7 +155,10 @@ describe('If-Match holds under any interleaving', () => {
     });
     const appended = await store.appendToStream(`refund-ledger-${customerId}`, recorded);
     // Meanwhile another change of the order, decided on the same revision, got there first.
-    const changed = await api.call('PUT', `/v1/reservations/${sibling}/scope`, { body: { type: 'single', subscriptionId }, headers: { 'if-match': ifMatch } });
+    const changed = await api.call('PUT', `/v1/reservations/${sibling}/scope`, {
+      body: { type: 'single', subscriptionId },
+      headers: { 'if-match': ifMatch },
+    });
     expect(changed.status).toBe(200);
 
     const reactor = new RefundSettlementReactor(api.app.get(RefundSettlement), api.app.get(Clock));
@@ -165,7 +181,9 @@ describe('If-Match holds under any interleaving', () => {
     const ledger = await events(`refund-ledger-${customerId}`);
     expect(ledger.map((e) => e.type)).toEqual(['RefundRecorded', 'RefundReversed']);
     expect(ledger[1].data.cancellationId).toBe(cancellationId);
-    const read = await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': changed.headers.get('x-position')! } });
+    const read = await api.call('GET', `/v1/reservations/${id}`, {
+      headers: { 'x-min-position': changed.headers.get('x-position')! },
+    });
     expect(read.body).toMatchObject({ quantity: 2, provisioningState: 'Succeeded' });
     expect(read.body.refundAllowance.usedUsd).toBe(0);
   });
@@ -174,18 +192,27 @@ describe('If-Match holds under any interleaving', () => {
     const { customerId, reservationIds, ifMatch } = await order(3);
     const [id] = reservationIds;
     const both = await Promise.all(
-      [1, 2, 3].map(() => api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } })),
+      [1, 2, 3].map(() =>
+        api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } }),
+      ),
     );
     expect(both.map(outcome)).toEqual(['made', 'made', 'made']);
     expect(new Set(both.map((answer) => answer.headers.get('etag'))).size).toBe(1);
-    const late = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } });
+    const late = await api.call('POST', `/v1/reservations/${id}/return`, {
+      body: { quantity: 1 },
+      headers: { 'if-match': ifMatch },
+    });
     expect(outcome(late)).toBe('409 STALE_REVISION');
     expect(await openRefunds(customerId)).toBe(1);
   });
 
   it('refuses If-Match, writing nothing, on every command no one revision guards, rather than ignore it', async () => {
     const { customerId, reservationIds } = await order(2);
-    const exchange = { customerId, returns: [{ reservationId: reservationIds[0] }], purchase: { catalogItemId: D8, quantity: 1 } };
+    const exchange = {
+      customerId,
+      returns: [{ reservationId: reservationIds[0] }],
+      purchase: { catalogItemId: D8, quantity: 1 },
+    };
     const usage = {
       records: [
         {
@@ -212,8 +239,16 @@ describe('If-Match holds under any interleaving', () => {
     ];
     const before = await api.countEvents();
     for (const [method, path, body] of routes) {
-      const answer = await api.call(method, path, { body, headers: { 'if-match': '"0"', 'idempotency-key': randomUUID() } });
-      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 400, code: 'IF_MATCH_NOT_SUPPORTED' });
+      const answer = await api.call(method, path, {
+        body,
+        headers: { 'if-match': '"0"', 'idempotency-key': randomUUID() },
+      });
+      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({
+        method,
+        path,
+        status: 400,
+        code: 'IF_MATCH_NOT_SUPPORTED',
+      });
     }
     expect(await api.countEvents()).toBe(before);
   });

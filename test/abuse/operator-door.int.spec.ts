@@ -17,7 +17,8 @@ const LIMIT = 10;
 
 jest.setTimeout(120_000);
 
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 describe('the operators’ door', () => {
   let api: ApiHarness;
@@ -89,15 +90,21 @@ describe('the operators’ door', () => {
     }
     expect(refused).toEqual([]);
     // Nor does an anonymous request count: thirty of them, then the right password.
-    for (let i = 0; i < 30; i++) expect((await get('/ops/projections', { forwardedFor: '198.51.100.1' })).status).toBe(401);
-    expect((await get('/ops/projections', { forwardedFor: '198.51.100.1', authorization: basic('ops', 'ops') })).status).toBe(200);
+    for (let i = 0; i < 30; i++)
+      expect((await get('/ops/projections', { forwardedFor: '198.51.100.1' })).status).toBe(401);
+    expect(
+      (await get('/ops/projections', { forwardedFor: '198.51.100.1', authorization: basic('ops', 'ops') })).status,
+    ).toBe(200);
   });
 
   it(`still locks an address out under a username after ${LIMIT} wrong passwords, right password or not, but not the right password from another address`, async () => {
     const guesser = '203.0.113.10';
     for (let i = 0; i < LIMIT; i++) {
       const path = i % 2 === 0 ? '/ops/projections' : '/ops/queues';
-      expect({ i, status: (await get(path, { forwardedFor: guesser, authorization: basic('ops', `guess-${i}`) })).status }).toEqual({ i, status: 401 });
+      expect({
+        i,
+        status: (await get(path, { forwardedFor: guesser, authorization: basic('ops', `guess-${i}`) })).status,
+      }).toEqual({ i, status: 401 });
     }
     for (const path of ['/ops/projections', '/ops/queues', '/ops/queues/api/queues']) {
       const locked = await get(path, { forwardedFor: guesser, authorization: basic('ops', 'ops') });
@@ -105,7 +112,9 @@ describe('the operators’ door', () => {
       expect(Number(locked.retryAfter)).toBeGreaterThan(14 * 60);
     }
     // The operator, elsewhere, gets in: behind the proxy, and straight from another address.
-    expect((await get('/ops/queues', { forwardedFor: '203.0.113.11', authorization: basic('ops', 'ops') })).status).toBe(200);
+    expect(
+      (await get('/ops/queues', { forwardedFor: '203.0.113.11', authorization: basic('ops', 'ops') })).status,
+    ).toBe(200);
     expect((await get('/ops/projections', { from: '127.0.0.3', authorization: basic('ops', 'ops') })).status).toBe(200);
   });
 
@@ -113,21 +122,47 @@ describe('the operators’ door', () => {
     const guesser = '203.0.113.20';
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        get(i % 2 === 0 ? '/ops/projections' : '/ops/queues', { forwardedFor: guesser, authorization: basic('ops', `parallel-${i}`) }),
+        get(i % 2 === 0 ? '/ops/projections' : '/ops/queues', {
+          forwardedFor: guesser,
+          authorization: basic('ops', `parallel-${i}`),
+        }),
       ),
     );
     const statuses = answers.map((answer) => answer.status);
-    expect({ 401: statuses.filter((s) => s === 401).length, 429: statuses.filter((s) => s === 429).length }).toEqual({ 401: LIMIT, 429: 40 - LIMIT });
-    expect((await get('/ops/projections', { forwardedFor: guesser, authorization: basic('ops', 'ops') })).status).toBe(429);
+    expect({ 401: statuses.filter((s) => s === 401).length, 429: statuses.filter((s) => s === 429).length }).toEqual({
+      401: LIMIT,
+      429: 40 - LIMIT,
+    });
+    expect((await get('/ops/projections', { forwardedFor: guesser, authorization: basic('ops', 'ops') })).status).toBe(
+      429,
+    );
   });
 
   it('believes X-Forwarded-For only from a proxy TRUST_PROXY names: a client cannot spread its guesses over made-up addresses', async () => {
     // 127.0.0.2 is not a trusted proxy: its own address is the client's, whatever it says it forwards.
     for (let i = 0; i < LIMIT; i++) {
-      expect((await get('/ops/projections', { from: '127.0.0.2', forwardedFor: `192.0.2.${i}`, authorization: basic('ops', `spread-${i}`) })).status).toBe(401);
+      expect(
+        (
+          await get('/ops/projections', {
+            from: '127.0.0.2',
+            forwardedFor: `192.0.2.${i}`,
+            authorization: basic('ops', `spread-${i}`),
+          })
+        ).status,
+      ).toBe(401);
     }
-    expect((await get('/ops/projections', { from: '127.0.0.2', forwardedFor: '192.0.2.200', authorization: basic('ops', 'ops') })).status).toBe(429);
+    expect(
+      (
+        await get('/ops/projections', {
+          from: '127.0.0.2',
+          forwardedFor: '192.0.2.200',
+          authorization: basic('ops', 'ops'),
+        })
+      ).status,
+    ).toBe(429);
     // The addresses it named were never counted.
-    expect((await get('/ops/projections', { forwardedFor: '192.0.2.1', authorization: basic('ops', 'ops') })).status).toBe(200);
+    expect(
+      (await get('/ops/projections', { forwardedFor: '192.0.2.1', authorization: basic('ops', 'ops') })).status,
+    ).toBe(200);
   });
 });

@@ -15,7 +15,8 @@ const REFUSAL =
   'EVENTSTORE_URL: required in production (unset, this process would start the embedded event store, which is meant for tests and local runs; set EVENTSTORE_EMBEDDED=true to use it anyway)';
 
 /** Settles with 'still running' after `ms`, without keeping Jest waiting for the timer. */
-const stillRunningAfter = (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms).unref());
+const stillRunningAfter = (ms: number) =>
+  new Promise<string>((resolve) => setTimeout(() => resolve('still running'), ms).unref());
 
 describe('the embedded store in production', () => {
   let root: string;
@@ -43,16 +44,19 @@ describe('the embedded store in production', () => {
     ...extra,
   });
 
-  it.each(['apps/api/src/main.ts', 'apps/worker/src/main.ts'])('%s refuses to start without EVENTSTORE_URL, saying what to set', async (entry) => {
-    const proc = startTsProcess(entry, await production());
-    try {
-      expect(await Promise.race([proc.exited, stillRunningAfter(30_000)])).toBe(1);
-      expect(proc.output()).toContain(REFUSAL);
-      expect(existsSync(join(root, 'eventstore', 'LOCK'))).toBe(false);
-    } finally {
-      await proc.kill('SIGKILL');
-    }
-  });
+  it.each(['apps/api/src/main.ts', 'apps/worker/src/main.ts'])(
+    '%s refuses to start without EVENTSTORE_URL, saying what to set',
+    async (entry) => {
+      const proc = startTsProcess(entry, await production());
+      try {
+        expect(await Promise.race([proc.exited, stillRunningAfter(30_000)])).toBe(1);
+        expect(proc.output()).toContain(REFUSAL);
+        expect(existsSync(join(root, 'eventstore', 'LOCK'))).toBe(false);
+      } finally {
+        await proc.kill('SIGKILL');
+      }
+    },
+  );
 
   it('the api starts on the embedded store when EVENTSTORE_EMBEDDED=true asks for it', async () => {
     const settings = await production({ EVENTSTORE_EMBEDDED: 'true' });

@@ -9,12 +9,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient, eventTypeFilter, jsonEvent, ResolvedEvent, streamNameFilter, UnknownError } from '@eventstore/db-client';
+import {
+  EventStoreDBClient,
+  eventTypeFilter,
+  jsonEvent,
+  ResolvedEvent,
+  streamNameFilter,
+  UnknownError,
+} from '@eventstore/db-client';
 import { collect } from '../eventstore/client-helpers';
 import { RunningProcess, startStoreProcess } from '../support/processes';
 
 /** The first thing a subscription yields: an event, or the error it ends with; 'no answer' after `ms`. */
-function firstOutcome(subscription: ReturnType<EventStoreDBClient['subscribeToAll']>, ms: number): Promise<ResolvedEvent | Error | 'no answer'> {
+function firstOutcome(
+  subscription: ReturnType<EventStoreDBClient['subscribeToAll']>,
+  ms: number,
+): Promise<ResolvedEvent | Error | 'no answer'> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('no answer'), ms);
     const settle = (outcome: ResolvedEvent | Error) => {
@@ -53,10 +63,18 @@ describe('embedded store: regex filters', () => {
   it.each([
     ['nested quantifiers on the stream name', streamNameFilter({ regex: '^(a+)+$' }), /nested quantifier/],
     ['nested quantifiers on the event type', eventTypeFilter({ regex: '^(a*)*b$' }), /nested quantifier/],
-    ['a repeated alternation whose branches overlap', streamNameFilter({ regex: '^(a|a)*$' }), /alternation inside a repeated group/],
+    [
+      'a repeated alternation whose branches overlap',
+      streamNameFilter({ regex: '^(a|a)*$' }),
+      /alternation inside a repeated group/,
+    ],
     ['words of a repeated group', eventTypeFilter({ regex: '^(\\w+\\s?)*$' }), /nested quantifier/],
     ['a back-reference', streamNameFilter({ regex: '^(a*)\\1$' }), /back-reference/],
-    ['a pattern past the length limit', streamNameFilter({ regex: `^(${'x|'.repeat(3_000)}a)$` }), /longer than 4096 characters/],
+    [
+      'a pattern past the length limit',
+      streamNameFilter({ regex: `^(${'x|'.repeat(3_000)}a)$` }),
+      /longer than 4096 characters/,
+    ],
     ['an invalid pattern', streamNameFilter({ regex: '^(a' }), /Invalid regular expression/],
   ])('refuses %s at once, and keeps serving', async (_case, filter, reason) => {
     const started = Date.now();

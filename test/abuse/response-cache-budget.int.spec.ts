@@ -20,15 +20,25 @@ describe('the budget of stored answers of a partner', () => {
   afterAll(() => api?.close());
 
   const register = (key: string, apiKey?: string) =>
-    api.call('POST', '/v1/customers', { body: { name: `Keyed ${key}` }, headers: { 'idempotency-key': key }, key: apiKey });
+    api.call('POST', '/v1/customers', {
+      body: { name: `Keyed ${key}` },
+      headers: { 'idempotency-key': key },
+      key: apiKey,
+    });
   const share = async (partner: string) => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    return Number(new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="cached_response_bytes"\\} (.+)$`, 'm').exec(text)?.[1]);
+    return Number(
+      new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="cached_response_bytes"\\} (.+)$`, 'm').exec(
+        text,
+      )?.[1],
+    );
   };
   /** The bytes of the partner's entries as Redis holds them. */
   const held = async (partner: string) => {
     const redis = api.app.get(Redis);
-    const lengths = await Promise.all((await scanKeys(redis, `idempotency:${partner}:*`)).map((key) => redis.strlen(key)));
+    const lengths = await Promise.all(
+      (await scanKeys(redis, `idempotency:${partner}:*`)).map((key) => redis.strlen(key)),
+    );
     return { entries: lengths.length, bytes: lengths.reduce((a, b) => a + b, 0) };
   };
 
@@ -55,7 +65,10 @@ describe('the budget of stored answers of a partner', () => {
     expect((await register('another')).status).toBe(429);
     expect(await api.countEvents()).toBe(events);
     const replayed = await register('k-0');
-    expect({ status: replayed.status, replayed: replayed.headers.get('idempotent-replayed') }).toEqual({ status: 201, replayed: 'true' });
+    expect({ status: replayed.status, replayed: replayed.headers.get('idempotent-replayed') }).toEqual({
+      status: 201,
+      replayed: 'true',
+    });
   });
 
   it('leaves other partners alone while one is full', async () => {

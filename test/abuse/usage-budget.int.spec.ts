@@ -35,9 +35,13 @@ describe('the usage budget of a partner', () => {
   afterAll(() => api?.close());
 
   async function customer(key?: string) {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' }, key })).body.customerId as string;
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' }, key })).body
+      .customerId as string;
     const subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' }, key });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Main' },
+      key,
+    });
     const record = (hour: string, vm: string, quantity = 1) => ({
       recordId: `${vm}/${hour}`,
       customerId,
@@ -53,14 +57,21 @@ describe('the usage budget of a partner', () => {
   }
   const share = async (partner: string) => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    return Number(new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="usage_records"\\} (.+)$`, 'm').exec(text)?.[1]);
+    return Number(
+      new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="usage_records"\\} (.+)$`, 'm').exec(
+        text,
+      )?.[1],
+    );
   };
-  const hourStored = async (customerId: string, hour: string) => (await redis.exists(`usage:{${customerId}}:${Date.parse(hour)}`)) === 1;
+  const hourStored = async (customerId: string, hour: string) =>
+    (await redis.exists(`usage:{${customerId}}:${Date.parse(hour)}`)) === 1;
 
   it('refuses a batch that would pass the budget, whole, with Retry-After until its oldest day leaves; takes records sent again; refuses before the body when full', async () => {
     const contoso = await customer();
     // 9,990 records two days ago: 999 VMs over 10 hours.
-    const first = Array.from({ length: 10 }, (_, h) => Array.from({ length: 999 }, (_, v) => contoso.record(hourFromNow(-48 + h), `vm-${v}`))).flat();
+    const first = Array.from({ length: 10 }, (_, h) =>
+      Array.from({ length: 999 }, (_, v) => contoso.record(hourFromNow(-48 + h), `vm-${v}`)),
+    ).flat();
     expect((await api.call('POST', '/v1/usage', { body: { records: first } })).status).toBe(202);
 
     const newer = Array.from({ length: 20 }, (_, v) => contoso.record(hourFromNow(-1), `new-${v}`));
@@ -69,7 +80,9 @@ describe('the usage budget of a partner', () => {
     expect(refused.body.message).toMatch(/stores 9990 of its 10000 usage records; this batch adds 20/);
     // The records of two days ago leave the budget with their day, 30 days after its end.
     const day = Math.floor(Date.parse(hourFromNow(-48)) / DAY) * DAY;
-    expect(Number(refused.headers.get('retry-after'))).toBe(Math.ceil((day + DAY + RETENTION_DAYS * DAY - Date.parse(NOW)) / 1000));
+    expect(Number(refused.headers.get('retry-after'))).toBe(
+      Math.ceil((day + DAY + RETENTION_DAYS * DAY - Date.parse(NOW)) / 1000),
+    );
     expect(await hourStored(contoso.customerId, hourFromNow(-1))).toBe(false);
     expect(await share('partner-contoso')).toBeCloseTo(0.999, 6);
 
@@ -83,7 +96,9 @@ describe('the usage budget of a partner', () => {
     expect({ status: unread.status, code: unread.body.code }).toEqual({ status: 429, code: 'USAGE_BUDGET_EXCEEDED' });
     expect(Number(unread.headers.get('retry-after'))).toBeGreaterThan(0);
     const another = await customer();
-    expect((await api.call('POST', '/v1/usage', { body: { records: [another.record(hourFromNow(-1), 'vm-1')] } })).status).toBe(429);
+    expect(
+      (await api.call('POST', '/v1/usage', { body: { records: [another.record(hourFromNow(-1), 'vm-1')] } })).status,
+    ).toBe(429);
     expect(await scanKeys(redis, `usage*{${another.customerId}}*`)).toEqual([]);
   });
 

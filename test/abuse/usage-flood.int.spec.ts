@@ -24,7 +24,10 @@ function post(url: string, key: string, body: Buffer): Promise<number | 'closed'
   return new Promise((resolve) => {
     const req = httpRequest(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': key } },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': key },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode!));
@@ -36,20 +39,29 @@ function post(url: string, key: string, body: Buffer): Promise<number | 'closed'
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 describe('a partner flooding usage at its budget', () => {
   let api: ApiHarness;
 
   beforeAll(async () => {
-    api = await startApi({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: NOW, PARTNER_USAGE_RECORDS_BUDGET: String(BUDGET) });
+    api = await startApi({
+      SANDBOX_CLOCK: 'true',
+      SANDBOX_CLOCK_START: NOW,
+      PARTNER_USAGE_RECORDS_BUDGET: String(BUDGET),
+    });
   });
   afterAll(() => api?.close());
 
   async function customerOf(key: string) {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Load Co' }, key })).body.customerId as string;
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Load Co' }, key })).body
+      .customerId as string;
     const subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' }, key });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Main' },
+      key,
+    });
     return { customerId, subscriptionId };
   }
 
@@ -97,7 +109,10 @@ describe('a partner flooding usage at its budget', () => {
     try {
       for (let i = 0; i < PURCHASES; i++) {
         const cart = await api.call('POST', `/v1/customers/${buyer.customerId}/carts`, { key: FABRIKAM_KEY });
-        await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, { body: line(buyer.subscriptionId), key: FABRIKAM_KEY });
+        await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, {
+          body: line(buyer.subscriptionId),
+          key: FABRIKAM_KEY,
+        });
         const t0 = performance.now();
         const bought = await fetch(`${api.url}/v1/carts/${cart.body.cartId}/purchase`, {
           method: 'POST',
@@ -123,7 +138,9 @@ describe('a partner flooding usage at its budget', () => {
       floodBatchesPerSecond: Math.round(flood.sent / ((Date.now() - started) / 1000)),
       flood,
     };
-    console.log(`usage flood at the budget, ${PURCHASES} purchases of another partner over ${seconds.toFixed(1)} s: ${JSON.stringify(figures)}`);
+    console.log(
+      `usage flood at the budget, ${PURCHASES} purchases of another partner over ${seconds.toFixed(1)} s: ${JSON.stringify(figures)}`,
+    );
 
     expect(statuses.filter((status) => status !== 201)).toEqual([]);
     expect(figures.p99Ms).toBeLessThan(1_000);

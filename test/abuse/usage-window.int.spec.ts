@@ -41,7 +41,10 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
       RUN_PROJECTIONS: 'false',
       LOG_LEVEL: 'warn',
     });
-    queue = new Queue(DISCOUNT_QUEUE, { connection: new Redis('redis://127.0.0.1:6379'), prefix: queuePrefix(redis.options.keyPrefix!) });
+    queue = new Queue(DISCOUNT_QUEUE, {
+      connection: new Redis('redis://127.0.0.1:6379'),
+      prefix: queuePrefix(redis.options.keyPrefix!),
+    });
   });
   afterAll(async () => {
     await queue?.close();
@@ -50,7 +53,8 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
   });
 
   async function customer() {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' } })).body.customerId as string;
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Usage Co' } })).body
+      .customerId as string;
     const subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
     const record = (hour: string, vm = 'vm-1') => ({
@@ -89,7 +93,11 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
       expect({ status: refused.status, code: refused.body.code, details: refused.body.details }).toEqual({
         status: 422,
         code: 'USAGE_HOUR_OUT_OF_RANGE',
-        details: { index, from: new Date(Date.parse(NOW) - RETENTION_DAYS * DAY).toISOString(), to: new Date(Date.parse(NOW) + HOUR).toISOString() },
+        details: {
+          index,
+          from: new Date(Date.parse(NOW) - RETENTION_DAYS * DAY).toISOString(),
+          to: new Date(Date.parse(NOW) + HOUR).toISOString(),
+        },
       });
       expect(refused.body.message).toContain(`records[${index}].hour`);
     }
@@ -106,7 +114,10 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
       [hourFromNow(1), 202],
       [hourFromNow(2), 422],
     ] as const) {
-      expect({ hour, status: (await api.call('POST', '/v1/usage', { body: { records: [record(hour)] } })).status }).toEqual({ hour, status });
+      expect({
+        hour,
+        status: (await api.call('POST', '/v1/usage', { body: { records: [record(hour)] } })).status,
+      }).toEqual({ hour, status });
     }
     // What was taken expires: no stored hour outlives the retention.
     for (const hour of [oldest, hourFromNow(1)]) {
@@ -122,9 +133,12 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
     const between = Array.from({ length: 200 }, (_, h) => record(hourFromNow(-20 * 24 + h)));
     const seeded = await api.call('POST', '/v1/usage', { body: { records: between } });
     expect(seeded.status).toBe(202);
-    for (const jobId of seeded.body.jobs) expect((await finished(jobId)).returnvalue).toMatchObject({ hours: 200, records: 200 });
+    for (const jobId of seeded.body.jobs)
+      expect((await finished(jobId)).returnvalue).toMatchObject({ hours: 200, records: 200 });
 
-    const apart = await api.call('POST', '/v1/usage', { body: { records: [record(hourFromNow(-29 * 24), 'vm-2'), record(hourFromNow(0), 'vm-2')] } });
+    const apart = await api.call('POST', '/v1/usage', {
+      body: { records: [record(hourFromNow(-29 * 24), 'vm-2'), record(hourFromNow(0), 'vm-2')] },
+    });
     expect(apart.status).toBe(202);
     expect(apart.body.jobs).toHaveLength(1);
     const job = await finished(apart.body.jobs[0]);
@@ -150,6 +164,8 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
 
     // The route reads no record: with every hour's records gone, it answers the same.
     for (const key of await scanKeys(redis, `usage:{${customerId}}:*`)) await redis.unlink(key);
-    expect((await api.call('GET', `/v1/customers/${customerId}/recommendations?lookBackDays=7`)).body).toEqual(recommended.body);
+    expect((await api.call('GET', `/v1/customers/${customerId}/recommendations?lookBackDays=7`)).body).toEqual(
+      recommended.body,
+    );
   });
 });

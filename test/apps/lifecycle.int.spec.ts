@@ -28,20 +28,30 @@ describe('process lifecycle', () => {
     const env = { EVENTSTORE_URL: store.connectionString, REDIS_KEY_PREFIX: `test:${randomUUID()}:` };
     const api = startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port) });
     let worker: RunningProcess | undefined;
-    const get = (path: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}${path}`, { headers });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers });
     try {
       await waitForOutput(api, /Nest application successfully started/);
       expect((await get('/health/live')).status).toBe(200);
       const notReady = await get('/health');
       expect(notReady.status).toBe(503);
-      expect(await notReady.json()).toMatchObject({ error: { workers: { status: 'down', message: 'no worker is consuming the queues' } } });
+      expect(await notReady.json()).toMatchObject({
+        error: { workers: { status: 'down', message: 'no worker is consuming the queues' } },
+      });
 
       worker = startTsProcess('apps/worker/src/main.ts', env);
       await waitForOutput(worker, /worker started/);
       let ready: Response;
       do ready = await get('/health');
-      while (ready.status !== 200 && (await new Promise((resolve) => setTimeout(resolve, 100)), true) && worker.child.exitCode === null);
-      expect(await ready.json()).toMatchObject({ status: 'ok', info: { eventstore: { status: 'up' }, redis: { status: 'up' }, workers: { status: 'up' } } });
+      while (
+        ready.status !== 200 &&
+        (await new Promise((resolve) => setTimeout(resolve, 100)), true) &&
+        worker.child.exitCode === null
+      );
+      expect(await ready.json()).toMatchObject({
+        status: 'ok',
+        info: { eventstore: { status: 'up' }, redis: { status: 'up' }, workers: { status: 'up' } },
+      });
 
       const docs = await get('/docs-json');
       expect(((await docs.json()) as { info: { title: string } }).info.title).toBe('Reservation orders');
@@ -60,7 +70,9 @@ describe('process lifecycle', () => {
 
       expect((await get('/ops/queues')).status).toBe(401);
       expect((await get('/ops/queues', { 'x-api-key': 'demo-key-contoso' })).status).toBe(401);
-      const dashboard = await get('/ops/queues', { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` });
+      const dashboard = await get('/ops/queues', {
+        authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}`,
+      });
       expect(dashboard.status).toBe(200);
       expect(await dashboard.text()).toContain('<title>Reservation orders</title>');
     } finally {

@@ -58,7 +58,9 @@ describe('the audit export', () => {
     });
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Audited Ltd' } })).body.customerId;
     subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Production' },
+    });
   });
   afterAll(async () => {
     await worker?.kill('SIGTERM');
@@ -68,13 +70,19 @@ describe('the audit export', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function buy(lines: Array<{ quantity: number; billingPlan: 'Upfront' | 'Monthly'; autoRenew: boolean; catalogItemId?: string }>): Promise<string[]> {
+  async function buy(
+    lines: Array<{ quantity: number; billingPlan: 'Upfront' | 'Monthly'; autoRenew: boolean; catalogItemId?: string }>,
+  ): Promise<string[]> {
     const cart = (await api.call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
     for (const line of lines) {
-      const added = await api.call('POST', `/v1/carts/${cart}/items`, { body: { catalogItemId: D4, term: 'P1Y', subscriptionId, ...line } });
+      const added = await api.call('POST', `/v1/carts/${cart}/items`, {
+        body: { catalogItemId: D4, term: 'P1Y', subscriptionId, ...line },
+      });
       expect(added.status).toBe(201);
     }
-    const bought = await api.call('POST', `/v1/carts/${cart}/purchase`, { headers: { 'idempotency-key': randomUUID() } });
+    const bought = await api.call('POST', `/v1/carts/${cart}/purchase`, {
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(bought.status).toBe(201);
     const order = await eventually(
       async () => {
@@ -86,18 +94,23 @@ describe('the audit export', () => {
     );
     return order.reservationIds;
   }
-  const move = async (to: string) => expect((await api.call('PUT', '/v1/sandbox/clock', { body: { now: to } })).status).toBe(200);
+  const move = async (to: string) =>
+    expect((await api.call('PUT', '/v1/sandbox/clock', { body: { now: to } })).status).toBe(200);
 
   async function exportOf(harness: { url: string }, query = ''): Promise<string> {
-    const answer = await fetch(`${harness.url}/v1/customers/${customerId}/audit-export${query}`, { headers: { 'x-api-key': AUDITOR } });
+    const answer = await fetch(`${harness.url}/v1/customers/${customerId}/audit-export${query}`, {
+      headers: { 'x-api-key': AUDITOR },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain('application/x-ndjson');
     return answer.text();
   }
-  const verify = (text: string, options: Parameters<typeof verifyExport>[1] = {}) => verifyExport(text.split('\n'), options);
+  const verify = (text: string, options: Parameters<typeof verifyExport>[1] = {}) =>
+    verifyExport(text.split('\n'), options);
   const lines = (text: string) => text.split('\n').filter((line) => line !== '');
   /** The file's line number (1-based) of the first line matching. */
-  const lineOf = (text: string, match: (line: Record<string, unknown>) => boolean) => lines(text).findIndex((line) => match(JSON.parse(line))) + 1;
+  const lineOf = (text: string, match: (line: Record<string, unknown>) => boolean) =>
+    lines(text).findIndex((line) => match(JSON.parse(line))) + 1;
 
   it('exports a customer with purchases, a return, an exchange, payments and renewals; it verifies offline and its replayed statement matches', async () => {
     const [returned, exchanged, renewed] = await buy([
@@ -107,7 +120,10 @@ describe('the audit export', () => {
     ]);
     await buy([{ quantity: 1, billingPlan: 'Monthly', autoRenew: true }]);
     await move('2027-01-20T10:00:00.000Z');
-    const back = await api.call('POST', `/v1/reservations/${returned}/return`, { body: { quantity: 1 }, headers: { 'idempotency-key': randomUUID() } });
+    const back = await api.call('POST', `/v1/reservations/${returned}/return`, {
+      body: { quantity: 1 },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(back.status).toBe(200);
     const swap = await api.call('POST', `/v1/reservations/${exchanged}/exchange`, {
       body: { catalogItemId: D8, quantity: 1 },
@@ -123,7 +139,12 @@ describe('the audit export', () => {
         const text = await exportOf(api);
         const renewals = count(text, /"renewalOf":/g);
         const ended = count(text, /"type":"Order(Completed|PartiallyFulfilled|Failed)"/g);
-        return text.includes(`"reservationId":"${renewed}"`) && renewals >= 2 && ended === count(text, /"type":"OrderPlaced"/g) && text;
+        return (
+          text.includes(`"reservationId":"${renewed}"`) &&
+          renewals >= 2 &&
+          ended === count(text, /"type":"OrderPlaced"/g) &&
+          text
+        );
       },
       60_000,
       () => worker.output(),
@@ -149,9 +170,17 @@ describe('the audit export', () => {
       expect({ type, exported: types.has(type) }).toEqual({ type, exported: true });
     }
     const trailer = JSON.parse(lines(exported).at(-1)!) as AuditTrailer;
-    expect(trailer).toMatchObject({ kind: 'trailer', customerId, partnerId: 'partner-contoso', complete: true, exportedAt: '2028-01-06T10:00:00.000Z' });
+    expect(trailer).toMatchObject({
+      kind: 'trailer',
+      customerId,
+      partnerId: 'partner-contoso',
+      complete: true,
+      exportedAt: '2028-01-06T10:00:00.000Z',
+    });
     expect(trailer.count).toBe(lines(exported).length - 2);
-    expect(trailer.statements.map((month) => month.month)).toEqual(expect.arrayContaining(['2027-01', '2027-06', '2028-01']));
+    expect(trailer.statements.map((month) => month.month)).toEqual(
+      expect.arrayContaining(['2027-01', '2027-06', '2028-01']),
+    );
 
     // The deployment's public key, as an auditor fetches it, and the CLI run as the auditor runs it.
     const key = await api.call('GET', '/v1/audit/public-key', { key: AUDITOR });
@@ -179,7 +208,10 @@ describe('the audit export', () => {
     expect(amount.failure).toEqual({ line: refund, reason: expect.stringContaining('this line was changed') });
 
     const dropped = all.filter((_line, i) => i !== refund - 1);
-    expect((await verify(dropped.join('\n'))).failure).toEqual({ line: refund, reason: expect.stringContaining('dropped or moved') });
+    expect((await verify(dropped.join('\n'))).failure).toEqual({
+      line: refund,
+      reason: expect.stringContaining('dropped or moved'),
+    });
 
     const swapped = [...all];
     [swapped[refund - 1], swapped[refund]] = [swapped[refund], swapped[refund - 1]];
@@ -189,7 +221,9 @@ describe('the audit export', () => {
     const trailer = JSON.parse(all.at(-1)!) as AuditTrailer;
     trailer.statements[0].lines[0].amountUsd += 1;
     const resigned = [...all.slice(0, -1), JSON.stringify(trailer)];
-    expect((await verify(resigned.join('\n'), { publicKey: publicKeyFrom(readFileSync(publicKeyFile, 'utf8')) })).failure).toEqual({
+    expect(
+      (await verify(resigned.join('\n'), { publicKey: publicKeyFrom(readFileSync(publicKeyFile, 'utf8')) })).failure,
+    ).toEqual({
       line: all.length,
       reason: expect.stringContaining('signature does not verify'),
     });
@@ -204,7 +238,10 @@ describe('the audit export', () => {
 
   it('a store whose refund-ledger stream was rewritten after an anchor fails against the anchor', async () => {
     // The worker's daily job, run now by a job added to its queue (as an operator would), as of the sandbox clock.
-    const queue = new Queue(AUDIT_ANCHORS_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(api.app.get(Redis).options.keyPrefix!) });
+    const queue = new Queue(AUDIT_ANCHORS_QUEUE, {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: queuePrefix(api.app.get(Redis).options.keyPrefix!),
+    });
     await queue.add('now', {});
     await queue.close();
     const listed = await eventually(
@@ -251,17 +288,29 @@ describe('the audit export', () => {
     let batch: Batch | undefined;
     const flush = async () => {
       if (!batch) return;
-      await target.appendToStream(batch.stream, batch.events, { expectedRevision: batch.revision === 0n ? NO_STREAM : batch.revision - 1n });
+      await target.appendToStream(batch.stream, batch.events, {
+        expectedRevision: batch.revision === 0n ? NO_STREAM : batch.revision - 1n,
+      });
       batch = undefined;
     };
     for await (const { event } of source.readAll({ fromPosition: START })) {
       if (!event || event.type.startsWith('$')) continue;
       const data = { ...(event.data as Record<string, unknown>) };
-      if (event.streamId === `refund-ledger-${customerId}` && event.type === 'RefundRecorded') data.amountUsd = (data.amountUsd as number) + 1_000;
-      const copied = jsonEvent({ id: event.id, type: event.type, data, metadata: event.metadata as Record<string, unknown> });
+      if (event.streamId === `refund-ledger-${customerId}` && event.type === 'RefundRecorded')
+        data.amountUsd = (data.amountUsd as number) + 1_000;
+      const copied = jsonEvent({
+        id: event.id,
+        type: event.type,
+        data,
+        metadata: event.metadata as Record<string, unknown>,
+      });
       // Events of one append sit next to each other in one stream, with one causation.
       const causation = (event.metadata as { causationId?: string }).causationId;
-      if (batch && batch.stream === event.streamId && (batch.events.at(-1)!.metadata as { causationId?: string }).causationId === causation)
+      if (
+        batch &&
+        batch.stream === event.streamId &&
+        (batch.events.at(-1)!.metadata as { causationId?: string }).causationId === causation
+      )
         batch.events.push(copied);
       else {
         await flush();
@@ -287,7 +336,9 @@ describe('the audit export', () => {
     const rewrittenUrl = { url: `http://127.0.0.1:${port}` };
     const rewritten = await eventually(
       async () => {
-        const answer = await fetch(`${rewrittenUrl.url}/v1/customers/${customerId}/audit-export`, { headers: { 'x-api-key': AUDITOR } }).catch(() => undefined);
+        const answer = await fetch(`${rewrittenUrl.url}/v1/customers/${customerId}/audit-export`, {
+          headers: { 'x-api-key': AUDITOR },
+        }).catch(() => undefined);
         return answer?.status === 200 && (await answer.text());
       },
       60_000,
@@ -298,29 +349,45 @@ describe('the audit export', () => {
     const report = await verify(rewritten, { publicKey, anchors });
     expect(report.ok).toBe(false);
     // An anchor holds the chain's head: the rewrite shows at the line the anchor counts to (the header is line 1), and the rewritten line lies at or before it.
-    expect(report.failure).toEqual({ line: anchors.anchors[0].count + 1, reason: expect.stringContaining('anchor recorded at 2028-01-06T10:00:00.000Z') });
+    expect(report.failure).toEqual({
+      line: anchors.anchors[0].count + 1,
+      reason: expect.stringContaining('anchor recorded at 2028-01-06T10:00:00.000Z'),
+    });
     expect(report.failure!.reason).toContain('rewritten after the anchor');
-    expect(lineOf(rewritten, (line) => line.stream === `refund-ledger-${customerId}`)).toBeLessThan(report.failure!.line);
+    expect(lineOf(rewritten, (line) => line.stream === `refund-ledger-${customerId}`)).toBeLessThan(
+      report.failure!.line,
+    );
 
     // The same with the CLI, as the issue writes it: npm run audit:verify <file> --anchors <file>.
     const rewrittenFile = join(dir, 'rewritten.ndjson');
     const anchorsFile = join(dir, 'anchors.json');
     writeFileSync(rewrittenFile, rewritten);
     writeFileSync(anchorsFile, JSON.stringify(anchors));
-    const cli = spawnSync('npm', ['run', '--silent', 'audit:verify', rewrittenFile, '--anchors', anchorsFile, '--public-key', publicKeyFile], {
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      'npm',
+      ['run', '--silent', 'audit:verify', rewrittenFile, '--anchors', anchorsFile, '--public-key', publicKeyFile],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(cli.status).toBe(1);
-    expect(cli.stdout).toContain(`FAILED at line ${report.failure!.line} of ${rewrittenFile}: the anchor recorded at 2028-01-06T10:00:00.000Z`);
+    expect(cli.stdout).toContain(
+      `FAILED at line ${report.failure!.line} of ${rewrittenFile}: the anchor recorded at 2028-01-06T10:00:00.000Z`,
+    );
   });
 
   it('answers another partner’s customer 404, and the audit routes only to auditor keys', async () => {
-    const other = (await api.call('POST', '/v1/customers', { body: { name: 'Elsewhere' }, key: FABRIKAM_KEY })).body.customerId;
+    const other = (await api.call('POST', '/v1/customers', { body: { name: 'Elsewhere' }, key: FABRIKAM_KEY })).body
+      .customerId;
     expect((await api.call('GET', `/v1/customers/${other}/audit-export`, { key: AUDITOR })).status).toBe(404);
     expect((await api.call('GET', `/v1/audit/anchors?customerId=${other}`, { key: AUDITOR })).status).toBe(404);
     for (const key of ['demo-key-contoso', 'demo-key-contoso-reader']) {
       const refused = await api.call('GET', `/v1/customers/${customerId}/audit-export`, { key });
-      expect([refused.status, refused.body.code, refused.body.details?.requiredRole]).toEqual([403, 'ROLE_FORBIDDEN', 'auditor']);
+      expect([refused.status, refused.body.code, refused.body.details?.requiredRole]).toEqual([
+        403,
+        'ROLE_FORBIDDEN',
+        'auditor',
+      ]);
     }
   });
 });

@@ -13,7 +13,8 @@ describe('contract check of every answer', () => {
   });
   afterAll(() => api.close());
 
-  const headers = (values: Record<string, string>) => new Headers({ 'content-type': 'application/json; charset=utf-8', ...values });
+  const headers = (values: Record<string, string>) =>
+    new Headers({ 'content-type': 'application/json; charset=utf-8', ...values });
 
   it('passes real answers, success and refusal alike', async () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Contract Ltd' } });
@@ -25,9 +26,15 @@ describe('contract check of every answer', () => {
   });
 
   it('names a body that does not match its schema', () => {
-    const violations = api.contract.violations('POST', '/v1/customers', 201, headers({}), { customerId: 'c', name: 42 });
+    const violations = api.contract.violations('POST', '/v1/customers', 201, headers({}), {
+      customerId: 'c',
+      name: 42,
+    });
     expect(violations).toEqual(
-      expect.arrayContaining([expect.stringContaining("must have required property 'partnerId'"), expect.stringContaining('body/name must be string')]),
+      expect.arrayContaining([
+        expect.stringContaining("must have required property 'partnerId'"),
+        expect.stringContaining('body/name must be string'),
+      ]),
     );
   });
 
@@ -36,17 +43,31 @@ describe('contract check of every answer', () => {
     expect(api.contract.violations('GET', `/v1/customers/${randomUUID()}`, 404, headers({}), body)).toEqual([
       expect.stringContaining('body/code must be equal to one of the allowed values'),
     ]);
-    expect(api.contract.violations('GET', '/v1/catalog', 418, headers({}), body)).toEqual([expect.stringContaining('does not document status 418')]);
+    expect(api.contract.violations('GET', '/v1/catalog', 418, headers({}), body)).toEqual([
+      expect.stringContaining('does not document status 418'),
+    ]);
   });
 
   it('names a header out of its schema, and a contract header the status does not document', () => {
-    const customer = { customerId: randomUUID(), partnerId: 'contoso', name: 'A', subscriptions: [], managementGroups: [], revision: '0' };
+    const customer = {
+      customerId: randomUUID(),
+      partnerId: 'contoso',
+      name: 'A',
+      subscriptions: [],
+      managementGroups: [],
+      revision: '0',
+    };
     expect(api.contract.violations('POST', '/v1/customers', 201, headers({ etag: 'W/abc' }), customer)).toEqual([
       expect.stringContaining('header etag: "W/abc" must match pattern'),
     ]);
-    expect(api.contract.violations('GET', '/v1/catalog', 200, headers({ 'x-position': '12' }), { items: [], total: 0, offset: 0, limit: 50 })).toEqual([
-      expect.stringContaining('header x-position is not documented for 200'),
-    ]);
+    expect(
+      api.contract.violations('GET', '/v1/catalog', 200, headers({ 'x-position': '12' }), {
+        items: [],
+        total: 0,
+        offset: 0,
+        limit: 50,
+      }),
+    ).toEqual([expect.stringContaining('header x-position is not documented for 200')]);
   });
 
   it('leaves routes outside the document alone', () => {

@@ -29,11 +29,19 @@ describe('GET /v1/events/schemas', () => {
       catalog.body.events.map((entry: { type: string }) => [entry.type, entry]),
     );
     expect(history.events.map((event: { type: string }) => event.type)).toEqual(['OrderPlaced']);
-    for (const event of history.events as Array<{ type: string; data: unknown; metadata: { schemaVersion?: number } }>) {
+    for (const event of history.events as Array<{
+      type: string;
+      data: unknown;
+      metadata: { schemaVersion?: number };
+    }>) {
       const entry = byType.get(event.type)!;
       expect(entry.stream).toBe('order-{orderId}');
       const validate = ajv.compile(entry.versions[String(event.metadata.schemaVersion ?? 1)]);
-      expect({ type: event.type, valid: validate(event.data), errors: validate.errors }).toEqual({ type: event.type, valid: true, errors: null });
+      expect({ type: event.type, valid: validate(event.data), errors: validate.errors }).toEqual({
+        type: event.type,
+        valid: true,
+        errors: null,
+      });
       expect(metadataValid(event.metadata)).toBe(true);
     }
   });

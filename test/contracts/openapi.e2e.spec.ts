@@ -17,7 +17,12 @@ function operationsOf(document: OpenAPIV3.Document): Operations {
   return Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item ?? {})
       .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-      .map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, operation: operation as OpenAPIV3.OperationObject })),
+      .map(([method, operation]) => ({
+        name: `${method.toUpperCase()} ${path}`,
+        method,
+        path,
+        operation: operation as OpenAPIV3.OperationObject,
+      })),
   );
 }
 
@@ -29,21 +34,34 @@ function gaps({ method, path, operation }: Operations[number]): string[] {
   const missing: string[] = [];
   const successes = Object.entries(responses).filter(([status]) => status.startsWith('2'));
   if (successes.length === 0) missing.push('no success response');
-  for (const [status, response] of successes) if (status !== '204' && !schemaOf(response)) missing.push(`${status} has no schema`);
+  for (const [status, response] of successes)
+    if (status !== '204' && !schemaOf(response)) missing.push(`${status} has no schema`);
   if (!path.startsWith('/v1/')) return missing;
 
-  const expected = [...EVERY_V1_ERROR, ...(path.includes('{') ? ['404'] : []), ...(COMMANDS.has(method) ? ['409'] : [])];
+  const expected = [
+    ...EVERY_V1_ERROR,
+    ...(path.includes('{') ? ['404'] : []),
+    ...(COMMANDS.has(method) ? ['409'] : []),
+  ];
   for (const status of expected) {
     const response = responses[status];
     if (!response) missing.push(`no ${status}`);
-    else if (!JSON.stringify(schemaOf(response) ?? {}).includes('ErrorBodyResource')) missing.push(`${status} is not the common error shape`);
+    else if (!JSON.stringify(schemaOf(response) ?? {}).includes('ErrorBodyResource'))
+      missing.push(`${status} is not the common error shape`);
     else if (!JSON.stringify(schemaOf(response)).includes('"enum"')) missing.push(`${status} lists no code`);
   }
-  const headers = new Set((operation.parameters as OpenAPIV3.ParameterObject[] | undefined)?.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()));
-  if (COMMANDS.has(method)) for (const header of ['idempotency-key', 'if-match']) if (!headers.has(header)) missing.push(`request header ${header}`);
+  const headers = new Set(
+    (operation.parameters as OpenAPIV3.ParameterObject[] | undefined)
+      ?.filter((p) => p.in === 'header')
+      .map((p) => p.name.toLowerCase()),
+  );
+  if (COMMANDS.has(method))
+    for (const header of ['idempotency-key', 'if-match'])
+      if (!headers.has(header)) missing.push(`request header ${header}`);
   for (const [status, response] of Object.entries(responses)) {
     if (!response.headers?.['X-RateLimit-Remaining']) missing.push(`${status} lacks the rate-limit headers`);
-    if (['429', '503'].includes(status) && !response.headers?.['Retry-After']) missing.push(`${status} lacks Retry-After`);
+    if (['429', '503'].includes(status) && !response.headers?.['Retry-After'])
+      missing.push(`${status} lacks Retry-After`);
   }
   return missing;
 }
@@ -66,14 +84,23 @@ describe('the served OpenAPI document', () => {
   it('documents every operation: a success schema, each error with its codes, and the headers', () => {
     const operations = operationsOf(document);
     expect(operations.length).toBeGreaterThan(30);
-    const incomplete = operations.map((operation) => ({ operation: operation.name, missing: gaps(operation) })).filter(({ missing }) => missing.length > 0);
+    const incomplete = operations
+      .map((operation) => ({ operation: operation.name, missing: gaps(operation) }))
+      .filter(({ missing }) => missing.length > 0);
     expect(incomplete).toEqual([]);
   });
 
   it('finds what it looks for: a bare operation is incomplete', () => {
     const bare: OpenAPIV3.OperationObject = { responses: { '200': { description: 'ok' } } };
     expect(gaps({ name: 'POST /v1/things/{id}', method: 'post', path: '/v1/things/{id}', operation: bare })).toEqual(
-      expect.arrayContaining(['200 has no schema', 'no 401', 'no 404', 'no 409', 'request header idempotency-key', 'request header if-match']),
+      expect.arrayContaining([
+        '200 has no schema',
+        'no 401',
+        'no 404',
+        'no 409',
+        'request header idempotency-key',
+        'request header if-match',
+      ]),
     );
   });
 

@@ -58,7 +58,13 @@ describe('discount jobs of one customer at once', () => {
   /** A worker: its own EventStreams (and so its own cache of folds), as a process has. */
   const worker = (usage: UsageStore, streams = new EventStreams(new EsdbEventStore(client))) => ({
     streams,
-    calculation: new DiscountCalculation(usage, new CustomerBenefitsReader(new ViewReader(redis), streams), streams, Catalog.shipped(), new SystemClock()),
+    calculation: new DiscountCalculation(
+      usage,
+      new CustomerBenefitsReader(new ViewReader(redis), streams),
+      streams,
+      Catalog.shipped(),
+      new SystemClock(),
+    ),
   });
 
   /** One VM, one hour, two days ago: the record a correction changes. */
@@ -76,7 +82,13 @@ describe('discount jobs of one customer at once', () => {
       quantity: 1,
       payAsYouGoRateUsd: 0.1,
     };
-    const job: DiscountJob = { customerId, fromHour: hour, toHour: hour, partnerId: 'p-1', correlationId: randomUUID() };
+    const job: DiscountJob = {
+      customerId,
+      fromHour: hour,
+      toHour: hour,
+      partnerId: 'p-1',
+      correlationId: randomUUID(),
+    };
     /** The hour's result as the stream holds it now: its latest DiscountApplied. */
     const recorded = async () => {
       const hours = [];
@@ -107,7 +119,10 @@ describe('discount jobs of one customer at once', () => {
     const outcome = await stale.calculation.run(job);
 
     // Its append was refused, so it decided again on the corrected usage: the same result, nothing more written.
-    expect(await recorded()).toEqual({ events: 1, latest: expect.objectContaining({ quantity: 0.5, payAsYouGoCostUsd: 0.05 }) });
+    expect(await recorded()).toEqual({
+      events: 1,
+      latest: expect.objectContaining({ quantity: 0.5, payAsYouGoCostUsd: 0.05 }),
+    });
     expect(outcome).toEqual({ hours: 1, records: 1, written: 0 });
   });
 

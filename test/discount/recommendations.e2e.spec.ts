@@ -24,10 +24,13 @@ describe('purchase recommendations', () => {
   };
 
   async function customerWithUsage() {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Steady Co' } })).body.customerId as string;
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Steady Co' } })).body
+      .customerId as string;
     const [steady, office] = [randomUUID(), randomUUID()];
     for (const subscriptionId of [steady, office])
-      await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: subscriptionId } });
+      await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+        body: { subscriptionId, name: subscriptionId },
+      });
     // steady: 2 × D2s_v5 in eastus every hour; office: 1 × D2s_v5 from 09:00 to 17:00 only.
     const records = lastWeek().flatMap((hour) => [
       ...[1, 2].map((v) => ({
@@ -88,14 +91,20 @@ describe('purchase recommendations', () => {
         breakEvenUtilizationPercent: 63,
       }),
     ]);
-    const shared = await api.call('GET', `/v1/customers/${customerId}/recommendations?scope=shared&lookBackDays=30&term=P3Y`);
+    const shared = await api.call(
+      'GET',
+      `/v1/customers/${customerId}/recommendations?scope=shared&lookBackDays=30&term=P3Y`,
+    );
     expect(shared.status).toBe(200);
     expect(shared.body).toMatchObject({ lookBackDays: 30, term: 'P3Y', scope: 'shared' });
     // Over 30 days the week of usage is 168 of 720 hours (23%), under even the three-year term's break-even (40%): nothing saves.
     expect(shared.body.items).toEqual([]);
     const sharedWeek = await api.call('GET', `/v1/customers/${customerId}/recommendations?scope=shared&term=P3Y`);
     expect(
-      sharedWeek.body.items.map((item: { subscriptionId?: string; recommendedQuantity: number }) => [item.subscriptionId, item.recommendedQuantity]),
+      sharedWeek.body.items.map((item: { subscriptionId?: string; recommendedQuantity: number }) => [
+        item.subscriptionId,
+        item.recommendedQuantity,
+      ]),
     ).toEqual([[undefined, 2]]);
   });
 
@@ -104,30 +113,44 @@ describe('purchase recommendations', () => {
     const store = api.app.get(EventStoreDBClient);
     const {
       reservationIds: [reservationId],
-    } = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [steady, office] }, [
-      {
-        catalogItemId: 'ri-standard_d2s_v5-eastus-p1y',
-        armSkuName: 'Standard_D2s_v5',
-        region: 'eastus',
-        ratio: 1,
-        quantity: 1,
-        effectiveDate: new Date(Date.now() - 30 * DAY_MS).toISOString(),
-      },
-    ]);
+    } = await seedReservationOrder(
+      store,
+      { customerId, partnerId: 'partner-contoso', subscriptionIds: [steady, office] },
+      [
+        {
+          catalogItemId: 'ri-standard_d2s_v5-eastus-p1y',
+          armSkuName: 'Standard_D2s_v5',
+          region: 'eastus',
+          ratio: 1,
+          quantity: 1,
+          effectiveDate: new Date(Date.now() - 30 * DAY_MS).toISOString(),
+        },
+      ],
+    );
     await eventually(async () => {
       const list = await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false });
-      return list.body.items?.some((item: { reservationId: string }) => item.reservationId === reservationId) || undefined;
+      return (
+        list.body.items?.some((item: { reservationId: string }) => item.reservationId === reservationId) || undefined
+      );
     });
     const answer = await api.call('GET', `/v1/customers/${customerId}/recommendations?scope=shared`);
     // Uncovered: 1 steady VM all week and the office VM 56 hours = 224 VM-hours (21.50). One more saves: 168 h at 0.060479 plus the office hours at pay-as-you-go.
     expect(answer.body.items).toEqual([
-      expect.objectContaining({ recommendedQuantity: 1, costWithNoReservedInstancesUsd: 21.5, totalCostWithReservedInstancesUsd: 15.54, netSavingsUsd: 5.96 }),
+      expect.objectContaining({
+        recommendedQuantity: 1,
+        costWithNoReservedInstancesUsd: 21.5,
+        totalCostWithReservedInstancesUsd: 15.54,
+        netSavingsUsd: 5.96,
+      }),
     ]);
   });
 
   it('answers 400 with field messages for values Azure does not take, and 404 for an unknown customer or another partner’s', async () => {
     const { customerId } = await customerWithUsage();
-    const bad = await api.call('GET', `/v1/customers/${customerId}/recommendations?lookBackDays=10&term=P5Y&scope=everywhere`);
+    const bad = await api.call(
+      'GET',
+      `/v1/customers/${customerId}/recommendations?lookBackDays=10&term=P5Y&scope=everywhere`,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     expect(bad.body.message).toMatch(/lookBackDays must be one of the following values: 7, 30, 60/);

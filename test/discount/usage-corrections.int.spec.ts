@@ -20,7 +20,11 @@ const hoursOf = (...hours: number[]) => hourSetOf(hours.map((h) => Date.parse(at
 
 describe('usage corrections', () => {
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: `test:${randomUUID()}:` });
-  const store = new UsageStore(redis, { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1], new FixedClock(new Date(NOW).toISOString()));
+  const store = new UsageStore(
+    redis,
+    { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1],
+    new FixedClock(new Date(NOW).toISOString()),
+  );
   const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
     recordId: 'u-1',
     customerId: randomUUID(),
@@ -52,7 +56,9 @@ describe('usage corrections', () => {
     const { ranges } = await store.save([{ ...first, hour: at(11) }]);
     expect(await copies(first.customerId)).toEqual([[at(11), 'u-1', 1]]);
     // 10:00 stays listed, now empty: its job writes the hour without the record.
-    expect((await store.load({ customerId: first.customerId, fromHour: at(10), toHour: at(10) })).get(at(10))).toEqual([]);
+    expect((await store.load({ customerId: first.customerId, fromHour: at(10), toHour: at(10) })).get(at(10))).toEqual(
+      [],
+    );
     expect(ranges).toEqual([
       { customerId: first.customerId, fromHour: at(11), toHour: at(11), hours: hoursOf(11), usageVersion: 2 },
       { customerId: first.customerId, fromHour: at(10), toHour: at(10), hours: hoursOf(10), usageVersion: 2 },
@@ -104,7 +110,10 @@ describe('usage corrections', () => {
   it('returns a batch’s own hours, and each hour a correction left between them as its own', async () => {
     const first = record({ hour: at(12) });
     await store.save([first]);
-    const { ranges } = await store.save([record({ customerId: first.customerId, recordId: 'u-2', hour: at(10) }), { ...first, hour: at(14) }]);
+    const { ranges } = await store.save([
+      record({ customerId: first.customerId, recordId: 'u-2', hour: at(10) }),
+      { ...first, hour: at(14) },
+    ]);
     expect(ranges).toEqual([
       { customerId: first.customerId, fromHour: at(10), toHour: at(14), hours: hoursOf(10, 14), usageVersion: 2 },
       { customerId: first.customerId, fromHour: at(12), toHour: at(12), hours: hoursOf(12), usageVersion: 2 },
@@ -114,7 +123,9 @@ describe('usage corrections', () => {
   it('counts what each save added per day: a record sent again adds nothing, one moved to another day is -1 and +1', async () => {
     const first = record();
     const day = (hours: number) => Math.floor(Date.parse(at(hours)) / DAY) * DAY;
-    expect(await store.newRecordsByDay([first, record({ customerId: first.customerId, recordId: 'u-2', hour: at(30) })])).toEqual(
+    expect(
+      await store.newRecordsByDay([first, record({ customerId: first.customerId, recordId: 'u-2', hour: at(30) })]),
+    ).toEqual(
       new Map([
         [day(10), 1],
         [day(30), 1],
@@ -133,10 +144,14 @@ describe('usage corrections', () => {
 
   it('keeps the daily summary as the records stored: corrections, moves and records sent twice counted once', async () => {
     const customerId = randomUUID();
-    const vm = (recordId: string, overrides: Partial<UsageRecord> = {}) => record({ customerId, recordId, ...overrides });
+    const vm = (recordId: string, overrides: Partial<UsageRecord> = {}) =>
+      record({ customerId, recordId, ...overrides });
     await store.save([
       vm('a'),
-      vm('b', { resourceId: '/subscriptions/s-1/resourceGroups/RG-Web/providers/Microsoft.Compute/virtualMachines/b', quantity: 0.5 }),
+      vm('b', {
+        resourceId: '/subscriptions/s-1/resourceGroups/RG-Web/providers/Microsoft.Compute/virtualMachines/b',
+        quantity: 0.5,
+      }),
       vm('c', { resourceGroup: 'rg-web', quantity: 0.25 }),
       vm('d', { spot: true }),
       vm('e', { hour: at(30), payAsYouGoRateUsd: 0.2 }),

@@ -12,12 +12,17 @@ import { UsageStore } from '@app/discount';
 
 const DAY = 86_400_000;
 const NOW = '2027-03-10T10:30:00.000Z';
-const hourAgo = (days: number) => new Date(Math.floor((Date.parse(NOW) - days * DAY) / 3_600_000) * 3_600_000).toISOString();
+const hourAgo = (days: number) =>
+  new Date(Math.floor((Date.parse(NOW) - days * DAY) / 3_600_000) * 3_600_000).toISOString();
 
 describe('usage retention', () => {
   const prefix = `test:${randomUUID()}:`;
   const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
-  const store = new UsageStore(redis, { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1], new FixedClock(NOW));
+  const store = new UsageStore(
+    redis,
+    { get: () => 30 } as unknown as ConstructorParameters<typeof UsageStore>[1],
+    new FixedClock(NOW),
+  );
   const record = (hour: string, overrides: Partial<UsageRecord> = {}): UsageRecord => ({
     recordId: randomUUID(),
     customerId: 'c-1',
@@ -53,7 +58,9 @@ describe('usage retention', () => {
     expect(await redis.pttl('usage-hours:{c-1}')).toBeGreaterThan(28 * DAY);
     // The day's summary leaves with the day's last hour, the old day's at once.
     const day = Math.floor(recentMs / DAY) * DAY;
-    expect(Math.abs((await redis.pttl(`usage-daily:{c-1}:${day}`)) - (day + DAY + 30 * DAY - Date.parse(NOW)))).toBeLessThan(60_000);
+    expect(
+      Math.abs((await redis.pttl(`usage-daily:{c-1}:${day}`)) - (day + DAY + 30 * DAY - Date.parse(NOW))),
+    ).toBeLessThan(60_000);
     expect(await redis.exists(`usage-daily:{c-1}:${Math.floor(Date.parse(old) / DAY) * DAY}`)).toBe(0);
   });
 

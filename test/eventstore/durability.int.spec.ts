@@ -7,7 +7,16 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { BACKWARDS, END, EventStoreDBClient, eventTypeFilter, jsonEvent, NO_STREAM, START, WrongExpectedVersionError } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  eventTypeFilter,
+  jsonEvent,
+  NO_STREAM,
+  START,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
 import { EmbeddedEventStore, EmbeddedEventStoreOptions } from '@app/eventstore-server';
 import { collect, nextEvents } from './client-helpers';
 import { startStoreProcess } from '../support/processes';
@@ -54,7 +63,9 @@ describe('embedded store durability', () => {
         before.map((e) => [e.event!.id, e.event!.streamId, e.event!.revision, e.commitPosition]),
       );
       // Concurrency state and idempotency survive too.
-      const stale = await client.appendToStream('restart-0', jsonEvent({ type: 'E', data: {} }), { expectedRevision: 8n }).catch((e) => e);
+      const stale = await client
+        .appendToStream('restart-0', jsonEvent({ type: 'E', data: {} }), { expectedRevision: 8n })
+        .catch((e) => e);
       expect(stale).toBeInstanceOf(WrongExpectedVersionError);
       const retried = await client.appendToStream(
         'restart-0',
@@ -68,7 +79,11 @@ describe('embedded store durability', () => {
   it('reads bodies back from the log file: with nothing cached and one id remembered, reads, filtered subscriptions and retries answer as before', async () => {
     const big = 'x'.repeat(20_000);
     const batches = Array.from({ length: 40 }, (_, b) =>
-      Array.from({ length: 5 }, (_, i) => ({ id: randomUUID(), type: b % 2 ? 'Odd' : 'Even', data: { b, i, big: i === 0 ? big : '' } })),
+      Array.from({ length: 5 }, (_, i) => ({
+        id: randomUUID(),
+        type: b % 2 ? 'Odd' : 'Even',
+        data: { b, i, big: i === 0 ? big : '' },
+      })),
     );
     const dataOf = (events: typeof batches) => events.flat().map((e) => e.data);
     await withStore(
@@ -76,8 +91,12 @@ describe('embedded store durability', () => {
         for (const [b, batch] of batches.entries()) await client.appendToStream(`body-${b % 4}`, batch.map(jsonEvent));
 
         expect((await collect(client.readAll())).map((e) => e.event!.data)).toEqual(dataOf(batches));
-        const lastThree = await collect(client.readStream('body-1', { direction: BACKWARDS, fromRevision: END, maxCount: 3 }));
-        expect(lastThree.map((e) => [e.event!.revision, e.event!.data])).toEqual([4, 3, 2].map((i) => [45n + BigInt(i), batches[37][i].data]));
+        const lastThree = await collect(
+          client.readStream('body-1', { direction: BACKWARDS, fromRevision: END, maxCount: 3 }),
+        );
+        expect(lastThree.map((e) => [e.event!.revision, e.event!.data])).toEqual(
+          [4, 3, 2].map((i) => [45n + BigInt(i), batches[37][i].data]),
+        );
 
         const odd = client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ prefixes: ['Odd'] }) });
         const delivered = await nextEvents(odd, 100);
@@ -85,7 +104,9 @@ describe('embedded store durability', () => {
         expect(delivered.map((e) => e.event!.data)).toEqual(dataOf(batches.filter((_, b) => b % 2 === 1)));
 
         // The first batch's ids are long forgotten, yet its retry at the same place is recognised from the log.
-        const retried = await client.appendToStream('body-0', batches[0].map(jsonEvent), { expectedRevision: NO_STREAM });
+        const retried = await client.appendToStream('body-0', batches[0].map(jsonEvent), {
+          expectedRevision: NO_STREAM,
+        });
         expect(retried.nextExpectedRevision).toBe(4n);
         expect(await collect(client.readStream('body-0'))).toHaveLength(50);
       },
@@ -94,7 +115,9 @@ describe('embedded store durability', () => {
   });
 
   it('truncates a torn frame at the tail on start and keeps appending after it', async () => {
-    await withStore((client) => client.appendToStream('torn', [jsonEvent({ type: 'A', data: {} }), jsonEvent({ type: 'B', data: {} })]));
+    await withStore((client) =>
+      client.appendToStream('torn', [jsonEvent({ type: 'A', data: {} }), jsonEvent({ type: 'B', data: {} })]),
+    );
     const intactSize = statSync(logFile()).size;
     // A header promising 500 bytes followed by only a few: the write was cut short.
     const header = Buffer.alloc(8);
@@ -144,7 +167,8 @@ describe('embedded store durability', () => {
     // Damage within one write's reach of the end may be a torn last write; beyond it, events that were acknowledged follow.
     const pad = 'x'.repeat(900_000);
     await withStore(async (client) => {
-      for (const type of ['A', 'B', 'C', 'D', 'E', 'F']) await client.appendToStream('middle', jsonEvent({ type, data: { pad } }));
+      for (const type of ['A', 'B', 'C', 'D', 'E', 'F'])
+        await client.appendToStream('middle', jsonEvent({ type, data: { pad } }));
     });
     const log = readFileSync(logFile());
     // The first frame starts after the 8-byte magic; flip a byte of its payload.

@@ -37,7 +37,9 @@ describe('exchanges of several reservations', () => {
     });
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Exchanges Ltd' } })).body.customerId;
     subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Production' },
+    });
   });
   afterAll(async () => {
     await worker?.kill('SIGTERM');
@@ -48,9 +50,17 @@ describe('exchanges of several reservations', () => {
   async function bought(quantity: number, billingPlan: 'Upfront' | 'Monthly', catalogItemId = D4): Promise<string> {
     const cart = (await api.call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
     await api.call('POST', `/v1/carts/${cart}/items`, {
-      body: { catalogItemId, quantity, subscriptionId, term: catalogItemId.endsWith('p3y') ? 'P3Y' : 'P1Y', billingPlan },
+      body: {
+        catalogItemId,
+        quantity,
+        subscriptionId,
+        term: catalogItemId.endsWith('p3y') ? 'P3Y' : 'P1Y',
+        billingPlan,
+      },
     });
-    const order = (await api.call('POST', `/v1/carts/${cart}/purchase`, { headers: { 'idempotency-key': randomUUID() } })).body;
+    const order = (
+      await api.call('POST', `/v1/carts/${cart}/purchase`, { headers: { 'idempotency-key': randomUUID() } })
+    ).body;
     return eventually(
       async () => {
         const answer = (await api.call('GET', `/v1/orders/${order.orderId}`, { consistent: false })).body;
@@ -60,7 +70,11 @@ describe('exchanges of several reservations', () => {
       () => worker.output(),
     );
   }
-  const body = (returns: Array<{ reservationId: string; quantity?: number }>, purchase: object) => ({ customerId, returns, purchase });
+  const body = (returns: Array<{ reservationId: string; quantity?: number }>, purchase: object) => ({
+    customerId,
+    returns,
+    purchase,
+  });
   const ids: Record<string, string> = {};
 
   it('gives back two reservations of two orders for one purchase, with the figures its quote gave, once however often it is sent', async () => {
@@ -70,7 +84,11 @@ describe('exchanges of several reservations', () => {
     // 36 payments of 62.78 (2,260.08 over three years) from 2026-12-01.
     ids.monthly = await bought(1, 'Monthly', 'ri-standard_d4s_v5-westeurope-p3y');
     await api.call('PUT', '/v1/sandbox/clock', { body: { now: '2027-03-01T09:00:00Z' } });
-    const asked = body([{ reservationId: one }, { reservationId: other }], { catalogItemId: D8, quantity: 2, billingPlan: 'Upfront' });
+    const asked = body([{ reservationId: one }, { reservationId: other }], {
+      catalogItemId: D8,
+      quantity: 2,
+      billingPlan: 'Upfront',
+    });
     const quote = await api.call('POST', '/v1/exchanges/quote', { body: asked });
     expect(quote.status).toBe(200);
     const events = await api.countEvents();
@@ -92,14 +110,21 @@ describe('exchanges of several reservations', () => {
     });
     for (const field of ['refundUsd', 'remainingCommitmentUsd', 'newCommitmentUsd', 'chargedNowUsd', 'amountDueUsd'])
       expect(made.body[field]).toBe(quote.body[field]);
-    expect(made.body.reservation).toMatchObject({ armSkuName: 'Standard_D8s_v5', quantity: 2, origin: { type: 'exchange', reservationIds: [one, other] } });
+    expect(made.body.reservation).toMatchObject({
+      armSkuName: 'Standard_D8s_v5',
+      quantity: 2,
+      origin: { type: 'exchange', reservationIds: [one, other] },
+    });
     const again = await api.call('POST', '/v1/exchanges', { body: asked, headers: key });
     expect(again.status).toBe(201);
     expect(again.body.reservation.reservationId).toBe(made.body.reservation.reservationId);
-    for (const id of [one, other]) expect((await api.call('GET', `/v1/reservations/${id}`)).body).toMatchObject({ provisioningState: 'Exchanged' });
+    for (const id of [one, other])
+      expect((await api.call('GET', `/v1/reservations/${id}`)).body).toMatchObject({ provisioningState: 'Exchanged' });
     const march = (await api.call('GET', `/v1/customers/${customerId}/statements/2027-03`)).body;
     const exchangeLines = march.lines.filter((line: { kind: string }) => line.kind.startsWith('exchange'));
-    expect(exchangeLines.map((line: { kind: string; amountUsd: number }) => [line.kind, line.amountUsd]).sort()).toEqual([
+    expect(
+      exchangeLines.map((line: { kind: string; amountUsd: number }) => [line.kind, line.amountUsd]).sort(),
+    ).toEqual([
       ['exchangePurchase', 4_747.28],
       ['exchangeRefund', -1_787.93],
       ['exchangeRefund', -893.96],
@@ -118,7 +143,11 @@ describe('exchanges of several reservations', () => {
     expect(quote).toMatchObject({ refundUsd: 63.92, chargedNowUsd: 2_373.64, amountDueUsd: 2_309.72 });
     const made = await api.call('POST', '/v1/exchanges', { body: asked, headers: { 'idempotency-key': randomUUID() } });
     expect(made.status).toBe(201);
-    expect(made.body).toMatchObject({ remainingCommitmentUsd: 1_130.04, refundUsd: quote.refundUsd, amountDueUsd: quote.amountDueUsd });
+    expect(made.body).toMatchObject({
+      remainingCommitmentUsd: 1_130.04,
+      refundUsd: quote.refundUsd,
+      amountDueUsd: quote.amountDueUsd,
+    });
     const payments = (await api.call('GET', `/v1/reservations/${monthly}/payments`)).body;
     expect(payments).toMatchObject({ paidUsd: 18 * 62.78, cancelledUsd: 1_130.04 });
   });
@@ -127,26 +156,56 @@ describe('exchanges of several reservations', () => {
     const one = await bought(1, 'Upfront');
     const events = await api.countEvents();
     const cases: Array<[object, Record<string, string>, number, string]> = [
-      [body([{ reservationId: one }], { catalogItemId: D4, quantity: 1 }), { 'idempotency-key': randomUUID() }, 422, 'EXCHANGE_NOT_ELIGIBLE'],
+      [
+        body([{ reservationId: one }], { catalogItemId: D4, quantity: 1 }),
+        { 'idempotency-key': randomUUID() },
+        422,
+        'EXCHANGE_NOT_ELIGIBLE',
+      ],
       [
         body([{ reservationId: one }, { reservationId: one }], { catalogItemId: D8, quantity: 1 }),
         { 'idempotency-key': randomUUID() },
         422,
         'EXCHANGE_RETURNS_TWICE',
       ],
-      [body([{ reservationId: one, quantity: 5 }], { catalogItemId: D8, quantity: 1 }), { 'idempotency-key': randomUUID() }, 422, 'RETURN_QUANTITY_INVALID'],
-      [body([{ reservationId: randomUUID() }], { catalogItemId: D8, quantity: 1 }), { 'idempotency-key': randomUUID() }, 404, 'RESERVATION_NOT_FOUND'],
-      [body([{ reservationId: one }], { catalogItemId: 'ri-nothing', quantity: 1 }), { 'idempotency-key': randomUUID() }, 404, 'CATALOG_ITEM_NOT_FOUND'],
+      [
+        body([{ reservationId: one, quantity: 5 }], { catalogItemId: D8, quantity: 1 }),
+        { 'idempotency-key': randomUUID() },
+        422,
+        'RETURN_QUANTITY_INVALID',
+      ],
+      [
+        body([{ reservationId: randomUUID() }], { catalogItemId: D8, quantity: 1 }),
+        { 'idempotency-key': randomUUID() },
+        404,
+        'RESERVATION_NOT_FOUND',
+      ],
+      [
+        body([{ reservationId: one }], { catalogItemId: 'ri-nothing', quantity: 1 }),
+        { 'idempotency-key': randomUUID() },
+        404,
+        'CATALOG_ITEM_NOT_FOUND',
+      ],
       [body([{ reservationId: one }], { catalogItemId: D8, quantity: 1 }), {}, 428, 'PRECONDITION_REQUIRED'],
-      [{ customerId, returns: [], purchase: { catalogItemId: D8, quantity: 1 } }, { 'idempotency-key': randomUUID() }, 400, 'VALIDATION_FAILED'],
+      [
+        { customerId, returns: [], purchase: { catalogItemId: D8, quantity: 1 } },
+        { 'idempotency-key': randomUUID() },
+        400,
+        'VALIDATION_FAILED',
+      ],
     ];
     for (const [asked, headers, status, code] of cases) {
       const answer = await api.call('POST', '/v1/exchanges', { body: asked, headers });
       expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
     }
     // Bought on or after 2027-02-01: the dated policy says so, by name.
-    const refused = await api.call('POST', '/v1/exchanges/quote', { body: body([{ reservationId: one }], { catalogItemId: D8, quantity: 1 }) });
-    expect(refused.body).toMatchObject({ code: 'EXCHANGE_NOT_ELIGIBLE', message: expect.stringContaining('savings-plan-services-2027') });
+    const refused = await api.call('POST', '/v1/exchanges/quote', {
+      body: body([{ reservationId: one }], { catalogItemId: D8, quantity: 1 }),
+    });
+    expect(refused.body).toMatchObject({
+      code: 'EXCHANGE_NOT_ELIGIBLE',
+      message: expect.stringContaining('savings-plan-services-2027'),
+    });
     // Another partner's reservation is not found, whatever the customer id says.
     const foreign = await api.call('POST', '/v1/exchanges/quote', {
       body: body([{ reservationId: one }], { catalogItemId: D8, quantity: 1 }),

@@ -24,7 +24,13 @@ export class FaultClient {
     private readonly apiKey: string,
   ) {}
 
-  async send<T = any>(method: string, path: string, body: unknown, idempotencyKey: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async send<T = any>(
+    method: string,
+    path: string,
+    body: unknown,
+    idempotencyKey: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     return this.withRetries(method, path, { 'idempotency-key': idempotencyKey, ...headers }, body);
   }
 
@@ -39,14 +45,25 @@ export class FaultClient {
   }
 
   async read<T = any>(path: string): Promise<T> {
-    return (await this.withRetries<T>('GET', path, this.position > 0n ? { 'x-min-position': this.position.toString() } : {})).body;
+    return (
+      await this.withRetries<T>('GET', path, this.position > 0n ? { 'x-min-position': this.position.toString() } : {})
+    ).body;
   }
 
   /** One attempt, no retry: for tests that look at the refusal itself. */
-  async once<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async once<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'x-api-key': this.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        'x-api-key': this.apiKey,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -59,7 +76,12 @@ export class FaultClient {
     this.retryReasons.set(reason, (this.retryReasons.get(reason) ?? 0) + 1);
   }
 
-  private async withRetries<T>(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<HttpAnswer<T>> {
+  private async withRetries<T>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<HttpAnswer<T>> {
     const deadline = Date.now() + RETRY_FOR_MS;
     let last: string;
     for (let attempt = 0; ; attempt++) {
@@ -71,7 +93,8 @@ export class FaultClient {
         const retryable =
           answer.status >= 500 ||
           answer.status === 429 ||
-          (answer.status === 409 && ['CONCURRENT_MODIFICATION', 'IDEMPOTENCY_KEY_IN_USE'].includes((answer.body as any)?.code));
+          (answer.status === 409 &&
+            ['CONCURRENT_MODIFICATION', 'IDEMPOTENCY_KEY_IN_USE'].includes((answer.body as any)?.code));
         if (!retryable) throw new Error(`${method} ${path} answered ${last}`);
         this.count(`${answer.status} ${(answer.body as any)?.code ?? (answer.body as any)?.message}`);
       } catch (error) {

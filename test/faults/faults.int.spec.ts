@@ -40,7 +40,12 @@ describe('faults under load', () => {
   const workers: RunningProcess[] = [];
   const log = (line: string) => process.stdout.write(`[faults] ${line}\n`);
   const everyOutput = () =>
-    [['store', store], ['redis', redis], ...apis.map((a, i) => [`api${i}`, a.proc] as const), ...workers.map((w, i) => [`worker${i}`, w] as const)]
+    [
+      ['store', store],
+      ['redis', redis],
+      ...apis.map((a, i) => [`api${i}`, a.proc] as const),
+      ...workers.map((w, i) => [`worker${i}`, w] as const),
+    ]
       .map(([name, proc]) => `--- ${name as string}\n${(proc as RunningProcess).output().slice(-3_000)}`)
       .join('\n');
 
@@ -53,15 +58,23 @@ describe('faults under load', () => {
     );
     const queues: Record<string, unknown> = {};
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
+      const queue = new Queue(name, {
+        connection: { host: '127.0.0.1', port: redisPort },
+        prefix: queuePrefix(PREFIX),
+      });
       queues[name] = await queue.getJobCounts().catch((e: Error) => e.message);
       await queue.close();
     }
     const failed: string[] = [];
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
+      const queue = new Queue(name, {
+        connection: { host: '127.0.0.1', port: redisPort },
+        prefix: queuePrefix(PREFIX),
+      });
       for (const job of await queue.getFailed().catch(() => []))
-        failed.push(`${name} ${job.id}: ${job.failedReason} after ${job.attemptsMade} attempts; ${JSON.stringify(job.stacktrace)}`);
+        failed.push(
+          `${name} ${job.id}: ${job.failedReason} after ${job.attemptsMade} attempts; ${JSON.stringify(job.stacktrace)}`,
+        );
       await queue.close();
     }
     return `projections: ${projections}\nqueues: ${JSON.stringify(queues)}\nfailed jobs:\n${failed.join('\n')}`;
@@ -90,7 +103,10 @@ describe('faults under load', () => {
     };
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      apis.push({ proc: startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+      apis.push({
+        proc: startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port) }),
+        url: `http://127.0.0.1:${port}`,
+      });
       workers.push(startTsProcess('apps/worker/src/main.ts', env));
     }
     for (const api of apis) {
@@ -110,8 +126,20 @@ describe('faults under load', () => {
     const [a, b] = apis.map((api) => new FaultClient(api.url, 'demo-key-contoso'));
     const customer = await a.send('POST', '/v1/customers', { name: 'Hammer Co' }, `hammer-customer-${randomUUID()}`);
     const subscriptionId = randomUUID();
-    await a.send('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { subscriptionId, name: 'Main' }, `hammer-sub-${subscriptionId}`);
-    const cartId = (await a.send('POST', `/v1/customers/${customer.body.customerId}/carts`, undefined, `hammer-cart-${subscriptionId}`)).body.cartId as string;
+    await a.send(
+      'POST',
+      `/v1/customers/${customer.body.customerId}/subscriptions`,
+      { subscriptionId, name: 'Main' },
+      `hammer-sub-${subscriptionId}`,
+    );
+    const cartId = (
+      await a.send(
+        'POST',
+        `/v1/customers/${customer.body.customerId}/carts`,
+        undefined,
+        `hammer-cart-${subscriptionId}`,
+      )
+    ).body.cartId as string;
 
     // 40 different items added at once, half through each process: every add must land, once.
     const revisions: number[] = [];
@@ -124,7 +152,8 @@ describe('faults under load', () => {
           `hammer-add-${cartId}-${i}`,
         );
         revisions.push(Number(answer.body.revision));
-        return answer.body.lines.find((line: { catalogItemId: string }) => line.catalogItemId === catalogItemId).lineId as string;
+        return answer.body.lines.find((line: { catalogItemId: string }) => line.catalogItemId === catalogItemId)
+          .lineId as string;
       }),
     );
     // Read once the view has every add, whichever process answered it.
@@ -150,7 +179,10 @@ describe('faults under load', () => {
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, ...Array(9).fill(409)]);
     for (const refused of answers.filter((answer) => answer.status === 409)) {
-      expect(refused.body).toMatchObject({ code: 'STALE_REVISION', currentRevision: String(Number(revision.replace(/\D/g, '')) + 1) });
+      expect(refused.body).toMatchObject({
+        code: 'STALE_REVISION',
+        currentRevision: String(Number(revision.replace(/\D/g, '')) + 1),
+      });
     }
     for (const answer of answers) {
       const position = answer.headers.get('x-position');
@@ -163,13 +195,21 @@ describe('faults under load', () => {
   });
 
   it(`keeps every acknowledged purchase exactly once through a worker kill, a store restart and a Redis restart (${PURCHASES} purchases, ${CLIENTS} clients)`, async () => {
-    const clients = Array.from({ length: CLIENTS }, (_, i) => new FaultClient(apis[i % apis.length].url, 'demo-key-contoso'));
+    const clients = Array.from(
+      { length: CLIENTS },
+      (_, i) => new FaultClient(apis[i % apis.length].url, 'demo-key-contoso'),
+    );
     // One customer with an active subscription per client.
     const customers = await Promise.all(
       clients.map(async (client, i) => {
         const customer = await client.send('POST', '/v1/customers', { name: `Fault Co ${i}` }, `customer-${i}`);
         const subscriptionId = randomUUID();
-        await client.send('POST', `/v1/customers/${customer.body.customerId}/subscriptions`, { subscriptionId, name: 'Main' }, `subscription-${i}`);
+        await client.send(
+          'POST',
+          `/v1/customers/${customer.body.customerId}/subscriptions`,
+          { subscriptionId, name: 'Main' },
+          `subscription-${i}`,
+        );
         return { customerId: customer.body.customerId as string, subscriptionId };
       }),
     );
@@ -192,7 +232,12 @@ describe('faults under load', () => {
           `add-${n}-${l}`,
         );
       }
-      await client.send('PUT', `/v1/carts/${cartId}/scope`, n % 3 === 0 ? { type: 'shared' } : { type: 'single', subscriptionId }, `scope-${n}`);
+      await client.send(
+        'PUT',
+        `/v1/carts/${cartId}/scope`,
+        n % 3 === 0 ? { type: 'shared' } : { type: 'single', subscriptionId },
+        `scope-${n}`,
+      );
       const order: HttpAnswer = await client.send('POST', `/v1/carts/${cartId}/purchase`, undefined, `buy-${n}`);
       acknowledged.set(cartId, { orderId: order.body.orderId, cartId, lines, customerId });
       done++;
@@ -226,7 +271,8 @@ describe('faults under load', () => {
     await faults;
     const retries = clients.reduce((sum, client) => sum + client.retries, 0);
     const reasons = new Map<string, number>();
-    for (const [reason, n] of clients.flatMap((client) => [...client.retryReasons])) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+    for (const [reason, n] of clients.flatMap((client) => [...client.retryReasons]))
+      reasons.set(reason, (reasons.get(reason) ?? 0) + n);
     log(
       `${acknowledged.size} purchases acknowledged in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s; ${retries} requests retried: ${JSON.stringify(Object.fromEntries(reasons))}`,
     );
@@ -259,8 +305,10 @@ describe('faults under load', () => {
 
     const placed = events.filter((e) => e.type === 'OrderPlaced');
     const placedByCart = new Map<string, string[]>();
-    for (const e of placed) placedByCart.set(e.data.cartId, [...(placedByCart.get(e.data.cartId) ?? []), e.data.orderId]);
-    for (const { cartId, orderId } of acknowledged.values()) expect({ cartId, orders: placedByCart.get(cartId) }).toEqual({ cartId, orders: [orderId] });
+    for (const e of placed)
+      placedByCart.set(e.data.cartId, [...(placedByCart.get(e.data.cartId) ?? []), e.data.orderId]);
+    for (const { cartId, orderId } of acknowledged.values())
+      expect({ cartId, orders: placedByCart.get(cartId) }).toEqual({ cartId, orders: [orderId] });
     expect(placed.length).toBe(PURCHASES);
 
     const finals = new Map<string, string[]>();
@@ -299,13 +347,20 @@ describe('faults under load', () => {
     for (const [c, { customerId }] of customers.entries()) {
       let cursor: string | undefined;
       do {
-        const page = await clients[c].read(`/v1/customers/${customerId}/orders?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        for (const order of page.items) history.set(order.orderId, [...(history.get(order.orderId) ?? []), order.status]);
+        const page = await clients[c].read(
+          `/v1/customers/${customerId}/orders?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        for (const order of page.items)
+          history.set(order.orderId, [...(history.get(order.orderId) ?? []), order.status]);
         cursor = page.nextCursor;
       } while (cursor);
     }
     for (const { orderId } of acknowledged.values()) {
-      const expected = { OrderCompleted: 'completed', OrderPartiallyFulfilled: 'partiallyFulfilled', OrderFailed: 'failed' }[finals.get(orderId)![0]];
+      const expected = {
+        OrderCompleted: 'completed',
+        OrderPartiallyFulfilled: 'partiallyFulfilled',
+        OrderFailed: 'failed',
+      }[finals.get(orderId)![0]];
       expect({ orderId, statuses: history.get(orderId) }).toEqual({ orderId, statuses: [expected] });
     }
     expect(history.size).toBe(PURCHASES);
@@ -318,7 +373,10 @@ describe('faults under load', () => {
 
     // No job is stuck active, waiting or parked; the only delayed jobs are the lifecycle's next daily run and the expiry notices' next pass.
     for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
+      const queue = new Queue(name, {
+        connection: { host: '127.0.0.1', port: redisPort },
+        prefix: queuePrefix(PREFIX),
+      });
       const scheduled = name === RESERVATION_LIFECYCLE_QUEUE || name === WEBHOOKS_QUEUE ? 1 : 0;
       try {
         const counts = await eventually(async () => {
@@ -326,7 +384,8 @@ describe('faults under load', () => {
           return c.active + c.waiting + c.prioritized + c['waiting-children'] === 0 && c.delayed === scheduled && c;
         }, 60_000);
         expect(counts).toEqual({ active: 0, waiting: 0, delayed: scheduled, prioritized: 0, 'waiting-children': 0 });
-        if (name.startsWith('fulfilment')) log(`queue ${name}: ${JSON.stringify(await queue.getJobCounts('completed', 'failed'))}`);
+        if (name.startsWith('fulfilment'))
+          log(`queue ${name}: ${JSON.stringify(await queue.getJobCounts('completed', 'failed'))}`);
       } finally {
         await queue.close();
       }

@@ -40,7 +40,8 @@ describe('fulfilment', () => {
       FULFILMENT_BACKOFF_MS: '20',
       QUEUE_LOCK_MS: '1000',
     });
-  const queue = (name: string) => new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
+  const queue = (name: string) =>
+    new Queue(name, { connection: { host: '127.0.0.1', port: 6379 }, prefix: queuePrefix(prefix) });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fulfilment-'));
@@ -61,19 +62,39 @@ describe('fulfilment', () => {
   });
 
   /** A customer and a pending order, as checkout leaves them. */
-  async function placeOrder(skus: string[], options: { scope?: 'single' | 'shared'; suspended?: boolean; partnerId?: string } = {}) {
+  async function placeOrder(
+    skus: string[],
+    options: { scope?: 'single' | 'shared'; suspended?: boolean; partnerId?: string } = {},
+  ) {
     const partnerId = options.partnerId ?? 'p-1';
     const customerId = randomUUID();
     const subscriptionId = randomUUID();
     const orderId = randomUUID();
     const at = new Date().toISOString();
     // The metadata every event carries, as the api would have written it (the event catalog checks it).
-    const metadata = { correlationId: `corr-${orderId}`, causationId: randomUUID(), partnerId, actor: `${partnerId}/test`, timestamp: at };
+    const metadata = {
+      correlationId: `corr-${orderId}`,
+      causationId: randomUUID(),
+      partnerId,
+      actor: `${partnerId}/test`,
+      timestamp: at,
+    };
     const customerEvents: Array<ReturnType<typeof jsonEvent>> = [
-      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId, name: 'Fulfil Co', registeredAt: at }, metadata }),
-      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at }, metadata }),
+      jsonEvent({
+        type: 'CustomerRegistered',
+        data: { customerId, partnerId, name: 'Fulfil Co', registeredAt: at },
+        metadata,
+      }),
+      jsonEvent({
+        type: 'SubscriptionAdded',
+        data: { customerId, subscriptionId, name: 'Main', addedAt: at },
+        metadata,
+      }),
     ];
-    if (options.suspended) customerEvents.push(jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at }, metadata }));
+    if (options.suspended)
+      customerEvents.push(
+        jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId, suspendedAt: at }, metadata }),
+      );
     await client.appendToStream(`customer-${customerId}`, customerEvents);
     const lines = skus.map((sku, i) => {
       const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'), new Date().toISOString())!;
@@ -119,20 +140,26 @@ describe('fulfilment', () => {
   async function events(stream: string) {
     const found: Array<{ type: string; data: any; metadata: any }> = [];
     try {
-      for await (const { event } of client.readStream(stream)) found.push({ type: event!.type, data: event!.data, metadata: event!.metadata });
+      for await (const { event } of client.readStream(stream))
+        found.push({ type: event!.type, data: event!.data, metadata: event!.metadata });
     } catch {
       // not written yet
     }
     return found;
   }
 
-  const orderState = async (orderId: string) => fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as PlacedOrder;
-  const provisionedIn = async (orderId: string) => (await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationProvisioned');
+  const orderState = async (orderId: string) =>
+    fold(orderDecider, (await events(`order-${orderId}`)) as unknown as OrderEvent[]) as PlacedOrder;
+  const provisionedIn = async (orderId: string) =>
+    (await events(`order-${orderId}`)).filter((e) => e.type === 'ReservationProvisioned');
 
-  const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
+  const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+    waitFor(probe, timeoutMs, () => `worker said:\n${worker.output()}`);
 
   it('leaves exactly one reservation per line after a worker is killed mid-fulfilment and restarted', async () => {
-    const orders = await Promise.all(Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])));
+    const orders = await Promise.all(
+      Array.from({ length: 40 }, () => placeOrder(['Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_E8s_v5'])),
+    );
     // Kill the worker while it is part-way through: some order started, and some not finished.
     await eventually(async () => ((await events(`order-${orders[0].orderId}`)).length > 1 ? true : undefined));
     const statuses = await Promise.all(orders.map(({ orderId }) => orderState(orderId)));
@@ -140,10 +167,15 @@ describe('fulfilment', () => {
     expect(await worker.kill('SIGKILL')).toBe('SIGKILL');
     worker = startWorker();
 
-    for (const { orderId } of orders) await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
+    for (const { orderId } of orders)
+      await eventually(async () => ((await orderState(orderId)).status === 'completed' ? true : undefined));
     for (const { orderId } of orders) {
       const history = await events(`order-${orderId}`);
-      const [started, provisioned, paid] = ['OrderLineProvisioningStarted', 'ReservationProvisioned', 'ReservationPaymentRecorded'];
+      const [started, provisioned, paid] = [
+        'OrderLineProvisioningStarted',
+        'ReservationProvisioned',
+        'ReservationPaymentRecorded',
+      ];
       // Each upfront reservation's one payment is taken as it is recorded.
       expect(history.map((e) => e.type)).toEqual([
         'OrderPlaced',
@@ -160,13 +192,20 @@ describe('fulfilment', () => {
       ]);
       const expectedIds = [1, 2, 3].map((n) => reservationIdFor(orderId, n));
       expect(history.at(-1)!.data.reservationIds).toEqual(expectedIds);
-      expect(history.at(-1)!.metadata).toMatchObject({ correlationId: `corr-${orderId}`, actor: 'worker/fulfilment', partnerId: 'p-1' });
-      expect(history.filter((e) => e.type === 'ReservationProvisioned').map((e) => e.data.reservationId)).toEqual(expectedIds);
+      expect(history.at(-1)!.metadata).toMatchObject({
+        correlationId: `corr-${orderId}`,
+        actor: 'worker/fulfilment',
+        partnerId: 'p-1',
+      });
+      expect(history.filter((e) => e.type === 'ReservationProvisioned').map((e) => e.data.reservationId)).toEqual(
+        expectedIds,
+      );
     }
     // And across the whole store, no reservation was recorded twice.
     const provisioned: string[] = [];
     for await (const { event } of client.readAll())
-      if (event?.type === 'ReservationProvisioned') provisioned.push((event.data as { reservationId: string }).reservationId);
+      if (event?.type === 'ReservationProvisioned')
+        provisioned.push((event.data as { reservationId: string }).reservationId);
     expect(provisioned.length).toBe(120);
     expect(new Set(provisioned).size).toBe(120);
   });
@@ -202,8 +241,13 @@ describe('fulfilment', () => {
       const order = await orderState(orderId);
       return order.status === 'failed' ? order : undefined;
     });
-    expect(failed.timeline.at(-1)!.reason).toBe('line 1: 800017 quantity not available: 2 × Standard_L32s_v3 in eastus');
-    expect(failed.lines[0].provisioning).toMatchObject({ status: 'failed', reason: '800017 quantity not available: 2 × Standard_L32s_v3 in eastus' });
+    expect(failed.timeline.at(-1)!.reason).toBe(
+      'line 1: 800017 quantity not available: 2 × Standard_L32s_v3 in eastus',
+    );
+    expect(failed.lines[0].provisioning).toMatchObject({
+      status: 'failed',
+      reason: '800017 quantity not available: 2 × Standard_L32s_v3 in eastus',
+    });
     expect(await provisionedIn(orderId)).toEqual([]);
   });
 
@@ -215,7 +259,9 @@ describe('fulfilment', () => {
     });
     expect(order.reservationIds).toEqual([reservationIdFor(orderId, 1)]);
     expect(order.lines.map((l) => l.provisioning.status)).toEqual(['provisioned', 'failed']);
-    expect(Object.values(order.reservations).map((r) => [r.reservationId, r.status])).toEqual([[reservationIdFor(orderId, 1), 'Succeeded']]);
+    expect(Object.values(order.reservations).map((r) => [r.reservationId, r.status])).toEqual([
+      [reservationIdFor(orderId, 1), 'Succeeded'],
+    ]);
   });
 
   it('case 1: cancelling an order while a line is being provisioned answers 409 ORDER_IN_FULFILMENT; no reservation is left under a cancelled order', async () => {
@@ -227,7 +273,9 @@ describe('fulfilment', () => {
         const lines = (await orderState(orderId)).lines.map((line) => line.provisioning.status);
         return lines[0] === 'provisioned' && lines[1] === 'provisioning' ? true : undefined;
       });
-      const cancel = await api.call('POST', `/v1/orders/${orderId}/cancel`, { body: { reason: 'customer changed their mind' } });
+      const cancel = await api.call('POST', `/v1/orders/${orderId}/cancel`, {
+        body: { reason: 'customer changed their mind' },
+      });
       expect({ status: cancel.status, code: cancel.body.code }).toEqual({ status: 409, code: 'ORDER_IN_FULFILMENT' });
       const order = await orderState(orderId);
       expect(order.status).toBe('pending');
@@ -238,7 +286,10 @@ describe('fulfilment', () => {
         return answer.status === 200 ? answer : undefined;
       });
       expect(
-        shown.body.lines.map((l: { provisioning: { status: string; reservationId?: string } }) => [l.provisioning.status, l.provisioning.reservationId]),
+        shown.body.lines.map((l: { provisioning: { status: string; reservationId?: string } }) => [
+          l.provisioning.status,
+          l.provisioning.reservationId,
+        ]),
       ).toEqual([
         ['provisioned', reservationIdFor(orderId, 1)],
         ['provisioning', reservationIdFor(orderId, 2)],
@@ -254,7 +305,9 @@ describe('fulfilment', () => {
       const order = await orderState(orderId);
       return order.status === 'failed' ? order : undefined;
     });
-    expect(failed.timeline.at(-1)!.reason).toBe(`subscription ${subscriptionId} is no longer active; the order cannot be provisioned`);
+    expect(failed.timeline.at(-1)!.reason).toBe(
+      `subscription ${subscriptionId} is no longer active; the order cannot be provisioned`,
+    );
     expect(await provisionedIn(orderId)).toEqual([]);
   });
 
@@ -263,15 +316,21 @@ describe('fulfilment', () => {
     const deadLetters = queue(FULFILMENT_DEAD_LETTER_QUEUE);
     const fulfilment = queue(FULFILMENT_QUEUE);
     try {
-      const parked = await eventually(async () => (await deadLetters.getFailed()).find((job) => job.data.orderId === orderId));
-      expect(parked.failedReason).toMatch(/fulfilment attempts exhausted: provisioning backend busy for Standard_L16s_v3 in eastus/);
+      const parked = await eventually(async () =>
+        (await deadLetters.getFailed()).find((job) => job.data.orderId === orderId),
+      );
+      expect(parked.failedReason).toMatch(
+        /fulfilment attempts exhausted: provisioning backend busy for Standard_L16s_v3 in eastus/,
+      );
       const original = await fulfilment.getJob(`order-${orderId}`);
       expect(original!.attemptsMade).toBe(5);
       expect((await orderState(orderId)).status).toBe('pending');
 
       await parked.retry(); // what the dashboard's "retry" does
       await eventually(async () =>
-        (await fulfilment.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'])).find((job) => job.id?.startsWith(`order-${orderId}-retry-`)),
+        (await fulfilment.getJobs(['waiting', 'active', 'delayed', 'failed', 'completed'])).find((job) =>
+          job.id?.startsWith(`order-${orderId}-retry-`),
+        ),
       );
     } finally {
       await deadLetters.close();

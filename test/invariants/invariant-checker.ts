@@ -111,7 +111,8 @@ const yearBefore = (at: string) => {
   return start.toISOString();
 };
 /** Legacy events name no cancellation: one per reservation then, as the ledger keys them. */
-const cancellationIdOf = (data: { cancellationId?: string; reservationId: string }) => data.cancellationId ?? `legacy/${data.reservationId}`;
+const cancellationIdOf = (data: { cancellationId?: string; reservationId: string }) =>
+  data.cancellationId ?? `legacy/${data.reservationId}`;
 const money = (amountCents: number) => `USD ${usd(amountCents)}`;
 const groupBy = <T>(items: T[], key: (item: T) => string) => {
   const groups = new Map<string, T[]>();
@@ -250,7 +251,8 @@ class Checker {
     };
     // The checker counts what is left itself; the event's own figure must agree.
     const kept = (verb: string, quantity: number, remaining: number) => {
-      if (r.held - quantity !== remaining) this.violation(`${this.name(r)} ${verb} ${quantity} of its ${r.held} VMs, yet kept ${remaining}`);
+      if (r.held - quantity !== remaining)
+        this.violation(`${this.name(r)} ${verb} ${quantity} of its ${r.held} VMs, yet kept ${remaining}`);
       r.held -= quantity;
     };
     switch (type) {
@@ -276,7 +278,11 @@ class Checker {
         return;
       }
       case 'ReservationQuantityReturned': {
-        this.orderRefunds.push({ cancellationId: data.cancellationId, reservationId: r.data.reservationId, refundUsd: data.refundUsd });
+        this.orderRefunds.push({
+          cancellationId: data.cancellationId,
+          reservationId: r.data.reservationId,
+          refundUsd: data.refundUsd,
+        });
         refund(data.refundUsd);
         if (r.returnIds.includes(data.cancellationId)) {
           this.violation(`${this.name(r)} has return ${data.cancellationId} made twice`);
@@ -336,27 +342,41 @@ class Checker {
     }
     const ordersOfCart = groupBy([...this.orders.values()], (order) => order.cartId);
     for (const purchase of this.purchases) {
-      if (!this.orders.has(purchase.orderId)) this.violation(`cart ${purchase.cartId} was purchased as order ${purchase.orderNumber}, which was never placed`);
+      if (!this.orders.has(purchase.orderId))
+        this.violation(
+          `cart ${purchase.cartId} was purchased as order ${purchase.orderNumber}, which was never placed`,
+        );
     }
     for (const cartId of new Set(this.purchases.map((purchase) => purchase.cartId))) {
       const placed = ordersOfCart.get(cartId) ?? [];
-      if (placed.length > 1) this.violation(`cart ${cartId} became ${placed.length} orders: ${placed.map((order) => order.orderNumber).join(', ')}`);
+      if (placed.length > 1)
+        this.violation(
+          `cart ${cartId} became ${placed.length} orders: ${placed.map((order) => order.orderNumber).join(', ')}`,
+        );
     }
     const activeUnits = new Map<string, number>();
-    for (const r of this.reservations.values()) if (r.status === 'active') activeUnits.set(r.data.orderId, (activeUnits.get(r.data.orderId) ?? 0) + r.held);
+    for (const r of this.reservations.values())
+      if (r.status === 'active') activeUnits.set(r.data.orderId, (activeUnits.get(r.data.orderId) ?? 0) + r.held);
     for (const order of this.orders.values()) {
       const active = activeUnits.get(order.orderId) ?? 0;
-      if (order.ended && active > 0) this.violation(`order ${order.orderNumber} is ${order.ended} yet holds ${active} active units`);
+      if (order.ended && active > 0)
+        this.violation(`order ${order.orderNumber} is ${order.ended} yet holds ${active} active units`);
     }
     for (const [key, ids] of this.lineReservations) {
       const [orderId, lineText] = key.split('#');
       const lineNumber = Number(lineText);
       const order = this.orders.get(orderId);
-      if (ids.length > 1) this.violation(`${this.orderName(orderId)}: line ${lineNumber} was provisioned ${ids.length} times: ${ids.join(', ')}`);
-      if (this.failedLines.has(key)) this.violation(`${this.orderName(orderId)}: line ${lineNumber} failed yet has reservation ${ids.join(', ')}`);
+      if (ids.length > 1)
+        this.violation(
+          `${this.orderName(orderId)}: line ${lineNumber} was provisioned ${ids.length} times: ${ids.join(', ')}`,
+        );
+      if (this.failedLines.has(key))
+        this.violation(`${this.orderName(orderId)}: line ${lineNumber} failed yet has reservation ${ids.join(', ')}`);
       const line = order?.lines.find((l) => l.lineNumber === lineNumber);
       if (!line) {
-        this.violation(`${this.orderName(orderId)} has no line ${lineNumber}, yet reservation ${ids.join(', ')} was provisioned for it`);
+        this.violation(
+          `${this.orderName(orderId)} has no line ${lineNumber}, yet reservation ${ids.join(', ')} was provisioned for it`,
+        );
         continue;
       }
       for (const id of ids) {
@@ -384,7 +404,8 @@ class Checker {
       all.filter((source) => source.status === 'merged'),
       (source) => source.mergedInto!,
     );
-    const units = (reservations: Held[] | undefined, count: (r: Held) => number) => (reservations ?? []).reduce((total, r) => total + count(r), 0);
+    const units = (reservations: Held[] | undefined, count: (r: Held) => number) =>
+      (reservations ?? []).reduce((total, r) => total + count(r), 0);
     for (const r of all) {
       const { reservationId, quantity, origin } = r.data;
       const merged = r.status === 'merged' ? r.held : 0;
@@ -399,10 +420,14 @@ class Checker {
         this.violation(`${this.name(r)} was merged into ${r.mergedInto}, which was never provisioned`);
       if (origin?.type !== 'split' && origin?.type !== 'merge') continue;
       for (const source of origin.reservationIds)
-        if (!this.reservations.has(source)) this.violation(`${this.name(r)} was made by a ${origin.type} of ${source}, which was never provisioned`);
+        if (!this.reservations.has(source))
+          this.violation(`${this.name(r)} was made by a ${origin.type} of ${source}, which was never provisioned`);
       if (origin.type === 'merge') {
         const passed = units(mergedSources.get(reservationId), (source) => source.held);
-        if (passed !== quantity) this.violation(`${this.name(r)} was made by a merge with ${quantity} units, but its sources passed on ${passed}`);
+        if (passed !== quantity)
+          this.violation(
+            `${this.name(r)} was made by a merge with ${quantity} units, but its sources passed on ${passed}`,
+          );
       }
     }
   }
@@ -415,10 +440,15 @@ class Checker {
   private checkExchanges() {
     for (const [exchangeId, parts] of groupBy(this.exchanges, (exchange) => exchange.exchangeId)) {
       const sources = parts.map((part) => part.reservationId).join(', ');
-      const returnedCents = parts.reduce((total, part) => total + cents(part.remainingCommitmentUsd ?? part.returnedValueUsd), 0);
+      const returnedCents = parts.reduce(
+        (total, part) => total + cents(part.remainingCommitmentUsd ?? part.returnedValueUsd),
+        0,
+      );
       const commitmentCents = Math.min(...parts.map((part) => cents(part.newCommitmentUsd)));
       if (commitmentCents < returnedCents)
-        this.violation(`exchange ${exchangeId} of ${sources}: ${money(returnedCents)} given back for a commitment of only ${money(commitmentCents)}`);
+        this.violation(
+          `exchange ${exchangeId} of ${sources}: ${money(returnedCents)} given back for a commitment of only ${money(commitmentCents)}`,
+        );
       const bought = this.reservations.get(parts[0].newReservationId);
       if (!bought || bought.data.origin?.type !== 'exchange') {
         this.violation(`exchange ${exchangeId} of ${sources} bought nothing`);
@@ -427,7 +457,9 @@ class Checker {
       const costCents = cents(bought.data.unitPriceUsd ?? 0) * bought.data.quantity;
       for (const recorded of new Set(parts.map((part) => cents(part.newCommitmentUsd))))
         if (recorded !== costCents)
-          this.violation(`exchange ${exchangeId} of ${sources}: commitment ${money(recorded)}, but ${this.name(bought)} costs ${money(costCents)}`);
+          this.violation(
+            `exchange ${exchangeId} of ${sources}: commitment ${money(recorded)}, but ${this.name(bought)} costs ${money(costCents)}`,
+          );
     }
     // The reservation an exchange bought names every reservation returned for it, and nothing else.
     const exchangedFor = groupBy(this.exchanges, (exchange) => exchange.newReservationId);
@@ -451,29 +483,45 @@ class Checker {
     for (const r of this.reservations.values()) {
       const paid = this.paidCents(r);
       if (paid !== undefined && r.refundedCents > paid)
-        this.violation(`${this.name(r)} was refunded ${money(r.refundedCents)}, more than the ${money(paid)} paid for it`);
+        this.violation(
+          `${this.name(r)} was refunded ${money(r.refundedCents)}, more than the ${money(paid)} paid for it`,
+        );
     }
     const onOrders = new Map(this.orderRefunds.map((refund) => [refund.cancellationId, refund]));
     const counted = groupBy(this.counting(), (refund) => refund.cancellationId);
     for (const [id, refunds] of counted) {
-      if (refunds.length > 1) this.violation(`refund ${id} is counted ${refunds.length} times, in ${refunds.map((refund) => refund.stream).join(', ')}`);
+      if (refunds.length > 1)
+        this.violation(
+          `refund ${id} is counted ${refunds.length} times, in ${refunds.map((refund) => refund.stream).join(', ')}`,
+        );
       const [refund] = refunds;
       const onOrder = onOrders.get(id);
       const ledgerName = `customer ${refund.customerId}'s ledger`;
       if (!onOrder) {
-        this.violation(`${ledgerName} counts refund ${id} for reservation ${refund.reservationId}, which was never returned under it`);
+        this.violation(
+          `${ledgerName} counts refund ${id} for reservation ${refund.reservationId}, which was never returned under it`,
+        );
         continue;
       }
       const reservation = this.reservations.get(onOrder.reservationId)!;
       if (refund.reservationId !== onOrder.reservationId)
-        this.violation(`${ledgerName} counts refund ${id} for reservation ${refund.reservationId}, but it returned ${this.name(reservation)}`);
+        this.violation(
+          `${ledgerName} counts refund ${id} for reservation ${refund.reservationId}, but it returned ${this.name(reservation)}`,
+        );
       if (refund.customerId !== reservation.data.customerId)
-        this.violation(`refund ${id} of ${this.name(reservation)} is counted in ${ledgerName}, not in its customer ${reservation.data.customerId}'s`);
+        this.violation(
+          `refund ${id} of ${this.name(reservation)} is counted in ${ledgerName}, not in its customer ${reservation.data.customerId}'s`,
+        );
       if (cents(refund.amountUsd) !== cents(onOrder.refundUsd))
-        this.violation(`refund ${id} is USD ${refund.amountUsd} in ${ledgerName} but USD ${onOrder.refundUsd} on ${this.name(reservation)}`);
+        this.violation(
+          `refund ${id} is USD ${refund.amountUsd} in ${ledgerName} but USD ${onOrder.refundUsd} on ${this.name(reservation)}`,
+        );
     }
     for (const [id, refund] of onOrders)
-      if (!counted.has(id)) this.violation(`${this.name(this.reservations.get(refund.reservationId)!)} was refunded under ${id}, but no ledger counts it`);
+      if (!counted.has(id))
+        this.violation(
+          `${this.name(this.reservations.get(refund.reservationId)!)} was refunded under ${id}, but no ledger counts it`,
+        );
   }
 
   /** The ledgers' refunds that count: not reversed. */
@@ -523,7 +571,8 @@ class Checker {
     if (r.data.unitPriceUsd === undefined) return undefined;
     const own = r.payments.reduce((total, payment) => total + cents(payment.amountUsd), 0);
     const inherited = this.inheritedCents(r);
-    if (r.data.billingPlan !== 'Monthly' && own === 0 && inherited === 0) return cents(r.data.unitPriceUsd) * r.data.quantity;
+    if (r.data.billingPlan !== 'Monthly' && own === 0 && inherited === 0)
+      return cents(r.data.unitPriceUsd) * r.data.quantity;
     return own + inherited;
   }
 
@@ -563,11 +612,15 @@ class Checker {
         continue;
       }
       valid.set(n, payment);
-      if (recordedAt < dueAt) this.violation(`${name} recorded payment ${n} at ${recordedAt}, before it fell due at ${dueAt}`);
-      if (dueAt < effectiveDate) this.violation(`${name} took payment ${n}, due ${dueAt}, before it took effect at ${effectiveDate}`);
-      else if (dueAt >= expiryDate) this.violation(`${name} took payment ${n}, due ${dueAt}, at or after its expiry at ${expiryDate}`);
+      if (recordedAt < dueAt)
+        this.violation(`${name} recorded payment ${n} at ${recordedAt}, before it fell due at ${dueAt}`);
+      if (dueAt < effectiveDate)
+        this.violation(`${name} took payment ${n}, due ${dueAt}, before it took effect at ${effectiveDate}`);
+      else if (dueAt >= expiryDate)
+        this.violation(`${name} took payment ${n}, due ${dueAt}, at or after its expiry at ${expiryDate}`);
       // Due at the very instant it ended: recorded in the same append, before the end.
-      else if (endedEarly && dueAt > endedEarly) this.violation(`${name} took payment ${n}, due ${dueAt}, after it ended at ${endedEarly}`);
+      else if (endedEarly && dueAt > endedEarly)
+        this.violation(`${name} took payment ${n}, due ${dueAt}, after it ended at ${endedEarly}`);
       if (r.data.unitPriceUsd === undefined) continue;
       // The VMs held when it fell due; a return counts from the next whole hour, so in that hour either figure is right.
       const gone = (counts: (returned: { at: string }) => boolean) =>
@@ -579,15 +632,22 @@ class Checker {
       const most = quantity - gone((returned) => nextHour(returned.at) <= Date.parse(dueAt));
       const unit = this.unitPaymentCents(r, n);
       const amount = cents(amountUsd);
-      if (amount > unit * most) this.violation(`${name} took ${money(amount)} as payment ${n}, but ${money(unit * most)} was due for the ${most} VMs it held`);
+      if (amount > unit * most)
+        this.violation(
+          `${name} took ${money(amount)} as payment ${n}, but ${money(unit * most)} was due for the ${most} VMs it held`,
+        );
       else if (amount < unit * fewest)
-        this.violation(`${name} took ${money(amount)} as payment ${n}, but ${money(unit * fewest)} was due for the ${fewest} VMs it held`);
+        this.violation(
+          `${name} took ${money(amount)} as payment ${n}, but ${money(unit * fewest)} was due for the ${fewest} VMs it held`,
+        );
     }
     const numbers = [...valid.keys()].sort((a, b) => a - b);
     for (let i = 1; i < numbers.length; i++) {
       const [before, after] = [valid.get(numbers[i - 1])!, valid.get(numbers[i])!];
       if (after.dueAt <= before.dueAt)
-        this.violation(`${name}: payment ${after.paymentNumber} falls due at ${after.dueAt}, not after payment ${before.paymentNumber} at ${before.dueAt}`);
+        this.violation(
+          `${name}: payment ${after.paymentNumber} falls due at ${after.dueAt}, not after payment ${before.paymentNumber} at ${before.dueAt}`,
+        );
     }
     for (let n = carried + 1; n < (numbers[numbers.length - 1] ?? 0); n++) {
       if (valid.has(n)) continue;
@@ -598,7 +658,8 @@ class Checker {
     const ranItsTerm = r.status === 'expired' || (r.status === 'active' && expiryDate <= this.now);
     const untouched = r.returns.length === 0 && r.returned === 0 && r.exchangedAway === 0;
     if (ranItsTerm && untouched && r.data.unitPriceUsd !== undefined && (monthly || valid.size > 0 || carried > 0)) {
-      const paid = [...valid.values()].reduce((total, payment) => total + cents(payment.amountUsd), 0) + this.inheritedCents(r);
+      const paid =
+        [...valid.values()].reduce((total, payment) => total + cents(payment.amountUsd), 0) + this.inheritedCents(r);
       const price = cents(r.data.unitPriceUsd) * quantity;
       if (paid !== price) this.violation(`${name} ran its term and paid ${money(paid)} of its ${money(price)} price`);
     }

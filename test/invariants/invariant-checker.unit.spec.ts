@@ -20,7 +20,11 @@ import { moneyViolations, StoredEvent } from './invariant-checker';
 const now = '2026-11-25T12:00:00.000Z';
 const LEDGER = 'refund-ledger-c-1';
 
-const event = (streamId: string, type: string, data: Record<string, unknown>): StoredEvent => ({ streamId, type, data });
+const event = (streamId: string, type: string, data: Record<string, unknown>): StoredEvent => ({
+  streamId,
+  type,
+  data,
+});
 const monthsAfter = (iso: string, months: number) => {
   const date = new Date(iso);
   date.setUTCMonth(date.getUTCMonth() + months);
@@ -43,7 +47,13 @@ const line = (lineNumber: number, quantity: number, unitPriceUsd: number, billin
 });
 
 /** A cart purchased as an order, placed, every line provisioned as `reservationIds` says. */
-function placed(orderId: string, orderNumber: string, lines: Array<ReturnType<typeof line>>, reservationIds: string[], at: string): StoredEvent[] {
+function placed(
+  orderId: string,
+  orderNumber: string,
+  lines: Array<ReturnType<typeof line>>,
+  reservationIds: string[],
+  at: string,
+): StoredEvent[] {
   const stream = `order-${orderId}`;
   const billingPlan = lines[0].billingPlan;
   return [
@@ -62,7 +72,12 @@ function placed(orderId: string, orderNumber: string, lines: Array<ReturnType<ty
       placedAt: at,
     }),
     ...lines.map((l, i) =>
-      event(stream, 'OrderLineProvisioningStarted', { orderId, lineNumber: l.lineNumber, reservationId: reservationIds[i], startedAt: at }),
+      event(stream, 'OrderLineProvisioningStarted', {
+        orderId,
+        lineNumber: l.lineNumber,
+        reservationId: reservationIds[i],
+        startedAt: at,
+      }),
     ),
   ];
 }
@@ -70,8 +85,22 @@ function placed(orderId: string, orderNumber: string, lines: Array<ReturnType<ty
 const provisioned = (streamId: string, overrides: Parameters<typeof provisionedReservation>[0]) =>
   event(streamId, 'ReservationProvisioned', { ...provisionedReservation(overrides) });
 
-const payment = (streamId: string, reservationId: string, paymentNumber: number, amountUsd: number, dueAt: string, recordedAt = dueAt) =>
-  event(streamId, 'ReservationPaymentRecorded', { reservationId, customerId: 'c-1', paymentNumber, amountUsd, dueAt, recordedAt });
+const payment = (
+  streamId: string,
+  reservationId: string,
+  paymentNumber: number,
+  amountUsd: number,
+  dueAt: string,
+  recordedAt = dueAt,
+) =>
+  event(streamId, 'ReservationPaymentRecorded', {
+    reservationId,
+    customerId: 'c-1',
+    paymentNumber,
+    amountUsd,
+    dueAt,
+    recordedAt,
+  });
 
 const refund = (
   cancellationId: string,
@@ -81,9 +110,25 @@ const refund = (
   countedUsd: number,
   refundedAt: string,
   kind = 'cancellation',
-) => event(LEDGER, 'RefundRecorded', { customerId: 'c-1', cancellationId, reservationId, orderId, amountUsd, kind, countedUsd, refundedAt });
+) =>
+  event(LEDGER, 'RefundRecorded', {
+    customerId: 'c-1',
+    cancellationId,
+    reservationId,
+    orderId,
+    amountUsd,
+    kind,
+    countedUsd,
+    refundedAt,
+  });
 
-const cancelled = (streamId: string, reservationId: string, cancellationId: string, refundUsd: number, cancelledAt: string) =>
+const cancelled = (
+  streamId: string,
+  reservationId: string,
+  cancellationId: string,
+  refundUsd: number,
+  cancelledAt: string,
+) =>
   event(streamId, 'ReservationCancelled', { reservationId, customerId: 'c-1', cancellationId, refundUsd, cancelledAt });
 
 // RO-0: one VM bought monthly in 2025 at USD 1,210, which ran its term: twelve payments of USD 100.83, the last USD 100.87.
@@ -91,10 +136,25 @@ const E0 = '2025-01-15T09:00:00.000Z';
 const X0 = '2026-01-15T09:00:00.000Z';
 const ro0 = (): StoredEvent[] => [
   ...placed('o-0', 'RO-0', [line(1, 1, 1_210)], ['r-0'], E0),
-  provisioned('order-o-0', { reservationId: 'r-0', orderId: 'o-0', orderNumber: 'RO-0', quantity: 1, unitPriceUsd: 1_210, effectiveDate: E0, expiryDate: X0 }),
+  provisioned('order-o-0', {
+    reservationId: 'r-0',
+    orderId: 'o-0',
+    orderNumber: 'RO-0',
+    quantity: 1,
+    unitPriceUsd: 1_210,
+    effectiveDate: E0,
+    expiryDate: X0,
+  }),
   ...Array.from({ length: 12 }, (_, i) => {
     const dueAt = monthsAfter(E0, i);
-    return payment('order-o-0', 'r-0', i + 1, i === 11 ? 100.87 : 100.83, dueAt, i === 0 ? dueAt : hoursAfter(dueAt, 3));
+    return payment(
+      'order-o-0',
+      'r-0',
+      i + 1,
+      i === 11 ? 100.87 : 100.83,
+      dueAt,
+      i === 0 ? dueAt : hoursAfter(dueAt, 3),
+    );
   }),
   event('order-o-0', 'OrderCompleted', { orderId: 'o-0', reservationIds: ['r-0'], completedAt: E0 }),
   event('order-o-0', 'ReservationExpired', { reservationId: 'r-0', expiredAt: X0 }),
@@ -150,9 +210,24 @@ const boughtByExchange = (overrides: Parameters<typeof provisionedReservation>[0
   });
 const ro1 = (): StoredEvent[] => [
   ...placed('o-1', 'RO-1', [line(1, 4, 1_200), line(2, 2, 1_200)], ['r-1', 'r-2'], E1),
-  provisioned(o1, { reservationId: 'r-1', orderNumber: 'RO-1', quantity: 4, unitPriceUsd: 1_200, effectiveDate: E1, expiryDate: X1 }),
+  provisioned(o1, {
+    reservationId: 'r-1',
+    orderNumber: 'RO-1',
+    quantity: 4,
+    unitPriceUsd: 1_200,
+    effectiveDate: E1,
+    expiryDate: X1,
+  }),
   payment(o1, 'r-1', 1, 400, E1),
-  provisioned(o1, { reservationId: 'r-2', orderNumber: 'RO-1', lineNumber: 2, quantity: 2, unitPriceUsd: 1_200, effectiveDate: E1, expiryDate: X1 }),
+  provisioned(o1, {
+    reservationId: 'r-2',
+    orderNumber: 'RO-1',
+    lineNumber: 2,
+    quantity: 2,
+    unitPriceUsd: 1_200,
+    effectiveDate: E1,
+    expiryDate: X1,
+  }),
   payment(o1, 'r-2', 1, 200, E1),
   event(o1, 'OrderCompleted', { orderId: 'o-1', reservationIds: ['r-1', 'r-2'], completedAt: E1 }),
   payment(o1, 'r-1', 2, 400, monthsAfter(E1, 1), hoursAfter(monthsAfter(E1, 1), 3)),
@@ -189,7 +264,14 @@ const ro1 = (): StoredEvent[] => [
   exchanged(),
   boughtByExchange(),
   ...Array.from({ length: 7 }, (_, i) =>
-    payment(o1, 'x-1', i + 1, 250, monthsAfter(EXCHANGE, i), i === 0 ? EXCHANGE : hoursAfter(monthsAfter(EXCHANGE, i), 3)),
+    payment(
+      o1,
+      'x-1',
+      i + 1,
+      250,
+      monthsAfter(EXCHANGE, i),
+      i === 0 ? EXCHANGE : hoursAfter(monthsAfter(EXCHANGE, i), 3),
+    ),
   ),
 ];
 
@@ -214,7 +296,14 @@ const ro2 = (): StoredEvent[] => [
   ...placed('o-2', 'RO-2', [line(1, 2, 1_000, 'Upfront'), line(2, 2, 1_500, 'Upfront')], ['s-1', 's-2'], E2),
   provisioned(o2, { ...upfront, reservationId: 's-1', quantity: 2, unitPriceUsd: 1_000, effectiveDate: E2 }),
   payment(o2, 's-1', 1, 2_000, E2),
-  provisioned(o2, { ...upfront, reservationId: 's-2', lineNumber: 2, quantity: 2, unitPriceUsd: 1_500, effectiveDate: E2 }),
+  provisioned(o2, {
+    ...upfront,
+    reservationId: 's-2',
+    lineNumber: 2,
+    quantity: 2,
+    unitPriceUsd: 1_500,
+    effectiveDate: E2,
+  }),
   event(o2, 'OrderCompleted', { orderId: 'o-2', reservationIds: ['s-1', 's-2'], completedAt: E2 }),
   event(o2, 'ReservationSplit', {
     reservationId: 's-1',
@@ -248,7 +337,11 @@ const isEvent =
   (e: StoredEvent) =>
     e.type === type && Object.entries(match).every(([key, value]) => e.data[key] === value);
 /** The clean history with the events that match changed (or dropped, when `change` gives undefined). */
-const changed = (match: (e: StoredEvent) => boolean, change: (e: StoredEvent) => StoredEvent | undefined, events = clean()): StoredEvent[] => {
+const changed = (
+  match: (e: StoredEvent) => boolean,
+  change: (e: StoredEvent) => StoredEvent | undefined,
+  events = clean(),
+): StoredEvent[] => {
   expect(events.some(match)).toBe(true);
   return events.flatMap((e) => (match(e) ? [change(e)].filter((c): c is StoredEvent => c !== undefined) : [e]));
 };
@@ -266,7 +359,10 @@ describe('invariant checker', () => {
     expect(moneyViolations(clean(), now)).toEqual([]));
 
   it('accepts the events as they are about to be written: an exchange of several reservations in two orders, with its refund and remaining commitment', () => {
-    const events = changed(isEvent('ReservationExchanged'), withData({ exchangeId: 'xc-1', refundUsd: 20, remainingCommitmentUsd: 1_640 }));
+    const events = changed(
+      isEvent('ReservationExchanged'),
+      withData({ exchangeId: 'xc-1', refundUsd: 20, remainingCommitmentUsd: 1_640 }),
+    );
     const alsoReturned = event(o2, 'ReservationExchanged', {
       reservationId: 's-1b',
       customerId: 'c-1',
@@ -288,25 +384,44 @@ describe('invariant checker', () => {
     expect(moneyViolations(both, now)).toEqual([]);
     // Each alone is worth less than the commitment; together they are worth more.
     expect(
-      moneyViolations(changed(isEvent('ReservationExchanged', { reservationId: 's-1b' }), withData({ remainingCommitmentUsd: 1_500 }), both), now),
+      moneyViolations(
+        changed(
+          isEvent('ReservationExchanged', { reservationId: 's-1b' }),
+          withData({ remainingCommitmentUsd: 1_500 }),
+          both,
+        ),
+        now,
+      ),
     ).toEqual(['exchange xc-1 of r-1b, s-1b: USD 3140 given back for a commitment of only USD 3000']);
   });
 
   describe('orders', () => {
     it('sees an order stream without its OrderPlaced', () =>
-      expect(moneyViolations([...clean(), event('order-o-9', 'OrderCancelled', { orderId: 'o-9', reason: 'x', cancelledAt: now })], now)).toEqual([
-        'order-o-9 holds events but no OrderPlaced',
-      ]));
+      expect(
+        moneyViolations(
+          [...clean(), event('order-o-9', 'OrderCancelled', { orderId: 'o-9', reason: 'x', cancelledAt: now })],
+          now,
+        ),
+      ).toEqual(['order-o-9 holds events but no OrderPlaced']));
 
     it('sees an order placed twice in its stream, which a fold with the production decider would hide', () => {
-      const [again] = placed('o-1', 'RO-1', [line(1, 4, 1_200), line(2, 2, 1_200)], ['r-1', 'r-2'], '2026-06-01T00:00:00.000Z').filter(isEvent('OrderPlaced'));
+      const [again] = placed(
+        'o-1',
+        'RO-1',
+        [line(1, 4, 1_200), line(2, 2, 1_200)],
+        ['r-1', 'r-2'],
+        '2026-06-01T00:00:00.000Z',
+      ).filter(isEvent('OrderPlaced'));
       expect(moneyViolations([...clean(), again], now)).toEqual(['order RO-1 was placed 2 times in order-o-1']);
     });
 
     it('sees a purchased cart that never became an order', () =>
-      expect(moneyViolations([...clean(), event('cart-c-9', 'CartPurchased', { cartId: 'c-9', orderId: 'o-9', orderNumber: 'RO-9' })], now)).toEqual([
-        'cart c-9 was purchased as order RO-9, which was never placed',
-      ]));
+      expect(
+        moneyViolations(
+          [...clean(), event('cart-c-9', 'CartPurchased', { cartId: 'c-9', orderId: 'o-9', orderNumber: 'RO-9' })],
+          now,
+        ),
+      ).toEqual(['cart c-9 was purchased as order RO-9, which was never placed']));
 
     it('sees a purchased cart that became two orders', () => {
       const second = placed('o-8', 'RO-8', [line(1, 1, 1_200)], [], now)
@@ -316,18 +431,31 @@ describe('invariant checker', () => {
     });
 
     it('sees active units under a cancelled or a failed order', () => {
-      expect(moneyViolations([...clean(), event(o2, 'OrderCancelled', { orderId: 'o-2', reason: 'x', cancelledAt: now })], now)).toEqual([
-        'order RO-2 is cancelled yet holds 1 active units',
-      ]);
-      expect(moneyViolations([...clean(), event(o1, 'OrderFailed', { orderId: 'o-1', reason: 'x', failedAt: now })], now)).toEqual([
-        'order RO-1 is failed yet holds 1 active units',
-      ]);
+      expect(
+        moneyViolations(
+          [...clean(), event(o2, 'OrderCancelled', { orderId: 'o-2', reason: 'x', cancelledAt: now })],
+          now,
+        ),
+      ).toEqual(['order RO-2 is cancelled yet holds 1 active units']);
+      expect(
+        moneyViolations([...clean(), event(o1, 'OrderFailed', { orderId: 'o-1', reason: 'x', failedAt: now })], now),
+      ).toEqual(['order RO-1 is failed yet holds 1 active units']);
     });
 
     it('sees a line provisioned twice under two reservation ids', () =>
       expect(
         moneyViolations(
-          [...clean(), provisioned(o1, { reservationId: 'r-9', orderNumber: 'RO-1', lineNumber: 2, quantity: 2, effectiveDate: E1, expiryDate: X1 })],
+          [
+            ...clean(),
+            provisioned(o1, {
+              reservationId: 'r-9',
+              orderNumber: 'RO-1',
+              lineNumber: 2,
+              quantity: 2,
+              effectiveDate: E1,
+              expiryDate: X1,
+            }),
+          ],
           now,
         ),
       ).toEqual(['order RO-1: line 2 was provisioned 2 times: r-2, r-9']));
@@ -337,7 +465,13 @@ describe('invariant checker', () => {
         moneyViolations(
           inserted(
             isEvent('OrderLineProvisioningStarted', { orderId: 'o-2', lineNumber: 2 }),
-            event(o2, 'OrderLineProvisioningFailed', { orderId: 'o-2', lineNumber: 2, code: 'X', reason: 'x', failedAt: E2 }),
+            event(o2, 'OrderLineProvisioningFailed', {
+              orderId: 'o-2',
+              lineNumber: 2,
+              code: 'X',
+              reason: 'x',
+              failedAt: E2,
+            }),
           ),
           now,
         ),
@@ -346,13 +480,26 @@ describe('invariant checker', () => {
     it('sees a reservation provisioned for a line the order does not have, or with more units than the line bought', () => {
       expect(
         moneyViolations(
-          [...clean(), provisioned(o1, { reservationId: 'r-9', orderNumber: 'RO-1', lineNumber: 3, quantity: 2, effectiveDate: E1, expiryDate: X1 })],
+          [
+            ...clean(),
+            provisioned(o1, {
+              reservationId: 'r-9',
+              orderNumber: 'RO-1',
+              lineNumber: 3,
+              quantity: 2,
+              effectiveDate: E1,
+              expiryDate: X1,
+            }),
+          ],
           now,
         ),
       ).toEqual(['order RO-1 has no line 3, yet reservation r-9 was provisioned for it']);
-      expect(moneyViolations(changed(isEvent('ReservationProvisioned', { reservationId: 's-2' }), withData({ quantity: 3 })), now)).toEqual([
-        'order RO-2: line 2 bought 2 units, but reservation s-2 was provisioned with 3',
-      ]);
+      expect(
+        moneyViolations(
+          changed(isEvent('ReservationProvisioned', { reservationId: 's-2' }), withData({ quantity: 3 })),
+          now,
+        ),
+      ).toEqual(['order RO-2: line 2 bought 2 units, but reservation s-2 was provisioned with 3']);
     });
   });
 
@@ -387,14 +534,25 @@ describe('invariant checker', () => {
         'reservation r-9 (order RO-1) was made by a split of r-ghost, which was never provisioned',
       ]);
       expect(
-        moneyViolations([...clean(), event(o1, 'ReservationMerged', { reservationId: 'x-1', into: 'r-ghost', mergedWith: ['x-1'], mergedAt: now })], now),
+        moneyViolations(
+          [
+            ...clean(),
+            event(o1, 'ReservationMerged', {
+              reservationId: 'x-1',
+              into: 'r-ghost',
+              mergedWith: ['x-1'],
+              mergedAt: now,
+            }),
+          ],
+          now,
+        ),
       ).toEqual(['reservation x-1 (order RO-1) was merged into r-ghost, which was never provisioned']);
     });
 
     it('sees a return that keeps another count than what was left', () =>
-      expect(moneyViolations(changed(isEvent('ReservationQuantityReturned'), withData({ remainingQuantity: 3 })), now)).toEqual([
-        'reservation r-1b (order RO-1) returned 1 of its 3 VMs, yet kept 3',
-      ]));
+      expect(
+        moneyViolations(changed(isEvent('ReservationQuantityReturned'), withData({ remainingQuantity: 3 })), now),
+      ).toEqual(['reservation r-1b (order RO-1) returned 1 of its 3 VMs, yet kept 3']));
 
     it('sees a reservation active with no VMs', () =>
       expect(
@@ -417,9 +575,12 @@ describe('invariant checker', () => {
       ).toEqual(['reservation s-1b (order RO-2) is active with 0 VMs']));
 
     it('sees a reservation changed after it ended', () =>
-      expect(moneyViolations([...clean(), event(o1, 'ReservationSplit', { reservationId: 'r-m', into: [], splitAt: now })], now)).toEqual([
-        'reservation r-m (order RO-1) was split after it was cancelled at 2026-04-20T08:00:00.000Z',
-      ]));
+      expect(
+        moneyViolations(
+          [...clean(), event(o1, 'ReservationSplit', { reservationId: 'r-m', into: [], splitAt: now })],
+          now,
+        ),
+      ).toEqual(['reservation r-m (order RO-1) was split after it was cancelled at 2026-04-20T08:00:00.000Z']));
   });
 
   describe('refunds', () => {
@@ -443,16 +604,32 @@ describe('invariant checker', () => {
     });
 
     it('sees a cancellation without a cancellation id', () => {
-      const legacy = changed(isEvent('ReservationCancelled', { reservationId: 's-2' }), withData({ cancellationId: undefined }));
-      const events = changed(isEvent('RefundRecorded', { cancellationId: 's-2/cancellation-2' }), withData({ cancellationId: undefined }), legacy);
-      expect(moneyViolations(events, now)).toEqual(['reservation s-2 (order RO-2) was cancelled without a cancellation id']);
+      const legacy = changed(
+        isEvent('ReservationCancelled', { reservationId: 's-2' }),
+        withData({ cancellationId: undefined }),
+      );
+      const events = changed(
+        isEvent('RefundRecorded', { cancellationId: 's-2/cancellation-2' }),
+        withData({ cancellationId: undefined }),
+        legacy,
+      );
+      expect(moneyViolations(events, now)).toEqual([
+        'reservation s-2 (order RO-2) was cancelled without a cancellation id',
+      ]);
     });
 
     it('sees a USD 40,000 refund on a USD 3,000 reservation, and an exchange that credits more than was paid', () => {
-      const events = changed(isEvent('ReservationCancelled', { reservationId: 's-2' }), withData({ refundUsd: 40_000 }));
+      const events = changed(
+        isEvent('ReservationCancelled', { reservationId: 's-2' }),
+        withData({ refundUsd: 40_000 }),
+      );
       expect(
         moneyViolations(
-          changed(isEvent('RefundRecorded', { cancellationId: 's-2/cancellation-2' }), withData({ amountUsd: 40_000, countedUsd: 40_000 }), events),
+          changed(
+            isEvent('RefundRecorded', { cancellationId: 's-2/cancellation-2' }),
+            withData({ amountUsd: 40_000, countedUsd: 40_000 }),
+            events,
+          ),
           now,
         ),
       ).toEqual(['reservation s-2 (order RO-2) was refunded USD 40000, more than the USD 3000 paid for it']);
@@ -472,30 +649,50 @@ describe('invariant checker', () => {
       expect(moneyViolations([...clean(), refund('r-2/cancellation-1', 'r-2', 'o-1', 50, 50, now)], now)).toEqual([
         "customer c-1's ledger counts refund r-2/cancellation-1 for reservation r-2, which was never returned under it",
       ]);
-      expect(moneyViolations(changed(isEvent('RefundRecorded', { cancellationId: 'r-1b/return-1' }), withData({ amountUsd: 150 })), now)).toEqual([
+      expect(
+        moneyViolations(
+          changed(isEvent('RefundRecorded', { cancellationId: 'r-1b/return-1' }), withData({ amountUsd: 150 })),
+          now,
+        ),
+      ).toEqual([
         "refund r-1b/return-1 is USD 150 in customer c-1's ledger but USD 40 on reservation r-1b (order RO-1)",
       ]);
     });
 
     it('sees a refund counted twice', () => {
       const counted = clean().find(isEvent('RefundRecorded', { cancellationId: 'r-m/cancellation-1' }))!;
-      expect(moneyViolations([...clean(), counted], now)).toEqual(['refund r-m/cancellation-1 is counted 2 times, in refund-ledger-c-1, refund-ledger-c-1']);
+      expect(moneyViolations([...clean(), counted], now)).toEqual([
+        'refund r-m/cancellation-1 is counted 2 times, in refund-ledger-c-1, refund-ledger-c-1',
+      ]);
     });
 
     it('sees a refund counted for another reservation, or in another customer’s ledger', () => {
-      expect(moneyViolations(changed(isEvent('RefundRecorded', { cancellationId: 'r-1b/return-1' }), withData({ reservationId: 'r-1a' })), now)).toEqual([
+      expect(
+        moneyViolations(
+          changed(isEvent('RefundRecorded', { cancellationId: 'r-1b/return-1' }), withData({ reservationId: 'r-1a' })),
+          now,
+        ),
+      ).toEqual([
         "customer c-1's ledger counts refund r-1b/return-1 for reservation r-1a, but it returned reservation r-1b (order RO-1)",
       ]);
       expect(
         moneyViolations(
-          changed(isEvent('RefundRecorded', { cancellationId: 'r-m/cancellation-1' }), (e) => ({ ...e, streamId: 'refund-ledger-c-2' })),
+          changed(isEvent('RefundRecorded', { cancellationId: 'r-m/cancellation-1' }), (e) => ({
+            ...e,
+            streamId: 'refund-ledger-c-2',
+          })),
           now,
         ),
-      ).toEqual(["refund r-m/cancellation-1 of reservation r-m (order RO-1) is counted in customer c-2's ledger, not in its customer c-1's"]);
+      ).toEqual([
+        "refund r-m/cancellation-1 of reservation r-m (order RO-1) is counted in customer c-2's ledger, not in its customer c-1's",
+      ]);
     });
 
     it('sees the cap exceeded in any rolling 12 months, not only those ending now', () => {
-      const events = changed(isEvent('RefundRecorded', { cancellationId: 'r-m/cancellation-1' }), withData({ countedUsd: 48_000 }));
+      const events = changed(
+        isEvent('RefundRecorded', { cancellationId: 'r-m/cancellation-1' }),
+        withData({ countedUsd: 48_000 }),
+      );
       // 980 + 48,000 + 830 + 2,200 (the reversed 2,250 does not count) by 2026-09-02; by 2027-05-01 the first two have left the window.
       const later = '2027-05-01T00:00:00.000Z';
       expect(moneyViolations(events, later)).toEqual([
@@ -507,18 +704,22 @@ describe('invariant checker', () => {
 
   describe('exchanges', () => {
     it('sees an exchange that created value', () =>
-      expect(moneyViolations(changed(isEvent('ReservationExchanged'), withData({ returnedValueUsd: 3_500 })), now)).toEqual([
-        'exchange r-1b/exchange-1 of r-1b: USD 3500 given back for a commitment of only USD 3000',
-      ]));
+      expect(
+        moneyViolations(changed(isEvent('ReservationExchanged'), withData({ returnedValueUsd: 3_500 })), now),
+      ).toEqual(['exchange r-1b/exchange-1 of r-1b: USD 3500 given back for a commitment of only USD 3000']));
 
     it('sees an exchange that bought nothing', () =>
-      expect(moneyViolations(changed(isEvent('ReservationExchanged'), withData({ newReservationId: 'x-ghost' })), now)).toEqual([
+      expect(
+        moneyViolations(changed(isEvent('ReservationExchanged'), withData({ newReservationId: 'x-ghost' })), now),
+      ).toEqual([
         'exchange r-1b/exchange-1 of r-1b bought nothing',
         'reservation x-1 (order RO-1) says an exchange of r-1b bought it, but none was exchanged for it',
       ]));
 
     it('sees an exchange whose commitment is not what it bought costs', () =>
-      expect(moneyViolations(changed(isEvent('ReservationExchanged'), withData({ newCommitmentUsd: 2_000 })), now)).toEqual([
+      expect(
+        moneyViolations(changed(isEvent('ReservationExchanged'), withData({ newCommitmentUsd: 2_000 })), now),
+      ).toEqual([
         'exchange r-1b/exchange-1 of r-1b: commitment USD 2000, but reservation x-1 (order RO-1) costs USD 3000',
       ]));
 
@@ -530,34 +731,46 @@ describe('invariant checker', () => {
           ),
           now,
         ),
-      ).toEqual(['reservation x-1 (order RO-1) says an exchange of r-1b, r-2 bought it, but r-1b was exchanged for it']));
+      ).toEqual([
+        'reservation x-1 (order RO-1) says an exchange of r-1b, r-2 bought it, but r-1b was exchanged for it',
+      ]));
   });
 
   describe('payments', () => {
-    const paymentOf = (reservationId: string, paymentNumber: number) => isEvent('ReservationPaymentRecorded', { reservationId, paymentNumber });
+    const paymentOf = (reservationId: string, paymentNumber: number) =>
+      isEvent('ReservationPaymentRecorded', { reservationId, paymentNumber });
 
     it('sees a payment taken twice', () => {
       const third = clean().find(paymentOf('r-1b', 3))!;
-      expect(moneyViolations(inserted(paymentOf('r-1b', 3), third), now)).toEqual(['reservation r-1b (order RO-1) took payment 3 twice']);
+      expect(moneyViolations(inserted(paymentOf('r-1b', 3), third), now)).toEqual([
+        'reservation r-1b (order RO-1) took payment 3 twice',
+      ]);
     });
 
     it('sees a part of a split take again a payment its source made, monthly or upfront', () =>
       expect(
-        moneyViolations([...clean(), payment(o1, 'r-1b', 2, 300, monthsAfter(E1, 1), RETURN), payment(o2, 's-1b', 1, 1_000, '2026-07-01T12:00:00.000Z')], now),
+        moneyViolations(
+          [
+            ...clean(),
+            payment(o1, 'r-1b', 2, 300, monthsAfter(E1, 1), RETURN),
+            payment(o2, 's-1b', 1, 1_000, '2026-07-01T12:00:00.000Z'),
+          ],
+          now,
+        ),
       ).toEqual([
         'reservation r-1b (order RO-1) took payment 2 again, which its sources had made',
         'reservation s-1b (order RO-2) took payment 1 again, which its sources had made',
       ]));
 
     it('sees an upfront reservation take more than its one payment', () =>
-      expect(moneyViolations(inserted(paymentOf('s-1', 1), payment(o2, 's-1', 2, 2_000, '2026-06-15T12:00:00.000Z')), now)).toEqual([
-        'reservation s-1 (order RO-2) is paid upfront, yet took payment 2',
-      ]));
+      expect(
+        moneyViolations(inserted(paymentOf('s-1', 1), payment(o2, 's-1', 2, 2_000, '2026-06-15T12:00:00.000Z')), now),
+      ).toEqual(['reservation s-1 (order RO-2) is paid upfront, yet took payment 2']));
 
     it('sees a payment beyond the term', () =>
-      expect(moneyViolations([...clean(), payment('order-o-0', 'r-0', 13, 100.83, '2025-12-31T09:00:00.000Z')], now)).toEqual([
-        'reservation r-0 (order RO-0) took payment 13 of a 12-payment term',
-      ]));
+      expect(
+        moneyViolations([...clean(), payment('order-o-0', 'r-0', 13, 100.83, '2025-12-31T09:00:00.000Z')], now),
+      ).toEqual(['reservation r-0 (order RO-0) took payment 13 of a 12-payment term']));
 
     it('sees a payment skipped', () =>
       expect(
@@ -568,12 +781,16 @@ describe('invariant checker', () => {
       ).toEqual(['reservation x-1 (order RO-1) skipped payment 5']));
 
     it('sees a payment recorded before it fell due', () =>
-      expect(moneyViolations(changed(paymentOf('x-1', 7), withData({ recordedAt: '2026-10-31T00:00:00.000Z' })), now)).toEqual([
+      expect(
+        moneyViolations(changed(paymentOf('x-1', 7), withData({ recordedAt: '2026-10-31T00:00:00.000Z' })), now),
+      ).toEqual([
         'reservation x-1 (order RO-1) recorded payment 7 at 2026-10-31T00:00:00.000Z, before it fell due at 2026-11-01T08:00:00.000Z',
       ]));
 
     it('sees a payment due before the reservation took effect', () =>
-      expect(moneyViolations(changed(paymentOf('r-1b', 3), withData({ dueAt: '2026-02-15T00:00:00.000Z' })), now)).toEqual([
+      expect(
+        moneyViolations(changed(paymentOf('r-1b', 3), withData({ dueAt: '2026-02-15T00:00:00.000Z' })), now),
+      ).toEqual([
         'reservation r-1b (order RO-1) took payment 3, due 2026-02-15T00:00:00.000Z, before it took effect at 2026-02-20T08:00:00.000Z',
       ]));
 
@@ -589,8 +806,16 @@ describe('invariant checker', () => {
 
     it('sees payments falling due out of order', () =>
       expect(
-        moneyViolations(changed(paymentOf('x-1', 6), withData({ dueAt: '2026-11-05T08:00:00.000Z', recordedAt: '2026-11-05T08:00:00.000Z' })), now),
-      ).toEqual(['reservation x-1 (order RO-1): payment 7 falls due at 2026-11-01T08:00:00.000Z, not after payment 6 at 2026-11-05T08:00:00.000Z']));
+        moneyViolations(
+          changed(
+            paymentOf('x-1', 6),
+            withData({ dueAt: '2026-11-05T08:00:00.000Z', recordedAt: '2026-11-05T08:00:00.000Z' }),
+          ),
+          now,
+        ),
+      ).toEqual([
+        'reservation x-1 (order RO-1): payment 7 falls due at 2026-11-01T08:00:00.000Z, not after payment 6 at 2026-11-05T08:00:00.000Z',
+      ]));
 
     it('sees a payment of another amount than the VMs held when it fell due', () => {
       expect(moneyViolations(changed(paymentOf('r-1b', 4), withData({ amountUsd: 300 })), now)).toEqual([
@@ -624,7 +849,8 @@ describe('invariant checker', () => {
    */
   describe('what the production deciders write', () => {
     const store: StoredEvent[] = [];
-    const read = (streamId: string) => store.filter((e) => e.streamId === streamId).map(({ type, data }) => ({ type, data }));
+    const read = (streamId: string) =>
+      store.filter((e) => e.streamId === streamId).map(({ type, data }) => ({ type, data }));
     const order = (orderId: string, command: OrderCommand): PlacedOrder => {
       const stream = `order-${orderId}`;
       const events = orderDecider.decide(command, fold(orderDecider, read(stream) as OrderEvent[]));
@@ -632,13 +858,21 @@ describe('invariant checker', () => {
       return fold(orderDecider, read(stream) as OrderEvent[]) as PlacedOrder;
     };
     const ledger = (command: RefundLedgerCommand) => {
-      const events = refundLedgerDecider.decide(command, fold(refundLedgerDecider, read(LEDGER) as RefundLedgerEvent[]));
+      const events = refundLedgerDecider.decide(
+        command,
+        fold(refundLedgerDecider, read(LEDGER) as RefundLedgerEvent[]),
+      );
       store.push(...events.map(({ type, data }) => ({ streamId: LEDGER, type, data })));
     };
     const reservation = (orderId: string, reservationId: string): ActiveReservation =>
       (fold(orderDecider, read(`order-${orderId}`) as OrderEvent[]) as PlacedOrder).reservations[reservationId];
     const day = (days: number) => new Date(Date.parse('2026-01-10T10:00:00.000Z') + days * 86_400_000).toISOString();
-    const cartLine = (lineId: string, quantity: number, unitPriceUsd: number, billingPlan: 'Monthly' | 'Upfront'): CartLine => ({
+    const cartLine = (
+      lineId: string,
+      quantity: number,
+      unitPriceUsd: number,
+      billingPlan: 'Monthly' | 'Upfront',
+    ): CartLine => ({
       lineId,
       catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
       armSkuName: 'Standard_D4s_v5',
@@ -653,9 +887,25 @@ describe('invariant checker', () => {
     const buy = (orderId: string, lines: CartLine[], at: string) => {
       const billingPlan = lines[0].billingPlan;
       const totalUsd = lines.reduce((total, l) => total + l.quantity * l.unitPriceUsd, 0);
-      store.push(event(`cart-${orderId}`, 'CartPurchased', { cartId: `cart-${orderId}`, orderId, orderNumber: `RO-${orderId}`, purchasedAt: at }));
-      const common = { orderId, orderNumber: `RO-${orderId}`, customerId: 'c-1', partnerId: 'p-1', scope: { type: 'shared' as const } };
-      order(orderId, { type: 'PlaceOrder', data: { ...common, cartId: `cart-${orderId}`, lines, billingPlan, totalUsd, now: at } });
+      store.push(
+        event(`cart-${orderId}`, 'CartPurchased', {
+          cartId: `cart-${orderId}`,
+          orderId,
+          orderNumber: `RO-${orderId}`,
+          purchasedAt: at,
+        }),
+      );
+      const common = {
+        orderId,
+        orderNumber: `RO-${orderId}`,
+        customerId: 'c-1',
+        partnerId: 'p-1',
+        scope: { type: 'shared' as const },
+      };
+      order(orderId, {
+        type: 'PlaceOrder',
+        data: { ...common, cartId: `cart-${orderId}`, lines, billingPlan, totalUsd, now: at },
+      });
       lines.forEach((l, i) => {
         const reservationId = `${orderId}-r${i + 1}`;
         order(orderId, { type: 'StartLineProvisioning', data: { lineNumber: i + 1, reservationId, now: at } });
@@ -673,7 +923,14 @@ describe('invariant checker', () => {
       });
       order(orderId, { type: 'FinishFulfilment', data: { now: at } });
     };
-    const refunded = (r: ActiveReservation, cancellationId: string, amountUsd: number, countedUsd: number, now: string, quantity?: number) =>
+    const refunded = (
+      r: ActiveReservation,
+      cancellationId: string,
+      amountUsd: number,
+      countedUsd: number,
+      now: string,
+      quantity?: number,
+    ) =>
       ledger({
         type: 'RecordRefund',
         data: {
@@ -688,7 +945,10 @@ describe('invariant checker', () => {
         },
       });
     const duePayments = (orderId: string, reservationId: string, now: string) =>
-      order(orderId, { type: 'ChangeReservation', data: { reservationId, change: { type: 'RecordDuePayments', data: { now } } } });
+      order(orderId, {
+        type: 'ChangeReservation',
+        data: { reservationId, change: { type: 'RecordDuePayments', data: { now } } },
+      });
 
     beforeAll(() => {
       // Monthly, at a price that does not divide by twelve: 4 + 2 VMs.
@@ -705,21 +965,36 @@ describe('invariant checker', () => {
           now: day(40),
         },
       });
-      order('d1', { type: 'MergeReservations', data: { reservationIds: ['d1-a', 'd1-r2'], targetReservationId: 'd1-m', now: day(50) } });
+      order('d1', {
+        type: 'MergeReservations',
+        data: { reservationIds: ['d1-a', 'd1-r2'], targetReservationId: 'd1-m', now: day(50) },
+      });
       // Return one of d1-b's three, then cancel the merged one, each refunded as the quote says.
       const part = reservation('d1', 'd1-b');
       const returned = monthlyCancellation(part, 1_186.66, day(70), 1);
       refunded(part, 'd1-b/return-1', returned.refundUsd, returned.countedUsd, day(70), 1);
       order('d1', {
         type: 'ReturnReservationQuantity',
-        data: { reservationId: 'd1-b', cancellationId: 'd1-b/return-1', quantity: 1, refundUsd: returned.refundUsd, now: day(70) },
+        data: {
+          reservationId: 'd1-b',
+          cancellationId: 'd1-b/return-1',
+          quantity: 1,
+          refundUsd: returned.refundUsd,
+          now: day(70),
+        },
       });
       const merged = reservation('d1', 'd1-m');
       const cancelled = monthlyCancellation(merged, 1_186.66, day(100));
       refunded(merged, 'd1-m/cancellation-1', cancelled.refundUsd, cancelled.countedUsd, day(100));
       order('d1', {
         type: 'CancelReservation',
-        data: { reservationId: 'd1-m', cancellationId: 'd1-m/cancellation-1', refundUsd: cancelled.refundUsd, quantity: merged.quantity, now: day(100) },
+        data: {
+          reservationId: 'd1-m',
+          cancellationId: 'd1-m/cancellation-1',
+          refundUsd: cancelled.refundUsd,
+          quantity: merged.quantity,
+          now: day(100),
+        },
       });
       // Exchange d1-b's last two for one D8s_v5, which then runs its whole term.
       const item = {
@@ -748,7 +1023,10 @@ describe('invariant checker', () => {
           reservationId: 'd1-x',
           change: {
             type: 'ReachExpiry',
-            data: { renewal: { orderId: 'o-r', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' }, now: day(120 + 366) },
+            data: {
+              renewal: { orderId: 'o-r', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' },
+              now: day(120 + 366),
+            },
           },
         },
       });
@@ -769,7 +1047,10 @@ describe('invariant checker', () => {
       const upfront = reservation('d2', 'd2-a');
       const { refundUsd } = refundQuote(upfront, 1_000, day(60));
       refunded(upfront, 'd2-a/cancellation-1', refundUsd, refundUsd, day(60));
-      order('d2', { type: 'CancelReservation', data: { reservationId: 'd2-a', cancellationId: 'd2-a/cancellation-1', refundUsd, quantity: 1, now: day(60) } });
+      order('d2', {
+        type: 'CancelReservation',
+        data: { reservationId: 'd2-a', cancellationId: 'd2-a/cancellation-1', refundUsd, quantity: 1, now: day(60) },
+      });
 
       // On a clock that stands still (the sandbox's), a return at the very instant, on the hour, that its first payment fell due:
       // the payment was taken for the three VMs held, before the return.
@@ -779,7 +1060,13 @@ describe('invariant checker', () => {
       refunded(whole, 'd3-r1/return-1', giveBack.refundUsd, giveBack.countedUsd, day(200), 2);
       order('d3', {
         type: 'ReturnReservationQuantity',
-        data: { reservationId: 'd3-r1', cancellationId: 'd3-r1/return-1', quantity: 2, refundUsd: giveBack.refundUsd, now: day(200) },
+        data: {
+          reservationId: 'd3-r1',
+          cancellationId: 'd3-r1/return-1',
+          quantity: 2,
+          refundUsd: giveBack.refundUsd,
+          now: day(200),
+        },
       });
     });
 
@@ -812,7 +1099,12 @@ describe('invariant checker', () => {
     });
 
     it('sees what goes wrong in it', () =>
-      expect(moneyViolations(changed(isEvent('ReservationCancelled', { reservationId: 'd1-m' }), withData({ refundUsd: 5_000 }), store), day(600))).toEqual([
+      expect(
+        moneyViolations(
+          changed(isEvent('ReservationCancelled', { reservationId: 'd1-m' }), withData({ refundUsd: 5_000 }), store),
+          day(600),
+        ),
+      ).toEqual([
         'reservation d1-m (order RO-d1) was refunded USD 5000, more than the USD 1186.56 paid for it',
         "refund d1-m/cancellation-1 is USD 211.22 in customer c-1's ledger but USD 5000 on reservation d1-m (order RO-d1)",
       ]));

@@ -94,7 +94,8 @@ describe('money invariants under concurrency and crashes', () => {
   const serverErrors: string[] = [];
 
   const record = (command: string, answer: Answer | string) => {
-    const outcome = typeof answer === 'string' ? answer : `${answer.status}${answer.body?.code ? ` ${answer.body.code}` : ''}`;
+    const outcome =
+      typeof answer === 'string' ? answer : `${answer.status}${answer.body?.code ? ` ${answer.body.code}` : ''}`;
     const counts = outcomes.get(command) ?? new Map<string, number>();
     counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
     outcomes.set(command, counts);
@@ -102,10 +103,20 @@ describe('money invariants under concurrency and crashes', () => {
       serverErrors.push(`${command}: ${answer.status} ${JSON.stringify(answer.body)}`);
   };
 
-  async function once(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  async function once(
+    url: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { 'x-api-key': 'demo-key-contoso', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        'x-api-key': 'demo-key-contoso',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -116,7 +127,13 @@ describe('money invariants under concurrency and crashes', () => {
    * A command as an upstream service sends it: with a key, retried unchanged after no answer, 503, 429 or a key
    * still in use. A key held by an api killed mid-request stays in use for up to 30 s, so retries go on for longer.
    */
-  async function command(name: string, method: string, path: string, body?: unknown, key = randomUUID()): Promise<Answer> {
+  async function command(
+    name: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    key = randomUUID(),
+  ): Promise<Answer> {
     const deadline = Date.now() + RETRY_FOR_MS;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       const api = apis[(attempt + Math.floor(chance() * 2)) % apis.length];
@@ -164,7 +181,12 @@ describe('money invariants under concurrency and crashes', () => {
   const happened = (path: string) => ran.set(path, (ran.get(path) ?? 0) + 1);
 
   /** A cart of the given lines bought, perhaps twice at once with one key (a client retrying after a timeout); its order once final. */
-  async function buy(customerId: string, subscriptionId: string, lines: Array<{ catalogItemId: string; quantity: number }>, billingPlan: string) {
+  async function buy(
+    customerId: string,
+    subscriptionId: string,
+    lines: Array<{ catalogItemId: string; quantity: number }>,
+    billingPlan: string,
+  ) {
     const cartId = (await command('CreateCart', 'POST', `/v1/customers/${customerId}/carts`)).body.cartId;
     for (const line of lines) {
       await command('AddToCart', 'POST', `/v1/carts/${cartId}/items`, {
@@ -177,7 +199,9 @@ describe('money invariants under concurrency and crashes', () => {
     await command('SetScope', 'PUT', `/v1/carts/${cartId}/scope`, anyScope(subscriptionId));
     const key = randomUUID();
     const buys = await Promise.all(
-      Array.from({ length: chance() < 0.3 ? 2 : 1 }, () => command('PurchaseOrder', 'POST', `/v1/carts/${cartId}/purchase`, undefined, key)),
+      Array.from({ length: chance() < 0.3 ? 2 : 1 }, () =>
+        command('PurchaseOrder', 'POST', `/v1/carts/${cartId}/purchase`, undefined, key),
+      ),
     );
     const orderId = buys.find((b) => b.status < 300)?.body.orderId as string | undefined;
     if (orderId) acknowledged.add(orderId);
@@ -186,22 +210,34 @@ describe('money invariants under concurrency and crashes', () => {
 
   /** One client: buy, sometimes cancel the order at once (racing its fulfilment), then manage what was bought. */
   async function client(c: number) {
-    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: `Invariant Co ${c}` })).body.customerId;
+    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: `Invariant Co ${c}` })).body
+      .customerId;
     const subscriptionId = randomUUID();
-    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
+    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, {
+      subscriptionId,
+      name: 'Main',
+    });
     const held: Array<{ reservationId: string; quantity: number; armSkuName: string }> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const lines = Array.from({ length: 1 + Math.floor(chance() * 2) }, () => ({ catalogItemId: pick(ITEMS), quantity: 1 + Math.floor(chance() * 3) }));
+      const lines = Array.from({ length: 1 + Math.floor(chance() * 2) }, () => ({
+        catalogItemId: pick(ITEMS),
+        quantity: 1 + Math.floor(chance() * 3),
+      }));
       // Half the carts billed monthly, so payments are taken, carried over by splits and merges, and stopped by returns.
       const orderId = await buy(customerId, subscriptionId, lines, chance() < 0.5 ? 'Monthly' : 'Upfront');
       if (!orderId) continue;
       if (chance() < 0.3) {
-        const cancelled = await command('CancelOrder', 'POST', `/v1/orders/${orderId}/cancel`, { reason: 'changed mind' });
-        if (cancelled.status === 200 || cancelled.body?.code === 'ORDER_IN_FULFILMENT') happened('cancel during fulfilment');
+        const cancelled = await command('CancelOrder', 'POST', `/v1/orders/${orderId}/cancel`, {
+          reason: 'changed mind',
+        });
+        if (cancelled.status === 200 || cancelled.body?.code === 'ORDER_IN_FULFILMENT')
+          happened('cancel during fulfilment');
       }
       const order = await finalOrder(orderId);
       if (!order) continue;
-      const active = order.reservations.filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded');
+      const active = order.reservations.filter(
+        (r: { provisioningState: string }) => r.provisioningState === 'Succeeded',
+      );
       held.push(...active);
       for (const reservation of active) await manage(reservation, subscriptionId);
     }
@@ -223,15 +259,23 @@ describe('money invariants under concurrency and crashes', () => {
    * reservations may already be returned or bought under the 2027 policy.
    */
   async function severalExchanger() {
-    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: 'Several Exchanger' })).body.customerId;
+    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: 'Several Exchanger' })).body
+      .customerId;
     const subscriptionId = randomUUID();
-    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
+    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, {
+      subscriptionId,
+      name: 'Main',
+    });
     // A purchase may fail at provisioning (the load injects failures): a few tries get two reservations.
     for (let attempt = 0; attempt < 3 && !ran.get('exchange of several'); attempt++) {
       const orders = await Promise.all(
-        [1, 2].map(() => buy(customerId, subscriptionId, [{ catalogItemId: 'ri-standard_d2s_v5-eastus-p1y', quantity: 1 }], 'Upfront')),
+        [1, 2].map(() =>
+          buy(customerId, subscriptionId, [{ catalogItemId: 'ri-standard_d2s_v5-eastus-p1y', quantity: 1 }], 'Upfront'),
+        ),
       );
-      const reservations = (await Promise.all(orders.map(async (orderId) => (orderId ? await finalOrder(orderId) : undefined))))
+      const reservations = (
+        await Promise.all(orders.map(async (orderId) => (orderId ? await finalOrder(orderId) : undefined)))
+      )
         .flatMap((order) => order?.reservations ?? [])
         .filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded');
       if (reservations.length < 2) continue;
@@ -251,25 +295,49 @@ describe('money invariants under concurrency and crashes', () => {
    * one through.
    */
   async function capRacer() {
-    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: 'Cap Racer' })).body.customerId;
+    const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: 'Cap Racer' })).body
+      .customerId;
     const subscriptionId = randomUUID();
-    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
+    await command('AddSubscription', 'POST', `/v1/customers/${customerId}/subscriptions`, {
+      subscriptionId,
+      name: 'Main',
+    });
     const dear = 'ri-standard_d64s_v5-japaneast-p3y';
-    const orders = await Promise.all([1, 2, 3].map(() => buy(customerId, subscriptionId, [{ catalogItemId: dear, quantity: 1 }], 'Upfront')));
-    const reservations = (await Promise.all(orders.map(async (orderId) => (orderId ? await finalOrder(orderId) : undefined))))
+    const orders = await Promise.all(
+      [1, 2, 3].map(() => buy(customerId, subscriptionId, [{ catalogItemId: dear, quantity: 1 }], 'Upfront')),
+    );
+    const reservations = (
+      await Promise.all(orders.map(async (orderId) => (orderId ? await finalOrder(orderId) : undefined)))
+    )
       .flatMap((order) => order?.reservations ?? [])
       .filter((r: { provisioningState: string }) => r.provisioningState === 'Succeeded');
     const answers = await Promise.all(
-      reservations.map((r: { reservationId: string }) => command('CancelReservation', 'POST', `/v1/reservations/${r.reservationId}/cancel`)),
+      reservations.map((r: { reservationId: string }) =>
+        command('CancelReservation', 'POST', `/v1/reservations/${r.reservationId}/cancel`),
+      ),
     );
     if (answers.some((answer) => answer.body?.code === 'REFUND_CAP_EXCEEDED')) happened('cap refusal');
   }
 
   /** Shared, the subscription, or a resource group in it. */
   const anyScope = (subscriptionId: string) =>
-    pick([{ type: 'shared' }, { type: 'single', subscriptionId }, { type: 'resourceGroup', subscriptionId, resourceGroup: 'rg-invariants' }]);
+    pick([
+      { type: 'shared' },
+      { type: 'single', subscriptionId },
+      { type: 'resourceGroup', subscriptionId, resourceGroup: 'rg-invariants' },
+    ]);
 
-  const ACTIONS = ['scope', 'split', 'split-merge', 'return', 'return-race', 'split-return-race', 'partial-return-race', 'exchange-race', 'nothing'];
+  const ACTIONS = [
+    'scope',
+    'split',
+    'split-merge',
+    'return',
+    'return-race',
+    'split-return-race',
+    'partial-return-race',
+    'exchange-race',
+    'nothing',
+  ];
   /** Actions that do something only to a reservation of two or more. */
   const NEEDS_TWO = new Set(['split', 'split-merge', 'split-return-race', 'partial-return-race']);
   /** Each action is dealt out three times before the rest are drawn at random, so no seed leaves a path unexercised by chance. */
@@ -279,7 +347,10 @@ describe('money invariants under concurrency and crashes', () => {
     return i >= 0 ? dealt.splice(i, 1)[0] : pick(ACTIONS);
   }
 
-  async function manage(reservation: { reservationId: string; quantity: number; armSkuName: string }, subscriptionId: string) {
+  async function manage(
+    reservation: { reservationId: string; quantity: number; armSkuName: string },
+    subscriptionId: string,
+  ) {
     const id = reservation.reservationId;
     const action = nextAction(reservation.quantity);
     switch (action) {
@@ -290,12 +361,22 @@ describe('money invariants under concurrency and crashes', () => {
       case 'split-merge': {
         if (reservation.quantity < 2) return;
         const split = await Promise.all(
-          [1, 2].map(() => command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] })),
+          [1, 2].map(() =>
+            command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, {
+              quantities: [1, reservation.quantity - 1],
+            }),
+          ),
         );
-        const parts = split.find((s) => s.status === 201)?.body.items.map((p: { reservationId: string }) => p.reservationId);
+        const parts = split
+          .find((s) => s.status === 201)
+          ?.body.items.map((p: { reservationId: string }) => p.reservationId);
         if (parts) happened('split');
         if (action === 'split-merge' && parts) {
-          const merged = await Promise.all([1, 2, 3].map(() => command('MergeReservations', 'POST', '/v1/reservations/merge', { reservationIds: parts })));
+          const merged = await Promise.all(
+            [1, 2, 3].map(() =>
+              command('MergeReservations', 'POST', '/v1/reservations/merge', { reservationIds: parts }),
+            ),
+          );
           if (merged.some((m) => m.status === 201)) happened('merge');
         }
         break;
@@ -310,17 +391,24 @@ describe('money invariants under concurrency and crashes', () => {
       case 'split-return-race':
         if (reservation.quantity < 2) return;
         await Promise.all([
-          command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, { quantities: [1, reservation.quantity - 1] }),
+          command('SplitReservation', 'POST', `/v1/reservations/${id}/split`, {
+            quantities: [1, reservation.quantity - 1],
+          }),
           command('CancelReservation', 'POST', `/v1/reservations/${id}/cancel`),
         ]);
         break;
       case 'exchange-race': {
         // The same exchange twice at once, racing a return of part of it: one way or another, units and value are conserved.
-        const exchange = { catalogItemId: EXCHANGE_FOR[reservation.armSkuName] ?? 'ri-standard_d8s_v5-westeurope-p1y', quantity: reservation.quantity };
+        const exchange = {
+          catalogItemId: EXCHANGE_FOR[reservation.armSkuName] ?? 'ri-standard_d8s_v5-westeurope-p1y',
+          quantity: reservation.quantity,
+        };
         const answers = await Promise.all([
           command('ExchangeReservation', 'POST', `/v1/reservations/${id}/exchange`, exchange),
           command('ExchangeReservation', 'POST', `/v1/reservations/${id}/exchange`, exchange),
-          ...(reservation.quantity > 1 ? [command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: 1 })] : []),
+          ...(reservation.quantity > 1
+            ? [command('ReturnReservation', 'POST', `/v1/reservations/${id}/return`, { quantity: 1 })]
+            : []),
         ]);
         if (answers.slice(0, 2).some((answer) => answer.status === 201)) happened('exchange');
         if (answers[2]?.status === 200) happened('partial return');
@@ -341,7 +429,8 @@ describe('money invariants under concurrency and crashes', () => {
     }
   }
 
-  const startApiProcess = (port: number) => startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+  const startApiProcess = (port: number) =>
+    startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   let storePort: number;
   let redisPort: number;
 
@@ -355,10 +444,15 @@ describe('money invariants under concurrency and crashes', () => {
     let last = -1;
     await eventually(
       async () => {
-        const followers = (await (await fetch(`${apis[0].url}/ops/projections`, { headers: ops })).json()) as Array<{ eventsBehind: number }>;
+        const followers = (await (await fetch(`${apis[0].url}/ops/projections`, { headers: ops })).json()) as Array<{
+          eventsBehind: number;
+        }>;
         let jobs = 0;
         for (const name of ALL_QUEUES) {
-          const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redisPort }, prefix: queuePrefix(PREFIX) });
+          const queue = new Queue(name, {
+            connection: { host: '127.0.0.1', port: redisPort },
+            prefix: queuePrefix(PREFIX),
+          });
           // The daily pass's and the expiry notices' schedules always keep their next run delayed; other delayed jobs are retries still to come.
           const states: JobType[] = [
             'waiting',
@@ -486,7 +580,9 @@ describe('money invariants under concurrency and crashes', () => {
     const done = () => finished === CLIENTS + 2;
     // The load waits for nothing but itself; the faults and the clock run beside it, at points of its progress.
     const load = Promise.all(
-      [...Array.from({ length: CLIENTS }, (_, c) => client(c)), capRacer(), severalExchanger()].map((work) => work.finally(() => finished++)),
+      [...Array.from({ length: CLIENTS }, (_, c) => client(c)), capRacer(), severalExchanger()].map((work) =>
+        work.finally(() => finished++),
+      ),
     );
     const [, clockAt] = await Promise.all([load, moveTime(done), faults(done)]);
 
@@ -498,7 +594,9 @@ describe('money invariants under concurrency and crashes', () => {
         history = await readEverything(storeUrl);
         const ended = new Set(
           history
-            .filter((e) => ['OrderCompleted', 'OrderPartiallyFulfilled', 'OrderFailed', 'OrderCancelled'].includes(e.type))
+            .filter((e) =>
+              ['OrderCompleted', 'OrderPartiallyFulfilled', 'OrderFailed', 'OrderCancelled'].includes(e.type),
+            )
             .map((e) => e.data.orderId as string),
         );
         open = [...acknowledged].filter((orderId) => !ended.has(orderId));
@@ -523,9 +621,14 @@ describe('money invariants under concurrency and crashes', () => {
     const events = await readEverything(storeUrl);
     const violations = moneyViolations(events, clockAt);
 
-    ran.set('monthly payment', events.filter((e) => e.type === 'ReservationPaymentRecorded' && (e.data.paymentNumber as number) > 1).length);
+    ran.set(
+      'monthly payment',
+      events.filter((e) => e.type === 'ReservationPaymentRecorded' && (e.data.paymentNumber as number) > 1).length,
+    );
     ran.set('renewal', events.filter((e) => e.type === 'ReservationRenewed').length);
-    const report = [...outcomes.entries()].map(([name, counts]) => `${name}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ×${n}`).join(', ')}`);
+    const report = [...outcomes.entries()].map(
+      ([name, counts]) => `${name}: ${[...counts.entries()].map(([outcome, n]) => `${outcome} ×${n}`).join(', ')}`,
+    );
     const paths = Object.keys(AT_LEAST).map((path) => `${path} ×${ran.get(path) ?? 0} (at least ${AT_LEAST[path]})`);
     process.stdout.write(
       `[invariants] seed ${SEED}; ${events.length} events; ${acknowledged.size} purchases acknowledged; clock at ${clockAt}\n  paths: ${paths.join(', ')}\n  commands sent and their outcomes:\n  ${report.join('\n  ')}\n`,

@@ -77,51 +77,67 @@ describe('whole lives against the reference model', () => {
   (WORLD ? it : it.skip)('replays the world in LIFETIMES_WORLD', () => replay(WORLD!));
 
   for (const file of WORLD ? [] : readdirSync(REGRESSIONS).filter((name) => name.endsWith('.json'))) {
-    it(`agrees with the model where it once did not: ${file.replace(/\.json$/, '')}`, () => replay(join(REGRESSIONS, file)));
+    it(`agrees with the model where it once did not: ${file.replace(/\.json$/, '')}`, () =>
+      replay(join(REGRESSIONS, file)));
   }
 
-  (WORLD ? it.skip : it)('charges, credits and covers every generated life as docs/money.md says, month by month, to the cent', async () => {
-    console.log(`lifetimes: seed ${SEED}${PATH ? `, path ${PATH}` : ''}, ${RANDOM_LIVES} random lives (replay: LIFETIMES_SEED=${SEED} npm run test:lifetimes)`);
-    const ran = new Set<Path>();
-    const started = Date.now();
-    let failedAt: number | undefined;
-    let lastRun = 0;
-    await fc.assert(
-      fc.asyncProperty(worldArbitrary(RANDOM_LIVES), async (world) => {
-        // Each shrinking attempt runs four years again: past the budget, the smallest failure found so far is the one reported.
-        if (failedAt !== undefined && (SHRINK_MS === undefined ? Date.now() - started + lastRun > BUDGET_MS : Date.now() - failedAt > SHRINK_MS)) return;
-        const model = runModel(world);
-        const runStarted = Date.now();
-        const mismatches = await live(world, model);
-        lastRun = Date.now() - runStarted;
-        for (const path of model.paths) ran.add(path);
-        if (mismatches.length) {
-          failedAt ??= Date.now();
-          throw new Error(failure(mismatches));
-        }
-      }),
-      {
-        seed: SEED,
-        path: PATH,
-        numRuns: 1,
-        // LIFETIMES_SHRINK_MS=0: report the first failure as it is.
-        endOnFailure: SHRINK_MS === 0,
-        reporter: (details) => {
-          if (!details.failed) return;
-          console.log(`lifetimes failed: seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} time(s)`);
-          const file = join(tmpdir(), `lifetimes-counterexample-${details.seed}.json`);
-          writeFileSync(file, JSON.stringify(details.counterexample?.[0], null, 1));
-          console.log(`counterexample (the world, also in ${file}): ${JSON.stringify(details.counterexample?.[0], null, 1)}`);
-          throw new Error(
-            `lifetimes (seed ${details.seed}): ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\n` +
-              `replay: LIFETIMES_SEED=${details.seed} LIFETIMES_PATH=${details.counterexamplePath} npm run test:lifetimes, or LIFETIMES_WORLD=${file} npm run test:lifetimes`,
-          );
+  (WORLD ? it.skip : it)(
+    'charges, credits and covers every generated life as docs/money.md says, month by month, to the cent',
+    async () => {
+      console.log(
+        `lifetimes: seed ${SEED}${PATH ? `, path ${PATH}` : ''}, ${RANDOM_LIVES} random lives (replay: LIFETIMES_SEED=${SEED} npm run test:lifetimes)`,
+      );
+      const ran = new Set<Path>();
+      const started = Date.now();
+      let failedAt: number | undefined;
+      let lastRun = 0;
+      await fc.assert(
+        fc.asyncProperty(worldArbitrary(RANDOM_LIVES), async (world) => {
+          // Each shrinking attempt runs four years again: past the budget, the smallest failure found so far is the one reported.
+          if (
+            failedAt !== undefined &&
+            (SHRINK_MS === undefined ? Date.now() - started + lastRun > BUDGET_MS : Date.now() - failedAt > SHRINK_MS)
+          )
+            return;
+          const model = runModel(world);
+          const runStarted = Date.now();
+          const mismatches = await live(world, model);
+          lastRun = Date.now() - runStarted;
+          for (const path of model.paths) ran.add(path);
+          if (mismatches.length) {
+            failedAt ??= Date.now();
+            throw new Error(failure(mismatches));
+          }
+        }),
+        {
+          seed: SEED,
+          path: PATH,
+          numRuns: 1,
+          // LIFETIMES_SHRINK_MS=0: report the first failure as it is.
+          endOnFailure: SHRINK_MS === 0,
+          reporter: (details) => {
+            if (!details.failed) return;
+            console.log(
+              `lifetimes failed: seed ${details.seed}, path ${details.counterexamplePath}, shrunk ${details.numShrinks} time(s)`,
+            );
+            const file = join(tmpdir(), `lifetimes-counterexample-${details.seed}.json`);
+            writeFileSync(file, JSON.stringify(details.counterexample?.[0], null, 1));
+            console.log(
+              `counterexample (the world, also in ${file}): ${JSON.stringify(details.counterexample?.[0], null, 1)}`,
+            );
+            throw new Error(
+              `lifetimes (seed ${details.seed}): ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\n` +
+                `replay: LIFETIMES_SEED=${details.seed} LIFETIMES_PATH=${details.counterexamplePath} npm run test:lifetimes, or LIFETIMES_WORLD=${file} npm run test:lifetimes`,
+            );
+          },
         },
-      },
-    );
-    console.log(`lifetimes: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; rules gone through: ${[...ran].sort().join(', ')}`);
-    expect(REQUIRED_PATHS.filter((path) => !ran.has(path))).toEqual([]);
-  });
+      );
+      console.log(
+        `lifetimes: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; rules gone through: ${[...ran].sort().join(', ')}`,
+      );
+      expect(REQUIRED_PATHS.filter((path) => !ran.has(path))).toEqual([]);
+    },
+  );
 });
 
 // ---------------------------------------------------------------- one world, for real
@@ -144,7 +160,8 @@ async function startSystem(world: World): Promise<System> {
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded in this world's own module registry */
     const { startApi } = require('../support/api-harness') as typeof import('../support/api-harness');
     const { EventStoreDBClient } = require('@eventstore/db-client') as typeof import('@eventstore/db-client');
-    const { EventStoreConnection } = require('@app/eventstore-client') as typeof import('../../libs/eventstore-client/src');
+    const { EventStoreConnection } =
+      require('@app/eventstore-client') as typeof import('../../libs/eventstore-client/src');
     const { Redis } = require('ioredis') as typeof import('ioredis');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const api = await startApi(env);
@@ -216,7 +233,9 @@ async function live(world: World, model: ModelRun): Promise<string[]> {
         // Answered once the passes and what they set off have settled; its X-Position is what the harness sends as X-Min-Position on every read after.
         const moved = await system.api.call('PUT', '/v1/sandbox/clock', { body: { now: iso(moment.at) } });
         if (moved.status !== 200)
-          throw new Error(`moving the clock to ${iso(moment.at)}: ${moved.status} ${JSON.stringify(moved.body)}\n${system.worker.output()}`);
+          throw new Error(
+            `moving the clock to ${iso(moment.at)}: ${moved.status} ${JSON.stringify(moved.body)}\n${system.worker.output()}`,
+          );
         clock = moment.at;
       }
       await findRenewals(system.api, moment.passEvents, ids, mismatches);
@@ -265,11 +284,14 @@ async function register(api: ApiHarness, model: ModelRun): Promise<Map<string, C
   const customers = new Map<string, Customer>();
   for (const life of model.lives) {
     const created = await api.call('POST', '/v1/customers', { body: { name: `Lifetimes ${life.key}` } });
-    if (created.status !== 201) throw new Error(`registering ${life.key}: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`registering ${life.key}: ${created.status} ${JSON.stringify(created.body)}`);
     const subscriptions: string[] = [];
     for (let i = 0; i < life.subscriptions; i++) {
       const subscriptionId = randomUUID();
-      await api.call('POST', `/v1/customers/${created.body.customerId}/subscriptions`, { body: { subscriptionId, name: `Subscription ${i + 1}` } });
+      await api.call('POST', `/v1/customers/${created.body.customerId}/subscriptions`, {
+        body: { subscriptionId, name: `Subscription ${i + 1}` },
+      });
       subscriptions.push(subscriptionId);
     }
     customers.set(life.key, { id: created.body.customerId, subscriptions });
@@ -282,7 +304,12 @@ const usd = (cents: number) => (cents / 100).toFixed(2);
 const cents = (value: unknown) => (typeof value === 'number' ? toCents(value) : NaN);
 
 /** A renewal the model made in a pass: the old reservation names its renewal order, whose reservation is the model's new one. */
-async function findRenewals(api: ApiHarness, events: ModelRun['moments'][number]['passEvents'], ids: Ids, mismatches: string[]) {
+async function findRenewals(
+  api: ApiHarness,
+  events: ModelRun['moments'][number]['passEvents'],
+  ids: Ids,
+  mismatches: string[],
+) {
   for (const event of events) {
     if (event.type !== 'renewed') continue;
     const old = ids.system(event.life, event.from);
@@ -298,7 +325,10 @@ async function findRenewals(api: ApiHarness, events: ModelRun['moments'][number]
     const order = await completed(api, orderId);
     const renewed = order?.reservationIds?.[0] ?? order?.lines?.[0]?.provisioning?.reservationId;
     if (renewed) ids.set(event.life, event.to, renewed);
-    else mismatches.push(`${where(event)} renewal order ${orderId} of ${event.from} was not fulfilled: ${JSON.stringify(order)}`);
+    else
+      mismatches.push(
+        `${where(event)} renewal order ${orderId} of ${event.from} was not fulfilled: ${JSON.stringify(order)}`,
+      );
   }
 }
 
@@ -313,7 +343,14 @@ async function completed(api: ApiHarness, orderId: string): Promise<any> {
 }
 
 /** Sends one step of the model's timeline and compares the answer (status, refusal code, quoted figures) with what the model expects. */
-async function perform(api: ApiHarness, step: Step, customer: Customer, life: LifeResult, ids: Ids, mismatches: string[]) {
+async function perform(
+  api: ApiHarness,
+  step: Step,
+  customer: Customer,
+  life: LifeResult,
+  ids: Ids,
+  mismatches: string[],
+) {
   const say = (text: string) => mismatches.push(`${where(step)} ${step.type}: ${text}`);
   const id = (model: string) => {
     const found = ids.system(step.life, model);
@@ -323,7 +360,8 @@ async function perform(api: ApiHarness, step: Step, customer: Customer, life: Li
   const expectOutcome = (answer: HttpAnswer, okStatus: number) => {
     const expected = 'refused' in step.expect ? `422 ${step.expect.refused}` : String(okStatus);
     const got = answer.status === okStatus ? String(okStatus) : `${answer.status} ${answer.body?.code ?? ''}`.trim();
-    if (got !== expected) say(`expected ${expected}, the system answered ${got}: ${JSON.stringify(answer.body).slice(0, 400)}`);
+    if (got !== expected)
+      say(`expected ${expected}, the system answered ${got}: ${JSON.stringify(answer.body).slice(0, 400)}`);
     return answer.status === okStatus && !('refused' in step.expect);
   };
   const key = { 'idempotency-key': randomUUID() };
@@ -342,7 +380,8 @@ async function perform(api: ApiHarness, step: Step, customer: Customer, life: Li
             autoRenew: line.autoRenew,
           },
         });
-        if (added.status !== 201 && added.status !== 200) return say(`adding ${line.catalogItemId}: ${added.status} ${JSON.stringify(added.body)}`);
+        if (added.status !== 201 && added.status !== 200)
+          return say(`adding ${line.catalogItemId}: ${added.status} ${JSON.stringify(added.body)}`);
       }
       await api.call('PUT', `/v1/carts/${cart.body.cartId}/scope`, { body: { type: 'shared' } });
       const bought = await api.call('POST', `/v1/carts/${cart.body.cartId}/purchase`, { headers: key });
@@ -358,12 +397,16 @@ async function perform(api: ApiHarness, step: Step, customer: Customer, life: Li
         ids.set(step.life, line.reservation, reservationId);
         const unitCents = life.reservations.get(line.reservation)!.unitCents;
         if (cents(orderLine.unitPriceUsd) !== unitCents)
-          say(`line ${index + 1} (${line.catalogItemId}) priced ${orderLine.unitPriceUsd}; the model: ${usd(unitCents)}`);
+          say(
+            `line ${index + 1} (${line.catalogItemId}) priced ${orderLine.unitPriceUsd}; the model: ${usd(unitCents)}`,
+          );
       }
       return;
     }
     case 'autoRenew': {
-      const answer = await api.call('PUT', `/v1/reservations/${id(step.reservation)}/auto-renew`, { body: { autoRenew: step.autoRenew } });
+      const answer = await api.call('PUT', `/v1/reservations/${id(step.reservation)}/auto-renew`, {
+        body: { autoRenew: step.autoRenew },
+      });
       expectOutcome(answer, 200);
       return;
     }
@@ -379,32 +422,48 @@ async function perform(api: ApiHarness, step: Step, customer: Customer, life: Li
       const reservationId = id(step.reservation);
       const quote = await api.call('GET', `/v1/reservations/${reservationId}/refund-quote?quantity=${step.quantity}`);
       if (quote.status === 200) {
-        if (cents(quote.body.refundUsd) !== step.refundCents) say(`quoted refund ${quote.body.refundUsd}; the model: ${usd(step.refundCents)}`);
+        if (cents(quote.body.refundUsd) !== step.refundCents)
+          say(`quoted refund ${quote.body.refundUsd}; the model: ${usd(step.refundCents)}`);
         if (cents(quote.body.countedTowardCapUsd ?? quote.body.refundUsd) !== step.countedCents)
           say(`quoted ${quote.body.countedTowardCapUsd} toward the cap; the model: ${usd(step.countedCents)}`);
       } else say(`refund quote: ${quote.status} ${JSON.stringify(quote.body)}`);
       const answer =
         step.type === 'cancel'
           ? await api.call('POST', `/v1/reservations/${reservationId}/cancel`, { headers: key })
-          : await api.call('POST', `/v1/reservations/${reservationId}/return`, { body: { quantity: step.quantity }, headers: key });
+          : await api.call('POST', `/v1/reservations/${reservationId}/return`, {
+              body: { quantity: step.quantity },
+              headers: key,
+            });
       expectOutcome(answer, 200);
       return;
     }
     case 'split': {
-      const answer = await api.call('POST', `/v1/reservations/${id(step.reservation)}/split`, { body: { quantities: step.quantities } });
-      if (expectOutcome(answer, 201)) step.creates.forEach((created, index) => ids.set(step.life, created, answer.body.items[index].reservationId));
+      const answer = await api.call('POST', `/v1/reservations/${id(step.reservation)}/split`, {
+        body: { quantities: step.quantities },
+      });
+      if (expectOutcome(answer, 201))
+        step.creates.forEach((created, index) => ids.set(step.life, created, answer.body.items[index].reservationId));
       return;
     }
     case 'merge': {
-      const answer = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: step.reservations.map(id) } });
+      const answer = await api.call('POST', '/v1/reservations/merge', {
+        body: { reservationIds: step.reservations.map(id) },
+      });
       if (expectOutcome(answer, 201)) ids.set(step.life, step.creates, answer.body.reservationId);
       return;
     }
     case 'exchange': {
       const body = {
         customerId: customer.id,
-        returns: step.returns.map((returned) => ({ reservationId: id(returned.reservation), quantity: returned.quantity })),
-        purchase: { catalogItemId: step.purchase.catalogItemId, quantity: step.purchase.quantity, billingPlan: step.purchase.billingPlan },
+        returns: step.returns.map((returned) => ({
+          reservationId: id(returned.reservation),
+          quantity: returned.quantity,
+        })),
+        purchase: {
+          catalogItemId: step.purchase.catalogItemId,
+          quantity: step.purchase.quantity,
+          billingPlan: step.purchase.billingPlan,
+        },
       };
       const returned = body.returns.map((entry) => entry.reservationId);
       const quote = await api.call('POST', '/v1/exchanges/quote', { body });
@@ -426,7 +485,13 @@ const newReservationOf = (body: any): string | undefined =>
   body?.reservation?.reservationId ?? body?.purchase?.reservationId ?? body?.newReservationId ?? body?.reservationId;
 
 /** An exchange's money, quoted or made, to the cent: per reservation returned, and in total. */
-function compareExchangeFigures(body: any, step: Extract<Step, { type: 'exchange' }>, returned: string[], say: (text: string) => void, what: string) {
+function compareExchangeFigures(
+  body: any,
+  step: Extract<Step, { type: 'exchange' }>,
+  returned: string[],
+  say: (text: string) => void,
+  what: string,
+) {
   const figure = (label: string, system: unknown, modelCents: number) => {
     if (cents(system) !== modelCents) say(`${what}: ${label} ${String(system)}; the model: ${usd(modelCents)}`);
   };
@@ -449,7 +514,11 @@ function compareExchangeFigures(body: any, step: Extract<Step, { type: 'exchange
     step.returns.reduce((sum, returned) => sum + returned.remainingCents, 0),
   );
   figure('new commitment', body?.newCommitmentUsd, unitCents * quantity);
-  figure('charged now', body?.chargedNowUsd, billingPlan === 'Upfront' ? unitCents * quantity : Math.floor(unitCents / months) * quantity);
+  figure(
+    'charged now',
+    body?.chargedNowUsd,
+    billingPlan === 'Upfront' ? unitCents * quantity : Math.floor(unitCents / months) * quantity,
+  );
   figure('amount due', body?.amountDueUsd, step.amountDueCents);
 }
 
@@ -483,7 +552,13 @@ async function moneyEvents(store: EventStoreDBClient): Promise<Money> {
         customerOf.set(data.reservationId, data.customerId);
         break;
       case 'ReservationPaymentRecorded':
-        money.events.push({ type: event.type, customerId: data.customerId, reservationId: data.reservationId, amountCents: cents(data.amountUsd), data });
+        money.events.push({
+          type: event.type,
+          customerId: data.customerId,
+          reservationId: data.reservationId,
+          amountCents: cents(data.amountUsd),
+          data,
+        });
         break;
       case 'ReservationCancelled':
       case 'ReservationQuantityReturned':
@@ -574,7 +649,8 @@ async function compareStatements(
     const body = answer.body;
     const changed = closedMonths.changed(customer.id, statement.month, body);
     if (changed) mismatches.push(`${at}: a closed month changed: ${changed.slice(0, 600)}`);
-    if (body.closed !== statement.closed) mismatches.push(`${at}: closed ${body.closed}; the model: ${statement.closed}`);
+    if (body.closed !== statement.closed)
+      mismatches.push(`${at}: closed ${body.closed}; the model: ${statement.closed}`);
     const lines = (body.lines ?? []).map((line: any) => ({
       kind: line.kind,
       date: new Date(line.date).toISOString(),
@@ -592,12 +668,18 @@ async function compareStatements(
       const found = unmatched.findIndex((candidate) => keyOf(candidate) === keyOf(line));
       if (found >= 0) unmatched.splice(found, 1);
       else {
-        const near = unmatched.find((candidate) => candidate.kind === line.kind && candidate.reservation === line.reservation && candidate.date === line.date);
+        const near = unmatched.find(
+          (candidate) =>
+            candidate.kind === line.kind && candidate.reservation === line.reservation && candidate.date === line.date,
+        );
         if (near) unmatched.splice(unmatched.indexOf(near), 1);
         // One disagreement seen on every credit is told once, with its count, so it hides no other.
         if (near && near.unitCents === -line.unitCents && keyOf({ ...near, unitCents: line.unitCents }) === keyOf(line))
           signs.push(`${at}: the model has ${show(line)}; the system has ${show(near)}`);
-        else mismatches.push(`${at}: the model has ${show(line)}; ${near ? `the system has ${show(near)}` : 'the system has no such line'}`);
+        else
+          mismatches.push(
+            `${at}: the model has ${show(line)}; ${near ? `the system has ${show(near)}` : 'the system has no such line'}`,
+          );
       }
     }
     for (const line of unmatched) mismatches.push(`${at}: the system has ${show(line)}, which the model does not`);
@@ -605,29 +687,42 @@ async function compareStatements(
     const compare = (what: string, system: unknown, modelCents: number, absolute = false) => {
       const got = cents(system);
       if ((absolute ? Math.abs(got) : got) !== (absolute ? Math.abs(modelCents) : modelCents))
-        mismatches.push(`${at}: ${what} ${String(system)}; the model: ${usd(absolute ? Math.abs(modelCents) : modelCents)}`);
+        mismatches.push(
+          `${at}: ${what} ${String(system)}; the model: ${usd(absolute ? Math.abs(modelCents) : modelCents)}`,
+        );
     };
     compare('charges', totals.chargesUsd, statement.totals.chargesCents);
     compare('credits', totals.creditsUsd, statement.totals.creditsCents, true);
     compare('net', totals.netUsd, statement.totals.netCents);
     for (const [index, modelTotals] of Object.entries(statement.totals.subscriptions)) {
-      const own = (totals.subscriptions ?? []).find((entry: any) => entry.subscriptionId === customer.subscriptions[Number(index)]);
+      const own = (totals.subscriptions ?? []).find(
+        (entry: any) => entry.subscriptionId === customer.subscriptions[Number(index)],
+      );
       compare(`subscription ${index} charges`, own?.chargesUsd, modelTotals.chargesCents);
       compare(`subscription ${index} credits`, own?.creditsUsd, modelTotals.creditsCents, true);
       compare(`subscription ${index} net`, own?.netUsd, modelTotals.netCents);
     }
-    const subscriptionsTotalled = (totals.subscriptions ?? []).map((entry: any) => subscriptionIndex(entry.subscriptionId)).sort();
+    const subscriptionsTotalled = (totals.subscriptions ?? [])
+      .map((entry: any) => subscriptionIndex(entry.subscriptionId))
+      .sort();
     const modelSubscriptions = Object.keys(statement.totals.subscriptions).map(Number).sort();
     if (JSON.stringify(subscriptionsTotalled) !== JSON.stringify(modelSubscriptions))
-      mismatches.push(`${at}: totals for subscriptions ${subscriptionsTotalled.join(', ')}; the model: ${modelSubscriptions.join(', ')}`);
+      mismatches.push(
+        `${at}: totals for subscriptions ${subscriptionsTotalled.join(', ')}; the model: ${modelSubscriptions.join(', ')}`,
+      );
     // The system's own sum: its lines add up to its totals.
     const sum = lines.reduce((total: number, line: { amountCents: number }) => total + line.amountCents, 0);
-    if (sum !== cents(totals.netUsd)) mismatches.push(`${at}: its lines sum to ${usd(sum)} but its net is ${totals.netUsd}`);
+    if (sum !== cents(totals.netUsd))
+      mismatches.push(`${at}: its lines sum to ${usd(sum)} but its net is ${totals.netUsd}`);
     systemNet += cents(totals.netUsd);
   }
-  const fromEvents = money.events.filter((event) => event.customerId === customer.id).reduce((sum, event) => sum + event.amountCents, 0);
+  const fromEvents = money.events
+    .filter((event) => event.customerId === customer.id)
+    .reduce((sum, event) => sum + event.amountCents, 0);
   if (fromEvents !== systemNet)
-    mismatches.push(`[${life.key}] the statements' net over all months is ${usd(systemNet)}; the money events in $all sum to ${usd(fromEvents)}`);
+    mismatches.push(
+      `[${life.key}] the statements' net over all months is ${usd(systemNet)}; the money events in $all sum to ${usd(fromEvents)}`,
+    );
 }
 
 // ---------------------------------------------------------------- reservations, coverage, payments
@@ -646,7 +741,10 @@ export function segmentsOfView(view: any): Segment[] {
   const from = Date.parse(view.effectiveDate);
   const end = Date.parse(view.endedAt ?? view.expiryDate);
   const changes = (view.history ?? [])
-    .filter((entry: any) => (entry.type === 'ReservationQuantityReturned' || entry.type === 'ReservationExchanged') && entry.detail)
+    .filter(
+      (entry: any) =>
+        (entry.type === 'ReservationQuantityReturned' || entry.type === 'ReservationExchanged') && entry.detail,
+    )
     .map((entry: any) => ({
       at: Date.parse(entry.detail.returnedAt ?? entry.detail.exchangedAt ?? entry.at),
       quantity: entry.detail.quantity as number,
@@ -665,9 +763,16 @@ export function segmentsOfView(view: any): Segment[] {
   return segments;
 }
 
-const showSegments = (segments: Segment[]) => segments.map((segment) => `[${iso(segment.from)}, ${iso(segment.to)}) ×${segment.quantity}`).join(' ');
+const showSegments = (segments: Segment[]) =>
+  segments.map((segment) => `[${iso(segment.from)}, ${iso(segment.to)}) ×${segment.quantity}`).join(' ');
 
-async function compareReservations(api: ApiHarness, life: LifeResult, customer: Customer, ids: Ids, mismatches: string[]) {
+async function compareReservations(
+  api: ApiHarness,
+  life: LifeResult,
+  customer: Customer,
+  ids: Ids,
+  mismatches: string[],
+) {
   const at = (id: string) => `[${life.key} ${id}]`;
   const listed = await api.call('GET', `/v1/customers/${customer.id}/reservations`);
   const systemIds = new Set<string>((listed.body?.items ?? []).map((item: any) => item.reservationId));
@@ -690,7 +795,8 @@ async function compareReservations(api: ApiHarness, life: LifeResult, customer: 
     if (!systemIds.has(systemId)) mismatches.push(`${at(reservation.id)} not in the customer's list of reservations`);
     const view = (await api.call('GET', `/v1/reservations/${systemId}`)).body;
     const expect = (what: string, system: unknown, modelValue: unknown) => {
-      if (system !== modelValue) mismatches.push(`${at(reservation.id)} ${what}: ${String(system)}; the model: ${String(modelValue)}`);
+      if (system !== modelValue)
+        mismatches.push(`${at(reservation.id)} ${what}: ${String(system)}; the model: ${String(modelValue)}`);
     };
     expect('state', view.provisioningState, STATE[reservation.status]);
     expect('catalog item', view.catalogItemId, reservation.catalogItemId);
@@ -703,18 +809,33 @@ async function compareReservations(api: ApiHarness, life: LifeResult, customer: 
     expect('expiry', view.expiryDate, iso(reservation.end));
     if (reservation.endedAt !== undefined) expect('ended', view.endedAt, iso(reservation.endedAt));
     if (view.unitPriceUsd !== undefined) expect('unit price', cents(view.unitPriceUsd), reservation.unitCents);
-    if (reservation.status === 'active' || reservation.status === 'expired') expect('auto-renew', view.autoRenew, reservation.autoRenew);
+    if (reservation.status === 'active' || reservation.status === 'expired')
+      expect('auto-renew', view.autoRenew, reservation.autoRenew);
     if (reservation.renewal) {
       expect('renewal price', cents(view.renewal?.unitPriceUsd), reservation.renewal.unitCents);
-      if (view.renewal) expect('renewed into', ids.model((await completed(api, view.renewal.orderId))?.reservationIds?.[0]), reservation.renewal.id);
-    } else if (view.renewal) mismatches.push(`${at(reservation.id)} the system renewed it (order ${view.renewal.orderId}); the model does not`);
+      if (view.renewal)
+        expect(
+          'renewed into',
+          ids.model((await completed(api, view.renewal.orderId))?.reservationIds?.[0]),
+          reservation.renewal.id,
+        );
+    } else if (view.renewal)
+      mismatches.push(
+        `${at(reservation.id)} the system renewed it (order ${view.renewal.orderId}); the model does not`,
+      );
     expect('renewal failed', view.renewalFailure !== undefined, reservation.renewalFailed !== undefined);
     // The lock: taken 30 days before expiry or at a change inside them, dropped when auto-renew is turned off.
     if (reservation.status === 'active')
-      expect('renewal price locked', view.renewalUnitPriceUsd === undefined ? undefined : cents(view.renewalUnitPriceUsd), reservation.lock?.cents);
+      expect(
+        'renewal price locked',
+        view.renewalUnitPriceUsd === undefined ? undefined : cents(view.renewalUnitPriceUsd),
+        reservation.lock?.cents,
+      );
     const segments = segmentsOfView(view);
     if (showSegments(segments) !== showSegments(reservation.segments))
-      mismatches.push(`${at(reservation.id)} holds ${showSegments(segments)}; the model: ${showSegments(reservation.segments)}`);
+      mismatches.push(
+        `${at(reservation.id)} holds ${showSegments(segments)}; the model: ${showSegments(reservation.segments)}`,
+      );
     segmentsByChain.set(reservation.chain, [...(segmentsByChain.get(reservation.chain) ?? []), ...segments]);
     await comparePayments(api, life, reservation, systemId, mismatches);
   }
@@ -722,11 +843,19 @@ async function compareReservations(api: ApiHarness, life: LifeResult, customer: 
   for (const [chain, modelCoverage] of life.coverage) {
     const systemCoverage = flatten(segmentsByChain.get(chain) ?? []);
     if (showSegments(systemCoverage) !== showSegments(modelCoverage))
-      mismatches.push(`[${life.key} chain ${chain}] covers ${showSegments(systemCoverage)}; the model: ${showSegments(modelCoverage)}`);
+      mismatches.push(
+        `[${life.key} chain ${chain}] covers ${showSegments(systemCoverage)}; the model: ${showSegments(modelCoverage)}`,
+      );
   }
 }
 
-async function comparePayments(api: ApiHarness, life: LifeResult, reservation: ModelReservation, systemId: string, mismatches: string[]) {
+async function comparePayments(
+  api: ApiHarness,
+  life: LifeResult,
+  reservation: ModelReservation,
+  systemId: string,
+  mismatches: string[],
+) {
   const at = `[${life.key} ${reservation.id}] payments`;
   const answer = await api.call('GET', `/v1/reservations/${systemId}/payments`);
   if (answer.status !== 200) return void mismatches.push(`${at}: ${answer.status}`);
@@ -734,15 +863,31 @@ async function comparePayments(api: ApiHarness, life: LifeResult, reservation: M
   const expected = life.payments.filter((payment) => payment.reservation === reservation.id);
   const show = (items: Array<{ number: number; due: string; amountCents: number }>) =>
     items.map((p) => `#${p.number} ${p.due} ${usd(p.amountCents)}`).join(', ');
-  const system = show(paid.map((item: any) => ({ number: item.paymentNumber, due: new Date(item.dueAt).toISOString(), amountCents: cents(item.amountUsd) })));
-  const model = show(expected.map((payment) => ({ number: payment.number, due: iso(payment.due), amountCents: payment.amountCents })));
+  const system = show(
+    paid.map((item: any) => ({
+      number: item.paymentNumber,
+      due: new Date(item.dueAt).toISOString(),
+      amountCents: cents(item.amountUsd),
+    })),
+  );
+  const model = show(
+    expected.map((payment) => ({ number: payment.number, due: iso(payment.due), amountCents: payment.amountCents })),
+  );
   if (system !== model) mismatches.push(`${at}: paid ${system || 'none'}; the model: ${model || 'none'}`);
   const paidCents = expected.reduce((sum, payment) => sum + payment.amountCents, 0);
-  if (cents(answer.body.paidUsd) !== paidCents) mismatches.push(`${at}: paidUsd ${answer.body.paidUsd}; the model: ${usd(paidCents)}`);
+  if (cents(answer.body.paidUsd) !== paidCents)
+    mismatches.push(`${at}: paidUsd ${answer.body.paidUsd}; the model: ${usd(paidCents)}`);
   // A schedule sums to the upfront price: for one never split, merged or returned, its total is the unit price × quantity.
-  const untouched = reservation.origin.type !== 'split' && reservation.origin.type !== 'merge' && reservation.segments.length === 1;
-  if (reservation.plan === 'Monthly' && untouched && cents(answer.body.totalUsd) !== reservation.unitCents * reservation.quantity)
-    mismatches.push(`${at}: the schedule totals ${answer.body.totalUsd}, not the upfront price ${usd(reservation.unitCents * reservation.quantity)}`);
+  const untouched =
+    reservation.origin.type !== 'split' && reservation.origin.type !== 'merge' && reservation.segments.length === 1;
+  if (
+    reservation.plan === 'Monthly' &&
+    untouched &&
+    cents(answer.body.totalUsd) !== reservation.unitCents * reservation.quantity
+  )
+    mismatches.push(
+      `${at}: the schedule totals ${answer.body.totalUsd}, not the upfront price ${usd(reservation.unitCents * reservation.quantity)}`,
+    );
 }
 
 // ---------------------------------------------------------------- rules that need no model
@@ -752,14 +897,22 @@ function checkSystemRules(model: ModelRun, money: Money, mismatches: string[]) {
   if (model.lives.some((life) => life.refunds.length) && money.refundsRecorded.length === 0)
     mismatches.push('[cap] no RefundRecorded in $all to check the cap on');
   // The cap: what counts toward it in any rolling 12 months stays within USD 50,000.
-  const refunds = money.refundsRecorded.filter((refund) => !refund.cancellationId || !money.reversed.has(refund.cancellationId));
+  const refunds = money.refundsRecorded.filter(
+    (refund) => !refund.cancellationId || !money.reversed.has(refund.cancellationId),
+  );
   for (const refund of refunds) {
     const t = Date.parse(refund.refundedAt);
     const window = refunds.filter(
-      (other) => other.customerId === refund.customerId && Date.parse(other.refundedAt) <= t && Date.parse(other.refundedAt) > addMonths(t, -12),
+      (other) =>
+        other.customerId === refund.customerId &&
+        Date.parse(other.refundedAt) <= t &&
+        Date.parse(other.refundedAt) > addMonths(t, -12),
     );
     const counted = window.reduce((sum, other) => sum + cents(other.countedUsd ?? other.amountUsd), 0);
-    if (counted > 5_000_000) mismatches.push(`[cap] customer ${refund.customerId} has ${usd(counted)} counted in the 12 months to ${refund.refundedAt}`);
+    if (counted > 5_000_000)
+      mismatches.push(
+        `[cap] customer ${refund.customerId} has ${usd(counted)} counted in the 12 months to ${refund.refundedAt}`,
+      );
   }
   // A refund never exceeds what was paid for the same VMs: per lineage (a reservation with its split and merged parts).
   const lineage = new Map<string, string>();
@@ -781,7 +934,10 @@ function checkSystemRules(model: ModelRun, money: Money, mismatches: string[]) {
     balance.set(group, entry);
   }
   for (const [group, { paid, refunded }] of balance)
-    if (refunded > paid) mismatches.push(`[refund] reservation ${group} and its parts were refunded ${usd(refunded)}, more than the ${usd(paid)} paid`);
+    if (refunded > paid)
+      mismatches.push(
+        `[refund] reservation ${group} and its parts were refunded ${usd(refunded)}, more than the ${usd(paid)} paid`,
+      );
 }
 
 /** No renewal with auto-renew off at expiry; each renewal starts at the old expiry and pays a price of its own term, never more than its market price then. */
@@ -803,18 +959,31 @@ async function checkRenewals(api: ApiHarness, model: ModelRun, money: Money, mis
     }
     if (renewed.effectiveDate !== provisioned.expiryDate)
       mismatches.push(`${at} starts at ${renewed.effectiveDate}, not at the old expiry ${provisioned.expiryDate}`);
-    if (view.endedAt !== undefined && view.endedAt !== provisioned.expiryDate) mismatches.push(`${at} the old one ended at ${view.endedAt}, not at its expiry`);
+    if (view.endedAt !== undefined && view.endedAt !== provisioned.expiryDate)
+      mismatches.push(`${at} the old one ended at ${view.endedAt}, not at its expiry`);
     const item = catalogItem(renewed.catalogItemId);
     if (item.term !== renewed.term) mismatches.push(`${at} bought ${item.id} for a ${renewed.term} term`);
     const expiry = Date.parse(provisioned.expiryDate);
     const price = cents(view.renewal.unitPriceUsd);
     if (price > market.price(item.id, expiry))
-      mismatches.push(`${at} paid ${view.renewal.unitPriceUsd}, above the ${renewed.term} market price at expiry, ${usd(market.price(item.id, expiry))}`);
+      mismatches.push(
+        `${at} paid ${view.renewal.unitPriceUsd}, above the ${renewed.term} market price at expiry, ${usd(market.price(item.id, expiry))}`,
+      );
     // Locked no earlier than 30 days (and a pass) before expiry: the price is one the renewal's own item had since then.
     const since = expiry - 31 * DAY;
-    const prices = new Set([market.price(item.id, since), ...market.changesWithin(item.id, since, expiry).map((t) => market.price(item.id, t))]);
-    if (!prices.has(price)) mismatches.push(`${at} paid ${view.renewal.unitPriceUsd}, which ${item.id} never cost in the 31 days before expiry`);
+    const prices = new Set([
+      market.price(item.id, since),
+      ...market.changesWithin(item.id, since, expiry).map((t) => market.price(item.id, t)),
+    ]);
+    if (!prices.has(price))
+      mismatches.push(
+        `${at} paid ${view.renewal.unitPriceUsd}, which ${item.id} never cost in the 31 days before expiry`,
+      );
   }
-  const renewals = model.moments.reduce((n, moment) => n + moment.passEvents.filter((event) => event.type === 'renewed').length, 0);
-  if (checked < renewals) mismatches.push(`[renewal] ${checked} renewal(s) found in the system to check; the model made ${renewals}`);
+  const renewals = model.moments.reduce(
+    (n, moment) => n + moment.passEvents.filter((event) => event.type === 'renewed').length,
+    0,
+  );
+  if (checked < renewals)
+    mismatches.push(`[renewal] ${checked} renewal(s) found in the system to check; the model made ${renewals}`);
 }

@@ -5,7 +5,22 @@
  * One life is written out to go through every rule; the others are random.
  */
 import fc from 'fast-check';
-import { Action, ActionBody, addMonths, CatalogChange, catalogItem, DAY, iso, Life, Market, Path, Plan, runModel, Term, World } from './reference-model';
+import {
+  Action,
+  ActionBody,
+  addMonths,
+  CatalogChange,
+  catalogItem,
+  DAY,
+  iso,
+  Life,
+  Market,
+  Path,
+  Plan,
+  runModel,
+  Term,
+  World,
+} from './reference-model';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -26,7 +41,11 @@ export const POOL = [
   'ri-standard_ds3_v2-japaneast-p3y',
 ];
 /** Random withdrawals only touch sizes the every-path life does not rely on. */
-const WITHDRAWABLE = ['ri-standard_d16s_v5-eastus-p1y', 'ri-standard_d4s_v5-japaneast-p1y', 'ri-standard_d4s_v5-japaneast-p3y'];
+const WITHDRAWABLE = [
+  'ri-standard_d16s_v5-eastus-p1y',
+  'ri-standard_d4s_v5-japaneast-p1y',
+  'ri-standard_d4s_v5-japaneast-p3y',
+];
 /** The every-path life's renewal fails on this size, withdrawn half a year in. */
 const WITHDRAWN_FOR_EVERY_PATH = 'ri-standard_d2s_v5-japaneast-p1y';
 
@@ -67,7 +86,13 @@ const timeOfDay = fc
   .map(({ hour, minute }) => hour * HOUR + minute * MINUTE + 30_000);
 
 type Draft =
-  | { day: number; time: number; kind: 'purchase'; plan: Plan; lines: Array<{ item: number; quantity: number; autoRenew: boolean; subscription: number }> }
+  | {
+      day: number;
+      time: number;
+      kind: 'purchase';
+      plan: Plan;
+      lines: Array<{ item: number; quantity: number; autoRenew: boolean; subscription: number }>;
+    }
   | { day: number; time: number; kind: 'other'; body: ActionBody }
   | { kind: 'relative'; body: Action };
 
@@ -90,7 +115,11 @@ const purchase = fc.record({
 
 /** An action on whatever the customer holds then; the model picks the reservation. */
 const body: fc.Arbitrary<ActionBody> = fc.oneof<fc.Arbitrary<ActionBody>[]>(
-  fc.record({ type: fc.constant('autoRenew' as const), reservation: fc.record({ pick: fc.nat() }), autoRenew: fc.boolean() }),
+  fc.record({
+    type: fc.constant('autoRenew' as const),
+    reservation: fc.record({ pick: fc.nat() }),
+    autoRenew: fc.boolean(),
+  }),
   fc.record({
     type: fc.constant('renewalSettings' as const),
     reservation: fc.record({ pick: fc.nat() }),
@@ -123,7 +152,12 @@ const body: fc.Arbitrary<ActionBody> = fc.oneof<fc.Arbitrary<ActionBody>[]>(
   }),
 );
 
-const other = fc.record({ day: fc.integer({ min: 1, max: 365 * YEARS - 10 }), time: timeOfDay, kind: fc.constant('other' as const), body });
+const other = fc.record({
+  day: fc.integer({ min: 1, max: 365 * YEARS - 10 }),
+  time: timeOfDay,
+  kind: fc.constant('other' as const),
+  body,
+});
 
 /** Around an expiry: the last day (auto-renew off or on, settings), inside the lock's 30 days, or just before them. */
 const relative = fc.record({
@@ -132,7 +166,12 @@ const relative = fc.record({
   beforeMs: fc.constantFrom(DAY, DAY - 2 * HOUR, 10 * DAY + 3 * HOUR, 29 * DAY, 31 * DAY),
   body: fc.oneof(
     fc.record({ type: fc.constant('autoRenew' as const), autoRenew: fc.boolean() }),
-    fc.record({ type: fc.constant('renewalSettings' as const), quantity: fc.integer({ min: 1, max: 3 }), term, billingPlan: plan }),
+    fc.record({
+      type: fc.constant('renewalSettings' as const),
+      quantity: fc.integer({ min: 1, max: 3 }),
+      term,
+      billingPlan: plan,
+    }),
   ),
 });
 
@@ -144,23 +183,40 @@ export interface LifeDraft {
 const lifeDraft: fc.Arbitrary<LifeDraft> = fc.record({
   subscriptions: fc.integer({ min: 1, max: 2 }),
   drafts: fc
-    .tuple(fc.array(purchase, { minLength: 1, maxLength: 3 }), fc.array(other, { maxLength: 8 }), fc.array(relative, { maxLength: 3 }))
+    .tuple(
+      fc.array(purchase, { minLength: 1, maxLength: 3 }),
+      fc.array(other, { maxLength: 8 }),
+      fc.array(relative, { maxLength: 3 }),
+    )
     .map(([purchases, others, relatives]) => [
       ...purchases,
       ...others,
       ...relatives.map((r): Draft => ({
         kind: 'relative',
-        body: { ...r.body, reservation: `R${r.reservation}`, beforeExpiry: `R${r.reservation}`, beforeMs: r.beforeMs } as Action,
+        body: {
+          ...r.body,
+          reservation: `R${r.reservation}`,
+          beforeExpiry: `R${r.reservation}`,
+          beforeMs: r.beforeMs,
+        } as Action,
       })),
     ]),
 });
 
-const priceChange = fc.record({ item: fc.nat(), day: fc.integer({ min: -30, max: 365 * YEARS }), factor: fc.integer({ min: 80, max: 125 }) });
+const priceChange = fc.record({
+  item: fc.nat(),
+  day: fc.integer({ min: -30, max: 365 * YEARS }),
+  factor: fc.integer({ min: 80, max: 125 }),
+});
 const withdrawal = fc.record({ item: fc.nat(), day: fc.integer({ min: 60, max: 365 * YEARS }) });
 
 /** The start: a day of 2026 at a whole minute that is neither 00:05 nor 12:00. */
 const start = fc
-  .record({ day: fc.integer({ min: 0, max: 364 }), hour: fc.integer({ min: 1, max: 22 }), minute: fc.constantFrom(7, 13, 22, 41, 53) })
+  .record({
+    day: fc.integer({ min: 0, max: 364 }),
+    hour: fc.integer({ min: 1, max: 22 }),
+    minute: fc.constantFrom(7, 13, 22, 41, 53),
+  })
   .map(({ day, hour, minute }) => Date.UTC(2026, 0, 1) + day * DAY + hour * HOUR + minute * MINUTE);
 
 /** All of `items`, always; shrunk by leaving out half, then one at a time, so a failure shrinks to the lives and actions that make it. */
@@ -227,13 +283,19 @@ export function buildWorld(draft: WorldDraft): World {
     const from = noon(start, day);
     // A price change after a withdrawal would put the size back on sale.
     if (from >= (withdrawn.get(id) ?? Number.POSITIVE_INFINITY)) continue;
-    catalogChanges.push({ catalogItemId: id, from: iso(from), unitPriceUsd: cents((catalogItem(id).unitPriceUsd * factor) / 100) });
+    catalogChanges.push({
+      catalogItemId: id,
+      from: iso(from),
+      unitPriceUsd: cents((catalogItem(id).unitPriceUsd * factor) / 100),
+    });
   }
   for (const [id, from] of withdrawn) catalogChanges.push({ catalogItemId: id, from: iso(from), withdrawn: true });
   const market = new Market(catalogChanges);
 
   const everyPath = everyPathLife(start);
-  const lives: Life[] = [{ ...everyPath, actions: everyPath.actions.filter((_, index) => draft.everyPath.includes(index)) }];
+  const lives: Life[] = [
+    { ...everyPath, actions: everyPath.actions.filter((_, index) => draft.everyPath.includes(index)) },
+  ];
   draft.lives.forEach((life, index) => {
     if (!draft.keptLives.includes(index)) return;
     const actions: Action[] = [];
@@ -258,10 +320,16 @@ export function buildWorld(draft: WorldDraft): World {
         subscription: line.subscription,
       }));
       // One line per size in a cart.
-      const distinct = lines.filter((line, i) => lines.findIndex((other) => other.catalogItemId === line.catalogItemId) === i);
+      const distinct = lines.filter(
+        (line, i) => lines.findIndex((other) => other.catalogItemId === line.catalogItemId) === i,
+      );
       actions.push({ at: iso(when), type: 'purchase', lines: distinct });
     }
-    actions.sort((a, b) => ('at' in a ? Date.parse(a.at) : Number.POSITIVE_INFINITY) - ('at' in b ? Date.parse(b.at) : Number.POSITIVE_INFINITY));
+    actions.sort(
+      (a, b) =>
+        ('at' in a ? Date.parse(a.at) : Number.POSITIVE_INFINITY) -
+        ('at' in b ? Date.parse(b.at) : Number.POSITIVE_INFINITY),
+    );
     lives.push({ key: `life${index + 1}`, subscriptions: life.subscriptions, actions });
   });
   return { start: iso(start), end: iso(end), catalogChanges, lives };
@@ -306,17 +374,49 @@ export function everyPathLife(start: number): Life {
         at: iso(start + HOUR),
         type: 'purchase',
         lines: [
-          { catalogItemId: 'ri-standard_d2s_v5-eastus-p1y', quantity: 2, billingPlan: 'Upfront', autoRenew: true, label: 'renews' },
-          { catalogItemId: 'ri-standard_d4s_v5-eastus-p1y', quantity: 2, billingPlan: 'Upfront', autoRenew: true, label: 'offAtEnd' },
-          { catalogItemId: 'ri-standard_d8s_v5-eastus-p1y', quantity: 2, billingPlan: 'Upfront', autoRenew: true, label: 'exchanged' },
+          {
+            catalogItemId: 'ri-standard_d2s_v5-eastus-p1y',
+            quantity: 2,
+            billingPlan: 'Upfront',
+            autoRenew: true,
+            label: 'renews',
+          },
+          {
+            catalogItemId: 'ri-standard_d4s_v5-eastus-p1y',
+            quantity: 2,
+            billingPlan: 'Upfront',
+            autoRenew: true,
+            label: 'offAtEnd',
+          },
+          {
+            catalogItemId: 'ri-standard_d8s_v5-eastus-p1y',
+            quantity: 2,
+            billingPlan: 'Upfront',
+            autoRenew: true,
+            label: 'exchanged',
+          },
         ],
       },
       {
         at: iso(start + HOUR),
         type: 'purchase',
         lines: [
-          { catalogItemId: WITHDRAWN_FOR_EVERY_PATH, quantity: 1, billingPlan: 'Monthly', autoRenew: true, subscription: 1, label: 'withdrawn' },
-          { catalogItemId: 'ri-standard_d4s_v5-eastus-p3y', quantity: 4, billingPlan: 'Monthly', autoRenew: false, subscription: 1, label: 'splits' },
+          {
+            catalogItemId: WITHDRAWN_FOR_EVERY_PATH,
+            quantity: 1,
+            billingPlan: 'Monthly',
+            autoRenew: true,
+            subscription: 1,
+            label: 'withdrawn',
+          },
+          {
+            catalogItemId: 'ri-standard_d4s_v5-eastus-p3y',
+            quantity: 4,
+            billingPlan: 'Monthly',
+            autoRenew: false,
+            subscription: 1,
+            label: 'splits',
+          },
         ],
       },
       {
@@ -341,19 +441,41 @@ export function everyPathLife(start: number): Life {
       {
         at: on(300),
         type: 'purchase',
-        lines: [{ catalogItemId: 'ri-standard_d64s_v5-japaneast-p3y', quantity: 2, billingPlan: 'Upfront', autoRenew: false, label: 'big' }],
+        lines: [
+          {
+            catalogItemId: 'ri-standard_d64s_v5-japaneast-p3y',
+            quantity: 2,
+            billingPlan: 'Upfront',
+            autoRenew: false,
+            label: 'big',
+          },
+        ],
       },
       { at: on(310), type: 'return', reservation: '@big', quantity: 1 },
       { at: on(320), type: 'return', reservation: '@big', quantity: 1 },
       { beforeExpiry: '@renews', beforeMs: 10 * DAY, type: 'renewalSettings', reservation: '@renews', term: 'P3Y' },
       { beforeExpiry: '@offAtEnd', beforeMs: DAY, type: 'autoRenew', reservation: '@offAtEnd', autoRenew: false },
-      { beforeExpiry: '@exchanged', beforeMs: 40 * DAY, type: 'autoRenew', reservation: '@exchanged', autoRenew: false },
+      {
+        beforeExpiry: '@exchanged',
+        beforeMs: 40 * DAY,
+        type: 'autoRenew',
+        reservation: '@exchanged',
+        autoRenew: false,
+      },
       { beforeExpiry: '@exchanged', beforeMs: 20 * DAY, type: 'autoRenew', reservation: '@exchanged', autoRenew: true },
       { at: on(380), type: 'lateChange', pickExpired: 0, change: 'renewalSettings' },
       {
         at: on(430),
         type: 'purchase',
-        lines: [{ catalogItemId: 'ri-standard_d2s_v5-eastus-p1y', quantity: 1, billingPlan: 'Upfront', autoRenew: false, label: 'late' }],
+        lines: [
+          {
+            catalogItemId: 'ri-standard_d2s_v5-eastus-p1y',
+            quantity: 1,
+            billingPlan: 'Upfront',
+            autoRenew: false,
+            label: 'late',
+          },
+        ],
       },
       {
         at: on(460),

@@ -13,7 +13,8 @@ import catalogData from '../../libs/domain/src/catalog/reserved-vm-catalog.json'
 export type Term = 'P1Y' | 'P3Y';
 export type Plan = 'Upfront' | 'Monthly';
 export type Code = 'REFUND_CAP_EXCEEDED' | 'EXCHANGE_NOT_ELIGIBLE' | 'EXCHANGE_VALUE_TOO_LOW' | 'RESERVATION_EXPIRED';
-export type LineKind = 'purchase' | 'renewalPurchase' | 'exchangePurchase' | 'monthlyPayment' | 'refund' | 'exchangeRefund';
+export type LineKind =
+  'purchase' | 'renewalPurchase' | 'exchangePurchase' | 'monthlyPayment' | 'refund' | 'exchangeRefund';
 
 export const CATALOG: readonly CatalogItem[] = catalogData as CatalogItem[];
 const ITEMS = new Map(CATALOG.map((item) => [item.id, item]));
@@ -64,14 +65,17 @@ const nextMonth = (month: string) => monthOf(Date.UTC(Number(month.slice(0, 4)),
 /** The lifecycle passes a move from `from` to `to` runs: each 00:05 UTC in (from, to], then `to` itself. */
 export function passesBetween(from: number, to: number): number[] {
   const passes: number[] = [];
-  for (let pass = Math.floor(from / DAY) * DAY + PASS_OFFSET; pass <= to; pass += DAY) if (pass > from) passes.push(pass);
+  for (let pass = Math.floor(from / DAY) * DAY + PASS_OFFSET; pass <= to; pass += DAY)
+    if (pass > from) passes.push(pass);
   if (to > from && passes[passes.length - 1] !== to) passes.push(to);
   return passes;
 }
 
 // ---------------------------------------------------------------- the catalog over time
 
-export type CatalogChange = { catalogItemId: string; from: string; unitPriceUsd: number } | { catalogItemId: string; from: string; withdrawn: true };
+export type CatalogChange =
+  | { catalogItemId: string; from: string; unitPriceUsd: number }
+  | { catalogItemId: string; from: string; withdrawn: true };
 
 export class Market {
   private readonly changes: Array<{ id: string; from: number; cents?: number; withdrawn: boolean }>;
@@ -88,7 +92,8 @@ export class Market {
   /** The price at t: the last price change at or before t, else the shipped price. */
   price(id: string, t: number): number {
     let cents = toCents(catalogItem(id).unitPriceUsd);
-    for (const change of this.changes) if (change.id === id && change.from <= t && change.cents !== undefined) cents = change.cents;
+    for (const change of this.changes)
+      if (change.id === id && change.from <= t && change.cents !== undefined) cents = change.cents;
     return cents;
   }
   /** On sale at t unless its last change at or before t withdrew it. */
@@ -99,7 +104,9 @@ export class Market {
   }
   /** Instants where this item's price or sale changes in (from, to]. */
   changesWithin(id: string, from: number, to: number): number[] {
-    return this.changes.filter((change) => change.id === id && change.from > from && change.from <= to).map((change) => change.from);
+    return this.changes
+      .filter((change) => change.id === id && change.from > from && change.from <= to)
+      .map((change) => change.from);
   }
   changed(id: string, t: number): boolean {
     return this.changes.some((change) => change.id === id && change.from <= t && change.cents !== undefined);
@@ -151,7 +158,16 @@ export type ActionBody =
    * second one of its region and group when `second` is set) for another size of its
    * group, of a quantity worth about `valueFactor` times what is returned.
    */
-  | { type: 'exchangeAny'; pick: number; second?: number; fraction: number; size: number; term: Term; billingPlan: Plan; valueFactor: number };
+  | {
+      type: 'exchangeAny';
+      pick: number;
+      second?: number;
+      fraction: number;
+      size: number;
+      term: Term;
+      billingPlan: Plan;
+      valueFactor: number;
+    };
 
 /** When an action happens: at an instant, or `beforeMs` before a reservation's expiry (only if that reservation comes to exist). */
 export type When = { at: string } | { beforeExpiry: string; beforeMs: number };
@@ -257,10 +273,21 @@ export type Outcome = { ok: true } | { refused: Code };
 
 /** What the driver sends, with model ids, and what the model expects back. */
 export type Step = { at: number; life: string; expect: Outcome } & (
-  | { type: 'purchase'; order: string; lines: Array<PurchaseLine & { reservation: string; autoRenew: boolean; subscription: number }> }
+  | {
+      type: 'purchase';
+      order: string;
+      lines: Array<PurchaseLine & { reservation: string; autoRenew: boolean; subscription: number }>;
+    }
   | { type: 'autoRenew'; reservation: string; autoRenew: boolean }
   | { type: 'renewalSettings'; reservation: string; quantity: number; term: Term; billingPlan: Plan }
-  | { type: 'return' | 'cancel'; reservation: string; quantity: number; refundCents: number; countedCents: number; lowerCents: number }
+  | {
+      type: 'return' | 'cancel';
+      reservation: string;
+      quantity: number;
+      refundCents: number;
+      countedCents: number;
+      lowerCents: number;
+    }
   | { type: 'split'; reservation: string; quantities: [number, number]; creates: [string, string] }
   | { type: 'merge'; reservations: string[]; creates: string }
   | {
@@ -372,7 +399,9 @@ export function refundOf(reservation: ModelReservation, units: number, t: number
   const days = termDays(reservation.start, reservation.end);
   const left = remainingDays(reservation.start, reservation.end, t);
   const purchase = reservation.unitCents;
-  const lowerCents = market.onSale(reservation.catalogItemId, t) ? Math.min(purchase, market.price(reservation.catalogItemId, t)) : purchase;
+  const lowerCents = market.onSale(reservation.catalogItemId, t)
+    ? Math.min(purchase, market.price(reservation.catalogItemId, t))
+    : purchase;
   if (reservation.plan === 'Upfront') {
     const refundCents = Math.floor((lowerCents * units * left) / days);
     return { refundCents, countedCents: refundCents, remainingCents: refundCents, lowerCents };
@@ -388,7 +417,9 @@ export function refundOf(reservation: ModelReservation, units: number, t: number
 /** Sum of what counts toward the cap from refunds in the rolling 12 months that end at t: after t − 12 months (calendar arithmetic). */
 export function capUsed(refunds: ReadonlyArray<{ at: number; countedCents: number }>, t: number): number {
   const windowStart = addMonths(t, -12);
-  return refunds.filter((refund) => refund.at <= t && refund.at > windowStart).reduce((sum, refund) => sum + refund.countedCents, 0);
+  return refunds
+    .filter((refund) => refund.at <= t && refund.at > windowStart)
+    .reduce((sum, refund) => sum + refund.countedCents, 0);
 }
 
 // ---------------------------------------------------------------- the walk
@@ -439,7 +470,15 @@ export function runModel(world: World): ModelRun {
   const moments: Moment[] = [];
   let now = start;
 
-  const line = (state: LifeState, reservation: ModelReservation, kind: LineKind, date: number, recordedAt: number, quantity: number, amountCents: number) => {
+  const line = (
+    state: LifeState,
+    reservation: ModelReservation,
+    kind: LineKind,
+    date: number,
+    recordedAt: number,
+    quantity: number,
+    amountCents: number,
+  ) => {
     // "One line per charge or credit": a refund that comes to nothing (a monthly return paid nothing ahead) is neither.
     if (amountCents === 0) return;
     const dateMonth = monthOf(date);
@@ -460,11 +499,26 @@ export function runModel(world: World): ModelRun {
     });
   };
 
-  const recordPayment = (state: LifeState, reservation: ModelReservation, number: number, due: number, recordedAt: number) => {
+  const recordPayment = (
+    state: LifeState,
+    reservation: ModelReservation,
+    number: number,
+    due: number,
+    recordedAt: number,
+  ) => {
     const n = reservation.plan === 'Upfront' ? 1 : TERM_MONTHS[reservation.term];
-    const unitCents = reservation.plan === 'Upfront' ? reservation.unitCents : paymentPerUnit(reservation.unitCents, n, number);
+    const unitCents =
+      reservation.plan === 'Upfront' ? reservation.unitCents : paymentPerUnit(reservation.unitCents, n, number);
     const amountCents = unitCents * reservation.quantity;
-    state.result.payments.push({ reservation: reservation.id, number, due, recordedAt, quantity: reservation.quantity, unitCents, amountCents });
+    state.result.payments.push({
+      reservation: reservation.id,
+      number,
+      due,
+      recordedAt,
+      quantity: reservation.quantity,
+      unitCents,
+      amountCents,
+    });
     reservation.paidThrough = number;
     return { unitCents, amountCents };
   };
@@ -472,7 +526,10 @@ export function runModel(world: World): ModelRun {
   /** A new reservation, its first payment recorded as it is provisioned (purchases, renewals, exchanges). */
   const create = (
     state: LifeState,
-    fields: Omit<ModelReservation, 'id' | 'status' | 'segments' | 'firstPayment' | 'paidThrough' | 'autoRenewTouched' | 'chain' | 'flexibilityGroup'> & {
+    fields: Omit<
+      ModelReservation,
+      'id' | 'status' | 'segments' | 'firstPayment' | 'paidThrough' | 'autoRenewTouched' | 'chain' | 'flexibilityGroup'
+    > & {
       chain?: string;
       firstPayment?: number;
     },
@@ -511,14 +568,24 @@ export function runModel(world: World): ModelRun {
   /** Actions relative to a reservation's expiry join the timeline once it exists. */
   const scheduleRelative = (state: LifeState, reservation: ModelReservation) => {
     for (const action of state.life.actions) {
-      if (!('beforeExpiry' in action) || (action.beforeExpiry !== reservation.id && action.beforeExpiry !== `@${reservation.label}`)) continue;
+      if (
+        !('beforeExpiry' in action) ||
+        (action.beforeExpiry !== reservation.id && action.beforeExpiry !== `@${reservation.label}`)
+      )
+        continue;
       const when = reservation.end - action.beforeMs;
-      if (when <= now) state.result.skipped.push({ at: when, type: action.type, why: `${reservation.id} came to exist after ${iso(when)}` });
+      if (when <= now)
+        state.result.skipped.push({
+          at: when,
+          type: action.type,
+          why: `${reservation.id} came to exist after ${iso(when)}`,
+        });
       else state.pending.push({ at: when, seq: state.seq++, action });
     }
   };
 
-  const renewalItem = (reservation: ModelReservation) => itemForTerm(catalogItem(reservation.catalogItemId), renewalSettings(reservation).term);
+  const renewalItem = (reservation: ModelReservation) =>
+    itemForTerm(catalogItem(reservation.catalogItemId), renewalSettings(reservation).term);
   const renewalSettings = (reservation: ModelReservation) =>
     reservation.settings ?? { quantity: reservation.quantity, term: reservation.term, plan: reservation.plan };
   const inLockWindow = (reservation: ModelReservation, t: number) => t >= reservation.end - 30 * DAY;
@@ -539,7 +606,13 @@ export function runModel(world: World): ModelRun {
       }
       if (reservation.autoRenew && !reservation.lock && inLockWindow(reservation, p)) {
         reservation.lock = { cents: market.price(renewalItem(reservation).id, p), at: p, by: 'pass' };
-        events.push({ at: p, life: state.life.key, type: 'locked', reservation: reservation.id, cents: reservation.lock.cents });
+        events.push({
+          at: p,
+          life: state.life.key,
+          type: 'locked',
+          reservation: reservation.id,
+          cents: reservation.lock.cents,
+        });
         paths.add('priceLocked');
       }
       if (p < reservation.end) continue;
@@ -581,8 +654,23 @@ export function runModel(world: World): ModelRun {
           });
           hold(renewed, expiry, renewed.quantity);
           const first = recordPayment(state, renewed, 1, expiry, p);
-          line(state, renewed, renewed.plan === 'Upfront' ? 'renewalPurchase' : 'monthlyPayment', expiry, p, renewed.quantity, first.amountCents);
-          reservation.renewal = { id: renewed.id, unitCents, term: settings.term, quantity: settings.quantity, plan: settings.plan, at: p };
+          line(
+            state,
+            renewed,
+            renewed.plan === 'Upfront' ? 'renewalPurchase' : 'monthlyPayment',
+            expiry,
+            p,
+            renewed.quantity,
+            first.amountCents,
+          );
+          reservation.renewal = {
+            id: renewed.id,
+            unitCents,
+            term: settings.term,
+            quantity: settings.quantity,
+            plan: settings.plan,
+            at: p,
+          };
           events.push({ at: p, life: state.life.key, type: 'renewed', from: reservation.id, to: renewed.id });
           paths.add('renewal');
           if (settings.term !== reservation.term) paths.add('renewalTermChanged');
@@ -600,10 +688,17 @@ export function runModel(world: World): ModelRun {
 
   // ---- the actions
 
-  const active = (state: LifeState) => [...state.result.reservations.values()].filter((reservation) => reservation.status === 'active');
-  const resolve = (state: LifeState, ref: Ref, filter: (reservation: ModelReservation) => boolean = () => true): ModelReservation | undefined => {
+  const active = (state: LifeState) =>
+    [...state.result.reservations.values()].filter((reservation) => reservation.status === 'active');
+  const resolve = (
+    state: LifeState,
+    ref: Ref,
+    filter: (reservation: ModelReservation) => boolean = () => true,
+  ): ModelReservation | undefined => {
     if (typeof ref === 'string') {
-      const reservation = state.result.reservations.get(ref.startsWith('@') ? (state.labels.get(ref.slice(1)) ?? ref) : ref);
+      const reservation = state.result.reservations.get(
+        ref.startsWith('@') ? (state.labels.get(ref.slice(1)) ?? ref) : ref,
+      );
       return reservation && reservation.status === 'active' && filter(reservation) ? reservation : undefined;
     }
     const candidates = active(state).filter(filter);
@@ -625,7 +720,10 @@ export function runModel(world: World): ModelRun {
         const lines: Array<PurchaseLine & { reservation: string; autoRenew: boolean; subscription: number }> = [];
         action.lines.forEach((purchased, index) => {
           const item = catalogItem(purchased.catalogItemId);
-          if (!market.onSale(item.id, t)) throw new Error(`${state.life.key}: ${item.id} is withdrawn at ${iso(t)}; a generated purchase must not name it`);
+          if (!market.onSale(item.id, t))
+            throw new Error(
+              `${state.life.key}: ${item.id} is withdrawn at ${iso(t)}; a generated purchase must not name it`,
+            );
           const unitCents = market.price(item.id, t);
           const reservation = create(state, {
             order,
@@ -646,22 +744,44 @@ export function runModel(world: World): ModelRun {
           });
           hold(reservation, t, reservation.quantity);
           const first = recordPayment(state, reservation, 1, t, t);
-          line(state, reservation, reservation.plan === 'Upfront' ? 'purchase' : 'monthlyPayment', t, t, reservation.quantity, first.amountCents);
+          line(
+            state,
+            reservation,
+            reservation.plan === 'Upfront' ? 'purchase' : 'monthlyPayment',
+            t,
+            t,
+            reservation.quantity,
+            first.amountCents,
+          );
           paths.add(reservation.plan === 'Upfront' ? 'purchaseUpfront' : 'purchaseMonthly');
           if (market.changed(item.id, t)) paths.add('priceChange');
-          lines.push({ ...purchased, reservation: reservation.id, autoRenew: reservation.autoRenew, subscription: reservation.subscription });
+          lines.push({
+            ...purchased,
+            reservation: reservation.id,
+            autoRenew: reservation.autoRenew,
+            subscription: reservation.subscription,
+          });
           scheduleRelative(state, reservation);
         });
         steps.push({ ...base, type: 'purchase', order, lines, expect: { ok: true } });
         return;
       }
       case 'lateChange': {
-        const expired = [...state.result.reservations.values()].filter((reservation) => reservation.status === 'expired');
+        const expired = [...state.result.reservations.values()].filter(
+          (reservation) => reservation.status === 'expired',
+        );
         if (!expired.length) return skip('no reservation has expired');
         const reservation = expired[action.pickExpired % expired.length];
         const expect = refuse('RESERVATION_EXPIRED');
         paths.add('reservationExpired');
-        if (action.change === 'autoRenew') steps.push({ ...base, type: 'autoRenew', reservation: reservation.id, autoRenew: !reservation.autoRenew, expect });
+        if (action.change === 'autoRenew')
+          steps.push({
+            ...base,
+            type: 'autoRenew',
+            reservation: reservation.id,
+            autoRenew: !reservation.autoRenew,
+            expect,
+          });
         else
           steps.push({
             ...base,
@@ -677,23 +797,35 @@ export function runModel(world: World): ModelRun {
       case 'autoRenew': {
         const reservation = resolve(state, action.reservation);
         if (!reservation) return skip('no such active reservation');
-        steps.push({ ...base, type: 'autoRenew', reservation: reservation.id, autoRenew: action.autoRenew, expect: { ok: true } });
+        steps.push({
+          ...base,
+          type: 'autoRenew',
+          reservation: reservation.id,
+          autoRenew: action.autoRenew,
+          expect: { ok: true },
+        });
         reservation.autoRenewTouched = true;
         if (reservation.autoRenew === action.autoRenew) return;
         reservation.autoRenew = action.autoRenew;
         if (!action.autoRenew) {
           reservation.lock = undefined;
           if (reservation.end - t <= DAY) paths.add('autoRenewOffDayBeforeExpiry');
-        } else if (inLockWindow(reservation, t)) reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t, by: 'autoRenewOn' };
+        } else if (inLockWindow(reservation, t))
+          reservation.lock = { cents: market.price(renewalItem(reservation).id, t), at: t, by: 'autoRenewOn' };
         return;
       }
       case 'renewalSettings': {
         const reservation = resolve(state, action.reservation);
         if (!reservation) return skip('no such active reservation');
         const current = renewalSettings(reservation);
-        const next = { quantity: action.quantity ?? current.quantity, term: action.term ?? current.term, plan: action.billingPlan ?? current.plan };
+        const next = {
+          quantity: action.quantity ?? current.quantity,
+          term: action.term ?? current.term,
+          plan: action.billingPlan ?? current.plan,
+        };
         // A change that changes nothing is no change: make it one, so each step tests something.
-        if (next.quantity === current.quantity && next.term === current.term && next.plan === current.plan) next.term = next.term === 'P1Y' ? 'P3Y' : 'P1Y';
+        if (next.quantity === current.quantity && next.term === current.term && next.plan === current.plan)
+          next.term = next.term === 'P1Y' ? 'P3Y' : 'P1Y';
         steps.push({
           ...base,
           type: 'renewalSettings',
@@ -714,7 +846,10 @@ export function runModel(world: World): ModelRun {
       case 'cancel': {
         const reservation = resolve(state, action.reservation);
         if (!reservation) return skip('no such active reservation');
-        const quantity = action.type === 'cancel' ? reservation.quantity : Math.min(reservation.quantity, quantityOf(reservation.quantity, action.quantity));
+        const quantity =
+          action.type === 'cancel'
+            ? reservation.quantity
+            : Math.min(reservation.quantity, quantityOf(reservation.quantity, action.quantity));
         const figures = refundOf(reservation, quantity, t, market);
         const step = { ...base, type: action.type, reservation: reservation.id, quantity, ...figures };
         if (capUsed(state.result.refunds, t) + figures.countedCents > CAP_CENTS) {
@@ -755,7 +890,14 @@ export function runModel(world: World): ModelRun {
           hold(part, t, part.quantity);
           scheduleRelative(state, part);
         }
-        steps.push({ ...base, type: 'split', reservation: reservation.id, quantities, creates: [parts[0].id, parts[1].id], expect: { ok: true } });
+        steps.push({
+          ...base,
+          type: 'split',
+          reservation: reservation.id,
+          quantities,
+          creates: [parts[0].id, parts[1].id],
+          expect: { ok: true },
+        });
         paths.add('split');
         return;
       }
@@ -763,12 +905,21 @@ export function runModel(world: World): ModelRun {
       case 'mergeAny': {
         let sources: ModelReservation[] | undefined;
         if (action.type === 'merge') {
-          sources = action.reservations.map((ref) => resolve(state, ref)).filter((found): found is ModelReservation => found !== undefined);
+          sources = action.reservations
+            .map((ref) => resolve(state, ref))
+            .filter((found): found is ModelReservation => found !== undefined);
           if (sources.length !== action.reservations.length) return skip('a source is not active');
         } else {
           const groups = new Map<string, ModelReservation[]>();
           for (const reservation of active(state)) {
-            const key = [reservation.order, reservation.catalogItemId, reservation.plan, reservation.start, reservation.end, reservation.unitCents].join('|');
+            const key = [
+              reservation.order,
+              reservation.catalogItemId,
+              reservation.plan,
+              reservation.start,
+              reservation.end,
+              reservation.unitCents,
+            ].join('|');
             groups.set(key, [...(groups.get(key) ?? []), reservation]);
           }
           const mergeable = [...groups.values()].filter((group) => group.length >= 2);
@@ -786,7 +937,13 @@ export function runModel(world: World): ModelRun {
         for (const source of sources) stop(source, t, 'merged');
         hold(merged, t, merged.quantity);
         scheduleRelative(state, merged);
-        steps.push({ ...base, type: 'merge', reservations: sources.map((source) => source.id), creates: merged.id, expect: { ok: true } });
+        steps.push({
+          ...base,
+          type: 'merge',
+          reservations: sources.map((source) => source.id),
+          creates: merged.id,
+          expect: { ok: true },
+        });
         paths.add('merge');
         return;
       }
@@ -796,11 +953,16 @@ export function runModel(world: World): ModelRun {
         if (!plan) return skip('nothing to exchange');
         const { returns, item, quantity, billingPlan } = plan;
         const unitCents = market.price(item.id, t);
-        const figures = returns.map(({ reservation, quantity: units }) => ({ reservation, units, ...refundOf(reservation, units, t, market) }));
+        const figures = returns.map(({ reservation, quantity: units }) => ({
+          reservation,
+          units,
+          ...refundOf(reservation, units, t, market),
+        }));
         const commitment = unitCents * quantity;
         const remaining = figures.reduce((sum, figure) => sum + figure.remainingCents, 0);
         const refunds = figures.reduce((sum, figure) => sum + figure.refundCents, 0);
-        const firstCharge = billingPlan === 'Upfront' ? commitment : paymentPerUnit(unitCents, TERM_MONTHS[item.term], 1) * quantity;
+        const firstCharge =
+          billingPlan === 'Upfront' ? commitment : paymentPerUnit(unitCents, TERM_MONTHS[item.term], 1) * quantity;
         const step = {
           ...base,
           type: 'exchange' as const,
@@ -851,7 +1013,15 @@ export function runModel(world: World): ModelRun {
         });
         hold(bought, t, quantity);
         const paid = recordPayment(state, bought, 1, t, t);
-        line(state, bought, billingPlan === 'Upfront' ? 'exchangePurchase' : 'monthlyPayment', t, t, quantity, paid.amountCents);
+        line(
+          state,
+          bought,
+          billingPlan === 'Upfront' ? 'exchangePurchase' : 'monthlyPayment',
+          t,
+          t,
+          quantity,
+          paid.amountCents,
+        );
         steps.push({ ...step, creates: bought.id, expect: { ok: true } });
         paths.add('exchange');
         if (returns.length > 1) paths.add('exchangeSeveral');
@@ -880,7 +1050,11 @@ export function runModel(world: World): ModelRun {
     firstPayment: source.plan === 'Monthly' ? source.paidThrough + 1 : 2,
   });
 
-  const planExchange = (state: LifeState, action: Extract<ActionBody, { type: 'exchange' | 'exchangeAny' }>, t: number) => {
+  const planExchange = (
+    state: LifeState,
+    action: Extract<ActionBody, { type: 'exchange' | 'exchangeAny' }>,
+    t: number,
+  ) => {
     if (action.type === 'exchange') {
       const returns = action.returns.map(({ reservation: ref, quantity }) => {
         const reservation = resolve(state, ref);
@@ -897,7 +1071,8 @@ export function runModel(world: World): ModelRun {
     }
     const primary = resolve(state, { pick: action.pick });
     if (!primary) return undefined;
-    const sameGroup = (other: ModelReservation) => other.region === primary.region && other.flexibilityGroup === primary.flexibilityGroup;
+    const sameGroup = (other: ModelReservation) =>
+      other.region === primary.region && other.flexibilityGroup === primary.flexibilityGroup;
     const returns = [{ reservation: primary, quantity: quantityOf(primary.quantity, { fraction: action.fraction }) }];
     if (action.second !== undefined) {
       const others = active(state).filter((other) => other !== primary && sameGroup(other));
@@ -916,7 +1091,10 @@ export function runModel(world: World): ModelRun {
     ).sort((a, b) => a.ratio - b.ratio);
     if (!sizes.length) return undefined;
     const item = sizes[action.size % sizes.length];
-    const remaining = returns.reduce((sum, { reservation, quantity }) => sum + refundOf(reservation, quantity, t, market).remainingCents, 0);
+    const remaining = returns.reduce(
+      (sum, { reservation, quantity }) => sum + refundOf(reservation, quantity, t, market).remainingCents,
+      0,
+    );
     const quantity = Math.max(1, Math.min(8, Math.ceil((action.valueFactor * remaining) / market.price(item.id, t))));
     return { returns, item, quantity, billingPlan: action.billingPlan };
   };
@@ -943,7 +1121,8 @@ export function runModel(world: World): ModelRun {
     moments.push(moment);
     if (next === end) break;
   }
-  if (world.catalogChanges.some((change) => 'withdrawn' in change && at(change.from) <= end)) paths.add('withdrawnItem');
+  if (world.catalogChanges.some((change) => 'withdrawn' in change && at(change.from) <= end))
+    paths.add('withdrawnItem');
 
   for (const state of states) {
     const { result } = state;
@@ -960,7 +1139,8 @@ export function runModel(world: World): ModelRun {
 /** Per chain, the VMs held at each instant, as [from, to) intervals of constant quantity (zero-quantity gaps left out). */
 export function coverageOf(reservations: ModelReservation[]): Map<string, Segment[]> {
   const byChain = new Map<string, Segment[]>();
-  for (const reservation of reservations) byChain.set(reservation.chain, [...(byChain.get(reservation.chain) ?? []), ...reservation.segments]);
+  for (const reservation of reservations)
+    byChain.set(reservation.chain, [...(byChain.get(reservation.chain) ?? []), ...reservation.segments]);
   const coverage = new Map<string, Segment[]>();
   for (const [chain, segments] of byChain) coverage.set(chain, flatten(segments));
   return coverage;
@@ -972,7 +1152,9 @@ export function flatten(segments: Segment[]): Segment[] {
   const out: Segment[] = [];
   for (let i = 0; i + 1 < instants.length; i++) {
     const [from, to] = [instants[i], instants[i + 1]];
-    const quantity = segments.filter((segment) => segment.from <= from && segment.to >= to).reduce((sum, segment) => sum + segment.quantity, 0);
+    const quantity = segments
+      .filter((segment) => segment.from <= from && segment.to >= to)
+      .reduce((sum, segment) => sum + segment.quantity, 0);
     if (quantity === 0) continue;
     const last = out[out.length - 1];
     if (last && last.to === from && last.quantity === quantity) last.to = to;
@@ -988,16 +1170,29 @@ const totalsOf = (lines: Line[]): Totals => {
 };
 
 /** Every month from the first to the last, each with its lines and totals, closed once its close has passed at `now`. */
-export function statementsOf(lines: Line[], firstMonth: string, lastMonth: string, now: number, subscriptions: number): Statement[] {
+export function statementsOf(
+  lines: Line[],
+  firstMonth: string,
+  lastMonth: string,
+  now: number,
+  subscriptions: number,
+): Statement[] {
   const statements: Statement[] = [];
   for (let month = firstMonth; month <= lastMonth; month = nextMonth(month)) {
-    const inMonth = lines.filter((line) => line.month === month).sort((a, b) => a.date - b.date || a.recordedAt - b.recordedAt);
+    const inMonth = lines
+      .filter((line) => line.month === month)
+      .sort((a, b) => a.date - b.date || a.recordedAt - b.recordedAt);
     const perSubscription: Record<number, Totals> = {};
     for (let subscription = 0; subscription < subscriptions; subscription++) {
       const own = inMonth.filter((line) => line.subscription === subscription);
       if (own.length) perSubscription[subscription] = totalsOf(own);
     }
-    statements.push({ month, closed: now >= monthCloses(month), lines: inMonth, totals: { ...totalsOf(inMonth), subscriptions: perSubscription } });
+    statements.push({
+      month,
+      closed: now >= monthCloses(month),
+      lines: inMonth,
+      totals: { ...totalsOf(inMonth), subscriptions: perSubscription },
+    });
   }
   return statements;
 }

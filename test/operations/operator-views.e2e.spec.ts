@@ -16,7 +16,19 @@ import { projectionsPage } from '../../apps/api/src/operations/projection-status
 
 jest.setTimeout(60_000);
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'and', 'or', 'unless']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'and',
+  'or',
+  'unless',
+]);
 
 /** The metric names a PromQL expression reads: identifiers that are not functions, keywords or label names. */
 function metricNames(expr: string): string[] {
@@ -36,10 +48,15 @@ describe('operator views', () => {
   afterAll(() => api.close());
 
   it('reads metric names out of PromQL', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{route=~"/v1.*"}[$__rate_interval])))')).toEqual([
-      'http_request_duration_seconds_bucket',
+    expect(
+      metricNames(
+        'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{route=~"/v1.*"}[$__rate_interval])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
+    expect(metricNames('max(workers_consuming) < 1 or absent(workers_consuming)')).toEqual([
+      'workers_consuming',
+      'workers_consuming',
     ]);
-    expect(metricNames('max(workers_consuming) < 1 or absent(workers_consuming)')).toEqual(['workers_consuming', 'workers_consuming']);
     expect(metricNames('sum(a_total{x="y"}) / sum(b_total) > 0.01')).toEqual(['a_total', 'b_total']);
   });
 
@@ -49,10 +66,16 @@ describe('operator views', () => {
       panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
     };
     const alerts = load(readFileSync(join(ROOT, 'ops/prometheus/alerts.yml'), 'utf8')) as {
-      groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; annotations: { summary: string } }> }>;
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert: string; expr: string; for?: string; annotations: { summary: string } }>;
+      }>;
     };
     const rules = alerts.groups.flatMap((group) => group.rules);
-    const expressions = [...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)), ...rules.map((rule) => rule.expr)];
+    const expressions = [
+      ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
+      ...rules.map((rule) => rule.expr),
+    ];
 
     it('has a dashboard panel for each thing an operator watches', () => {
       const titles = dashboard.panels.filter((panel) => panel.type !== 'row').map((panel) => panel.title);
@@ -67,7 +90,10 @@ describe('operator views', () => {
         ]),
       );
       for (const panel of dashboard.panels.filter((p) => p.type !== 'row'))
-        expect({ panel: panel.title, targets: panel.targets?.length }).toEqual({ panel: panel.title, targets: expect.any(Number) });
+        expect({ panel: panel.title, targets: panel.targets?.length }).toEqual({
+          panel: panel.title,
+          targets: expect.any(Number),
+        });
     });
 
     it('has an alert for each condition that needs a person', () => {
@@ -112,23 +138,40 @@ describe('operator views', () => {
     await api.call('GET', '/v1/catalog', { key: null });
     await fetch(`${api.url}/no/such/route/${randomUUID()}`);
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/v1\/catalog",status_code="200"\} [1-9]/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="\/v1\/catalog",status_code="200"\} [1-9]/m,
+    );
     // Refused for its key before its body was read, yet counted under its route.
-    expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/v1\/catalog",status_code="401"\} [1-9]/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="\/v1\/catalog",status_code="401"\} [1-9]/m,
+    );
     // A path no route serves is one label, whatever the path: the number of series stays small.
-    expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} [1-9]/m,
+    );
     expect(text).not.toMatch(/no\/such\/route/);
     expect(text).toMatch(/^workers_consuming 0$/m);
   });
 
   it('shows each configured partner’s share of each budget in Redis, and Redis memory against maxmemory', async () => {
-    expect((await api.call('POST', '/v1/customers', { body: { name: 'Budget Ltd' }, headers: { 'idempotency-key': randomUUID() } })).status).toBe(201);
+    expect(
+      (
+        await api.call('POST', '/v1/customers', {
+          body: { name: 'Budget Ltd' },
+          headers: { 'idempotency-key': randomUUID() },
+        })
+      ).status,
+    ).toBe(201);
     const text = await (await fetch(`${api.url}/metrics`)).text();
     for (const partner of ['partner-contoso', 'partner-fabrikam'])
       for (const budget of ['usage_records', 'idempotency_keys', 'cached_response_bytes'])
-        expect(text).toMatch(new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="${budget}"\\} [0-9.e-]+$`, 'm'));
+        expect(text).toMatch(
+          new RegExp(`^partner_budget_used_ratio\\{partner="${partner}",budget="${budget}"\\} [0-9.e-]+$`, 'm'),
+        );
     // One key kept, of Contoso's 100,000.
-    expect(text).toMatch(/^partner_budget_used_ratio\{partner="partner-contoso",budget="idempotency_keys"\} 0\.00001$/m);
+    expect(text).toMatch(
+      /^partner_budget_used_ratio\{partner="partner-contoso",budget="idempotency_keys"\} 0\.00001$/m,
+    );
     expect(text).toMatch(/^partner_budget_used_ratio\{partner="partner-fabrikam",budget="idempotency_keys"\} 0$/m);
     expect(Number(/^redis_memory_used_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
     expect(text).toMatch(/^redis_memory_max_bytes \d+$/m);
@@ -140,7 +183,10 @@ describe('operator views', () => {
     it('renders a page for a browser, listing each projection with its state and lag', async () => {
       // Once every projection runs, the page and the JSON describe the same thing.
       const json = await eventually(async () => {
-        const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{ name: string; state: string }>;
+        const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{
+          name: string;
+          state: string;
+        }>;
         return list.length > 0 && list.every((projection) => projection.state === 'live') ? list : undefined;
       }, 20_000);
       const page = await fetch(`${api.url}/ops/projections`, {
@@ -149,28 +195,51 @@ describe('operator views', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const html = await page.text();
-      for (const projection of json) expect(html).toMatch(new RegExp(`<tr><td>${projection.name}</td><td><span class="\\w+">${projection.state}</span>`));
+      for (const projection of json)
+        expect(html).toMatch(
+          new RegExp(`<tr><td>${projection.name}</td><td><span class="\\w+">${projection.state}</span>`),
+        );
       expect(html).toContain('<th>seconds behind</th>');
     });
 
     it('lists the reactors the workers run, found by what they report, with their error', async () => {
       const redis = api.app.get(Redis);
       const name = `reactor-${randomUUID()}`;
-      const error = 'projection x: commit failed (refused); retrying; failed 5 times in a row on the batch from OrderPlaced …';
-      const status = { name, eventTypes: ['OrderPlaced'], state: 'live', owner: 'worker-1', resubscriptions: 0, error, updatedAt: new Date().toISOString() };
+      const error =
+        'projection x: commit failed (refused); retrying; failed 5 times in a row on the batch from OrderPlaced …';
+      const status = {
+        name,
+        eventTypes: ['OrderPlaced'],
+        state: 'live',
+        owner: 'worker-1',
+        resubscriptions: 0,
+        error,
+        updatedAt: new Date().toISOString(),
+      };
       await redis.set(viewKeys(name).status('worker-1'), JSON.stringify(status), 'PX', 30_000);
 
-      const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{ name: string; kind: string; error?: string }>;
+      const list = (await (await fetch(`${api.url}/ops/projections`, { headers: ops })).json()) as Array<{
+        name: string;
+        kind: string;
+        error?: string;
+      }>;
       expect(list.find((row) => row.name === name)).toMatchObject({ kind: 'reactor', state: 'live', error });
       expect(list.find((row) => row.name === 'carts')).toMatchObject({ kind: 'view' });
-      const html = await (await fetch(`${api.url}/ops/projections`, { headers: { ...ops, accept: 'text/html' } })).text();
+      const html = await (
+        await fetch(`${api.url}/ops/projections`, { headers: { ...ops, accept: 'text/html' } })
+      ).text();
       expect(html).toContain(`<tr><td>${name} <small>(reactor)</small></td><td><span class="warn">live</span>`);
     });
 
     it('keeps answering JSON to scripts', async () => {
       for (const accept of [undefined, 'application/json', '*/*']) {
-        const answer = await fetch(`${api.url}/ops/projections`, { headers: { ...ops, ...(accept ? { accept } : {}) } });
-        expect({ accept, type: answer.headers.get('content-type') }).toEqual({ accept, type: expect.stringMatching(/^application\/json/) });
+        const answer = await fetch(`${api.url}/ops/projections`, {
+          headers: { ...ops, ...(accept ? { accept } : {}) },
+        });
+        expect({ accept, type: answer.headers.get('content-type') }).toEqual({
+          accept,
+          type: expect.stringMatching(/^application\/json/),
+        });
         expect(Array.isArray(await answer.json())).toBe(true);
       }
     });

@@ -16,7 +16,8 @@ describe('queue dashboard in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does)`);
     api = await startApi();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -78,13 +79,25 @@ describe('queue dashboard in a browser', () => {
   it('guards every path of the board, its API and assets too, however the path is spelled', async () => {
     // Failed logins are counted per address (10 allowed): start this test from none.
     const redis = api.app.get(Redis);
-    await redis.del(...(await redis.keys(`${redis.options.keyPrefix}ops-auth-failures:*`)).map((key) => key.slice(redis.options.keyPrefix!.length)), 'none');
+    await redis.del(
+      ...(await redis.keys(`${redis.options.keyPrefix}ops-auth-failures:*`)).map((key) =>
+        key.slice(redis.options.keyPrefix!.length),
+      ),
+      'none',
+    );
     const basic = { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` };
-    for (const path of ['/ops/queues/', '/ops/queues/api/queues', '/ops/%71ueues/api/queues', '/ops/queues/api/queues?activeQueue=fulfilment']) {
+    for (const path of [
+      '/ops/queues/',
+      '/ops/queues/api/queues',
+      '/ops/%71ueues/api/queues',
+      '/ops/queues/api/queues?activeQueue=fulfilment',
+    ]) {
       expect({ path, status: (await fetch(`${api.url}${path}`)).status }).toEqual({ path, status: 401 });
     }
     // A partner's key is not an operator's password.
-    expect((await fetch(`${api.url}/ops/queues/api/queues`, { headers: { 'x-api-key': 'demo-key-contoso' } })).status).toBe(401);
+    expect(
+      (await fetch(`${api.url}/ops/queues/api/queues`, { headers: { 'x-api-key': 'demo-key-contoso' } })).status,
+    ).toBe(401);
     const queues = await fetch(`${api.url}/ops/queues/api/queues`, { headers: basic });
     expect(queues.status).toBe(200);
     expect(JSON.stringify(await queues.json())).toContain('fulfilment');

@@ -48,14 +48,20 @@ describe('readable logs', () => {
       ...extra,
     });
     const live = (port: string, output: () => string) =>
-      eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok, 60_000, output);
+      eventually(
+        async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok,
+        60_000,
+        output,
+      );
 
     async function onPipe(extra: Record<string, string>): Promise<string[]> {
       const settings = await env(extra);
       const api: RunningProcess = startTsProcess('apps/api/src/main.ts', settings);
       running.push(() => api.kill());
       await live(settings.HTTP_PORT, api.output);
-      await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, { headers: { 'x-api-key': 'demo-key-contoso' } });
+      await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, {
+        headers: { 'x-api-key': 'demo-key-contoso' },
+      });
       await eventually(() => api.output().includes('/v1/catalog'), 10_000, api.output);
       await api.kill();
       return api
@@ -73,7 +79,9 @@ describe('readable logs', () => {
       expect(completed[0].res).toEqual({ statusCode: 200 });
       expect(info.join('\n')).not.toMatch(/Mapped \{|dependencies initialized|RoutesResolver/);
 
-      const debug = (await onPipe({ LOG_LEVEL: 'debug' })).map((line) => JSON.parse(line) as { level: number; msg: string });
+      const debug = (await onPipe({ LOG_LEVEL: 'debug' })).map(
+        (line) => JSON.parse(line) as { level: number; msg: string },
+      );
       const mapped = debug.filter((line) => /^Mapped \{\/catalog, GET\} \(version: 1\) route$/.test(line.msg));
       expect(mapped).toHaveLength(1);
       expect(mapped[0].level).toBe(20);
@@ -82,12 +90,16 @@ describe('readable logs', () => {
     it('writes pretty lines at a terminal outside production', async () => {
       const settings = await env({ LOG_LEVEL: 'info' });
       // `script` gives the api a pseudo-terminal as stdout; its own output is what the terminal would show.
-      const child = spawn('script', ['-qefc', `${process.execPath} -r @swc-node/register apps/api/src/main.ts`, '/dev/null'], {
-        cwd: ROOT,
-        env: { ...process.env, ...settings, LOG_FORMAT: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
+      const child = spawn(
+        'script',
+        ['-qefc', `${process.execPath} -r @swc-node/register apps/api/src/main.ts`, '/dev/null'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...settings, LOG_FORMAT: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        },
+      );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -96,7 +108,9 @@ describe('readable logs', () => {
         await exited;
       });
       await live(settings.HTTP_PORT, () => output);
-      await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, { headers: { 'x-api-key': 'demo-key-contoso' } });
+      await fetch(`http://127.0.0.1:${settings.HTTP_PORT}/v1/catalog`, {
+        headers: { 'x-api-key': 'demo-key-contoso' },
+      });
       await eventually(
         () => output.includes('request completed'),
         10_000,

@@ -15,7 +15,9 @@ describe('bad input over HTTP', () => {
     api = await startApi();
     fixture = await cartWithOneLine(api);
     suspendedSubscription = randomUUID();
-    await api.call('POST', `/v1/customers/${fixture.customerId}/subscriptions`, { body: { subscriptionId: suspendedSubscription, name: 'Old' } });
+    await api.call('POST', `/v1/customers/${fixture.customerId}/subscriptions`, {
+      body: { subscriptionId: suspendedSubscription, name: 'Old' },
+    });
     await api.call('POST', `/v1/customers/${fixture.customerId}/subscriptions/${suspendedSubscription}/suspend`);
   });
   afterAll(() => api.close());
@@ -45,7 +47,9 @@ describe('bad input over HTTP', () => {
     ['a term that does not exist', { term: 'P5Y' }, 'term', /term must be one of the following values: P1Y, P3Y/],
     ['a subscription id that is not a UUID', { subscriptionId: 42 }, 'subscriptionId', /subscriptionId must be a UUID/],
   ])('refuses %s with 400 naming the field', async (_what, override, field, message) => {
-    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: { ...validItem(), ...override } });
+    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, {
+      body: { ...validItem(), ...override },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('VALIDATION_FAILED');
     expect(fieldsOf(answer.body)).toEqual([field]);
@@ -53,7 +57,9 @@ describe('bad input over HTTP', () => {
   });
 
   it('refuses unknown fields', async () => {
-    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: { ...validItem(), discountPercent: 50 } });
+    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, {
+      body: { ...validItem(), discountPercent: 50 },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.message).toMatch(/property discountPercent should not exist/);
   });
@@ -77,28 +83,43 @@ describe('bad input over HTTP', () => {
   });
 
   it('answers 404 for an unknown catalog item', async () => {
-    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: { ...validItem(), catalogItemId: 'ri-standard_nope-eastus-p1y' } });
+    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, {
+      body: { ...validItem(), catalogItemId: 'ri-standard_nope-eastus-p1y' },
+    });
     expect(answer.status).toBe(404);
-    expect(answer.body).toMatchObject({ code: 'CATALOG_ITEM_NOT_FOUND', message: 'catalog item ri-standard_nope-eastus-p1y does not exist' });
+    expect(answer.body).toMatchObject({
+      code: 'CATALOG_ITEM_NOT_FOUND',
+      message: 'catalog item ri-standard_nope-eastus-p1y does not exist',
+    });
   });
 
   it('answers 404 for unknown ids and 400 for ids that are not UUIDs', async () => {
     expect((await refused('GET', `/v1/carts/${randomUUID()}`)).body.code).toBe('CART_NOT_FOUND');
     expect((await refused('GET', `/v1/orders/${randomUUID()}`)).status).toBe(404);
-    expect((await refused('PATCH', `/v1/carts/${fixture.cartId}/items/${randomUUID()}`, { body: { quantity: 1 } })).body.code).toBe('CART_LINE_NOT_FOUND');
+    expect(
+      (await refused('PATCH', `/v1/carts/${fixture.cartId}/items/${randomUUID()}`, { body: { quantity: 1 } })).body
+        .code,
+    ).toBe('CART_LINE_NOT_FOUND');
     const notUuid = await refused('GET', '/v1/carts/not-a-uuid');
     expect(notUuid.status).toBe(400);
     expect(notUuid.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/uuid is expected/) });
   });
 
   it('answers 422 for a suspended subscription, with the Partner Center meaning', async () => {
-    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: { ...validItem(), subscriptionId: suspendedSubscription } });
+    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, {
+      body: { ...validItem(), subscriptionId: suspendedSubscription },
+    });
     expect(answer.status).toBe(422);
-    expect(answer.body).toMatchObject({ code: 'SUBSCRIPTION_NOT_ACTIVE', message: `subscription ${suspendedSubscription} is not active` });
+    expect(answer.body).toMatchObject({
+      code: 'SUBSCRIPTION_NOT_ACTIVE',
+      message: `subscription ${suspendedSubscription} is not active`,
+    });
   });
 
   it('answers 422 for a term the catalog item is not sold for', async () => {
-    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, { body: { ...validItem(), term: 'P3Y' } });
+    const answer = await refused('POST', `/v1/carts/${fixture.cartId}/items`, {
+      body: { ...validItem(), term: 'P3Y' },
+    });
     expect(answer.status).toBe(422);
     expect(answer.body.code).toBe('TERM_MISMATCH');
   });
@@ -110,7 +131,10 @@ describe('bad input over HTTP', () => {
     });
     expect(ifMatch.status).toBe(400);
     expect(ifMatch.body.code).toBe('INVALID_IF_MATCH');
-    const key = await refused('POST', '/v1/customers', { body: { name: 'X' }, headers: { 'idempotency-key': 'x'.repeat(201) } });
+    const key = await refused('POST', '/v1/customers', {
+      body: { name: 'X' },
+      headers: { 'idempotency-key': 'x'.repeat(201) },
+    });
     expect(key.status).toBe(400);
     expect(key.body.code).toBe('INVALID_IDEMPOTENCY_KEY');
   });
@@ -126,7 +150,9 @@ describe('bad input over HTTP', () => {
     const asFabrikam = { key: FABRIKAM_KEY };
 
     it('is invisible: reads answer 404 as if it did not exist', async () => {
-      expect((await refused('GET', `/v1/customers/${fixture.customerId}`, asFabrikam)).body.code).toBe('CUSTOMER_NOT_FOUND');
+      expect((await refused('GET', `/v1/customers/${fixture.customerId}`, asFabrikam)).body.code).toBe(
+        'CUSTOMER_NOT_FOUND',
+      );
       expect((await refused('GET', `/v1/carts/${fixture.cartId}`, asFabrikam)).body.code).toBe('CART_NOT_FOUND');
     });
 
@@ -191,7 +217,10 @@ describe('bad input over HTTP', () => {
       const { cartId } = await cartWithOneLine(api);
       const order = await api.call('POST', `/v1/carts/${cartId}/purchase`);
       expect((await refused('GET', `/v1/orders/${order.body.orderId}`, asFabrikam)).status).toBe(404);
-      expect((await refused('POST', `/v1/orders/${order.body.orderId}/cancel`, { ...asFabrikam, body: { reason: 'x' } })).status).toBe(404);
+      expect(
+        (await refused('POST', `/v1/orders/${order.body.orderId}/cancel`, { ...asFabrikam, body: { reason: 'x' } }))
+          .status,
+      ).toBe(404);
     });
   });
 
@@ -201,7 +230,13 @@ describe('bad input over HTTP', () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         api.call('POST', `/v1/carts/${cartId}/items`, {
-          body: { catalogItemId: `ri-standard_${sizes[i % 5]}_v5-eastus-p1y`, quantity: i + 1, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' },
+          body: {
+            catalogItemId: `ri-standard_${sizes[i % 5]}_v5-eastus-p1y`,
+            quantity: i + 1,
+            subscriptionId,
+            term: 'P1Y',
+            billingPlan: 'Upfront',
+          },
         }),
       ),
     );

@@ -36,9 +36,15 @@ describe('Idempotency-Key', () => {
   it('case 5: the same key with a different body answers 422 IDEMPOTENCY_KEY_MISMATCH and runs nothing', async () => {
     const { cartId, subscriptionId } = await cartWithOneLine(api);
     const key = randomUUID();
-    expect((await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(subscriptionId), headers: withKey(key) })).status).toBe(201);
+    expect(
+      (await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(subscriptionId), headers: withKey(key) }))
+        .status,
+    ).toBe(201);
     const before = await api.countEvents();
-    const different = await api.call('POST', `/v1/carts/${cartId}/items`, { body: { ...line(subscriptionId), quantity: 7 }, headers: withKey(key) });
+    const different = await api.call('POST', `/v1/carts/${cartId}/items`, {
+      body: { ...line(subscriptionId), quantity: 7 },
+      headers: withKey(key),
+    });
     expect({ status: different.status, code: different.body.code, error: different.body.error }).toEqual({
       status: 422,
       code: 'IDEMPOTENCY_KEY_MISMATCH',
@@ -67,7 +73,11 @@ describe('Idempotency-Key', () => {
   it('scopes a key to the partner and the route', async () => {
     const key = randomUUID();
     const contoso = await api.call('POST', '/v1/customers', { body: { name: 'Scoped A' }, headers: withKey(key) });
-    const fabrikam = await api.call('POST', '/v1/customers', { body: { name: 'Scoped A' }, headers: withKey(key), key: FABRIKAM_KEY });
+    const fabrikam = await api.call('POST', '/v1/customers', {
+      body: { name: 'Scoped A' },
+      headers: withKey(key),
+      key: FABRIKAM_KEY,
+    });
     expect([contoso.status, fabrikam.status]).toEqual([201, 201]);
     expect(fabrikam.body.customerId).not.toBe(contoso.body.customerId);
     const cart = await api.call('POST', `/v1/customers/${contoso.body.customerId}/carts`, { headers: withKey(key) });
@@ -77,7 +87,9 @@ describe('Idempotency-Key', () => {
   it('race: the same key sent twice at once runs once; the other answer is the first result or 409 IDEMPOTENCY_KEY_IN_USE', async () => {
     const key = randomUUID();
     const before = await api.countEvents();
-    const answers = await Promise.all([1, 2].map(() => api.call('POST', '/v1/customers', { body: { name: 'Twice At Once' }, headers: withKey(key) })));
+    const answers = await Promise.all(
+      [1, 2].map(() => api.call('POST', '/v1/customers', { body: { name: 'Twice At Once' }, headers: withKey(key) })),
+    );
     const created = answers.filter((answer) => answer.status === 201);
     const inUse = answers.filter((answer) => answer.status === 409 && answer.body.code === 'IDEMPOTENCY_KEY_IN_USE');
     expect(created.length + inUse.length).toBe(2);
@@ -86,7 +98,10 @@ describe('Idempotency-Key', () => {
   });
 
   it('refuses a malformed key with 400', async () => {
-    const answer = await api.call('POST', '/v1/customers', { body: { name: 'Bad Key' }, headers: withKey('x'.repeat(201)) });
+    const answer = await api.call('POST', '/v1/customers', {
+      body: { name: 'Bad Key' },
+      headers: withKey('x'.repeat(201)),
+    });
     expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
   });
 });

@@ -31,20 +31,38 @@ describe('purchase flow over HTTP', () => {
     // 3. Add subscriptions.
     const production = randomUUID();
     const test = randomUUID();
-    expect((await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: production, name: 'Production' } })).status).toBe(
-      201,
-    );
-    const withTwo = await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: test, name: 'Test' } });
+    expect(
+      (
+        await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+          body: { subscriptionId: production, name: 'Production' },
+        })
+      ).status,
+    ).toBe(201);
+    const withTwo = await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId: test, name: 'Test' },
+    });
     expect(withTwo.body.subscriptions.map((s: { status: string }) => s.status)).toEqual(['active', 'active']);
 
     // 4. Browse the catalog with filters.
-    const browse = await api.call('GET', '/v1/catalog?term=P1Y&region=westeurope&series=Dsv5&minCores=4&maxCores=8&minRamGb=16');
+    const browse = await api.call(
+      'GET',
+      '/v1/catalog?term=P1Y&region=westeurope&series=Dsv5&minCores=4&maxCores=8&minRamGb=16',
+    );
     expect(browse.status).toBe(200);
-    expect(browse.body.items.map((i: { armSkuName: string }) => i.armSkuName)).toEqual(['Standard_D4s_v5', 'Standard_D8s_v5']);
+    expect(browse.body.items.map((i: { armSkuName: string }) => i.armSkuName)).toEqual([
+      'Standard_D4s_v5',
+      'Standard_D8s_v5',
+    ]);
     const [d4s, d8s] = browse.body.items;
 
     // 5. Add two items.
-    const item = (catalogItemId: string, quantity: number) => ({ catalogItemId, quantity, subscriptionId: production, term: 'P1Y', billingPlan: 'Monthly' });
+    const item = (catalogItemId: string, quantity: number) => ({
+      catalogItemId,
+      quantity,
+      subscriptionId: production,
+      term: 'P1Y',
+      billingPlan: 'Monthly',
+    });
     const first = await api.call('POST', `/v1/carts/${cartId}/items`, { body: item(d4s.id, 2) });
     expect(first.status).toBe(201);
     const second = await api.call('POST', `/v1/carts/${cartId}/items`, { body: item(d8s.id, 1) });
@@ -58,7 +76,9 @@ describe('purchase flow over HTTP', () => {
     expect(changed.body.subtotalUsd).toBeCloseTo(5 * d4s.unitPriceUsd + d8s.unitPriceUsd, 2);
 
     // 7. Single scope, then shared.
-    const single = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'single', subscriptionId: test } });
+    const single = await api.call('PUT', `/v1/carts/${cartId}/scope`, {
+      body: { type: 'single', subscriptionId: test },
+    });
     expect(single.body.scope).toEqual({ type: 'single', subscriptionId: test });
     const shared = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'shared' } });
     expect(shared.body.scope).toEqual({ type: 'shared' });
@@ -68,7 +88,12 @@ describe('purchase flow over HTTP', () => {
     const bought = await api.call('POST', `/v1/carts/${cartId}/purchase`, { headers: { 'idempotency-key': key } });
     expect(bought.status).toBe(201);
     expect(bought.body.orderNumber).toMatch(/^RO-\d{4}-\d{6}$/);
-    expect(bought.body).toMatchObject({ status: 'pending', billingPlan: 'Monthly', scope: { type: 'shared' }, currency: 'USD' });
+    expect(bought.body).toMatchObject({
+      status: 'pending',
+      billingPlan: 'Monthly',
+      scope: { type: 'shared' },
+      currency: 'USD',
+    });
     expect(bought.body.lines.map((l: { quantity: number; lineNumber: number }) => [l.lineNumber, l.quantity])).toEqual([
       [1, 5],
       [2, 1],
@@ -90,7 +115,11 @@ describe('purchase flow over HTTP', () => {
     const history = await api.call('GET', `/v1/customers/${customerId}/orders`);
     expect(history.status).toBe(200);
     expect(history.body.items.map((o: { orderNumber: string }) => o.orderNumber)).toEqual([bought.body.orderNumber]);
-    expect(history.body.items[0]).toMatchObject({ totalUsd: bought.body.totalUsd, status: 'pending', scope: { type: 'shared' } });
+    expect(history.body.items[0]).toMatchObject({
+      totalUsd: bought.body.totalUsd,
+      status: 'pending',
+      scope: { type: 'shared' },
+    });
 
     // Auditors: the order's events with who, when and why, and its state as of a revision.
     const events = await api.call('GET', `/v1/orders/${bought.body.orderId}/events`);
@@ -121,7 +150,9 @@ describe('purchase flow over HTTP', () => {
 
     const other = await api.call('POST', `/v1/customers/${customerId}/carts`);
     await api.call('POST', `/v1/carts/${other.body.cartId}/items`, { body: line(subscriptionId) });
-    const reused = await api.call('POST', `/v1/carts/${other.body.cartId}/purchase`, { headers: { 'idempotency-key': key } });
+    const reused = await api.call('POST', `/v1/carts/${other.body.cartId}/purchase`, {
+      headers: { 'idempotency-key': key },
+    });
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_MISMATCH');
   });
@@ -142,7 +173,11 @@ describe('purchase flow over HTTP', () => {
   it('another process suspends the subscription a moment after this one last read the customer: the purchase refuses on a fresh read', async () => {
     const { cartId, subscriptionId, customerId } = await cartWithOneLine(api);
     // A cart command (here the line added just before) may decide on the customer as this process read it up to 2 s ago...
-    await writeElsewhere(`customer-${customerId}`, 'SubscriptionSuspended', { customerId, subscriptionId, suspendedAt: new Date().toISOString() });
+    await writeElsewhere(`customer-${customerId}`, 'SubscriptionSuspended', {
+      customerId,
+      subscriptionId,
+      suspendedAt: new Date().toISOString(),
+    });
     // ...the purchase, made well within those 2 s, may not.
     const refused = await api.call('POST', `/v1/carts/${cartId}/purchase`);
     expect(refused.status).toBe(422);
@@ -161,7 +196,9 @@ describe('purchase flow over HTTP', () => {
     // Refused on the customer this process kept, so decided again on a fresh read.
     const line2 = await api.call('POST', `/v1/carts/${cartId}/items`, { body: line(added) });
     expect(line2.status).toBe(201);
-    const scoped = await api.call('PUT', `/v1/carts/${cartId}/scope`, { body: { type: 'single', subscriptionId: added } });
+    const scoped = await api.call('PUT', `/v1/carts/${cartId}/scope`, {
+      body: { type: 'single', subscriptionId: added },
+    });
     expect(scoped.status).toBe(200);
   });
 
@@ -204,9 +241,15 @@ describe('purchase flow over HTTP', () => {
     const { cartId, lineId } = await cartWithOneLine(api);
     const current = await api.call('GET', `/v1/carts/${cartId}`);
     const etag = current.headers.get('etag')!;
-    const ok = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, { body: { quantity: 4 }, headers: { 'if-match': etag } });
+    const ok = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, {
+      body: { quantity: 4 },
+      headers: { 'if-match': etag },
+    });
     expect(ok.status).toBe(200);
-    const stale = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, { body: { quantity: 6 }, headers: { 'if-match': etag } });
+    const stale = await api.call('PATCH', `/v1/carts/${cartId}/items/${lineId}`, {
+      body: { quantity: 6 },
+      headers: { 'if-match': etag },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ code: 'STALE_REVISION', currentRevision: ok.body.revision });
   });
@@ -214,7 +257,9 @@ describe('purchase flow over HTTP', () => {
   it('cancels a pending order once, and refuses to cancel it again', async () => {
     const { cartId } = await cartWithOneLine(api);
     const order = await api.call('POST', `/v1/carts/${cartId}/purchase`);
-    const cancelled = await api.call('POST', `/v1/orders/${order.body.orderId}/cancel`, { body: { reason: 'customer request' } });
+    const cancelled = await api.call('POST', `/v1/orders/${order.body.orderId}/cancel`, {
+      body: { reason: 'customer request' },
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
     expect(cancelled.body.timeline.map((t: { status: string }) => t.status)).toEqual(['pending', 'cancelled']);

@@ -45,7 +45,9 @@ const expiryDate = '2027-03-02T09:00:00.000Z';
 async function foldedAtLoad(streams: EventStreams, orderId: string): Promise<Order> {
   const { state } = await streams.aggregate(orderStream(orderId), orderDecider);
   if (state.status === 'none') return state;
-  const missing = [...state.reservationIds, ...Object.keys(state.awaiting ?? {})].filter((id) => !state.reservations[id]);
+  const missing = [...state.reservationIds, ...Object.keys(state.awaiting ?? {})].filter(
+    (id) => !state.reservations[id],
+  );
   if (missing.length === 0) return state;
   const reservations = { ...state.reservations };
   const queue = [...missing];
@@ -54,10 +56,18 @@ async function foldedAtLoad(streams: EventStreams, orderId: string): Promise<Ord
     if (reservations[reservationId]) continue;
     const { state: legacy } = await streams.aggregate(legacyReservationStream(reservationId), reservationDecider);
     if (legacy.status === 'none') continue;
-    reservations[reservationId] = (state.awaiting?.[reservationId] ?? []).reduce(reservationDecider.evolve, legacy as Reservation) as ActiveReservation;
-    queue.push(...(legacy.splitInto?.map((part) => part.reservationId) ?? []), ...(legacy.mergedInto ? [legacy.mergedInto] : []));
+    reservations[reservationId] = (state.awaiting?.[reservationId] ?? []).reduce(
+      reservationDecider.evolve,
+      legacy as Reservation,
+    ) as ActiveReservation;
+    queue.push(
+      ...(legacy.splitInto?.map((part) => part.reservationId) ?? []),
+      ...(legacy.mergedInto ? [legacy.mergedInto] : []),
+    );
   }
-  const awaiting = Object.fromEntries(Object.entries(state.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]));
+  const awaiting = Object.fromEntries(
+    Object.entries(state.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]),
+  );
   return { ...state, reservations, awaiting } satisfies PlacedOrder;
 }
 
@@ -74,13 +84,26 @@ describe('npm run migrate:reservation-streams', () => {
         jsonEvent({
           type,
           data: { ...data },
-          metadata: { correlationId: randomUUID(), causationId: randomUUID(), partnerId: 'p-1', actor: 'p-1/seed', timestamp: bought },
+          metadata: {
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            partnerId: 'p-1',
+            actor: 'p-1/seed',
+            timestamp: bought,
+          },
         }),
       ),
     );
 
   const reservation = (reservationId: string, quantity: number, lineNumber = 1) =>
-    provisionedReservation({ reservationId, orderId: 'o-legacy', lineNumber, quantity, effectiveDate: bought, expiryDate });
+    provisionedReservation({
+      reservationId,
+      orderId: 'o-legacy',
+      lineNumber,
+      quantity,
+      effectiveDate: bought,
+      expiryDate,
+    });
 
   /**
    * o-legacy named r-old and r-two only in OrderCompleted, and r-gone, whose
@@ -89,10 +112,17 @@ describe('npm run migrate:reservation-streams', () => {
    * and split r-b into r-b1 and r-b2. o-current holds its reservation itself.
    */
   async function seedLegacyHistory() {
-    const placed = orderPlaced({ orderId: 'o-legacy', lines: [1, 2, 3].map((n) => orderLine(n, { lineId: `l-${n}` })), placedAt: bought });
+    const placed = orderPlaced({
+      orderId: 'o-legacy',
+      lines: [1, 2, 3].map((n) => orderLine(n, { lineId: `l-${n}` })),
+      placedAt: bought,
+    });
     await append(orderStream('o-legacy'), [
       { type: 'OrderPlaced', data: placed },
-      { type: 'OrderCompleted', data: { orderId: 'o-legacy', reservationIds: ['r-old', 'r-two', 'r-gone'], completedAt: bought } },
+      {
+        type: 'OrderCompleted',
+        data: { orderId: 'o-legacy', reservationIds: ['r-old', 'r-two', 'r-gone'], completedAt: bought },
+      },
     ]);
     const into = [
       { reservationId: 'r-a', quantity: 1 },
@@ -114,10 +144,15 @@ describe('npm run migrate:reservation-streams', () => {
     ]);
     for (const { reservationId, quantity } of into) {
       await append(legacyReservationStream(reservationId), [
-        { type: 'ReservationProvisioned', data: { ...reservation(reservationId, quantity), origin: { type: 'split', reservationIds: ['r-old'] } } },
+        {
+          type: 'ReservationProvisioned',
+          data: { ...reservation(reservationId, quantity), origin: { type: 'split', reservationIds: ['r-old'] } },
+        },
       ]);
     }
-    await append(legacyReservationStream('r-two'), [{ type: 'ReservationProvisioned', data: { ...reservation('r-two', 2, 2), autoRenew: true } }]);
+    await append(legacyReservationStream('r-two'), [
+      { type: 'ReservationProvisioned', data: { ...reservation('r-two', 2, 2), autoRenew: true } },
+    ]);
     const parts = [
       { reservationId: 'r-b1', quantity: 1 },
       { reservationId: 'r-b2', quantity: 1 },
@@ -127,11 +162,18 @@ describe('npm run migrate:reservation-streams', () => {
       { type: 'ReservationSplit', data: { reservationId: 'r-b', into: parts, splitAt: later } },
       ...parts.map(({ reservationId, quantity }): OrderEvent => ({
         type: 'ReservationProvisioned',
-        data: { ...reservation(reservationId, quantity), effectiveDate: later, origin: { type: 'split', reservationIds: ['r-b'] } },
+        data: {
+          ...reservation(reservationId, quantity),
+          effectiveDate: later,
+          origin: { type: 'split', reservationIds: ['r-b'] },
+        },
       })),
     ]);
     const current = orderPlaced({ orderId: 'o-current', placedAt: bought });
-    await append(orderStream('o-current'), provisionedOrder(current, [provisionedReservation({ reservationId: 'r-current', orderId: 'o-current' })]));
+    await append(
+      orderStream('o-current'),
+      provisionedOrder(current, [provisionedReservation({ reservationId: 'r-current', orderId: 'o-current' })]),
+    );
   }
 
   const events = async () => {
@@ -156,19 +198,35 @@ describe('npm run migrate:reservation-streams', () => {
 
   it('gives the order the state the load-time folding gave it, and writes nothing more when run again', async () => {
     const before = await foldedAtLoad(new EventStreams(store), 'o-legacy');
-    expect(Object.keys(before.status === 'none' ? {} : before.reservations).sort()).toEqual(['r-a', 'r-b', 'r-b1', 'r-b2', 'r-old', 'r-two']);
+    expect(Object.keys(before.status === 'none' ? {} : before.reservations).sort()).toEqual([
+      'r-a',
+      'r-b',
+      'r-b1',
+      'r-b2',
+      'r-old',
+      'r-two',
+    ]);
     const stored = await events();
     const lines: string[] = [];
-    const run = (dryRun: boolean) => migrateReservationStreams(store, { dryRun, now: () => '2026-12-01T08:00:00.000Z', report: (line) => lines.push(line) });
+    const run = (dryRun: boolean) =>
+      migrateReservationStreams(store, {
+        dryRun,
+        now: () => '2026-12-01T08:00:00.000Z',
+        report: (line) => lines.push(line),
+      });
 
     expect((await run(true)).migrated).toEqual(['o-legacy']);
     expect(await events()).toEqual(stored);
-    expect(lines).toContain('order o-legacy (RO-2026-000001): would copy reservations r-old, r-two, r-b, r-a from their own streams (6 events)');
+    expect(lines).toContain(
+      'order o-legacy (RO-2026-000001): would copy reservations r-old, r-two, r-b, r-a from their own streams (6 events)',
+    );
 
     lines.length = 0;
     expect(await run(false)).toEqual({ legacyStreams: 4, orders: 1, migrated: ['o-legacy'] });
     expect(await events()).toEqual([...stored, 'order-o-legacy ReservationStreamsMigrated']);
-    expect(lines).toContain('order o-legacy (RO-2026-000001): reservation r-gone has no stream of its own; left as it is');
+    expect(lines).toContain(
+      'order o-legacy (RO-2026-000001): reservation r-gone has no stream of its own; left as it is',
+    );
     // A process that never saw the order reads it from its own stream alone.
     const { state } = await new EventStreams(store).aggregate(orderStream('o-legacy'), orderDecider);
     expect(state).toEqual(before);
@@ -181,12 +239,18 @@ describe('npm run migrate:reservation-streams', () => {
 
   it('runs as an operator command on the apps’ configuration: --dry-run, the migration, then a second run that writes nothing', async () => {
     const command = async (...args: string[]) => {
-      const proc = startTsProcess('tools/migrate-reservation-streams.ts', { EVENTSTORE_URL: embedded.connectionString }, args);
+      const proc = startTsProcess(
+        'tools/migrate-reservation-streams.ts',
+        { EVENTSTORE_URL: embedded.connectionString },
+        args,
+      );
       expect(await proc.exited).toBe(0);
       return proc.output();
     };
     const stored = await events();
-    expect(await command('--dry-run')).toContain('reservation streams of their own: 4, orders they name: 1, would be migrated: 1');
+    expect(await command('--dry-run')).toContain(
+      'reservation streams of their own: 4, orders they name: 1, would be migrated: 1',
+    );
     expect(await events()).toEqual(stored);
     expect(await command()).toContain('order o-legacy (RO-2026-000001): copied reservations r-old, r-two, r-b, r-a');
     expect(await command()).toContain('orders they name: 1, migrated: 0');

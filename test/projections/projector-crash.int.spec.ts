@@ -28,7 +28,11 @@ describe('projector crash', () => {
     const views = new ViewReader(redis);
     let worker: RunningProcess | undefined;
     const startWorker = () =>
-      startTsProcess('apps/worker/src/main.ts', { EVENTSTORE_URL: storeProcess.connectionString, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' });
+      startTsProcess('apps/worker/src/main.ts', {
+        EVENTSTORE_URL: storeProcess.connectionString,
+        REDIS_KEY_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+      });
     try {
       const pending: Array<Promise<unknown>> = [];
       for (const batch of sampleHistory(40_000, prefix)) {

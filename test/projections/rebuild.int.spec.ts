@@ -39,7 +39,10 @@ describe('full rebuild', () => {
     for (const customerId of customerIds) {
       await client.appendToStream(
         `customer-${customerId}`,
-        jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Rebuild Co', registeredAt: new Date().toISOString() } }),
+        jsonEvent({
+          type: 'CustomerRegistered',
+          data: { customerId, partnerId: 'p-1', name: 'Rebuild Co', registeredAt: new Date().toISOString() },
+        }),
       );
     }
     // Events no view takes, after the last one the customers view does.
@@ -54,14 +57,19 @@ describe('full rebuild', () => {
     const { events, generations } = await rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection]);
 
     expect(events).toBe(inAll);
-    expect(await redis.get(viewKeys(customersProjection.name).checkpoint(generations[customersProjection.name]))).toBe(last.toString());
+    expect(await redis.get(viewKeys(customersProjection.name).checkpoint(generations[customersProjection.name]))).toBe(
+      last.toString(),
+    );
     const views = new ViewReader(redis);
     for (const customerId of customerIds)
-      expect(await views.document(customersProjection.name, `customer:${customerId}`)).toMatchObject({ state: { customerId } });
+      expect(await views.document(customersProjection.name, `customer:${customerId}`)).toMatchObject({
+        state: { customerId },
+      });
   });
 
   it('deletes the generation it was building when it fails, and leaves the lock free', async () => {
-    for (let i = 0; i < 5; i++) await client.appendToStream(`thing-${i}`, jsonEvent({ type: i === 3 ? 'Poison' : 'Thing', data: { i } }));
+    for (let i = 0; i < 5; i++)
+      await client.appendToStream(`thing-${i}`, jsonEvent({ type: i === 3 ? 'Poison' : 'Thing', data: { i } }));
     const things: Projection = {
       name: 'things',
       eventTypes: ['Thing', 'Poison'],
@@ -72,7 +80,9 @@ describe('full rebuild', () => {
       },
     };
 
-    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [things])).rejects.toThrow(/cannot apply event Poison/);
+    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [things])).rejects.toThrow(
+      /cannot apply event Poison/,
+    );
     expect(await scanKeys(redis, '*')).toEqual([]);
   });
 
@@ -80,7 +90,12 @@ describe('full rebuild', () => {
     await client.appendToStream(`customer-${randomUUID()}`, jsonEvent({ type: 'Noise', data: {} }));
     const ttls: number[] = [];
     const lock = viewKeys(customersProjection.name).rebuildLock;
-    await rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection], () => void redis.pttl(lock).then((ttl) => ttls.push(ttl)));
+    await rebuildAndSwap(
+      new EsdbEventStore(client),
+      redis,
+      [customersProjection],
+      () => void redis.pttl(lock).then((ttl) => ttls.push(ttl)),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(ttls.length).toBeGreaterThan(0);
     expect(Math.max(...ttls)).toBeLessThanOrEqual(60_000);
@@ -95,7 +110,9 @@ describe('full rebuild', () => {
     // The lock ran out (a stall longer than its minute) and another rebuild took it.
     const takeOver = () => void redis.set(keys.rebuildLock, 'another-rebuild', 'PX', 60_000);
 
-    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection], takeOver)).rejects.toThrow(/lost its lock on customers/);
+    await expect(rebuildAndSwap(new EsdbEventStore(client), redis, [customersProjection], takeOver)).rejects.toThrow(
+      /lost its lock on customers/,
+    );
     expect(await redis.get(keys.live)).toBe('before');
     expect(await scanKeys(redis, `view:{${customersProjection.name}}:r*`)).toEqual([]);
     expect(await redis.get(keys.rebuildLock)).toBe('another-rebuild');

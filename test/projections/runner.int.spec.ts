@@ -40,7 +40,10 @@ class CollectingLogger {
 }
 
 const registered = (customerId = randomUUID()) =>
-  jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() } });
+  jsonEvent({
+    type: 'CustomerRegistered',
+    data: { customerId, partnerId: 'p-1', name: 'Runner Co', registeredAt: new Date().toISOString() },
+  });
 
 // Catching up on thousands of events with a deliberately slow commit takes a while on two busy cores.
 jest.setTimeout(150_000);
@@ -71,7 +74,12 @@ describe('subscription runner', () => {
   const runners: SubscriptionRunner[] = [];
   const connections: Redis[] = [];
 
-  const runnerOf = (handlers: SubscriptionHandler[], logger = new CollectingLogger(), store = new EsdbEventStore(client), options: RunnerOptions = {}) => {
+  const runnerOf = (
+    handlers: SubscriptionHandler[],
+    logger = new CollectingLogger(),
+    store = new EsdbEventStore(client),
+    options: RunnerOptions = {},
+  ) => {
     const connection = redis.duplicate();
     connections.push(connection);
     const created = new SubscriptionRunner(store, connection, handlers, logger, options);
@@ -124,7 +132,11 @@ describe('subscription runner', () => {
       }
     });
     await eventually(async () => (await customerDocument(second)) !== undefined);
-    expect(logger.lines.some((line) => /warn projection customers: subscription dropped .* resubscribing from checkpoint \d+/.test(line))).toBe(true);
+    expect(
+      logger.lines.some((line) =>
+        /warn projection customers: subscription dropped .* resubscribing from checkpoint \d+/.test(line),
+      ),
+    ).toBe(true);
     expect((await verify(new EsdbEventStore(client), redis, [customersProjection])).differences).toEqual([]);
   });
 
@@ -134,7 +146,8 @@ describe('subscription runner', () => {
     const customers = projector(customersProjection);
     const slowCommit: SubscriptionHandler['commit'] = async (connection, target, events, advanceTo) => {
       await new Promise((resolve) => setTimeout(resolve, 150));
-      for (const event of events) if (target.checkpoint === undefined || event.position > target.checkpoint) committed.add(event.id);
+      for (const event of events)
+        if (target.checkpoint === undefined || event.position > target.checkpoint) committed.add(event.id);
       return customers.commit(connection, target, events, advanceTo);
     };
     const { runner: slow } = runnerOf([{ ...customers, commit: slowCommit }]);
@@ -145,7 +158,10 @@ describe('subscription runner', () => {
       const event = registered(customerId);
       wanted.push(event.id);
       // Interleave events the projection does not take, so the server sends checkpoints between them.
-      pending.push(client.appendToStream(`customer-${customerId}`, [event]), client.appendToStream(`noise-${i}`, jsonEvent({ type: 'Noise', data: {} })));
+      pending.push(
+        client.appendToStream(`customer-${customerId}`, [event]),
+        client.appendToStream(`noise-${i}`, jsonEvent({ type: 'Noise', data: {} })),
+      );
       if (pending.length >= 400) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
@@ -169,7 +185,11 @@ describe('subscription runner', () => {
 
     await eventually(() => carts.status().state === 'failed');
     const error = carts.status().error!;
-    expect(error).toMatch(new RegExp(`projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`));
+    expect(error).toMatch(
+      new RegExp(
+        `projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`,
+      ),
+    );
     expect(carts.logger.lines).toContain(`error ${error}`);
 
     await eventually(async () => (await customerDocument(customerId)) !== undefined);
@@ -186,22 +206,37 @@ describe('subscription runner', () => {
     const customersCheckpoint = await views.checkpoint(customersProjection.name);
 
     const greeted: string[] = [];
-    const greeter = reactorHandler({ name: 'greeter', eventTypes: ['CustomerRegistered'], react: async (event) => void greeted.push(event.data.customerId) });
+    const greeter = reactorHandler({
+      name: 'greeter',
+      eventTypes: ['CustomerRegistered'],
+      react: async (event) => void greeted.push(event.data.customerId),
+    });
     const store = new CountingStore(client);
-    const { runner: shared, logger } = runnerOf([projector(cartsProjection), projector(customersProjection), greeter], new CollectingLogger(), store);
+    const { runner: shared, logger } = runnerOf(
+      [projector(cartsProjection), projector(customersProjection), greeter],
+      new CollectingLogger(),
+      store,
+    );
     shared.start();
     // The reactor starts from the beginning, the view from its own checkpoint.
     await eventually(() => greeted.includes(first));
     expect(await views.checkpoint(customersProjection.name)).toBe(customersCheckpoint);
 
     const cartId = randomUUID();
-    await client.appendToStream(`cart-${cartId}`, jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }));
+    await client.appendToStream(
+      `cart-${cartId}`,
+      jsonEvent({ type: 'CartItemAdded', data: { cartId, lineId: 'l-1', quantity: 1 } }),
+    );
     const second = randomUUID();
     await client.appendToStream(`customer-${second}`, registered(second));
 
     await eventually(() => shared.statusOf(cartsProjection.name).state === 'failed');
     const error = shared.statusOf(cartsProjection.name).error!;
-    expect(error).toMatch(new RegExp(`projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`));
+    expect(error).toMatch(
+      new RegExp(
+        `projection carts cannot apply event CartItemAdded [0-9a-f-]{36} \\(stream cart-${cartId} revision 0, position \\d+\\)`,
+      ),
+    );
     expect(logger.lines).toContain(`error ${error}`);
     await eventually(async () => (await customerDocument(second)) !== undefined && greeted.includes(second));
     expect(greeted.filter((id) => id === second)).toEqual([second]);
@@ -258,7 +293,11 @@ describe('subscription runner', () => {
     const handlers = () => [
       projector(customersProjection),
       projector(cartsProjection),
-      reactorHandler({ name: 'registrations', eventTypes: ['CustomerRegistered'], react: async (event) => void reacted.add(event.data.customerId) }),
+      reactorHandler({
+        name: 'registrations',
+        eventTypes: ['CustomerRegistered'],
+        react: async (event) => void reacted.add(event.data.customerId),
+      }),
     ];
     // The first replica's connection is its own, so that it can die alone: its lease renewals and commits then fail.
     const dying = redis.duplicate();
@@ -270,7 +309,9 @@ describe('subscription runner', () => {
     const bystander = reactorHandler({ name: 'bystander', eventTypes: ['Noise'], react: async () => undefined });
     const { runner: second } = runnerOf([...handlers(), bystander]);
     second.start();
-    await eventually(() => second.status().every((status) => status.state === (status.name === 'bystander' ? 'live' : 'standby')));
+    await eventually(() =>
+      second.status().every((status) => status.state === (status.name === 'bystander' ? 'live' : 'standby')),
+    );
 
     const customerIds: string[] = [];
     const register = async (count: number) => {
@@ -290,7 +331,10 @@ describe('subscription runner', () => {
     await eventually(() => second.status().every((status) => status.state === 'live'), 30_000);
     await register(5);
 
-    await eventually(async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined), 30_000);
+    await eventually(
+      async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined),
+      30_000,
+    );
     await eventually(() => customerIds.every((id) => reacted.has(id)), 30_000);
   });
 
@@ -305,18 +349,31 @@ describe('subscription runner', () => {
         reacted.add(event.data.customerId);
       },
     });
-    const { runner: shared, logger } = runnerOf([projector(customersProjection), flaky], new CollectingLogger(), new EsdbEventStore(client), { maxBuffer: 20 });
+    const { runner: shared, logger } = runnerOf(
+      [projector(customersProjection), flaky],
+      new CollectingLogger(),
+      new EsdbEventStore(client),
+      { maxBuffer: 20 },
+    );
     shared.start();
     const customerIds = Array.from({ length: 60 }, () => randomUUID());
     for (const customerId of customerIds) await client.appendToStream(`customer-${customerId}`, registered(customerId));
 
-    await eventually(async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined), 30_000);
+    await eventually(
+      async () => (await Promise.all(customerIds.map(customerDocument))).every((document) => document !== undefined),
+      30_000,
+    );
     expect(reacted.size).toBe(0);
-    expect(logger.lines.some((line) => line.startsWith('warn reactor flaky: 20 events wait while its commits fail'))).toBe(true);
+    expect(
+      logger.lines.some((line) => line.startsWith('warn reactor flaky: 20 events wait while its commits fail')),
+    ).toBe(true);
 
     healed = true;
     await eventually(() => customerIds.every((id) => reacted.has(id)), 30_000);
-    await eventually(() => shared.statusOf('flaky').state === 'live' && shared.statusOf('flaky').error === undefined, 30_000);
+    await eventually(
+      () => shared.statusOf('flaky').state === 'live' && shared.statusOf('flaky').error === undefined,
+      30_000,
+    );
   });
 
   it('follows the generation a replay makes live after it stopped on an event', async () => {
@@ -427,7 +484,11 @@ describe('subscription runner', () => {
     // What the commit's fence-out and a renewal tick that found the lease gone do, at the same moment.
     const internals = internalsOf(writer);
     const slot = internals.slotNamed(customersProjection.name);
-    const fencedOut = internals.onFencedOut(slot, slot.epoch, new FencedOutError(customersProjection.name, 'another instance took over the projection'));
+    const fencedOut = internals.onFencedOut(
+      slot,
+      slot.epoch,
+      new FencedOutError(customersProjection.name, 'another instance took over the projection'),
+    );
     const lost = internals.onLeaseLost(slot);
     await Promise.all([fencedOut, lost]);
     await eventually(() => status().state === 'live');
@@ -464,9 +525,16 @@ describe('subscription runner', () => {
       return values;
     }) as typeof connection.mget;
 
-    const commit = applyBatch(connection, { projection: customersProjection, generation: '1', checkpoint: undefined, fence: { token, liveGeneration: '1' } }, [
-      { ...toProjectedEvent(stored), position: position!.commit },
-    ]);
+    const commit = applyBatch(
+      connection,
+      {
+        projection: customersProjection,
+        generation: '1',
+        checkpoint: undefined,
+        fence: { token, liveGeneration: '1' },
+      },
+      [{ ...toProjectedEvent(stored), position: position!.commit }],
+    );
     await expect(commit).rejects.toThrow(/another instance took over the projection/);
     expect(armed).toBe(false);
     expect(await customerDocument(customerId)).toBeUndefined();
@@ -492,7 +560,11 @@ describe('subscription runner', () => {
         return head;
       }
     }
-    const { runner: writer } = runnerOf([projector(customersProjection)], new CollectingLogger(), new StallingStore(client));
+    const { runner: writer } = runnerOf(
+      [projector(customersProjection)],
+      new CollectingLogger(),
+      new StallingStore(client),
+    );
     held.internals = internalsOf(writer);
     writer.start();
     const first = randomUUID();

@@ -40,7 +40,14 @@ describe('views', () => {
 
   describe('order history', () => {
     let customerId: string;
-    const placed: Array<{ orderId: string; orderNumber: string; term: string; region: string; status: string; placedAt: string }> = [];
+    const placed: Array<{
+      orderId: string;
+      orderNumber: string;
+      term: string;
+      region: string;
+      status: string;
+      placedAt: string;
+    }> = [];
 
     beforeAll(async () => {
       const customer = await api.call('POST', '/v1/customers', { body: { name: 'History Co' } });
@@ -56,7 +63,13 @@ describe('views', () => {
         const [term, region] = kinds[i % 3];
         const cart = await api.call('POST', `/v1/customers/${customerId}/carts`);
         await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, {
-          body: { catalogItemId: `ri-standard_d2s_v5-${region}-${term.toLowerCase()}`, quantity: 1, subscriptionId, term, billingPlan: 'Upfront' },
+          body: {
+            catalogItemId: `ri-standard_d2s_v5-${region}-${term.toLowerCase()}`,
+            quantity: 1,
+            subscriptionId,
+            term,
+            billingPlan: 'Upfront',
+          },
         });
         const order = await api.call('POST', `/v1/carts/${cart.body.cartId}/purchase`);
         let status = 'pending';
@@ -64,7 +77,14 @@ describe('views', () => {
           await api.call('POST', `/v1/orders/${order.body.orderId}/cancel`, { body: { reason: 'test' } });
           status = 'cancelled';
         }
-        placed.push({ orderId: order.body.orderId, orderNumber: order.body.orderNumber, term, region, status, placedAt: order.body.placedAt });
+        placed.push({
+          orderId: order.body.orderId,
+          orderNumber: order.body.orderNumber,
+          term,
+          region,
+          status,
+          placedAt: order.body.placedAt,
+        });
       }
     });
 
@@ -75,7 +95,10 @@ describe('views', () => {
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await api.call('GET', `/v1/customers/${customerId}/orders?limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = await api.call(
+          'GET',
+          `/v1/customers/${customerId}/orders?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(page.status).toBe(200);
         seen.push(...page.body.items.map((o: { orderNumber: string }) => o.orderNumber));
         cursor = page.body.nextCursor;
@@ -87,7 +110,9 @@ describe('views', () => {
 
     it('filters by status, term and region', async () => {
       const numbers = async (query: string) =>
-        (await api.call('GET', `/v1/customers/${customerId}/orders?limit=100&${query}`)).body.items.map((o: { orderNumber: string }) => o.orderNumber);
+        (await api.call('GET', `/v1/customers/${customerId}/orders?limit=100&${query}`)).body.items.map(
+          (o: { orderNumber: string }) => o.orderNumber,
+        );
       expect(await numbers('status=cancelled')).toEqual(
         newestFirst()
           .filter((o) => o.status === 'cancelled')
@@ -110,13 +135,17 @@ describe('views', () => {
       const to = placed[8].placedAt; // exclusive
       const page = await api.call('GET', `/v1/customers/${customerId}/orders?limit=100&from=${from}&to=${to}`);
       const expected = newestFirst().filter((o) => o.placedAt >= from && o.placedAt < to);
-      expect(page.body.items.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(expected.map((o) => o.orderNumber));
+      expect(page.body.items.map((o: { orderNumber: string }) => o.orderNumber)).toEqual(
+        expected.map((o) => o.orderNumber),
+      );
       expect(expected.length).toBeGreaterThan(0);
     });
 
     it("lists the partner's orders across customers, and refuses a forged cursor", async () => {
       const page = await api.call('GET', '/v1/orders?limit=100');
-      expect(page.body.items.map((o: { orderId: string }) => o.orderId)).toEqual(expect.arrayContaining(placed.map((o) => o.orderId)));
+      expect(page.body.items.map((o: { orderId: string }) => o.orderId)).toEqual(
+        expect.arrayContaining(placed.map((o) => o.orderId)),
+      );
       const forged = await api.call('GET', '/v1/orders?cursor=bm90LWEtY3Vyc29y');
       expect(forged.status).toBe(400);
       expect(forged.body.code).toBe('INVALID_CURSOR');
@@ -140,17 +169,28 @@ describe('views', () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Consistency Co' } });
     const position = customer.headers.get('x-position')!;
     const started = Date.now();
-    const late = await api.call('GET', `/v1/customers/${customer.body.customerId}`, { headers: { 'x-min-position': position }, consistent: false });
+    const late = await api.call('GET', `/v1/customers/${customer.body.customerId}`, {
+      headers: { 'x-min-position': position },
+      consistent: false,
+    });
     expect(late.status).toBe(503);
     expect(late.headers.get('retry-after')).toBe('1');
-    expect(late.body).toMatchObject({ code: 'VIEW_NOT_CAUGHT_UP', message: `the customers view has not reached position ${position} yet; retry shortly` });
+    expect(late.body).toMatchObject({
+      code: 'VIEW_NOT_CAUGHT_UP',
+      message: `the customers view has not reached position ${position} yet; retry shortly`,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
 
     runner.startHandler('customers');
-    const caughtUp = await api.call('GET', `/v1/customers/${customer.body.customerId}`, { headers: { 'x-min-position': position }, consistent: false });
+    const caughtUp = await api.call('GET', `/v1/customers/${customer.body.customerId}`, {
+      headers: { 'x-min-position': position },
+      consistent: false,
+    });
     expect(caughtUp.status).toBe(200);
     expect(caughtUp.body.name).toBe('Consistency Co');
-    const malformed = await api.call('GET', `/v1/customers/${customer.body.customerId}?minPosition=soon`, { consistent: false });
+    const malformed = await api.call('GET', `/v1/customers/${customer.body.customerId}?minPosition=soon`, {
+      consistent: false,
+    });
     expect(malformed.status).toBe(400);
   });
 
@@ -162,11 +202,22 @@ describe('views', () => {
     expect(withPartnerKey.status).toBe(401);
     // Runners publish their status every second: wait until each has published live and caught up, then read the page.
     const asOperator = { key: null, headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } };
-    const caughtUp = (body: Array<{ state: string; eventsBehind: number }>) => body.every((p) => p.state === 'live' && p.eventsBehind === 0);
-    await eventually(async () => caughtUp((await api.call('GET', '/ops/projections', asOperator)).body) || undefined, 10_000);
+    const caughtUp = (body: Array<{ state: string; eventsBehind: number }>) =>
+      body.every((p) => p.state === 'live' && p.eventsBehind === 0);
+    await eventually(
+      async () => caughtUp((await api.call('GET', '/ops/projections', asOperator)).body) || undefined,
+      10_000,
+    );
     const ops = await api.call('GET', '/ops/projections', asOperator);
     expect(ops.status).toBe(200);
-    expect(ops.body.map((p: { name: string }) => p.name)).toEqual(['carts', 'order-history', 'customers', 'reservations', 'costs', 'statements']);
+    expect(ops.body.map((p: { name: string }) => p.name)).toEqual([
+      'carts',
+      'order-history',
+      'customers',
+      'reservations',
+      'costs',
+      'statements',
+    ]);
     for (const projection of ops.body) {
       expect(projection).toMatchObject({ state: 'live', eventsBehind: 0, secondsBehind: 0 });
       expect(projection.replicas).toHaveLength(1);
@@ -180,7 +231,9 @@ describe('views', () => {
     const before = await snapshot(cartsProjection.name);
     expect(Object.keys(before).length).toBeGreaterThan(0);
     const store = new EsdbEventStore(client);
-    const events = (await store.readAll({ maxCount: 1_000_000 })).filter((event) => cartsProjection.eventTypes.includes(event.type)).map(toProjectedEvent);
+    const events = (await store.readAll({ maxCount: 1_000_000 }))
+      .filter((event) => cartsProjection.eventTypes.includes(event.type))
+      .map(toProjectedEvent);
     const live = (await redis.get(viewKeys(cartsProjection.name).live)) ?? INITIAL_GENERATION;
     // Redelivery from position zero, as after a lost checkpoint: every document already saw these events.
     const writer = redis.duplicate();
@@ -195,7 +248,12 @@ describe('views', () => {
     const [someOrder] = await scanKeys(redis, `${viewKeys(orderHistoryProjection.name).generation(live)}order:*`);
     const original = await redis.get(someOrder);
     await redis.set(someOrder, original!.replace('"totalUsd":', '"totalUsd":1000000+'));
-    const env = { ...process.env, EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'silent' };
+    const env = {
+      ...process.env,
+      EVENTSTORE_URL: api.app.get(EventStoreConnection).connectionString,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+    };
     // Asynchronously: the store the CLI talks to runs inside this test process.
     const replay = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
@@ -203,18 +261,23 @@ describe('views', () => {
           process.execPath,
           ['-r', '@swc-node/register', join(ROOT, 'tools/replay.ts'), ...args],
           { cwd: ROOT, env, timeout: 60_000 },
-          (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+          (error, stdout, stderr) =>
+            resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
         ),
       );
 
     const tampered = await replay('--projection', orderHistoryProjection.name, '--verify');
     expect(tampered.status).toBe(1);
-    expect(tampered.stdout).toContain(`DIFFERENCE order-history ${someOrder.slice(viewKeys(orderHistoryProjection.name).generation(live).length)}`);
+    expect(tampered.stdout).toContain(
+      `DIFFERENCE order-history ${someOrder.slice(viewKeys(orderHistoryProjection.name).generation(live).length)}`,
+    );
     expect(tampered.stdout).toMatch(/1 difference\(s\)/);
 
     const rebuilt = await replay('--all');
     expect(rebuilt.status).toBe(0);
-    expect(rebuilt.stdout).toMatch(/rebuilt carts, order-history, customers, reservations, costs, statements from [\d,]+ events/);
+    expect(rebuilt.stdout).toMatch(
+      /rebuilt carts, order-history, customers, reservations, costs, statements from [\d,]+ events/,
+    );
     expect(rebuilt.stderr).toMatch(/\[#+\s*\]\s+100%/);
 
     const clean = await replay('--all', '--verify');
@@ -231,7 +294,10 @@ describe('views', () => {
     const keys = await scanKeys(redis, `${viewKeys(name).generation(live)}*`);
     const values: Record<string, string | null> = {};
     for (const key of keys.sort())
-      values[key] = (await redis.type(key)) === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES')) : await redis.get(key);
+      values[key] =
+        (await redis.type(key)) === 'zset'
+          ? JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'))
+          : await redis.get(key);
     return values;
   }
 });

@@ -26,7 +26,14 @@ const D4 = 'ri-standard_d4s_v5-westeurope-p1y'; // 1,186.54 a VM for a year
 const D4_P3Y_PRICE = 2_260.08;
 const D8 = 'ri-standard_d8s_v5-westeurope-p1y'; // 2,373.64
 const D2_EAST = 'ri-standard_d2s_v5-eastus-p1y'; // 529.80, withdrawn from sale on 2027-12-01
-type Line = { catalogItemId: string; quantity: number; billingPlan: 'Upfront' | 'Monthly'; term?: 'P1Y' | 'P3Y'; autoRenew?: boolean; subscriptionId?: string };
+type Line = {
+  catalogItemId: string;
+  quantity: number;
+  billingPlan: 'Upfront' | 'Monthly';
+  term?: 'P1Y' | 'P3Y';
+  autoRenew?: boolean;
+  subscriptionId?: string;
+};
 
 describe('reservations over years, on the sandbox clock', () => {
   let api: ApiHarness;
@@ -40,7 +47,10 @@ describe('reservations over years, on the sandbox clock', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    writeFileSync(catalogChanges, JSON.stringify([{ catalogItemId: D2_EAST, from: '2027-12-01T00:00:00Z', withdrawn: true }]));
+    writeFileSync(
+      catalogChanges,
+      JSON.stringify([{ catalogItemId: D2_EAST, from: '2027-12-01T00:00:00Z', withdrawn: true }]),
+    );
     const env = { SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: START, CATALOG_CHANGES_FILE: catalogChanges };
     api = await startApi(env);
     worker = startTsProcess('apps/worker/src/main.ts', {
@@ -53,8 +63,12 @@ describe('reservations over years, on the sandbox clock', () => {
     });
     customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Renewals Ltd' } })).body.customerId;
     subscriptionId = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Production' } });
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: billing, name: 'Billing' } });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId, name: 'Production' },
+    });
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId: billing, name: 'Billing' },
+    });
   });
   afterAll(async () => {
     await worker?.kill('SIGTERM');
@@ -66,10 +80,14 @@ describe('reservations over years, on the sandbox clock', () => {
   async function buy(lines: Line[]): Promise<string[]> {
     const cart = (await api.call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
     for (const line of lines) {
-      const added = await api.call('POST', `/v1/carts/${cart}/items`, { body: { term: 'P1Y', subscriptionId, ...line } });
+      const added = await api.call('POST', `/v1/carts/${cart}/items`, {
+        body: { term: 'P1Y', subscriptionId, ...line },
+      });
       expect(added.status).toBe(201);
     }
-    const bought = await api.call('POST', `/v1/carts/${cart}/purchase`, { headers: { 'idempotency-key': randomUUID() } });
+    const bought = await api.call('POST', `/v1/carts/${cart}/purchase`, {
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(bought.status).toBe(201);
     const order = await eventually(
       async () => {
@@ -89,8 +107,10 @@ describe('reservations over years, on the sandbox clock', () => {
   }
   const reservation = async (id: string) => (await api.call('GET', `/v1/reservations/${id}`)).body;
   const payments = async (id: string) => (await api.call('GET', `/v1/reservations/${id}/payments`)).body;
-  const statement = async (month: string) => (await api.call('GET', `/v1/customers/${customerId}/statements/${month}`)).body;
-  const linesOf = (body: { lines: Array<{ reservationId: string }> }, id: string) => body.lines.filter((line) => line.reservationId === id);
+  const statement = async (month: string) =>
+    (await api.call('GET', `/v1/customers/${customerId}/statements/${month}`)).body;
+  const linesOf = (body: { lines: Array<{ reservationId: string }> }, id: string) =>
+    body.lines.filter((line) => line.reservationId === id);
 
   it('bought on 31 January: the upfront price and the first monthly payment are lines of January’s statement', async () => {
     // An order has one billing plan: the monthly ones are bought on their own.
@@ -107,12 +127,24 @@ describe('reservations over years, on the sandbox clock', () => {
       { catalogItemId: D4, quantity: 2, billingPlan: 'Upfront', autoRenew: false },
       { catalogItemId: D4, quantity: 1, billingPlan: 'Upfront', autoRenew: true, subscriptionId: billing },
     ]);
-    expect(await reservation(ids.monthly)).toMatchObject({ effectiveDate: START, expiryDate: '2028-01-31T09:00:00.000Z' });
+    expect(await reservation(ids.monthly)).toMatchObject({
+      effectiveDate: START,
+      expiryDate: '2028-01-31T09:00:00.000Z',
+    });
     const january = await statement('2027-01');
     expect(linesOf(january, ids.monthly)).toEqual([
-      expect.objectContaining({ kind: 'monthlyPayment', date: START, quantity: 1, amountUsd: 98.87, paymentNumber: 1, subscriptionId }),
+      expect.objectContaining({
+        kind: 'monthlyPayment',
+        date: START,
+        quantity: 1,
+        amountUsd: 98.87,
+        paymentNumber: 1,
+        subscriptionId,
+      }),
     ]);
-    expect(linesOf(january, ids.toP3y)).toEqual([expect.objectContaining({ kind: 'purchase', quantity: 2, unitPriceUsd: 1_186.54, amountUsd: 2_373.08 })]);
+    expect(linesOf(january, ids.toP3y)).toEqual([
+      expect.objectContaining({ kind: 'purchase', quantity: 2, unitPriceUsd: 1_186.54, amountUsd: 2_373.08 }),
+    ]);
     expect(january.lines).toHaveLength(9);
     // (1 + 1 + 3) × 98.87 + 2 × 529.80 + (2 + 1 + 3 + 2 + 1) × 1,186.54, one of them on the billing subscription
     expect(january.totals).toMatchObject({ creditsUsd: 0, chargesUsd: 12_232.81, netUsd: 12_232.81 });
@@ -136,7 +168,9 @@ describe('reservations over years, on the sandbox clock', () => {
       ['2027-05-31T09:00:00.000Z', 'scheduled'],
     ]);
     // February's statement has its payment, dated the 28th; January is closed now and unchanged.
-    expect(linesOf(await statement('2027-02'), ids.monthly)).toEqual([expect.objectContaining({ date: '2027-02-28T09:00:00.000Z', paymentNumber: 2 })]);
+    expect(linesOf(await statement('2027-02'), ids.monthly)).toEqual([
+      expect.objectContaining({ date: '2027-02-28T09:00:00.000Z', paymentNumber: 2 }),
+    ]);
     const january = await statement('2027-01');
     expect(january).toMatchObject({ closed: true });
     expect(january.lines).toHaveLength(9);
@@ -154,7 +188,11 @@ describe('reservations over years, on the sandbox clock', () => {
 
   it('an upfront exchange credits the prorated refund and charges the purchase in full, both on the statement (issue #26)', async () => {
     const quote = await api.call('POST', '/v1/exchanges/quote', {
-      body: { customerId, returns: [{ reservationId: ids.exchanged, quantity: 1 }], purchase: { catalogItemId: D8, quantity: 1, billingPlan: 'Upfront' } },
+      body: {
+        customerId,
+        returns: [{ reservationId: ids.exchanged, quantity: 1 }],
+        purchase: { catalogItemId: D8, quantity: 1, billingPlan: 'Upfront' },
+      },
     });
     expect(quote.status).toBe(200);
     const exchanged = await api.call('POST', `/v1/reservations/${ids.exchanged}/exchange`, {
@@ -163,7 +201,12 @@ describe('reservations over years, on the sandbox clock', () => {
     });
     expect(exchanged.status).toBe(201);
     // 276 of 365 days remain on 2027-05-01 (89 whole days begun): ⌊118,654 × 276 / 365⌋ cents = 897.21, credited; 2,373.64 charged; the quote said the same.
-    expect(exchanged.body).toMatchObject({ refundUsd: 897.21, returnedValueUsd: 897.21, chargedNowUsd: 2_373.64, amountDueUsd: 1_476.43 });
+    expect(exchanged.body).toMatchObject({
+      refundUsd: 897.21,
+      returnedValueUsd: 897.21,
+      chargedNowUsd: 2_373.64,
+      amountDueUsd: 1_476.43,
+    });
     expect(quote.body).toMatchObject({ refundUsd: 897.21, chargedNowUsd: 2_373.64, amountDueUsd: 1_476.43 });
     const may = await statement('2027-05');
     expect(may.lines.map((line: { kind: string; amountUsd: number }) => [line.kind, line.amountUsd])).toEqual([
@@ -179,22 +222,40 @@ describe('reservations over years, on the sandbox clock', () => {
     expect(quote).toMatchObject({ countedTowardCapUsd: 897.21, cancelledFuturePaymentsUsd: 791.06, refundUsd: 106.15 });
     const cancelled = await api.call('POST', `/v1/reservations/${ids.monthlyCancelled}/cancel`);
     expect(cancelled.status).toBe(200);
-    expect(await payments(ids.monthlyCancelled)).toMatchObject({ paidUsd: 395.48, scheduledUsd: 0, cancelledUsd: 791.06 });
+    expect(await payments(ids.monthlyCancelled)).toMatchObject({
+      paidUsd: 395.48,
+      scheduledUsd: 0,
+      cancelledUsd: 791.06,
+    });
     expect((await reservation(ids.monthlyCancelled)).refundAllowance.usedUsd).toBe(897.21);
-    expect(linesOf(await statement('2027-05'), ids.monthlyCancelled)).toEqual([expect.objectContaining({ kind: 'refund', amountUsd: -106.15, quantity: 1 })]);
-    expect((await api.call('GET', `/v1/reservations/${ids.monthlyCancelled}/payments`, { key: FABRIKAM_KEY })).status).toBe(404);
+    expect(linesOf(await statement('2027-05'), ids.monthlyCancelled)).toEqual([
+      expect.objectContaining({ kind: 'refund', amountUsd: -106.15, quantity: 1 }),
+    ]);
+    expect(
+      (await api.call('GET', `/v1/reservations/${ids.monthlyCancelled}/payments`, { key: FABRIKAM_KEY })).status,
+    ).toBe(404);
   });
 
   it('a monthly reservation split months into its term: the parts go on with its payments, nothing taken twice', async () => {
-    const split = await api.call('POST', `/v1/reservations/${ids.monthlySplit}/split`, { body: { quantities: [1, 2] } });
+    const split = await api.call('POST', `/v1/reservations/${ids.monthlySplit}/split`, {
+      body: { quantities: [1, 2] },
+    });
     expect(split.status).toBe(201);
     const two = split.body.items[1].reservationId;
     await move('2027-06-01T00:00:00.000Z');
     const part = await payments(two);
     // Payments 5 to 12 of the original's schedule, for two VMs; the first four were the original's, for three.
     expect(
-      part.items.map((p: { paymentNumber: number; dueAt: string; amountUsd: number; status: string }) => [p.paymentNumber, p.amountUsd, p.status]),
-    ).toEqual([[5, 197.74, 'paid'], ...[6, 7, 8, 9, 10, 11].map((n) => [n, 197.74, 'scheduled']), [12, 197.94, 'scheduled']]);
+      part.items.map((p: { paymentNumber: number; dueAt: string; amountUsd: number; status: string }) => [
+        p.paymentNumber,
+        p.amountUsd,
+        p.status,
+      ]),
+    ).toEqual([
+      [5, 197.74, 'paid'],
+      ...[6, 7, 8, 9, 10, 11].map((n) => [n, 197.74, 'scheduled']),
+      [12, 197.94, 'scheduled'],
+    ]);
     expect(part.items[0].dueAt).toBe('2027-05-31T09:00:00.000Z');
     expect(await payments(ids.monthlySplit)).toMatchObject({ paidUsd: 4 * 296.61, cancelledUsd: 0 });
   });
@@ -202,8 +263,13 @@ describe('reservations over years, on the sandbox clock', () => {
   it('falls back to shared when the single scope’s subscription is suspended, and says so', async () => {
     const [id] = await buy([{ catalogItemId: D4, quantity: 1, billingPlan: 'Upfront', autoRenew: false }]);
     const other = randomUUID();
-    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId: other, name: 'Other' } });
-    expect((await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: other } })).status).toBe(200);
+    await api.call('POST', `/v1/customers/${customerId}/subscriptions`, {
+      body: { subscriptionId: other, name: 'Other' },
+    });
+    expect(
+      (await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: other } }))
+        .status,
+    ).toBe(200);
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${other}/suspend`);
     const fellBack = await eventually(
       async () => {
@@ -225,7 +291,10 @@ describe('reservations over years, on the sandbox clock', () => {
     expect(await reservation(ids.toP3y)).toMatchObject({ renewalUnitPriceUsd: 1_186.54 });
     const changed = await api.call('PUT', `/v1/reservations/${ids.toP3y}/renewal`, { body: { term: 'P3Y' } });
     expect(changed.status).toBe(200);
-    expect(changed.body).toMatchObject({ renewalSettings: { quantity: 2, term: 'P3Y', billingPlan: 'Upfront' }, renewalUnitPriceUsd: D4_P3Y_PRICE });
+    expect(changed.body).toMatchObject({
+      renewalSettings: { quantity: 2, term: 'P3Y', billingPlan: 'Upfront' },
+      renewalUnitPriceUsd: D4_P3Y_PRICE,
+    });
   });
 
   it('auto-renew turned off the day before expiry buys nothing (issue #26)', async () => {
@@ -238,22 +307,34 @@ describe('reservations over years, on the sandbox clock', () => {
   it('at expiry renews as the settings then say, with no gap, fails a SKU no longer sold with its reason, and bills each renewal its own term’s price', async () => {
     const moved = await move('2028-01-31T09:00:00.000Z');
     expect(moved.passes.at(-1)).toMatchObject({ at: '2028-01-31T09:00:00.000Z', renewed: 2, renewalsFailed: 2 });
-    expect(await reservation(ids.billingSuspended)).toMatchObject({ renewalFailure: { reason: `its billing subscription ${billing} is not active` } });
+    expect(await reservation(ids.billingSuspended)).toMatchObject({
+      renewalFailure: { reason: `its billing subscription ${billing} is not active` },
+    });
     const withdrawn = await reservation(ids.withdrawn);
-    expect(withdrawn).toMatchObject({ provisioningState: 'Expired', renewalFailure: { reason: 'Standard_D2s_v5 in eastus for P1Y is no longer sold' } });
+    expect(withdrawn).toMatchObject({
+      provisioningState: 'Expired',
+      renewalFailure: { reason: 'Standard_D2s_v5 in eastus for P1Y is no longer sold' },
+    });
     expect(await reservation(ids.offLastDay)).toMatchObject({ provisioningState: 'Expired', autoRenew: false });
     expect((await reservation(ids.offLastDay)).renewal).toBeUndefined();
 
     const renewals = (await api.call('GET', `/v1/customers/${customerId}/reservations?limit=100`)).body.items.filter(
       (r: { effectiveDate: string }) => r.effectiveDate === '2028-01-31T09:00:00.000Z',
     );
-    expect(renewals.map((r: { catalogItemId: string; quantity: number; term: string }) => [r.catalogItemId, r.quantity, r.term]).sort()).toEqual([
+    expect(
+      renewals
+        .map((r: { catalogItemId: string; quantity: number; term: string }) => [r.catalogItemId, r.quantity, r.term])
+        .sort(),
+    ).toEqual([
       ['ri-standard_d4s_v5-westeurope-p1y', 1, 'P1Y'],
       ['ri-standard_d4s_v5-westeurope-p3y', 2, 'P3Y'],
     ]);
     ids.monthlyRenewal = renewals.find((r: { term: string }) => r.term === 'P1Y').reservationId;
     ids.p3yRenewal = renewals.find((r: { term: string }) => r.term === 'P3Y').reservationId;
-    expect(await reservation(ids.p3yRenewal)).toMatchObject({ expiryDate: '2031-01-31T09:00:00.000Z', autoRenew: true });
+    expect(await reservation(ids.p3yRenewal)).toMatchObject({
+      expiryDate: '2031-01-31T09:00:00.000Z',
+      autoRenew: true,
+    });
 
     const january = await statement('2028-01');
     expect(linesOf(january, ids.p3yRenewal)).toEqual([
@@ -265,7 +346,9 @@ describe('reservations over years, on the sandbox clock', () => {
         amountUsd: 2 * D4_P3Y_PRICE,
       }),
     ]);
-    expect(linesOf(january, ids.monthlyRenewal)).toEqual([expect.objectContaining({ kind: 'monthlyPayment', paymentNumber: 1, amountUsd: 98.87 })]);
+    expect(linesOf(january, ids.monthlyRenewal)).toEqual([
+      expect.objectContaining({ kind: 'monthlyPayment', paymentNumber: 1, amountUsd: 98.87 }),
+    ]);
     // Nothing was bought for what did not renew.
     expect(january.lines.filter((line: { kind: string }) => line.kind === 'renewalPurchase')).toHaveLength(1);
   });
@@ -286,7 +369,9 @@ describe('reservations over years, on the sandbox clock', () => {
       'date,kind,subscriptionId,reservationId,orderId,orderNumber,quantity,unitPriceUsd,amountUsd,paymentNumber,late,recordedAt,sourceStream,sourceRevision,sourceType,lineId',
     );
     expect(rows).toHaveLength((await statement('2028-01')).lines.length + 1);
-    expect((await api.call('GET', `/v1/customers/${customerId}/statements/2028-01`, { key: FABRIKAM_KEY })).status).toBe(404);
+    expect(
+      (await api.call('GET', `/v1/customers/${customerId}/statements/2028-01`, { key: FABRIKAM_KEY })).status,
+    ).toBe(404);
     const bad = await api.call('GET', `/v1/customers/${customerId}/statements/2028-13`);
     expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 'INVALID_MONTH' });
   });
@@ -295,7 +380,8 @@ describe('reservations over years, on the sandbox clock', () => {
     await move('2029-02-01T00:00:00.000Z');
     const chain = [ids.monthly, ids.monthlyRenewal];
     const second = (await api.call('GET', `/v1/customers/${customerId}/reservations?limit=100`)).body.items.find(
-      (r: { effectiveDate: string; term: string }) => r.effectiveDate === '2029-01-31T09:00:00.000Z' && r.term === 'P1Y',
+      (r: { effectiveDate: string; term: string }) =>
+        r.effectiveDate === '2029-01-31T09:00:00.000Z' && r.term === 'P1Y',
     );
     expect(second).toBeDefined();
     chain.push(second.reservationId);
@@ -303,14 +389,17 @@ describe('reservations over years, on the sandbox clock', () => {
     for (let i = 1; i < links.length; i++) expect(links[i].effectiveDate).toBe(links[i - 1].expiryDate);
     expect(links.map((r) => r.provisioningState)).toEqual(['Expired', 'Expired', 'Succeeded']);
     // Twelve payments a year, each renewal its own schedule: 24 taken by now, and the third's first.
-    const paid = await Promise.all(chain.map(async (id) => (await payments(id)).items.filter((p: { status: string }) => p.status === 'paid').length));
+    const paid = await Promise.all(
+      chain.map(async (id) => (await payments(id)).items.filter((p: { status: string }) => p.status === 'paid').length),
+    );
     expect(paid).toEqual([12, 12, 1]);
   });
 
   it('events it wrote hold the money the statements show', async () => {
     let charged = 0;
     for await (const { event } of api.app.get(EventStoreDBClient).readAll()) {
-      if (event?.type === 'ReservationPaymentRecorded') charged += Math.round((event.data as { amountUsd: number }).amountUsd * 100);
+      if (event?.type === 'ReservationPaymentRecorded')
+        charged += Math.round((event.data as { amountUsd: number }).amountUsd * 100);
     }
     let listed = 0;
     for (const month of [

@@ -49,7 +49,9 @@ describe('reservation management', () => {
   const newKey = () => ({ 'idempotency-key': randomUUID() });
   /** The ETag of a reservation as seeded: read once the view has it all. */
   const etagOf = async (id: string) =>
-    (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': String(seededAt.get(id)) } })).headers.get('etag')!;
+    (
+      await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': String(seededAt.get(id)) } })
+    ).headers.get('etag')!;
 
   /** Several reservations in one reservation order. */
   async function reservationOrder(...reservations: Array<Partial<ReservationProvisionedData>>): Promise<string[]> {
@@ -58,7 +60,9 @@ describe('reservation management', () => {
 
   it('changes the scope single ↔ shared, refusing subscriptions that are not active or not the customer’s', async () => {
     const id = await reservation();
-    const single = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: production } });
+    const single = await api.call('PUT', `/v1/reservations/${id}/scope`, {
+      body: { type: 'single', subscriptionId: production },
+    });
     expect(single.status).toBe(200);
     expect(single.body).toMatchObject({
       scope: { type: 'single', subscriptionId: production },
@@ -69,16 +73,36 @@ describe('reservation management', () => {
     // A reservation's ETag is its reservation order's revision: placed, line started, provisioned, completed, then this change.
     expect(single.headers.get('etag')).toBe('"4"');
 
-    const foreign = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: randomUUID() } });
-    expect({ status: foreign.status, code: foreign.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT' });
+    const foreign = await api.call('PUT', `/v1/reservations/${id}/scope`, {
+      body: { type: 'single', subscriptionId: randomUUID() },
+    });
+    expect({ status: foreign.status, code: foreign.body.code }).toEqual({
+      status: 422,
+      code: 'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT',
+    });
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${development}/suspend`);
-    const suspended = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'single', subscriptionId: development } });
-    expect({ status: suspended.status, code: suspended.body.code }).toEqual({ status: 422, code: 'SUBSCRIPTION_NOT_ACTIVE' });
+    const suspended = await api.call('PUT', `/v1/reservations/${id}/scope`, {
+      body: { type: 'single', subscriptionId: development },
+    });
+    expect({ status: suspended.status, code: suspended.body.code }).toEqual({
+      status: 422,
+      code: 'SUBSCRIPTION_NOT_ACTIVE',
+    });
     await api.call('POST', `/v1/customers/${customerId}/subscriptions/${development}/reactivate`);
 
-    const stale = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"3"' } });
-    expect({ status: stale.status, code: stale.body.code, current: stale.body.currentRevision }).toEqual({ status: 409, code: 'STALE_REVISION', current: '4' });
-    const shared = await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, headers: { 'if-match': '"4"' } });
+    const stale = await api.call('PUT', `/v1/reservations/${id}/scope`, {
+      body: { type: 'shared' },
+      headers: { 'if-match': '"3"' },
+    });
+    expect({ status: stale.status, code: stale.body.code, current: stale.body.currentRevision }).toEqual({
+      status: 409,
+      code: 'STALE_REVISION',
+      current: '4',
+    });
+    const shared = await api.call('PUT', `/v1/reservations/${id}/scope`, {
+      body: { type: 'shared' },
+      headers: { 'if-match': '"4"' },
+    });
     expect(shared.body).toMatchObject({ scope: { type: 'shared' }, appliedSubscriptionIds: [production, development] });
 
     const view = await api.call('GET', `/v1/reservations/${id}`);
@@ -87,9 +111,15 @@ describe('reservation management', () => {
       'ReservationScopeChanged',
       'ReservationScopeChanged',
     ]);
-    expect(view.body.scopePeriods.map((period: { scope: { type: string } }) => period.scope.type)).toEqual(['shared', 'single', 'shared']);
+    expect(view.body.scopePeriods.map((period: { scope: { type: string } }) => period.scope.type)).toEqual([
+      'shared',
+      'single',
+      'shared',
+    ]);
 
-    expect((await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, key: FABRIKAM_KEY })).status).toBe(404);
+    expect(
+      (await api.call('PUT', `/v1/reservations/${id}/scope`, { body: { type: 'shared' }, key: FABRIKAM_KEY })).status,
+    ).toBe(404);
     expect((await api.call('GET', `/v1/reservations/${id}`, { key: FABRIKAM_KEY })).status).toBe(404);
   });
 
@@ -103,7 +133,13 @@ describe('reservation management', () => {
     const split = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [1, 2] } });
     expect(split.status).toBe(201);
     const original = (await api.call('GET', `/v1/reservations/${id}`)).body;
-    expect(split.body.items.map((r: { quantity: number; expiryDate: string; origin: unknown }) => [r.quantity, r.expiryDate, r.origin])).toEqual([
+    expect(
+      split.body.items.map((r: { quantity: number; expiryDate: string; origin: unknown }) => [
+        r.quantity,
+        r.expiryDate,
+        r.origin,
+      ]),
+    ).toEqual([
       [1, original.expiryDate, { type: 'split', reservationIds: [id] }],
       [2, original.expiryDate, { type: 'split', reservationIds: [id] }],
     ]);
@@ -120,7 +156,10 @@ describe('reservation management', () => {
       split.body.items.map((r: { reservationId: string }) => r.reservationId),
     );
     const different = await api.call('POST', `/v1/reservations/${id}/split`, { body: { quantities: [2, 1] } });
-    expect({ status: different.status, code: different.body.code }).toEqual({ status: 409, code: 'RESERVATION_NOT_ACTIVE' });
+    expect({ status: different.status, code: different.body.code }).toEqual({
+      status: 409,
+      code: 'RESERVATION_NOT_ACTIVE',
+    });
   });
 
   it('merges reservations with the same SKU, region, term, billing plan and end date into one, and refuses others', async () => {
@@ -141,22 +180,34 @@ describe('reservation management', () => {
     const merged = await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } });
     expect(merged.status).toBe(201);
     expect(merged.body).toMatchObject({ quantity: 3, expiryDate, origin: { type: 'merge', reservationIds: [a, b] } });
-    expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [b, a] } })).body.reservationId).toBe(merged.body.reservationId);
+    expect(
+      (await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [b, a] } })).body.reservationId,
+    ).toBe(merged.body.reservationId);
     for (const source of [a, b])
-      expect((await api.call('GET', `/v1/reservations/${source}`)).body).toMatchObject({ provisioningState: 'Merged', mergedInto: merged.body.reservationId });
+      expect((await api.call('GET', `/v1/reservations/${source}`)).body).toMatchObject({
+        provisioningState: 'Merged',
+        mergedInto: merged.body.reservationId,
+      });
 
     expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a] } })).status).toBe(400);
-    expect((await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY })).status).toBe(404);
+    expect(
+      (await api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] }, key: FABRIKAM_KEY }))
+        .status,
+    ).toBe(404);
   });
 
   it('race: the same merge sent three times at once merges once; the sources do not stay active beside it', async () => {
     const [a, b] = await reservationOrder({ quantity: 1 }, { quantity: 1 });
-    const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } })),
+    );
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201]);
     expect(new Set(answers.map((answer) => answer.body.reservationId))).toEqual(new Set([mergeTargetId([a, b])]));
     const states = await Promise.all(
       [a, b, mergeTargetId([a, b])].map(
-        async (id) => (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body,
+        async (id) =>
+          (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } }))
+            .body,
       ),
     );
     expect(states.map((r) => [r.provisioningState, r.quantity])).toEqual([
@@ -173,10 +224,17 @@ describe('reservation management', () => {
       api.call('POST', '/v1/reservations/merge', { body: { reservationIds: [a, b] } }),
     ]);
     expect([split.status, merge.status].sort()).toEqual([201, 409]);
-    const orderId = (await api.call('GET', `/v1/reservations/${a}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } })).body
-      .orderId;
-    const order = await api.call('GET', `/v1/orders/${orderId}`, { headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position } });
-    const activeUnits = Object.values(order.body.reservations as Record<string, { provisioningState: string; quantity: number }>)
+    const orderId = (
+      await api.call('GET', `/v1/reservations/${a}`, {
+        headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position },
+      })
+    ).body.orderId;
+    const order = await api.call('GET', `/v1/orders/${orderId}`, {
+      headers: { 'x-min-position': (split.body.items?.[0] ?? merge.body).position },
+    });
+    const activeUnits = Object.values(
+      order.body.reservations as Record<string, { provisioningState: string; quantity: number }>,
+    )
       .filter((r) => r.provisioningState === 'Succeeded')
       .reduce((total, r) => total + r.quantity, 0);
     expect(activeUnits).toBe(4);
@@ -201,7 +259,8 @@ describe('reservation management', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.provisioningState).toBe('Cancelled');
     const view = (await api.call('GET', `/v1/reservations/${id}`)).body;
-    const refunded = view.history.find((entry: { type: string }) => entry.type === 'ReservationCancelled').detail.refundUsd;
+    const refunded = view.history.find((entry: { type: string }) => entry.type === 'ReservationCancelled').detail
+      .refundUsd;
     expect(refunded).toBeCloseTo(quote.body.refundUsd, 1);
     expect(view.refundAllowance.usedUsd).toBe(refunded);
     const twice = await api.call('POST', `/v1/reservations/${id}/cancel`);
@@ -216,8 +275,14 @@ describe('reservation management', () => {
       quantity: 1,
       unitPriceUsd: 38_751.44,
     };
-    const first = await reservation({ ...big, expiryDate: new Date(Date.parse(NOW) + 3 * 365 * 86_400_000).toISOString() });
-    const second = await reservation({ ...big, expiryDate: new Date(Date.parse(NOW) + 3 * 365 * 86_400_000).toISOString() });
+    const first = await reservation({
+      ...big,
+      expiryDate: new Date(Date.parse(NOW) + 3 * 365 * 86_400_000).toISOString(),
+    });
+    const second = await reservation({
+      ...big,
+      expiryDate: new Date(Date.parse(NOW) + 3 * 365 * 86_400_000).toISOString(),
+    });
     expect((await api.call('POST', `/v1/reservations/${first}/cancel`)).status).toBe(200);
     const before = await api.countEvents();
     const overCap = await api.call('GET', `/v1/reservations/${second}/refund-quote`);
@@ -228,13 +293,16 @@ describe('reservation management', () => {
       code: 'REFUND_CAP_EXCEEDED',
       details: { allowance: { capUsd: 50_000, remainingUsd: overCap.body.allowance.remainingUsd } },
     });
-    expect(refused.body.message).toContain(`remaining refund allowance of USD ${overCap.body.allowance.remainingUsd.toFixed(2)}`);
+    expect(refused.body.message).toContain(
+      `remaining refund allowance of USD ${overCap.body.allowance.remainingUsd.toFixed(2)}`,
+    );
     expect(await api.countEvents()).toBe(before);
     expect((await api.call('GET', `/v1/reservations/${second}`)).body.provisioningState).toBe('Succeeded');
   });
 
   it('race: three cancellations of one reservation at once count one refund, and the ledger, the view and the quote agree', async () => {
-    const customer = (await api.call('POST', '/v1/customers', { body: { name: 'Parallel Cancels Ltd' } })).body.customerId;
+    const customer = (await api.call('POST', '/v1/customers', { body: { name: 'Parallel Cancels Ltd' } })).body
+      .customerId;
     const subscriptionId = randomUUID();
     await api.call('POST', `/v1/customers/${customer}/subscriptions`, { body: { subscriptionId, name: 'Main' } });
     const seeded = await seedReservationOrder(
@@ -246,7 +314,11 @@ describe('reservation management', () => {
     const [id, other] = seeded.reservationIds;
 
     const answers = await Promise.all([1, 2, 3].map(() => api.call('POST', `/v1/reservations/${id}/cancel`)));
-    expect(answers.every((answer) => answer.status === 200 || (answer.status === 409 && answer.body.code === 'RESERVATION_NOT_ACTIVE'))).toBe(true);
+    expect(
+      answers.every(
+        (answer) => answer.status === 200 || (answer.status === 409 && answer.body.code === 'RESERVATION_NOT_ACTIVE'),
+      ),
+    ).toBe(true);
     expect(answers.some((answer) => answer.status === 200)).toBe(true);
 
     const position = answers.find((answer) => answer.status === 200)!.body.position;
@@ -267,7 +339,10 @@ describe('reservation management', () => {
     expect(quoted.status).toBe(200);
     expect(quoted.body).toMatchObject({ reservationId: id, quantity: 1 });
     const overQuote = await api.call('GET', `/v1/reservations/${id}/refund-quote?quantity=4`);
-    expect({ status: overQuote.status, code: overQuote.body.code }).toEqual({ status: 422, code: 'RETURN_QUANTITY_INVALID' });
+    expect({ status: overQuote.status, code: overQuote.body.code }).toEqual({
+      status: 422,
+      code: 'RETURN_QUANTITY_INVALID',
+    });
     for (const bad of ['0', '1.5', 'one']) {
       const refused = await api.call('GET', `/v1/reservations/${id}/refund-quote?quantity=${bad}`);
       expect({ bad, status: refused.status, code: refused.body.code, field: refused.body.errors?.[0]?.field }).toEqual({
@@ -278,11 +353,20 @@ describe('reservation management', () => {
       });
     }
 
-    const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': await etagOf(id) } });
+    const returned = await api.call('POST', `/v1/reservations/${id}/return`, {
+      body: { quantity: 1 },
+      headers: { 'if-match': await etagOf(id) },
+    });
     expect(returned.status).toBe(200);
-    expect(returned.body).toMatchObject({ provisioningState: 'Succeeded', quantity: 2, returns: [{ cancellationId: `${id}/return-at-3`, quantity: 1 }] });
+    expect(returned.body).toMatchObject({
+      provisioningState: 'Succeeded',
+      quantity: 2,
+      returns: [{ cancellationId: `${id}/return-at-3`, quantity: 1 }],
+    });
     expect(returned.headers.get('etag')).toBe('"4"');
-    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': returned.body.position } })).body;
+    const view = (
+      await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': returned.body.position } })
+    ).body;
     expect(view.quantity).toBe(2);
     const entry = view.history.find((e: { type: string }) => e.type === 'ReservationQuantityReturned');
     expect(entry.detail).toMatchObject({ quantity: 1, remainingQuantity: 2, cancellationId: `${id}/return-at-3` });
@@ -292,10 +376,19 @@ describe('reservation management', () => {
     expect(view.refundAllowance.usedUsd).toBeCloseTo(allowanceBefore + entry.detail.refundUsd, 2);
 
     const before = await api.countEvents();
-    const tooMany = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 3 }, headers: newKey() });
-    expect({ status: tooMany.status, code: tooMany.body.code }).toEqual({ status: 422, code: 'RETURN_QUANTITY_INVALID' });
+    const tooMany = await api.call('POST', `/v1/reservations/${id}/return`, {
+      body: { quantity: 3 },
+      headers: newKey(),
+    });
+    expect({ status: tooMany.status, code: tooMany.body.code }).toEqual({
+      status: 422,
+      code: 'RETURN_QUANTITY_INVALID',
+    });
     expect(tooMany.body.message).toContain("the reservation's quantity, 2");
-    const invalid = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 0.5 }, headers: newKey() });
+    const invalid = await api.call('POST', `/v1/reservations/${id}/return`, {
+      body: { quantity: 0.5 },
+      headers: newKey(),
+    });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(invalid.body.message).toMatch(/quantity must be an integer number/);
     expect(await api.countEvents()).toBe(before);
@@ -309,20 +402,25 @@ describe('reservation management', () => {
     // A client that retries before the first answer came: the same If-Match on both.
     const ifMatch = await etagOf(id);
     const answers = await Promise.all(
-      [1, 2].map(() => api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } })),
+      [1, 2].map(() =>
+        api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 }, headers: { 'if-match': ifMatch } }),
+      ),
     );
     expect(answers.map((answer) => [answer.status, answer.body.quantity])).toEqual([
       [200, 2],
       [200, 2],
     ]);
-    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })).body;
+    const view = (
+      await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.position } })
+    ).body;
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(1);
   });
 
   it('answers a read with the ETag its commands check, after its order completed and after another reservation of the order changed', async () => {
     const seeded = await seedReservationOrder(api.app.get(EventStoreDBClient), owner(), [{}, {}], NOW);
     const [first, second] = seeded.reservationIds;
-    const read = (id: string, position: string) => api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': position } });
+    const read = (id: string, position: string) =>
+      api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': position } });
     // Placed, two lines started and provisioned, completed: revision 5, though each reservation's own last event is earlier.
     const fresh = await read(first, String(seeded.position));
     expect(fresh.headers.get('etag')).toBe('"5"');
@@ -334,7 +432,10 @@ describe('reservation management', () => {
     expect(changed.status).toBe(200);
     const after = await read(first, changed.headers.get('x-position')!);
     expect(after.headers.get('etag')).toBe(changed.headers.get('etag'));
-    const returned = await api.call('POST', `/v1/reservations/${first}/return`, { body: { quantity: 1 }, headers: { 'if-match': after.headers.get('etag')! } });
+    const returned = await api.call('POST', `/v1/reservations/${first}/return`, {
+      body: { quantity: 1 },
+      headers: { 'if-match': after.headers.get('etag')! },
+    });
     expect(returned.status).toBe(200);
   });
 
@@ -342,10 +443,18 @@ describe('reservation management', () => {
     const id = await reservation({ quantity: 3 });
     const before = await api.countEvents();
     const returned = await api.call('POST', `/v1/reservations/${id}/return`, { body: { quantity: 1 } });
-    expect({ status: returned.status, code: returned.body.code }).toEqual({ status: 428, code: 'PRECONDITION_REQUIRED' });
+    expect({ status: returned.status, code: returned.body.code }).toEqual({
+      status: 428,
+      code: 'PRECONDITION_REQUIRED',
+    });
     expect(returned.body.message).toMatch(/If-Match .* or an Idempotency-Key/);
-    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 } });
-    expect({ status: exchanged.status, code: exchanged.body.code }).toEqual({ status: 428, code: 'PRECONDITION_REQUIRED' });
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 },
+    });
+    expect({ status: exchanged.status, code: exchanged.body.code }).toEqual({
+      status: 428,
+      code: 'PRECONDITION_REQUIRED',
+    });
     expect(await api.countEvents()).toBe(before);
     expect((await api.call('GET', `/v1/reservations/${id}`)).body.quantity).toBe(3);
   });
@@ -367,12 +476,25 @@ describe('reservation management', () => {
     expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 409, code: 'STALE_REVISION' });
     const exchange = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1, returnQuantity: 1 };
     const exchangeIfMatch = { 'if-match': second.headers.get('etag')! };
-    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: exchange, headers: exchangeIfMatch });
+    const exchanged = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: exchange,
+      headers: exchangeIfMatch,
+    });
     expect(exchanged.status).toBe(201);
-    const staleExchange = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: exchange, headers: exchangeIfMatch });
-    expect({ status: staleExchange.status, code: staleExchange.body.code }).toEqual({ status: 409, code: 'STALE_REVISION' });
+    const staleExchange = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: exchange,
+      headers: exchangeIfMatch,
+    });
+    expect({ status: staleExchange.status, code: staleExchange.body.code }).toEqual({
+      status: 409,
+      code: 'STALE_REVISION',
+    });
 
-    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': exchanged.body.reservation.position } })).body;
+    const view = (
+      await api.call('GET', `/v1/reservations/${id}`, {
+        headers: { 'x-min-position': exchanged.body.reservation.position },
+      })
+    ).body;
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationQuantityReturned')).toHaveLength(2);
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationExchanged')).toHaveLength(1);
     expect(view.quantity).toBe(1);
@@ -410,7 +532,8 @@ describe('reservation management', () => {
     expect(Date.parse(bought.expiryDate) - Date.parse(bought.effectiveDate)).toBeGreaterThanOrEqual(365 * 86_400_000);
     expect(bought.effectiveDate).toBe(NOW);
     // Exchanges do not count toward the refund cap.
-    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': bought.position } })).body;
+    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': bought.position } }))
+      .body;
     expect(view.quantity).toBe(1);
     expect(view.refundAllowance.usedUsd).toBe(allowanceBefore);
 
@@ -426,10 +549,22 @@ describe('reservation management', () => {
       body: { catalogItemId: 'ri-standard_e8s_v5-westeurope-p1y', quantity: 1 },
       headers: newKey(),
     });
-    expect({ status: otherGroup.status, code: otherGroup.body.code }).toEqual({ status: 422, code: 'EXCHANGE_NOT_ALLOWED' });
-    const unknown = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: 'ri-nothing', quantity: 1 }, headers: newKey() });
-    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 404, code: 'CATALOG_ITEM_NOT_FOUND' });
-    const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, { body: { catalogItemId: d8, quantity: 0 }, headers: newKey() });
+    expect({ status: otherGroup.status, code: otherGroup.body.code }).toEqual({
+      status: 422,
+      code: 'EXCHANGE_NOT_ALLOWED',
+    });
+    const unknown = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: { catalogItemId: 'ri-nothing', quantity: 1 },
+      headers: newKey(),
+    });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({
+      status: 404,
+      code: 'CATALOG_ITEM_NOT_FOUND',
+    });
+    const invalid = await api.call('POST', `/v1/reservations/${id}/exchange`, {
+      body: { catalogItemId: d8, quantity: 0 },
+      headers: newKey(),
+    });
     expect({ status: invalid.status, code: invalid.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     // A monthly reservation gives back the payments it will not make, not what it never paid: its first payment was taken.
     const monthly = await reservation({ quantity: 2, billingPlan: 'Monthly' });
@@ -437,7 +572,10 @@ describe('reservation management', () => {
       body: { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 1 },
       headers: newKey(),
     });
-    expect({ status: monthlyTooLow.status, code: monthlyTooLow.body.code }).toEqual({ status: 422, code: 'EXCHANGE_VALUE_TOO_LOW' });
+    expect({ status: monthlyTooLow.status, code: monthlyTooLow.body.code }).toEqual({
+      status: 422,
+      code: 'EXCHANGE_VALUE_TOO_LOW',
+    });
     expect(monthlyTooLow.body.details.returnedValueUsd).toBeGreaterThan(1_800);
     expect(monthlyTooLow.body.details.returnedValueUsd).toBeLessThan(1_900);
     expect(await api.countEvents()).toBe(before + 4);
@@ -447,19 +585,34 @@ describe('reservation management', () => {
     const id = await reservation({ quantity: 2 });
     const body = { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1 };
     const ifMatch = await etagOf(id);
-    const answers = await Promise.all([1, 2].map(() => api.call('POST', `/v1/reservations/${id}/exchange`, { body, headers: { 'if-match': ifMatch } })));
+    const answers = await Promise.all(
+      [1, 2].map(() => api.call('POST', `/v1/reservations/${id}/exchange`, { body, headers: { 'if-match': ifMatch } })),
+    );
     expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
     expect(answers[0].body.reservation.reservationId).toBe(answers[1].body.reservation.reservationId);
-    const view = (await api.call('GET', `/v1/reservations/${id}`, { headers: { 'x-min-position': answers[0].body.reservation.position } })).body;
-    expect(view).toMatchObject({ provisioningState: 'Exchanged', exchangedFor: answers[0].body.reservation.reservationId });
+    const view = (
+      await api.call('GET', `/v1/reservations/${id}`, {
+        headers: { 'x-min-position': answers[0].body.reservation.position },
+      })
+    ).body;
+    expect(view).toMatchObject({
+      provisioningState: 'Exchanged',
+      exchangedFor: answers[0].body.reservation.reservationId,
+    });
     expect(view.history.filter((e: { type: string }) => e.type === 'ReservationExchanged')).toHaveLength(1);
   });
 
   it('sets auto-renew on and off', async () => {
     const id = await reservation();
-    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew).toBe(true);
-    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: 'yes' } })).status).toBe(400);
-    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: false } })).body.autoRenew).toBe(false);
+    expect(
+      (await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: true } })).body.autoRenew,
+    ).toBe(true);
+    expect((await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: 'yes' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await api.call('PUT', `/v1/reservations/${id}/auto-renew`, { body: { autoRenew: false } })).body.autoRenew,
+    ).toBe(false);
   });
 
   it("answers another partner's reservation with 404 on every route, writing nothing", async () => {
@@ -479,7 +632,12 @@ describe('reservation management', () => {
     const afterSetup = await api.countEvents();
     for (const [method, path, body] of routes) {
       const answer = await api.call(method, path, { body, key: FABRIKAM_KEY, headers: newKey() });
-      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({ method, path, status: 404, code: 'RESERVATION_NOT_FOUND' });
+      expect({ method, path, status: answer.status, code: answer.body.code }).toEqual({
+        method,
+        path,
+        status: 404,
+        code: 'RESERVATION_NOT_FOUND',
+      });
     }
     expect(await api.countEvents()).toBe(afterSetup);
     expect(afterSetup).toBe(before + 4);

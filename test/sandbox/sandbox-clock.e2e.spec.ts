@@ -38,7 +38,8 @@ describe('the sandbox clock', () => {
 
   const moves = async () => {
     const found: unknown[] = [];
-    for await (const { event } of api.app.get(EventStoreDBClient).readAll()) if (event?.type === 'SandboxClockMoved') found.push(event.data);
+    for await (const { event } of api.app.get(EventStoreDBClient).readAll())
+      if (event?.type === 'SandboxClockMoved') found.push(event.data);
     return found;
   };
 
@@ -98,7 +99,9 @@ describe('the sandbox clock', () => {
       prefix: queuePrefix(api.app.get(Redis).options.keyPrefix!),
     });
     const events = await eventually(
-      async () => (await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false })).body.items?.length > 0 && api.countEvents(),
+      async () =>
+        (await api.call('GET', `/v1/customers/${customerId}/reservations`, { consistent: false })).body.items?.length >
+          0 && api.countEvents(),
     );
     const job = await queue.add('forged', { now: '2099-12-31T00:00:00.000Z' });
     const outcome = await eventually(

@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { eventually } from '../support/eventually';
-import { freeClusterPort, freePort, RunningProcess, startRedisServer, startStoreProcess, startTsProcess } from '../support/processes';
+import {
+  freeClusterPort,
+  freePort,
+  RunningProcess,
+  startRedisServer,
+  startStoreProcess,
+  startTsProcess,
+} from '../support/processes';
 import { replayVerify } from '../support/system-checks';
 
 jest.setTimeout(180_000);
@@ -37,11 +44,29 @@ describe('on a Redis Cluster', () => {
       const nodeDir = join(dir, String(port));
       rmSync(nodeDir, { recursive: true, force: true });
       await import('node:fs').then(({ mkdirSync }) => mkdirSync(nodeDir, { recursive: true }));
-      masters.push(await startRedisServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--appendfsync', 'everysec']));
+      masters.push(
+        await startRedisServer(port, nodeDir, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--appendfsync',
+          'everysec',
+        ]),
+      );
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     await eventually(async () => {
-      const states = await Promise.all(ports.map(async (port) => (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout));
+      const states = await Promise.all(
+        ports.map(async (port) => (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout),
+      );
       return states.every((state) => state.includes('cluster_state:ok')) || undefined;
     });
 
@@ -56,7 +81,12 @@ describe('on a Redis Cluster', () => {
       PROVISIONING_LATENCY_MS: '0',
       LOG_LEVEL: 'warn',
     };
-    const api = startTsProcess('apps/api/src/main.ts', { ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', RUN_PROJECTIONS: 'false' });
+    const api = startTsProcess('apps/api/src/main.ts', {
+      ...env,
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      RUN_PROJECTIONS: 'false',
+    });
     const worker = startTsProcess('apps/worker/src/main.ts', env);
     processes.push(api, worker);
     url = `http://127.0.0.1:${port}`;
@@ -76,7 +106,11 @@ describe('on a Redis Cluster', () => {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { 'x-api-key': 'demo-key-contoso', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        'x-api-key': 'demo-key-contoso',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
@@ -85,13 +119,23 @@ describe('on a Redis Cluster', () => {
   it('buys, fulfils, projects and replays with every key on the slot its transaction needs', async () => {
     const customerId = (await call('POST', '/v1/customers', { name: 'Cluster Co' })).body.customerId;
     const subscriptionId = randomUUID();
-    expect((await call('POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' })).status).toBe(201);
+    expect(
+      (await call('POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' })).status,
+    ).toBe(201);
     const cartId = (await call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
-    const line = { catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y', quantity: 2, subscriptionId, term: 'P1Y', billingPlan: 'Upfront' };
+    const line = {
+      catalogItemId: 'ri-standard_d4s_v5-westeurope-p1y',
+      quantity: 2,
+      subscriptionId,
+      term: 'P1Y',
+      billingPlan: 'Upfront',
+    };
     expect((await call('POST', `/v1/carts/${cartId}/items`, line)).status).toBe(201);
     expect((await call('PUT', `/v1/carts/${cartId}/scope`, { type: 'single', subscriptionId })).status).toBe(200);
     // Two identical purchases at once, with one Idempotency-Key: one order (the idempotency keys live in the cluster too).
-    const [first, second] = await Promise.all([1, 2].map(() => call('POST', `/v1/carts/${cartId}/purchase`, undefined, { 'idempotency-key': 'cluster-buy' })));
+    const [first, second] = await Promise.all(
+      [1, 2].map(() => call('POST', `/v1/carts/${cartId}/purchase`, undefined, { 'idempotency-key': 'cluster-buy' })),
+    );
     const orderId = first.body?.orderId ?? second.body?.orderId;
     expect([first.status, second.status].filter((status) => status < 300).length).toBeGreaterThan(0);
     for (const answer of [first, second]) if (answer.status < 300) expect(answer.body.orderId).toBe(orderId);
@@ -107,7 +151,9 @@ describe('on a Redis Cluster', () => {
       return answer.body?.items?.length ? answer.body.items : undefined;
     });
     expect(history.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
-    const reservations = await eventually(async () => (await call('GET', `/v1/customers/${customerId}/reservations`)).body?.items?.[0]);
+    const reservations = await eventually(
+      async () => (await call('GET', `/v1/customers/${customerId}/reservations`)).body?.items?.[0],
+    );
     expect(reservations).toMatchObject({ orderId, quantity: 2 });
 
     // Usage and its discount: per-customer pipelines and the discount queue on the cluster.
@@ -123,7 +169,9 @@ describe('on a Redis Cluster', () => {
       payAsYouGoRateUsd: 0.2,
     };
     expect((await call('POST', '/v1/usage', { records: [usage] })).status).toBe(202);
-    const costs = await eventually(async () => (await call('GET', `/v1/customers/${customerId}/costs`)).body?.items?.[0]);
+    const costs = await eventually(
+      async () => (await call('GET', `/v1/customers/${customerId}/costs`)).body?.items?.[0],
+    );
     expect(costs).toMatchObject({ subscriptionId, payAsYouGoCostUsd: 0.2, discountedCostUsd: 0 });
 
     // The keys are spread over the masters, not piled on one.

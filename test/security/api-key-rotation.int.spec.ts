@@ -54,15 +54,22 @@ describe('API key rotation', () => {
     processes = [api, store.proc];
     const base = `http://127.0.0.1:${port}`;
     const as = (key: string, path: string, init: RequestInit = {}) =>
-      fetch(`${base}${path}`, { ...init, headers: { 'x-api-key': key, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: { 'x-api-key': key, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      });
     await eventually(
       async () => (await as(newKey, '/v1/catalog?limit=1').catch(() => undefined))?.status === 200,
       60_000,
       () => api.output(),
     );
 
-    expect((await as(oldKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Old key Ltd' }) })).status).toBe(201);
-    expect((await as(readerKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Reader Ltd' }) })).status).toBe(403);
+    expect(
+      (await as(oldKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Old key Ltd' }) })).status,
+    ).toBe(201);
+    expect(
+      (await as(readerKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Reader Ltd' }) })).status,
+    ).toBe(403);
 
     // The new key is used without a pause while the old one is removed.
     let stop = false;
@@ -92,7 +99,9 @@ describe('API key rotation', () => {
     await traffic;
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
-    expect((await as(newKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'New key Ltd' }) })).status).toBe(201);
+    expect(
+      (await as(newKey, '/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'New key Ltd' }) })).status,
+    ).toBe(201);
     expect((await as(oldKey, '/v1/catalog?limit=1')).status).toBe(401);
     expect(api.child.exitCode).toBeNull();
 
@@ -106,10 +115,13 @@ describe('API key rotation', () => {
       .output()
       .split('\n')
       .filter((line) => line.includes('"msg":"request completed"') || line.includes('"msg":"request errored"'));
-    const ofClient = (client: string) => lines.filter((line) => line.includes(`"apiKey":{"partnerId":"partner-rotating","client":"${client}"`));
+    const ofClient = (client: string) =>
+      lines.filter((line) => line.includes(`"apiKey":{"partnerId":"partner-rotating","client":"${client}"`));
     expect(ofClient('erp-2026').some((line) => line.includes('"role":"writer"'))).toBe(true);
     expect(ofClient('erp-2027').some((line) => line.includes('"role":"writer"'))).toBe(true);
-    expect(ofClient('bi').some((line) => line.includes('"role":"reader"') && line.includes('"statusCode":403'))).toBe(true);
+    expect(ofClient('bi').some((line) => line.includes('"role":"reader"') && line.includes('"statusCode":403'))).toBe(
+      true,
+    );
     for (const key of [oldKey, newKey, readerKey]) expect(api.output()).not.toContain(key);
   });
 });

@@ -47,12 +47,21 @@ describe('date inputs', () => {
 
   it('reads from and to of the order histories in any ISO 8601 form as the instant it names', async () => {
     // Bounds at, just before and just after each order, written in any form at any offset.
-    const near = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: -2, max: 2 })).map(([i, delta]) => orders[i].placedAt + delta);
+    const near = fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: -2, max: 2 }))
+      .map(([i, delta]) => orders[i].placedAt + delta);
     await fc.assert(
       fc.asyncProperty(isoForm(near), isoForm(near), fc.constantFrom(0, 1), async (from, to, which) => {
         const path = historyPaths()[which];
-        const answer = await api.call('GET', `${path}?from=${encodeURIComponent(from.text)}&to=${encodeURIComponent(to.text)}`);
-        expect({ from: from.text, to: to.text, status: answer.status }).toEqual({ from: from.text, to: to.text, status: 200 });
+        const answer = await api.call(
+          'GET',
+          `${path}?from=${encodeURIComponent(from.text)}&to=${encodeURIComponent(to.text)}`,
+        );
+        expect({ from: from.text, to: to.text, status: answer.status }).toEqual({
+          from: from.text,
+          to: to.text,
+          status: 200,
+        });
         expect(orderIds(answer.body)).toEqual(expectedIds(from.instant, to.instant));
       }),
       { numRuns: 60, seed: 20261202 },
@@ -83,23 +92,39 @@ describe('date inputs', () => {
     await fc.assert(
       fc.asyncProperty(isoForm(wholeHour), async (hour) => {
         const answer = await api.call('POST', '/v1/usage', { body: { records: [usageRecord(hour.text)] } });
-        expect({ hour: hour.text, status: answer.status, body: answer.body }).toMatchObject({ hour: hour.text, status: 202, body: { accepted: 1 } });
+        expect({ hour: hour.text, status: answer.status, body: answer.body }).toMatchObject({
+          hour: hour.text,
+          status: 202,
+          body: { accepted: 1 },
+        });
       }),
       { numRuns: 40, seed: 20261202 },
     );
   });
 
   it('refuses with 400 an hour that is not the start of a UTC hour', async () => {
-    for (const hour of ['2026-02-01T10:30Z', '2026-02-01T10:00+05:30', '2026-02-01T10:00:01Z', '2026-02-30T10:00Z', '2026-W54']) {
+    for (const hour of [
+      '2026-02-01T10:30Z',
+      '2026-02-01T10:00+05:30',
+      '2026-02-01T10:00:01Z',
+      '2026-02-30T10:00Z',
+      '2026-W54',
+    ]) {
       const answer = await api.call('POST', '/v1/usage', { body: { records: [usageRecord(hour)] } });
-      expect({ hour, status: answer.status, field: answer.body.errors?.[0]?.field }).toEqual({ hour, status: 400, field: 'records.0.hour' });
+      expect({ hour, status: answer.status, field: answer.body.errors?.[0]?.field }).toEqual({
+        hour,
+        status: 400,
+        field: 'records.0.hour',
+      });
     }
   });
 
   /** Near-ISO junk as well as anything at all. */
   const dateLike = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.stringMatching(/^[+-]?\d{2,7}(-?W?\d{1,3}){0,2}([T ]\d{1,2}(:?\d{2}){0,2}([.,]\d{0,12})?)?(Z|[+-]\d{1,4}|[+-]\d\d:\d\d)?$/),
+    fc.stringMatching(
+      /^[+-]?\d{2,7}(-?W?\d{1,3}){0,2}([T ]\d{1,2}(:?\d{2}){0,2}([.,]\d{0,12})?)?(Z|[+-]\d{1,4}|[+-]\d\d:\d\d)?$/,
+    ),
     isoForm().map((form) => form.text),
   );
 
@@ -108,8 +133,18 @@ describe('date inputs', () => {
     const inputs = fc.constantFrom(
       (d: string) => ['GET', `/v1/orders?from=${encodeURIComponent(d)}`, undefined] as const,
       (d: string) => ['GET', `/v1/orders?to=${encodeURIComponent(d)}`, undefined] as const,
-      (d: string) => ['GET', `/v1/customers/${customerId}/orders?from=${encodeURIComponent(d)}&to=${encodeURIComponent(d)}`, undefined] as const,
-      (d: string) => ['GET', `/v1/customers/${customerId}/costs?from=${encodeURIComponent(d)}&to=${encodeURIComponent(d)}`, undefined] as const,
+      (d: string) =>
+        [
+          'GET',
+          `/v1/customers/${customerId}/orders?from=${encodeURIComponent(d)}&to=${encodeURIComponent(d)}`,
+          undefined,
+        ] as const,
+      (d: string) =>
+        [
+          'GET',
+          `/v1/customers/${customerId}/costs?from=${encodeURIComponent(d)}&to=${encodeURIComponent(d)}`,
+          undefined,
+        ] as const,
       (d: string) => ['GET', `/v1/orders/${orderId()}?asOf=${encodeURIComponent(d)}`, undefined] as const,
       (d: string) => ['POST', '/v1/usage', { records: [usageRecord(d)] }] as const,
     );
@@ -118,11 +153,20 @@ describe('date inputs', () => {
         const [method, path, body] = input(date);
         const answer = await api.call(method, path, { body });
         const outsideWindow = answer.status === 422 && answer.body.code === 'USAGE_HOUR_OUT_OF_RANGE';
-        if (answer.status >= 500 || (answer.status >= 300 && answer.status !== 400 && answer.status !== 404 && !outsideWindow)) {
-          throw new Error(`${method} ${path} with ${JSON.stringify(date)} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        if (
+          answer.status >= 500 ||
+          (answer.status >= 300 && answer.status !== 400 && answer.status !== 404 && !outsideWindow)
+        ) {
+          throw new Error(
+            `${method} ${path} with ${JSON.stringify(date)} answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+          );
         }
         if (answer.status >= 400)
-          expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
+          expect(answer.body).toMatchObject({
+            statusCode: answer.status,
+            code: expect.stringMatching(/^[A-Z_0-9]+$/),
+            message: expect.any(String),
+          });
       }),
       { numRuns: 300, seed: 20261202 },
     );

@@ -10,7 +10,10 @@ describe('/health names no host', () => {
   let api: ApiHarness;
   beforeAll(async () => {
     // A store that cannot be reached, under a name that must not leak.
-    api = await startApi({ EVENTSTORE_URL: 'esdb://esdb-internal-7f3a.invalid:2113?tls=false', RUN_PROJECTIONS: 'false' });
+    api = await startApi({
+      EVENTSTORE_URL: 'esdb://esdb-internal-7f3a.invalid:2113?tls=false',
+      RUN_PROJECTIONS: 'false',
+    });
   });
   afterAll(() => api.close());
 

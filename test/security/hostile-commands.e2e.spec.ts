@@ -52,14 +52,17 @@ describe('hostile commands', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    const document = (await SwaggerParser.dereference((await (await fetch(`${api.url}/docs-json`)).json()) as never)) as OpenAPIV3.Document;
+    const document = (await SwaggerParser.dereference(
+      (await (await fetch(`${api.url}/docs-json`)).json()) as never,
+    )) as OpenAPIV3.Document;
     commands = Object.entries(document.paths).flatMap(([path, item]) =>
       (['post', 'put', 'patch', 'delete'] as const)
         .filter((method) => item![method] && !NOT_FUZZED.some((pattern) => pattern.test(path)))
         .map((method) => ({
           method,
           path,
-          body: (item![method]!.requestBody as OpenAPIV3.RequestBodyObject | undefined)?.content['application/json']?.schema as OpenAPIV3.SchemaObject,
+          body: (item![method]!.requestBody as OpenAPIV3.RequestBodyObject | undefined)?.content['application/json']
+            ?.schema as OpenAPIV3.SchemaObject,
         })),
     );
 
@@ -68,19 +71,27 @@ describe('hostile commands', () => {
     const { customerId, subscriptionId } = carts[0];
     for (let i = 0; i < 5; i++) {
       const cartId = (await api.call('POST', `/v1/customers/${customerId}/carts`)).body.cartId as string;
-      const added = await api.call('POST', `/v1/carts/${cartId}/items`, { body: { ...line(subscriptionId), quantity: 2 } });
+      const added = await api.call('POST', `/v1/carts/${cartId}/items`, {
+        body: { ...line(subscriptionId), quantity: 2 },
+      });
       carts.push({ customerId, subscriptionId, cartId, lineId: added.body.lines[0].lineId as string });
     }
-    await api.call('POST', `/v1/customers/${customerId}/management-groups`, { body: { managementGroupId: 'finance', name: 'Finance' } });
+    await api.call('POST', `/v1/customers/${customerId}/management-groups`, {
+      body: { managementGroupId: 'finance', name: 'Finance' },
+    });
     const store = api.app.get(EventStoreDBClient);
     const reservationIds: string[] = [];
     const orderIds: string[] = [];
     for (const billingPlan of ['Upfront', 'Monthly', 'Upfront', 'Monthly', 'Upfront', 'Monthly'] as const) {
-      const seeded = await seedReservationOrder(store, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-        { quantity: 4, billingPlan },
-        { quantity: 2, billingPlan },
-        { quantity: 2, billingPlan },
-      ]);
+      const seeded = await seedReservationOrder(
+        store,
+        { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
+        [
+          { quantity: 4, billingPlan },
+          { quantity: 2, billingPlan },
+          { quantity: 2, billingPlan },
+        ],
+      );
       reservationIds.push(...seeded.reservationIds);
       orderIds.push(seeded.orderId);
     }
@@ -88,8 +99,11 @@ describe('hostile commands', () => {
     const webhookIds: string[] = [];
     const deliveryIds: string[] = [];
     for (let i = 0; i < 19; i++) {
-      const webhookId = (await api.call('POST', '/v1/webhooks', { body: { url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['order.completed'] } })).body
-        .webhookId as string;
+      const webhookId = (
+        await api.call('POST', '/v1/webhooks', {
+          body: { url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['order.completed'] },
+        })
+      ).body.webhookId as string;
       webhookIds.push(webhookId);
       const deliveryId = (await api.call('POST', `/v1/webhooks/${webhookId}/test`)).body.deliveryId as string;
       deliveryIds.push(deliveryId);
@@ -106,17 +120,24 @@ describe('hostile commands', () => {
       reservationId: reservationIds,
       managementGroupId: ['finance'],
       // Usage of the last two days, inside the window the api takes.
-      hour: Array.from({ length: 48 }, (_, i) => new Date((Math.floor(Date.now() / 3_600_000) - 1 - i) * 3_600_000).toISOString()),
+      hour: Array.from({ length: 48 }, (_, i) =>
+        new Date((Math.floor(Date.now() / 3_600_000) - 1 - i) * 3_600_000).toISOString(),
+      ),
     });
 
     const other = await cartWithOneLine(api, FABRIKAM_KEY);
     const [otherReservation] = (
-      await seedReservationOrder(store, { customerId: other.customerId, partnerId: 'partner-fabrikam', subscriptionIds: [other.subscriptionId] }, [
-        { quantity: 1 },
-      ])
+      await seedReservationOrder(
+        store,
+        { customerId: other.customerId, partnerId: 'partner-fabrikam', subscriptionIds: [other.subscriptionId] },
+        [{ quantity: 1 }],
+      )
     ).reservationIds;
     const otherWebhook = (
-      await api.call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/other', eventTypes: ['order.completed'] }, key: FABRIKAM_KEY })
+      await api.call('POST', '/v1/webhooks', {
+        body: { url: 'http://127.0.0.1:9/other', eventTypes: ['order.completed'] },
+        key: FABRIKAM_KEY,
+      })
     ).body.webhookId as string;
     Object.assign(foreign, {
       webhookId: [otherWebhook],
@@ -130,7 +151,8 @@ describe('hostile commands', () => {
     for (const id of [...reservationIds, otherReservation])
       for (
         let tries = 0;
-        (await api.call('GET', `/v1/reservations/${id}`, { key: id === otherReservation ? FABRIKAM_KEY : undefined })).status !== 200;
+        (await api.call('GET', `/v1/reservations/${id}`, { key: id === otherReservation ? FABRIKAM_KEY : undefined }))
+          .status !== 200;
         tries++
       )
         if (tries > 200) throw new Error(`reservation ${id} never reached its view`);
@@ -138,7 +160,11 @@ describe('hostile commands', () => {
   });
   afterAll(() => api.close());
 
-  const junk = fc.oneof(fc.jsonValue(), fc.string({ maxLength: 40 }), fc.constantFrom('..%2F..%2Fetc', '-1', '1e309', '', ' ', '\u0000'));
+  const junk = fc.oneof(
+    fc.jsonValue(),
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('..%2F..%2Fetc', '-1', '1e309', '', ' ', '\u0000'),
+  );
   const headerValue = fc.string({ maxLength: 80 }).filter((v) => /^[\x20-\x7e]*$/.test(v));
   /** A value once in `every` draws, otherwise nothing. */
   const sometimes = <T>(arbitrary: fc.Arbitrary<T>, every: number) =>
@@ -147,7 +173,10 @@ describe('hostile commands', () => {
 
   /** A value for a field: mostly one the schema (or the partner's ids of that name) allows, sometimes junk. */
   function field(schema: OpenAPIV3.SchemaObject | undefined, name: string, depth = 0): fc.Arbitrary<unknown> {
-    return fc.oneof({ arbitrary: wellFormed(schema ?? {}, name, depth), weight: SOUND }, { arbitrary: junk, weight: 1 });
+    return fc.oneof(
+      { arbitrary: wellFormed(schema ?? {}, name, depth), weight: SOUND },
+      { arbitrary: junk, weight: 1 },
+    );
   }
 
   function wellFormed(schema: OpenAPIV3.SchemaObject, name: string, depth: number): fc.Arbitrary<unknown> {
@@ -160,7 +189,8 @@ describe('hostile commands', () => {
     if (schema.enum) return fc.constantFrom(...schema.enum);
     switch (schema.type) {
       case 'object': {
-        if (depth > 3 || !schema.properties) return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 2 });
+        if (depth > 3 || !schema.properties)
+          return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 2 });
         const required = new Set(schema.required ?? []);
         const entries = Object.entries(schema.properties).map(
           ([key, property]) =>
@@ -178,10 +208,17 @@ describe('hostile commands', () => {
         // The document does not carry the validators' sizes: mostly one to three, now and then none.
         const minLength = schema.minItems ?? 0;
         const maxLength = Math.min(schema.maxItems ?? 3, 3);
-        if (pools[item]) return fc.shuffledSubarray(pools[item], { minLength: Math.min(minLength, pools[item].length), maxLength });
+        if (pools[item])
+          return fc.shuffledSubarray(pools[item], { minLength: Math.min(minLength, pools[item].length), maxLength });
         const items = field(schema.items as OpenAPIV3.SchemaObject, item, depth + 1);
         return fc.oneof(
-          { arbitrary: fc.array(items, { minLength: Math.max(minLength, 1), maxLength: Math.max(minLength, maxLength) }), weight: SOUND },
+          {
+            arbitrary: fc.array(items, {
+              minLength: Math.max(minLength, 1),
+              maxLength: Math.max(minLength, maxLength),
+            }),
+            weight: SOUND,
+          },
           { arbitrary: fc.array(items, { maxLength: 0 }), weight: 1 },
         );
       }
@@ -190,7 +227,8 @@ describe('hostile commands', () => {
         // Small counts mostly (the document does not carry the validators' bounds), a fraction now and then, and the edges.
         const counts = fc.integer({ min: schema.minimum ?? 1, max: Math.min(schema.maximum ?? 3, 3) });
         const edges = fc.constantFrom(0, -1, 1_000, 2 ** 53);
-        if (schema.type === 'integer') return fc.oneof({ arbitrary: counts, weight: SOUND }, { arbitrary: edges, weight: 1 });
+        if (schema.type === 'integer')
+          return fc.oneof({ arbitrary: counts, weight: SOUND }, { arbitrary: edges, weight: 1 });
         return fc.oneof(
           { arbitrary: counts, weight: 6 },
           { arbitrary: fc.double({ min: 0, max: 1, noNaN: true }), weight: 3 },
@@ -205,7 +243,10 @@ describe('hostile commands', () => {
         if (schema.format === 'date-time' || schema.format === 'date')
           return fc.date({ min: new Date('2020-01-01'), max: new Date('2032-01-01') }).map((d) => d.toISOString());
         return schema.example !== undefined
-          ? fc.oneof({ arbitrary: fc.constant(schema.example), weight: 4 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 })
+          ? fc.oneof(
+              { arbitrary: fc.constant(schema.example), weight: 4 },
+              { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
+            )
           : fc.string({ maxLength: 30 });
       default:
         return fc.jsonValue();
@@ -221,19 +262,34 @@ describe('hostile commands', () => {
       .tuple(
         ...names.map((name) =>
           fc.oneof(
-            { arbitrary: fc.constantFrom(...(pools[name] ? own(name) : [randomUUID()])).map((id) => ({ id, foreign: false })), weight: 8 },
             {
-              arbitrary: fc.constantFrom(...(foreign[name] ?? [randomUUID()])).map((id) => ({ id, foreign: !!foreign[name] && name !== 'subscriptionId' })),
+              arbitrary: fc
+                .constantFrom(...(pools[name] ? own(name) : [randomUUID()]))
+                .map((id) => ({ id, foreign: false })),
+              weight: 8,
+            },
+            {
+              arbitrary: fc
+                .constantFrom(...(foreign[name] ?? [randomUUID()]))
+                .map((id) => ({ id, foreign: !!foreign[name] && name !== 'subscriptionId' })),
               weight: 1,
             },
-            { arbitrary: fc.oneof(fc.uuid(), fc.string({ maxLength: 30 })).map((id) => ({ id, foreign: false })), weight: 1 },
+            {
+              arbitrary: fc.oneof(fc.uuid(), fc.string({ maxLength: 30 })).map((id) => ({ id, foreign: false })),
+              weight: 1,
+            },
           ),
         ),
       )
       .map((ids) => {
         const webhook = names.indexOf('webhookId');
         const delivery = names.indexOf('deliveryId');
-        if (webhook >= 0 && delivery >= 0 && deliveryOf.has(ids[webhook].id) && pools.deliveryId.includes(ids[delivery].id))
+        if (
+          webhook >= 0 &&
+          delivery >= 0 &&
+          deliveryOf.has(ids[webhook].id) &&
+          pools.deliveryId.includes(ids[delivery].id)
+        )
           ids[delivery] = { id: deliveryOf.get(ids[webhook].id)!, foreign: false };
         return ids;
       })
@@ -246,7 +302,12 @@ describe('hostile commands', () => {
   const requests = () =>
     // The commands that move money, with the deepest bodies, twice as often as the rest.
     fc
-      .oneof(...commands.map((command) => ({ arbitrary: fc.constant(command), weight: /reservations|exchanges|purchase|usage/.test(command.path) ? 2 : 1 })))
+      .oneof(
+        ...commands.map((command) => ({
+          arbitrary: fc.constant(command),
+          weight: /reservations|exchanges|purchase|usage/.test(command.path) ? 2 : 1,
+        })),
+      )
       .chain((command) =>
         fc.record({
           command: fc.constant(command),
@@ -281,7 +342,8 @@ describe('hostile commands', () => {
         if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
         if (ifMatch === CURRENT) {
           const resource = /^\/v1\/(reservations|carts|orders|customers)\/[^/]+/.exec(path.url)?.[0];
-          const etag = resource && !resource.endsWith('/merge') ? (await api.call('GET', resource)).headers.get('etag') : null;
+          const etag =
+            resource && !resource.endsWith('/merge') ? (await api.call('GET', resource)).headers.get('etag') : null;
           if (etag) headers['if-match'] = etag;
         } else if (ifMatch !== undefined) headers['if-match'] = ifMatch;
         const before = await api.countEvents();
@@ -300,11 +362,22 @@ describe('hostile commands', () => {
         const actedOnForeign =
           answer.status < 400 &&
           (path.foreign ||
-            foreignIds.some((id) => rawBody === undefined && JSON.stringify(body ?? null).includes(id) && JSON.stringify(answer.body ?? null).includes(id)));
-        if (actedOnForeign) throw new Error(`${said} acted on another partner's data: ${answer.status} ${JSON.stringify(answer.body)}`);
-        if (answer.status < 300 || answer.status === 409 || answer.status === 422) decided.set(name, (decided.get(name) ?? 0) + 1);
+            foreignIds.some(
+              (id) =>
+                rawBody === undefined &&
+                JSON.stringify(body ?? null).includes(id) &&
+                JSON.stringify(answer.body ?? null).includes(id),
+            ));
+        if (actedOnForeign)
+          throw new Error(`${said} acted on another partner's data: ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (answer.status < 300 || answer.status === 409 || answer.status === 422)
+          decided.set(name, (decided.get(name) ?? 0) + 1);
         if (answer.status >= 400) {
-          expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
+          expect(answer.body).toMatchObject({
+            statusCode: answer.status,
+            code: expect.stringMatching(/^[A-Z_0-9]+$/),
+            message: expect.any(String),
+          });
           expect(await api.countEvents()).toBe(before);
         }
       }),
@@ -315,7 +388,9 @@ describe('hostile commands', () => {
       const name = `${method.toUpperCase()} ${path}`;
       return `${name}: sent ×${sent.get(name) ?? 0}, decided ×${decided.get(name) ?? 0} (${[...(statuses.get(name) ?? new Map()).entries()].map(([s, n]) => `${s} ×${n}`).join(', ')})`;
     });
-    process.stdout.write(`[hostile commands] seed ${SEED} (HOSTILE_COMMAND_SEED), ${RUNS} runs\n${report.join('\n')}\n`);
+    process.stdout.write(
+      `[hostile commands] seed ${SEED} (HOSTILE_COMMAND_SEED), ${RUNS} runs\n${report.join('\n')}\n`,
+    );
     const untested = commands
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
       .filter((name) => (sent.get(name) ?? 0) < SENT_AT_LEAST || (decided.get(name) ?? 0) < DECIDED_AT_LEAST);

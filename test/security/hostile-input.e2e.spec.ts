@@ -23,7 +23,8 @@ describe('hostile input', () => {
   });
   afterAll(() => api.close());
 
-  const rarely = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary, weight: 1 });
+  const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
+    fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary, weight: 1 });
   const headerValue = fc.string({ maxLength: 80 }).filter((v) => /^[\x20-\x7e]*$/.test(v));
   /** Mostly real ids of the fixture (so requests reach the domain), sometimes anything. */
   const id = (real: () => string) =>
@@ -105,7 +106,9 @@ describe('hostile input', () => {
       ),
       fc.tuple(
         fc.constant('GET'),
-        fc.tuple(date(), date()).map(([from, to]) => `/v1/customers/${fixture.customerId}/costs?from=${q(from)}&to=${q(to)}`),
+        fc
+          .tuple(date(), date())
+          .map(([from, to]) => `/v1/customers/${fixture.customerId}/costs?from=${q(from)}&to=${q(to)}`),
       ),
       fc.tuple(
         fc.constant('GET'),
@@ -165,17 +168,30 @@ describe('hostile input', () => {
       fc.asyncProperty(
         requests(),
         body(),
-        fc.record({ idempotencyKey: rarely(headerValue), ifMatch: rarely(headerValue), rawBody: rarely(fc.string({ maxLength: 200 })) }),
+        fc.record({
+          idempotencyKey: rarely(headerValue),
+          ifMatch: rarely(headerValue),
+          rawBody: rarely(fc.string({ maxLength: 200 })),
+        }),
         async ([method, path], generated, { idempotencyKey, ifMatch, rawBody }) => {
           const headers: Record<string, string> = {};
           if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
           if (ifMatch !== null) headers['if-match'] = ifMatch;
           const before = await api.countEvents();
-          const answer = await api.call(method, path, { body: method === 'GET' ? undefined : (rawBody ?? generated), headers });
+          const answer = await api.call(method, path, {
+            body: method === 'GET' ? undefined : (rawBody ?? generated),
+            headers,
+          });
           if (answer.status >= 500)
-            throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`);
+            throw new Error(
+              `${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)} for ${JSON.stringify(rawBody ?? generated)}`,
+            );
           if (answer.status >= 400) {
-            expect(answer.body).toMatchObject({ statusCode: answer.status, code: expect.stringMatching(/^[A-Z_0-9]+$/), message: expect.any(String) });
+            expect(answer.body).toMatchObject({
+              statusCode: answer.status,
+              code: expect.stringMatching(/^[A-Z_0-9]+$/),
+              message: expect.any(String),
+            });
             expect(await api.countEvents()).toBe(before);
           }
         },

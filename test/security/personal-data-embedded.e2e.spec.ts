@@ -27,9 +27,10 @@ describe('personal data in the embedded PostgreSQL', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function startApiProcess(
-    env: Record<string, string>,
-  ): Promise<{ proc: RunningProcess; call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }> }> {
+  async function startApiProcess(env: Record<string, string>): Promise<{
+    proc: RunningProcess;
+    call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+  }> {
     const port = await freePort();
     const proc = startTsProcess('apps/api/src/main.ts', {
       ...env,
@@ -69,8 +70,14 @@ describe('personal data in the embedded PostgreSQL', () => {
     const erased = (await first.call('POST', '/v1/customers', { name: 'Erased Ltd' })).body.customerId;
     const contact = { name: 'Ada Lovelace', email: 'ada@kept.example' };
     expect((await first.call('PUT', `/v1/customers/${kept}/contact`, contact)).status).toBe(200);
-    expect((await first.call('PUT', `/v1/customers/${erased}/contact`, { name: 'Gone', email: 'gone@erased.example' })).status).toBe(200);
-    expect((await first.call('GET', `/v1/customers/${kept}/contact`)).body).toMatchObject({ customerId: kept, ...contact });
+    expect(
+      (await first.call('PUT', `/v1/customers/${erased}/contact`, { name: 'Gone', email: 'gone@erased.example' }))
+        .status,
+    ).toBe(200);
+    expect((await first.call('GET', `/v1/customers/${kept}/contact`)).body).toMatchObject({
+      customerId: kept,
+      ...contact,
+    });
     expect((await first.call('DELETE', `/v1/customers/${erased}/personal-data`)).status).toBe(204);
     expect(await first.proc.kill('SIGTERM')).toBe(0);
 
@@ -78,7 +85,10 @@ describe('personal data in the embedded PostgreSQL', () => {
     expect(readdirSync(dataDir)).toContain('PG_VERSION');
 
     const second = await startApiProcess(env);
-    expect((await second.call('GET', `/v1/customers/${kept}/contact`)).body).toMatchObject({ customerId: kept, ...contact });
+    expect((await second.call('GET', `/v1/customers/${kept}/contact`)).body).toMatchObject({
+      customerId: kept,
+      ...contact,
+    });
     expect((await second.call('GET', `/v1/customers/${erased}/contact`)).status).toBe(404);
   });
 });

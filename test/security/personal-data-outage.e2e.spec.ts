@@ -14,7 +14,9 @@ describe('personal data while PostgreSQL is down', () => {
     const customer = await api.call('POST', '/v1/customers', { body: { name: 'Offline Ltd' } });
     expect(customer.status).toBe(201);
     const before = await api.countEvents();
-    const answer = await api.call('PUT', `/v1/customers/${customer.body.customerId}/contact`, { body: { name: 'Jane Doe', email: 'jane@offline.example' } });
+    const answer = await api.call('PUT', `/v1/customers/${customer.body.customerId}/contact`, {
+      body: { name: 'Jane Doe', email: 'jane@offline.example' },
+    });
     expect({ status: answer.status, code: answer.body.code, retryAfter: answer.headers.get('retry-after') }).toEqual({
       status: 503,
       code: 'DEPENDENCY_UNAVAILABLE',

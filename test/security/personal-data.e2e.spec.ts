@@ -22,12 +22,20 @@ describe('personal data', () => {
   };
 
   it('stores the contact outside the event store, and erases it on request', async () => {
-    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retail Ltd' } })).body.customerId;
-    const contact = { name: `Jane Doe ${randomUUID()}`, email: `jane.${randomUUID()}@contoso.example`, phone: '+44 20 7946 0000' };
+    const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Contoso Retail Ltd' } })).body
+      .customerId;
+    const contact = {
+      name: `Jane Doe ${randomUUID()}`,
+      email: `jane.${randomUUID()}@contoso.example`,
+      phone: '+44 20 7946 0000',
+    };
 
     const recorded = await api.call('PUT', `/v1/customers/${customerId}/contact`, { body: contact });
     expect(recorded.status).toBe(200);
-    expect((await api.call('GET', `/v1/customers/${customerId}/contact`)).body).toMatchObject({ customerId, ...contact });
+    expect((await api.call('GET', `/v1/customers/${customerId}/contact`)).body).toMatchObject({
+      customerId,
+      ...contact,
+    });
 
     let stored = await everythingStored();
     expect(stored).toContain('CustomerContactRecorded');
@@ -39,8 +47,15 @@ describe('personal data', () => {
       ['PUT', 'contact'],
       ['DELETE', 'personal-data'],
     ] as const) {
-      const answer = await api.call(method, `/v1/customers/${customerId}/${path}`, { key: FABRIKAM_KEY, body: method === 'PUT' ? contact : undefined });
-      expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 404, code: 'CUSTOMER_NOT_FOUND' });
+      const answer = await api.call(method, `/v1/customers/${customerId}/${path}`, {
+        key: FABRIKAM_KEY,
+        body: method === 'PUT' ? contact : undefined,
+      });
+      expect({ path, status: answer.status, code: answer.body.code }).toEqual({
+        path,
+        status: 404,
+        code: 'CUSTOMER_NOT_FOUND',
+      });
     }
 
     expect((await api.call('DELETE', `/v1/customers/${customerId}/personal-data`)).status).toBe(204);
@@ -51,8 +66,19 @@ describe('personal data', () => {
     await postgres.connect();
     try {
       // The customer's row stays, marked erased and holding no personal field, so that no contact is written after.
-      const { rows } = await postgres.query('SELECT * FROM customer_contacts WHERE customer_id = $1 OR email = $2', [customerId, contact.email]);
-      expect(rows).toEqual([expect.objectContaining({ customer_id: customerId, name: null, email: null, phone: null, erased_at: expect.any(Date) })]);
+      const { rows } = await postgres.query('SELECT * FROM customer_contacts WHERE customer_id = $1 OR email = $2', [
+        customerId,
+        contact.email,
+      ]);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          customer_id: customerId,
+          name: null,
+          email: null,
+          phone: null,
+          erased_at: expect.any(Date),
+        }),
+      ]);
     } finally {
       await postgres.end();
     }
@@ -66,7 +92,9 @@ describe('personal data', () => {
   it('refuses a malformed contact field by field, writing nothing', async () => {
     const customerId = (await api.call('POST', '/v1/customers', { body: { name: 'Fabrikam Ltd' } })).body.customerId;
     const before = await api.countEvents();
-    const answer = await api.call('PUT', `/v1/customers/${customerId}/contact`, { body: { name: '', email: 'not-an-email', phone: 'call me' } });
+    const answer = await api.call('PUT', `/v1/customers/${customerId}/contact`, {
+      body: { name: '', email: 'not-an-email', phone: 'call me' },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'name', 'phone']);
     expect(await api.countEvents()).toBe(before);

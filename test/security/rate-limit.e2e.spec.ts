@@ -52,7 +52,11 @@ describe('rate limiting per API key', () => {
     const refused = await fromSecond('demo-key-contoso');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.json()).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', message: expect.stringContaining(`${LIMIT} requests per 60 s`) });
+    expect(await refused.json()).toMatchObject({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining(`${LIMIT} requests per 60 s`),
+    });
     expect((await first.call('GET', '/v1/customers', { consistent: false })).status).toBe(429);
 
     expect((await first.call('GET', '/v1/customers', { key: FABRIKAM_KEY, consistent: false })).status).toBe(200);

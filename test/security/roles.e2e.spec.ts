@@ -31,7 +31,9 @@ describe('roles on API keys', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    document = (await SwaggerParser.dereference((await (await fetch(`${api.url}/docs-json`)).json()) as never)) as OpenAPIV3.Document;
+    document = (await SwaggerParser.dereference(
+      (await (await fetch(`${api.url}/docs-json`)).json()) as never,
+    )) as OpenAPIV3.Document;
     operations = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/v1/'))
       .flatMap(([path, item]) =>
@@ -91,7 +93,12 @@ describe('roles on API keys', () => {
           expect({ name, forbidden: answer.status === 403 }).toEqual({ name, forbidden: false });
           allowed.push(name);
         } else {
-          expect({ name, status: answer.status, code: answer.body?.code, requiredRole: answer.body?.details?.requiredRole }).toEqual({
+          expect({
+            name,
+            status: answer.status,
+            code: answer.body?.code,
+            requiredRole: answer.body?.details?.requiredRole,
+          }).toEqual({
             name,
             status: 403,
             code: 'ROLE_FORBIDDEN',
@@ -117,7 +124,11 @@ describe('roles on API keys', () => {
       expect((await api.call('GET', `/v1/orders/${bought.body.orderId}`, { key: KEYS[role] })).status).toBe(200);
       expect((await api.call('GET', `/v1/customers/${customerId}/orders`, { key: KEYS[role] })).status).toBe(200);
       const cancel = await api.call('POST', `/v1/orders/${bought.body.orderId}/cancel`, { key: KEYS[role] });
-      expect([cancel.status, cancel.body.code, cancel.body.details]).toEqual([403, 'ROLE_FORBIDDEN', { requiredRole: 'writer', role }]);
+      expect([cancel.status, cancel.body.code, cancel.body.details]).toEqual([
+        403,
+        'ROLE_FORBIDDEN',
+        { requiredRole: 'writer', role },
+      ]);
     }
     // The order's event names the key's client and role.
     const events = await api.call('GET', `/v1/orders/${bought.body.orderId}/events`, { key: KEYS.reader });
@@ -127,9 +138,13 @@ describe('roles on API keys', () => {
   it('redacts personal data for an auditor, and only for an auditor', async () => {
     const { customerId } = await cartWithOneLine(api, KEYS.writer);
     const contact = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000' };
-    expect((await api.call('PUT', `/v1/customers/${customerId}/contact`, { key: KEYS.writer, body: contact })).status).toBe(200);
+    expect(
+      (await api.call('PUT', `/v1/customers/${customerId}/contact`, { key: KEYS.writer, body: contact })).status,
+    ).toBe(200);
     for (const role of ['writer', 'reader'] as const) {
-      expect((await api.call('GET', `/v1/customers/${customerId}/contact`, { key: KEYS[role] })).body).toMatchObject(contact);
+      expect((await api.call('GET', `/v1/customers/${customerId}/contact`, { key: KEYS[role] })).body).toMatchObject(
+        contact,
+      );
     }
     const audited = await api.call('GET', `/v1/customers/${customerId}/contact`, { key: KEYS.auditor });
     expect(audited.status).toBe(200);

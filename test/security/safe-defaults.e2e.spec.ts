@@ -36,7 +36,13 @@ function listeningAddress(port: number): string | undefined {
 describe('safe defaults', () => {
   describe('where the API listens', () => {
     it('resolves HTTP_HOST to loopback outside production, to every address in production, and to what is set', () => {
-      const production = { NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', API_KEYS: 'k=p:c', OPS_USERNAME: 'u', OPS_PASSWORD: 'p' };
+      const production = {
+        NODE_ENV: 'production',
+        PERSONAL_DATA_URL: 'postgresql://db/x',
+        API_KEYS: 'k=p:c',
+        OPS_USERNAME: 'u',
+        OPS_PASSWORD: 'p',
+      };
       expect(validateEnvironment({}).HTTP_HOST).toBe('127.0.0.1');
       expect(validateEnvironment({ NODE_ENV: 'test' }).HTTP_HOST).toBe('127.0.0.1');
       expect(validateEnvironment(production).HTTP_HOST).toBe('0.0.0.0');
@@ -73,13 +79,21 @@ describe('safe defaults', () => {
   });
 
   describe('operator credentials', () => {
-    it.each([[{ API_KEYS: 'k=p:c' }], [{ API_KEYS_FILE: '/etc/keys.json' }], [{ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops' }]])('are required with %j', (env) => {
-      expect(() => validateEnvironment(env)).toThrow('OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set');
+    it.each([
+      [{ API_KEYS: 'k=p:c' }],
+      [{ API_KEYS_FILE: '/etc/keys.json' }],
+      [{ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops' }],
+    ])('are required with %j', (env) => {
+      expect(() => validateEnvironment(env)).toThrow(
+        'OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set',
+      );
     });
 
     it('are not required for the demo keys, and suffice when set', () => {
       expect(() => validateEnvironment({})).not.toThrow();
-      expect(() => validateEnvironment({ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops', OPS_PASSWORD: 's3cret' })).not.toThrow();
+      expect(() =>
+        validateEnvironment({ API_KEYS: 'k=p:c', OPS_USERNAME: 'ops', OPS_PASSWORD: 's3cret' }),
+      ).not.toThrow();
     });
 
     it('stop the api process at start, naming them, when real keys are set without them', async () => {
@@ -100,9 +114,12 @@ describe('safe defaults', () => {
     };
 
     it('publishes Redis, EventStoreDB and everything else on 127.0.0.1 only', () => {
-      const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => [name, String(port)]));
+      const published = Object.entries(compose.services).flatMap(([name, service]) =>
+        (service.ports ?? []).map((port) => [name, String(port)]),
+      );
       expect(published.map(([name]) => name)).toEqual(expect.arrayContaining(['eventstore', 'redis']));
-      for (const [name, port] of published) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+      for (const [name, port] of published)
+        expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
     });
 
     it('gives the api what production needs to start', () => {
@@ -111,16 +128,24 @@ describe('safe defaults', () => {
       const substituted = Object.fromEntries(
         Object.entries(api).map(([key, value]) => [
           key,
-          String(value).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => (name === 'API_KEYS' ? 'key-1=partner-1:erp' : `from-operator-${name}`)),
+          String(value).replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) =>
+            name === 'API_KEYS' ? 'key-1=partner-1:erp' : `from-operator-${name}`,
+          ),
         ]),
       );
       expect(substituted.NODE_ENV).toBe('production');
       const env = validateEnvironment(substituted);
-      expect(env).toMatchObject({ NODE_ENV: 'production', HTTP_HOST: '0.0.0.0', OPS_USERNAME: expect.any(String), OPS_PASSWORD: expect.any(String) });
+      expect(env).toMatchObject({
+        NODE_ENV: 'production',
+        HTTP_HOST: '0.0.0.0',
+        OPS_USERNAME: expect.any(String),
+        OPS_PASSWORD: expect.any(String),
+      });
       expect(env.API_KEYS ?? env.API_KEYS_FILE).toBeDefined();
       expect(env.PERSONAL_DATA_URL).toMatch(/^postgresql:\/\//);
       // Secrets come from the operator, never from the file.
-      for (const name of ['OPS_PASSWORD', 'API_KEYS']) if (api[name] !== undefined) expect(String(api[name])).toMatch(/^\$\{\w+:\?/);
+      for (const name of ['OPS_PASSWORD', 'API_KEYS'])
+        if (api[name] !== undefined) expect(String(api[name])).toMatch(/^\$\{\w+:\?/);
     });
   });
 
@@ -163,7 +188,10 @@ describe('safe defaults', () => {
         const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
           const req = httpRequest(
             `${api.url}/v1/customers`,
-            { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } },
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers },
+            },
             (res) => {
               let text = '';
               res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -171,7 +199,9 @@ describe('safe defaults', () => {
             },
           );
           // The server may close the socket while we are still sending: the answer has come by then.
-          req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+          req.on('error', (error: NodeJS.ErrnoException) =>
+            error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+          );
           req.end(body);
         });
         expect(answer.status).toBe(401);
@@ -183,7 +213,9 @@ describe('safe defaults', () => {
     });
 
     it(`limits failed operator logins per address: after ${OPS_FAILURES_ALLOWED}, /ops/projections and /ops/queues answer 429, right password or not`, async () => {
-      const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` });
+      const basic = (password: string) => ({
+        authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`,
+      });
       expect((await fetch(`${api.url}/ops/projections`, { headers: basic('ops') })).status).toBe(200);
       for (let i = 0; i < OPS_FAILURES_ALLOWED; i++) {
         const path = i % 2 === 0 ? '/ops/projections' : '/ops/queues';

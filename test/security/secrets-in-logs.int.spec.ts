@@ -53,16 +53,25 @@ describe('secrets in logs', () => {
     );
 
     const asPartner = (path: string, init: RequestInit = {}) =>
-      fetch(`${base}${path}`, { ...init, headers: { 'x-api-key': partnerKey, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-    const customer = (await (await asPartner('/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Secretive Ltd' }) })).json()) as {
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: { 'x-api-key': partnerKey, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      });
+    const customer = (await (
+      await asPartner('/v1/customers', { method: 'POST', body: JSON.stringify({ name: 'Secretive Ltd' }) })
+    ).json()) as {
       customerId: string;
     };
     expect(customer.customerId).toBeDefined();
     expect((await asPartner('/v1/customers', { method: 'POST', body: '{"name": ' })).status).toBe(400);
     expect((await asPartner(`/v1/customers/${randomUUID()}`)).status).toBe(404);
     expect((await fetch(`${base}/v1/customers`, { headers: { 'x-api-key': `${partnerKey}x` } })).status).toBe(401);
-    expect((await fetch(`${base}/v1/customers`, { headers: { authorization: `Bearer ${partnerKey}` } })).status).toBe(401);
-    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}` });
+    expect((await fetch(`${base}/v1/customers`, { headers: { authorization: `Bearer ${partnerKey}` } })).status).toBe(
+      401,
+    );
+    const basic = (password: string) => ({
+      authorization: `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`,
+    });
     expect((await fetch(`${base}/ops/queues`, { headers: basic(opsPassword) })).status).toBe(200);
     expect((await fetch(`${base}/ops/queues`, { headers: basic(`${opsPassword}x`) })).status).toBe(401);
 

@@ -42,7 +42,11 @@ function barePath(extra: string[] = []): { dir: string; remove: () => void } {
 
 function runAs(user: 'nobody' | 'root', env: Record<string, string>) {
   const command = user === 'nobody' ? ['/usr/bin/setpriv', [...NOBODY, 'bash', SCRIPT]] : ['bash', [SCRIPT]];
-  return spawnSync(command[0] as string, command[1] as string[], { env: { ...env, HOME: '/tmp' }, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(command[0] as string, command[1] as string[], {
+    env: { ...env, HOME: '/tmp' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('ensure-test-services.sh', () => {
@@ -93,7 +97,12 @@ describe('ensure-test-services.sh', () => {
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     const redisPort = await freePort();
     try {
-      const answer = runAs('nobody', { PATH: path.dir, ENSURE_REDIS_PORT: String(redisPort), ENSURE_POSTGRES_PORT: '5432', ENSURE_CHROMIUM: chromium });
+      const answer = runAs('nobody', {
+        PATH: path.dir,
+        ENSURE_REDIS_PORT: String(redisPort),
+        ENSURE_POSTGRES_PORT: '5432',
+        ENSURE_CHROMIUM: chromium,
+      });
       expect({ status: answer.status, stderr: answer.stderr }).toEqual({ status: 0, stderr: '' });
       expect(answer.stdout).toContain(`starting redis-server on 127.0.0.1:${redisPort}`);
       const redis = new Redis({ port: redisPort, lazyConnect: true, maxRetriesPerRequest: 0 });
@@ -118,7 +127,12 @@ describe('ensure-test-services.sh', () => {
     writeFileSync(chromium, '#!/bin/sh\n', { mode: 0o755 });
     try {
       const port = (impostor.address() as { port: number }).port;
-      const answer = runAs('nobody', { PATH: path.dir, ENSURE_REDIS_PORT: '6379', ENSURE_POSTGRES_PORT: String(port), ENSURE_CHROMIUM: chromium });
+      const answer = runAs('nobody', {
+        PATH: path.dir,
+        ENSURE_REDIS_PORT: '6379',
+        ENSURE_POSTGRES_PORT: String(port),
+        ENSURE_CHROMIUM: chromium,
+      });
       expect(answer.status).toBe(1);
       expect(answer.stderr.trimEnd().split('\n')).toEqual([
         `PostgreSQL on 127.0.0.1:${port} does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to its pg_hba.conf (tests only), reload it, then run npm test again.`,
@@ -132,6 +146,10 @@ describe('ensure-test-services.sh', () => {
   it('does nothing, quietly, when everything is there and running', () => {
     // This machine's own services: the state every other test relies on.
     const answer = runAs('nobody', { PATH: process.env.PATH! });
-    expect({ status: answer.status, stdout: answer.stdout, stderr: answer.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect({ status: answer.status, stdout: answer.stdout, stderr: answer.stderr }).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 });

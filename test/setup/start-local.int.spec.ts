@@ -16,7 +16,13 @@ import { freePort, RunningProcess, startTsProcess, waitForOutput } from '../supp
 jest.setTimeout(120_000);
 
 async function answers(port: number): Promise<boolean> {
-  const redis = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis({
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -36,7 +36,9 @@ export class ApiContract {
   private constructor(private readonly routes: Route[]) {}
 
   static async served(url: string): Promise<ApiContract> {
-    const document = (await SwaggerParser.dereference((await (await fetch(`${url}/docs-json`)).json()) as never)) as OpenAPIV3.Document;
+    const document = (await SwaggerParser.dereference(
+      (await (await fetch(`${url}/docs-json`)).json()) as never,
+    )) as OpenAPIV3.Document;
     const routes = Object.entries(document.paths).map(([path, item]) => ({
       path,
       item: item!,
@@ -58,20 +60,29 @@ export class ApiContract {
     // Not described yet (no ApiCommand or ApiRead): test/contracts/openapi.e2e.spec.ts names it until it is.
     if (!responses['401']) return [];
     const response = responses[String(status)] ?? responses.default;
-    if (!response) return [`${name} does not document status ${status} (it documents ${Object.keys(responses).join(', ')})`];
+    if (!response)
+      return [`${name} does not document status ${status} (it documents ${Object.keys(responses).join(', ')})`];
 
     const found: string[] = [];
     const schema = response.content?.['application/json']?.schema;
     const contentType = headers.get('content-type') ?? '';
     if (schema && contentType.includes('json')) {
       const validate = this.validator(`${name} ${status}`, schema);
-      if (!validate(body)) found.push(...(validate.errors ?? []).map((error) => `body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`));
+      if (!validate(body))
+        found.push(
+          ...(validate.errors ?? []).map(
+            (error) => `body${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+          ),
+        );
     } else if (!response.content && body !== undefined && body !== '') {
       found.push(`${status} documents no body, but one came`);
     }
 
     const documented = Object.fromEntries(
-      Object.entries(response.headers ?? {}).map(([header, spec]) => [header.toLowerCase(), spec as OpenAPIV3.HeaderObject]),
+      Object.entries(response.headers ?? {}).map(([header, spec]) => [
+        header.toLowerCase(),
+        spec as OpenAPIV3.HeaderObject,
+      ]),
     );
     for (const [header, spec] of Object.entries(documented)) {
       const value = headers.get(header);
@@ -83,9 +94,13 @@ export class ApiContract {
       if (!headerSchema) continue;
       const typed = headerSchema.type === 'integer' || headerSchema.type === 'number' ? Number(value) : value;
       const validate = this.validator(`${name} ${status} header ${header}`, headerSchema);
-      if (!validate(typed)) found.push(`header ${header}: ${JSON.stringify(value)} ${validate.errors?.map((error) => error.message).join('; ')}`);
+      if (!validate(typed))
+        found.push(
+          `header ${header}: ${JSON.stringify(value)} ${validate.errors?.map((error) => error.message).join('; ')}`,
+        );
     }
-    for (const header of CONTRACT_HEADERS) if (headers.has(header) && !documented[header]) found.push(`header ${header} is not documented for ${status}`);
+    for (const header of CONTRACT_HEADERS)
+      if (headers.has(header) && !documented[header]) found.push(`header ${header} is not documented for ${status}`);
     return found.map((violation) => `${name} → ${status}: ${violation}`);
   }
 

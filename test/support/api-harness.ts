@@ -109,7 +109,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       }
       const violations = contract.violations(method, path, response.status, response.headers, parsed);
       if (violations.length > 0) {
-        throw new Error(`the answer does not match the OpenAPI document:\n  ${violations.join('\n  ')}\nbody: ${text.slice(0, 2_000)}`);
+        throw new Error(
+          `the answer does not match the OpenAPI document:\n  ${violations.join('\n  ')}\nbody: ${text.slice(0, 2_000)}`,
+        );
       }
       return { status: response.status, body: parsed as never, headers: response.headers };
     },
@@ -133,7 +135,10 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       // After close: shutting down still writes (status, queue metadata).
       await removeKeys(prefix);
       rmSync(dataDir, { recursive: true, force: true });
-      if (violations.length > 0) throw new Error(`events written do not match the event catalog (docs/events.md):\n  ${violations.join('\n  ')}`);
+      if (violations.length > 0)
+        throw new Error(
+          `events written do not match the event catalog (docs/events.md):\n  ${violations.join('\n  ')}`,
+        );
     },
   };
 }

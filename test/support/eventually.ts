@@ -12,7 +12,8 @@ export async function eventually<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `\n${describe()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `\n${describe()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

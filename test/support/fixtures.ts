@@ -18,5 +18,10 @@ export async function cartWithOneLine(api: ApiHarness, key?: string) {
   await api.call('POST', `/v1/customers/${customerId}/subscriptions`, { body: { subscriptionId, name: 'Main' }, key });
   const cart = await api.call('POST', `/v1/customers/${customerId}/carts`, { key });
   const added = await api.call('POST', `/v1/carts/${cart.body.cartId}/items`, { body: line(subscriptionId), key });
-  return { customerId, subscriptionId, cartId: cart.body.cartId as string, lineId: added.body.lines[0].lineId as string };
+  return {
+    customerId,
+    subscriptionId,
+    cartId: cart.body.cartId as string,
+    lineId: added.body.lines[0].lineId as string,
+  };
 }

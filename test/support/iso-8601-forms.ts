@@ -17,7 +17,8 @@ const year = (y: number, expanded: boolean) => (expanded ? `${y < 0 ? '-' : '+'}
 
 function dateIn(form: 'calendar' | 'week' | 'ordinal', day: Date, basic: boolean, expanded: boolean): string {
   const sep = basic ? '' : '-';
-  if (form === 'calendar') return `${year(day.getUTCFullYear(), expanded)}${sep}${pad(day.getUTCMonth() + 1, 2)}${sep}${pad(day.getUTCDate(), 2)}`;
+  if (form === 'calendar')
+    return `${year(day.getUTCFullYear(), expanded)}${sep}${pad(day.getUTCMonth() + 1, 2)}${sep}${pad(day.getUTCDate(), 2)}`;
   if (form === 'week') {
     const w = isoWeek(day);
     return `${year(w.year, expanded)}${sep}W${pad(w.week, 2)}${sep}${w.weekday}`;
@@ -43,7 +44,9 @@ function timeIn(at: Date, basic: boolean, reduced: boolean, comma: boolean): str
  * midnight) at some zone offset, with the instant it names. Built from
  * Date's own UTC fields, independently of the parser under test.
  */
-export const isoForm = (instant: fc.Arbitrary<number> = fc.integer({ min: Date.UTC(1, 0, 2), max: Date.UTC(9999, 11, 30) })) =>
+export const isoForm = (
+  instant: fc.Arbitrary<number> = fc.integer({ min: Date.UTC(1, 0, 2), max: Date.UTC(9999, 11, 30) }),
+) =>
   fc
     .record({
       instant,
@@ -66,11 +69,18 @@ export const isoForm = (instant: fc.Arbitrary<number> = fc.integer({ min: Date.U
             ? 'Z'
             : `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60), 2)}${zoneForm === '+hhmm' ? '' : ':'}${pad(offset % 60, 2)}`;
       const local = new Date(instant + offset * 60_000);
-      if (local.getUTCFullYear() < 2 || local.getUTCFullYear() > 9999) return { text: new Date(instant).toISOString(), instant };
+      if (local.getUTCFullYear() < 2 || local.getUTCFullYear() > 9999)
+        return { text: new Date(instant).toISOString(), instant };
       if (midnightAs24 && local.getTime() % DAY_MS === 0) {
-        return { text: `${dateIn(dateForm, new Date(local.getTime() - DAY_MS), basic, expanded)}T24${basic ? '' : ':'}00${zone}`, instant };
+        return {
+          text: `${dateIn(dateForm, new Date(local.getTime() - DAY_MS), basic, expanded)}T24${basic ? '' : ':'}00${zone}`,
+          instant,
+        };
       }
-      return { text: `${dateIn(dateForm, local, basic, expanded)}T${timeIn(local, basic, reduced, comma)}${zone}`, instant };
+      return {
+        text: `${dateIn(dateForm, local, basic, expanded)}T${timeIn(local, basic, reduced, comma)}${zone}`,
+        instant,
+      };
     });
 
 /** Odd but valid forms, each with the instant it names. */

@@ -29,7 +29,9 @@ function running(child: ChildProcess): RunningProcess {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     child,
     output: () => output,
@@ -42,7 +44,11 @@ function running(child: ChildProcess): RunningProcess {
 }
 
 /** Waits until the process prints a line matching `pattern`, failing if it exits first. */
-export async function waitForOutput(proc: RunningProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export async function waitForOutput(
+  proc: RunningProcess,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = proc.output().match(pattern);
@@ -64,7 +70,11 @@ export async function startStoreProcess(
   port = 0,
   env: Record<string, string> = {},
 ): Promise<{ proc: RunningProcess; connectionString: string }> {
-  const proc = startTsProcess('apps/eventstore/src/main.ts', { EVENTSTORE_DATA_DIR: dataDir, EVENTSTORE_EMBEDDED_PORT: String(port), ...env });
+  const proc = startTsProcess('apps/eventstore/src/main.ts', {
+    EVENTSTORE_DATA_DIR: dataDir,
+    EVENTSTORE_EMBEDDED_PORT: String(port),
+    ...env,
+  });
   const [, host, listening] = await waitForOutput(proc, /listening on ([\d.]+):(\d+)/);
   return { proc, connectionString: `esdb://${host}:${listening}?tls=false` };
 }

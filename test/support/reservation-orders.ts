@@ -97,7 +97,11 @@ export async function seedReservationOrder(
       }),
       jsonEvent({ type: 'ReservationProvisioned', data: { ...r }, metadata }),
     ]),
-    jsonEvent({ type: 'OrderCompleted', data: { orderId, reservationIds: provisioned.map((r) => r.reservationId), completedAt: now }, metadata }),
+    jsonEvent({
+      type: 'OrderCompleted',
+      data: { orderId, reservationIds: provisioned.map((r) => r.reservationId), completedAt: now },
+      metadata,
+    }),
   ];
   const { position } = await store.appendToStream(orderStream(orderId), events, { expectedRevision: 'no_stream' });
   return { orderId, reservationIds: provisioned.map((r) => r.reservationId), position: position!.commit };

@@ -17,7 +17,14 @@ export async function readEverything(url: string): Promise<Recorded[] & { head?:
     const events: Recorded[] & { head?: bigint } = [];
     for await (const { event } of client.readAll()) {
       if (event && !event.type.startsWith('$'))
-        events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamId: event.streamId, revision: event.revision });
+        events.push({
+          id: event.id,
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+          streamId: event.streamId,
+          revision: event.revision,
+        });
       if (event?.position) events.head = event.position.commit;
     }
     return events;

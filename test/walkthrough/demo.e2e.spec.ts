@@ -35,8 +35,12 @@ describe('npm run demo', () => {
 
   const demo = (env: Record<string, string>) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['-r', '@swc-node/register', 'tools/demo.ts'], { cwd: ROOT, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', 'tools/demo.ts'],
+        { cwd: ROOT, env: { ...process.env, ...env } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
 
@@ -81,12 +85,19 @@ describe('npm run demo', () => {
       expect(out).toContain(`${reservation.reservationId}: ${reservation.quantity} × ${reservation.armSkuName}`);
     const costs = await api.call('GET', `/v1/customers/${customerId}/costs`);
     expect(costs.body.items.length).toBeGreaterThan(0);
-    for (const row of costs.body.items) expect(out).toContain(`${row.date} ${row.subscriptionId}: pay-as-you-go USD ${row.payAsYouGoCostUsd.toFixed(2)}`);
+    for (const row of costs.body.items)
+      expect(out).toContain(`${row.date} ${row.subscriptionId}: pay-as-you-go USD ${row.payAsYouGoCostUsd.toFixed(2)}`);
     expect(out).toMatch(/used \d+(\.\d+)? of \d+(\.\d+)? reserved hours/);
     expect(out).toMatch(/#0 OrderPlaced {2}at \S+ by partner-contoso\/demo-client/);
     // Every delivery the demo's receiver got verified with the standardwebhooks library, the order's and the renewals' among them.
     expect(out).not.toMatch(/NOT verified/);
-    for (const type of ['order.completed', 'reservation.provisioned', 'reservation.renewal_upcoming', 'reservation.renewed', 'reservation.expired'])
+    for (const type of [
+      'order.completed',
+      'reservation.provisioned',
+      'reservation.renewal_upcoming',
+      'reservation.renewed',
+      'reservation.expired',
+    ])
       expect(out).toMatch(new RegExp(`verified [\\w-]+ ${type.replace('.', '\\.')} at \\S+ → answered 204`));
     expect(out).toMatch(/feed \d+-\d+: order\.completed /);
   });
@@ -94,6 +105,8 @@ describe('npm run demo', () => {
   it('says in one line how to start the system when nothing answers', async () => {
     const run = await demo({ API_URL: 'http://127.0.0.1:1' });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toMatch(/^demo stopped: cannot reach the API at http:\/\/127\.0\.0\.1:1 .*start it with npm start, or set API_URL$/);
+    expect(run.stderr.trim()).toMatch(
+      /^demo stopped: cannot reach the API at http:\/\/127\.0\.0\.1:1 .*start it with npm start, or set API_URL$/,
+    );
   });
 });

@@ -41,7 +41,12 @@ describe('a crash between two appends is finished in the background', () => {
   /** An api process that dies at `crashAt`; resolves once it answers. */
   async function startApi(crashAt: string): Promise<{ proc: RunningProcess; url: string }> {
     const port = await freePort();
-    const proc = startTsProcess('apps/api/src/main.ts', { ...env(), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', CRASH_AT: crashAt });
+    const proc = startTsProcess('apps/api/src/main.ts', {
+      ...env(),
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      CRASH_AT: crashAt,
+    });
     const url = `http://127.0.0.1:${port}`;
     await eventually(
       async () => (await fetch(`${url}/health/live`).catch(() => undefined))?.ok,
@@ -54,7 +59,10 @@ describe('a crash between two appends is finished in the background', () => {
   const call = async (url: string, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { 'x-api-key': 'demo-key-contoso', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        'x-api-key': 'demo-key-contoso',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
@@ -119,9 +127,11 @@ describe('a crash between two appends is finished in the background', () => {
     const customerId = (await call(api.url, 'POST', '/v1/customers', { name: 'Crash Cancel Ltd' })).body.customerId;
     const subscriptionId = randomUUID();
     await call(api.url, 'POST', `/v1/customers/${customerId}/subscriptions`, { subscriptionId, name: 'Main' });
-    const { orderId, reservationIds } = await seedReservationOrder(client, { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] }, [
-      { quantity: 1 },
-    ]);
+    const { orderId, reservationIds } = await seedReservationOrder(
+      client,
+      { customerId, partnerId: 'partner-contoso', subscriptionIds: [subscriptionId] },
+      [{ quantity: 1 }],
+    );
     const [reservationId] = reservationIds;
     await eventually(
       async () => (await call(api.url, 'GET', `/v1/reservations/${reservationId}`)).status === 200 || undefined,
@@ -140,7 +150,11 @@ describe('a crash between two appends is finished in the background', () => {
       () => worker.output(),
     );
     expect(cancelled).toHaveLength(1);
-    expect(cancelled[0].data).toMatchObject({ reservationId, cancellationId: ledger[0].data.cancellationId, refundUsd: ledger[0].data.amountUsd });
+    expect(cancelled[0].data).toMatchObject({
+      reservationId,
+      cancellationId: ledger[0].data.cancellationId,
+      refundUsd: ledger[0].data.amountUsd,
+    });
     expect((await events(`refund-ledger-${customerId}`)).map((e) => e.type)).toEqual(['RefundRecorded']);
   });
 });

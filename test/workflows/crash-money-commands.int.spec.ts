@@ -64,7 +64,11 @@ describe('a crash between the appends of a money command is finished exactly onc
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${api!.url}${path}`, {
       method,
-      headers: { 'x-api-key': 'demo-key-contoso', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        'x-api-key': 'demo-key-contoso',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
@@ -97,10 +101,21 @@ describe('a crash between the appends of a money command is finished exactly onc
   let customerId: string;
   let subscriptionId: string;
   /** One order of one line through the API; its reservation once the worker fulfilled it. */
-  async function bought(quantity: number, billingPlan: 'Upfront' | 'Monthly' = 'Upfront'): Promise<{ orderId: string; reservationId: string }> {
+  async function bought(
+    quantity: number,
+    billingPlan: 'Upfront' | 'Monthly' = 'Upfront',
+  ): Promise<{ orderId: string; reservationId: string }> {
     const cart = (await call('POST', `/v1/customers/${customerId}/carts`)).body.cartId;
-    await call('POST', `/v1/carts/${cart}/items`, { catalogItemId: D2, quantity, subscriptionId, term: 'P1Y', billingPlan });
-    const { orderId } = (await call('POST', `/v1/carts/${cart}/purchase`, undefined, { 'idempotency-key': randomUUID() })).body;
+    await call('POST', `/v1/carts/${cart}/items`, {
+      catalogItemId: D2,
+      quantity,
+      subscriptionId,
+      term: 'P1Y',
+      billingPlan,
+    });
+    const { orderId } = (
+      await call('POST', `/v1/carts/${cart}/purchase`, undefined, { 'idempotency-key': randomUUID() })
+    ).body;
     const reservationId = await eventually(
       async () => {
         const order = (await call('GET', `/v1/orders/${orderId}`)).body;
@@ -163,7 +178,8 @@ describe('a crash between the appends of a money command is finished exactly onc
       };
       await dies('POST', '/v1/exchanges', asked, key);
       const exchanged = async () =>
-        (await count(`order-${one.orderId}`, 'ReservationExchanged')) + (await count(`order-${other.orderId}`, 'ReservationExchanged'));
+        (await count(`order-${one.orderId}`, 'ReservationExchanged')) +
+        (await count(`order-${other.orderId}`, 'ReservationExchanged'));
       await eventually(
         async () => (await exchanged()) === 2 || undefined,
         HEAL_WITHIN_MS,
@@ -173,7 +189,9 @@ describe('a crash between the appends of a money command is finished exactly onc
       const retried = await retry('POST', '/v1/exchanges', asked, key);
       expect(retried.status).toBe(201);
       expect(await exchanged()).toBe(2);
-      const purchased = (await events(`order-${one.orderId}`)).filter((e) => e.type === 'ReservationProvisioned' && e.data.origin?.type === 'exchange');
+      const purchased = (await events(`order-${one.orderId}`)).filter(
+        (e) => e.type === 'ReservationProvisioned' && e.data.origin?.type === 'exchange',
+      );
       expect(purchased.map((e) => e.data.reservationId)).toEqual([retried.body.reservation.reservationId]);
       expect(await count(`order-${other.orderId}`, 'ReservationExchangeReleased')).toBe(0);
     });
@@ -187,7 +205,8 @@ describe('a crash between the appends of a money command is finished exactly onc
     await dies('PUT', '/v1/sandbox/clock', { now: expiry });
     const renewals = async () => {
       const found: Array<{ renewalOrderId: string; reservationId: string }> = [];
-      for await (const { event } of client.readAll()) if (event?.type === 'ReservationRenewed') found.push(event.data as never);
+      for await (const { event } of client.readAll())
+        if (event?.type === 'ReservationRenewed') found.push(event.data as never);
       return found;
     };
     const [decided] = await renewals();
@@ -221,7 +240,8 @@ describe('a crash between the appends of a money command is finished exactly onc
     const aMonthOn = new Date(Date.parse(now) + 32 * 86_400_000).toISOString();
     await useApi('lifecycle:after-payments');
     await dies('PUT', '/v1/sandbox/clock', { now: aMonthOn });
-    const paid = async () => Promise.all(monthly.map(({ orderId }) => count(`order-${orderId}`, 'ReservationPaymentRecorded')));
+    const paid = async () =>
+      Promise.all(monthly.map(({ orderId }) => count(`order-${orderId}`, 'ReservationPaymentRecorded')));
     // Payment 1 of each at purchase; the pass took payment 2 of one of them before it died.
     expect((await paid()).sort()).toEqual([1, 2]);
     await useApi();

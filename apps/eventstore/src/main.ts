@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const clock = (at: Date) => `${at.toTimeString().slice(0, 8)}.${String(at.getMilliseconds()).padStart(3, '0')}`;
   const log = (message: string) =>
     process.stdout.write(
-      pretty ? `[${clock(new Date())}] INFO: [EventStore] ${message}\n` : `${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`,
+      pretty
+        ? `[${clock(new Date())}] INFO: [EventStore] ${message}\n`
+        : `${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`,
     );
   const store = await EmbeddedEventStore.start(embeddedStoreOptions(env, log));
   let stopping = false;

@@ -46,8 +46,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function fetchWithRetries(original: Request): Promise<Response> {
     const request = original.clone();
     if (!request.headers.has('x-api-key')) request.headers.set('x-api-key', options.apiKey);
-    if (COMMANDS.has(request.method) && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
-    if (request.method === 'GET' && (options.readOwnWrites ?? true) && position > 0n && !request.headers.has('x-min-position')) {
+    if (COMMANDS.has(request.method) && !request.headers.has('idempotency-key'))
+      request.headers.set('idempotency-key', randomUUID());
+    if (
+      request.method === 'GET' &&
+      (options.readOwnWrites ?? true) &&
+      position > 0n &&
+      !request.headers.has('x-min-position')
+    ) {
       request.headers.set('x-min-position', position.toString());
     }
     for (let attempt = 1; ; attempt++) {
@@ -58,7 +64,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } catch (caught) {
         error = caught;
       }
-      const retryable = response === undefined || response.status === 503 || (response.status === 429 && !((retryAfterMs(response) ?? 0) > maxDelay));
+      const retryable =
+        response === undefined ||
+        response.status === 503 ||
+        (response.status === 429 && !((retryAfterMs(response) ?? 0) > maxDelay));
       if (!retryable || attempt > retries) {
         if (response === undefined) throw error;
         const written = response.headers.get('x-position');

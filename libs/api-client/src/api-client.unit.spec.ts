@@ -12,7 +12,8 @@ describe('createApiClient retries', () => {
   let server: Server;
   let baseUrl: string;
   let answers: Array<(request: IncomingMessage, response: ServerResponse) => void>;
-  const seen: Array<{ at: number; method: string; key?: string; apiKey?: string; minPosition?: string; body: string }> = [];
+  const seen: Array<{ at: number; method: string; key?: string; apiKey?: string; minPosition?: string; body: string }> =
+    [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -45,15 +46,31 @@ describe('createApiClient retries', () => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(body));
     };
-  const ok = json(201, { customerId: 'c1', partnerId: 'p', name: 'A', subscriptions: [], revision: '0' }, { 'x-position': '42' });
-  const unavailable = json(503, { statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'down' }, { 'retry-after': '1' });
-  const limited = json(429, { statusCode: 429, error: 'Too Many Requests', code: 'RATE_LIMITED', message: 'slow down' }, { 'retry-after': '0' });
+  const ok = json(
+    201,
+    { customerId: 'c1', partnerId: 'p', name: 'A', subscriptions: [], revision: '0' },
+    { 'x-position': '42' },
+  );
+  const unavailable = json(
+    503,
+    { statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'down' },
+    { 'retry-after': '1' },
+  );
+  const limited = json(
+    429,
+    { statusCode: 429, error: 'Too Many Requests', code: 'RATE_LIMITED', message: 'slow down' },
+    { 'retry-after': '0' },
+  );
   const hangUp = (request: IncomingMessage) => request.socket.destroy();
 
   it('sends a command again after 503 and 429, with the same Idempotency-Key and body, waiting Retry-After', async () => {
     answers = [unavailable, limited, ok];
     const retries: Array<number | undefined> = [];
-    const client = createApiClient({ baseUrl, apiKey: 'demo-key-contoso', onRetry: ({ status }) => retries.push(status) });
+    const client = createApiClient({
+      baseUrl,
+      apiKey: 'demo-key-contoso',
+      onRetry: ({ status }) => retries.push(status),
+    });
     const { data, response } = await client.POST('/v1/customers', { body: { name: 'Contoso' } });
     expect(response.status).toBe(201);
     expect(data?.customerId).toBe('c1');
@@ -70,7 +87,9 @@ describe('createApiClient retries', () => {
     answers = [ok, ok];
     const client = createApiClient({ baseUrl, apiKey: 'k' });
     await client.POST('/v1/customers', { body: { name: 'A' } });
-    await client.POST('/v1/carts/{cartId}/purchase', { params: { path: { cartId: 'x' }, header: { 'Idempotency-Key': 'buy-x' } } });
+    await client.POST('/v1/carts/{cartId}/purchase', {
+      params: { path: { cartId: 'x' }, header: { 'Idempotency-Key': 'buy-x' } },
+    });
     expect(seen[1].key).toBe('buy-x');
     expect(seen[0].key).not.toBe('buy-x');
   });
@@ -90,10 +109,20 @@ describe('createApiClient retries', () => {
   });
 
   it('answers at once a 429 whose Retry-After is past its longest wait: a partner budget frees in hours, retries would only wait', async () => {
-    answers = [json(429, { statusCode: 429, error: 'Too Many Requests', code: 'USAGE_BUDGET_EXCEEDED', message: 'full' }, { 'retry-after': '86400' })];
+    answers = [
+      json(
+        429,
+        { statusCode: 429, error: 'Too Many Requests', code: 'USAGE_BUDGET_EXCEEDED', message: 'full' },
+        { 'retry-after': '86400' },
+      ),
+    ];
     const client = createApiClient({ baseUrl, apiKey: 'k' });
     const { error, response } = await client.POST('/v1/usage', { body: { records: [] } });
-    expect({ status: response.status, code: error?.code, tries: seen.length }).toEqual({ status: 429, code: 'USAGE_BUDGET_EXCEEDED', tries: 1 });
+    expect({ status: response.status, code: error?.code, tries: seen.length }).toEqual({
+      status: 429,
+      code: 'USAGE_BUDGET_EXCEEDED',
+      tries: 1,
+    });
   });
 
   it('reads its own writes: the last X-Position goes back as X-Min-Position on reads', async () => {

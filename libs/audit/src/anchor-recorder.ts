@@ -36,7 +36,8 @@ export class AuditAnchorRecorder {
     const at = await this.clock.now();
     const headPosition = await this.store.headPosition();
     const heads = new ChainHeads();
-    for await (const page of scanAll((options) => this.store.readAll(options), headPosition)) for (const event of page) heads.push(event);
+    for await (const page of scanAll((options) => this.store.readAll(options), headPosition))
+      for (const event of page) heads.push(event);
     const run: AnchorRun = { at, headPosition: headPosition.toString(), recorded: 0, unchanged: 0, rewritten: [] };
     for (const [customerId, head] of heads.heads) {
       const data = { customerId, count: head.count, position: head.position, chain: head.chain, recordedAt: at };
@@ -58,7 +59,9 @@ export class AuditAnchorRecorder {
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         run.rewritten.push(customerId);
-        this.logger.error(`audit history of customer ${customerId} no longer matches its last anchor: ${error.message}`);
+        this.logger.error(
+          `audit history of customer ${customerId} no longer matches its last anchor: ${error.message}`,
+        );
       }
     }
     return run;

@@ -24,13 +24,19 @@ export class AuditAnchorProcessor extends WorkerHost implements OnApplicationBoo
 
   async onApplicationBootstrap(): Promise<void> {
     // An upsert by id: every worker replica declares the same single schedule.
-    await this.queue.upsertJobScheduler('daily', { pattern: '15 0 * * *', tz: 'UTC' }, { name: 'daily-anchors', data: {} });
+    await this.queue.upsertJobScheduler(
+      'daily',
+      { pattern: '15 0 * * *', tz: 'UTC' },
+      { name: 'daily-anchors', data: {} },
+    );
   }
 
   process(job: Job<AuditAnchorJob>, token?: string): Promise<AnchorRun> {
     return delayedOnOutage(job, token, 5_000, this.logger, async () => {
       const run = await this.recorder.run(`audit-anchors-${job.id}`);
-      this.logger.log(`audit anchors at ${run.at}: ${run.recorded} recorded, ${run.unchanged} unchanged, ${run.rewritten.length} histories rewritten`);
+      this.logger.log(
+        `audit anchors at ${run.at}: ${run.recorded} recorded, ${run.unchanged} unchanged, ${run.rewritten.length} histories rewritten`,
+      );
       return run;
     });
   }

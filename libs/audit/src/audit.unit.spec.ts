@@ -16,7 +16,13 @@ const event = (streamId: string, revision: number, type: string, data: Record<st
   revision: BigInt(revision),
   type,
   data,
-  metadata: { partnerId: 'partner-contoso', timestamp: '2027-01-01T00:00:00.000Z', actor: 'partner-contoso/spec', correlationId: 'c', causationId: 'c' },
+  metadata: {
+    partnerId: 'partner-contoso',
+    timestamp: '2027-01-01T00:00:00.000Z',
+    actor: 'partner-contoso/spec',
+    correlationId: 'c',
+    causationId: 'c',
+  },
   position: (position += 100n),
   created: new Date(0),
 });
@@ -46,7 +52,9 @@ describe('the audit chain', () => {
     expect(streams.customerOf(event('cart-2', 1, 'CartItemAdded', {}))).toBeUndefined();
     // A later event naming the customer does not take over another's stream.
     expect(streams.customerOf(event('order-9', 3, 'ReservationProvisioned', { customerId }))).toBeUndefined();
-    expect(streams.customerOf(event(`audit-anchors-${customerId}`, 0, 'AuditAnchorRecorded', { customerId }))).toBeUndefined();
+    expect(
+      streams.customerOf(event(`audit-anchors-${customerId}`, 0, 'AuditAnchorRecorded', { customerId })),
+    ).toBeUndefined();
     expect(streams.customerOf(event('sandbox-clock', 0, 'SandboxClockStarted', { customerId }))).toBeUndefined();
   });
 
@@ -76,7 +84,14 @@ describe('signatures and the offline verifier', () => {
     events: ReturnType<typeof event>[],
     start = { count: 0, position: null as string | null, chain: ZERO_CHAIN, anchoredAt: null as string | null },
   ) {
-    const header: AuditHeader = { kind: 'header', format: EXPORT_FORMAT, customerId, from: null, to: null, startsAfter: start };
+    const header: AuditHeader = {
+      kind: 'header',
+      format: EXPORT_FORMAT,
+      customerId,
+      from: null,
+      to: null,
+      startsAfter: start,
+    };
     const chain = new CustomerChain(customerId, start);
     const lines = events.flatMap((e) => {
       const line = chain.next(e);
@@ -112,7 +127,9 @@ describe('signatures and the offline verifier', () => {
   it('signs with Ed25519 over canonical JSON, and names a changed document or another key', () => {
     const signed = signer.sign({ b: 2, a: 1 });
     expect(signatureProblem(signed, signer.publicKey)).toBeUndefined();
-    expect(signatureProblem({ ...signed, a: 3 } as typeof signed, signer.publicKey)).toContain('does not match its content');
+    expect(signatureProblem({ ...signed, a: 3 } as typeof signed, signer.publicKey)).toContain(
+      'does not match its content',
+    );
     expect(signatureProblem(signed, publicKeyFrom(signer.publicKeyDocument().publicKey))).toBeUndefined();
     const other = AuditSigner.fromPem(AuditSigner.generatePem());
     expect(signatureProblem(signed, other.publicKey)).toContain('not the public key given');
@@ -129,7 +146,10 @@ describe('signatures and the offline verifier', () => {
     const reordered = [lines[0], lines[1], lines[3], lines[2], ...lines.slice(4)];
     expect((await verifyExport(reordered)).failure?.line).toBe(3);
     const backwards = [lines[0], lines[2], lines[1], ...lines.slice(3)];
-    expect((await verifyExport(backwards)).failure).toEqual({ line: 2, reason: expect.stringContaining('dropped or moved') });
+    expect((await verifyExport(backwards)).failure).toEqual({
+      line: 2,
+      reason: expect.stringContaining('dropped or moved'),
+    });
   });
 
   it('checks the anchors: a history rewritten before an anchor fails at the line it counts to', async () => {
@@ -141,7 +161,15 @@ describe('signatures and the offline verifier', () => {
       kind: 'anchors',
       customerId,
       listedAt: '2027-01-02T00:00:00.000Z',
-      anchors: [{ customerId, count: head.count, position: head.position, chain: head.chain, recordedAt: '2027-01-01T00:15:00.000Z' }],
+      anchors: [
+        {
+          customerId,
+          count: head.count,
+          position: head.position,
+          chain: head.chain,
+          recordedAt: '2027-01-01T00:15:00.000Z',
+        },
+      ],
     });
     expect(await verifyExport(exportOf(events), { publicKey: signer.publicKey, anchors })).toMatchObject({ ok: true });
     // The refund ledger rewritten: another amount, re-chained and re-signed by the deployment.
@@ -150,12 +178,19 @@ describe('signatures and the offline verifier', () => {
     const report = await verifyExport(exportOf(rewritten), { publicKey: signer.publicKey, anchors });
     expect(report.failure).toEqual({ line: 4, reason: expect.stringContaining('rewritten after the anchor') });
     // An export that starts after the anchor chains from it, and the anchor checks its start.
-    const after = exportOf(events, { count: head.count, position: head.position, chain: head.chain, anchoredAt: '2027-01-01T00:15:00.000Z' });
+    const after = exportOf(events, {
+      count: head.count,
+      position: head.position,
+      chain: head.chain,
+      anchoredAt: '2027-01-01T00:15:00.000Z',
+    });
     const partial = await verifyExport(after, { publicKey: signer.publicKey, anchors });
     expect(partial).toMatchObject({ ok: true, events: 1 });
     expect(partial.checked.join('\n')).toContain('replay not compared');
     // A line removed before the anchor: the anchor's count is not met by its position.
     const dropped = exportOf(events.filter((_e, i) => i !== 1));
-    expect((await verifyExport(dropped, { publicKey: signer.publicKey, anchors })).failure?.reason).toMatch(/events were removed|rewritten/);
+    expect((await verifyExport(dropped, { publicKey: signer.publicKey, anchors })).failure?.reason).toMatch(
+      /events were removed|rewritten/,
+    );
   });
 });

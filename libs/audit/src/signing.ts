@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** How a signed document names its signature: over the canonical JSON of the document without `signature`. */
@@ -24,7 +32,8 @@ export interface PublicKeyDocument {
 
 const rawPublicKey = (key: KeyObject): Buffer => Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
 
-export const keyIdOf = (publicKey: KeyObject): string => createHash('sha256').update(rawPublicKey(publicKey)).digest('hex').slice(0, 16);
+export const keyIdOf = (publicKey: KeyObject): string =>
+  createHash('sha256').update(rawPublicKey(publicKey)).digest('hex').slice(0, 16);
 
 /** The deployment's audit key: signs export trailers and anchor lists. */
 export class AuditSigner {
@@ -32,7 +41,8 @@ export class AuditSigner {
   readonly keyId: string;
 
   constructor(private readonly privateKey: KeyObject) {
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`AUDIT_SIGNING_KEY must be an Ed25519 private key, not ${privateKey.asymmetricKeyType}`);
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error(`AUDIT_SIGNING_KEY must be an Ed25519 private key, not ${privateKey.asymmetricKeyType}`);
     this.publicKey = createPublicKey(privateKey);
     this.keyId = keyIdOf(this.publicKey);
   }
@@ -40,7 +50,9 @@ export class AuditSigner {
   /** From AUDIT_SIGNING_KEY: a PKCS#8 PEM, or the base64 of its DER. */
   static fromPem(text: string): AuditSigner {
     const pem = text.includes('-----BEGIN') ? text.replace(/\\n/g, '\n') : undefined;
-    const key = pem ? createPrivateKey(pem) : createPrivateKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'pkcs8' });
+    const key = pem
+      ? createPrivateKey(pem)
+      : createPrivateKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'pkcs8' });
     return new AuditSigner(key);
   }
 
@@ -70,7 +82,10 @@ export function publicKeyFrom(input: string | PublicKeyDocument): KeyObject {
   const text = input.trim();
   if (text.startsWith('{')) return publicKeyFrom(JSON.parse(text) as PublicKeyDocument);
   if (text.includes('-----BEGIN')) return createPublicKey(text);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(text, 'base64').toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(text, 'base64').toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** Why a signed document does not verify against the key, or undefined when it does. */
@@ -81,5 +96,7 @@ export function signatureProblem(document: { signature?: Signature }, publicKey:
   const keyId = keyIdOf(publicKey);
   if (signature.keyId !== keyId) return `it is signed with key ${signature.keyId}, not the public key given (${keyId})`;
   const ok = verify(null, Buffer.from(canonicalJson(rest), 'utf8'), publicKey, Buffer.from(signature.value, 'base64'));
-  return ok ? undefined : 'its signature does not match its content: it was changed after it was signed, or signed by another key';
+  return ok
+    ? undefined
+    : 'its signature does not match its content: it was changed after it was signed, or signed by another key';
 }

@@ -37,28 +37,41 @@ export interface CustomerSnapshot {
 /** The projections an export is replayed through: the same code the views run (libs/projections). */
 const REPLAYED: readonly Projection[] = [reservationsProjection, statementsProjection];
 
-const byReservation = (a: ReservationSnapshot, b: ReservationSnapshot) => (a.reservationId < b.reservationId ? -1 : a.reservationId > b.reservationId ? 1 : 0);
+const byReservation = (a: ReservationSnapshot, b: ReservationSnapshot) =>
+  a.reservationId < b.reservationId ? -1 : a.reservationId > b.reservationId ? 1 : 0;
 const byMonth = (a: StatementSnapshot, b: StatementSnapshot) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0);
 
 /** The customer's snapshot as the live views in Redis show it (for the trailer). Pages through the indexes. */
 export async function snapshotFromViews(views: ViewReader, customerId: string): Promise<CustomerSnapshot> {
   const reservations: ReservationSnapshot[] = [];
   for (let after: { score: number; member: string } | undefined; ;) {
-    const page = await views.listed<FoldedDocument<ReservationView>>(RESERVATIONS, reservationKeys.ofCustomer(customerId), reservationKeys.reservation, {
-      after,
-      limit: 500,
-    });
+    const page = await views.listed<FoldedDocument<ReservationView>>(
+      RESERVATIONS,
+      reservationKeys.ofCustomer(customerId),
+      reservationKeys.reservation,
+      {
+        after,
+        limit: 500,
+      },
+    );
     for (const { entry, document } of page) {
-      if (document) reservations.push({ reservationId: entry.member, revision: document.revision, state: document.state });
+      if (document)
+        reservations.push({ reservationId: entry.member, revision: document.revision, state: document.state });
     }
     if (page.length < 500) break;
     after = page[page.length - 1].entry;
   }
   const statements: StatementSnapshot[] = [];
-  const months = await views.listed<StatementMonth>(STATEMENTS, statementKeys.monthsOfCustomer(customerId), (month) => statementKeys.month(customerId, month), {
-    limit: 100_000,
-  });
-  for (const { entry, document } of months) if (document) statements.push({ month: entry.member, lines: document.lines });
+  const months = await views.listed<StatementMonth>(
+    STATEMENTS,
+    statementKeys.monthsOfCustomer(customerId),
+    (month) => statementKeys.month(customerId, month),
+    {
+      limit: 100_000,
+    },
+  );
+  for (const { entry, document } of months)
+    if (document) statements.push({ month: entry.member, lines: document.lines });
   return { reservations: reservations.sort(byReservation), statements: statements.sort(byMonth) };
 }
 
@@ -92,20 +105,25 @@ export class SnapshotReplay {
       for (const write of projection.apply(event, documents)) {
         const key = `${projection.name}/${write.key}`;
         if (write.kind === 'put') this.documents.set(key, write.document);
-        else if (write.kind === 'index') (this.indexes.get(key) ?? this.indexes.set(key, new Map()).get(key)!).set(write.member, write.score);
+        else if (write.kind === 'index')
+          (this.indexes.get(key) ?? this.indexes.set(key, new Map()).get(key)!).set(write.member, write.score);
         else this.indexes.get(key)?.delete(write.member);
       }
     }
   }
 
   snapshot(): CustomerSnapshot {
-    const listed = (projection: string, index: string) => [...(this.indexes.get(`${projection}/${index}`)?.keys() ?? [])];
+    const listed = (projection: string, index: string) => [
+      ...(this.indexes.get(`${projection}/${index}`)?.keys() ?? []),
+    ];
     const reservations = listed(RESERVATIONS, reservationKeys.ofCustomer(this.customerId)).flatMap((reservationId) => {
-      const document = this.documents.get(`${RESERVATIONS}/${reservationKeys.reservation(reservationId)}`) as FoldedDocument<ReservationView> | undefined;
+      const document = this.documents.get(`${RESERVATIONS}/${reservationKeys.reservation(reservationId)}`) as
+        FoldedDocument<ReservationView> | undefined;
       return document ? [{ reservationId, revision: document.revision, state: document.state }] : [];
     });
     const statements = listed(STATEMENTS, statementKeys.monthsOfCustomer(this.customerId)).flatMap((month) => {
-      const document = this.documents.get(`${STATEMENTS}/${statementKeys.month(this.customerId, month)}`) as StatementMonth | undefined;
+      const document = this.documents.get(`${STATEMENTS}/${statementKeys.month(this.customerId, month)}`) as
+        StatementMonth | undefined;
       return document ? [{ month, lines: document.lines }] : [];
     });
     return { reservations: reservations.sort(byReservation), statements: statements.sort(byMonth) };

@@ -39,7 +39,10 @@ const EVENT_FIELDS = ['id', 'position', 'stream', 'revision', 'type', 'schemaVer
  * replay of the events through the reservations and statements projections
  * compared with the trailer. Stops at the first failure and names its line.
  */
-export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyExport(
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const checked: string[] = [];
   let events = 0;
   let lineNumber = 0;
@@ -73,7 +76,8 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
         start = header.startsAfter;
         previous = start.chain;
         lastPosition = start.position === null ? undefined : BigInt(start.position);
-        if (start.count === 0 && start.chain !== ZERO_CHAIN) throw new Failed(lineNumber, 'a chain that starts at the first event must start from 64 zeros');
+        if (start.count === 0 && start.chain !== ZERO_CHAIN)
+          throw new Failed(lineNumber, 'a chain that starts at the first event must start from 64 zeros');
         if (options.anchors) anchors = checkedAnchors(options.anchors, header, options.publicKey, lineNumber, checked);
         while (nextAnchor < anchors.length && anchors[nextAnchor].count <= start.count) {
           const anchor = anchors[nextAnchor++];
@@ -109,11 +113,15 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
       }
 
       // An event line.
-      for (const field of EVENT_FIELDS) if (!(field in parsed)) throw new Failed(lineNumber, `an event line without "${field}"`);
+      for (const field of EVENT_FIELDS)
+        if (!(field in parsed)) throw new Failed(lineNumber, `an event line without "${field}"`);
       const line = parsed as unknown as AuditEventLine;
       const position = BigInt(line.position);
       if (lastPosition !== undefined && position <= lastPosition) {
-        throw new Failed(lineNumber, `position ${line.position} is not after the previous line's (${lastPosition}): the lines are out of $all order`);
+        throw new Failed(
+          lineNumber,
+          `position ${line.position} is not after the previous line's (${lastPosition}): the lines are out of $all order`,
+        );
       }
       const expected = chainOf(previous, unchained(line));
       if (expected !== line.chain) {
@@ -128,7 +136,10 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
       replay?.apply(line);
       const count = start!.count + events;
       // Anchors are checked at the line whose count they record, or at the first line past their position.
-      while (nextAnchor < anchors.length && (anchors[nextAnchor].count <= count || BigInt(anchors[nextAnchor].position) < position)) {
+      while (
+        nextAnchor < anchors.length &&
+        (anchors[nextAnchor].count <= count || BigInt(anchors[nextAnchor].position) < position)
+      ) {
         const anchor = anchors[nextAnchor++];
         if (anchor.count !== count) throw new Failed(lineNumber, anchorMissing(anchor, count - 1));
         if (anchor.position !== line.position || anchor.chain !== line.chain) {
@@ -146,7 +157,8 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
     if (options.anchors) checked.push(`${anchors.length} anchors`);
     return { ok: true, events, checked };
   } catch (error) {
-    if (error instanceof Failed) return { ok: false, failure: { line: error.line, reason: error.message }, events, checked };
+    if (error instanceof Failed)
+      return { ok: false, failure: { line: error.line, reason: error.message }, events, checked };
     throw error;
   }
 }
@@ -168,9 +180,17 @@ function checkTrailer(
   publicKey: KeyObject | undefined,
   checked: string[],
 ): void {
-  if (trailer.count !== events) throw new Failed(line, `the trailer counts ${trailer.count} events, the export has ${events}: lines were dropped or added`);
-  if (trailer.lastChain !== lastChain) throw new Failed(line, `the trailer's last chain ${trailer.lastChain} is not the last line's (${lastChain})`);
-  if (canonicalJson(trailer.startsAfter) !== canonicalJson(header.startsAfter) || trailer.customerId !== header.customerId) {
+  if (trailer.count !== events)
+    throw new Failed(
+      line,
+      `the trailer counts ${trailer.count} events, the export has ${events}: lines were dropped or added`,
+    );
+  if (trailer.lastChain !== lastChain)
+    throw new Failed(line, `the trailer's last chain ${trailer.lastChain} is not the last line's (${lastChain})`);
+  if (
+    canonicalJson(trailer.startsAfter) !== canonicalJson(header.startsAfter) ||
+    trailer.customerId !== header.customerId
+  ) {
     throw new Failed(line, 'the trailer and the header disagree on the customer or where the chain starts');
   }
   if ((trailer.lastPosition ?? null) !== (events === 0 ? null : (lastPosition?.toString() ?? null))) {
@@ -189,8 +209,15 @@ function checkTrailer(
   if (problem) throw new Failed(line, `the trailer's signature does not verify: ${problem}`);
 }
 
-function checkedAnchors(list: AnchorList, header: AuditHeader, publicKey: KeyObject | undefined, line: number, checked: string[]): AuditAnchor[] {
-  if (list.customerId !== header.customerId) throw new Failed(line, `the anchors are of customer ${list.customerId}, the export of ${header.customerId}`);
+function checkedAnchors(
+  list: AnchorList,
+  header: AuditHeader,
+  publicKey: KeyObject | undefined,
+  line: number,
+  checked: string[],
+): AuditAnchor[] {
+  if (list.customerId !== header.customerId)
+    throw new Failed(line, `the anchors are of customer ${list.customerId}, the export of ${header.customerId}`);
   if (publicKey) {
     const problem = signatureProblem(list, publicKey);
     if (problem) throw new Failed(line, `the anchor list's signature does not verify: ${problem}`);
@@ -205,18 +232,28 @@ function compareSnapshots(replayed: CustomerSnapshot, trailer: AuditTrailer, lin
   const stated = new Map(trailer.reservations.map((r) => [r.reservationId, r]));
   for (const reservation of replayed.reservations) {
     const theirs = stated.get(reservation.reservationId);
-    if (!theirs) throw new Failed(line, `the replay makes reservation ${reservation.reservationId}, which the trailer does not list`);
+    if (!theirs)
+      throw new Failed(
+        line,
+        `the replay makes reservation ${reservation.reservationId}, which the trailer does not list`,
+      );
     if (canonicalJson(theirs) !== canonicalJson(reservation)) {
-      throw new Failed(line, `reservation ${reservation.reservationId}: the replay gives ${describe(reservation)}, the trailer states ${describe(theirs)}`);
+      throw new Failed(
+        line,
+        `reservation ${reservation.reservationId}: the replay gives ${describe(reservation)}, the trailer states ${describe(theirs)}`,
+      );
     }
     stated.delete(reservation.reservationId);
   }
-  for (const missing of stated.keys()) throw new Failed(line, `the trailer lists reservation ${missing}, which the events do not make`);
+  for (const missing of stated.keys())
+    throw new Failed(line, `the trailer lists reservation ${missing}, which the events do not make`);
   const months = new Map(trailer.statements.map((s) => [s.month, s]));
   for (const month of replayed.statements) {
     const theirs = months.get(month.month);
-    const total = (s: { lines: Array<{ amountUsd: number }> }) => s.lines.reduce((sum, l) => sum + Math.round(l.amountUsd * 100), 0) / 100;
-    if (!theirs) throw new Failed(line, `the replay makes a statement for ${month.month}, which the trailer does not list`);
+    const total = (s: { lines: Array<{ amountUsd: number }> }) =>
+      s.lines.reduce((sum, l) => sum + Math.round(l.amountUsd * 100), 0) / 100;
+    if (!theirs)
+      throw new Failed(line, `the replay makes a statement for ${month.month}, which the trailer does not list`);
     if (canonicalJson(theirs) !== canonicalJson(month)) {
       throw new Failed(
         line,
@@ -225,7 +262,8 @@ function compareSnapshots(replayed: CustomerSnapshot, trailer: AuditTrailer, lin
     }
     months.delete(month.month);
   }
-  for (const missing of months.keys()) throw new Failed(line, `the trailer lists a statement for ${missing}, which the events do not make`);
+  for (const missing of months.keys())
+    throw new Failed(line, `the trailer lists a statement for ${missing}, which the events do not make`);
 }
 
 function describe(reservation: { revision: number; state: { status: string } }): string {

@@ -30,7 +30,12 @@ export function catalogWithChanges(file?: string): Catalog {
         `CATALOG_CHANGES_FILE ${file}, entry ${i}: expected {catalogItemId, from (ISO 8601), unitPriceUsd > 0 and/or withdrawn: boolean}, got ${JSON.stringify(entry)}`,
       );
     }
-    return { catalogItemId: change.catalogItemId!, from: new Date(change.from!).toISOString(), unitPriceUsd: change.unitPriceUsd, withdrawn: change.withdrawn };
+    return {
+      catalogItemId: change.catalogItemId!,
+      from: new Date(change.from!).toISOString(),
+      unitPriceUsd: change.unitPriceUsd,
+      withdrawn: change.withdrawn,
+    };
   });
   try {
     return Catalog.shipped(changes);

@@ -8,7 +8,11 @@ import { catalogWithChanges } from './catalog-changes';
 @Global()
 @Module({
   providers: [
-    { provide: Catalog, inject: [ConfigService], useFactory: (config: AppConfig) => catalogWithChanges(config.get('CATALOG_CHANGES_FILE', { infer: true })) },
+    {
+      provide: Catalog,
+      inject: [ConfigService],
+      useFactory: (config: AppConfig) => catalogWithChanges(config.get('CATALOG_CHANGES_FILE', { infer: true })),
+    },
   ],
   exports: [Catalog],
 })

@@ -51,7 +51,13 @@ export class SandboxClock extends Clock {
       SANDBOX_CLOCK_STREAM,
       sandboxClockDecider,
       { type: 'StartSandboxClock', data: { at: start } },
-      { correlationId: 'sandbox-clock', commandId: `sandbox-clock-start-${start}`, partnerId: 'system', actor: 'system/sandbox-clock', now: start },
+      {
+        correlationId: 'sandbox-clock',
+        commandId: `sandbox-clock-start-${start}`,
+        partnerId: 'system',
+        actor: 'system/sandbox-clock',
+        now: start,
+      },
     );
     const initial = state.now ?? start;
     // NX: processes restoring at once agree on one instant.

@@ -1,10 +1,23 @@
 import 'reflect-metadata';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, validateSync, ValidateBy } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidateBy,
+} from 'class-validator';
 
 /** `true` or `false`, unset or empty meaning false; anything else stays a string and is refused, not read as false. */
-const flag = ({ value }: { value: unknown }) => (value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : value);
+const flag = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : value;
 
 /**
  * Every setting the deployables read, with its default. Validated once at
@@ -123,7 +136,9 @@ export class Environment {
    */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => value || undefined)
-  @Matches(/^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/, { message: 'EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas' })
+  @Matches(/^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/, {
+    message: 'EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas',
+  })
   EVENTSTORE_EMBEDDED_USERS?: string;
 
   /** The embedded store's TLS certificate (PEM, with its chain) and private key; required with EVENTSTORE_EMBEDDED_USERS. */
@@ -340,11 +355,16 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'EVENTSTORE_EMBEDDED_TLS_KEY_FILE',
     'TRUST_PROXY',
   ];
-  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)));
+  const relevant = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => known.includes(key) || (optional.includes(key) && value)),
+  );
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   environment.HTTP_HOST ||= environment.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1';
   const errors = validateSync(environment);
-  const lines = [...errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`), ...combinationErrors(environment)];
+  const lines = [
+    ...errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`),
+    ...combinationErrors(environment),
+  ];
   if (lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   return environment;
 }
@@ -353,19 +373,25 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 function combinationErrors(env: Environment): string[] {
   const errors: string[] = [];
   if (env.NODE_ENV === 'production' && !env.PERSONAL_DATA_URL)
-    errors.push('  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)');
+    errors.push(
+      '  PERSONAL_DATA_URL: required in production (unset, contacts go to an embedded PostgreSQL meant for local use)',
+    );
   // Real partner keys mean a real deployment: the development ops/ops must not guard its operator pages.
   if ((env.API_KEYS || env.API_KEYS_FILE) && !(env.OPS_USERNAME && env.OPS_PASSWORD)) {
-    errors.push('  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)');
+    errors.push(
+      '  OPS_USERNAME, OPS_PASSWORD: required when API_KEYS or API_KEYS_FILE is set (operator credentials for /ops)',
+    );
   }
-  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS)
+    errors.push('  REDIS_CLUSTER_NODES, REDIS_SENTINELS: set one of them, not both');
   // A clock anyone with a key can move has no place where money is real.
   if (env.NODE_ENV === 'production' && env.SANDBOX_CLOCK)
     errors.push('  SANDBOX_CLOCK: refused in production (the sandbox clock is for integration environments)');
   if (!env.EVENTSTORE_EMBEDDED_TLS_CERT_FILE !== !env.EVENTSTORE_EMBEDDED_TLS_KEY_FILE) {
     errors.push('  EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither');
   }
-  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
+    errors.push('  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels know)');
   return errors;
 }
 

@@ -12,13 +12,19 @@ const refusal = (env: Record<string, string>) => {
 describe('Redis topology settings', () => {
   it('takes one server by default, a cluster by its nodes, or a master behind Sentinel', () => {
     expect(validateEnvironment({}).REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(validateEnvironment({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000,redis-b:7001');
-    expect(validateEnvironment({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'main' })).toMatchObject({ REDIS_SENTINEL_NAME: 'main' });
+    expect(validateEnvironment({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }).REDIS_CLUSTER_NODES).toBe(
+      '10.0.0.1:7000,redis-b:7001',
+    );
+    expect(validateEnvironment({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'main' })).toMatchObject({
+      REDIS_SENTINEL_NAME: 'main',
+    });
   });
 
   it('names the variable that is wrong', () => {
     expect(refusal({ REDIS_CLUSTER_NODES: 'redis-a' })).toMatch(/REDIS_CLUSTER_NODES must be host:port,host:port/);
-    expect(refusal({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' })).toMatch(/set one of them, not both/);
+    expect(refusal({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' })).toMatch(
+      /set one of them, not both/,
+    );
     expect(refusal({ REDIS_SENTINELS: 's1:26379' })).toMatch(/REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/);
   });
 });
@@ -33,7 +39,9 @@ describe('the sandbox clock', () => {
   });
 
   it('is refused in production, and a start that is not an instant is refused', () => {
-    expect(refusal({ NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', SANDBOX_CLOCK: 'true' })).toMatch(/SANDBOX_CLOCK: refused in production/);
+    expect(refusal({ NODE_ENV: 'production', PERSONAL_DATA_URL: 'postgresql://db/x', SANDBOX_CLOCK: 'true' })).toMatch(
+      /SANDBOX_CLOCK: refused in production/,
+    );
     expect(refusal({ SANDBOX_CLOCK: 'true', SANDBOX_CLOCK_START: 'next tuesday' })).toMatch(/SANDBOX_CLOCK_START/);
     expect(refusal({ SANDBOX_CLOCK: 'yes' })).toMatch(/SANDBOX_CLOCK must be a boolean value/);
   });
@@ -42,17 +50,26 @@ describe('the sandbox clock', () => {
 describe('embedded store settings', () => {
   it('reads a flag as true or false, unset as false, and refuses anything else rather than read it as false', () => {
     expect(validateEnvironment({}).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
-    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'true' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(true);
+    expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'true' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(
+      true,
+    );
     expect(validateEnvironment({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: '' }).EVENTSTORE_EMBEDDED_ALLOW_DELETE).toBe(false);
-    expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(/EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/);
+    expect(refusal({ EVENTSTORE_EMBEDDED_ALLOW_DELETE: 'yes' })).toMatch(
+      /EVENTSTORE_EMBEDDED_ALLOW_DELETE must be a boolean value/,
+    );
   });
 
   it('takes users as name:password pairs, and a TLS certificate with its key', () => {
     const users = { EVENTSTORE_EMBEDDED_USERS: 'admin:changeit,ops:pass:with:colons' };
-    const tls = { EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem', EVENTSTORE_EMBEDDED_TLS_KEY_FILE: '/etc/store/key.pem' };
+    const tls = {
+      EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem',
+      EVENTSTORE_EMBEDDED_TLS_KEY_FILE: '/etc/store/key.pem',
+    };
     expect(validateEnvironment({ ...users, ...tls })).toMatchObject({ ...users, ...tls });
     for (const spec of ['admin', 'admin:', ':secret', 'admin:changeit,', 'admin:changeit,ops']) {
-      expect(refusal({ EVENTSTORE_EMBEDDED_USERS: spec })).toMatch(/EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas/);
+      expect(refusal({ EVENTSTORE_EMBEDDED_USERS: spec })).toMatch(
+        /EVENTSTORE_EMBEDDED_USERS must be name:password pairs separated by commas/,
+      );
     }
     expect(refusal({ EVENTSTORE_EMBEDDED_TLS_CERT_FILE: '/etc/store/cert.pem' })).toMatch(
       /EVENTSTORE_EMBEDDED_TLS_CERT_FILE, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: set both or neither/,
@@ -74,16 +91,24 @@ describe('per-partner budgets in Redis', () => {
       PARTNER_IDEMPOTENCY_KEYS_BUDGET: 100_000,
       PARTNER_CACHED_RESPONSE_BYTES_BUDGET: 134_217_728,
     });
-    expect(validateEnvironment({ PARTNER_USAGE_RECORDS_BUDGET: '50000', PARTNER_IDEMPOTENCY_KEYS_BUDGET: '10' })).toMatchObject({
+    expect(
+      validateEnvironment({ PARTNER_USAGE_RECORDS_BUDGET: '50000', PARTNER_IDEMPOTENCY_KEYS_BUDGET: '10' }),
+    ).toMatchObject({
       PARTNER_USAGE_RECORDS_BUDGET: 50_000,
       PARTNER_IDEMPOTENCY_KEYS_BUDGET: 10,
     });
   });
 
   it('names the budget that is wrong: a usage budget must hold at least one full batch', () => {
-    expect(refusal({ PARTNER_USAGE_RECORDS_BUDGET: '9999' })).toMatch(/PARTNER_USAGE_RECORDS_BUDGET must not be less than 10000/);
-    expect(refusal({ PARTNER_IDEMPOTENCY_KEYS_BUDGET: 'many' })).toMatch(/PARTNER_IDEMPOTENCY_KEYS_BUDGET must be an integer/);
-    expect(refusal({ PARTNER_CACHED_RESPONSE_BYTES_BUDGET: '100' })).toMatch(/PARTNER_CACHED_RESPONSE_BYTES_BUDGET must not be less than 1024/);
+    expect(refusal({ PARTNER_USAGE_RECORDS_BUDGET: '9999' })).toMatch(
+      /PARTNER_USAGE_RECORDS_BUDGET must not be less than 10000/,
+    );
+    expect(refusal({ PARTNER_IDEMPOTENCY_KEYS_BUDGET: 'many' })).toMatch(
+      /PARTNER_IDEMPOTENCY_KEYS_BUDGET must be an integer/,
+    );
+    expect(refusal({ PARTNER_CACHED_RESPONSE_BYTES_BUDGET: '100' })).toMatch(
+      /PARTNER_CACHED_RESPONSE_BYTES_BUDGET must not be less than 1024/,
+    );
   });
 });
 

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { customerDecider, customerStream, ManagementGroupLookup, managementGroupOf, quantityAt, ReservationBenefit, returnHours } from '@app/domain';
+import {
+  customerDecider,
+  customerStream,
+  ManagementGroupLookup,
+  managementGroupOf,
+  quantityAt,
+  ReservationBenefit,
+  returnHours,
+} from '@app/domain';
 import { EventStreams } from '@app/eventstore-client';
 import { reservationKeys, reservationsIn, ReservationView, ViewReader } from '@app/projections';
 
@@ -18,18 +26,25 @@ export class CustomerBenefitsReader {
   ) {}
 
   async of(customerId: string): Promise<CustomerBenefits> {
-    const [reservations, groupOf] = await Promise.all([this.reservationsOf(customerId), this.managementGroupsOf(customerId)]);
+    const [reservations, groupOf] = await Promise.all([
+      this.reservationsOf(customerId),
+      this.managementGroupsOf(customerId),
+    ]);
     return { reservations, groupOf };
   }
 
   /** Which group each subscription was in, hour by hour, from the customer's own stream (the decision record, not a view). */
   private async managementGroupsOf(customerId: string): Promise<ManagementGroupLookup> {
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
-    return customer.status === 'registered' ? (subscriptionId, hour) => managementGroupOf(customer, subscriptionId, hour) : () => undefined;
+    return customer.status === 'registered'
+      ? (subscriptionId, hour) => managementGroupOf(customer, subscriptionId, hour)
+      : () => undefined;
   }
 
   private async reservationsOf(customerId: string): Promise<ReservationBenefit[]> {
-    return (await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 })).flatMap(benefitsOf);
+    return (await reservationsIn(this.views, reservationKeys.ofCustomer(customerId), { limit: 10_000 })).flatMap(
+      benefitsOf,
+    );
   }
 }
 
@@ -42,7 +57,8 @@ export class CustomerBenefitsReader {
 export function benefitsOf(reservation: ReservationView): ReservationBenefit[] {
   if (reservation.status === 'none') return [];
   const { reservationId, customerId, region, flexibilityGroup, ratio, effectiveDate } = reservation;
-  const end = reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
+  const end =
+    reservation.endedAt && reservation.endedAt < reservation.expiryDate ? reservation.endedAt : reservation.expiryDate;
   const periods = reservation.scopePeriods?.length
     ? reservation.scopePeriods
     : [{ from: effectiveDate, scope: reservation.scope, appliedSubscriptionIds: reservation.appliedSubscriptionIds }];

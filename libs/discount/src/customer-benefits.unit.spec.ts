@@ -7,7 +7,14 @@ function view(events: ReservationEvent[]): ReservationView {
   let document: FoldedDocument<ReservationView> | undefined;
   events.forEach((event, revision) => {
     const writes = reservationsProjection.apply(
-      { ...event, revision, position: BigInt(revision), id: `e-${revision}`, streamId: 'reservation-r-1', created: '' } as never,
+      {
+        ...event,
+        revision,
+        position: BigInt(revision),
+        id: `e-${revision}`,
+        streamId: 'reservation-r-1',
+        created: '',
+      } as never,
       document ? { 'reservation:r-1': document } : {},
     );
     const put = writes.find((write) => write.kind === 'put');
@@ -75,7 +82,10 @@ describe('discount across a scope change mid-month', () => {
   });
 
   it('stops covering from the hour a reservation is cancelled', () => {
-    const shared: ReservationEvent = { ...provisioned, data: { ...provisioned.data, scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'] } };
+    const shared: ReservationEvent = {
+      ...provisioned,
+      data: { ...provisioned.data, scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'] },
+    };
     const cancelled: ReservationEvent = {
       type: 'ReservationCancelled',
       data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 10, cancelledAt: '2026-11-10T00:00:00.000Z' },
@@ -85,7 +95,10 @@ describe('discount across a scope change mid-month', () => {
 
   it('covers the quantity held in each hour: before a return all of it, from the next whole hour after it only what is left', () => {
     // Two VMs of s-2 on the first hour of every day; a shared reservation of 2 returns 1 at 10:25 on the 15th.
-    const twoVms = usage.flatMap((record) => [record, { ...record, recordId: `${record.recordId}-b`, resourceId: 'vm-2' }]);
+    const twoVms = usage.flatMap((record) => [
+      record,
+      { ...record, recordId: `${record.recordId}-b`, resourceId: 'vm-2' },
+    ]);
     const shared: ReservationEvent = {
       ...provisioned,
       data: { ...provisioned.data, quantity: 2, scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'] },
@@ -107,10 +120,13 @@ describe('discount across a scope change mid-month', () => {
       ['2026-11-01T00:00:00.000Z', '2026-11-15T11:00:00.000Z', 2],
       ['2026-11-15T11:00:00.000Z', '2027-11-01T00:00:00.000Z', 1],
     ]);
-    const coveredPerDay = applyReservationDiscounts(twoVms, benefits, sizeOf).records.reduce<Record<string, number>>((days, r) => {
-      days[r.hour.slice(8, 10)] = (days[r.hour.slice(8, 10)] ?? 0) + r.coveredHours;
-      return days;
-    }, {});
+    const coveredPerDay = applyReservationDiscounts(twoVms, benefits, sizeOf).records.reduce<Record<string, number>>(
+      (days, r) => {
+        days[r.hour.slice(8, 10)] = (days[r.hour.slice(8, 10)] ?? 0) + r.coveredHours;
+        return days;
+      },
+      {},
+    );
     expect([coveredPerDay['15'], coveredPerDay['16']]).toEqual([2, 1]);
   });
 });

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { Clock } from '@app/clock';
-import { applyReservationDiscounts, Catalog, discountDecider, discountStream, DiscountHourResult, HOUR_MS, summarizeHour } from '@app/domain';
+import {
+  applyReservationDiscounts,
+  Catalog,
+  discountDecider,
+  discountStream,
+  DiscountHourResult,
+  HOUR_MS,
+  summarizeHour,
+} from '@app/domain';
 import { ConcurrencyError, EventStreams, Revision } from '@app/eventstore-client';
 import { CustomerBenefitsReader } from './customer-benefits';
 import { HourRange, UsageStore } from './usage-store';
@@ -60,7 +68,10 @@ export class DiscountCalculation {
       const outcome = await this.pass(job);
       written += outcome.written;
       if ((await this.usage.versionOf(job.customerId)) === version) return { ...outcome, written };
-      if (pass >= ATTEMPTS) throw new Error(`the usage of customer ${job.customerId} kept changing during its discount; the job will be tried again`);
+      if (pass >= ATTEMPTS)
+        throw new Error(
+          `the usage of customer ${job.customerId} kept changing during its discount; the job will be tried again`,
+        );
     }
   }
 
@@ -80,12 +91,19 @@ export class DiscountCalculation {
   }
 
   /** Decides the days, each at the revision read before its usage, and returns those another job wrote meanwhile. */
-  private async decideDays(job: DiscountJob, days: string[], fresh: boolean, outcomes: Map<string, Outcome>): Promise<Map<string, ConcurrencyError>> {
+  private async decideDays(
+    job: DiscountJob,
+    days: string[],
+    fresh: boolean,
+    outcomes: Map<string, Outcome>,
+  ): Promise<Map<string, ConcurrencyError>> {
     const revisions = new Map<string, Revision>();
     await inBatches(days, DAYS_IN_FLIGHT, async (date) => {
       const stream = discountStream(job.customerId, date);
       // This process's last fold of the day is enough the first time: the append proves it current, and a refusal reads afresh.
-      const folded = fresh ? await this.streams.aggregate(stream, discountDecider) : await this.streams.recent(stream, discountDecider, Infinity);
+      const folded = fresh
+        ? await this.streams.aggregate(stream, discountDecider)
+        : await this.streams.recent(stream, discountDecider, Infinity);
       revisions.set(date, folded.revision);
     });
     const sorted = [...days].sort();

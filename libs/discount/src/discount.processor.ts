@@ -19,7 +19,11 @@ export class DiscountProcessor extends WorkerHost {
   async process(job: Job<DiscountJob>, token?: string) {
     try {
       const outcome = await delayedOnOutage(job, token, 1_000, this.logger, () => this.calculation.run(job.data));
-      await this.redis.multi().incrby(DISCOUNT_RECORDS_COUNTER, outcome.records).incr(JOB_COUNTER(DISCOUNT_QUEUE, 'completed')).exec();
+      await this.redis
+        .multi()
+        .incrby(DISCOUNT_RECORDS_COUNTER, outcome.records)
+        .incr(JOB_COUNTER(DISCOUNT_QUEUE, 'completed'))
+        .exec();
       return outcome;
     } catch (error) {
       if (error instanceof DelayedError) throw error;

@@ -5,7 +5,11 @@ const HOUR = 3_600_000;
 
 describe('a set of hours for a discount job', () => {
   it('keeps each day’s hours as a mask: two hours years apart are two small entries, not the range between them', () => {
-    const set = hourSetOf([Date.parse('2026-06-01T00:00:00Z'), Date.parse('2026-06-01T23:00:00Z'), Date.parse('2027-06-01T10:00:00Z')]);
+    const set = hourSetOf([
+      Date.parse('2026-06-01T00:00:00Z'),
+      Date.parse('2026-06-01T23:00:00Z'),
+      Date.parse('2027-06-01T10:00:00Z'),
+    ]);
     expect(set).toEqual({ '2026-06-01': 1 | (1 << 23), '2027-06-01': 1 << 10 });
     expect(hoursOfSet(set).map((hour) => new Date(hour).toISOString())).toEqual([
       '2026-06-01T00:00:00.000Z',

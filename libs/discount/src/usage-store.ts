@@ -147,7 +147,9 @@ export class UsageStore {
   async save(records: UsageRecord[]): Promise<SavedUsage> {
     const now = Date.parse(await this.clock.now());
     // One pipeline per customer: its keys share one hash slot (see usageKey).
-    const saved = await Promise.all([...byCustomer(records).entries()].map(([customerId, own]) => this.saveOf(customerId, own, now)));
+    const saved = await Promise.all(
+      [...byCustomer(records).entries()].map(([customerId, own]) => this.saveOf(customerId, own, now)),
+    );
     const addedByDay = new Map<number, number>();
     for (const { added } of saved) for (const [day, n] of added) addedByDay.set(day, (addedByDay.get(day) ?? 0) + n);
     return { ranges: saved.flatMap(({ ranges }) => ranges), addedByDay };
@@ -172,12 +174,22 @@ export class UsageStore {
     return byDay;
   }
 
-  private async saveOf(customerId: string, records: UsageRecord[], now: number): Promise<{ ranges: HourRange[]; added: Map<number, number> }> {
+  private async saveOf(
+    customerId: string,
+    records: UsageRecord[],
+    now: number,
+  ): Promise<{ ranges: HourRange[]; added: Map<number, number> }> {
     let from = Infinity;
     let to = -Infinity;
     const hours = new Set<number>();
     const pipeline = this.redis.pipeline();
-    const keys = [recordsKey(customerId), hoursKey(customerId), usageKey(customerId, ''), summaryKey(customerId, ''), versionKey(customerId)];
+    const keys = [
+      recordsKey(customerId),
+      hoursKey(customerId),
+      usageKey(customerId, ''),
+      summaryKey(customerId, ''),
+      versionKey(customerId),
+    ];
     for (let start = 0; start < records.length; start += RECORDS_PER_SCRIPT) {
       const args: Array<string | number> = [this.retentionMs, now];
       for (const record of records.slice(start, start + RECORDS_PER_SCRIPT)) {
@@ -200,15 +212,23 @@ export class UsageStore {
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0] as Error;
-    const saved = results.slice(0, Math.ceil(records.length / RECORDS_PER_SCRIPT)).map(([, reply]) => reply as [number, string[], string[]]);
+    const saved = results
+      .slice(0, Math.ceil(records.length / RECORDS_PER_SCRIPT))
+      .map(([, reply]) => reply as [number, string[], string[]]);
     const usageVersion = Math.max(...saved.map(([version]) => version));
     const left = saved.flatMap(([, leftHours]) => leftHours.map(Number));
     const added = new Map<number, number>();
     for (const [, , counts] of saved) {
-      for (let i = 0; i < counts.length; i += 2) added.set(Number(counts[i]), (added.get(Number(counts[i])) ?? 0) + Number(counts[i + 1]));
+      for (let i = 0; i < counts.length; i += 2)
+        added.set(Number(counts[i]), (added.get(Number(counts[i])) ?? 0) + Number(counts[i + 1]));
     }
     const ranges = [
-      { customerId, fromHour: new Date(from).toISOString(), toHour: new Date(to).toISOString(), hours: hourSetOf(hours) },
+      {
+        customerId,
+        fromHour: new Date(from).toISOString(),
+        toHour: new Date(to).toISOString(),
+        hours: hourSetOf(hours),
+      },
       ...leftRanges(customerId, left, hours, now - this.retentionMs),
     ].map((range) => ({ ...range, usageVersion }));
     return { ranges, added };

@@ -13,7 +13,12 @@ export * from './order/order';
 export * from './order/order.decider';
 export { returnQuantityInvalid, ReservationChangeCommand } from './order/reservation-changes.decider';
 export { ReservationExchangeCommand } from './order/reservation-exchange.decider';
-export { legacyReservationStream, madeFrom, MigrateReservationStreams, reservationsOutsideOrder } from './order/reservation-streams-migration';
+export {
+  legacyReservationStream,
+  madeFrom,
+  MigrateReservationStreams,
+  reservationsOutsideOrder,
+} from './order/reservation-streams-migration';
 export * from './reservation/reservation.events';
 export * from './reservation/reservation';
 export * from './discount/discount-engine';

@@ -5,7 +5,9 @@ import { DomainError } from '../src/shared/domain-error';
  * Given events / when command / then events (or then a refusal), for unit
  * tests of a decider. Follows Emmett's DeciderSpecification.
  */
-export function deciderSpecification<State, Command extends Message, Event extends Message>(decider: Decider<State, Command, Event>) {
+export function deciderSpecification<State, Command extends Message, Event extends Message>(
+  decider: Decider<State, Command, Event>,
+) {
   return {
     given: (events: Event[]) => ({
       when: (command: Command) => {

@@ -48,7 +48,12 @@ export const provisionedOrder = (placed: OrderPlacedData, reservations: Reservat
   ...reservations.flatMap((reservation): OrderEvent[] => [
     {
       type: 'OrderLineProvisioningStarted',
-      data: { orderId: placed.orderId, lineNumber: reservation.lineNumber, reservationId: reservation.reservationId, startedAt: placed.placedAt },
+      data: {
+        orderId: placed.orderId,
+        lineNumber: reservation.lineNumber,
+        reservationId: reservation.reservationId,
+        startedAt: placed.placedAt,
+      },
     },
     { type: 'ReservationProvisioned', data: reservation },
   ]),

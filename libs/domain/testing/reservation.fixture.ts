@@ -1,7 +1,9 @@
 import { ReservationProvisionedData } from '../src/reservation/reservation.events';
 
 /** A provisioned reservation for the specs: three D4s_v5 in West Europe for a year, shared, bought at USD 1,000 a unit. */
-export const provisionedReservation = (overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData => ({
+export const provisionedReservation = (
+  overrides: Partial<ReservationProvisionedData> = {},
+): ReservationProvisionedData => ({
   reservationId: 'r-1',
   orderId: 'o-1',
   orderNumber: 'RO-2026-000001',

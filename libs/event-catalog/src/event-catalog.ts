@@ -36,13 +36,19 @@ export function schemaOf(type: string, version?: number): JsonSchema | undefined
 }
 
 /** A stored event's data in the current version's shape: each upcast from its version on, in order. */
-export function upcast<Data>(type: string, data: Data, version: number, catalog: readonly EventType[] = EVENT_TYPES): Data {
+export function upcast<Data>(
+  type: string,
+  data: Data,
+  version: number,
+  catalog: readonly EventType[] = EVENT_TYPES,
+): Data {
   const entry = catalog === EVENT_TYPES ? BY_TYPE.get(type) : catalog.find((candidate) => candidate.type === type);
   if (!entry || version >= entry.version) return data;
   let current = data as Record<string, unknown>;
   for (let from = version; from < entry.version; from++) {
     const step = entry.older?.[from];
-    if (!step) throw new Error(`event ${type} version ${from} has no upcast to version ${from + 1} in the event catalog`);
+    if (!step)
+      throw new Error(`event ${type} version ${from} has no upcast to version ${from + 1} in the event catalog`);
     current = step.upcast(current);
   }
   return current as Data;
@@ -83,7 +89,11 @@ export const METADATA_SCHEMA: JsonSchema = {
     causationId: { type: 'string', description: 'The command or event that directly caused this event' },
     partnerId: { type: 'string' },
     actor: { type: 'string', description: 'The API client or worker that acted: partnerId/client' },
-    role: { type: 'string', enum: ['writer', 'reader', 'auditor'], description: 'The role of the API key that acted; absent for workers' },
+    role: {
+      type: 'string',
+      enum: ['writer', 'reader', 'auditor'],
+      description: 'The role of the API key that acted; absent for workers',
+    },
     timestamp: { type: 'string', format: 'date-time', description: 'When the command was handled' },
     schemaVersion: { type: 'integer', minimum: 1, description: 'The version of the data’s schema; 1 when absent' },
   },

@@ -17,7 +17,12 @@ export const listOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items
  * version) changes with it.
  */
 export function record(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
-  return { type: 'object', properties, required: Object.keys(properties).filter((name) => !optional.includes(name)), additionalProperties: false };
+  return {
+    type: 'object',
+    properties,
+    required: Object.keys(properties).filter((name) => !optional.includes(name)),
+    additionalProperties: false,
+  };
 }
 
 /** Two records combined: the properties of both. */

@@ -83,9 +83,18 @@ export const reservationProvisioned = record(
     origin,
     payments: {
       ...record({ startDate: instant, recorded: count(0) }),
-      description: 'A split or merged reservation: the payment schedule it goes on with, and the payments its sources made of it (an upfront source’s one)',
+      description:
+        'A split or merged reservation: the payment schedule it goes on with, and the payments its sources made of it (an upfront source’s one)',
     },
     ...COPIED_BY_SPLIT_AND_MERGE,
   },
-  ['purchasedAt', 'unitPriceUsd', 'autoRenew', 'billingSubscriptionId', 'origin', 'payments', ...Object.keys(COPIED_BY_SPLIT_AND_MERGE)],
+  [
+    'purchasedAt',
+    'unitPriceUsd',
+    'autoRenew',
+    'billingSubscriptionId',
+    'origin',
+    'payments',
+    ...Object.keys(COPIED_BY_SPLIT_AND_MERGE),
+  ],
 );

@@ -40,10 +40,17 @@ export function eventViolations(events: Iterable<StoredEventLike>): string[] {
       continue;
     }
     if (!validate(event.data))
-      found.push(...validate.errors!.map((error) => `${where} v${version}: data${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`));
+      found.push(
+        ...validate.errors!.map(
+          (error) => `${where} v${version}: data${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`,
+        ),
+      );
     if (event.metadata === undefined || event.metadata === null)
-      found.push(`${where}: no metadata (a test appending events itself must give them the metadata every event carries)`);
-    else if (!metadataValid(event.metadata)) found.push(...metadataValid.errors!.map((error) => `${where}: metadata${error.instancePath} ${error.message}`));
+      found.push(
+        `${where}: no metadata (a test appending events itself must give them the metadata every event carries)`,
+      );
+    else if (!metadataValid(event.metadata))
+      found.push(...metadataValid.errors!.map((error) => `${where}: metadata${error.instancePath} ${error.message}`));
   }
   return found;
 }

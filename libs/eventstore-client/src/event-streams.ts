@@ -145,9 +145,16 @@ export class EventStreams {
   async assume<State, Event extends Message>(
     stream: string,
     decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
-    known: { events: Array<{ type: string; data: unknown; metadata?: unknown }>; revision: Revision; position?: bigint },
+    known: {
+      events: Array<{ type: string; data: unknown; metadata?: unknown }>;
+      revision: Revision;
+      position?: bigint;
+    },
   ): Promise<Folded<State>> {
-    const state = known.events.reduce((folded, event) => decider.evolve(folded, asMessage<Event>(event)), decider.initialState());
+    const state = known.events.reduce(
+      (folded, event) => decider.evolve(folded, asMessage<Event>(event)),
+      decider.initialState(),
+    );
     const folded = { state, revision: known.revision, position: known.position };
     this.remember(stream, decider, folded, { assumed: true });
     return folded;
@@ -179,12 +186,15 @@ export class EventStreams {
   handle<State, Command extends Message, Event extends Message>(
     stream: string,
     decider: Decider<State, Command, Event>,
-    command: Commands<NoInfer<Command>> | ((state: State) => Commands<NoInfer<Command>> | Promise<Commands<NoInfer<Command>>>),
+    command:
+      Commands<NoInfer<Command>> | ((state: State) => Commands<NoInfer<Command>> | Promise<Commands<NoInfer<Command>>>),
     context: CommandContext,
     options: HandleOptions = {},
   ): Promise<Handled<State, Event>> {
     const previous = this.queues.get(stream) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.decideAndAppend(stream, decider, command, context, options));
+    const run = previous
+      .catch(() => undefined)
+      .then(() => this.decideAndAppend(stream, decider, command, context, options));
     this.queues.set(stream, run);
     void run
       .catch(() => undefined)
@@ -204,7 +214,9 @@ export class EventStreams {
     const retries = options.expectedRevision === undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
     let cached: { folded: Folded<State>; assumed: boolean } | undefined =
       this.cachedFold<State>(stream, decider) ??
-      (options.expectNew ? { folded: { state: decider.initialState(), revision: NO_STREAM }, assumed: true } : undefined);
+      (options.expectNew
+        ? { folded: { state: decider.initialState(), revision: NO_STREAM }, assumed: true }
+        : undefined);
     for (let attempt = 0; ;) {
       const fromCache = cached !== undefined;
       const assumed = cached?.assumed ?? false;
@@ -228,7 +240,11 @@ export class EventStreams {
         return { state, revision, events, position };
       }
       try {
-        const result = await this.store.appendToStream(stream, this.toNew(events, context, stream, assumed), revision === NO_STREAM ? 'no_stream' : revision);
+        const result = await this.store.appendToStream(
+          stream,
+          this.toNew(events, context, stream, assumed),
+          revision === NO_STREAM ? 'no_stream' : revision,
+        );
         const evolved = events.reduce((folded, event) => decider.evolve(folded, event), state);
         const written = { state: evolved, revision: result.nextExpectedRevision, position: result.position };
         this.remember(stream, decider, written);
@@ -249,7 +265,9 @@ export class EventStreams {
   /** Only a state folded the same way (same decider) stands in for a read. */
   private cachedFold<State>(stream: string, decider: object): { folded: Folded<State>; assumed: boolean } | undefined {
     const entry = this.folded.get(stream);
-    return entry && entry.decider === decider ? { folded: entry.folded as Folded<State>, assumed: entry.assumed } : undefined;
+    return entry && entry.decider === decider
+      ? { folded: entry.folded as Folded<State>, assumed: entry.assumed }
+      : undefined;
   }
 
   private remember<State>(stream: string, decider: object, folded: Folded<State>, { assumed } = { assumed: false }) {
@@ -308,5 +326,8 @@ function decideInTurn<State, Command extends Message, Event extends Message>(
 
 /** A stored event as the domain reads it: in its type's current shape, whatever version it was written at (see libs/event-catalog). */
 function asMessage<Event extends Message>(event: { type: string; data: unknown; metadata?: unknown }): Event {
-  return { type: event.type, data: upcast(event.type, event.data, storedVersionOf(event.metadata)) } as unknown as Event;
+  return {
+    type: event.type,
+    data: upcast(event.type, event.data, storedVersionOf(event.metadata)),
+  } as unknown as Event;
 }

@@ -13,13 +13,24 @@ const counter: Decider<{ total: number }, Message<'Count', Record<string, never>
 };
 const count = { type: 'Count' as const, data: {} };
 let n = 0;
-const context = (): CommandContext => ({ correlationId: 'c', commandId: `cmd-${++n}`, partnerId: 'p', actor: 'spec', now: '2026-11-25T10:00:00.000Z' });
+const context = (): CommandContext => ({
+  correlationId: 'c',
+  commandId: `cmd-${++n}`,
+  partnerId: 'p',
+  actor: 'spec',
+  now: '2026-11-25T10:00:00.000Z',
+});
 
 /** A store where another process appends to the stream just before our first append lands. */
 class RacedStore extends InMemoryEventStore {
   races = 1;
   async appendToStream(stream: string, events: NewEvent[], expected: ExpectedRevision) {
-    if (this.races-- > 0) await super.appendToStream(stream, [{ id: `other-${n}-${this.races}`, type: 'Counted', data: { total: 100 }, metadata: {} }], 'any');
+    if (this.races-- > 0)
+      await super.appendToStream(
+        stream,
+        [{ id: `other-${n}-${this.races}`, type: 'Counted', data: { total: 100 }, metadata: {} }],
+        'any',
+      );
     return super.appendToStream(stream, events, expected);
   }
 }
@@ -42,8 +53,12 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
   it('queues commands on one stream inside a process: 25 at once all land, in order, without conflicts', async () => {
     const store = new InMemoryEventStore();
     const streams = new EventStreams(store);
-    await Promise.all(Array.from({ length: 25 }, () => streams.handle('counter-1', counter, count, context(), { retries: 0 })));
-    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    await Promise.all(
+      Array.from({ length: 25 }, () => streams.handle('counter-1', counter, count, context(), { retries: 0 })),
+    );
+    expect((await store.readStream('counter-1')).map((e) => e.data.total)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
   });
 
   it('If-Match: a stale expected revision is refused with the current one, and nothing is appended', async () => {
@@ -51,7 +66,9 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
     const streams = new EventStreams(store);
     await streams.handle('counter-1', counter, count, context());
     await streams.handle('counter-1', counter, count, context());
-    const refusal = await streams.handle('counter-1', counter, count, context(), { expectedRevision: 0n }).catch((error) => error);
+    const refusal = await streams
+      .handle('counter-1', counter, count, context(), { expectedRevision: 0n })
+      .catch((error) => error);
     expect(refusal).toBeInstanceOf(ConcurrencyError);
     expect(refusal).toMatchObject({ currentRevision: 1n, expectedRevision: 0n });
     expect(await store.readStream('counter-1')).toHaveLength(2);
@@ -60,7 +77,9 @@ describe('EventStreams (read, decide, append with the expected revision)', () =>
   it('gives up with a ConcurrencyError when conflicts keep winning', async () => {
     const store = new RacedStore();
     store.races = 100;
-    const refusal = await new EventStreams(store).handle('counter-1', counter, count, context(), { retries: 3 }).catch((error) => error);
+    const refusal = await new EventStreams(store)
+      .handle('counter-1', counter, count, context(), { retries: 3 })
+      .catch((error) => error);
     expect(refusal).toBeInstanceOf(ConcurrencyError);
   });
 
@@ -254,7 +273,9 @@ describe('EventStreams keeps the state it last folded or wrote', () => {
 
     await otherProcessAppends(store, 200);
     const current = (await store.readStream('counter-1')).length - 1;
-    const withIfMatch = await streams.handle('counter-1', gated, count, context(), { expectedRevision: BigInt(current) });
+    const withIfMatch = await streams.handle('counter-1', gated, count, context(), {
+      expectedRevision: BigInt(current),
+    });
     expect(withIfMatch.state.total).toBe(201);
 
     // The cached state (201) says nothing to do; the store has 300 by now, where there is.
@@ -271,7 +292,9 @@ describe('in-memory event store (EventStoreDB’s rules for repeated appends)', 
   it('recognises a repeat with an exact expected revision at the same place, and writes nothing', async () => {
     const store = new InMemoryEventStore();
     await store.appendToStream('s', [event('a'), event('b')], 'no_stream');
-    expect(await store.appendToStream('s', [event('a'), event('b')], 'no_stream')).toMatchObject({ nextExpectedRevision: 1n });
+    expect(await store.appendToStream('s', [event('a'), event('b')], 'no_stream')).toMatchObject({
+      nextExpectedRevision: 1n,
+    });
     expect(await store.readStream('s')).toHaveLength(2);
   });
 

@@ -23,7 +23,10 @@ export class EventStoreConnection implements OnApplicationShutdown {
   static async open(settings: Settings): Promise<EventStoreConnection> {
     if (settings.EVENTSTORE_URL) {
       this.logger.log(`using EventStoreDB at ${redact(settings.EVENTSTORE_URL)}`);
-      return new EventStoreConnection(EventStoreDBClient.connectionString(settings.EVENTSTORE_URL), settings.EVENTSTORE_URL);
+      return new EventStoreConnection(
+        EventStoreDBClient.connectionString(settings.EVENTSTORE_URL),
+        settings.EVENTSTORE_URL,
+      );
     }
     // A forgotten EVENTSTORE_URL would give each replica a store of its own on a local disk, and look healthy.
     if (settings.NODE_ENV === 'production' && !settings.EVENTSTORE_EMBEDDED) {
@@ -31,8 +34,14 @@ export class EventStoreConnection implements OnApplicationShutdown {
         'EVENTSTORE_URL: required in production (unset, this process would start the embedded event store, which is meant for tests and local runs; set EVENTSTORE_EMBEDDED=true to use it anyway)',
       );
     }
-    const embedded = await EmbeddedEventStore.start(embeddedStoreOptions(settings, (message) => this.logger.log(message)));
-    return new EventStoreConnection(EventStoreDBClient.connectionString(embedded.connectionString), embedded.connectionString, embedded);
+    const embedded = await EmbeddedEventStore.start(
+      embeddedStoreOptions(settings, (message) => this.logger.log(message)),
+    );
+    return new EventStoreConnection(
+      EventStoreDBClient.connectionString(embedded.connectionString),
+      embedded.connectionString,
+      embedded,
+    );
   }
 
   get mode(): 'embedded' | 'external' {

@@ -1,6 +1,15 @@
 export { EventStoreModule } from './eventstore.module';
 export { EventStoreConnection } from './eventstore-connection';
-export { EventStreams, ConcurrencyError, NO_STREAM, Revision, Folded, Handled, HandleOptions, RecordedHistoryEvent } from './event-streams';
+export {
+  EventStreams,
+  ConcurrencyError,
+  NO_STREAM,
+  Revision,
+  Folded,
+  Handled,
+  HandleOptions,
+  RecordedHistoryEvent,
+} from './event-streams';
 export { EventMetadata, CommandContext, metadataFor } from './event-metadata';
 export {
   EventStore,

@@ -58,12 +58,23 @@ export class EmbeddedEventStore {
     refuseUnsafe(host, users, options.tls);
     // Read before the data directory is taken, so a missing file fails the start cleanly.
     const credentials = options.tls
-      ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }], false)
+      ? ServerCredentials.createSsl(
+          null,
+          [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }],
+          false,
+        )
       : ServerCredentials.createInsecure();
-    const { engine, truncatedBytes } = await EventStoreEngine.open(options.dataDir, { ...DEFAULT_LIMITS, ...options.limits });
-    if (truncatedBytes > 0) log(`recovered event log: truncated ${truncatedBytes} bytes of an unacknowledged torn write`);
+    const { engine, truncatedBytes } = await EventStoreEngine.open(options.dataDir, {
+      ...DEFAULT_LIMITS,
+      ...options.limits,
+    });
+    if (truncatedBytes > 0)
+      log(`recovered event log: truncated ${truncatedBytes} bytes of an unacknowledged torn write`);
 
-    const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, interceptors: users.length > 0 ? [authentication(users)] : [] });
+    const server = new Server({
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      interceptors: users.length > 0 ? [authentication(users)] : [],
+    });
     let bound = { host, port: 0 };
     server.addService(
       streamsGrpc.StreamsService,
@@ -79,7 +90,9 @@ export class EmbeddedEventStore {
     );
     try {
       const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${host}:${options.port ?? 0}`, credentials, (error, port) => (error ? reject(error) : resolve(port))),
+        server.bindAsync(`${host}:${options.port ?? 0}`, credentials, (error, port) =>
+          error ? reject(error) : resolve(port),
+        ),
       );
       bound = { host, port };
     } catch (error) {
@@ -87,7 +100,9 @@ export class EmbeddedEventStore {
       throw error;
     }
     const security = users.length > 0 ? `, TLS, ${users.length} user(s)` : options.tls ? ', TLS, no users' : '';
-    log(`embedded event store listening on ${host}:${bound.port}${security} with ${engine.eventCount} events from ${options.dataDir}`);
+    log(
+      `embedded event store listening on ${host}:${bound.port}${security} with ${engine.eventCount} events from ${options.dataDir}`,
+    );
     return new EmbeddedEventStore(server, engine, host, bound.port, users[0], options.tls);
   }
 
@@ -113,7 +128,9 @@ export class EmbeddedEventStore {
 /** Stops a start that would leave the store open to the network, or demand credentials no client can send. */
 function refuseUnsafe(host: string, users: readonly EmbeddedUser[], tls: EmbeddedTls | undefined): void {
   if (users.length === 0 && !isLoopback(host)) {
-    throw new Error(`the embedded event store on ${host} (not loopback) needs users: set EVENTSTORE_EMBEDDED_USERS, or listen on 127.0.0.1`);
+    throw new Error(
+      `the embedded event store on ${host} (not loopback) needs users: set EVENTSTORE_EMBEDDED_USERS, or listen on 127.0.0.1`,
+    );
   }
   if (users.length > 0 && !tls) {
     throw new Error(
@@ -123,7 +140,8 @@ function refuseUnsafe(host: string, users: readonly EmbeddedUser[], tls: Embedde
   }
   const names = new Set<string>();
   for (const { username, password } of users) {
-    if (!username || username.includes(':') || !password) throw new Error('an embedded event store user needs a name without ":" and a password');
+    if (!username || username.includes(':') || !password)
+      throw new Error('an embedded event store user needs a name without ":" and a password');
     if (names.has(username)) throw new Error(`the embedded event store user ${username} is listed twice`);
     names.add(username);
   }
@@ -138,7 +156,17 @@ function isLoopback(host: string): boolean {
  * address is reached on 127.0.0.1, the name its certificate must carry for
  * the api, the worker and `npm start`. With TLS, the client trusts `caFile`.
  */
-export function embeddedConnectionString({ host, port, user, caFile }: { host: string; port: number; user?: EmbeddedUser; caFile?: string }): string {
+export function embeddedConnectionString({
+  host,
+  port,
+  user,
+  caFile,
+}: {
+  host: string;
+  port: number;
+  user?: EmbeddedUser;
+  caFile?: string;
+}): string {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const credentials = user ? `${encodeURIComponent(user.username)}:${encodeURIComponent(user.password)}@` : '';
   const tls = caFile ? `tls=true&tlsCAFile=${encodeURIComponent(resolvePath(caFile))}` : 'tls=false';

@@ -13,7 +13,10 @@ export interface EmbeddedStoreSettings {
 }
 
 /** One mapping for both ways the store runs: its own process, or inside the api or worker. */
-export function embeddedStoreOptions(settings: EmbeddedStoreSettings, log: (message: string) => void): EmbeddedEventStoreOptions {
+export function embeddedStoreOptions(
+  settings: EmbeddedStoreSettings,
+  log: (message: string) => void,
+): EmbeddedEventStoreOptions {
   const { EVENTSTORE_EMBEDDED_TLS_CERT_FILE: certFile, EVENTSTORE_EMBEDDED_TLS_KEY_FILE: keyFile } = settings;
   return {
     dataDir: settings.EVENTSTORE_DATA_DIR,

@@ -4,7 +4,13 @@ import { ConfigService } from '@nestjs/config';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@app/config';
 import { Redis } from 'ioredis';
-import { delayedOnOutage, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, startHeartbeat } from '@app/queues';
+import {
+  delayedOnOutage,
+  FULFILMENT_DEAD_LETTER_QUEUE,
+  FULFILMENT_QUEUE,
+  JOB_COUNTER,
+  startHeartbeat,
+} from '@app/queues';
 import { enqueueFulfilment } from './handoff/fulfilment-job';
 import { FulfilmentOutcome, FulfilmentRequest, OrderFulfilment } from './order-fulfilment';
 
@@ -92,7 +98,9 @@ export class DeadLetterProcessor extends WorkerHost {
   async process(job: Job<ParkedOrder>): Promise<string> {
     if (!job.data.parked) {
       await job.updateData({ ...job.data, parked: true });
-      throw new UnrecoverableError(`fulfilment attempts exhausted: ${job.data.reason}. Retry this job to send order ${job.data.orderId} back to fulfilment.`);
+      throw new UnrecoverableError(
+        `fulfilment attempts exhausted: ${job.data.reason}. Retry this job to send order ${job.data.orderId} back to fulfilment.`,
+      );
     }
     const { orderId, placedEventId, correlationId, partnerId } = job.data;
     await enqueueFulfilment(

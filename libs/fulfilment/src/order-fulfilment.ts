@@ -17,7 +17,11 @@ import {
 } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore-client';
 import { PlacedEvent, ReservationOrders } from '@app/ordering';
-import { PermanentProvisioningError, ProvisionedReservation, ReservationProvisioner } from './provisioning/reservation-provisioner';
+import {
+  PermanentProvisioningError,
+  ProvisionedReservation,
+  ReservationProvisioner,
+} from './provisioning/reservation-provisioner';
 
 const NAMESPACE = '5e0b2c7a-9d4f-4a61-b8e3-1c7f2a9d6e54';
 
@@ -64,7 +68,9 @@ export class OrderFulfilment {
   ) {}
 
   async fulfil(request: FulfilmentRequest): Promise<FulfilmentOutcome> {
-    const { state } = request.placed ? await this.orders.assumePlaced(request.placed) : await this.orders.load(request.orderId);
+    const { state } = request.placed
+      ? await this.orders.assumePlaced(request.placed)
+      : await this.orders.load(request.orderId);
     if (state.status !== 'pending') return 'skipped';
     const context: CommandContext = {
       correlationId: request.correlationId,
@@ -77,7 +83,8 @@ export class OrderFulfilment {
     const { state: customer } = await this.streams.aggregate(customerStream(state.customerId), customerDecider);
     const notStarted = state.lines.every((line) => line.provisioning.status === 'pending');
     const inactive = this.inactiveSubscription(state, customer);
-    if (inactive && notStarted) return this.fail(state, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
+    if (inactive && notStarted)
+      return this.fail(state, `subscription ${inactive} is no longer active; the order cannot be provisioned`, context);
 
     const started = await this.start(state, await this.step(context, 'start'));
     if (started?.status !== 'pending') return 'skipped';
@@ -89,12 +96,19 @@ export class OrderFulfilment {
     } catch (error) {
       // Transient: keep what was provisioned so far, and let the queue retry the rest with backoff.
       const recorded = open.slice(0, outcomes.length).map((line) => line.lineNumber);
-      if (outcomes.length > 0) await this.orders.handle(state.orderId, outcomes, await this.step(context, `lines-${recorded.join('-')}`));
+      if (outcomes.length > 0)
+        await this.orders.handle(state.orderId, outcomes, await this.step(context, `lines-${recorded.join('-')}`));
       throw error;
     }
     const finishing = await this.step(context, 'finish');
-    const { state: finished } = await this.orders.handle(state.orderId, [...outcomes, { type: 'FinishFulfilment', data: { now: finishing.now } }], finishing);
-    return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed' ? finished.status : 'skipped';
+    const { state: finished } = await this.orders.handle(
+      state.orderId,
+      [...outcomes, { type: 'FinishFulfilment', data: { now: finishing.now } }],
+      finishing,
+    );
+    return finished.status === 'completed' || finished.status === 'partiallyFulfilled' || finished.status === 'failed'
+      ? finished.status
+      : 'skipped';
   }
 
   private async step(context: CommandContext, name: string): Promise<CommandContext> {
@@ -110,7 +124,11 @@ export class OrderFulfilment {
       .filter((line) => line.provisioning.status === 'pending')
       .map((line) => ({
         type: 'StartLineProvisioning',
-        data: { lineNumber: line.lineNumber, reservationId: reservationIdFor(order.orderId, line.lineNumber), now: starting.now },
+        data: {
+          lineNumber: line.lineNumber,
+          reservationId: reservationIdFor(order.orderId, line.lineNumber),
+          now: starting.now,
+        },
       }));
     if (starts.length === 0) return order;
     try {
@@ -126,7 +144,9 @@ export class OrderFulfilment {
   private inactiveSubscription(order: PlacedOrder, customer: Customer): string | undefined {
     const scoped = scopeSubscription(order.scope);
     const needed = [...order.lines.map((line) => line.subscriptionId), ...(scoped ? [scoped] : [])];
-    return needed.find((subscriptionId) => customer.status !== 'registered' || !isActiveSubscription(customer, subscriptionId));
+    return needed.find(
+      (subscriptionId) => customer.status !== 'registered' || !isActiveSubscription(customer, subscriptionId),
+    );
   }
 
   /** Provisions one started line: the command recording its outcome. A transient failure is thrown for the queue to retry. */
@@ -146,8 +166,13 @@ export class OrderFulfilment {
       });
     } catch (error) {
       if (!(error instanceof PermanentProvisioningError)) throw error;
-      this.logger.warn(`order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`);
-      return { type: 'FailLine', data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: await this.clock.now() } };
+      this.logger.warn(
+        `order ${order.orderNumber} line ${line.lineNumber} (${line.armSkuName}, ${line.region}) failed: ${error.code} ${error.message}`,
+      );
+      return {
+        type: 'FailLine',
+        data: { lineNumber: line.lineNumber, code: error.code, reason: error.message, now: await this.clock.now() },
+      };
     }
     const size = this.catalog.sizeOf(line.armSkuName)!;
     // A renewal takes effect as the reservation it replaces expires, so no hour falls between the two.

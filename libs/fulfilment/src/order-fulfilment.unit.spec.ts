@@ -6,7 +6,12 @@ import { orderLine, orderPlaced } from '../../domain/testing/order.fixture';
 import { InMemoryReservationLocator } from '../../ordering/testing/in-memory-ordering';
 import { context, given, givenCustomer, inMemoryOrdering } from '../../ordering/testing/in-memory-ordering';
 import { OrderFulfilment, reservationIdFor } from './order-fulfilment';
-import { PermanentProvisioningError, ProvisionRequest, ReservationProvisioner, TransientProvisioningError } from './provisioning/reservation-provisioner';
+import {
+  PermanentProvisioningError,
+  ProvisionRequest,
+  ReservationProvisioner,
+  TransientProvisioningError,
+} from './provisioning/reservation-provisioner';
 
 const catalog = Catalog.shipped();
 const clock = new FixedClock('2026-11-25T10:00:00.000Z');
@@ -20,7 +25,8 @@ class ScriptedProvisioner extends ReservationProvisioner {
   async provision(request: ProvisionRequest) {
     this.calls.push(request.reservationId);
     const outcome = this.script[request.armSkuName] ?? 'ok';
-    if (outcome === 'permanent') throw new PermanentProvisioningError('800017', `quantity not available: ${request.armSkuName}`);
+    if (outcome === 'permanent')
+      throw new PermanentProvisioningError('800017', `quantity not available: ${request.armSkuName}`);
     if (outcome === 'transient') throw new TransientProvisioningError('busy');
     return { reservationId: request.reservationId, effectiveDate: '2026-11-25T10:01:00.000Z' };
   }
@@ -31,7 +37,14 @@ async function placed(skus: string[]) {
   await givenCustomer(ordering.store);
   const lines = skus.map((sku, i) => {
     const item = catalog.get(catalogItemId(sku, 'eastus', 'P1Y'), '2026-11-25T10:00:00.000Z')!;
-    return orderLine(i + 1, { lineId: `l-${i}`, catalogItemId: item.id, armSkuName: sku, region: 'eastus', quantity: 2, unitPriceUsd: item.unitPriceUsd });
+    return orderLine(i + 1, {
+      lineId: `l-${i}`,
+      catalogItemId: item.id,
+      armSkuName: sku,
+      region: 'eastus',
+      quantity: 2,
+      unitPriceUsd: item.unitPriceUsd,
+    });
   });
   const placed = orderPlaced({ partnerId: 'partner-contoso', lines });
   await given(ordering.store, 'order-o-1', [{ type: 'OrderPlaced', data: placed }]);
@@ -64,7 +77,13 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     expect(appends).toEqual([
       ['OrderLineProvisioningStarted', 'OrderLineProvisioningStarted'],
       // Each upfront reservation's payment is taken as it is recorded.
-      ['ReservationProvisioned', 'ReservationPaymentRecorded', 'ReservationProvisioned', 'ReservationPaymentRecorded', 'OrderCompleted'],
+      [
+        'ReservationProvisioned',
+        'ReservationPaymentRecorded',
+        'ReservationProvisioned',
+        'ReservationPaymentRecorded',
+        'OrderCompleted',
+      ],
     ]);
     expect((await order()).reservationIds).toEqual([reservationIdFor('o-1', 1), reservationIdFor('o-1', 2)]);
   });
@@ -79,7 +98,9 @@ describe('OrderFulfilment (on the in-memory store)', () => {
 
   it('leaves the order pending and the line provisioning on a transient failure; a retry goes on where it stopped', async () => {
     const { run, order } = await placed(['Standard_D2s_v5', 'Standard_L16s_v3']);
-    await expect(run(new ScriptedProvisioner({ Standard_L16s_v3: 'transient' }))).rejects.toThrow(TransientProvisioningError);
+    await expect(run(new ScriptedProvisioner({ Standard_L16s_v3: 'transient' }))).rejects.toThrow(
+      TransientProvisioningError,
+    );
     expect((await order()).lines.map((l) => l.provisioning.status)).toEqual(['provisioned', 'provisioning']);
     const retry = new ScriptedProvisioner();
     expect(await run(retry)).toBe('completed');
@@ -89,7 +110,11 @@ describe('OrderFulfilment (on the in-memory store)', () => {
 
   it('race: an order cancelled before its first line started is left alone', async () => {
     const { run, orders, store } = await placed(['Standard_D2s_v5']);
-    await orders.handle('o-1', { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } }, context());
+    await orders.handle(
+      'o-1',
+      { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } },
+      context(),
+    );
     const provisioner = new ScriptedProvisioner();
     expect(await run(provisioner)).toBe('skipped');
     expect(provisioner.calls).toEqual([]);
@@ -106,9 +131,15 @@ describe('OrderFulfilment (on the in-memory store)', () => {
 
   it('race: an order cancelled after its job was queued is left alone, though the job carries it as pending', async () => {
     const { orders, store } = await placed(['Standard_D2s_v5']);
-    await orders.handle('o-1', { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } }, context());
+    await orders.handle(
+      'o-1',
+      { type: 'CancelOrder', data: { reason: 'changed mind', now: '2026-11-25T10:00:30.000Z' } },
+      context(),
+    );
     const fresh = await placed(['Standard_D2s_v5']); // another process: nothing of this order kept in memory
-    await given(fresh.store, 'order-o-1', [(await store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)[1]]);
+    await given(fresh.store, 'order-o-1', [
+      (await store.readStream('order-o-1')).map((e) => ({ type: e.type, data: e.data }) as OrderEvent)[1],
+    ]);
     const provisioner = new ScriptedProvisioner();
     expect(await fresh.run(provisioner, 'placed carried by the job')).toBe('skipped');
     expect(provisioner.calls).toEqual([]);
@@ -120,7 +151,10 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     // for a repeat and said yes, and the retry went on from the OrderPlaced, provisioning a line that had failed for good.
     const { store, order, streams } = await placed(['Standard_L32s_v3', 'Standard_L16s_v3']);
     const job = { orderId: 'o-1', placedEventId: 'placed-1', correlationId: 'corr', partnerId: 'partner-contoso' };
-    const placedEvent = { data: (await store.readStream('order-o-1'))[0].data as unknown as OrderPlacedData, revision: 0 };
+    const placedEvent = {
+      data: (await store.readStream('order-o-1'))[0].data as unknown as OrderPlacedData,
+      revision: 0,
+    };
     const first = new OrderFulfilment(
       new ReservationOrders(streams, new InMemoryReservationLocator(store)),
       streams,
@@ -134,7 +168,13 @@ describe('OrderFulfilment (on the in-memory store)', () => {
     // The retry, in another worker process: nothing of the order in memory, and the same job data.
     const again = new EventStreams(store);
     const retry = new ScriptedProvisioner();
-    const outcome = await new OrderFulfilment(new ReservationOrders(again, new InMemoryReservationLocator(store)), again, retry, catalog, clock).fulfil({
+    const outcome = await new OrderFulfilment(
+      new ReservationOrders(again, new InMemoryReservationLocator(store)),
+      again,
+      retry,
+      catalog,
+      clock,
+    ).fulfil({
       ...job,
       placed: placedEvent,
     });
@@ -167,22 +207,40 @@ describe('OrderFulfilment (on the in-memory store)', () => {
       placedAt: '2026-11-29T00:05:00.000Z',
     });
     await given(ordering.store, 'order-o-9', [{ type: 'OrderPlaced', data: placed }]);
-    await new OrderFulfilment(ordering.orders, ordering.streams, new ScriptedProvisioner(), ordering.catalog, ordering.clock).fulfil({
+    await new OrderFulfilment(
+      ordering.orders,
+      ordering.streams,
+      new ScriptedProvisioner(),
+      ordering.catalog,
+      ordering.clock,
+    ).fulfil({
       orderId: 'o-9',
       placedEventId: 'p-9',
       correlationId: 'c',
       partnerId: 'partner-contoso',
     });
-    const provisioned = (await ordering.store.readStream('order-o-9')).find((e) => e.type === 'ReservationProvisioned')!;
-    expect(provisioned.data).toMatchObject({ effectiveDate: expiry, expiryDate: '2027-12-01T10:25:00.000Z', autoRenew: true, billingSubscriptionId: 's-1' });
+    const provisioned = (await ordering.store.readStream('order-o-9')).find(
+      (e) => e.type === 'ReservationProvisioned',
+    )!;
+    expect(provisioned.data).toMatchObject({
+      effectiveDate: expiry,
+      expiryDate: '2027-12-01T10:25:00.000Z',
+      autoRenew: true,
+      billingSubscriptionId: 's-1',
+    });
   });
 
   it('fails an order whose subscription is no longer active, before any line starts', async () => {
     const { run, order, store } = await placed(['Standard_D2s_v5']);
     await given(store, 'customer-c-1', [
-      { type: 'SubscriptionSuspended', data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: '2026-11-25T10:00:10.000Z' } },
+      {
+        type: 'SubscriptionSuspended',
+        data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: '2026-11-25T10:00:10.000Z' },
+      },
     ]);
     expect(await run(new ScriptedProvisioner())).toBe('failed');
-    expect((await order()).timeline.at(-1)?.reason).toBe('subscription s-1 is no longer active; the order cannot be provisioned');
+    expect((await order()).timeline.at(-1)?.reason).toBe(
+      'subscription s-1 is no longer active; the order cannot be provisioned',
+    );
   });
 });

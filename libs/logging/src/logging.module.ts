@@ -14,7 +14,10 @@ export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["x-api-
  * collectors, tests, a pipe). LOG_FORMAT decides when set; otherwise a
  * terminal outside production gets pretty lines.
  */
-export function prettyLogs(env: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal = process.stdout.isTTY === true): boolean {
+export function prettyLogs(
+  env: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>,
+  stdoutIsTerminal = process.stdout.isTTY === true,
+): boolean {
   if (env.LOG_FORMAT) return env.LOG_FORMAT === 'pretty';
   return stdoutIsTerminal && env.NODE_ENV !== 'production';
 }
@@ -30,15 +33,25 @@ const PinoModule = LoggerModule.forRootAsync({
       serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
       // The API key's partner, client and role (never the key), set on the request by the api when it finds the key.
       customProps: (req) => {
-        const apiKey = (req as IncomingMessage & { apiKey?: { partnerId: string; client: string; role: string } }).apiKey;
+        const apiKey = (req as IncomingMessage & { apiKey?: { partnerId: string; client: string; role: string } })
+          .apiKey;
         return apiKey ? { apiKey } : {};
       },
       // The original URL: a middleware layer may have cut the path it matched from req.url.
-      autoLogging: { ignore: (req) => ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health') ?? false },
+      autoLogging: {
+        ignore: (req) =>
+          ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health') ?? false,
+      },
     };
-    const env = { LOG_FORMAT: config.get('LOG_FORMAT', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) };
+    const env = {
+      LOG_FORMAT: config.get('LOG_FORMAT', { infer: true }),
+      NODE_ENV: config.get('NODE_ENV', { infer: true }),
+    };
     // Every path: Fastify's middleware layer reads '*' as all of them (nestjs-pino's default pattern matches none there).
-    return { pinoHttp: prettyLogs(env) ? [options, prettyStream()] : options, forRoutes: [{ path: '*', method: RequestMethod.ALL }] };
+    return {
+      pinoHttp: prettyLogs(env) ? [options, prettyStream()] : options,
+      forRoutes: [{ path: '*', method: RequestMethod.ALL }],
+    };
   },
 });
 
@@ -57,7 +70,8 @@ function prettyStream() {
       const res = log.res as { statusCode?: number } | undefined;
       const key = log.apiKey as { client?: string; role?: string } | undefined;
       const by = key ? ` by ${key.client} (${key.role})` : '';
-      if (req && res) return `${context}${req.method} ${req.url} ${res.statusCode} ${String(log.responseTime)} ms${by} (${req.id}) ${String(log[messageKey])}`;
+      if (req && res)
+        return `${context}${req.method} ${req.url} ${res.statusCode} ${String(log.responseTime)} ms${by} (${req.id}) ${String(log[messageKey])}`;
       return `${context}${String(log[messageKey])}`;
     },
   });

@@ -111,7 +111,10 @@ export class Exchanges {
       revisions[orderId] = revision;
       const reservation = asOf(reservationOf(state, reservationId), now);
       if (reservation.customerId !== asked.customerId)
-        throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found for customer ${asked.customerId}`);
+        throw notFound(
+          'RESERVATION_NOT_FOUND',
+          `reservation ${reservationId} not found for customer ${asked.customerId}`,
+        );
       sources.push({ reservation, quantity: quantity ?? reservation.quantity, orderId });
     }
     checkExchangeSources(sources);
@@ -122,7 +125,10 @@ export class Exchanges {
     };
     const returns = sources.map(({ reservation, quantity, orderId }): QuotedReturn => {
       if (reservation.exchangeHold)
-        throw illegalState('EXCHANGE_IN_PROGRESS', `reservation ${reservation.reservationId} is being exchanged; read it again shortly`);
+        throw illegalState(
+          'EXCHANGE_IN_PROGRESS',
+          `reservation ${reservation.reservationId} is being exchanged; read it again shortly`,
+        );
       if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity) {
         throw ruleViolated(
           'RETURN_QUANTITY_INVALID',
@@ -139,7 +145,14 @@ export class Exchanges {
         ...valueReturned(reservation, quantity, currentUnitPriceUsd, now),
       };
     });
-    return { customerId: asked.customerId, returns, purchase, figures: exchangeFigures(returns, purchase), quotedAt: now, revisions };
+    return {
+      customerId: asked.customerId,
+      returns,
+      purchase,
+      figures: exchangeFigures(returns, purchase),
+      quotedAt: now,
+      revisions,
+    };
   }
 
   /**
@@ -155,8 +168,11 @@ export class Exchanges {
     expectedRevision?: Revision,
   ): Promise<ExchangeMade> {
     const { state: before } = await this.streams.aggregate(exchangeStream(exchangeId), exchangeDecider);
-    if (before.status !== 'none') return this.made(exchangeId, before.returns, newReservationId, await this.finish(exchangeId, context));
-    const located = await Promise.all(asked.returns.map(async (r) => ({ ...r, orderId: await this.orders.locate(r.reservationId, asked.partnerId) })));
+    if (before.status !== 'none')
+      return this.made(exchangeId, before.returns, newReservationId, await this.finish(exchangeId, context));
+    const located = await Promise.all(
+      asked.returns.map(async (r) => ({ ...r, orderId: await this.orders.locate(r.reservationId, asked.partnerId) })),
+    );
     const orderIds = [...new Set(located.map((r) => r.orderId))];
     if (orderIds.length === 1) {
       const [orderId] = orderIds;
@@ -168,7 +184,12 @@ export class Exchanges {
         throw new ConcurrencyError(`order-${orderId}`, current.revision, expectedRevision);
       const quote = await this.quote(asked, context.now);
       try {
-        const handled = await this.orders.handle(orderId, this.decideOn(exchangeId, newReservationId, quote, [], quote.returns), context, { expectedRevision });
+        const handled = await this.orders.handle(
+          orderId,
+          this.decideOn(exchangeId, newReservationId, quote, [], quote.returns),
+          context,
+          { expectedRevision },
+        );
         return this.made(exchangeId, located, newReservationId, handled);
       } catch (error) {
         // The same exchange, sent at once with the same If-Match, got there first: it is this one, made.
@@ -184,7 +205,11 @@ export class Exchanges {
       customerId: asked.customerId,
       partnerId: asked.partnerId,
       returns: quote.returns.map(({ reservationId, orderId, quantity }) => ({ reservationId, orderId, quantity })),
-      purchase: { catalogItemId: quote.purchase.item.id, quantity: quote.purchase.quantity, billingPlan: quote.purchase.billingPlan },
+      purchase: {
+        catalogItemId: quote.purchase.item.id,
+        quantity: quote.purchase.quantity,
+        billingPlan: quote.purchase.billingPlan,
+      },
       newReservationId,
       requestedAt: context.now,
     };
@@ -210,15 +235,28 @@ export class Exchanges {
     for (const { reservationId, orderId } of returns) {
       const order = orderId === bought.orderId ? handled.state : (await this.orders.load(orderId)).state;
       const reservation = reservationOf(order, reservationId);
-      const quantity = reservation.returns?.find((r) => r.cancellationId === exchangeId)?.quantity ?? reservation.quantity;
-      returned.push({ reservationId, orderId, quantity, ...this.exchangedValue(order, reservationId, newReservationId) });
+      const quantity =
+        reservation.returns?.find((r) => r.cancellationId === exchangeId)?.quantity ?? reservation.quantity;
+      returned.push({
+        reservationId,
+        orderId,
+        quantity,
+        ...this.exchangedValue(order, reservationId, newReservationId),
+      });
     }
     const purchase: ExchangePurchase = {
       item: { ...bought, id: bought.catalogItemId, unitPriceUsd: bought.unitPriceUsd ?? 0 },
       quantity: bought.quantity,
       billingPlan: bought.billingPlan,
     };
-    return { exchangeId, returned, bought, figures: exchangeFigures(returned, purchase), exchangedAt: bought.effectiveDate, handled };
+    return {
+      exchangeId,
+      returned,
+      bought,
+      figures: exchangeFigures(returned, purchase),
+      exchangedAt: bought.effectiveDate,
+      handled,
+    };
   }
 
   /**
@@ -248,7 +286,12 @@ export class Exchanges {
             // Given back already (an earlier run got that far): nothing to hold.
             if (reservation.exchanges?.[exchange.newReservationId] !== undefined) return [];
             const currentUnitPriceUsd = this.currentPrice(reservation, exchange.requestedAt);
-            return [{ type: 'HoldForExchange', data: { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now: exchange.requestedAt } }];
+            return [
+              {
+                type: 'HoldForExchange',
+                data: { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now: exchange.requestedAt },
+              },
+            ];
           },
           step(`hold-${reservationId}`),
         );
@@ -280,15 +323,27 @@ export class Exchanges {
       for (const { reservationId, orderId } of elsewhere) {
         await this.orders.handle(
           orderId,
-          { type: 'CompleteHeldExchange', data: { reservationId, exchangeId, newReservationId: exchange.newReservationId, newCommitmentUsd } },
+          {
+            type: 'CompleteHeldExchange',
+            data: { reservationId, exchangeId, newReservationId: exchange.newReservationId, newCommitmentUsd },
+          },
           step(`complete-${reservationId}`),
         );
       }
-      await this.streams.handle(exchangeStream(exchangeId), exchangeDecider, { type: 'CompleteExchange', data: { now: context.now } }, step('completed'));
+      await this.streams.handle(
+        exchangeStream(exchangeId),
+        exchangeDecider,
+        { type: 'CompleteExchange', data: { now: context.now } },
+        step('completed'),
+      );
       return pivot;
     } catch (error) {
       // A refusal by the business stands: the holds go back. Anything else (an outage, a conflict) is retried as it is.
-      if (!(error instanceof DomainError) || !(REFUSALS.includes(error.code) || error.kind === 'rule' || exchange.status === 'failed')) throw error;
+      if (
+        !(error instanceof DomainError) ||
+        !(REFUSALS.includes(error.code) || error.kind === 'rule' || exchange.status === 'failed')
+      )
+        throw error;
       await this.release(exchange, error, step);
       throw error;
     }
@@ -301,10 +356,15 @@ export class Exchanges {
     step: (name: string) => CommandContext,
   ) {
     const { exchangeId, newReservationId } = exchange;
-    for (const { reservationId, orderId } of exchange.returns.filter((r) => r.orderId !== exchange.returns[0].orderId)) {
+    for (const { reservationId, orderId } of exchange.returns.filter(
+      (r) => r.orderId !== exchange.returns[0].orderId,
+    )) {
       await this.orders.handle(
         orderId,
-        { type: 'ReleaseExchangeHold', data: { reservationId, exchangeId, newReservationId, reason: error.message, now: exchange.requestedAt } },
+        {
+          type: 'ReleaseExchangeHold',
+          data: { reservationId, exchangeId, newReservationId, reason: error.message, now: exchange.requestedAt },
+        },
         step(`release-${reservationId}`),
       );
     }
@@ -327,7 +387,11 @@ export class Exchanges {
       type: 'ExchangeReservations',
       data: {
         exchangeId,
-        returns: returns.map(({ reservationId, quantity, currentUnitPriceUsd }) => ({ reservationId, quantity, currentUnitPriceUsd })),
+        returns: returns.map(({ reservationId, quantity, currentUnitPriceUsd }) => ({
+          reservationId,
+          quantity,
+          currentUnitPriceUsd,
+        })),
         heldElsewhere,
         purchase: { ...quote.purchase, reservationId: newReservationId },
         now: quote.quotedAt,
@@ -341,7 +405,11 @@ export class Exchanges {
     if (reservation.exchanges?.[newReservationId] === undefined)
       throw illegalState('EXCHANGE_NOT_HELD', `reservation ${reservationId} was not exchanged for ${newReservationId}`);
     const recorded = reservation.exchangedValues?.[newReservationId];
-    if (!recorded) throw illegalState('EXCHANGE_NOT_HELD', `reservation ${reservationId} records no value for exchange ${newReservationId}`);
+    if (!recorded)
+      throw illegalState(
+        'EXCHANGE_NOT_HELD',
+        `reservation ${reservationId} records no value for exchange ${newReservationId}`,
+      );
     return recorded;
   }
 

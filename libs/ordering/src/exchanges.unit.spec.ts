@@ -62,11 +62,22 @@ describe('exchanges of reservations of several orders', () => {
       'ReservationExchangeHeld',
       'ReservationExchanged',
     ]);
-    expect((await types('order-o-1')).slice(3)).toEqual(['ReservationExchanged', 'ReservationProvisioned', 'ReservationPaymentRecorded']);
+    expect((await types('order-o-1')).slice(3)).toEqual([
+      'ReservationExchanged',
+      'ReservationProvisioned',
+      'ReservationPaymentRecorded',
+    ]);
     // The quote and the exchange agree, to the cent.
     expect(made.figures).toEqual(quote.figures);
-    expect(made.returned.map((r) => [r.reservationId, r.quantity, r.refundUsd])).toEqual(quote.returns.map((r) => [r.reservationId, r.quantity, r.refundUsd]));
-    expect(made.bought).toMatchObject({ reservationId: 'x-1', orderId: 'o-1', quantity: 2, origin: { type: 'exchange', reservationIds: [first, second] } });
+    expect(made.returned.map((r) => [r.reservationId, r.quantity, r.refundUsd])).toEqual(
+      quote.returns.map((r) => [r.reservationId, r.quantity, r.refundUsd]),
+    );
+    expect(made.bought).toMatchObject({
+      reservationId: 'x-1',
+      orderId: 'o-1',
+      quantity: 2,
+      origin: { type: 'exchange', reservationIds: [first, second] },
+    });
     const { state } = await orders.load('o-2');
     expect(reservationOf(state, second)).toMatchObject({ status: 'Exchanged', exchangedFor: 'x-1' });
     expect(reservationOf(state, second).exchangeHold).toBeUndefined();
@@ -119,7 +130,9 @@ describe('exchanges of reservations of several orders', () => {
       },
       context({ now: at }),
     );
-    await expect(exchanges.finish('xc-1', context({ now: at }))).rejects.toMatchObject({ code: 'RESERVATION_NOT_ACTIVE' });
+    await expect(exchanges.finish('xc-1', context({ now: at }))).rejects.toMatchObject({
+      code: 'RESERVATION_NOT_ACTIVE',
+    });
     expect(await types('order-o-2')).toEqual([
       'OrderPlaced',
       'OrderLineProvisioningStarted',
@@ -136,7 +149,10 @@ describe('exchanges of reservations of several orders', () => {
     expect(reservationOf(state, second)).toMatchObject({ status: 'Succeeded', quantity: 1 });
     expect(
       orderDecider.decide(
-        { type: 'ChangeReservation', data: { reservationId: second, change: { type: 'SetAutoRenew', data: { autoRenew: true, now: at } } } },
+        {
+          type: 'ChangeReservation',
+          data: { reservationId: second, change: { type: 'SetAutoRenew', data: { autoRenew: true, now: at } } },
+        },
         state,
       ),
     ).toHaveLength(1);
@@ -164,7 +180,9 @@ describe('exchanges of reservations of several orders', () => {
       const { exchanges, asked, types, orders, streams, catalog } = await twoOrders();
       // The request is made; the process dies at the crash point: a run that stops there.
       const dying = new Exchanges(
-        Object.create(orders, { handle: { value: (...args: Parameters<typeof orders.handle>) => stopAfter(args, diesAfter, orders) } }),
+        Object.create(orders, {
+          handle: { value: (...args: Parameters<typeof orders.handle>) => stopAfter(args, diesAfter, orders) },
+        }),
         streams,
         catalog,
       );
@@ -174,7 +192,11 @@ describe('exchanges of reservations of several orders', () => {
       await exchanges.finish('xc-1', context({ now: '2026-12-10T12:00:06.000Z' }));
       expect(await types('exchange-xc-1')).toEqual(['ExchangeRequested', 'ExchangeCompleted']);
       expect((await types('order-o-2')).slice(3)).toEqual(['ReservationExchangeHeld', 'ReservationExchanged']);
-      expect((await types('order-o-1')).slice(3)).toEqual(['ReservationExchanged', 'ReservationProvisioned', 'ReservationPaymentRecorded']);
+      expect((await types('order-o-1')).slice(3)).toEqual([
+        'ReservationExchanged',
+        'ReservationProvisioned',
+        'ReservationPaymentRecorded',
+      ]);
     }
   });
 });

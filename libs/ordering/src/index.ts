@@ -1,5 +1,12 @@
 export { OrderingServicesModule } from './ordering-services.module';
-export { CART_CUSTOMER_MAX_AGE_MS, PartnerScopedReads, ownedCart, ownedCustomer, ownedOrder, ownedReservation } from './partner-scoped-reads';
+export {
+  CART_CUSTOMER_MAX_AGE_MS,
+  PartnerScopedReads,
+  ownedCart,
+  ownedCustomer,
+  ownedOrder,
+  ownedReservation,
+} from './partner-scoped-reads';
 export { OrderNumbers, formatOrderNumber } from './order-numbers';
 export { ReservationOrders, PlacedEvent } from './reservation-orders';
 export { RefundSettlement } from './refund-settlement';

@@ -4,7 +4,8 @@ import { CommandContext, EventStore, metadataFor } from '@app/eventstore-client'
 
 const NAMESPACE = 'c2b3a4f1-7d51-4c9e-b6a8-2f0e4d1c9b77';
 
-export const formatOrderNumber = (year: string, sequence: bigint) => `RO-${year}-${sequence.toString().padStart(6, '0')}`;
+export const formatOrderNumber = (year: string, sequence: bigint) =>
+  `RO-${year}-${sequence.toString().padStart(6, '0')}`;
 
 /**
  * Human-readable order numbers (RO-2026-000123), unique and without a central
@@ -21,7 +22,14 @@ export class OrderNumbers {
     const year = context.now.slice(0, 4);
     const result = await this.store.appendToStream(
       `order-numbers-${year}`,
-      [{ id: uuidv5(orderId, NAMESPACE), type: 'OrderNumberAllocated', data: { orderId }, metadata: { ...metadataFor(context) } }],
+      [
+        {
+          id: uuidv5(orderId, NAMESPACE),
+          type: 'OrderNumberAllocated',
+          data: { orderId },
+          metadata: { ...metadataFor(context) },
+        },
+      ],
       'any',
     );
     return formatOrderNumber(year, result.nextExpectedRevision + 1n);

@@ -1,10 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Order, OrderCommand, OrderEvent, Refund, refundLedgerDecider, refundLedgerStream, reservationOf } from '@app/domain';
+import {
+  DomainError,
+  Order,
+  OrderCommand,
+  OrderEvent,
+  Refund,
+  refundLedgerDecider,
+  refundLedgerStream,
+  reservationOf,
+} from '@app/domain';
 import { CommandContext, ConcurrencyError, EventStreams, Handled } from '@app/eventstore-client';
 import { ReservationOrders } from './reservation-orders';
 
 /** The reservation changed between the refund and its settlement: the refund no longer matches it and is reversed. */
-const UNSETTLEABLE = ['RESERVATION_NOT_ACTIVE', 'RESERVATION_CHANGED', 'RETURN_QUANTITY_INVALID', 'RESERVATION_EXPIRED', 'EXCHANGE_IN_PROGRESS'];
+const UNSETTLEABLE = [
+  'RESERVATION_NOT_ACTIVE',
+  'RESERVATION_CHANGED',
+  'RETURN_QUANTITY_INVALID',
+  'RESERVATION_EXPIRED',
+  'EXCHANGE_IN_PROGRESS',
+];
 
 /**
  * The second half of a cancellation, or of a return of part of a reservation. The customer's refund ledger recorded
@@ -29,17 +44,31 @@ export class RefundSettlement {
     private readonly streams: EventStreams,
   ) {}
 
-  async settle(customerId: string, refund: Refund & { orderId: string }, context: CommandContext): Promise<Handled<Order, OrderEvent>> {
+  async settle(
+    customerId: string,
+    refund: Refund & { orderId: string },
+    context: CommandContext,
+  ): Promise<Handled<Order, OrderEvent>> {
     const { cancellationId, reservationId, orderId, amountUsd, refundedAt, kind, quantity } = refund;
     // Ids derive from the cancellation, so whoever settles it writes the same events.
     const settling = { ...context, commandId: `${cancellationId}/settle`, now: refundedAt };
-    const expectedRevision = refund.expectedOrderRevision === undefined ? undefined : BigInt(refund.expectedOrderRevision);
+    const expectedRevision =
+      refund.expectedOrderRevision === undefined ? undefined : BigInt(refund.expectedOrderRevision);
     const command: OrderCommand =
       kind === 'return'
-        ? { type: 'ReturnReservationQuantity', data: { reservationId, cancellationId, quantity: quantity!, refundUsd: amountUsd, now: refundedAt } }
+        ? {
+            type: 'ReturnReservationQuantity',
+            data: { reservationId, cancellationId, quantity: quantity!, refundUsd: amountUsd, now: refundedAt },
+          }
         : {
             type: 'CancelReservation',
-            data: { reservationId, cancellationId, refundUsd: amountUsd, ...(quantity !== undefined ? { quantity } : {}), now: refundedAt },
+            data: {
+              reservationId,
+              cancellationId,
+              refundUsd: amountUsd,
+              ...(quantity !== undefined ? { quantity } : {}),
+              now: refundedAt,
+            },
           };
     try {
       return await this.orders.handle(orderId, command, settling, { expectedRevision });
@@ -49,7 +78,12 @@ export class RefundSettlement {
         const current = await this.orders.load(orderId);
         if (settledIn(current.state, refund)) return { ...current, events: [] };
         // Revisions only grow: the order will never be at that revision again, so the refund never will be settled.
-        await this.reverse(customerId, refund, `the reservation order moved on from revision ${expectedRevision}`, context);
+        await this.reverse(
+          customerId,
+          refund,
+          `the reservation order moved on from revision ${expectedRevision}`,
+          context,
+        );
         throw error;
       }
       if (!(error instanceof DomainError) || !UNSETTLEABLE.includes(error.code)) throw error;
@@ -58,7 +92,12 @@ export class RefundSettlement {
     }
   }
 
-  private async reverse(customerId: string, { cancellationId, reservationId }: Refund, reason: string, context: CommandContext) {
+  private async reverse(
+    customerId: string,
+    { cancellationId, reservationId }: Refund,
+    reason: string,
+    context: CommandContext,
+  ) {
     await this.streams.handle(
       refundLedgerStream(customerId),
       refundLedgerDecider,

@@ -25,7 +25,12 @@ export const billingSubscriptionOf = (reservation: ActiveReservation, order: Pla
 export class RenewalOrders {
   constructor(private readonly orders: ReservationOrders) {}
 
-  async place(oldOrderId: string, reservationId: string, oldOrder: PlacedOrder | undefined, context: CommandContext): Promise<void> {
+  async place(
+    oldOrderId: string,
+    reservationId: string,
+    oldOrder: PlacedOrder | undefined,
+    context: CommandContext,
+  ): Promise<void> {
     const order = oldOrder ?? ((await this.orders.load(oldOrderId)).state as PlacedOrder);
     const reservation = reservationOf(order, reservationId);
     const { renewal } = reservation;

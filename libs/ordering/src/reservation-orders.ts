@@ -1,5 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { illegalState, notFound, OpenCart, Order, OrderCommand, orderDecider, OrderEvent, OrderPlacedData, orderStream } from '@app/domain';
+import {
+  illegalState,
+  notFound,
+  OpenCart,
+  Order,
+  OrderCommand,
+  orderDecider,
+  OrderEvent,
+  OrderPlacedData,
+  orderStream,
+} from '@app/domain';
 import { CommandContext, Commands, EventStreams, Folded, Handled, HandleOptions } from '@app/eventstore-client';
 import { ReservationLocator } from './reservation-locator';
 
@@ -27,7 +37,8 @@ export class ReservationOrders {
   /** The reservation order holding a reservation of this partner; 404 otherwise. */
   async locate(reservationId: string, partnerId: string): Promise<string> {
     const place = await this.locator.orderOf(reservationId);
-    if (!place || place.partnerId !== partnerId) throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
+    if (!place || place.partnerId !== partnerId)
+      throw notFound('RESERVATION_NOT_FOUND', `reservation ${reservationId} not found`);
     return place.orderId;
   }
 
@@ -38,7 +49,10 @@ export class ReservationOrders {
   /** The order as its OrderPlaced event left it, known without a read; the first command on it proves it current. */
   assumePlaced(placed: PlacedEvent): Promise<Folded<Order>> {
     const event = { type: 'OrderPlaced', data: placed.data, metadata: { schemaVersion: placed.schemaVersion } };
-    return this.streams.assume(orderStream(placed.data.orderId), orderDecider, { events: [event], revision: BigInt(placed.revision) });
+    return this.streams.assume(orderStream(placed.data.orderId), orderDecider, {
+      events: [event],
+      revision: BigInt(placed.revision),
+    });
   }
 
   handle(
@@ -55,12 +69,19 @@ export class ReservationOrders {
    * the purchase; placing it again changes nothing. `expectNew` when the
    * caller just purchased the cart, so the order is most likely not there yet.
    */
-  placeFromCart(cart: OpenCart, context: CommandContext, options: Pick<HandleOptions, 'expectNew'> = {}): Promise<Handled<Order, OrderEvent>> {
+  placeFromCart(
+    cart: OpenCart,
+    context: CommandContext,
+    options: Pick<HandleOptions, 'expectNew'> = {},
+  ): Promise<Handled<Order, OrderEvent>> {
     if (!cart.purchase) throw illegalState('CART_NOT_PURCHASED', `cart ${cart.cartId} has not been purchased`);
     const { purchasedAt, ...purchase } = cart.purchase;
     return this.handle(
       purchase.orderId,
-      { type: 'PlaceOrder', data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt } },
+      {
+        type: 'PlaceOrder',
+        data: { ...purchase, customerId: cart.customerId, partnerId: cart.partnerId, now: purchasedAt },
+      },
       context,
       options,
     );

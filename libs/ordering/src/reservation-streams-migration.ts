@@ -78,7 +78,9 @@ export async function migrateReservationStreams(store: EventStore, options: Migr
     }
   }
   const verb = options.dryRun ? 'would be migrated' : 'migrated';
-  options.report(`reservation streams of their own: ${legacyStreams}, orders they name: ${orderIds.length}, ${verb}: ${migrated.length}`);
+  options.report(
+    `reservation streams of their own: ${legacyStreams}, orders they name: ${orderIds.length}, ${verb}: ${migrated.length}`,
+  );
   return { legacyStreams, orders: orderIds.length, migrated };
 }
 
@@ -103,7 +105,12 @@ async function legacyStreamsInStore(store: EventStore): Promise<{ legacyStreams:
  * hold, and of those they were split or merged into, as the order's loads
  * once followed them.
  */
-async function migrationOf(streams: EventStreams, order: Order, now: string, options: Pick<MigrationOptions, 'report'>): Promise<MigrateReservationStreams> {
+async function migrationOf(
+  streams: EventStreams,
+  order: Order,
+  now: string,
+  options: Pick<MigrationOptions, 'report'>,
+): Promise<MigrateReservationStreams> {
   const found: MigratedReservationStream[] = [];
   if (order.status === 'none') return { type: 'MigrateReservationStreams', data: { streams: found, now } };
   const seen = new Set(Object.keys(order.reservations));
@@ -112,9 +119,14 @@ async function migrationOf(streams: EventStreams, order: Order, now: string, opt
     const reservationId = queue.shift()!;
     if (seen.has(reservationId)) continue;
     seen.add(reservationId);
-    const stream = { reservationId, events: await streams.events<ReservationEvent>(legacyReservationStream(reservationId)) };
+    const stream = {
+      reservationId,
+      events: await streams.events<ReservationEvent>(legacyReservationStream(reservationId)),
+    };
     if (foldReservation(stream.events).status === 'none') {
-      options.report(`order ${order.orderId} (${order.orderNumber}): reservation ${reservationId} has no stream of its own; left as it is`);
+      options.report(
+        `order ${order.orderId} (${order.orderNumber}): reservation ${reservationId} has no stream of its own; left as it is`,
+      );
       continue;
     }
     found.push(stream);

@@ -16,8 +16,12 @@ export class InMemoryReservationLocator extends ReservationLocator {
   }
 
   async orderOf(reservationId: string): Promise<ReservationPlace | undefined> {
-    const provisioned = this.store.events().find((event) => event.type === 'ReservationProvisioned' && event.data.reservationId === reservationId);
-    return provisioned ? { orderId: provisioned.data.orderId as string, partnerId: provisioned.data.partnerId as string } : undefined;
+    const provisioned = this.store
+      .events()
+      .find((event) => event.type === 'ReservationProvisioned' && event.data.reservationId === reservationId);
+    return provisioned
+      ? { orderId: provisioned.data.orderId as string, partnerId: provisioned.data.partnerId as string }
+      : undefined;
   }
 }
 
@@ -59,10 +63,17 @@ export async function given(store: InMemoryEventStore, stream: string, events: M
 }
 
 /** A registered customer of partner-contoso with one active subscription. */
-export async function givenCustomer(store: InMemoryEventStore, customerId = 'c-1', subscriptionId = 's-1'): Promise<void> {
+export async function givenCustomer(
+  store: InMemoryEventStore,
+  customerId = 'c-1',
+  subscriptionId = 's-1',
+): Promise<void> {
   const at = '2026-11-01T00:00:00.000Z';
   const events: CustomerEvent[] = [
-    { type: 'CustomerRegistered', data: { customerId, partnerId: 'partner-contoso', name: 'Contoso', registeredAt: at } },
+    {
+      type: 'CustomerRegistered',
+      data: { customerId, partnerId: 'partner-contoso', name: 'Contoso', registeredAt: at },
+    },
     { type: 'SubscriptionAdded', data: { customerId, subscriptionId, name: 'Main', addedAt: at } },
   ] as CustomerEvent[];
   await given(store, customerStream(customerId), events);

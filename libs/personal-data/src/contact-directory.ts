@@ -72,7 +72,13 @@ export class ContactDirectory implements OnApplicationShutdown {
     );
     if (rows.length === 0) return undefined;
     const [row] = rows as Array<{ name: string; email: string; phone: string | null; updated_at: Date }>;
-    return { customerId, name: row.name, email: row.email, ...(row.phone ? { phone: row.phone } : {}), updatedAt: row.updated_at.toISOString() };
+    return {
+      customerId,
+      name: row.name,
+      email: row.email,
+      ...(row.phone ? { phone: row.phone } : {}),
+      updatedAt: row.updated_at.toISOString(),
+    };
   }
 
   /** Removes the customer's personal data, and keeps its row marked erased so that no contact is written after. */

@@ -70,7 +70,12 @@ export async function measureLag(store: EventStore, views: ViewReader, projectio
  * events, so on a quiet store the checkpoint can stay behind an event the
  * projection does not take.
  */
-export async function hasApplied(store: EventStore, views: ViewReader, projection: Follower, position: bigint): Promise<boolean> {
+export async function hasApplied(
+  store: EventStore,
+  views: ViewReader,
+  projection: Follower,
+  position: bigint,
+): Promise<boolean> {
   const checkpoint = await views.checkpoint(projection.name);
   if (checkpoint !== undefined && checkpoint >= position) return true;
   const types = new Set(projection.eventTypes);
@@ -86,7 +91,13 @@ export async function hasApplied(store: EventStore, views: ViewReader, projectio
 }
 
 /** Waits until `hasApplied`; false when it has not within the timeout. */
-export async function appliedWithin(store: EventStore, views: ViewReader, projection: Follower, position: bigint, timeoutMs: number): Promise<boolean> {
+export async function appliedWithin(
+  store: EventStore,
+  views: ViewReader,
+  projection: Follower,
+  position: bigint,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await hasApplied(store, views, projection, position)) return true;
@@ -100,9 +111,19 @@ export async function appliedWithin(store: EventStore, views: ViewReader, projec
  * takes up to `position`: the system has done what the events so far ask of
  * it (a reactor's reaction included, as its checkpoint moves only after it).
  */
-export async function everyRunnerApplied(store: EventStore, views: ViewReader, known: readonly Projection[], position: bigint): Promise<boolean> {
-  const reported = (await views.allStatuses()).filter((status) => status.eventTypes && !known.some((projection) => projection.name === status.name));
-  const runners: Follower[] = [...known, ...reported.map((status) => ({ name: status.name, eventTypes: status.eventTypes! }))];
+export async function everyRunnerApplied(
+  store: EventStore,
+  views: ViewReader,
+  known: readonly Projection[],
+  position: bigint,
+): Promise<boolean> {
+  const reported = (await views.allStatuses()).filter(
+    (status) => status.eventTypes && !known.some((projection) => projection.name === status.name),
+  );
+  const runners: Follower[] = [
+    ...known,
+    ...reported.map((status) => ({ name: status.name, eventTypes: status.eventTypes! })),
+  ];
   for (const runner of runners) if (!(await hasApplied(store, views, runner, position))) return false;
   return true;
 }

@@ -14,7 +14,8 @@ export interface ProjectedEvent {
 }
 
 /** The request an event traces back to: its correlation id, or its own id when it has none. */
-export const correlationIdOf = (event: ProjectedEvent): string => (typeof event.metadata.correlationId === 'string' ? event.metadata.correlationId : event.id);
+export const correlationIdOf = (event: ProjectedEvent): string =>
+  typeof event.metadata.correlationId === 'string' ? event.metadata.correlationId : event.id;
 
 /** A view document: JSON with the position of the last event that changed it. */
 export type ViewDocument = Record<string, unknown> & { _position?: string };

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Provider,
+  Type,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventStore } from '@app/eventstore-client';
 import { Redis } from 'ioredis';
@@ -50,7 +58,9 @@ export class SubscriptionHost implements OnApplicationBootstrap, OnApplicationSh
     this.connection = dedicatedConnection(this.redis, 'subscription-runner', this.logger);
     this.started = new SubscriptionRunner(this.store, this.connection, handlers, this.logger);
     this.started.start();
-    this.logger.log(`running on one $all subscription: ${handlers.map((handler) => `${handler.name} (${handler.kind})`).join(', ')}`);
+    this.logger.log(
+      `running on one $all subscription: ${handlers.map((handler) => `${handler.name} (${handler.kind})`).join(', ')}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

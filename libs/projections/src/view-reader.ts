@@ -83,7 +83,11 @@ export class ViewReader {
   }
 
   private async pageOf(key: string, options: PageOptions): Promise<IndexEntry[]> {
-    const max = options.after ? String(options.after.score) : options.maxScore === undefined ? '+inf' : String(options.maxScore);
+    const max = options.after
+      ? String(options.after.score)
+      : options.maxScore === undefined
+        ? '+inf'
+        : String(options.maxScore);
     const min = options.minScore === undefined ? '-inf' : String(options.minScore);
     const entries: IndexEntry[] = [];
     let offset = 0;
@@ -120,7 +124,9 @@ export class ViewReader {
   /** What the runners report of every handler, views and reactors alike: each replica's status of the last few seconds. */
   async allStatuses(): Promise<HandlerStatus[]> {
     // One GET each: the keys sit on as many hash slots as there are handlers.
-    const values = await Promise.all((await scanKeys(this.redis, `${viewKeys('*').statuses}*`)).map((key) => this.redis.get(key)));
+    const values = await Promise.all(
+      (await scanKeys(this.redis, `${viewKeys('*').statuses}*`)).map((key) => this.redis.get(key)),
+    );
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as HandlerStatus);
   }
 }

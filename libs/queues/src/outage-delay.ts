@@ -8,7 +8,13 @@ import { isDependencyOutage } from '@app/runtime';
  * outage is not the job's fault, and enough short outages in a row would
  * otherwise exhaust its attempts and park it.
  */
-export async function delayedOnOutage<T>(job: Job, token: string | undefined, delayMs: number, logger: Logger, work: () => Promise<T>): Promise<T> {
+export async function delayedOnOutage<T>(
+  job: Job,
+  token: string | undefined,
+  delayMs: number,
+  logger: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {

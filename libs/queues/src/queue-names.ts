@@ -8,6 +8,12 @@ export const RESERVATION_LIFECYCLE_QUEUE = 'reservation-lifecycle';
 /** Webhook deliveries, one job per delivery, and the expiry-notice pass (libs/webhooks). */
 export const WEBHOOKS_QUEUE = 'webhooks';
 
-export const ALL_QUEUES = [FULFILMENT_QUEUE, FULFILMENT_DEAD_LETTER_QUEUE, DISCOUNT_QUEUE, RESERVATION_LIFECYCLE_QUEUE, WEBHOOKS_QUEUE] as const;
+export const ALL_QUEUES = [
+  FULFILMENT_QUEUE,
+  FULFILMENT_DEAD_LETTER_QUEUE,
+  DISCOUNT_QUEUE,
+  RESERVATION_LIFECYCLE_QUEUE,
+  WEBHOOKS_QUEUE,
+] as const;
 
 export const FULFILMENT_ATTEMPTS = 5;

@@ -54,7 +54,10 @@ export class QueuesModule {
       imports: [
         BullModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: AppConfig) => ({ connection: queueConnection(config, role), prefix: bullPrefix(config) }),
+          useFactory: (config: AppConfig) => ({
+            connection: queueConnection(config, role),
+            prefix: bullPrefix(config),
+          }),
         }),
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],

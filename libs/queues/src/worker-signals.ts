@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 const HEARTBEATS = 'workers:heartbeats';
 const HEARTBEAT_TTL_MS = 15_000;
 /** The counters share the hash tag `{metrics}`, so one transaction can bump several on a Redis Cluster. */
-export const JOB_COUNTER = (queue: string, outcome: 'completed' | 'failed') => `metrics:{metrics}:jobs:${queue}:${outcome}`;
+export const JOB_COUNTER = (queue: string, outcome: 'completed' | 'failed') =>
+  `metrics:{metrics}:jobs:${queue}:${outcome}`;
 export const DISCOUNT_RECORDS_COUNTER = 'metrics:{metrics}:discount:records';
 
 export interface Heartbeat {
@@ -21,10 +22,19 @@ export interface Heartbeat {
   at: string;
 }
 
-export function startHeartbeat(redis: Redis, describe: () => Omit<Heartbeat, 'worker' | 'pid' | 'at'>): () => Promise<void> {
+export function startHeartbeat(
+  redis: Redis,
+  describe: () => Omit<Heartbeat, 'worker' | 'pid' | 'at'>,
+): () => Promise<void> {
   const worker = randomUUID();
   const beat = (): void =>
-    void redis.hset(HEARTBEATS, worker, JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() })).catch(() => undefined);
+    void redis
+      .hset(
+        HEARTBEATS,
+        worker,
+        JSON.stringify({ worker, pid: process.pid, at: new Date().toISOString(), ...describe() }),
+      )
+      .catch(() => undefined);
   void beat();
   const timer = setInterval(beat, HEARTBEAT_TTL_MS / 3);
   timer.unref();

@@ -7,6 +7,11 @@ import { RenewalOrderReactor } from './renewal/renewal-order.reactor';
 
 /** In the worker: the reactors that finish purchases, cancellations, exchanges and renewals without the client. */
 @Module({
-  providers: reactorProviders(PurchaseCompletionReactor, RefundSettlementReactor, RenewalOrderReactor, ExchangeCompletionReactor),
+  providers: reactorProviders(
+    PurchaseCompletionReactor,
+    RefundSettlementReactor,
+    RenewalOrderReactor,
+    ExchangeCompletionReactor,
+  ),
 })
 export class ReactorsModule {}

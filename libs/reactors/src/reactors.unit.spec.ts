@@ -31,7 +31,16 @@ const purchase = {
   totalUsd: 2_000,
 };
 const cartEvents = [
-  { type: 'CartCreated', data: { cartId: 'cart-1', customerId: 'c-1', partnerId: 'partner-contoso', createdAt: now, expiresAt: '2026-12-02T10:00:00.000Z' } },
+  {
+    type: 'CartCreated',
+    data: {
+      cartId: 'cart-1',
+      customerId: 'c-1',
+      partnerId: 'partner-contoso',
+      createdAt: now,
+      expiresAt: '2026-12-02T10:00:00.000Z',
+    },
+  },
   { type: 'CartItemAdded', data: { cartId: 'cart-1', ...line } },
   { type: 'CartPurchased', data: purchase },
 ];
@@ -40,7 +49,9 @@ describe('purchase completion reactor', () => {
   it('places the order of a purchased cart whose order is missing (the api died in between)', async () => {
     const { store, orders } = inMemoryOrdering();
     await given(store, 'cart-cart-1', cartEvents);
-    await new PurchaseCompletionReactor(orders, inMemoryOrdering().streams, new FixedClock(now)).react(asProjected('cart-cart-1', cartEvents[2]));
+    await new PurchaseCompletionReactor(orders, inMemoryOrdering().streams, new FixedClock(now)).react(
+      asProjected('cart-cart-1', cartEvents[2]),
+    );
     // A fresh EventStreams on another store must not be what it used: the order is on this store.
     expect(await store.readStream('order-o-1')).toEqual([]);
   });
@@ -53,7 +64,12 @@ describe('purchase completion reactor', () => {
     await reactor.react(asProjected('cart-cart-1', cartEvents[2]));
     const order = await ordering.store.readStream('order-o-1');
     expect(order.map((e) => e.type)).toEqual(['OrderPlaced']);
-    expect(order[0].data).toMatchObject({ orderNumber: 'RO-2026-000001', customerId: 'c-1', partnerId: 'partner-contoso', placedAt: now });
+    expect(order[0].data).toMatchObject({
+      orderNumber: 'RO-2026-000001',
+      customerId: 'c-1',
+      partnerId: 'partner-contoso',
+      placedAt: now,
+    });
   });
 });
 
@@ -61,15 +77,36 @@ describe('refund settlement reactor', () => {
   async function withRefund(extraOrderEvents: OrderEvent[] = []) {
     const ordering = inMemoryOrdering();
     await givenCustomer(ordering.store);
-    const r1 = provisionedReservation({ reservationId: 'r-1', orderId: 'o-1', customerId: 'c-1', partnerId: 'partner-contoso', quantity: 2 });
-    const placed = orderPlaced({ orderNumber: 'RO-1', partnerId: 'partner-contoso', lines: [orderLine(1, { quantity: 2 })], placedAt: now });
+    const r1 = provisionedReservation({
+      reservationId: 'r-1',
+      orderId: 'o-1',
+      customerId: 'c-1',
+      partnerId: 'partner-contoso',
+      quantity: 2,
+    });
+    const placed = orderPlaced({
+      orderNumber: 'RO-1',
+      partnerId: 'partner-contoso',
+      lines: [orderLine(1, { quantity: 2 })],
+      placedAt: now,
+    });
     await given(ordering.store, 'order-o-1', [...provisionedOrder(placed, [r1]), ...extraOrderEvents]);
     const recorded: RefundLedgerEvent = {
       type: 'RefundRecorded',
-      data: { customerId: 'c-1', cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },
+      data: {
+        customerId: 'c-1',
+        cancellationId: 'r-1/cancellation-1',
+        reservationId: 'r-1',
+        orderId: 'o-1',
+        amountUsd: 900,
+        refundedAt: now,
+      },
     };
     await given(ordering.store, 'refund-ledger-c-1', [recorded]);
-    const react = () => new RefundSettlementReactor(ordering.settlement, ordering.clock).react(asProjected('refund-ledger-c-1', recorded));
+    const react = () =>
+      new RefundSettlementReactor(ordering.settlement, ordering.clock).react(
+        asProjected('refund-ledger-c-1', recorded),
+      );
     return { ...ordering, react };
   }
 
@@ -79,7 +116,13 @@ describe('refund settlement reactor', () => {
     await react();
     const cancelled = (await store.readStream('order-o-1')).filter((e) => e.type === 'ReservationCancelled');
     expect(cancelled.map((e) => e.data)).toEqual([
-      { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 900, cancelledAt: now },
+      {
+        reservationId: 'r-1',
+        customerId: 'c-1',
+        cancellationId: 'r-1/cancellation-1',
+        refundUsd: 900,
+        cancelledAt: now,
+      },
     ]);
   });
 
@@ -108,7 +151,11 @@ describe('refund settlement reactor', () => {
 
   it('leaves alone a refund whose cancellation the api already finished', async () => {
     const { react, store, settlement } = await withRefund();
-    await settlement.settle('c-1', { cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now }, context());
+    await settlement.settle(
+      'c-1',
+      { cancellationId: 'r-1/cancellation-1', reservationId: 'r-1', orderId: 'o-1', amountUsd: 900, refundedAt: now },
+      context(),
+    );
     const before = (await store.readStream('order-o-1')).length;
     await react();
     expect(await store.readStream('order-o-1')).toHaveLength(before);

@@ -45,7 +45,14 @@ export function connectRedis(topology: RedisTopology, options: RedisOptions = {}
     }) as unknown as Redis;
   }
   if (topology.REDIS_SENTINELS) {
-    return new Redis({ sentinels: hostsOf(topology.REDIS_SENTINELS), name: topology.REDIS_SENTINEL_NAME, password, username, tls, ...options });
+    return new Redis({
+      sentinels: hostsOf(topology.REDIS_SENTINELS),
+      name: topology.REDIS_SENTINEL_NAME,
+      password,
+      username,
+      tls,
+      ...options,
+    });
   }
   return new Redis(topology.REDIS_URL, options);
 }

@@ -27,6 +27,8 @@ export class ReservationLifecycleProcessor extends WorkerHost implements OnAppli
   }
 
   process(job: Job<LifecycleJob>, token?: string): Promise<LifecycleOutcome> {
-    return delayedOnOutage(job, token, 5_000, this.logger, async () => this.lifecycle.run(await this.clock.now(), `lifecycle-${job.id}`));
+    return delayedOnOutage(job, token, 5_000, this.logger, async () =>
+      this.lifecycle.run(await this.clock.now(), `lifecycle-${job.id}`),
+    );
   }
 }

@@ -16,7 +16,13 @@ import {
   renewalOf,
 } from '@app/domain';
 import { CommandContext, EventStreams } from '@app/eventstore-client';
-import { billingSubscriptionOf, OrderNumbers, RenewalOrders, renewalOrderIdFor, ReservationOrders } from '@app/ordering';
+import {
+  billingSubscriptionOf,
+  OrderNumbers,
+  RenewalOrders,
+  renewalOrderIdFor,
+  ReservationOrders,
+} from '@app/ordering';
 import { eachReservationIn, reservationKeys, ViewReader } from '@app/projections';
 import { crashPoint } from '@app/runtime';
 
@@ -60,7 +66,15 @@ export class ReservationLifecycle {
   ) {}
 
   async run(now: string, correlationId: string): Promise<LifecycleOutcome> {
-    const outcome: LifecycleOutcome = { examined: 0, priceLocked: 0, renewed: 0, renewalsFailed: 0, expired: 0, paymentsRecorded: 0, renewalOrderIds: [] };
+    const outcome: LifecycleOutcome = {
+      examined: 0,
+      priceLocked: 0,
+      renewed: 0,
+      renewalsFailed: 0,
+      expired: 0,
+      paymentsRecorded: 0,
+      renewalOrderIds: [],
+    };
     outcome.paymentsRecorded = await this.recordDuePayments(now, correlationId);
     const horizon = Date.parse(now) + RENEWAL_PRICE_LOCK_DAYS * DAY_MS;
     for await (const view of eachReservationIn(this.views, reservationKeys.byExpiry, { maxScore: horizon })) {
@@ -76,12 +90,23 @@ export class ReservationLifecycle {
         now,
       });
       if (Date.parse(now) < Date.parse(view.expiryDate)) {
-        const change: ReservationCommand = { type: 'LockRenewalPrice', data: { currentUnitPriceUsd: this.renewalPrice(view, now), now } };
-        const locked = await this.orders.handle(orderId, { type: 'ChangeReservation', data: { reservationId, change } }, context('lock-renewal-price'));
+        const change: ReservationCommand = {
+          type: 'LockRenewalPrice',
+          data: { currentUnitPriceUsd: this.renewalPrice(view, now), now },
+        };
+        const locked = await this.orders.handle(
+          orderId,
+          { type: 'ChangeReservation', data: { reservationId, change } },
+          context('lock-renewal-price'),
+        );
         outcome.priceLocked += locked.events.length;
         continue;
       }
-      const reached = await this.orders.handle(orderId, (order) => this.reachExpiry(order, reservationId, now, context), context('reach-expiry'));
+      const reached = await this.orders.handle(
+        orderId,
+        (order) => this.reachExpiry(order, reservationId, now, context),
+        context('reach-expiry'),
+      );
       for (const event of reached.events) {
         if (event.type === 'ReservationRenewed') outcome.renewed++;
         if (event.type === 'ReservationRenewalFailed') outcome.renewalsFailed++;
@@ -100,7 +125,8 @@ export class ReservationLifecycle {
 
   /** The market price at `at` of what the renewal buys (its SKU and region, for the renewal's term); undefined when it is not sold. */
   private renewalPrice(reservation: ActiveReservation, at: string): number | undefined {
-    return this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), at)?.unitPriceUsd;
+    return this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), at)
+      ?.unitPriceUsd;
   }
 
   /**
@@ -109,7 +135,12 @@ export class ReservationLifecycle {
    * subscription is active, an order number when it will be bought) is
    * found first.
    */
-  private async reachExpiry(order: Order, reservationId: string, now: string, context: (step: string) => CommandContext): Promise<OrderCommand> {
+  private async reachExpiry(
+    order: Order,
+    reservationId: string,
+    now: string,
+    context: (step: string) => CommandContext,
+  ): Promise<OrderCommand> {
     const reservation = reservationOf(order, reservationId);
     const billingSubscriptionId = billingSubscriptionOf(reservation, order as PlacedOrder);
     // The market as it stood at the expiry instant, whenever the pass runs after it.
@@ -117,11 +148,21 @@ export class ReservationLifecycle {
     const { state: customer } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
     const billingActive = customer.status === 'registered' && isActiveSubscription(customer, billingSubscriptionId);
     const orderId = renewalOrderIdFor(reservationId);
-    const buys = reservation.status === 'Succeeded' && reservation.autoRenew && !reservation.renewalOrderId && !reservation.renewalFailure;
+    const buys =
+      reservation.status === 'Succeeded' &&
+      reservation.autoRenew &&
+      !reservation.renewalOrderId &&
+      !reservation.renewalFailure;
     // A number only for an order that will be placed; allocating again for the same order gives the same number.
-    const orderNumber = buys && marketUnitPriceUsd !== undefined && billingActive ? await this.orderNumbers.allocate(orderId, context('renewal-number')) : '';
+    const orderNumber =
+      buys && marketUnitPriceUsd !== undefined && billingActive
+        ? await this.orderNumbers.allocate(orderId, context('renewal-number'))
+        : '';
     const renewal = { orderId, orderNumber, marketUnitPriceUsd, billingActive, billingSubscriptionId };
-    return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ReachExpiry', data: { renewal, now } } } };
+    return {
+      type: 'ChangeReservation',
+      data: { reservationId, change: { type: 'ReachExpiry', data: { renewal, now } } },
+    };
   }
 
   /**
@@ -138,7 +179,13 @@ export class ReservationLifecycle {
       const handled = await this.orders.handle(
         orderId,
         { type: 'ChangeReservation', data: { reservationId, change: { type: 'RecordDuePayments', data: { now } } } },
-        { correlationId, commandId: `${reservationId}/payments/${now.slice(0, 10)}`, partnerId, actor: 'system/reservation-lifecycle', now },
+        {
+          correlationId,
+          commandId: `${reservationId}/payments/${now.slice(0, 10)}`,
+          partnerId,
+          actor: 'system/reservation-lifecycle',
+          now,
+        },
       );
       recorded += handled.events.length;
       if (handled.events.length > 0) crashPoint('lifecycle:after-payments');

@@ -53,8 +53,14 @@ describe('scope fallback', () => {
     const [customerId, suspended, other] = [randomUUID(), randomUUID(), randomUUID()];
     const at = new Date().toISOString();
     await client.appendToStream(`customer-${customerId}`, [
-      jsonEvent({ type: 'CustomerRegistered', data: { customerId, partnerId: 'partner-contoso', name, registeredAt: at } }),
-      jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: suspended, name: 'Dev', addedAt: at } }),
+      jsonEvent({
+        type: 'CustomerRegistered',
+        data: { customerId, partnerId: 'partner-contoso', name, registeredAt: at },
+      }),
+      jsonEvent({
+        type: 'SubscriptionAdded',
+        data: { customerId, subscriptionId: suspended, name: 'Dev', addedAt: at },
+      }),
       jsonEvent({ type: 'SubscriptionAdded', data: { customerId, subscriptionId: other, name: 'Prod', addedAt: at } }),
     ]);
     const singleScopeOrder = () =>
@@ -64,7 +70,10 @@ describe('scope fallback', () => {
     const suspend = async () => {
       const { position } = await client.appendToStream(
         `customer-${customerId}`,
-        jsonEvent({ type: 'SubscriptionSuspended', data: { customerId, subscriptionId: suspended, suspendedAt: new Date().toISOString() } }),
+        jsonEvent({
+          type: 'SubscriptionSuspended',
+          data: { customerId, subscriptionId: suspended, suspendedAt: new Date().toISOString() },
+        }),
       );
       return position!.commit;
     };
@@ -101,13 +110,16 @@ describe('scope fallback', () => {
     // The reaction to the suspension has come and gone; then the reservation lands, single on the suspended subscription.
     const { orderId, reservationIds } = await customer.singleScopeOrder();
     const events = await store.readAll({ maxCount: 10_000 });
-    const provisioned = toProjectedEvent(events.find((e) => e.type === 'ReservationProvisioned' && e.data.reservationId === reservationIds[0])!);
+    const provisioned = toProjectedEvent(
+      events.find((e) => e.type === 'ReservationProvisioned' && e.data.reservationId === reservationIds[0])!,
+    );
 
     await reactor.react(provisioned);
     await reactor.react(provisioned); // redelivered: nothing more
     expect(await scopeOf(orders, orderId, reservationIds[0])).toEqual({ type: 'shared' });
     const fellBack = [];
-    for await (const { event } of client.readStream(`order-${orderId}`)) if (event?.type === 'ReservationScopeFellBack') fellBack.push(event);
+    for await (const { event } of client.readStream(`order-${orderId}`))
+      if (event?.type === 'ReservationScopeFellBack') fellBack.push(event);
     expect(fellBack).toHaveLength(1);
   });
 

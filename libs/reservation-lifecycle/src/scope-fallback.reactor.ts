@@ -1,5 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CustomerSnapshot, customerDecider, customerStream, isActiveSubscription, managementGroupMembers, Scope, scopeSubscription } from '@app/domain';
+import {
+  CustomerSnapshot,
+  customerDecider,
+  customerStream,
+  isActiveSubscription,
+  managementGroupMembers,
+  Scope,
+  scopeSubscription,
+} from '@app/domain';
 import { EventStore, EventStreams } from '@app/eventstore-client';
 import { ReservationOrders } from '@app/ordering';
 import {
@@ -17,7 +25,9 @@ import {
 /** How long a reaction waits for the reservations view to reach its event before it fails, to be retried. */
 const VIEW_WAIT_MS = 5_000;
 
-type Cause = { customerId: string; at: string; reason: string } & ({ subscriptionId: string } | { managementGroupId: string });
+type Cause = { customerId: string; at: string; reason: string } & (
+  { subscriptionId: string } | { managementGroupId: string }
+);
 
 /**
  * A reservation whose scope can no longer apply falls back to shared and
@@ -55,15 +65,20 @@ export class ScopeFallbackReactor implements Reactor {
     if (scope?.type === 'shared') return;
     const { state: customer } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     if (customer.status !== 'registered') return;
-    if (event.type === 'ReservationProvisioned' || event.type === 'ReservationScopeChanged') return this.checkScopeTaken(event, customer);
+    if (event.type === 'ReservationProvisioned' || event.type === 'ReservationScopeChanged')
+      return this.checkScopeTaken(event, customer);
     const cause = causeOf(event, customer);
     if (!cause) return;
     // The view must hold every reservation made, and every scope set, before the event: one it has not applied yet would
     // be passed over for good once the checkpoint moves past the event.
     if (!(await appliedWithin(this.store, this.views, reservationsProjection, event.position, VIEW_WAIT_MS))) {
-      throw new Error(`the reservations view has not reached position ${event.position} of ${event.type} ${event.id}; retrying`);
+      throw new Error(
+        `the reservations view has not reached position ${event.position} of ${event.type} ${event.id}; retrying`,
+      );
     }
-    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(cause.customerId), { limit: 10_000 });
+    const reservations = await reservationsIn(this.views, reservationKeys.ofCustomer(cause.customerId), {
+      limit: 10_000,
+    });
     for (const reservation of reservations.filter((r) => r.status === 'Succeeded' && affectedBy(r.scope, cause))) {
       await this.fallBack(reservation, cause, customer, event);
     }
@@ -79,7 +94,9 @@ export class ScopeFallbackReactor implements Reactor {
     const cause = causeOfScope(scope, customer, event.created.toISOString());
     if (!cause) return;
     const orderId =
-      event.type === 'ReservationProvisioned' ? (event.data as { orderId: string }).orderId : await this.orders.locate(reservationId, customer.partnerId);
+      event.type === 'ReservationProvisioned'
+        ? (event.data as { orderId: string }).orderId
+        : await this.orders.locate(reservationId, customer.partnerId);
     await this.fallBack({ reservationId, orderId, partnerId: customer.partnerId }, cause, customer, event);
   }
 
@@ -91,11 +108,23 @@ export class ScopeFallbackReactor implements Reactor {
   ) {
     const { reservationId, orderId, partnerId } = reservation;
     const { at, reason } = cause;
-    const from = 'subscriptionId' in cause ? { subscriptionId: cause.subscriptionId } : { managementGroupId: cause.managementGroupId };
+    const from =
+      'subscriptionId' in cause
+        ? { subscriptionId: cause.subscriptionId }
+        : { managementGroupId: cause.managementGroupId };
     await this.orders.handle(
       orderId,
-      { type: 'ChangeReservation', data: { reservationId, change: { type: 'FallBackToShared', data: { ...from, reason, customer, now: at } } } },
-      { correlationId: correlationIdOf(event), commandId: `${event.id}/${reservationId}`, partnerId, actor: 'system/scope-fallback', now: at },
+      {
+        type: 'ChangeReservation',
+        data: { reservationId, change: { type: 'FallBackToShared', data: { ...from, reason, customer, now: at } } },
+      },
+      {
+        correlationId: correlationIdOf(event),
+        commandId: `${event.id}/${reservationId}`,
+        partnerId,
+        actor: 'system/scope-fallback',
+        now: at,
+      },
     );
     this.logger.log(`reservation ${reservationId} fell back to shared: ${reason}`);
   }
@@ -108,15 +137,22 @@ function causeOf(event: ProjectedEvent, customer: CustomerSnapshot): Cause | und
     return suspended(customer, subscriptionId, suspendedAt);
   }
   // The group the subscription left; it falls back only when no subscription is left in it now.
-  const data = event.data as { managementGroupId: string; fromManagementGroupId?: string; movedAt?: string; removedAt?: string };
-  const left = event.type === 'SubscriptionRemovedFromManagementGroup' ? data.managementGroupId : data.fromManagementGroupId;
+  const data = event.data as {
+    managementGroupId: string;
+    fromManagementGroupId?: string;
+    movedAt?: string;
+    removedAt?: string;
+  };
+  const left =
+    event.type === 'SubscriptionRemovedFromManagementGroup' ? data.managementGroupId : data.fromManagementGroupId;
   return left ? emptied(customer, left, (data.removedAt ?? data.movedAt)!) : undefined;
 }
 
 /** What, if anything, the customer as it is now takes away from a scope just taken. */
 function causeOfScope(scope: Scope, customer: CustomerSnapshot, at: string): Cause | undefined {
   const subscriptionId = scopeSubscription(scope);
-  if (subscriptionId !== undefined) return isActiveSubscription(customer, subscriptionId) ? undefined : suspended(customer, subscriptionId, at);
+  if (subscriptionId !== undefined)
+    return isActiveSubscription(customer, subscriptionId) ? undefined : suspended(customer, subscriptionId, at);
   return scope.type === 'managementGroup' ? emptied(customer, scope.managementGroupId, at) : undefined;
 }
 
@@ -131,7 +167,12 @@ const suspended = ({ customerId }: CustomerSnapshot, subscriptionId: string, at:
 const emptied = (customer: CustomerSnapshot, managementGroupId: string, at: string): Cause | undefined =>
   managementGroupMembers(customer, managementGroupId).length > 0
     ? undefined
-    : { customerId: customer.customerId, managementGroupId, at, reason: `management group ${managementGroupId} has no subscriptions left` };
+    : {
+        customerId: customer.customerId,
+        managementGroupId,
+        at,
+        reason: `management group ${managementGroupId} has no subscriptions left`,
+      };
 
 const affectedBy = (scope: Scope, cause: Cause) =>
   'subscriptionId' in cause

@@ -10,7 +10,12 @@ const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOS
  * delayed without using up an attempt.
  */
 export function isDependencyOutage(error: unknown): boolean {
-  if (error instanceof UnavailableError || error instanceof DeadlineExceededError || error instanceof CancelledError || error instanceof NotLeaderError)
+  if (
+    error instanceof UnavailableError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CancelledError ||
+    error instanceof NotLeaderError
+  )
     return true;
   if (error instanceof MaxRetriesPerRequestError) return true;
   const { code, message } = (error ?? {}) as { code?: string; message?: string };

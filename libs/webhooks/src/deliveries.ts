@@ -39,7 +39,8 @@ export interface Delivery {
 }
 
 const NAMESPACE = 'b5a3c3e1-0f52-4c1e-8a7d-2f9b61d0c4e7';
-export const deliveryIdFor = (notificationId: string, webhookId: string) => uuidv5(`${notificationId}/${webhookId}`, NAMESPACE);
+export const deliveryIdFor = (notificationId: string, webhookId: string) =>
+  uuidv5(`${notificationId}/${webhookId}`, NAMESPACE);
 
 // Creates a delivery once: a second call for the same id changes nothing. Pending ones are ordered by a per-endpoint sequence.
 const CREATE = `
@@ -97,7 +98,11 @@ export class Deliveries {
     return first;
   }
 
-  async recordAttempt(webhookId: string, deliveryId: string, attempt: { status?: number; error?: string; at: string; nextAttemptAt?: string }): Promise<void> {
+  async recordAttempt(
+    webhookId: string,
+    deliveryId: string,
+    attempt: { status?: number; error?: string; at: string; nextAttemptAt?: string },
+  ): Promise<void> {
     const key = deliveryKeys(webhookId).delivery(deliveryId);
     await this.redis
       .multi()
@@ -117,7 +122,13 @@ export class Deliveries {
   }
 
   /** Ends a delivery: delivered or failed; the next of its endpoint gets its turn. */
-  async finish(webhookId: string, deliveryId: string, status: 'delivered' | 'failed', at: string, error?: string): Promise<void> {
+  async finish(
+    webhookId: string,
+    deliveryId: string,
+    status: 'delivered' | 'failed',
+    at: string,
+    error?: string,
+  ): Promise<void> {
     const keys = deliveryKeys(webhookId);
     const fields: string[] = ['status', status, 'finishedAt', at, 'nextAttemptAt', ''];
     if (error !== undefined) fields.push('lastError', error);
@@ -137,7 +148,14 @@ export class Deliveries {
   /** The endpoint's deliveries, newest first. */
   async list(webhookId: string, limit: number, before?: number): Promise<Delivery[]> {
     const keys = deliveryKeys(webhookId);
-    const ids = await this.redis.zrevrangebyscore(keys.history, before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit);
+    const ids = await this.redis.zrevrangebyscore(
+      keys.history,
+      before === undefined ? '+inf' : `(${before}`,
+      '-inf',
+      'LIMIT',
+      0,
+      limit,
+    );
     const found = await Promise.all(ids.map((id) => this.redis.hgetall(keys.delivery(id))));
     return found.filter((fields) => fields.record).map(toDelivery);
   }
@@ -168,7 +186,9 @@ function toDelivery(fields: Record<string, string>): Delivery & { seq: number } 
     attempts: Number(fields.attempts ?? 0),
     seq: Number(fields.seq),
     ...(fields.lastAttemptAt ? { lastAttemptAt: fields.lastAttemptAt } : {}),
-    ...(fields.lastResponseCode && fields.lastResponseCode !== '0' ? { lastResponseCode: Number(fields.lastResponseCode) } : {}),
+    ...(fields.lastResponseCode && fields.lastResponseCode !== '0'
+      ? { lastResponseCode: Number(fields.lastResponseCode) }
+      : {}),
     ...(fields.lastError ? { lastError: fields.lastError } : {}),
     ...(fields.nextAttemptAt ? { nextAttemptAt: fields.nextAttemptAt } : {}),
     ...(fields.finishedAt ? { finishedAt: fields.finishedAt } : {}),

@@ -32,7 +32,11 @@ export interface NoticedReservation {
  * the reservation, its expiry and the day count, so each is sent once
  * whichever pass finds it; its time is the instant it fell due.
  */
-export function expiryNoticeDue(reservation: NoticedReservation, now: string, marketUnitPriceUsd?: number): Notification | undefined {
+export function expiryNoticeDue(
+  reservation: NoticedReservation,
+  now: string,
+  marketUnitPriceUsd?: number,
+): Notification | undefined {
   const nowMs = Date.parse(now);
   const expiryMs = Date.parse(reservation.expiryDate);
   if (reservation.status !== 'Succeeded' || reservation.endedAt !== undefined || nowMs >= expiryMs) return undefined;
@@ -40,7 +44,11 @@ export function expiryNoticeDue(reservation: NoticedReservation, now: string, ma
   if (days === undefined) return undefined;
   const renews = reservation.autoRenew;
   const type = renews ? 'reservation.renewal_upcoming' : 'reservation.expiring';
-  const settings = reservation.renewalSettings ?? { quantity: reservation.quantity, term: reservation.term, billingPlan: reservation.billingPlan };
+  const settings = reservation.renewalSettings ?? {
+    quantity: reservation.quantity,
+    term: reservation.term,
+    billingPlan: reservation.billingPlan,
+  };
   const unitPriceUsd = reservation.renewalUnitPriceUsd ?? marketUnitPriceUsd;
   return {
     id: notificationId('expiry-notice', reservation.reservationId, reservation.expiryDate, String(days)),
@@ -60,7 +68,9 @@ export function expiryNoticeDue(reservation: NoticedReservation, now: string, ma
               ...settings,
               armSkuName: reservation.armSkuName,
               region: reservation.region,
-              ...(unitPriceUsd !== undefined ? { unitPriceUsd, priceLocked: reservation.renewalUnitPriceUsd !== undefined } : {}),
+              ...(unitPriceUsd !== undefined
+                ? { unitPriceUsd, priceLocked: reservation.renewalUnitPriceUsd !== undefined }
+                : {}),
             },
           }
         : {}),

@@ -48,7 +48,8 @@ export class ExpiryNotices {
         thresholds.set(
           partnerId,
           Object.values(state.endpoints).filter(
-            (endpoint) => endpoint.utilizationThresholdPercent !== undefined && subscribes(endpoint, 'reservation.utilization_low'),
+            (endpoint) =>
+              endpoint.utilizationThresholdPercent !== undefined && subscribes(endpoint, 'reservation.utilization_low'),
           ),
         );
       }
@@ -65,13 +66,17 @@ export class ExpiryNotices {
         limit: 31,
       });
       const used: Record<string, number> = {};
-      for (const { document } of days) if (document) used[document.date] = Object.values(document.hours).reduce((sum, hours) => sum + hours, 0);
+      for (const { document } of days)
+        if (document) used[document.date] = Object.values(document.hours).reduce((sum, hours) => sum + hours, 0);
       const notice = utilizationNotice(reservation, used, now);
-      if (!notice || !endpoints.some((endpoint) => notice.utilizationPercent < endpoint.utilizationThresholdPercent!)) continue;
+      if (!notice || !endpoints.some((endpoint) => notice.utilizationPercent < endpoint.utilizationThresholdPercent!))
+        continue;
       const { utilizationPercent, ...notification } = notice;
       await this.publisher.publish(
         notification,
-        (endpoint) => endpoint.utilizationThresholdPercent !== undefined && utilizationPercent < endpoint.utilizationThresholdPercent,
+        (endpoint) =>
+          endpoint.utilizationThresholdPercent !== undefined &&
+          utilizationPercent < endpoint.utilizationThresholdPercent,
       );
       published++;
     }
@@ -82,9 +87,13 @@ export class ExpiryNotices {
     const nowMs = Date.parse(now);
     let published = 0;
     const horizon = nowMs + Math.max(...NOTICE_DAYS) * DAY_MS;
-    for await (const reservation of eachReservationIn(this.views, reservationKeys.byExpiry, { minScore: nowMs + 1, maxScore: horizon })) {
+    for await (const reservation of eachReservationIn(this.views, reservationKeys.byExpiry, {
+      minScore: nowMs + 1,
+      maxScore: horizon,
+    })) {
       const market = reservation.autoRenew
-        ? this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), now)?.unitPriceUsd
+        ? this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), now)
+            ?.unitPriceUsd
         : undefined;
       const notice = expiryNoticeDue(reservation, now, market);
       if (!notice) continue;

@@ -3,7 +3,10 @@ import { Redis } from 'ioredis';
 import { Notification, NotificationPayload, payloadOf } from './notification';
 
 /** A partner's feed: a Redis stream (its entry ids are the cursors) and the notification ids it holds, on one slot ({partnerId}). */
-const feedKeys = (partnerId: string) => ({ stream: `notifications:{${partnerId}}:feed`, ids: `notifications:{${partnerId}}:ids` });
+const feedKeys = (partnerId: string) => ({
+  stream: `notifications:{${partnerId}}:feed`,
+  ids: `notifications:{${partnerId}}:ids`,
+});
 /** Entries kept per partner; older ones are trimmed (a receiver further behind than that reads the routes instead). */
 export const FEED_MAX_ENTRIES = 100_000;
 export const CURSOR = /^\d{1,20}-\d{1,20}$/;
@@ -44,14 +47,19 @@ export class NotificationFeed {
   }
 
   /** The partner's notifications after the cursor (from the start without one), of the types asked (all without). */
-  async read(partnerId: string, { after, types, limit }: { after?: string; types?: string[]; limit: number }): Promise<FeedPage> {
+  async read(
+    partnerId: string,
+    { after, types, limit }: { after?: string; types?: string[]; limit: number },
+  ): Promise<FeedPage> {
     const { stream } = feedKeys(partnerId);
     const items: FeedPage['items'] = [];
     let from = after ? `(${after}` : '-';
     let nextCursor = after;
     const wanted = types && types.length > 0 ? new Set(types) : undefined;
     for (;;) {
-      const entries = (await this.redis.xrange(stream, from, '+', 'COUNT', Math.max(limit, 100))) as Array<[string, string[]]>;
+      const entries = (await this.redis.xrange(stream, from, '+', 'COUNT', Math.max(limit, 100))) as Array<
+        [string, string[]]
+      >;
       for (const [cursor, fields] of entries) {
         nextCursor = cursor;
         const type = fields[fields.indexOf('t') + 1];

@@ -9,7 +9,8 @@ import { WebhookRegistryService } from './webhook-registry';
 import { DeliveryJob, enqueueDelivery, WEBHOOKS_QUEUE } from './webhook-queue';
 
 /** Whether an endpoint takes a notification type. */
-export const subscribes = (endpoint: WebhookEndpoint, type: string) => endpoint.enabled && endpoint.eventTypes.includes(type);
+export const subscribes = (endpoint: WebhookEndpoint, type: string) =>
+  endpoint.enabled && endpoint.eventTypes.includes(type);
 
 /**
  * Records a notification in its partner's feed and makes a delivery of it to
@@ -28,7 +29,10 @@ export class NotificationPublisher {
   ) {}
 
   /** `accepts` narrows the endpoints further (a utilization notice goes to those whose threshold it is under). */
-  async publish(notification: Notification, accepts: (endpoint: WebhookEndpoint) => boolean = () => true): Promise<void> {
+  async publish(
+    notification: Notification,
+    accepts: (endpoint: WebhookEndpoint) => boolean = () => true,
+  ): Promise<void> {
     await this.feed.append(notification);
     const { state } = await this.registry.current(notification.partnerId);
     for (const endpoint of Object.values(state.endpoints)) {
@@ -38,7 +42,11 @@ export class NotificationPublisher {
   }
 
   /** A delivery of the notification to one endpoint (also the test notification, and a redelivery under an id of its own). */
-  async deliver(notification: Notification, webhookId: string, options: { deliveryId?: string; redeliveryOf?: string } = {}): Promise<string> {
+  async deliver(
+    notification: Notification,
+    webhookId: string,
+    options: { deliveryId?: string; redeliveryOf?: string } = {},
+  ): Promise<string> {
     const deliveryId = options.deliveryId ?? deliveryIdFor(notification.id, webhookId);
     const created = await this.deliveries.create({
       deliveryId,

@@ -91,7 +91,14 @@ export function notificationsOf(event: SourceEvent): Notification[] {
   const partnerId = partnerOf(event);
   if (!partnerId) return [];
   const data = event.data;
-  const one = (type: NotificationType, occurredAt: unknown, subject: string, body: Record<string, unknown>, links: Record<string, string>, id?: string) => [
+  const one = (
+    type: NotificationType,
+    occurredAt: unknown,
+    subject: string,
+    body: Record<string, unknown>,
+    links: Record<string, string>,
+    id?: string,
+  ) => [
     {
       id: id ?? notificationId(event.id, type),
       type,
@@ -167,8 +174,19 @@ export function notificationsOf(event: SourceEvent): Notification[] {
         'reservation.renewed',
         data.renewedAt,
         String(data.reservationId),
-        pick(data, ['reservationId', 'renewalOrderId', 'renewalOrderNumber', 'unitPriceUsd', 'quantity', 'term', 'billingPlan']),
-        { ...reservationLinks(String(data.reservationId), orderId), renewalOrder: `/v1/orders/${String(data.renewalOrderId)}` },
+        pick(data, [
+          'reservationId',
+          'renewalOrderId',
+          'renewalOrderNumber',
+          'unitPriceUsd',
+          'quantity',
+          'term',
+          'billingPlan',
+        ]),
+        {
+          ...reservationLinks(String(data.reservationId), orderId),
+          renewalOrder: `/v1/orders/${String(data.renewalOrderId)}`,
+        },
       );
     case 'ReservationRenewalFailed':
       return one(
@@ -192,7 +210,10 @@ export function notificationsOf(event: SourceEvent): Notification[] {
         data.recordedAt,
         String(data.reservationId),
         pick(data, ['reservationId', 'customerId', 'paymentNumber', 'amountUsd', 'quantity', 'dueAt']),
-        { ...reservationLinks(String(data.reservationId), orderId), payments: `/v1/reservations/${String(data.reservationId)}/payments` },
+        {
+          ...reservationLinks(String(data.reservationId), orderId),
+          payments: `/v1/reservations/${String(data.reservationId)}/payments`,
+        },
       );
     case 'RefundRecorded':
       return one(
@@ -238,4 +259,10 @@ function pick(data: Record<string, unknown>, keys: string[]): Record<string, unk
 }
 
 /** The payload a receiver gets: the notification without its routing. */
-export const payloadOf = ({ id, type, occurredAt, data, links }: NotificationPayload): NotificationPayload => ({ id, type, occurredAt, data, links });
+export const payloadOf = ({ id, type, occurredAt, data, links }: NotificationPayload): NotificationPayload => ({
+  id,
+  type,
+  occurredAt,
+  data,
+  links,
+});

@@ -53,7 +53,10 @@ export class WebhookReceiver {
         let verifiedWith: number | undefined;
         for (const [index, secret] of this.secrets.entries()) {
           try {
-            payload = new Webhook(secret).verify(body, request.headers as Record<string, string>) as NotificationPayload;
+            payload = new Webhook(secret).verify(
+              body,
+              request.headers as Record<string, string>,
+            ) as NotificationPayload;
             verifiedWith = index;
             break;
           } catch {
@@ -61,7 +64,15 @@ export class WebhookReceiver {
           }
         }
         const status = payload === undefined ? 401 : (this.answers.shift() ?? 204);
-        const received: Received = { path, headers: request.headers, body, payload, verifiedWith, status, at: Date.now() };
+        const received: Received = {
+          path,
+          headers: request.headers,
+          body,
+          payload,
+          verifiedWith,
+          status,
+          at: Date.now(),
+        };
         this.received.push(received);
         if (status < 300) this.onDelivery?.(received);
         response.writeHead(status).end();
@@ -82,6 +93,8 @@ export class WebhookReceiver {
 
   /** What was received with a 2xx answer, verified. */
   delivered(path?: string): NotificationPayload[] {
-    return this.received.filter((entry) => entry.status < 300 && entry.payload && (path === undefined || entry.path === path)).map((entry) => entry.payload!);
+    return this.received
+      .filter((entry) => entry.status < 300 && entry.payload && (path === undefined || entry.path === path))
+      .map((entry) => entry.payload!);
   }
 }

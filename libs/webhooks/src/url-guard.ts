@@ -79,9 +79,12 @@ export function checkWebhookUrl(raw: string, policy: UrlPolicy): URL {
   } catch {
     throw new WebhookUrlRefused('WEBHOOK_URL_INVALID', `${raw} is not an absolute URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookUrlRefused('WEBHOOK_URL_INVALID', 'a webhook URL is http(s)');
-  if (policy.production && url.protocol !== 'https:') throw new WebhookUrlRefused('WEBHOOK_URL_NOT_HTTPS', 'webhooks are delivered over https only');
-  if (url.username || url.password) throw new WebhookUrlRefused('WEBHOOK_URL_INVALID', 'a webhook URL carries no credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new WebhookUrlRefused('WEBHOOK_URL_INVALID', 'a webhook URL is http(s)');
+  if (policy.production && url.protocol !== 'https:')
+    throw new WebhookUrlRefused('WEBHOOK_URL_NOT_HTTPS', 'webhooks are delivered over https only');
+  if (url.username || url.password)
+    throw new WebhookUrlRefused('WEBHOOK_URL_INVALID', 'a webhook URL carries no credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const refusal = addressRefusal(host, policy);
@@ -108,7 +111,12 @@ export function guardedLookup(policy: UrlPolicy) {
       for (const { address } of list) {
         const refusal = addressRefusal(address, policy);
         if (refusal)
-          return callback(Object.assign(new WebhookUrlRefused('WEBHOOK_ADDRESS_REFUSED', `${hostname} resolves to ${refusal}`), { code: 'EREFUSED' }), []);
+          return callback(
+            Object.assign(new WebhookUrlRefused('WEBHOOK_ADDRESS_REFUSED', `${hostname} resolves to ${refusal}`), {
+              code: 'EREFUSED',
+            }),
+            [],
+          );
       }
       const all = (options as { all?: boolean }).all;
       if (all) return callback(null, list);

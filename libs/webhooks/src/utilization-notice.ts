@@ -34,7 +34,8 @@ export function utilizationNotice(
   if (reservation.status !== 'Succeeded' || reservation.endedAt !== undefined) return undefined;
   if (Date.parse(reservation.effectiveDate) > from || Date.parse(reservation.expiryDate) < to) return undefined;
   let usedHours = 0;
-  for (let day = from; day < to; day += DAY_MS) usedHours += usedHoursByDate[new Date(day).toISOString().slice(0, 10)] ?? 0;
+  for (let day = from; day < to; day += DAY_MS)
+    usedHours += usedHoursByDate[new Date(day).toISOString().slice(0, 10)] ?? 0;
   const reservedHours = reservation.quantity * 24 * UTILIZATION_WINDOW_DAYS;
   const utilizationPercent = Math.round((usedHours / reservedHours) * 10_000) / 100;
   const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };

@@ -68,19 +68,33 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
   onModuleInit(): void {
     const concurrency = Number(process.env.WEBHOOK_CONCURRENCY ?? 16);
     if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new Error(`WEBHOOK_CONCURRENCY must be a whole number of at least 1, not ${process.env.WEBHOOK_CONCURRENCY}`);
+      throw new Error(
+        `WEBHOOK_CONCURRENCY must be a whole number of at least 1, not ${process.env.WEBHOOK_CONCURRENCY}`,
+      );
     this.worker.concurrency = concurrency;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('expiry-notices', { every: NOTICE_PASS_EVERY_MS }, { name: 'expiry-notices', data: {} });
+    await this.queue.upsertJobScheduler(
+      'expiry-notices',
+      { every: NOTICE_PASS_EVERY_MS },
+      { name: 'expiry-notices', data: {} },
+    );
   }
 
   async process(job: Job, token?: string): Promise<string> {
     if (job.name === 'expiry-notices') {
-      return delayedOnOutage(job, token, 5_000, this.logger, async () => `${await this.notices.run(await this.clock.now())} notices`);
+      return delayedOnOutage(
+        job,
+        token,
+        5_000,
+        this.logger,
+        async () => `${await this.notices.run(await this.clock.now())} notices`,
+      );
     }
-    const outcome = await delayedOnOutage(job, token, 5_000, this.logger, () => this.deliver(job as Job<DeliveryJob>, token));
+    const outcome = await delayedOnOutage(job, token, 5_000, this.logger, () =>
+      this.deliver(job as Job<DeliveryJob>, token),
+    );
     // Thrown out here, not inside: a receiver that refuses connections is an attempt failed, not an outage of ours to wait out.
     if (typeof outcome !== 'string') throw new DeliveryAttemptFailed(outcome.failed);
     return outcome;
@@ -107,7 +121,13 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
       endpoint = await this.registry.endpoint(partnerId, webhookId, { current: true });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      await this.deliveries.finish(webhookId, deliveryId, 'failed', new Date().toISOString(), 'the webhook was deleted');
+      await this.deliveries.finish(
+        webhookId,
+        deliveryId,
+        'failed',
+        new Date().toISOString(),
+        'the webhook was deleted',
+      );
       return 'webhook deleted';
     }
     if (!endpoint.enabled) {
@@ -121,7 +141,11 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
       return 'webhook disabled';
     }
     const secrets = await this.registry.secrets(signingSecrets(endpoint, now));
-    const outcome = await sendSigned(endpoint.url, { msgId: delivery.notificationId, body: delivery.payload, secrets }, this.policy);
+    const outcome = await sendSigned(
+      endpoint.url,
+      { msgId: delivery.notificationId, body: delivery.payload, secrets },
+      this.policy,
+    );
     const at = new Date().toISOString();
     if (outcome.ok) {
       await this.deliveries.recordAttempt(webhookId, deliveryId, { status: outcome.status, at });
@@ -133,14 +157,28 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleInit
     const attempt = job.attemptsMade + 1;
     const exhausted = outcome.refused === true || attempt >= (job.opts.attempts ?? 1);
     const nextAttemptAt = exhausted ? undefined : new Date(Date.now() + (schedule[attempt - 1] ?? 0)).toISOString();
-    await this.deliveries.recordAttempt(webhookId, deliveryId, { status: outcome.status, error: outcome.error, at, nextAttemptAt });
+    await this.deliveries.recordAttempt(webhookId, deliveryId, {
+      status: outcome.status,
+      error: outcome.error,
+      at,
+      nextAttemptAt,
+    });
     await this.deliveries.countFailedAttempt();
     const failingSince = await this.deliveries.failingSince(webhookId, now);
     if (Date.parse(now) - Date.parse(failingSince) >= DISABLE_AFTER_FAILING_MS) {
       await this.registry.handle(
         partnerId,
-        { type: 'DisableWebhook', data: { webhookId, reason: `every delivery has failed since ${failingSince} (last: ${outcome.error})`, now } },
-        { correlationId: deliveryId, commandId: `${webhookId}/disable/${failingSince}`, partnerId, actor: 'system/webhooks', now },
+        {
+          type: 'DisableWebhook',
+          data: { webhookId, reason: `every delivery has failed since ${failingSince} (last: ${outcome.error})`, now },
+        },
+        {
+          correlationId: deliveryId,
+          commandId: `${webhookId}/disable/${failingSince}`,
+          partnerId,
+          actor: 'system/webhooks',
+          now,
+        },
       );
       this.logger.warn(`webhook ${webhookId} of ${partnerId} disabled: failing since ${failingSince}`);
     }

@@ -16,7 +16,19 @@ const HOUR = 3_600_000;
  * days have passed (issue #29), 67.6 h in all. WEBHOOK_RETRY_SCHEDULE_MS
  * replaces it (tests use a short one).
  */
-export const STANDARD_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR, 10 * HOUR, 10 * HOUR, 10 * HOUR, 10 * HOUR];
+export const STANDARD_RETRY_SCHEDULE_MS = [
+  5_000,
+  300_000,
+  1_800_000,
+  2 * HOUR,
+  5 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+];
 
 export function retryScheduleMs(setting = process.env.WEBHOOK_RETRY_SCHEDULE_MS): number[] {
   if (!setting) return STANDARD_RETRY_SCHEDULE_MS;

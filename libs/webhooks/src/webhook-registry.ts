@@ -85,7 +85,9 @@ export class WebhookRegistryService {
     context: CommandContext,
     expectedRevision?: bigint,
   ): Promise<Handled<WebhookRegistry, WebhookRegistryEvent>> {
-    const handled = await this.streams.handle(webhooksStream(partnerId), webhookRegistryDecider, command, context, { expectedRevision });
+    const handled = await this.streams.handle(webhooksStream(partnerId), webhookRegistryDecider, command, context, {
+      expectedRevision,
+    });
     await this.redis.eval(RAISE, 1, revisionKey(partnerId), handled.revision.toString());
     return handled;
   }

@@ -44,7 +44,12 @@ export function signedHeaders({ msgId, body, secrets }: SignedRequest, at: Date)
  * address its name resolves to. The signing time is the transport's (the
  * wall clock), as receivers check it against theirs.
  */
-export async function sendSigned(url: string, signed: SignedRequest, policy: UrlPolicy, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<SendOutcome> {
+export async function sendSigned(
+  url: string,
+  signed: SignedRequest,
+  policy: UrlPolicy,
+  timeoutMs = DELIVERY_TIMEOUT_MS,
+): Promise<SendOutcome> {
   const deadline = Date.now() + timeoutMs;
   let target = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -54,14 +59,24 @@ export async function sendSigned(url: string, signed: SignedRequest, policy: Url
     } catch (error) {
       return { ok: false, error: (error as Error).message, refused: true };
     }
-    const answer = await post(parsed, signedHeaders(signed, new Date()), signed.body, policy, Math.max(1, deadline - Date.now()));
+    const answer = await post(
+      parsed,
+      signedHeaders(signed, new Date()),
+      signed.body,
+      policy,
+      Math.max(1, deadline - Date.now()),
+    );
     if ('error' in answer) return { ok: false, error: answer.error, refused: answer.refused };
     const { status, location } = answer;
     if (status >= 300 && status < 400 && location) {
       target = new URL(location, parsed).href;
       continue;
     }
-    return { ok: status >= 200 && status < 300, status, ...(status >= 200 && status < 300 ? {} : { error: `answered ${status}` }) };
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      ...(status >= 200 && status < 300 ? {} : { error: `answered ${status}` }),
+    };
   }
   return { ok: false, error: `more than ${MAX_REDIRECTS} redirects` };
 }
@@ -84,7 +99,12 @@ function post(
     };
     const request = send(
       url,
-      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() }, lookup: guardedLookup(policy), agent: false },
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
+        lookup: guardedLookup(policy),
+        agent: false,
+      },
       (response: IncomingMessage) => {
         let read = 0;
         response.on('data', (chunk: Buffer) => {

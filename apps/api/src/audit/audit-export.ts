@@ -1,6 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { anchorsOf, AuditHeader, AuditTrailerBody, ChainStart, CustomerChain, EXPORT_FORMAT, scanAll, snapshotFromViews, ZERO_CHAIN } from '@app/audit';
+import {
+  anchorsOf,
+  AuditHeader,
+  AuditTrailerBody,
+  ChainStart,
+  CustomerChain,
+  EXPORT_FORMAT,
+  scanAll,
+  snapshotFromViews,
+  ZERO_CHAIN,
+} from '@app/audit';
 import { EventStore, EventStreams } from '@app/eventstore-client';
 import { RESERVATIONS, STATEMENTS, ViewReader } from '@app/projections';
 import { ConsistentReads } from '../http/consistent-reads';
@@ -54,14 +64,30 @@ export class AuditExport {
   private async startFor({ customerId, from }: ExportRequest): Promise<ChainStart> {
     const zero: ChainStart = { count: 0, position: null, chain: ZERO_CHAIN, anchoredAt: null };
     if (from === undefined) return zero;
-    const before = (await anchorsOf(this.streams, customerId)).filter((anchor) => Date.parse(anchor.recordedAt) <= Date.parse(from));
+    const before = (await anchorsOf(this.streams, customerId)).filter(
+      (anchor) => Date.parse(anchor.recordedAt) <= Date.parse(from),
+    );
     const anchor = before[before.length - 1];
-    return anchor ? { count: anchor.count, position: anchor.position, chain: anchor.chain, anchoredAt: anchor.recordedAt } : zero;
+    return anchor
+      ? { count: anchor.count, position: anchor.position, chain: anchor.chain, anchoredAt: anchor.recordedAt }
+      : zero;
   }
 
-  private async *lines(request: ExportRequest, start: ChainStart, head: bigint, signer: ReturnType<AuditKey['get']>): AsyncGenerator<string> {
+  private async *lines(
+    request: ExportRequest,
+    start: ChainStart,
+    head: bigint,
+    signer: ReturnType<AuditKey['get']>,
+  ): AsyncGenerator<string> {
     const { customerId, partnerId, from, to, now } = request;
-    const header: AuditHeader = { kind: 'header', format: EXPORT_FORMAT, customerId, from: from ?? null, to: to ?? null, startsAfter: start };
+    const header: AuditHeader = {
+      kind: 'header',
+      format: EXPORT_FORMAT,
+      customerId,
+      from: from ?? null,
+      to: to ?? null,
+      startsAfter: start,
+    };
     yield `${JSON.stringify(header)}\n`;
     const chain = new CustomerChain(customerId, start);
     const until = to === undefined ? undefined : Date.parse(to);
@@ -85,7 +111,8 @@ export class AuditExport {
             cut = true;
             break;
           }
-          if (last !== undefined && BigInt(line.position) <= last) throw new Error(`$all went backwards at ${line.position}`);
+          if (last !== undefined && BigInt(line.position) <= last)
+            throw new Error(`$all went backwards at ${line.position}`);
           last = BigInt(line.position);
           lastPosition = last;
           lastChain = line.chain;
@@ -103,7 +130,10 @@ export class AuditExport {
       if (chunk) yield chunk;
       if (round === 0 && !cut) {
         // Events written while the export ran are in the views the trailer reads: the export goes on to where they stand.
-        const [reservations, statements] = await Promise.all([this.views.checkpoint(RESERVATIONS), this.views.checkpoint(STATEMENTS)]);
+        const [reservations, statements] = await Promise.all([
+          this.views.checkpoint(RESERVATIONS),
+          this.views.checkpoint(STATEMENTS),
+        ]);
         const further = [reservations ?? 0n, statements ?? 0n].reduce((a, b) => (a > b ? a : b), end);
         if (further === end) break;
         end = further;

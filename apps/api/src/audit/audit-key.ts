@@ -23,7 +23,9 @@ export class AuditKey {
     const configured = this.config.get('AUDIT_SIGNING_KEY', { infer: true });
     if (configured) return (this.signer = AuditSigner.fromPem(configured));
     if (this.config.get('NODE_ENV', { infer: true }) === 'production') {
-      throw new Error('AUDIT_SIGNING_KEY is not set: audit exports and anchor lists cannot be signed in production without it');
+      throw new Error(
+        'AUDIT_SIGNING_KEY is not set: audit exports and anchor lists cannot be signed in production without it',
+      );
     }
     const file = this.config.get('AUDIT_SIGNING_KEY_FILE', { infer: true });
     if (!existsSync(file)) {

@@ -15,7 +15,10 @@ import { AuditKey } from './audit-key';
 import { AuditAnchorListResource, AuditExportLineResource, AuditPublicKeyResource } from './audit.resources';
 
 export class AuditExportQuery {
-  @ApiPropertyOptional({ description: 'ISO 8601: the export starts after the last anchor recorded at or before it (from the first event without one)' })
+  @ApiPropertyOptional({
+    description:
+      'ISO 8601: the export starts after the last anchor recorded at or before it (from the first event without one)',
+  })
   @IsOptional()
   @IsIso8601Date()
   from?: string;
@@ -29,7 +32,8 @@ export class AuditAnchorsQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() customerId: string;
 }
 
-const iso = (value: string | undefined) => (value === undefined ? undefined : new Date(iso8601Instant(value)).toISOString());
+const iso = (value: string | undefined) =>
+  value === undefined ? undefined : new Date(iso8601Instant(value)).toISOString();
 
 /** The auditors' door (docs/audit.md): the signed, hash-chained export of a customer's history, the anchors, and the key that signs both. */
 @ApiTags('audit')
@@ -82,12 +86,21 @@ export class AuditController {
   @ApiRead({
     role: 'auditor',
     type: AuditAnchorListResource,
-    description: 'The customer’s anchors (its audit chain’s head, recorded daily by the worker), oldest first, signed with the audit key',
+    description:
+      'The customer’s anchors (its audit chain’s head, recorded daily by the worker), oldest first, signed with the audit key',
     errors: { 404: ['CUSTOMER_NOT_FOUND'] },
   })
-  async anchors(@Query() { customerId }: AuditAnchorsQuery, @Ctx() context: RequestContext): Promise<AuditAnchorListResource> {
+  async anchors(
+    @Query() { customerId }: AuditAnchorsQuery,
+    @Ctx() context: RequestContext,
+  ): Promise<AuditAnchorListResource> {
     await this.owned(customerId, context);
-    const body: AnchorListBody = { kind: 'anchors', customerId, anchors: await anchorsOf(this.streams, customerId), listedAt: context.now };
+    const body: AnchorListBody = {
+      kind: 'anchors',
+      customerId,
+      anchors: await anchorsOf(this.streams, customerId),
+      listedAt: context.now,
+    };
     return this.key.get().sign(body);
   }
 

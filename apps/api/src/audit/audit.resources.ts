@@ -2,8 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class SignatureResource {
   @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
-  @ApiProperty({ description: 'First 16 hex characters of SHA-256 over the raw public key', example: '3f9a0c1d2e4b5a69' }) keyId: string;
-  @ApiProperty({ description: 'Base64 Ed25519 signature over the canonical JSON (RFC 8785) of the document without `signature`' }) value: string;
+  @ApiProperty({
+    description: 'First 16 hex characters of SHA-256 over the raw public key',
+    example: '3f9a0c1d2e4b5a69',
+  })
+  keyId: string;
+  @ApiProperty({
+    description: 'Base64 Ed25519 signature over the canonical JSON (RFC 8785) of the document without `signature`',
+  })
+  value: string;
 }
 
 /** GET /v1/audit/public-key. */
@@ -16,7 +23,8 @@ export class AuditPublicKeyResource {
 
 export class AuditAnchorResource {
   @ApiProperty({ format: 'uuid' }) customerId: string;
-  @ApiProperty({ description: 'Events of the customer’s history up to and including `position`', minimum: 1 }) count: number;
+  @ApiProperty({ description: 'Events of the customer’s history up to and including `position`', minimum: 1 })
+  count: number;
   @ApiProperty({ description: '$all position of the last of them', example: '184467' }) position: string;
   @ApiProperty({ description: 'The audit chain’s value after them (64 hex characters)' }) chain: string;
   @ApiProperty({ description: 'When the daily job recorded it, on the deployment’s Clock' }) recordedAt: string;
@@ -33,7 +41,8 @@ export class AuditAnchorListResource {
 
 /** One line of the NDJSON export (the header and the trailer are lines too; docs/audit.md). */
 export class AuditExportLineResource {
-  @ApiPropertyOptional({ enum: ['header', 'trailer'], description: 'On the first and the last line only' }) kind?: string;
+  @ApiPropertyOptional({ enum: ['header', 'trailer'], description: 'On the first and the last line only' })
+  kind?: string;
   @ApiPropertyOptional({ description: 'The event’s id' }) id?: string;
   @ApiPropertyOptional({ description: '$all position, decimal' }) position?: string;
   @ApiPropertyOptional() stream?: string;
@@ -42,5 +51,6 @@ export class AuditExportLineResource {
   @ApiPropertyOptional() schemaVersion?: number;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) data?: Record<string, unknown>;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) metadata?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'sha256(previous chain ‖ canonical JSON of the line without chain), hex' }) chain?: string;
+  @ApiPropertyOptional({ description: 'sha256(previous chain ‖ canonical JSON of the line without chain), hex' })
+  chain?: string;
 }

@@ -18,7 +18,11 @@ export function apiKeyBeforeBody(keys: ApiKeys) {
       // Kept for ApiKeyGuard, so the key is hashed once per request.
       (request as AuthenticatedRequest).caller = caller;
       // For the request's log line (libs/logging): who called, never the key.
-      (request.raw as typeof request.raw & { apiKey?: object }).apiKey = { partnerId: caller.partnerId, client: caller.client, role: caller.role };
+      (request.raw as typeof request.raw & { apiKey?: object }).apiKey = {
+        partnerId: caller.partnerId,
+        client: caller.client,
+        role: caller.role,
+      };
       return done();
     }
     // The unread body stays on the socket: close it rather than reuse it.

@@ -24,7 +24,9 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers[API_KEY_HEADER];
     // Found already by apiKeyBeforeBody on /v1 routes.
-    const caller = (request as Partial<AuthenticatedRequest>).caller ?? this.keys.identify(Array.isArray(header) ? header[0] : header);
+    const caller =
+      (request as Partial<AuthenticatedRequest>).caller ??
+      this.keys.identify(Array.isArray(header) ? header[0] : header);
     if (!caller)
       throw new UnauthorizedException({
         statusCode: 401,

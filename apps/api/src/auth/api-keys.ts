@@ -57,12 +57,20 @@ export class ApiKeys {
     }
     if (pairs.length === 0) throw new Error('no API keys configured: set API_KEYS or API_KEYS_FILE');
     for (const pair of pairs) {
-      if (!pair.key || !pair.partnerId || !pair.client) throw new Error('every API key needs a key, a partnerId and a client name');
+      if (!pair.key || !pair.partnerId || !pair.client)
+        throw new Error('every API key needs a key, a partnerId and a client name');
       if (pair.role !== undefined && !isRole(pair.role)) {
-        throw new Error(`API key of ${pair.partnerId}/${pair.client}: role must be writer, reader or auditor, not ${JSON.stringify(pair.role)}`);
+        throw new Error(
+          `API key of ${pair.partnerId}/${pair.client}: role must be writer, reader or auditor, not ${JSON.stringify(pair.role)}`,
+        );
       }
     }
-    return pairs.map(({ key, partnerId, client, role }) => ({ digest: digest(key), partnerId, client, role: isRole(role) ? role : 'writer' }));
+    return pairs.map(({ key, partnerId, client, role }) => ({
+      digest: digest(key),
+      partnerId,
+      client,
+      role: isRole(role) ? role : 'writer',
+    }));
   }
 
   /** Reads the keys again; throws (and keeps the current keys) when the configuration is wrong. Answers how many keys there are now. */
@@ -81,7 +89,8 @@ export class ApiKeys {
     const candidate = digest(presented);
     let found: Caller | undefined;
     for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, candidate)) found = { partnerId: entry.partnerId, client: entry.client, role: entry.role };
+      if (timingSafeEqual(entry.digest, candidate))
+        found = { partnerId: entry.partnerId, client: entry.client, role: entry.role };
     }
     return found;
   }

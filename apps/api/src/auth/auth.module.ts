@@ -41,7 +41,12 @@ class ReloadKeysOnSighup implements OnApplicationBootstrap, OnApplicationShutdow
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, Redis],
       useFactory: (config: AppConfig, redis: Redis) => ({
-        throttlers: [{ limit: config.get('THROTTLE_LIMIT', { infer: true }), ttl: config.get('THROTTLE_WINDOW_MS', { infer: true }) }],
+        throttlers: [
+          {
+            limit: config.get('THROTTLE_LIMIT', { infer: true }),
+            ttl: config.get('THROTTLE_WINDOW_MS', { infer: true }),
+          },
+        ],
         // Counters live in the shared Redis, so the limit holds across API replicas.
         storage: new ThrottlerStorageRedisService(redis),
       }),

@@ -31,6 +31,10 @@ export class OpsCredentials {
     const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization);
     const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    return { presented: true, username: colon < 0 ? '' : decoded.slice(0, colon), accepted: timingSafeEqual(digest(decoded), this.expected) };
+    return {
+      presented: true,
+      username: colon < 0 ? '' : decoded.slice(0, colon),
+      accepted: timingSafeEqual(digest(decoded), this.expected),
+    };
   }
 }

@@ -8,7 +8,9 @@ import { OpsCredentials } from './ops-credentials';
 export const OPS_FAILURES_ALLOWED = 10;
 export const OPS_FAILURE_WINDOW_MS = 15 * 60_000;
 
-export type OpsVerdict = { admitted: true } | { admitted: false; status: 401 | 429; headers: Record<string, string>; body: Record<string, unknown> };
+export type OpsVerdict =
+  | { admitted: true }
+  | { admitted: false; status: 401 | 429; headers: Record<string, string>; body: Record<string, unknown> };
 
 // One failure more, atomically: the window starts at the first, and the count and what is left of the window come back together.
 const COUNT_FAILURE = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return {n, redis.call('PTTL', KEYS[1])}`;
@@ -40,7 +42,10 @@ export class OpsGate {
       const failures = Number((await this.redis.get(key)) ?? 0);
       return failures >= OPS_FAILURES_ALLOWED ? locked(await this.redis.pttl(key)) : { admitted: true };
     }
-    const [failures, remainingMs] = (await this.redis.eval(COUNT_FAILURE, 1, key, OPS_FAILURE_WINDOW_MS)) as [number, number];
+    const [failures, remainingMs] = (await this.redis.eval(COUNT_FAILURE, 1, key, OPS_FAILURE_WINDOW_MS)) as [
+      number,
+      number,
+    ];
     // A guess past the limit answers as the right password would: 429, so it tells nothing.
     return failures > OPS_FAILURES_ALLOWED ? locked(remainingMs) : CHALLENGE;
   }
@@ -50,7 +55,12 @@ const CHALLENGE: OpsVerdict = {
   admitted: false,
   status: 401,
   headers: { 'WWW-Authenticate': 'Basic realm="ops"' },
-  body: { statusCode: 401, error: 'Unauthorized', code: 'OPS_CREDENTIALS_REQUIRED', message: 'operator credentials are required' },
+  body: {
+    statusCode: 401,
+    error: 'Unauthorized',
+    code: 'OPS_CREDENTIALS_REQUIRED',
+    message: 'operator credentials are required',
+  },
 };
 
 function locked(remainingMs: number): OpsVerdict {

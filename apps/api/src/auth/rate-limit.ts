@@ -27,7 +27,10 @@ export class PerApiKeyThrottlerGuard extends ThrottlerGuard {
     return !context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw new HttpException(
       {
         statusCode: HttpStatus.TOO_MANY_REQUESTS,

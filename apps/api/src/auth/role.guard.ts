@@ -18,8 +18,10 @@ export class RoleGuard implements CanActivate {
     const caller = request.caller;
     if (!caller) return true;
     const required =
-      this.reflector.getAllAndOverride<RequiredRole | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]) ??
-      defaultRoleFor(request.method ?? 'GET');
+      this.reflector.getAllAndOverride<RequiredRole | undefined>(REQUIRED_ROLE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? defaultRoleFor(request.method ?? 'GET');
     if (permits(caller.role, required)) return true;
     throw new ForbiddenException({
       statusCode: 403,

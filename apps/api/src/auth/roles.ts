@@ -9,7 +9,8 @@ import { SetMetadata } from '@nestjs/common';
 export const ROLES = ['writer', 'reader', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+export const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 export const ROLE_FORBIDDEN = 'ROLE_FORBIDDEN';
 
@@ -31,4 +32,5 @@ export function permits(role: Role, required: RequiredRole): boolean {
 }
 
 /** A route without a stated role: reads need any key, everything else a writer's. */
-export const defaultRoleFor = (method: string): RequiredRole => (method === 'GET' || method === 'HEAD' ? 'reader' : 'writer');
+export const defaultRoleFor = (method: string): RequiredRole =>
+  method === 'GET' || method === 'HEAD' ? 'reader' : 'writer';

@@ -13,7 +13,10 @@ export class BudgetExceeded extends HttpException {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', code, message }, HttpStatus.TOO_MANY_REQUESTS);
+    super(
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', code, message },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }
 

@@ -12,7 +12,12 @@ describe('a budget refusal', () => {
   it('is a 429 with its own code', () => {
     const refusal = new BudgetExceeded('USAGE_BUDGET_EXCEEDED', 'full', 60);
     expect(refusal.getStatus()).toBe(429);
-    expect(refusal.getResponse()).toEqual({ statusCode: 429, error: 'Too Many Requests', code: 'USAGE_BUDGET_EXCEEDED', message: 'full' });
+    expect(refusal.getResponse()).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      code: 'USAGE_BUDGET_EXCEEDED',
+      message: 'full',
+    });
     expect(refusal.retryAfterSeconds).toBe(60);
   });
 });

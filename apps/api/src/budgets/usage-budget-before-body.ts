@@ -16,7 +16,11 @@ export function usageBudgetBeforeBody(budget: UsageBudget, clock: Clock) {
     const refusal = await budget.refusalWhenFull(caller.partnerId, await clock.now());
     if (!refusal) return;
     // The unread body stays on the socket: close it rather than reuse it.
-    await reply.header('Connection', 'close').header('Retry-After', String(refusal.retryAfterSeconds)).status(429).send(refusal.getResponse());
+    await reply
+      .header('Connection', 'close')
+      .header('Retry-After', String(refusal.retryAfterSeconds))
+      .status(429)
+      .send(refusal.getResponse());
     return reply;
   };
 }

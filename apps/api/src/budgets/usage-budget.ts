@@ -115,12 +115,20 @@ export class UsageBudget {
     );
   }
 
-  private async run(partnerId: string, now: number, byDay: ReadonlyMap<number, number>): Promise<[held: number, used: number, oldest: number]> {
+  private async run(
+    partnerId: string,
+    now: number,
+    byDay: ReadonlyMap<number, number>,
+  ): Promise<[held: number, used: number, oldest: number]> {
     const gone = now - DAY_MS - this.retentionMs;
-    return (await this.redis.eval(RESERVE, 1, recordsKey(partnerId), this.limit, gone, this.retentionMs + 2 * DAY_MS, ...[...byDay].flat())) as [
-      number,
-      number,
-      number,
-    ];
+    return (await this.redis.eval(
+      RESERVE,
+      1,
+      recordsKey(partnerId),
+      this.limit,
+      gone,
+      this.retentionMs + 2 * DAY_MS,
+      ...[...byDay].flat(),
+    )) as [number, number, number];
   }
 }

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BillingPlan, Cart, CartCommand, cartDecider, CartEvent, cartStream, cartTotal, lineTotal, OpenCart, Scope, Term } from '@app/domain';
+import {
+  BillingPlan,
+  Cart,
+  CartCommand,
+  cartDecider,
+  CartEvent,
+  cartStream,
+  cartTotal,
+  lineTotal,
+  OpenCart,
+  Scope,
+  Term,
+} from '@app/domain';
 import { Revision } from '@app/eventstore-client';
 import { ownedCart } from '@app/ordering';
 import { ownedStream } from '../http/change-owned';
@@ -9,7 +21,13 @@ import { RequestContext } from '../http/request-context';
 
 /** What a cart command can refuse with, beyond what every command can. */
 export const CART_ERRORS: RouteErrors = {
-  404: ['CART_NOT_FOUND', 'CART_LINE_NOT_FOUND', 'CATALOG_ITEM_NOT_FOUND', 'CUSTOMER_NOT_FOUND', 'MANAGEMENT_GROUP_NOT_FOUND'],
+  404: [
+    'CART_NOT_FOUND',
+    'CART_LINE_NOT_FOUND',
+    'CATALOG_ITEM_NOT_FOUND',
+    'CUSTOMER_NOT_FOUND',
+    'MANAGEMENT_GROUP_NOT_FOUND',
+  ],
   409: ['CART_ALREADY_EXISTS', 'CART_ALREADY_PURCHASED', 'CART_EXPIRED', 'CART_LINE_ALREADY_EXISTS'],
   422: [
     'BILLING_PLAN_MISMATCH',
@@ -50,7 +68,10 @@ export class CartResource {
   @ApiPropertyOptional() orderId?: string;
   @ApiPropertyOptional() orderNumber?: string;
   @ApiProperty() revision: string;
-  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
+  @ApiPropertyOptional({
+    description: '$all position of the write; send it as X-Min-Position to read it back from a view',
+  })
+  position?: string;
 
   static of(cart: OpenCart, revision: Revision, now: string, position?: bigint): CartResource {
     const expired = cart.status === 'active' && now >= cart.expiresAt;

@@ -24,6 +24,13 @@ import { SetScopeController } from './set-scope/set-scope.http';
     PurchaseOrderController,
     GetCartController,
   ],
-  providers: [CreateCartHandler, AddToCartHandler, ChangeQuantityHandler, RemoveFromCartHandler, SetScopeHandler, PurchaseOrderHandler],
+  providers: [
+    CreateCartHandler,
+    AddToCartHandler,
+    ChangeQuantityHandler,
+    RemoveFromCartHandler,
+    SetScopeHandler,
+    PurchaseOrderHandler,
+  ],
 })
 export class CartsModule {}

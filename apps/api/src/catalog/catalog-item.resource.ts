@@ -3,12 +3,17 @@ import { BILLING_PLANS, BillingPlan, Term, TERMS } from '@app/domain';
 
 /** A reserved VM instance as sold: one size, region and term. */
 export class CatalogItemResource {
-  @ApiProperty({ example: 'ri-standard_d4s_v5-westeurope-p1y', description: 'Stable: derived from size, region and term' }) id: string;
+  @ApiProperty({
+    example: 'ri-standard_d4s_v5-westeurope-p1y',
+    description: 'Stable: derived from size, region and term',
+  })
+  id: string;
   @ApiProperty({ example: 'Standard_D4s_v5' }) armSkuName: string;
   @ApiProperty({ example: 'Virtual Machines Dsv5 Series' }) productName: string;
   @ApiProperty({ example: 'westeurope' }) region: string;
   @ApiProperty({ example: 'Dsv5' }) series: string;
-  @ApiProperty({ description: 'Instance size flexibility group; a reservation applies across sizes in it' }) flexibilityGroup: string;
+  @ApiProperty({ description: 'Instance size flexibility group; a reservation applies across sizes in it' })
+  flexibilityGroup: string;
   @ApiProperty({ description: 'Size relative to the smallest of its group' }) ratio: number;
   @ApiProperty({ example: 4 }) vCpus: number;
   @ApiProperty({ example: 16 }) memoryGb: number;

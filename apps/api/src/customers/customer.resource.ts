@@ -26,13 +26,18 @@ export class SubscriptionResource {
   @ApiProperty({ format: 'uuid' }) subscriptionId: string;
   @ApiProperty({ example: 'Production' }) name: string;
   @ApiProperty({ enum: ['active', 'suspended'] }) status: SubscriptionStatus;
-  @ApiPropertyOptional({ example: 'finance', description: 'The management group the subscription is in; absent when in none' }) managementGroupId?: string;
+  @ApiPropertyOptional({
+    example: 'finance',
+    description: 'The management group the subscription is in; absent when in none',
+  })
+  managementGroupId?: string;
 }
 
 export class ManagementGroupResource {
   @ApiProperty({ example: 'finance' }) managementGroupId: string;
   @ApiProperty({ example: 'Finance' }) name: string;
-  @ApiProperty({ type: [String], description: 'The subscriptions in the group now', example: ['9f1c…'] }) subscriptionIds: string[];
+  @ApiProperty({ type: [String], description: 'The subscriptions in the group now', example: ['9f1c…'] })
+  subscriptionIds: string[];
 }
 
 export class CustomerResource {
@@ -40,10 +45,20 @@ export class CustomerResource {
   @ApiProperty({ example: 'partner-contoso' }) partnerId: string;
   @ApiProperty({ example: 'Contoso Pharma' }) name: string;
   @ApiProperty({ type: [SubscriptionResource] }) subscriptions: SubscriptionResource[];
-  @ApiProperty({ type: [ManagementGroupResource], description: 'Groups of subscriptions a reservation can be scoped to' })
+  @ApiProperty({
+    type: [ManagementGroupResource],
+    description: 'Groups of subscriptions a reservation can be scoped to',
+  })
   managementGroups: ManagementGroupResource[];
-  @ApiProperty({ description: 'Stream revision; send it back in If-Match to guard against concurrent changes', example: '1' }) revision: string;
-  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
+  @ApiProperty({
+    description: 'Stream revision; send it back in If-Match to guard against concurrent changes',
+    example: '1',
+  })
+  revision: string;
+  @ApiPropertyOptional({
+    description: '$all position of the write; send it as X-Min-Position to read it back from a view',
+  })
+  position?: string;
 
   static of(customer: CustomerSnapshot, revision: Revision, position?: bigint): CustomerResource {
     return {
@@ -67,7 +82,8 @@ export class CustomerResource {
 
 export class CustomerPageResource {
   @ApiProperty({ type: [CustomerResource] }) items: CustomerResource[];
-  @ApiPropertyOptional({ description: 'Send it as cursor for the next page; absent on the last page' }) nextCursor?: string;
+  @ApiPropertyOptional({ description: 'Send it as cursor for the next page; absent on the last page' })
+  nextCursor?: string;
 }
 
 /** A customer of the caller's partner, as a change sees it. */

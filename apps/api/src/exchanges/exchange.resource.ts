@@ -1,7 +1,20 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { BILLING_PLANS, BillingPlan, MAX_QUANTITY } from '@app/domain';
 import { ExchangeAsked, ExchangeMade, ExchangeQuote } from '@app/ordering';
 import { ApiCommand, RouteErrors } from '../http/openapi/api-routes';
@@ -27,11 +40,18 @@ export class ExchangeReturnRequest {
 }
 
 export class ExchangePurchaseRequest {
-  @ApiProperty({ example: 'ri-standard_d8s_v5-westeurope-p1y', description: 'A size of the same flexibility group, in the same region' })
+  @ApiProperty({
+    example: 'ri-standard_d8s_v5-westeurope-p1y',
+    description: 'A size of the same flexibility group, in the same region',
+  })
   @IsString()
   @MaxLength(100)
   catalogItemId: string;
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1 }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity: number;
   @ApiPropertyOptional({ enum: BILLING_PLANS, description: 'The first returned reservation’s by default' })
   @IsOptional()
   @IsIn(BILLING_PLANS)
@@ -39,7 +59,9 @@ export class ExchangePurchaseRequest {
 }
 
 export class ExchangeRequest {
-  @ApiProperty({ format: 'uuid', description: 'The customer whose reservations are given back' }) @IsUUID() customerId: string;
+  @ApiProperty({ format: 'uuid', description: 'The customer whose reservations are given back' })
+  @IsUUID()
+  customerId: string;
   @ApiProperty({
     type: [ExchangeReturnRequest],
     description: `One to ${MAX_EXCHANGE_RETURNS} reservations of the customer, each once, of any of its reservation orders`,
@@ -50,7 +72,10 @@ export class ExchangeRequest {
   @ValidateNested({ each: true })
   @Type(() => ExchangeReturnRequest)
   returns: ExchangeReturnRequest[];
-  @ApiProperty({ type: ExchangePurchaseRequest }) @ValidateNested() @Type(() => ExchangePurchaseRequest) purchase: ExchangePurchaseRequest;
+  @ApiProperty({ type: ExchangePurchaseRequest })
+  @ValidateNested()
+  @Type(() => ExchangePurchaseRequest)
+  purchase: ExchangePurchaseRequest;
 }
 
 export const askedBy = (body: ExchangeRequest, partnerId: string): ExchangeAsked => ({ ...body, partnerId });
@@ -59,24 +84,45 @@ export class ExchangedReturnResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
   @ApiProperty({ format: 'uuid' }) orderId: string;
   @ApiProperty() quantity: number;
-  @ApiProperty({ description: 'Money credited for it: what a return of it would refund, at the lower of its purchase price and today’s' }) refundUsd: number;
-  @ApiProperty({ description: 'The commitment it gives back: upfront, that refund; monthly, the leftover payments cancelled' }) remainingCommitmentUsd: number;
+  @ApiProperty({
+    description:
+      'Money credited for it: what a return of it would refund, at the lower of its purchase price and today’s',
+  })
+  refundUsd: number;
+  @ApiProperty({
+    description: 'The commitment it gives back: upfront, that refund; monthly, the leftover payments cancelled',
+  })
+  remainingCommitmentUsd: number;
 }
 
 class ExchangeMoneyResource {
   @ApiProperty({ description: 'The purchase’s lifetime commitment: unit price × quantity' }) newCommitmentUsd: number;
-  @ApiProperty({ description: 'What the purchase charges at the exchange: all of it upfront, its first payment monthly' }) chargedNowUsd: number;
+  @ApiProperty({
+    description: 'What the purchase charges at the exchange: all of it upfront, its first payment monthly',
+  })
+  chargedNowUsd: number;
   @ApiProperty({ description: 'The refunds credited against it' }) refundUsd: number;
-  @ApiProperty({ description: 'The commitments given back; the new commitment is at least this' }) remainingCommitmentUsd: number;
+  @ApiProperty({ description: 'The commitments given back; the new commitment is at least this' })
+  remainingCommitmentUsd: number;
   @ApiProperty({ description: 'Charged now less the refunds; negative: a net credit' }) amountDueUsd: number;
 }
 
 export class ExchangeQuoteResource extends ExchangeMoneyResource {
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty({ type: [ExchangedReturnResource] }) returns: ExchangedReturnResource[];
-  @ApiProperty({ example: { catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y', quantity: 1, billingPlan: 'Upfront', unitPriceUsd: 2125.44 } })
+  @ApiProperty({
+    example: {
+      catalogItemId: 'ri-standard_d8s_v5-westeurope-p1y',
+      quantity: 1,
+      billingPlan: 'Upfront',
+      unitPriceUsd: 2125.44,
+    },
+  })
   purchase: { catalogItemId: string; quantity: number; billingPlan: BillingPlan; unitPriceUsd: number };
-  @ApiProperty({ description: 'The instant it was valued at: the exchange made at the same instant has the same figures' }) quotedAt: string;
+  @ApiProperty({
+    description: 'The instant it was valued at: the exchange made at the same instant has the same figures',
+  })
+  quotedAt: string;
 
   static of(quote: ExchangeQuote): ExchangeQuoteResource {
     return {
@@ -103,7 +149,10 @@ export class ExchangeQuoteResource extends ExchangeMoneyResource {
 export class ExchangeResource extends ExchangeMoneyResource {
   @ApiProperty({ description: 'Names this exchange; the same Idempotency-Key names it again' }) exchangeId: string;
   @ApiProperty({ type: [ExchangedReturnResource] }) returned: ExchangedReturnResource[];
-  @ApiProperty({ type: ReservationResource, description: 'The reservation bought, in the first returned reservation’s order; its term starts at the exchange' })
+  @ApiProperty({
+    type: ReservationResource,
+    description: 'The reservation bought, in the first returned reservation’s order; its term starts at the exchange',
+  })
   reservation: ReservationResource;
   @ApiProperty() exchangedAt: string;
 

@@ -56,7 +56,9 @@ export class HealthController {
     if (workers.length === 0) throw new NotReady('no worker is consuming the queues');
     const [oldest] = await this.fulfilment.getWaiting(0, 0);
     if (oldest && Date.now() - oldest.timestamp > STALE_WAITING_MS) {
-      throw new NotReady(`fulfilment job ${oldest.id} has waited ${Math.round((Date.now() - oldest.timestamp) / 1000)} s`);
+      throw new NotReady(
+        `fulfilment job ${oldest.id} has waited ${Math.round((Date.now() - oldest.timestamp) / 1000)} s`,
+      );
     }
   }
 

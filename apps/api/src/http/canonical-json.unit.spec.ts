@@ -11,10 +11,13 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys by UTF-16 code units, at every depth', () => {
-    const input = '{"\\u20ac":1,"\\r":2,"\\ufb33":3,"1":4,"\\ud83d\\ude00":5,"\\u0080":6,"\\u00f6":{"b":[{"d":1,"c":2}],"a":0}}';
+    const input =
+      '{"\\u20ac":1,"\\r":2,"\\ufb33":3,"1":4,"\\ud83d\\ude00":5,"\\u0080":6,"\\u00f6":{"b":[{"d":1,"c":2}],"a":0}}';
     const canonical = canonicalJson(JSON.parse(input));
     // Where each key stands in the text (JavaScript objects would put the integer-like "1" first).
-    const at = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'].map((key) => canonical.indexOf(`${JSON.stringify(key)}:`));
+    const at = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'].map((key) =>
+      canonical.indexOf(`${JSON.stringify(key)}:`),
+    );
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(at).not.toContain(-1);
     expect(canonical).toContain('"\u00f6":{"a":0,"b":[{"c":2,"d":1}]}');

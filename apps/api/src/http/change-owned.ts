@@ -22,9 +22,15 @@ export async function changeOwned<State, Owned, Command extends Message, Event e
   context: RequestContext,
   command: (owned: Owned) => Command | Promise<Command>,
 ): Promise<Resource> {
-  const handled = await streams.handle(target.stream, target.decider, (state) => command(target.owned(state)), context, {
-    expectedRevision: context.expectedRevision,
-  });
+  const handled = await streams.handle(
+    target.stream,
+    target.decider,
+    (state) => command(target.owned(state)),
+    context,
+    {
+      expectedRevision: context.expectedRevision,
+    },
+  );
   return target.toResource(target.owned(handled.state), handled);
 }
 

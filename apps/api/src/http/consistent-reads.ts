@@ -22,7 +22,10 @@ export class ConsistentReads {
 
   /** Whether an event the projection takes sits between its checkpoint and `position`. */
   private async pendingFor(projection: Projection, position: bigint): Promise<boolean> {
-    const { count, truncated } = await scanUnapplied(this.store, this.views, projection, { limit: SCAN_LIMIT, upTo: position });
+    const { count, truncated } = await scanUnapplied(this.store, this.views, projection, {
+      limit: SCAN_LIMIT,
+      upTo: position,
+    });
     return count > 0 || truncated;
   }
 

@@ -1,5 +1,15 @@
 import { STATUS_CODES } from 'node:http';
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/domain';
 import { ConcurrencyError } from '@app/eventstore-client';
@@ -38,7 +48,13 @@ export class DomainErrorFilter implements ExceptionFilter {
       response.header('ETag', `"${error.currentRevision}"`);
     } else {
       const statusCode = httpStatusOf(error);
-      body = { statusCode, error: REASON[statusCode]!, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+      body = {
+        statusCode,
+        error: REASON[statusCode]!,
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      };
     }
     response.status(body.statusCode).send(body);
   }
@@ -67,7 +83,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(error: HttpException, host: ArgumentsHost): void {
     const statusCode = error.getStatus();
     const raw = error.getResponse();
-    const fields = typeof raw === 'string' ? { message: raw } : (raw as Partial<ErrorBody> & { message?: string | string[] });
+    const fields =
+      typeof raw === 'string' ? { message: raw } : (raw as Partial<ErrorBody> & { message?: string | string[] });
     const message = Array.isArray(fields.message) ? fields.message.join('; ') : (fields.message ?? error.message);
     const body: ErrorBody = {
       ...fields,
@@ -130,7 +147,8 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         error: 'Service Unavailable',
         code: 'DEPENDENCY_UNAVAILABLE',
-        message: 'the event store, Redis or PostgreSQL is unreachable for the moment; retry with the same Idempotency-Key',
+        message:
+          'the event store, Redis or PostgreSQL is unreachable for the moment; retry with the same Idempotency-Key',
       };
     } else {
       this.logger.error(error instanceof Error ? error : String(error));

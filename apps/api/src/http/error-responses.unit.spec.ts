@@ -13,7 +13,9 @@ function replyRecorder() {
 }
 
 const hostFor = (requestId: string, reply: unknown) =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ id: requestId }), getResponse: () => reply }) }) as unknown as ArgumentsHost;
+  ({
+    switchToHttp: () => ({ getRequest: () => ({ id: requestId }), getResponse: () => reply }),
+  }) as unknown as ArgumentsHost;
 
 describe('UnexpectedErrorFilter', () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));

@@ -34,7 +34,14 @@ export const NoStoredResponse = () => SetMetadata(NO_STORED_RESPONSE, true);
 
 type Entry =
   | { state: 'in-flight'; fingerprint: string; owner: string }
-  | { state: 'done'; fingerprint: string; status: number; headers: Record<string, string>; body?: unknown; stored: boolean };
+  | {
+      state: 'done';
+      fingerprint: string;
+      status: number;
+      headers: Record<string, string>;
+      body?: unknown;
+      stored: boolean;
+    };
 
 /**
  * Idempotency-Key on every command, after the IETF httpapi draft. A key is
@@ -66,7 +73,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || !COMMAND_METHODS.has(request.method) || !request.caller) return next.handle();
     if (!KEY_FORMAT.test(key))
-      throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' });
+      throw new BadRequestException({
+        code: 'INVALID_IDEMPOTENCY_KEY',
+        message: 'Idempotency-Key must be 1 to 200 printable ASCII characters',
+      });
 
     const route = `${request.method} ${routePattern(request) ?? requestPath(request)}`;
     const { partnerId } = request.caller;
@@ -74,7 +84,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const entry = sha256(`${route}\n${key}`);
     const held: HeldKey = { partnerId, entry, redisKey: `idempotency:${partnerId}:${entry}` };
     // Canonical, so a retry whose JSON orders its keys (or query) differently is the same request.
-    const fingerprint = sha256(canonicalJson([request.method, requestPath(request), request.query ?? {}, request.body ?? null]));
+    const fingerprint = sha256(
+      canonicalJson([request.method, requestPath(request), request.query ?? {}, request.body ?? null]),
+    );
     const storesBody = !this.reflector.get<boolean>(NO_STORED_RESPONSE, execution.getHandler());
     const owner = randomUUID();
     const inFlightMs = this.config.get('IDEMPOTENCY_IN_FLIGHT_MS', { infer: true });
@@ -87,9 +99,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
           const renewal = setInterval(() => void this.renew(held, owner, inFlightMs), inFlightMs / RENEWALS_PER_HOLD);
           return next.handle().pipe(
             switchMap((body) =>
-              from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(switchMap(() => of(body))),
+              from(this.remember(held, owner, fingerprint, response, storesBody ? body : undefined, storesBody)).pipe(
+                switchMap(() => of(body)),
+              ),
             ),
-            catchError((error: unknown) => from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error)))),
+            catchError((error: unknown) =>
+              from(this.release(held, owner)).pipe(switchMap(() => throwError(() => error))),
+            ),
             finalize(() => clearInterval(renewal)),
           );
         });
@@ -102,7 +118,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * A key not held yet is first counted in the partner's budget, which may
    * refuse it (429): then nothing is written under it.
    */
-  private async claim(held: HeldKey, fingerprint: string, owner: string, inFlightMs: number): Promise<Extract<Entry, { state: 'done' }> | undefined> {
+  private async claim(
+    held: HeldKey,
+    fingerprint: string,
+    owner: string,
+    inFlightMs: number,
+  ): Promise<Extract<Entry, { state: 'done' }> | undefined> {
     const { redisKey } = held;
     const inFlight: Entry = { state: 'in-flight', fingerprint, owner };
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -118,17 +139,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (entry.fingerprint !== fingerprint) {
         throw new UnprocessableEntityException({
           code: 'IDEMPOTENCY_KEY_MISMATCH',
-          message: 'this Idempotency-Key was already used with a different request (method, path or body) on this route; use a new key',
+          message:
+            'this Idempotency-Key was already used with a different request (method, path or body) on this route; use a new key',
         });
       }
       if (entry.state === 'in-flight') {
-        throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is still being processed; retry shortly' });
+        throw new ConflictException({
+          code: 'IDEMPOTENCY_KEY_IN_USE',
+          message: 'a request with this Idempotency-Key is still being processed; retry shortly',
+        });
       }
       // Routes whose answer is not kept run again, as their first run did; the key stays theirs.
       if (!entry.stored) return undefined;
       return entry;
     }
-    throw new ConflictException({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is still being processed; retry shortly' });
+    throw new ConflictException({
+      code: 'IDEMPOTENCY_KEY_IN_USE',
+      message: 'a request with this Idempotency-Key is still being processed; retry shortly',
+    });
   }
 
   private replay(entry: Extract<Entry, { state: 'done' }>, response: FastifyReply): unknown {
@@ -138,13 +166,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return entry.body;
   }
 
-  private async remember(held: HeldKey, owner: string, fingerprint: string, response: FastifyReply, body: unknown, stored: boolean): Promise<void> {
+  private async remember(
+    held: HeldKey,
+    owner: string,
+    fingerprint: string,
+    response: FastifyReply,
+    body: unknown,
+    stored: boolean,
+  ): Promise<void> {
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = response.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    const entry: Entry = { state: 'done', fingerprint, status: response.statusCode, headers, body: stored ? body : undefined, stored };
+    const entry: Entry = {
+      state: 'done',
+      fingerprint,
+      status: response.statusCode,
+      headers,
+      body: stored ? body : undefined,
+      stored,
+    };
     const retentionMs = this.config.get('IDEMPOTENCY_RETENTION_HOURS', { infer: true }) * 3_600_000;
     const json = JSON.stringify(entry);
     // A request that lost its key (its hold lapsed) leaves the count to the one that holds it.
@@ -156,7 +198,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Extends the hold, if it is still this request's and still in flight, and its entry in the budget with it. A renewal that fails is made up by the next. */
   private async renew(held: HeldKey, owner: string, inFlightMs: number): Promise<void> {
     try {
-      if (await this.redis.eval(RENEW_IF_IN_FLIGHT, 1, held.redisKey, owner, inFlightMs)) await this.budget.renew(held.partnerId, held.entry, inFlightMs);
+      if (await this.redis.eval(RENEW_IF_IN_FLIGHT, 1, held.redisKey, owner, inFlightMs))
+        await this.budget.renew(held.partnerId, held.entry, inFlightMs);
     } catch {
       // made up by the next renewal
     }

@@ -15,7 +15,8 @@ export class IfMatchNotTakenGuard implements CanActivate {
     if (execution.switchToHttp().getRequest<FastifyRequest>().headers['if-match'] === undefined) return true;
     throw new BadRequestException({
       code: IF_MATCH_NOT_SUPPORTED,
-      message: 'this command is not decided on one revision an ETag names, so If-Match cannot be checked; send it without If-Match',
+      message:
+        'this command is not decided on one revision an ETag names, so If-Match cannot be checked; send it without If-Match',
     });
   }
 }

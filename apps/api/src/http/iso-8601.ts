@@ -31,7 +31,8 @@ const DAY_MS = 24 * HOUR_MS;
 const MAX_TIME = 8.64e15;
 
 const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-const daysIn = (year: number, month: number) => [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+const daysIn = (year: number, month: number) =>
+  [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 
 /** Midnight UTC of a date; setUTCFullYear because Date.UTC maps years 0–99 to 1900–1999. */
 function utcMidnight(year: number, month: number, day: number): number {
@@ -125,7 +126,9 @@ export const utcDayOf = (instant: number) => Math.floor(instant / DAY_MS) * DAY_
  */
 export function IsIso8601Date(options: ValidationOptions & { startOfHour?: boolean } = {}): PropertyDecorator {
   const { startOfHour = false, ...validation } = options;
-  const example = startOfHour ? 'e.g. 2026-02-01T10:00:00Z or 2026-W05-7T10Z' : 'e.g. 2026-02-01, 2026-W05, 2026-032 or 2026-02-01T10:00:00Z';
+  const example = startOfHour
+    ? 'e.g. 2026-02-01T10:00:00Z or 2026-W05-7T10Z'
+    : 'e.g. 2026-02-01, 2026-W05, 2026-032 or 2026-02-01T10:00:00Z';
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       name: 'isIso8601Date',

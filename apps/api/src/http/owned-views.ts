@@ -3,7 +3,11 @@ import { ownedCustomer } from '@app/ordering';
 import { KnownReservation, readCustomer, readReservation, ViewReader } from '@app/projections';
 
 /** The customer from the customers view, if the partner owns it; otherwise 404. */
-export async function customerFromView(views: ViewReader, customerId: string, partnerId: string): Promise<{ customer: CustomerSnapshot; revision: bigint }> {
+export async function customerFromView(
+  views: ViewReader,
+  customerId: string,
+  partnerId: string,
+): Promise<{ customer: CustomerSnapshot; revision: bigint }> {
   const document = await readCustomer(views, customerId);
   const customer = ownedCustomer(document?.state ?? { status: 'unregistered' }, customerId, partnerId);
   return { customer, revision: BigInt(document!.revision) };

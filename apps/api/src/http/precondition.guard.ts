@@ -1,4 +1,12 @@
-import { applyDecorators, CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 
 export const PRECONDITION_REQUIRED = 'PRECONDITION_REQUIRED';
@@ -19,7 +27,8 @@ class PreconditionGuard implements CanActivate {
     throw new HttpException(
       {
         code: PRECONDITION_REQUIRED,
-        message: 'this command moves money and a retry of it would repeat it: send If-Match with the ETag last read, or an Idempotency-Key',
+        message:
+          'this command moves money and a retry of it would repeat it: send If-Match with the ETag last read, or an Idempotency-Key',
       },
       HttpStatus.PRECONDITION_REQUIRED,
     );

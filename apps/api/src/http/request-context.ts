@@ -35,7 +35,10 @@ export const Ctx = createParamDecorator((_: unknown, execution: ExecutionContext
   const ifMatch = header(request, 'if-match');
   const revision = ifMatch === undefined ? undefined : REVISION.exec(ifMatch.trim())?.[1];
   if (ifMatch !== undefined && revision === undefined) {
-    throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be a stream revision as returned in ETag, e.g. "3"' });
+    throw new BadRequestException({
+      code: 'INVALID_IF_MATCH',
+      message: 'If-Match must be a stream revision as returned in ETag, e.g. "3"',
+    });
   }
   const scoped = (purpose: string) => `${caller.partnerId}\n${purpose}\n${idempotencyKey}`;
   // Same key and same request: same command id, so the store drops a repeated append.

@@ -7,12 +7,18 @@ import { ApiRead } from '../http/openapi/api-routes';
 import { Ctx, RequestContext } from '../http/request-context';
 
 export class FeedQuery {
-  @ApiPropertyOptional({ description: 'The cursor of the last notification read (or `nextCursor`); from the oldest kept without', example: '1765152000000-0' })
+  @ApiPropertyOptional({
+    description: 'The cursor of the last notification read (or `nextCursor`); from the oldest kept without',
+    example: '1765152000000-0',
+  })
   @IsOptional()
   @Matches(CURSOR)
   after?: string;
 
-  @ApiPropertyOptional({ description: 'Comma-separated notification types; all without', example: 'order.completed,reservation.expired' })
+  @ApiPropertyOptional({
+    description: 'Comma-separated notification types; all without',
+    example: 'order.completed,reservation.expired',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1_000)
@@ -28,7 +34,8 @@ export class FeedQuery {
 }
 
 export class FeedNotificationResource {
-  @ApiProperty({ format: 'uuid', description: 'Stable: the same notification has the same id in deliveries and here' }) id: string;
+  @ApiProperty({ format: 'uuid', description: 'Stable: the same notification has the same id in deliveries and here' })
+  id: string;
   @ApiProperty({ enum: [...NOTIFICATION_TYPES] }) type: string;
   @ApiProperty({ description: 'When it happened, on the deployment’s Clock' }) occurredAt: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
@@ -38,7 +45,10 @@ export class FeedNotificationResource {
 
 export class FeedResource {
   @ApiProperty({ type: [FeedNotificationResource] }) items: FeedNotificationResource[];
-  @ApiPropertyOptional({ description: 'Where to read on from (also past notifications the types filter left out); absent when the feed is empty' })
+  @ApiPropertyOptional({
+    description:
+      'Where to read on from (also past notifications the types filter left out); absent when the feed is empty',
+  })
   nextCursor?: string;
 }
 
@@ -49,7 +59,10 @@ export class NotificationsController {
   constructor(private readonly feed: NotificationFeed) {}
 
   @Get()
-  @ApiRead({ type: FeedResource, description: 'The partner’s notifications after the cursor, oldest first, with the payloads deliveries carry' })
+  @ApiRead({
+    type: FeedResource,
+    description: 'The partner’s notifications after the cursor, oldest first, with the payloads deliveries carry',
+  })
   async read(@Query() query: FeedQuery, @Ctx() context: RequestContext): Promise<FeedResource> {
     const types = query.types
       ? query.types

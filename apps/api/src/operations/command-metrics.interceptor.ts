@@ -14,7 +14,8 @@ export class CommandMetricsInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method === 'GET' || !request.url.startsWith('/v1/')) return next.handle();
     const command = `${request.method} ${routePattern(request) ?? 'unknown'}`;
-    const count = (status: number) => this.metrics.commands.inc({ command, outcome: status < 400 ? 'accepted' : `refused_${status}` });
+    const count = (status: number) =>
+      this.metrics.commands.inc({ command, outcome: status < 400 ? 'accepted' : `refused_${status}` });
     return next.handle().pipe(
       tap(() => count(context.switchToHttp().getResponse<FastifyReply>().statusCode)),
       catchError((error: unknown) => {

@@ -12,7 +12,10 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'http_requests_total{route="/v1/carts/:cartId"} 3' } })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    schema: { type: 'string', example: 'http_requests_total{route="/v1/carts/:cartId"} 3' },
+  })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -14,7 +14,15 @@ import { routePattern } from '../http/route-pattern';
 import { fullest, redisMemoryOf } from './redis-memory';
 import { ALL_PROJECTIONS, measureLag, ViewReader } from '@app/projections';
 import { DELIVERY_COUNTER, UNDELIVERED } from '@app/webhooks';
-import { ALL_QUEUES, DISCOUNT_QUEUE, DISCOUNT_RECORDS_COUNTER, FULFILMENT_DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, JOB_COUNTER, liveWorkers } from '@app/queues';
+import {
+  ALL_QUEUES,
+  DISCOUNT_QUEUE,
+  DISCOUNT_RECORDS_COUNTER,
+  FULFILMENT_DEAD_LETTER_QUEUE,
+  FULFILMENT_QUEUE,
+  JOB_COUNTER,
+  liveWorkers,
+} from '@app/queues';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
@@ -62,7 +70,10 @@ export class Metrics {
       async collect() {
         const now = await clock.now();
         for (const partner of keys.partnerIds()) {
-          const [usage, idempotency] = await Promise.all([usageBudget.used(partner, now), idempotencyBudget.used(partner)]);
+          const [usage, idempotency] = await Promise.all([
+            usageBudget.used(partner, now),
+            idempotencyBudget.used(partner),
+          ]);
           this.set({ partner, budget: 'usage_records' }, usage.records / usageBudget.limit);
           this.set({ partner, budget: 'idempotency_keys' }, idempotency.entries / idempotencyBudget.entriesLimit);
           this.set({ partner, budget: 'cached_response_bytes' }, idempotency.bytes / idempotencyBudget.bytesLimit);
@@ -74,7 +85,10 @@ export class Metrics {
     const memory = () => {
       if (!read || Date.now() - read.at > 1_000) {
         const servers = isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
-        read = { at: Date.now(), memory: Promise.all(servers.map(async (server) => redisMemoryOf(await server.info('memory')))).then(fullest) };
+        read = {
+          at: Date.now(),
+          memory: Promise.all(servers.map(async (server) => redisMemoryOf(await server.info('memory')))).then(fullest),
+        };
       }
       return read.memory;
     };
@@ -135,7 +149,8 @@ export class Metrics {
       async collect() {
         this.reset();
         for (const queue of ALL_QUEUES) {
-          for (const outcome of ['completed', 'failed'] as const) this.inc({ queue, outcome }, Number((await redis.get(JOB_COUNTER(queue, outcome))) ?? 0));
+          for (const outcome of ['completed', 'failed'] as const)
+            this.inc({ queue, outcome }, Number((await redis.get(JOB_COUNTER(queue, outcome))) ?? 0));
         }
       },
     });
@@ -170,12 +185,18 @@ export class Metrics {
       },
     });
     // Both lag gauges are collected in the same scrape: measure once and share it.
-    let measured: { at: number; lags: Promise<Array<{ name: string; lag: Awaited<ReturnType<typeof measureLag>> }>> } | undefined;
+    let measured:
+      { at: number; lags: Promise<Array<{ name: string; lag: Awaited<ReturnType<typeof measureLag>> }>> } | undefined;
     const lags = () => {
       if (!measured || Date.now() - measured.at > 1_000) {
         measured = {
           at: Date.now(),
-          lags: Promise.all(ALL_PROJECTIONS.map(async (projection) => ({ name: projection.name, lag: await measureLag(store, views, projection) }))),
+          lags: Promise.all(
+            ALL_PROJECTIONS.map(async (projection) => ({
+              name: projection.name,
+              lag: await measureLag(store, views, projection),
+            })),
+          ),
         };
       }
       return measured.lags;
@@ -212,7 +233,10 @@ export function timeRequests(metrics: Metrics) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     // The dashboard's routes are its own: one label for all of it.
     const route = request.url.startsWith('/ops/queues') ? '/ops/queues' : (routePattern(request) ?? 'unmatched');
-    metrics.requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.requestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     done();
   };
 }

@@ -19,10 +19,18 @@ import { ErrorBodyResource } from '../http/openapi/error-body.resource';
 
 export class ProjectionStatusResource {
   @ApiProperty({ example: 'order-history' }) name: string;
-  @ApiProperty({ enum: ['view', 'reactor'], description: 'A view in Redis, or a reactor that acts on events (hand-off, workflows)' }) kind: string;
+  @ApiProperty({
+    enum: ['view', 'reactor'],
+    description: 'A view in Redis, or a reactor that acts on events (hand-off, workflows)',
+  })
+  kind: string;
   @ApiProperty({ example: 'live', description: 'The running replica’s state, or "not running"' }) state: string;
   @ApiPropertyOptional() error?: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Each replica: owner, state, checkpoint' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Each replica: owner, state, checkpoint',
+  })
   replicas: object[];
   @ApiPropertyOptional() checkpoint?: string;
   @ApiProperty() eventsBehind: number;
@@ -45,7 +53,11 @@ export class ProjectionStatusController {
   @Get()
   @ApiProduces('application/json', 'text/html')
   @ApiExtraModels(ErrorBodyResource)
-  @ApiResponse({ status: 401, description: 'OPS_CREDENTIALS_REQUIRED', schema: { $ref: getSchemaPath(ErrorBodyResource) } })
+  @ApiResponse({
+    status: 401,
+    description: 'OPS_CREDENTIALS_REQUIRED',
+    schema: { $ref: getSchemaPath(ErrorBodyResource) },
+  })
   @ApiResponse({
     status: 429,
     description: 'OPS_AUTH_RATE_LIMITED: too many failed logins from this address',
@@ -53,7 +65,8 @@ export class ProjectionStatusController {
   })
   @ApiOkResponse({
     type: [ProjectionStatusResource],
-    description: 'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
+    description:
+      'State, owner, checkpoint, events behind and seconds behind of each projection; a small HTML page when the client prefers text/html',
   })
   async list(@Req() request: FastifyRequest, @Res({ passthrough: true }) response: FastifyReply) {
     const statuses = await this.views.allStatuses();
@@ -71,7 +84,14 @@ export class ProjectionStatusController {
         const replicas = statuses.filter((status) => status.name === projection.name);
         const lag = await measureLag(this.store, this.views, projection);
         const active = replicas.find((status) => status.state !== 'standby');
-        return { name: projection.name, kind, state: active?.state ?? 'not running', error: active?.error, replicas, ...lag };
+        return {
+          name: projection.name,
+          kind,
+          state: active?.state ?? 'not running',
+          error: active?.error,
+          replicas,
+          ...lag,
+        };
       }),
     );
     // A person's browser asks for HTML first; scripts and curl get the JSON they always got.
@@ -96,7 +116,10 @@ export function prefersHtml(accept: string | undefined): boolean {
   });
   const quality = (type: string) => {
     const [major] = type.split('/');
-    const match = ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${major}/*`) ?? ranges.find((r) => r.range === '*/*');
+    const match =
+      ranges.find((r) => r.range === type) ??
+      ranges.find((r) => r.range === `${major}/*`) ??
+      ranges.find((r) => r.range === '*/*');
     return match && Number.isFinite(match.q) ? match.q : 0;
   };
   return quality('text/html') > quality('application/json');

@@ -11,7 +11,8 @@ import { OpsGate } from '../auth/ops-gate';
 
 export const QUEUE_DASHBOARD_ROUTE = '/ops/queues';
 
-const isDashboardPath = (path: string | undefined) => path === QUEUE_DASHBOARD_ROUTE || (path?.startsWith(`${QUEUE_DASHBOARD_ROUTE}/`) ?? false);
+const isDashboardPath = (path: string | undefined) =>
+  path === QUEUE_DASHBOARD_ROUTE || (path?.startsWith(`${QUEUE_DASHBOARD_ROUTE}/`) ?? false);
 
 /**
  * The operators' door in front of every path of the board (its page, its
@@ -33,10 +34,12 @@ class QueueDashboardDoor implements OnModuleInit {
       const verdict = await this.gate.check(request).catch(() => undefined);
       if (!verdict) {
         // Redis, which counts the failures, is down: so are the queues this page shows.
-        return reply
-          .header('Retry-After', '1')
-          .status(503)
-          .send({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_UNAVAILABLE', message: 'Redis is unavailable; retry shortly' });
+        return reply.header('Retry-After', '1').status(503).send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          code: 'DEPENDENCY_UNAVAILABLE',
+          message: 'Redis is unavailable; retry shortly',
+        });
       }
       if (!verdict.admitted) return reply.headers(verdict.headers).status(verdict.status).send(verdict.body);
     });
@@ -52,7 +55,11 @@ class QueueDashboardDoor implements OnModuleInit {
   providers: [QueueDashboardDoor],
   imports: [
     AuthModule,
-    BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: FastifyAdapter, boardOptions: { uiConfig: { boardTitle: 'Reservation orders' } } }),
+    BullBoardModule.forRoot({
+      route: QUEUE_DASHBOARD_ROUTE,
+      adapter: FastifyAdapter,
+      boardOptions: { uiConfig: { boardTitle: 'Reservation orders' } },
+    }),
     BullBoardModule.forFeature(...ALL_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
   ],
 })

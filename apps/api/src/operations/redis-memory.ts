@@ -15,4 +15,6 @@ const share = ({ used, max }: RedisMemory) => (max > 0 ? used / max : 0);
 
 /** The server nearest its limit; with none set, the one using most. */
 export const fullest = (servers: RedisMemory[]): RedisMemory =>
-  servers.reduce((worst, next) => (share(next) > share(worst) || (share(next) === share(worst) && next.used > worst.used) ? next : worst));
+  servers.reduce((worst, next) =>
+    share(next) > share(worst) || (share(next) === share(worst) && next.used > worst.used) ? next : worst,
+  );

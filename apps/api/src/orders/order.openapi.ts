@@ -12,14 +12,19 @@ export const ORDER_ERRORS: RouteErrors = {
 
 export class OrderPageResource {
   @ApiProperty({ type: [OrderResource] }) items: OrderResource[];
-  @ApiPropertyOptional({ description: 'Send it as cursor for the next page; absent on the last page' }) nextCursor?: string;
+  @ApiPropertyOptional({ description: 'Send it as cursor for the next page; absent on the last page' })
+  nextCursor?: string;
 }
 
 export class EventMetadataResource {
-  @ApiPropertyOptional({ description: 'Shared by everything one upstream request set in motion (its x-correlation-id)' }) correlationId?: string;
+  @ApiPropertyOptional({
+    description: 'Shared by everything one upstream request set in motion (its x-correlation-id)',
+  })
+  correlationId?: string;
   @ApiPropertyOptional({ description: 'The command or event that directly caused this event' }) causationId?: string;
   @ApiPropertyOptional({ example: 'partner-contoso' }) partnerId?: string;
-  @ApiPropertyOptional({ example: 'partner-contoso/demo-client', description: 'The API client or worker that acted' }) actor?: string;
+  @ApiPropertyOptional({ example: 'partner-contoso/demo-client', description: 'The API client or worker that acted' })
+  actor?: string;
   @ApiPropertyOptional({ format: 'date-time' }) timestamp?: string;
 }
 

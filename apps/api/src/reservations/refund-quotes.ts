@@ -58,12 +58,23 @@ export class RefundQuotes {
     const { state, revision } = await this.orders.load(await this.orders.locate(reservationId, partnerId));
     const reservation = reservationOf(state, reservationId);
     // Today's price of what it is; when it is no longer sold, the purchase price (the lower of the two is refunded).
-    const currentUnitPriceUsd = this.catalog.get(reservation.catalogItemId, now)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
-    const { refundUsd: upfrontRefundUsd, remainingShare, unitPriceUsd } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
-    const monthly = reservation.billingPlan === 'Monthly' ? monthlyCancellation(reservation, currentUnitPriceUsd, now, quantity) : undefined;
+    const currentUnitPriceUsd =
+      this.catalog.get(reservation.catalogItemId, now)?.unitPriceUsd ?? reservation.unitPriceUsd ?? 0;
+    const {
+      refundUsd: upfrontRefundUsd,
+      remainingShare,
+      unitPriceUsd,
+    } = refundQuote(reservation, currentUnitPriceUsd, now, quantity);
+    const monthly =
+      reservation.billingPlan === 'Monthly'
+        ? monthlyCancellation(reservation, currentUnitPriceUsd, now, quantity)
+        : undefined;
     const refundUsd = monthly?.refundUsd ?? upfrontRefundUsd;
     const countedTowardCapUsd = monthly?.countedUsd ?? refundUsd;
-    const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
+    const { state: ledger } = await this.streams.aggregate(
+      refundLedgerStream(reservation.customerId),
+      refundLedgerDecider,
+    );
     const allowance = refundAllowance(ledger, now);
     return {
       reservation,

@@ -38,16 +38,33 @@ export class ReservationReturns {
   ) {}
 
   /** `quantity` undefined, or all the reservation holds: a cancellation. */
-  async return(reservationId: string, quantity: number | undefined, context: RequestContext): Promise<ReservationResource> {
-    const { quote, reservation, revision, ledger } = await this.quotes.quote(reservationId, context.partnerId, context.now, quantity);
+  async return(
+    reservationId: string,
+    quantity: number | undefined,
+    context: RequestContext,
+  ): Promise<ReservationResource> {
+    const { quote, reservation, revision, ledger } = await this.quotes.quote(
+      reservationId,
+      context.partnerId,
+      context.now,
+      quantity,
+    );
     const requestId = keyedId(context, 'return');
     // The same request again after its answer was lost (the process died after recording the refund): finish that return.
-    const earlier = requestId === undefined ? undefined : refundOf(ledger, returnIdFor(reservationId, { requestId, revision }));
+    const earlier =
+      requestId === undefined ? undefined : refundOf(ledger, returnIdFor(reservationId, { requestId, revision }));
     if (earlier) {
       if (earlier.quantity !== quantity) {
-        throw ruleViolated('IDEMPOTENCY_KEY_MISMATCH', `this Idempotency-Key already returned ${earlier.quantity}, not ${quantity}; use a new key`);
+        throw ruleViolated(
+          'IDEMPOTENCY_KEY_MISMATCH',
+          `this Idempotency-Key already returned ${earlier.quantity}, not ${quantity}; use a new key`,
+        );
       }
-      return this.settle(reservation.customerId, { ...earlier, orderId: earlier.orderId ?? reservation.orderId }, context);
+      return this.settle(
+        reservation.customerId,
+        { ...earlier, orderId: earlier.orderId ?? reservation.orderId },
+        context,
+      );
     }
     const { customerId, orderId, quantity: held } = active(reservation);
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
@@ -56,7 +73,9 @@ export class ReservationReturns {
     const units = quantity ?? held;
     if (units > held) throw returnQuantityInvalid(units, held);
     const whole = units === held;
-    const cancellationId = whole ? nextCancellationId(ledger, reservationId) : returnIdFor(reservationId, { requestId, revision });
+    const cancellationId = whole
+      ? nextCancellationId(ledger, reservationId)
+      : returnIdFor(reservationId, { requestId, revision });
     const { state: recorded } = await this.streams.handle(
       refundLedgerStream(customerId),
       refundLedgerDecider,
@@ -73,7 +92,9 @@ export class ReservationReturns {
           // A monthly reservation's cancelled future payments count toward the cap too.
           ...(quote.countedTowardCapUsd !== quote.refundUsd ? { countedUsd: quote.countedTowardCapUsd } : {}),
           // If-Match goes with the refund into the order's append, whoever settles it: stale there, the refund is reversed.
-          ...(context.expectedRevision !== undefined ? { expectedOrderRevision: Number(context.expectedRevision) } : {}),
+          ...(context.expectedRevision !== undefined
+            ? { expectedOrderRevision: Number(context.expectedRevision) }
+            : {}),
           now: context.now,
         },
       },
@@ -91,8 +112,16 @@ export class ReservationReturns {
     return this.settle(customerId, { ...refund, orderId: refund.orderId ?? orderId }, context);
   }
 
-  private async settle(customerId: string, refund: Parameters<RefundSettlement['settle']>[1], context: RequestContext): Promise<ReservationResource> {
+  private async settle(
+    customerId: string,
+    refund: Parameters<RefundSettlement['settle']>[1],
+    context: RequestContext,
+  ): Promise<ReservationResource> {
     const settled = await this.settlement.settle(customerId, refund, context);
-    return ReservationResource.of(reservationOf(settled.state, refund.reservationId), settled.revision, settled.position);
+    return ReservationResource.of(
+      reservationOf(settled.state, refund.reservationId),
+      settled.revision,
+      settled.position,
+    );
   }
 }

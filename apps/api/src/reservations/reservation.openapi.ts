@@ -52,7 +52,8 @@ export class ScopePeriodResource {
 }
 
 export class ReservationChangeResource {
-  @ApiProperty({ example: 'ReservationScopeChanged', description: 'The event type; see GET /v1/events/schemas' }) type: string;
+  @ApiProperty({ example: 'ReservationScopeChanged', description: 'The event type; see GET /v1/events/schemas' })
+  type: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty() revision: number;
   @ApiProperty({ type: 'object', additionalProperties: true }) detail: Record<string, unknown>;
@@ -68,7 +69,8 @@ export class RefundAllowanceResource {
 /** A reservation as the reservations view shows it, with its state for today. */
 export class ReservationSummaryResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Pending', 'Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Pending', 'Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] })
+  provisioningState: string;
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty({ format: 'uuid' }) orderId: string;
   @ApiProperty({ example: 'RO-2026-000001' }) orderNumber: string;
@@ -89,10 +91,15 @@ export class ReservationSummaryResource {
   @ApiPropertyOptional({ type: [SplitPartResource] }) splitInto?: SplitPart[];
   @ApiPropertyOptional({ format: 'uuid' }) mergedInto?: string;
   @ApiPropertyOptional({ type: ReservationOriginResource }) origin?: ReservationOriginResource;
-  @ApiPropertyOptional({ type: [ScopePeriodResource], description: 'Scope over time' }) scopePeriods?: ScopePeriodResource[];
-  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned or exchanged while the rest stayed active' })
+  @ApiPropertyOptional({ type: [ScopePeriodResource], description: 'Scope over time' })
+  scopePeriods?: ScopePeriodResource[];
+  @ApiPropertyOptional({
+    type: [ReturnedQuantityResource],
+    description: 'Quantities returned or exchanged while the rest stayed active',
+  })
   returns?: ReturnedQuantityResource[];
-  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' }) exchangedFor?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' })
+  exchangedFor?: string;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -106,8 +113,12 @@ export class ReservationListResource {
 }
 
 export class ReservationDetailResource extends ReservationSummaryResource {
-  @ApiProperty({ type: [ReservationChangeResource], description: 'Every change, with its revision' }) history: ReservationChangeResource[];
-  @ApiProperty({ type: RefundAllowanceResource, description: "The customer's refund allowance in the rolling 12 months" })
+  @ApiProperty({ type: [ReservationChangeResource], description: 'Every change, with its revision' })
+  history: ReservationChangeResource[];
+  @ApiProperty({
+    type: RefundAllowanceResource,
+    description: "The customer's refund allowance in the rolling 12 months",
+  })
   refundAllowance: RefundAllowanceResource;
   @ApiProperty() revision: string;
 }
@@ -125,9 +136,13 @@ export class RefundQuoteResponse {
   @ApiPropertyOptional() purchaseUnitPriceUsd?: number;
   @ApiProperty() currentUnitPriceUsd: number;
   @ApiProperty({ description: 'The lower of the two, which the refund is computed at' }) unitPriceUsd: number;
-  @ApiProperty({ description: 'What counts toward the cap: the refund, or for a monthly reservation its cancelled commitment at the purchase price' })
+  @ApiProperty({
+    description:
+      'What counts toward the cap: the refund, or for a monthly reservation its cancelled commitment at the purchase price',
+  })
   countedTowardCapUsd: number;
-  @ApiPropertyOptional({ description: 'Monthly billing: the future payments cancellation stops' }) cancelledFuturePaymentsUsd?: number;
+  @ApiPropertyOptional({ description: 'Monthly billing: the future payments cancellation stops' })
+  cancelledFuturePaymentsUsd?: number;
   @ApiProperty({ type: RefundAllowanceResource }) allowance: RefundAllowanceResource;
   @ApiProperty({ description: "Whether cancelling now is within the customer's allowance" }) withinAllowance: boolean;
   @ApiProperty({ format: 'date-time' }) quotedAt: string;
@@ -139,7 +154,8 @@ export class PaymentResource {
   @ApiProperty() amountUsd: number;
   @ApiProperty({
     enum: ['paid', 'scheduled', 'cancelled', 'transferred'],
-    description: 'cancelled: the reservation ended before it fell due; transferred: it was split or merged, and the reservations made from it pay it',
+    description:
+      'cancelled: the reservation ended before it fell due; transferred: it was split or merged, and the reservations made from it pay it',
   })
   status: string;
 }
@@ -149,13 +165,15 @@ export class PaymentsResource {
   @ApiProperty({ enum: ['Upfront', 'Monthly'] }) billingPlan: string;
   @ApiProperty({ enum: ['USD'] }) currency: 'USD';
   @ApiProperty({
-    description: 'The whole schedule: the same as the upfront price for the quantity held (what is left of it for a split or merged reservation)',
+    description:
+      'The whole schedule: the same as the upfront price for the quantity held (what is left of it for a split or merged reservation)',
   })
   totalUsd: number;
   @ApiProperty() paidUsd: number;
   @ApiProperty() scheduledUsd: number;
   @ApiProperty() cancelledUsd: number;
-  @ApiProperty({ description: 'What a split or merge passed on to the reservations made from it' }) transferredUsd: number;
+  @ApiProperty({ description: 'What a split or merge passed on to the reservations made from it' })
+  transferredUsd: number;
   @ApiProperty({ type: [PaymentResource] }) items: PaymentResource[];
 }
 
@@ -180,7 +198,8 @@ export const ApiListReservations = () =>
 export const ApiGetReservation = () =>
   ApiRead({
     type: ReservationDetailResource,
-    description: "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months",
+    description:
+      "State, scope over time, every change with its revision, and the customer's refund allowance used in the rolling 12 months",
     view: true,
     revision: true,
     errors: { 404: ['RESERVATION_NOT_FOUND'] },
@@ -197,12 +216,17 @@ export const ApiChangeReservationScope = () =>
 export const ApiChangeRenewal = () =>
   ApiCommand({
     type: ReservationResource,
-    description: 'The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRED once it has expired',
+    description:
+      'The reservation with its renewal settings (quantity, term, billing plan); 422 RESERVATION_EXPIRED once it has expired',
     errors: RESERVATION_ERRORS,
   });
 
 export const ApiSetAutoRenew = () =>
-  ApiCommand({ type: ReservationResource, description: 'The reservation with its auto-renew setting', errors: RESERVATION_ERRORS });
+  ApiCommand({
+    type: ReservationResource,
+    description: 'The reservation with its auto-renew setting',
+    errors: RESERVATION_ERRORS,
+  });
 
 export const ApiSplitReservation = () =>
   ApiCommand({
@@ -227,18 +251,36 @@ export const ApiRefundQuote = () =>
     description:
       "The prorated refund at the lower of the purchase and current price, for all the reservation holds or for `quantity` of it (as POST …/return would refund them), and the customer's remaining allowance (USD 50,000 per rolling 12 months). " +
       '422 RETURN_QUANTITY_INVALID for more than it holds',
-    errors: { 404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'], 409: ['CART_NOT_PURCHASED'], 422: ['RETURN_QUANTITY_INVALID'] },
+    errors: {
+      404: ['RESERVATION_NOT_FOUND', 'ORDER_NOT_FOUND'],
+      409: ['CART_NOT_PURCHASED'],
+      422: ['RETURN_QUANTITY_INVALID'],
+    },
   });
 
 export class ExchangeResultResource {
-  @ApiProperty({ type: ReservationResource, description: 'The reservation given back, with what is left of it (Exchanged when all of it went)' })
+  @ApiProperty({
+    type: ReservationResource,
+    description: 'The reservation given back, with what is left of it (Exchanged when all of it went)',
+  })
   exchanged: ReservationResource;
-  @ApiProperty({ type: ReservationResource, description: 'The reservation bought; its term starts at the exchange' }) reservation: ReservationResource;
-  @ApiProperty({ description: 'The commitment given back, which the purchase must make good: upfront, the refund; monthly, the leftover payments cancelled' })
+  @ApiProperty({ type: ReservationResource, description: 'The reservation bought; its term starts at the exchange' })
+  reservation: ReservationResource;
+  @ApiProperty({
+    description:
+      'The commitment given back, which the purchase must make good: upfront, the refund; monthly, the leftover payments cancelled',
+  })
   returnedValueUsd: number;
-  @ApiProperty({ description: 'Money credited for what was given back (what a return of it would refund), adjusted against the purchase' }) refundUsd: number;
+  @ApiProperty({
+    description:
+      'Money credited for what was given back (what a return of it would refund), adjusted against the purchase',
+  })
+  refundUsd: number;
   @ApiProperty({ description: 'The new reservation’s lifetime commitment' }) newCommitmentUsd: number;
-  @ApiProperty({ description: 'What the purchase charges at the exchange: all of it upfront, its first payment monthly' }) chargedNowUsd: number;
+  @ApiProperty({
+    description: 'What the purchase charges at the exchange: all of it upfront, its first payment monthly',
+  })
+  chargedNowUsd: number;
   @ApiProperty({ description: 'Charged now less the refund; negative: a net credit' }) amountDueUsd: number;
 }
 
@@ -257,7 +299,13 @@ export const ApiExchangeReservation = () =>
       ...RESERVATION_ERRORS,
       404: [...RESERVATION_ERRORS[404]!, 'CATALOG_ITEM_NOT_FOUND'],
       409: [...RESERVATION_ERRORS[409]!, 'EXCHANGE_IN_PROGRESS'],
-      422: [...RESERVATION_ERRORS[422]!, 'EXCHANGE_VALUE_TOO_LOW', 'EXCHANGE_NOT_ALLOWED', 'EXCHANGE_NOT_ELIGIBLE', 'RETURN_QUANTITY_INVALID'],
+      422: [
+        ...RESERVATION_ERRORS[422]!,
+        'EXCHANGE_VALUE_TOO_LOW',
+        'EXCHANGE_NOT_ALLOWED',
+        'EXCHANGE_NOT_ELIGIBLE',
+        'RETURN_QUANTITY_INVALID',
+      ],
     },
   });
 
@@ -279,7 +327,8 @@ export const ApiReturnReservation = () =>
 export const ApiCancelReservation = () =>
   ApiCommand({
     type: ReservationResource,
-    description: 'Cancelled, with the refund as quoted by GET …/refund-quote. 422 REFUND_CAP_EXCEEDED gives details.allowance',
+    description:
+      'Cancelled, with the refund as quoted by GET …/refund-quote. 422 REFUND_CAP_EXCEEDED gives details.allowance',
     body: false,
     errors: RESERVATION_ERRORS,
   });

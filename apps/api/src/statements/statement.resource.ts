@@ -2,7 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { monthCloses, StatementLine, StatementLineKind, statementTotals } from '@app/domain';
 import { StatementMonth } from '@app/projections';
 
-const KINDS: StatementLineKind[] = ['purchase', 'renewalPurchase', 'exchangePurchase', 'monthlyPayment', 'refund', 'exchangeRefund'];
+const KINDS: StatementLineKind[] = [
+  'purchase',
+  'renewalPurchase',
+  'exchangePurchase',
+  'monthlyPayment',
+  'refund',
+  'exchangeRefund',
+];
 
 export class StatementSourceResource {
   @ApiProperty({ example: 'order-0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' }) stream: string;
@@ -13,18 +20,27 @@ export class StatementSourceResource {
 export class StatementLineResource {
   @ApiProperty({ description: 'The id of the event the line comes from' }) lineId: string;
   @ApiProperty({ enum: KINDS }) kind: StatementLineKind;
-  @ApiProperty({ description: 'When the charge or credit happened: a payment’s due instant, a refund’s or an exchange’s instant' }) date: string;
+  @ApiProperty({
+    description: 'When the charge or credit happened: a payment’s due instant, a refund’s or an exchange’s instant',
+  })
+  date: string;
   @ApiProperty({ description: 'When the system recorded it' }) recordedAt: string;
-  @ApiPropertyOptional({ enum: [true], description: 'Recorded after the month of its date had closed: it stands in this month instead' }) late?: true;
+  @ApiPropertyOptional({
+    enum: [true],
+    description: 'Recorded after the month of its date had closed: it stands in this month instead',
+  })
+  late?: true;
   @ApiProperty() subscriptionId: string;
   @ApiProperty() reservationId: string;
   @ApiProperty() orderId: string;
   @ApiProperty() orderNumber: string;
   @ApiProperty({ description: 'VMs the line is for' }) quantity: number;
-  @ApiProperty({ description: 'The amount per VM, to the cent: negative for a credit, as the amount' }) unitPriceUsd: number;
+  @ApiProperty({ description: 'The amount per VM, to the cent: negative for a credit, as the amount' })
+  unitPriceUsd: number;
   @ApiProperty({ description: 'Positive: a charge; negative: a credit' }) amountUsd: number;
   @ApiPropertyOptional({ description: 'The payment’s number in its reservation’s schedule' }) paymentNumber?: number;
-  @ApiProperty({ type: StatementSourceResource, description: 'The event that caused it' }) source: StatementSourceResource;
+  @ApiProperty({ type: StatementSourceResource, description: 'The event that caused it' })
+  source: StatementSourceResource;
 }
 
 export class StatementTotalsResource {
@@ -38,7 +54,8 @@ export class SubscriptionTotalsResource extends StatementTotalsResource {
 }
 
 export class CustomerTotalsResource extends StatementTotalsResource {
-  @ApiProperty({ type: [SubscriptionTotalsResource], description: 'Per billing subscription' }) subscriptions: SubscriptionTotalsResource[];
+  @ApiProperty({ type: [SubscriptionTotalsResource], description: 'Per billing subscription' })
+  subscriptions: SubscriptionTotalsResource[];
 }
 
 export class StatementResource {
@@ -46,11 +63,13 @@ export class StatementResource {
   @ApiProperty({ example: '2027-03' }) month: string;
   @ApiProperty({ enum: ['USD'] }) currency: 'USD';
   @ApiProperty({
-    description: 'Closed months (from 00:00 UTC on the 2nd of the next month) never change: a later correction is a line of the month it is recorded in',
+    description:
+      'Closed months (from 00:00 UTC on the 2nd of the next month) never change: a later correction is a line of the month it is recorded in',
   })
   closed: boolean;
   @ApiProperty({ description: 'When the month closes, or closed' }) closesAt: string;
-  @ApiProperty({ type: [StatementLineResource], description: 'By date, then in the order they were recorded' }) lines: StatementLineResource[];
+  @ApiProperty({ type: [StatementLineResource], description: 'By date, then in the order they were recorded' })
+  lines: StatementLineResource[];
   @ApiProperty({ type: CustomerTotalsResource }) totals: CustomerTotalsResource;
 
   static of(customerId: string, month: string, document: StatementMonth | undefined, now: string): StatementResource {

@@ -7,7 +7,12 @@ import { ReservationUtilizationController } from './reservation-utilization/rese
 
 /** VM usage in, and what the reservations' discount made of it: costs and utilization; and what to buy next. */
 @Module({
-  controllers: [IngestUsageController, CustomerCostsController, ReservationUtilizationController, PurchaseRecommendationsController],
+  controllers: [
+    IngestUsageController,
+    CustomerCostsController,
+    ReservationUtilizationController,
+    PurchaseRecommendationsController,
+  ],
   providers: [UsageStore, CustomerBenefitsReader],
 })
 export class UsageModule {}

@@ -9,7 +9,8 @@ import { ApiCommand, ApiRead } from '../http/openapi/api-routes';
 
 export class UsageAcceptedResource {
   @ApiProperty({ description: 'How many records were stored' }) accepted: number;
-  @ApiProperty({ type: [String], description: 'The discount jobs that will apply the reservations to them' }) jobs: string[];
+  @ApiProperty({ type: [String], description: 'The discount jobs that will apply the reservations to them' })
+  jobs: string[];
 }
 
 /** The actual view: what usage cost a subscription on a day, with and without its reservations. */
@@ -26,13 +27,17 @@ export class AmortizedCostRowResource {
   @ApiProperty({ example: '2026-06-01', description: 'A UTC day' }) date: string;
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Usage: the subscription that ran the VMs. UnusedReservation: the reservation’s billing subscription (absent when not recorded)',
+    description:
+      'Usage: the subscription that ran the VMs. UnusedReservation: the reservation’s billing subscription (absent when not recorded)',
   })
   subscriptionId?: string;
-  @ApiProperty({ enum: ['Usage', 'UnusedReservation'], description: 'As Azure’s cost data names them' }) chargeType: 'Usage' | 'UnusedReservation';
+  @ApiProperty({ enum: ['Usage', 'UnusedReservation'], description: 'As Azure’s cost data names them' }) chargeType:
+    'Usage' | 'UnusedReservation';
   @ApiPropertyOptional({ format: 'uuid', description: 'UnusedReservation only' }) reservationId?: string;
-  @ApiPropertyOptional({ description: 'Usage only: uncovered usage at pay-as-you-go, and licences' }) payAsYouGoChargesUsd?: number;
-  @ApiPropertyOptional({ description: 'Usage only: the amortized cost of the reserved hours this subscription used' }) reservationChargesUsd?: number;
+  @ApiPropertyOptional({ description: 'Usage only: uncovered usage at pay-as-you-go, and licences' })
+  payAsYouGoChargesUsd?: number;
+  @ApiPropertyOptional({ description: 'Usage only: the amortized cost of the reserved hours this subscription used' })
+  reservationChargesUsd?: number;
   @ApiPropertyOptional({ description: 'UnusedReservation only: reserved VM-hours nobody used' }) unusedHours?: number;
   @ApiProperty({ description: 'What the row costs' }) costUsd: number;
 }
@@ -40,7 +45,8 @@ export class AmortizedCostRowResource {
 export class CostsResource {
   @ApiProperty({ enum: ['actual', 'amortized'] }) view: 'actual' | 'amortized';
   @ApiProperty({
-    description: 'actual: one row per day and subscription. amortized: per day, a Usage row per subscription and an UnusedReservation row per reservation',
+    description:
+      'actual: one row per day and subscription. amortized: per day, a Usage row per subscription and an UnusedReservation row per reservation',
     type: 'array',
     items: { oneOf: [{ $ref: getSchemaPath(CostRowResource) }, { $ref: getSchemaPath(AmortizedCostRowResource) }] },
   })
@@ -69,7 +75,11 @@ export const ApiIngestUsage = () =>
       'and the records the batch adds within the partner’s budget (429 USAGE_BUDGET_EXCEEDED); a refused batch stores nothing',
     revision: false,
     ifMatch: false,
-    errors: { 404: ['CUSTOMER_NOT_FOUND'], 422: ['USAGE_SUBSCRIPTION_UNKNOWN', 'USAGE_HOUR_OUT_OF_RANGE'], 429: ['USAGE_BUDGET_EXCEEDED'] },
+    errors: {
+      404: ['CUSTOMER_NOT_FOUND'],
+      422: ['USAGE_SUBSCRIPTION_UNKNOWN', 'USAGE_HOUR_OUT_OF_RANGE'],
+      429: ['USAGE_BUDGET_EXCEEDED'],
+    },
   });
 
 export const ApiCustomerCosts = () =>
@@ -96,21 +106,33 @@ export const ApiReservationUtilization = () =>
 /** One of Azure's reservation recommendations: what to buy, and what it would have saved over the look-back window. */
 export class PurchaseRecommendationResource {
   @ApiProperty({ enum: ['single', 'shared'] }) scope: 'single' | 'shared';
-  @ApiPropertyOptional({ format: 'uuid', description: 'Single scope: the subscription whose usage it is' }) subscriptionId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Single scope: the subscription whose usage it is' })
+  subscriptionId?: string;
   @ApiProperty({ example: 'eastus' }) region: string;
   @ApiProperty({ example: 'DSv5 Series' }) flexibilityGroup: string;
-  @ApiProperty({ example: 'Standard_D2s_v5', description: 'The group’s smallest size on sale in the region: the quantity is in this size' })
+  @ApiProperty({
+    example: 'Standard_D2s_v5',
+    description: 'The group’s smallest size on sale in the region: the quantity is in this size',
+  })
   normalizedSize: string;
-  @ApiProperty({ example: 'ri-standard_d2s_v5-eastus-p1y', description: 'The catalog item to add to a cart' }) catalogItemId: string;
+  @ApiProperty({ example: 'ri-standard_d2s_v5-eastus-p1y', description: 'The catalog item to add to a cart' })
+  catalogItemId: string;
   @ApiProperty({ enum: ['P1Y', 'P3Y'] }) term: 'P1Y' | 'P3Y';
   @ApiProperty({ enum: [7, 30, 60] }) lookBackDays: number;
-  @ApiProperty({ example: '2026-06-01T00:00:00.000Z', description: 'The first hour of uncovered usage in the window' }) firstUsageHour: string;
+  @ApiProperty({ example: '2026-06-01T00:00:00.000Z', description: 'The first hour of uncovered usage in the window' })
+  firstUsageHour: string;
   @ApiProperty({ description: 'The quantity with the greatest net savings' }) recommendedQuantity: number;
-  @ApiProperty({ description: 'The uncovered usage over the window at pay-as-you-go' }) costWithNoReservedInstancesUsd: number;
-  @ApiProperty({ description: 'The reservation’s price for every hour of the window, plus the usage it would not cover' })
+  @ApiProperty({ description: 'The uncovered usage over the window at pay-as-you-go' })
+  costWithNoReservedInstancesUsd: number;
+  @ApiProperty({
+    description: 'The reservation’s price for every hour of the window, plus the usage it would not cover',
+  })
   totalCostWithReservedInstancesUsd: number;
   @ApiProperty() netSavingsUsd: number;
-  @ApiProperty({ description: 'The share of its hours the reservation must be used to cost no more than pay-as-you-go' }) breakEvenUtilizationPercent: number;
+  @ApiProperty({
+    description: 'The share of its hours the reservation must be used to cost no more than pay-as-you-go',
+  })
+  breakEvenUtilizationPercent: number;
 }
 
 export class PurchaseRecommendationsResource {

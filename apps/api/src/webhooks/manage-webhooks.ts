@@ -44,7 +44,9 @@ export class ManageWebhooks {
           eventTypes: [...new Set(body.eventTypes)],
           description: body.description ?? '',
           secretId,
-          ...(body.utilizationThresholdPercent !== undefined ? { utilizationThresholdPercent: body.utilizationThresholdPercent } : {}),
+          ...(body.utilizationThresholdPercent !== undefined
+            ? { utilizationThresholdPercent: body.utilizationThresholdPercent }
+            : {}),
           now: context.now,
         },
       },
@@ -77,7 +79,9 @@ export class ManageWebhooks {
           ...(body.eventTypes ? { eventTypes: [...new Set(body.eventTypes)] } : {}),
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-          ...(body.utilizationThresholdPercent !== undefined ? { utilizationThresholdPercent: body.utilizationThresholdPercent } : {}),
+          ...(body.utilizationThresholdPercent !== undefined
+            ? { utilizationThresholdPercent: body.utilizationThresholdPercent }
+            : {}),
           now: context.now,
         },
       },
@@ -94,7 +98,10 @@ export class ManageWebhooks {
       context,
       context.expectedRevision,
     );
-    return { revision: handled.revision.toString(), ...(handled.position !== undefined ? { position: handled.position.toString() } : {}) };
+    return {
+      revision: handled.revision.toString(),
+      ...(handled.position !== undefined ? { position: handled.position.toString() } : {}),
+    };
   }
 
   async rotateSecret(webhookId: string, context: RequestContext): Promise<WebhookSecretResource> {
@@ -106,7 +113,10 @@ export class ManageWebhooks {
       context,
       context.expectedRevision,
     );
-    return { ...webhookResource(this.owned(handled.state.endpoints, webhookId), handled.revision, handled.position), secret };
+    return {
+      ...webhookResource(this.owned(handled.state.endpoints, webhookId), handled.revision, handled.position),
+      secret,
+    };
   }
 
   /** A `webhook.test` notification to this endpoint alone: not in the feed, delivered as any other. */
@@ -120,7 +130,11 @@ export class ManageWebhooks {
         occurredAt: context.now,
         partnerId: context.partnerId,
         subject: webhookId,
-        data: { webhookId, url: endpoint.url, message: 'A test notification: your endpoint verified and acknowledged it if this delivery shows delivered.' },
+        data: {
+          webhookId,
+          url: endpoint.url,
+          message: 'A test notification: your endpoint verified and acknowledged it if this delivery shows delivered.',
+        },
         links: { webhook: `/v1/webhooks/${webhookId}` },
       },
       webhookId,
@@ -137,7 +151,8 @@ export class ManageWebhooks {
   async redeliver(webhookId: string, deliveryId: string, context: RequestContext): Promise<DeliveryResource> {
     await this.registry.endpoint(context.partnerId, webhookId);
     const original = await this.deliveries.get(webhookId, deliveryId);
-    if (!original || original.partnerId !== context.partnerId) throw notFound('DELIVERY_NOT_FOUND', `delivery ${deliveryId} not found`);
+    if (!original || original.partnerId !== context.partnerId)
+      throw notFound('DELIVERY_NOT_FOUND', `delivery ${deliveryId} not found`);
     const payload = JSON.parse(original.payload) as Parameters<NotificationPublisher['deliver']>[0];
     const redeliveryId = context.newId(`redeliver/${deliveryId}`);
     await this.publisher.deliver({ ...payload, partnerId: context.partnerId, subject: webhookId }, webhookId, {

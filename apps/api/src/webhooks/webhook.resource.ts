@@ -1,6 +1,19 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { ruleViolated, WebhookEndpoint } from '@app/domain';
 import { checkWebhookUrl, Delivery, NOTIFICATION_TYPES, UrlPolicy, WebhookUrlRefused } from '@app/webhooks';
@@ -18,13 +31,20 @@ export class RegisterWebhookRequest {
   @ApiProperty({
     format: 'uri',
     example: 'https://erp.example.com/hooks/azure',
-    description: 'https (http://127.0.0.1 outside production); refused when it resolves to a private, loopback, link-local or metadata address',
+    description:
+      'https (http://127.0.0.1 outside production); refused when it resolves to a private, loopback, link-local or metadata address',
   })
   @IsString()
   @MaxLength(2_000)
   url: string;
 
-  @ApiProperty({ enum: TYPES, isArray: true, minItems: 1, maxItems: TYPES.length, example: ['order.completed', 'reservation.renewal_upcoming'] })
+  @ApiProperty({
+    enum: TYPES,
+    isArray: true,
+    minItems: 1,
+    maxItems: TYPES.length,
+    example: ['order.completed', 'reservation.renewal_upcoming'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(TYPES.length)
@@ -67,7 +87,9 @@ export class ChangeWebhookRequest {
   @IsIn(TYPES, { each: true })
   eventTypes?: string[];
 
-  @ApiPropertyOptional({ description: 'false pauses deliveries; true turns a disabled webhook on again and clears the reason' })
+  @ApiPropertyOptional({
+    description: 'false pauses deliveries; true turns a disabled webhook on again and clears the reason',
+  })
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
@@ -99,11 +121,15 @@ export class WebhookResource {
   @ApiProperty({ enum: TYPES, isArray: true }) eventTypes: string[];
   @ApiProperty() description: string;
   @ApiProperty() enabled: boolean;
-  @ApiPropertyOptional({ description: 'Why it was disabled, e.g. every delivery failing for 5 days' }) disabledReason?: string;
+  @ApiPropertyOptional({ description: 'Why it was disabled, e.g. every delivery failing for 5 days' })
+  disabledReason?: string;
   @ApiPropertyOptional() disabledAt?: string;
-  @ApiPropertyOptional({ description: 'Under this share of use over 7 days, a reservation is notified (reservation.utilization_low)' })
+  @ApiPropertyOptional({
+    description: 'Under this share of use over 7 days, a reservation is notified (reservation.utilization_low)',
+  })
   utilizationThresholdPercent?: number;
-  @ApiPropertyOptional({ description: 'Until when the secret rotated out still signs (beside the current one)' }) previousSecretValidUntil?: string;
+  @ApiPropertyOptional({ description: 'Until when the secret rotated out still signs (beside the current one)' })
+  previousSecretValidUntil?: string;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty({ description: 'The revision of the partner’s webhooks stream' }) revision: string;
@@ -111,12 +137,16 @@ export class WebhookResource {
 }
 
 export class WebhookCreatedResource extends WebhookResource {
-  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Shown this once: verify deliveries with it (Standard Webhooks)' })
+  @ApiProperty({
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    description: 'Shown this once: verify deliveries with it (Standard Webhooks)',
+  })
   secret: string;
 }
 
 export class WebhookSecretResource extends WebhookResource {
-  @ApiProperty({ description: 'The new secret, shown this once; the previous one keeps signing for 24 h' }) secret: string;
+  @ApiProperty({ description: 'The new secret, shown this once; the previous one keeps signing for 24 h' })
+  secret: string;
 }
 
 export class WebhookListResource {
@@ -126,7 +156,8 @@ export class WebhookListResource {
 export class DeliveryResource {
   @ApiProperty({ format: 'uuid' }) deliveryId: string;
   @ApiProperty({ format: 'uuid' }) webhookId: string;
-  @ApiProperty({ format: 'uuid', description: 'The notification’s id: the webhook-id header, and `id` in the payload' }) notificationId: string;
+  @ApiProperty({ format: 'uuid', description: 'The notification’s id: the webhook-id header, and `id` in the payload' })
+  notificationId: string;
   @ApiProperty() type: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status: string;
   @ApiProperty() attempts: number;
@@ -167,7 +198,9 @@ export function webhookResource(endpoint: WebhookEndpoint, revision: bigint, pos
     description: endpoint.description,
     enabled: endpoint.enabled,
     ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason, disabledAt: endpoint.disabledAt } : {}),
-    ...(endpoint.utilizationThresholdPercent !== undefined ? { utilizationThresholdPercent: endpoint.utilizationThresholdPercent } : {}),
+    ...(endpoint.utilizationThresholdPercent !== undefined
+      ? { utilizationThresholdPercent: endpoint.utilizationThresholdPercent }
+      : {}),
     ...(previous ? { previousSecretValidUntil: previous.validUntil } : {}),
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,
@@ -189,7 +222,11 @@ export function acceptedUrl(url: string, policy: UrlPolicy): string {
   } catch (error) {
     if (!(error instanceof WebhookUrlRefused)) throw error;
     if (error.code === 'WEBHOOK_URL_INVALID')
-      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `url: ${error.message}`, errors: [{ field: 'url', messages: [error.message] }] });
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        message: `url: ${error.message}`,
+        errors: [{ field: 'url', messages: [error.message] }],
+      });
     throw ruleViolated(error.code, error.message);
   }
 }

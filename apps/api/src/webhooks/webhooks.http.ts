@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiCommand, ApiRead } from '../http/openapi/api-routes';
@@ -32,7 +45,11 @@ export class WebhooksController {
     description: 'The webhook, with its signing secret (whsec_…), shown this once',
     errors: { 409: WEBHOOK_ERRORS[409], 422: WEBHOOK_ERRORS[422] },
   })
-  async register(@Body() body: RegisterWebhookRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  async register(
+    @Body() body: RegisterWebhookRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     const created = withRevision(response, await this.webhooks.register(body, context));
     response.header('Location', `/v1/webhooks/${created.webhookId}`);
     return created;
@@ -45,15 +62,28 @@ export class WebhooksController {
   }
 
   @Get(':webhookId')
-  @ApiRead({ type: WebhookResource, revision: true, description: 'One webhook; another partner’s is 404', errors: WEBHOOK_READ_ERRORS })
-  async get(@Param('webhookId', ParseUUIDPipe) webhookId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiRead({
+    type: WebhookResource,
+    revision: true,
+    description: 'One webhook; another partner’s is 404',
+    errors: WEBHOOK_READ_ERRORS,
+  })
+  async get(
+    @Param('webhookId', ParseUUIDPipe) webhookId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     const found = await this.webhooks.get(context.partnerId, webhookId);
     response.header('ETag', `"${found.revision}"`);
     return found;
   }
 
   @Patch(':webhookId')
-  @ApiCommand({ type: WebhookResource, description: 'Changes the url, the event types, the description, or enabled', errors: WEBHOOK_ERRORS })
+  @ApiCommand({
+    type: WebhookResource,
+    description: 'Changes the url, the event types, the description, or enabled',
+    errors: WEBHOOK_ERRORS,
+  })
   async change(
     @Param('webhookId', ParseUUIDPipe) webhookId: string,
     @Body() body: ChangeWebhookRequest,
@@ -65,8 +95,17 @@ export class WebhooksController {
 
   @Delete(':webhookId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiCommand({ status: HttpStatus.NO_CONTENT, description: 'Deleted: nothing more is delivered to it', errors: WEBHOOK_READ_ERRORS, body: false })
-  async remove(@Param('webhookId', ParseUUIDPipe) webhookId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiCommand({
+    status: HttpStatus.NO_CONTENT,
+    description: 'Deleted: nothing more is delivered to it',
+    errors: WEBHOOK_READ_ERRORS,
+    body: false,
+  })
+  async remove(
+    @Param('webhookId', ParseUUIDPipe) webhookId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     withRevision(response, await this.webhooks.remove(webhookId, context));
   }
 
@@ -78,7 +117,11 @@ export class WebhooksController {
     errors: WEBHOOK_READ_ERRORS,
     body: false,
   })
-  async rotate(@Param('webhookId', ParseUUIDPipe) webhookId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  async rotate(
+    @Param('webhookId', ParseUUIDPipe) webhookId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     return withRevision(response, await this.webhooks.rotateSecret(webhookId, context));
   }
 
@@ -102,7 +145,11 @@ export class WebhooksController {
     description: 'Its deliveries, newest first: status, attempts, the last response code and its time',
     errors: WEBHOOK_READ_ERRORS,
   })
-  deliveries(@Param('webhookId', ParseUUIDPipe) webhookId: string, @Query() query: DeliveriesQuery, @Ctx() context: RequestContext) {
+  deliveries(
+    @Param('webhookId', ParseUUIDPipe) webhookId: string,
+    @Query() query: DeliveriesQuery,
+    @Ctx() context: RequestContext,
+  ) {
     return this.webhooks.listDeliveries(context.partnerId, webhookId, query.limit ?? 50);
   }
 
@@ -116,7 +163,11 @@ export class WebhooksController {
     errors: { 404: ['WEBHOOK_NOT_FOUND', 'DELIVERY_NOT_FOUND'] },
     body: false,
   })
-  redeliver(@Param('webhookId', ParseUUIDPipe) webhookId: string, @Param('deliveryId', ParseUUIDPipe) deliveryId: string, @Ctx() context: RequestContext) {
+  redeliver(
+    @Param('webhookId', ParseUUIDPipe) webhookId: string,
+    @Param('deliveryId', ParseUUIDPipe) deliveryId: string,
+    @Ctx() context: RequestContext,
+  ) {
     return this.webhooks.redeliver(webhookId, deliveryId, context);
   }
 }

@@ -37,7 +37,10 @@ export interface PurchaseRecord {
 }
 
 export type CartEvent =
-  | Message<'CartCreated', { cartId: string; customerId: string; partnerId: string; createdAt: string; expiresAt: string }>
+  | Message<
+      'CartCreated',
+      { cartId: string; customerId: string; partnerId: string; createdAt: string; expiresAt: string }
+    >
   | Message<'CartItemAdded', { cartId: string } & CartLine>
   | Message<'CartItemQuantityChanged', { cartId: string; lineId: string; quantity: number }>
   | Message<'CartItemRemoved', { cartId: string; lineId: string }>
@@ -98,7 +101,8 @@ const existing = (state: Cart): OpenCart => {
 /** A cart that can still change: exists, not bought, not expired. */
 const editable = (state: Cart, now: string): OpenCart => {
   const cart = existing(state);
-  if (cart.status === 'purchased') throw illegalState('CART_ALREADY_PURCHASED', `cart was already purchased as order ${cart.orderNumber}`);
+  if (cart.status === 'purchased')
+    throw illegalState('CART_ALREADY_PURCHASED', `cart was already purchased as order ${cart.orderNumber}`);
   if (now >= cart.expiresAt) throw illegalState('CART_EXPIRED', `cart expired at ${cart.expiresAt}`);
   return cart;
 };
@@ -156,12 +160,29 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
           if (state.customerId === customer.customerId) return [];
           throw illegalState('CART_ALREADY_EXISTS', `cart ${cartId} already exists`);
         }
-        const data = { cartId, customerId: customer.customerId, partnerId: customer.partnerId, createdAt: now, expiresAt: addDays(now, CART_LIFETIME_DAYS) };
+        const data = {
+          cartId,
+          customerId: customer.customerId,
+          partnerId: customer.partnerId,
+          createdAt: now,
+          expiresAt: addDays(now, CART_LIFETIME_DAYS),
+        };
         return [{ type: 'CartCreated', data }];
       }
 
       case 'AddToCart': {
-        const { lineId, catalogItemId, item, quantity, subscriptionId, term, billingPlan, autoRenew = true, customer, now } = command.data;
+        const {
+          lineId,
+          catalogItemId,
+          item,
+          quantity,
+          subscriptionId,
+          term,
+          billingPlan,
+          autoRenew = true,
+          customer,
+          now,
+        } = command.data;
         const cart = editable(state, now);
         if (!item) throw notFound('CATALOG_ITEM_NOT_FOUND', `catalog item ${catalogItemId} does not exist`);
         const added: CartLine = {
@@ -185,9 +206,13 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
           throw illegalState('CART_LINE_ALREADY_EXISTS', `cart already has a different line ${lineId}`);
         }
         checkQuantity(quantity);
-        if (item.term !== term) throw ruleViolated('TERM_MISMATCH', `catalog item ${catalogItemId} is sold for ${item.term}, not ${term}`);
+        if (item.term !== term)
+          throw ruleViolated('TERM_MISMATCH', `catalog item ${catalogItemId} is sold for ${item.term}, not ${term}`);
         if (!item.billingPlans.includes(billingPlan)) {
-          throw ruleViolated('BILLING_PLAN_NOT_OFFERED', `catalog item ${catalogItemId} cannot be billed ${billingPlan}`);
+          throw ruleViolated(
+            'BILLING_PLAN_NOT_OFFERED',
+            `catalog item ${catalogItemId} cannot be billed ${billingPlan}`,
+          );
         }
         const plan = cart.lines[0]?.billingPlan;
         if (plan && plan !== billingPlan) {
@@ -253,7 +278,17 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
     switch (event.type) {
       case 'CartCreated': {
         const { cartId, customerId, partnerId, createdAt, expiresAt } = event.data;
-        return { status: 'active', cartId, customerId, partnerId, createdAt, expiresAt, lines: [], removedLineIds: [], scope: DEFAULT_SCOPE };
+        return {
+          status: 'active',
+          cartId,
+          customerId,
+          partnerId,
+          createdAt,
+          expiresAt,
+          lines: [],
+          removedLineIds: [],
+          scope: DEFAULT_SCOPE,
+        };
       }
       case 'CartItemAdded': {
         const cart = state as OpenCart;
@@ -268,7 +303,11 @@ export const cartDecider: Decider<Cart, CartCommand, CartEvent> = {
       case 'CartItemRemoved': {
         const cart = state as OpenCart;
         const { lineId } = event.data;
-        return { ...cart, lines: cart.lines.filter((l) => l.lineId !== lineId), removedLineIds: [...cart.removedLineIds, lineId] };
+        return {
+          ...cart,
+          lines: cart.lines.filter((l) => l.lineId !== lineId),
+          removedLineIds: [...cart.removedLineIds, lineId],
+        };
       }
       case 'CartScopeSet':
         return { ...(state as OpenCart), scope: event.data.scope };

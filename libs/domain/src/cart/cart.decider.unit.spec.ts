@@ -21,7 +21,13 @@ const withoutSubscriptions: CustomerSnapshot = { ...customer, subscriptions: {} 
 
 const cartCreated: CartEvent = {
   type: 'CartCreated',
-  data: { cartId: 'cart-1', customerId: 'c-1', partnerId: 'p-1', createdAt: created, expiresAt: '2026-11-27T09:00:00.000Z' },
+  data: {
+    cartId: 'cart-1',
+    customerId: 'c-1',
+    partnerId: 'p-1',
+    createdAt: created,
+    expiresAt: '2026-11-27T09:00:00.000Z',
+  },
 };
 const line1: CartLine = {
   lineId: 'l-1',
@@ -50,7 +56,9 @@ const purchased: CartEvent = {
   },
 };
 
-const add = (overrides: Partial<Extract<Parameters<typeof cartDecider.decide>[0], { type: 'AddToCart' }>['data']> = {}) => ({
+const add = (
+  overrides: Partial<Extract<Parameters<typeof cartDecider.decide>[0], { type: 'AddToCart' }>['data']> = {},
+) => ({
   type: 'AddToCart' as const,
   data: {
     lineId: 'l-1',
@@ -96,7 +104,8 @@ describe('cart decider', () => {
         .then([{ type: 'CartItemAdded', data: { cartId: 'cart-1', ...line1, autoRenew: false } }]);
     });
 
-    it('does nothing when the same line is added again (retry)', () => spec.given([cartCreated, itemAdded]).when(add()).thenNothingHappens());
+    it('does nothing when the same line is added again (retry)', () =>
+      spec.given([cartCreated, itemAdded]).when(add()).thenNothingHappens());
 
     it('does not re-add a line that was added and then removed (late retry)', () =>
       spec
@@ -116,7 +125,9 @@ describe('cart decider', () => {
         .when(add({ catalogItemId: 'ri-nope', item: undefined }))
         .thenRefuses('CATALOG_ITEM_NOT_FOUND'));
 
-    it.each([0, -1, 1000, 2.5])('refuses quantity %p', (quantity) => spec.given([cartCreated]).when(add({ quantity })).thenRefuses('INVALID_QUANTITY'));
+    it.each([0, -1, 1000, 2.5])('refuses quantity %p', (quantity) =>
+      spec.given([cartCreated]).when(add({ quantity })).thenRefuses('INVALID_QUANTITY'),
+    );
 
     it('refuses a term the item is not sold for', () =>
       spec
@@ -143,7 +154,10 @@ describe('cart decider', () => {
         .thenRefuses('SUBSCRIPTION_NOT_ACTIVE'));
 
     it(`holds at most ${MAX_LINES} lines`, () => {
-      const full = Array.from({ length: MAX_LINES }, (_, i): CartEvent => ({ type: 'CartItemAdded', data: { cartId: 'cart-1', ...line1, lineId: `l-${i}` } }));
+      const full = Array.from({ length: MAX_LINES }, (_, i): CartEvent => ({
+        type: 'CartItemAdded',
+        data: { cartId: 'cart-1', ...line1, lineId: `l-${i}` },
+      }));
       spec
         .given([cartCreated, ...full])
         .when(add({ lineId: 'l-new' }))
@@ -211,7 +225,9 @@ describe('cart decider', () => {
       spec
         .given([cartCreated])
         .when({ type: 'SetScope', data: { scope: { type: 'single', subscriptionId: 's-1' }, customer, now } })
-        .then([{ type: 'CartScopeSet', data: { cartId: 'cart-1', scope: { type: 'single', subscriptionId: 's-1' } } }]));
+        .then([
+          { type: 'CartScopeSet', data: { cartId: 'cart-1', scope: { type: 'single', subscriptionId: 's-1' } } },
+        ]));
 
     it('refuses a single scope on a suspended or foreign subscription', () => {
       spec
@@ -237,13 +253,19 @@ describe('cart decider', () => {
     });
 
     it('sets a management-group scope on one of the customer’s groups, and refuses a group it does not have', () => {
-      const grouped: CustomerSnapshot = { ...customer, managementGroups: { finance: { managementGroupId: 'finance', name: 'Finance' } } };
+      const grouped: CustomerSnapshot = {
+        ...customer,
+        managementGroups: { finance: { managementGroupId: 'finance', name: 'Finance' } },
+      };
       const scope = { type: 'managementGroup' as const, managementGroupId: 'finance' };
       spec
         .given([cartCreated])
         .when({ type: 'SetScope', data: { scope, customer: grouped, now } })
         .then([{ type: 'CartScopeSet', data: { cartId: 'cart-1', scope } }]);
-      spec.given([cartCreated]).when({ type: 'SetScope', data: { scope, customer, now } }).thenRefuses('MANAGEMENT_GROUP_NOT_FOUND');
+      spec
+        .given([cartCreated])
+        .when({ type: 'SetScope', data: { scope, customer, now } })
+        .thenRefuses('MANAGEMENT_GROUP_NOT_FOUND');
     });
 
     it('starts shared, so setting shared again is a no-op', () =>
@@ -259,7 +281,8 @@ describe('cart decider', () => {
       data: { orderId: 'o-1', orderNumber: 'RO-2026-000001', customer: c, now: at },
     });
 
-    it('records the purchase with lines, scope, billing plan and total', () => spec.given([cartCreated, itemAdded]).when(purchase()).then([purchased]));
+    it('records the purchase with lines, scope, billing plan and total', () =>
+      spec.given([cartCreated, itemAdded]).when(purchase()).then([purchased]));
 
     it('is idempotent: buying a purchased cart again emits nothing', () =>
       spec.given([cartCreated, itemAdded, purchased]).when(purchase()).thenNothingHappens());
@@ -281,6 +304,7 @@ describe('cart decider', () => {
       spec.given([cartCreated, itemAdded]).when(purchase(suspended)).thenRefuses('SUBSCRIPTION_NOT_ACTIVE');
     });
 
-    it('refuses an expired cart', () => spec.given([cartCreated, itemAdded]).when(purchase(customer, afterExpiry)).thenRefuses('CART_EXPIRED'));
+    it('refuses an expired cart', () =>
+      spec.given([cartCreated, itemAdded]).when(purchase(customer, afterExpiry)).thenRefuses('CART_EXPIRED'));
   });
 });

@@ -30,4 +30,5 @@ export interface CatalogItem {
 /** Regions are written several ways (`West Europe`, `westeurope`, `WestEurope`); they match on this form. */
 export const normalizeRegion = (region: string) => region.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-export const catalogItemId = (armSkuName: string, region: string, term: Term) => `ri-${armSkuName}-${region}-${term}`.toLowerCase();
+export const catalogItemId = (armSkuName: string, region: string, term: Term) =>
+  `ri-${armSkuName}-${region}-${term}`.toLowerCase();

@@ -55,9 +55,11 @@ export class Catalog {
     changes: readonly CatalogChange[] = [],
   ) {
     this.byId = new Map(items.map((item) => [item.id, item]));
-    for (const item of items) this.bySku.set(item.armSkuName.toLowerCase(), { flexibilityGroup: item.flexibilityGroup, ratio: item.ratio });
+    for (const item of items)
+      this.bySku.set(item.armSkuName.toLowerCase(), { flexibilityGroup: item.flexibilityGroup, ratio: item.ratio });
     for (const change of [...changes].sort((a, b) => Date.parse(a.from) - Date.parse(b.from))) {
-      if (!this.byId.has(change.catalogItemId)) throw new Error(`catalog change for unknown item ${change.catalogItemId}`);
+      if (!this.byId.has(change.catalogItemId))
+        throw new Error(`catalog change for unknown item ${change.catalogItemId}`);
       this.changes.set(change.catalogItemId, [...(this.changes.get(change.catalogItemId) ?? []), change]);
     }
   }
@@ -82,7 +84,8 @@ export class Catalog {
     const wanted = normalizeRegion(region);
     let smallest: CatalogItem | undefined;
     for (const item of this.onSale(Date.parse(at))) {
-      if (item.flexibilityGroup !== flexibilityGroup || item.term !== term || normalizeRegion(item.region) !== wanted) continue;
+      if (item.flexibilityGroup !== flexibilityGroup || item.term !== term || normalizeRegion(item.region) !== wanted)
+        continue;
       if (!smallest || item.ratio < smallest.ratio) smallest = item;
     }
     return smallest;
@@ -124,8 +127,11 @@ export class Catalog {
       if (change.withdrawn !== undefined) withdrawn = change.withdrawn;
     }
     if (withdrawn) return undefined;
-    return unitPriceUsd === item.unitPriceUsd ? item : { ...item, unitPriceUsd, monthlyPriceUsd: roundCents(unitPriceUsd / TERM_MONTHS[item.term]) };
+    return unitPriceUsd === item.unitPriceUsd
+      ? item
+      : { ...item, unitPriceUsd, monthlyPriceUsd: roundCents(unitPriceUsd / TERM_MONTHS[item.term]) };
   }
 }
 
-const within = (value: number, min?: number, max?: number) => (min === undefined || value >= min) && (max === undefined || value <= max);
+const within = (value: number, min?: number, max?: number) =>
+  (min === undefined || value >= min) && (max === undefined || value <= max);

@@ -16,11 +16,21 @@ describe('reserved VM instance catalog', () => {
 
   it('keeps ids stable: derived from size, region and term', () => {
     const item = catalog.get(catalogItemId('Standard_D4s_v5', 'westeurope', 'P3Y'), NOW)!;
-    expect(item).toMatchObject({ armSkuName: 'Standard_D4s_v5', region: 'westeurope', term: 'P3Y', ratio: 2, vCpus: 4, memoryGb: 16 });
+    expect(item).toMatchObject({
+      armSkuName: 'Standard_D4s_v5',
+      region: 'westeurope',
+      term: 'P3Y',
+      ratio: 2,
+      vCpus: 4,
+      memoryGb: 16,
+    });
   });
 
   it('filters by term, region, series, size, cores, RAM and price together', () => {
-    const page = catalog.query({ term: 'P1Y', region: 'eastus', series: 'DSv5 Series', minCores: 4, maxCores: 16, minRamGb: 32 }, NOW);
+    const page = catalog.query(
+      { term: 'P1Y', region: 'eastus', series: 'DSv5 Series', minCores: 4, maxCores: 16, minRamGb: 32 },
+      NOW,
+    );
     expect(page.items.map((i) => i.armSkuName)).toEqual(['Standard_D8s_v5', 'Standard_D16s_v5']);
     expect(page.items.every((i) => i.term === 'P1Y' && i.region === 'eastus')).toBe(true);
 
@@ -55,19 +65,28 @@ describe('reserved VM instance catalog', () => {
 
     it('sells at the shipped price until a change takes effect, then at its price from that instant', () => {
       expect(changing.get(id, '2026-12-31T23:59:59.999Z')!.unitPriceUsd).toBe(shippedPrice);
-      expect(changing.get(id, '2027-01-01T00:00:00.000Z')).toMatchObject({ unitPriceUsd: 1_234.56, monthlyPriceUsd: 102.88 });
+      expect(changing.get(id, '2027-01-01T00:00:00.000Z')).toMatchObject({
+        unitPriceUsd: 1_234.56,
+        monthlyPriceUsd: 102.88,
+      });
     });
 
     it('sells nothing withdrawn: not found, not listed, not the smallest of its group', () => {
       expect(changing.get(id, '2027-03-01T00:00:00.000Z')).toBeUndefined();
-      expect(changing.query({ size: 'D4s_v5', region: 'westeurope', term: 'P1Y' }, '2027-03-01T00:00:00.000Z').total).toBe(0);
-      expect(changing.query({ size: 'D4s_v5', region: 'westeurope', term: 'P1Y' }, '2027-02-28T00:00:00.000Z').total).toBe(1);
+      expect(
+        changing.query({ size: 'D4s_v5', region: 'westeurope', term: 'P1Y' }, '2027-03-01T00:00:00.000Z').total,
+      ).toBe(0);
+      expect(
+        changing.query({ size: 'D4s_v5', region: 'westeurope', term: 'P1Y' }, '2027-02-28T00:00:00.000Z').total,
+      ).toBe(1);
       expect(changing.smallestIn('westeurope', 'DSv5 Series', 'P1Y', '2027-03-01T00:00:00.000Z')?.id).not.toBe(id);
       // A size is what it is, sold or not.
       expect(changing.sizeOf('Standard_D4s_v5')).toEqual({ flexibilityGroup: 'DSv5 Series', ratio: 2 });
     });
 
     it('refuses a change to an item it does not have', () =>
-      expect(() => Catalog.shipped([{ catalogItemId: 'ri-nothing', from: NOW, unitPriceUsd: 1 }])).toThrow(/unknown item ri-nothing/));
+      expect(() => Catalog.shipped([{ catalogItemId: 'ri-nothing', from: NOW, unitPriceUsd: 1 }])).toThrow(
+        /unknown item ri-nothing/,
+      ));
   });
 });

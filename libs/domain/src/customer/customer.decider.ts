@@ -12,13 +12,25 @@ export type CustomerEvent =
   | Message<'CustomerContactRecorded', { customerId: string; recordedAt: string }>
   /** The customer's personal data was erased from the contact directory, on request. */
   | Message<'CustomerPersonalDataErased', { customerId: string; erasedAt: string }>
-  | Message<'ManagementGroupCreated', { customerId: string; managementGroupId: string; name: string; createdAt: string }>
+  | Message<
+      'ManagementGroupCreated',
+      { customerId: string; managementGroupId: string; name: string; createdAt: string }
+    >
   /** A subscription joined a group; it left the one it was in before, if any (a subscription sits in one group at a time). */
   | Message<
       'SubscriptionMovedToManagementGroup',
-      { customerId: string; subscriptionId: string; managementGroupId: string; fromManagementGroupId?: string; movedAt: string }
+      {
+        customerId: string;
+        subscriptionId: string;
+        managementGroupId: string;
+        fromManagementGroupId?: string;
+        movedAt: string;
+      }
     >
-  | Message<'SubscriptionRemovedFromManagementGroup', { customerId: string; subscriptionId: string; managementGroupId: string; removedAt: string }>;
+  | Message<
+      'SubscriptionRemovedFromManagementGroup',
+      { customerId: string; subscriptionId: string; managementGroupId: string; removedAt: string }
+    >;
 
 export type CustomerCommand =
   | Message<'RegisterCustomer', { customerId: string; partnerId: string; name: string; now: string }>
@@ -29,7 +41,10 @@ export type CustomerCommand =
   | Message<'ErasePersonalData', { now: string }>
   | Message<'CreateManagementGroup', { managementGroupId: string; name: string; now: string }>
   /** Into a group, or out of any group when managementGroupId is null. */
-  | Message<'MoveSubscriptionToManagementGroup', { subscriptionId: string; managementGroupId: string | null; now: string }>;
+  | Message<
+      'MoveSubscriptionToManagementGroup',
+      { subscriptionId: string; managementGroupId: string | null; now: string }
+    >;
 
 export interface Subscription {
   subscriptionId: string;
@@ -78,7 +93,8 @@ const registered = (state: Customer): CustomerSnapshot => {
 
 const subscription = (state: CustomerSnapshot, subscriptionId: string): Subscription => {
   const found = state.subscriptions[subscriptionId];
-  if (!found) throw notFound('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not belong to this customer`);
+  if (!found)
+    throw notFound('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not belong to this customer`);
   return found;
 };
 
@@ -104,19 +120,31 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
           if (existing.name === name) return [];
           throw illegalState('SUBSCRIPTION_ALREADY_EXISTS', `subscription ${subscriptionId} already exists`);
         }
-        return [{ type: 'SubscriptionAdded', data: { customerId: customer.customerId, subscriptionId, name, addedAt: now } }];
+        return [
+          { type: 'SubscriptionAdded', data: { customerId: customer.customerId, subscriptionId, name, addedAt: now } },
+        ];
       }
       case 'SuspendSubscription': {
         const customer = registered(state);
         const { subscriptionId, now } = command.data;
         if (subscription(customer, subscriptionId).status === 'suspended') return [];
-        return [{ type: 'SubscriptionSuspended', data: { customerId: customer.customerId, subscriptionId, suspendedAt: now } }];
+        return [
+          {
+            type: 'SubscriptionSuspended',
+            data: { customerId: customer.customerId, subscriptionId, suspendedAt: now },
+          },
+        ];
       }
       case 'ReactivateSubscription': {
         const customer = registered(state);
         const { subscriptionId, now } = command.data;
         if (subscription(customer, subscriptionId).status === 'active') return [];
-        return [{ type: 'SubscriptionReactivated', data: { customerId: customer.customerId, subscriptionId, reactivatedAt: now } }];
+        return [
+          {
+            type: 'SubscriptionReactivated',
+            data: { customerId: customer.customerId, subscriptionId, reactivatedAt: now },
+          },
+        ];
       }
       case 'RecordContact': {
         const customer = registered(state);
@@ -126,11 +154,18 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
             `customer ${customer.customerId}'s personal data was erased at ${customer.personalDataErasedAt}; no contact is recorded after`,
           );
         }
-        return [{ type: 'CustomerContactRecorded', data: { customerId: customer.customerId, recordedAt: command.data.now } }];
+        return [
+          { type: 'CustomerContactRecorded', data: { customerId: customer.customerId, recordedAt: command.data.now } },
+        ];
       }
       case 'ErasePersonalData':
         // Recorded every time: each erasure request is part of the audit trail.
-        return [{ type: 'CustomerPersonalDataErased', data: { customerId: registered(state).customerId, erasedAt: command.data.now } }];
+        return [
+          {
+            type: 'CustomerPersonalDataErased',
+            data: { customerId: registered(state).customerId, erasedAt: command.data.now },
+          },
+        ];
       case 'CreateManagementGroup': {
         const customer = registered(state);
         const { managementGroupId, name, now } = command.data;
@@ -139,7 +174,12 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
           if (existing.name === name) return [];
           throw illegalState('MANAGEMENT_GROUP_ALREADY_EXISTS', `management group ${managementGroupId} already exists`);
         }
-        return [{ type: 'ManagementGroupCreated', data: { customerId: customer.customerId, managementGroupId, name, createdAt: now } }];
+        return [
+          {
+            type: 'ManagementGroupCreated',
+            data: { customerId: customer.customerId, managementGroupId, name, createdAt: now },
+          },
+        ];
       }
       case 'MoveSubscriptionToManagementGroup': {
         const customer = registered(state);
@@ -158,7 +198,10 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
         managementGroup(customer, managementGroupId);
         const from = current ? { fromManagementGroupId: current } : {};
         return [
-          { type: 'SubscriptionMovedToManagementGroup', data: { customerId: customer.customerId, subscriptionId, managementGroupId, ...from, movedAt: now } },
+          {
+            type: 'SubscriptionMovedToManagementGroup',
+            data: { customerId: customer.customerId, subscriptionId, managementGroupId, ...from, movedAt: now },
+          },
         ];
       }
     }
@@ -173,32 +216,48 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
       case 'SubscriptionAdded': {
         const customer = state as CustomerSnapshot;
         const { subscriptionId, name } = event.data;
-        return { ...customer, subscriptions: { ...customer.subscriptions, [subscriptionId]: { subscriptionId, name, status: 'active' } } };
+        return {
+          ...customer,
+          subscriptions: { ...customer.subscriptions, [subscriptionId]: { subscriptionId, name, status: 'active' } },
+        };
       }
       case 'SubscriptionSuspended':
       case 'SubscriptionReactivated': {
         const customer = state as CustomerSnapshot;
         const { subscriptionId } = event.data;
         const status: SubscriptionStatus = event.type === 'SubscriptionSuspended' ? 'suspended' : 'active';
-        return { ...customer, subscriptions: { ...customer.subscriptions, [subscriptionId]: { ...customer.subscriptions[subscriptionId], status } } };
+        return {
+          ...customer,
+          subscriptions: {
+            ...customer.subscriptions,
+            [subscriptionId]: { ...customer.subscriptions[subscriptionId], status },
+          },
+        };
       }
       case 'CustomerContactRecorded':
         return state;
       case 'CustomerPersonalDataErased': {
         const customer = state as CustomerSnapshot;
-        return customer.personalDataErasedAt === undefined ? { ...customer, personalDataErasedAt: event.data.erasedAt } : customer;
+        return customer.personalDataErasedAt === undefined
+          ? { ...customer, personalDataErasedAt: event.data.erasedAt }
+          : customer;
       }
       case 'ManagementGroupCreated': {
         const customer = state as CustomerSnapshot;
         const { managementGroupId, name } = event.data;
-        return { ...customer, managementGroups: { ...customer.managementGroups, [managementGroupId]: { managementGroupId, name } } };
+        return {
+          ...customer,
+          managementGroups: { ...customer.managementGroups, [managementGroupId]: { managementGroupId, name } },
+        };
       }
       case 'SubscriptionMovedToManagementGroup':
       case 'SubscriptionRemovedFromManagementGroup': {
         const customer = state as CustomerSnapshot;
         const { subscriptionId } = event.data;
         const at = event.type === 'SubscriptionMovedToManagementGroup' ? event.data.movedAt : event.data.removedAt;
-        const memberships = (customer.managementGroupMemberships ?? []).map((m) => (m.subscriptionId === subscriptionId && !m.until ? { ...m, until: at } : m));
+        const memberships = (customer.managementGroupMemberships ?? []).map((m) =>
+          m.subscriptionId === subscriptionId && !m.until ? { ...m, until: at } : m,
+        );
         if (event.type === 'SubscriptionMovedToManagementGroup')
           memberships.push({ subscriptionId, managementGroupId: event.data.managementGroupId, from: at });
         return { ...customer, managementGroupMemberships: memberships };
@@ -210,22 +269,33 @@ export const customerDecider: Decider<Customer, CustomerCommand, CustomerEvent> 
 /** One of the customer's management groups; 404 when it has no such group. */
 export const managementGroup = (customer: CustomerSnapshot, managementGroupId: string): ManagementGroup => {
   const found = customer.managementGroups?.[managementGroupId];
-  if (!found) throw notFound('MANAGEMENT_GROUP_NOT_FOUND', `management group ${managementGroupId} is not one of customer ${customer.customerId}'s groups`);
+  if (!found)
+    throw notFound(
+      'MANAGEMENT_GROUP_NOT_FOUND',
+      `management group ${managementGroupId} is not one of customer ${customer.customerId}'s groups`,
+    );
   return found;
 };
 
 /** The group a subscription is in now, or was in at an instant. */
-export const managementGroupOf = (customer: CustomerSnapshot, subscriptionId: string, at?: string): string | undefined => {
+export const managementGroupOf = (
+  customer: CustomerSnapshot,
+  subscriptionId: string,
+  at?: string,
+): string | undefined => {
   const instant = at === undefined ? undefined : Date.parse(at);
   return (customer.managementGroupMemberships ?? []).find(
     (m) =>
-      m.subscriptionId === subscriptionId && (instant === undefined ? !m.until : Date.parse(m.from) <= instant && (!m.until || instant < Date.parse(m.until))),
+      m.subscriptionId === subscriptionId &&
+      (instant === undefined ? !m.until : Date.parse(m.from) <= instant && (!m.until || instant < Date.parse(m.until))),
   )?.managementGroupId;
 };
 
 /** The subscriptions in a group now. */
 export const managementGroupMembers = (customer: CustomerSnapshot, managementGroupId: string): string[] =>
-  Object.keys(customer.subscriptions).filter((subscriptionId) => managementGroupOf(customer, subscriptionId) === managementGroupId);
+  Object.keys(customer.subscriptions).filter(
+    (subscriptionId) => managementGroupOf(customer, subscriptionId) === managementGroupId,
+  );
 
 export const isActiveSubscription = (customer: CustomerSnapshot, subscriptionId: string): boolean =>
   customer.subscriptions[subscriptionId]?.status === 'active';

@@ -1,6 +1,12 @@
 import { deciderSpecification } from '../../testing/decider-specification';
 import { fold } from '../shared/decider';
-import { CustomerEvent, customerDecider, CustomerSnapshot, managementGroupMembers, managementGroupOf } from './customer.decider';
+import {
+  CustomerEvent,
+  customerDecider,
+  CustomerSnapshot,
+  managementGroupMembers,
+  managementGroupOf,
+} from './customer.decider';
 
 const spec = deciderSpecification(customerDecider);
 const now = '2026-11-25T10:00:00.000Z';
@@ -12,7 +18,10 @@ const subscriptionAdded: CustomerEvent = {
   type: 'SubscriptionAdded',
   data: { customerId: 'c-1', subscriptionId: 's-1', name: 'Production', addedAt: now },
 };
-const suspended: CustomerEvent = { type: 'SubscriptionSuspended', data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: now } };
+const suspended: CustomerEvent = {
+  type: 'SubscriptionSuspended',
+  data: { customerId: 'c-1', subscriptionId: 's-1', suspendedAt: now },
+};
 
 describe('customer decider', () => {
   describe('RegisterCustomer', () => {
@@ -71,7 +80,9 @@ describe('customer decider', () => {
       spec
         .given([registered, subscriptionAdded, suspended])
         .when({ type: 'ReactivateSubscription', data: { subscriptionId: 's-1', now } })
-        .then([{ type: 'SubscriptionReactivated', data: { customerId: 'c-1', subscriptionId: 's-1', reactivatedAt: now } }]));
+        .then([
+          { type: 'SubscriptionReactivated', data: { customerId: 'c-1', subscriptionId: 's-1', reactivatedAt: now } },
+        ]));
 
     it('does nothing when the status is already the one asked for', () => {
       spec
@@ -114,7 +125,8 @@ describe('customer decider', () => {
         .when({ type: 'RecordContact', data: { now } })
         .thenRefuses('PERSONAL_DATA_ERASED'));
 
-    it('refuses both for an unknown customer', () => spec.given([]).when({ type: 'ErasePersonalData', data: { now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
+    it('refuses both for an unknown customer', () =>
+      spec.given([]).when({ type: 'ErasePersonalData', data: { now } }).thenRefuses('CUSTOMER_NOT_FOUND'));
   });
 
   describe('management groups', () => {
@@ -124,7 +136,13 @@ describe('customer decider', () => {
     };
     const moved = (at: string, managementGroupId = 'finance', fromManagementGroupId?: string): CustomerEvent => ({
       type: 'SubscriptionMovedToManagementGroup',
-      data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId, ...(fromManagementGroupId ? { fromManagementGroupId } : {}), movedAt: at },
+      data: {
+        customerId: 'c-1',
+        subscriptionId: 's-1',
+        managementGroupId,
+        ...(fromManagementGroupId ? { fromManagementGroupId } : {}),
+        movedAt: at,
+      },
     });
     const later = '2026-11-25T12:00:00.000Z';
 
@@ -144,25 +162,40 @@ describe('customer decider', () => {
     });
 
     it('moves a subscription into a group, and from one group to another, saying which it left', () => {
-      const sales: CustomerEvent = { type: 'ManagementGroupCreated', data: { customerId: 'c-1', managementGroupId: 'sales', name: 'Sales', createdAt: now } };
+      const sales: CustomerEvent = {
+        type: 'ManagementGroupCreated',
+        data: { customerId: 'c-1', managementGroupId: 'sales', name: 'Sales', createdAt: now },
+      };
       spec
         .given([registered, subscriptionAdded, created])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'finance', now } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: 'finance', now },
+        })
         .then([moved(now)]);
       spec
         .given([registered, subscriptionAdded, created, sales, moved(now)])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'sales', now: later } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: 'sales', now: later },
+        })
         .then([moved(later, 'sales', 'finance')]);
       spec
         .given([registered, subscriptionAdded, created, moved(now)])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'finance', now: later } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: 'finance', now: later },
+        })
         .thenNothingHappens();
     });
 
     it('takes a subscription out of its group, and does nothing when it is in none', () => {
       spec
         .given([registered, subscriptionAdded, created, moved(now)])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: null, now: later } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: null, now: later },
+        })
         .then([
           {
             type: 'SubscriptionRemovedFromManagementGroup',
@@ -171,18 +204,27 @@ describe('customer decider', () => {
         ]);
       spec
         .given([registered, subscriptionAdded, created])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: null, now } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: null, now },
+        })
         .thenNothingHappens();
     });
 
     it('refuses an unknown group or subscription', () => {
       spec
         .given([registered, subscriptionAdded])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-1', managementGroupId: 'nope', now } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-1', managementGroupId: 'nope', now },
+        })
         .thenRefuses('MANAGEMENT_GROUP_NOT_FOUND');
       spec
         .given([registered, created])
-        .when({ type: 'MoveSubscriptionToManagementGroup', data: { subscriptionId: 's-9', managementGroupId: 'finance', now } })
+        .when({
+          type: 'MoveSubscriptionToManagementGroup',
+          data: { subscriptionId: 's-9', managementGroupId: 'finance', now },
+        })
         .thenRefuses('SUBSCRIPTION_NOT_FOUND');
     });
 
@@ -192,7 +234,10 @@ describe('customer decider', () => {
         subscriptionAdded,
         created,
         moved('2026-11-25T10:00:00.000Z'),
-        { type: 'SubscriptionRemovedFromManagementGroup', data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId: 'finance', removedAt: later } },
+        {
+          type: 'SubscriptionRemovedFromManagementGroup',
+          data: { customerId: 'c-1', subscriptionId: 's-1', managementGroupId: 'finance', removedAt: later },
+        },
       ]) as CustomerSnapshot;
       expect(managementGroupOf(customer, 's-1', '2026-11-25T09:00:00.000Z')).toBeUndefined();
       expect(managementGroupOf(customer, 's-1', '2026-11-25T10:00:00.000Z')).toBe('finance');

@@ -14,7 +14,9 @@ export const appliedSubscriptions = (scope: Scope, customer: CustomerSnapshot): 
     .filter((subscription) => subscription.status === 'active')
     .filter(
       (subscription) =>
-        scope.type === 'shared' || (scope.type === 'managementGroup' && managementGroupOf(customer, subscription.subscriptionId) === scope.managementGroupId),
+        scope.type === 'shared' ||
+        (scope.type === 'managementGroup' &&
+          managementGroupOf(customer, subscription.subscriptionId) === scope.managementGroupId),
     )
     .map((subscription) => subscription.subscriptionId);
 };

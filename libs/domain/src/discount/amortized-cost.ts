@@ -69,9 +69,19 @@ export interface HeldReservation extends HeldQuantity {
  * through the hour it ended in (the discount gives that hour to it), and not
  * beyond `nowMs`.
  */
-export function* heldHoursOfDay(reservation: HeldReservation, dayStartMs: number, nowMs = Infinity): Generator<[hourMs: number, held: number]> {
-  const end = Math.min(dayStartMs + DAY_MS, Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity, nowMs);
-  for (let hour = Math.max(dayStartMs, nextWholeHourMs(reservation.effectiveDate)); hour < end; hour += HOUR_MS) yield [hour, quantityAt(reservation, hour)];
+export function* heldHoursOfDay(
+  reservation: HeldReservation,
+  dayStartMs: number,
+  nowMs = Infinity,
+): Generator<[hourMs: number, held: number]> {
+  const end = Math.min(
+    dayStartMs + DAY_MS,
+    Date.parse(reservation.expiryDate),
+    reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity,
+    nowMs,
+  );
+  for (let hour = Math.max(dayStartMs, nextWholeHourMs(reservation.effectiveDate)); hour < end; hour += HOUR_MS)
+    yield [hour, quantityAt(reservation, hour)];
 }
 
 /**
@@ -81,7 +91,9 @@ export function* heldHoursOfDay(reservation: HeldReservation, dayStartMs: number
  * part's own: the source was amortized until then.
  */
 export const hourlyCostUsd = (reservation: AmortizedReservation) => {
-  const hours = (Date.parse(reservation.expiryDate) - nextWholeHourMs(termStartFor(reservation.expiryDate, reservation.term))) / HOUR_MS;
+  const hours =
+    (Date.parse(reservation.expiryDate) - nextWholeHourMs(termStartFor(reservation.expiryDate, reservation.term))) /
+    HOUR_MS;
   return hours > 0 ? (reservation.unitPriceUsd * reservation.quantity) / hours : 0;
 };
 
@@ -93,7 +105,13 @@ export const hourlyCostUsd = (reservation: AmortizedReservation) => {
  * no use is unused in full. So, for the hours a reservation is in effect,
  * reservation charges plus unused charges are exactly its amortized cost.
  */
-export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscription, use, now }: AmortizedDayInput): AmortizedCostRow[] {
+export function amortizedCostsOfDay({
+  date,
+  reservations,
+  usageChargesBySubscription,
+  use,
+  now,
+}: AmortizedDayInput): AmortizedCostRow[] {
   const dayStart = Date.parse(date);
   const reservationCharges = new Map<string, number>();
   const unused: AmortizedCostRow[] = [];
@@ -106,7 +124,9 @@ export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscrip
     for (const [hour, held] of heldHoursOfDay(reservation, dayStart, Date.parse(now))) {
       const used = uses[new Date(hour).toISOString()];
       const usedHours = Math.min(held, used?.usedHours ?? 0);
-      const shares = used?.bySubscription ?? (usedHours > 0 && reservation.billingSubscriptionId ? { [reservation.billingSubscriptionId]: usedHours } : {});
+      const shares =
+        used?.bySubscription ??
+        (usedHours > 0 && reservation.billingSubscriptionId ? { [reservation.billingSubscriptionId]: usedHours } : {});
       for (const [subscriptionId, hours] of Object.entries(shares)) {
         reservationCharges.set(subscriptionId, (reservationCharges.get(subscriptionId) ?? 0) + perVmHour * hours);
       }
@@ -137,6 +157,7 @@ export function amortizedCostsOfDay({ date, reservations, usageChargesBySubscrip
       costUsd: round(payAsYouGoChargesUsd + reservationChargesUsd),
     };
   });
-  const order = (row: AmortizedCostRow) => `${row.chargeType === 'Usage' ? 0 : 1}${row.subscriptionId ?? ''}${'reservationId' in row ? row.reservationId : ''}`;
+  const order = (row: AmortizedCostRow) =>
+    `${row.chargeType === 'Usage' ? 0 : 1}${row.subscriptionId ?? ''}${'reservationId' in row ? row.reservationId : ''}`;
   return [...usage, ...unused].sort((a, b) => order(a).localeCompare(order(b)));
 }

@@ -27,7 +27,13 @@ describe('amortized cost of a day', () => {
     const source = reservation({ quantity: 2, endedAt: splitAt });
     const parts = ['r-a', 'r-b'].map((reservationId) => reservation({ reservationId, effectiveDate: splitAt }));
     expect(hourlyCostUsd(parts[0])).toBe(1);
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [source, ...parts], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [source, ...parts],
+      usageChargesBySubscription: {},
+      use: () => ({}),
+      now: LATER,
+    });
     expect(rows.map((row) => [row.chargeType === 'UnusedReservation' && row.reservationId, row.costUsd])).toEqual([
       ['r-1', 22], // 00:00 to 11:00, two VMs
       ['r-a', 13],
@@ -40,45 +46,138 @@ describe('amortized cost of a day', () => {
     const use: Record<string, ReservationHourUse> = Object.fromEntries(
       Array.from({ length: 12 }, (_, h) => [hourOf(h), { usedHours: 1, bySubscription: { 's-1': 1 } }]),
     );
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [reservation()], usageChargesBySubscription: { 's-1': 5 }, use: () => use, now: LATER });
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [reservation()],
+      usageChargesBySubscription: { 's-1': 5 },
+      use: () => use,
+      now: LATER,
+    });
     expect(rows).toEqual([
-      { date: DATE, subscriptionId: 's-1', chargeType: 'Usage', payAsYouGoChargesUsd: 5, reservationChargesUsd: 12, costUsd: 17 },
-      { date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 12, costUsd: 12 },
+      {
+        date: DATE,
+        subscriptionId: 's-1',
+        chargeType: 'Usage',
+        payAsYouGoChargesUsd: 5,
+        reservationChargesUsd: 12,
+        costUsd: 17,
+      },
+      {
+        date: DATE,
+        subscriptionId: 's-bill',
+        chargeType: 'UnusedReservation',
+        reservationId: 'r-1',
+        unusedHours: 12,
+        costUsd: 12,
+      },
     ]);
   });
 
   it('charges what it held each hour: a return at noon leaves the morning at the old quantity and the price of each remaining VM as it was', () => {
     // Held 2 until a return of 1 at 11:40 (effective 12:00), idle all day: 12 h × 2 + 12 h × 1 = 36 unused VM-hours at 1 USD.
     const returned = reservation({ quantity: 1, returns: [{ quantity: 1, returnedAt: `${DATE}T11:40:00.000Z` }] });
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [returned], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
-    expect(rows).toEqual([{ date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 36, costUsd: 36 }]);
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [returned],
+      usageChargesBySubscription: {},
+      use: () => ({}),
+      now: LATER,
+    });
+    expect(rows).toEqual([
+      {
+        date: DATE,
+        subscriptionId: 's-bill',
+        chargeType: 'UnusedReservation',
+        reservationId: 'r-1',
+        unusedHours: 36,
+        costUsd: 36,
+      },
+    ]);
   });
 
   it('shows an idle day as unused in full (use it or lose it)', () => {
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [reservation()], usageChargesBySubscription: {}, use: () => ({}), now: LATER });
-    expect(rows).toEqual([{ date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 24, costUsd: 24 }]);
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [reservation()],
+      usageChargesBySubscription: {},
+      use: () => ({}),
+      now: LATER,
+    });
+    expect(rows).toEqual([
+      {
+        date: DATE,
+        subscriptionId: 's-bill',
+        chargeType: 'UnusedReservation',
+        reservationId: 'r-1',
+        unusedHours: 24,
+        costUsd: 24,
+      },
+    ]);
   });
 
   it('shares an hour between the subscriptions that used it, in proportion to their use, and always adds up to the reservation’s cost', () => {
     const shared = reservation({ quantity: 2, unitPriceUsd: 8_760 }); // 2 USD an hour
     const use = { [hourOf(10)]: { usedHours: 1.5, bySubscription: { 's-1': 0.5, 's-2': 1 } } };
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [shared], usageChargesBySubscription: {}, use: () => use, now: LATER });
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [shared],
+      usageChargesBySubscription: {},
+      use: () => use,
+      now: LATER,
+    });
     expect(rows).toEqual([
-      { date: DATE, subscriptionId: 's-1', chargeType: 'Usage', payAsYouGoChargesUsd: 0, reservationChargesUsd: 0.5, costUsd: 0.5 },
-      { date: DATE, subscriptionId: 's-2', chargeType: 'Usage', payAsYouGoChargesUsd: 0, reservationChargesUsd: 1, costUsd: 1 },
-      { date: DATE, subscriptionId: 's-bill', chargeType: 'UnusedReservation', reservationId: 'r-1', unusedHours: 46.5, costUsd: 46.5 },
+      {
+        date: DATE,
+        subscriptionId: 's-1',
+        chargeType: 'Usage',
+        payAsYouGoChargesUsd: 0,
+        reservationChargesUsd: 0.5,
+        costUsd: 0.5,
+      },
+      {
+        date: DATE,
+        subscriptionId: 's-2',
+        chargeType: 'Usage',
+        payAsYouGoChargesUsd: 0,
+        reservationChargesUsd: 1,
+        costUsd: 1,
+      },
+      {
+        date: DATE,
+        subscriptionId: 's-bill',
+        chargeType: 'UnusedReservation',
+        reservationId: 'r-1',
+        unusedHours: 46.5,
+        costUsd: 46.5,
+      },
     ]);
     expect(rows.reduce((sum, row) => sum + row.costUsd, 0)).toBeCloseTo(24 * 2, 9);
   });
 
   it('charges an older event’s use, which does not say by whom, to the billing subscription', () => {
     const use = { [hourOf(0)]: { usedHours: 1 } };
-    const rows = amortizedCostsOfDay({ date: DATE, reservations: [reservation()], usageChargesBySubscription: {}, use: () => use, now: LATER });
-    expect(rows[0]).toEqual({ date: DATE, subscriptionId: 's-bill', chargeType: 'Usage', payAsYouGoChargesUsd: 0, reservationChargesUsd: 1, costUsd: 1 });
+    const rows = amortizedCostsOfDay({
+      date: DATE,
+      reservations: [reservation()],
+      usageChargesBySubscription: {},
+      use: () => use,
+      now: LATER,
+    });
+    expect(rows[0]).toEqual({
+      date: DATE,
+      subscriptionId: 's-bill',
+      chargeType: 'Usage',
+      payAsYouGoChargesUsd: 0,
+      reservationChargesUsd: 1,
+      costUsd: 1,
+    });
   });
 
   it('counts only the hours it was in effect: from the first whole hour, until it ended, and not beyond now', () => {
-    const startsMidDay = reservation({ effectiveDate: `${DATE}T09:30:00.000Z`, expiryDate: '2027-06-01T09:30:00.000Z' });
+    const startsMidDay = reservation({
+      effectiveDate: `${DATE}T09:30:00.000Z`,
+      expiryDate: '2027-06-01T09:30:00.000Z',
+    });
     const cancelled = reservation({ reservationId: 'r-2', endedAt: `${DATE}T06:00:00.000Z` });
     const rows = amortizedCostsOfDay({
       date: DATE,
@@ -87,7 +186,9 @@ describe('amortized cost of a day', () => {
       use: () => ({}),
       now: `${DATE}T20:00:00.000Z`,
     });
-    expect(rows.map((row) => (row.chargeType === 'UnusedReservation' ? [row.reservationId, row.unusedHours] : []))).toEqual([
+    expect(
+      rows.map((row) => (row.chargeType === 'UnusedReservation' ? [row.reservationId, row.unusedHours] : [])),
+    ).toEqual([
       ['r-1', 10], // 10:00 to 20:00
       ['r-2', 6], // 00:00 to 06:00
       ['r-3', 20], // 00:00 to 20:00

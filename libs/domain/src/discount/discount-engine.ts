@@ -98,7 +98,8 @@ export interface DiscountResult {
 const EPSILON = 1e-9;
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-const matchKey = (customerId: string, region: string, flexibilityGroup: string) => `${customerId}\n${normalizeRegion(region)}\n${flexibilityGroup}`;
+const matchKey = (customerId: string, region: string, flexibilityGroup: string) =>
+  `${customerId}\n${normalizeRegion(region)}\n${flexibilityGroup}`;
 
 /** A reservation's term in milliseconds, parsed once per run rather than once per hour. */
 interface Effective {
@@ -114,11 +115,20 @@ const applicationOrder = (a: ReservationBenefit, b: ReservationBenefit) =>
   a.reservationId.localeCompare(b.reservationId);
 
 /** Whether a reservation's scope reaches a usage record in an hour. */
-const reaches = (scope: Scope, record: UsageRecord, hour: string, managementGroupOf: ManagementGroupLookup): boolean => {
+const reaches = (
+  scope: Scope,
+  record: UsageRecord,
+  hour: string,
+  managementGroupOf: ManagementGroupLookup,
+): boolean => {
   switch (scope.type) {
     case 'resourceGroup': {
       const resourceGroup = resourceGroupOf(record);
-      return record.subscriptionId === scope.subscriptionId && resourceGroup !== undefined && sameResourceGroup(resourceGroup, scope.resourceGroup);
+      return (
+        record.subscriptionId === scope.subscriptionId &&
+        resourceGroup !== undefined &&
+        sameResourceGroup(resourceGroup, scope.resourceGroup)
+      );
     }
     case 'single':
       return record.subscriptionId === scope.subscriptionId;
@@ -167,9 +177,11 @@ export function applyReservationDiscounts(
     if (list) list.push(record);
     else byHour.set(hour, [record]);
   }
-  const ordered: Effective[] = [...reservations]
-    .sort(applicationOrder)
-    .map((reservation) => ({ reservation, fromMs: Date.parse(reservation.effectiveDate), untilMs: Date.parse(reservation.expiryDate) }));
+  const ordered: Effective[] = [...reservations].sort(applicationOrder).map((reservation) => ({
+    reservation,
+    fromMs: Date.parse(reservation.effectiveDate),
+    untilMs: Date.parse(reservation.expiryDate),
+  }));
   const records: DiscountedRecord[] = [];
   const utilization: ReservationHour[] = [];
 
@@ -179,12 +191,22 @@ export function applyReservationDiscounts(
     // Remaining normalized units of each usage record this hour, bucketed by
     // what a reservation matches on, in a stable order.
     const open = [...hourUsage]
-      .sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.resourceId.localeCompare(b.resourceId) || a.recordId.localeCompare(b.recordId))
+      .sort(
+        (a, b) =>
+          a.subscriptionId.localeCompare(b.subscriptionId) ||
+          a.resourceId.localeCompare(b.resourceId) ||
+          a.recordId.localeCompare(b.recordId),
+      )
       .map((record) => {
         const size = sizeOf(record.vmSize);
         // A spot VM, or a size the catalog does not know, takes nothing from a reservation.
         const coverable = size && !record.spot ? size : undefined;
-        return { record, size: coverable, remaining: coverable ? record.quantity * coverable.ratio : 0, allocations: [] as Allocation[] };
+        return {
+          record,
+          size: coverable,
+          remaining: coverable ? record.quantity * coverable.ratio : 0,
+          allocations: [] as Allocation[],
+        };
       });
     const buckets = new Map<string, typeof open>();
     for (const entry of open) {
@@ -200,7 +222,9 @@ export function applyReservationDiscounts(
       let capacity = reservation.quantity * reservation.ratio;
       let used = 0;
       const usedBy: Record<string, number> = {};
-      for (const entry of buckets.get(matchKey(reservation.customerId, reservation.region, reservation.flexibilityGroup)) ?? []) {
+      for (const entry of buckets.get(
+        matchKey(reservation.customerId, reservation.region, reservation.flexibilityGroup),
+      ) ?? []) {
         if (capacity <= EPSILON) break;
         const { record, size } = entry;
         if (entry.remaining <= EPSILON || !size) continue;

@@ -50,10 +50,15 @@ export const discountHoursOf = (data: DiscountAppliedData | DiscountAppliedHourD
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /** What summing needs of a discounted record (older events carry records of this shape too). */
-export type RecordCost = Pick<DiscountedRecord, 'subscriptionId' | 'quantity' | 'coveredHours' | 'payAsYouGoCostUsd' | 'discountedCostUsd' | 'savingsUsd'>;
+export type RecordCost = Pick<
+  DiscountedRecord,
+  'subscriptionId' | 'quantity' | 'coveredHours' | 'payAsYouGoCostUsd' | 'discountedCostUsd' | 'savingsUsd'
+>;
 
 /** Discounted records summed per subscription, rounded to the micro-dollar: the one way an hour is summarized. */
-export function summarizeRecords(records: readonly RecordCost[]): Required<Pick<DiscountHourResult, 'subscriptions' | 'recordCount'>> {
+export function summarizeRecords(
+  records: readonly RecordCost[],
+): Required<Pick<DiscountHourResult, 'subscriptions' | 'recordCount'>> {
   const bySubscription = new Map<string, SubscriptionHourCost>();
   for (const record of records) {
     const cost = bySubscription.get(record.subscriptionId) ?? {
@@ -87,12 +92,16 @@ export function summarizeRecords(records: readonly RecordCost[]): Required<Pick<
 }
 
 /** The engine's result for one customer-hour, summed per subscription. */
-export function summarizeHour(result: DiscountResult): Pick<DiscountHourResult, 'subscriptions' | 'recordCount' | 'utilization'> {
+export function summarizeHour(
+  result: DiscountResult,
+): Pick<DiscountHourResult, 'subscriptions' | 'recordCount' | 'utilization'> {
   return { ...summarizeRecords(result.records), utilization: result.utilization };
 }
 
 /** The hour's cost per subscription, from either shape of an hour (summed, or every record). */
-export function subscriptionCosts(hour: DiscountHourResult): Array<Pick<SubscriptionHourCost, 'subscriptionId' | 'payAsYouGoCostUsd' | 'discountedCostUsd'>> {
+export function subscriptionCosts(
+  hour: DiscountHourResult,
+): Array<Pick<SubscriptionHourCost, 'subscriptionId' | 'payAsYouGoCostUsd' | 'discountedCostUsd'>> {
   return hour.subscriptions ?? summarizeRecords(hour.records ?? []).subscriptions;
 }
 
@@ -102,7 +111,8 @@ export type DiscountCommand = Message<'ApplyDiscount', DiscountAppliedData>;
 export type DiscountDay = { hashes: Record<string, string> };
 
 /** One stream per customer and UTC day: `discount-{customerId}-{yyyymmdd}`. */
-export const discountStream = (customerId: string, date: string) => `discount-${customerId}-${date.slice(0, 10).replace(/-/g, '')}`;
+export const discountStream = (customerId: string, date: string) =>
+  `discount-${customerId}-${date.slice(0, 10).replace(/-/g, '')}`;
 
 /**
  * The discount of one customer-day. The hours whose result is the same as
@@ -117,6 +127,9 @@ export const discountDecider: Decider<DiscountDay, DiscountCommand, DiscountEven
     return changed.length === 0 ? [] : [{ type: 'DiscountApplied', data: { ...command.data, hours: changed } }];
   },
   evolve: (state, event) => ({
-    hashes: { ...state.hashes, ...Object.fromEntries(discountHoursOf(event.data).map((hour) => [hour.hour, hour.resultHash])) },
+    hashes: {
+      ...state.hashes,
+      ...Object.fromEntries(discountHoursOf(event.data).map((hour) => [hour.hour, hour.resultHash])),
+    },
   }),
 };

@@ -8,7 +8,9 @@ describe('the usage window', () => {
   });
 
   it('takes the hours inside it, its edges included', () => {
-    expect(firstHourOutside(['2025-11-02T11:00:00.000Z', '2026-12-07T10:00:00.000Z', '2026-12-07T11:00:00.000Z'], window)).toBe(-1);
+    expect(
+      firstHourOutside(['2025-11-02T11:00:00.000Z', '2026-12-07T10:00:00.000Z', '2026-12-07T11:00:00.000Z'], window),
+    ).toBe(-1);
     expect(firstHourOutside([], window)).toBe(-1);
     // Exactly at the edges.
     expect(firstHourOutside([window.from, window.to], window)).toBe(-1);

@@ -38,7 +38,8 @@ export type OrderLifecycleCommand =
   | Message<'FailOrder', { reason: string; now: string }>
   | Message<'CancelOrder', { reason: string; now: string }>;
 
-export type OrderCommand = OrderLifecycleCommand | ReservationChangeCommand | ReservationExchangeCommand | MigrateReservationStreams;
+export type OrderCommand =
+  OrderLifecycleCommand | ReservationChangeCommand | ReservationExchangeCommand | MigrateReservationStreams;
 
 const placed = (state: Order): PlacedOrder => {
   if (state.status === 'none') throw notFound('ORDER_NOT_FOUND', 'order not found');
@@ -47,7 +48,8 @@ const placed = (state: Order): PlacedOrder => {
 
 const pending = (state: Order): PlacedOrder => {
   const order = placed(state);
-  if (order.status !== 'pending') throw illegalState('ORDER_NOT_PENDING', `order ${order.orderNumber} is already ${order.status}`);
+  if (order.status !== 'pending')
+    throw illegalState('ORDER_NOT_PENDING', `order ${order.orderNumber} is already ${order.status}`);
   return order;
 };
 
@@ -60,16 +62,28 @@ const lineOf = (order: PlacedOrder, lineNumber: number): OrderLineState => {
 const started = (order: PlacedOrder) => order.lines.some((line) => line.provisioning.status !== 'pending');
 
 function decideFinish(order: PlacedOrder, now: string): OrderEvent[] {
-  const outstanding = order.lines.filter((line) => line.provisioning.status === 'pending' || line.provisioning.status === 'provisioning');
+  const outstanding = order.lines.filter(
+    (line) => line.provisioning.status === 'pending' || line.provisioning.status === 'provisioning',
+  );
   if (outstanding.length > 0) {
-    throw illegalState('ORDER_LINES_OUTSTANDING', `order ${order.orderNumber} still has lines ${outstanding.map((l) => l.lineNumber).join(', ')} to provision`);
+    throw illegalState(
+      'ORDER_LINES_OUTSTANDING',
+      `order ${order.orderNumber} still has lines ${outstanding.map((l) => l.lineNumber).join(', ')} to provision`,
+    );
   }
-  const reservationIds = order.lines.flatMap((line) => (line.provisioning.status === 'provisioned' ? [line.provisioning.reservationId!] : []));
+  const reservationIds = order.lines.flatMap((line) =>
+    line.provisioning.status === 'provisioned' ? [line.provisioning.reservationId!] : [],
+  );
   const failed = order.lines.filter((line) => line.provisioning.status === 'failed');
   const { orderId } = order;
   if (failed.length === 0) return [{ type: 'OrderCompleted', data: { orderId, reservationIds, completedAt: now } }];
   if (reservationIds.length > 0) {
-    return [{ type: 'OrderPartiallyFulfilled', data: { orderId, reservationIds, failedLineNumbers: failed.map((l) => l.lineNumber), fulfilledAt: now } }];
+    return [
+      {
+        type: 'OrderPartiallyFulfilled',
+        data: { orderId, reservationIds, failedLineNumbers: failed.map((l) => l.lineNumber), fulfilledAt: now },
+      },
+    ];
   }
   const reason = failed.map((line) => `line ${line.lineNumber}: ${line.provisioning.reason}`).join('; ');
   return [{ type: 'OrderFailed', data: { orderId, reason, failedAt: now } }];
@@ -83,7 +97,11 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
       case 'PlaceOrder': {
         if (state.status !== 'none') return [];
         const { now, lines, ...rest } = command.data;
-        const orderLines = lines.map((line, i) => ({ ...line, lineNumber: i + 1, totalUsd: lineTotal(line.quantity, line.unitPriceUsd) }));
+        const orderLines = lines.map((line, i) => ({
+          ...line,
+          lineNumber: i + 1,
+          totalUsd: lineTotal(line.quantity, line.unitPriceUsd),
+        }));
         return [{ type: 'OrderPlaced', data: { ...rest, lines: orderLines, currency: 'USD', placedAt: now } }];
       }
       case 'StartLineProvisioning': {
@@ -91,24 +109,44 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         const line = lineOf(placed(state), lineNumber);
         if (line.provisioning.status !== 'pending') return []; // started before: a retry goes on where it was
         const order = pending(state);
-        return [{ type: 'OrderLineProvisioningStarted', data: { orderId: order.orderId, lineNumber, reservationId, startedAt: now } }];
+        return [
+          {
+            type: 'OrderLineProvisioningStarted',
+            data: { orderId: order.orderId, lineNumber, reservationId, startedAt: now },
+          },
+        ];
       }
       case 'RecordLineProvisioned': {
         const { reservation } = command.data;
         const line = lineOf(placed(state), reservation.lineNumber);
         if (line.provisioning.status === 'provisioned') return [];
-        if (line.provisioning.status !== 'provisioning' || line.provisioning.reservationId !== reservation.reservationId) {
-          throw illegalState('ORDER_LINE_NOT_PROVISIONING', `line ${line.lineNumber} of order ${placed(state).orderNumber} is ${line.provisioning.status}`);
+        if (
+          line.provisioning.status !== 'provisioning' ||
+          line.provisioning.reservationId !== reservation.reservationId
+        ) {
+          throw illegalState(
+            'ORDER_LINE_NOT_PROVISIONING',
+            `line ${line.lineNumber} of order ${placed(state).orderNumber} is ${line.provisioning.status}`,
+          );
         }
-        return [{ type: 'ReservationProvisioned', data: reservation }, ...paymentsAtPurchase(reservation, command.data.now)];
+        return [
+          { type: 'ReservationProvisioned', data: reservation },
+          ...paymentsAtPurchase(reservation, command.data.now),
+        ];
       }
       case 'FailLine': {
         const { lineNumber, code, reason, now } = command.data;
         const line = lineOf(placed(state), lineNumber);
         if (line.provisioning.status === 'failed') return [];
-        if (line.provisioning.status === 'provisioned') throw illegalState('ORDER_LINE_PROVISIONED', `line ${lineNumber} is already provisioned`);
+        if (line.provisioning.status === 'provisioned')
+          throw illegalState('ORDER_LINE_PROVISIONED', `line ${lineNumber} is already provisioned`);
         const order = pending(state);
-        return [{ type: 'OrderLineProvisioningFailed', data: { orderId: order.orderId, lineNumber, code, reason, failedAt: now } }];
+        return [
+          {
+            type: 'OrderLineProvisioningFailed',
+            data: { orderId: order.orderId, lineNumber, code, reason, failedAt: now },
+          },
+        ];
       }
       case 'FinishFulfilment': {
         const order = placed(state);
@@ -120,7 +158,10 @@ export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = {
         if (order.status === 'failed') return [];
         pending(state);
         if (started(order))
-          throw illegalState('ORDER_IN_FULFILMENT', `order ${order.orderNumber} has lines in provisioning; they are finished or failed one by one`);
+          throw illegalState(
+            'ORDER_IN_FULFILMENT',
+            `order ${order.orderNumber} has lines in provisioning; they are finished or failed one by one`,
+          );
         const { reason, now } = command.data;
         return [{ type: 'OrderFailed', data: { orderId: order.orderId, reason, failedAt: now } }];
       }

@@ -29,9 +29,16 @@ const place: OrderCommand = {
     now,
   },
 };
-const placedData = placed({ orderNumber: 'RO-2026-000007', lines: [orderLine(1, line)], scope: { type: 'single', subscriptionId: 's-1' } });
+const placedData = placed({
+  orderNumber: 'RO-2026-000007',
+  lines: [orderLine(1, line)],
+  scope: { type: 'single', subscriptionId: 's-1' },
+});
 const orderPlaced: OrderEvent = { type: 'OrderPlaced', data: placedData };
-const reservation = (lineNumber: number, overrides: Partial<ReservationProvisionedData> = {}): ReservationProvisionedData =>
+const reservation = (
+  lineNumber: number,
+  overrides: Partial<ReservationProvisionedData> = {},
+): ReservationProvisionedData =>
   provisionedReservation({
     reservationId: `r-${lineNumber}`,
     orderId: 'o-1',
@@ -53,7 +60,10 @@ const lineFailed = (lineNumber: number): OrderEvent => ({
   type: 'OrderLineProvisioningFailed',
   data: { orderId: 'o-1', lineNumber, code: '800017', reason: 'quantity not available', failedAt: later },
 });
-const completed: OrderEvent = { type: 'OrderCompleted', data: { orderId: 'o-1', reservationIds: ['r-1'], completedAt: later } };
+const completed: OrderEvent = {
+  type: 'OrderCompleted',
+  data: { orderId: 'o-1', reservationIds: ['r-1'], completedAt: later },
+};
 const twoLines: OrderEvent = {
   ...orderPlaced,
   data: { ...placedData, lines: [1, 2].map((n) => orderLine(n, { ...line, lineId: `l-${n}` })) },
@@ -81,12 +91,23 @@ describe('reservation order decider', () => {
       // Upfront, its one payment (3 × 1,000) is taken with it.
       spec
         .given([orderPlaced, started(1)])
-        .when({ type: 'RecordLineProvisioned', data: { reservation: reservation(1, { billingPlan: 'Upfront' }), now: later } })
+        .when({
+          type: 'RecordLineProvisioned',
+          data: { reservation: reservation(1, { billingPlan: 'Upfront' }), now: later },
+        })
         .then([
           provisioned(1, { billingPlan: 'Upfront' }),
           {
             type: 'ReservationPaymentRecorded',
-            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 3_000, quantity: 3, recordedAt: later },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              paymentNumber: 1,
+              dueAt: later,
+              amountUsd: 3_000,
+              quantity: 3,
+              recordedAt: later,
+            },
           },
         ]);
       // Billed monthly (the fixture's plan), its first payment is taken with it: 3 × 83.33 (the last month takes the rounding).
@@ -97,7 +118,15 @@ describe('reservation order decider', () => {
           provisioned(1),
           {
             type: 'ReservationPaymentRecorded',
-            data: { reservationId: 'r-1', customerId: 'c-1', paymentNumber: 1, dueAt: later, amountUsd: 249.99, quantity: 3, recordedAt: later },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              paymentNumber: 1,
+              dueAt: later,
+              amountUsd: 249.99,
+              quantity: 3,
+              recordedAt: later,
+            },
           },
         ]);
       spec
@@ -120,13 +149,23 @@ describe('reservation order decider', () => {
       spec
         .given([twoLines, started(1), provisioned(1), started(2), lineFailed(2)])
         .when(finish)
-        .then([{ type: 'OrderPartiallyFulfilled', data: { orderId: 'o-1', reservationIds: ['r-1'], failedLineNumbers: [2], fulfilledAt: later } }]));
+        .then([
+          {
+            type: 'OrderPartiallyFulfilled',
+            data: { orderId: 'o-1', reservationIds: ['r-1'], failedLineNumbers: [2], fulfilledAt: later },
+          },
+        ]));
 
     it('fails when no line could be provisioned', () =>
       spec
         .given([orderPlaced, started(1), lineFailed(1)])
         .when(finish)
-        .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'line 1: 800017 quantity not available', failedAt: later } }]));
+        .then([
+          {
+            type: 'OrderFailed',
+            data: { orderId: 'o-1', reason: 'line 1: 800017 quantity not available', failedAt: later },
+          },
+        ]));
 
     it('refuses to finish while a line is still outstanding', () =>
       spec
@@ -135,10 +174,22 @@ describe('reservation order decider', () => {
         .thenRefuses('ORDER_LINES_OUTSTANDING'));
 
     it('shows each line’s provisioning, with its reservation', () => {
-      const order = fold(orderDecider, [twoLines, started(1), provisioned(1), started(2), lineFailed(2)]) as PlacedOrder;
+      const order = fold(orderDecider, [
+        twoLines,
+        started(1),
+        provisioned(1),
+        started(2),
+        lineFailed(2),
+      ]) as PlacedOrder;
       expect(order.lines.map((l) => l.provisioning)).toEqual([
         { status: 'provisioned', reservationId: 'r-1', startedAt: later, provisionedAt: later },
-        { status: 'failed', reservationId: 'r-2', startedAt: later, failedAt: later, reason: '800017 quantity not available' },
+        {
+          status: 'failed',
+          reservationId: 'r-2',
+          startedAt: later,
+          failedAt: later,
+          reason: '800017 quantity not available',
+        },
       ]);
     });
 
@@ -146,7 +197,9 @@ describe('reservation order decider', () => {
       spec
         .given([orderPlaced])
         .when({ type: 'FailOrder', data: { reason: 'subscription s-1 suspended', now: later } })
-        .then([{ type: 'OrderFailed', data: { orderId: 'o-1', reason: 'subscription s-1 suspended', failedAt: later } }]);
+        .then([
+          { type: 'OrderFailed', data: { orderId: 'o-1', reason: 'subscription s-1 suspended', failedAt: later } },
+        ]);
       spec
         .given([orderPlaced, started(1)])
         .when({ type: 'FailOrder', data: { reason: 'x', now: later } })
@@ -176,7 +229,10 @@ describe('reservation order decider', () => {
 
     it('race: a line cannot start once the cancel was decided first', () =>
       spec
-        .given([orderPlaced, { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } }])
+        .given([
+          orderPlaced,
+          { type: 'OrderCancelled', data: { orderId: 'o-1', reason: 'customer request', cancelledAt: later } },
+        ])
         .when({ type: 'StartLineProvisioning', data: { lineNumber: 1, reservationId: 'r-1', now: later } })
         .thenRefuses('ORDER_NOT_PENDING'));
 
@@ -195,7 +251,8 @@ describe('reservation order decider', () => {
         .thenNothingHappens();
     });
 
-    it('refuses transitions of an order that does not exist', () => spec.given([]).when(cancel).thenRefuses('ORDER_NOT_FOUND'));
+    it('refuses transitions of an order that does not exist', () =>
+      spec.given([]).when(cancel).thenRefuses('ORDER_NOT_FOUND'));
   });
 
   describe('reservations of the order', () => {
@@ -244,7 +301,10 @@ describe('reservation order decider', () => {
     });
 
     it('splits in one append: the original ends and both parts exist', () => {
-      const events = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      const events = orderDecider.decide(
+        { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } },
+        fold(orderDecider, held),
+      );
       expect(events.map((e) => [e.type, (e.data as { reservationId?: string }).reservationId])).toEqual([
         ['ReservationSplit', 'r-1'],
         ['ReservationProvisioned', 'r-1a'],
@@ -254,7 +314,14 @@ describe('reservation order decider', () => {
 
     describe('monthly billing across a split or a merge', () => {
       // Bought 2026-11-25 at USD 1,000 a unit for a year: 8,333 cents a unit each month, 8,337 the last.
-      const paid = (reservationId: string, paymentNumber: number, dueAt: string, amountUsd: number, recordedAt = splitAt, quantity = 3): OrderEvent => ({
+      const paid = (
+        reservationId: string,
+        paymentNumber: number,
+        dueAt: string,
+        amountUsd: number,
+        recordedAt = splitAt,
+        quantity = 3,
+      ): OrderEvent => ({
         type: 'ReservationPaymentRecorded',
         data: { reservationId, customerId: 'c-1', paymentNumber, amountUsd, quantity, dueAt, recordedAt },
       });
@@ -288,16 +355,25 @@ describe('reservation order decider', () => {
       it('a part pays the months left of the term, not a term of its own from the split', () => {
         const afterSplit = [
           ...held,
-          ...orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, held)),
+          ...orderDecider.decide(
+            { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } },
+            fold(orderDecider, held),
+          ),
         ];
         spec
           .given(afterSplit)
-          .when({ type: 'ChangeReservation', data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: splitAt } } } })
+          .when({
+            type: 'ChangeReservation',
+            data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: splitAt } } },
+          })
           .thenNothingHappens();
         const endOfTerm = '2027-11-26T00:00:00.000Z';
         const recorded = orderDecider
           .decide(
-            { type: 'ChangeReservation', data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: endOfTerm } } } },
+            {
+              type: 'ChangeReservation',
+              data: { reservationId: 'r-1b', change: { type: 'RecordDuePayments', data: { now: endOfTerm } } },
+            },
             fold(orderDecider, afterSplit),
           )
           .map((event) => event.data as { paymentNumber: number; dueAt: string; amountUsd: number });
@@ -314,7 +390,9 @@ describe('reservation order decider', () => {
       });
 
       it('a return or a cancellation records the payments fallen due first, for all it held when they fell due', () => {
-        const dueBefore = [2, 3, 4, 5].map((n) => paid('r-1', n, due(['2026-12', '2027-01', '2027-02', '2027-03'][n - 2]), 249.99));
+        const dueBefore = [2, 3, 4, 5].map((n) =>
+          paid('r-1', n, due(['2026-12', '2027-01', '2027-02', '2027-03'][n - 2]), 249.99),
+        );
         const returned: OrderEvent = {
           type: 'ReservationQuantityReturned',
           data: {
@@ -335,7 +413,10 @@ describe('reservation order decider', () => {
           })
           .then([...dueBefore, returned]);
         const cancelled = orderDecider.decide(
-          { type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 10, now: splitAt } },
+          {
+            type: 'CancelReservation',
+            data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 10, now: splitAt },
+          },
           fold(orderDecider, held),
         );
         expect(cancelled.slice(0, 4)).toEqual(dueBefore);
@@ -344,7 +425,9 @@ describe('reservation order decider', () => {
 
       it('an exchange records the payments fallen due first too', () => {
         const events = orderDecider.decide(exchange({ quantity: 1, now: splitAt }), fold(orderDecider, held));
-        expect(events.slice(0, 5).map((event) => [event.type, (event.data as { paymentNumber?: number }).paymentNumber])).toEqual([
+        expect(
+          events.slice(0, 5).map((event) => [event.type, (event.data as { paymentNumber?: number }).paymentNumber]),
+        ).toEqual([
           ['ReservationPaymentRecorded', 2],
           ['ReservationPaymentRecorded', 3],
           ['ReservationPaymentRecorded', 4],
@@ -357,11 +440,20 @@ describe('reservation order decider', () => {
         // Quoted at 10:04 on 2027-04-25; payment 6 fell due at 10:05 and the pass took it before the settlement.
         const quotedAt = '2027-04-25T10:04:00.000Z';
         const tookSix = [2, 3, 4, 5, 6].map((n) =>
-          paid('r-1', n, due(['2026-12', '2027-01', '2027-02', '2027-03', '2027-04'][n - 2]), 249.99, '2027-04-25T11:00:00.000Z'),
+          paid(
+            'r-1',
+            n,
+            due(['2026-12', '2027-01', '2027-02', '2027-03', '2027-04'][n - 2]),
+            249.99,
+            '2027-04-25T11:00:00.000Z',
+          ),
         );
         spec
           .given([...held, ...tookSix])
-          .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 17.07, now: quotedAt } })
+          .when({
+            type: 'CancelReservation',
+            data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 17.07, now: quotedAt },
+          })
           .thenRefuses('RESERVATION_CHANGED');
         spec
           .given([...held, ...tookSix])
@@ -375,7 +467,12 @@ describe('reservation order decider', () => {
           orderDecider.decide(
             {
               type: 'CancelReservation',
-              data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 17.07, now: '2027-04-25T11:01:00.000Z' },
+              data: {
+                reservationId: 'r-1',
+                cancellationId: 'r-1/cancellation-1',
+                refundUsd: 17.07,
+                now: '2027-04-25T11:01:00.000Z',
+              },
             },
             fold(orderDecider, [...held, ...tookSix]),
           ),
@@ -391,45 +488,78 @@ describe('reservation order decider', () => {
       it('what a split or merge makes of a reservation whose renewal was already bought does not renew again', () => {
         const renewed: OrderEvent = {
           type: 'ReservationRenewed',
-          data: { reservationId: 'r-1', renewalOrderId: 'ro-1', renewalOrderNumber: 'RO-2026-000099', unitPriceUsd: 1_000, renewedAt: splitAt },
+          data: {
+            reservationId: 'r-1',
+            renewalOrderId: 'ro-1',
+            renewalOrderNumber: 'RO-2026-000099',
+            unitPriceUsd: 1_000,
+            renewedAt: splitAt,
+          },
         };
         const withRenewal = [
           ...held,
-          { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: later } } as OrderEvent,
-          { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-2', autoRenew: true, setAt: later } } as OrderEvent,
+          {
+            type: 'ReservationAutoRenewSet',
+            data: { reservationId: 'r-1', autoRenew: true, setAt: later },
+          } as OrderEvent,
+          {
+            type: 'ReservationAutoRenewSet',
+            data: { reservationId: 'r-2', autoRenew: true, setAt: later },
+          } as OrderEvent,
           renewed,
         ];
         const parts = orderDecider
-          .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal))
+          .decide(
+            { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } },
+            fold(orderDecider, withRenewal),
+          )
           .filter((event) => event.type === 'ReservationProvisioned');
         expect(parts.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([false, false]);
         // Merged with one whose renewal was not bought, part of it would silently stop renewing: refused.
-        const merge: OrderCommand = { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } };
+        const merge: OrderCommand = {
+          type: 'MergeReservations',
+          data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt },
+        };
         spec.given(withRenewal).when(merge).thenRefuses('MERGE_MISMATCH');
-        const bothRenewed = [...withRenewal, { ...renewed, data: { ...renewed.data, reservationId: 'r-2', renewalOrderId: 'ro-2' } } as OrderEvent];
+        const bothRenewed = [
+          ...withRenewal,
+          { ...renewed, data: { ...renewed.data, reservationId: 'r-2', renewalOrderId: 'ro-2' } } as OrderEvent,
+        ];
         expect(orderDecider.decide(merge, fold(orderDecider, bothRenewed)).at(-1)).toMatchObject({
           type: 'ReservationProvisioned',
           data: { reservationId: 'm-1', autoRenew: false },
         });
         // Without a renewal bought, a split still cancels the renewal, as in Azure: the parts renew only once told to.
         const unrenewed = orderDecider
-          .decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } }, fold(orderDecider, withRenewal.slice(0, -1)))
+          .decide(
+            { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: splitAt } },
+            fold(orderDecider, withRenewal.slice(0, -1)),
+          )
           .filter((event) => event.type === 'ReservationProvisioned');
         expect(unrenewed.map((event) => (event.data as ReservationProvisionedData).autoRenew)).toEqual([false, false]);
       });
 
       it('a merge of monthly reservations goes on with their schedule too', () => {
         const merged = orderDecider.decide(
-          { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt } },
+          {
+            type: 'MergeReservations',
+            data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: splitAt },
+          },
           fold(orderDecider, held),
         );
         expect(merged.filter((event) => event.type === 'ReservationPaymentRecorded')).toHaveLength(8);
-        expect(merged.at(-1)).toMatchObject({ type: 'ReservationProvisioned', data: { reservationId: 'm-1', quantity: 6, payments: continued } });
+        expect(merged.at(-1)).toMatchObject({
+          type: 'ReservationProvisioned',
+          data: { reservationId: 'm-1', quantity: 6, payments: continued },
+        });
       });
     });
 
     it('race: a split repeated after it happened changes nothing; a different split of the same reservation is refused', () => {
-      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      const split = orderDecider.decide(
+        { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } },
+        fold(orderDecider, held),
+      );
       spec
         .given([...held, ...split])
         .when({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } })
@@ -470,7 +600,10 @@ describe('reservation order decider', () => {
     });
 
     it('race: three identical merges at once create one merged reservation (the later ones decide on the first one’s append)', () => {
-      const merge: OrderCommand = { type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } };
+      const merge: OrderCommand = {
+        type: 'MergeReservations',
+        data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later },
+      };
       const first = orderDecider.decide(merge, fold(orderDecider, held));
       spec
         .given([...held, ...first])
@@ -479,17 +612,26 @@ describe('reservation order decider', () => {
     });
 
     it('race: a merge decided after a split of one of its sources is refused', () => {
-      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      const split = orderDecider.decide(
+        { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } },
+        fold(orderDecider, held),
+      );
       spec
         .given([...held, ...split])
-        .when({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later } })
+        .when({
+          type: 'MergeReservations',
+          data: { reservationIds: ['r-1', 'r-2'], targetReservationId: 'm-1', now: later },
+        })
         .thenRefuses('RESERVATION_NOT_ACTIVE');
     });
 
     it('refuses to merge reservations of another reservation order', () =>
       spec
         .given(held)
-        .when({ type: 'MergeReservations', data: { reservationIds: ['r-1', 'r-elsewhere'], targetReservationId: 'm-1', now: later } })
+        .when({
+          type: 'MergeReservations',
+          data: { reservationIds: ['r-1', 'r-elsewhere'], targetReservationId: 'm-1', now: later },
+        })
         .thenRefuses('MERGE_ACROSS_ORDERS'));
 
     it('returns a reservation under its cancellation id; the same cancellation again changes nothing', () => {
@@ -499,7 +641,13 @@ describe('reservation order decider', () => {
       };
       const cancelled: OrderEvent = {
         type: 'ReservationCancelled',
-        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+        data: {
+          reservationId: 'r-1',
+          customerId: 'c-1',
+          cancellationId: 'r-1/cancellation-1',
+          refundUsd: 750,
+          cancelledAt: later,
+        },
       };
       spec.given(held).when(cancel).then([cancelled]);
       spec
@@ -509,17 +657,29 @@ describe('reservation order decider', () => {
     });
 
     it('race: a return decided after a split of the reservation is refused, so its refund is reversed', () => {
-      const split = orderDecider.decide({ type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } }, fold(orderDecider, held));
+      const split = orderDecider.decide(
+        { type: 'SplitReservation', data: { reservationId: 'r-1', into, now: later } },
+        fold(orderDecider, held),
+      );
       spec
         .given([...held, ...split])
-        .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later } })
+        .when({
+          type: 'CancelReservation',
+          data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, now: later },
+        })
         .thenRefuses('RESERVATION_NOT_ACTIVE');
     });
 
     it('race: a split decided after the return is refused', () => {
       const cancelled: OrderEvent = {
         type: 'ReservationCancelled',
-        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+        data: {
+          reservationId: 'r-1',
+          customerId: 'c-1',
+          cancellationId: 'r-1/cancellation-1',
+          refundUsd: 750,
+          cancelledAt: later,
+        },
       };
       spec
         .given([...held, cancelled])
@@ -534,7 +694,15 @@ describe('reservation order decider', () => {
       });
       const returned = (cancellationId = 'r-1/return-1', quantity = 1, remainingQuantity = 2): OrderEvent => ({
         type: 'ReservationQuantityReturned',
-        data: { reservationId: 'r-1', customerId: 'c-1', cancellationId, quantity, remainingQuantity, refundUsd: 250, returnedAt: later },
+        data: {
+          reservationId: 'r-1',
+          customerId: 'c-1',
+          cancellationId,
+          quantity,
+          remainingQuantity,
+          refundUsd: 250,
+          returnedAt: later,
+        },
       });
 
       it('returns part of the quantity and keeps the rest active with it reduced', () => {
@@ -550,7 +718,8 @@ describe('reservation order decider', () => {
           .thenNothingHappens());
 
       it('refuses a return of all of it (that is a cancellation), of more than it holds, or of a part of a unit', () => {
-        for (const quantity of [3, 4, 0, 1.5]) spec.given(held).when(returnOne('r-1/return-1', quantity)).thenRefuses('RETURN_QUANTITY_INVALID');
+        for (const quantity of [3, 4, 0, 1.5])
+          spec.given(held).when(returnOne('r-1/return-1', quantity)).thenRefuses('RETURN_QUANTITY_INVALID');
       });
 
       it('race: two returns decided one after the other on one stream cannot take more than it holds', () =>
@@ -562,7 +731,16 @@ describe('reservation order decider', () => {
       it('race: a cancellation quoted before a return is refused after it, so its refund (for all 3) is reversed', () =>
         spec
           .given([...held, returned()])
-          .when({ type: 'CancelReservation', data: { reservationId: 'r-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, quantity: 3, now: later } })
+          .when({
+            type: 'CancelReservation',
+            data: {
+              reservationId: 'r-1',
+              cancellationId: 'r-1/cancellation-1',
+              refundUsd: 750,
+              quantity: 3,
+              now: later,
+            },
+          })
           .thenRefuses('RESERVATION_CHANGED'));
 
       it('refuses a return from an ended reservation', () =>
@@ -571,7 +749,13 @@ describe('reservation order decider', () => {
             ...held,
             {
               type: 'ReservationCancelled',
-              data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: later },
+              data: {
+                reservationId: 'r-1',
+                customerId: 'c-1',
+                cancellationId: 'r-1/cancellation-1',
+                refundUsd: 750,
+                cancelledAt: later,
+              },
             },
           ])
           .when(returnOne())
@@ -599,8 +783,17 @@ describe('reservation order decider', () => {
       it('returns the quantity and buys the new reservation in one append, its term starting at the exchange; both sides are money', () => {
         const events = orderDecider.decide(exchange({ quantity: 2, purchase: buying() }), fold(orderDecider, held));
         // Billed monthly like the reservation it came from, its first payment (2,000 / 12, rounded down) is taken in the same append.
-        expect(events.map((e) => e.type)).toEqual(['ReservationExchanged', 'ReservationProvisioned', 'ReservationPaymentRecorded']);
-        expect(events[2].data).toMatchObject({ reservationId: 'x-1', paymentNumber: 1, amountUsd: 166.66, dueAt: later });
+        expect(events.map((e) => e.type)).toEqual([
+          'ReservationExchanged',
+          'ReservationProvisioned',
+          'ReservationPaymentRecorded',
+        ]);
+        expect(events[2].data).toMatchObject({
+          reservationId: 'x-1',
+          paymentNumber: 1,
+          amountUsd: 166.66,
+          dueAt: later,
+        });
         // 2 of 3 monthly units at the start of the term: 2,000 of commitment, of which payments 2–12 (1,833.34) are cancelled; 166.66 was paid ahead.
         expect(events[0].data).toMatchObject({
           quantity: 2,
@@ -621,19 +814,27 @@ describe('reservation order decider', () => {
           origin: { type: 'exchange', reservationIds: ['r-1'] },
         });
         const after = fold(orderDecider, [...held, ...events]);
-        expect([reservationOf(after, 'r-1').quantity, reservationOf(after, 'r-1').status, reservationOf(after, 'x-1').status]).toEqual([
-          1,
-          'Succeeded',
-          'Succeeded',
-        ]);
+        expect([
+          reservationOf(after, 'r-1').quantity,
+          reservationOf(after, 'r-1').status,
+          reservationOf(after, 'x-1').status,
+        ]).toEqual([1, 'Succeeded', 'Succeeded']);
       });
 
       it('records an upfront source’s refund as money: the prorated value of what it gives back (issue #26)', () => {
         const upfront = held.map((event) =>
-          event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, billingPlan: 'Upfront' as const } } : event,
+          event.type === 'ReservationProvisioned'
+            ? { ...event, data: { ...event.data, billingPlan: 'Upfront' as const } }
+            : event,
         );
-        const [given] = orderDecider.decide(exchange({ quantity: 1, purchase: buying({ billingPlan: 'Upfront' }) }), fold(orderDecider, upfront));
-        expect(given).toMatchObject({ type: 'ReservationExchanged', data: { refundUsd: 1_000, remainingCommitmentUsd: 1_000 } });
+        const [given] = orderDecider.decide(
+          exchange({ quantity: 1, purchase: buying({ billingPlan: 'Upfront' }) }),
+          fold(orderDecider, upfront),
+        );
+        expect(given).toMatchObject({
+          type: 'ReservationExchanged',
+          data: { refundUsd: 1_000, remainingCommitmentUsd: 1_000 },
+        });
       });
 
       it('values a monthly source by the leftover payments cancelled: USD 100 a month over 36, after the 18th payment, returns USD 1,800 (issue #26)', () => {
@@ -677,28 +878,51 @@ describe('reservation order decider', () => {
           fold(orderDecider, history),
         );
         // 580 of 1,096 days remain: 1,905.10 of commitment, 1,800 of it the 18 payments left; 105.10 was paid ahead, and is the refund.
-        expect(events[0].data).toMatchObject({ remainingCommitmentUsd: 1_800, refundUsd: 105.1, newCommitmentUsd: 1_800 });
+        expect(events[0].data).toMatchObject({
+          remainingCommitmentUsd: 1_800,
+          refundUsd: 105.1,
+          newCommitmentUsd: 1_800,
+        });
         // A commitment of a cent less is refused, with both figures.
         expect(() =>
           orderDecider.decide(
-            exchange({ reservationId: 'm-1', quantity: 1, purchase: buying({ item: { ...d8, term: 'P3Y', unitPriceUsd: 1_799.99 } }), now: at }),
+            exchange({
+              reservationId: 'm-1',
+              quantity: 1,
+              purchase: buying({ item: { ...d8, term: 'P3Y', unitPriceUsd: 1_799.99 } }),
+              now: at,
+            }),
             fold(orderDecider, history),
           ),
-        ).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 1_800, newCommitmentUsd: 1_799.99 } }));
+        ).toThrow(
+          expect.objectContaining({
+            code: 'EXCHANGE_VALUE_TOO_LOW',
+            details: { returnedValueUsd: 1_800, newCommitmentUsd: 1_799.99 },
+          }),
+        );
       });
 
       it('ends the reservation when all of it is exchanged', () => {
         const after = fold(orderDecider, [
           ...held,
-          ...orderDecider.decide(exchange({ quantity: 3, purchase: buying({ quantity: 2 }) }), fold(orderDecider, held)),
+          ...orderDecider.decide(
+            exchange({ quantity: 3, purchase: buying({ quantity: 2 }) }),
+            fold(orderDecider, held),
+          ),
         ]);
         expect(reservationOf(after, 'r-1')).toMatchObject({ status: 'Exchanged', exchangedFor: 'x-1', endedAt: later });
       });
 
       it('refuses 422 EXCHANGE_VALUE_TOO_LOW when the new lifetime commitment is less than the commitment returned, with both figures', () => {
         // All three monthly units: payments 2–12 of 3 units, 2,750.01, against a commitment of 2,000.
-        const attempt = () => orderDecider.decide(exchange({ quantity: 3, purchase: buying() }), fold(orderDecider, held));
-        expect(attempt).toThrow(expect.objectContaining({ code: 'EXCHANGE_VALUE_TOO_LOW', details: { returnedValueUsd: 2_750.01, newCommitmentUsd: 2_000 } }));
+        const attempt = () =>
+          orderDecider.decide(exchange({ quantity: 3, purchase: buying() }), fold(orderDecider, held));
+        expect(attempt).toThrow(
+          expect.objectContaining({
+            code: 'EXCHANGE_VALUE_TOO_LOW',
+            details: { returnedValueUsd: 2_750.01, newCommitmentUsd: 2_000 },
+          }),
+        );
       });
 
       it('refuses a size of another flexibility group or region', () => {
@@ -715,14 +939,18 @@ describe('reservation order decider', () => {
       it('refuses a reservation bought on or after 2027-02-01, naming the policy, and takes one bought a millisecond before (issue #26)', () => {
         const boughtAt = (purchasedAt: string) =>
           held.map((event) =>
-            event.type === 'ReservationProvisioned' ? { ...event, data: { ...event.data, purchasedAt, effectiveDate: purchasedAt } } : event,
+            event.type === 'ReservationProvisioned'
+              ? { ...event, data: { ...event.data, purchasedAt, effectiveDate: purchasedAt } }
+              : event,
           );
         const refused = () =>
           orderDecider.decide(
             exchange({ quantity: 1, purchase: buying(), now: '2027-03-01T00:00:00.000Z' }),
             fold(orderDecider, boughtAt('2027-02-01T00:00:00.000Z')),
           );
-        expect(refused).toThrow(expect.objectContaining({ code: 'EXCHANGE_NOT_ELIGIBLE', details: { policy: 'savings-plan-services-2027' } }));
+        expect(refused).toThrow(
+          expect.objectContaining({ code: 'EXCHANGE_NOT_ELIGIBLE', details: { policy: 'savings-plan-services-2027' } }),
+        );
         expect(exchangePolicyFor('2027-01-31T23:59:59.999Z').id).toBe('vm-size-flexibility-2024');
         expect(
           orderDecider.decide(
@@ -755,19 +983,32 @@ describe('reservation order decider', () => {
           ['ReservationProvisioned', 'x-1'],
           ['ReservationPaymentRecorded', 'x-1'],
         ]);
-        expect((events[2].data as ReservationProvisionedData).origin).toEqual({ type: 'exchange', reservationIds: ['r-1', 'r-2', 'z-1'] });
+        expect((events[2].data as ReservationProvisionedData).origin).toEqual({
+          type: 'exchange',
+          reservationIds: ['r-1', 'r-2', 'z-1'],
+        });
       });
 
       it('writes nothing for the same exchange again', () =>
         spec
-          .given([...held, ...orderDecider.decide(exchange({ quantity: 1, purchase: buying() }), fold(orderDecider, held))])
+          .given([
+            ...held,
+            ...orderDecider.decide(exchange({ quantity: 1, purchase: buying() }), fold(orderDecider, held)),
+          ])
           .when(exchange({ quantity: 1, purchase: buying() }))
           .thenNothingHappens());
 
       describe('held for an exchange decided on another order', () => {
         const hold: OrderCommand = {
           type: 'HoldForExchange',
-          data: { reservationId: 'r-1', exchangeId: 'xc-1', quantity: 2, currentUnitPriceUsd: 1_000, purchase: { item: d8 }, now: later },
+          data: {
+            reservationId: 'r-1',
+            exchangeId: 'xc-1',
+            quantity: 2,
+            currentUnitPriceUsd: 1_000,
+            purchase: { item: d8 },
+            now: later,
+          },
         };
         const heldEvent: OrderEvent = {
           type: 'ReservationExchangeHeld',
@@ -797,7 +1038,10 @@ describe('reservation order decider', () => {
         it('refuses the partner’s other changes while held (409 EXCHANGE_IN_PROGRESS), and takes no payment until it ends', () => {
           spec
             .given([...held, heldEvent])
-            .when({ type: 'ChangeReservation', data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } } })
+            .when({
+              type: 'ChangeReservation',
+              data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } },
+            })
             .thenRefuses('EXCHANGE_IN_PROGRESS');
           spec
             .given([...held, heldEvent])
@@ -807,7 +1051,10 @@ describe('reservation order decider', () => {
             .given([...held, heldEvent])
             .when({
               type: 'ChangeReservation',
-              data: { reservationId: 'r-1', change: { type: 'RecordDuePayments', data: { now: '2027-03-01T00:00:00.000Z' } } },
+              data: {
+                reservationId: 'r-1',
+                change: { type: 'RecordDuePayments', data: { now: '2027-03-01T00:00:00.000Z' } },
+              },
             })
             .thenNothingHappens();
         });
@@ -821,7 +1068,12 @@ describe('reservation order decider', () => {
           expect(done).toEqual([
             expect.objectContaining({
               type: 'ReservationExchanged',
-              data: expect.objectContaining({ quantity: 2, remainingQuantity: 1, refundUsd: 166.66, newReservationId: 'x-1' }),
+              data: expect.objectContaining({
+                quantity: 2,
+                remainingQuantity: 1,
+                refundUsd: 166.66,
+                newReservationId: 'x-1',
+              }),
             }),
           ]);
           spec
@@ -851,7 +1103,10 @@ describe('reservation order decider', () => {
           // Free again: it can be changed.
           spec
             .given([...held, heldEvent, released])
-            .when({ type: 'ChangeReservation', data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } } })
+            .when({
+              type: 'ChangeReservation',
+              data: { reservationId: 'r-1', change: { type: 'SetAutoRenew', data: { autoRenew: true, now: later } } },
+            })
             .then([{ type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: later } }]);
         });
       });
@@ -860,7 +1115,10 @@ describe('reservation order decider', () => {
     it('answers 404 for a reservation the order does not hold', () =>
       spec
         .given(held)
-        .when({ type: 'ChangeReservation', data: { reservationId: 'nope', change: { type: 'SetAutoRenew', data: { autoRenew: true, now } } } })
+        .when({
+          type: 'ChangeReservation',
+          data: { reservationId: 'nope', change: { type: 'SetAutoRenew', data: { autoRenew: true, now } } },
+        })
         .thenRefuses('RESERVATION_NOT_FOUND'));
   });
 

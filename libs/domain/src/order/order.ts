@@ -56,11 +56,20 @@ export interface OrderPlacedData {
 
 export type OrderLifecycleEvent =
   | Message<'OrderPlaced', OrderPlacedData>
-  | Message<'OrderLineProvisioningStarted', { orderId: string; lineNumber: number; reservationId: string; startedAt: string }>
-  | Message<'OrderLineProvisioningFailed', { orderId: string; lineNumber: number; code: string; reason: string; failedAt: string }>
+  | Message<
+      'OrderLineProvisioningStarted',
+      { orderId: string; lineNumber: number; reservationId: string; startedAt: string }
+    >
+  | Message<
+      'OrderLineProvisioningFailed',
+      { orderId: string; lineNumber: number; code: string; reason: string; failedAt: string }
+    >
   | Message<'OrderCompleted', { orderId: string; reservationIds: string[]; completedAt: string }>
   /** Some lines failed for good; the lines provisioned are kept, billed and listed. */
-  | Message<'OrderPartiallyFulfilled', { orderId: string; reservationIds: string[]; failedLineNumbers: number[]; fulfilledAt: string }>
+  | Message<
+      'OrderPartiallyFulfilled',
+      { orderId: string; reservationIds: string[]; failedLineNumbers: number[]; fulfilledAt: string }
+    >
   | Message<'OrderFailed', { orderId: string; reason: string; failedAt: string }>
   | Message<'OrderCancelled', { orderId: string; reason: string; cancelledAt: string }>;
 
@@ -77,7 +86,10 @@ export interface MigratedReservationStream {
  * stream. The copies are not reservation events: views that fold those
  * already saw them in the old streams.
  */
-export type OrderMigrationEvent = Message<'ReservationStreamsMigrated', { orderId: string; streams: MigratedReservationStream[]; migratedAt: string }>;
+export type OrderMigrationEvent = Message<
+  'ReservationStreamsMigrated',
+  { orderId: string; streams: MigratedReservationStream[]; migratedAt: string }
+>;
 
 /** Everything the reservation order stream holds: its own lifecycle and its reservations'. */
 export type OrderEvent = OrderLifecycleEvent | ReservationEvent | OrderMigrationEvent;
@@ -132,7 +144,14 @@ export const reservationOf = (order: Order, reservationId: string): ActiveReserv
 export function evolveOrder(state: Order, event: OrderEvent): Order {
   if (event.type === 'OrderPlaced') {
     const lines = event.data.lines.map((line) => ({ ...line, provisioning: { status: 'pending' as const } }));
-    return { ...event.data, lines, status: 'pending', timeline: [{ status: 'pending', at: event.data.placedAt }], reservationIds: [], reservations: {} };
+    return {
+      ...event.data,
+      lines,
+      status: 'pending',
+      timeline: [{ status: 'pending', at: event.data.placedAt }],
+      reservationIds: [],
+      reservations: {},
+    };
   }
   if (state.status === 'none') return state;
   const withLine = (lineNumber: number, change: (line: OrderLineState) => LineProvisioning): PlacedOrder => ({
@@ -146,7 +165,11 @@ export function evolveOrder(state: Order, event: OrderEvent): Order {
   });
   switch (event.type) {
     case 'OrderLineProvisioningStarted':
-      return withLine(event.data.lineNumber, () => ({ status: 'provisioning', reservationId: event.data.reservationId, startedAt: event.data.startedAt }));
+      return withLine(event.data.lineNumber, () => ({
+        status: 'provisioning',
+        reservationId: event.data.reservationId,
+        startedAt: event.data.startedAt,
+      }));
     case 'OrderLineProvisioningFailed':
       return withLine(event.data.lineNumber, (line) => ({
         ...line.provisioning,
@@ -162,7 +185,10 @@ export function evolveOrder(state: Order, event: OrderEvent): Order {
       };
     case 'OrderPartiallyFulfilled': {
       const reason = `lines ${event.data.failedLineNumbers.join(', ')} could not be provisioned`;
-      return { ...ended('partiallyFulfilled', event.data.fulfilledAt, reason), reservationIds: event.data.reservationIds };
+      return {
+        ...ended('partiallyFulfilled', event.data.fulfilledAt, reason),
+        reservationIds: event.data.reservationIds,
+      };
     }
     case 'OrderFailed':
       return ended('failed', event.data.failedAt, event.data.reason);
@@ -180,15 +206,27 @@ function foldIntoReservation(order: PlacedOrder, event: ReservationEvent): Place
   const { reservationId } = event.data;
   const held = order.reservations[reservationId] as ActiveReservation | undefined;
   if (!held && event.type !== 'ReservationProvisioned') {
-    return { ...order, awaiting: { ...order.awaiting, [reservationId]: [...(order.awaiting?.[reservationId] ?? []), event] } };
+    return {
+      ...order,
+      awaiting: { ...order.awaiting, [reservationId]: [...(order.awaiting?.[reservationId] ?? []), event] },
+    };
   }
   const after = evolveReservation(held ?? { status: 'none' }, event);
   if (after.status === 'none') return order;
   const reservations = { ...order.reservations, [reservationId]: after };
-  if (event.type !== 'ReservationProvisioned' || event.data.origin || event.data.orderId !== order.orderId) return { ...order, reservations };
+  if (event.type !== 'ReservationProvisioned' || event.data.origin || event.data.orderId !== order.orderId)
+    return { ...order, reservations };
   const lines = order.lines.map((line) =>
     line.lineNumber === event.data.lineNumber
-      ? { ...line, provisioning: { ...line.provisioning, status: 'provisioned' as const, reservationId, provisionedAt: event.data.effectiveDate } }
+      ? {
+          ...line,
+          provisioning: {
+            ...line.provisioning,
+            status: 'provisioned' as const,
+            reservationId,
+            provisionedAt: event.data.effectiveDate,
+          },
+        }
       : line,
   );
   return { ...order, reservations, lines };
@@ -205,9 +243,14 @@ function withMigratedStreams(order: PlacedOrder, streams: MigratedReservationStr
     if (reservations[reservationId]) continue;
     const own = foldReservation(events);
     if (own.status === 'none') continue;
-    reservations[reservationId] = (order.awaiting?.[reservationId] ?? []).reduce(evolveReservation, own) as ActiveReservation;
+    reservations[reservationId] = (order.awaiting?.[reservationId] ?? []).reduce(
+      evolveReservation,
+      own,
+    ) as ActiveReservation;
   }
-  const awaiting = Object.fromEntries(Object.entries(order.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]));
+  const awaiting = Object.fromEntries(
+    Object.entries(order.awaiting ?? {}).filter(([reservationId]) => !reservations[reservationId]),
+  );
   return { ...order, reservations, awaiting };
 }
 
@@ -217,6 +260,8 @@ function withMigratedStreams(order: PlacedOrder, streams: MigratedReservationStr
  */
 function provisionedFromLegacy(lines: OrderLineState[], reservationIds: string[]): OrderLineState[] {
   return lines.map((line, i) =>
-    line.provisioning.status === 'pending' && reservationIds[i] ? { ...line, provisioning: { status: 'provisioned', reservationId: reservationIds[i] } } : line,
+    line.provisioning.status === 'pending' && reservationIds[i]
+      ? { ...line, provisioning: { status: 'provisioned', reservationId: reservationIds[i] } }
+      : line,
   );
 }

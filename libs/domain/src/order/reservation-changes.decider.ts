@@ -24,11 +24,17 @@ export type ReservationChangeCommand =
       { reservationId: string; cancellationId: string; refundUsd: number; quantity?: number; now: string }
     >
   /** The return of part of a reservation's quantity; the rest stays active. */
-  | Message<'ReturnReservationQuantity', { reservationId: string; cancellationId: string; quantity: number; refundUsd: number; now: string }>;
+  | Message<
+      'ReturnReservationQuantity',
+      { reservationId: string; cancellationId: string; quantity: number; refundUsd: number; now: string }
+    >;
 
 /** A quantity to return must be a whole number from 1 up to what the reservation holds (all of it is a cancellation). */
 export const returnQuantityInvalid = (quantity: number, held: number) =>
-  ruleViolated('RETURN_QUANTITY_INVALID', `a return takes a whole quantity from 1 to the reservation's quantity, ${held}; ${quantity} was asked`);
+  ruleViolated(
+    'RETURN_QUANTITY_INVALID',
+    `a return takes a whole quantity from 1 to the reservation's quantity, ${held}; ${quantity} was asked`,
+  );
 
 /** Held for an exchange decided on another order, it refuses every other change until the exchange completes or releases it. */
 export function notHeld(reservation: ActiveReservation, exchangeId?: string): ActiveReservation {
@@ -48,7 +54,10 @@ export function notHeld(reservation: ActiveReservation, exchangeId?: string): Ac
  * for what it held when they fell due, and what is made from it, or refunded
  * for it, goes on from its last payment. None is skipped, none taken twice.
  */
-function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): { paid: ReservationEvent[]; reservation: ActiveReservation } {
+function withDuePaymentsRecorded(
+  reservation: ActiveReservation,
+  now: string,
+): { paid: ReservationEvent[]; reservation: ActiveReservation } {
   const paid = reservationDecider.decide({ type: 'RecordDuePayments', data: { now } }, reservation);
   return { paid, reservation: active(paid.reduce(reservationDecider.evolve, reservation as Reservation)) };
 }
@@ -61,10 +70,15 @@ function withDuePaymentsRecorded(reservation: ActiveReservation, now: string): {
  * counted by the quote as a future payment cancelled, so the value would be
  * short of it. Quote again.
  */
-export function asQuoted(reservation: ActiveReservation, quotedAt: string): { paid: ReservationEvent[]; reservation: ActiveReservation } {
+export function asQuoted(
+  reservation: ActiveReservation,
+  quotedAt: string,
+): { paid: ReservationEvent[]; reservation: ActiveReservation } {
   const settled = withDuePaymentsRecorded(reservation, quotedAt);
   const recorded = settled.reservation.paymentsRecorded ?? 0;
-  const since = paymentSchedule(settled.reservation).find((payment) => payment.paymentNumber <= recorded && payment.dueAt > quotedAt);
+  const since = paymentSchedule(settled.reservation).find(
+    (payment) => payment.paymentNumber <= recorded && payment.dueAt > quotedAt,
+  );
   if (since) {
     throw illegalState(
       'RESERVATION_CHANGED',
@@ -86,7 +100,8 @@ function decideChange(order: PlacedOrder, reservationId: string, change: Reserva
   }
   const reservation = reservationOf(order, reservationId);
   // The partner's own changes wait for an exchange holding it; the system's (payments, price lock, expiry, fall-back) decide for themselves.
-  if (change.type === 'ChangeScope' || change.type === 'SetAutoRenew' || change.type === 'ChangeRenewalSettings') notHeld(reservation);
+  if (change.type === 'ChangeScope' || change.type === 'SetAutoRenew' || change.type === 'ChangeRenewalSettings')
+    notHeld(reservation);
   return reservationDecider.decide(change, reservation);
 }
 
@@ -99,7 +114,12 @@ function decideSplit(order: PlacedOrder, reservationId: string, into: SplitPart[
   return [...paid, ...ending, ...parts.map((data) => ({ type: 'ReservationProvisioned' as const, data }))];
 }
 
-function decideMerge(order: PlacedOrder, reservationIds: string[], targetReservationId: string, now: string): OrderEvent[] {
+function decideMerge(
+  order: PlacedOrder,
+  reservationIds: string[],
+  targetReservationId: string,
+  now: string,
+): OrderEvent[] {
   const foreign = reservationIds.filter((id) => !order.reservations[id]);
   if (foreign.length > 0) {
     throw ruleViolated(
@@ -109,16 +129,24 @@ function decideMerge(order: PlacedOrder, reservationIds: string[], targetReserva
   }
   const existing = order.reservations[targetReservationId];
   if (existing) return []; // a retry: the merge already happened
-  const settled = reservationIds.map((id) => withDuePaymentsRecorded(applying(notHeld(order.reservations[id]), now), now));
+  const settled = reservationIds.map((id) =>
+    withDuePaymentsRecorded(applying(notHeld(order.reservations[id]), now), now),
+  );
   const sources = settled.map(({ reservation }) => reservation);
   const target = mergedReservation(sources, targetReservationId, now);
   const endings = sources.flatMap((source) =>
-    reservationDecider.decide({ type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } }, source),
+    reservationDecider.decide(
+      { type: 'MergeInto', data: { targetReservationId, mergedWith: reservationIds, now } },
+      source,
+    ),
   );
   return [...settled.flatMap(({ paid }) => paid), ...endings, { type: 'ReservationProvisioned', data: target }];
 }
 
-function decideCancelReservation(order: PlacedOrder, command: Extract<ReservationChangeCommand, { type: 'CancelReservation' }>['data']): OrderEvent[] {
+function decideCancelReservation(
+  order: PlacedOrder,
+  command: Extract<ReservationChangeCommand, { type: 'CancelReservation' }>['data'],
+): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.status === 'Cancelled' && reservation.cancellationId === command.cancellationId) return []; // a retry
   const { paid, reservation: settled } = asQuoted(applying(notHeld(reservation), command.now), command.now);
@@ -133,7 +161,13 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<Reservatio
     ...paid,
     {
       type: 'ReservationCancelled',
-      data: { reservationId, customerId, cancellationId: command.cancellationId, refundUsd: command.refundUsd, cancelledAt: command.now },
+      data: {
+        reservationId,
+        customerId,
+        cancellationId: command.cancellationId,
+        refundUsd: command.refundUsd,
+        cancelledAt: command.now,
+      },
     },
   ];
 }
@@ -143,7 +177,10 @@ function decideCancelReservation(order: PlacedOrder, command: Extract<Reservatio
  * return of all of it is a cancellation). A return already made under the
  * same cancellation id is a retry and writes nothing.
  */
-function decideReturnQuantity(order: PlacedOrder, command: Extract<ReservationChangeCommand, { type: 'ReturnReservationQuantity' }>['data']): OrderEvent[] {
+function decideReturnQuantity(
+  order: PlacedOrder,
+  command: Extract<ReservationChangeCommand, { type: 'ReturnReservationQuantity' }>['data'],
+): OrderEvent[] {
   const reservation = reservationOf(order, command.reservationId);
   if (reservation.returns?.some((returned) => returned.cancellationId === command.cancellationId)) return []; // a retry
   const { cancellationId, quantity, refundUsd, now } = command;
@@ -157,7 +194,15 @@ function decideReturnQuantity(order: PlacedOrder, command: Extract<ReservationCh
     ...paid,
     {
       type: 'ReservationQuantityReturned',
-      data: { reservationId, customerId, cancellationId, quantity, remainingQuantity: held - quantity, refundUsd, returnedAt: now },
+      data: {
+        reservationId,
+        customerId,
+        cancellationId,
+        quantity,
+        remainingQuantity: held - quantity,
+        refundUsd,
+        returnedAt: now,
+      },
     },
   ];
 }

@@ -1,4 +1,11 @@
-import { checkExchangeable, checkExchangeSources, exchangeFigures, ExchangePurchase, valueReturned, ValueReturned } from '../reservation/exchange';
+import {
+  checkExchangeable,
+  checkExchangeSources,
+  exchangeFigures,
+  ExchangePurchase,
+  valueReturned,
+  ValueReturned,
+} from '../reservation/exchange';
 import { applying } from '../reservation/reservation.decider';
 import { ActiveReservation } from '../reservation/reservation';
 import { exchangedReservation } from '../reservation/reservation-changes';
@@ -32,11 +39,24 @@ export type ReservationExchangeCommand =
   /** A reservation of this order held for an exchange decided on another order; checked and valued as that exchange will return it. */
   | Message<
       'HoldForExchange',
-      { reservationId: string; exchangeId: string; quantity: number; currentUnitPriceUsd: number; purchase: Pick<ExchangePurchase, 'item'>; now: string }
+      {
+        reservationId: string;
+        exchangeId: string;
+        quantity: number;
+        currentUnitPriceUsd: number;
+        purchase: Pick<ExchangePurchase, 'item'>;
+        now: string;
+      }
     >
-  | Message<'ReleaseExchangeHold', { reservationId: string; exchangeId: string; newReservationId: string; reason: string; now: string }>
+  | Message<
+      'ReleaseExchangeHold',
+      { reservationId: string; exchangeId: string; newReservationId: string; reason: string; now: string }
+    >
   /** The exchange it was held for was made: the held quantity leaves it, for what the hold valued it. */
-  | Message<'CompleteHeldExchange', { reservationId: string; exchangeId: string; newReservationId: string; newCommitmentUsd: number }>;
+  | Message<
+      'CompleteHeldExchange',
+      { reservationId: string; exchangeId: string; newReservationId: string; newCommitmentUsd: number }
+    >;
 
 /**
  * An exchange decided on this order in one append: each reservation of it
@@ -47,23 +67,35 @@ export type ReservationExchangeCommand =
  * at least the remaining commitment returned. A repeat (the purchase is
  * already here) writes nothing.
  */
-function decideExchange(order: PlacedOrder, command: Extract<ReservationExchangeCommand, { type: 'ExchangeReservations' }>['data']): OrderEvent[] {
+function decideExchange(
+  order: PlacedOrder,
+  command: Extract<ReservationExchangeCommand, { type: 'ExchangeReservations' }>['data'],
+): OrderEvent[] {
   const { exchangeId, returns, heldElsewhere, purchase, now } = command;
   if (order.reservations[purchase.reservationId]) return []; // a retry
   const settled = returns.map(({ reservationId, quantity, currentUnitPriceUsd }) => {
     const { paid, reservation } = asQuoted(applying(notHeld(reservationOf(order, reservationId)), now), now);
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity)
+      throw returnQuantityInvalid(quantity, reservation.quantity);
     checkExchangeable(reservation, purchase);
     return { paid, reservation, quantity, value: valueReturned(reservation, quantity, currentUnitPriceUsd, now) };
   });
   checkExchangeSources(settled);
   const figures = exchangeFigures([...settled.map(({ value }) => value), ...heldElsewhere], purchase);
-  const returnedIds = [...settled.map(({ reservation }) => reservation.reservationId), ...heldElsewhere.map(({ reservationId }) => reservationId)];
+  const returnedIds = [
+    ...settled.map(({ reservation }) => reservation.reservationId),
+    ...heldElsewhere.map(({ reservationId }) => reservationId),
+  ];
   const bought = exchangedReservation(settled[0].reservation, purchase, now, returnedIds);
   const given = settled.flatMap(({ paid, reservation, quantity, value }): OrderEvent[] => [
     ...paid,
     ...(quantity === reservation.quantity && reservation.autoRenew
-      ? [{ type: 'ReservationRenewalCancelled' as const, data: { reservationId: reservation.reservationId, reason: 'exchange', cancelledAt: now } }]
+      ? [
+          {
+            type: 'ReservationRenewalCancelled' as const,
+            data: { reservationId: reservation.reservationId, reason: 'exchange', cancelledAt: now },
+          },
+        ]
       : []),
     exchanged(reservation, exchangeId, quantity, value, purchase.reservationId, figures.newCommitmentUsd, now),
   ]);
@@ -95,15 +127,22 @@ const exchanged = (
   },
 });
 
-function decideHold(order: PlacedOrder, command: Extract<ReservationExchangeCommand, { type: 'HoldForExchange' }>['data']): OrderEvent[] {
+function decideHold(
+  order: PlacedOrder,
+  command: Extract<ReservationExchangeCommand, { type: 'HoldForExchange' }>['data'],
+): OrderEvent[] {
   const { reservationId, exchangeId, quantity, currentUnitPriceUsd, purchase, now } = command;
   const current = reservationOf(order, reservationId);
   if (current.exchangeHold?.exchangeId === exchangeId) return []; // a retry
   if (current.releasedExchanges?.includes(exchangeId)) {
-    throw illegalState('EXCHANGE_RELEASED', `exchange ${exchangeId} was given up; reservation ${reservationId} is no longer held for it`);
+    throw illegalState(
+      'EXCHANGE_RELEASED',
+      `exchange ${exchangeId} was given up; reservation ${reservationId} is no longer held for it`,
+    );
   }
   const { paid, reservation } = asQuoted(applying(notHeld(current), now), now);
-  if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity) throw returnQuantityInvalid(quantity, reservation.quantity);
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > reservation.quantity)
+    throw returnQuantityInvalid(quantity, reservation.quantity);
   checkExchangeable(reservation, purchase);
   const value = valueReturned(reservation, quantity, currentUnitPriceUsd, now);
   const held: OrderEvent = {
@@ -113,16 +152,23 @@ function decideHold(order: PlacedOrder, command: Extract<ReservationExchangeComm
   return [...paid, held];
 }
 
-function decideRelease(order: PlacedOrder, command: Extract<ReservationExchangeCommand, { type: 'ReleaseExchangeHold' }>['data']): OrderEvent[] {
+function decideRelease(
+  order: PlacedOrder,
+  command: Extract<ReservationExchangeCommand, { type: 'ReleaseExchangeHold' }>['data'],
+): OrderEvent[] {
   const { reservationId, exchangeId, newReservationId, reason, now } = command;
   const reservation = reservationOf(order, reservationId);
   // Released already, or the exchange was made: nothing to give back.
-  if (reservation.releasedExchanges?.includes(exchangeId) || reservation.exchanges?.[newReservationId] !== undefined) return [];
+  if (reservation.releasedExchanges?.includes(exchangeId) || reservation.exchanges?.[newReservationId] !== undefined)
+    return [];
   // Released even where it was never held, so that a hold for it arriving late is refused.
   return [{ type: 'ReservationExchangeReleased', data: { reservationId, exchangeId, reason, releasedAt: now } }];
 }
 
-function decideCompleteHeld(order: PlacedOrder, command: Extract<ReservationExchangeCommand, { type: 'CompleteHeldExchange' }>['data']): OrderEvent[] {
+function decideCompleteHeld(
+  order: PlacedOrder,
+  command: Extract<ReservationExchangeCommand, { type: 'CompleteHeldExchange' }>['data'],
+): OrderEvent[] {
   const { reservationId, exchangeId, newReservationId, newCommitmentUsd } = command;
   const reservation = reservationOf(order, reservationId);
   if (reservation.exchanges?.[newReservationId] !== undefined) return []; // a retry

@@ -9,19 +9,27 @@ import { MigratedReservationStream, Order, OrderEvent, PlacedOrder } from './ord
 export const legacyReservationStream = (reservationId: string) => `reservation-${reservationId}`;
 
 /** Copy the reservations' streams of their own onto the order (`npm run migrate:reservation-streams`). */
-export type MigrateReservationStreams = Message<'MigrateReservationStreams', { streams: MigratedReservationStream[]; now: string }>;
+export type MigrateReservationStreams = Message<
+  'MigrateReservationStreams',
+  { streams: MigratedReservationStream[]; now: string }
+>;
 
 /** The reservations an order names but does not hold: those its lines provisioned, and those it kept changes aside for. */
 export const reservationsOutsideOrder = (order: Order): string[] =>
   order.status === 'none'
     ? []
-    : [...new Set([...order.reservationIds, ...Object.keys(order.awaiting ?? {})])].filter((reservationId) => !order.reservations[reservationId]);
+    : [...new Set([...order.reservationIds, ...Object.keys(order.awaiting ?? {})])].filter(
+        (reservationId) => !order.reservations[reservationId],
+      );
 
 /** The reservations a reservation's own stream leads to: the parts of its split, the reservation of its merge. They lived in streams of their own too. */
 export const madeFrom = (stream: MigratedReservationStream): string[] => {
   const reservation = foldReservation(stream.events);
   if (reservation.status === 'none') return [];
-  return [...(reservation.splitInto?.map((part) => part.reservationId) ?? []), ...(reservation.mergedInto ? [reservation.mergedInto] : [])];
+  return [
+    ...(reservation.splitInto?.map((part) => part.reservationId) ?? []),
+    ...(reservation.mergedInto ? [reservation.mergedInto] : []),
+  ];
 };
 
 /**
@@ -29,7 +37,14 @@ export const madeFrom = (stream: MigratedReservationStream): string[] => {
  * in one event; nothing when there is none (migrated already, or a stream
  * with no reservation in it), so the migration runs any number of times.
  */
-export function decideReservationStreamsMigration(order: PlacedOrder, { streams, now }: MigrateReservationStreams['data']): OrderEvent[] {
-  const missing = streams.filter(({ reservationId, events }) => !order.reservations[reservationId] && foldReservation(events).status !== 'none');
-  return missing.length === 0 ? [] : [{ type: 'ReservationStreamsMigrated', data: { orderId: order.orderId, streams: missing, migratedAt: now } }];
+export function decideReservationStreamsMigration(
+  order: PlacedOrder,
+  { streams, now }: MigrateReservationStreams['data'],
+): OrderEvent[] {
+  const missing = streams.filter(
+    ({ reservationId, events }) => !order.reservations[reservationId] && foldReservation(events).status !== 'none',
+  );
+  return missing.length === 0
+    ? []
+    : [{ type: 'ReservationStreamsMigrated', data: { orderId: order.orderId, streams: missing, migratedAt: now } }];
 }

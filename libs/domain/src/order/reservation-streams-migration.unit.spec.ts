@@ -25,18 +25,33 @@ const legacyOrder: OrderEvent[] = [
 ];
 const provisioned = (reservationId: string, quantity: number): ReservationEvent => ({
   type: 'ReservationProvisioned',
-  data: provisionedReservation({ reservationId, quantity, billingPlan: 'Upfront', effectiveDate: now, expiryDate: '2027-11-25T10:00:00.000Z' }),
+  data: provisionedReservation({
+    reservationId,
+    quantity,
+    billingPlan: 'Upfront',
+    effectiveDate: now,
+    expiryDate: '2027-11-25T10:00:00.000Z',
+  }),
 });
 const into = [
   { reservationId: 'r-a', quantity: 1 },
   { reservationId: 'r-b', quantity: 2 },
 ];
 const streams: MigratedReservationStream[] = [
-  { reservationId: 'r-old', events: [provisioned('r-old', 3), { type: 'ReservationSplit', data: { reservationId: 'r-old', into, splitAt: now } }] },
+  {
+    reservationId: 'r-old',
+    events: [
+      provisioned('r-old', 3),
+      { type: 'ReservationSplit', data: { reservationId: 'r-old', into, splitAt: now } },
+    ],
+  },
   { reservationId: 'r-a', events: [provisioned('r-a', 1)] },
   { reservationId: 'r-b', events: [provisioned('r-b', 2)] },
 ];
-const migrated: OrderEvent = { type: 'ReservationStreamsMigrated', data: { orderId: 'o-1', streams, migratedAt: later } };
+const migrated: OrderEvent = {
+  type: 'ReservationStreamsMigrated',
+  data: { orderId: 'o-1', streams, migratedAt: later },
+};
 
 describe('the migration of reservations kept in streams of their own', () => {
   it('finds what the order names and does not hold, and where their streams lead', () => {
@@ -71,7 +86,10 @@ describe('the migration of reservations kept in streams of their own', () => {
       .thenNothingHappens();
     spec
       .given([...legacyOrder, provisioned('r-old', 3)])
-      .when({ type: 'MigrateReservationStreams', data: { streams: [streams[0], { reservationId: 'r-x', events: [] }], now: later } })
+      .when({
+        type: 'MigrateReservationStreams',
+        data: { streams: [streams[0], { reservationId: 'r-x', events: [] }], now: later },
+      })
       .thenNothingHappens();
   });
 });

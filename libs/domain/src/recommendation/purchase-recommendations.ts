@@ -1,7 +1,12 @@
 import { Catalog } from '../catalog/catalog';
 import { CatalogItem, Term, TERM_MONTHS } from '../catalog/catalog-item';
 import { normalizeRegion } from '../catalog/catalog-item';
-import { applyReservationDiscounts, ManagementGroupLookup, ReservationBenefit, UsageRecord } from '../discount/discount-engine';
+import {
+  applyReservationDiscounts,
+  ManagementGroupLookup,
+  ReservationBenefit,
+  UsageRecord,
+} from '../discount/discount-engine';
 import { cents, usd } from '../shared/money';
 
 export const LOOK_BACK_DAYS = [7, 30, 60] as const;
@@ -79,7 +84,12 @@ export function purchaseRecommendations(request: RecommendationRequest): Purchas
     if (at === undefined) hourMs.set(record.hour, (at = Date.parse(record.hour)));
     return at >= from && at < until && !record.spot;
   });
-  const covered = applyReservationDiscounts(inWindow, request.reservations, (size) => catalog.sizeOf(size), request.groupOf);
+  const covered = applyReservationDiscounts(
+    inWindow,
+    request.reservations,
+    (size) => catalog.sizeOf(size),
+    request.groupOf,
+  );
 
   const byId = new Map(inWindow.map((record) => [record.recordId, record]));
   const demands = new Map<string, Demand>();
@@ -95,7 +105,12 @@ export function purchaseRecommendations(request: RecommendationRequest): Purchas
     if (!demand) {
       const base = catalog.smallestIn(region, size.flexibilityGroup, term, new Date(until).toISOString());
       if (!base) return; // nothing of the group to buy there
-      demand = { key: { subscriptionId, region, flexibilityGroup: size.flexibilityGroup }, base, hours: new Map(), firstUsageHour: record.hour };
+      demand = {
+        key: { subscriptionId, region, flexibilityGroup: size.flexibilityGroup },
+        base,
+        hours: new Map(),
+        firstUsageHour: record.hour,
+      };
       demands.set(id, demand);
     }
     const hour = demand.hours.get(record.hour) ?? { units: 0, costUsd: 0 };
@@ -122,12 +137,18 @@ export function purchaseRecommendations(request: RecommendationRequest): Purchas
         ...recommendation,
       });
   }
-  return recommendations.sort((a, b) => b.netSavingsUsd - a.netSavingsUsd || a.catalogItemId.localeCompare(b.catalogItemId));
+  return recommendations.sort(
+    (a, b) => b.netSavingsUsd - a.netSavingsUsd || a.catalogItemId.localeCompare(b.catalogItemId),
+  );
 }
 
 type Simulated = Pick<
   PurchaseRecommendation,
-  'recommendedQuantity' | 'costWithNoReservedInstancesUsd' | 'totalCostWithReservedInstancesUsd' | 'netSavingsUsd' | 'breakEvenUtilizationPercent'
+  | 'recommendedQuantity'
+  | 'costWithNoReservedInstancesUsd'
+  | 'totalCostWithReservedInstancesUsd'
+  | 'netSavingsUsd'
+  | 'breakEvenUtilizationPercent'
 >;
 
 /**
@@ -141,7 +162,8 @@ function simulate(demand: Demand, windowHours: number, term: Term): Simulated | 
   const hours = [...demand.hours.values()].filter((hour) => hour.units > 0);
   const ratePerUnit = (hour: { units: number; costUsd: number }) => hour.costUsd / hour.units;
   const unitSaves = (unit: number) =>
-    hours.reduce((saved, hour) => saved + Math.min(Math.max(hour.units - (unit - 1), 0), 1) * ratePerUnit(hour), 0) - windowHours * hourlyCostUsd;
+    hours.reduce((saved, hour) => saved + Math.min(Math.max(hour.units - (unit - 1), 0), 1) * ratePerUnit(hour), 0) -
+    windowHours * hourlyCostUsd;
   let quantity = 0;
   while (unitSaves(quantity + 1) > 0) quantity++;
   if (quantity === 0) return undefined;

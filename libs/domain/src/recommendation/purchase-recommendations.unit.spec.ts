@@ -23,10 +23,21 @@ const vm = (h: number, overrides: Partial<UsageRecord> = {}): UsageRecord => ({
   ...overrides,
 });
 const everyHour = (vms: number, overrides: Partial<UsageRecord> = {}) =>
-  Array.from({ length: WEEK }, (_, h) => Array.from({ length: vms }, (_, v) => vm(h, { resourceId: `vm-${v}`, ...overrides }))).flat();
+  Array.from({ length: WEEK }, (_, h) =>
+    Array.from({ length: vms }, (_, v) => vm(h, { resourceId: `vm-${v}`, ...overrides })),
+  ).flat();
 
 const recommend = (usage: UsageRecord[], overrides: Partial<RecommendationRequest> = {}) =>
-  purchaseRecommendations({ usage, reservations: [], catalog, fromHour: FROM, lookBackDays: 7, term: 'P1Y', scope: 'shared', ...overrides });
+  purchaseRecommendations({
+    usage,
+    reservations: [],
+    catalog,
+    fromHour: FROM,
+    lookBackDays: 7,
+    term: 'P1Y',
+    scope: 'shared',
+    ...overrides,
+  });
 
 describe('purchase recommendations (Azure: simulate costs with and without, keep the quantity that saves most)', () => {
   it('given steady usage of 2 VMs all week, recommends 2, with the costs of the week with and without them', () => {
@@ -116,7 +127,11 @@ describe('purchase recommendations (Azure: simulate costs with and without, keep
     const before = vm(-1, { resourceId: 'old' });
     const spot = everyHour(3, { resourceId: 'spot', spot: true });
     const [oneYear] = recommend([before, ...everyHour(1), ...spot]);
-    expect(oneYear).toMatchObject({ recommendedQuantity: 1, firstUsageHour: FROM, costWithNoReservedInstancesUsd: 16.13 });
+    expect(oneYear).toMatchObject({
+      recommendedQuantity: 1,
+      firstUsageHour: FROM,
+      costWithNoReservedInstancesUsd: 16.13,
+    });
     const threeYears = catalog.get('ri-standard_d2s_v5-eastus-p3y', FROM)!;
     const [longer] = recommend(everyHour(1), { term: 'P3Y' });
     expect(longer).toMatchObject({

@@ -36,7 +36,9 @@ const recordsOf = (vms: Array<typeof vm extends fc.Arbitrary<infer T> ? T : neve
       customerId: 'c-1',
       subscriptionId: subscription,
       resourceId:
-        place === 'group a in its id' ? `/subscriptions/${subscription}/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm-${v}` : `vm-${v}`,
+        place === 'group a in its id'
+          ? `/subscriptions/${subscription}/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm-${v}`
+          : `vm-${v}`,
       ...(place === 'group a' ? { resourceGroup: 'rg-a' } : place === 'group B' ? { resourceGroup: 'Group-B' } : {}),
       region,
       vmSize: size.vmSize,
@@ -77,7 +79,14 @@ const reservation = fc
 
 describe('the usage summary recommendations read', () => {
   it('sums the VM-hours of an hour per subscription, resource group, region, size and rate, and leaves spot VMs out', () => {
-    const base = { customerId: 'c-1', subscriptionId: 's-1', region: 'eastus', vmSize: 'Standard_D2s_v5', hour: FROM, payAsYouGoRateUsd: 0.096 };
+    const base = {
+      customerId: 'c-1',
+      subscriptionId: 's-1',
+      region: 'eastus',
+      vmSize: 'Standard_D2s_v5',
+      hour: FROM,
+      payAsYouGoRateUsd: 0.096,
+    };
     const rows = summarizeUsage([
       { ...base, recordId: 'a', resourceId: '/subscriptions/s-1/resourceGroups/RG-Web/providers/x/vm-1', quantity: 1 },
       { ...base, recordId: 'b', resourceId: 'vm-2', resourceGroup: 'rg-web', quantity: 0.5 },
@@ -102,7 +111,15 @@ describe('the usage summary recommendations read', () => {
         (vms, reservations, scope) => {
           const records = recordsOf(vms);
           const recommend = (usage: UsageRecord[]) =>
-            purchaseRecommendations({ usage, reservations, catalog, fromHour: FROM, lookBackDays: 7, term: 'P1Y', scope }).map((item) => ({
+            purchaseRecommendations({
+              usage,
+              reservations,
+              catalog,
+              fromHour: FROM,
+              lookBackDays: 7,
+              term: 'P1Y',
+              scope,
+            }).map((item) => ({
               ...item,
               // Sums in another order may differ past the ninth digit: figures are compared to the cent.
               costWithNoReservedInstancesUsd: Math.round(item.costWithNoReservedInstancesUsd * 100),
@@ -121,7 +138,13 @@ describe('the usage summary recommendations read', () => {
   });
 });
 
-function rowOf(base: { subscriptionId: string; region: string; vmSize: string; hour: string; payAsYouGoRateUsd: number }) {
+function rowOf(base: {
+  subscriptionId: string;
+  region: string;
+  vmSize: string;
+  hour: string;
+  payAsYouGoRateUsd: number;
+}) {
   return {
     hour: new Date(base.hour).toISOString(),
     subscriptionId: base.subscriptionId,

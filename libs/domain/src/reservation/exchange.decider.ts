@@ -47,13 +47,24 @@ export const exchangeDecider: Decider<Exchange, ExchangeCommand, ExchangeEvent> 
         return state.status === 'none' ? [{ type: 'ExchangeRequested', data: command.data }] : [];
       case 'CompleteExchange':
         if (state.status === 'none') throw illegalState('EXCHANGE_NOT_FOUND', 'exchange not found');
-        if (state.status === 'failed') throw illegalState('EXCHANGE_FAILED', `exchange ${state.exchangeId} failed: ${state.reason}`);
+        if (state.status === 'failed')
+          throw illegalState('EXCHANGE_FAILED', `exchange ${state.exchangeId} failed: ${state.reason}`);
         return state.status === 'completed'
           ? []
-          : [{ type: 'ExchangeCompleted', data: { exchangeId: state.exchangeId, newReservationId: state.newReservationId, completedAt: command.data.now } }];
+          : [
+              {
+                type: 'ExchangeCompleted',
+                data: {
+                  exchangeId: state.exchangeId,
+                  newReservationId: state.newReservationId,
+                  completedAt: command.data.now,
+                },
+              },
+            ];
       case 'FailExchange': {
         if (state.status === 'none') throw illegalState('EXCHANGE_NOT_FOUND', 'exchange not found');
-        if (state.status === 'completed') throw illegalState('EXCHANGE_COMPLETED', `exchange ${state.exchangeId} was made`);
+        if (state.status === 'completed')
+          throw illegalState('EXCHANGE_COMPLETED', `exchange ${state.exchangeId} was made`);
         if (state.status === 'failed') return [];
         const { code, reason, now } = command.data;
         return [{ type: 'ExchangeFailed', data: { exchangeId: state.exchangeId, code, reason, failedAt: now } }];
@@ -67,7 +78,9 @@ export const exchangeDecider: Decider<Exchange, ExchangeCommand, ExchangeEvent> 
       case 'ExchangeCompleted':
         return state.status === 'none' ? state : { ...state, status: 'completed' };
       case 'ExchangeFailed':
-        return state.status === 'none' ? state : { ...state, status: 'failed', code: event.data.code, reason: event.data.reason };
+        return state.status === 'none'
+          ? state
+          : { ...state, status: 'failed', code: event.data.code, reason: event.data.reason };
     }
   },
 };

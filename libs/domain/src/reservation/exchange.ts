@@ -32,16 +32,21 @@ export const EXCHANGE_POLICIES: readonly ExchangePolicy[] = [
     id: 'savings-plan-services-2027',
     purchasedFrom: '2027-02-01T00:00:00.000Z',
     allows: 'none',
-    description: 'Reservations bought on or after 2027-02-01 for a service savings plans support (Virtual Machines included) cannot be exchanged',
+    description:
+      'Reservations bought on or after 2027-02-01 for a service savings plans support (Virtual Machines included) cannot be exchanged',
   },
 ];
 
 /** The policy a reservation bought at `purchasedAt` follows. */
-export function exchangePolicyFor(purchasedAt: string, policies: readonly ExchangePolicy[] = EXCHANGE_POLICIES): ExchangePolicy {
+export function exchangePolicyFor(
+  purchasedAt: string,
+  policies: readonly ExchangePolicy[] = EXCHANGE_POLICIES,
+): ExchangePolicy {
   const at = Date.parse(purchasedAt);
   const policy = policies.find(
     (row) =>
-      (row.purchasedFrom === undefined || at >= Date.parse(row.purchasedFrom)) && (row.purchasedBefore === undefined || at < Date.parse(row.purchasedBefore)),
+      (row.purchasedFrom === undefined || at >= Date.parse(row.purchasedFrom)) &&
+      (row.purchasedBefore === undefined || at < Date.parse(row.purchasedBefore)),
   );
   if (!policy) throw new Error(`no exchange policy covers a purchase at ${purchasedAt}`);
   return policy;
@@ -66,7 +71,10 @@ export function checkExchangeable(source: ActiveReservation, purchase: Pick<Exch
     );
   }
   const { item } = purchase;
-  if (item.flexibilityGroup !== source.flexibilityGroup || normalizeRegion(item.region) !== normalizeRegion(source.region)) {
+  if (
+    item.flexibilityGroup !== source.flexibilityGroup ||
+    normalizeRegion(item.region) !== normalizeRegion(source.region)
+  ) {
     throw new DomainError(
       'EXCHANGE_NOT_ALLOWED',
       `a reservation of ${source.flexibilityGroup} in ${source.region} can be exchanged only for a size of the same flexibility group in the same region; ${item.armSkuName} in ${item.region} is ${item.flexibilityGroup} (policy ${policy.id})`,
@@ -90,7 +98,12 @@ export interface ValueReturned {
  * the 18th payment, the new reservation's lifetime commitment should be
  * $1,800 or more".
  */
-export function valueReturned(reservation: ActiveReservation, units: number, currentUnitPriceUsd: number, now: string): ValueReturned {
+export function valueReturned(
+  reservation: ActiveReservation,
+  units: number,
+  currentUnitPriceUsd: number,
+  now: string,
+): ValueReturned {
   if (reservation.billingPlan === 'Monthly') {
     const { refundUsd, cancelledFuturePaymentsUsd } = monthlyCancellation(reservation, currentUnitPriceUsd, now, units);
     return { refundUsd, remainingCommitmentUsd: cancelledFuturePaymentsUsd };
@@ -114,7 +127,10 @@ export interface ExchangeFigures {
 export function exchangeFigures(returned: readonly ValueReturned[], purchase: ExchangePurchase): ExchangeFigures {
   const unitCents = cents(purchase.item.unitPriceUsd);
   const newCommitmentCents = unitCents * purchase.quantity;
-  const chargedNowCents = purchase.billingPlan === 'Monthly' ? Math.floor(unitCents / TERM_MONTHS[purchase.item.term]) * purchase.quantity : newCommitmentCents;
+  const chargedNowCents =
+    purchase.billingPlan === 'Monthly'
+      ? Math.floor(unitCents / TERM_MONTHS[purchase.item.term]) * purchase.quantity
+      : newCommitmentCents;
   const refundCents = returned.reduce((total, value) => total + cents(value.refundUsd), 0);
   const remainingCents = returned.reduce((total, value) => total + cents(value.remainingCommitmentUsd), 0);
   if (newCommitmentCents < remainingCents) throw new ExchangeValueTooLow(usd(remainingCents), usd(newCommitmentCents));
@@ -140,11 +156,18 @@ export class ExchangeValueTooLow extends DomainError {
 }
 
 /** Exchanges return units of reservations of one customer, each once. */
-export function checkExchangeSources(sources: ReadonlyArray<{ reservation: ActiveReservation; quantity: number }>): void {
-  if (sources.length === 0) throw ruleViolated('EXCHANGE_RETURNS_NOTHING', 'an exchange returns at least one reservation');
+export function checkExchangeSources(
+  sources: ReadonlyArray<{ reservation: ActiveReservation; quantity: number }>,
+): void {
+  if (sources.length === 0)
+    throw ruleViolated('EXCHANGE_RETURNS_NOTHING', 'an exchange returns at least one reservation');
   const ids = sources.map((source) => source.reservation.reservationId);
   if (new Set(ids).size !== ids.length)
-    throw ruleViolated('EXCHANGE_RETURNS_TWICE', 'each reservation is returned once in an exchange; give its whole quantity once');
+    throw ruleViolated(
+      'EXCHANGE_RETURNS_TWICE',
+      'each reservation is returned once in an exchange; give its whole quantity once',
+    );
   const customers = new Set(sources.map((source) => source.reservation.customerId));
-  if (customers.size > 1) throw ruleViolated('EXCHANGE_ACROSS_CUSTOMERS', 'an exchange returns reservations of one customer');
+  if (customers.size > 1)
+    throw ruleViolated('EXCHANGE_ACROSS_CUSTOMERS', 'an exchange returns reservations of one customer');
 }

@@ -16,7 +16,16 @@ export interface ScheduledPayment {
 
 type Scheduled = Pick<
   ActiveReservation,
-  'billingPlan' | 'term' | 'unitPriceUsd' | 'quantity' | 'returns' | 'effectiveDate' | 'expiryDate' | 'payments' | 'purchasedAt' | 'origin'
+  | 'billingPlan'
+  | 'term'
+  | 'unitPriceUsd'
+  | 'quantity'
+  | 'returns'
+  | 'effectiveDate'
+  | 'expiryDate'
+  | 'payments'
+  | 'purchasedAt'
+  | 'origin'
 >;
 
 /**
@@ -48,7 +57,9 @@ export function paymentSchedule(reservation: Scheduled): ScheduledPayment[] {
 export function duePayments(reservation: ActiveReservation, now: string): ScheduledPayment[] {
   if (reservation.billingPlan !== 'Monthly' || reservation.status !== 'Succeeded') return [];
   const recorded = reservation.paymentsRecorded ?? 0;
-  return paymentSchedule(reservation).filter((payment) => payment.paymentNumber > recorded && payment.dueAt <= now && payment.dueAt < reservation.expiryDate);
+  return paymentSchedule(reservation).filter(
+    (payment) => payment.paymentNumber > recorded && payment.dueAt <= now && payment.dueAt < reservation.expiryDate,
+  );
 }
 
 export interface MonthlyCancellation {
@@ -73,16 +84,27 @@ export function monthlyCancellation(
   units = reservation.quantity,
 ): MonthlyCancellation {
   const purchaseUnitUsd = reservation.unitPriceUsd ?? currentUnitPriceUsd;
-  const { remainingDays, termDays, unitPriceUsd: lowerUnitUsd } = refundQuote(reservation, currentUnitPriceUsd, now, units);
+  const {
+    remainingDays,
+    termDays,
+    unitPriceUsd: lowerUnitUsd,
+  } = refundQuote(reservation, currentUnitPriceUsd, now, units);
   const commitmentCents = Math.floor((cents(purchaseUnitUsd) * units * remainingDays) / termDays);
   // Payments fallen due and not yet recorded are recorded with the cancellation or return: paid, not cancelled.
   const recorded = (reservation.paymentsRecorded ?? 0) + duePayments(reservation, now).length;
   const futureCents = paymentSchedule(reservation)
     .filter((payment) => payment.paymentNumber > recorded && payment.dueAt < reservation.expiryDate)
-    .reduce((total, payment) => total + Math.round((cents(payment.amountUsd) * units) / Math.max(1, reservation.quantity)), 0);
+    .reduce(
+      (total, payment) => total + Math.round((cents(payment.amountUsd) * units) / Math.max(1, reservation.quantity)),
+      0,
+    );
   const paidAheadCents = Math.max(0, commitmentCents - futureCents);
   const refundCents = Math.floor((paidAheadCents * cents(lowerUnitUsd)) / cents(purchaseUnitUsd));
-  return { refundUsd: usd(refundCents), countedUsd: usd(commitmentCents), cancelledFuturePaymentsUsd: usd(futureCents) };
+  return {
+    refundUsd: usd(refundCents),
+    countedUsd: usd(commitmentCents),
+    cancelledFuturePaymentsUsd: usd(futureCents),
+  };
 }
 
 /**
@@ -96,6 +118,11 @@ export function paymentsAtPurchase(reservation: ReservationProvisionedData, now:
     .slice(0, 1)
     .map((payment) => ({
       type: 'ReservationPaymentRecorded',
-      data: { reservationId: reservation.reservationId, customerId: reservation.customerId, ...payment, recordedAt: now },
+      data: {
+        reservationId: reservation.reservationId,
+        customerId: reservation.customerId,
+        ...payment,
+        recordedAt: now,
+      },
     }));
 }

@@ -29,7 +29,12 @@ describe('monthly billing plan', () => {
       { paymentNumber: 2, dueAt: '2026-02-15T10:00:00.000Z', amountUsd: 249.99, quantity: 3 },
     ]);
     // 100,001 cents a unit: 11 months of 8,333 and 8,338 for the last, times 3 units.
-    expect(schedule.at(-1)).toEqual({ paymentNumber: 12, dueAt: '2026-12-15T10:00:00.000Z', amountUsd: 250.14, quantity: 3 });
+    expect(schedule.at(-1)).toEqual({
+      paymentNumber: 12,
+      dueAt: '2026-12-15T10:00:00.000Z',
+      amountUsd: 250.14,
+      quantity: 3,
+    });
     expect(Math.round(schedule.reduce((total, p) => total + p.amountUsd * 100, 0))).toBe(300_003);
     expect(paymentSchedule({ ...bought, billingPlan: 'Upfront' } as never)).toEqual([
       { paymentNumber: 1, dueAt: bought.effectiveDate, amountUsd: 3_000.03, quantity: 3 },
@@ -47,7 +52,12 @@ describe('monthly billing plan', () => {
       paymentSchedule(january)
         .slice(0, 4)
         .map((p) => p.dueAt),
-    ).toEqual(['2027-01-31T09:00:00.000Z', '2027-02-28T09:00:00.000Z', '2027-03-31T09:00:00.000Z', '2027-04-30T09:00:00.000Z']);
+    ).toEqual([
+      '2027-01-31T09:00:00.000Z',
+      '2027-02-28T09:00:00.000Z',
+      '2027-03-31T09:00:00.000Z',
+      '2027-04-30T09:00:00.000Z',
+    ]);
     // One payment in every month of the term, none twice in a month.
     const months = paymentSchedule(january).map((p) => p.dueAt.slice(0, 7));
     expect(new Set(months).size).toBe(12);
@@ -70,7 +80,10 @@ describe('monthly billing plan', () => {
         },
       },
     ]);
-    const state = fold(reservationDecider, [{ type: 'ReservationProvisioned', data: upfront }, ...paymentsAtPurchase(upfront, upfront.effectiveDate)]);
+    const state = fold(reservationDecider, [
+      { type: 'ReservationProvisioned', data: upfront },
+      ...paymentsAtPurchase(upfront, upfront.effectiveDate),
+    ]);
     const parts = splitReservations(
       state as never,
       [
@@ -100,7 +113,10 @@ describe('monthly billing plan', () => {
     spec
       .given([
         provisioned,
-        { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 0, cancelledAt: '2026-01-20T00:00:00.000Z' } },
+        {
+          type: 'ReservationCancelled',
+          data: { reservationId: 'r-1', customerId: 'c-1', refundUsd: 0, cancelledAt: '2026-01-20T00:00:00.000Z' },
+        },
       ])
       .when({ type: 'RecordDuePayments', data: { now: '2026-06-01T00:00:00.000Z' } })
       .thenNothingHappens();
@@ -108,7 +124,12 @@ describe('monthly billing plan', () => {
 
   it('cancelling stops the future payments; they count toward the cap at the purchase price, and the refund of what was paid ahead uses the lower price', () => {
     // Cancelled on 2026-03-20 at noon with payments 1–3 taken: 64 whole days are over, 301 of 365 remain.
-    const state = fold(reservationDecider, [provisioned, paid(1, 249.99, ''), paid(2, 249.99, ''), paid(3, 249.99, '')]);
+    const state = fold(reservationDecider, [
+      provisioned,
+      paid(1, 249.99, ''),
+      paid(2, 249.99, ''),
+      paid(3, 249.99, ''),
+    ]);
     if (state.status === 'none') throw new Error('no reservation');
     const cancelled = monthlyCancellation(state, 800, '2026-03-20T12:00:00.000Z');
     // Commitment left at the purchase price: 300,003 cents × 301/365 = 2,473.99; future payments 4–12: 8 × 249.99 + 250.14 = 2,250.06.

@@ -32,7 +32,10 @@ export type RefundKind = 'cancellation' | 'return';
 export type RefundLedgerEvent =
   | Message<'RefundRecorded', { customerId: string } & Omit<Refund, 'cancellationId'> & { cancellationId?: string }>
   /** The cancellation the refund was recorded for did not happen (the reservation had changed meanwhile). */
-  | Message<'RefundReversed', { customerId: string; reservationId: string; cancellationId?: string; reason: string; reversedAt: string }>;
+  | Message<
+      'RefundReversed',
+      { customerId: string; reservationId: string; cancellationId?: string; reason: string; reversedAt: string }
+    >;
 export type RefundLedgerCommand =
   | Message<
       'RecordRefund',
@@ -49,7 +52,10 @@ export type RefundLedgerCommand =
         now: string;
       }
     >
-  | Message<'ReverseRefund', { customerId: string; cancellationId: string; reservationId: string; reason: string; now: string }>;
+  | Message<
+      'ReverseRefund',
+      { customerId: string; cancellationId: string; reservationId: string; reason: string; now: string }
+    >;
 export type RefundLedger = {
   /** Refunds that count toward the cap. */
   refunds: Refund[];
@@ -81,7 +87,9 @@ export const openRefundFor = (ledger: RefundLedger, reservationId: string): Refu
  * later revision, so it gets an id of its own.
  */
 export const returnIdFor = (reservationId: string, basis: { requestId?: string; revision: bigint }) =>
-  basis.requestId === undefined ? `${reservationId}/return-at-${basis.revision}` : `${reservationId}/return-${basis.requestId}`;
+  basis.requestId === undefined
+    ? `${reservationId}/return-at-${basis.revision}`
+    : `${reservationId}/return-${basis.requestId}`;
 
 /** The refund recorded under a cancellation id, if any. */
 export const refundOf = (ledger: RefundLedger, cancellationId: string): Refund | undefined =>
@@ -106,8 +114,15 @@ export interface RefundAllowance {
 export function refundAllowance(ledger: RefundLedger, now: string): RefundAllowance {
   const windowStart = refundWindowStart(now);
   // No upper bound at `now`: a request whose clock read earlier than a refund another one recorded first must still count it.
-  const usedCents = ledger.refunds.filter((r) => r.refundedAt > windowStart).reduce((total, r) => total + cents(countedUsd(r)), 0);
-  return { capUsd: REFUND_CAP_USD, usedUsd: usd(usedCents), remainingUsd: usd(Math.max(0, cents(REFUND_CAP_USD) - usedCents)), windowStart };
+  const usedCents = ledger.refunds
+    .filter((r) => r.refundedAt > windowStart)
+    .reduce((total, r) => total + cents(countedUsd(r)), 0);
+  return {
+    capUsd: REFUND_CAP_USD,
+    usedUsd: usd(usedCents),
+    remainingUsd: usd(Math.max(0, cents(REFUND_CAP_USD) - usedCents)),
+    windowStart,
+  };
 }
 
 /** Over the cap: refused, saying how much is left. */
@@ -141,11 +156,25 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
       if (!state.refunds.some((refund) => refund.cancellationId === cancellationId)) return [];
       return [{ type: 'RefundReversed', data: { customerId, reservationId, cancellationId, reason, reversedAt: now } }];
     }
-    const { customerId, cancellationId, reservationId, orderId, amountUsd, kind, quantity, countedUsd: counted, expectedOrderRevision, now } = command.data;
+    const {
+      customerId,
+      cancellationId,
+      reservationId,
+      orderId,
+      amountUsd,
+      kind,
+      quantity,
+      countedUsd: counted,
+      expectedOrderRevision,
+      now,
+    } = command.data;
     if (refundOf(state, cancellationId)) return []; // a retry, or a request racing it under the same id
     if (kind !== 'return' && openRefundFor(state, reservationId)) return [];
     if (state.reversed.some((refund) => refund.cancellationId === cancellationId)) {
-      throw illegalState('CANCELLATION_REVERSED', `cancellation ${cancellationId} was reversed and cannot be recorded again`);
+      throw illegalState(
+        'CANCELLATION_REVERSED',
+        `cancellation ${cancellationId} was reversed and cannot be recorded again`,
+      );
     }
     const allowance = refundAllowance(state, now);
     const counting = counted ?? amountUsd;
@@ -171,10 +200,19 @@ export const refundLedgerDecider: Decider<RefundLedger, RefundLedgerCommand, Ref
   evolve(state, event) {
     if (event.type === 'RefundRecorded') {
       const { customerId: _customer, ...refund } = event.data;
-      return { ...state, refunds: [...state.refunds, { ...refund, cancellationId: refund.cancellationId ?? legacyCancellationId(refund.reservationId) }] };
+      return {
+        ...state,
+        refunds: [
+          ...state.refunds,
+          { ...refund, cancellationId: refund.cancellationId ?? legacyCancellationId(refund.reservationId) },
+        ],
+      };
     }
     const cancellationId = event.data.cancellationId ?? legacyCancellationId(event.data.reservationId);
     const reversing = state.refunds.filter((refund) => refund.cancellationId === cancellationId);
-    return { refunds: state.refunds.filter((refund) => refund.cancellationId !== cancellationId), reversed: [...state.reversed, ...reversing] };
+    return {
+      refunds: state.refunds.filter((refund) => refund.cancellationId !== cancellationId),
+      reversed: [...state.reversed, ...reversing],
+    };
   },
 };

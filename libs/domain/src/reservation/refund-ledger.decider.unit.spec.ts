@@ -14,21 +14,52 @@ import {
 const spec = deciderSpecification(refundLedgerDecider);
 const now = '2026-11-25T12:00:00.000Z';
 const cancellation = (reservationId: string, n = 1) => `${reservationId}/cancellation-${n}`;
-const refund = (reservationId: string, amountUsd: number, refundedAt: string, n = 1): Extract<RefundLedgerEvent, { type: 'RefundRecorded' }> => ({
+const refund = (
+  reservationId: string,
+  amountUsd: number,
+  refundedAt: string,
+  n = 1,
+): Extract<RefundLedgerEvent, { type: 'RefundRecorded' }> => ({
   type: 'RefundRecorded',
-  data: { customerId: 'c-1', cancellationId: cancellation(reservationId, n), reservationId, orderId: 'o-1', amountUsd, refundedAt },
+  data: {
+    customerId: 'c-1',
+    cancellationId: cancellation(reservationId, n),
+    reservationId,
+    orderId: 'o-1',
+    amountUsd,
+    refundedAt,
+  },
 });
 const record = (reservationId: string, amountUsd: number, n = 1): RefundLedgerCommand => ({
   type: 'RecordRefund',
-  data: { customerId: 'c-1', cancellationId: cancellation(reservationId, n), reservationId, orderId: 'o-1', amountUsd, now },
+  data: {
+    customerId: 'c-1',
+    cancellationId: cancellation(reservationId, n),
+    reservationId,
+    orderId: 'o-1',
+    amountUsd,
+    now,
+  },
 });
 const reverse = (reservationId: string, n = 1): RefundLedgerCommand => ({
   type: 'ReverseRefund',
-  data: { customerId: 'c-1', cancellationId: cancellation(reservationId, n), reservationId, reason: 'split meanwhile', now },
+  data: {
+    customerId: 'c-1',
+    cancellationId: cancellation(reservationId, n),
+    reservationId,
+    reason: 'split meanwhile',
+    now,
+  },
 });
 const reversed = (reservationId: string, n = 1): RefundLedgerEvent => ({
   type: 'RefundReversed',
-  data: { customerId: 'c-1', reservationId, cancellationId: cancellation(reservationId, n), reason: 'split meanwhile', reversedAt: now },
+  data: {
+    customerId: 'c-1',
+    reservationId,
+    cancellationId: cancellation(reservationId, n),
+    reason: 'split meanwhile',
+    reversedAt: now,
+  },
 });
 
 describe('refund ledger', () => {
@@ -39,9 +70,16 @@ describe('refund ledger', () => {
       .then([refund('r-2', 20_000, now)]));
 
   it('refuses a refund over the USD 50,000 cap, naming the remaining allowance', () => {
-    const attempt = () => refundLedgerDecider.decide(record('r-2', 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, '2026-06-01T00:00:00.000Z')]));
+    const attempt = () =>
+      refundLedgerDecider.decide(
+        record('r-2', 20_000.01),
+        fold(refundLedgerDecider, [refund('r-1', 30_000, '2026-06-01T00:00:00.000Z')]),
+      );
     expect(attempt).toThrow(
-      expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED', message: expect.stringContaining('remaining refund allowance of USD 20000.00') }),
+      expect.objectContaining({
+        code: 'REFUND_CAP_EXCEEDED',
+        message: expect.stringContaining('remaining refund allowance of USD 20000.00'),
+      }),
     );
   });
 
@@ -84,7 +122,9 @@ describe('refund ledger', () => {
   });
 
   it('reports the allowance used and left', () =>
-    expect(refundAllowance(fold(refundLedgerDecider, [refund('r-1', 12_345.67, '2026-06-01T00:00:00.000Z')]), now)).toEqual({
+    expect(
+      refundAllowance(fold(refundLedgerDecider, [refund('r-1', 12_345.67, '2026-06-01T00:00:00.000Z')]), now),
+    ).toEqual({
       capUsd: 50_000,
       usedUsd: 12_345.67,
       remainingUsd: 37_654.33,
@@ -109,7 +149,12 @@ describe('refund ledger', () => {
       .given([refund('r-1', 100, now), reversed('r-1'), refund('r-1', 90, now, 2)])
       .when(reverse('r-1'))
       .thenNothingHappens();
-    const ledger = fold(refundLedgerDecider, [refund('r-1', 100, now), reversed('r-1'), refund('r-1', 90, now, 2), reversed('r-1')]);
+    const ledger = fold(refundLedgerDecider, [
+      refund('r-1', 100, now),
+      reversed('r-1'),
+      refund('r-1', 90, now, 2),
+      reversed('r-1'),
+    ]);
     expect(refundAllowance(ledger, now).usedUsd).toBe(90);
   });
 
@@ -125,7 +170,16 @@ describe('refund ledger', () => {
   describe('returns of part of a reservation', () => {
     const returnOf = (reservationId: string, quantity: number, amountUsd: number, n = 1): RefundLedgerCommand => ({
       type: 'RecordRefund',
-      data: { customerId: 'c-1', cancellationId: `${reservationId}/return-${n}`, reservationId, orderId: 'o-1', amountUsd, kind: 'return', quantity, now },
+      data: {
+        customerId: 'c-1',
+        cancellationId: `${reservationId}/return-${n}`,
+        reservationId,
+        orderId: 'o-1',
+        amountUsd,
+        kind: 'return',
+        quantity,
+        now,
+      },
     });
     const returned = (reservationId: string, quantity: number, amountUsd: number, n = 1): RefundLedgerEvent => ({
       type: 'RefundRecorded',
@@ -165,12 +219,20 @@ describe('refund ledger', () => {
 
     it('race: a request that read the clock before another recorded its refund still counts that refund toward the cap', () => {
       const recordedLater = '2026-12-31T23:59:59.000Z';
-      const attempt = () => refundLedgerDecider.decide(record('r-2', 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, recordedLater)]));
+      const attempt = () =>
+        refundLedgerDecider.decide(
+          record('r-2', 20_000.01),
+          fold(refundLedgerDecider, [refund('r-1', 30_000, recordedLater)]),
+        );
       expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
     });
 
     it('refuses a return over the cap like a cancellation', () => {
-      const attempt = () => refundLedgerDecider.decide(returnOf('r-2', 1, 20_000.01), fold(refundLedgerDecider, [refund('r-1', 30_000, now)]));
+      const attempt = () =>
+        refundLedgerDecider.decide(
+          returnOf('r-2', 1, 20_000.01),
+          fold(refundLedgerDecider, [refund('r-1', 30_000, now)]),
+        );
       expect(attempt).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
     });
 
@@ -201,14 +263,30 @@ describe('refund ledger', () => {
     expect(refundAllowance(ledger, now)).toMatchObject({ usedUsd: 40_000, remainingUsd: 10_000 });
     const over: RefundLedgerCommand = {
       type: 'RecordRefund',
-      data: { customerId: 'c-1', cancellationId: 'r-2/cancellation-1', reservationId: 'r-2', orderId: 'o-1', amountUsd: 5, countedUsd: 10_000.01, now },
+      data: {
+        customerId: 'c-1',
+        cancellationId: 'r-2/cancellation-1',
+        reservationId: 'r-2',
+        orderId: 'o-1',
+        amountUsd: 5,
+        countedUsd: 10_000.01,
+        now,
+      },
     };
-    expect(() => refundLedgerDecider.decide(over, ledger)).toThrow(expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }));
+    expect(() => refundLedgerDecider.decide(over, ledger)).toThrow(
+      expect.objectContaining({ code: 'REFUND_CAP_EXCEEDED' }),
+    );
   });
 
   it('reads refunds recorded before they named their cancellation, and reverses them by reservation', () => {
-    const legacy = { type: 'RefundRecorded', data: { customerId: 'c-1', reservationId: 'r-9', amountUsd: 10, refundedAt: now } } as RefundLedgerEvent;
-    const legacyReversal = { type: 'RefundReversed', data: { customerId: 'c-1', reservationId: 'r-9', reason: 'x', reversedAt: now } } as RefundLedgerEvent;
+    const legacy = {
+      type: 'RefundRecorded',
+      data: { customerId: 'c-1', reservationId: 'r-9', amountUsd: 10, refundedAt: now },
+    } as RefundLedgerEvent;
+    const legacyReversal = {
+      type: 'RefundReversed',
+      data: { customerId: 'c-1', reservationId: 'r-9', reason: 'x', reversedAt: now },
+    } as RefundLedgerEvent;
     expect(refundAllowance(fold(refundLedgerDecider, [legacy]), now).usedUsd).toBe(10);
     expect(refundAllowance(fold(refundLedgerDecider, [legacy, legacyReversal]), now).usedUsd).toBe(0);
   });
@@ -219,7 +297,13 @@ describe('refund ledger', () => {
     const ledger = fold(refundLedgerDecider, [
       {
         type: 'RefundRecorded',
-        data: { customerId: 'c-1', cancellationId: 'x/1', reservationId: 'x', amountUsd: 38_433.22, refundedAt: '2027-03-01T08:00:00.000Z' },
+        data: {
+          customerId: 'c-1',
+          cancellationId: 'x/1',
+          reservationId: 'x',
+          amountUsd: 38_433.22,
+          refundedAt: '2027-03-01T08:00:00.000Z',
+        },
       },
     ]);
     expect(refundAllowance(ledger, '2028-02-29T10:00:00.000Z').usedUsd).toBe(38_433.22);

@@ -19,7 +19,12 @@ export interface RefundQuote {
  * in whole days as Azure does (today counts as remaining), times the
  * quantity returned (all of it by default), at the lower of the purchase price and today's price.
  */
-export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd: number, now: string, quantity = reservation.quantity): RefundQuote {
+export function refundQuote(
+  reservation: ActiveReservation,
+  currentUnitPriceUsd: number,
+  now: string,
+  quantity = reservation.quantity,
+): RefundQuote {
   const end = Date.parse(reservation.expiryDate);
   const start = new Date(termStartOf(reservation));
   const termDays = Math.round((end - start.getTime()) / DAY_MS);
@@ -28,5 +33,11 @@ export function refundQuote(reservation: ActiveReservation, currentUnitPriceUsd:
   const unitPriceUsd = Math.min(reservation.unitPriceUsd ?? currentUnitPriceUsd, currentUnitPriceUsd);
   // Integers throughout: a share in floating point loses the cent an exact quotient would keep.
   const refundCents = Math.floor((cents(unitPriceUsd) * quantity * remainingDays) / termDays);
-  return { refundUsd: usd(refundCents), remainingShare: remainingDays / termDays, remainingDays, termDays, unitPriceUsd };
+  return {
+    refundUsd: usd(refundCents),
+    remainingShare: remainingDays / termDays,
+    remainingDays,
+    termDays,
+    unitPriceUsd,
+  };
 }

@@ -17,7 +17,18 @@ function derived(
   origin: ReservationProvisionedData['origin'],
   now: string,
 ): ReservationProvisionedData {
-  const { orderId, orderNumber, lineNumber, customerId, partnerId, catalogItemId, armSkuName, region, flexibilityGroup, ratio } = source;
+  const {
+    orderId,
+    orderNumber,
+    lineNumber,
+    customerId,
+    partnerId,
+    catalogItemId,
+    armSkuName,
+    region,
+    flexibilityGroup,
+    ratio,
+  } = source;
   const { term, billingPlan, scope, appliedSubscriptionIds, billingSubscriptionId } = source;
   return {
     reservationId: part.reservationId,
@@ -53,8 +64,19 @@ function derived(
 }
 
 /** The two reservations a split creates: same everything, the given quantities, the same end date. */
-export const splitReservations = (source: ActiveReservation, into: SplitPart[], now: string): ReservationProvisionedData[] =>
-  into.map((part) => derived(source, { ...part, unitPriceUsd: source.unitPriceUsd }, { type: 'split', reservationIds: [source.reservationId] }, now));
+export const splitReservations = (
+  source: ActiveReservation,
+  into: SplitPart[],
+  now: string,
+): ReservationProvisionedData[] =>
+  into.map((part) =>
+    derived(
+      source,
+      { ...part, unitPriceUsd: source.unitPriceUsd },
+      { type: 'split', reservationIds: [source.reservationId] },
+      now,
+    ),
+  );
 
 const MERGE_KEYS = ['customerId', 'armSkuName', 'region', 'term', 'billingPlan', 'expiryDate'] as const;
 
@@ -64,8 +86,13 @@ const MERGE_KEYS = ['customerId', 'armSkuName', 'region', 'term', 'billingPlan',
  * region, term, billing plan and end date. It takes the first source's scope
  * and the summed quantity, at the quantity-weighted purchase price.
  */
-export function mergedReservation(sources: ActiveReservation[], targetReservationId: string, now: string): ReservationProvisionedData {
-  if (new Set(sources.map((s) => s.reservationId)).size < 2) throw ruleViolated('MERGE_NEEDS_TWO', 'a merge takes two or more different reservations');
+export function mergedReservation(
+  sources: ActiveReservation[],
+  targetReservationId: string,
+  now: string,
+): ReservationProvisionedData {
+  if (new Set(sources.map((s) => s.reservationId)).size < 2)
+    throw ruleViolated('MERGE_NEEDS_TWO', 'a merge takes two or more different reservations');
   const [first] = sources;
   for (const source of sources) {
     const differing = MERGE_KEYS.filter((key) => source[key] !== first[key]);
@@ -77,18 +104,27 @@ export function mergedReservation(sources: ActiveReservation[], targetReservatio
     }
   }
   // Monthly: the merged reservation goes on with one schedule, so the sources must be at the same point of the same one.
-  const schedule = (source: ActiveReservation) => `${source.payments?.startDate ?? termStartOf(source)}#${source.paymentsRecorded ?? 0}`;
+  const schedule = (source: ActiveReservation) =>
+    `${source.payments?.startDate ?? termStartOf(source)}#${source.paymentsRecorded ?? 0}`;
   if (first.billingPlan === 'Monthly' && sources.some((source) => schedule(source) !== schedule(first))) {
-    throw ruleViolated('MERGE_MISMATCH', `reservations ${sources.map((s) => s.reservationId).join(', ')} are billed monthly on different schedules`);
+    throw ruleViolated(
+      'MERGE_MISMATCH',
+      `reservations ${sources.map((s) => s.reservationId).join(', ')} are billed monthly on different schedules`,
+    );
   }
   // A renewal bought for some sources and not others would leave part of the merged quantity renewing and part not.
   const renewed = sources.filter((source) => source.renewalOrderId);
   if (renewed.length > 0 && renewed.length < sources.length) {
-    throw ruleViolated('MERGE_MISMATCH', `the renewal of ${renewed.map((s) => s.reservationId).join(', ')} was bought already, not that of the others`);
+    throw ruleViolated(
+      'MERGE_MISMATCH',
+      `the renewal of ${renewed.map((s) => s.reservationId).join(', ')} was bought already, not that of the others`,
+    );
   }
   const quantity = sources.reduce((total, source) => total + source.quantity, 0);
   const priced = sources.every((source) => source.unitPriceUsd !== undefined);
-  const unitPriceUsd = priced ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity)) : undefined;
+  const unitPriceUsd = priced
+    ? usd(Math.round(sources.reduce((total, s) => total + cents(s.unitPriceUsd!) * s.quantity, 0) / quantity))
+    : undefined;
   // Renewed ahead by an older release for all or for none; the merged one does not renew either way.
   return derived(
     first,
@@ -112,7 +148,17 @@ export function exchangedReservation(
   returnedIds: string[] = [source.reservationId],
 ): ReservationProvisionedData {
   const { item } = purchase;
-  const { orderId, orderNumber, lineNumber, customerId, partnerId, scope, appliedSubscriptionIds, autoRenew, billingSubscriptionId } = source;
+  const {
+    orderId,
+    orderNumber,
+    lineNumber,
+    customerId,
+    partnerId,
+    scope,
+    appliedSubscriptionIds,
+    autoRenew,
+    billingSubscriptionId,
+  } = source;
   return {
     reservationId: purchase.reservationId,
     orderId,

@@ -72,19 +72,35 @@ describe('split', () => {
     );
     // A split cancels the renewal, as in Azure; the term and the upfront payment are the source's.
     expect(part).toMatchObject({ billingSubscriptionId: 's-1', autoRenew: false, purchasedAt: base.effectiveDate });
-    expect(splitReservations({ ...base, autoRenew: true }, [{ reservationId: 'r-2', quantity: 1 }], now)[0].autoRenew).toBe(false);
+    expect(
+      splitReservations({ ...base, autoRenew: true }, [{ reservationId: 'r-2', quantity: 1 }], now)[0].autoRenew,
+    ).toBe(false);
   });
 
   it('passes on no payment: an upfront source paid for its parts, a monthly one goes on with its schedule (issue #26)', () => {
-    const [upfront] = splitReservations({ ...base, billingPlan: 'Upfront' }, [{ reservationId: 'r-2', quantity: 1 }], now);
+    const [upfront] = splitReservations(
+      { ...base, billingPlan: 'Upfront' },
+      [{ reservationId: 'r-2', quantity: 1 }],
+      now,
+    );
     expect(upfront.payments).toEqual({ startDate: base.effectiveDate, recorded: 1 });
-    const [monthly] = splitReservations({ ...base, billingPlan: 'Monthly', paymentsRecorded: 5 }, [{ reservationId: 'r-2', quantity: 1 }], now);
+    const [monthly] = splitReservations(
+      { ...base, billingPlan: 'Monthly', paymentsRecorded: 5 },
+      [{ reservationId: 'r-2', quantity: 1 }],
+      now,
+    );
     expect(monthly.payments).toEqual({ startDate: base.effectiveDate, recorded: 5 });
   });
 });
 
 describe('merge', () => {
-  const other: ActiveReservation = { ...base, reservationId: 'r-2', quantity: 1, unitPriceUsd: 800, scope: { type: 'single', subscriptionId: 's-1' } };
+  const other: ActiveReservation = {
+    ...base,
+    reservationId: 'r-2',
+    quantity: 1,
+    unitPriceUsd: 800,
+    scope: { type: 'single', subscriptionId: 's-1' },
+  };
 
   it('sums the quantities at the quantity-weighted price, keeping the first scope and the end date', () => {
     const merged = mergedReservation([base, other], 'r-9', now);
@@ -107,19 +123,34 @@ describe('merge', () => {
     ['expiryDate', '2027-01-01T00:00:01.000Z'],
     ['customerId', 'c-2'],
   ])('refuses sources that differ in %s', (key, value) => {
-    expect(() => mergedReservation([base, { ...other, [key]: value }], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
+    expect(() => mergedReservation([base, { ...other, [key]: value }], 'r-9', now)).toThrow(
+      expect.objectContaining({ code: 'MERGE_MISMATCH' }),
+    );
   });
 
   it('refuses monthly sources at different points of their payment schedules, and goes on with the one they share', () => {
     const monthly: ActiveReservation = { ...base, billingPlan: 'Monthly', paymentsRecorded: 6 };
     const behind = { ...monthly, ...other, billingPlan: 'Monthly' as const, paymentsRecorded: 5 };
-    expect(() => mergedReservation([monthly, behind], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
-    const elsewhere = { ...behind, paymentsRecorded: 6, payments: { startDate: '2026-01-15T00:00:00.000Z', recorded: 2 } };
-    expect(() => mergedReservation([monthly, elsewhere], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_MISMATCH' }));
-    expect(mergedReservation([monthly, { ...behind, paymentsRecorded: 6 }], 'r-9', now).payments).toEqual({ startDate: base.effectiveDate, recorded: 6 });
+    expect(() => mergedReservation([monthly, behind], 'r-9', now)).toThrow(
+      expect.objectContaining({ code: 'MERGE_MISMATCH' }),
+    );
+    const elsewhere = {
+      ...behind,
+      paymentsRecorded: 6,
+      payments: { startDate: '2026-01-15T00:00:00.000Z', recorded: 2 },
+    };
+    expect(() => mergedReservation([monthly, elsewhere], 'r-9', now)).toThrow(
+      expect.objectContaining({ code: 'MERGE_MISMATCH' }),
+    );
+    expect(mergedReservation([monthly, { ...behind, paymentsRecorded: 6 }], 'r-9', now).payments).toEqual({
+      startDate: base.effectiveDate,
+      recorded: 6,
+    });
   });
 
   it('refuses fewer than two different reservations', () => {
-    expect(() => mergedReservation([base, base], 'r-9', now)).toThrow(expect.objectContaining({ code: 'MERGE_NEEDS_TWO' }));
+    expect(() => mergedReservation([base, base], 'r-9', now)).toThrow(
+      expect.objectContaining({ code: 'MERGE_NEEDS_TWO' }),
+    );
   });
 });

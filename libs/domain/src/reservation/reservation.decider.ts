@@ -27,11 +27,17 @@ export type ReservationCommand =
   | Message<'RecordProvisionedReservation', ReservationProvisionedData>
   | Message<'ChangeScope', { scope: Scope; customer: CustomerSnapshot; now: string }>
   /** The scope's subscription was suspended, or its management group emptied: the reservation applies to the billing context instead. */
-  | Message<'FallBackToShared', { subscriptionId?: string; managementGroupId?: string; reason: string; customer: CustomerSnapshot; now: string }>
+  | Message<
+      'FallBackToShared',
+      { subscriptionId?: string; managementGroupId?: string; reason: string; customer: CustomerSnapshot; now: string }
+    >
   /** `renewalUnitPriceUsd`: the market price now of what the renewal would buy (undefined: not sold), locked when turned on within 30 days of expiry. */
   | Message<'SetAutoRenew', { autoRenew: boolean; now: string; renewalUnitPriceUsd?: number }>
   /** `renewalUnitPriceUsd`: the market price now of what the changed settings buy, locked again within 30 days of expiry. */
-  | Message<'ChangeRenewalSettings', { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string; renewalUnitPriceUsd?: number }>
+  | Message<
+      'ChangeRenewalSettings',
+      { quantity?: number; term?: Term; billingPlan?: BillingPlan; now: string; renewalUnitPriceUsd?: number }
+    >
   /** `currentUnitPriceUsd`: undefined when what the renewal buys is not sold; then nothing is locked. */
   | Message<'LockRenewalPrice', { currentUnitPriceUsd?: number; now: string }>
   /** The first pass at or after expiry: the renewal the settings then ask for is bought (or fails, with its reason), and the reservation expires. */
@@ -46,9 +52,11 @@ export type ReservationCommand =
 const DAY_MS = 86_400_000;
 
 /** The moment from which the renewal price is locked. */
-export const renewalPriceLockDate = (expiryDate: string) => new Date(Date.parse(expiryDate) - RENEWAL_PRICE_LOCK_DAYS * DAY_MS).toISOString();
+export const renewalPriceLockDate = (expiryDate: string) =>
+  new Date(Date.parse(expiryDate) - RENEWAL_PRICE_LOCK_DAYS * DAY_MS).toISOString();
 
-const inLockWindow = (reservation: ActiveReservation, now: string) => Date.parse(now) >= Date.parse(renewalPriceLockDate(reservation.expiryDate));
+const inLockWindow = (reservation: ActiveReservation, now: string) =>
+  Date.parse(now) >= Date.parse(renewalPriceLockDate(reservation.expiryDate));
 
 /**
  * A reservation that still applies at `now`: provisioned, not ended, and not
@@ -61,7 +69,10 @@ export function applying(state: Reservation, now: string): ActiveReservation {
 }
 
 const expiredAlready = (reservation: ActiveReservation) =>
-  ruleViolated('RESERVATION_EXPIRED', `reservation ${reservation.reservationId} expired at ${reservation.expiryDate} and can no longer be changed`);
+  ruleViolated(
+    'RESERVATION_EXPIRED',
+    `reservation ${reservation.reservationId} expired at ${reservation.expiryDate} and can no longer be changed`,
+  );
 
 const priceLocked = (reservation: ActiveReservation, unitPriceUsd: number, now: string): ReservationEvent => ({
   type: 'ReservationRenewalPriceLocked',
@@ -70,7 +81,11 @@ const priceLocked = (reservation: ActiveReservation, unitPriceUsd: number, now: 
 
 /** What a renewal of the reservation buys: its settings if changed, else its own quantity, term and billing plan. */
 export const renewalOf = (reservation: ActiveReservation) =>
-  reservation.renewalSettings ?? { quantity: reservation.quantity, term: reservation.term, billingPlan: reservation.billingPlan };
+  reservation.renewalSettings ?? {
+    quantity: reservation.quantity,
+    term: reservation.term,
+    billingPlan: reservation.billingPlan,
+  };
 
 /** Only a reservation that still applies (provisioned, not ended) can be changed. */
 export function active(state: Reservation): ActiveReservation {
@@ -78,14 +93,24 @@ export function active(state: Reservation): ActiveReservation {
   // Expired is what a change after expiry meets, whether or not the pass has recorded it yet.
   if (state.status === 'Expired') throw expiredAlready(state);
   if (state.status !== 'Succeeded') {
-    throw illegalState('RESERVATION_NOT_ACTIVE', `reservation ${state.reservationId} is ${state.status.toLowerCase()} and can no longer be changed`);
+    throw illegalState(
+      'RESERVATION_NOT_ACTIVE',
+      `reservation ${state.reservationId} is ${state.status.toLowerCase()} and can no longer be changed`,
+    );
   }
   return state;
 }
 
 /** A split or merge ends the reservation, and cancels its renewal as Azure does: what it makes does not renew until told to. */
 const renewalCancelled = (reservation: ActiveReservation, reason: string, now: string): ReservationEvent[] =>
-  reservation.autoRenew ? [{ type: 'ReservationRenewalCancelled', data: { reservationId: reservation.reservationId, reason, cancelledAt: now } }] : [];
+  reservation.autoRenew
+    ? [
+        {
+          type: 'ReservationRenewalCancelled',
+          data: { reservationId: reservation.reservationId, reason, cancelledAt: now },
+        },
+      ]
+    : [];
 
 export const reservationDecider: Decider<Reservation, ReservationCommand, ReservationEvent> = {
   initialState: () => ({ status: 'none' }),
@@ -100,7 +125,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const { scope, customer, now } = command.data;
         const reservation = applying(state, now);
         if (customer.customerId !== reservation.customerId)
-          throw ruleViolated('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT', 'the scope must belong to the reservation’s customer');
+          throw ruleViolated(
+            'SUBSCRIPTION_NOT_IN_BILLING_CONTEXT',
+            'the scope must belong to the reservation’s customer',
+          );
         const subscriptionId = scopeSubscription(scope);
         if (subscriptionId) {
           if (!customer.subscriptions[subscriptionId]) {
@@ -109,7 +137,8 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
               `subscription ${subscriptionId} is not one of customer ${customer.customerId}'s subscriptions`,
             );
           }
-          if (!isActiveSubscription(customer, subscriptionId)) throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${subscriptionId} is not active`);
+          if (!isActiveSubscription(customer, subscriptionId))
+            throw ruleViolated('SUBSCRIPTION_NOT_ACTIVE', `subscription ${subscriptionId} is not active`);
         }
         checkManagementGroup(scope, customer);
         if (sameScope(scope, reservation.scope)) return [];
@@ -117,7 +146,13 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return [
           {
             type: 'ReservationScopeChanged',
-            data: { reservationId: reservation.reservationId, customerId: reservation.customerId, scope, appliedSubscriptionIds, changedAt: now },
+            data: {
+              reservationId: reservation.reservationId,
+              customerId: reservation.customerId,
+              scope,
+              appliedSubscriptionIds,
+              changedAt: now,
+            },
           },
         ];
       }
@@ -128,7 +163,9 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const from = state.scope;
         const affected =
           (subscriptionId !== undefined && scopeSubscription(from) === subscriptionId) ||
-          (managementGroupId !== undefined && from.type === 'managementGroup' && from.managementGroupId === managementGroupId);
+          (managementGroupId !== undefined &&
+            from.type === 'managementGroup' &&
+            from.managementGroupId === managementGroupId);
         if (!affected) return [];
         const scope: Scope = { type: 'shared' };
         return [
@@ -153,10 +190,15 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const { autoRenew, now, renewalUnitPriceUsd } = command.data;
         const reservation = applying(state, now);
         if (reservation.autoRenew === autoRenew) return [];
-        const set: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: reservation.reservationId, autoRenew, setAt: now } };
+        const set: ReservationEvent = {
+          type: 'ReservationAutoRenewSet',
+          data: { reservationId: reservation.reservationId, autoRenew, setAt: now },
+        };
         // Turned on within the 30 days: the price is locked as it is now (turning it off drops any lock).
         const lock =
-          autoRenew && renewalUnitPriceUsd !== undefined && inLockWindow(reservation, now) ? [priceLocked(reservation, renewalUnitPriceUsd, now)] : [];
+          autoRenew && renewalUnitPriceUsd !== undefined && inLockWindow(reservation, now)
+            ? [priceLocked(reservation, renewalUnitPriceUsd, now)]
+            : [];
         return [set, ...lock];
       }
 
@@ -165,14 +207,22 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const reservation = applying(state, now);
         // Renewals bought ahead of expiry by older releases.
         if (reservation.renewalOrderId)
-          throw illegalState('RENEWAL_ALREADY_BOUGHT', `the renewal of reservation ${reservation.reservationId} was already bought`);
+          throw illegalState(
+            'RENEWAL_ALREADY_BOUGHT',
+            `the renewal of reservation ${reservation.reservationId} was already bought`,
+          );
         const current = renewalOf(reservation);
         const next = {
           quantity: command.data.quantity ?? current.quantity,
           term: command.data.term ?? current.term,
           billingPlan: command.data.billingPlan ?? current.billingPlan,
         };
-        if (next.quantity === current.quantity && next.term === current.term && next.billingPlan === current.billingPlan) return [];
+        if (
+          next.quantity === current.quantity &&
+          next.term === current.term &&
+          next.billingPlan === current.billingPlan
+        )
+          return [];
         const changed: ReservationEvent = {
           type: 'ReservationRenewalSettingsChanged',
           data: { reservationId: reservation.reservationId, ...next, changedAt: now },
@@ -188,15 +238,28 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
       case 'LockRenewalPrice': {
         if (state.status !== 'Succeeded' || !state.autoRenew || state.renewalUnitPriceUsd !== undefined) return [];
         const { currentUnitPriceUsd, now } = command.data;
-        if (currentUnitPriceUsd === undefined || !inLockWindow(state, now) || Date.parse(now) >= Date.parse(state.expiryDate)) return [];
+        if (
+          currentUnitPriceUsd === undefined ||
+          !inLockWindow(state, now) ||
+          Date.parse(now) >= Date.parse(state.expiryDate)
+        )
+          return [];
         // The market price 30 days before expiry; the renewal later pays the lower of it and the price then.
         return [priceLocked(state, currentUnitPriceUsd, now)];
       }
 
       case 'ReachExpiry': {
         // Held for an exchange, it waits for the exchange to end; the next pass sees it.
-        if (state.status !== 'Succeeded' || state.exchangeHold || Date.parse(command.data.now) < Date.parse(state.expiryDate)) return [];
-        const expired: ReservationEvent = { type: 'ReservationExpired', data: { reservationId: state.reservationId, expiredAt: state.expiryDate } };
+        if (
+          state.status !== 'Succeeded' ||
+          state.exchangeHold ||
+          Date.parse(command.data.now) < Date.parse(state.expiryDate)
+        )
+          return [];
+        const expired: ReservationEvent = {
+          type: 'ReservationExpired',
+          data: { reservationId: state.reservationId, expiredAt: state.expiryDate },
+        };
         // Bought ahead of expiry by an older release, or not asked for: it just expires.
         if (!state.autoRenew || state.renewalOrderId || state.renewalFailure) return [expired];
         const { renewal, now } = command.data;
@@ -205,10 +268,15 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
           { type: 'ReservationRenewalFailed', data: { reservationId: state.reservationId, reason, failedAt: now } },
           expired,
         ];
-        if (renewal.marketUnitPriceUsd === undefined) return failed(`${state.armSkuName} in ${state.region} for ${term} is no longer sold`);
-        if (!renewal.billingActive) return failed(`its billing subscription ${renewal.billingSubscriptionId} is not active`);
+        if (renewal.marketUnitPriceUsd === undefined)
+          return failed(`${state.armSkuName} in ${state.region} for ${term} is no longer sold`);
+        if (!renewal.billingActive)
+          return failed(`its billing subscription ${renewal.billingSubscriptionId} is not active`);
         // The lower of the market price locked 30 days before expiry and the market price now; never the original price.
-        const unitPriceUsd = Math.min(state.renewalUnitPriceUsd ?? renewal.marketUnitPriceUsd, renewal.marketUnitPriceUsd);
+        const unitPriceUsd = Math.min(
+          state.renewalUnitPriceUsd ?? renewal.marketUnitPriceUsd,
+          renewal.marketUnitPriceUsd,
+        );
         return [
           {
             type: 'ReservationRenewed',
@@ -254,7 +322,10 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         const reservation = applying(state, now);
         return [
           ...renewalCancelled(reservation, 'merge', now),
-          { type: 'ReservationMerged', data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now } },
+          {
+            type: 'ReservationMerged',
+            data: { reservationId: reservation.reservationId, into: targetReservationId, mergedWith, mergedAt: now },
+          },
         ];
       }
 
@@ -262,7 +333,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         // Only a source still waiting for a merge that will not happen; anything else is already as it should be.
         const { targetReservationId, reason, now } = command.data;
         if (state.status !== 'Merged' || state.mergedInto !== targetReservationId) return [];
-        return [{ type: 'ReservationMergeReverted', data: { reservationId: state.reservationId, into: targetReservationId, reason, revertedAt: now } }];
+        return [
+          {
+            type: 'ReservationMergeReverted',
+            data: { reservationId: state.reservationId, into: targetReservationId, reason, revertedAt: now },
+          },
+        ];
       }
 
       case 'Cancel': {
@@ -271,7 +347,13 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         return [
           {
             type: 'ReservationCancelled',
-            data: { reservationId: reservation.reservationId, customerId: reservation.customerId, cancellationId, refundUsd, cancelledAt: now },
+            data: {
+              reservationId: reservation.reservationId,
+              customerId: reservation.customerId,
+              cancellationId,
+              refundUsd,
+              cancelledAt: now,
+            },
           },
         ];
       }
@@ -281,7 +363,12 @@ export const reservationDecider: Decider<Reservation, ReservationCommand, Reserv
         if (state.status === 'none' || state.exchangeHold) return [];
         return duePayments(state, command.data.now).map((payment) => ({
           type: 'ReservationPaymentRecorded' as const,
-          data: { reservationId: state.reservationId, customerId: state.customerId, ...payment, recordedAt: command.data.now },
+          data: {
+            reservationId: state.reservationId,
+            customerId: state.customerId,
+            ...payment,
+            recordedAt: command.data.now,
+          },
         }));
       }
     }

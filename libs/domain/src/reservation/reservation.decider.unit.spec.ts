@@ -36,13 +36,19 @@ describe('reservation decider', () => {
   const provisioned: ReservationEvent = { type: 'ReservationProvisioned', data };
   const now = '2026-06-01T10:25:00.000Z';
   const customer = customerSnapshot({ 's-1': 'active', 's-2': 'active', 's-3': 'suspended' });
-  const autoRenewOn: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: now } };
+  const autoRenewOn: ReservationEvent = {
+    type: 'ReservationAutoRenewSet',
+    data: { reservationId: 'r-1', autoRenew: true, setAt: now },
+  };
 
   /** s-1 and s-3 are in management group mg-1; mg-empty has none. */
   const grouped = customerSnapshot(
     { 's-1': 'active', 's-2': 'active', 's-3': 'suspended' },
     {
-      managementGroups: { 'mg-1': { managementGroupId: 'mg-1', name: 'Finance' }, 'mg-empty': { managementGroupId: 'mg-empty', name: 'Empty' } },
+      managementGroups: {
+        'mg-1': { managementGroupId: 'mg-1', name: 'Finance' },
+        'mg-empty': { managementGroupId: 'mg-empty', name: 'Empty' },
+      },
       managementGroupMemberships: [
         { subscriptionId: 's-1', managementGroupId: 'mg-1', from: '2026-01-01T00:00:00.000Z' },
         { subscriptionId: 's-3', managementGroupId: 'mg-1', from: '2026-01-01T00:00:00.000Z' },
@@ -58,36 +64,58 @@ describe('reservation decider', () => {
     it('scopes to a resource group of an active subscription, and applies to that subscription', () =>
       spec
         .given([provisioned])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' }, customer, now } })
-        .then([scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })].map(withApplied(['s-1']))));
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' }, customer, now },
+        })
+        .then(
+          [scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })].map(
+            withApplied(['s-1']),
+          ),
+        ));
 
     it('treats resource group names as Azure does, case-insensitively', () =>
       spec
         .given([provisioned, scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'RG-Web' }, customer, now } })
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'RG-Web' }, customer, now },
+        })
         .thenNothingHappens());
 
     it('refuses a resource group in a suspended subscription or one outside the billing context', () => {
       spec
         .given([provisioned])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-3', resourceGroup: 'rg' }, customer, now } })
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'resourceGroup', subscriptionId: 's-3', resourceGroup: 'rg' }, customer, now },
+        })
         .thenRefuses('SUBSCRIPTION_NOT_ACTIVE');
       spec
         .given([provisioned])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'resourceGroup', subscriptionId: 's-9', resourceGroup: 'rg' }, customer, now } })
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'resourceGroup', subscriptionId: 's-9', resourceGroup: 'rg' }, customer, now },
+        })
         .thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT');
     });
 
     it('scopes to a management group of the customer, applying to its active subscriptions', () =>
       spec
         .given([provisioned])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'managementGroup', managementGroupId: 'mg-1' }, customer: grouped, now } })
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'managementGroup', managementGroupId: 'mg-1' }, customer: grouped, now },
+        })
         .then([scopedTo({ type: 'managementGroup', managementGroupId: 'mg-1' })].map(withApplied(['s-1']))));
 
     it('refuses a management group the customer does not have', () =>
       spec
         .given([provisioned])
-        .when({ type: 'ChangeScope', data: { scope: { type: 'managementGroup', managementGroupId: 'mg-other' }, customer: grouped, now } })
+        .when({
+          type: 'ChangeScope',
+          data: { scope: { type: 'managementGroup', managementGroupId: 'mg-other' }, customer: grouped, now },
+        })
         .thenRefuses('MANAGEMENT_GROUP_NOT_FOUND'));
 
     it('narrows a shared reservation to one active subscription of the customer, free and with the same term', () =>
@@ -126,7 +154,13 @@ describe('reservation decider', () => {
         .then([
           {
             type: 'ReservationScopeChanged',
-            data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'shared' }, appliedSubscriptionIds: ['s-1', 's-2'], changedAt: now },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              scope: { type: 'shared' },
+              appliedSubscriptionIds: ['s-1', 's-2'],
+              changedAt: now,
+            },
           },
         ]));
 
@@ -149,15 +183,24 @@ describe('reservation decider', () => {
         .thenRefuses('SUBSCRIPTION_NOT_IN_BILLING_CONTEXT'));
 
     it('refuses an ended reservation: 422 RESERVATION_EXPIRED once expired, 409 RESERVATION_NOT_ACTIVE once cancelled', () => {
-      const change = { type: 'ChangeScope' as const, data: { scope: { type: 'single' as const, subscriptionId: 's-1' }, customer, now } };
+      const change = {
+        type: 'ChangeScope' as const,
+        data: { scope: { type: 'single' as const, subscriptionId: 's-1' }, customer, now },
+      };
       spec
-        .given([provisioned, { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } }])
+        .given([
+          provisioned,
+          { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } },
+        ])
         .when(change)
         .thenRefuses('RESERVATION_EXPIRED');
       spec
         .given([
           provisioned,
-          { type: 'ReservationCancelled', data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'x', refundUsd: 1, cancelledAt: now } },
+          {
+            type: 'ReservationCancelled',
+            data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'x', refundUsd: 1, cancelledAt: now },
+          },
         ])
         .when(change)
         .thenRefuses('RESERVATION_NOT_ACTIVE');
@@ -167,7 +210,13 @@ describe('reservation decider', () => {
   describe('FallBackToShared', () => {
     const single: ReservationEvent = {
       type: 'ReservationScopeChanged',
-      data: { reservationId: 'r-1', customerId: 'c-1', scope: { type: 'single', subscriptionId: 's-1' }, appliedSubscriptionIds: ['s-1'], changedAt: now },
+      data: {
+        reservationId: 'r-1',
+        customerId: 'c-1',
+        scope: { type: 'single', subscriptionId: 's-1' },
+        appliedSubscriptionIds: ['s-1'],
+        changedAt: now,
+      },
     };
     const withoutS1: CustomerSnapshot = {
       ...customer,
@@ -177,7 +226,10 @@ describe('reservation decider', () => {
     it('falls back to shared when the single scope’s subscription is suspended, and says so', () =>
       spec
         .given([provisioned, single])
-        .when({ type: 'FallBackToShared', data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now } })
+        .when({
+          type: 'FallBackToShared',
+          data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now },
+        })
         .then([
           {
             type: 'ReservationScopeFellBack',
@@ -197,7 +249,10 @@ describe('reservation decider', () => {
     it('falls back to shared when a resource-group scope’s subscription is suspended', () =>
       spec
         .given([provisioned, scopedTo({ type: 'resourceGroup', subscriptionId: 's-1', resourceGroup: 'rg-web' })])
-        .when({ type: 'FallBackToShared', data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now } })
+        .when({
+          type: 'FallBackToShared',
+          data: { subscriptionId: 's-1', reason: 'subscription suspended', customer: withoutS1, now },
+        })
         .then([
           {
             type: 'ReservationScopeFellBack',
@@ -223,7 +278,10 @@ describe('reservation decider', () => {
     it('falls back to shared when its management group has no subscription left', () =>
       spec
         .given([provisioned, scopedTo({ type: 'managementGroup', managementGroupId: 'mg-1' })])
-        .when({ type: 'FallBackToShared', data: { managementGroupId: 'mg-1', reason: 'management group mg-1 has no subscriptions left', customer, now } })
+        .when({
+          type: 'FallBackToShared',
+          data: { managementGroupId: 'mg-1', reason: 'management group mg-1 has no subscriptions left', customer, now },
+        })
         .then([
           {
             type: 'ReservationScopeFellBack',
@@ -316,11 +374,17 @@ describe('reservation decider', () => {
         .when({ type: 'MergeInto', data: { targetReservationId: 'r-9', mergedWith: ['r-1', 'r-2'], now } })
         .then([
           { type: 'ReservationRenewalCancelled', data: { reservationId: 'r-1', reason: 'merge', cancelledAt: now } },
-          { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } },
+          {
+            type: 'ReservationMerged',
+            data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now },
+          },
         ]));
 
     it('gives a source back when its merge cannot finish, and only then', () => {
-      const merged: ReservationEvent = { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } };
+      const merged: ReservationEvent = {
+        type: 'ReservationMerged',
+        data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now },
+      };
       const reverted: ReservationEvent = {
         type: 'ReservationMergeReverted',
         data: { reservationId: 'r-1', into: 'r-9', reason: 'r-2 was split', revertedAt: now },
@@ -342,7 +406,13 @@ describe('reservation decider', () => {
 
     it('treats the same merge again as a retry', () =>
       spec
-        .given([provisioned, { type: 'ReservationMerged', data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now } }])
+        .given([
+          provisioned,
+          {
+            type: 'ReservationMerged',
+            data: { reservationId: 'r-1', into: 'r-9', mergedWith: ['r-1', 'r-2'], mergedAt: now },
+          },
+        ])
         .when({ type: 'MergeInto', data: { targetReservationId: 'r-9', mergedWith: ['r-1', 'r-2'], now } })
         .thenNothingHappens());
   });
@@ -361,8 +431,14 @@ describe('reservation decider', () => {
       billingSubscriptionId: 's-1',
       ...overrides,
     });
-    const reach = (at: string, overrides: Partial<RenewalAtExpiry> = {}) => ({ type: 'ReachExpiry' as const, data: { renewal: renewal(overrides), now: at } });
-    const expired: ReservationEvent = { type: 'ReservationExpired', data: { reservationId: 'r-1', expiredAt: data.expiryDate } };
+    const reach = (at: string, overrides: Partial<RenewalAtExpiry> = {}) => ({
+      type: 'ReachExpiry' as const,
+      data: { renewal: renewal(overrides), now: at },
+    });
+    const expired: ReservationEvent = {
+      type: 'ReservationExpired',
+      data: { reservationId: 'r-1', expiredAt: data.expiryDate },
+    };
     const renewed = (
       unitPriceUsd: number,
       settings: { quantity?: number; term?: 'P1Y' | 'P3Y'; billingPlan?: 'Upfront' | 'Monthly' } = {},
@@ -430,7 +506,10 @@ describe('reservation decider', () => {
     });
 
     it('buys nothing when auto-renew was turned off the day before expiry: it just expires (issue #26)', () => {
-      const off: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: false, setAt: '2027-02-27T12:00:00.000Z' } };
+      const off: ReservationEvent = {
+        type: 'ReservationAutoRenewSet',
+        data: { reservationId: 'r-1', autoRenew: false, setAt: '2027-02-27T12:00:00.000Z' },
+      };
       spec
         .given([provisioned, autoRenewOn, locked(900)])
         .when({ type: 'SetAutoRenew', data: { autoRenew: false, now: '2027-02-27T12:00:00.000Z' } })
@@ -464,7 +543,11 @@ describe('reservation decider', () => {
         .then([
           {
             type: 'ReservationRenewalFailed',
-            data: { reservationId: 'r-1', reason: 'Standard_D4s_v5 in westeurope for P1Y is no longer sold', failedAt: data.expiryDate },
+            data: {
+              reservationId: 'r-1',
+              reason: 'Standard_D4s_v5 in westeurope for P1Y is no longer sold',
+              failedAt: data.expiryDate,
+            },
           },
           expired,
         ]));
@@ -474,7 +557,14 @@ describe('reservation decider', () => {
         .given([provisioned, autoRenewOn])
         .when(reach(data.expiryDate, { billingActive: false }))
         .then([
-          { type: 'ReservationRenewalFailed', data: { reservationId: 'r-1', reason: 'its billing subscription s-1 is not active', failedAt: data.expiryDate } },
+          {
+            type: 'ReservationRenewalFailed',
+            data: {
+              reservationId: 'r-1',
+              reason: 'its billing subscription s-1 is not active',
+              failedAt: data.expiryDate,
+            },
+          },
           expired,
         ]));
 
@@ -496,19 +586,28 @@ describe('reservation decider', () => {
     it('turned on after expiry buys nothing backdated: refused, and the pass just expires it (issue #26)', () => {
       spec
         .given([provisioned])
-        .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: '2027-02-28T18:00:00.000Z', renewalUnitPriceUsd: 950 } })
+        .when({
+          type: 'SetAutoRenew',
+          data: { autoRenew: true, now: '2027-02-28T18:00:00.000Z', renewalUnitPriceUsd: 950 },
+        })
         .thenRefuses('RESERVATION_EXPIRED');
       spec.given([provisioned]).when(reach('2027-03-01T00:05:00.000Z')).then([expired]);
     });
 
     it('turned on within the 30 days locks the price then; turned off drops the lock, so on again locks anew', () => {
       const within = '2027-02-20T08:00:00.000Z';
-      const on: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: true, setAt: within } };
+      const on: ReservationEvent = {
+        type: 'ReservationAutoRenewSet',
+        data: { reservationId: 'r-1', autoRenew: true, setAt: within },
+      };
       spec
         .given([provisioned])
         .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: within, renewalUnitPriceUsd: 970 } })
         .then([on, locked(970, within)]);
-      const off: ReservationEvent = { type: 'ReservationAutoRenewSet', data: { reservationId: 'r-1', autoRenew: false, setAt: within } };
+      const off: ReservationEvent = {
+        type: 'ReservationAutoRenewSet',
+        data: { reservationId: 'r-1', autoRenew: false, setAt: within },
+      };
       spec
         .given([provisioned, on, locked(970, within), off])
         .when({ type: 'SetAutoRenew', data: { autoRenew: true, now: within, renewalUnitPriceUsd: 990 } })
@@ -521,11 +620,20 @@ describe('reservation decider', () => {
     });
 
     it('renews once: a renewal failed or bought by an older release ahead of expiry is not bought again', () => {
-      const failed: ReservationEvent = { type: 'ReservationRenewalFailed', data: { reservationId: 'r-1', reason: 'x', failedAt: now } };
+      const failed: ReservationEvent = {
+        type: 'ReservationRenewalFailed',
+        data: { reservationId: 'r-1', reason: 'x', failedAt: now },
+      };
       spec.given([provisioned, autoRenewOn, failed]).when(reach(data.expiryDate)).then([expired]);
       const boughtAhead: ReservationEvent = {
         type: 'ReservationRenewed',
-        data: { reservationId: 'r-1', renewalOrderId: 'o-2', renewalOrderNumber: 'RO-2027-000002', unitPriceUsd: 950, renewedAt: '2027-02-26T00:05:00.000Z' },
+        data: {
+          reservationId: 'r-1',
+          renewalOrderId: 'o-2',
+          renewalOrderNumber: 'RO-2027-000002',
+          unitPriceUsd: 950,
+          renewedAt: '2027-02-26T00:05:00.000Z',
+        },
       };
       spec.given([provisioned, autoRenewOn, boughtAhead]).when(reach(data.expiryDate)).then([expired]);
     });
@@ -550,7 +658,13 @@ describe('reservation decider', () => {
         .then([
           {
             type: 'ReservationCancelled',
-            data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              cancellationId: 'r-1/cancellation-1',
+              refundUsd: 750,
+              cancelledAt: now,
+            },
           },
         ]));
 
@@ -560,7 +674,13 @@ describe('reservation decider', () => {
           provisioned,
           {
             type: 'ReservationCancelled',
-            data: { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'r-1/cancellation-1', refundUsd: 750, cancelledAt: now },
+            data: {
+              reservationId: 'r-1',
+              customerId: 'c-1',
+              cancellationId: 'r-1/cancellation-1',
+              refundUsd: 750,
+              cancelledAt: now,
+            },
           },
         ])
         .when({ type: 'Cancel', data: { cancellationId: 'r-1/cancellation-1', refundUsd: 750, now } })
@@ -569,7 +689,10 @@ describe('reservation decider', () => {
     it('expires at the expiry instant, not a millisecond before, and refuses changes from then on', () => {
       const reach = (at: string) => ({
         type: 'ReachExpiry' as const,
-        data: { renewal: { orderId: 'o-2', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' }, now: at },
+        data: {
+          renewal: { orderId: 'o-2', orderNumber: '', billingActive: true, billingSubscriptionId: 's-1' },
+          now: at,
+        },
       });
       const before = new Date(Date.parse(data.expiryDate) - 1).toISOString();
       spec.given([provisioned]).when(reach(before)).thenNothingHappens();

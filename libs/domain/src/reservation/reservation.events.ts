@@ -56,7 +56,10 @@ export interface SplitPart {
 
 export type ReservationEvent =
   | Message<'ReservationProvisioned', ReservationProvisionedData>
-  | Message<'ReservationScopeChanged', { reservationId: string; customerId: string; scope: Scope; appliedSubscriptionIds: string[]; changedAt: string }>
+  | Message<
+      'ReservationScopeChanged',
+      { reservationId: string; customerId: string; scope: Scope; appliedSubscriptionIds: string[]; changedAt: string }
+    >
   /** The scope's subscription was suspended, or its management group emptied, so the reservation now applies to the whole billing context. */
   | Message<
       'ReservationScopeFellBack',
@@ -77,7 +80,10 @@ export type ReservationEvent =
   | Message<'ReservationRenewalPriceLocked', { reservationId: string; unitPriceUsd: number; lockedAt: string }>
   | Message<'ReservationRenewalCancelled', { reservationId: string; reason: string; cancelledAt: string }>
   /** What the renewal will buy, changed before expiry. */
-  | Message<'ReservationRenewalSettingsChanged', { reservationId: string; quantity: number; term: Term; billingPlan: BillingPlan; changedAt: string }>
+  | Message<
+      'ReservationRenewalSettingsChanged',
+      { reservationId: string; quantity: number; term: Term; billingPlan: BillingPlan; changedAt: string }
+    >
   /** The renewal could not be bought (e.g. its billing subscription is no longer active). */
   | Message<'ReservationRenewalFailed', { reservationId: string; reason: string; failedAt: string }>
   /**
@@ -103,14 +109,25 @@ export type ReservationEvent =
   /** A merge that could not finish (another source had changed) gave this source back. */
   | Message<'ReservationMergeReverted', { reservationId: string; into: string; reason: string; revertedAt: string }>
   /** `cancellationId` names the refund recorded for it in the customer's refund ledger (absent on older events). */
-  | Message<'ReservationCancelled', { reservationId: string; customerId: string; cancellationId?: string; refundUsd: number; cancelledAt: string }>
+  | Message<
+      'ReservationCancelled',
+      { reservationId: string; customerId: string; cancellationId?: string; refundUsd: number; cancelledAt: string }
+    >
   /**
    * Part of the quantity returned, as Azure's Return API does with a quantity: the rest stays active.
    * `cancellationId` names the refund recorded for it in the customer's refund ledger.
    */
   | Message<
       'ReservationQuantityReturned',
-      { reservationId: string; customerId: string; cancellationId: string; quantity: number; remainingQuantity: number; refundUsd: number; returnedAt: string }
+      {
+        reservationId: string;
+        customerId: string;
+        cancellationId: string;
+        quantity: number;
+        remainingQuantity: number;
+        refundUsd: number;
+        returnedAt: string;
+      }
     >
   /**
    * Exchanged, all or a quantity, for the reservation an exchange bought
@@ -141,15 +158,34 @@ export type ReservationEvent =
   /** Held for an exchange of several reservations, decided on another reservation order: nothing else changes it until it completes or is released. */
   | Message<
       'ReservationExchangeHeld',
-      { reservationId: string; customerId: string; exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string }
+      {
+        reservationId: string;
+        customerId: string;
+        exchangeId: string;
+        quantity: number;
+        refundUsd: number;
+        remainingCommitmentUsd: number;
+        heldAt: string;
+      }
     >
   /** The exchange it was held for did not happen (or never will hold it): it is free again, as it was. */
-  | Message<'ReservationExchangeReleased', { reservationId: string; exchangeId: string; reason: string; releasedAt: string }>
+  | Message<
+      'ReservationExchangeReleased',
+      { reservationId: string; exchangeId: string; reason: string; releasedAt: string }
+    >
   /** A payment fell due and was taken: an upfront reservation's one, or a monthly one's (the first at purchase, the others by the daily pass). */
   | Message<
       'ReservationPaymentRecorded',
       /** `quantity`: the VMs it is for (absent on older events). */
-      { reservationId: string; customerId: string; paymentNumber: number; amountUsd: number; quantity?: number; dueAt: string; recordedAt: string }
+      {
+        reservationId: string;
+        customerId: string;
+        paymentNumber: number;
+        amountUsd: number;
+        quantity?: number;
+        dueAt: string;
+        recordedAt: string;
+      }
     >
   | Message<'ReservationExpired', { reservationId: string; expiredAt: string }>;
 

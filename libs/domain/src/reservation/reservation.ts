@@ -36,7 +36,13 @@ export interface ActiveReservation extends ReservationProvisionedData {
   /** How many of its payments have been taken. */
   paymentsRecorded?: number;
   /** Held for an exchange decided on another order: what it gives back, worth what. */
-  exchangeHold?: { exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string };
+  exchangeHold?: {
+    exchangeId: string;
+    quantity: number;
+    refundUsd: number;
+    remainingCommitmentUsd: number;
+    heldAt: string;
+  };
   /** Exchanges that released it (or never held it): a late hold for one of them is refused. */
   releasedExchanges?: string[];
 }
@@ -52,7 +58,9 @@ export const expiryFor = (effectiveDate: string, term: 'P1Y' | 'P3Y') => addYear
 export const termStartFor = (expiryDate: string, term: 'P1Y' | 'P3Y') => addYears(expiryDate, -TERM_YEARS[term]);
 
 /** When a reservation's term began: its purchase (renewal, exchange), which a split or merged part keeps. */
-export const termStartOf = (reservation: Pick<ReservationProvisionedData, 'purchasedAt' | 'expiryDate' | 'term' | 'origin' | 'effectiveDate'>) =>
+export const termStartOf = (
+  reservation: Pick<ReservationProvisionedData, 'purchasedAt' | 'expiryDate' | 'term' | 'origin' | 'effectiveDate'>,
+) =>
   reservation.purchasedAt ??
   (reservation.origin?.type === 'split' || reservation.origin?.type === 'merge'
     ? termStartFor(reservation.expiryDate, reservation.term)
@@ -71,14 +79,19 @@ export interface HeldQuantity {
  */
 export const quantityAt = (reservation: HeldQuantity, hourMs: number): number =>
   reservation.quantity +
-  (reservation.returns ?? []).filter((returned) => nextWholeHourMs(returned.returnedAt) > hourMs).reduce((total, returned) => total + returned.quantity, 0);
+  (reservation.returns ?? [])
+    .filter((returned) => nextWholeHourMs(returned.returnedAt) > hourMs)
+    .reduce((total, returned) => total + returned.quantity, 0);
 
 /** The hours from which a reservation's quantity changed by a return, in order. */
 export const returnHours = (reservation: Pick<HeldQuantity, 'returns'>): number[] =>
-  [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort((a, b) => a - b);
+  [...new Set((reservation.returns ?? []).map((returned) => nextWholeHourMs(returned.returnedAt)))].sort(
+    (a, b) => a - b,
+  );
 
 /** A reservation from its events. */
-export const foldReservation = (events: readonly ReservationEvent[]): Reservation => events.reduce(evolveReservation, { status: 'none' });
+export const foldReservation = (events: readonly ReservationEvent[]): Reservation =>
+  events.reduce(evolveReservation, { status: 'none' });
 
 /** A reservation's events, folded. */
 export function evolveReservation(state: Reservation, event: ReservationEvent): Reservation {
@@ -131,10 +144,24 @@ export function evolveReservation(state: Reservation, event: ReservationEvent): 
       return { ...rest, status: 'Succeeded' };
     }
     case 'ReservationCancelled':
-      return { ...state, status: 'Cancelled', endedAt: event.data.cancelledAt, cancellationId: event.data.cancellationId };
+      return {
+        ...state,
+        status: 'Cancelled',
+        endedAt: event.data.cancelledAt,
+        cancellationId: event.data.cancellationId,
+      };
     case 'ReservationExchanged': {
       // What was exchanged is gone from it as a return is: the rest, if any, stays active.
-      const { exchangeId, quantity, remainingQuantity, exchangedAt, newReservationId, returnedValueUsd, refundUsd, remainingCommitmentUsd } = event.data;
+      const {
+        exchangeId,
+        quantity,
+        remainingQuantity,
+        exchangedAt,
+        newReservationId,
+        returnedValueUsd,
+        refundUsd,
+        remainingCommitmentUsd,
+      } = event.data;
       const exchanges = { ...state.exchanges, [newReservationId]: returnedValueUsd };
       const { exchangeHold: _completed, ...kept } = state;
       const rest =
@@ -147,7 +174,8 @@ export function evolveReservation(state: Reservation, event: ReservationEvent): 
                 [newReservationId]: { refundUsd, remainingCommitmentUsd: remainingCommitmentUsd ?? returnedValueUsd },
               },
             };
-      if (remainingQuantity === 0) return { ...rest, status: 'Exchanged', endedAt: exchangedAt, exchangedFor: newReservationId, exchanges };
+      if (remainingQuantity === 0)
+        return { ...rest, status: 'Exchanged', endedAt: exchangedAt, exchangedFor: newReservationId, exchanges };
       return {
         ...rest,
         quantity: remainingQuantity,
@@ -167,7 +195,11 @@ export function evolveReservation(state: Reservation, event: ReservationEvent): 
       return { ...state, paymentsRecorded: Math.max(state.paymentsRecorded ?? 0, event.data.paymentNumber) };
     case 'ReservationQuantityReturned': {
       const { cancellationId, quantity, remainingQuantity, returnedAt } = event.data;
-      return { ...state, quantity: remainingQuantity, returns: [...(state.returns ?? []), { cancellationId, quantity, returnedAt }] };
+      return {
+        ...state,
+        quantity: remainingQuantity,
+        returns: [...(state.returns ?? []), { cancellationId, quantity, returnedAt }],
+      };
     }
     case 'ReservationExpired':
       return { ...state, status: 'Expired', endedAt: event.data.expiredAt };

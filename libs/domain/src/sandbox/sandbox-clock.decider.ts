@@ -11,7 +11,8 @@ export const SANDBOX_CLOCK_STREAM = 'sandbox-clock';
 
 export type SandboxClockEvent =
   /** Where the clock first stood (the configured start, or the wall clock's time when first read). */
-  Message<'SandboxClockStarted', { at: string }> | Message<'SandboxClockMoved', { from: string; to: string; movedAt: string }>;
+  | Message<'SandboxClockStarted', { at: string }>
+  | Message<'SandboxClockMoved', { from: string; to: string; movedAt: string }>;
 
 export type SandboxClockCommand =
   | Message<'StartSandboxClock', { at: string }>
@@ -27,13 +28,17 @@ export const sandboxClockDecider: Decider<SandboxClock, SandboxClockCommand, San
   initialState: () => ({}),
   decide(command, state) {
     // Started once: whoever reads the clock first sets where it stands.
-    if (command.type === 'StartSandboxClock') return state.now === undefined ? [{ type: 'SandboxClockStarted', data: { at: command.data.at } }] : [];
+    if (command.type === 'StartSandboxClock')
+      return state.now === undefined ? [{ type: 'SandboxClockStarted', data: { at: command.data.at } }] : [];
     const { to, now } = command.data;
     const from = state.now ?? command.data.from;
     // A retry of the move that got there, or a move to where it stands: nothing to do, and the walk to it is finished by whoever asks.
     if (Date.parse(to) === Date.parse(from)) return [];
     if (Date.parse(to) < Date.parse(from)) {
-      throw illegalState('CLOCK_BACKWARDS', `the sandbox clock stands at ${from} and moves only forward; ${to} is earlier`);
+      throw illegalState(
+        'CLOCK_BACKWARDS',
+        `the sandbox clock stands at ${from} and moves only forward; ${to} is earlier`,
+      );
     }
     return [{ type: 'SandboxClockMoved', data: { from, to, movedAt: now } }];
   },
@@ -58,6 +63,7 @@ export function lifecyclePassesBetween(from: string, to: string): string[] {
   for (let day = Math.floor(start / DAY_MS) * DAY_MS + DAILY_PASS_OFFSET_MS; day <= end; day += DAY_MS) {
     if (day > start) passes.push(new Date(day).toISOString());
   }
-  if (end > start && passes[passes.length - 1] !== new Date(end).toISOString()) passes.push(new Date(end).toISOString());
+  if (end > start && passes[passes.length - 1] !== new Date(end).toISOString())
+    passes.push(new Date(end).toISOString());
   return passes;
 }

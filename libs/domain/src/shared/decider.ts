@@ -1,5 +1,8 @@
 /** A domain event or command: a type tag and a JSON-serialisable payload. */
-export type Message<Type extends string = string, Data extends object = object> = Readonly<{ type: Type; data: Readonly<Data> }>;
+export type Message<Type extends string = string, Data extends object = object> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+}>;
 
 /**
  * A pure decider, as in Emmett: state is folded from events with `evolve`, and
@@ -13,6 +16,9 @@ export interface Decider<State, Command extends Message, Event extends Message> 
   initialState: () => State;
 }
 
-export function fold<State, Event extends Message>(decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>, events: Event[]): State {
+export function fold<State, Event extends Message>(
+  decider: Pick<Decider<State, never, Event>, 'evolve' | 'initialState'>,
+  events: Event[],
+): State {
   return events.reduce(decider.evolve, decider.initialState());
 }

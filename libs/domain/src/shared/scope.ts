@@ -24,7 +24,11 @@ export const sameResourceGroup = (a: string, b: string) => a.toLowerCase() === b
 export const sameScope = (a: Scope, b: Scope): boolean => {
   switch (a.type) {
     case 'resourceGroup':
-      return b.type === 'resourceGroup' && a.subscriptionId === b.subscriptionId && sameResourceGroup(a.resourceGroup, b.resourceGroup);
+      return (
+        b.type === 'resourceGroup' &&
+        a.subscriptionId === b.subscriptionId &&
+        sameResourceGroup(a.resourceGroup, b.resourceGroup)
+      );
     case 'single':
       return b.type === 'single' && a.subscriptionId === b.subscriptionId;
     case 'managementGroup':

@@ -7,7 +7,8 @@ import { cents, usd } from '../shared/money';
  * are the payments taken; credits are the refunds of cancellations,
  * returns and exchanges. docs/money.md states every rule.
  */
-export type StatementLineKind = 'purchase' | 'renewalPurchase' | 'exchangePurchase' | 'monthlyPayment' | 'refund' | 'exchangeRefund';
+export type StatementLineKind =
+  'purchase' | 'renewalPurchase' | 'exchangePurchase' | 'monthlyPayment' | 'refund' | 'exchangeRefund';
 
 export interface StatementLine {
   /** The event it comes from, which names it: one line per event. */
@@ -55,7 +56,9 @@ export function monthCloses(month: string): string {
 /** The month a line stands in: its date's, unless that month had closed when it was recorded; closed months never change. */
 export function statementMonth(date: string, recordedAt: string): { month: string; late: boolean } {
   const month = monthOf(date);
-  return Date.parse(recordedAt) >= Date.parse(monthCloses(month)) ? { month: monthOf(recordedAt), late: true } : { month, late: false };
+  return Date.parse(recordedAt) >= Date.parse(monthCloses(month))
+    ? { month: monthOf(recordedAt), late: true }
+    : { month, late: false };
 }
 
 /** The amount per VM of a line, to the cent (half a cent away from zero), with the amount's sign: a credit's is negative. */
@@ -70,7 +73,9 @@ export interface StatementTotals {
 }
 
 /** Charges, credits and net, summed in cents; per billing subscription and for the whole customer. */
-export function statementTotals(lines: readonly StatementLine[]): StatementTotals & { subscriptions: Array<StatementTotals & { subscriptionId: string }> } {
+export function statementTotals(
+  lines: readonly StatementLine[],
+): StatementTotals & { subscriptions: Array<StatementTotals & { subscriptionId: string }> } {
   const sum = (of: readonly StatementLine[]): StatementTotals => {
     const charges = of.filter((line) => line.amountUsd > 0).reduce((total, line) => total + cents(line.amountUsd), 0);
     const credits = of.filter((line) => line.amountUsd < 0).reduce((total, line) => total - cents(line.amountUsd), 0);
@@ -79,6 +84,9 @@ export function statementTotals(lines: readonly StatementLine[]): StatementTotal
   const subscriptionIds = [...new Set(lines.map((line) => line.subscriptionId))].sort();
   return {
     ...sum(lines),
-    subscriptions: subscriptionIds.map((subscriptionId) => ({ subscriptionId, ...sum(lines.filter((line) => line.subscriptionId === subscriptionId)) })),
+    subscriptions: subscriptionIds.map((subscriptionId) => ({
+      subscriptionId,
+      ...sum(lines.filter((line) => line.subscriptionId === subscriptionId)),
+    })),
   };
 }

@@ -8,14 +8,27 @@ describe('the monthly statement', () => {
 
   it('puts a line in the month of its date while that month is open, and in the month it was recorded once it has closed', () => {
     // Due on 31 January, taken by the pass of 1 February: January's.
-    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-01T00:05:00.000Z')).toEqual({ month: '2027-01', late: false });
-    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-01T23:59:59.999Z')).toEqual({ month: '2027-01', late: false });
+    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-01T00:05:00.000Z')).toEqual({
+      month: '2027-01',
+      late: false,
+    });
+    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-01T23:59:59.999Z')).toEqual({
+      month: '2027-01',
+      late: false,
+    });
     // Taken after January closed (the worker was down two days): February's, marked late; January never changes.
-    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-02T00:00:00.000Z')).toEqual({ month: '2027-02', late: true });
+    expect(statementMonth('2027-01-31T09:00:00.000Z', '2027-02-02T00:00:00.000Z')).toEqual({
+      month: '2027-02',
+      late: true,
+    });
   });
 
   it('names an upfront charge by how it was bought, and every payment of a monthly reservation a monthly payment', () => {
-    expect(['order', 'renewal', 'exchange'].map((by) => chargeKind('Upfront', by as 'order'))).toEqual(['purchase', 'renewalPurchase', 'exchangePurchase']);
+    expect(['order', 'renewal', 'exchange'].map((by) => chargeKind('Upfront', by as 'order'))).toEqual([
+      'purchase',
+      'renewalPurchase',
+      'exchangePurchase',
+    ]);
     expect(chargeKind('Monthly', 'renewal')).toBe('monthlyPayment');
   });
 

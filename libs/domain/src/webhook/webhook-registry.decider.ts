@@ -59,14 +59,25 @@ export type WebhookRegistryEvent =
         changedAt: string;
       }
     >
-  | Message<'WebhookSecretRotated', { webhookId: string; secretId: string; previousSecretId: string; previousValidUntil: string; rotatedAt: string }>
+  | Message<
+      'WebhookSecretRotated',
+      { webhookId: string; secretId: string; previousSecretId: string; previousValidUntil: string; rotatedAt: string }
+    >
   | Message<'WebhookDisabled', { webhookId: string; reason: string; disabledAt: string }>
   | Message<'WebhookDeleted', { webhookId: string; deletedAt: string }>;
 
 export type WebhookRegistryCommand =
   | {
       type: 'RegisterWebhook';
-      data: { webhookId: string; url: string; eventTypes: string[]; description: string; secretId: string; utilizationThresholdPercent?: number; now: string };
+      data: {
+        webhookId: string;
+        url: string;
+        eventTypes: string[];
+        description: string;
+        secretId: string;
+        utilizationThresholdPercent?: number;
+        now: string;
+      };
     }
   | {
       type: 'ChangeWebhook';
@@ -96,7 +107,9 @@ const sameUrl = (a: string, b: string) => new URL(a).href === new URL(b).href;
 
 /** The secrets that sign at `now`: the current one, and a rotated-out one until its 24 h are up. */
 export const signingSecrets = (endpoint: WebhookEndpoint, now: string): string[] =>
-  endpoint.secrets.filter((secret) => secret.validUntil === undefined || Date.parse(secret.validUntil) > Date.parse(now)).map((secret) => secret.secretId);
+  endpoint.secrets
+    .filter((secret) => secret.validUntil === undefined || Date.parse(secret.validUntil) > Date.parse(now))
+    .map((secret) => secret.secretId);
 
 export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCommand, WebhookRegistryEvent> = {
   initialState: () => ({ endpoints: {}, deleted: [] }),
@@ -108,24 +121,47 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
         // The same request again (same Idempotency-Key): nothing new.
         if (state.endpoints[webhookId] || state.deleted.includes(webhookId)) return [];
         if (Object.values(state.endpoints).some((endpoint) => sameUrl(endpoint.url, url)))
-          throw illegalState('WEBHOOK_URL_TAKEN', `a webhook of this partner already posts to ${url}; change that one instead`);
+          throw illegalState(
+            'WEBHOOK_URL_TAKEN',
+            `a webhook of this partner already posts to ${url}; change that one instead`,
+          );
         if (Object.keys(state.endpoints).length >= MAX_WEBHOOKS_PER_PARTNER)
-          throw ruleViolated('WEBHOOK_LIMIT_REACHED', `a partner may have at most ${MAX_WEBHOOKS_PER_PARTNER} webhooks`);
+          throw ruleViolated(
+            'WEBHOOK_LIMIT_REACHED',
+            `a partner may have at most ${MAX_WEBHOOKS_PER_PARTNER} webhooks`,
+          );
         const threshold = utilizationThresholdPercent === undefined ? {} : { utilizationThresholdPercent };
-        return [{ type: 'WebhookRegistered', data: { webhookId, url, eventTypes, description, secretId, ...threshold, registeredAt: now } }];
+        return [
+          {
+            type: 'WebhookRegistered',
+            data: { webhookId, url, eventTypes, description, secretId, ...threshold, registeredAt: now },
+          },
+        ];
       }
       case 'ChangeWebhook': {
         const { webhookId, now, ...change } = command.data;
         const endpoint = existing(state, webhookId);
-        if (change.url !== undefined && Object.values(state.endpoints).some((other) => other.webhookId !== webhookId && sameUrl(other.url, change.url!)))
+        if (
+          change.url !== undefined &&
+          Object.values(state.endpoints).some(
+            (other) => other.webhookId !== webhookId && sameUrl(other.url, change.url!),
+          )
+        )
           throw illegalState('WEBHOOK_URL_TAKEN', `a webhook of this partner already posts to ${change.url}`);
         const changed: Partial<typeof change> = {};
         if (change.url !== undefined && change.url !== endpoint.url) changed.url = change.url;
-        if (change.eventTypes !== undefined && JSON.stringify([...change.eventTypes].sort()) !== JSON.stringify([...endpoint.eventTypes].sort()))
+        if (
+          change.eventTypes !== undefined &&
+          JSON.stringify([...change.eventTypes].sort()) !== JSON.stringify([...endpoint.eventTypes].sort())
+        )
           changed.eventTypes = change.eventTypes;
-        if (change.description !== undefined && change.description !== endpoint.description) changed.description = change.description;
+        if (change.description !== undefined && change.description !== endpoint.description)
+          changed.description = change.description;
         if (change.enabled !== undefined && change.enabled !== endpoint.enabled) changed.enabled = change.enabled;
-        if (change.utilizationThresholdPercent !== undefined && change.utilizationThresholdPercent !== endpoint.utilizationThresholdPercent)
+        if (
+          change.utilizationThresholdPercent !== undefined &&
+          change.utilizationThresholdPercent !== endpoint.utilizationThresholdPercent
+        )
           changed.utilizationThresholdPercent = change.utilizationThresholdPercent;
         if (Object.keys(changed).length === 0) return [];
         return [{ type: 'WebhookChanged', data: { webhookId, ...changed, changedAt: now } }];
@@ -166,7 +202,8 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
     const endpoints = { ...state.endpoints };
     switch (event.type) {
       case 'WebhookRegistered': {
-        const { webhookId, url, eventTypes, description, secretId, utilizationThresholdPercent, registeredAt } = event.data;
+        const { webhookId, url, eventTypes, description, secretId, utilizationThresholdPercent, registeredAt } =
+          event.data;
         endpoints[webhookId] = {
           ...(utilizationThresholdPercent === undefined ? {} : { utilizationThresholdPercent }),
           webhookId,
@@ -198,14 +235,24 @@ export const webhookRegistryDecider: Decider<WebhookRegistry, WebhookRegistryCom
         const endpoint = endpoints[webhookId];
         if (!endpoint) return state;
         // Only the secret just rotated out keeps signing; older ones are done.
-        endpoints[webhookId] = { ...endpoint, secrets: [{ secretId }, { secretId: previousSecretId, validUntil: previousValidUntil }], updatedAt: rotatedAt };
+        endpoints[webhookId] = {
+          ...endpoint,
+          secrets: [{ secretId }, { secretId: previousSecretId, validUntil: previousValidUntil }],
+          updatedAt: rotatedAt,
+        };
         return { ...state, endpoints };
       }
       case 'WebhookDisabled': {
         const { webhookId, reason, disabledAt } = event.data;
         const endpoint = endpoints[webhookId];
         if (!endpoint) return state;
-        endpoints[webhookId] = { ...endpoint, enabled: false, disabledReason: reason, disabledAt, updatedAt: disabledAt };
+        endpoints[webhookId] = {
+          ...endpoint,
+          enabled: false,
+          disabledReason: reason,
+          disabledAt,
+          updatedAt: disabledAt,
+        };
         return { ...state, endpoints };
       }
       case 'WebhookDeleted': {

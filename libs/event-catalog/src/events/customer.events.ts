@@ -66,8 +66,12 @@ export const CUSTOMER_EVENTS: EventType[] = [
     type: 'SubscriptionMovedToManagementGroup',
     version: 1,
     stream: CUSTOMER,
-    cause: 'PUT /v1/customers/{id}/subscriptions/{sid}/management-group. fromManagementGroupId: the group it left, if any',
-    schema: record({ customerId: id, subscriptionId: id, managementGroupId: id, fromManagementGroupId: id, movedAt: instant }, ['fromManagementGroupId']),
+    cause:
+      'PUT /v1/customers/{id}/subscriptions/{sid}/management-group. fromManagementGroupId: the group it left, if any',
+    schema: record(
+      { customerId: id, subscriptionId: id, managementGroupId: id, fromManagementGroupId: id, movedAt: instant },
+      ['fromManagementGroupId'],
+    ),
     example: { customerId, subscriptionId, managementGroupId: 'finance', movedAt: at },
   },
   {

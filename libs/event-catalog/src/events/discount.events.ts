@@ -11,7 +11,11 @@ const utilization = listOf(
       hour: instant,
       reservedHours: { type: 'number' },
       usedHours: { type: 'number' },
-      bySubscription: { type: 'object', additionalProperties: { type: 'number' }, description: 'Used hours per subscription that used them' },
+      bySubscription: {
+        type: 'object',
+        additionalProperties: { type: 'number' },
+        description: 'Used hours per subscription that used them',
+      },
     },
     ['bySubscription'],
   ),
@@ -50,18 +54,39 @@ export const DISCOUNT_EVENTS: EventType[] = [
     schema: record({
       customerId: id,
       date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'The UTC day' },
-      hours: listOf(record({ hour: instant, resultHash: text, subscriptions: listOf(subscriptionHourCost), recordCount: count(), utilization })),
+      hours: listOf(
+        record({
+          hour: instant,
+          resultHash: text,
+          subscriptions: listOf(subscriptionHourCost),
+          recordCount: count(),
+          utilization,
+        }),
+      ),
     }),
     older: {
       // Version 1 kept every record; an hour of more than about 2,000 records could not be written. Version 2 sums them per subscription.
       1: {
-        schema: record({ customerId: id, hour: instant, resultHash: text, records: listOf(discountedRecord), utilization }),
+        schema: record({
+          customerId: id,
+          hour: instant,
+          resultHash: text,
+          records: listOf(discountedRecord),
+          utilization,
+        }),
         // Version 1 → 2: the records summed per subscription, exactly as the discount job sums them now.
         upcast: ({ records, ...rest }) => ({ ...rest, ...summarizeRecords(records as RecordCost[]) }),
       },
       // Version 2 held one hour, in a stream per customer-hour (`discount-{customerId}-{yyyymmddhh}`). Version 3 holds a day's changed hours.
       2: {
-        schema: record({ customerId: id, hour: instant, resultHash: text, subscriptions: listOf(subscriptionHourCost), recordCount: count(), utilization }),
+        schema: record({
+          customerId: id,
+          hour: instant,
+          resultHash: text,
+          subscriptions: listOf(subscriptionHourCost),
+          recordCount: count(),
+          utilization,
+        }),
         // Version 2 → 3: the one hour as a day of one hour.
         upcast: ({ customerId, ...hour }) => ({ customerId, date: String(hour.hour).slice(0, 10), hours: [hour] }),
       },
@@ -73,9 +98,27 @@ export const DISCOUNT_EVENTS: EventType[] = [
         {
           hour: '2026-06-01T10:00:00.000Z',
           resultHash: 'kq3M…',
-          subscriptions: [{ subscriptionId, records: 3, quantity: 2.5, coveredHours: 2, payAsYouGoCostUsd: 0.48, discountedCostUsd: 0.096, savingsUsd: 0.384 }],
+          subscriptions: [
+            {
+              subscriptionId,
+              records: 3,
+              quantity: 2.5,
+              coveredHours: 2,
+              payAsYouGoCostUsd: 0.48,
+              discountedCostUsd: 0.096,
+              savingsUsd: 0.384,
+            },
+          ],
           recordCount: 3,
-          utilization: [{ reservationId, hour: '2026-06-01T10:00:00.000Z', reservedHours: 2, usedHours: 2, bySubscription: { [subscriptionId]: 2 } }],
+          utilization: [
+            {
+              reservationId,
+              hour: '2026-06-01T10:00:00.000Z',
+              reservedHours: 2,
+              usedHours: 2,
+              bySubscription: { [subscriptionId]: 2 },
+            },
+          ],
         },
       ],
     },

@@ -29,13 +29,18 @@ export const ORDER_EVENTS: EventType[] = [
         cartId: id,
         customerId: id,
         partnerId: id,
-        lines: listOf(extend(cartLine, { lineNumber: count(1), totalUsd: amount, effectiveFrom: instant }, ['effectiveFrom'])),
+        lines: listOf(
+          extend(cartLine, { lineNumber: count(1), totalUsd: amount, effectiveFrom: instant }, ['effectiveFrom']),
+        ),
         scope,
         billingPlan,
         currency: { const: 'USD' },
         totalUsd: amount,
         placedAt: instant,
-        renewalOf: { ...record({ orderId: id, reservationId: id }), description: 'A renewal order: the reservation it renews' },
+        renewalOf: {
+          ...record({ orderId: id, reservationId: id }),
+          description: 'A renewal order: the reservation it renews',
+        },
       },
       ['renewalOf'],
     ),
@@ -67,7 +72,13 @@ export const ORDER_EVENTS: EventType[] = [
     stream: ORDER,
     cause: 'Azure refused a line for good',
     schema: record({ orderId: id, lineNumber: count(1), code: text, reason: text, failedAt: instant }),
-    example: { orderId, lineNumber: 1, code: 'QuotaExceeded', reason: 'the subscription has no quota left in westeurope', failedAt: at },
+    example: {
+      orderId,
+      lineNumber: 1,
+      code: 'QuotaExceeded',
+      reason: 'the subscription has no quota left in westeurope',
+      failedAt: at,
+    },
   },
   {
     type: 'OrderCompleted',
@@ -82,7 +93,12 @@ export const ORDER_EVENTS: EventType[] = [
     version: 1,
     stream: ORDER,
     cause: 'Fulfilment ended with some lines provisioned and the others failed for good',
-    schema: record({ orderId: id, reservationIds: listOf(id), failedLineNumbers: listOf(count(1)), fulfilledAt: instant }),
+    schema: record({
+      orderId: id,
+      reservationIds: listOf(id),
+      failedLineNumbers: listOf(count(1)),
+      fulfilledAt: instant,
+    }),
     example: { orderId, reservationIds: [reservationId], failedLineNumbers: [2], fulfilledAt: at },
   },
   {
@@ -115,7 +131,10 @@ export const ORDER_EVENTS: EventType[] = [
           events: listOf(
             record({
               type: oneOf(...RESERVATION_EVENTS.map((entry) => entry.type)),
-              data: { type: 'object', description: 'As the schema of its type says, at its current version when migrated' },
+              data: {
+                type: 'object',
+                description: 'As the schema of its type says, at its current version when migrated',
+              },
             }),
           ),
         }),
@@ -129,7 +148,10 @@ export const ORDER_EVENTS: EventType[] = [
           reservationId,
           events: [
             { type: 'ReservationProvisioned', data: provisioned },
-            { type: 'ReservationAutoRenewSet', data: { reservationId, autoRenew: false, setAt: '2026-07-01T09:30:00.000Z' } },
+            {
+              type: 'ReservationAutoRenewSet',
+              data: { reservationId, autoRenew: false, setAt: '2026-07-01T09:30:00.000Z' },
+            },
           ],
         },
       ],

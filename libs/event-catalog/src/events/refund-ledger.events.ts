@@ -8,7 +8,8 @@ export const REFUND_LEDGER_EVENTS: EventType[] = [
     type: 'RefundRecorded',
     version: 1,
     stream: 'refund-ledger-{customerId}',
-    cause: 'A cancellation or a return of part of a reservation, before the reservation changes: counts against the USD 50,000 of the rolling 12 months',
+    cause:
+      'A cancellation or a return of part of a reservation, before the reservation changes: counts against the USD 50,000 of the rolling 12 months',
     schema: record(
       {
         customerId: id,
@@ -16,15 +17,21 @@ export const REFUND_LEDGER_EVENTS: EventType[] = [
         reservationId: id,
         orderId: id,
         amountUsd: amount,
-        kind: { type: 'string', enum: ['cancellation', 'return'], description: 'Absent on older events: a cancellation' },
+        kind: {
+          type: 'string',
+          enum: ['cancellation', 'return'],
+          description: 'Absent on older events: a cancellation',
+        },
         quantity: count(1),
         countedUsd: {
           ...amount,
-          description: 'USD counted toward the cap when not the refund itself: a monthly reservation’s cancelled commitment at the purchase price',
+          description:
+            'USD counted toward the cap when not the refund itself: a monthly reservation’s cancelled commitment at the purchase price',
         },
         expectedOrderRevision: {
           ...count(),
-          description: 'The reservation order’s revision the request named in If-Match: the order changes at that revision, or the refund is reversed',
+          description:
+            'The reservation order’s revision the request named in If-Match: the order changes at that revision, or the refund is reversed',
         },
         refundedAt: instant,
       },
@@ -37,7 +44,15 @@ export const REFUND_LEDGER_EVENTS: EventType[] = [
     version: 1,
     stream: 'refund-ledger-{customerId}',
     cause: 'The cancellation the refund was recorded for did not happen (the reservation had changed meanwhile)',
-    schema: record({ customerId: id, reservationId: id, cancellationId: id, reason: text, reversedAt: instant }, ['cancellationId']),
-    example: { customerId, reservationId, cancellationId: lineId, reason: 'the reservation was split meanwhile', reversedAt: at },
+    schema: record({ customerId: id, reservationId: id, cancellationId: id, reason: text, reversedAt: instant }, [
+      'cancellationId',
+    ]),
+    example: {
+      customerId,
+      reservationId,
+      cancellationId: lineId,
+      reason: 'the reservation was split meanwhile',
+      reversedAt: at,
+    },
   },
 ];

@@ -21,8 +21,20 @@ export const RESERVATION_EVENTS: EventType[] = [
     version: 1,
     stream: RESERVATION,
     cause: 'PUT /v1/reservations/{id}/scope',
-    schema: record({ reservationId: id, customerId: id, scope, appliedSubscriptionIds: listOf(id), changedAt: instant }),
-    example: { reservationId, customerId, scope: { type: 'single', subscriptionId }, appliedSubscriptionIds: [subscriptionId], changedAt: at },
+    schema: record({
+      reservationId: id,
+      customerId: id,
+      scope,
+      appliedSubscriptionIds: listOf(id),
+      changedAt: instant,
+    }),
+    example: {
+      reservationId,
+      customerId,
+      scope: { type: 'single', subscriptionId },
+      appliedSubscriptionIds: [subscriptionId],
+      changedAt: at,
+    },
   },
   {
     type: 'ReservationScopeFellBack',
@@ -98,9 +110,19 @@ export const RESERVATION_EVENTS: EventType[] = [
     type: 'ReservationRenewed',
     version: 1,
     stream: RESERVATION,
-    cause: 'The first daily pass at or after expiry bought the renewal its settings then asked for: a renewal order (older releases bought it ahead)',
+    cause:
+      'The first daily pass at or after expiry bought the renewal its settings then asked for: a renewal order (older releases bought it ahead)',
     schema: record(
-      { reservationId: id, renewalOrderId: id, renewalOrderNumber: text, unitPriceUsd: amount, quantity: count(1), term, billingPlan, renewedAt: instant },
+      {
+        reservationId: id,
+        renewalOrderId: id,
+        renewalOrderNumber: text,
+        unitPriceUsd: amount,
+        quantity: count(1),
+        term,
+        billingPlan,
+        renewedAt: instant,
+      },
       ['renewalOrderNumber', 'quantity', 'term', 'billingPlan'],
     ),
     example: {
@@ -150,7 +172,9 @@ export const RESERVATION_EVENTS: EventType[] = [
     version: 1,
     stream: RESERVATION,
     cause: 'POST /v1/reservations/{id}/cancel',
-    schema: record({ reservationId: id, customerId: id, cancellationId: id, refundUsd: amount, cancelledAt: instant }, ['cancellationId']),
+    schema: record({ reservationId: id, customerId: id, cancellationId: id, refundUsd: amount, cancelledAt: instant }, [
+      'cancellationId',
+    ]),
     example: { reservationId, customerId, cancellationId: lineId, refundUsd: 1771.2, cancelledAt: at },
   },
   {
@@ -167,7 +191,15 @@ export const RESERVATION_EVENTS: EventType[] = [
       refundUsd: amount,
       returnedAt: instant,
     }),
-    example: { reservationId, customerId, cancellationId: `${reservationId}/return-at-4`, quantity: 1, remainingQuantity: 2, refundUsd: 590.4, returnedAt: at },
+    example: {
+      reservationId,
+      customerId,
+      cancellationId: `${reservationId}/return-at-4`,
+      quantity: 1,
+      remainingQuantity: 2,
+      refundUsd: 590.4,
+      returnedAt: at,
+    },
   },
   {
     type: 'ReservationExchanged',
@@ -209,7 +241,8 @@ export const RESERVATION_EVENTS: EventType[] = [
     type: 'ReservationExchangeHeld',
     version: 1,
     stream: RESERVATION,
-    cause: 'POST /v1/exchanges returning reservations of several orders: each one outside the first one’s order, before the exchange is decided there',
+    cause:
+      'POST /v1/exchanges returning reservations of several orders: each one outside the first one’s order, before the exchange is decided there',
     schema: record({
       reservationId: id,
       customerId: id,
@@ -235,16 +268,31 @@ export const RESERVATION_EVENTS: EventType[] = [
     stream: RESERVATION,
     cause: 'An exchange of several orders was refused: what it held is given back',
     schema: record({ reservationId: id, exchangeId: id, reason: text, releasedAt: instant }),
-    example: { reservationId, exchangeId: 'a7c1e0f2-5b3d-4c8e-9f1a-2b3c4d5e6f70', reason: 'reservation r-2 was split meanwhile', releasedAt: at },
+    example: {
+      reservationId,
+      exchangeId: 'a7c1e0f2-5b3d-4c8e-9f1a-2b3c4d5e6f70',
+      reason: 'reservation r-2 was split meanwhile',
+      releasedAt: at,
+    },
   },
   {
     type: 'ReservationPaymentRecorded',
     version: 1,
     stream: RESERVATION,
-    cause: 'A reservation bought (an upfront one’s only payment, a monthly one’s first), then the daily pass for each monthly payment fallen due',
-    schema: record({ reservationId: id, customerId: id, paymentNumber: count(1), amountUsd: amount, quantity: count(1), dueAt: instant, recordedAt: instant }, [
-      'quantity',
-    ]),
+    cause:
+      'A reservation bought (an upfront one’s only payment, a monthly one’s first), then the daily pass for each monthly payment fallen due',
+    schema: record(
+      {
+        reservationId: id,
+        customerId: id,
+        paymentNumber: count(1),
+        amountUsd: amount,
+        quantity: count(1),
+        dueAt: instant,
+        recordedAt: instant,
+      },
+      ['quantity'],
+    ),
     example: {
       reservationId,
       customerId,

@@ -14,10 +14,25 @@ export const WEBHOOK_EVENTS: EventType[] = [
     stream: STREAM,
     cause: 'POST /v1/webhooks',
     schema: record(
-      { webhookId: id, url: text, eventTypes: listOf(text), description: text, secretId: id, utilizationThresholdPercent: count(1), registeredAt: instant },
+      {
+        webhookId: id,
+        url: text,
+        eventTypes: listOf(text),
+        description: text,
+        secretId: id,
+        utilizationThresholdPercent: count(1),
+        registeredAt: instant,
+      },
       ['utilizationThresholdPercent'],
     ),
-    example: { webhookId, url: 'https://erp.example.com/hooks/azure', eventTypes: ['order.completed'], description: 'ERP', secretId, registeredAt: at },
+    example: {
+      webhookId,
+      url: 'https://erp.example.com/hooks/azure',
+      eventTypes: ['order.completed'],
+      description: 'ERP',
+      secretId,
+      registeredAt: at,
+    },
   },
   {
     type: 'WebhookChanged',
@@ -25,7 +40,15 @@ export const WEBHOOK_EVENTS: EventType[] = [
     stream: STREAM,
     cause: 'PATCH /v1/webhooks/{id}: only what changed',
     schema: record(
-      { webhookId: id, url: text, eventTypes: listOf(text), description: text, enabled: flag, utilizationThresholdPercent: count(1), changedAt: instant },
+      {
+        webhookId: id,
+        url: text,
+        eventTypes: listOf(text),
+        description: text,
+        enabled: flag,
+        utilizationThresholdPercent: count(1),
+        changedAt: instant,
+      },
       ['utilizationThresholdPercent', 'url', 'eventTypes', 'description', 'enabled'],
     ),
     example: { webhookId, enabled: false, changedAt: at },
@@ -35,7 +58,13 @@ export const WEBHOOK_EVENTS: EventType[] = [
     version: 1,
     stream: STREAM,
     cause: 'POST /v1/webhooks/{id}/rotate-secret: the previous secret keeps signing for 24 h',
-    schema: record({ webhookId: id, secretId: id, previousSecretId: id, previousValidUntil: instant, rotatedAt: instant }),
+    schema: record({
+      webhookId: id,
+      secretId: id,
+      previousSecretId: id,
+      previousValidUntil: instant,
+      rotatedAt: instant,
+    }),
     example: {
       webhookId,
       secretId: '5b2f9c1d-3e4a-4b6c-8d7e-9f0a1b2c3d4e',
@@ -50,7 +79,11 @@ export const WEBHOOK_EVENTS: EventType[] = [
     stream: STREAM,
     cause: 'Every delivery to the endpoint failed for 5 days (on the Clock)',
     schema: record({ webhookId: id, reason: text, disabledAt: instant }),
-    example: { webhookId, reason: 'every delivery has failed since 2026-05-27T09:31:00.000Z (last: answered 500)', disabledAt: at },
+    example: {
+      webhookId,
+      reason: 'every delivery has failed since 2026-05-27T09:31:00.000Z (last: answered 500)',
+      disabledAt: at,
+    },
   },
   {
     type: 'WebhookDeleted',

@@ -75,7 +75,10 @@ export class EsdbEventStore extends EventStore {
   async readAll({ after, maxCount }: { after?: bigint; maxCount: number }): Promise<StoredEvent[]> {
     const from = after === undefined ? START : { commit: after, prepare: after };
     const events: StoredEvent[] = [];
-    for await (const resolved of this.client.readAll({ fromPosition: from, maxCount: after === undefined ? maxCount : maxCount + 1 })) {
+    for await (const resolved of this.client.readAll({
+      fromPosition: from,
+      maxCount: after === undefined ? maxCount : maxCount + 1,
+    })) {
       if (!resolved.event) continue;
       const event = toStored(resolved);
       if (after === undefined || event.position > after) events.push(event);
@@ -85,7 +88,8 @@ export class EsdbEventStore extends EventStore {
 
   async headPosition(): Promise<bigint> {
     let head = 0n;
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) head = resolved.commitPosition ?? head;
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))
+      head = resolved.commitPosition ?? head;
     return head;
   }
 
@@ -102,7 +106,10 @@ export class EsdbEventStore extends EventStore {
     });
     const wrapper: AllSubscription = {
       on(event: 'event' | 'caughtUp' | 'end' | 'error', listener: (arg: never) => void) {
-        if (event === 'event') subscription.on('data', (resolved: ResolvedEvent) => (listener as (e: StoredEvent) => void)(toStored(resolved)));
+        if (event === 'event')
+          subscription.on('data', (resolved: ResolvedEvent) =>
+            (listener as (e: StoredEvent) => void)(toStored(resolved)),
+          );
         else subscription.on(event, listener as () => void);
         return wrapper;
       },

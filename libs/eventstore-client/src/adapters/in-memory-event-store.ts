@@ -30,8 +30,10 @@ export class InMemoryEventStore extends EventStore {
   async appendToStream(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const existing = this.streams.get(stream) ?? [];
     const current = BigInt(existing.length) - 1n;
-    const repeatFrom = expected === 'any' ? existing.length - events.length : expected === 'no_stream' ? 0 : Number(expected) + 1;
-    const repeat = events.length > 0 && repeatFrom >= 0 && events.every((event, i) => existing[repeatFrom + i]?.id === event.id);
+    const repeatFrom =
+      expected === 'any' ? existing.length - events.length : expected === 'no_stream' ? 0 : Number(expected) + 1;
+    const repeat =
+      events.length > 0 && repeatFrom >= 0 && events.every((event, i) => existing[repeatFrom + i]?.id === event.id);
     const exact = expected === 'no_stream' ? -1n : expected;
     if (repeat && exact !== current) {
       const last = existing[repeatFrom + events.length - 1];
@@ -118,4 +120,8 @@ export class InMemoryEventStore extends EventStore {
   }
 }
 
-const copy = (event: StoredEvent): StoredEvent => ({ ...event, data: structuredClone(event.data), metadata: structuredClone(event.metadata) });
+const copy = (event: StoredEvent): StoredEvent => ({
+  ...event,
+  data: structuredClone(event.data),
+  metadata: structuredClone(event.metadata),
+});

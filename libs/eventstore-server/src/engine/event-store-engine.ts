@@ -1,5 +1,15 @@
 import { EventLog } from '../log/event-log';
-import { decodeEvent, decodeRecord, encodeAppend, encodeDelete, encodeTombstone, LogRecord, ProposedEvent, RecordKind, StoredEvent } from '../log/records';
+import {
+  decodeEvent,
+  decodeRecord,
+  encodeAppend,
+  encodeDelete,
+  encodeTombstone,
+  LogRecord,
+  ProposedEvent,
+  RecordKind,
+  StoredEvent,
+} from '../log/records';
 import { AllIndex } from './all-index';
 import { BoundedMap } from './bounded-map';
 import { EventCache } from './event-cache';
@@ -72,7 +82,10 @@ export class EventStoreEngine {
     this.recentIds = new BoundedMap(limits.recentIds);
   }
 
-  static async open(dataDir: string, limits = DEFAULT_LIMITS): Promise<{ engine: EventStoreEngine; truncatedBytes: number }> {
+  static async open(
+    dataDir: string,
+    limits = DEFAULT_LIMITS,
+  ): Promise<{ engine: EventStoreEngine; truncatedBytes: number }> {
     const engine = new EventStoreEngine(limits);
     const { log, truncatedBytes } = await EventLog.open(dataDir, (offset, payload) => {
       const record = decodeRecord(offset, payload);
@@ -213,7 +226,10 @@ export class EventStoreEngine {
       const start = Math.max(truncateBefore, from === 'start' ? 0 : from === 'end' ? indices.length : from);
       return { kind: 'events', indices: indices.slice(start, start + count) };
     }
-    const start = Math.min(indices.length - 1, from === 'start' ? truncateBefore : from === 'end' ? indices.length - 1 : from);
+    const start = Math.min(
+      indices.length - 1,
+      from === 'start' ? truncateBefore : from === 'end' ? indices.length - 1 : from,
+    );
     const out: number[] = [];
     for (let i = start; i >= truncateBefore && out.length < count; i--) out.push(indices[i]);
     return { kind: 'events', indices: out };
@@ -310,7 +326,8 @@ export class EventStoreEngine {
     const stream = this.getOrCreate(record.streamId);
     switch (record.kind) {
       case RecordKind.Append:
-        for (const { id, revision, position } of record.events) this.recentIds.set(id, { streamId: stream.id, revision, position });
+        for (const { id, revision, position } of record.events)
+          this.recentIds.set(id, { streamId: stream.id, revision, position });
         stream.acceptedLast = record.events.at(-1)!.revision;
         break;
       case RecordKind.Delete:

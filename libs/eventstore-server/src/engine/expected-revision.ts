@@ -1,4 +1,5 @@
-export type ExpectedRevision = { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'exact'; revision: number };
+export type ExpectedRevision =
+  { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'exact'; revision: number };
 
 /** The stream's revision as a concurrency check sees it. */
 export type CurrentRevision = number | 'no_stream';

@@ -8,7 +8,10 @@ export interface EmbeddedUser {
 }
 
 /** EventStoreDB serves these to anonymous callers, and the official client calls them without credentials. */
-const ANONYMOUS_METHODS = new Set<string>([gossipGrpc.GossipService.read.path, featuresGrpc.ServerFeaturesService.getSupportedMethods.path]);
+const ANONYMOUS_METHODS = new Set<string>([
+  gossipGrpc.GossipService.read.path,
+  featuresGrpc.ServerFeaturesService.getSupportedMethods.path,
+]);
 
 /**
  * Checks the HTTP Basic credentials in each call's `authorization` metadata
@@ -36,7 +39,8 @@ export function authentication(users: readonly EmbeddedUser[]): ServerIntercepto
         next({
           onReceiveMetadata: (metadata, proceed) => {
             const who = caller(metadata);
-            if (who === 'unauthenticated') return call.sendStatus({ code: GrpcStatus.UNAUTHENTICATED, details: 'Unauthenticated' });
+            if (who === 'unauthenticated')
+              return call.sendStatus({ code: GrpcStatus.UNAUTHENTICATED, details: 'Unauthenticated' });
             if (who === 'anonymous' && !ANONYMOUS_METHODS.has(method.path)) return call.sendStatus(accessDenied());
             proceed(metadata);
           },

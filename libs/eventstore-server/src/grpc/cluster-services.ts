@@ -15,7 +15,10 @@ const SUPPORTED: Array<[service: string, methods: string[]]> = [
 /** Advertising BatchAppend here is what makes the client use it. */
 export function serverFeaturesService(): UntypedServiceImplementation {
   return {
-    getSupportedMethods: (_call: ServerUnaryCall<sharedPb.Empty, featuresPb.SupportedMethods>, callback: sendUnaryData<featuresPb.SupportedMethods>) => {
+    getSupportedMethods: (
+      _call: ServerUnaryCall<sharedPb.Empty, featuresPb.SupportedMethods>,
+      callback: sendUnaryData<featuresPb.SupportedMethods>,
+    ) => {
       const supported = new featuresPb.SupportedMethods();
       supported.setEventStoreServerVersion(SERVER_VERSION);
       supported.setMethodsList(
@@ -37,7 +40,10 @@ export function serverFeaturesService(): UntypedServiceImplementation {
 export function gossipService(address: () => { host: string; port: number }): UntypedServiceImplementation {
   const instanceId = randomUUID();
   return {
-    read: (_call: ServerUnaryCall<sharedPb.Empty, gossipPb.ClusterInfo>, callback: sendUnaryData<gossipPb.ClusterInfo>) => {
+    read: (
+      _call: ServerUnaryCall<sharedPb.Empty, gossipPb.ClusterInfo>,
+      callback: sendUnaryData<gossipPb.ClusterInfo>,
+    ) => {
       const endpoint = new gossipPb.EndPoint();
       endpoint.setAddress(address().host);
       endpoint.setPort(address().port);

@@ -49,7 +49,9 @@ describe('filter regexes', () => {
 
   it('refuses a pattern past the length limit, and one that does not compile', () => {
     expect(refusal('a'.repeat(MAX_FILTER_REGEX_LENGTH))).toBeUndefined();
-    expect(refusal('a'.repeat(MAX_FILTER_REGEX_LENGTH + 1))).toBe(`Regex filter refused: longer than ${MAX_FILTER_REGEX_LENGTH} characters`);
+    expect(refusal('a'.repeat(MAX_FILTER_REGEX_LENGTH + 1))).toBe(
+      `Regex filter refused: longer than ${MAX_FILTER_REGEX_LENGTH} characters`,
+    );
     expect(refusal('^(a')).toMatch(/^Regex filter refused: Invalid regular expression/);
   });
 });

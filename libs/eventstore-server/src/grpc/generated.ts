@@ -23,4 +23,16 @@ const fromClient = <T>(request: string): T => require(require.resolve(request, {
 const anyPb = fromClient<typeof anyPbTypes>('google-protobuf/google/protobuf/any_pb');
 const emptyPb = fromClient<typeof emptyPbTypes>('google-protobuf/google/protobuf/empty_pb');
 
-export { streamsGrpc, streamsPb, sharedPb, statusPb, codePb, featuresGrpc, featuresPb, gossipGrpc, gossipPb, anyPb, emptyPb };
+export {
+  streamsGrpc,
+  streamsPb,
+  sharedPb,
+  statusPb,
+  codePb,
+  featuresGrpc,
+  featuresPb,
+  gossipGrpc,
+  gossipPb,
+  anyPb,
+  emptyPb,
+};

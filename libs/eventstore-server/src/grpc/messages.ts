@@ -65,7 +65,11 @@ export function toReadResp(event: StoredEvent): streamsPb.ReadResp {
 }
 
 /** A gRPC error the client maps by its `exception` trailer. */
-export function serviceError(code: GrpcStatus, details: string, trailers: Record<string, string>): Partial<StatusObject> {
+export function serviceError(
+  code: GrpcStatus,
+  details: string,
+  trailers: Record<string, string>,
+): Partial<StatusObject> {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(trailers)) metadata.set(key, value);
   return { code, details, metadata };
@@ -85,7 +89,11 @@ export function accessDeniedError(): Partial<StatusObject> {
 
 /** A read of $all from inside a record, which EventStoreDB refuses. */
 export function invalidPositionError(position: number): Partial<StatusObject> {
-  return serviceError(GrpcStatus.INVALID_ARGUMENT, `Invalid position: ${position} is not the position of an event in $all.`, {});
+  return serviceError(
+    GrpcStatus.INVALID_ARGUMENT,
+    `Invalid position: ${position} is not the position of an event in $all.`,
+    {},
+  );
 }
 
 /** A subscription's filter the store will not run; the client raises UnknownError with this message. */
@@ -100,7 +108,11 @@ export function wrongExpectedVersionError(stream: string, current: CurrentRevisi
     'expected-version': expectedVersionNumber(expected),
   };
   if (current !== 'no_stream') trailers['actual-version'] = String(current);
-  return serviceError(GrpcStatus.FAILED_PRECONDITION, `Append failed due to WrongExpectedVersion. Stream: ${stream}`, trailers);
+  return serviceError(
+    GrpcStatus.FAILED_PRECONDITION,
+    `Append failed due to WrongExpectedVersion. Stream: ${stream}`,
+    trailers,
+  );
 }
 
 export function maxAppendSizeError(maxAppendSize: number): Partial<StatusObject> {
@@ -111,7 +123,12 @@ export function maxAppendSizeError(maxAppendSize: number): Partial<StatusObject>
 }
 
 /** google.rpc.Status carrying an EventStoreDB detail, as BatchAppend reports errors. */
-export function rpcStatus(code: number, message: string, detail: { serializeBinary(): Uint8Array }, typeName: string): statusPb.Status {
+export function rpcStatus(
+  code: number,
+  message: string,
+  detail: { serializeBinary(): Uint8Array },
+  typeName: string,
+): statusPb.Status {
   const details = new anyPb.Any();
   details.pack(detail.serializeBinary(), `event_store.client.${typeName}`);
   const status = new statusPb.Status();
@@ -121,7 +138,10 @@ export function rpcStatus(code: number, message: string, detail: { serializeBina
   return status;
 }
 
-export function wrongExpectedVersionDetail(current: CurrentRevision, expected: ExpectedRevision): sharedPb.WrongExpectedVersion {
+export function wrongExpectedVersionDetail(
+  current: CurrentRevision,
+  expected: ExpectedRevision,
+): sharedPb.WrongExpectedVersion {
   const detail = new sharedPb.WrongExpectedVersion();
   if (current === 'no_stream') detail.setCurrentNoStream(new emptyPb.Empty());
   else detail.setCurrentStreamRevision(String(current));

@@ -45,13 +45,20 @@ export interface StreamsSettings {
 
 /** Implementation of event_store.client.streams.Streams over the engine. */
 export function streamsService(engine: EventStoreEngine, settings: StreamsSettings): UntypedServiceImplementation {
-  const mayDelete = <R>(callback: sendUnaryData<R>, remove: () => void) => (settings.allowDelete ? remove() : callback(accessDeniedError()));
+  const mayDelete = <R>(callback: sendUnaryData<R>, remove: () => void) =>
+    settings.allowDelete ? remove() : callback(accessDeniedError());
   return {
     read: (call: ServerWritableStream<streamsPb.ReadReq, streamsPb.ReadResp>) => read(engine, call),
-    append: (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>) =>
-      append(engine, call, callback),
-    batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) => batchAppend(engine, call, settings.batchAppendBufferBytes),
-    delete: (call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>, callback: sendUnaryData<streamsPb.DeleteResp>) =>
+    append: (
+      call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>,
+      callback: sendUnaryData<streamsPb.AppendResp>,
+    ) => append(engine, call, callback),
+    batchAppend: (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>) =>
+      batchAppend(engine, call, settings.batchAppendBufferBytes),
+    delete: (
+      call: ServerUnaryCall<streamsPb.DeleteReq, streamsPb.DeleteResp>,
+      callback: sendUnaryData<streamsPb.DeleteResp>,
+    ) =>
       mayDelete(callback, () =>
         remove(
           engine,
@@ -62,7 +69,10 @@ export function streamsService(engine: EventStoreEngine, settings: StreamsSettin
           () => new DeleteResp.Position(),
         ),
       ),
-    tombstone: (call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.TombstoneResp>) =>
+    tombstone: (
+      call: ServerUnaryCall<streamsPb.TombstoneReq, streamsPb.TombstoneResp>,
+      callback: sendUnaryData<streamsPb.TombstoneResp>,
+    ) =>
       mayDelete(callback, () =>
         remove(
           engine,
@@ -92,7 +102,11 @@ function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.Rea
   if (options.hasStream()) {
     const streamOptions = options.getStream()!;
     const name = streamName(streamOptions.getStreamIdentifier());
-    const from: From = streamOptions.hasRevision() ? Number(streamOptions.getRevision()) : streamOptions.hasEnd() ? 'end' : 'start';
+    const from: From = streamOptions.hasRevision()
+      ? Number(streamOptions.getRevision())
+      : streamOptions.hasEnd()
+        ? 'end'
+        : 'start';
     if (subscribe) {
       const state = () => engine.stream(name);
       const start = from === 'start' ? 0 : from === 'end' ? (state()?.indices.length ?? 0) : from + 1; // exclusive
@@ -120,12 +134,19 @@ function read(engine: EventStoreEngine, call: ServerWritableStream<streamsPb.Rea
 
   const allOptions = options.getAll()!;
   const position = allOptions.hasPosition() ? Number(allOptions.getPosition()!.getCommitPosition()) : undefined;
-  if (position !== undefined && !engine.isPositionInAll(position)) return void call.emit('error', invalidPositionError(position));
+  if (position !== undefined && !engine.isPositionInAll(position))
+    return void call.emit('error', invalidPositionError(position));
   const length = engine.eventCount;
   if (subscribe) {
     // Subscribing from a position starts after it; reading from one includes it.
     const start = position !== undefined ? engine.indexAtOrAfter(position + 1) : allOptions.hasEnd() ? length : 0;
-    const source: SubscriptionSource = { name: '$all', length: () => engine.eventCount, floor: () => 0, allIndex: (i) => i, remember: false };
+    const source: SubscriptionSource = {
+      name: '$all',
+      length: () => engine.eventCount,
+      floor: () => 0,
+      allIndex: (i) => i,
+      remember: false,
+    };
     return new Subscription(call, engine, source, start, filter).start();
   }
   const matches = (i: number) => !filter || filter.matches(engine.streamIdAt(i), engine.typeAt(i));
@@ -207,7 +228,9 @@ function appendPosition(position: number): streamsPb.AppendResp.Position {
   return grpcPosition;
 }
 
-function wrongExpectedVersionResp(outcome: Extract<WriteOutcome, { reason: 'wrong_expected_version' }>): streamsPb.AppendResp {
+function wrongExpectedVersionResp(
+  outcome: Extract<WriteOutcome, { reason: 'wrong_expected_version' }>,
+): streamsPb.AppendResp {
   const wrong = new AppendResp.WrongExpectedVersion();
   if (outcome.current === 'no_stream') wrong.setCurrentNoStream(new sharedPb.Empty());
   else wrong.setCurrentRevision(String(outcome.current));
@@ -236,7 +259,11 @@ interface BatchInProgress {
 const BATCH_OVERHEAD_BYTES = 256;
 
 /** One long-lived stream per client; each request is chunked by correlation id until is_final. */
-function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>, bufferBytes: number): void {
+function batchAppend(
+  engine: EventStoreEngine,
+  call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>,
+  bufferBytes: number,
+): void {
   const batches = new Map<string, BatchInProgress>();
   let buffered = 0;
   let inFlight = 0;
@@ -259,12 +286,22 @@ function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsP
       if (!req.hasOptions()) return;
       const options = req.getOptions()!;
       const name = streamName(options.getStreamIdentifier());
-      batch = { name, expected: batchExpected(options), options, events: [], appendSize: 0, heldBytes: BATCH_OVERHEAD_BYTES + name.length };
+      batch = {
+        name,
+        expected: batchExpected(options),
+        options,
+        events: [],
+        appendSize: 0,
+        heldBytes: BATCH_OVERHEAD_BYTES + name.length,
+      };
       batches.set(correlationId, batch);
       buffered += batch.heldBytes;
     }
     const events = req.getProposedMessagesList().map(proposedEvent);
-    const held = events.reduce((sum, e) => sum + e.data.length + e.metadata.length + e.type.length + e.contentType.length + e.id.length, 0);
+    const held = events.reduce(
+      (sum, e) => sum + e.data.length + e.metadata.length + e.type.length + e.contentType.length + e.id.length,
+      0,
+    );
     if (buffered + held > bufferBytes) {
       return refuse(correlationId, batch, `Unfinished appends of this call would hold more than ${bufferBytes} bytes`);
     }
@@ -289,11 +326,24 @@ function batchAppend(engine: EventStoreEngine, call: ServerDuplexStream<streamsP
     // The client waits on this stream without a deadline of its own, so the server keeps the request's.
     // As in EventStoreDB, an append that times out is not withdrawn: it may still complete afterwards.
     const timer = afterDeadline(done.options, () =>
-      answer(errorResp(correlationId, done, rpcStatus(codePb.Code.DEADLINE_EXCEEDED, 'Timeout', new sharedPb.Timeout(), 'Timeout'))),
+      answer(
+        errorResp(
+          correlationId,
+          done,
+          rpcStatus(codePb.Code.DEADLINE_EXCEEDED, 'Timeout', new sharedPb.Timeout(), 'Timeout'),
+        ),
+      ),
     );
     engine.append(done.name, done.expected, done.events).then(
       (outcome) => answer(outcomeResp(correlationId, done, outcome)),
-      (error: Error) => answer(errorResp(correlationId, done, rpcStatus(codePb.Code.UNAVAILABLE, error.message, new sharedPb.Unknown(), 'Unknown'))),
+      (error: Error) =>
+        answer(
+          errorResp(
+            correlationId,
+            done,
+            rpcStatus(codePb.Code.UNAVAILABLE, error.message, new sharedPb.Unknown(), 'Unknown'),
+          ),
+        ),
     );
   });
   call.on('end', () => {
@@ -320,12 +370,20 @@ function outcomeResp(correlationId: string, batch: BatchInProgress, outcome: Wri
   if (!outcome.ok) {
     if (outcome.reason === 'wrong_expected_version') {
       const detail = wrongExpectedVersionDetail(outcome.current, outcome.expected);
-      return errorResp(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Wrong expected version', detail, 'WrongExpectedVersion'));
+      return errorResp(
+        correlationId,
+        batch,
+        rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Wrong expected version', detail, 'WrongExpectedVersion'),
+      );
     }
     if (outcome.reason === 'stream_deleted') {
       const detail = new sharedPb.StreamDeleted();
       detail.setStreamIdentifier(streamIdentifier(batch.name));
-      return errorResp(correlationId, batch, rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'));
+      return errorResp(
+        correlationId,
+        batch,
+        rpcStatus(codePb.Code.FAILED_PRECONDITION, 'Stream deleted', detail, 'StreamDeleted'),
+      );
     }
     return tooLargeResp(correlationId, batch, outcome.maxAppendSize, 'Maximum append size exceeded');
   }
@@ -345,13 +403,26 @@ function outcomeResp(correlationId: string, batch: BatchInProgress, outcome: Wri
 }
 
 /** The client raises MaxAppendSizeExceededError with `maxAppendSize`; `message` is for anyone reading the status. */
-function tooLargeResp(correlationId: string, batch: BatchInProgress, maxAppendSize: number, message: string): streamsPb.BatchAppendResp {
+function tooLargeResp(
+  correlationId: string,
+  batch: BatchInProgress,
+  maxAppendSize: number,
+  message: string,
+): streamsPb.BatchAppendResp {
   const detail = new sharedPb.MaximumAppendSizeExceeded();
   detail.setMaxappendsize(maxAppendSize);
-  return errorResp(correlationId, batch, rpcStatus(codePb.Code.INVALID_ARGUMENT, message, detail, 'MaximumAppendSizeExceeded'));
+  return errorResp(
+    correlationId,
+    batch,
+    rpcStatus(codePb.Code.INVALID_ARGUMENT, message, detail, 'MaximumAppendSizeExceeded'),
+  );
 }
 
-function errorResp(correlationId: string, batch: BatchInProgress, status: ReturnType<typeof rpcStatus>): streamsPb.BatchAppendResp {
+function errorResp(
+  correlationId: string,
+  batch: BatchInProgress,
+  status: ReturnType<typeof rpcStatus>,
+): streamsPb.BatchAppendResp {
   const resp = batchResp(correlationId, batch);
   resp.setError(status);
   return resp;
@@ -400,7 +471,10 @@ interface PositionMessage {
   setPreparePosition(value: string): unknown;
 }
 
-function remove<R extends { setPosition(value: never): unknown; setNoPosition(value: sharedPb.Empty): unknown }, P extends PositionMessage>(
+function remove<
+  R extends { setPosition(value: never): unknown; setNoPosition(value: sharedPb.Empty): unknown },
+  P extends PositionMessage,
+>(
   engine: EventStoreEngine,
   options: RemoveOptions,
   tombstone: boolean,
@@ -413,7 +487,8 @@ function remove<R extends { setPosition(value: never): unknown; setNoPosition(va
   engine.delete(name, expected, tombstone).then(
     (outcome) => {
       if (!outcome.ok) {
-        if (outcome.reason === 'wrong_expected_version') return callback(wrongExpectedVersionError(name, outcome.current, outcome.expected));
+        if (outcome.reason === 'wrong_expected_version')
+          return callback(wrongExpectedVersionError(name, outcome.current, outcome.expected));
         return callback(streamDeletedError(name));
       }
       const resp = newResp();

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrame, FRAME_HEADER_BYTES, frameIn, LOG_MAGIC, MAX_FRAME_BYTES, MIN_PAYLOAD_BYTES } from './frame';
@@ -70,7 +80,8 @@ export class EventLog {
           // Only a torn tail may be cut: past damage in the middle lie acknowledged events. Damage followed by intact frames
           // within one write's reach may be the last group commit, torn by a power loss (pages land in any order): none of it
           // was acknowledged.
-          const intact = truncatedBytes > MAX_WRITE_BYTES ? await findIntactFrame(handle, size, validLength + 1) : undefined;
+          const intact =
+            truncatedBytes > MAX_WRITE_BYTES ? await findIntactFrame(handle, size, validLength + 1) : undefined;
           if (intact !== undefined) {
             throw new Error(
               `event log ${path} is damaged in the middle, not torn at the end: the frame at offset ${validLength} is invalid ` +
@@ -150,7 +161,8 @@ export class EventLog {
         // A write holds one frame, or frames up to MAX_WRITE_BYTES: recovery counts on it to tell a torn write from damage.
         let take = 1;
         let bytes = this.pending[0].length;
-        while (take < this.pending.length && bytes + this.pending[take].length <= MAX_WRITE_BYTES) bytes += this.pending[take++].length;
+        while (take < this.pending.length && bytes + this.pending[take].length <= MAX_WRITE_BYTES)
+          bytes += this.pending[take++].length;
         const batch = this.pending.splice(0, take);
         const start = this.durableEnd;
         const batchEnd = start + bytes;
@@ -238,7 +250,8 @@ async function findIntactFrame(handle: FileHandle, size: number, from: number): 
     for (let at = 0; at <= last; at++) {
       const length = window.readUInt32LE(at);
       // Cheap tests first: most offsets state a length that cannot be a frame here.
-      if (length < MIN_PAYLOAD_BYTES || length > MAX_FRAME_BYTES || start + at + FRAME_HEADER_BYTES + length > size) continue;
+      if (length < MIN_PAYLOAD_BYTES || length > MAX_FRAME_BYTES || start + at + FRAME_HEADER_BYTES + length > size)
+        continue;
       let frame = frameIn(window, at);
       if (frame === 'more') {
         const whole = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
@@ -275,7 +288,8 @@ async function acquireLock(dataDir: string): Promise<string> {
     }
     const holder = readPid(lockPath);
     if (holder === undefined) continue; // released meanwhile
-    if (isHeld(holder, lockPath)) throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
+    if (isHeld(holder, lockPath))
+      throw new Error(`event store data directory ${dataDir} is locked by running process ${holder}`);
     if (createHoldingPid(takeoverPath)) {
       try {
         // Under the takeover lock only this process removes a stale LOCK, and one that holds `holder` stays stale (Object.is: a garbled pid is NaN).
@@ -293,7 +307,9 @@ async function acquireLock(dataDir: string): Promise<string> {
       );
     }
     if (tries >= TAKEOVER_WAIT_TRIES)
-      throw new Error(`event store data directory ${dataDir}: timed out waiting for process ${taking} to take over its stale lock`);
+      throw new Error(
+        `event store data directory ${dataDir}: timed out waiting for process ${taking} to take over its stale lock`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

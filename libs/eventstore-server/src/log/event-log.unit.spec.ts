@@ -38,12 +38,15 @@ describe('EventLog recovery', () => {
   /** Opens the log as the engine does: every frame is decoded as a record. */
   async function reopen(): Promise<{ records: LogRecord[]; truncatedBytes: number }> {
     const records: LogRecord[] = [];
-    const { log, truncatedBytes } = await EventLog.open(dataDir, (offset, payload) => records.push(decodeRecord(offset, payload)));
+    const { log, truncatedBytes } = await EventLog.open(dataDir, (offset, payload) =>
+      records.push(decodeRecord(offset, payload)),
+    );
     await log.close();
     return { records, truncatedBytes };
   }
 
-  const revisions = (records: LogRecord[]) => records.map((r) => (r.kind === RecordKind.Append ? r.events[0].revision : -1));
+  const revisions = (records: LogRecord[]) =>
+    records.map((r) => (r.kind === RecordKind.Append ? r.events[0].revision : -1));
 
   function corrupt(at: number, bytes: Buffer): void {
     const file = readFileSync(logFile());
@@ -77,7 +80,9 @@ describe('EventLog recovery', () => {
     corrupt(offsets[2] + FRAME_HEADER_BYTES + 5, Buffer.from('X'));
 
     const opened = EventLog.open(dataDir, () => undefined);
-    await expect(opened).rejects.toThrow(`event log ${logFile()} is damaged in the middle, not torn at the end: the frame at offset ${offsets[2]}`);
+    await expect(opened).rejects.toThrow(
+      `event log ${logFile()} is damaged in the middle, not torn at the end: the frame at offset ${offsets[2]}`,
+    );
     expect(statSync(logFile()).size).toBe(size);
     // The lock was released: a second attempt meets the damage again, not the lock.
     await expect(EventLog.open(dataDir, () => undefined)).rejects.toThrow(/damaged in the middle/);
@@ -88,7 +93,9 @@ describe('EventLog recovery', () => {
     const header = Buffer.alloc(4);
     header.writeUInt32LE(0xffffffff);
     corrupt(offsets[1], header);
-    await expect(reopen()).rejects.toThrow(`the frame at offset ${offsets[1]} is invalid but an intact frame follows at offset ${offsets[2]}`);
+    await expect(reopen()).rejects.toThrow(
+      `the frame at offset ${offsets[1]} is invalid but an intact frame follows at offset ${offsets[2]}`,
+    );
   });
 
   it('refuses to start when a frame in the middle states a plausible but wrong length', async () => {
@@ -102,7 +109,9 @@ describe('EventLog recovery', () => {
   it('refuses to start when zeros in the middle are followed by intact frames', async () => {
     const offsets = await writeFrames(4, LARGE);
     corrupt(offsets[1], Buffer.alloc(offsets[2] - offsets[1]));
-    await expect(reopen()).rejects.toThrow(`the frame at offset ${offsets[1]} is invalid but an intact frame follows at offset ${offsets[2]}`);
+    await expect(reopen()).rejects.toThrow(
+      `the frame at offset ${offsets[1]} is invalid but an intact frame follows at offset ${offsets[2]}`,
+    );
   });
 
   it('cuts a torn last group commit, in which a later frame landed and an earlier one did not: none of it was acknowledged', async () => {
@@ -117,10 +126,13 @@ describe('EventLog recovery', () => {
   it('writes no more than one write’s reach at a time, so that recovery can tell a torn write from damage', async () => {
     const writes: number[] = [];
     const { log } = await EventLog.open(dataDir, () => undefined);
-    const handle = (log as unknown as { handle: { writev: (buffers: Buffer[], at: number) => Promise<unknown> } }).handle;
+    const handle = (log as unknown as { handle: { writev: (buffers: Buffer[], at: number) => Promise<unknown> } })
+      .handle;
     const writev = handle.writev.bind(handle);
     handle.writev = (buffers, at) => (writes.push(buffers.reduce((sum, b) => sum + b.length, 0)), writev(buffers, at));
-    await Promise.all(Array.from({ length: 7 }, (_, i) => log.append(encodeAppend('t', i, [event(i, LARGE)], 0n).payload).durable));
+    await Promise.all(
+      Array.from({ length: 7 }, (_, i) => log.append(encodeAppend('t', i, [event(i, LARGE)], 0n).payload).durable),
+    );
     await log.close();
     expect(writes.length).toBeGreaterThan(1);
     expect(Math.max(...writes)).toBeLessThanOrEqual(MAX_WRITE_BYTES);

@@ -129,7 +129,12 @@ export interface EncodedAppend {
   eventOffsets: number[];
 }
 
-export function encodeAppend(streamId: string, firstRevision: number, events: ProposedEvent[], created: bigint): EncodedAppend {
+export function encodeAppend(
+  streamId: string,
+  firstRevision: number,
+  events: ProposedEvent[],
+  created: bigint,
+): EncodedAppend {
   const w = new Writer();
   w.u8(RecordKind.Append);
   w.str16(streamId);

@@ -17,7 +17,12 @@ const jobOptions = (backoffMs: number) => ({
 });
 
 /** Enqueues fulfilment of an order; `retryOf` makes a new job of an operator's retry instead of the original's id. */
-export function enqueueFulfilment(queue: Queue<FulfilmentRequest>, request: FulfilmentRequest, backoffMs: number, retryOf?: { at: number }): Promise<unknown> {
+export function enqueueFulfilment(
+  queue: Queue<FulfilmentRequest>,
+  request: FulfilmentRequest,
+  backoffMs: number,
+  retryOf?: { at: number },
+): Promise<unknown> {
   const jobId = retryOf ? `${fulfilmentJobId(request.orderId)}-retry-${retryOf.at}` : fulfilmentJobId(request.orderId);
   return queue.add(FULFILMENT_JOB, request, { ...jobOptions(backoffMs), jobId });
 }

@@ -40,7 +40,11 @@ export class OrderHandoff implements Reactor, OnApplicationBootstrap {
       placedEventId: event.id,
       correlationId: correlationIdOf(event),
       partnerId,
-      placed: { data: event.data as OrderPlacedData, revision: event.revision, schemaVersion: storedVersionOf(event.metadata) },
+      placed: {
+        data: event.data as OrderPlacedData,
+        revision: event.revision,
+        schemaVersion: storedVersionOf(event.metadata),
+      },
     };
     await enqueueFulfilment(this.queue, request, this.config.get('FULFILMENT_BACKOFF_MS', { infer: true }));
   }

@@ -24,7 +24,8 @@ export function simulationSettings(env: {
   const failingSkus = new Map<string, 'permanent' | 'transient'>();
   for (const pair of (env.PROVISIONING_FAILING_SKUS ?? '').split(',').filter(Boolean)) {
     const [sku, kind] = pair.split('=');
-    if (kind !== 'permanent' && kind !== 'transient') throw new Error('PROVISIONING_FAILING_SKUS takes sku=permanent|transient pairs');
+    if (kind !== 'permanent' && kind !== 'transient')
+      throw new Error('PROVISIONING_FAILING_SKUS takes sku=permanent|transient pairs');
     failingSkus.set(sku.toLowerCase(), kind);
   }
   return {
@@ -54,13 +55,19 @@ export class SimulatedAzureProvisioner extends ReservationProvisioner {
   async provision(request: ProvisionRequest): Promise<ProvisionedReservation> {
     const existing = this.provisioned.get(request.reservationId);
     if (existing) return existing;
-    if (this.settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.latencyMs * (0.5 + Math.random())));
+    if (this.settings.latencyMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, this.settings.latencyMs * (0.5 + Math.random())));
     const forced = this.settings.failingSkus.get(request.armSkuName.toLowerCase());
     if (forced === 'permanent' || Math.random() < this.settings.permanentFailureRate) {
-      throw new PermanentProvisioningError('800017', `quantity not available: ${request.quantity} × ${request.armSkuName} in ${request.region}`);
+      throw new PermanentProvisioningError(
+        '800017',
+        `quantity not available: ${request.quantity} × ${request.armSkuName} in ${request.region}`,
+      );
     }
     if (forced === 'transient' || Math.random() < this.settings.transientFailureRate) {
-      throw new TransientProvisioningError(`provisioning backend busy for ${request.armSkuName} in ${request.region}; try again`);
+      throw new TransientProvisioningError(
+        `provisioning backend busy for ${request.armSkuName} in ${request.region}; try again`,
+      );
     }
     const reservation = { reservationId: request.reservationId, effectiveDate: await this.clock.now() };
     this.provisioned.set(request.reservationId, reservation);

@@ -16,7 +16,12 @@ export type BatchTarget = Omit<CommitTarget, 'name'> & { projection: Projection 
  * position. `advanceTo` moves the checkpoint past events the filter left out
  * (server checkpoints).
  */
-export async function applyBatch(redis: Redis, target: BatchTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> {
+export async function applyBatch(
+  redis: Redis,
+  target: BatchTarget,
+  events: ProjectedEvent[],
+  advanceTo?: bigint,
+): Promise<BatchResult> {
   const { projection, generation } = target;
   const keys = viewKeys(projection.name);
   const commitTarget: CommitTarget = { ...target, name: projection.name };
@@ -53,23 +58,31 @@ export async function applyBatch(redis: Redis, target: BatchTarget, events: Proj
     checkpoint = event.position;
     applied++;
   }
-  if (!poison && advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
+  if (!poison && advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint))
+    checkpoint = advanceTo;
 
   if (checkpoint === base) return { checkpoint, applied, poison };
   const commands: RedisWrite[] = [];
   const finalDocuments = new Map<string, ViewDocument>();
   for (const write of writes) {
     if (write.kind === 'put') finalDocuments.set(write.key, write.document);
-    else if (write.kind === 'index') commands.push(['ZADD', keys.key(generation, write.key), String(write.score), write.member]);
+    else if (write.kind === 'index')
+      commands.push(['ZADD', keys.key(generation, write.key), String(write.score), write.member]);
     else commands.push(['ZREM', keys.key(generation, write.key), write.member]);
   }
-  for (const [key, document] of finalDocuments) commands.push(['SET', keys.key(generation, key), JSON.stringify(document)]);
+  for (const [key, document] of finalDocuments)
+    commands.push(['SET', keys.key(generation, key), JSON.stringify(document)]);
   commands.push(['SET', keys.checkpoint(generation), checkpoint!.toString()]);
   await commitFenced(redis, commitTarget, commands);
   return { checkpoint, applied, poison };
 }
 
-async function load(redis: Redis, projection: Projection, generation: string, events: ProjectedEvent[]): Promise<Map<string, ViewDocument>> {
+async function load(
+  redis: Redis,
+  projection: Projection,
+  generation: string,
+  events: ProjectedEvent[],
+): Promise<Map<string, ViewDocument>> {
   const keys = [...new Set(events.flatMap((event) => safeReads(projection, event)))];
   const documents = new Map<string, ViewDocument>();
   if (keys.length === 0) return documents;

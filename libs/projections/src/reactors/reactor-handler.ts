@@ -17,7 +17,12 @@ export const reactorHandler = (reactor: Reactor): SubscriptionHandler => ({
   kind: 'reactor',
   name: reactor.name,
   eventTypes: reactor.eventTypes,
-  commit: async (redis: Redis, target: CommitTarget, events: ProjectedEvent[], advanceTo?: bigint): Promise<BatchResult> => {
+  commit: async (
+    redis: Redis,
+    target: CommitTarget,
+    events: ProjectedEvent[],
+    advanceTo?: bigint,
+  ): Promise<BatchResult> => {
     // Events the stored checkpoint covers were reacted to, even when the runner dropped that commit's answer.
     const base = await startingCheckpoint(redis, target);
     const fresh = events.filter((event) => base === undefined || event.position > base);
@@ -25,7 +30,9 @@ export const reactorHandler = (reactor: Reactor): SubscriptionHandler => ({
     let checkpoint = fresh.at(-1)?.position ?? base;
     if (advanceTo !== undefined && (checkpoint === undefined || advanceTo > checkpoint)) checkpoint = advanceTo;
     if (checkpoint === base) return { checkpoint, applied: 0 };
-    await commitFenced(redis, target, [['SET', viewKeys(target.name).checkpoint(target.generation), checkpoint!.toString()]]);
+    await commitFenced(redis, target, [
+      ['SET', viewKeys(target.name).checkpoint(target.generation), checkpoint!.toString()],
+    ]);
     return { checkpoint, applied: fresh.length };
   },
 });

@@ -44,7 +44,12 @@ interface FoldTarget {
  * Folds events into each target's generation, reading $all once for all of
  * them from the earliest checkpoint. Returns how many events were read.
  */
-async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+async function fold(
+  store: EventStore,
+  redis: Redis,
+  targets: FoldTarget[],
+  onProgress?: (progress: RebuildProgress) => void,
+): Promise<number> {
   const started = Date.now();
   const head = await store.headPosition();
   for (const target of targets) {
@@ -99,12 +104,21 @@ async function fold(store: EventStore, redis: Redis, targets: FoldTarget[], onPr
     // The target has seen every event up to where this pass stopped reading, not only up to its own last event: without
     // this, the catch-up pass would read again from a view's last event (from the start for a view with none).
     const seenThrough = target.until ?? (read > 0 ? position : undefined);
-    if (seenThrough !== undefined && seenThrough >= 0n && (target.checkpoint === undefined || target.checkpoint < seenThrough)) {
+    if (
+      seenThrough !== undefined &&
+      seenThrough >= 0n &&
+      (target.checkpoint === undefined || target.checkpoint < seenThrough)
+    ) {
       await redis.set(viewKeys(target.projection.name).checkpoint(target.generation), seenThrough.toString());
       target.checkpoint = seenThrough;
     }
   }
-  onProgress?.({ events: read, position: position > head ? position : head, head, seconds: (Date.now() - started) / 1000 });
+  onProgress?.({
+    events: read,
+    position: position > head ? position : head,
+    head,
+    seconds: (Date.now() - started) / 1000,
+  });
   return read;
 }
 
@@ -158,9 +172,14 @@ export async function rebuildAndSwap(
       events = await fold(store, redis, targets, onProgress);
       // Catch up on what arrived during the long pass, then swap.
       events += await fold(store, redis, targets, undefined);
-      const held = await Promise.all(locked.map(async (projection) => (await redis.get(viewKeys(projection.name).rebuildLock)) === owner));
+      const held = await Promise.all(
+        locked.map(async (projection) => (await redis.get(viewKeys(projection.name).rebuildLock)) === owner),
+      );
       lost ??= locked.find((_, i) => !held[i])?.name;
-      if (lost) throw new Error(`the rebuild lost its lock on ${lost} (another rebuild may have started); nothing was made live`);
+      if (lost)
+        throw new Error(
+          `the rebuild lost its lock on ${lost} (another rebuild may have started); nothing was made live`,
+        );
       for (const { projection } of targets) {
         const keys = viewKeys(projection.name);
         const previous = await redis.getset(keys.live, generation);
@@ -172,7 +191,9 @@ export async function rebuildAndSwap(
       await Promise.all(
         targets
           .filter(({ projection }) => !live.has(projection.name))
-          .map(({ projection, writing }) => writing.catch(() => undefined).then(() => deleteGeneration(redis, projection.name, generation))),
+          .map(({ projection, writing }) =>
+            writing.catch(() => undefined).then(() => deleteGeneration(redis, projection.name, generation)),
+          ),
       );
       throw error;
     }
@@ -221,7 +242,10 @@ export async function verify(
   }
 }
 
-async function liveState(redis: Redis, projection: Projection): Promise<{ generation: string; checkpoint: bigint | undefined }> {
+async function liveState(
+  redis: Redis,
+  projection: Projection,
+): Promise<{ generation: string; checkpoint: bigint | undefined }> {
   const keys = viewKeys(projection.name);
   const generation = (await redis.get(keys.live)) ?? INITIAL_GENERATION;
   const checkpoint = await redis.get(keys.checkpoint(generation));
@@ -230,7 +254,10 @@ async function liveState(redis: Redis, projection: Projection): Promise<{ genera
 
 async function compare(redis: Redis, name: string, live: string, scratch: string): Promise<ViewDifference[]> {
   const keys = viewKeys(name);
-  const [liveKeys, scratchKeys] = await Promise.all([scan(redis, keys.generation(live)), scan(redis, keys.generation(scratch))]);
+  const [liveKeys, scratchKeys] = await Promise.all([
+    scan(redis, keys.generation(live)),
+    scan(redis, keys.generation(scratch)),
+  ]);
   const relative = new Set([
     ...liveKeys.map((k) => k.slice(keys.generation(live).length)),
     ...scratchKeys.map((k) => k.slice(keys.generation(scratch).length)),

@@ -45,8 +45,16 @@ export async function commitFenced(redis: Redis, target: CommitTarget, commands:
   const keys = viewKeys(name);
   const args: string[] = [fence.token, fence.liveGeneration];
   for (const [command, , ...rest] of commands) args.push(command, String(rest.length), ...rest);
-  const outcome = await redis.eval(FENCED_WRITE, 2 + commands.length, keys.fence, keys.live, ...commands.map(([, key]) => key), ...args);
-  if (outcome === 'fenced') throw new FencedOutError(name, 'another instance took over the projection during the commit');
+  const outcome = await redis.eval(
+    FENCED_WRITE,
+    2 + commands.length,
+    keys.fence,
+    keys.live,
+    ...commands.map(([, key]) => key),
+    ...args,
+  );
+  if (outcome === 'fenced')
+    throw new FencedOutError(name, 'another instance took over the projection during the commit');
   if (outcome === 'moved') throw new FencedOutError(name, 'the live generation moved during the commit');
 }
 
@@ -55,7 +63,11 @@ export async function commitFenced(redis: Redis, target: CommitTarget, commands:
  * generation has moved (the commit checks them again, atomically). Reads
  * `alsoRead` in the same round trip.
  */
-export async function readFenced(redis: Redis, target: CommitTarget, ...alsoRead: string[]): Promise<Array<string | null>> {
+export async function readFenced(
+  redis: Redis,
+  target: CommitTarget,
+  ...alsoRead: string[]
+): Promise<Array<string | null>> {
   const keys = viewKeys(target.name);
   if (!target.fence) return alsoRead.length ? redis.mget(...alsoRead) : [];
   const [token, live, ...values] = await redis.mget(keys.fence, keys.live, ...alsoRead);
@@ -77,5 +89,7 @@ export async function readFenced(redis: Redis, target: CommitTarget, ...alsoRead
 export async function startingCheckpoint(redis: Redis, target: CommitTarget): Promise<bigint | undefined> {
   const [value] = await readFenced(redis, target, viewKeys(target.name).checkpoint(target.generation));
   const stored = value === null ? undefined : BigInt(value);
-  return stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint) ? stored : target.checkpoint;
+  return stored !== undefined && (target.checkpoint === undefined || stored > target.checkpoint)
+    ? stored
+    : target.checkpoint;
 }

@@ -88,7 +88,11 @@ export class HandlerSlot {
 
   /** Whether an event delivered by that subscription is this handler's to commit. */
   takes(event: ProjectedEvent, subscription: number): boolean {
-    return this.takesFrom(subscription) && this.types.has(event.type) && (this.checkpoint === undefined || event.position > this.checkpoint);
+    return (
+      this.takesFrom(subscription) &&
+      this.types.has(event.type) &&
+      (this.checkpoint === undefined || event.position > this.checkpoint)
+    );
   }
 
   /** Forgets what was delivered and not committed: it comes again from the checkpoint. */
@@ -102,7 +106,12 @@ export class HandlerSlot {
   /** Where its next commit goes: as the live writer, under its fencing token. */
   commitTarget(): CommitTarget {
     const generation = this.generation!;
-    return { name: this.name, generation, checkpoint: this.checkpoint, fence: { token: this.lease.fencingToken ?? '', liveGeneration: generation } };
+    return {
+      name: this.name,
+      generation,
+      checkpoint: this.checkpoint,
+      fence: { token: this.lease.fencingToken ?? '', liveGeneration: generation },
+    };
   }
 
   /** Takes a committed checkpoint, which never moves back. */

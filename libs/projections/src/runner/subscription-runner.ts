@@ -66,7 +66,8 @@ export class SubscriptionRunner {
     options: RunnerOptions = {},
   ) {
     const names = new Set(handlers.map((handler) => handler.name));
-    if (names.size !== handlers.length) throw new Error(`a runner serves each handler once: ${handlers.map((h) => h.name).join(', ')}`);
+    if (names.size !== handlers.length)
+      throw new Error(`a runner serves each handler once: ${handlers.map((h) => h.name).join(', ')}`);
     this.slots = handlers.map((handler) => new HandlerSlot(handler, new HandlerLease(redis, handler.name, this.owner)));
     this.maxBuffer = options.maxBuffer ?? MAX_BUFFER;
   }
@@ -259,7 +260,8 @@ export class SubscriptionRunner {
     });
     subscription.on('caughtUp', () => {
       if (epoch !== this.subscriptionEpoch) return;
-      for (const slot of this.slots) if (slot.following && slot.subscription === epoch && slot.state === 'catching-up') slot.state = 'live';
+      for (const slot of this.slots)
+        if (slot.following && slot.subscription === epoch && slot.state === 'catching-up') slot.state = 'live';
     });
     subscription.on('error', (error: Error) => void this.onDropped(epoch, error));
     subscription.on('end', () => void this.onDropped(epoch, new Error('the server ended the subscription')));
@@ -273,7 +275,9 @@ export class SubscriptionRunner {
    */
   private stepAside(slot: HandlerSlot): void {
     slot.overflowed = true;
-    this.logger.warn(`${slot.label}: ${slot.queue.length} events wait while its commits fail; the others go on without it until it has caught up`);
+    this.logger.warn(
+      `${slot.label}: ${slot.queue.length} events wait while its commits fail; the others go on without it until it has caught up`,
+    );
     this.resumeIfDrained();
   }
 
@@ -291,7 +295,9 @@ export class SubscriptionRunner {
 
   private scheduleFlush(slot: HandlerSlot): void {
     const epoch = slot.epoch;
-    slot.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush(slot, epoch)).finally(() => (slot.flushing = undefined));
+    slot.flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flush(slot, epoch))
+      .finally(() => (slot.flushing = undefined));
   }
 
   private async flush(slot: HandlerSlot, epoch: number): Promise<void> {
@@ -340,7 +346,9 @@ export class SubscriptionRunner {
     const delay = backoff(++this.dropFailures);
     this.resubscriptions++;
     for (const slot of this.slots.filter((candidate) => candidate.following)) {
-      this.logger.warn(`${slot.label}: subscription dropped (${error.message}); resubscribing from checkpoint ${slot.checkpoint ?? 'start'} in ${delay} ms`);
+      this.logger.warn(
+        `${slot.label}: subscription dropped (${error.message}); resubscribing from checkpoint ${slot.checkpoint ?? 'start'} in ${delay} ms`,
+      );
     }
     await sleep(delay);
     if (this.stopped) return;
@@ -417,11 +425,14 @@ export class SubscriptionRunner {
       this.slots
         .filter((slot) => !(slot.state === 'standby' && this.stopped))
         .map((slot) =>
-          this.redis.set(viewKeys(slot.name).status(this.owner), JSON.stringify(slot.status(this.resubscriptions)), 'PX', 5_000).catch(() => undefined),
+          this.redis
+            .set(viewKeys(slot.name).status(this.owner), JSON.stringify(slot.status(this.resubscriptions)), 'PX', 5_000)
+            .catch(() => undefined),
         ),
     );
   }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const backoff = (attempt: number) => Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+const backoff = (attempt: number) =>
+  Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);

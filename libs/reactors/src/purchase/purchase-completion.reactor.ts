@@ -28,6 +28,9 @@ export class PurchaseCompletionReactor implements Reactor {
     if ((await this.streams.readFirst(orderStream((event.data as PurchaseRecord).orderId), 1)).length > 0) return;
     const { state: cart } = await this.streams.aggregate(event.streamId, cartDecider);
     if (cart.status !== 'purchased') return;
-    await this.orders.placeFromCart(cart, causedBy(event, 'system/purchase-completion', 'place-order', await this.clock.now()));
+    await this.orders.placeFromCart(
+      cart,
+      causedBy(event, 'system/purchase-completion', 'place-order', await this.clock.now()),
+    );
   }
 }

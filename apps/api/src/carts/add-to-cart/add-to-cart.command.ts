@@ -36,7 +36,13 @@ export class AddToCartHandler implements ICommandHandler<AddToCartCommand> {
     return ownedCartStream(cartId, context).change(this.streams, context, (cart) =>
       this.reads.cartCommand(cart, context.partnerId, (customer) => ({
         type: 'AddToCart' as const,
-        data: { ...item, lineId: context.newId(`line/${cartId}`), item: this.catalog.get(item.catalogItemId, context.now), customer, now: context.now },
+        data: {
+          ...item,
+          lineId: context.newId(`line/${cartId}`),
+          item: this.catalog.get(item.catalogItemId, context.now),
+          customer,
+          now: context.now,
+        },
       })),
     );
   }

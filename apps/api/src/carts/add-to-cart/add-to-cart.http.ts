@@ -12,15 +12,25 @@ import { AddToCartCommand } from './add-to-cart.command';
 
 export class AddToCartRequest {
   @ApiProperty({ example: 'ri-standard_d4s_v5-westeurope-p1y' }) @IsString() @MaxLength(100) catalogItemId: string;
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, description: 'How many VMs the reservation covers at the same time' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    description: 'How many VMs the reservation covers at the same time',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)
   quantity: number;
-  @ApiProperty({ format: 'uuid', description: 'The active subscription the reservation is bought under' }) @IsUUID() subscriptionId: string;
+  @ApiProperty({ format: 'uuid', description: 'The active subscription the reservation is bought under' })
+  @IsUUID()
+  subscriptionId: string;
   @ApiProperty({ enum: TERMS }) @IsIn(TERMS) term: Term;
   @ApiProperty({ enum: BILLING_PLANS }) @IsIn(BILLING_PLANS) billingPlan: BillingPlan;
-  @ApiPropertyOptional({ default: true, description: 'Renew the reservation at expiry, with no gap; can be changed until then' })
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Renew the reservation at expiry, with no gap; can be changed until then',
+  })
   @IsOptional()
   @IsBoolean()
   autoRenew?: boolean;
@@ -32,7 +42,12 @@ export class AddToCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ status: HttpStatus.CREATED, type: CartResource, description: 'The cart with the new line', errors: CART_ERRORS })
+  @ApiCommand({
+    status: HttpStatus.CREATED,
+    type: CartResource,
+    description: 'The cart with the new line',
+    errors: CART_ERRORS,
+  })
   async add(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Body() body: AddToCartRequest,

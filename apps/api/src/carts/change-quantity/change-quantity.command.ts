@@ -19,6 +19,9 @@ export class ChangeQuantityHandler implements ICommandHandler<ChangeQuantityComm
   constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, quantity, context }: ChangeQuantityCommand): Promise<CartResource> {
-    return ownedCartStream(cartId, context).change(this.streams, context, () => ({ type: 'ChangeQuantity', data: { lineId, quantity, now: context.now } }));
+    return ownedCartStream(cartId, context).change(this.streams, context, () => ({
+      type: 'ChangeQuantity',
+      data: { lineId, quantity, now: context.now },
+    }));
   }
 }

@@ -11,7 +11,11 @@ import { ChangeQuantityCommand } from './change-quantity.command';
 import { ApiCommand } from '../../http/openapi/api-routes';
 
 export class ChangeQuantityRequest {
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY }) @IsInt() @Min(1) @Max(MAX_QUANTITY) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUANTITY)
+  quantity: number;
 }
 
 @ApiTags('carts')
@@ -28,6 +32,9 @@ export class ChangeQuantityController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new ChangeQuantityCommand(cartId, lineId, body.quantity, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new ChangeQuantityCommand(cartId, lineId, body.quantity, context)),
+    );
   }
 }

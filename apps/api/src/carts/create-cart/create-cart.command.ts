@@ -22,7 +22,9 @@ export class CreateCartHandler implements ICommandHandler<CreateCartCommand> {
   ) {}
 
   async execute({ customerId, context }: CreateCartCommand): Promise<CartResource> {
-    const { state: customer } = await this.reads.customer(customerId, context.partnerId, { maxAgeMs: CART_CUSTOMER_MAX_AGE_MS });
+    const { state: customer } = await this.reads.customer(customerId, context.partnerId, {
+      maxAgeMs: CART_CUSTOMER_MAX_AGE_MS,
+    });
     const cartId = context.newId(`cart/${customerId}`);
     const { state, revision, position } = await this.streams.handle(
       cartStream(cartId),

@@ -14,8 +14,18 @@ export class CreateCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ status: HttpStatus.CREATED, type: CartResource, description: 'An empty cart, valid for 7 days', errors: CART_ERRORS, ifMatch: false })
-  async create(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiCommand({
+    status: HttpStatus.CREATED,
+    type: CartResource,
+    description: 'An empty cart, valid for 7 days',
+    errors: CART_ERRORS,
+    ifMatch: false,
+  })
+  async create(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     return withRevision(response, await this.commands.execute(new CreateCartCommand(customerId, context)));
   }
 }

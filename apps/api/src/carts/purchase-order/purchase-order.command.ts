@@ -44,7 +44,10 @@ export class PurchaseOrderHandler implements ICommandHandler<PurchaseOrderComman
     if (!cart.purchase) {
       const { state: customer } = await this.reads.customer(cart.customerId, context.partnerId);
       const orderId = orderIdFor(cartId);
-      const purchaseCommand = (orderNumber: string) => ({ type: 'PurchaseOrder' as const, data: { orderId, orderNumber, customer, now: context.now } });
+      const purchaseCommand = (orderNumber: string) => ({
+        type: 'PurchaseOrder' as const,
+        data: { orderId, orderNumber, customer, now: context.now },
+      });
       // Check every rule before an order number is spent on a purchase that would be refused.
       cartDecider.decide(purchaseCommand('unallocated'), cart);
       // A number spent on a purchase that then loses a race is a gap; the cart records the one the order keeps.

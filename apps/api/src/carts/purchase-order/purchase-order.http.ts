@@ -19,11 +19,17 @@ export class PurchaseOrderController {
     status: HttpStatus.CREATED,
     type: OrderResource,
     description: 'The order was placed; it is pending until fulfilment. Location names it',
-    also: [{ status: HttpStatus.OK, type: OrderResource, description: 'The cart was already bought: the same order again' }],
+    also: [
+      { status: HttpStatus.OK, type: OrderResource, description: 'The cart was already bought: the same order again' },
+    ],
     body: false,
     errors: CART_ERRORS,
   })
-  async purchase(@Param('cartId', ParseUUIDPipe) cartId: string, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  async purchase(
+    @Param('cartId', ParseUUIDPipe) cartId: string,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     const { order, created } = await this.commands.execute(new PurchaseOrderCommand(cartId, context));
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     response.header('Location', `/v1/orders/${order.orderId}`);

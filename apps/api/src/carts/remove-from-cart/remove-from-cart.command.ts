@@ -18,6 +18,9 @@ export class RemoveFromCartHandler implements ICommandHandler<RemoveFromCartComm
   constructor(private readonly streams: EventStreams) {}
 
   execute({ cartId, lineId, context }: RemoveFromCartCommand): Promise<CartResource> {
-    return ownedCartStream(cartId, context).change(this.streams, context, () => ({ type: 'RemoveFromCart', data: { lineId, now: context.now } }));
+    return ownedCartStream(cartId, context).change(this.streams, context, () => ({
+      type: 'RemoveFromCart',
+      data: { lineId, now: context.now },
+    }));
   }
 }

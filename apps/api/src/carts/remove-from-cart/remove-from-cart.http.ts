@@ -14,7 +14,11 @@ export class RemoveFromCartController {
   constructor(private readonly commands: CommandBus) {}
 
   @Delete()
-  @ApiCommand({ type: CartResource, description: 'The cart without the line; removing it again changes nothing', errors: CART_ERRORS })
+  @ApiCommand({
+    type: CartResource,
+    description: 'The cart without the line; removing it again changes nothing',
+    errors: CART_ERRORS,
+  })
   async remove(
     @Param('cartId', ParseUUIDPipe) cartId: string,
     @Param('lineId', ParseUUIDPipe) lineId: string,

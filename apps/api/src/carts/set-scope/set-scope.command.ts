@@ -24,7 +24,10 @@ export class SetScopeHandler implements ICommandHandler<SetScopeCommand> {
 
   execute({ cartId, scope, context }: SetScopeCommand): Promise<CartResource> {
     return ownedCartStream(cartId, context).change(this.streams, context, (cart) =>
-      this.reads.cartCommand(cart, context.partnerId, (customer) => ({ type: 'SetScope' as const, data: { scope, customer, now: context.now } })),
+      this.reads.cartCommand(cart, context.partnerId, (customer) => ({
+        type: 'SetScope' as const,
+        data: { scope, customer, now: context.now },
+      })),
     );
   }
 }

@@ -12,8 +12,16 @@ export const MAX_PAGE_SIZE = 200;
 export class CatalogQueryRequest {
   @ApiPropertyOptional({ enum: TERMS }) @IsOptional() @IsIn(TERMS) term?: Term;
   @ApiPropertyOptional({ example: 'westeurope' }) @IsOptional() @IsString() @MaxLength(50) region?: string;
-  @ApiPropertyOptional({ example: 'Dsv5', description: 'Series or flexibility group' }) @IsOptional() @IsString() @MaxLength(50) series?: string;
-  @ApiPropertyOptional({ example: 'D4s', description: 'ARM SKU name, whole or in part' }) @IsOptional() @IsString() @MaxLength(50) size?: string;
+  @ApiPropertyOptional({ example: 'Dsv5', description: 'Series or flexibility group' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  series?: string;
+  @ApiPropertyOptional({ example: 'D4s', description: 'ARM SKU name, whole or in part' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  size?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minCores?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxCores?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsNumber() @Min(0) minRamGb?: number;
@@ -21,7 +29,13 @@ export class CatalogQueryRequest {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsNumber() @Min(0) minPriceUsd?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsNumber() @Min(0) maxPriceUsd?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
-  @ApiPropertyOptional({ default: 50, maximum: MAX_PAGE_SIZE }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: MAX_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
 }
 
 @ApiTags('catalog')
@@ -32,7 +46,8 @@ export class BrowseCatalogController {
   @Get()
   @ApiRead({
     type: CatalogPageResource,
-    description: 'A page of the reserved VM instance catalog items on sale now, at today’s prices, and the total that matched',
+    description:
+      'A page of the reserved VM instance catalog items on sale now, at today’s prices, and the total that matched',
   })
   browse(@Query() query: CatalogQueryRequest, @Ctx() context: RequestContext): CatalogPage {
     return this.catalog.query(query, context.now);

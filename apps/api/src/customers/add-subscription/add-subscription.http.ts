@@ -28,13 +28,21 @@ export class AddSubscriptionController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer with its new active subscription', errors: CUSTOMER_ERRORS })
+  @ApiCommand({
+    status: HttpStatus.CREATED,
+    type: CustomerResource,
+    description: 'The customer with its new active subscription',
+    errors: CUSTOMER_ERRORS,
+  })
   async add(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Body() body: AddSubscriptionRequest,
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new AddSubscriptionCommand(customerId, body.subscriptionId, body.name, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new AddSubscriptionCommand(customerId, body.subscriptionId, body.name, context)),
+    );
   }
 }

@@ -19,9 +19,15 @@ export class ChangeSubscriptionStatusCommand extends Command<CustomerResource> {
 export class ChangeSubscriptionStatusHandler implements ICommandHandler<ChangeSubscriptionStatusCommand> {
   constructor(private readonly streams: EventStreams) {}
 
-  async execute({ customerId, subscriptionId, change, context }: ChangeSubscriptionStatusCommand): Promise<CustomerResource> {
+  async execute({
+    customerId,
+    subscriptionId,
+    change,
+    context,
+  }: ChangeSubscriptionStatusCommand): Promise<CustomerResource> {
     const data = { subscriptionId, now: context.now };
-    const command: CustomerCommand = change === 'suspend' ? { type: 'SuspendSubscription', data } : { type: 'ReactivateSubscription', data };
+    const command: CustomerCommand =
+      change === 'suspend' ? { type: 'SuspendSubscription', data } : { type: 'ReactivateSubscription', data };
     return ownedCustomerStream(customerId, context).change(this.streams, context, () => command);
   }
 }

@@ -15,7 +15,11 @@ export class ChangeSubscriptionStatusController {
 
   @Post('suspend')
   @HttpCode(200)
-  @ApiCommand({ type: CustomerResource, description: 'The customer; the subscription no longer gets new reservations', errors: CUSTOMER_ERRORS })
+  @ApiCommand({
+    type: CustomerResource,
+    description: 'The customer; the subscription no longer gets new reservations',
+    errors: CUSTOMER_ERRORS,
+  })
   suspend(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
@@ -27,7 +31,11 @@ export class ChangeSubscriptionStatusController {
 
   @Post('reactivate')
   @HttpCode(200)
-  @ApiCommand({ type: CustomerResource, description: 'The customer with the subscription active again', errors: CUSTOMER_ERRORS })
+  @ApiCommand({
+    type: CustomerResource,
+    description: 'The customer with the subscription active again',
+    errors: CUSTOMER_ERRORS,
+  })
   reactivate(
     @Param('customerId', ParseUUIDPipe) customerId: string,
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
@@ -37,7 +45,16 @@ export class ChangeSubscriptionStatusController {
     return this.change(customerId, subscriptionId, 'reactivate', context, response);
   }
 
-  private async change(customerId: string, subscriptionId: string, change: 'suspend' | 'reactivate', context: RequestContext, response: FastifyReply) {
-    return withRevision(response, await this.commands.execute(new ChangeSubscriptionStatusCommand(customerId, subscriptionId, change, context)));
+  private async change(
+    customerId: string,
+    subscriptionId: string,
+    change: 'suspend' | 'reactivate',
+    context: RequestContext,
+    response: FastifyReply,
+  ) {
+    return withRevision(
+      response,
+      await this.commands.execute(new ChangeSubscriptionStatusCommand(customerId, subscriptionId, change, context)),
+    );
   }
 }

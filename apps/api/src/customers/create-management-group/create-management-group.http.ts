@@ -11,7 +11,10 @@ import { CUSTOMER_ERRORS, CustomerResource } from '../customer.resource';
 import { CreateManagementGroupCommand } from './create-management-group.command';
 
 export class CreateManagementGroupRequest {
-  @ApiProperty({ example: 'finance', description: 'The group’s id, as in Azure: up to 90 letters, digits or _-.(), not ending in a period' })
+  @ApiProperty({
+    example: 'finance',
+    description: 'The group’s id, as in Azure: up to 90 letters, digits or _-.(), not ending in a period',
+  })
   @IsManagementGroupId()
   managementGroupId: string;
 
@@ -40,6 +43,11 @@ export class CreateManagementGroupController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new CreateManagementGroupCommand(customerId, body.managementGroupId, body.name, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(
+        new CreateManagementGroupCommand(customerId, body.managementGroupId, body.name, context),
+      ),
+    );
   }
 }

@@ -31,6 +31,11 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
     const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     ownedCustomer(state, customerId, context.partnerId);
     await this.contacts.erase(customerId, context.partnerId, context.now);
-    await this.streams.handle(customerStream(customerId), customerDecider, { type: 'ErasePersonalData', data: { now: context.now } }, context);
+    await this.streams.handle(
+      customerStream(customerId),
+      customerDecider,
+      { type: 'ErasePersonalData', data: { now: context.now } },
+      context,
+    );
   }
 }

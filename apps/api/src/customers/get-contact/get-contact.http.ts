@@ -24,7 +24,10 @@ export class GetContactController {
     description: "The customer's contact person; name, e-mail and phone are `[redacted]` for an auditor key",
     errors: { 404: ['CUSTOMER_NOT_FOUND', 'CONTACT_NOT_FOUND'] },
   })
-  async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Ctx() context: RequestContext): Promise<ContactResource> {
+  async get(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<ContactResource> {
     const { state } = await this.streams.aggregate(customerStream(customerId), customerDecider);
     ownedCustomer(state, customerId, context.partnerId);
     const contact = await this.contacts.get(customerId, context.partnerId);

@@ -11,8 +11,18 @@ import { CustomerPageResource, CustomerResource } from '../customer.resource';
 import { ApiRead } from '../../http/openapi/api-routes';
 
 export class ListCustomersQuery {
-  @ApiPropertyOptional({ description: 'Part of the name, any case' }) @IsOptional() @IsString() @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ description: 'Part of the name, any case' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+  @ApiPropertyOptional({ default: 20, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
 }
@@ -27,7 +37,11 @@ export class ListCustomersController {
   ) {}
 
   @Get()
-  @ApiRead({ type: CustomerPageResource, description: 'A page of the partner’s customers and the cursor of the next page', view: true })
+  @ApiRead({
+    type: CustomerPageResource,
+    description: 'A page of the partner’s customers and the cursor of the next page',
+    view: true,
+  })
   async list(
     @Query() query: ListCustomersQuery,
     @Ctx() context: RequestContext,
@@ -44,7 +58,8 @@ export class ListCustomersController {
       for (const { entry, document } of listed) {
         after = entry;
         const customer = document?.state;
-        if (!customer || customer.status !== 'registered' || (needle && !customer.name.toLowerCase().includes(needle))) continue;
+        if (!customer || customer.status !== 'registered' || (needle && !customer.name.toLowerCase().includes(needle)))
+          continue;
         items.push(CustomerResource.of(customer, BigInt(document.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }

@@ -19,7 +19,12 @@ export class MoveSubscriptionCommand extends Command<CustomerResource> {
 export class MoveSubscriptionHandler implements ICommandHandler<MoveSubscriptionCommand> {
   constructor(private readonly streams: EventStreams) {}
 
-  execute({ customerId, subscriptionId, managementGroupId, context }: MoveSubscriptionCommand): Promise<CustomerResource> {
+  execute({
+    customerId,
+    subscriptionId,
+    managementGroupId,
+    context,
+  }: MoveSubscriptionCommand): Promise<CustomerResource> {
     return ownedCustomerStream(customerId, context).change(this.streams, context, () => ({
       type: 'MoveSubscriptionToManagementGroup' as const,
       data: { subscriptionId, managementGroupId, now: context.now },

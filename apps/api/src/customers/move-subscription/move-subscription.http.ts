@@ -24,7 +24,8 @@ export class MoveSubscriptionController {
   @Put()
   @ApiCommand({
     type: CustomerResource,
-    description: 'The customer with the subscription in the group; management-group reservations apply to it from the next whole hour',
+    description:
+      'The customer with the subscription in the group; management-group reservations apply to it from the next whole hour',
     errors: CUSTOMER_ERRORS,
   })
   async move(
@@ -34,13 +35,19 @@ export class MoveSubscriptionController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new MoveSubscriptionCommand(customerId, subscriptionId, body.managementGroupId, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(
+        new MoveSubscriptionCommand(customerId, subscriptionId, body.managementGroupId, context),
+      ),
+    );
   }
 
   @Delete()
   @ApiCommand({
     type: CustomerResource,
-    description: 'The customer with the subscription in no group; a group left with no subscription sends its reservations to shared scope',
+    description:
+      'The customer with the subscription in no group; a group left with no subscription sends its reservations to shared scope',
     errors: CUSTOMER_ERRORS,
   })
   async remove(
@@ -49,6 +56,9 @@ export class MoveSubscriptionController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new MoveSubscriptionCommand(customerId, subscriptionId, null, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new MoveSubscriptionCommand(customerId, subscriptionId, null, context)),
+    );
   }
 }

@@ -47,4 +47,8 @@ export class RecordContactHandler implements ICommandHandler<RecordContactComman
   }
 }
 
-const erased = (customerId: string) => illegalState('PERSONAL_DATA_ERASED', `customer ${customerId}'s personal data was erased; no contact is recorded after`);
+const erased = (customerId: string) =>
+  illegalState(
+    'PERSONAL_DATA_ERASED',
+    `customer ${customerId}'s personal data was erased; no contact is recorded after`,
+  );

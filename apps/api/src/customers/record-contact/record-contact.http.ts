@@ -13,7 +13,9 @@ export class RecordContactRequest {
   @ApiProperty({ example: 'jane.doe@contoso.example' }) @IsEmail() @MaxLength(320) email: string;
   @ApiPropertyOptional({ example: '+44 20 7946 0000' })
   @IsOptional()
-  @Matches(/^\+?[0-9 ()-]{5,30}$/, { message: 'phone must be digits, spaces, brackets and dashes, with an optional leading +' })
+  @Matches(/^\+?[0-9 ()-]{5,30}$/, {
+    message: 'phone must be digits, spaces, brackets and dashes, with an optional leading +',
+  })
   phone?: string;
 }
 
@@ -26,7 +28,8 @@ export class RecordContactController {
   @NoStoredResponse()
   @ApiCommand({
     type: ContactResource,
-    description: "The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased",
+    description:
+      "The customer's contact person, stored outside the event store. 409 PERSONAL_DATA_ERASED once the customer's personal data was erased",
     revision: false,
     ifMatch: false,
     errors: { 404: ['CUSTOMER_NOT_FOUND'], 409: ['PERSONAL_DATA_ERASED'] },
@@ -36,6 +39,8 @@ export class RecordContactController {
     @Body() body: RecordContactRequest,
     @Ctx() context: RequestContext,
   ): Promise<ContactResource> {
-    return this.commands.execute(new RecordContactCommand(customerId, { name: body.name, email: body.email, phone: body.phone }, context));
+    return this.commands.execute(
+      new RecordContactCommand(customerId, { name: body.name, email: body.email, phone: body.phone }, context),
+    );
   }
 }

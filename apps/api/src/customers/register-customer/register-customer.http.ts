@@ -12,7 +12,8 @@ import { ApiCommand } from '../../http/openapi/api-routes';
 export class RegisterCustomerRequest {
   @ApiProperty({
     example: 'Contoso Ltd',
-    description: "The customer company's legal name. Not a person's name: contact people go to PUT /v1/customers/{customerId}/contact, outside the event store",
+    description:
+      "The customer company's legal name. Not a person's name: contact people go to PUT /v1/customers/{customerId}/contact, outside the event store",
   })
   @IsString()
   @IsNotEmpty()
@@ -26,8 +27,18 @@ export class RegisterCustomerController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCommand({ status: HttpStatus.CREATED, type: CustomerResource, description: 'The customer, registered', errors: CUSTOMER_ERRORS, ifMatch: false })
-  async register(@Body() body: RegisterCustomerRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiCommand({
+    status: HttpStatus.CREATED,
+    type: CustomerResource,
+    description: 'The customer, registered',
+    errors: CUSTOMER_ERRORS,
+    ifMatch: false,
+  })
+  async register(
+    @Body() body: RegisterCustomerRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     return withRevision(response, await this.commands.execute(new RegisterCustomerCommand(body.name, context)));
   }
 }

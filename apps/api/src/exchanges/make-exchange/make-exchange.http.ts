@@ -16,11 +16,19 @@ export class MakeExchangeController {
     // Its streams are several, so no one If-Match names it (refused, see ApiMakeExchange): the key does, and a retry meets the same exchange.
     if (context.idempotencyKey === undefined) {
       throw new HttpException(
-        { code: PRECONDITION_REQUIRED, message: 'an exchange moves money and a retry of it would repeat it: send an Idempotency-Key' },
+        {
+          code: PRECONDITION_REQUIRED,
+          message: 'an exchange moves money and a retry of it would repeat it: send an Idempotency-Key',
+        },
         HttpStatus.PRECONDITION_REQUIRED,
       );
     }
-    const made = await this.exchanges.exchange(context.newId('exchange'), context.newId('exchange/new-reservation'), askedBy(body, context.partnerId), context);
+    const made = await this.exchanges.exchange(
+      context.newId('exchange'),
+      context.newId('exchange/new-reservation'),
+      askedBy(body, context.partnerId),
+      context,
+    );
     return ExchangeResource.of(made);
   }
 }

@@ -1,5 +1,14 @@
 import { applyDecorators, HttpStatus, Type, UseGuards } from '@nestjs/common';
-import { ApiExtension, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, getSchemaPath, HeadersObject, SchemaObject } from '@nestjs/swagger';
+import {
+  ApiExtension,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  getSchemaPath,
+  HeadersObject,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { RequiredRole, RequiresRole, ROLE_FORBIDDEN } from '../../auth/roles';
 import { IF_MATCH_NOT_SUPPORTED, IfMatchNotTakenGuard } from '../if-match-not-taken.guard';
 import { PRECONDITION_REQUIRED } from '../precondition.guard';
@@ -35,18 +44,27 @@ interface Success {
   also?: Array<{ status: HttpStatus; type?: Body; description: string }>;
 }
 
-const integer = (description: string): HeadersObject[string] => ({ description, schema: { type: 'integer', minimum: 0 } });
+const integer = (description: string): HeadersObject[string] => ({
+  description,
+  schema: { type: 'integer', minimum: 0 },
+});
 
 /** Every /v1 answer: its correlation id, and the API key's budget (see auth/rate-limit.ts). */
 const RATE_LIMIT: HeadersObject = {
-  'X-Correlation-Id': { description: 'The request’s X-Correlation-Id, or one made for it; every event it caused carries it', schema: { type: 'string' } },
+  'X-Correlation-Id': {
+    description: 'The request’s X-Correlation-Id, or one made for it; every event it caused carries it',
+    schema: { type: 'string' },
+  },
   'X-RateLimit-Limit': integer('Requests this API key may make per window'),
   'X-RateLimit-Remaining': integer('Requests left in the current window'),
   'X-RateLimit-Reset': integer('Seconds until the window starts again'),
 };
 const RETRY_AFTER: HeadersObject = { 'Retry-After': integer('Seconds to wait before sending the same request again') };
 const ETAG: HeadersObject = {
-  ETag: { description: 'The stream revision, quoted; send it back in If-Match', schema: { type: 'string', pattern: '^"\\d+"$', example: '"3"' } },
+  ETag: {
+    description: 'The stream revision, quoted; send it back in If-Match',
+    schema: { type: 'string', pattern: '^"\\d+"$', example: '"3"' },
+  },
 };
 const COMMAND_SUCCESS: HeadersObject = {
   'X-Position': {
@@ -91,7 +109,13 @@ function errorResponse(status: number, codes: readonly string[], headers: Header
   const schema: SchemaObject = {
     allOf: [
       { $ref: getSchemaPath(ErrorBodyResource) },
-      { type: 'object', properties: { statusCode: { type: 'integer', enum: [status] }, code: { type: 'string', enum: [...new Set(codes)] } } },
+      {
+        type: 'object',
+        properties: {
+          statusCode: { type: 'integer', enum: [status] },
+          code: { type: 'string', enum: [...new Set(codes)] },
+        },
+      },
     ],
   };
   return ApiResponse({
@@ -103,7 +127,10 @@ function errorResponse(status: number, codes: readonly string[], headers: Header
 }
 
 function successResponses(success: Success, headers: HeadersObject): MethodDecorator[] {
-  const all = [{ status: success.status ?? HttpStatus.OK, type: success.type, description: success.description }, ...(success.also ?? [])];
+  const all = [
+    { status: success.status ?? HttpStatus.OK, type: success.type, description: success.description },
+    ...(success.also ?? []),
+  ];
   return all.map(({ status, type, description }) =>
     ApiResponse({
       status,
@@ -143,12 +170,17 @@ const ROLE_NOTE: Record<RequiredRole, string> = {
 
 /** The role a route needs, for the guard (auth/roles.ts) and stated in the OpenAPI document: `x-required-role` and the description. */
 const RouteRole = (role: RequiredRole) =>
-  applyDecorators(RequiresRole(role), ApiExtension('x-required-role', role), ApiOperation({ description: ROLE_NOTE[role] }));
+  applyDecorators(
+    RequiresRole(role),
+    ApiExtension('x-required-role', role),
+    ApiOperation({ description: ROLE_NOTE[role] }),
+  );
 
 const CORRELATION_ID = ApiHeader({
   name: 'X-Correlation-Id',
   required: false,
-  description: 'Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written',
+  description:
+    'Ties this request to the upstream one that caused it: logged, answered, and kept in the metadata of every event written',
   schema: { type: 'string', maxLength: 200 },
 });
 
@@ -158,14 +190,18 @@ const CORRELATION_ID = ApiHeader({
  * `precondition: true` for a route with `@RequiresPrecondition()`: one of the two headers is required.
  * `ifMatch: false` for a command no one stream revision guards: If-Match is refused (400 IF_MATCH_NOT_SUPPORTED), not ignored.
  */
-export function ApiCommand(success: Success & { revision?: boolean; body?: boolean; precondition?: boolean; ifMatch?: false }) {
+export function ApiCommand(
+  success: Success & { revision?: boolean; body?: boolean; precondition?: boolean; ifMatch?: false },
+) {
   const takesIfMatch = success.ifMatch !== false;
   const required = success.precondition
     ? takesIfMatch
       ? ' This route requires it unless If-Match is sent (428 PRECONDITION_REQUIRED).'
       : ' This route requires it (428 PRECONDITION_REQUIRED).'
     : '';
-  const errors = takesIfMatch ? (success.errors ?? {}) : { ...success.errors, 400: [...(success.errors?.[400] ?? []), IF_MATCH_NOT_SUPPORTED] };
+  const errors = takesIfMatch
+    ? (success.errors ?? {})
+    : { ...success.errors, 400: [...(success.errors?.[400] ?? []), IF_MATCH_NOT_SUPPORTED] };
   return applyDecorators(
     RouteRole('writer'),
     ...(takesIfMatch ? [] : [UseGuards(IfMatchNotTakenGuard)]),
@@ -186,7 +222,12 @@ export function ApiCommand(success: Success & { revision?: boolean; body?: boole
       schema: { type: 'string', example: '"3"' },
     }),
     ...successResponses(success, { ...(success.revision === false ? {} : ETAG), ...COMMAND_SUCCESS }),
-    ...errorResponses(COMMAND_CODES, errors, { body: success.body ?? true, waitsForView: false, precondition: success.precondition, forbidden: true }),
+    ...errorResponses(COMMAND_CODES, errors, {
+      body: success.body ?? true,
+      waitsForView: false,
+      precondition: success.precondition,
+      forbidden: true,
+    }),
   );
 }
 
@@ -212,6 +253,10 @@ export function ApiRead(success: Success & { view?: boolean; revision?: boolean;
         ]
       : []),
     ...successResponses(success, success.revision ? ETAG : {}),
-    ...errorResponses(READ_CODES, success.errors ?? {}, { body: false, waitsForView: success.view ?? false, forbidden: role !== 'reader' }),
+    ...errorResponses(READ_CODES, success.errors ?? {}, {
+      body: false,
+      waitsForView: success.view ?? false,
+      forbidden: role !== 'reader',
+    }),
   );
 }

@@ -10,12 +10,21 @@ export class FieldErrorResource {
 export class ErrorBodyResource implements ErrorBody {
   @ApiProperty({ example: 422 }) statusCode: number;
   @ApiProperty({ example: 'Unprocessable Entity' }) error: string;
-  @ApiProperty({ description: 'Stable and machine-readable; each response lists the codes its route can give', example: 'NO_ACTIVE_SUBSCRIPTION' })
+  @ApiProperty({
+    description: 'Stable and machine-readable; each response lists the codes its route can give',
+    example: 'NO_ACTIVE_SUBSCRIPTION',
+  })
   code: string;
   @ApiProperty({ example: 'customer 0f9c… has no active subscription' }) message: string;
-  @ApiPropertyOptional({ type: [FieldErrorResource], description: '400 VALIDATION_FAILED: each field and what is wrong with it' })
+  @ApiPropertyOptional({
+    type: [FieldErrorResource],
+    description: '400 VALIDATION_FAILED: each field and what is wrong with it',
+  })
   errors?: FieldErrorResource[];
-  @ApiPropertyOptional({ description: '409 STALE_REVISION and CONCURRENT_MODIFICATION: the revision to send in If-Match', example: '4' })
+  @ApiPropertyOptional({
+    description: '409 STALE_REVISION and CONCURRENT_MODIFICATION: the revision to send in If-Match',
+    example: '4',
+  })
   currentRevision?: string;
   @ApiPropertyOptional({
     type: 'object',

@@ -41,13 +41,17 @@ export class OrderLineResource {
 /** One reservation the order holds, as its order shows it. */
 export class OrderReservation {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] })
+  provisioningState: string;
   @ApiProperty() lineNumber: number;
   @ApiProperty() armSkuName: string;
   @ApiProperty() region: string;
   @ApiProperty({ description: 'VMs covered at the same time' }) quantity: number;
   @ApiProperty({ type: ScopeResource }) scope: Scope;
-  @ApiPropertyOptional({ type: OriginResource }) origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
+  @ApiPropertyOptional({ type: OriginResource }) origin?: {
+    type: 'split' | 'merge' | 'exchange';
+    reservationIds: string[];
+  };
 }
 
 /** An order as the write side and the order-history view answer it: what the order routes and a cart's purchase answer. */
@@ -59,7 +63,8 @@ export class OrderResource {
   @ApiProperty({ enum: ['pending', 'completed', 'partiallyFulfilled', 'failed', 'cancelled'] }) status: OrderStatus;
   @ApiProperty({
     type: [OrderLineResource],
-    description: 'Each line with its provisioning: pending, provisioning, provisioned (with its reservation) or failed (with the reason)',
+    description:
+      'Each line with its provisioning: pending, provisioning, provisioned (with its reservation) or failed (with the reason)',
   })
   lines: OrderLineState[];
   @ApiProperty({ type: ScopeResource }) scope: Scope;
@@ -67,12 +72,19 @@ export class OrderResource {
   @ApiProperty({ enum: ['USD'] }) currency: 'USD';
   @ApiProperty() totalUsd: number;
   @ApiProperty({ format: 'date-time' }) placedAt: string;
-  @ApiProperty({ type: [StatusChangeResource], description: 'Every status the order went through, with when and why' }) timeline: StatusChange[];
+  @ApiProperty({ type: [StatusChangeResource], description: 'Every status the order went through, with when and why' })
+  timeline: StatusChange[];
   @ApiProperty({ type: [String], description: 'The reservations the lines provisioned' }) reservationIds: string[];
-  @ApiProperty({ type: [OrderReservation], description: 'Every reservation the order holds, including those split or merged from others' })
+  @ApiProperty({
+    type: [OrderReservation],
+    description: 'Every reservation the order holds, including those split or merged from others',
+  })
   reservations: OrderReservation[];
   @ApiProperty() revision: string;
-  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
+  @ApiPropertyOptional({
+    description: '$all position of the write; send it as X-Min-Position to read it back from a view',
+  })
+  position?: string;
 
   static of(order: PlacedOrder, revision: Revision, position?: bigint): OrderResource {
     // What the fold keeps aside for reservations in streams of their own is not part of the answer.

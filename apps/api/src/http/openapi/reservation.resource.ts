@@ -12,7 +12,8 @@ export class ReturnedQuantityResource {
 /** A reservation as the write side sees it after a command: what the reservation commands and an exchange answer. */
 export class ReservationResource {
   @ApiProperty({ format: 'uuid' }) reservationId: string;
-  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] }) provisioningState: string;
+  @ApiProperty({ enum: ['Succeeded', 'Cancelled', 'Expired', 'Split', 'Merged', 'Exchanged'] })
+  provisioningState: string;
   @ApiProperty() customerId: string;
   @ApiProperty() orderNumber: string;
   @ApiProperty() catalogItemId: string;
@@ -26,22 +27,34 @@ export class ReservationResource {
   @ApiProperty() effectiveDate: string;
   @ApiProperty() expiryDate: string;
   @ApiProperty() autoRenew: boolean;
-  @ApiPropertyOptional({ description: 'The market price locked 30 days before expiry; the renewal pays the lower of it and the price at renewal' })
+  @ApiPropertyOptional({
+    description:
+      'The market price locked 30 days before expiry; the renewal pays the lower of it and the price at renewal',
+  })
   renewalUnitPriceUsd?: number;
-  @ApiPropertyOptional({ description: 'What the renewal buys, when changed from the reservation’s own quantity, term and billing plan' })
+  @ApiPropertyOptional({
+    description: 'What the renewal buys, when changed from the reservation’s own quantity, term and billing plan',
+  })
   renewalSettings?: { quantity: number; term: Term; billingPlan: BillingPlan };
-  @ApiPropertyOptional({ description: 'Why the renewal could not be bought (e.g. its billing subscription is not active)' })
+  @ApiPropertyOptional({
+    description: 'Why the renewal could not be bought (e.g. its billing subscription is not active)',
+  })
   renewalFailure?: { reason: string; failedAt: string };
-  @ApiPropertyOptional({ description: 'The subscription the reservation is billed to; its renewal bills it again' }) billingSubscriptionId?: string;
+  @ApiPropertyOptional({ description: 'The subscription the reservation is billed to; its renewal bills it again' })
+  billingSubscriptionId?: string;
   @ApiPropertyOptional({ description: 'The renewal bought ahead of expiry: its order, number and price' })
   renewal?: { orderId: string; orderNumber: string; unitPriceUsd: number; renewedAt: string };
   @ApiPropertyOptional() endedAt?: string;
   @ApiPropertyOptional() splitInto?: SplitPart[];
   @ApiPropertyOptional() mergedInto?: string;
   @ApiPropertyOptional() origin?: { type: 'split' | 'merge' | 'exchange'; reservationIds: string[] };
-  @ApiPropertyOptional({ type: [ReturnedQuantityResource], description: 'Quantities returned while the rest stayed active, each under the id of its refund' })
+  @ApiPropertyOptional({
+    type: [ReturnedQuantityResource],
+    description: 'Quantities returned while the rest stayed active, each under the id of its refund',
+  })
   returns?: ReturnedQuantityResource[];
-  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' }) exchangedFor?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The reservation an exchange of all of it bought' })
+  exchangedFor?: string;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -50,16 +63,35 @@ export class ReservationResource {
   exchanges?: Record<string, number>;
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'object', properties: { refundUsd: { type: 'number' }, remainingCommitmentUsd: { type: 'number' } } },
-    description: 'Each exchange made from it: the reservation bought, the money credited for what it gave back, and the commitment given back',
+    additionalProperties: {
+      type: 'object',
+      properties: { refundUsd: { type: 'number' }, remainingCommitmentUsd: { type: 'number' } },
+    },
+    description:
+      'Each exchange made from it: the reservation bought, the money credited for what it gave back, and the commitment given back',
   })
   exchangedValues?: Record<string, { refundUsd: number; remainingCommitmentUsd: number }>;
-  @ApiPropertyOptional({ description: 'Held for an exchange of several reservations being made: other changes wait (409 EXCHANGE_IN_PROGRESS)' })
-  exchangeHold?: { exchangeId: string; quantity: number; refundUsd: number; remainingCommitmentUsd: number; heldAt: string };
-  @ApiPropertyOptional({ description: 'When its term began; a split or merged part keeps its source’s (it decides which exchange policy applies)' })
+  @ApiPropertyOptional({
+    description:
+      'Held for an exchange of several reservations being made: other changes wait (409 EXCHANGE_IN_PROGRESS)',
+  })
+  exchangeHold?: {
+    exchangeId: string;
+    quantity: number;
+    refundUsd: number;
+    remainingCommitmentUsd: number;
+    heldAt: string;
+  };
+  @ApiPropertyOptional({
+    description:
+      'When its term began; a split or merged part keeps its source’s (it decides which exchange policy applies)',
+  })
   purchasedAt?: string;
   @ApiProperty() revision: string;
-  @ApiPropertyOptional({ description: '$all position of the write; send it as X-Min-Position to read it back from a view' }) position?: string;
+  @ApiPropertyOptional({
+    description: '$all position of the write; send it as X-Min-Position to read it back from a view',
+  })
+  position?: string;
 
   static of(reservation: ActiveReservation, revision: Revision, position?: bigint): ReservationResource {
     const {

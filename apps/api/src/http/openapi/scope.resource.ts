@@ -29,17 +29,29 @@ export class ScopeRequest {
   @IsIn(SCOPE_TYPES)
   type: ScopeType;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Required for a single or resourceGroup scope; must be an active subscription of the customer' })
-  @ValidateIf((scope: ScopeRequest) => scope.type === 'single' || scope.type === 'resourceGroup' || scope.subscriptionId !== undefined)
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Required for a single or resourceGroup scope; must be an active subscription of the customer',
+  })
+  @ValidateIf(
+    (scope: ScopeRequest) =>
+      scope.type === 'single' || scope.type === 'resourceGroup' || scope.subscriptionId !== undefined,
+  )
   @IsUUID()
   subscriptionId?: string;
 
-  @ApiPropertyOptional({ example: 'rg-web', description: 'Required for a resourceGroup scope: a resource group name in that subscription' })
+  @ApiPropertyOptional({
+    example: 'rg-web',
+    description: 'Required for a resourceGroup scope: a resource group name in that subscription',
+  })
   @ValidateIf((scope: ScopeRequest) => scope.type === 'resourceGroup' || scope.resourceGroup !== undefined)
   @IsResourceGroupName()
   resourceGroup?: string;
 
-  @ApiPropertyOptional({ example: 'finance', description: 'Required for a managementGroup scope: one of the customer’s management groups' })
+  @ApiPropertyOptional({
+    example: 'finance',
+    description: 'Required for a managementGroup scope: one of the customer’s management groups',
+  })
   @ValidateIf((scope: ScopeRequest) => scope.type === 'managementGroup' || scope.managementGroupId !== undefined)
   @IsManagementGroupId()
   managementGroupId?: string;

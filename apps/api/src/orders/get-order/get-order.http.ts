@@ -61,8 +61,11 @@ export class GetOrderController {
       });
     }
     const history = await this.streams.history(orderStream(orderId));
-    const upTo = history.filter((event) => (byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment!));
-    const asEvents = (events: typeof history) => events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent);
+    const upTo = history.filter((event) =>
+      byRevision ? event.revision <= Number(asOf) : Date.parse(event.created) <= moment!,
+    );
+    const asEvents = (events: typeof history) =>
+      events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent);
     ownedOrder(fold(orderDecider, asEvents(history)), orderId, context.partnerId);
     const then = fold(orderDecider, asEvents(upTo));
     if (then.status === 'none') throw notFound('ORDER_NOT_FOUND', `order ${orderId} had not been placed as of ${asOf}`);

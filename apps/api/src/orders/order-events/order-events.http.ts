@@ -16,10 +16,14 @@ export class OrderEventsController {
   @Get()
   @ApiRead({
     type: OrderEventsResource,
-    description: 'Events with revision, type, data, created, position and metadata (correlationId, causationId, partnerId, actor, timestamp)',
+    description:
+      'Events with revision, type, data, created, position and metadata (correlationId, causationId, partnerId, actor, timestamp)',
     errors: { 404: ['ORDER_NOT_FOUND'] },
   })
-  async list(@Param('orderId', ParseUUIDPipe) orderId: string, @Ctx() context: RequestContext): Promise<{ orderId: string; events: RecordedHistoryEvent[] }> {
+  async list(
+    @Param('orderId', ParseUUIDPipe) orderId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<{ orderId: string; events: RecordedHistoryEvent[] }> {
     const events = await this.streams.history(orderStream(orderId));
     ownedOrder(
       fold(

@@ -22,9 +22,22 @@ export class OrderHistoryQuery {
   @ApiPropertyOptional({ description: 'Placed before (ISO 8601)' }) @IsOptional() @IsIso8601Date() to?: string;
   @ApiPropertyOptional({ enum: TERMS }) @IsOptional() @IsIn(TERMS) term?: Term;
   @ApiPropertyOptional({ example: 'westeurope' }) @IsOptional() @IsString() @MaxLength(50) region?: string;
-  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(200) cursor?: string;
-  @ApiPropertyOptional({ description: 'Same as the X-Min-Position header' }) @IsOptional() @IsString() minPosition?: string;
+  @ApiPropertyOptional({ default: 20, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+  @ApiPropertyOptional({ description: 'Same as the X-Min-Position header' })
+  @IsOptional()
+  @IsString()
+  minPosition?: string;
 }
 
 export interface OrderHistoryPage {
@@ -89,7 +102,8 @@ export class OrderHistoryController {
       for (const { entry, document } of listed) {
         after = entry;
         const order = document?.state;
-        if (!order || order.status === 'none' || order.partnerId !== context.partnerId || !matches(order, query)) continue;
+        if (!order || order.status === 'none' || order.partnerId !== context.partnerId || !matches(order, query))
+          continue;
         items.push(OrderResource.of(order, BigInt(document.revision)));
         if (items.length === limit) return { items, nextCursor: encodeCursor(entry) };
       }

@@ -39,7 +39,13 @@ export class ChangeRenewalHandler implements ICommandHandler<ChangeRenewalComman
       const item = this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, term), context.now);
       return {
         type: 'ChangeReservation',
-        data: { reservationId, change: { type: 'ChangeRenewalSettings', data: { ...settings, now: context.now, renewalUnitPriceUsd: item?.unitPriceUsd } } },
+        data: {
+          reservationId,
+          change: {
+            type: 'ChangeRenewalSettings',
+            data: { ...settings, now: context.now, renewalUnitPriceUsd: item?.unitPriceUsd },
+          },
+        },
       };
     });
   }

@@ -10,7 +10,12 @@ import { withRevision } from '../../http/revision-header';
 import { ChangeRenewalCommand } from './change-renewal.command';
 
 export class ChangeRenewalRequest {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, description: 'VMs the renewal covers; the reservation’s own quantity if unset' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    description: 'VMs the renewal covers; the reservation’s own quantity if unset',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -29,7 +29,10 @@ export class ChangeScopeHandler implements ICommandHandler<ChangeScopeCommand> {
     return reservationInOrder(orderId, reservationId).change(this.streams, context, async ({ reservation }) => {
       const { state } = await this.streams.aggregate(customerStream(reservation.customerId), customerDecider);
       const customer = ownedCustomer(state, reservation.customerId, context.partnerId);
-      return { type: 'ChangeReservation', data: { reservationId, change: { type: 'ChangeScope', data: { scope, customer, now: context.now } } } };
+      return {
+        type: 'ChangeReservation',
+        data: { reservationId, change: { type: 'ChangeScope', data: { scope, customer, now: context.now } } },
+      };
     });
   }
 }

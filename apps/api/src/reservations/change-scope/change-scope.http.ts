@@ -21,6 +21,9 @@ export class ChangeScopeController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new ChangeScopeCommand(reservationId, body.toScope(), context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new ChangeScopeCommand(reservationId, body.toScope(), context)),
+    );
   }
 }

@@ -68,14 +68,21 @@ export class ExchangeReservationHandler implements ICommandHandler<ExchangeReser
         customerId,
         partnerId: context.partnerId,
         returns: [{ reservationId, quantity: request.returnQuantity }],
-        purchase: { catalogItemId: request.catalogItemId, quantity: request.quantity, billingPlan: request.billingPlan },
+        purchase: {
+          catalogItemId: request.catalogItemId,
+          quantity: request.quantity,
+          billingPlan: request.billingPlan,
+        },
       },
       context,
       context.expectedRevision,
     );
     // Named after the revision it was decided on: another exchange decided on the same revision got there first.
     if (made.bought.catalogItemId !== request.catalogItemId || made.bought.quantity !== request.quantity) {
-      throw illegalState('EXCHANGE_IN_PROGRESS', `another exchange of reservation ${reservationId} was made at the same time; read it and exchange again`);
+      throw illegalState(
+        'EXCHANGE_IN_PROGRESS',
+        `another exchange of reservation ${reservationId} was made at the same time; read it and exchange again`,
+      );
     }
     return resultOf(made, reservationId);
   }

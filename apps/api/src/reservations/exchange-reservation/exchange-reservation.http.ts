@@ -9,10 +9,19 @@ import { Ctx, RequestContext } from '../../http/request-context';
 import { ExchangeReservationCommand, ExchangeResult } from './exchange-reservation.command';
 
 export class ExchangeReservationRequest {
-  @ApiProperty({ example: 'ri-standard_d8s_v5-westeurope-p1y', description: 'A size of the same flexibility group, in the same region' })
+  @ApiProperty({
+    example: 'ri-standard_d8s_v5-westeurope-p1y',
+    description: 'A size of the same flexibility group, in the same region',
+  })
   @IsString()
   catalogItemId: string;
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1, description: 'How many of the new size to buy' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    example: 1,
+    description: 'How many of the new size to buy',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)
@@ -29,7 +38,10 @@ export class ExchangeReservationRequest {
   @Min(1)
   @Max(MAX_QUANTITY)
   returnQuantity?: number;
-  @ApiPropertyOptional({ enum: BILLING_PLANS, description: 'The reservation’s own by default' }) @IsOptional() @IsIn(BILLING_PLANS) billingPlan?: BillingPlan;
+  @ApiPropertyOptional({ enum: BILLING_PLANS, description: 'The reservation’s own by default' })
+  @IsOptional()
+  @IsIn(BILLING_PLANS)
+  billingPlan?: BillingPlan;
 }
 
 @ApiTags('reservations')

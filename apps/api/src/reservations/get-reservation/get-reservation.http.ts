@@ -40,7 +40,10 @@ export class GetReservationController {
     if (position !== undefined) await this.consistency.reach(reservationsProjection.name, position, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
     // The allowance comes from the customer's refund ledger itself, as the refund quote's does, so the two always agree.
-    const { state: ledger } = await this.streams.aggregate(refundLedgerStream(reservation.customerId), refundLedgerDecider);
+    const { state: ledger } = await this.streams.aggregate(
+      refundLedgerStream(reservation.customerId),
+      refundLedgerDecider,
+    );
     const { partnerId: _partner, status: _status, payments: _payments, ...visible } = reservation;
     response.header('ETag', `"${revision}"`);
     return {

@@ -33,7 +33,8 @@ export class MergeReservationsHandler implements ICommandHandler<MergeReservatio
   async execute({ reservationIds, context }: MergeReservationsCommand): Promise<ReservationResource> {
     const targetReservationId = mergeTargetId(reservationIds);
     const orderIds = new Set<string>();
-    for (const reservationId of reservationIds) orderIds.add(await this.orders.locate(reservationId, context.partnerId));
+    for (const reservationId of reservationIds)
+      orderIds.add(await this.orders.locate(reservationId, context.partnerId));
     if (orderIds.size > 1) {
       throw ruleViolated(
         'MERGE_ACROSS_ORDERS',

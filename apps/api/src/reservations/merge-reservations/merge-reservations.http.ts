@@ -9,7 +9,10 @@ import { withRevision } from '../../http/revision-header';
 import { MergeReservationsCommand } from './merge-reservations.command';
 
 export class MergeReservationsRequest {
-  @ApiProperty({ type: [String], description: 'Two or more reservations with the same SKU, region, term, billing plan and end date' })
+  @ApiProperty({
+    type: [String],
+    description: 'Two or more reservations with the same SKU, region, term, billing plan and end date',
+  })
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(50)
@@ -25,7 +28,14 @@ export class MergeReservationsController {
 
   @Post()
   @ApiMergeReservations()
-  async merge(@Body() body: MergeReservationsRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
-    return withRevision(response, await this.commands.execute(new MergeReservationsCommand(body.reservationIds, context)));
+  async merge(
+    @Body() body: MergeReservationsRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
+    return withRevision(
+      response,
+      await this.commands.execute(new MergeReservationsCommand(body.reservationIds, context)),
+    );
   }
 }

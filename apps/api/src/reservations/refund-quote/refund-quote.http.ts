@@ -35,9 +35,15 @@ export class RefundQuoteController {
     @Query() query: RefundQuoteQuery,
     @Ctx() context: RequestContext,
   ): Promise<RefundQuoteResource> {
-    const { quote, reservation } = await this.quotes.quote(reservationId, context.partnerId, context.now, query.quantity);
+    const { quote, reservation } = await this.quotes.quote(
+      reservationId,
+      context.partnerId,
+      context.now,
+      query.quantity,
+    );
     // The return itself would refuse it the same way.
-    if (query.quantity !== undefined && query.quantity > reservation.quantity) throw returnQuantityInvalid(query.quantity, reservation.quantity);
+    if (query.quantity !== undefined && query.quantity > reservation.quantity)
+      throw returnQuantityInvalid(query.quantity, reservation.quantity);
     return quote;
   }
 }

@@ -45,7 +45,10 @@ export class ReservationPaymentsController {
         ...payment,
         status: payment.paymentNumber <= paidThrough ? 'paid' : endedEarly ? notTaken : 'scheduled',
       }));
-    const cents = (status: string) => items.filter((item) => item.status === status).reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100;
+    const cents = (status: string) =>
+      items
+        .filter((item) => item.status === status)
+        .reduce((total, item) => total + Math.round(item.amountUsd * 100), 0) / 100;
     return {
       reservationId,
       billingPlan: reservation.billingPlan,

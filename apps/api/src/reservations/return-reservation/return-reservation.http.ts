@@ -11,7 +11,13 @@ import { withRevision } from '../../http/revision-header';
 import { ReturnReservationCommand } from './return-reservation.command';
 
 export class ReturnReservationRequest {
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_QUANTITY, example: 1, description: 'How many of its VMs to return; all it holds cancels it' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    example: 1,
+    description: 'How many of its VMs to return; all it holds cancels it',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_QUANTITY)
@@ -33,6 +39,9 @@ export class ReturnReservationController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new ReturnReservationCommand(reservationId, body.quantity, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new ReturnReservationCommand(reservationId, body.quantity, context)),
+    );
   }
 }

@@ -28,10 +28,19 @@ export class SetAutoRenewHandler implements ICommandHandler<SetAutoRenewCommand>
     const orderId = await this.orders.locate(reservationId, context.partnerId);
     return reservationInOrder(orderId, reservationId).change(this.streams, context, ({ reservation }) => {
       // Turned on within 30 days of expiry, the renewal's price is locked at today's market price of what it would buy.
-      const item = this.catalog.get(catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term), context.now);
+      const item = this.catalog.get(
+        catalogItemId(reservation.armSkuName, reservation.region, renewalOf(reservation).term),
+        context.now,
+      );
       return {
         type: 'ChangeReservation',
-        data: { reservationId, change: { type: 'SetAutoRenew', data: { autoRenew, now: context.now, renewalUnitPriceUsd: item?.unitPriceUsd } } },
+        data: {
+          reservationId,
+          change: {
+            type: 'SetAutoRenew',
+            data: { autoRenew, now: context.now, renewalUnitPriceUsd: item?.unitPriceUsd },
+          },
+        },
       };
     });
   }

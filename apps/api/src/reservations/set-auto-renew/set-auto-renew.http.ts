@@ -9,7 +9,10 @@ import { withRevision } from '../../http/revision-header';
 import { SetAutoRenewCommand } from './set-auto-renew.command';
 
 export class SetAutoRenewRequest {
-  @ApiProperty({ description: 'Renew at expiry, as a system purchase, at the lower of the price locked 30 days before and the price then' })
+  @ApiProperty({
+    description:
+      'Renew at expiry, as a system purchase, at the lower of the price locked 30 days before and the price then',
+  })
   @IsBoolean()
   autoRenew: boolean;
 }
@@ -27,6 +30,9 @@ export class SetAutoRenewController {
     @Ctx() context: RequestContext,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    return withRevision(response, await this.commands.execute(new SetAutoRenewCommand(reservationId, body.autoRenew, context)));
+    return withRevision(
+      response,
+      await this.commands.execute(new SetAutoRenewCommand(reservationId, body.autoRenew, context)),
+    );
   }
 }

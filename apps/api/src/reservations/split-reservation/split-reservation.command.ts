@@ -30,7 +30,10 @@ export class SplitReservationHandler implements ICommandHandler<SplitReservation
   constructor(private readonly orders: ReservationOrders) {}
 
   async execute({ reservationId, quantities, context }: SplitReservationCommand): Promise<ReservationResource[]> {
-    const into: SplitPart[] = quantities.map((quantity, i) => ({ reservationId: splitPartId(reservationId, i + 1), quantity }));
+    const into: SplitPart[] = quantities.map((quantity, i) => ({
+      reservationId: splitPartId(reservationId, i + 1),
+      quantity,
+    }));
     const orderId = await this.orders.locate(reservationId, context.partnerId);
     const { state, revision, position } = await this.orders.handle(
       orderId,
@@ -40,6 +43,8 @@ export class SplitReservationHandler implements ICommandHandler<SplitReservation
         expectedRevision: context.expectedRevision,
       },
     );
-    return into.map((part) => ReservationResource.of(reservationOf(state as PlacedOrder, part.reservationId), revision, position));
+    return into.map((part) =>
+      ReservationResource.of(reservationOf(state as PlacedOrder, part.reservationId), revision, position),
+    );
   }
 }

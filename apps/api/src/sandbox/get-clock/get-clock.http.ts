@@ -11,7 +11,11 @@ export class GetSandboxClockController {
   constructor(private readonly clock: Clock) {}
 
   @Get()
-  @ApiRead({ type: SandboxClockResource, description: 'Where the sandbox clock stands', errors: { 404: [SANDBOX_CLOCK_OFF] } })
+  @ApiRead({
+    type: SandboxClockResource,
+    description: 'Where the sandbox clock stands',
+    errors: { 404: [SANDBOX_CLOCK_OFF] },
+  })
   get(@Ctx() context: RequestContext): SandboxClockResource {
     sandboxClockOf(this.clock);
     return { now: context.now };

@@ -5,9 +5,22 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Clock, SandboxClock } from '@app/clock';
-import { lifecyclePassesBetween, MAX_SANDBOX_MOVE_DAYS, ruleViolated, SANDBOX_CLOCK_STREAM, sandboxClockDecider } from '@app/domain';
+import {
+  lifecyclePassesBetween,
+  MAX_SANDBOX_MOVE_DAYS,
+  ruleViolated,
+  SANDBOX_CLOCK_STREAM,
+  sandboxClockDecider,
+} from '@app/domain';
 import { EventStore, EventStreams } from '@app/eventstore-client';
-import { ALL_PROJECTIONS, everyRunnerApplied, hasApplied, Projection, reservationsProjection, ViewReader } from '@app/projections';
+import {
+  ALL_PROJECTIONS,
+  everyRunnerApplied,
+  hasApplied,
+  Projection,
+  reservationsProjection,
+  ViewReader,
+} from '@app/projections';
 import { ReservationOrders } from '@app/ordering';
 import { FULFILMENT_QUEUE } from '@app/queues';
 import { LifecycleOutcome, ReservationLifecycle } from '@app/reservation-lifecycle';
@@ -63,7 +76,10 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     const sandbox = sandboxClockOf(this.clock);
     const target = new Date(to).toISOString();
     if (Date.parse(target) - Date.parse(context.now) > MAX_SANDBOX_MOVE_DAYS * DAY_MS) {
-      throw ruleViolated('CLOCK_MOVE_TOO_FAR', `a move goes at most ${MAX_SANDBOX_MOVE_DAYS} days on; the clock stands at ${context.now}`);
+      throw ruleViolated(
+        'CLOCK_MOVE_TOO_FAR',
+        `a move goes at most ${MAX_SANDBOX_MOVE_DAYS} days on; the clock stands at ${context.now}`,
+      );
     }
     await this.streams.handle(
       SANDBOX_CLOCK_STREAM,
@@ -74,7 +90,11 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     return this.walkTo(sandbox, target, context);
   }
 
-  private async walkTo(sandbox: SandboxClock, target: string, context: RequestContext): Promise<SandboxClockMovedResource> {
+  private async walkTo(
+    sandbox: SandboxClock,
+    target: string,
+    context: RequestContext,
+  ): Promise<SandboxClockMovedResource> {
     return this.underWalkLock(async () => {
       const previous = await sandbox.now();
       // A walk that died in the middle of a pass left the clock at that pass: it is run again, which does nothing twice.
@@ -107,7 +127,15 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
    * was then: that $all position. Work arriving meanwhile is not waited for,
    * so a busy system still moves.
    */
-  private async settle({ jobs = [], orders = [], views }: { jobs?: string[]; orders?: string[]; views?: Projection[] }): Promise<bigint> {
+  private async settle({
+    jobs = [],
+    orders = [],
+    views,
+  }: {
+    jobs?: string[];
+    orders?: string[];
+    views?: Projection[];
+  }): Promise<bigint> {
     const deadline = Date.now() + SETTLE_MS;
     const waitOr503 = async () => {
       if (Date.now() > deadline) {
@@ -124,7 +152,8 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     // Up to where the store stood once that work was done; what others write after is not waited for.
     const head = await this.store.headPosition();
     const caughtUp = views
-      ? async () => (await Promise.all(views.map((view) => hasApplied(this.store, this.views, view, head)))).every(Boolean)
+      ? async () =>
+          (await Promise.all(views.map((view) => hasApplied(this.store, this.views, view, head)))).every(Boolean)
       : () => everyRunnerApplied(this.store, this.views, ALL_PROJECTIONS, head);
     while (!(await caughtUp())) await waitOr503();
     return head;
@@ -169,7 +198,13 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     const renewal = setInterval(
       () =>
         void this.redis
-          .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0", 1, WALK_LOCK, token, WALK_LOCK_MS)
+          .eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+            1,
+            WALK_LOCK,
+            token,
+            WALK_LOCK_MS,
+          )
           .catch(() => undefined),
       WALK_LOCK_MS / 3,
     );
@@ -178,7 +213,12 @@ export class MoveSandboxClockHandler implements ICommandHandler<MoveSandboxClock
     } finally {
       clearInterval(renewal);
       // Only our own lock: after a pause longer than its lease, another move may hold it.
-      await this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, WALK_LOCK, token);
+      await this.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        WALK_LOCK,
+        token,
+      );
     }
   }
 }

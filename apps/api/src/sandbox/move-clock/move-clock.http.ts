@@ -21,7 +21,11 @@ export class MoveSandboxClockController {
       'Moves the sandbox clock forward and runs the lifecycle pass (payments, price locks, renewals, expiry) at each 00:05 UTC crossed and at the new time, in order; answers once all of it is done',
     errors: { 404: [SANDBOX_CLOCK_OFF], 409: ['CLOCK_BACKWARDS'], 422: ['CLOCK_MOVE_TOO_FAR'] },
   })
-  async move(@Body() body: MoveSandboxClockRequest, @Ctx() context: RequestContext, @Res({ passthrough: true }) response: FastifyReply) {
+  async move(
+    @Body() body: MoveSandboxClockRequest,
+    @Ctx() context: RequestContext,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     const moved = await this.commands.execute(new MoveSandboxClockCommand(body.now, context));
     if (moved.position) response.header('X-Position', moved.position);
     return moved;

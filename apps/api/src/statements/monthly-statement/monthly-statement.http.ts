@@ -47,9 +47,16 @@ export class MonthlyStatementController {
     }
     await this.consistency.ensure(statementsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
-    const statement = StatementResource.of(customerId, month, await readStatementMonth(this.views, customerId, month), context.now);
+    const statement = StatementResource.of(
+      customerId,
+      month,
+      await readStatementMonth(this.views, customerId, month),
+      context.now,
+    );
     if (new Negotiator(request).mediaType(['application/json', 'text/csv']) !== 'text/csv') return statement;
-    void response.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="statement-${customerId}-${month}.csv"`);
+    void response
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="statement-${customerId}-${month}.csv"`);
     return stringify(statement.lines.map(csvRow), { header: true, columns: [...CSV_COLUMNS] });
   }
 }

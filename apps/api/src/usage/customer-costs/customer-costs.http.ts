@@ -47,20 +47,33 @@ export class CustomerCostsController {
     await this.consistency.ensure(costsProjection.name, request, response);
     await customerFromView(this.views, customerId, context.partnerId);
     // Days are UTC days, indexed by their midnight: a bound selects the whole day it falls in.
-    const range = { fromMs: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined, toMs: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined };
-    if (query.view === 'amortized') return { view: 'amortized', items: await amortizedCosts(this.views, customerId, range, context.now) };
-    const days = await costDays(this.views, customerId, { minScore: range.fromMs, maxScore: range.toMs, limit: MAX_COST_DAYS });
+    const range = {
+      fromMs: query.from ? utcDayOf(iso8601Instant(query.from)) : undefined,
+      toMs: query.to ? utcDayOf(iso8601Instant(query.to)) : undefined,
+    };
+    if (query.view === 'amortized')
+      return { view: 'amortized', items: await amortizedCosts(this.views, customerId, range, context.now) };
+    const days = await costDays(this.views, customerId, {
+      minScore: range.fromMs,
+      maxScore: range.toMs,
+      limit: MAX_COST_DAYS,
+    });
     const documents = days.map(({ document }) => document);
     const rows = documents.flatMap((day) => {
       if (!day) return [];
-      return [...subscriptionTotals(day).entries()].map(([subscriptionId, { payAsYouGoCostUsd: payg, discountedCostUsd: discounted }]) => ({
-        date: day.date,
-        subscriptionId,
-        payAsYouGoCostUsd: round(payg),
-        discountedCostUsd: round(discounted),
-        savingsUsd: round(payg - discounted),
-      }));
+      return [...subscriptionTotals(day).entries()].map(
+        ([subscriptionId, { payAsYouGoCostUsd: payg, discountedCostUsd: discounted }]) => ({
+          date: day.date,
+          subscriptionId,
+          payAsYouGoCostUsd: round(payg),
+          discountedCostUsd: round(discounted),
+          savingsUsd: round(payg - discounted),
+        }),
+      );
     });
-    return { view: 'actual', items: rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId)) };
+    return {
+      view: 'actual',
+      items: rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscriptionId.localeCompare(b.subscriptionId)),
+    };
   }
 }

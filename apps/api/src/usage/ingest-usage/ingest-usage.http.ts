@@ -3,7 +3,19 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Queue } from 'bullmq';
 import { v5 as uuidv5 } from 'uuid';
 import { AppConfig } from '@app/config';
@@ -21,7 +33,9 @@ export const MAX_USAGE_BATCH = 10_000;
 const RECORD_NAMESPACE = '9b1e4f2c-3a7d-4e86-b5c0-7f2d8a6e1c34';
 
 export class UsageRecordRequest {
-  @ApiPropertyOptional({ description: 'Unique id of the record; derived from subscription, resource and hour when omitted' })
+  @ApiPropertyOptional({
+    description: 'Unique id of the record; derived from subscription, resource and hour when omitted',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -32,7 +46,10 @@ export class UsageRecordRequest {
   @IsString()
   @MaxLength(500)
   resourceId: string;
-  @ApiPropertyOptional({ example: 'rg-web', description: 'The VM’s resource group; read from an ARM resourceId when omitted' })
+  @ApiPropertyOptional({
+    example: 'rg-web',
+    description: 'The VM’s resource group; read from an ARM resourceId when omitted',
+  })
   @IsOptional()
   @IsResourceGroupName()
   resourceGroup?: string;
@@ -41,19 +58,29 @@ export class UsageRecordRequest {
   @ApiProperty({ example: '2026-06-01T10:00:00Z', description: 'Start of a UTC hour, in any ISO 8601 form' })
   @IsIso8601Date({ startOfHour: true })
   hour: string;
-  @ApiProperty({ minimum: 0, maximum: 1, description: 'VM-hours in that hour' }) @IsNumber() @Min(0) @Max(1) quantity: number;
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'VM-hours in that hour' })
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  quantity: number;
   @ApiProperty({ example: 0.192, description: 'The compute rate per hour: what a reservation covers' })
   @IsNumber()
   @Min(0)
   @Max(1_000)
   payAsYouGoRateUsd: number;
-  @ApiPropertyOptional({ example: 0.092, description: 'The software licence rate per hour (Windows and other licensed images): always charged' })
+  @ApiPropertyOptional({
+    example: 0.092,
+    description: 'The software licence rate per hour (Windows and other licensed images): always charged',
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(1_000)
   licenseRateUsd?: number;
-  @ApiPropertyOptional({ description: 'A spot VM: never covered by a reservation' }) @IsOptional() @IsBoolean() spot?: boolean;
+  @ApiPropertyOptional({ description: 'A spot VM: never covered by a reservation' })
+  @IsOptional()
+  @IsBoolean()
+  spot?: boolean;
 }
 
 export class IngestUsageRequest {
@@ -111,13 +138,20 @@ export class IngestUsageController {
         customers.set(record.customerId, new Set(Object.keys(state.subscriptions)));
       }
       if (!customers.get(record.customerId)!.has(record.subscriptionId)) {
-        throw ruleViolated('USAGE_SUBSCRIPTION_UNKNOWN', `subscription ${record.subscriptionId} is not a subscription of customer ${record.customerId}`);
+        throw ruleViolated(
+          'USAGE_SUBSCRIPTION_UNKNOWN',
+          `subscription ${record.subscriptionId} is not a subscription of customer ${record.customerId}`,
+        );
       }
     }
     const records: UsageRecord[] = body.records.map((record) => {
       // Any ISO 8601 form in, one form on: the store and the engine read the hour with Date.parse.
       const hour = new Date(iso8601Instant(record.hour)).toISOString();
-      return { ...record, hour, recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${hour}`, RECORD_NAMESPACE) };
+      return {
+        ...record,
+        hour,
+        recordId: record.recordId ?? uuidv5(`${record.subscriptionId}/${record.resourceId}/${hour}`, RECORD_NAMESPACE),
+      };
     });
     // Room for what the batch adds is held before the save and set to what it added after: records sent again add nothing.
     const adding = await this.store.newRecordsByDay(records);

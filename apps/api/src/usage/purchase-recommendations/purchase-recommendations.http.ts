@@ -2,7 +2,17 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import { Catalog, HOUR_MS, LOOK_BACK_DAYS, LookBackDays, purchaseRecommendations, RecommendationScope, Term, TERMS, usageOfSummary } from '@app/domain';
+import {
+  Catalog,
+  HOUR_MS,
+  LOOK_BACK_DAYS,
+  LookBackDays,
+  purchaseRecommendations,
+  RecommendationScope,
+  Term,
+  TERMS,
+  usageOfSummary,
+} from '@app/domain';
 import { CustomerBenefitsReader, UsageStore } from '@app/discount';
 import { ViewReader } from '@app/projections';
 import { customerFromView } from '../../http/owned-views';
@@ -10,7 +20,11 @@ import { ApiPurchaseRecommendations } from '../usage.openapi';
 import { Ctx, RequestContext } from '../../http/request-context';
 
 export class RecommendationQuery {
-  @ApiPropertyOptional({ enum: LOOK_BACK_DAYS, default: 7, description: 'Days of usage to look back over, as Azure’s Last7Days, Last30Days and Last60Days' })
+  @ApiPropertyOptional({
+    enum: LOOK_BACK_DAYS,
+    default: 7,
+    description: 'Days of usage to look back over, as Azure’s Last7Days, Last30Days and Last60Days',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsIn(LOOK_BACK_DAYS)
@@ -46,7 +60,11 @@ export class PurchaseRecommendationsController {
 
   @Get()
   @ApiPurchaseRecommendations()
-  async recommendations(@Param('customerId', ParseUUIDPipe) customerId: string, @Query() query: RecommendationQuery, @Ctx() context: RequestContext) {
+  async recommendations(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Query() query: RecommendationQuery,
+    @Ctx() context: RequestContext,
+  ) {
     await customerFromView(this.views, customerId, context.partnerId);
     const lookBackDays = query.lookBackDays ?? 7;
     const term = query.term ?? 'P1Y';
@@ -54,9 +72,21 @@ export class PurchaseRecommendationsController {
     const today = Math.floor(Date.parse(context.now) / DAY_MS) * DAY_MS;
     const fromHour = new Date(today - lookBackDays * DAY_MS).toISOString();
     const toHour = new Date(today - HOUR_MS).toISOString();
-    const [summary, { reservations, groupOf }] = await Promise.all([this.usage.summaryOf(customerId, fromHour, lookBackDays), this.benefits.of(customerId)]);
+    const [summary, { reservations, groupOf }] = await Promise.all([
+      this.usage.summaryOf(customerId, fromHour, lookBackDays),
+      this.benefits.of(customerId),
+    ]);
     const usage = usageOfSummary(customerId, summary);
-    const items = purchaseRecommendations({ usage, reservations, groupOf, catalog: this.catalog, fromHour, lookBackDays, term, scope });
+    const items = purchaseRecommendations({
+      usage,
+      reservations,
+      groupOf,
+      catalog: this.catalog,
+      fromHour,
+      lookBackDays,
+      term,
+      scope,
+    });
     return { lookBackDays, term, scope, fromHour, toHour, items };
   }
 }

@@ -35,22 +35,36 @@ export class ReservationUtilizationController {
   ) {
     await this.consistency.ensure(costsProjection.name, request, response);
     const { reservation } = await reservationFromView(this.views, reservationId, context.partnerId);
-    const documents = (await utilizationDays(this.views, reservationId, { limit: 1_500 })).map(({ document }) => document);
+    const documents = (await utilizationDays(this.views, reservationId, { limit: 1_500 })).map(
+      ({ document }) => document,
+    );
     const used = new Map(
       documents
         .filter((day): day is UtilizationDay => day !== undefined)
-        .map((day) => [day.date, Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6]),
+        .map((day) => [
+          day.date,
+          Math.round(Object.values(day.hours).reduce((sum, hours) => sum + hours, 0) * 1e6) / 1e6,
+        ]),
     );
     // Every day it has been in effect so far counts, used or idle (use it or lose it); it reserved nothing after it ended.
     const nowMs = Date.parse(context.now);
-    const lastMs = Math.min(nowMs, Date.parse(reservation.expiryDate), reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity);
+    const lastMs = Math.min(
+      nowMs,
+      Date.parse(reservation.expiryDate),
+      reservation.endedAt ? Date.parse(reservation.endedAt) : Infinity,
+    );
     for (let day = Date.parse(dayOf(Date.parse(reservation.effectiveDate))); day < lastMs; day += DAY_MS) {
       if (!used.has(dayOf(day))) used.set(dayOf(day), 0);
     }
     const items = [...used.entries()]
       .map(([date, usedHours]) => {
         const reserved = reservedHours(reservation, date);
-        return { date, usedHours, reservedHours: reserved, percentage: reserved > 0 ? Math.round((usedHours / reserved) * 10_000) / 100 : 0 };
+        return {
+          date,
+          usedHours,
+          reservedHours: reserved,
+          percentage: reserved > 0 ? Math.round((usedHours / reserved) * 10_000) / 100 : 0,
+        };
       })
       .sort((a, b) => a.date.localeCompare(b.date));
     return { reservationId, items };

@@ -9,4 +9,5 @@ export const cartKeys = {
   cart: (cartId: string) => `cart:${cartId}`,
 };
 
-export const readCart = (views: ViewReader, cartId: string) => views.document<FoldedDocument<Cart>>(CARTS, cartKeys.cart(cartId));
+export const readCart = (views: ViewReader, cartId: string) =>
+  views.document<FoldedDocument<Cart>>(CARTS, cartKeys.cart(cartId));

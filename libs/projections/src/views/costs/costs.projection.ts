@@ -31,7 +31,8 @@ export const costsProjection: Projection = {
       current[key] = document;
       writes.set(key, { kind: 'put', key, document });
     };
-    const index = (key: string, date: string) => writes.set(`${key}\n${date}`, { kind: 'index', key, score: Date.parse(date), member: date });
+    const index = (key: string, date: string) =>
+      writes.set(`${key}\n${date}`, { kind: 'index', key, score: Date.parse(date), member: date });
 
     for (const hourResult of discountHoursOf(data)) {
       const { hour, utilization } = hourResult;

@@ -11,7 +11,9 @@ export interface CostDay extends ViewDocument {
 }
 
 /** A cost day's hours summed per subscription (not rounded). */
-export function subscriptionTotals(day: CostDay): Map<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }> {
+export function subscriptionTotals(
+  day: CostDay,
+): Map<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }> {
   const totals = new Map<string, { payAsYouGoCostUsd: number; discountedCostUsd: number }>();
   for (const perSubscription of Object.values(day.hours)) {
     for (const [subscriptionId, figures] of Object.entries(perSubscription)) {
@@ -41,9 +43,27 @@ export const costKeys = {
 };
 
 /** A customer's cost days within the bounds (UTC midnights), newest first. */
-export const costDays = (views: ViewReader, customerId: string, options: { minScore?: number; maxScore?: number; limit: number }) =>
-  views.listed<CostDay>(COSTS, costKeys.daysOfCustomer(customerId), (date) => costKeys.costDay(customerId, date), options);
+export const costDays = (
+  views: ViewReader,
+  customerId: string,
+  options: { minScore?: number; maxScore?: number; limit: number },
+) =>
+  views.listed<CostDay>(
+    COSTS,
+    costKeys.daysOfCustomer(customerId),
+    (date) => costKeys.costDay(customerId, date),
+    options,
+  );
 
 /** A reservation's utilization days, within the bounds (UTC midnights) when given, newest first. */
-export const utilizationDays = (views: ViewReader, reservationId: string, options: { minScore?: number; maxScore?: number; limit: number }) =>
-  views.listed<UtilizationDay>(COSTS, costKeys.daysOfReservation(reservationId), (date) => costKeys.utilizationDay(reservationId, date), options);
+export const utilizationDays = (
+  views: ViewReader,
+  reservationId: string,
+  options: { minScore?: number; maxScore?: number; limit: number },
+) =>
+  views.listed<UtilizationDay>(
+    COSTS,
+    costKeys.daysOfReservation(reservationId),
+    (date) => costKeys.utilizationDay(reservationId, date),
+    options,
+  );

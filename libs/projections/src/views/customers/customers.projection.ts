@@ -19,6 +19,12 @@ export const customersProjection = foldingProjection<Customer, CustomerEvent>({
   initialState: customerDecider.initialState,
   indexes: (_state, event) =>
     event.type === 'CustomerRegistered'
-      ? [{ key: customerKeys.ofPartner(event.data.partnerId), score: Date.parse(event.data.registeredAt), member: event.data.customerId }]
+      ? [
+          {
+            key: customerKeys.ofPartner(event.data.partnerId),
+            score: Date.parse(event.data.registeredAt),
+            member: event.data.customerId,
+          },
+        ]
       : [],
 });

@@ -10,8 +10,13 @@ export const customerKeys = {
   ofPartner: (partnerId: string) => `partner:${partnerId}`,
 };
 
-export const readCustomer = (views: ViewReader, customerId: string) => views.document<FoldedDocument<Customer>>(CUSTOMERS, customerKeys.customer(customerId));
+export const readCustomer = (views: ViewReader, customerId: string) =>
+  views.document<FoldedDocument<Customer>>(CUSTOMERS, customerKeys.customer(customerId));
 
 /** A partner's customers, newest registration first. */
-export const customersOfPartner = (views: ViewReader, partnerId: string, options: { after?: IndexCursor; limit: number }) =>
+export const customersOfPartner = (
+  views: ViewReader,
+  partnerId: string,
+  options: { after?: IndexCursor; limit: number },
+) =>
   views.listed<FoldedDocument<Customer>>(CUSTOMERS, customerKeys.ofPartner(partnerId), customerKeys.customer, options);

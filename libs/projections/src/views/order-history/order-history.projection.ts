@@ -15,7 +15,9 @@ export const orderHistoryProjection = foldingProjection<Order, OrderEvent>({
   name: ORDER_HISTORY,
   eventTypes: ORDER_EVENT_TYPES,
   documentKey: (_event, stored) =>
-    stored.streamId.startsWith(ORDER_STREAM_PREFIX) ? orderKeys.order(stored.streamId.slice(ORDER_STREAM_PREFIX.length)) : undefined,
+    stored.streamId.startsWith(ORDER_STREAM_PREFIX)
+      ? orderKeys.order(stored.streamId.slice(ORDER_STREAM_PREFIX.length))
+      : undefined,
   evolve: orderDecider.evolve,
   initialState: orderDecider.initialState,
   indexes: (_state, event) => {

@@ -11,8 +11,12 @@ export const orderKeys = {
   ofPartner: (partnerId: string) => `partner:${partnerId}`,
 };
 
-export const readOrder = (views: ViewReader, orderId: string) => views.document<FoldedDocument<Order>>(ORDER_HISTORY, orderKeys.order(orderId));
+export const readOrder = (views: ViewReader, orderId: string) =>
+  views.document<FoldedDocument<Order>>(ORDER_HISTORY, orderKeys.order(orderId));
 
 /** The orders an index lists (orderKeys.ofCustomer or ofPartner), newest first. */
-export const ordersIn = (views: ViewReader, index: string, options: { minScore?: number; maxScore?: number; after?: IndexCursor; limit: number }) =>
-  views.listed<FoldedDocument<Order>>(ORDER_HISTORY, index, orderKeys.order, options);
+export const ordersIn = (
+  views: ViewReader,
+  index: string,
+  options: { minScore?: number; maxScore?: number; after?: IndexCursor; limit: number },
+) => views.listed<FoldedDocument<Order>>(ORDER_HISTORY, index, orderKeys.order, options);

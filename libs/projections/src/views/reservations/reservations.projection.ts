@@ -14,14 +14,32 @@ function evolve(view: ReservationView, event: ReservationEvent, revision: number
   if (state.status === 'none') return { status: 'none' };
   const previous = view.status === 'none' ? { history: [], scopePeriods: [] } : view;
   const { reservationId: _id, ...detail } = event.data as Record<string, unknown>;
-  const history = [...previous.history, { type: event.type, at: occurredAt(event), revision, detail: event.type === 'ReservationProvisioned' ? {} : detail }];
+  const history = [
+    ...previous.history,
+    {
+      type: event.type,
+      at: occurredAt(event),
+      revision,
+      detail: event.type === 'ReservationProvisioned' ? {} : detail,
+    },
+  ];
   const scopePeriods =
     event.type === 'ReservationProvisioned'
-      ? [{ from: event.data.effectiveDate, scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds }]
+      ? [
+          {
+            from: event.data.effectiveDate,
+            scope: event.data.scope,
+            appliedSubscriptionIds: event.data.appliedSubscriptionIds,
+          },
+        ]
       : event.type === 'ReservationScopeChanged' || event.type === 'ReservationScopeFellBack'
         ? [
             ...previous.scopePeriods,
-            { from: nextWholeHour(occurredAt(event)), scope: event.data.scope, appliedSubscriptionIds: event.data.appliedSubscriptionIds },
+            {
+              from: nextWholeHour(occurredAt(event)),
+              scope: event.data.scope,
+              appliedSubscriptionIds: event.data.appliedSubscriptionIds,
+            },
           ]
         : previous.scopePeriods;
   return { ...state, history, scopePeriods };
@@ -37,7 +55,11 @@ export const reservationsProjection = foldingProjection<ReservationView, Reserva
   indexes: (_state, event) =>
     event.type === 'ReservationProvisioned'
       ? [
-          { key: reservationKeys.ofCustomer(event.data.customerId), score: Date.parse(event.data.effectiveDate), member: event.data.reservationId },
+          {
+            key: reservationKeys.ofCustomer(event.data.customerId),
+            score: Date.parse(event.data.effectiveDate),
+            member: event.data.reservationId,
+          },
           // The daily lifecycle pass finds reservations near their end through this one.
           { key: reservationKeys.byExpiry, score: Date.parse(event.data.expiryDate), member: event.data.reservationId },
         ]

@@ -18,7 +18,8 @@ export interface ReservationHistoryEntry {
   detail: Record<string, unknown>;
 }
 
-export type ReservationView = { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
+export type ReservationView =
+  { status: 'none' } | (ActiveReservation & { history: ReservationHistoryEntry[]; scopePeriods: ScopePeriod[] });
 export type KnownReservation = Exclude<ReservationView, { status: 'none' }>;
 
 /** Where the reservations view keeps a reservation, and its indexes: per customer by effective date, and all by expiry. */

@@ -1,23 +1,45 @@
-import { chargeKind, monthOf, OrderPlacedData, perVm, ReservationEvent, ReservationProvisionedData, StatementLine, statementMonth } from '@app/domain';
+import {
+  chargeKind,
+  monthOf,
+  OrderPlacedData,
+  perVm,
+  ReservationEvent,
+  ReservationProvisionedData,
+  StatementLine,
+  statementMonth,
+} from '@app/domain';
 import { ProjectedEvent, Projection, ViewDocument, ViewWrite } from '../../projection';
 import { STATEMENTS, statementKeys, StatementMonth, StatementOrder, StatementReservation } from './statements.view';
 
 type Event = ReservationEvent | { type: 'OrderPlaced'; data: OrderPlacedData };
 
 /** When the system recorded an event: the Clock's time its command was handled at. */
-const recordedAt = (event: ProjectedEvent) => (typeof event.metadata.timestamp === 'string' ? event.metadata.timestamp : event.created.toISOString());
+const recordedAt = (event: ProjectedEvent) =>
+  typeof event.metadata.timestamp === 'string' ? event.metadata.timestamp : event.created.toISOString();
 
 /** The charge or credit an event is, before its reservation's facts are known: date, amount, and what it is. */
-function moneyOf(
-  event: Event,
-): { reservationId: string; date: string; amountUsd: number; quantity?: number; paymentNumber?: number; credit?: 'refund' | 'exchangeRefund' } | undefined {
+function moneyOf(event: Event):
+  | {
+      reservationId: string;
+      date: string;
+      amountUsd: number;
+      quantity?: number;
+      paymentNumber?: number;
+      credit?: 'refund' | 'exchangeRefund';
+    }
+  | undefined {
   switch (event.type) {
     case 'ReservationPaymentRecorded': {
       const { reservationId, dueAt, amountUsd, quantity, paymentNumber } = event.data;
       return { reservationId, date: dueAt, amountUsd, quantity, paymentNumber };
     }
     case 'ReservationCancelled':
-      return { reservationId: event.data.reservationId, date: event.data.cancelledAt, amountUsd: -event.data.refundUsd, credit: 'refund' };
+      return {
+        reservationId: event.data.reservationId,
+        date: event.data.cancelledAt,
+        amountUsd: -event.data.refundUsd,
+        credit: 'refund',
+      };
     case 'ReservationQuantityReturned': {
       const { reservationId, returnedAt, refundUsd, quantity } = event.data;
       return { reservationId, date: returnedAt, amountUsd: -refundUsd, quantity, credit: 'refund' };
@@ -25,7 +47,9 @@ function moneyOf(
     case 'ReservationExchanged': {
       // Exchanges recorded before their refund was kept as money have none to list.
       const { reservationId, exchangedAt, refundUsd, quantity } = event.data;
-      return refundUsd === undefined ? undefined : { reservationId, date: exchangedAt, amountUsd: -refundUsd, quantity, credit: 'exchangeRefund' };
+      return refundUsd === undefined
+        ? undefined
+        : { reservationId, date: exchangedAt, amountUsd: -refundUsd, quantity, credit: 'exchangeRefund' };
     }
     default:
       return undefined;
@@ -52,7 +76,8 @@ export const statementsProjection: Projection = {
   reads(stored) {
     const event = stored as unknown as Event;
     if (event.type === 'OrderPlaced') return [];
-    if (event.type === 'ReservationProvisioned') return [statementKeys.order(event.data.orderId), statementKeys.reservation(event.data.reservationId)];
+    if (event.type === 'ReservationProvisioned')
+      return [statementKeys.order(event.data.orderId), statementKeys.reservation(event.data.reservationId)];
     const money = moneyOf(event);
     if (!money) return [];
     const reservationKey = statementKeys.reservation(money.reservationId);
@@ -70,7 +95,13 @@ export const statementsProjection: Projection = {
       return [{ kind: 'put', key: statementKeys.order(orderId), document: order }];
     }
     if (event.type === 'ReservationProvisioned')
-      return [{ kind: 'put', key: statementKeys.reservation(event.data.reservationId), document: reservationOf(event.data, documents) }];
+      return [
+        {
+          kind: 'put',
+          key: statementKeys.reservation(event.data.reservationId),
+          document: reservationOf(event.data, documents),
+        },
+      ];
     const money = moneyOf(event);
     if (!money) return [];
     const reservationKey = statementKeys.reservation(money.reservationId);
@@ -78,8 +109,10 @@ export const statementsProjection: Projection = {
     // A reservation recorded before this view kept it (the rebuild reads it first, so only a broken history lacks it).
     if (!reservation) return [];
     const writes: ViewWrite[] = [];
-    const held = 'remainingQuantity' in event.data ? (event.data as { remainingQuantity: number }).remainingQuantity : undefined;
-    if (held !== undefined) writes.push({ kind: 'put', key: reservationKey, document: { ...reservation, quantity: held } });
+    const held =
+      'remainingQuantity' in event.data ? (event.data as { remainingQuantity: number }).remainingQuantity : undefined;
+    if (held !== undefined)
+      writes.push({ kind: 'put', key: reservationKey, document: { ...reservation, quantity: held } });
     if (money.amountUsd === 0) return writes;
     const at = recordedAt(stored);
     const { month, late } = statementMonth(money.date, at);
@@ -104,8 +137,17 @@ export const statementsProjection: Projection = {
     const key = statementKeys.month(reservation.customerId, month);
     const previous = documents[key] as StatementMonth | undefined;
     const lines = [...(previous?.lines ?? []).filter((kept) => kept.lineId !== line.lineId), line];
-    writes.push({ kind: 'put', key, document: { customerId: reservation.customerId, month, lines } satisfies StatementMonth });
-    writes.push({ kind: 'index', key: statementKeys.monthsOfCustomer(reservation.customerId), score: Date.parse(`${month}-01T00:00:00.000Z`), member: month });
+    writes.push({
+      kind: 'put',
+      key,
+      document: { customerId: reservation.customerId, month, lines } satisfies StatementMonth,
+    });
+    writes.push({
+      kind: 'index',
+      key: statementKeys.monthsOfCustomer(reservation.customerId),
+      score: Date.parse(`${month}-01T00:00:00.000Z`),
+      member: month,
+    });
     return writes;
   },
 };
@@ -114,17 +156,26 @@ export const statementsProjection: Projection = {
 function monthKeysFor(stored: ProjectedEvent, date: string): string[] {
   const customerId = (stored.data as { customerId?: string }).customerId;
   if (!customerId) return [];
-  return [...new Set([statementKeys.month(customerId, monthOf(date)), statementKeys.month(customerId, statementMonth(date, recordedAt(stored)).month)])];
+  return [
+    ...new Set([
+      statementKeys.month(customerId, monthOf(date)),
+      statementKeys.month(customerId, statementMonth(date, recordedAt(stored)).month),
+    ]),
+  ];
 }
 
-function reservationOf(data: ReservationProvisionedData, documents: Record<string, ViewDocument | undefined>): StatementReservation {
+function reservationOf(
+  data: ReservationProvisionedData,
+  documents: Record<string, ViewDocument | undefined>,
+): StatementReservation {
   const order = documents[statementKeys.order(data.orderId)] as StatementOrder | undefined;
   const boughtBy = data.origin?.type === 'exchange' ? 'exchange' : order?.renewal && !data.origin ? 'renewal' : 'order';
   return {
     customerId: data.customerId,
     orderId: data.orderId,
     orderNumber: data.orderNumber,
-    subscriptionId: data.billingSubscriptionId ?? order?.lineSubscriptions[data.lineNumber] ?? data.appliedSubscriptionIds[0],
+    subscriptionId:
+      data.billingSubscriptionId ?? order?.lineSubscriptions[data.lineNumber] ?? data.appliedSubscriptionIds[0],
     billingPlan: data.billingPlan,
     boughtBy,
     quantity: data.quantity,

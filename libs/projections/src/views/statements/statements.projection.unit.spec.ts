@@ -7,7 +7,10 @@ import { statementKeys, StatementMonth } from './statements.view';
 /** Applies events one after another, as the runner does, keeping the documents in memory. */
 function project(events: ProjectedEvent[], documents: Record<string, ViewDocument | undefined> = {}) {
   for (const event of events) {
-    for (const write of statementsProjection.apply(event, Object.fromEntries(statementsProjection.reads(event).map((key) => [key, documents[key]])))) {
+    for (const write of statementsProjection.apply(
+      event,
+      Object.fromEntries(statementsProjection.reads(event).map((key) => [key, documents[key]])),
+    )) {
       if (write.kind === 'put') documents[write.key] = write.document;
     }
   }
@@ -36,7 +39,8 @@ const payment = (paymentNumber: number, dueAt: string, recordedAt: string) =>
     { reservationId: 'r-1', customerId: 'c-1', paymentNumber, amountUsd: 249.99, quantity: 3, dueAt, recordedAt },
     recordedAt,
   );
-const month = (documents: Record<string, ViewDocument | undefined>, at: string) => documents[statementKeys.month('c-1', at)] as StatementMonth | undefined;
+const month = (documents: Record<string, ViewDocument | undefined>, at: string) =>
+  documents[statementKeys.month('c-1', at)] as StatementMonth | undefined;
 
 describe('statements projection', () => {
   const provisioned = event('ReservationProvisioned', bought, '2027-01-31T09:00:00.000Z');
@@ -60,7 +64,9 @@ describe('statements projection', () => {
   it('never changes a closed month: a line recorded after its month closed stands in the month it was recorded in, marked late', () => {
     const documents = project([provisioned, payment(2, '2027-02-28T09:00:00.000Z', '2027-03-05T00:05:00.000Z')]);
     expect(month(documents, '2027-02')).toBeUndefined();
-    expect(month(documents, '2027-03')?.lines).toEqual([expect.objectContaining({ date: '2027-02-28T09:00:00.000Z', late: true })]);
+    expect(month(documents, '2027-03')?.lines).toEqual([
+      expect.objectContaining({ date: '2027-02-28T09:00:00.000Z', late: true }),
+    ]);
   });
 
   it('writes the same line once however often its event is delivered', () => {
@@ -87,11 +93,19 @@ describe('statements projection', () => {
       ),
       event(
         'ReservationCancelled',
-        { reservationId: 'r-1', customerId: 'c-1', cancellationId: 'y', refundUsd: 0, cancelledAt: '2027-04-11T10:00:00.000Z' },
+        {
+          reservationId: 'r-1',
+          customerId: 'c-1',
+          cancellationId: 'y',
+          refundUsd: 0,
+          cancelledAt: '2027-04-11T10:00:00.000Z',
+        },
         '2027-04-11T10:00:00.000Z',
       ),
     ]);
-    expect(month(documents, '2027-04')?.lines).toEqual([expect.objectContaining({ kind: 'refund', quantity: 1, amountUsd: -12.34, unitPriceUsd: -12.34 })]);
+    expect(month(documents, '2027-04')?.lines).toEqual([
+      expect.objectContaining({ kind: 'refund', quantity: 1, amountUsd: -12.34, unitPriceUsd: -12.34 }),
+    ]);
   });
 
   it('tells an upfront renewal’s purchase from a first purchase by its order', () => {
@@ -99,7 +113,11 @@ describe('statements projection', () => {
     const documents = project([
       event(
         'OrderPlaced',
-        { orderId: 'o-2', lines: [{ lineNumber: 1, subscriptionId: 's-1' }], renewalOf: { orderId: 'o-1', reservationId: 'r-1' } },
+        {
+          orderId: 'o-2',
+          lines: [{ lineNumber: 1, subscriptionId: 's-1' }],
+          renewalOf: { orderId: 'o-1', reservationId: 'r-1' },
+        },
         '2028-01-31T09:00:00.000Z',
       ),
       event('ReservationProvisioned', renewal, '2028-01-31T09:01:00.000Z'),
@@ -117,6 +135,8 @@ describe('statements projection', () => {
         '2028-01-31T09:01:00.000Z',
       ),
     ]);
-    expect(month(documents, '2028-01')?.lines).toEqual([expect.objectContaining({ kind: 'renewalPurchase', amountUsd: 3_000 })]);
+    expect(month(documents, '2028-01')?.lines).toEqual([
+      expect.objectContaining({ kind: 'renewalPurchase', amountUsd: 3_000 }),
+    ]);
   });
 });
