@@ -2229,6 +2229,7 @@ export interface components {
         };
         RegisterWebhookRequest: {
             /**
+             * Format: uri
              * @description https (http://127.0.0.1 outside production); refused when it resolves to a private, loopback, link-local or metadata address
              * @example https://erp.example.com/hooks/azure
              */
@@ -2297,7 +2298,10 @@ export interface components {
             items: components["schemas"]["WebhookResource"][];
         };
         ChangeWebhookRequest: {
-            /** @example https://erp.example.com/hooks/azure-v2 */
+            /**
+             * Format: uri
+             * @example https://erp.example.com/hooks/azure-v2
+             */
             url?: string;
             eventTypes?: ("order.completed" | "order.failed" | "order.line.failed" | "reservation.provisioned" | "reservation.scope_fell_back" | "reservation.renewal_upcoming" | "reservation.renewed" | "reservation.renewal_failed" | "reservation.expiring" | "reservation.expired" | "payment.recorded" | "refund.recorded" | "exchange.completed" | "reservation.utilization_low")[];
             /** @description false pauses deliveries; true turns a disabled webhook on again and clears the reason */
