@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditSigner } from '@app/audit';
 import { removeKeys } from '../support/api-harness';
 import { freePort, startTsProcess, waitForOutput } from '../support/processes';
 
@@ -39,6 +40,7 @@ describe('the embedded store in production', () => {
     API_KEYS: 'key-1=partner-1:erp',
     OPS_USERNAME: 'ops',
     OPS_PASSWORD: 'a-real-password',
+    AUDIT_SIGNING_KEY: AuditSigner.generatePem(),
     HTTP_PORT: String(await freePort()),
     REDIS_KEY_PREFIX: prefix,
     ...extra,
@@ -57,6 +59,17 @@ describe('the embedded store in production', () => {
       }
     },
   );
+
+  it('the api refuses to start in production without its audit signing key, saying what to set', async () => {
+    const settings = await production({ EVENTSTORE_EMBEDDED: 'true', AUDIT_SIGNING_KEY: '' });
+    const api = startTsProcess('apps/api/src/main.ts', settings);
+    try {
+      expect(await Promise.race([api.exited, stillRunningAfter(60_000)])).toBe(1);
+      expect(api.output()).toContain('AUDIT_SIGNING_KEY: required in production');
+    } finally {
+      await api.kill('SIGKILL');
+    }
+  });
 
   it('the api starts on the embedded store when EVENTSTORE_EMBEDDED=true asks for it', async () => {
     const settings = await production({ EVENTSTORE_EMBEDDED: 'true' });

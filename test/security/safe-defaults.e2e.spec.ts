@@ -143,8 +143,10 @@ describe('safe defaults', () => {
       });
       expect(env.API_KEYS ?? env.API_KEYS_FILE).toBeDefined();
       expect(env.PERSONAL_DATA_URL).toMatch(/^postgresql:\/\//);
+      // The api refuses to start in production without its audit key.
+      expect(api.AUDIT_SIGNING_KEY).toBeDefined();
       // Secrets come from the operator, never from the file.
-      for (const name of ['OPS_PASSWORD', 'API_KEYS'])
+      for (const name of ['OPS_PASSWORD', 'API_KEYS', 'AUDIT_SIGNING_KEY'])
         if (api[name] !== undefined) expect(String(api[name])).toMatch(/^\$\{\w+:\?/);
     });
   });

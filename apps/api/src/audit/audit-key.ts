@@ -1,6 +1,6 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditSigner } from '@app/audit';
 import { AppConfig } from '@app/config';
@@ -9,14 +9,19 @@ import { AppConfig } from '@app/config';
  * The deployment's audit key (AUDIT_SIGNING_KEY). Outside production, when it
  * is unset, a key is generated into AUDIT_SIGNING_KEY_FILE (data/ by default)
  * on first use and kept there, so exports stay verifiable across restarts.
- * In production it must be set: the audit routes refuse to sign without it.
+ * In production it must be set, and the api refuses to start without it:
+ * an auditor would otherwise meet a 500 at the first export.
  */
 @Injectable()
-export class AuditKey {
+export class AuditKey implements OnModuleInit {
   private readonly logger = new Logger('AuditKey');
   private signer?: AuditSigner;
 
   constructor(@Inject(ConfigService) private readonly config: AppConfig) {}
+
+  onModuleInit(): void {
+    if (this.config.get('NODE_ENV', { infer: true }) === 'production') this.get();
+  }
 
   get(): AuditSigner {
     if (this.signer) return this.signer;
@@ -24,7 +29,7 @@ export class AuditKey {
     if (configured) return (this.signer = AuditSigner.fromPem(configured));
     if (this.config.get('NODE_ENV', { infer: true }) === 'production') {
       throw new Error(
-        'AUDIT_SIGNING_KEY is not set: audit exports and anchor lists cannot be signed in production without it',
+        'AUDIT_SIGNING_KEY: required in production (an Ed25519 private key in PEM; audit exports and anchor lists are signed with it)',
       );
     }
     const file = this.config.get('AUDIT_SIGNING_KEY_FILE', { infer: true });
