@@ -257,6 +257,7 @@ describe('money invariants under concurrency and crashes', () => {
    * Two reservations of two orders given back for one purchase, from the
    * start of the run: the clients' own try comes late, when their
    * reservations may already be returned or bought under the 2027 policy.
+   * The clock's year-long move waits for it, so the policy never decides it.
    */
   async function severalExchanger() {
     const customerId = (await command('RegisterCustomer', 'POST', '/v1/customers', { name: 'Several Exchanger' })).body
@@ -525,8 +526,11 @@ describe('money invariants under concurrency and crashes', () => {
     while (acknowledged.size < share * PLANNED && !over()) await sleep(100);
   };
 
-  /** The sandbox clock moved on by seeded steps at points spread over the run, so payments, locks and renewals race its commands. */
-  async function moveTime(over: () => boolean) {
+  /**
+   * The sandbox clock moved on by seeded steps at points spread over the run, so payments, locks and renewals race its
+   * commands. The year-long move, past the 2027 exchange policy, waits for `beforeTheYear`.
+   */
+  async function moveTime(over: () => boolean, beforeTheYear: Promise<unknown>) {
     let now = Date.parse(CLOCK_START);
     const move = async (to: number) => {
       const moved = await command('MoveClock', 'PUT', '/v1/sandbox/clock', { now: new Date(to).toISOString() });
@@ -535,6 +539,7 @@ describe('money invariants under concurrency and crashes', () => {
     for (let step = 1; step <= 10; step++) {
       await through((step - 1 + chance()) / 10, over);
       if (over()) break;
+      if (step === 5) await beforeTheYear;
       // Halfway, a year at once: renewals race the commands too.
       now += Math.floor((step === 5 ? 330 : 2 + chance() * 8) * 86_400_000);
       await move(now);
@@ -579,12 +584,20 @@ describe('money invariants under concurrency and crashes', () => {
     let finished = 0;
     const done = () => finished === CLIENTS + 2;
     // The load waits for nothing but itself; the faults and the clock run beside it, at points of its progress.
+    const several = severalExchanger();
     const load = Promise.all(
-      [...Array.from({ length: CLIENTS }, (_, c) => client(c)), capRacer(), severalExchanger()].map((work) =>
+      [...Array.from({ length: CLIENTS }, (_, c) => client(c)), capRacer(), several].map((work) =>
         work.finally(() => finished++),
       ),
     );
-    const [, clockAt] = await Promise.all([load, moveTime(done), faults(done)]);
+    const [, clockAt] = await Promise.all([
+      load,
+      moveTime(
+        done,
+        several.catch(() => undefined),
+      ),
+      faults(done),
+    ]);
 
     // Every acknowledged purchase ends, and every workflow settles, in the background.
     let open: string[] = [];
