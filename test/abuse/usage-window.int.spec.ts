@@ -30,6 +30,8 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
   let worker: RunningProcess;
   let redis: Redis;
   let queue: Queue;
+  /** BullMQ leaves a connection it was given open on close: this one is closed here, or Jest never exits. */
+  let queueConnection: Redis;
 
   beforeAll(async () => {
     api = await startApi(ENV);
@@ -41,13 +43,15 @@ describe('usage outside its window, and reads bounded by what was sent', () => {
       RUN_PROJECTIONS: 'false',
       LOG_LEVEL: 'warn',
     });
+    queueConnection = new Redis('redis://127.0.0.1:6379');
     queue = new Queue(DISCOUNT_QUEUE, {
-      connection: new Redis('redis://127.0.0.1:6379'),
+      connection: queueConnection,
       prefix: queuePrefix(redis.options.keyPrefix!),
     });
   });
   afterAll(async () => {
     await queue?.close();
+    await queueConnection?.quit();
     await worker?.kill('SIGTERM');
     await api?.close();
   });
