@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { applyDecorators, BadRequestException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -26,6 +26,23 @@ export const WEBHOOK_ERRORS = {
 export const WEBHOOK_READ_ERRORS = { 404: ['WEBHOOK_NOT_FOUND'] } as const;
 
 const TYPES = [...NOTIFICATION_TYPES];
+
+/** The threshold both registering and changing a webhook take, documented and validated alike. */
+const UtilizationThreshold = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      example: 60,
+      description:
+        'With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day',
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(100),
+  );
 
 export class RegisterWebhookRequest {
   @ApiProperty({
@@ -57,18 +74,7 @@ export class RegisterWebhookRequest {
   @MaxLength(500)
   description?: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 100,
-    example: 60,
-    description:
-      'With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @UtilizationThreshold()
   utilizationThresholdPercent?: number;
 }
 
@@ -100,18 +106,7 @@ export class ChangeWebhookRequest {
   @MaxLength(500)
   description?: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 100,
-    example: 60,
-    description:
-      'With reservation.utilization_low among the event types: a reservation used under this percentage over the last 7 days is notified, once a day',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @UtilizationThreshold()
   utilizationThresholdPercent?: number;
 }
 
